@@ -1,0 +1,273 @@
+package omp
+
+import "fmt"
+
+// Sizes and limits from draft-sthoria-omp-00 section 3.1 and 3.1.1.
+const (
+	HeaderLen     = 19   // Marker 16 + Length 2 + Type 1
+	MarkerLen     = 16   // Marker: 16 bytes, all ones
+	MaxMessageLen = 4096 // "maximum packet size is 4096 bytes"
+	// MaxPolicyData is the largest policy data one POLICY message carries:
+	// 4000 bytes less 20 bytes of header and type (section 3.1.7).
+	MaxPolicyData = 3980
+	// Version is the only HANDSHAKE Version this codec accepts. The draft
+	// does not state the value; see docs/wire-format.md.
+	Version = 1
+)
+
+// MsgType is the header Type field (section 3.1.1).
+type MsgType uint8
+
+const (
+	TypeInvalid   MsgType = 0 // INVALID
+	TypeHandshake MsgType = 1 // HANDSHAKE
+	TypeUpdate    MsgType = 2 // UPDATE
+	TypeAlert     MsgType = 3 // ALERT
+	TypeHello     MsgType = 4 // HELLO
+	TypeQuery     MsgType = 5 // QUERY
+	TypePolicy    MsgType = 6 // POLICY
+	TypeInform    MsgType = 7 // INFORM
+)
+
+var msgTypeNames = [...]string{"INVALID", "HANDSHAKE", "UPDATE", "ALERT", "HELLO", "QUERY", "POLICY", "INFORM"}
+
+func (t MsgType) String() string {
+	if int(t) < len(msgTypeNames) {
+		return msgTypeNames[t]
+	}
+	return fmt.Sprintf("TYPE_%d", uint8(t))
+}
+
+// minBody is the smallest body each message type can have.
+var minBody = [...]int{
+	TypeHandshake: 16, // Version..Options Length
+	TypeUpdate:    2,  // Attributes Length
+	TypeAlert:     2,  // Code, Subcode
+	TypeHello:     0,  // no TLVs
+	TypeQuery:     2,  // Attribute Length
+	TypePolicy:    1,  // Type
+	TypeInform:    3,  // Type, Length
+}
+
+// OptionType is a HANDSHAKE option type (section 3.1.2).
+type OptionType uint8
+
+const (
+	OptionAuthentication OptionType = 1 // Authentication
+	OptionCapabilities   OptionType = 2 // Capabilities
+)
+
+func (t OptionType) String() string {
+	switch t {
+	case OptionAuthentication:
+		return "Authentication"
+	case OptionCapabilities:
+		return "Capabilities"
+	}
+	return fmt.Sprintf("OPTION_%d", uint8(t))
+}
+
+// CapCode is a capability Code (section 3.1.2).
+type CapCode uint8
+
+const (
+	CapCodeMP              CapCode = 1 // MP
+	CapCodeIdentity        CapCode = 2 // IDENTITY
+	CapCodeGracefulRestart CapCode = 3 // GRACEFUL RESTART
+	CapCodeRefresh         CapCode = 4 // REFRESH
+	CapCodeSecurity        CapCode = 5 // SECURITY
+	CapCodeOverlayID       CapCode = 6 // OVERLAY ID
+)
+
+var capNames = [...]string{"", "MP", "IDENTITY", "GRACEFUL RESTART", "REFRESH", "SECURITY", "OVERLAY ID"}
+
+func (c CapCode) String() string {
+	if c > 0 && int(c) < len(capNames) {
+		return capNames[c]
+	}
+	return fmt.Sprintf("CAP_%d", uint8(c))
+}
+
+// AFI is an address family identifier (section 3.1.2.1).
+type AFI uint16
+
+const (
+	AFIIPv4 AFI = 1 // AFI_IPV4
+	AFIIPv6 AFI = 2 // AFI_IPv6
+)
+
+func (a AFI) String() string {
+	switch a {
+	case AFIIPv4:
+		return "AFI_IPV4"
+	case AFIIPv6:
+		return "AFI_IPv6"
+	}
+	return fmt.Sprintf("AFI_%d", uint16(a))
+}
+
+// addrLen is the address size of the family, or 0 for an unknown AFI.
+func (a AFI) addrLen() int {
+	switch a {
+	case AFIIPv4:
+		return 4
+	case AFIIPv6:
+		return 16
+	}
+	return 0
+}
+
+// SAFI version values (section 3.1.2.1).
+const (
+	SAFIVersionDefault uint8 = 0 // OMP_AFI_SAFI_DEFAULT_VERSION
+	SAFIVersionTwo     uint8 = 2 // OMP_AFI_SAFI_VERSION_TWO
+)
+
+// SAFI is a subsequent address family identifier (section 3.1.2.1).
+type SAFI uint8
+
+const (
+	SAFIVRoute    SAFI = 1 // SAFI_VROUTE
+	SAFITLOC      SAFI = 2 // SAFI_TLOC
+	SAFIService   SAFI = 3 // SAFI_SERVICE
+	SAFIMulticast SAFI = 4 // SAFI_MULTICASE (sic)
+	SAFISecurity  SAFI = 5 // SAFI_SECURITY
+	SAFILink      SAFI = 6 // SAFI_LINK
+	SAFICXP       SAFI = 7 // SAFI_CXP
+)
+
+var safiNames = [...]string{"", "SAFI_VROUTE", "SAFI_TLOC", "SAFI_SERVICE", "SAFI_MULTICASE", "SAFI_SECURITY", "SAFI_LINK", "SAFI_CXP"}
+
+func (s SAFI) String() string {
+	if s > 0 && int(s) < len(safiNames) {
+		return safiNames[s]
+	}
+	return fmt.Sprintf("SAFI_%d", uint8(s))
+}
+
+// PeerType is the IDENTITY capability's Peer Type (section 3.1.2.2).
+type PeerType uint32
+
+const (
+	PeerTypeVEdge  PeerType = 1 // VIP_DEVICE_VDEDGE
+	PeerTypeVHub   PeerType = 2 // VIP_DEVICE_VHUB
+	PeerTypeVSmart PeerType = 3 // VIP_DEVICE_VSMART
+)
+
+func (p PeerType) String() string {
+	switch p {
+	case PeerTypeVEdge:
+		return "VIP_DEVICE_VDEDGE"
+	case PeerTypeVHub:
+		return "VIP_DEVICE_VHUB"
+	case PeerTypeVSmart:
+		return "VIP_DEVICE_VSMART"
+	}
+	return fmt.Sprintf("PEER_TYPE_%d", uint32(p))
+}
+
+// AttrFlags is an attribute's Flags byte (section 3.1.3).
+type AttrFlags uint8
+
+const (
+	AttrExtended AttrFlags = 0x10 // ATTR_EXTENDED: the Length field is 2 bytes
+	AttrPartial  AttrFlags = 0x20 // ATTR_PARTIAL
+	AttrOptional AttrFlags = 0x80 // ATTR_OPTIONAL
+	// attrFlagsKnown is every flag bit the draft defines.
+	attrFlagsKnown = AttrExtended | AttrPartial | AttrOptional
+)
+
+func (f AttrFlags) String() string {
+	s := ""
+	if f&AttrOptional != 0 {
+		s += "|OPTIONAL"
+	}
+	if f&AttrPartial != 0 {
+		s += "|PARTIAL"
+	}
+	if f&AttrExtended != 0 {
+		s += "|EXTENDED"
+	}
+	if rest := f &^ attrFlagsKnown; rest != 0 {
+		s += fmt.Sprintf("|0x%02x", uint8(rest))
+	}
+	if s == "" {
+		return "0"
+	}
+	return s[1:]
+}
+
+// PolicyType is the POLICY message Type (section 3.1.7).
+type PolicyType uint8
+
+const (
+	PolicyComplete PolicyType = 0 // OMP_PKT_POL_COMPLETE
+	PolicyStart    PolicyType = 1 // OMP_PKT_POL_START
+	PolicyMore     PolicyType = 2 // OMP_PKT_POL_MORE
+	PolicyEnd      PolicyType = 3 // OMP_PKT_POL_END
+	PolicyDel      PolicyType = 4 // OMP_PKT_POL_DEL
+)
+
+var policyNames = [...]string{"OMP_PKT_POL_COMPLETE", "OMP_PKT_POL_START", "OMP_PKT_POL_MORE", "OMP_PKT_POL_END", "OMP_PKT_POL_DEL"}
+
+func (t PolicyType) String() string {
+	if int(t) < len(policyNames) {
+		return policyNames[t]
+	}
+	return fmt.Sprintf("OMP_PKT_POL_%d", uint8(t))
+}
+
+// InformType is the INFORM message Type (section 3.1.7, second of that number).
+type InformType uint8
+
+const (
+	InformEOR            InformType = 1 // OMP_INFORM_EOR
+	InformRefreshRequest InformType = 2 // OMP_INFORM_REFRESH_REQUEST
+)
+
+func (t InformType) String() string {
+	switch t {
+	case InformEOR:
+		return "OMP_INFORM_EOR"
+	case InformRefreshRequest:
+		return "OMP_INFORM_REFRESH_REQUEST"
+	}
+	return fmt.Sprintf("OMP_INFORM_%d", uint8(t))
+}
+
+// HelloTLVType is a HELLO TLV Type (section 3.1.5).
+type HelloTLVType uint8
+
+// HelloTLVVSmarts is OMP_PTK_HELLO_TLV_VSMARTS (the draft's spelling).
+const HelloTLVVSmarts HelloTLVType = 1
+
+func (t HelloTLVType) String() string {
+	if t == HelloTLVVSmarts {
+		return "OMP_PTK_HELLO_TLV_VSMARTS"
+	}
+	return fmt.Sprintf("HELLO_TLV_%d", uint8(t))
+}
+
+// McastType is the MCAST_TYPE of a multicast NLRI (section 3.1.3.12).
+type McastType uint8
+
+const (
+	McastTypeAD     McastType = 1 // OMP_AF_MCAST_TYPE_AD
+	McastTypeJoinXG McastType = 2 // OMP_AF_MCAST_TYPE_JOIN_XG
+	McastTypeJoinSG McastType = 3 // OMP_AF_MCAST_TYPE_JOIN_SG
+	McastTypeSA     McastType = 4 // OMP_AF_MCAST_TYPE_SA
+)
+
+func (t McastType) String() string {
+	switch t {
+	case McastTypeAD:
+		return "OMP_AF_MCAST_TYPE_AD"
+	case McastTypeJoinXG:
+		return "OMP_AF_MCAST_TYPE_JOIN_XG"
+	case McastTypeJoinSG:
+		return "OMP_AF_MCAST_TYPE_JOIN_SG"
+	case McastTypeSA:
+		return "OMP_AF_MCAST_TYPE_SA"
+	}
+	return fmt.Sprintf("MCAST_TYPE_%d", uint8(t))
+}

@@ -1,0 +1,63 @@
+package omp
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a decode failure. It carries the ALERT the receiver must send
+// (Code and Subcode), the offending bytes, and where they are: the field's
+// name in the field map and its byte offset from the start of the message.
+type Error struct {
+	Code    AlertCode
+	Subcode Subcode
+	Field   string // field map name, e.g. "update.attr[2].length"
+	Offset  int    // byte offset of Field from the start of the message
+	Data    []byte // the offending bytes (a copy)
+	Reason  string // a sentence for humans
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("omp: %s/%s at %s (offset %d): %s", e.Code, e.Code.SubcodeName(e.Subcode), e.Field, e.Offset, e.Reason)
+}
+
+// Alert is the ALERT message the receiver of the malformed message sends.
+// Its Data is the offending bytes, as BGP's NOTIFICATION carries them.
+func (e *Error) Alert() *Alert {
+	return &Alert{Code: e.Code, Subcode: e.Subcode, Data: e.Data}
+}
+
+// AsError returns the *Error in err's chain, if there is one.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// errSpec names the ALERT a failure produces.
+type errSpec struct {
+	code AlertCode
+	sub  Subcode
+}
+
+var (
+	errHeaderUnsync = errSpec{ErrHeader, SubErrHeaderUnsync}
+	errHeaderLength = errSpec{ErrHeader, SubErrHeaderLength}
+	errHeaderType   = errSpec{ErrHeader, SubErrHeaderType}
+
+	errHsVersion  = errSpec{ErrHandshake, SubErrHandshakeVersion}
+	errHsOMPID    = errSpec{ErrHandshake, SubErrHandshakeOMPID}
+	errHsUnsupOpt = errSpec{ErrHandshake, SubErrHandshakeUnsupOpt}
+	errHsAuth     = errSpec{ErrHandshake, SubErrHandshakeAuth}
+	errHsHoldtime = errSpec{ErrHandshake, SubErrHandshakeHoldtime}
+	errHsUnsupCap = errSpec{ErrHandshake, SubErrHandshakeUnsupCap}
+
+	errUpAttrList = errSpec{ErrUpdate, SubErrUpdateAttrList}
+	errUpUnknown  = errSpec{ErrUpdate, SubErrUpdateUnknown}
+	errUpMissing  = errSpec{ErrUpdate, SubErrUpdateMissing}
+	errUpFlags    = errSpec{ErrUpdate, SubErrUpdateFlags}
+	errUpLength   = errSpec{ErrUpdate, SubErrUpdateLength}
+	errUpNexthop  = errSpec{ErrUpdate, SubErrUpdateNexthop}
+	errUpOptAttr  = errSpec{ErrUpdate, SubErrUpdateOptAttr}
+	errUpBadNet   = errSpec{ErrUpdate, SubErrUpdateBadNet}
+)

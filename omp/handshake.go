@@ -1,0 +1,233 @@
+package omp
+
+import "net/netip"
+
+// Handshake is the HANDSHAKE message (section 3.1.2).
+type Handshake struct {
+	Version      uint8
+	SiteID       uint32
+	DomainID     uint32
+	HoldTime     uint16 // seconds (unit not stated by the draft)
+	PeerRouterID netip.Addr
+	Options      []Option
+}
+
+func (*Handshake) Type() MsgType { return TypeHandshake }
+
+func (m *Handshake) walk(w *walker) {
+	start := w.pos()
+	w.u8("version", &m.Version)
+	if w.decode && w.ok() && m.Version != Version {
+		w.failAt(errHsVersion, "version", start, 1, "Version %d is not supported (only %d)", m.Version, Version)
+	}
+	w.u32("site_id", &m.SiteID)
+	w.u32("domain_id", &m.DomainID)
+	at := w.pos()
+	w.u16("holdtime", &m.HoldTime)
+	if w.decode && w.ok() && (m.HoldTime == 1 || m.HoldTime == 2) {
+		w.failAt(errHsHoldtime, "holdtime", at, 2, "Hold Time %d: must be 0 or at least 3 seconds", m.HoldTime)
+	}
+	at = w.pos()
+	w.addr("peer_router_id", &m.PeerRouterID, 4)
+	if w.decode && w.ok() && m.PeerRouterID.IsUnspecified() {
+		w.failAt(errHsOMPID, "peer_router_id", at, 4, "Peer Router ID is 0.0.0.0")
+	}
+	w.region("options_length", 1, "options", false, errHeaderLength, errHeaderLength, false, func() {
+		list(w, "option", &m.Options, 0, func(o *Option) { walkOption(w, o) })
+	})
+}
+
+// Option is a HANDSHAKE option: *CapabilitiesOption, *AuthenticationOption,
+// or *RawOption (only for sending what the draft does not define).
+type Option interface {
+	OptionType() OptionType
+	walk(w *walker)
+}
+
+func walkOption(w *walker, o *Option) {
+	var t OptionType
+	if !w.decode {
+		t = (*o).OptionType()
+	}
+	at := w.pos()
+	w.u8("type", (*uint8)(&t))
+	w.note(t.String())
+	if w.decode && w.ok() {
+		switch t {
+		case OptionCapabilities:
+			*o = &CapabilitiesOption{}
+		case OptionAuthentication:
+			*o = &AuthenticationOption{}
+		default:
+			w.failAt(errHsUnsupOpt, "type", at, 1, "Option Type %d is not supported", t)
+			return
+		}
+	}
+	w.region("length", 1, "data", false, errHsUnsupOpt, errHsUnsupOpt, false, func() { (*o).walk(w) })
+}
+
+// CapabilitiesOption is the Capabilities option (type 2): a sequence of
+// capabilities.
+type CapabilitiesOption struct {
+	Capabilities []Capability
+}
+
+func (*CapabilitiesOption) OptionType() OptionType { return OptionCapabilities }
+
+func (c *CapabilitiesOption) walk(w *walker) {
+	list(w, "capability", &c.Capabilities, 0, func(cp *Capability) { walkCapability(w, cp) })
+}
+
+// AuthMACLen is the size of the MAC in the Authentication option: the
+// draft leaves the option's format open; ompconform defines it as a Key ID
+// byte and an HMAC-SHA256 (docs/wire-format.md).
+const AuthMACLen = 32
+
+// AuthenticationOption is the Authentication option (type 1) in the
+// format ompconform defines: Key ID (1 byte), MAC (32 bytes).
+type AuthenticationOption struct {
+	KeyID uint8
+	MAC   [AuthMACLen]byte
+}
+
+func (*AuthenticationOption) OptionType() OptionType { return OptionAuthentication }
+
+func (a *AuthenticationOption) walk(w *walker) {
+	if w.decode && w.remaining() != 1+AuthMACLen {
+		w.failAt(errHsAuth, "", w.off, w.remaining(), "Authentication option has %d bytes; it must be %d (Key ID, HMAC-SHA256)", w.remaining(), 1+AuthMACLen)
+		return
+	}
+	w.u8("key_id", &a.KeyID)
+	mac := a.MAC[:]
+	w.bytes("mac", &mac, AuthMACLen)
+	if w.decode && w.ok() {
+		copy(a.MAC[:], mac)
+	}
+}
+
+// RawOption is an option of any type with its data as bytes.
+type RawOption struct {
+	Type OptionType
+	Data []byte
+}
+
+func (o *RawOption) OptionType() OptionType { return o.Type }
+func (o *RawOption) walk(w *walker)         { w.bytes("data", &o.Data, -1) }
+
+// Capability is one capability of the Capabilities option.
+type Capability interface {
+	CapCode() CapCode
+	walk(w *walker)
+}
+
+// capLen is the data length each known capability must have.
+var capLen = [...]int{CapCodeMP: 4, CapCodeIdentity: 4, CapCodeGracefulRestart: 4, CapCodeRefresh: 0, CapCodeSecurity: 0, CapCodeOverlayID: 4}
+
+func walkCapability(w *walker, c *Capability) {
+	var code CapCode
+	if !w.decode {
+		code = (*c).CapCode()
+	}
+	w.u8("code", (*uint8)(&code))
+	w.note(code.String())
+	if w.decode && w.ok() {
+		switch code {
+		case CapCodeMP:
+			*c = &CapMP{}
+		case CapCodeIdentity:
+			*c = &CapIdentity{}
+		case CapCodeGracefulRestart:
+			*c = &CapGracefulRestart{}
+		case CapCodeRefresh:
+			*c = &CapRefresh{}
+		case CapCodeSecurity:
+			*c = &CapSecurity{}
+		case CapCodeOverlayID:
+			*c = &CapOverlayID{}
+		default:
+			// Unknown capabilities are carried, as RFC 5492 ignores
+			// them; whether to refuse one is the session's choice.
+			*c = &RawCapability{Code: code}
+		}
+	}
+	w.region("length", 1, "data", false, errHsUnsupCap, errHsUnsupCap, false, func() {
+		if w.decode && int(code) < len(capLen) && code != 0 && w.remaining() != capLen[code] {
+			w.failAt(errHsUnsupCap, "length", w.off-1, 1, "%s capability Length is %d; the draft gives %d", code, w.remaining(), capLen[code])
+			return
+		}
+		(*c).walk(w)
+	})
+}
+
+// CapMP is the MP capability (section 3.1.2.1).
+type CapMP struct {
+	AFI         AFI
+	SAFIVersion uint8
+	SAFI        SAFI
+}
+
+func (*CapMP) CapCode() CapCode { return CapCodeMP }
+
+func (c *CapMP) walk(w *walker) {
+	w.u16("afi", (*uint16)(&c.AFI))
+	w.note(c.AFI.String())
+	w.u8("safi_version", &c.SAFIVersion)
+	w.u8("safi", (*uint8)(&c.SAFI))
+	w.note(c.SAFI.String())
+}
+
+// CapIdentity is the IDENTITY capability (section 3.1.2.2).
+type CapIdentity struct{ PeerType PeerType }
+
+func (*CapIdentity) CapCode() CapCode { return CapCodeIdentity }
+
+func (c *CapIdentity) walk(w *walker) {
+	w.u32("peer_type", (*uint32)(&c.PeerType))
+	w.note(c.PeerType.String())
+}
+
+// CapGracefulRestart is the GRACEFUL RESTART capability (section 3.1.2.3).
+type CapGracefulRestart struct {
+	GRInterval uint32 // seconds (unit not stated by the draft)
+}
+
+func (*CapGracefulRestart) CapCode() CapCode { return CapCodeGracefulRestart }
+func (c *CapGracefulRestart) walk(w *walker) { w.u32("gr_interval", &c.GRInterval) }
+
+// CapRefresh is the REFRESH capability (section 3.1.2.4), with no data.
+type CapRefresh struct{}
+
+func (*CapRefresh) CapCode() CapCode { return CapCodeRefresh }
+func (*CapRefresh) walk(*walker)     {}
+
+// CapSecurity is the SECURITY capability (section 3.1.2.6), with no data.
+type CapSecurity struct{}
+
+func (*CapSecurity) CapCode() CapCode { return CapCodeSecurity }
+func (*CapSecurity) walk(*walker)     {}
+
+// CapOverlayID is the OVERLAY_ID capability (section 3.1.2.5).
+type CapOverlayID struct{ OverlayID uint32 }
+
+func (*CapOverlayID) CapCode() CapCode { return CapCodeOverlayID }
+func (c *CapOverlayID) walk(w *walker) { w.u32("overlay_id", &c.OverlayID) }
+
+// RawCapability is a capability the draft does not define, carried as is.
+type RawCapability struct {
+	Code CapCode
+	Data []byte
+}
+
+func (c *RawCapability) CapCode() CapCode { return c.Code }
+func (c *RawCapability) walk(w *walker)   { w.bytes("data", &c.Data, -1) }
+
+// Capabilities returns every capability of every Capabilities option.
+func (m *Handshake) Capabilities() []Capability {
+	var out []Capability
+	for _, o := range m.Options {
+		if c, ok := o.(*CapabilitiesOption); ok {
+			out = append(out, c.Capabilities...)
+		}
+	}
+	return out
+}

@@ -1,0 +1,217 @@
+package omp
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+)
+
+// Message is one OMP message: its body, without the header, which the
+// codec computes on encode and checks on decode.
+type Message interface {
+	// Type is the header Type of the message.
+	Type() MsgType
+	// walk is the layout of the body.
+	walk(w *walker)
+}
+
+// fieldName is the root name of a message's fields in the field map.
+func fieldName(t MsgType) string {
+	if t >= TypeHandshake && t <= TypeInform {
+		return strings.ToLower(t.String())
+	}
+	return "body"
+}
+
+// trailing is the ALERT for bytes left over after a message's body.
+func trailing(t MsgType) errSpec {
+	if t == TypeUpdate || t == TypeQuery {
+		return errUpAttrList
+	}
+	return errHeaderLength
+}
+
+var marker = bytes.Repeat([]byte{0xFF}, MarkerLen)
+
+// Decode decodes exactly one message, header included. A malformed
+// message gives an *Error that carries the ALERT to answer with.
+func Decode(b []byte) (Message, error) {
+	m, _, err := decode(b, false)
+	return m, err
+}
+
+// DecodeFields decodes one message and returns its field map. On a
+// decode error the map covers the fields read before the error, so a
+// report can still annotate the bytes.
+func DecodeFields(b []byte) (Message, FieldMap, error) {
+	return decode(b, true)
+}
+
+func decode(b []byte, rec bool) (Message, FieldMap, error) {
+	w := &walker{decode: true, buf: b, lim: len(b), rec: rec, named: rec, trunc: errHeaderLength}
+	t, ok := w.header(len(b))
+	if !ok {
+		return nil, w.fields, w.err
+	}
+	m := newMessage(t)
+	w.trunc = errHeaderLength
+	w.group(fieldName(t), -1, func() { m.walk(w) })
+	if w.ok() && w.off != len(b) {
+		w.push(fieldName(t), -1)
+		w.failAt(trailing(t), "", w.off, len(b)-w.off, "%d bytes follow the end of the %s body", len(b)-w.off, t)
+		w.pop()
+	}
+	if w.err != nil {
+		return nil, w.fields, w.err
+	}
+	return m, w.fields, nil
+}
+
+// header reads and checks the 19-byte header of a message of n bytes.
+func (w *walker) header(n int) (MsgType, bool) {
+	w.push("header", -1)
+	defer w.pop()
+	if n < HeaderLen {
+		w.failAt(errHeaderLength, "", 0, n, "message of %d bytes is shorter than the %d-byte header", n, HeaderLen)
+		return 0, false
+	}
+	var mk []byte
+	w.bytes("marker", &mk, MarkerLen)
+	if !bytes.Equal(mk, marker) {
+		w.failAt(errHeaderUnsync, "marker", 0, MarkerLen, "Marker is not all ones")
+		return 0, false
+	}
+	var length uint16
+	lenAt := len(w.fields)
+	w.u16("length", &length)
+	if w.rec {
+		w.fields[lenAt].Kind, w.fields[lenAt].Counts = FieldLength, "message"
+	}
+	switch {
+	case length < HeaderLen:
+		w.failAt(errHeaderLength, "length", 16, 2, "Length %d is less than the %d-byte header", length, HeaderLen)
+	case length > MaxMessageLen:
+		w.failAt(errHeaderLength, "length", 16, 2, "Length %d exceeds the %d-byte maximum", length, MaxMessageLen)
+	case int(length) != n:
+		w.failAt(errHeaderLength, "length", 16, 2, "Length %d but the message has %d bytes", length, n)
+	}
+	var t uint8
+	w.u8("type", &t)
+	w.note(MsgType(t).String())
+	if !w.ok() {
+		return 0, false
+	}
+	mt := MsgType(t)
+	if mt == TypeInvalid || mt > TypeInform {
+		w.failAt(errHeaderType, "type", 18, 1, "Type %d is not a message type", t)
+		return 0, false
+	}
+	if body := n - HeaderLen; body < minBody[mt] {
+		w.failAt(errHeaderLength, "length", 16, 2, "Length %d is too short for %s, which needs at least %d", length, mt, HeaderLen+minBody[mt])
+		return 0, false
+	}
+	return mt, true
+}
+
+func newMessage(t MsgType) Message {
+	switch t {
+	case TypeHandshake:
+		return &Handshake{}
+	case TypeUpdate:
+		return &Update{}
+	case TypeAlert:
+		return &Alert{}
+	case TypeHello:
+		return &Hello{}
+	case TypeQuery:
+		return &Query{}
+	case TypePolicy:
+		return &Policy{}
+	case TypeInform:
+		return &Inform{}
+	}
+	return nil
+}
+
+// EncodeOptions change how a message is encoded.
+type EncodeOptions struct {
+	// Lengths pins length and count fields, by field map name, to the
+	// given values instead of the computed ones, so a deliberately wrong
+	// length stays as given: {"update.attr[1].length": 3}. "header.length"
+	// pins the header Length.
+	Lengths map[string]int
+	// Fields asks for the field map of the encoded message.
+	Fields bool
+	// Oversize allows messages longer than 4096 bytes (up to 65535).
+	Oversize bool
+}
+
+// Encode encodes m with its header, in one allocation.
+func Encode(m Message) ([]byte, error) {
+	return Append(make([]byte, 0, MaxMessageLen), m)
+}
+
+// Append appends m, header included, to dst.
+func Append(dst []byte, m Message) ([]byte, error) {
+	b, _, err := AppendWith(dst, m, nil)
+	return b, err
+}
+
+// EncodeFields encodes m and returns its field map.
+func EncodeFields(m Message) ([]byte, FieldMap, error) {
+	return AppendWith(nil, m, &EncodeOptions{Fields: true})
+}
+
+// AppendWith appends m to dst under opts (nil for none) and returns the
+// field map if opts asks for it.
+func AppendWith(dst []byte, m Message, opts *EncodeOptions) ([]byte, FieldMap, error) {
+	w := &walker{buf: dst, base: len(dst)}
+	if opts != nil {
+		w.rec = opts.Fields
+		w.pins = opts.Lengths
+		w.named = w.rec || w.pins != nil
+	}
+	t := m.Type()
+	if w.rec {
+		w.record("header", 0, HeaderLen, FieldGroup, "", "")
+		w.record("header.marker", 0, MarkerLen, FieldLeaf, "", "ffffffffffffffffffffffffffffffff")
+		w.record("header.length", MarkerLen, 2, FieldLength, "message", "")
+		w.record("header.type", MarkerLen+2, 1, FieldLeaf, "", t.String())
+	}
+	w.buf = append(w.buf, marker...)
+	w.buf = append(w.buf, 0, 0, byte(t))
+	w.group(fieldName(t), -1, func() { m.walk(w) })
+	if w.eerr != nil {
+		return dst, nil, w.eerr
+	}
+	n := len(w.buf) - w.base
+	if n > MaxMessageLen && (opts == nil || !opts.Oversize) {
+		w.encFail("%s of %d bytes exceeds the %d-byte maximum", t, n, MaxMessageLen)
+		return dst, nil, w.eerr
+	}
+	if n > 0xFFFF {
+		w.encFail("%s of %d bytes does not fit the 2-byte Length", t, n)
+		return dst, nil, w.eerr
+	}
+	v := n
+	if p, ok := w.pins["header.length"]; ok {
+		v = p
+	}
+	binary.BigEndian.PutUint16(w.buf[w.base+MarkerLen:], uint16(v))
+	if w.rec {
+		w.fields[2].Value = itoa(v)
+	}
+	return w.buf, w.fields, nil
+}
+
+// RawMessage is a message of any Type with a body given as bytes. The
+// decoder never returns one; it exists to send what the draft does not
+// define (Type 0, Type 8 and up, bodies of any shape).
+type RawMessage struct {
+	MsgType MsgType
+	Body    []byte
+}
+
+func (m *RawMessage) Type() MsgType { return m.MsgType }
+
+func (m *RawMessage) walk(w *walker) { w.bytes("data", &m.Body, -1) }

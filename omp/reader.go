@@ -1,0 +1,83 @@
+package omp
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+)
+
+// Reader reads whole OMP messages from a byte stream (a net.Conn) through
+// one buffered read path: it peeks the 19-byte header, checks it, peeks
+// the rest of the message in the same buffer, decodes, and discards.
+// Deadlines are the caller's: set them on the conn.
+type Reader struct {
+	br   *bufio.Reader
+	last int // bytes to discard before the next read
+}
+
+// NewReader returns a Reader on r. Its buffer holds two full messages.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 2*MaxMessageLen)}
+}
+
+// ErrTruncated is returned when the stream ends inside a message.
+var ErrTruncated = errors.New("omp: stream ended inside a message")
+
+// ReadRaw returns the bytes of the next message, header included,
+// without decoding its body. The slice is valid until the next call.
+//
+// A header that cannot frame a message (Marker not all ones, Length under
+// 19 or over 4096) is an *Error; the stream cannot be resynchronised
+// after it, and raw holds the 19 header bytes. io.EOF means the stream
+// ended cleanly between messages; ErrTruncated that it ended inside one.
+func (r *Reader) ReadRaw() (raw []byte, err error) {
+	if r.last > 0 {
+		if _, err := r.br.Discard(r.last); err != nil {
+			return nil, err
+		}
+		r.last = 0
+	}
+	h, err := r.br.Peek(HeaderLen)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			if len(h) == 0 {
+				return nil, io.EOF
+			}
+			return h, ErrTruncated
+		}
+		return h, err
+	}
+	n := int(binary.BigEndian.Uint16(h[MarkerLen:]))
+	if n < HeaderLen || n > MaxMessageLen || [MarkerLen]byte(h[:MarkerLen]) != [MarkerLen]byte(marker) {
+		// Let the decoder name the error with its field and offset.
+		w := &walker{decode: true, buf: h, lim: HeaderLen, trunc: errHeaderLength}
+		w.header(n)
+		r.last = HeaderLen
+		if w.err == nil {
+			w.failAt(errHeaderLength, "header.length", MarkerLen, 2, "Length %d cannot frame a message", n)
+		}
+		return h, w.err
+	}
+	b, err := r.br.Peek(n)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return b, ErrTruncated
+		}
+		return b, err
+	}
+	r.last = n
+	return b, nil
+}
+
+// ReadMessage reads and decodes the next message. raw is its bytes,
+// valid until the next call; on a decode error (an *Error) raw is still
+// set, so the caller can report what it received.
+func (r *Reader) ReadMessage() (m Message, raw []byte, err error) {
+	raw, err = r.ReadRaw()
+	if err != nil {
+		return nil, raw, err
+	}
+	m, err = Decode(raw)
+	return m, raw, err
+}

@@ -1,0 +1,80 @@
+package omp
+
+import "strconv"
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Alert is the ALERT message (section 3.1.4): Code, SubCode, Data.
+type Alert struct {
+	Code    AlertCode
+	Subcode Subcode
+	Data    []byte
+}
+
+func (*Alert) Type() MsgType { return TypeAlert }
+
+func (m *Alert) walk(w *walker) {
+	w.u8("code", (*uint8)(&m.Code))
+	w.note(m.Code.String())
+	w.u8("subcode", (*uint8)(&m.Subcode))
+	w.note(m.Code.SubcodeName(m.Subcode))
+	w.bytes("data", &m.Data, -1)
+}
+
+// Policy is the POLICY message (section 3.1.7): Type and policy data.
+// The draft does not specify the policy data; the codec carries it as
+// bytes. Fragment rules (START, MORE..., END, DEL) belong to the session.
+type Policy struct {
+	PolicyType PolicyType
+	Data       []byte
+}
+
+func (*Policy) Type() MsgType { return TypePolicy }
+
+func (m *Policy) walk(w *walker) {
+	w.u8("type", (*uint8)(&m.PolicyType))
+	w.note(m.PolicyType.String())
+	w.bytes("data", &m.Data, -1)
+}
+
+// Inform is the INFORM message (the second section 3.1.7): one TLV of
+// Type, Length and Data. For EOR and REFRESH_REQUEST, Data is AFI and
+// SAFI (Length 3), or nothing (Length 0, "considered to be OMP_AF_MAX":
+// every address family), which AllFamilies says. Other types carry Data.
+type Inform struct {
+	InformType  InformType
+	AllFamilies bool
+	AFI         AFI
+	SAFI        SAFI
+	Data        []byte // only for a Type the draft does not define
+}
+
+func (*Inform) Type() MsgType { return TypeInform }
+
+func (m *Inform) walk(w *walker) {
+	w.u8("type", (*uint8)(&m.InformType))
+	w.note(m.InformType.String())
+	w.region("length", 2, "data", false, errHeaderLength, errHeaderLength, false, func() {
+		if m.InformType != InformEOR && m.InformType != InformRefreshRequest {
+			w.bytes("data", &m.Data, -1)
+			return
+		}
+		if w.decode {
+			switch w.remaining() {
+			case 0:
+				m.AllFamilies = true
+				return
+			case 3:
+			default:
+				w.failAt(errHeaderLength, "length", w.off-2, 2, "%s Length is %d; the draft allows 0 or 3", m.InformType, w.remaining())
+				return
+			}
+		} else if m.AllFamilies {
+			return
+		}
+		w.u16("afi", (*uint16)(&m.AFI))
+		w.note(m.AFI.String())
+		w.u8("safi", (*uint8)(&m.SAFI))
+		w.note(m.SAFI.String())
+	})
+}

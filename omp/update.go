@@ -1,0 +1,193 @@
+package omp
+
+import "fmt"
+
+// Update is the UPDATE message (section 3.1.3): Attributes Length, then
+// attributes. Routes travel in ATTR_TYPE_REACHABLES and withdrawals in
+// ATTR_TYPE_UNREACHABLES.
+type Update struct {
+	Attributes []Attribute
+}
+
+func (*Update) Type() MsgType { return TypeUpdate }
+
+func (m *Update) walk(w *walker) {
+	w.region("attributes_length", 2, "attributes", false, errUpAttrList, errUpAttrList, false, func() {
+		walkAttributes(w, &m.Attributes)
+	})
+	if w.decode && w.ok() {
+		checkAttributes(w, m.Attributes, true)
+	}
+}
+
+// Query is the QUERY message (section 3.1.6): Attribute Length, then
+// ATTR_TYPE_REACHABLES and ATTR_TYPE_UNREACHABLES attributes. Its
+// attributes decode as an UPDATE's and fail with the same subcodes.
+type Query struct {
+	Attributes []Attribute
+}
+
+func (*Query) Type() MsgType { return TypeQuery }
+
+func (m *Query) walk(w *walker) {
+	w.region("attribute_length", 2, "attributes", false, errUpAttrList, errUpAttrList, false, func() {
+		walkAttributes(w, &m.Attributes)
+	})
+	if w.decode && w.ok() {
+		checkAttributes(w, m.Attributes, false)
+	}
+}
+
+// Attribute is one path attribute: Flags, and a Value whose type gives
+// the attribute Type. Length is computed on encode.
+type Attribute struct {
+	Flags AttrFlags
+	Value AttrValue
+}
+
+// Type is the attribute Type.
+func (a Attribute) Type() AttrType {
+	if a.Value == nil {
+		return 0
+	}
+	return a.Value.AttrType()
+}
+
+// AttrValue is an attribute's data in typed form, one type for each
+// attribute format the draft gives (AttrTLOC, AttrPref, ...), or RawAttr.
+type AttrValue interface {
+	AttrType() AttrType
+	walk(w *walker)
+}
+
+// Attr is an attribute with no flags set.
+func Attr(v AttrValue) Attribute { return Attribute{Value: v} }
+
+// Find returns the first attribute of type t.
+func Find(attrs []Attribute, t AttrType) (AttrValue, bool) {
+	for _, a := range attrs {
+		if a.Type() == t {
+			return a.Value, true
+		}
+	}
+	return nil, false
+}
+
+// Find returns the UPDATE's first attribute of type t.
+func (m *Update) Find(t AttrType) (AttrValue, bool) { return Find(m.Attributes, t) }
+
+func walkAttributes(w *walker, attrs *[]Attribute) {
+	var set *attrSet
+	if w.decode {
+		n := countAttributes(w.buf[w.off:w.lim])
+		if cap(*attrs) < n {
+			*attrs = make([]Attribute, 0, n)
+		}
+		set = new(attrSet)
+	}
+	list(w, "attr", attrs, 0, func(a *Attribute) { a.walk(w, set) })
+}
+
+// countAttributes counts the attribute headers in b, stopping at the
+// first that does not fit, so that decode allocates the list once.
+func countAttributes(b []byte) int {
+	n := 0
+	for len(b) >= 3 {
+		l, h := int(b[2]), 3
+		if AttrFlags(b[0])&AttrExtended != 0 {
+			if len(b) < 4 {
+				break
+			}
+			l, h = int(b[2])<<8|int(b[3]), 4
+		}
+		if h+l > len(b) {
+			break
+		}
+		b = b[h+l:]
+		n++
+	}
+	return n + 1
+}
+
+func (a *Attribute) walk(w *walker, set *attrSet) {
+	flagsAt := w.pos()
+	w.u8("flags", (*uint8)(&a.Flags))
+	w.note(a.Flags.String())
+	var t AttrType
+	if !w.decode {
+		if a.Value == nil {
+			w.encFail("%s: attribute without a value", w.name(""))
+			return
+		}
+		t = a.Value.AttrType()
+	}
+	typeAt := w.pos()
+	w.u8("type", (*uint8)(&t))
+	w.note(t.String())
+	if w.decode {
+		if !w.ok() {
+			return
+		}
+		if bad := a.Flags &^ attrFlagsKnown; bad != 0 {
+			w.failAt(errUpFlags, "flags", flagsAt, 1, "Flags 0x%02x has bits the draft does not define (0x%02x)", uint8(a.Flags), uint8(bad))
+			return
+		}
+		if a.Flags&AttrPartial != 0 && a.Flags&AttrOptional == 0 {
+			w.failAt(errUpFlags, "flags", flagsAt, 1, "ATTR_PARTIAL is set on an attribute that is not ATTR_OPTIONAL")
+			return
+		}
+		if set.mark(t) {
+			w.failAt(errUpAttrList, "type", typeAt, 1, "%s appears more than once", t)
+			return
+		}
+		a.Value = set.value(t)
+		if a.Value == nil {
+			if a.Flags&AttrOptional == 0 {
+				w.failAt(errUpUnknown, "type", typeAt, 1, "attribute Type %d is not known and not ATTR_OPTIONAL", t)
+				return
+			}
+			a.Value = &RawAttr{AType: t}
+		}
+	}
+	width := 1
+	if a.Flags&AttrExtended != 0 {
+		width = 2
+	}
+	widened := w.region("length", width, "value", true, errUpAttrList, errUpLength, true, func() { a.Value.walk(w) })
+	if widened {
+		w.buf[w.base+flagsAt] |= byte(AttrExtended)
+	}
+}
+
+// checkAttributes applies the rule that spans attributes: a vRoute
+// advertisement carries its TLOC next hop (MISSING). Duplicates were
+// refused as each attribute was read.
+func checkAttributes(w *walker, attrs []Attribute, update bool) {
+	if !update {
+		return
+	}
+	r, ok := Find(attrs, AttrTypeReachables)
+	if !ok || r.(*AttrReachables).SAFI != SAFIVRoute {
+		return
+	}
+	if _, ok := Find(attrs, AttrTypeTLOC); !ok {
+		w.push("update", -1)
+		w.failAt(errUpMissing, "attributes", HeaderLen+2, 0, "ATTR_TYPE_REACHABLES of SAFI_VROUTE without ATTR_TYPE_TLOC")
+		w.pop()
+		w.err.Data = []byte{byte(AttrTypeTLOC)}
+	}
+}
+
+// RawAttr is an attribute whose data the codec does not interpret: a
+// type the draft lists without a format (MULTICAST, GEN_ID, ULTIMATE_TLOC,
+// SLA, OVERLAY_ID, QOS_GROUP, CAP, TLOC_INSTALLED, EXT_COMMUNITY), or an
+// unknown optional type. It is carried byte for byte.
+type RawAttr struct {
+	AType AttrType
+	Data  []byte
+}
+
+func (a *RawAttr) AttrType() AttrType { return a.AType }
+func (a *RawAttr) walk(w *walker)     { w.bytes("data", &a.Data, -1) }
+
+func (a *RawAttr) String() string { return fmt.Sprintf("%s %x", a.AType, a.Data) }
