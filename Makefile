@@ -1,0 +1,41 @@
+# ompconform: conformance and fuzz harness for OMP (draft-sthoria-omp-00).
+GO        ?= go
+BIN       ?= bin
+FUZZTIME  ?= 15s
+GOFUZZSEC ?= 30
+PKGS      := ./...
+
+.PHONY: all build test vet race fuzz gofuzz bench conformance ginkgo clean
+
+all: build test
+
+build:
+	$(GO) build -o $(BIN)/ompconform ./cmd/ompconform
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+# The test command the README gives and CI runs.
+test: vet
+	$(GO) test -race -timeout 15m $(PKGS)
+
+# Each native fuzz target for a bounded time (FUZZTIME each).
+fuzz:
+	@for pkg in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+# go-fuzz entry points (build tag gofuzz) for GOFUZZSEC seconds.
+gofuzz:
+	bash scripts/gofuzz.sh $(GOFUZZSEC)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./omp/
+
+clean:
+	rm -rf $(BIN) out
