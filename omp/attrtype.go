@@ -53,9 +53,17 @@ const MaxAttrType = AttrTypeAdaptQoS
 
 var attrNames = [...]string{"", "TLOC", "TLOC_V4_PRIVATE", "TLOC_V4_PUBLIC", "TLOC_ENCAP", "PREF", "WEIGHT", "TAG", "DOMAIN", "SITE_ID", "QUERY", "ORIGIN", "ORIGINATOR", "SRCVPN", "REACHABLES", "UNREACHABLES", "STALE", "CARRIER", "MULTICAST", "VERSION", "TLOC_V6_PRIVATE", "TLOC_V6_PUBLIC", "GEN_ID", "GROUP", "RESTRICT", "SECURITY", "BORDER", "ULTIMATE_TLOC", "SLA", "OVERLAY_ID", "ASPATH", "BANDWIDTH", "QOS_GROUP", "CAP", "TLOC_INSTALLED", "COMMUNITY", "EXT_COMMUNITY", "ON_DEMAND", "ADAPT_QOS"}
 
+// attrTypeNames are the full names, built once so String does not allocate.
+var attrTypeNames = func() (n [len(attrNames)]string) {
+	for i := 1; i < len(attrNames); i++ {
+		n[i] = "ATTR_TYPE_" + attrNames[i]
+	}
+	return n
+}()
+
 func (t AttrType) String() string {
-	if t > 0 && int(t) < len(attrNames) {
-		return "ATTR_TYPE_" + attrNames[t]
+	if t > 0 && int(t) < len(attrTypeNames) {
+		return attrTypeNames[t]
 	}
 	return fmt.Sprintf("ATTR_TYPE_%d", uint8(t))
 }
@@ -64,40 +72,39 @@ func (t AttrType) String() string {
 func (t AttrType) Known() bool { return t >= AttrTypeTLOC && t <= MaxAttrType }
 
 // attrSet holds one value of each typed attribute, so that decoding an
-// UPDATE allocates its attribute values at once; each type may appear
-// once in an UPDATE, and seen records which have.
+// UPDATE allocates its typed attribute values at once; each type may
+// appear once in an UPDATE, and seen records which have.
 type attrSet struct {
-	seen         [4]uint64 // bit t: type t was read
-	tloc         AttrTLOC
-	v4priv       AttrTLOCV4Private
-	v4pub        AttrTLOCV4Public
-	v6priv       AttrTLOCV6Private
-	v6pub        AttrTLOCV6Public
-	encap        AttrTLOCEncap
-	pref         AttrPref
-	weight       AttrWeight
-	tag          AttrTag
-	domain       AttrDomain
-	siteID       AttrSiteID
-	query        AttrQuery
-	origin       AttrOrigin
-	originator   AttrOriginator
-	srcVPN       AttrSrcVPN
-	reach        AttrReachables
-	unreach      AttrUnreachables
-	stale        AttrStale
-	carrier      AttrCarrier
-	version      AttrVersion
-	group        AttrGroup
-	restrict     AttrRestrict
-	security     AttrSecurity
-	border       AttrBorder
-	asPath       AttrASPath
-	bandwidth    AttrBandwidth
-	community    AttrCommunity
-	onDemand     AttrOnDemand
-	adaptQoS     AttrAdaptQoS
-	raw          [MaxAttrType + 1]RawAttr
+	seen       [4]uint64 // bit t: type t was read
+	tloc       AttrTLOC
+	v4priv     AttrTLOCV4Private
+	v4pub      AttrTLOCV4Public
+	v6priv     AttrTLOCV6Private
+	v6pub      AttrTLOCV6Public
+	encap      AttrTLOCEncap
+	pref       AttrPref
+	weight     AttrWeight
+	tag        AttrTag
+	domain     AttrDomain
+	siteID     AttrSiteID
+	query      AttrQuery
+	origin     AttrOrigin
+	originator AttrOriginator
+	srcVPN     AttrSrcVPN
+	reach      AttrReachables
+	unreach    AttrUnreachables
+	stale      AttrStale
+	carrier    AttrCarrier
+	version    AttrVersion
+	group      AttrGroup
+	restrict   AttrRestrict
+	security   AttrSecurity
+	border     AttrBorder
+	asPath     AttrASPath
+	bandwidth  AttrBandwidth
+	community  AttrCommunity
+	onDemand   AttrOnDemand
+	adaptQoS   AttrAdaptQoS
 }
 
 // value returns the typed value for t, nil for a type the draft does not list.
@@ -163,8 +170,8 @@ func (s *attrSet) value(t AttrType) AttrValue {
 		return &s.adaptQoS
 	}
 	if t.Known() {
-		s.raw[t].AType = t
-		return &s.raw[t]
+		// The types without a format are rare: allocate them one by one.
+		return &RawAttr{AType: t}
 	}
 	return nil
 }
@@ -175,4 +182,45 @@ func (s *attrSet) mark(t AttrType) (dup bool) {
 	dup = s.seen[t/64]&bit != 0
 	s.seen[t/64] |= bit
 	return dup
+}
+
+// attrLen is the fixed data length of the attribute types that have one
+// (ATTR_TYPE_TLOC has two: 6 for IPv4 and 18 for IPv6), and 0 for the
+// others. TestAttrLenMatchesLayouts checks it against the layouts.
+var attrLen = [MaxAttrType + 1]int{
+	AttrTypeTLOC:          6,
+	AttrTypeTLOCV4Private: 6,
+	AttrTypeTLOCV4Public:  6,
+	AttrTypeTLOCV6Private: 18,
+	AttrTypeTLOCV6Public:  18,
+	AttrTypePref:          4,
+	AttrTypeWeight:        4,
+	AttrTypeTag:           4,
+	AttrTypeDomain:        4,
+	AttrTypeSiteID:        4,
+	AttrTypeQuery:         1,
+	AttrTypeOriginator:    4,
+	AttrTypeSrcVPN:        8,
+	AttrTypeStale:         1,
+	AttrTypeCarrier:       1,
+	AttrTypeVersion:       4,
+	AttrTypeRestrict:      1,
+	AttrTypeBorder:        1,
+	AttrTypeBandwidth:     4,
+	AttrTypeOnDemand:      1,
+}
+
+// attrLenOK reports whether n bytes of data fit an attribute of type t.
+func attrLenOK(t AttrType, n int) bool {
+	if !t.Known() || attrLen[t] == 0 {
+		return true
+	}
+	return n == attrLen[t] || t == AttrTypeTLOC && n == 18
+}
+
+func attrLenText(t AttrType) string {
+	if t == AttrTypeTLOC {
+		return "6 (IPv4) or 18 (IPv6)"
+	}
+	return itoa(attrLen[t])
 }

@@ -2,6 +2,7 @@ package omp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"testing"
 )
@@ -105,3 +106,29 @@ func TestBenchMessagesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFloorVRoute100 allocates and fills the 100 VRouteNLRI of
+// benchUpdate by hand, with no walker: the floor under
+// BenchmarkDecodeUpdate100, which allocates and fills the same slice.
+func BenchmarkFloorVRoute100(b *testing.B) {
+	wire, err := Encode(benchUpdate())
+	if err != nil {
+		b.Fatal(err)
+	}
+	nlri := wire[len(wire)-100*20:]
+	b.ReportAllocs()
+	for b.Loop() {
+		s := make([]VRouteNLRI, 100)
+		for i := range s {
+			p := nlri[i*20 : i*20+20]
+			s[i].VPNID = binary.BigEndian.Uint64(p)
+			s[i].PathID = binary.BigEndian.Uint32(p[8:])
+			s[i].Label = uint32(p[12])<<16 | uint32(p[13])<<8 | uint32(p[14])
+			s[i].PrefixLen = p[15]
+			s[i].Address = netip.AddrFrom4([4]byte(p[16:20]))
+		}
+		floorSink = s
+	}
+}
+
+var floorSink []VRouteNLRI

@@ -51,7 +51,7 @@ func walkOption(w *walker, o *Option) {
 	}
 	at := w.pos()
 	w.u8("type", (*uint8)(&t))
-	w.note(t.String())
+	note(w, t)
 	if w.decode && w.ok() {
 		switch t {
 		case OptionCapabilities:
@@ -94,7 +94,8 @@ func (*AuthenticationOption) OptionType() OptionType { return OptionAuthenticati
 
 func (a *AuthenticationOption) walk(w *walker) {
 	if w.decode && w.remaining() != 1+AuthMACLen {
-		w.failAt(errHsAuth, "", w.off, w.remaining(), "Authentication option has %d bytes; it must be %d (Key ID, HMAC-SHA256)", w.remaining(), 1+AuthMACLen)
+		// The option's Length (the byte before its data) is wrong.
+		w.failAt(errHsAuth, "length", w.off-1, 1, "Authentication option has %d bytes; it must be %d (Key ID, HMAC-SHA256)", w.remaining(), 1+AuthMACLen)
 		return
 	}
 	w.u8("key_id", &a.KeyID)
@@ -129,7 +130,7 @@ func walkCapability(w *walker, c *Capability) {
 		code = (*c).CapCode()
 	}
 	w.u8("code", (*uint8)(&code))
-	w.note(code.String())
+	note(w, code)
 	if w.decode && w.ok() {
 		switch code {
 		case CapCodeMP:
@@ -170,10 +171,10 @@ func (*CapMP) CapCode() CapCode { return CapCodeMP }
 
 func (c *CapMP) walk(w *walker) {
 	w.u16("afi", (*uint16)(&c.AFI))
-	w.note(c.AFI.String())
+	note(w, c.AFI)
 	w.u8("safi_version", &c.SAFIVersion)
 	w.u8("safi", (*uint8)(&c.SAFI))
-	w.note(c.SAFI.String())
+	note(w, c.SAFI)
 }
 
 // CapIdentity is the IDENTITY capability (section 3.1.2.2).
@@ -183,7 +184,7 @@ func (*CapIdentity) CapCode() CapCode { return CapCodeIdentity }
 
 func (c *CapIdentity) walk(w *walker) {
 	w.u32("peer_type", (*uint32)(&c.PeerType))
-	w.note(c.PeerType.String())
+	note(w, c.PeerType)
 }
 
 // CapGracefulRestart is the GRACEFUL RESTART capability (section 3.1.2.3).

@@ -24,7 +24,7 @@ type HelloTLV struct {
 
 func (t *HelloTLV) walk(w *walker) {
 	w.u8("type", (*uint8)(&t.TLVType))
-	w.note(t.TLVType.String())
+	note(w, t.TLVType)
 	w.region("length", 2, "data", false, errHeaderLength, errHeaderLength, false, func() {
 		if t.TLVType != HelloTLVVSmarts {
 			w.bytes("data", &t.Data, -1)

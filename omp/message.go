@@ -3,7 +3,7 @@ package omp
 import (
 	"bytes"
 	"encoding/binary"
-	"strings"
+	"encoding/hex"
 )
 
 // Message is one OMP message: its body, without the header, which the
@@ -15,10 +15,12 @@ type Message interface {
 	walk(w *walker)
 }
 
+var msgFieldNames = [...]string{"body", "handshake", "update", "alert", "hello", "query", "policy", "inform"}
+
 // fieldName is the root name of a message's fields in the field map.
 func fieldName(t MsgType) string {
 	if t >= TypeHandshake && t <= TypeInform {
-		return strings.ToLower(t.String())
+		return msgFieldNames[t]
 	}
 	return "body"
 }
@@ -48,7 +50,8 @@ func DecodeFields(b []byte) (Message, FieldMap, error) {
 }
 
 func decode(b []byte, rec bool) (Message, FieldMap, error) {
-	w := &walker{decode: true, buf: b, lim: len(b), rec: rec, named: rec, trunc: errHeaderLength}
+	w := newDecoder(b, rec)
+	defer w.release()
 	t, ok := w.header(len(b))
 	if !ok {
 		return nil, w.fields, w.err
@@ -68,15 +71,24 @@ func decode(b []byte, rec bool) (Message, FieldMap, error) {
 }
 
 // header reads and checks the 19-byte header of a message of n bytes.
+// With n < 0 (framing a stream: the body is not read yet) it checks only
+// what frames a message, the Marker and a Length of 19..4096, and leaves
+// the Type to the decoder.
 func (w *walker) header(n int) (MsgType, bool) {
-	w.push("header", -1)
-	defer w.pop()
+	at := w.enter("header", -1)
+	defer w.leave(at)
+	frame := n < 0
+	if frame {
+		n = len(w.buf)
+	}
 	if n < HeaderLen {
 		w.failAt(errHeaderLength, "", 0, n, "message of %d bytes is shorter than the %d-byte header", n, HeaderLen)
 		return 0, false
 	}
-	var mk []byte
-	w.bytes("marker", &mk, MarkerLen)
+	mk := w.take("marker", MarkerLen)
+	if w.rec && mk != nil {
+		w.record("marker", 0, MarkerLen, FieldLeaf, "", hex.EncodeToString(mk))
+	}
 	if !bytes.Equal(mk, marker) {
 		w.failAt(errHeaderUnsync, "marker", 0, MarkerLen, "Marker is not all ones")
 		return 0, false
@@ -92,12 +104,15 @@ func (w *walker) header(n int) (MsgType, bool) {
 		w.failAt(errHeaderLength, "length", 16, 2, "Length %d is less than the %d-byte header", length, HeaderLen)
 	case length > MaxMessageLen:
 		w.failAt(errHeaderLength, "length", 16, 2, "Length %d exceeds the %d-byte maximum", length, MaxMessageLen)
-	case int(length) != n:
+	case int(length) != n && !frame:
 		w.failAt(errHeaderLength, "length", 16, 2, "Length %d but the message has %d bytes", length, n)
+	}
+	if frame {
+		return 0, w.ok()
 	}
 	var t uint8
 	w.u8("type", &t)
-	w.note(MsgType(t).String())
+	note(w, MsgType(t))
 	if !w.ok() {
 		return 0, false
 	}
@@ -165,12 +180,13 @@ func EncodeFields(m Message) ([]byte, FieldMap, error) {
 // AppendWith appends m to dst under opts (nil for none) and returns the
 // field map if opts asks for it.
 func AppendWith(dst []byte, m Message, opts *EncodeOptions) ([]byte, FieldMap, error) {
-	w := &walker{buf: dst, base: len(dst)}
+	var w *walker
 	if opts != nil {
-		w.rec = opts.Fields
-		w.pins = opts.Lengths
-		w.named = w.rec || w.pins != nil
+		w = newEncoder(dst, opts.Fields, opts.Lengths)
+	} else {
+		w = newEncoder(dst, false, nil)
 	}
+	defer w.release()
 	t := m.Type()
 	if w.rec {
 		w.record("header", 0, HeaderLen, FieldGroup, "", "")

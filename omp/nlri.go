@@ -27,26 +27,32 @@ func (*AttrUnreachables) AttrType() AttrType { return AttrTypeUnreachables }
 
 func (r *Reach) walk(w *walker) {
 	w.u16("afi", (*uint16)(&r.AFI))
-	w.note(r.AFI.String())
+	note(w, r.AFI)
 	w.u8("safi", (*uint8)(&r.SAFI))
-	w.note(r.SAFI.String())
+	note(w, r.SAFI)
 	if !w.ok() {
 		return
 	}
 	n := r.AFI.addrLen()
 	known := r.SAFI == SAFITLOC || r.SAFI == SAFIVRoute || r.SAFI == SAFIMulticast
-	if w.decode && known && n == 0 {
-		w.failAt(errUpBadNet, "afi", w.off-3, 2, "AFI %d is neither AFI_IPV4 nor AFI_IPv6", uint16(r.AFI))
-		return
+	if known && n == 0 {
+		if w.decode {
+			w.failAt(errUpBadNet, "afi", w.off-3, 2, "AFI %d is neither AFI_IPV4 nor AFI_IPv6", uint16(r.AFI))
+			return
+		}
+		if r.Len() > 0 {
+			w.encFail("%s: NLRI of AFI %d, which has no address size", w.name("afi"), uint16(r.AFI))
+			return
+		}
 	}
 	w.region("nlri_length", 2, "nlri", false, errUpBadNet, errUpBadNet, false, func() {
 		switch r.SAFI {
 		case SAFITLOC:
-			list(w, "nlri", &r.TLOCs, n+2, func(t *TLOCNLRI) { t.walk(w, n) })
+			listOf(w, "nlri", &r.TLOCs, n+2, n, (*TLOCNLRI).walk)
 		case SAFIVRoute:
-			list(w, "nlri", &r.VRoutes, 16+n, func(v *VRouteNLRI) { v.walk(w, n) })
+			listOf(w, "nlri", &r.VRoutes, 16+n, n, (*VRouteNLRI).walk)
 		case SAFIMulticast:
-			list(w, "nlri", &r.Multicast, 0, func(m *MulticastNLRI) { m.walk(w, n) })
+			listOf(w, "nlri", &r.Multicast, 0, n, (*MulticastNLRI).walk)
 		default:
 			w.bytes("raw", &r.Raw, -1)
 		}
@@ -90,10 +96,9 @@ func (v *VRouteNLRI) walk(w *walker, n int) {
 	w.u64("vpn_id", &v.VPNID)
 	w.u32("path_id", &v.PathID)
 	w.u24("label", &v.Label)
-	at := w.pos()
 	w.u8("prefix_length", &v.PrefixLen)
-	if w.decode && w.ok() && int(v.PrefixLen) > n*8 {
-		w.failAt(errUpBadNet, "prefix_length", at, 1, "Prefix length %d exceeds %d bits", v.PrefixLen, n*8)
+	if w.decode && w.err == nil && int(v.PrefixLen) > n*8 {
+		w.failAt(errUpBadNet, "prefix_length", w.off-1, 1, "Prefix length %d exceeds %d bits", v.PrefixLen, n*8)
 		return
 	}
 	w.addr("address", &v.Address, n)
@@ -126,7 +131,7 @@ type MulticastNLRI struct {
 func (m *MulticastNLRI) walk(w *walker, n int) {
 	at := w.pos()
 	w.u8("mcast_type", (*uint8)(&m.McastType))
-	w.note(m.McastType.String())
+	note(w, m.McastType)
 	if w.decode && w.ok() && (m.McastType < McastTypeAD || m.McastType > McastTypeSA) {
 		w.failAt(errUpBadNet, "mcast_type", at, 1, "MCAST_TYPE %d is not defined", m.McastType)
 		return

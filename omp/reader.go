@@ -50,12 +50,14 @@ func (r *Reader) ReadRaw() (raw []byte, err error) {
 	}
 	n := int(binary.BigEndian.Uint16(h[MarkerLen:]))
 	if n < HeaderLen || n > MaxMessageLen || [MarkerLen]byte(h[:MarkerLen]) != [MarkerLen]byte(marker) {
-		// Let the decoder name the error with its field and offset.
-		w := &walker{decode: true, buf: h, lim: HeaderLen, trunc: errHeaderLength}
-		w.header(n)
+		// Let the decoder name the error (UNSYNC or LENGTH) with its
+		// field and offset.
+		w := newDecoder(h, false)
+		defer w.release()
+		w.header(-1)
 		r.last = HeaderLen
-		if w.err == nil {
-			w.failAt(errHeaderLength, "header.length", MarkerLen, 2, "Length %d cannot frame a message", n)
+		if w.err == nil { // cannot happen: one of the three tests failed
+			return h, &Error{Code: ErrHeader, Subcode: SubErrHeaderLength, Field: "header.length", Offset: MarkerLen, Data: append([]byte(nil), h[MarkerLen:MarkerLen+2]...), Reason: "header cannot frame a message"}
 		}
 		return h, w.err
 	}

@@ -15,11 +15,19 @@ func (*Alert) Type() MsgType { return TypeAlert }
 
 func (m *Alert) walk(w *walker) {
 	w.u8("code", (*uint8)(&m.Code))
-	w.note(m.Code.String())
+	note(w, m.Code)
 	w.u8("subcode", (*uint8)(&m.Subcode))
-	w.note(m.Code.SubcodeName(m.Subcode))
+	note(w, alertSubcode{m.Code, m.Subcode})
 	w.bytes("data", &m.Data, -1)
 }
+
+// alertSubcode names a Subcode under its Code, for the field map.
+type alertSubcode struct {
+	code AlertCode
+	sub  Subcode
+}
+
+func (s alertSubcode) String() string { return s.code.SubcodeName(s.sub) }
 
 // Policy is the POLICY message (section 3.1.7): Type and policy data.
 // The draft does not specify the policy data; the codec carries it as
@@ -33,7 +41,7 @@ func (*Policy) Type() MsgType { return TypePolicy }
 
 func (m *Policy) walk(w *walker) {
 	w.u8("type", (*uint8)(&m.PolicyType))
-	w.note(m.PolicyType.String())
+	note(w, m.PolicyType)
 	w.bytes("data", &m.Data, -1)
 }
 
@@ -53,7 +61,7 @@ func (*Inform) Type() MsgType { return TypeInform }
 
 func (m *Inform) walk(w *walker) {
 	w.u8("type", (*uint8)(&m.InformType))
-	w.note(m.InformType.String())
+	note(w, m.InformType)
 	w.region("length", 2, "data", false, errHeaderLength, errHeaderLength, false, func() {
 		if m.InformType != InformEOR && m.InformType != InformRefreshRequest {
 			w.bytes("data", &m.Data, -1)
@@ -73,8 +81,8 @@ func (m *Inform) walk(w *walker) {
 			return
 		}
 		w.u16("afi", (*uint16)(&m.AFI))
-		w.note(m.AFI.String())
+		note(w, m.AFI)
 		w.u8("safi", (*uint8)(&m.SAFI))
-		w.note(m.SAFI.String())
+		note(w, m.SAFI)
 	})
 }

@@ -76,14 +76,23 @@ func Find(attrs []Attribute, t AttrType) (AttrValue, bool) {
 // Find returns the UPDATE's first attribute of type t.
 func (m *Update) Find(t AttrType) (AttrValue, bool) { return Find(m.Attributes, t) }
 
+// attrBlock is what decoding an attribute list allocates: the typed
+// values, and room for a typical number of attributes, in one allocation.
+type attrBlock struct {
+	set   attrSet
+	attrs [8]Attribute
+}
+
 func walkAttributes(w *walker, attrs *[]Attribute) {
 	var set *attrSet
 	if w.decode {
-		n := countAttributes(w.buf[w.off:w.lim])
-		if cap(*attrs) < n {
+		b := new(attrBlock)
+		set = &b.set
+		if n := countAttributes(w.buf[w.off:w.lim]); n <= len(b.attrs) {
+			*attrs = b.attrs[:0]
+		} else {
 			*attrs = make([]Attribute, 0, n)
 		}
-		set = new(attrSet)
 	}
 	list(w, "attr", attrs, 0, func(a *Attribute) { a.walk(w, set) })
 }
@@ -110,9 +119,9 @@ func countAttributes(b []byte) int {
 }
 
 func (a *Attribute) walk(w *walker, set *attrSet) {
-	flagsAt := w.pos()
+	flagsAt, flagsField := w.pos(), len(w.fields)
 	w.u8("flags", (*uint8)(&a.Flags))
-	w.note(a.Flags.String())
+	note(w, a.Flags)
 	var t AttrType
 	if !w.decode {
 		if a.Value == nil {
@@ -123,7 +132,7 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 	}
 	typeAt := w.pos()
 	w.u8("type", (*uint8)(&t))
-	w.note(t.String())
+	note(w, t)
 	if w.decode {
 		if !w.ok() {
 			return
@@ -153,10 +162,38 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 	if a.Flags&AttrExtended != 0 {
 		width = 2
 	}
+	if w.decode && !w.checkAttrLen(t, width) {
+		return
+	}
 	widened := w.region("length", width, "value", true, errUpAttrList, errUpLength, true, func() { a.Value.walk(w) })
 	if widened {
+		// The data outgrew a 1-byte Length: the wire carries
+		// ATTR_EXTENDED, and so does the field map; a.Flags is the
+		// caller's and stays as it is.
 		w.buf[w.base+flagsAt] |= byte(AttrExtended)
+		if w.rec && flagsField < len(w.fields) {
+			w.fields[flagsField].Value = (a.Flags | AttrExtended).String()
+		}
 	}
+}
+
+// checkAttrLen refuses, as OMP_SUB_ERR_UPDATE_LENGTH on the Length field,
+// an attribute of type t whose Length is not the fixed size of its data.
+// A Length that runs past the attribute list is left to the region, as
+// ATTR_LIST.
+func (w *walker) checkAttrLen(t AttrType, width int) bool {
+	if w.remaining() < width {
+		return true
+	}
+	n := int(w.buf[w.off])
+	if width == 2 {
+		n = n<<8 | int(w.buf[w.off+1])
+	}
+	if n > w.remaining()-width || attrLenOK(t, n) {
+		return true
+	}
+	w.failAt(errUpLength, "length", w.off, width, "%s data is %d bytes; the draft gives %s", t, n, attrLenText(t))
+	return false
 }
 
 // checkAttributes applies the rule that spans attributes: a vRoute
@@ -171,9 +208,9 @@ func checkAttributes(w *walker, attrs []Attribute, update bool) {
 		return
 	}
 	if _, ok := Find(attrs, AttrTypeTLOC); !ok {
-		w.push("update", -1)
+		// The walk is in the UPDATE's group: the field is
+		// "update.attributes", and Data the missing type, as in BGP.
 		w.failAt(errUpMissing, "attributes", HeaderLen+2, 0, "ATTR_TYPE_REACHABLES of SAFI_VROUTE without ATTR_TYPE_TLOC")
-		w.pop()
 		w.err.Data = []byte{byte(AttrTypeTLOC)}
 	}
 }

@@ -2,11 +2,10 @@ package omp
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // walker runs a layout in one of two directions. Every structure of the
@@ -19,6 +18,9 @@ import (
 // the first error: every primitive is a no-op once w.err is set.
 type walker struct {
 	decode bool
+	fdec   bool   // decode fast path: decoding, not recording, no error yet
+	flim   int    // lim while fdec, else -1: the one test of a fast read
+	fenc   bool   // encode fast path: encoding, not recording
 	buf    []byte // decode: the message; encode: the output
 	off    int    // decode: read offset
 	lim    int    // decode: end of the innermost region
@@ -29,11 +31,42 @@ type walker struct {
 	eerr  error   // first encode error
 
 	rec    bool // record the field map
-	named  bool // build field names (rec, or pinned lengths)
 	fields FieldMap
 	path   [32]seg
 	depth  int
 	pins   map[string]int
+}
+
+// Walkers escape (walk methods are called through interfaces), so they
+// are pooled: Decode and Append allocate none.
+var walkerPool = sync.Pool{New: func() any { return new(walker) }}
+
+// newDecoder returns a pooled walker that decodes b.
+func newDecoder(b []byte, rec bool) *walker {
+	w := walkerPool.Get().(*walker)
+	w.decode, w.fdec, w.buf, w.rec, w.trunc = true, !rec, b, rec, errHeaderLength
+	w.flim = -1
+	w.setLim(len(b))
+	return w
+}
+
+// newEncoder returns a pooled walker that appends to dst.
+func newEncoder(dst []byte, rec bool, pins map[string]int) *walker {
+	w := walkerPool.Get().(*walker)
+	w.fenc, w.buf, w.base, w.rec, w.pins = !rec, dst, len(dst), rec, pins
+	w.flim = -1
+	return w
+}
+
+// release returns w to the pool, dropping every reference it holds.
+func (w *walker) release() {
+	// Clear all but path, whose names are string constants: it is only
+	// read below depth, and clearing it costs more than the rest.
+	w.decode, w.fdec, w.fenc, w.rec = false, false, false, false
+	w.flim, w.buf, w.off, w.lim, w.base = -1, nil, 0, 0, 0
+	w.trunc, w.err, w.eerr = errSpec{}, nil, nil
+	w.fields, w.depth, w.pins = nil, 0, nil
+	walkerPool.Put(w)
 }
 
 type seg struct {
@@ -54,6 +87,14 @@ func (w *walker) pos() int {
 
 // remaining is how many bytes are left in the current region (decode).
 func (w *walker) remaining() int { return w.lim - w.off }
+
+// setLim sets the end of the current region (decode).
+func (w *walker) setLim(l int) {
+	w.lim = l
+	if w.fdec {
+		w.flim = l
+	}
+}
 
 func (w *walker) push(name string, idx int) {
 	if w.depth < len(w.path) {
@@ -92,10 +133,11 @@ func (w *walker) record(leaf string, start, n int, kind FieldKind, counts, value
 	w.fields = append(w.fields, Field{Name: w.name(leaf), Offset: start, Length: n, Kind: kind, Counts: counts, Value: value})
 }
 
-// note sets the value text of the last recorded field.
-func (w *walker) note(s string) {
-	if w.rec && len(w.fields) > 0 {
-		w.fields[len(w.fields)-1].Value = s
+// note sets the value text of the last recorded field to v's name. It
+// is a function, not a method, so that v is not boxed when not recording.
+func note[T fmt.Stringer](w *walker, v T) {
+	if w.rec && w.ok() && len(w.fields) > 0 {
+		w.fields[len(w.fields)-1].Value = v.String()
 	}
 }
 
@@ -111,6 +153,7 @@ func (w *walker) failAt(spec errSpec, leaf string, start, n int, format string, 
 	if start > end {
 		start = end
 	}
+	w.fdec, w.flim = false, -1
 	w.err = &Error{
 		Code:    spec.code,
 		Subcode: spec.sub,
@@ -147,169 +190,29 @@ func (w *walker) take(leaf string, n int) []byte {
 	return b
 }
 
-func (w *walker) leaf(leaf string, start, n int, value func() string) {
-	if w.rec && w.ok() {
-		w.record(leaf, start, n, FieldLeaf, "", value())
-	}
-}
-
-func (w *walker) u8(leaf string, v *uint8) {
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 1)
-		if b == nil {
-			return
-		}
-		*v = b[0]
-	} else {
-		w.buf = append(w.buf, *v)
-	}
-	if w.rec {
-		w.leaf(leaf, start, 1, func() string { return strconv.Itoa(int(*v)) })
-	}
-}
-
-func (w *walker) u16(leaf string, v *uint16) {
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 2)
-		if b == nil {
-			return
-		}
-		*v = binary.BigEndian.Uint16(b)
-	} else {
-		w.buf = binary.BigEndian.AppendUint16(w.buf, *v)
-	}
-	if w.rec {
-		w.leaf(leaf, start, 2, func() string { return strconv.Itoa(int(*v)) })
-	}
-}
-
-// u24 is a 3-byte integer (the VROUTE and multicast Label).
-func (w *walker) u24(leaf string, v *uint32) {
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 3)
-		if b == nil {
-			return
-		}
-		*v = uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
-	} else {
-		if *v > 0xFFFFFF {
-			w.encFail("%s: %d does not fit in 3 bytes", w.name(leaf), *v)
-		}
-		w.buf = append(w.buf, byte(*v>>16), byte(*v>>8), byte(*v))
-	}
-	if w.rec {
-		w.leaf(leaf, start, 3, func() string { return strconv.FormatUint(uint64(*v), 10) })
-	}
-}
-
-func (w *walker) u32(leaf string, v *uint32) {
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 4)
-		if b == nil {
-			return
-		}
-		*v = binary.BigEndian.Uint32(b)
-	} else {
-		w.buf = binary.BigEndian.AppendUint32(w.buf, *v)
-	}
-	if w.rec {
-		w.leaf(leaf, start, 4, func() string { return strconv.FormatUint(uint64(*v), 10) })
-	}
-}
-
-func (w *walker) u64(leaf string, v *uint64) {
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 8)
-		if b == nil {
-			return
-		}
-		*v = binary.BigEndian.Uint64(b)
-	} else {
-		w.buf = binary.BigEndian.AppendUint64(w.buf, *v)
-	}
-	if w.rec {
-		w.leaf(leaf, start, 8, func() string { return strconv.FormatUint(*v, 10) })
-	}
-}
-
-// addr is an IPv4 (n=4) or IPv6 (n=16) address. Encoding the zero Addr
-// writes zeros; an IPv6 address in a 4-byte field is an encode error.
-func (w *walker) addr(leaf string, v *netip.Addr, n int) {
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, n)
-		if b == nil {
-			return
-		}
-		if n == 4 {
-			*v = netip.AddrFrom4([4]byte(b))
-		} else {
-			*v = netip.AddrFrom16([16]byte(b))
-		}
-	} else {
-		switch {
-		case !v.IsValid():
-			w.buf = append(w.buf, make([]byte, n)...)
-		case n == 4 && v.Is4():
-			a := v.As4()
-			w.buf = append(w.buf, a[:]...)
-		case n == 16:
-			a := v.As16()
-			w.buf = append(w.buf, a[:]...)
-		default:
-			w.encFail("%s: %s is not a %d-byte address", w.name(leaf), v, n)
-			w.buf = append(w.buf, make([]byte, n)...)
-		}
-	}
-	if w.rec {
-		w.leaf(leaf, start, n, func() string { return v.String() })
-	}
-}
-
-// bytes is a byte string of n bytes, or of the rest of the region if n < 0.
-// Decoding copies, so a decoded message never aliases its input.
-func (w *walker) bytes(leaf string, v *[]byte, n int) {
-	start := w.pos()
-	if w.decode {
-		if n < 0 {
-			n = w.remaining()
-		}
-		b := w.take(leaf, n)
-		if b == nil {
-			return
-		}
-		*v = append([]byte(nil), b...)
-	} else {
-		if n >= 0 && len(*v) != n {
-			w.encFail("%s: %d bytes, want %d", w.name(leaf), len(*v), n)
-		}
-		w.buf = append(w.buf, *v...)
-		n = len(*v)
-	}
-	if w.rec && n > 0 {
-		w.leaf(leaf, start, n, func() string { return hex.EncodeToString(*v) })
-	}
-}
-
 // group walks body as the named part of the message, recording a group
 // field around it. idx >= 0 makes it the idx'th element of a list.
 func (w *walker) group(name string, idx int, body func()) {
-	w.push(name, idx)
-	start := w.pos()
-	at := -1
-	if w.rec {
-		at = len(w.fields)
-		w.record("", start, 0, FieldGroup, "", "")
-	}
+	at := w.enter(name, idx)
 	body()
-	if at >= 0 {
-		w.fields[at].Length = w.pos() - start
-	}
+	w.leave(at)
+}
+
+// enter starts a group: it names what follows and, when recording, adds
+// the group's field, whose index it returns (-1 when not recording).
+func (w *walker) enter(name string, idx int) int {
+	w.push(name, idx)
+	return w.groupStart()
+}
+
+func (w *walker) enterRec() int {
+	w.record("", w.pos(), 0, FieldGroup, "", "")
+	return len(w.fields) - 1
+}
+
+// leave ends the group enter started.
+func (w *walker) leave(at int) {
+	w.groupEnd(at)
 	w.pop()
 }
 
@@ -351,7 +254,7 @@ func (w *walker) region(lenLeaf string, width int, group string, enter bool, ove
 	start := w.pos()
 	savedLim, savedTrunc := w.lim, w.trunc
 	if w.decode {
-		w.lim = w.off + n
+		w.setLim(w.off + n)
 	}
 	w.trunc = inner
 	groupAt := -1
@@ -371,7 +274,7 @@ func (w *walker) region(lenLeaf string, width int, group string, enter bool, ove
 		if w.ok() && w.off != w.lim {
 			w.failAt(inner, lenLeaf, lenStart, width, "%s is %d but its contents take %d bytes", w.name(lenLeaf), n, w.off-start)
 		}
-		w.lim = savedLim
+		w.setLim(savedLim)
 	} else {
 		n = w.pos() - start
 		if width == 1 && n > 0xFF && widen {
@@ -419,31 +322,84 @@ func (w *walker) region(lenLeaf string, width int, group string, enter bool, ove
 
 // list walks the elements of a slice: on encode every element, on decode
 // as many as the region holds. size, if positive, is the fixed wire size
-// of an element, so decode allocates the slice once.
+// of an element, so decode allocates the slice once. Each element is a
+// group named name[i]; each is the element's layout. When not recording,
+// an element costs one call of each and no group bookkeeping.
 func list[T any](w *walker, name string, s *[]T, size int, each func(e *T)) {
+	listOf(w, name, s, size, 0, func(e *T, _ *walker, _ int) { each(e) })
+}
+
+// listOf is list for elements whose layout is a method taking the walker
+// and one parameter (the address size of an NLRI): listOf calls it
+// directly, one call per element with no closure in between.
+func listOf[T any](w *walker, name string, s *[]T, size, arg int, each func(e *T, w *walker, arg int)) {
+	d := w.depth
+	w.push(name, 0)
+	defer w.pop()
 	if !w.decode {
 		for i := range *s {
 			if !w.ok() {
 				return
 			}
-			w.group(name, i, func() { each(&(*s)[i]) })
+			w.elem(d, i)
+			at := w.groupStart()
+			each(&(*s)[i], w, arg)
+			w.groupEnd(at)
 		}
 		return
 	}
 	*s = (*s)[:0]
-	if size > 0 && cap(*s) < w.remaining()/size {
-		*s = make([]T, 0, w.remaining()/size)
+	if size > 0 {
+		// Elements of a fixed size: allocate them all at once, zeroed.
+		if k := w.remaining() / size; cap(*s) < k {
+			*s = make([]T, k)
+		} else {
+			*s = (*s)[:k]
+			clear(*s)
+		}
 	}
-	for i := 0; w.ok() && w.remaining() > 0; i++ {
-		var zero T
-		*s = append(*s, zero)
+	i := 0
+	for ; w.ok() && w.remaining() > 0; i++ {
+		if i == len(*s) {
+			var zero T
+			*s = append(*s, zero)
+		}
 		before := w.off
-		w.group(name, i, func() { each(&(*s)[i]) })
+		w.elem(d, i)
+		at := w.groupStart()
+		each(&(*s)[i], w, arg)
+		w.groupEnd(at)
 		if w.ok() && w.off == before {
 			// Cannot happen with a layout that reads at least one byte,
 			// but a decoder must never spin.
+			w.depth = d // name the list, not the element
 			w.failAt(w.trunc, name, w.off, 0, "%s consumed no bytes", name)
+			w.depth = d + 1
 		}
+	}
+	*s = (*s)[:i]
+}
+
+// elem makes the path entry at depth d, pushed by list, the i'th element.
+func (w *walker) elem(d, i int) {
+	if d < len(w.path) {
+		w.path[d].idx = i
+	}
+}
+
+// groupStart records the start of a group whose name is on the path;
+// it returns the field's index, or -1 when not recording.
+func (w *walker) groupStart() int {
+	if !w.rec {
+		return -1
+	}
+	return w.enterRec()
+}
+
+// groupEnd sets the length of the group groupStart began.
+func (w *walker) groupEnd(at int) {
+	if at >= 0 {
+		w.fields[at].Length = w.pos() - w.fields[at].Offset
 	}
 }
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// runCmd runs ompconform in-process with args and stdin, and returns its
+// exit code, stdout and stderr.
+func runCmd(t *testing.T, stdin io.Reader, args ...string) (int, string, string) {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	var out, errb bytes.Buffer
+	code := run(args, &Env{Stdin: stdin, Stdout: &out, Stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "help")
+	if code != ExitOK || !strings.Contains(out, "decode") || !strings.Contains(out, "help") {
+		t.Fatalf("help: code %d, output %q", code, out)
+	}
+	code, out, _ = runCmd(t, nil, "help", "decode")
+	if code != ExitOK || !strings.HasPrefix(out, "usage: ompconform decode") {
+		t.Fatalf("help decode: code %d, output %q", code, out)
+	}
+	if code, _, errs := runCmd(t, nil, "help", "nope"); code != ExitUsage || !strings.Contains(errs, "nope") {
+		t.Fatalf("help nope: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestNoCommandIsAUsageError(t *testing.T) {
+	code, out, errs := runCmd(t, nil)
+	if code != ExitUsage || out != "" || !strings.Contains(errs, "usage: ompconform") {
+		t.Fatalf("no args: code %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = runCmd(t, nil, "frobnicate")
+	if code != ExitUsage || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Fatalf("unknown command: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestRegisterRefusesDuplicates(t *testing.T) {
+	for _, name := range []string{"decode", "help"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Register(%q) did not panic", name)
+				}
+			}()
+			Register(&Command{Name: name, Run: func(*Env, []string) int { return 0 }})
+		}()
+	}
+}
+
+func TestCommandGetsItsArguments(t *testing.T) {
+	var got []string
+	commands["echo-test"] = &Command{Name: "echo-test", Run: func(env *Env, args []string) int {
+		got = args
+		io.WriteString(env.Stdout, "ran")
+		return 7
+	}}
+	defer delete(commands, "echo-test")
+	code, out, _ := runCmd(t, nil, "echo-test", "a", "--b")
+	if code != 7 || out != "ran" || strings.Join(got, " ") != "a --b" {
+		t.Fatalf("code %d, out %q, args %q", code, out, got)
+	}
+}

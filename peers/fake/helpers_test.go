@@ -1,0 +1,162 @@
+package fake
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"math/big"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// startDUT runs a tiny server on addr ("127.0.0.1:0") that accepts
+// connections and runs script on each, in goroutines the test owns:
+// cleanup closes the listener and every connection and waits for them.
+// It returns the listening address.
+func startDUT(t *testing.T, addr string, tlsCfg *tls.Config, script func(c net.Conn)) string {
+	t.Helper()
+	var ln net.Listener
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+		wg    sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				script(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// mustWrite writes m to c (test servers ignore write errors: the peer may
+// be gone).
+func mustWrite(c net.Conn, m omp.Message) {
+	b, err := omp.Encode(m)
+	if err != nil {
+		panic(err)
+	}
+	c.Write(b)
+}
+
+// dutHandshake is the HANDSHAKE the test DUTs answer with.
+func dutHandshake() *omp.Handshake {
+	return &omp.Handshake{Version: omp.Version, SiteID: 1, DomainID: 1, HoldTime: 30, PeerRouterID: netip.MustParseAddr("10.0.0.100"),
+		Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{&omp.CapIdentity{PeerType: omp.PeerTypeVSmart}}}}}
+}
+
+// openDUT plays the DUT's side of the opening: read HANDSHAKE, answer,
+// read HELLO, answer. It returns the reader, or nil if the peer misbehaved.
+func openDUT(c net.Conn) *omp.Reader {
+	r := omp.NewReader(c)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if m, _, err := r.ReadMessage(); err != nil || m.Type() != omp.TypeHandshake {
+		return nil
+	}
+	mustWrite(c, dutHandshake())
+	if m, _, err := r.ReadMessage(); err != nil || m.Type() != omp.TypeHello {
+		return nil
+	}
+	mustWrite(c, &omp.Hello{})
+	c.SetReadDeadline(time.Time{})
+	return r
+}
+
+// drain reads and discards until the connection ends.
+func drain(c net.Conn) { io.Copy(io.Discard, c) }
+
+// testCert is a self-signed certificate for 127.0.0.1.
+var testCert = sync.OnceValue(func() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "ompconform test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+})
+
+func serverTLS() *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{testCert()}, MinVersion: tls.VersionTLS12}
+}
+
+func clientTLS() *tls.Config {
+	pool := x509.NewCertPool()
+	c, err := x509.ParseCertificate(testCert().Certificate[0])
+	if err != nil {
+		panic(err)
+	}
+	pool.AddCert(c)
+	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+}
+
+// dial connects a test peer and closes it at cleanup.
+func dial(t *testing.T, cfg Config, addr string) *Peer {
+	t.Helper()
+	p, err := Dial(cfg, addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// quick fails the test if f takes longer than limit.
+func quick(t *testing.T, limit time.Duration, f func()) {
+	t.Helper()
+	start := time.Now()
+	f()
+	if d := time.Since(start); d > limit {
+		t.Errorf("took %s, want under %s", d, limit)
+	}
+}

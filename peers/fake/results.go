@@ -1,0 +1,336 @@
+package fake
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Received is one message (or unframeable chunk) read from the DUT.
+type Received struct {
+	// At is when it arrived, from the moment the connection was made.
+	At time.Duration
+	// Time is when it arrived.
+	Time time.Time
+	// Raw is the message's bytes, header included.
+	Raw []byte
+	// Message is the decoded message, nil if it did not decode.
+	Message omp.Message
+	// Err is the decode error (an *omp.Error carrying the ALERT the DUT's
+	// message deserves) when Message is nil.
+	Err error
+	// Unframeable says the header could not frame a message (Marker not
+	// all ones, Length under 19 or over 4096): the stream is lost after
+	// it, and the peer reads nothing more from it as messages.
+	Unframeable bool
+}
+
+// Type is the header Type of the message, read from Raw even when it did
+// not decode; TypeInvalid if Raw is shorter than a header.
+func (r *Received) Type() omp.MsgType {
+	if r.Message != nil {
+		return r.Message.Type()
+	}
+	if len(r.Raw) >= omp.HeaderLen {
+		return omp.MsgType(r.Raw[omp.HeaderLen-1])
+	}
+	return omp.TypeInvalid
+}
+
+// Alert returns the message as an ALERT, if it is one that decoded.
+func (r *Received) Alert() (*omp.Alert, bool) {
+	a, ok := r.Message.(*omp.Alert)
+	return a, ok
+}
+
+// String says what arrived and when: "UPDATE (45 bytes) at +12ms",
+// "ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_FLAGS (21 bytes) at +3ms",
+// "undecodable UPDATE (45 bytes: ...) at +4ms".
+func (r *Received) String() string {
+	return r.What() + " at " + fmtAt(r.At)
+}
+
+// What is String without the time.
+func (r *Received) What() string {
+	switch {
+	case r.Unframeable:
+		return fmt.Sprintf("unframeable data (%d bytes: %s)", len(r.Raw), reason(r.Err))
+	case r.Err != nil:
+		return fmt.Sprintf("undecodable %s (%d bytes: %s)", r.Type(), len(r.Raw), reason(r.Err))
+	}
+	if a, ok := r.Alert(); ok {
+		return fmt.Sprintf("ALERT %s (%d bytes)", alertName(a.Code, a.Subcode), len(r.Raw))
+	}
+	return fmt.Sprintf("%s (%d bytes)", r.Type(), len(r.Raw))
+}
+
+func reason(err error) string {
+	if e, ok := omp.AsError(err); ok {
+		return fmt.Sprintf("%s/%s at %s: %s", e.Code, e.Code.SubcodeName(e.Subcode), e.Field, e.Reason)
+	}
+	if err == nil {
+		return "no error"
+	}
+	return err.Error()
+}
+
+func alertName(c omp.AlertCode, s omp.Subcode) string {
+	return c.String() + "/" + c.SubcodeName(s)
+}
+
+// fmtAt writes a time since connect: "+12ms", "+1.503s", "+250µs".
+func fmtAt(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "+" + d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return "+" + d.Round(100*time.Microsecond).String()
+	}
+	return "+" + d.Round(time.Millisecond).String()
+}
+
+// AlertResult is what ExpectAlert and ExpectAlertCode return.
+type AlertResult struct {
+	// Alert is the ALERT the DUT sent.
+	Alert *omp.Alert
+	// Received is its arrival: time and raw bytes.
+	Received *Received
+	// Skipped are the messages that arrived before it in this step (HELLOs
+	// that were auto-answered are not listed).
+	Skipped []*Received
+}
+
+// CloseKind says how a connection ended.
+type CloseKind uint8
+
+const (
+	// CloseEOF: the DUT closed the connection between messages.
+	CloseEOF CloseKind = iota + 1
+	// CloseReset: the connection was reset (RST).
+	CloseReset
+	// CloseMidMessage: the DUT closed the connection inside a message.
+	CloseMidMessage
+	// CloseOverflow: the harness dropped the connection because the DUT
+	// sent more messages than the queue holds while no step read them.
+	CloseOverflow
+	// CloseLocal: the harness closed the connection (Close, Reset).
+	CloseLocal
+	// CloseError: another read error (a TLS alert, a network error).
+	CloseError
+)
+
+var closeNames = [...]string{"", "connection closed by DUT", "connection reset", "connection closed by DUT inside a message", "connection dropped by harness: receive queue overflow", "connection closed by harness", "connection failed"}
+
+func (k CloseKind) String() string {
+	if int(k) < len(closeNames) && k != 0 {
+		return closeNames[k]
+	}
+	return fmt.Sprintf("close(%d)", uint8(k))
+}
+
+// ByDUT reports whether the DUT ended the connection (EOF, reset, or a
+// close inside a message), as opposed to the harness.
+func (k CloseKind) ByDUT() bool {
+	return k == CloseEOF || k == CloseReset || k == CloseMidMessage
+}
+
+// CloseInfo is how and when a connection ended.
+type CloseInfo struct {
+	Kind CloseKind
+	// At is when, from the moment the connection was made.
+	At time.Duration
+	// Err is the read error behind it (io.EOF, a reset, a TLS error...).
+	Err error
+	// Partial is, for CloseMidMessage, how many bytes of the unfinished
+	// message had arrived, and Want how many its header announced (0 if
+	// the header itself was cut).
+	Partial, Want int
+}
+
+// String: "connection closed by DUT at +15ms",
+// "connection closed by DUT inside a message (7 of 45 bytes) at +3ms".
+func (c *CloseInfo) String() string {
+	s := c.Kind.String()
+	switch {
+	case c.Kind == CloseMidMessage && c.Want > 0:
+		s += fmt.Sprintf(" (%d of %d bytes)", c.Partial, c.Want)
+	case c.Kind == CloseMidMessage:
+		s += fmt.Sprintf(" (%d bytes of a header)", c.Partial)
+	case (c.Kind == CloseError || c.Kind == CloseOverflow) && c.Err != nil:
+		s += ": " + c.Err.Error()
+	}
+	return s + " at " + fmtAt(c.At)
+}
+
+// CloseResult is what ExpectClose returns.
+type CloseResult struct {
+	CloseInfo
+	// Skipped are the messages that arrived in this step before the close.
+	Skipped []*Received
+	// Alert is the last ALERT among them, if any: the DUT said why.
+	Alert *omp.Alert
+}
+
+// Step describes the step an error comes from.
+type Step struct {
+	Peer string // the fake peer's name
+	// Name is the method: "ExpectAlert", "Open", ...
+	Name string
+	// Expected is what the step waited for: "ALERT
+	// OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_LENGTH", "connection close".
+	Expected string
+	// Within is the step's deadline.
+	Within time.Duration
+	// Start is when the step began, from the moment the connection was made.
+	Start time.Duration
+	// Seen are the messages that arrived during the step and did not match
+	// (HELLOs that were auto-answered are counted in Hellos instead).
+	Seen []*Received
+	// Hellos counts the auto-answered HELLOs the step skipped.
+	Hellos int
+}
+
+// lead is "expected X within 2s".
+func (s *Step) lead() string {
+	if s.Within > 0 {
+		return fmt.Sprintf("%s: expected %s within %s", s.Peer, s.Expected, s.Within)
+	}
+	return fmt.Sprintf("%s: expected %s", s.Peer, s.Expected)
+}
+
+// seen is "; received A at +1ms, B at +2ms".
+func (s *Step) seen() string {
+	if len(s.Seen) == 0 {
+		return ""
+	}
+	const show = 5
+	parts := make([]string, 0, show+1)
+	for i, r := range s.Seen {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("and %d more", len(s.Seen)-show))
+			break
+		}
+		parts = append(parts, r.String())
+	}
+	return "; received " + strings.Join(parts, ", ")
+}
+
+// StepOf returns the Step of a step error, if err is one.
+func StepOf(err error) (*Step, bool) {
+	var t *ErrTimeout
+	var c *ErrClosed
+	var u *ErrUnexpected
+	var w *ErrWrongAlert
+	switch {
+	case errors.As(err, &t):
+		return &t.Step, true
+	case errors.As(err, &c):
+		return &c.Step, true
+	case errors.As(err, &u):
+		return &u.Step, true
+	case errors.As(err, &w):
+		return &w.Step, true
+	}
+	return nil, false
+}
+
+// ErrTimeout: the step's deadline passed without what it expected.
+type ErrTimeout struct {
+	Step
+	// Partial is how many bytes of a message that never completed were
+	// pending when the deadline passed (a half-written message).
+	Partial int
+}
+
+func (e *ErrTimeout) Error() string {
+	s := e.lead() + e.seen()
+	if len(e.Seen) == 0 {
+		s += "; received nothing"
+	}
+	if e.Partial > 0 {
+		s += fmt.Sprintf("; %d bytes of an unfinished message pending", e.Partial)
+	}
+	return s + fmt.Sprintf(" (timed out at %s)", fmtAt(e.Start+e.Within))
+}
+
+// ErrClosed: the connection ended before the step got what it expected.
+type ErrClosed struct {
+	Step
+	CloseInfo
+	// AlertSeen says an ALERT arrived during the step, before the close;
+	// Alert is the last one.
+	AlertSeen bool
+	Alert     *omp.Alert
+}
+
+func (e *ErrClosed) Error() string {
+	then := "; "
+	if len(e.Seen) > 0 {
+		then = ", then "
+	}
+	return e.lead() + e.seen() + then + e.CloseInfo.String()
+}
+
+// Unwrap gives the read error behind the close.
+func (e *ErrClosed) Unwrap() error { return e.Err }
+
+// ErrUnexpected: a message arrived that the step does not allow (any
+// message but HELLO during ExpectSilence; an ALERT or a stray message
+// during Open; an undecodable ALERT during ExpectAlert).
+type ErrUnexpected struct {
+	Step
+	Message *Received
+}
+
+func (e *ErrUnexpected) Error() string {
+	return e.lead() + e.seen() + "; unexpected " + e.Message.String()
+}
+
+// ErrWrongAlert: ExpectAlertCode got an ALERT with another Code or Subcode.
+type ErrWrongAlert struct {
+	Step
+	WantCode    omp.AlertCode
+	WantSubcode omp.Subcode
+	Alert       *omp.Alert
+	Message     *Received
+}
+
+func (e *ErrWrongAlert) Error() string {
+	return e.lead() + e.seen() + "; received ALERT " + alertName(e.Alert.Code, e.Alert.Subcode) + fmt.Sprintf(" (%d bytes) at %s instead", len(e.Message.Raw), fmtAt(e.Message.At))
+}
+
+// SendError: a write to the DUT failed.
+type SendError struct {
+	Peer string
+	// What was being sent: "HANDSHAKE (45 bytes)".
+	What string
+	At   time.Duration
+	Err  error
+}
+
+func (e *SendError) Error() string {
+	return fmt.Sprintf("%s: sending %s at %s: %v", e.Peer, e.What, fmtAt(e.At), e.Err)
+}
+
+func (e *SendError) Unwrap() error { return e.Err }
+
+// AlertOf returns the ALERT a step error carries: the one an ErrWrongAlert
+// got, the one an ErrUnexpected got, or the last one seen before an
+// ErrClosed.
+func AlertOf(err error) (*omp.Alert, bool) {
+	var w *ErrWrongAlert
+	var u *ErrUnexpected
+	var c *ErrClosed
+	switch {
+	case errors.As(err, &w):
+		return w.Alert, true
+	case errors.As(err, &u):
+		return u.Message.Alert()
+	case errors.As(err, &c):
+		return c.Alert, c.Alert != nil
+	}
+	return nil, false
+}

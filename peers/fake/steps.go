@@ -1,0 +1,358 @@
+package fake
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Predicate selects the message a step waits for. Desc names it in errors
+// ("expected <Desc> within 2s").
+type Predicate struct {
+	Desc  string
+	Match func(*Received) bool
+}
+
+// Func is a Predicate from a description and a function.
+func Func(desc string, f func(*Received) bool) Predicate { return Predicate{Desc: desc, Match: f} }
+
+// OfType matches a message of type t that decoded.
+func OfType(t omp.MsgType) Predicate {
+	return Predicate{Desc: t.String(), Match: func(r *Received) bool { return r.Message != nil && r.Message.Type() == t }}
+}
+
+// AlertWith matches an ALERT with the given Code and Subcode.
+func AlertWith(code omp.AlertCode, sub omp.Subcode) Predicate {
+	return Predicate{Desc: "ALERT " + alertName(code, sub), Match: func(r *Received) bool {
+		a, ok := r.Alert()
+		return ok && a.Code == code && a.Subcode == sub
+	}}
+}
+
+// Any matches any message, decoded or not (auto-answered HELLOs are still
+// skipped).
+func Any() Predicate {
+	return Predicate{Desc: "any message", Match: func(*Received) bool { return true }}
+}
+
+// decision is what a step makes of one received message.
+type decision uint8
+
+const (
+	skip   decision = iota // not it: record in Seen and go on
+	accept                 // the step got what it waited for
+	fail                   // the step fails on it (ErrUnexpected...)
+)
+
+// outcome is how a wait ended.
+type outcome struct {
+	r        *Received  // accept or fail: the message
+	matched  bool       // r was accepted
+	closed   *CloseInfo // the connection ended
+	timedOut bool
+}
+
+func isHello(r *Received) bool {
+	_, ok := r.Message.(*omp.Hello)
+	return ok
+}
+
+// begin starts a step and records it.
+func (p *Peer) begin(name, expected string, within time.Duration) *Step {
+	st := &Step{Peer: p.cfg.Name, Name: name, Expected: expected, Within: within, Start: p.Since()}
+	p.event(nil, "%s: expecting %s within %s", name, expected, within)
+	return st
+}
+
+// failed records a step's error and returns it.
+func (p *Peer) failed(err error) error {
+	p.event(err, "step failed")
+	return err
+}
+
+// next returns the next message, the end of the connection, or nil and
+// nil when timer fires first. Queued messages win over the timer.
+func (p *Peer) next(timer <-chan time.Time) (*Received, *CloseInfo) {
+	if len(p.pushback) > 0 {
+		r := p.pushback[0]
+		p.pushback = p.pushback[1:]
+		return r, nil
+	}
+	select {
+	case r, ok := <-p.ch:
+		if !ok {
+			return nil, &p.info
+		}
+		return r, nil
+	default:
+	}
+	select {
+	case r, ok := <-p.ch:
+		if !ok {
+			return nil, &p.info
+		}
+		return r, nil
+	case <-timer:
+		return nil, nil
+	}
+}
+
+// await runs the step's wait: every message goes to decide, auto-answered
+// HELLOs that decide skips are counted, not listed.
+func (p *Peer) await(st *Step, timeout time.Duration, decide func(*Received) decision) outcome {
+	timer := time.NewTimer(max(timeout, 0))
+	defer timer.Stop()
+	for {
+		r, ci := p.next(timer.C)
+		switch {
+		case ci != nil:
+			c := *ci
+			return outcome{closed: &c}
+		case r == nil:
+			return outcome{timedOut: true}
+		}
+		switch decide(r) {
+		case accept:
+			return outcome{r: r, matched: true}
+		case fail:
+			return outcome{r: r}
+		}
+		if isHello(r) && p.autoHello() {
+			st.Hellos++
+		} else {
+			st.Seen = append(st.Seen, r)
+		}
+		if n := len(st.Seen) + st.Hellos; n == p.cfg.MaxSeen+1 {
+			p.drop(fmt.Errorf("flood: the DUT sent more than %d messages during %s without %s", p.cfg.MaxSeen, st.Name, st.Expected))
+		}
+	}
+}
+
+// stepError turns an outcome that is not a match into the step's error.
+func (p *Peer) stepError(st *Step, o outcome) error {
+	switch {
+	case o.closed != nil:
+		e := &ErrClosed{Step: *st, CloseInfo: *o.closed}
+		for _, r := range st.Seen {
+			if a, ok := r.Alert(); ok {
+				e.AlertSeen, e.Alert = true, a
+			}
+		}
+		return p.failed(e)
+	case o.timedOut:
+		return p.failed(&ErrTimeout{Step: *st, Partial: p.partial()})
+	}
+	return p.failed(&ErrUnexpected{Step: *st, Message: o.r})
+}
+
+// partial is how many received bytes are not yet part of a whole message.
+func (p *Peer) partial() int {
+	return int(max(p.rx.Load()-p.framed.Load(), 0))
+}
+
+// Expect waits up to timeout for the first message that pred matches and
+// returns it. Other messages are consumed and listed in the error if the
+// step fails; auto-answered HELLOs are skipped. Errors: *ErrTimeout,
+// *ErrClosed (AlertSeen says whether an ALERT came before the close).
+func (p *Peer) Expect(timeout time.Duration, pred Predicate) (*Received, error) {
+	st := p.begin("Expect", pred.Desc, timeout)
+	o := p.await(st, timeout, func(r *Received) decision {
+		if pred.Match(r) {
+			return accept
+		}
+		return skip
+	})
+	if o.matched {
+		return o.r, nil
+	}
+	return nil, p.stepError(st, o)
+}
+
+// ExpectType waits up to timeout for a message of type t that decodes.
+func (p *Peer) ExpectType(t omp.MsgType, timeout time.Duration) (*Received, error) {
+	st := p.begin("ExpectType", t.String(), timeout)
+	pred := OfType(t)
+	o := p.await(st, timeout, func(r *Received) decision {
+		if pred.Match(r) {
+			return accept
+		}
+		return skip
+	})
+	if o.matched {
+		return o.r, nil
+	}
+	return nil, p.stepError(st, o)
+}
+
+// Next waits up to timeout for the next message of any kind, decoded or
+// not (auto-answered HELLOs are skipped).
+func (p *Peer) Next(timeout time.Duration) (*Received, error) {
+	st := p.begin("Next", "a message", timeout)
+	o := p.await(st, timeout, func(r *Received) decision {
+		if isHello(r) && p.autoHello() {
+			return skip
+		}
+		return accept
+	})
+	if o.matched {
+		return o.r, nil
+	}
+	return nil, p.stepError(st, o)
+}
+
+// ExpectAlert waits up to timeout for an ALERT and returns it. Other
+// messages are skipped and listed. An ALERT that does not decode fails at
+// once with *ErrUnexpected; otherwise errors are *ErrTimeout and
+// *ErrClosed.
+func (p *Peer) ExpectAlert(timeout time.Duration) (*AlertResult, error) {
+	st := p.begin("ExpectAlert", "ALERT", timeout)
+	return p.expectAlert(st, timeout, nil)
+}
+
+// ExpectAlertCode is ExpectAlert for one Code and Subcode: an ALERT with
+// another Code or Subcode fails at once with *ErrWrongAlert, which
+// carries it.
+func (p *Peer) ExpectAlertCode(code omp.AlertCode, sub omp.Subcode, timeout time.Duration) (*AlertResult, error) {
+	st := p.begin("ExpectAlertCode", "ALERT "+alertName(code, sub), timeout)
+	return p.expectAlert(st, timeout, func(a *omp.Alert, r *Received) error {
+		if a.Code == code && a.Subcode == sub {
+			return nil
+		}
+		return &ErrWrongAlert{Step: *st, WantCode: code, WantSubcode: sub, Alert: a, Message: r}
+	})
+}
+
+func (p *Peer) expectAlert(st *Step, timeout time.Duration, check func(*omp.Alert, *Received) error) (*AlertResult, error) {
+	o := p.await(st, timeout, func(r *Received) decision {
+		if r.Type() != omp.TypeAlert || r.Unframeable {
+			return skip
+		}
+		if _, ok := r.Alert(); ok {
+			return accept
+		}
+		return fail // an ALERT that does not decode
+	})
+	if !o.matched {
+		return nil, p.stepError(st, o)
+	}
+	a, _ := o.r.Alert()
+	if check != nil {
+		if err := check(a, o.r); err != nil {
+			if w, ok := err.(*ErrWrongAlert); ok {
+				w.Step = *st
+			}
+			return nil, p.failed(err)
+		}
+	}
+	return &AlertResult{Alert: a, Received: o.r, Skipped: st.Seen}, nil
+}
+
+// ExpectClose waits up to timeout for the DUT to end the connection (a
+// close, a reset, a close inside a message, or a TLS failure). Messages
+// before it are skipped and listed in the result; the last ALERT among
+// them is CloseResult.Alert. If the harness itself dropped the connection
+// (queue overflow, Close) the error is *ErrClosed; a DUT that keeps the
+// connection open gives *ErrTimeout.
+func (p *Peer) ExpectClose(timeout time.Duration) (*CloseResult, error) {
+	st := p.begin("ExpectClose", "the DUT to close the connection", timeout)
+	o := p.await(st, timeout, func(*Received) decision { return skip })
+	if o.closed == nil || o.closed.Kind == CloseOverflow || o.closed.Kind == CloseLocal {
+		return nil, p.stepError(st, o)
+	}
+	res := &CloseResult{CloseInfo: *o.closed, Skipped: st.Seen}
+	for _, r := range st.Seen {
+		if a, ok := r.Alert(); ok {
+			res.Alert = a
+		}
+	}
+	return res, nil
+}
+
+// ExpectSilence waits for d and fails if any message other than HELLO
+// arrives (*ErrUnexpected, at once) or the connection ends (*ErrClosed).
+// Messages queued before the call count: they arrived after the last
+// step.
+func (p *Peer) ExpectSilence(d time.Duration) error {
+	st := p.begin("ExpectSilence", fmt.Sprintf("no message but HELLO for %s", d), 0)
+	o := p.await(st, d, func(r *Received) decision {
+		if isHello(r) {
+			return skip
+		}
+		return fail
+	})
+	if o.timedOut {
+		return nil
+	}
+	return p.stepError(st, o)
+}
+
+// Drain returns and discards every message queued now, without waiting.
+func (p *Peer) Drain() []*Received {
+	out := p.pushback
+	p.pushback = nil
+	for {
+		select {
+		case r, ok := <-p.ch:
+			if !ok {
+				return out
+			}
+			out = append(out, r)
+		default:
+			return out
+		}
+	}
+}
+
+// Open runs the opening exchange with the peer's own HANDSHAKE: see
+// OpenWith.
+func (p *Peer) Open(timeout time.Duration) (*omp.Handshake, error) {
+	return p.OpenWith(p.Handshake(), timeout)
+}
+
+// OpenWith runs the opening exchange within timeout: send hs, receive the
+// DUT's HANDSHAKE, send HELLO, receive the DUT's HELLO; the session is
+// then established (MarkEstablished). It returns the DUT's HANDSHAKE, so a
+// case can see what the DUT negotiated.
+//
+// Before the DUT's HANDSHAKE any other message (an ALERT, a HELLO, one
+// that does not decode) fails the step with *ErrUnexpected. Waiting for
+// the HELLO, an ALERT or a message that does not decode fails it too;
+// other messages (UPDATEs sent early) are kept for the next steps.
+func (p *Peer) OpenWith(hs *omp.Handshake, timeout time.Duration) (*omp.Handshake, error) {
+	deadline := time.Now().Add(timeout)
+	if err := p.Send(hs); err != nil {
+		return nil, err
+	}
+	st := p.begin("Open", "HANDSHAKE", timeout)
+	o := p.await(st, time.Until(deadline), func(r *Received) decision {
+		if _, ok := r.Message.(*omp.Handshake); ok {
+			return accept
+		}
+		return fail
+	})
+	if !o.matched {
+		return nil, p.stepError(st, o)
+	}
+	theirs := o.r.Message.(*omp.Handshake)
+	if err := p.Send(&omp.Hello{}); err != nil {
+		return theirs, err
+	}
+	st = p.begin("Open", "HELLO after the HANDSHAKE exchange", time.Until(deadline))
+	o = p.await(st, time.Until(deadline), func(r *Received) decision {
+		switch {
+		case isHello(r):
+			return accept
+		case r.Message == nil || r.Type() == omp.TypeAlert:
+			return fail
+		}
+		return skip
+	})
+	if !o.matched {
+		return theirs, p.stepError(st, o)
+	}
+	p.pushback = append(st.Seen, p.pushback...)
+	p.establish(1)
+	p.event(nil, "established")
+	return theirs, nil
+}

@@ -1,0 +1,327 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// hsWith is edgeHandshake changed by f.
+func hsWith(f func(h *omp.Handshake)) *omp.Handshake {
+	h := edgeHandshake()
+	f(h)
+	return h
+}
+
+// setCaps replaces the capabilities of h.
+func setCaps(h *omp.Handshake, caps ...omp.Capability) {
+	h.Options[0] = &omp.CapabilitiesOption{Capabilities: caps}
+}
+
+func identity(pt omp.PeerType) omp.Capability { return &omp.CapIdentity{PeerType: pt} }
+
+// Every HANDSHAKE subcode, from the codec's checks and the speaker's.
+func TestHandshakeAlerts(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  func(*Config)
+		hs   *omp.Handshake
+		sub  omp.Subcode
+		data []byte // nil: not checked
+	}{
+		{name: "VERSION", hs: hsWith(func(h *omp.Handshake) { h.Version = 2 }), sub: omp.SubErrHandshakeVersion, data: []byte{2}},
+		{name: "OMPID zero", hs: hsWith(func(h *omp.Handshake) { h.PeerRouterID = netip.AddrFrom4([4]byte{}) }), sub: omp.SubErrHandshakeOMPID},
+		{name: "OMPID own", hs: hsWith(func(h *omp.Handshake) { h.PeerRouterID = ctrlID }), sub: omp.SubErrHandshakeOMPID, data: ctrlID.AsSlice()},
+		{name: "UNSUP_OPT", hs: hsWith(func(h *omp.Handshake) { h.Options = append(h.Options, &omp.RawOption{Type: 3, Data: []byte{1}}) }), sub: omp.SubErrHandshakeUnsupOpt},
+		{name: "AUTH bad length", hs: hsWith(func(h *omp.Handshake) {
+			h.Options = append(h.Options, &omp.RawOption{Type: omp.OptionAuthentication, Data: []byte{1, 2}})
+		}), sub: omp.SubErrHandshakeAuth},
+		{name: "AUTH unexpected", hs: hsWith(func(h *omp.Handshake) { h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 7}) }), sub: omp.SubErrHandshakeAuth, data: []byte{7}},
+		{name: "AUTH missing", cfg: func(c *Config) { c.AuthKey = []byte("secret") }, hs: edgeHandshake(), sub: omp.SubErrHandshakeAuth},
+		{name: "AUTH wrong MAC", cfg: func(c *Config) { c.AuthKey = []byte("secret") },
+			hs: hsWith(func(h *omp.Handshake) {
+				h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 1, MAC: [32]byte{1}})
+			}), sub: omp.SubErrHandshakeAuth, data: []byte{1}},
+		{name: "AUTH wrong key ID", cfg: func(c *Config) { c.AuthKey = []byte("secret") },
+			hs: hsWith(func(h *omp.Handshake) { h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 2}) }), sub: omp.SubErrHandshakeAuth, data: []byte{2}},
+		{name: "HOLDTIME 2", hs: hsWith(func(h *omp.Handshake) { h.HoldTime = 2 }), sub: omp.SubErrHandshakeHoldtime, data: []byte{0, 2}},
+		{name: "HOLDTIME below minimum", cfg: func(c *Config) { c.MinHoldTime = 90 }, hs: hsWith(func(h *omp.Handshake) { h.HoldTime = 60 }), sub: omp.SubErrHandshakeHoldtime, data: []byte{0, 60}},
+		{name: "HOLDTIME 0 below minimum", cfg: func(c *Config) { c.MinHoldTime = 90 }, hs: hsWith(func(h *omp.Handshake) { h.HoldTime = 0 }), sub: omp.SubErrHandshakeHoldtime, data: []byte{0, 0}},
+		{name: "UNSUP_CAP unknown code", hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: 99, Data: []byte{5}})
+		}), sub: omp.SubErrHandshakeUnsupCap, data: []byte{99, 1, 5}},
+		{name: "UNSUP_CAP bad MP length", hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: omp.CapCodeMP, Data: []byte{0, 1, 0}})
+		}), sub: omp.SubErrHandshakeUnsupCap},
+		{name: "UNSUP_CAP MP family not carried", hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFICXP})
+		}), sub: omp.SubErrHandshakeUnsupCap, data: []byte{1, 4, 0, 1, 0, 7}},
+		{name: "UNSUP_CAP MP unknown AFI", hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapMP{AFI: 9, SAFI: omp.SAFIVRoute})
+		}), sub: omp.SubErrHandshakeUnsupCap},
+		{name: "UNSUP_CAP MP SAFI version", hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapMP{AFI: omp.AFIIPv4, SAFIVersion: 1, SAFI: omp.SAFIVRoute})
+		}), sub: omp.SubErrHandshakeUnsupCap},
+		{name: "UNSUP_CAP IDENTITY twice", hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), identity(omp.PeerTypeVHub))
+		}), sub: omp.SubErrHandshakeUnsupCap},
+		{name: "UNSUP_CAP overlay mismatch", cfg: func(c *Config) { c.OverlayID = 5 }, hs: hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6})
+		}), sub: omp.SubErrHandshakeUnsupCap, data: []byte{6, 4, 0, 0, 0, 6}},
+		{name: "PERSONALITY no IDENTITY", hs: hsWith(func(h *omp.Handshake) { setCaps(h, &omp.CapRefresh{}) }), sub: omp.SubErrHandshakePersonalityMismatch},
+		{name: "PERSONALITY unknown type", hs: hsWith(func(h *omp.Handshake) { setCaps(h, identity(9)) }), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 9}},
+		{name: "PERSONALITY edge to edge", cfg: func(c *Config) { c.Role = RoleEdge }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 1}},
+		{name: "PERSONALITY hub to edge", cfg: func(c *Config) { c.Role = RoleHub }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch},
+		{name: "PERSONALITY edge to hub", cfg: func(c *Config) { c.Role = RoleEdge }, hs: hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVHub)) }), sub: omp.SubErrHandshakePersonalityMismatch},
+		{name: "DOMAIN_MISMATCH", hs: hsWith(func(h *omp.Handshake) { h.DomainID = 2 }), sub: omp.SubErrHandshakeDomainMismatch, data: []byte{0, 0, 0, 2}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			sp := startSpeaker(t, cfg)
+			p := dialPeer(t, sp.Addr())
+			p.open(tc.hs)
+			a := p.expectAlert(omp.ErrHandshake, tc.sub)
+			if tc.data != nil && !bytes.Equal(a.Data, tc.data) {
+				t.Errorf("ALERT data %x, want %x", a.Data, tc.data)
+			}
+			waitFor(t, "the ALERT recorded", func() bool {
+				for _, ps := range sp.Snapshot().Peers {
+					if ps.LastAlertOut.Is(omp.ErrHandshake, tc.sub) && ps.State == StateIdle {
+						return true
+					}
+				}
+				return false
+			})
+		})
+	}
+}
+
+// The roles that may peer: one side is a controller.
+func TestPersonalityAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		role Role
+		peer omp.PeerType
+	}{{RoleController, omp.PeerTypeVEdge}, {RoleController, omp.PeerTypeVHub}, {RoleController, omp.PeerTypeVSmart}, {RoleEdge, omp.PeerTypeVSmart}, {RoleHub, omp.PeerTypeVSmart}} {
+		cfg := testConfig()
+		cfg.Role = tc.role
+		sp := startSpeaker(t, cfg)
+		p := dialPeer(t, sp.Addr())
+		p.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(tc.peer)) }))
+		ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+		if ps.Negotiated.PeerRole != roleOf(tc.peer) {
+			t.Errorf("%s with %s: peer role %s", tc.role, tc.peer, ps.Negotiated.PeerRole)
+		}
+		// No MP capability: every family of the speaker.
+		if len(ps.Negotiated.Families) != len(DefaultFamilies) {
+			t.Errorf("families %v", ps.Negotiated.Families)
+		}
+		sp.Close()
+	}
+}
+
+// A second session for a router ID already in session: OMPID.
+func TestOMPIDAlreadyInSession(t *testing.T) {
+	sp := startSpeaker(t, testConfig())
+	p1 := dialPeer(t, sp.Addr())
+	p1.establish(edgeHandshake())
+	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p2 := dialPeer(t, sp.Addr())
+	p2.open(edgeHandshake())
+	a := p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
+	if !bytes.Equal(a.Data, edgeID.AsSlice()) {
+		t.Errorf("data %x", a.Data)
+	}
+	if ps, _ := sp.Peer(edgeID.String()); ps.State != StateEstablished {
+		t.Errorf("first session %s after the second was refused", ps.State)
+	}
+}
+
+// A signed HANDSHAKE with the right key is accepted; the MAC covers the
+// message with the MAC zeroed.
+func TestAuthAccepted(t *testing.T) {
+	cfg := testConfig()
+	cfg.AuthKey = []byte("secret")
+	sp := startSpeaker(t, cfg)
+	p := dialPeer(t, sp.Addr())
+	theirs := p.recv().(*omp.Handshake)
+	var auth *omp.AuthenticationOption
+	for _, o := range theirs.Options {
+		if a, ok := o.(*omp.AuthenticationOption); ok {
+			auth = a
+		}
+	}
+	if auth == nil || auth.KeyID != DefaultAuthKeyID {
+		t.Fatalf("speaker's HANDSHAKE is not signed: %+v", theirs.Options)
+	}
+	raw, _ := omp.Encode(theirs)
+	if want, _ := MAC(raw, []byte("secret")); want != auth.MAC {
+		t.Errorf("speaker's MAC %x, want %x", auth.MAC, want)
+	}
+	h := edgeHandshake()
+	h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 1})
+	b, _ := omp.Encode(h)
+	if err := Sign(b, []byte("secret")); err != nil {
+		t.Fatal(err)
+	}
+	p.sendRaw(b)
+	p.recvType(omp.TypeHello)
+	p.send(&omp.Hello{})
+	ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	if !ps.Negotiated.AuthChecked {
+		t.Error("not marked authenticated")
+	}
+}
+
+// Messages that cannot frame or decode: the codec's ALERT.
+func TestHeaderAlerts(t *testing.T) {
+	hdr := func(length uint16, typ byte) []byte {
+		b := bytes.Repeat([]byte{0xFF}, 16)
+		b = binary.BigEndian.AppendUint16(b, length)
+		return append(b, typ)
+	}
+	badMarker := hdr(19, byte(omp.TypeHello))
+	badMarker[3] = 0
+	cases := []struct {
+		name string
+		raw  []byte
+		sub  omp.Subcode
+	}{
+		{"UNSYNC", badMarker, omp.SubErrHeaderUnsync},
+		{"LENGTH over 4096", hdr(5000, byte(omp.TypeHello)), omp.SubErrHeaderLength},
+		{"LENGTH under 19", hdr(10, byte(omp.TypeHello)), omp.SubErrHeaderLength},
+		{"TYPE 9", hdr(19, 9), omp.SubErrHeaderType},
+		{"TYPE 0", hdr(19, 0), omp.SubErrHeaderType},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := startSpeaker(t, testConfig())
+			p := dialPeer(t, sp.Addr())
+			p.recvType(omp.TypeHandshake)
+			p.sendRaw(tc.raw)
+			p.expectAlert(omp.ErrHeader, tc.sub)
+		})
+	}
+}
+
+// UPDATE decode errors after Established: the codec's ALERT.
+func TestUpdateAlerts(t *testing.T) {
+	vroute := &omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+		VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 24, Address: netip.MustParseAddr("192.168.1.0")}}}}
+	cases := []struct {
+		name string
+		m    omp.Message
+		sub  omp.Subcode
+	}{
+		{"UNKNOWN", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: 99, Data: []byte{1}})}}, omp.SubErrUpdateUnknown},
+		{"MISSING", &omp.Update{Attributes: []omp.Attribute{omp.Attr(vroute)}}, omp.SubErrUpdateMissing},
+		{"FLAGS", &omp.Update{Attributes: []omp.Attribute{{Flags: 0x01, Value: &omp.AttrPref{Preference: 1}}}}, omp.SubErrUpdateFlags},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := startSpeaker(t, testConfig())
+			p := dialPeer(t, sp.Addr())
+			p.establish(edgeHandshake())
+			waitPeerState(t, sp, edgeID.String(), StateEstablished)
+			p.send(tc.m)
+			p.expectAlert(omp.ErrUpdate, tc.sub)
+		})
+	}
+}
+
+// A message the state does not allow: ALERT OMP_ERR_FSM, data = its type.
+func TestFSMAlerts(t *testing.T) {
+	upd := &omp.Update{}
+	cases := []struct {
+		name  string
+		drive func(p *peer)
+		typ   omp.MsgType
+	}{
+		{"UPDATE in HandshakeSent", func(p *peer) { p.recvType(omp.TypeHandshake); p.send(upd) }, omp.TypeUpdate},
+		{"HELLO in HandshakeSent", func(p *peer) { p.recvType(omp.TypeHandshake); p.send(&omp.Hello{}) }, omp.TypeHello},
+		{"INFORM in HandshakeSent", func(p *peer) {
+			p.recvType(omp.TypeHandshake)
+			p.send(&omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
+		}, omp.TypeInform},
+		{"UPDATE in HandshakeConfirm", func(p *peer) { p.open(edgeHandshake()); p.recvType(omp.TypeHello); p.send(upd) }, omp.TypeUpdate},
+		{"POLICY in HandshakeConfirm", func(p *peer) {
+			p.open(edgeHandshake())
+			p.recvType(omp.TypeHello)
+			p.send(&omp.Policy{PolicyType: omp.PolicyDel})
+		}, omp.TypePolicy},
+		{"QUERY in HandshakeConfirm", func(p *peer) { p.open(edgeHandshake()); p.recvType(omp.TypeHello); p.send(&omp.Query{}) }, omp.TypeQuery},
+		{"HANDSHAKE in HandshakeConfirm", func(p *peer) { p.open(edgeHandshake()); p.recvType(omp.TypeHello); p.send(edgeHandshake()) }, omp.TypeHandshake},
+		{"HANDSHAKE in Established", func(p *peer) { p.establish(edgeHandshake()); p.recvType(omp.TypeInform); p.send(edgeHandshake()) }, omp.TypeHandshake},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := startSpeaker(t, testConfig())
+			p := dialPeer(t, sp.Addr())
+			tc.drive(p)
+			a := p.expectAlert(omp.ErrFSM, omp.SubErrNone)
+			if !bytes.Equal(a.Data, []byte{byte(tc.typ)}) {
+				t.Errorf("data %x, want %02x", a.Data, tc.typ)
+			}
+		})
+	}
+}
+
+// Administrative clear and shutdown: OPER CLEAR, OPER SHUT.
+func TestOperClearAndShut(t *testing.T) {
+	sp := startSpeaker(t, testConfig())
+	p := dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	if err := sp.Clear(edgeID.String()); err != nil {
+		t.Fatal(err)
+	}
+	p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
+
+	// Cleared peers may come back.
+	p = dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	if err := sp.Shutdown(edgeID.String(), true); err != nil {
+		t.Fatal(err)
+	}
+	p.expectAlert(omp.ErrOper, omp.SubErrOperShut)
+
+	// A shut peer is refused until it is brought up again.
+	p = dialPeer(t, sp.Addr())
+	p.open(edgeHandshake())
+	p.expectAlert(omp.ErrOper, omp.SubErrOperShut)
+	sp.Shutdown(edgeID.String(), false)
+	p = dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	if ps.Established != 3 {
+		t.Errorf("established %d times, want 3", ps.Established)
+	}
+}
+
+// Close sends OPER TERM to every peer.
+func TestCloseSendsTerm(t *testing.T) {
+	sp := startSpeaker(t, testConfig())
+	p := dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p2 := dialPeer(t, sp.Addr())
+	p2.recvType(omp.TypeHandshake) // a session still in HandshakeSent
+	waitFor(t, "second session", func() bool { return len(sp.Snapshot().Peers) == 2 })
+	done := make(chan struct{})
+	go func() { sp.Close(); close(done) }()
+	p.expectAlert(omp.ErrOper, omp.SubErrOperTerm)
+	p2.expectAlert(omp.ErrOper, omp.SubErrOperTerm)
+	select {
+	case <-done:
+	case <-time.After(testTimeout):
+		t.Fatal("Close did not return")
+	}
+}

@@ -1,0 +1,323 @@
+package reference
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// DefaultPort is the TCP port the speaker listens on and dials when an
+// address gives none. The draft names no port; ompconform uses 12346, the
+// base port of Cisco SD-WAN control connections (docs/fsm.md).
+const DefaultPort = 12346
+
+// Defaults for the session parameters the draft leaves open (docs/fsm.md).
+const (
+	DefaultHoldTime   = 60    // seconds, as a vSmart's default OMP hold time
+	DefaultGRInterval = 43200 // seconds (12 h), as a vSmart's default GR timer
+	DefaultQueueLen   = 256   // messages queued for one peer
+	DefaultAuthKeyID  = 1
+)
+
+// Role is the personality of the speaker: what its IDENTITY capability says.
+type Role uint8
+
+const (
+	RoleController Role = iota + 1 // vSmart: VIP_DEVICE_VSMART
+	RoleEdge                       // SDN router: VIP_DEVICE_VDEDGE
+	RoleHub                        // vHub: VIP_DEVICE_VHUB
+)
+
+var roleNames = [...]string{"", "controller", "edge", "hub"}
+
+func (r Role) String() string {
+	if int(r) < len(roleNames) && r != 0 {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("role(%d)", uint8(r))
+}
+
+// ParseRole parses "controller", "edge" or "hub".
+func ParseRole(s string) (Role, error) {
+	for i, n := range roleNames {
+		if i > 0 && n == s {
+			return Role(i), nil
+		}
+	}
+	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
+}
+
+// MarshalText makes roles print by name in JSON and YAML.
+func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText parses a role by name.
+func (r *Role) UnmarshalText(b []byte) error {
+	v, err := ParseRole(string(b))
+	if err == nil {
+		*r = v
+	}
+	return err
+}
+
+// PeerType is the IDENTITY capability value of the role.
+func (r Role) PeerType() omp.PeerType {
+	switch r {
+	case RoleController:
+		return omp.PeerTypeVSmart
+	case RoleEdge:
+		return omp.PeerTypeVEdge
+	case RoleHub:
+		return omp.PeerTypeVHub
+	}
+	return 0
+}
+
+// roleOf is the role an IDENTITY Peer Type announces.
+func roleOf(p omp.PeerType) Role {
+	switch p {
+	case omp.PeerTypeVSmart:
+		return RoleController
+	case omp.PeerTypeVEdge:
+		return RoleEdge
+	case omp.PeerTypeVHub:
+		return RoleHub
+	}
+	return 0
+}
+
+// Family is an address family the MP capability negotiates.
+type Family struct {
+	AFI  omp.AFI
+	SAFI omp.SAFI
+}
+
+func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
+
+// MarshalText prints a family as "AFI_IPV4/SAFI_VROUTE".
+func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// Neighbor is a peer the speaker connects to (active open).
+type Neighbor struct {
+	// Address is host:port; a bare host gets DefaultPort.
+	Address string
+	// ServerName checks the peer's TLS certificate; empty uses the host.
+	ServerName string
+	// Shutdown keeps the neighbor administratively down: never dialled.
+	Shutdown bool
+}
+
+// Config is everything a Speaker needs. Zero values take the defaults
+// documented on each field.
+type Config struct {
+	Role      Role       // required
+	RouterID  netip.Addr // system IP, IPv4, required
+	SiteID    uint32
+	DomainID  uint32
+	OverlayID uint32 // 0: no OVERLAY ID capability sent, any accepted
+
+	// Listen are host:port addresses for passive open ("127.0.0.1:0",
+	// "[::1]:0", ":12346"). Neighbors are dialled (active open).
+	Listen    []string
+	Neighbors []Neighbor
+
+	// HoldTime offered in the HANDSHAKE, in TimeUnits; 0 disables HELLOs
+	// and the hold timer. Unset (nil) means DefaultHoldTime.
+	HoldTime *uint16
+	// MinHoldTime refuses a peer offering less (0 included) with
+	// HANDSHAKE/HOLDTIME. 0: only the codec's rule (1 and 2 refused).
+	MinHoldTime uint16
+	// GRInterval offered in the GRACEFUL RESTART capability, in TimeUnits.
+	// Unset (nil) means DefaultGRInterval; 0 disables graceful restart.
+	GRInterval *uint32
+	// NoRefresh leaves the REFRESH capability out.
+	NoRefresh bool
+	// Security sends the SECURITY capability.
+	Security bool
+	// Families offered in MP capabilities; empty: all the routing carries.
+	Families []Family
+
+	// AuthKey, when set, signs every HANDSHAKE with the Authentication
+	// option and requires it of peers (docs/fsm.md). AuthKeyID defaults
+	// to DefaultAuthKeyID.
+	AuthKey   []byte
+	AuthKeyID uint8
+
+	// TLS, when set, runs every session over TLS: the listener requires
+	// and verifies client certificates (ClientCAs), the dialler verifies
+	// the server (RootCAs) and presents Certificates.
+	TLS *tls.Config
+
+	// HelloVSmarts are the addresses sent in the HELLO VSMARTS TLV.
+	HelloVSmarts []netip.Addr
+
+	// Originated routes, TLOCs and policy, handed to the routing half.
+	Routes []RouteConfig
+	TLOCs  []TLOCConfig
+	Policy []byte
+
+	// TimeUnit is the length of one second of Hold Time and GR Interval
+	// on the wire. Tests shrink it; default time.Second.
+	TimeUnit time.Duration
+	// HandshakeTimeout bounds the wait for the peer's HANDSHAKE and for
+	// its first HELLO when the hold time is 0. Default 30 s.
+	HandshakeTimeout time.Duration
+	// ConnectRetry is the first wait before redialling a neighbor; it
+	// doubles up to ConnectRetryMax. Defaults 1 s and 30 s.
+	ConnectRetry    time.Duration
+	ConnectRetryMax time.Duration
+	// WriteTimeout drops a session whose peer does not take a write
+	// within it. Default 30 s.
+	WriteTimeout time.Duration
+	// QueueLen bounds the messages waiting to be written to one peer.
+	QueueLen int
+
+	// Routing is the routing half; nil uses the in-tree RIB (or, until
+	// it exists, a routing half that accepts and ignores routes).
+	Routing Routing
+	// Logger receives session events; nil discards them.
+	Logger *slog.Logger
+}
+
+// RouteConfig is a vRoute the speaker originates.
+type RouteConfig struct {
+	VPN        uint64       `yaml:"vpn" json:"vpn"`
+	Prefix     netip.Prefix `yaml:"prefix" json:"prefix"`
+	TLOC       TLOCKey      `yaml:"tloc" json:"tloc"` // zero: the first TLOC
+	Preference uint32       `yaml:"preference" json:"preference,omitempty"`
+	Tag        uint32       `yaml:"tag" json:"tag,omitempty"`
+	Origin     string       `yaml:"origin" json:"origin,omitempty"` // connected, static, ...
+	Label      uint32       `yaml:"label" json:"label,omitempty"`
+}
+
+// TLOCKey names a TLOC: address, color, encapsulation.
+type TLOCKey struct {
+	Address netip.Addr `yaml:"address" json:"address"`
+	Color   uint8      `yaml:"color" json:"color"`
+	Encap   uint8      `yaml:"encap" json:"encap"`
+}
+
+// TLOCConfig is a TLOC the speaker originates.
+type TLOCConfig struct {
+	TLOCKey    `yaml:",inline" json:",inline"`
+	Preference uint32         `yaml:"preference" json:"preference,omitempty"`
+	Weight     uint32         `yaml:"weight" json:"weight,omitempty"`
+	Private    netip.AddrPort `yaml:"private" json:"private,omitzero"`
+	Public     netip.AddrPort `yaml:"public" json:"public,omitzero"`
+}
+
+// settings are the Config after defaults, as the sessions use it.
+type settings struct {
+	Config
+	holdTime   uint16
+	grInterval uint32
+	families   []Family
+}
+
+func (c *Config) settle(r Routing) (*settings, error) {
+	s := &settings{Config: *c}
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	s.holdTime = DefaultHoldTime
+	if c.HoldTime != nil {
+		s.holdTime = *c.HoldTime
+	}
+	s.grInterval = DefaultGRInterval
+	if c.GRInterval != nil {
+		s.grInterval = *c.GRInterval
+	}
+	if s.holdTime == 1 || s.holdTime == 2 {
+		return nil, fmt.Errorf("hold time %d: must be 0 or at least 3", s.holdTime)
+	}
+	if s.MinHoldTime > 0 && s.holdTime < s.MinHoldTime {
+		return nil, fmt.Errorf("hold time %d is below the minimum %d", s.holdTime, s.MinHoldTime)
+	}
+	if s.AuthKeyID == 0 {
+		s.AuthKeyID = DefaultAuthKeyID
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&s.TimeUnit, time.Second)
+	def(&s.HandshakeTimeout, 30*time.Second)
+	def(&s.ConnectRetry, time.Second)
+	def(&s.ConnectRetryMax, 30*time.Second)
+	def(&s.WriteTimeout, 30*time.Second)
+	if s.ConnectRetryMax < s.ConnectRetry {
+		s.ConnectRetryMax = s.ConnectRetry
+	}
+	if s.QueueLen <= 0 {
+		s.QueueLen = DefaultQueueLen
+	}
+	carried := r.Families()
+	s.families = c.Families
+	if len(s.families) == 0 {
+		s.families = carried
+	}
+	for _, f := range s.families {
+		if !hasFamily(carried, f) {
+			return nil, fmt.Errorf("family %s: the routing half does not carry it", f)
+		}
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
+}
+
+func (c *Config) check() error {
+	var errs []error
+	switch c.Role {
+	case RoleController, RoleEdge, RoleHub:
+	default:
+		errs = append(errs, errors.New("role: want controller, edge or hub"))
+	}
+	if !c.RouterID.Is4() || c.RouterID.IsUnspecified() {
+		errs = append(errs, fmt.Errorf("router ID %v: want a non-zero IPv4 address", c.RouterID))
+	}
+	for _, l := range c.Listen {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			errs = append(errs, fmt.Errorf("listen %q: %v", l, err))
+		}
+	}
+	for _, n := range c.Neighbors {
+		if n.Address == "" {
+			errs = append(errs, errors.New("neighbor without an address"))
+		}
+	}
+	if len(c.AuthKey) == 0 && c.AuthKeyID != 0 {
+		errs = append(errs, errors.New("auth key ID without an auth key"))
+	}
+	return errors.Join(errs...)
+}
+
+// dialAddress adds DefaultPort to an address that has none.
+func dialAddress(a string) string {
+	if _, _, err := net.SplitHostPort(a); err == nil {
+		return a
+	}
+	if ip, err := netip.ParseAddr(a); err == nil {
+		return netip.AddrPortFrom(ip, DefaultPort).String()
+	}
+	return net.JoinHostPort(a, fmt.Sprint(DefaultPort))
+}
+
+func hasFamily(fs []Family, f Family) bool {
+	for _, g := range fs {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// units converts wire seconds to a duration.
+func (s *settings) units(n uint32) time.Duration { return time.Duration(n) * s.TimeUnit }

@@ -1,0 +1,153 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// DefaultMax is the largest reassembled policy a Reassembler accepts when
+// its Max is 0: 1 MiB, 264 fragments.
+const DefaultMax = 1 << 20
+
+// Fragment splits policy data into the POLICY messages that carry it:
+// no data is one OMP_PKT_POL_DEL; up to omp.MaxPolicyData bytes one
+// OMP_PKT_POL_COMPLETE; more is OMP_PKT_POL_START, zero or more
+// OMP_PKT_POL_MORE and OMP_PKT_POL_END, every fragment but the last full
+// (3980 bytes). The messages' Data share data's memory.
+func Fragment(data []byte) []*omp.Policy {
+	if len(data) == 0 {
+		return []*omp.Policy{{PolicyType: omp.PolicyDel}}
+	}
+	if len(data) <= omp.MaxPolicyData {
+		return []*omp.Policy{{PolicyType: omp.PolicyComplete, Data: data}}
+	}
+	n := (len(data) + omp.MaxPolicyData - 1) / omp.MaxPolicyData
+	out := make([]*omp.Policy, 0, n)
+	for i := 0; i < n; i++ {
+		lo, hi := i*omp.MaxPolicyData, min((i+1)*omp.MaxPolicyData, len(data))
+		t := omp.PolicyMore
+		switch i {
+		case 0:
+			t = omp.PolicyStart
+		case n - 1:
+			t = omp.PolicyEnd
+		}
+		out = append(out, &omp.Policy{PolicyType: t, Data: data[lo:hi:hi]})
+	}
+	return out
+}
+
+// Error is a POLICY message that does not fit the fragment sequence. It
+// names the ALERT the receiver sends.
+type Error struct {
+	Code    omp.AlertCode
+	Subcode omp.Subcode
+	Type    omp.PolicyType // Type of the offending message
+	Reason  string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("policy: %s/%s on %s: %s", e.Code, e.Code.SubcodeName(e.Subcode), e.Type, e.Reason)
+}
+
+// Alert is the ALERT message to send. Its Data is the offending POLICY
+// Type byte.
+func (e *Error) Alert() *omp.Alert {
+	return &omp.Alert{Code: e.Code, Subcode: e.Subcode, Data: []byte{byte(e.Type)}}
+}
+
+// Result is what one POLICY message completed.
+type Result struct {
+	// Done: a whole policy arrived (COMPLETE, or END closing a sequence)
+	// and Data holds it; or Deleted is set.
+	Done bool
+	// Deleted: OMP_PKT_POL_DEL removed the policy.
+	Deleted bool
+	// Data is the reassembled policy data (Done only). It is a fresh
+	// copy, owned by the caller.
+	Data []byte
+}
+
+// Reassembler collects POLICY fragments. The zero value is ready to use.
+// Sequence rules:
+//
+//   - COMPLETE and DEL are only valid outside a sequence;
+//   - START opens a sequence, only outside one;
+//   - MORE and END are only valid inside one; END closes it;
+//   - no fragment carries more than omp.MaxPolicyData bytes;
+//   - the reassembled data is at most Max bytes;
+//   - a Type above OMP_PKT_POL_DEL is an error.
+//
+// DEL carries no data; data on a DEL is ignored. An empty COMPLETE is an
+// empty policy. After an error the reassembler is reset: the next message
+// must begin a new policy.
+type Reassembler struct {
+	// Max bounds the reassembled policy in bytes; 0 means DefaultMax.
+	Max int
+
+	buf  []byte
+	open bool
+}
+
+// InSequence reports whether a START has been taken and no END yet.
+func (r *Reassembler) InSequence() bool { return r.open }
+
+// Reset drops a partial sequence (for example when the session ends).
+func (r *Reassembler) Reset() { r.buf, r.open = r.buf[:0], false }
+
+func (r *Reassembler) fail(t omp.PolicyType, format string, args ...any) (Result, error) {
+	r.Reset()
+	return Result{}, &Error{Code: omp.ErrFSM, Subcode: omp.SubErrNone, Type: t, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Add takes the next POLICY message of the session.
+func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
+	t := m.PolicyType
+	if len(m.Data) > omp.MaxPolicyData {
+		r.Reset()
+		return Result{}, &Error{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength, Type: t,
+			Reason: fmt.Sprintf("fragment carries %d bytes of policy data; at most %d", len(m.Data), omp.MaxPolicyData)}
+	}
+	max := r.Max
+	if max <= 0 {
+		max = DefaultMax
+	}
+	switch t {
+	case omp.PolicyComplete, omp.PolicyDel:
+		if r.open {
+			return r.fail(t, "%s inside a START..END sequence", t)
+		}
+		if t == omp.PolicyDel {
+			return Result{Done: true, Deleted: true}, nil
+		}
+		if len(m.Data) > max {
+			return r.fail(t, "policy of %d bytes exceeds the %d-byte bound", len(m.Data), max)
+		}
+		return Result{Done: true, Data: append(make([]byte, 0, len(m.Data)), m.Data...)}, nil
+	case omp.PolicyStart:
+		if r.open {
+			return r.fail(t, "START inside a START..END sequence")
+		}
+		if len(m.Data) > max {
+			return r.fail(t, "policy grows past the %d-byte bound", max)
+		}
+		r.buf, r.open = append(r.buf[:0], m.Data...), true
+	case omp.PolicyMore, omp.PolicyEnd:
+		if !r.open {
+			return r.fail(t, "%s without OMP_PKT_POL_START", t)
+		}
+		if len(r.buf)+len(m.Data) > max {
+			return r.fail(t, "policy grows past the %d-byte bound", max)
+		}
+		r.buf = append(r.buf, m.Data...)
+		if t == omp.PolicyEnd {
+			data := append(make([]byte, 0, len(r.buf)), r.buf...)
+			r.Reset()
+			return Result{Done: true, Data: data}, nil
+		}
+	default:
+		return r.fail(t, "POLICY Type %d is not defined", uint8(t))
+	}
+	return Result{}, nil
+}

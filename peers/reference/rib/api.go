@@ -1,0 +1,173 @@
+package rib
+
+import (
+	"errors"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Role is the part a RIB plays.
+type Role uint8
+
+const (
+	RoleController Role = 1 // vSmart: reflects routes, multipath by site
+	RoleEdge       Role = 2 // vEdge: originates routes, installs a FIB
+	RoleHub        Role = 3 // vHub: behaves as an edge
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleController:
+		return "controller"
+	case RoleEdge:
+		return "edge"
+	case RoleHub:
+		return "hub"
+	}
+	return "role?"
+}
+
+// edge reports whether the role is an SDN router (steps 4 and 5 apply).
+func (r Role) edge() bool { return r == RoleEdge || r == RoleHub }
+
+// RoleOf is the role of a HANDSHAKE IDENTITY Peer Type (0 if unknown).
+func RoleOf(t omp.PeerType) Role {
+	switch t {
+	case omp.PeerTypeVSmart:
+		return RoleController
+	case omp.PeerTypeVEdge:
+		return RoleEdge
+	case omp.PeerTypeVHub:
+		return RoleHub
+	}
+	return 0
+}
+
+// Family is an address family: AFI and SAFI.
+type Family struct {
+	AFI  omp.AFI
+	SAFI omp.SAFI
+}
+
+func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
+
+// The six families the RIB keeps, in the order Next sends them.
+var (
+	TLOC4      = Family{omp.AFIIPv4, omp.SAFITLOC}
+	TLOC6      = Family{omp.AFIIPv6, omp.SAFITLOC}
+	VRoute4    = Family{omp.AFIIPv4, omp.SAFIVRoute}
+	VRoute6    = Family{omp.AFIIPv6, omp.SAFIVRoute}
+	Multicast4 = Family{omp.AFIIPv4, omp.SAFIMulticast}
+	Multicast6 = Family{omp.AFIIPv6, omp.SAFIMulticast}
+)
+
+// Families lists the six families in output order (TLOCs first, so a
+// receiver can validate vRoutes as they arrive).
+func Families() []Family { return []Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6} }
+
+// DistanceOMP is the administrative distance of every OMP-learned path.
+const DistanceOMP = 250
+
+// Config configures a RIB.
+type Config struct {
+	Role     Role
+	RouterID netip.Addr // this device's system IP (IPv4): ORIGINATOR of local routes
+	SiteID   uint32     // SITE_ID of local routes
+	// Now stamps graceful-restart deadlines; nil means time.Now.
+	Now func() time.Time
+	// Log receives debug and warning records; nil discards them.
+	Log *slog.Logger
+}
+
+// PeerID names a peer. PeerLocal (0) is this device's own routes.
+type PeerID uint16
+
+// PeerLocal is the pseudo-peer of locally originated routes.
+const PeerLocal PeerID = 0
+
+// PeerInfo describes a peer whose session came up: what its HANDSHAKE
+// said and what was negotiated.
+type PeerInfo struct {
+	RouterID netip.Addr   // HANDSHAKE Peer Router ID (IPv4); identifies the peer across restarts
+	SiteID   uint32       // HANDSHAKE Site ID
+	Type     omp.PeerType // IDENTITY Peer Type (0 if not sent)
+	// GracefulRestart is the negotiated GR interval; 0 means none: the
+	// peer's paths go as soon as its session does.
+	GracefulRestart time.Duration
+	// Families are the negotiated MP families; nil means all six.
+	Families []Family
+}
+
+// Errors returned by the API.
+var (
+	ErrUnknownPeer = errors.New("rib: unknown or down peer")
+	ErrPeerUp      = errors.New("rib: a session with this router ID is already up")
+	ErrBadRoute    = errors.New("rib: bad local route")
+)
+
+// LocalRoute is a vRoute this device originates (connected, static, ...).
+// The RIB adds ATTR_TYPE_ORIGINATOR (Config.RouterID), ATTR_TYPE_SITE_ID
+// (Config.SiteID), ATTR_TYPE_TLOC, ATTR_TYPE_PREF (when Pref is not 0) and
+// ATTR_TYPE_ORIGIN; Attrs adds further attributes as they are.
+type LocalRoute struct {
+	VPN    uint64
+	Prefix netip.Prefix
+	PathID uint32
+	Label  uint32 // 24 bits
+	TLOC   omp.TLOCNLRI
+	Pref   uint32
+	Origin uint8 // omp.OriginConnected ... omp.OriginIBGP; others rank unknown
+	Metric uint32
+	// Distance is the administrative distance (step 2); 0 means the
+	// origin's default (connected 0, static 1, EBGP 20, OSPF 110, IBGP
+	// 200, other 240).
+	Distance uint8
+	Attrs    []omp.Attribute
+}
+
+// LocalTLOC is a TLOC this device originates. The RIB adds ORIGINATOR and
+// SITE_ID, PREF when Pref is not 0, and the private and public address
+// attributes (V4 or V6 by the address family) when given.
+type LocalTLOC struct {
+	TLOC    omp.TLOCNLRI
+	Pref    uint32
+	Private netip.AddrPort
+	Public  netip.AddrPort
+	Attrs   []omp.Attribute
+}
+
+// Route is one path as the state API shows it.
+type Route struct {
+	Family    Family
+	VPN       uint64       // vRoute
+	Prefix    netip.Prefix // vRoute
+	TLOC      omp.TLOCNLRI // TLOC route: its NLRI
+	Multicast []byte       // multicast route: its NLRI bytes
+	PathID    uint32
+	Label     uint32
+
+	Originator netip.Addr
+	SiteID     uint32
+	Peer       PeerID
+	// Attrs are the path's effective attributes (after policy), without
+	// REACHABLES; the slice is shared and read-only.
+	Attrs []omp.Attribute
+
+	Valid    bool // step 1
+	Best     bool // in the Loc-RIB's best set
+	Stale    bool // kept by graceful restart, not yet refreshed
+	Rejected bool // rejected by policy
+}
+
+// FIBEntry is an installed vRoute: its prefix and the TLOCs that are its
+// next hops (the distinct ATTR_TYPE_TLOC of its best paths). Local is set
+// when a best path is this device's own route.
+type FIBEntry struct {
+	VPN      uint64
+	Prefix   netip.Prefix
+	NextHops []omp.TLOCNLRI
+	Local    bool
+}

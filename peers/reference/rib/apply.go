@@ -1,0 +1,287 @@
+package rib
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/policy"
+)
+
+// Apply takes an UPDATE the peer sent (already decoded, so well formed):
+// withdrawals first, then advertisements.
+func (r *RIB) Apply(id PeerID, u *omp.Update) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, err := r.upPeer(id)
+	if err != nil {
+		return err
+	}
+	defer r.finish()
+	var reach, unreach *omp.Reach
+	var orig netip.Addr
+	for _, a := range u.Attributes {
+		switch v := a.Value.(type) {
+		case *omp.AttrReachables:
+			reach = &v.Reach
+		case *omp.AttrUnreachables:
+			unreach = &v.Reach
+		case *omp.AttrOriginator:
+			orig = v.Originator
+		}
+	}
+	if unreach != nil {
+		r.withdraw(p, unreach, orig)
+	}
+	if reach == nil {
+		return nil
+	}
+	f, ok := famIndex(reach.AFI, reach.SAFI)
+	if !ok || !p.out[f].on || reach.Len() == 0 {
+		return nil
+	}
+	set, err := r.intern(u.Attributes, p.info.RouterID, p.info.SiteID)
+	if err != nil {
+		return err
+	}
+	defer r.releaseSet(set)
+	switch {
+	case isVR(f):
+		for i := range reach.VRoutes {
+			v := &reach.VRoutes[i]
+			k, ok := vrKey(f, v.VPNID, v.PrefixLen, v.Address)
+			if !ok {
+				return fmt.Errorf("rib: %s NLRI %s/%d does not match the AFI", famList[f], v.Address, v.PrefixLen)
+			}
+			r.upsert(id, &k, v.PathID, v.Label&0xFFFFFF, set)
+		}
+	case isTLOC(f):
+		for _, t := range reach.TLOCs {
+			k, ok := tlocKey(f, t.Address, t.Color, t.Encap)
+			if !ok {
+				return fmt.Errorf("rib: %s NLRI %s does not match the AFI", famList[f], t.Address)
+			}
+			r.upsert(id, &k, 0, 0, set)
+		}
+	case isMC(f):
+		for i := range reach.Multicast {
+			b, err := mcastBytes(reach.AFI, &reach.Multicast[i])
+			if err != nil {
+				return err
+			}
+			k := key{fam: uint8(f), lo: uint64(r.mc.acquire(b))}
+			di := r.findDest(&k)
+			r.upsert(id, &k, 0, 0, set)
+			if di != 0 { // the dest already held a reference
+				r.mc.release(uint32(k.lo))
+			}
+		}
+	}
+	return nil
+}
+
+// upsert adds or replaces the path of peer at k with path ID pathID and
+// the originator of set, and re-selects the dest. set is the received
+// attribute set; upsert takes its own reference.
+func (r *RIB) upsert(peer PeerID, k *key, pathID, label uint32, set uint32) {
+	di := r.getDest(k)
+	pi := r.findPath(di, peer, pathID, r.sets[set].orig)
+	if pi == 0 {
+		pi = r.paths.alloc()
+		d := r.dests.at(di)
+		*r.paths.at(pi) = path{dest: di, next: d.paths, attrs: set, pathID: pathID, label: label, peer: peer, flags: fInUse | fDirty}
+		d.paths = pi
+		r.acquireSet(set)
+		r.evalPolicy(pi)
+	} else {
+		p := r.paths.at(pi)
+		if p.label != label {
+			p.label, p.flags = label, p.flags|fDirty
+		}
+		p.flags &^= fStale
+		if p.attrs != set {
+			r.acquireSet(set)
+			r.releaseSet(p.attrs)
+			p.attrs = set
+			r.evalPolicy(pi)
+		}
+	}
+	r.recompute(di)
+}
+
+// evalPolicy sets the effective attributes and the rejected flag of a
+// path from its received attributes and the policy. Local paths are not
+// subject to policy.
+func (r *RIB) evalPolicy(pi uint32) {
+	p := r.paths.at(pi)
+	eff, rejected, owned := p.attrs, false, false
+	if r.policy != nil && p.peer != PeerLocal {
+		dec := r.policy.Eval(r.policyRoute(p))
+		switch {
+		case dec.Reject:
+			rejected = true
+		case dec.SetPref:
+			if d, err := r.withPref(p.attrs, dec.Pref); err == nil {
+				eff, owned = d, true
+			} else {
+				r.log.Warn("rib: policy preference not applied", "err", err)
+			}
+		}
+	}
+	p = r.paths.at(pi)
+	if p.eff == eff && (p.flags&fRejected != 0) == rejected {
+		if owned {
+			r.releaseSet(eff)
+		}
+		return
+	}
+	if !owned {
+		r.acquireSet(eff)
+	}
+	if p.eff != 0 {
+		r.releaseSet(p.eff)
+	}
+	p.eff = eff
+	p.flags |= fDirty
+	p.flags &^= fRejected
+	if rejected {
+		p.flags |= fRejected
+	}
+}
+
+func (r *RIB) policyRoute(p *path) *policy.Route {
+	s := r.sets[p.attrs]
+	d := r.dests.at(p.dest)
+	f := int(d.k.fam)
+	pr := &policy.Route{SAFI: famList[f].SAFI, Site: s.site, Originator: s.origAddr}
+	switch {
+	case isVR(f):
+		pr.VPN, pr.Prefix = d.k.vpn, d.k.prefix()
+		pr.HasTLOC, pr.TLOC, pr.Color = s.hasTLOC, s.tlocNH.Address, s.tlocNH.Color
+	case isTLOC(f):
+		pr.HasTLOC, pr.TLOC, pr.Color = true, d.k.addr(), d.k.color
+	}
+	return pr
+}
+
+// withdraw removes the paths an UNREACHABLES names: of the given
+// originator when the UPDATE has ATTR_TYPE_ORIGINATOR, else of any.
+func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
+	f, ok := famIndex(u.AFI, u.SAFI)
+	if !ok {
+		return
+	}
+	one := func(k *key, pathID uint32) {
+		di := r.findDest(k)
+		if di == 0 {
+			return
+		}
+		removed := false
+		for pi := r.dests.at(di).paths; pi != 0; {
+			pa := r.paths.at(pi)
+			next := pa.next
+			if pa.peer == p.id && pa.pathID == pathID && (!orig.Is4() || r.sets[pa.attrs].orig == addrU32(orig)) {
+				r.removePath(pi)
+				removed = true
+			}
+			pi = next
+		}
+		if removed {
+			r.recompute(di)
+		}
+	}
+	switch {
+	case isVR(f):
+		for _, v := range u.VRoutes {
+			if k, ok := vrKey(f, v.VPNID, v.PrefixLen, v.Address); ok {
+				one(&k, v.PathID)
+			}
+		}
+	case isTLOC(f):
+		for _, t := range u.TLOCs {
+			if k, ok := tlocKey(f, t.Address, t.Color, t.Encap); ok {
+				one(&k, 0)
+			}
+		}
+	case isMC(f):
+		for i := range u.Multicast {
+			if b, err := mcastBytes(u.AFI, &u.Multicast[i]); err == nil {
+				if id, ok := r.mc.lookup(b); ok {
+					one(&key{fam: uint8(f), lo: uint64(id)}, 0)
+				}
+			}
+		}
+	}
+}
+
+// SetPolicy installs p (nil removes the policy) and re-evaluates every
+// learned path.
+func (r *RIB) SetPolicy(p *policy.Policy) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.policy = p
+	var dirty []uint32
+	r.eachPath(func(pi uint32, pa *path) {
+		if pa.peer == PeerLocal {
+			return
+		}
+		r.evalPolicy(pi)
+		if pa = r.paths.at(pi); pa.flags&fDirty != 0 {
+			dirty = append(dirty, pa.dest)
+		}
+	})
+	for _, di := range dirty {
+		if r.dests.at(di).k.fam != famFree {
+			r.recompute(di)
+		}
+	}
+	r.finish()
+}
+
+// Inform takes an INFORM the peer sent: OMP_INFORM_EOR sweeps the peer's
+// paths of that family (every family when AllFamilies) still stale;
+// OMP_INFORM_REFRESH_REQUEST re-sends the peer's Adj-RIB-Out of the family
+// (or all) followed by EOR. Other types are ignored.
+func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, err := r.upPeer(id)
+	if err != nil {
+		return err
+	}
+	f, ok := famIndex(m.AFI, m.SAFI)
+	if !m.AllFamilies && !ok {
+		return nil
+	}
+	in := func(g int) bool { return m.AllFamilies || g == f }
+	switch m.InformType {
+	case omp.InformEOR:
+		r.removeWhere(func(pa *path) bool {
+			return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).k.fam))
+		})
+		r.checkRestart(p)
+	case omp.InformRefreshRequest:
+		for g := range p.out {
+			if p.out[g].on && in(g) {
+				p.out[g].cursor, p.out[g].eor = 0, true
+			}
+		}
+		notify(p)
+	}
+	r.finish()
+	return nil
+}
+
+// checkRestart ends a peer's graceful restart when no stale path is left.
+func (r *RIB) checkRestart(p *peer) {
+	if !p.restarting {
+		return
+	}
+	left := false
+	r.eachPath(func(_ uint32, pa *path) {
+		if pa.peer == p.id && pa.flags&fStale != 0 {
+			left = true
+		}
+	})
+	p.restarting = left
+}

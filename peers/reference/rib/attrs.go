@@ -1,0 +1,247 @@
+package rib
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// attrSet is an interned attribute combination: the attributes of an
+// UPDATE other than REACHABLES and UNREACHABLES, sorted by type. Paths
+// share it by index.
+type attrSet struct {
+	wire []byte          // canonical encoding, as it follows Attributes Length
+	list []omp.Attribute // decoded from wire; read-only
+	refs int
+
+	pref     uint32
+	orig     uint32 // ATTR_TYPE_ORIGINATOR (always present)
+	origAddr netip.Addr
+	site     uint32
+	origin   uint8
+	hasTLOC  bool
+	tlocNH   omp.TLOCNLRI // ATTR_TYPE_TLOC
+	tloc     uint32       // tlocState of tlocNH (vRoutes)
+	private  netip.Addr   // ATTR_TYPE_TLOC_V4/V6_PRIVATE address
+
+	base, basePref uint32 // a policy-derived set: its base and the PREF set
+	mark           bool   // scratch: its TLOC's state changed
+}
+
+// tlocState is what vRoutes naming a TLOC need of the TLOC table: whether
+// it has a best path, and that path's PREF and private address.
+type tlocState struct {
+	k       key
+	refs    int
+	valid   bool
+	pref    uint32
+	private netip.Addr
+	changed bool
+}
+
+// intern returns the set for attrs (REACHABLES and UNREACHABLES are
+// skipped), adding ORIGINATOR and SITE_ID when absent, and takes a
+// reference to it.
+func (r *RIB) intern(attrs []omp.Attribute, orig netip.Addr, site uint32) (uint32, error) {
+	l := r.scratchAttrs[:0]
+	hasOrig, hasSite := false, false
+	for _, a := range attrs {
+		switch a.Type() {
+		case omp.AttrTypeReachables, omp.AttrTypeUnreachables, 0:
+			continue
+		case omp.AttrTypeOriginator:
+			hasOrig = true
+		case omp.AttrTypeSiteID:
+			hasSite = true
+		}
+		l = append(l, a)
+	}
+	if !hasOrig {
+		l = append(l, omp.Attr(&omp.AttrOriginator{Originator: orig}))
+	}
+	if !hasSite {
+		l = append(l, omp.Attr(&omp.AttrSiteID{SiteID: site}))
+	}
+	slices.SortStableFunc(l, func(a, b omp.Attribute) int { return int(a.Type()) - int(b.Type()) })
+	r.scratchAttrs = l[:0]
+	return r.internList(l)
+}
+
+func (r *RIB) internList(l []omp.Attribute) (uint32, error) {
+	b, err := omp.Append(r.scratchWire[:0], &omp.Update{Attributes: l})
+	if err != nil {
+		return 0, err
+	}
+	r.scratchWire = b
+	wire := b[omp.HeaderLen+2:]
+	if id, ok := r.setIdx[string(wire)]; ok {
+		r.sets[id].refs++
+		return id, nil
+	}
+	s, err := r.newSet(wire)
+	if err != nil {
+		return 0, err
+	}
+	var id uint32
+	if n := len(r.setFree); n > 0 {
+		id, r.setFree = r.setFree[n-1], r.setFree[:n-1]
+		r.sets[id] = s
+	} else {
+		id = uint32(len(r.sets))
+		r.sets = append(r.sets, s)
+	}
+	r.setIdx[string(s.wire)] = id
+	s.refs = 1
+	return id, nil
+}
+
+// newSet decodes its own copy of wire, so the set owns its attributes.
+func (r *RIB) newSet(wire []byte) (*attrSet, error) {
+	s := &attrSet{wire: append([]byte(nil), wire...)}
+	msg := make([]byte, 0, omp.HeaderLen+2+len(wire))
+	for range omp.MarkerLen {
+		msg = append(msg, 0xFF)
+	}
+	n := omp.HeaderLen + 2 + len(wire)
+	msg = append(msg, byte(n>>8), byte(n), byte(omp.TypeUpdate), byte(len(wire)>>8), byte(len(wire)))
+	msg = append(msg, wire...)
+	m, err := omp.Decode(msg)
+	if err != nil {
+		return nil, fmt.Errorf("rib: attribute set does not decode: %w", err)
+	}
+	s.list = m.(*omp.Update).Attributes
+	for _, a := range s.list {
+		switch v := a.Value.(type) {
+		case *omp.AttrPref:
+			s.pref = v.Preference
+		case *omp.AttrOriginator:
+			s.origAddr = v.Originator
+			s.orig = addrU32(v.Originator)
+		case *omp.AttrSiteID:
+			s.site = v.SiteID
+		case *omp.AttrOrigin:
+			s.origin = v.Proto
+		case *omp.AttrTLOC:
+			s.hasTLOC = true
+			s.tlocNH = omp.TLOCNLRI{Address: v.Address, Color: v.Color, Encap: v.Encap}
+		case *omp.AttrTLOCV4Private:
+			s.private = v.Address
+		case *omp.AttrTLOCV6Private:
+			s.private = v.Address
+		}
+	}
+	if s.hasTLOC {
+		f := fTLOC4
+		if !s.tlocNH.Address.Is4() {
+			f = fTLOC6
+		}
+		if k, ok := tlocKey(f, s.tlocNH.Address, s.tlocNH.Color, s.tlocNH.Encap); ok {
+			s.tloc = r.acquireTLOC(k)
+		}
+	}
+	return s, nil
+}
+
+func (r *RIB) acquireSet(id uint32) { r.sets[id].refs++ }
+
+func (r *RIB) releaseSet(id uint32) {
+	s := r.sets[id]
+	if s.refs--; s.refs > 0 {
+		return
+	}
+	delete(r.setIdx, string(s.wire))
+	if s.tloc != 0 {
+		r.releaseTLOC(s.tloc)
+	}
+	if s.base != 0 {
+		delete(r.prefCache, [2]uint32{s.base, s.basePref})
+		r.releaseSet(s.base)
+	}
+	r.sets[id] = nil
+	r.setFree = append(r.setFree, id)
+}
+
+// withPref returns set id with ATTR_TYPE_PREF replaced by pref (a
+// reference is taken on the result).
+func (r *RIB) withPref(id, pref uint32) (uint32, error) {
+	if r.sets[id].pref == pref {
+		if _, ok := omp.Find(r.sets[id].list, omp.AttrTypePref); ok {
+			r.acquireSet(id)
+			return id, nil
+		}
+	}
+	if d, ok := r.prefCache[[2]uint32{id, pref}]; ok {
+		r.acquireSet(d)
+		return d, nil
+	}
+	l := make([]omp.Attribute, 0, len(r.sets[id].list)+1)
+	for _, a := range r.sets[id].list {
+		if a.Type() != omp.AttrTypePref {
+			l = append(l, a)
+		}
+	}
+	l = append(l, omp.Attr(&omp.AttrPref{Preference: pref}))
+	slices.SortStableFunc(l, func(a, b omp.Attribute) int { return int(a.Type()) - int(b.Type()) })
+	d, err := r.internList(l)
+	if err != nil {
+		return 0, err
+	}
+	if s := r.sets[d]; s.refs == 1 && s.base == 0 && d != id {
+		// new: remember the derivation; it holds its base
+		s.base, s.basePref = id, pref
+		r.acquireSet(id)
+		r.prefCache[[2]uint32{id, pref}] = d
+	}
+	return d, nil
+}
+
+func (r *RIB) acquireTLOC(k key) uint32 {
+	if id, ok := r.tlocIdx[k]; ok {
+		r.tlocs[id].refs++
+		return id
+	}
+	st := tlocState{k: k, refs: 1}
+	r.evalTLOC(&st)
+	st.changed = false
+	var id uint32
+	if n := len(r.tlocFree); n > 0 {
+		id, r.tlocFree = r.tlocFree[n-1], r.tlocFree[:n-1]
+		r.tlocs[id] = st
+	} else {
+		id = uint32(len(r.tlocs))
+		r.tlocs = append(r.tlocs, st)
+	}
+	r.tlocIdx[k] = id
+	return id
+}
+
+func (r *RIB) releaseTLOC(id uint32) {
+	st := &r.tlocs[id]
+	if st.refs--; st.refs > 0 {
+		return
+	}
+	delete(r.tlocIdx, st.k)
+	*st = tlocState{}
+	r.tlocFree = append(r.tlocFree, id)
+}
+
+// evalTLOC refreshes st from the TLOC table and sets st.changed when it
+// differs.
+func (r *RIB) evalTLOC(st *tlocState) {
+	valid, pref, private := false, uint32(0), netip.Addr{}
+	if di := r.idx.find(&st.k, &r.dests); di != 0 {
+		for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
+			p := r.paths.at(pi)
+			if p.flags&fBest != 0 {
+				s := r.sets[p.eff]
+				valid, pref, private = true, s.pref, s.private
+				break
+			}
+		}
+	}
+	if valid != st.valid || pref != st.pref || private != st.private {
+		st.valid, st.pref, st.private, st.changed = valid, pref, private, true
+	}
+}

@@ -1,0 +1,316 @@
+package rib
+
+import "github.com/ompconform/ompconform/omp"
+
+// cand is a path under selection.
+type cand struct {
+	pi uint32
+	c  Candidate
+}
+
+// valid is step 1: a vRoute is valid when its TLOC has a best path.
+func (r *RIB) valid(p *path, f int) bool {
+	if !isVR(f) {
+		return true
+	}
+	s := r.sets[p.eff]
+	return s.tloc != 0 && r.tlocs[s.tloc].valid
+}
+
+// candidate is what Compare sees of path p of family f.
+func (r *RIB) candidate(p *path, f int) Candidate {
+	s := r.sets[p.eff]
+	c := Candidate{Valid: true, Distance: distance(p), Pref: s.pref, Origin: s.origin,
+		RouterID: s.origAddr, PrivateIP: s.private, SiteID: s.site}
+	if isVR(f) {
+		c.Valid = r.valid(p, f)
+		if s.tloc != 0 {
+			st := &r.tlocs[s.tloc]
+			c.TLOCPref = st.pref
+			if !c.PrivateIP.IsValid() {
+				c.PrivateIP = st.private
+			}
+		}
+	}
+	return c
+}
+
+// findDest returns the dest of k, 0 if none.
+func (r *RIB) findDest(k *key) uint32 { return r.idx.find(k, &r.dests) }
+
+// getDest returns the dest of k, creating it.
+func (r *RIB) getDest(k *key) uint32 {
+	di, at, h := r.idx.lookup(k, &r.dests)
+	if di == 0 {
+		di = r.dests.alloc()
+		r.dests.at(di).k = *k
+		r.idx.put(at, h, di)
+	}
+	return di
+}
+
+// maybeFreeDest releases a dest with neither paths nor export entries.
+func (r *RIB) maybeFreeDest(di uint32) {
+	d := r.dests.at(di)
+	if d.paths != 0 || d.exps != 0 {
+		return
+	}
+	r.idx.remove(&d.k, di)
+	if isMC(int(d.k.fam)) {
+		r.mc.release(uint32(d.k.lo))
+	}
+	r.dests.release(di)
+	r.dests.at(di).k.fam = famFree
+}
+
+// findPath returns the path of peer in dest di with pathID and
+// originator orig, 0 if none.
+func (r *RIB) findPath(di uint32, peer PeerID, pathID, orig uint32) uint32 {
+	for pi := r.dests.at(di).paths; pi != 0; {
+		p := r.paths.at(pi)
+		if p.peer == peer && p.pathID == pathID && r.sets[p.attrs].orig == orig {
+			return pi
+		}
+		pi = p.next
+	}
+	return 0
+}
+
+// removePath unlinks and frees path pi. The caller re-selects its dest
+// before anything else allocates.
+func (r *RIB) removePath(pi uint32) {
+	p := r.paths.at(pi)
+	d := r.dests.at(p.dest)
+	if d.paths == pi {
+		d.paths = p.next
+	} else {
+		for q := d.paths; q != 0; q = r.paths.at(q).next {
+			if qp := r.paths.at(q); qp.next == pi {
+				qp.next = p.next
+				break
+			}
+		}
+	}
+	r.releaseSet(p.attrs)
+	r.releaseSet(p.eff)
+	r.paths.release(pi)
+}
+
+// recompute re-selects the best set of dest di, updates the exported set
+// and, for a TLOC, the state vRoutes see of it.
+func (r *RIB) recompute(di uint32) {
+	d := r.dests.at(di)
+	f := int(d.k.fam)
+	if p := r.paths.at(d.paths); d.paths != 0 && p.next == 0 {
+		// One path: best when valid and not rejected.
+		p.flags &^= fBest
+		if p.flags&fRejected == 0 && r.valid(p, f) {
+			p.flags |= fBest
+		}
+		r.afterSelect(di)
+		return
+	}
+	cs := r.scratchCand[:0]
+	for pi := d.paths; pi != 0; {
+		p := r.paths.at(pi)
+		p.flags &^= fBest
+		if p.flags&fRejected == 0 {
+			cs = append(cs, cand{pi, r.candidate(p, f)})
+		}
+		pi = p.next
+	}
+	r.scratchCand = cs[:0]
+	role := r.cfg.Role
+	switch {
+	case len(cs) == 1:
+		if cs[0].c.Valid {
+			r.paths.at(cs[0].pi).flags |= fBest
+		}
+	case len(cs) > 1:
+		// Steps 1 to 3 are a total preorder: keep the top class.
+		top := cs[0].c
+		for _, c := range cs[1:] {
+			if k, s := Compare(role, &c.c, &top); k > 0 && s <= StepPref {
+				top = c.c
+			}
+		}
+		n := 0
+		for _, c := range cs {
+			if k, s := Compare(role, &c.c, &top); k == 0 || s > StepPref {
+				cs[n] = c
+				n++
+			}
+		}
+		cs = cs[:n]
+		// Within it, best are the paths no other path beats.
+		for i := range cs {
+			if !cs[i].c.Valid {
+				continue
+			}
+			beaten := false
+			for j := range cs {
+				if k, _ := Compare(role, &cs[j].c, &cs[i].c); k > 0 {
+					beaten = true
+					break
+				}
+			}
+			if !beaten {
+				r.paths.at(cs[i].pi).flags |= fBest
+			}
+		}
+	}
+	r.afterSelect(di)
+}
+
+// afterSelect follows a new selection of dest di: the exported set, the
+// state vRoutes see of a TLOC, and freeing an empty dest.
+func (r *RIB) afterSelect(di uint32) {
+	r.syncExports(di)
+	d := r.dests.at(di)
+	f := int(d.k.fam)
+	if isTLOC(f) {
+		if id, ok := r.tlocIdx[d.k]; ok {
+			st := &r.tlocs[id]
+			r.evalTLOC(st)
+			if st.changed {
+				r.tlocDirty = true
+			}
+		}
+	}
+	r.maybeFreeDest(di)
+}
+
+// exported reports whether path p belongs to the exported set (before
+// identity de-duplication).
+func (r *RIB) exported(p *path) bool {
+	if r.cfg.Role == RoleController {
+		return p.flags&fBest != 0
+	}
+	return p.peer == PeerLocal && p.flags&fRejected == 0 && (p.flags&fBest != 0 || r.valid(p, int(r.dests.at(p.dest).k.fam)))
+}
+
+
+// syncExports makes dest di's export entries match its exported paths:
+// one entry per identity (path ID, originator), the path from the lowest
+// peer winning; changed entries go to the end of the family's log.
+func (r *RIB) syncExports(di uint32) {
+	d := r.dests.at(di)
+	f := int(d.k.fam)
+	ex := r.scratchExp[:0]
+	for pi := d.paths; pi != 0; {
+		p := r.paths.at(pi)
+		if r.exported(p) {
+			dup := false
+			for i, qi := range ex {
+				q := r.paths.at(qi)
+				if q.pathID == p.pathID && r.sets[q.eff].orig == r.sets[p.eff].orig {
+					dup = true
+					if p.peer < q.peer {
+						ex[i] = pi
+					}
+					break
+				}
+			}
+			if !dup {
+				ex = append(ex, pi)
+			}
+		}
+		pi = p.next
+	}
+	// Withdraw the entries no exported path has; repoint the others.
+	for ei := d.exps; ei != 0; {
+		e := r.exps.at(ei)
+		np := uint32(0)
+		for i, pi := range ex {
+			if pi == 0 {
+				continue
+			}
+			p := r.paths.at(pi)
+			if p.pathID == e.pathID && r.sets[p.eff].orig == e.orig {
+				np, ex[i] = pi, 0
+				break
+			}
+		}
+		switch {
+		case np == 0 && e.path != 0:
+			e.path = 0
+			r.ntomb[f]++
+			r.touch(f, ei)
+		case np != 0 && (e.path != np || e.path == 0 || r.paths.at(np).flags&fDirty != 0):
+			if e.path == 0 {
+				r.ntomb[f]--
+			}
+			e.path, e.label = np, r.paths.at(np).label&0xFFFFFF
+			r.touch(f, ei)
+		}
+		ei = e.next
+	}
+	for _, pi := range ex {
+		if pi == 0 {
+			continue
+		}
+		p := r.paths.at(pi)
+		ei := r.exps.alloc()
+		e := r.exps.at(ei)
+		d = r.dests.at(di)
+		*e = export{dest: di, next: d.exps, path: pi, pathID: p.pathID, orig: r.sets[p.eff].orig, label: p.label & 0xFFFFFF}
+		d.exps = ei
+		r.nexp[f]++
+		r.touch(f, ei)
+	}
+	r.scratchExp = ex[:0]
+	for pi := r.dests.at(di).paths; pi != 0; {
+		p := r.paths.at(pi)
+		p.flags &^= fDirty
+		pi = p.next
+	}
+}
+
+// touch moves export entry ei to the end of family f's log.
+func (r *RIB) touch(f int, ei uint32) {
+	r.exps.at(ei).pos = uint32(len(r.logs[f]))
+	r.logs[f] = append(r.logs[f], ei)
+	r.grew = true
+}
+
+// settle re-selects the vRoutes whose TLOC's state changed (appeared,
+// vanished, or changed PREF or private address).
+func (r *RIB) settle() {
+	if !r.tlocDirty {
+		return
+	}
+	r.tlocDirty = false
+	any := false
+	for _, s := range r.sets {
+		if s != nil && s.tloc != 0 && r.tlocs[s.tloc].changed {
+			s.mark, any = true, true
+		}
+	}
+	for i := range r.tlocs {
+		r.tlocs[i].changed = false
+	}
+	if !any {
+		return
+	}
+	for di := uint32(1); di < r.dests.next; di++ {
+		d := r.dests.at(di)
+		if !isVR(int(d.k.fam)) {
+			continue
+		}
+		for pi := d.paths; pi != 0; {
+			p := r.paths.at(pi)
+			if r.sets[p.eff].mark {
+				r.recompute(di)
+				break
+			}
+			pi = p.next
+		}
+	}
+	for _, s := range r.sets {
+		if s != nil {
+			s.mark = false
+		}
+	}
+}
+
+var _ = omp.AttrTypeTLOC

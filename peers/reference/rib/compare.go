@@ -1,0 +1,107 @@
+package rib
+
+import "net/netip"
+
+// Step is a step of the draft's best-path algorithm (section "OMP Path
+// Selection Process"): the step at which Compare told two paths apart.
+type Step uint8
+
+const (
+	StepNone      Step = 0 // equal through every step: both best (ECMP)
+	StepValid     Step = 1 // 1: a valid path beats an invalid one
+	StepDistance  Step = 2 // 2: lower administrative distance
+	StepPref      Step = 3 // 3: higher OMP route preference (ATTR_TYPE_PREF)
+	StepTLOCPref  Step = 4 // 4: edges: higher TLOC preference
+	StepOrigin    Step = 5 // 5: edges: origin type order
+	StepRouterID  Step = 6 // 6: higher router ID (originator)
+	StepPrivateIP Step = 7 // 7: edges: higher private address; controller: multipath by site
+)
+
+var stepNames = [...]string{"equal", "valid", "distance", "preference", "tloc-preference", "origin", "router-id", "private-ip/site"}
+
+func (s Step) String() string {
+	if int(s) < len(stepNames) {
+		return stepNames[s]
+	}
+	return "step?"
+}
+
+// Candidate is what best-path selection looks at in a path.
+type Candidate struct {
+	Valid     bool   // step 1
+	Distance  uint8  // step 2 (DistanceOMP for learned paths)
+	Pref      uint32 // step 3: ATTR_TYPE_PREF (0 when absent)
+	TLOCPref  uint32 // step 4: ATTR_TYPE_PREF of the TLOC route
+	Origin    uint8  // step 5: ATTR_TYPE_ORIGIN Proto (omp.Origin*)
+	RouterID  netip.Addr
+	PrivateIP netip.Addr // step 7 (edges)
+	SiteID    uint32     // step 7 (controller)
+}
+
+// originRank orders origin types for step 5: connected, static, EBGP,
+// OSPF intra, OSPF inter, OSPF external, IBGP, then unknown (anything
+// else, including omp.OriginUnknown and omp.OriginEIGRP). Lower is better.
+func originRank(o uint8) int {
+	if o >= 1 && o <= 7 { // omp.OriginConnected .. omp.OriginIBGP
+		return int(o)
+	}
+	return 8
+}
+
+func cmpHigher[T ~uint8 | ~uint32](a, b T) int {
+	switch {
+	case a > b:
+		return 1
+	case a < b:
+		return -1
+	}
+	return 0
+}
+
+// Compare runs the best-path steps for role on a and b. It returns c > 0
+// when a is preferred, c < 0 when b is, and the step that decided; c == 0
+// means both are best: StepNone when they are equal through every step
+// that applies, StepPrivateIP on a controller for paths of different
+// sites that tie through step 3 (the draft's "chooses both of them").
+//
+// Steps 4 and 5 and the private-address half of step 7 apply to edges
+// and hubs only. On a controller step 6 orders paths of one site only:
+// paths from different sites always have different originators, so
+// comparing router IDs across sites would leave the draft's multipath
+// clause nothing to apply to.
+func Compare(role Role, a, b *Candidate) (int, Step) {
+	if a.Valid != b.Valid {
+		if a.Valid {
+			return 1, StepValid
+		}
+		return -1, StepValid
+	}
+	if c := cmpHigher(a.Distance, b.Distance); c != 0 {
+		return -c, StepDistance // lower is better
+	}
+	if c := cmpHigher(a.Pref, b.Pref); c != 0 {
+		return c, StepPref
+	}
+	if role.edge() {
+		if c := cmpHigher(a.TLOCPref, b.TLOCPref); c != 0 {
+			return c, StepTLOCPref
+		}
+		if ra, rb := originRank(a.Origin), originRank(b.Origin); ra != rb {
+			if ra < rb {
+				return 1, StepOrigin
+			}
+			return -1, StepOrigin
+		}
+	} else if a.SiteID != b.SiteID {
+		return 0, StepPrivateIP
+	}
+	if c := a.RouterID.Compare(b.RouterID); c != 0 {
+		return c, StepRouterID
+	}
+	if role.edge() {
+		if c := a.PrivateIP.Compare(b.PrivateIP); c != 0 {
+			return c, StepPrivateIP
+		}
+	}
+	return 0, StepNone
+}

@@ -1,0 +1,100 @@
+// Package rib is the routing half of the OMP reference implementation
+// (draft-sthoria-omp-00 section 3.1: route distribution, path selection,
+// graceful restart; UPDATE, QUERY and INFORM handling). The session layer
+// (package reference) owns the connections and calls this API; nothing
+// here touches the network.
+//
+// # Model
+//
+// A RIB plays one Role: RoleController (vSmart), RoleEdge (vEdge) or
+// RoleHub (vHub, which behaves as an edge). It keeps, for six families
+// (Families: TLOC, vRoute and multicast, each in IPv4 and IPv6):
+//
+//   - per peer, an Adj-RIB-In: the paths the peer advertised;
+//   - the Loc-RIB: for each destination the best path set (see Compare);
+//   - per peer, an Adj-RIB-Out: what the peer has been sent. It is not a
+//     copy of the table: the exported set is shared, each peer holds a
+//     cursor into a per-family change log and one bit per exported path.
+//
+// A path's identity is its destination (VPN ID and prefix for a vRoute;
+// address, color and encap for a TLOC; the whole NLRI for a multicast
+// route), its Path ID (0 for TLOC and multicast routes), its originator
+// (ATTR_TYPE_ORIGINATOR, or the advertising peer's router ID when the
+// UPDATE has none) and the peer it came from. So a controller keeps several
+// paths to one prefix. Locally originated routes belong to PeerLocal.
+//
+// # Input
+//
+// Apply(peer, update): ATTR_TYPE_REACHABLES adds or replaces paths with
+// the UPDATE's other attributes; ATTR_TYPE_UNREACHABLES withdraws. Before a
+// path's attributes are stored, ATTR_TYPE_ORIGINATOR (peer router ID) and
+// ATTR_TYPE_SITE_ID (peer site ID) are added when absent, so reflected
+// routes always name their origin. A withdrawal that carries
+// ATTR_TYPE_ORIGINATOR removes the peer's path of that originator; one
+// without removes the peer's paths of that destination and Path ID
+// whatever their originator. Families the peer did not negotiate and
+// SAFIs other than VROUTE, TLOC and MULTICASE are ignored.
+//
+// # Path selection
+//
+// Compare is the draft's seven steps and says at which step two paths
+// differ. Step 2 (administrative distance): every OMP-learned path has
+// DistanceOMP (250); a local route has the distance of its origin
+// (connected 0, static 1, EBGP 20, OSPF 110, IBGP 200, other 240) unless
+// LocalRoute.Distance says otherwise. On a controller, steps 4 and 5 are
+// skipped; step 6 (higher router ID) only orders paths of the same site,
+// and paths of different sites that tie through step 3 are all best
+// (step 7, multipath). Paths that tie through step 7 are all best (ECMP).
+// A vRoute is valid (step 1) when the TLOC its ATTR_TYPE_TLOC names has a
+// best path in the TLOC table. The TLOC preference (step 4) and the
+// private address (step 7) come from the vRoute's own
+// ATTR_TYPE_TLOC_V4_PRIVATE/V6_PRIVATE when present, else from the best
+// TLOC route. A path rejected by policy is not a candidate.
+//
+// # Output
+//
+// A controller exports its best set of every destination to every peer
+// except the peer the path came from and the peer whose router ID is the
+// path's originator; of several best paths with one identity (the same
+// route learned through two controllers) the one from the lowest PeerID
+// is sent. An edge or hub exports its valid local routes only, and
+// installs best vRoutes into its FIB (FIB, Lookup).
+//
+// Next(peer, dst) appends ready-to-write messages to dst: withdrawals
+// (UPDATE with ATTR_TYPE_UNREACHABLES and ATTR_TYPE_ORIGINATOR, one
+// originator per message), then advertisements (UPDATE with one shared
+// attribute set and ATTR_TYPE_REACHABLES), each packed to at most 4096
+// bytes, TLOC families first; after a family's initial advertisement (and
+// after a refresh) an INFORM OMP_INFORM_EOR for it. Next stops after
+// roughly 64 KiB and reports whether more is pending; Ready(peer) is
+// signalled whenever new output may be pending.
+//
+// # Graceful restart
+//
+// PeerDown(peer, graceful): with graceful set (the session ended without
+// an ALERT) and a GR interval negotiated (PeerInfo.GracefulRestart), the
+// peer's paths stay, marked stale, until Expire is called at or after the
+// deadline (NextExpiry), which purges them. When a peer with the same
+// router ID comes back (PeerUp returns the same PeerID) paths it
+// re-advertises lose the stale mark; its EOR for a family (Inform) sweeps
+// the paths of that family still stale. Time is only what the caller
+// passes: Config.Now stamps deadlines, Expire(now) acts on them.
+//
+// # QUERY, INFORM, policy
+//
+// Query answers an omp.Query with the Loc-RIB routes it selects, as UPDATE
+// messages (docs/query.md). Inform takes the peer's INFORM: EOR sweeps
+// stale paths; REFRESH_REQUEST re-sends the peer's whole Adj-RIB-Out for
+// the family (or all) followed by EOR. SetPolicy installs a control policy
+// (package policy, docs/policy.md) applied to every path learned from a
+// peer as it enters the RIB: a controller applies it to the routes it
+// reflects, an edge to the routes it receives.
+//
+// # Concurrency and scale
+//
+// All methods are safe for concurrent use (one mutex). Paths, exported
+// entries and destinations live in pointer-free chunked arenas indexed by
+// uint32; attribute sets are interned (one per distinct combination);
+// destination keys are fixed-size. BenchmarkReflect measures the cost per
+// route through a controller.
+package rib

@@ -1,0 +1,34 @@
+package rib
+
+import "time"
+
+// Expire purges the stale paths of every peer whose graceful-restart
+// deadline is at or before now.
+func (r *RIB) Expire(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.peers[1:] {
+		if !p.restarting || p.deadline.After(now) {
+			continue
+		}
+		id := p.id
+		n := r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
+		p.restarting = false
+		r.log.Debug("rib: graceful restart expired", "peer", id, "purged", n)
+	}
+	r.finish()
+}
+
+// NextExpiry is the earliest graceful-restart deadline, if any.
+func (r *RIB) NextExpiry() (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var t time.Time
+	ok := false
+	for _, p := range r.peers[1:] {
+		if p.restarting && (!ok || p.deadline.Before(t)) {
+			t, ok = p.deadline, true
+		}
+	}
+	return t, ok
+}

@@ -1,0 +1,236 @@
+package rib
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+var a = netip.MustParseAddr
+
+func newRIB(t testing.TB, role Role, rid string, site uint32) *RIB {
+	t.Helper()
+	r, err := New(Config{Role: role, RouterID: a(rid), SiteID: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func peerUp(t testing.TB, r *RIB, rid string, site uint32, gr time.Duration) PeerID {
+	t.Helper()
+	id, err := r.PeerUp(PeerInfo{RouterID: a(rid), SiteID: site, Type: omp.PeerTypeVEdge, GracefulRestart: gr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func apply(t testing.TB, r *RIB, id PeerID, u *omp.Update) {
+	t.Helper()
+	// Every UPDATE a test feeds must be one the codec accepts.
+	wire, err := omp.Encode(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := omp.Decode(wire)
+	if err != nil {
+		t.Fatalf("test UPDATE does not decode: %v", err)
+	}
+	if err := r.Apply(id, m.(*omp.Update)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func vroute(vpn uint64, prefix string, pathID, label uint32) omp.VRouteNLRI {
+	p := netip.MustParsePrefix(prefix)
+	return omp.VRouteNLRI{VPNID: vpn, PathID: pathID, Label: label, PrefixLen: uint8(p.Bits()), Address: p.Addr()}
+}
+
+func tlocN(addr string, color, encap uint8) omp.TLOCNLRI {
+	return omp.TLOCNLRI{Address: a(addr), Color: color, Encap: encap}
+}
+
+func afiOf(ad netip.Addr) omp.AFI {
+	if ad.Is4() {
+		return omp.AFIIPv4
+	}
+	return omp.AFIIPv6
+}
+
+// advV is an UPDATE advertising vRoutes via TLOC nh with extra attributes.
+func advV(nh omp.TLOCNLRI, vs []omp.VRouteNLRI, extra ...omp.AttrValue) *omp.Update {
+	u := &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: nh.Address, Color: nh.Color, Encap: nh.Encap})}}
+	for _, x := range extra {
+		u.Attributes = append(u.Attributes, omp.Attr(x))
+	}
+	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended,
+		Value: &omp.AttrReachables{Reach: omp.Reach{AFI: afiOf(vs[0].Address), SAFI: omp.SAFIVRoute, VRoutes: vs}}})
+	return u
+}
+
+func advT(ts []omp.TLOCNLRI, extra ...omp.AttrValue) *omp.Update {
+	u := &omp.Update{}
+	for _, x := range extra {
+		u.Attributes = append(u.Attributes, omp.Attr(x))
+	}
+	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended,
+		Value: &omp.AttrReachables{Reach: omp.Reach{AFI: afiOf(ts[0].Address), SAFI: omp.SAFITLOC, TLOCs: ts}}})
+	return u
+}
+
+func wdV(vs []omp.VRouteNLRI, extra ...omp.AttrValue) *omp.Update {
+	u := &omp.Update{}
+	for _, x := range extra {
+		u.Attributes = append(u.Attributes, omp.Attr(x))
+	}
+	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended,
+		Value: &omp.AttrUnreachables{Reach: omp.Reach{AFI: afiOf(vs[0].Address), SAFI: omp.SAFIVRoute, VRoutes: vs}}})
+	return u
+}
+
+func wdT(ts []omp.TLOCNLRI) *omp.Update {
+	return &omp.Update{Attributes: []omp.Attribute{{Flags: omp.AttrExtended,
+		Value: &omp.AttrUnreachables{Reach: omp.Reach{AFI: afiOf(ts[0].Address), SAFI: omp.SAFITLOC, TLOCs: ts}}}}}
+}
+
+// ident names a path as a receiver sees it.
+type ident struct {
+	fam    Family
+	dst    string // "vpn:prefix", TLOC "addr/color/encap", multicast hex
+	pathID uint32
+	orig   netip.Addr
+}
+
+func (i ident) String() string { return fmt.Sprintf("%v %s #%d from %v", i.fam, i.dst, i.pathID, i.orig) }
+
+// view is a receiver: it applies the messages Next produces, as the
+// reference's own Apply would, and counts what it got.
+type view struct {
+	t       testing.TB
+	routes  map[ident][]omp.Attribute
+	adds    map[ident]int
+	wds     map[ident]int
+	eors    []Family
+	msgs    int
+	updates int
+}
+
+func newView(t testing.TB) *view {
+	return &view{t: t, routes: map[ident][]omp.Attribute{}, adds: map[ident]int{}, wds: map[ident]int{}}
+}
+
+func reachIdents(rc *omp.Reach, orig netip.Addr) []ident {
+	var out []ident
+	f := Family{rc.AFI, rc.SAFI}
+	for _, v := range rc.VRoutes {
+		out = append(out, ident{f, fmt.Sprintf("%d:%v", v.VPNID, v.Prefix()), v.PathID, orig})
+	}
+	for _, t := range rc.TLOCs {
+		out = append(out, ident{f, fmt.Sprintf("%v/%d/%d", t.Address, t.Color, t.Encap), 0, orig})
+	}
+	for i := range rc.Multicast {
+		b, _ := mcastBytes(rc.AFI, &rc.Multicast[i])
+		out = append(out, ident{f, fmt.Sprintf("%x", b), 0, orig})
+	}
+	return out
+}
+
+// feed splits buf into messages, checks each, and applies them.
+func (v *view) feed(buf []byte) {
+	v.t.Helper()
+	for len(buf) > 0 {
+		if len(buf) < omp.HeaderLen {
+			v.t.Fatalf("%d trailing bytes", len(buf))
+		}
+		n := int(binary.BigEndian.Uint16(buf[16:]))
+		if n > omp.MaxMessageLen || n > len(buf) {
+			v.t.Fatalf("message of %d bytes (buffer %d)", n, len(buf))
+		}
+		m, err := omp.Decode(buf[:n])
+		if err != nil {
+			v.t.Fatalf("message %d does not decode: %v\n%x", v.msgs, err, buf[:n])
+		}
+		buf = buf[n:]
+		v.msgs++
+		switch m := m.(type) {
+		case *omp.Inform:
+			if m.InformType != omp.InformEOR {
+				v.t.Fatalf("unexpected %v", m.InformType)
+			}
+			v.eors = append(v.eors, Family{m.AFI, m.SAFI})
+		case *omp.Update:
+			v.updates++
+			var orig netip.Addr
+			var attrs []omp.Attribute
+			for _, at := range m.Attributes {
+				if o, ok := at.Value.(*omp.AttrOriginator); ok {
+					orig = o.Originator
+				}
+			}
+			for _, at := range m.Attributes {
+				switch x := at.Value.(type) {
+				case *omp.AttrUnreachables:
+					for _, id := range reachIdents(&x.Reach, orig) {
+						v.wds[id]++
+						delete(v.routes, id)
+					}
+				case *omp.AttrReachables:
+				default:
+					attrs = append(attrs, at)
+				}
+			}
+			for _, at := range m.Attributes {
+				if x, ok := at.Value.(*omp.AttrReachables); ok {
+					if !orig.IsValid() {
+						v.t.Fatalf("advertisement without ORIGINATOR")
+					}
+					for _, id := range reachIdents(&x.Reach, orig) {
+						v.adds[id]++
+						v.routes[id] = attrs
+					}
+				}
+			}
+		default:
+			v.t.Fatalf("unexpected %T", m)
+		}
+	}
+}
+
+// drain runs Next for peer id until nothing is pending and feeds v.
+func (v *view) drain(r *RIB, id PeerID) {
+	v.t.Helper()
+	var buf []byte
+	for i := 0; ; i++ {
+		var more bool
+		buf, more = r.Next(id, buf[:0])
+		v.feed(buf)
+		if !more {
+			break
+		}
+		if i > 1e6 {
+			v.t.Fatal("Next never finishes")
+		}
+	}
+}
+
+func (v *view) reset() { v.adds, v.wds, v.eors, v.msgs, v.updates = map[ident]int{}, map[ident]int{}, nil, 0, 0 }
+
+func (v *view) has(fam Family, dst string, pathID uint32, orig string) bool {
+	_, ok := v.routes[ident{fam, dst, pathID, a(orig)}]
+	return ok
+}
+
+func findAttr[T omp.AttrValue](attrs []omp.Attribute) (T, bool) {
+	for _, at := range attrs {
+		if x, ok := at.Value.(T); ok {
+			return x, true
+		}
+	}
+	var z T
+	return z, false
+}

@@ -1,0 +1,260 @@
+package rib
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+const (
+	nextBudget = 64 << 10 // Next stops after appending about this much
+	window     = 1024     // log entries grouped into UPDATEs at a time
+)
+
+// nlri is one NLRI to encode: a dest with a path ID and label.
+type nlri struct {
+	dest, pathID, label uint32
+}
+
+// Pending reports whether Next may have output for the peer.
+func (r *RIB) Pending(id PeerID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, err := r.upPeer(id)
+	return err == nil && r.pending(p)
+}
+
+func (r *RIB) pending(p *peer) bool {
+	for f := range p.out {
+		if st := &p.out[f]; st.on && (st.eor || int(st.cursor) < len(r.logs[f])) {
+			return true
+		}
+	}
+	return false
+}
+
+// Next appends the peer's next messages (encoded, header included) to
+// dst, about 64 KiB at most, and reports whether more is pending.
+func (r *RIB) Next(id PeerID, dst []byte) ([]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, err := r.upPeer(id)
+	if err != nil {
+		return dst, false
+	}
+	start := len(dst)
+	for f := range p.out {
+		st := &p.out[f]
+		if !st.on {
+			continue
+		}
+		for int(st.cursor) < len(r.logs[f]) && len(dst)-start < nextBudget {
+			end := min(int(st.cursor)+window, len(r.logs[f]))
+			dst = r.emitWindow(p, f, int(st.cursor), end, dst)
+			st.cursor = uint32(end)
+		}
+		if int(st.cursor) == len(r.logs[f]) && st.eor {
+			dst, _ = omp.Append(dst, &omp.Inform{InformType: omp.InformEOR, AFI: famList[f].AFI, SAFI: famList[f].SAFI})
+			st.eor = false
+		}
+		if len(dst)-start >= nextBudget {
+			break
+		}
+	}
+	for f := range r.logs {
+		r.maybeCompact(f)
+	}
+	return dst, r.pending(p)
+}
+
+// allowed reports whether export entry e may go to peer p: never back to
+// the peer its path came from, nor to the peer that originated it.
+func (r *RIB) allowed(p *peer, e *export) bool {
+	return e.path != 0 && r.paths.at(e.path).peer != p.id && e.orig != p.rid
+}
+
+// emitWindow turns log positions [lo, hi) of family f into UPDATEs for p:
+// withdrawals first (grouped by originator), then advertisements (grouped
+// by attribute set).
+func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
+	adds, wds := r.scratchItems[:0], r.scratchWd[:0]
+	for i := lo; i < hi; i++ {
+		ei := r.logs[f][i]
+		e := r.exps.at(ei)
+		if int(e.pos) != i {
+			continue // superseded by a later position
+		}
+		if r.allowed(p, e) {
+			adds = append(adds, uint64(r.paths.at(e.path).eff)<<32|uint64(ei))
+			p.sent.set(ei)
+		} else if p.sent.has(ei) {
+			wds = append(wds, uint64(e.orig)<<32|uint64(ei))
+			p.sent.clear(ei)
+		}
+	}
+	slices.Sort(wds)
+	slices.Sort(adds)
+	dst = r.emitGroups(dst, f, wds, true)
+	dst = r.emitGroups(dst, f, adds, false)
+	r.scratchItems, r.scratchWd = adds[:0], wds[:0]
+	return dst
+}
+
+// emitGroups encodes sorted (group<<32 | export index) items, one run of
+// equal group at a time.
+func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byte {
+	var orig [7]byte
+	for len(items) > 0 {
+		g := items[0] >> 32
+		n := 1
+		for n < len(items) && items[n]>>32 == g {
+			n++
+		}
+		ns := r.scratchNLRI[:0]
+		for _, it := range items[:n] {
+			e := r.exps.at(uint32(it))
+			ns = append(ns, nlri{e.dest, e.pathID, e.label})
+		}
+		var attrs []byte
+		if withdraw {
+			orig = [7]byte{0, byte(omp.AttrTypeOriginator), 4}
+			binary.BigEndian.PutUint32(orig[3:], uint32(g))
+			attrs = orig[:]
+		} else {
+			attrs = r.sets[g].wire
+		}
+		dst = r.appendUpdates(dst, f, attrs, withdraw, ns)
+		r.scratchNLRI = ns[:0]
+		items = items[n:]
+	}
+	return dst
+}
+
+// appendUpdates appends UPDATEs carrying ns in ATTR_TYPE_REACHABLES (or
+// UNREACHABLES when withdraw) after the attributes attrs, as many NLRI
+// per message as fit in omp.MaxMessageLen.
+func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns []nlri) []byte {
+	typ := omp.AttrTypeReachables
+	if withdraw {
+		typ = omp.AttrTypeUnreachables
+	}
+	for len(ns) > 0 {
+		start := len(dst)
+		dst = append(dst, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+			0, 0, byte(omp.TypeUpdate), 0, 0)
+		dst = append(dst, attrs...)
+		dst = append(dst, byte(omp.AttrExtended), byte(typ), 0, 0)
+		dst = binary.BigEndian.AppendUint16(dst, uint16(famList[f].AFI))
+		dst = append(dst, byte(famList[f].SAFI), 0, 0)
+		nl := len(dst)
+		k := 0
+		for ; k < len(ns); k++ {
+			d := r.dests.at(ns[k].dest)
+			if len(dst)-start+r.nlriSize(&d.k) > omp.MaxMessageLen {
+				break
+			}
+			dst = r.appendNLRI(dst, &d.k, ns[k].pathID, ns[k].label)
+		}
+		if k == 0 {
+			// Not even one NLRI fits after these attributes: drop it.
+			r.log.Warn("rib: NLRI does not fit in an UPDATE", "family", famList[f], "attrs", len(attrs))
+			dst = dst[:start]
+			ns = ns[1:]
+			continue
+		}
+		ns = ns[k:]
+		total := len(dst) - start
+		binary.BigEndian.PutUint16(dst[start+16:], uint16(total))
+		binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], uint16(total-omp.HeaderLen-2))
+		rl := start + omp.HeaderLen + 2 + len(attrs)
+		binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
+		binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
+	}
+	return dst
+}
+
+// maybeCompact drops superseded positions from family f's log and frees
+// the withdrawals every peer has seen, when the log has doubled since the
+// last compaction, or when every peer is done and withdrawals pile up.
+func (r *RIB) maybeCompact(f int) {
+	n := len(r.logs[f])
+	if n < 2*r.compacted[f]+4096 && !(r.ntomb[f] > r.nexp[f]/4+4096 && r.minCursor(f) == n) {
+		return
+	}
+	r.compact(f)
+}
+
+func (r *RIB) minCursor(f int) int {
+	m := len(r.logs[f])
+	for _, p := range r.peers[1:] {
+		if p.up && p.out[f].on {
+			m = min(m, int(p.out[f].cursor))
+		}
+	}
+	return m
+}
+
+func (r *RIB) compact(f int) {
+	log := r.logs[f]
+	minCur := r.minCursor(f)
+	type cur struct {
+		at int
+		p  *peer
+	}
+	var curs []cur
+	for _, p := range r.peers[1:] {
+		if p.up && p.out[f].on {
+			curs = append(curs, cur{int(p.out[f].cursor), p})
+		}
+	}
+	slices.SortFunc(curs, func(a, b cur) int { return a.at - b.at })
+	w := 0
+	for i, ei := range log {
+		for len(curs) > 0 && curs[0].at == i {
+			curs[0].p.out[f].cursor = uint32(w)
+			curs = curs[1:]
+		}
+		e := r.exps.at(ei)
+		if int(e.pos) != i {
+			continue
+		}
+		if e.path == 0 && i < minCur {
+			r.freeExport(f, ei)
+			continue
+		}
+		e.pos = uint32(w)
+		log[w] = ei
+		w++
+	}
+	for _, c := range curs {
+		c.p.out[f].cursor = uint32(w)
+	}
+	clear(log[w:])
+	r.logs[f] = log[:w]
+	if cap(log) > 4096 && w < cap(log)/4 {
+		r.logs[f] = append([]uint32(nil), log[:w]...)
+	}
+	r.compacted[f] = w
+}
+
+// freeExport releases a withdrawal every peer has seen.
+func (r *RIB) freeExport(f int, ei uint32) {
+	e := r.exps.at(ei)
+	di := e.dest
+	d := r.dests.at(di)
+	if d.exps == ei {
+		d.exps = e.next
+	} else {
+		for q := d.exps; q != 0; q = r.exps.at(q).next {
+			if qe := r.exps.at(q); qe.next == ei {
+				qe.next = e.next
+				break
+			}
+		}
+	}
+	r.exps.release(ei)
+	r.nexp[f]--
+	r.ntomb[f]--
+	r.maybeFreeDest(di)
+}

@@ -1,0 +1,192 @@
+package rib
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Query appends the answer to q to dst: UPDATE messages, nothing else
+// (docs/query.md). Each ATTR_TYPE_REACHABLES of the query selects Loc-RIB
+// destinations of its family, the NLRI it lists (a vRoute by VPN ID and
+// prefix, its Path ID and Label ignored; a TLOC by address, color and
+// encap; a multicast route by its whole NLRI), or the whole family when it
+// lists none; the answer advertises their best paths (one per identity)
+// with their attributes. Each ATTR_TYPE_UNREACHABLES lists NLRI to check
+// for absence; the answer withdraws those with no best path, as given.
+// Families the RIB does not keep are skipped.
+func (r *RIB) Query(q *omp.Query, dst []byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, a := range q.Attributes {
+		switch v := a.Value.(type) {
+		case *omp.AttrReachables:
+			dst = r.queryReach(&v.Reach, dst)
+		case *omp.AttrUnreachables:
+			dst = r.queryUnreach(&v.Reach, dst)
+		}
+	}
+	return dst, nil
+}
+
+// queryKeys returns the destination keys the NLRI of u name, with their
+// encoded NLRI when enc is set.
+func (r *RIB) queryKeys(f int, u *omp.Reach, enc bool) (ks []key, raw [][]byte) {
+	add := func(k key, ok bool) {
+		if ok {
+			ks = append(ks, k)
+			if enc {
+				raw = append(raw, r.appendNLRI(nil, &k, 0, 0))
+			}
+		}
+	}
+	switch {
+	case isVR(f):
+		for _, v := range u.VRoutes {
+			k, ok := vrKey(f, v.VPNID, v.PrefixLen, v.Address)
+			add(k, ok)
+			if ok && enc { // answer with the query's own Path ID and Label
+				b := raw[len(raw)-1]
+				binary.BigEndian.PutUint32(b[8:], v.PathID)
+				b[12], b[13], b[14] = byte(v.Label>>16), byte(v.Label>>8), byte(v.Label)
+			}
+		}
+	case isTLOC(f):
+		for _, t := range u.TLOCs {
+			add(tlocKey(f, t.Address, t.Color, t.Encap))
+		}
+	case isMC(f):
+		for i := range u.Multicast {
+			b, err := mcastBytes(u.AFI, &u.Multicast[i])
+			if err != nil {
+				continue
+			}
+			id, _ := r.mc.lookup(b) // 0 when absent: no dest
+			ks = append(ks, key{fam: uint8(f), lo: uint64(id)})
+			if enc {
+				raw = append(raw, b)
+			}
+		}
+	}
+	return ks, raw
+}
+
+func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
+	f, ok := famIndex(u.AFI, u.SAFI)
+	if !ok {
+		return dst
+	}
+	var dests []uint32
+	if u.Len() == 0 && len(u.Raw) == 0 {
+		for di := uint32(1); di < r.dests.next; di++ {
+			if int(r.dests.at(di).k.fam) == f {
+				dests = append(dests, di)
+			}
+		}
+	} else {
+		ks, _ := r.queryKeys(f, u, false)
+		for i := range ks {
+			if isMC(f) && ks[i].lo == 0 {
+				continue // a multicast NLRI the RIB never saw
+			}
+			if di := r.findDest(&ks[i]); di != 0 && !slices.Contains(dests, di) {
+				dests = append(dests, di)
+			}
+		}
+	}
+	var items []uint64 // set<<32 | path
+	for _, di := range dests {
+		var seen []uint32
+		for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
+			p := r.paths.at(pi)
+			if p.flags&fBest == 0 {
+				continue
+			}
+			dup := false
+			for _, qi := range seen {
+				q := r.paths.at(qi)
+				if q.pathID == p.pathID && r.sets[q.eff].orig == r.sets[p.eff].orig {
+					dup = true
+				}
+			}
+			if !dup {
+				seen = append(seen, pi)
+				items = append(items, uint64(p.eff)<<32|uint64(pi))
+			}
+		}
+	}
+	slices.Sort(items)
+	for len(items) > 0 {
+		g := items[0] >> 32
+		n := 1
+		for n < len(items) && items[n]>>32 == g {
+			n++
+		}
+		ns := make([]nlri, 0, n)
+		for _, it := range items[:n] {
+			p := r.paths.at(uint32(it))
+			ns = append(ns, nlri{p.dest, p.pathID, p.label & 0xFFFFFF})
+		}
+		dst = r.appendUpdates(dst, f, r.sets[g].wire, false, ns)
+		items = items[n:]
+	}
+	return dst
+}
+
+func (r *RIB) queryUnreach(u *omp.Reach, dst []byte) []byte {
+	f, ok := famIndex(u.AFI, u.SAFI)
+	if !ok {
+		return dst
+	}
+	ks, raw := r.queryKeys(f, u, true)
+	var absent [][]byte
+	for i := range ks {
+		present := false
+		if !isMC(f) || ks[i].lo != 0 {
+			if di := r.findDest(&ks[i]); di != 0 {
+				for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
+					if r.paths.at(pi).flags&fBest != 0 {
+						present = true
+						break
+					}
+				}
+			}
+		}
+		if !present {
+			absent = append(absent, raw[i])
+		}
+	}
+	return appendRaw(dst, f, nil, omp.AttrTypeUnreachables, absent)
+}
+
+// appendRaw packs encoded NLRI into UPDATEs after attributes attrs, in
+// an attribute of type typ.
+func appendRaw(dst []byte, f int, attrs []byte, typ omp.AttrType, ns [][]byte) []byte {
+	for len(ns) > 0 {
+		start := len(dst)
+		dst = append(dst, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+			0, 0, byte(omp.TypeUpdate), 0, 0)
+		dst = append(dst, attrs...)
+		rl := len(dst)
+		dst = append(dst, byte(omp.AttrExtended), byte(typ), 0, 0)
+		dst = binary.BigEndian.AppendUint16(dst, uint16(famList[f].AFI))
+		dst = append(dst, byte(famList[f].SAFI), 0, 0)
+		nl := len(dst)
+		k := 0
+		for ; k < len(ns) && len(dst)-start+len(ns[k]) <= omp.MaxMessageLen; k++ {
+			dst = append(dst, ns[k]...)
+		}
+		if k == 0 {
+			dst = dst[:start]
+			ns = ns[1:]
+			continue
+		}
+		ns = ns[k:]
+		binary.BigEndian.PutUint16(dst[start+16:], uint16(len(dst)-start))
+		binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], uint16(len(dst)-start-omp.HeaderLen-2))
+		binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
+		binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
+	}
+	return dst
+}

@@ -1,0 +1,309 @@
+package rib
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/policy"
+)
+
+// dest is a destination of the Loc-RIB: its key, its paths and its
+// exported entries.
+type dest struct {
+	k     key
+	paths uint32 // first path
+	exps  uint32 // first export entry
+}
+
+// path is one path of an Adj-RIB-In (or a local route).
+type path struct {
+	dest   uint32
+	next   uint32 // next path of the dest
+	attrs  uint32 // attribute set as received
+	eff    uint32 // effective attribute set (after policy)
+	pathID uint32
+	label  uint32 // low 24 bits: label; high 8 bits: distance of a local route
+	peer   PeerID
+	flags  uint16
+}
+
+const (
+	fInUse    uint16 = 1 << iota
+	fBest            // in the best set
+	fStale           // graceful restart: not re-advertised yet
+	fRejected        // rejected by policy
+	fDirty           // attributes or label changed since the last export sync
+)
+
+// export is an entry of the exported set, shared by every peer's
+// Adj-RIB-Out: one per path identity (dest, path ID, originator). path is
+// the path now exported, 0 for a withdrawal not yet seen by every peer.
+type export struct {
+	dest   uint32
+	next   uint32 // next export entry of the dest
+	path   uint32
+	pos    uint32 // latest position in the family's log
+	pathID uint32
+	orig   uint32
+	label  uint32
+}
+
+// outState is a peer's Adj-RIB-Out cursor in one family's log.
+type outState struct {
+	cursor uint32
+	eor    bool // EOR due when the cursor reaches the end
+	on     bool // family negotiated
+}
+
+type peer struct {
+	id         PeerID
+	info       PeerInfo
+	rid        uint32 // router ID
+	up         bool
+	restarting bool
+	deadline   time.Time
+	out        [nFam]outState
+	sent       bitset
+	ready      chan struct{}
+}
+
+// RIB is the routing state of one device. Create it with New.
+type RIB struct {
+	mu  sync.Mutex
+	cfg Config
+	log *slog.Logger
+
+	dests arena[dest]
+	paths arena[path]
+	exps  arena[export]
+	idx   index
+	mc    strtab
+
+	logs      [nFam][]uint32
+	nexp      [nFam]int // export entries allocated per family
+	ntomb     [nFam]int // of which withdrawals
+	compacted [nFam]int // log length after the last compaction
+	grew      bool      // a log grew during this operation
+
+	sets      []*attrSet
+	setFree   []uint32
+	setIdx    map[string]uint32
+	prefCache map[[2]uint32]uint32
+
+	tlocs      []tlocState
+	tlocFree   []uint32
+	tlocIdx    map[key]uint32
+	tlocDirty  bool
+
+	peers    []*peer
+	byRouter map[netip.Addr]PeerID
+	policy   *policy.Policy
+
+	scratchAttrs []omp.Attribute
+	scratchWire  []byte
+	scratchCand  []cand
+	scratchExp   []uint32
+	scratchItems []uint64
+	scratchWd    []uint64
+	scratchNLRI  []nlri
+}
+
+// New returns an empty RIB for cfg.
+func New(cfg Config) (*RIB, error) {
+	if cfg.Role < RoleController || cfg.Role > RoleHub {
+		return nil, fmt.Errorf("rib: bad role %d", cfg.Role)
+	}
+	if !cfg.RouterID.Is4() {
+		return nil, fmt.Errorf("rib: router ID %v is not an IPv4 address", cfg.RouterID)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	r := &RIB{
+		cfg:       cfg,
+		log:       cfg.Log,
+		idx:       newIndex(),
+		sets:      []*attrSet{nil},
+		setIdx:    map[string]uint32{},
+		prefCache: map[[2]uint32]uint32{},
+		tlocs:     []tlocState{{}},
+		tlocIdx:   map[key]uint32{},
+		byRouter:  map[netip.Addr]PeerID{},
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.peers = []*peer{{id: PeerLocal, info: PeerInfo{RouterID: cfg.RouterID, SiteID: cfg.SiteID}, rid: addrU32(cfg.RouterID)}}
+	return r, nil
+}
+
+// upPeer returns the peer if its session is up.
+func (r *RIB) upPeer(id PeerID) (*peer, error) {
+	if int(id) >= len(r.peers) || id == PeerLocal || !r.peers[id].up {
+		return nil, ErrUnknownPeer
+	}
+	return r.peers[id], nil
+}
+
+// PeerUp registers a peer whose session is established and returns its
+// PeerID. A peer with the router ID of a known peer gets that PeerID back;
+// if it is in graceful restart, its stale paths wait for its
+// re-advertisement and EOR. The peer's Adj-RIB-Out starts empty: Next
+// sends it the whole exported table of each negotiated family, then EOR.
+func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !info.RouterID.Is4() {
+		return 0, fmt.Errorf("rib: peer router ID %v is not an IPv4 address", info.RouterID)
+	}
+	var p *peer
+	if id, ok := r.byRouter[info.RouterID]; ok {
+		p = r.peers[id]
+		if p.up {
+			return 0, ErrPeerUp
+		}
+	} else {
+		if len(r.peers) > 0xFFFF {
+			return 0, fmt.Errorf("rib: too many peers")
+		}
+		p = &peer{id: PeerID(len(r.peers)), ready: make(chan struct{}, 1)}
+		r.peers = append(r.peers, p)
+		r.byRouter[info.RouterID] = p.id
+	}
+	p.info, p.rid, p.up, p.sent = info, addrU32(info.RouterID), true, nil
+	for f := range p.out {
+		p.out[f] = outState{}
+	}
+	if info.Families == nil {
+		info.Families = Families()
+	}
+	for _, fm := range info.Families {
+		if f, ok := famIndex(fm.AFI, fm.SAFI); ok {
+			p.out[f] = outState{on: true, eor: true}
+		}
+	}
+	r.log.Debug("rib: peer up", "peer", p.id, "router_id", info.RouterID, "restarting", p.restarting)
+	notify(p)
+	return p.id, nil
+}
+
+// PeerDown ends a peer's session. With graceful set and a GR interval
+// negotiated its paths stay, stale, until their deadline; otherwise they
+// are withdrawn at once. Its Adj-RIB-Out is dropped either way.
+func (r *RIB) PeerDown(id PeerID, graceful bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, err := r.upPeer(id)
+	if err != nil {
+		return
+	}
+	p.up, p.sent = false, nil
+	for f := range p.out {
+		p.out[f] = outState{}
+	}
+	if graceful && p.info.GracefulRestart > 0 {
+		if !p.restarting {
+			p.restarting, p.deadline = true, r.cfg.Now().Add(p.info.GracefulRestart)
+		}
+		r.eachPath(func(pi uint32, pa *path) {
+			if pa.peer == id {
+				pa.flags |= fStale
+			}
+		})
+		r.log.Debug("rib: peer down, graceful restart", "peer", id, "deadline", p.deadline)
+	} else {
+		p.restarting = false
+		r.removeWhere(func(pa *path) bool { return pa.peer == id })
+		r.log.Debug("rib: peer down", "peer", id)
+	}
+	r.finish()
+}
+
+// Ready returns the channel signalled (capacity 1, never closed) when
+// output may be pending for the peer; nil for an unknown peer.
+func (r *RIB) Ready(id PeerID) <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if int(id) >= len(r.peers) || id == PeerLocal {
+		return nil
+	}
+	return r.peers[id].ready
+}
+
+func notify(p *peer) {
+	select {
+	case p.ready <- struct{}{}:
+	default:
+	}
+}
+
+// finish ends every mutating operation: vRoutes whose TLOC changed are
+// re-selected, logs are compacted when due, peers are signalled.
+func (r *RIB) finish() {
+	r.settle()
+	for f := range r.logs {
+		r.maybeCompact(f)
+	}
+	if r.grew {
+		r.grew = false
+		for _, p := range r.peers[1:] {
+			if p.up {
+				notify(p)
+			}
+		}
+	}
+}
+
+// eachPath calls fn for every path in use.
+func (r *RIB) eachPath(fn func(pi uint32, p *path)) {
+	for pi := uint32(1); pi < r.paths.next; pi++ {
+		if p := r.paths.at(pi); p.flags&fInUse != 0 {
+			fn(pi, p)
+		}
+	}
+}
+
+// removeWhere removes every path that pred selects and re-selects their
+// destinations.
+func (r *RIB) removeWhere(pred func(p *path) bool) int {
+	var victims []uint32
+	r.eachPath(func(pi uint32, p *path) {
+		if pred(p) {
+			victims = append(victims, pi)
+		}
+	})
+	for _, pi := range victims {
+		di := r.paths.at(pi).dest
+		r.removePath(pi)
+		r.recompute(di)
+	}
+	return len(victims)
+}
+
+// distance is the path's administrative distance (step 2).
+func distance(p *path) uint8 {
+	if p.peer == PeerLocal {
+		return uint8(p.label >> 24)
+	}
+	return DistanceOMP
+}
+
+func originDistance(o uint8) uint8 {
+	switch o {
+	case omp.OriginConnected:
+		return 0
+	case omp.OriginStatic:
+		return 1
+	case omp.OriginEBGP:
+		return 20
+	case omp.OriginOSPFIntra, omp.OriginOSPFInter, omp.OriginOSPFExternal:
+		return 110
+	case omp.OriginIBGP:
+		return 200
+	}
+	return 240
+}

@@ -1,0 +1,329 @@
+package reference
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/policy"
+	"github.com/ompconform/ompconform/peers/reference/rib"
+)
+
+// ribRouting is the routing half on the in-tree RIB (package rib): it
+// originates the configured routes and TLOCs, applies and distributes the
+// configured policy, and runs graceful-restart expiry.
+type ribRouting struct {
+	rib    *rib.RIB
+	role   Role
+	log    *slog.Logger
+	policy []byte // configured policy text, sent to edges and hubs
+
+	mu       sync.Mutex
+	received []byte                    // policy text last installed from a peer
+	names    map[rib.PeerID]netip.Addr // router ID of every peer seen
+
+	kick chan struct{} // a graceful-restart deadline may have changed
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+var originNames = map[string]uint8{
+	"": omp.OriginConnected, "connected": omp.OriginConnected, "static": omp.OriginStatic,
+	"ebgp": omp.OriginEBGP, "ospf-intra": omp.OriginOSPFIntra, "ospf-inter": omp.OriginOSPFInter,
+	"ospf-external": omp.OriginOSPFExternal, "ibgp": omp.OriginIBGP, "eigrp": omp.OriginEIGRP,
+}
+
+// NewRIBRouting is the routing half on package rib for cfg: its role,
+// router ID, site ID, routes, TLOCs and policy.
+func NewRIBRouting(cfg *Config) (Routing, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r, err := rib.New(rib.Config{Role: rib.Role(cfg.Role), RouterID: cfg.RouterID, SiteID: cfg.SiteID, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	rr := &ribRouting{rib: r, role: cfg.Role, log: log, names: map[rib.PeerID]netip.Addr{},
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	for _, t := range cfg.TLOCs {
+		lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
+		if t.Weight != 0 {
+			lt.Attrs = append(lt.Attrs, omp.Attr(&omp.AttrWeight{Weight: t.Weight}))
+		}
+		if err := r.AddTLOC(lt); err != nil {
+			return nil, fmt.Errorf("TLOC %v: %w", t.Address, err)
+		}
+	}
+	for _, rc := range cfg.Routes {
+		origin, ok := originNames[rc.Origin]
+		if !ok {
+			return nil, fmt.Errorf("route %v: origin %q is not one of connected, static, ebgp, ospf-intra, ospf-inter, ospf-external, ibgp, eigrp", rc.Prefix, rc.Origin)
+		}
+		tloc := rc.TLOC
+		if !tloc.Address.IsValid() {
+			if len(cfg.TLOCs) == 0 {
+				return nil, fmt.Errorf("route %v: no TLOC given and none configured", rc.Prefix)
+			}
+			tloc = cfg.TLOCs[0].TLOCKey
+		}
+		lr := rib.LocalRoute{VPN: rc.VPN, Prefix: rc.Prefix, Label: rc.Label, Pref: rc.Preference, Origin: origin,
+			TLOC: omp.TLOCNLRI{Address: tloc.Address, Color: tloc.Color, Encap: tloc.Encap}}
+		if rc.Tag != 0 {
+			lr.Attrs = append(lr.Attrs, omp.Attr(&omp.AttrTag{Tag: rc.Tag}))
+		}
+		if err := r.AddRoute(lr); err != nil {
+			return nil, fmt.Errorf("route %v: %w", rc.Prefix, err)
+		}
+	}
+	if len(cfg.Policy) > 0 {
+		p, err := policy.Parse(cfg.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+		r.SetPolicy(p)
+		rr.policy = append([]byte(nil), cfg.Policy...)
+	}
+	go rr.expireLoop()
+	return rr, nil
+}
+
+// RIB is the RIB under a routing half made by NewRIBRouting.
+func RIB(r Routing) (*rib.RIB, bool) {
+	rr, ok := r.(*ribRouting)
+	if !ok {
+		return nil, false
+	}
+	return rr.rib, true
+}
+
+func (rr *ribRouting) Families() []Family {
+	var out []Family
+	for _, f := range rib.Families() {
+		out = append(out, Family{f.AFI, f.SAFI})
+	}
+	return out
+}
+
+func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
+	info := rib.PeerInfo{RouterID: p.RouterID, SiteID: p.SiteID, Type: p.Role.PeerType()}
+	if p.GR {
+		info.GracefulRestart = p.GRInterval
+	}
+	info.Families = []rib.Family{}
+	for _, f := range p.Families {
+		info.Families = append(info.Families, rib.Family{AFI: f.AFI, SAFI: f.SAFI})
+	}
+	id, err := rr.rib.PeerUp(info)
+	if err != nil {
+		return nil, err
+	}
+	rp := &ribPeer{rr: rr, id: id, info: p, ready: rr.rib.Ready(id)}
+	if rr.role == RoleController && p.Role != RoleController && len(rr.policy) > 0 {
+		rp.policy = policy.Fragment(rr.policy)
+	}
+	rr.mu.Lock()
+	rr.names[id] = p.RouterID
+	rr.mu.Unlock()
+	return rp, nil
+}
+
+func (rr *ribRouting) Close() {
+	rr.once.Do(func() {
+		close(rr.stop)
+		<-rr.done
+	})
+}
+
+// expireLoop purges the routes of peers whose graceful restart ran out.
+func (rr *ribRouting) expireLoop() {
+	defer close(rr.done)
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for {
+		if at, ok := rr.rib.NextExpiry(); ok {
+			t.Reset(max(time.Until(at), 0))
+		} else {
+			t.Reset(time.Hour)
+		}
+		select {
+		case <-rr.stop:
+			return
+		case <-rr.kick:
+		case now := <-t.C:
+			rr.rib.Expire(now)
+		}
+	}
+}
+
+// ribPeer is one session's side of the RIB.
+type ribPeer struct {
+	rr     *ribRouting
+	id     rib.PeerID
+	info   PeerInfo
+	ready  <-chan struct{}
+	policy []*omp.Policy // POLICY messages still to send (controller)
+	reasm  policy.Reassembler
+}
+
+func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
+	r := p.rr.rib
+	switch m := m.(type) {
+	case *omp.Update:
+		return nil, r.Apply(p.id, m)
+	case *omp.Inform:
+		return nil, r.Inform(p.id, m)
+	case *omp.Query:
+		return r.Query(m, nil)
+	case *omp.Policy:
+		res, err := p.reasm.Add(m)
+		if err != nil || !res.Done {
+			return nil, err
+		}
+		p.installPolicy(res)
+	}
+	return nil, nil
+}
+
+// installPolicy takes a policy a peer sent. Only edges and hubs install
+// one, from a controller; a policy that does not parse is logged and
+// ignored, since the draft does not define policy data.
+func (p *ribPeer) installPolicy(res policy.Result) {
+	rr := p.rr
+	if rr.role == RoleController || p.info.Role != RoleController {
+		rr.log.Info("POLICY ignored: only an edge or hub takes policy from a controller", "peer", p.info.RouterID.String())
+		return
+	}
+	if res.Deleted {
+		rr.rib.SetPolicy(nil)
+		rr.mu.Lock()
+		rr.received = nil
+		rr.mu.Unlock()
+		rr.log.Info("policy deleted by the controller", "peer", p.info.RouterID.String())
+		return
+	}
+	pol, err := policy.Parse(res.Data)
+	if err != nil {
+		rr.log.Warn("POLICY ignored: it does not parse", "peer", p.info.RouterID.String(), "err", err)
+		return
+	}
+	rr.rib.SetPolicy(pol)
+	rr.mu.Lock()
+	rr.received = res.Data
+	rr.mu.Unlock()
+	rr.log.Info("policy installed", "peer", p.info.RouterID.String(), "rules", len(pol.Rules))
+}
+
+func (p *ribPeer) Ready() <-chan struct{} { return p.ready }
+
+func (p *ribPeer) Next(dst []byte) ([]byte, bool) {
+	// The controller's policy goes first, before any route it shapes.
+	for len(p.policy) > 0 && len(dst) < 64<<10 {
+		var err error
+		if dst, err = omp.Append(dst, p.policy[0]); err != nil {
+			p.rr.log.Error("encode POLICY", "err", err)
+		}
+		p.policy = p.policy[1:]
+	}
+	if len(p.policy) > 0 {
+		return dst, true
+	}
+	return p.rr.rib.Next(p.id, dst)
+}
+
+func (p *ribPeer) Down(graceful bool) {
+	p.rr.rib.PeerDown(p.id, graceful)
+	select {
+	case p.rr.kick <- struct{}{}:
+	default:
+	}
+}
+
+// RIBSnapshot is the routing half's state for the state API.
+type RIBSnapshot struct {
+	Routes []RouteState `json:"routes"`
+	TLOCs  []RouteState `json:"tlocs"`
+	FIB    []FIBState   `json:"fib,omitempty"`
+	Policy string       `json:"policy,omitempty"`
+	// PolicyReceived is the policy an edge took from its controller.
+	PolicyReceived string `json:"policy_received,omitempty"`
+}
+
+// RouteState is one path with its best-path marks.
+type RouteState struct {
+	Family     string       `json:"family"`
+	VPN        uint64       `json:"vpn,omitempty"`
+	Prefix     netip.Prefix `json:"prefix,omitzero"`
+	TLOC       string       `json:"tloc,omitempty"`      // TLOC route: address/color/encap
+	NextHop    string       `json:"next_hop,omitempty"`  // vRoute: its ATTR_TYPE_TLOC
+	Multicast  string       `json:"multicast,omitempty"` // NLRI bytes, hex
+	PathID     uint32       `json:"path_id,omitempty"`
+	Label      uint32       `json:"label,omitempty"`
+	Originator netip.Addr   `json:"originator"`
+	SiteID     uint32       `json:"site_id"`
+	From       string       `json:"from"` // "local" or the peer's router ID
+	Preference uint32       `json:"preference,omitempty"`
+	Valid      bool         `json:"valid"`
+	Best       bool         `json:"best"`
+	Stale      bool         `json:"stale,omitempty"`
+	Rejected   bool         `json:"rejected,omitempty"`
+}
+
+// FIBState is an installed vRoute of an edge.
+type FIBState struct {
+	VPN      uint64       `json:"vpn"`
+	Prefix   netip.Prefix `json:"prefix"`
+	NextHops []string     `json:"next_hops"`
+	Local    bool         `json:"local,omitempty"`
+}
+
+func tlocString(t omp.TLOCNLRI) string { return fmt.Sprintf("%s/%d/%d", t.Address, t.Color, t.Encap) }
+
+func (rr *ribRouting) Snapshot() any {
+	rr.mu.Lock()
+	from := map[rib.PeerID]string{rib.PeerLocal: "local"}
+	for id, a := range rr.names {
+		from[id] = a.String()
+	}
+	received := string(rr.received)
+	rr.mu.Unlock()
+	out := RIBSnapshot{Policy: string(rr.policy), PolicyReceived: received, Routes: []RouteState{}, TLOCs: []RouteState{}}
+	for _, f := range rib.Families() {
+		for _, r := range rr.rib.Routes(f) {
+			rs := RouteState{Family: f.String(), PathID: r.PathID, Label: r.Label, Originator: r.Originator, SiteID: r.SiteID,
+				Valid: r.Valid, Best: r.Best, Stale: r.Stale, Rejected: r.Rejected, From: from[r.Peer]}
+			if v, ok := omp.Find(r.Attrs, omp.AttrTypePref); ok {
+				rs.Preference = v.(*omp.AttrPref).Preference
+			}
+			switch f.SAFI {
+			case omp.SAFITLOC:
+				rs.TLOC = tlocString(r.TLOC)
+				out.TLOCs = append(out.TLOCs, rs)
+				continue
+			case omp.SAFIVRoute:
+				rs.VPN, rs.Prefix = r.VPN, r.Prefix
+				if v, ok := omp.Find(r.Attrs, omp.AttrTypeTLOC); ok {
+					t := v.(*omp.AttrTLOC)
+					rs.NextHop = tlocString(omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap})
+				}
+			default:
+				rs.Multicast = fmt.Sprintf("%x", r.Multicast)
+			}
+			out.Routes = append(out.Routes, rs)
+		}
+	}
+	if rr.role != RoleController {
+		for _, fe := range rr.rib.FIB() {
+			fs := FIBState{VPN: fe.VPN, Prefix: fe.Prefix, Local: fe.Local}
+			for _, nh := range fe.NextHops {
+				fs.NextHops = append(fs.NextHops, tlocString(nh))
+			}
+			out.FIB = append(out.FIB, fs)
+		}
+	}
+	return out
+}

@@ -1,0 +1,558 @@
+package reference
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// lingerTime is how long a closing session keeps reading (and dropping)
+// after its final ALERT, so that the peer reads the ALERT before the
+// close resets the connection.
+const lingerTime = 500 * time.Millisecond
+
+// alertTimeout bounds the write of a final ALERT.
+const alertTimeout = time.Second
+
+// session is one connection and its state machine. Four goroutines: run
+// (the owner), the reader (which drives the state machine with what it
+// reads), the writer (the only one that writes to conn) and the timers
+// (hold timer, HELLO cadence). run starts the others and waits for them.
+type session struct {
+	sp       *Speaker
+	set      *settings
+	id       uint64
+	conn     net.Conn
+	outbound bool
+	nb       *neighbor // the neighbor dialled, for outbound sessions
+	remote   netip.AddrPort
+	local    netip.AddrPort
+	log      *slog.Logger
+	started  time.Time
+
+	cnt      counters
+	lastRecv atomic.Int64 // unix nanoseconds of the last message read
+
+	ctrl     chan outMsg   // bounded queue of messages to write
+	wake     chan struct{} // the routing half has messages
+	kick     chan struct{} // state changed: timers re-read it
+	stop     chan struct{} // closed by fail
+	stopOnce sync.Once
+
+	routes atomic.Pointer[peerRoutingBox] // set at Established: the writer pulls
+
+	handleMu sync.Mutex // held by the reader while it handles a message
+	quiesced bool       // under handleMu: handle no more messages
+
+	mu          sync.Mutex
+	state       State
+	neg         *negotiated
+	routerID    netip.Addr // from the peer's HANDSHAKE, accepted or not
+	registered  bool       // holds the speaker's OMPID slot for routerID
+	down        bool       // sessionDown has run
+	final       *omp.Alert // ALERT to write before closing
+	reason      string     // why the session ended
+	graceful    bool       // graceful restart applies to the end
+	alertIn     *AlertRecord
+	alertOut    *AlertRecord
+	established time.Time
+	pr          PeerRouting // from Routing.Up, at HandshakeConfirm
+}
+
+type peerRoutingBox struct{ PeerRouting }
+
+func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
+	s := &session{
+		sp:       sp,
+		set:      sp.settings(),
+		conn:     conn,
+		outbound: nb != nil,
+		nb:       nb,
+		started:  time.Now(),
+		ctrl:     make(chan outMsg, sp.settings().QueueLen),
+		wake:     make(chan struct{}, 1),
+		kick:     make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		state:    StateHandshakeSent,
+	}
+	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		s.remote = a.AddrPort()
+	}
+	if a, ok := conn.LocalAddr().(*net.TCPAddr); ok {
+		s.local = a.AddrPort()
+	}
+	s.lastRecv.Store(s.started.UnixNano())
+	dir := "in"
+	if s.outbound {
+		dir = "out"
+	}
+	s.id = sp.nextSessionID()
+	s.log = s.set.Logger.With("session", s.id, "remote", s.remote.String(), "dir", dir)
+	return s
+}
+
+// run is the session's life: TLS, HANDSHAKE exchange, Established, close.
+// It returns when every goroutine of the session has stopped and conn is
+// closed.
+func (s *session) run(ctx context.Context) {
+	defer s.conn.Close()
+	if s.set.TLS != nil {
+		tc, err := s.startTLS(ctx)
+		if err != nil {
+			s.log.Info("TLS handshake failed", "err", err)
+			s.endBeforeStart("TLS: " + err.Error())
+			return
+		}
+		s.conn = tc
+	}
+	s.log.Info("connected", "local", s.local.String())
+	hs, err := s.set.encodeHandshake()
+	if err != nil {
+		s.endBeforeStart("encode HANDSHAKE: " + err.Error())
+		return
+	}
+	s.ctrl <- outMsg{raw: hs}
+
+	var wg sync.WaitGroup
+	readerDone := make(chan struct{})
+	writerDone := make(chan struct{})
+	wg.Add(2)
+	go func() { defer wg.Done(); defer close(writerDone); s.writeLoop() }()
+	go func() { defer wg.Done(); s.timerLoop() }()
+	go func() { defer close(readerDone); s.readLoop() }()
+
+	select {
+	case <-s.stop:
+	case <-ctx.Done():
+		s.fail(operAlert(omp.SubErrOperTerm), "speaker stopped", true)
+	}
+	<-writerDone
+	// The routing half is no longer called once the writer has stopped
+	// and the reader is out of its handler: the session can go down and
+	// free its router ID before the connection is closed.
+	s.handleMu.Lock()
+	s.quiesced = true
+	s.handleMu.Unlock()
+	s.sp.sessionDown(s)
+	s.mu.Lock()
+	wrote := s.alertOut != nil && s.alertOut.Written
+	s.mu.Unlock()
+	if wrote {
+		// Half-close and drain, so the peer reads the ALERT before any
+		// reset caused by unread data.
+		if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		s.conn.SetReadDeadline(time.Now().Add(lingerTime))
+	} else {
+		s.conn.SetReadDeadline(time.Now())
+	}
+	<-readerDone
+	s.conn.Close()
+	wg.Wait()
+	s.sp.sessionEnded(s)
+}
+
+func (s *session) startTLS(ctx context.Context) (*tls.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.set.HandshakeTimeout)
+	defer cancel()
+	cfg := s.set.TLS.Clone()
+	var tc *tls.Conn
+	if s.outbound {
+		if s.nb.cfg.ServerName != "" {
+			cfg.ServerName = s.nb.cfg.ServerName
+		} else if cfg.ServerName == "" {
+			if h, _, err := net.SplitHostPort(s.nb.addr); err == nil {
+				cfg.ServerName = h
+			}
+		}
+		tc = tls.Client(s.conn, cfg)
+	} else {
+		if cfg.ClientAuth == tls.NoClientCert {
+			cfg.ClientAuth = tls.RequireAndVerifyClientCert
+		}
+		tc = tls.Server(s.conn, cfg)
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// endBeforeStart ends a session that never exchanged a message.
+func (s *session) endBeforeStart(reason string) {
+	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.reason = reason
+		s.mu.Unlock()
+		close(s.stop)
+	})
+	s.conn.Close()
+	s.sp.sessionDown(s)
+	s.sp.sessionEnded(s)
+}
+
+// fail ends the session: a (if not nil) is written as the last message,
+// then the connection is closed. Only the first call counts. graceful
+// says whether graceful restart keeps the peer's routes.
+func (s *session) fail(a *omp.Alert, reason string, graceful bool) {
+	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.final = a
+		s.reason = reason
+		s.graceful = graceful
+		if a != nil {
+			s.alertOut = newAlertRecord(a, reason)
+		}
+		state := s.state
+		s.mu.Unlock()
+		if a != nil {
+			s.log.Info("closing with ALERT", "state", state.String(), "code", a.Code.String(),
+				"subcode", a.Code.SubcodeName(a.Subcode), "reason", reason)
+		} else {
+			s.log.Info("closing", "state", state.String(), "reason", reason)
+		}
+		close(s.stop)
+		// A writer blocked on a stalled peer gives up soon.
+		s.conn.SetWriteDeadline(time.Now().Add(alertTimeout))
+	})
+}
+
+func (s *session) stopped() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *session) getState() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+func (s *session) setState(st State) {
+	s.mu.Lock()
+	old := s.state
+	s.state = st
+	if st == StateEstablished {
+		s.established = time.Now()
+	}
+	s.mu.Unlock()
+	s.log.Info("state", "from", old.String(), "to", st.String())
+	s.signal(s.kick)
+}
+
+func (s *session) signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// send queues m for the writer. The queue is bounded: when it is full
+// the peer has not taken what was sent for a long time, and the session
+// is dropped (docs/fsm.md).
+func (s *session) send(m omp.Message) bool {
+	select {
+	case s.ctrl <- outMsg{m: m}:
+		return true
+	case <-s.stop:
+		return false
+	default:
+		s.fail(operAlert(omp.SubErrOperClear), "send queue full: the peer does not read", false)
+		return false
+	}
+}
+
+// sendRaw queues encoded messages (a copy of b), as send does.
+func (s *session) sendRaw(b []byte) bool {
+	select {
+	case s.ctrl <- outMsg{raw: append([]byte(nil), b...)}:
+		return true
+	case <-s.stop:
+		return false
+	default:
+		s.fail(operAlert(omp.SubErrOperClear), "send queue full: the peer does not read", false)
+		return false
+	}
+}
+
+// alerter is an error that names the ALERT to send.
+type alerter interface {
+	error
+	Alert() *omp.Alert
+}
+
+// up hands the accepted peer to the routing half.
+func (s *session) up(neg *negotiated) *alertError {
+	info := PeerInfo{
+		RouterID: neg.PeerRouter, Role: neg.PeerRole, SiteID: neg.PeerSiteID, DomainID: neg.PeerDomain,
+		Remote: s.remote, Families: neg.Families, GR: neg.GR, GRInterval: s.set.units(neg.GRInterval),
+		Refresh: neg.Refresh, Security: neg.Security,
+	}
+	pr, err := s.sp.routing.Up(info)
+	if err != nil {
+		return refuseHS(omp.SubErrHandshakeOMPID, neg.PeerRouter.AsSlice(), "routing: %v", err)
+	}
+	s.mu.Lock()
+	s.neg, s.pr = neg, pr
+	s.mu.Unlock()
+	return nil
+}
+
+func operAlert(sub omp.Subcode) *omp.Alert { return &omp.Alert{Code: omp.ErrOper, Subcode: sub} }
+
+// readLoop reads messages and feeds them to the state machine until the
+// session stops; after that it drops what it reads until conn closes.
+func (s *session) readLoop() {
+	r := omp.NewReader(s.conn)
+	for {
+		raw, err := r.ReadRaw()
+		s.handleMu.Lock()
+		if s.quiesced || s.stopped() {
+			s.handleMu.Unlock()
+			if err != nil {
+				return
+			}
+			continue
+		}
+		ok := s.readOne(raw, err)
+		s.handleMu.Unlock()
+		if !ok {
+			return
+		}
+	}
+}
+
+// readOne counts, decodes and handles one message; false ends reading.
+func (s *session) readOne(raw []byte, err error) bool {
+	if err != nil {
+		if len(raw) >= omp.HeaderLen {
+			s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
+		}
+		s.readError(err)
+		return false
+	}
+	s.lastRecv.Store(time.Now().UnixNano())
+	s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
+	m, err := omp.Decode(raw)
+	if err != nil {
+		s.readError(err)
+		return false
+	}
+	return s.handle(m, raw)
+}
+
+func (s *session) readError(err error) {
+	if e, ok := omp.AsError(err); ok {
+		s.fail(e.Alert(), e.Error(), false)
+		return
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		s.fail(nil, "connection closed by the peer", true)
+	case errors.Is(err, omp.ErrTruncated):
+		s.fail(nil, "connection closed inside a message", true)
+	case errors.Is(err, syscall.ECONNRESET):
+		s.fail(nil, "connection reset by the peer", true)
+	default:
+		s.fail(nil, "read: "+err.Error(), true)
+	}
+}
+
+// fsmError refuses a message the state does not allow.
+func (s *session) fsmError(m omp.Message, st State) {
+	s.fail(&omp.Alert{Code: omp.ErrFSM, Subcode: omp.SubErrNone, Data: []byte{byte(m.Type())}},
+		m.Type().String()+" in state "+st.String(), false)
+}
+
+// handle is the state machine's reaction to one decoded message. It
+// returns false when the session ends.
+func (s *session) handle(m omp.Message, raw []byte) bool {
+	st := s.getState()
+	switch m := m.(type) {
+	case *omp.Alert:
+		rec := newAlertRecord(m, "received")
+		s.mu.Lock()
+		s.alertIn = rec
+		s.mu.Unlock()
+		s.log.Info("ALERT received", "code", m.Code.String(), "subcode", m.Code.SubcodeName(m.Subcode))
+		s.fail(nil, "ALERT received: "+rec.CodeName+"/"+rec.SubcodeName, gracefulAlert(m))
+		return false
+
+	case *omp.Handshake:
+		if st != StateHandshakeSent {
+			s.fsmError(m, st)
+			return false
+		}
+		s.mu.Lock()
+		s.routerID = m.PeerRouterID
+		s.mu.Unlock()
+		neg, aerr := s.set.checkHandshake(m, raw)
+		if aerr == nil {
+			aerr = s.sp.register(s, neg)
+		}
+		if aerr == nil {
+			aerr = s.up(neg)
+		}
+		if aerr != nil {
+			s.fail(aerr.alert, aerr.reason, false)
+			return false
+		}
+		s.log = s.log.With("peer", m.PeerRouterID.String())
+		s.setState(StateHandshakeConfirm)
+		return s.send(s.hello())
+
+	case *omp.Hello:
+		switch st {
+		case StateHandshakeSent:
+			s.fsmError(m, st)
+			return false
+		case StateHandshakeConfirm:
+			s.setState(StateEstablished)
+			s.sp.established(s)
+			s.mu.Lock()
+			pr := s.pr
+			s.mu.Unlock()
+			s.routes.Store(&peerRoutingBox{pr})
+			s.signal(s.wake)
+		}
+		return true
+
+	case *omp.Update, *omp.Query, *omp.Policy, *omp.Inform:
+		if st != StateEstablished {
+			s.fsmError(m, st)
+			return false
+		}
+		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() {
+			s.log.Info("REFRESH_REQUEST without the REFRESH capability: ignored")
+			return true
+		}
+		reply, err := s.routes.Load().Receive(m)
+		if err != nil {
+			var ae alerter
+			if errors.As(err, &ae) {
+				s.fail(ae.Alert(), err.Error(), false)
+			} else {
+				s.fail(&omp.Alert{Code: omp.ErrUpdate}, err.Error(), false)
+			}
+			return false
+		}
+		if len(reply) > 0 {
+			return s.sendRaw(reply)
+		}
+		return true
+	}
+	s.fsmError(m, st)
+	return false
+}
+
+func (s *session) negotiatedRefresh() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.neg != nil && s.neg.Refresh
+}
+
+// gracefulAlert says whether an ALERT leaves the peer's routes to
+// graceful restart: hold time expiry and the OPER subcodes that do not
+// ask for the routes to go (docs/fsm.md).
+func gracefulAlert(a *omp.Alert) bool {
+	switch a.Code {
+	case omp.ErrHoldtime:
+		return true
+	case omp.ErrOper:
+		return a.Subcode != omp.SubErrOperClear && a.Subcode != omp.SubErrOperShut
+	}
+	return false
+}
+
+func (s *session) hello() *omp.Hello {
+	h := &omp.Hello{}
+	if len(s.set.HelloVSmarts) > 0 {
+		h.TLVs = []omp.HelloTLV{{TLVType: omp.HelloTLVVSmarts, VSmarts: s.set.HelloVSmarts}}
+	}
+	return h
+}
+
+// timerLoop runs the hold timer and the HELLO cadence. Before the
+// HANDSHAKE exchange, and while waiting for the first HELLO with a hold
+// time of 0, HandshakeTimeout stands in for the hold time.
+func (s *session) timerLoop() {
+	hold := time.NewTimer(s.set.HandshakeTimeout)
+	defer hold.Stop()
+	var helloT *time.Ticker
+	var helloC <-chan time.Time
+	defer func() {
+		if helloT != nil {
+			helloT.Stop()
+		}
+	}()
+	limit := s.set.HandshakeTimeout
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+			s.mu.Lock()
+			st, neg := s.state, s.neg
+			s.mu.Unlock()
+			if neg == nil {
+				continue
+			}
+			if neg.Hold > 0 {
+				limit = neg.Hold
+				if helloT == nil {
+					helloT = time.NewTicker(neg.Hello)
+					helloC = helloT.C
+				}
+			} else if st == StateEstablished {
+				limit = 0
+				hold.Stop()
+				continue
+			}
+			s.resetHold(hold, limit)
+		case <-helloC:
+			s.send(s.hello())
+		case <-hold.C:
+			if limit == 0 {
+				continue
+			}
+			if !s.resetHold(hold, limit) {
+				st := s.getState()
+				s.fail(&omp.Alert{Code: omp.ErrHoldtime}, "hold timer expired in "+st.String(), true)
+				return
+			}
+		}
+	}
+}
+
+// resetHold arms the hold timer for what remains of limit since the last
+// message read; false means nothing remains: the timer expired.
+func (s *session) resetHold(t *time.Timer, limit time.Duration) bool {
+	left := limit - time.Since(time.Unix(0, s.lastRecv.Load()))
+	if left <= 0 {
+		return false
+	}
+	t.Reset(left)
+	return true
+}
+
+// outMsg is a queued message, or its bytes when encoded already (the
+// signed HANDSHAKE).
+type outMsg struct {
+	m   omp.Message
+	raw []byte
+}

@@ -1,0 +1,522 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Speaker is the reference OMP speaker: it listens, dials its neighbors,
+// runs one session per connection and hands routes to the routing half.
+type Speaker struct {
+	routing Routing
+	log     *slog.Logger
+	ctx     context.Context
+	cancel  context.CancelFunc
+	lns     []net.Listener
+	wg      sync.WaitGroup // accept loops, dial loops, inbound sessions
+
+	closeOnce sync.Once
+
+	mu        sync.Mutex
+	set       *settings
+	sessions  map[*session]struct{}
+	byID      map[netip.Addr]*session // sessions past the HANDSHAKE exchange
+	peers     map[string]*peerRecord
+	neighbors map[string]*neighbor
+	lastID    uint64
+	closing   bool
+}
+
+// peerRecord is what the speaker remembers of a peer across sessions.
+type peerRecord struct {
+	key         string
+	routerID    netip.Addr
+	shut        bool
+	sess        *session // the session that holds the router ID, if any
+	prev        counterTotals
+	alertIn     *AlertRecord
+	alertOut    *AlertRecord
+	reason      string
+	neg         *negotiated
+	established int
+	lastUp      time.Time
+	lastDown    time.Time
+}
+
+// Start validates cfg, opens its listeners and starts dialling its
+// neighbors. The speaker runs until ctx ends or Close is called.
+func Start(ctx context.Context, cfg Config) (*Speaker, error) {
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("reference: %w", err)
+	}
+	r := cfg.Routing
+	if r == nil {
+		var err error
+		if r, err = defaultRouting(&cfg); err != nil {
+			return nil, fmt.Errorf("reference: %w", err)
+		}
+	}
+	set, err := cfg.settle(r)
+	if err != nil {
+		if cfg.Routing == nil {
+			r.Close()
+		}
+		return nil, fmt.Errorf("reference: %w", err)
+	}
+	sp := &Speaker{
+		routing:   r,
+		log:       set.Logger,
+		set:       set,
+		sessions:  map[*session]struct{}{},
+		byID:      map[netip.Addr]*session{},
+		peers:     map[string]*peerRecord{},
+		neighbors: map[string]*neighbor{},
+	}
+	for _, addr := range set.Listen {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range sp.lns {
+				l.Close()
+			}
+			if cfg.Routing == nil {
+				r.Close()
+			}
+			return nil, fmt.Errorf("reference: listen %s: %w", addr, err)
+		}
+		sp.lns = append(sp.lns, ln)
+	}
+	sp.ctx, sp.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	for _, ln := range sp.lns {
+		sp.log.Info("listening", "addr", ln.Addr().String(), "tls", set.TLS != nil)
+		sp.wg.Add(1)
+		go sp.acceptLoop(ln)
+	}
+	sp.mu.Lock()
+	for _, n := range set.Neighbors {
+		sp.addNeighbor(n)
+	}
+	sp.mu.Unlock()
+	if ctx.Done() != nil {
+		// Not in sp.wg, since it calls Close, which waits for sp.wg; it
+		// ends when ctx or the speaker does.
+		go func() {
+			select {
+			case <-ctx.Done():
+				sp.Close()
+			case <-sp.ctx.Done():
+			}
+		}()
+	}
+	return sp, nil
+}
+
+// Addr is the address of the first listener (nil without one).
+func (sp *Speaker) Addr() net.Addr {
+	if len(sp.lns) == 0 {
+		return nil
+	}
+	return sp.lns[0].Addr()
+}
+
+// Addrs are the addresses of every listener.
+func (sp *Speaker) Addrs() []net.Addr {
+	out := make([]net.Addr, len(sp.lns))
+	for i, l := range sp.lns {
+		out[i] = l.Addr()
+	}
+	return out
+}
+
+// RouterID is the speaker's system IP.
+func (sp *Speaker) RouterID() netip.Addr { return sp.settings().RouterID }
+
+// Routing is the speaker's routing half.
+func (sp *Speaker) Routing() Routing { return sp.routing }
+
+func (sp *Speaker) settings() *settings {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.set
+}
+
+func (sp *Speaker) nextSessionID() uint64 {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.lastID++
+	return sp.lastID
+}
+
+// Close stops the speaker: every session gets ALERT OMP_ERR_OPER/TERM,
+// listeners and dialers stop, and Close returns when every goroutine
+// has. It is safe to call more than once.
+func (sp *Speaker) Close() error {
+	sp.closeOnce.Do(func() {
+		sp.mu.Lock()
+		sp.closing = true
+		sess := sp.sessionList()
+		sp.mu.Unlock()
+		for _, l := range sp.lns {
+			l.Close()
+		}
+		for _, s := range sess {
+			s.fail(operAlert(omp.SubErrOperTerm), "speaker stopped", true)
+		}
+		sp.cancel()
+		sp.wg.Wait()
+		sp.routing.Close()
+		sp.log.Info("stopped")
+	})
+	return nil
+}
+
+func (sp *Speaker) sessionList() []*session {
+	out := make([]*session, 0, len(sp.sessions))
+	for s := range sp.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (sp *Speaker) acceptLoop(ln net.Listener) {
+	defer sp.wg.Done()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if sp.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			sp.log.Warn("accept", "err", err)
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-sp.ctx.Done():
+				return
+			}
+			continue
+		}
+		s := sp.track(conn, nil)
+		if s == nil {
+			continue
+		}
+		sp.wg.Add(1)
+		go func() {
+			defer sp.wg.Done()
+			s.run(sp.ctx)
+		}()
+	}
+}
+
+// track makes a session for conn and records it, or closes conn when the
+// speaker is stopping.
+func (sp *Speaker) track(conn net.Conn, nb *neighbor) *session {
+	s := sp.newSession(conn, nb)
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if sp.closing {
+		conn.Close()
+		return nil
+	}
+	sp.sessions[s] = struct{}{}
+	return s
+}
+
+// peerKey is how the speaker files what it knows of a peer: by router ID
+// once a HANDSHAKE named one, else by remote address.
+func peerKey(rid netip.Addr, remote netip.AddrPort) string {
+	if rid.IsValid() {
+		return rid.String()
+	}
+	return remote.Addr().String()
+}
+
+func (sp *Speaker) record(key string) *peerRecord {
+	p := sp.peers[key]
+	if p == nil {
+		p = &peerRecord{key: key}
+		sp.peers[key] = p
+	}
+	return p
+}
+
+// register gives s the router ID of its peer: OMPID refuses a second
+// session for one router ID, and an administratively shut peer gets
+// ALERT OPER/SHUT.
+func (sp *Speaker) register(s *session, n *negotiated) *alertError {
+	rid := n.PeerRouter
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if p := sp.peers[rid.String()]; p != nil && p.shut {
+		return refuse(omp.ErrOper, omp.SubErrOperShut, nil, "peer %s is administratively shut down", rid)
+	}
+	if o := sp.byID[rid]; o != nil && o != s {
+		return refuseHS(omp.SubErrHandshakeOMPID, rid.AsSlice(), "Peer Router ID %s is already in session (%s)", rid, o.remote)
+	}
+	sp.byID[rid] = s
+	s.mu.Lock()
+	s.registered = true
+	s.mu.Unlock()
+	p := sp.record(rid.String())
+	p.routerID = rid
+	p.sess = s
+	if s.nb != nil {
+		s.nb.routerID = rid
+	}
+	return nil
+}
+
+func (sp *Speaker) established(s *session) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	s.mu.Lock()
+	rid, neg := s.routerID, s.neg
+	s.mu.Unlock()
+	p := sp.record(rid.String())
+	p.established++
+	p.lastUp = time.Now()
+	p.neg = neg
+}
+
+// sessionDown files what a finished session leaves behind, tells the
+// routing half, and frees the router ID for a new session.
+func (sp *Speaker) sessionDown(s *session) {
+	s.mu.Lock()
+	if s.down {
+		s.mu.Unlock()
+		return
+	}
+	s.down = true
+	rid, reg, reason, graceful := s.routerID, s.registered, s.reason, s.graceful
+	aIn, aOut, neg, pr := s.alertIn, s.alertOut, s.neg, s.pr
+	wasEst := !s.established.IsZero()
+	s.mu.Unlock()
+	if pr != nil {
+		pr.Down(graceful && neg != nil && neg.GR)
+	}
+	sp.mu.Lock()
+	if reg && sp.byID[rid] == s {
+		delete(sp.byID, rid)
+	}
+	p := sp.record(peerKey(rid, s.remote))
+	if p.sess == s {
+		p.sess = nil
+	}
+	s.cnt.addTo(&p.prev)
+	if aIn != nil {
+		p.alertIn = aIn
+	}
+	if aOut != nil {
+		p.alertOut = aOut
+	}
+	p.reason = reason
+	if wasEst {
+		p.lastDown = time.Now()
+	}
+	sp.mu.Unlock()
+	s.log.Info("session down", "reason", reason, "was_established", wasEst)
+}
+
+// sessionEnded forgets a session whose goroutines have all stopped.
+func (sp *Speaker) sessionEnded(s *session) {
+	sp.mu.Lock()
+	delete(sp.sessions, s)
+	sp.mu.Unlock()
+}
+
+// Clear drops the session with a peer (its router ID or neighbor
+// address) with ALERT OPER/CLEAR; a neighbor is dialled again.
+func (sp *Speaker) Clear(peer string) error {
+	s := sp.find(peer)
+	if s == nil {
+		return fmt.Errorf("no session with %q", peer)
+	}
+	s.fail(operAlert(omp.SubErrOperClear), "cleared by the operator", false)
+	return nil
+}
+
+// Shutdown administratively shuts a peer (router ID or neighbor address)
+// down with ALERT OPER/SHUT and keeps it down: a neighbor is no longer
+// dialled and the peer's HANDSHAKEs are refused with OPER/SHUT until
+// Shutdown(peer, false).
+func (sp *Speaker) Shutdown(peer string, down bool) error {
+	sp.mu.Lock()
+	nb := sp.neighbors[peer]
+	if nb != nil {
+		nb.setShut(down)
+	} else if rid, err := netip.ParseAddr(peer); err == nil {
+		sp.record(rid.String()).shut = down
+		sp.record(rid.String()).routerID = rid
+	} else {
+		sp.mu.Unlock()
+		return fmt.Errorf("%q is neither a neighbor address nor a router ID", peer)
+	}
+	sp.mu.Unlock()
+	if s := sp.find(peer); s != nil && down {
+		s.fail(operAlert(omp.SubErrOperShut), "shut down by the operator", false)
+	}
+	return nil
+}
+
+// find is the live session with a peer named by router ID or neighbor
+// address.
+func (sp *Speaker) find(peer string) *session {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if nb := sp.neighbors[peer]; nb != nil {
+		return nb.current()
+	}
+	if rid, err := netip.ParseAddr(peer); err == nil {
+		if s := sp.byID[rid]; s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+// neighbor is a configured peer the speaker dials, with its backoff.
+type neighbor struct {
+	sp   *Speaker
+	cfg  Neighbor
+	addr string // with a port
+	kick chan struct{}
+	stop chan struct{}
+
+	mu       sync.Mutex
+	state    State
+	shut     bool
+	sess     *session
+	routerID netip.Addr
+	retry    time.Duration
+	lastErr  string
+}
+
+// addNeighbor starts dialling n; sp.mu is held.
+func (sp *Speaker) addNeighbor(n Neighbor) *neighbor {
+	nb := &neighbor{sp: sp, cfg: n, addr: dialAddress(n.Address), kick: make(chan struct{}, 1), stop: make(chan struct{}), shut: n.Shutdown}
+	sp.neighbors[nb.addr] = nb
+	if nb.addr != n.Address {
+		sp.neighbors[n.Address] = nb
+	}
+	sp.wg.Add(1)
+	go nb.dialLoop()
+	return nb
+}
+
+func (nb *neighbor) setShut(down bool) {
+	nb.mu.Lock()
+	nb.shut = down
+	nb.mu.Unlock()
+	select {
+	case nb.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (nb *neighbor) current() *session {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	return nb.sess
+}
+
+func (nb *neighbor) set(st State, s *session, err string) {
+	nb.mu.Lock()
+	nb.state, nb.sess = st, s
+	if err != "" {
+		nb.lastErr = err
+	}
+	nb.mu.Unlock()
+}
+
+// wait sleeps d (with jitter of up to a quarter), or until kicked or
+// stopped; false when stopped.
+func (nb *neighbor) wait(d time.Duration) bool {
+	if d > 0 {
+		d += rand.N(d/4 + 1)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-nb.kick:
+		return true
+	case <-nb.stop:
+		return false
+	case <-nb.sp.ctx.Done():
+		return false
+	}
+}
+
+func (nb *neighbor) dialLoop() {
+	sp := nb.sp
+	defer sp.wg.Done()
+	retry := sp.settings().ConnectRetry
+	for sp.ctx.Err() == nil {
+		select {
+		case <-nb.stop:
+			nb.set(StateIdle, nil, "removed from the configuration")
+			return
+		default:
+		}
+		set := sp.settings()
+		nb.mu.Lock()
+		shut, rid := nb.shut, nb.routerID
+		nb.mu.Unlock()
+		if shut {
+			nb.set(StateIdle, nil, "")
+			if !nb.wait(time.Hour) {
+				return
+			}
+			continue
+		}
+		sp.mu.Lock()
+		busy := rid.IsValid() && sp.byID[rid] != nil
+		sp.mu.Unlock()
+		if busy {
+			// The peer connected to us: one session per router ID.
+			nb.set(StateActive, nil, "")
+			if !nb.wait(retry) {
+				return
+			}
+			continue
+		}
+		nb.set(StateConnect, nil, "")
+		d := net.Dialer{Timeout: set.HandshakeTimeout}
+		conn, err := d.DialContext(sp.ctx, "tcp", nb.addr)
+		if err != nil {
+			sp.log.Debug("dial failed", "neighbor", nb.addr, "err", err)
+			nb.set(StateActive, nil, err.Error())
+			if !nb.wait(retry) {
+				return
+			}
+			retry = min(2*retry, set.ConnectRetryMax)
+			continue
+		}
+		s := sp.track(conn, nb)
+		if s == nil {
+			return
+		}
+		nb.set(StateHandshakeSent, s, "")
+		s.run(sp.ctx)
+		s.mu.Lock()
+		wasEst, reason := !s.established.IsZero(), s.reason
+		s.mu.Unlock()
+		nb.set(StateActive, nil, reason)
+		if wasEst {
+			retry = set.ConnectRetry
+		}
+		if !nb.wait(retry) {
+			return
+		}
+		if !wasEst {
+			retry = min(2*retry, set.ConnectRetryMax)
+		}
+	}
+}

@@ -1,0 +1,378 @@
+// Package catalog is ompconform's catalogue of conformance cases: every
+// case declared once, as data that reads like the sentence of
+// draft-sthoria-omp-00 it checks, and the small interpreter that plays a
+// case against a DUT through the Session and Driver interfaces.
+//
+// A case names its draft section, the requirement in the draft's words,
+// its basis (Draft: the draft's own text; BGP: a procedure borrowed from
+// RFC 4271/4760 where the draft is silent), its level (MUST, SHOULD,
+// INFORMATIONAL), the DUT roles it applies to and the capabilities the
+// DUT must negotiate for it to mean anything. What the case does is either
+// the shorthand Send + Expect (open a session, send one message, judge the
+// answer) or a Script of steps across several fake peers.
+//
+// The same declarations feed `ompconform list` and `ompconform run`, the
+// ginkgo suite in suites/, and the reports.
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Level is how strongly the requirement binds.
+type Level uint8
+
+const (
+	MUST          Level = iota + 1 // a failure fails the conformance run
+	SHOULD                         // a failure is reported, the run passes
+	INFORMATIONAL                  // an observation: what the DUT does where the draft leaves a choice
+)
+
+var levelNames = [...]string{"", "MUST", "SHOULD", "INFORMATIONAL"}
+
+func (l Level) String() string {
+	if int(l) < len(levelNames) && l != 0 {
+		return levelNames[l]
+	}
+	return fmt.Sprintf("LEVEL_%d", uint8(l))
+}
+
+// MarshalText prints the level by name.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// Basis is where the expected behaviour comes from.
+type Basis uint8
+
+const (
+	// Draft: the draft's own text (a field, a value, an ALERT subcode).
+	Draft Basis = iota + 1
+	// BGP: a procedure of RFC 4271 or RFC 4760 (or a BGP companion RFC),
+	// which the draft says OMP borrows from where it is silent. A verdict
+	// on this basis is weaker than one on the draft's own words.
+	BGP
+)
+
+func (b Basis) String() string {
+	switch b {
+	case Draft:
+		return "Draft"
+	case BGP:
+		return "BGP"
+	}
+	return fmt.Sprintf("BASIS_%d", uint8(b))
+}
+
+// MarshalText prints the basis by name.
+func (b Basis) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// Role is a set of DUT personalities (section 2: the routing controller,
+// vSmart; SDN routers, vEdge; and vHub).
+type Role uint8
+
+const (
+	Controller Role = 1 << iota // vSmart: VIP_DEVICE_VSMART
+	Edge                        // SDN router: VIP_DEVICE_VDEDGE
+	Hub                         // VIP_DEVICE_VHUB
+
+	// Edges are the SDN routers, hubs included.
+	Edges = Edge | Hub
+	// AnyRole is every personality.
+	AnyRole = Controller | Edge | Hub
+)
+
+// String is "controller", "edge", "hub", or a "|"-joined set.
+func (r Role) String() string {
+	var parts []string
+	for _, x := range []struct {
+		r Role
+		n string
+	}{{Controller, "controller"}, {Edge, "edge"}, {Hub, "hub"}} {
+		if r&x.r != 0 {
+			parts = append(parts, x.n)
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	if r == AnyRole {
+		return "any"
+	}
+	return strings.Join(parts, "|")
+}
+
+// MarshalText prints the role set by name.
+func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// ParseRole reads one personality: "controller" (or vsmart), "edge" (or
+// vedge), "hub" (or vhub).
+func ParseRole(s string) (Role, error) {
+	switch strings.ToLower(s) {
+	case "controller", "vsmart":
+		return Controller, nil
+	case "edge", "vedge":
+		return Edge, nil
+	case "hub", "vhub":
+		return Hub, nil
+	}
+	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
+}
+
+// PeerType is the IDENTITY Peer Type of a single personality.
+func (r Role) PeerType() omp.PeerType {
+	switch r {
+	case Controller:
+		return omp.PeerTypeVSmart
+	case Edge:
+		return omp.PeerTypeVEdge
+	case Hub:
+		return omp.PeerTypeVHub
+	}
+	return 0
+}
+
+// RoleOf is the personality an IDENTITY Peer Type announces, 0 if none.
+func RoleOf(p omp.PeerType) Role {
+	switch p {
+	case omp.PeerTypeVSmart:
+		return Controller
+	case omp.PeerTypeVEdge:
+		return Edge
+	case omp.PeerTypeVHub:
+		return Hub
+	}
+	return 0
+}
+
+// Family is an address family of the MP capability.
+type Family struct {
+	AFI  omp.AFI
+	SAFI omp.SAFI
+}
+
+func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
+
+// Need is something the DUT must negotiate (or offer) for a case to mean
+// anything; a DUT without it gets UNSUPPORTED, not FAIL.
+type Need struct {
+	Cap     omp.CapCode // a capability the DUT's HANDSHAKE must carry
+	Family  Family      // an MP family the DUT's HANDSHAKE must carry
+	Control Action      // an operator action the harness must be able to trigger
+}
+
+// NeedCap needs the DUT to send capability c.
+func NeedCap(c omp.CapCode) Need { return Need{Cap: c} }
+
+// NeedFamily needs the DUT to carry the MP family afi/safi.
+func NeedFamily(afi omp.AFI, safi omp.SAFI) Need {
+	return Need{Family: Family{afi, safi}}
+}
+
+// NeedControl needs the harness to be able to trigger an operator action
+// on the DUT (only an in-process DUT offers that).
+func NeedControl(a Action) Need { return Need{Control: a} }
+
+func (n Need) String() string {
+	switch {
+	case n.Cap != 0:
+		return "capability " + n.Cap.String()
+	case n.Family != Family{}:
+		return "family " + n.Family.String()
+	case n.Control != 0:
+		return "operator action " + n.Control.String()
+	}
+	return "nothing"
+}
+
+// MarshalText prints the need in words.
+func (n Need) MarshalText() ([]byte, error) { return []byte(n.String()), nil }
+
+// Action is an operator action on the DUT, which only a DUT with a
+// control interface lets the harness trigger.
+type Action uint8
+
+const (
+	ActClear     Action = iota + 1 // clear the session (OMP_SUB_ERR_OPER_CLEAR)
+	ActShutdown                    // shut the peer down (OMP_SUB_ERR_OPER_SHUT)
+	ActCfgChange                   // change configuration (OMP_SUB_ERR_OPER_CFG_CHANGE)
+	ActTerminate                   // terminate the process (OMP_SUB_ERR_OPER_TERM)
+)
+
+var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) && a != 0 {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("action_%d", uint8(a))
+}
+
+// State is where the shorthand Send happens.
+type State uint8
+
+const (
+	// Established: after a complete session opening (the default).
+	Established State = iota
+	// Connected: on a fresh TCP connection, before any HANDSHAKE.
+	Connected
+)
+
+// Case is one conformance case.
+type Case struct {
+	ID          string // stable: HDR-002
+	Section     string // the draft section: "3.1.1"
+	Level       Level
+	Basis       Basis
+	Source      string // for Basis BGP: the RFC and section, "RFC 4271 6.1"
+	Requirement string // the requirement, in the words of the draft (or of Source)
+	Reading     string // how the case reads the draft where it is silent or inferred
+	Roles       Role   // DUT personalities the case applies to; 0 means AnyRole
+	Needs       []Need
+
+	// Shorthand: in State, send Send on peer 0 and judge its answer
+	// with Expect.
+	State  State
+	Send   Msg
+	Expect Expectation
+
+	// Script replaces the shorthand for cases with several steps or peers.
+	Script []Step
+	// Type is the message type the case is about; zero takes Send's.
+	Type omp.MsgType
+	// Timer marks cases that mostly wait on timers: they run in parallel
+	// with each other whatever --parallel says.
+	Timer bool
+}
+
+// AppliesTo reports whether the case applies to a DUT of role r.
+func (c *Case) AppliesTo(r Role) bool {
+	roles := c.Roles
+	if roles == 0 {
+		roles = AnyRole
+	}
+	return r == 0 || roles&r != 0
+}
+
+// MsgType is the message type the case is about.
+func (c *Case) MsgType() omp.MsgType {
+	if c.Type != 0 {
+		return c.Type
+	}
+	if c.Send != nil {
+		return c.Send.MsgType()
+	}
+	for _, s := range c.Script {
+		if st, ok := s.(sendStep); ok {
+			return st.msg.MsgType()
+		}
+	}
+	return 0
+}
+
+// Steps is the case's script, the shorthand expanded.
+func (c *Case) Steps() []Step {
+	if c.Script != nil {
+		return c.Script
+	}
+	var out []Step
+	if c.State == Established {
+		out = append(out, Open(0))
+	} else {
+		out = append(out, Connect(0))
+	}
+	if c.Send != nil {
+		out = append(out, Send(0, c.Send))
+	}
+	if c.Expect != nil {
+		out = append(out, ExpectOn(0, c.Expect))
+	}
+	return out
+}
+
+// Expectations returns every expectation of the case, in script order.
+func (c *Case) Expectations() []Expectation {
+	var out []Expectation
+	for _, s := range c.Steps() {
+		if e, ok := s.(expectStep); ok {
+			out = append(out, e.exp)
+		}
+	}
+	return out
+}
+
+// Expected is the expectations in words, "; "-joined.
+func (c *Case) Expected() string {
+	var parts []string
+	for _, e := range c.Expectations() {
+		parts = append(parts, e.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Sent describes what the case sends, "; "-joined.
+func (c *Case) Sent() string {
+	var parts []string
+	for _, s := range c.Steps() {
+		if st, ok := s.(sendStep); ok {
+			parts = append(parts, st.String())
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Labels are the case's labels for selection: its ID, section, message
+// type, level, basis and roles. Every label is a valid ginkgo label.
+func (c *Case) Labels() []string {
+	l := []string{c.ID, c.Section, c.Level.String(), c.Basis.String()}
+	if t := c.MsgType(); t != 0 {
+		l = append(l, t.String())
+	}
+	prefix, _, _ := strings.Cut(c.ID, "-")
+	l = append(l, prefix)
+	roles := c.Roles
+	if roles == 0 {
+		roles = AnyRole
+	}
+	for _, r := range []Role{Controller, Edge, Hub} {
+		if roles&r != 0 {
+			l = append(l, r.String())
+		}
+	}
+	if c.Timer {
+		l = append(l, "timer")
+	}
+	return slices.Compact(l)
+}
+
+// Validate checks that the case is complete.
+func (c *Case) Validate() error {
+	var errs []string
+	if c.ID == "" {
+		errs = append(errs, "no ID")
+	}
+	if c.Section == "" {
+		errs = append(errs, "no section")
+	}
+	if c.Requirement == "" {
+		errs = append(errs, "no requirement")
+	}
+	if c.Level == 0 || c.Basis == 0 {
+		errs = append(errs, "no level or basis")
+	}
+	if c.Basis == BGP && c.Source == "" {
+		errs = append(errs, "basis BGP without a source")
+	}
+	if c.Script != nil && (c.Send != nil || c.Expect != nil) {
+		errs = append(errs, "both a script and the Send/Expect shorthand")
+	}
+	if len(c.Expectations()) == 0 {
+		errs = append(errs, "nothing is expected")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("case %s: %s", c.ID, strings.Join(errs, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,279 @@
+package catalog
+
+import (
+	"fmt"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// HANDSHAKE cases (section 3.1.2 and its subsections): every field, every
+// option, every capability, every HANDSHAKE subcode. Each is sent as the
+// first message of a fresh connection.
+
+func init() { register(20, handshakeCases) }
+
+const (
+	reqHSFields  = "Version : 1 byte, Site ID : 4 bytes, Domain ID : 4 bytes, Hold Time : 2 bytes, Peer Router ID : 4 bytes, Options Length : 1 byte"
+	reqHSVersion = "Version : 1 byte [...] OMP_SUB_ERR_HANDSHAKE_VERSION = 1"
+	reqHSOMPID   = "Peer Router ID : 4 bytes [...] OMP_SUB_ERR_HANDSHAKE_OMPID = 2"
+	reqHSOpt     = "Options Type : 1 byte. Types: Authentication = 1, Capabilities = 2 [...] OMP_SUB_ERR_HANDSHAKE_UNSUP_OPT = 3"
+	reqHSOptLen  = "Options Length : 1 byte. Length of data excluding options type and length."
+	reqHSAuth    = "Options Type [...] Authentication = 1 [...] OMP_SUB_ERR_HANDSHAKE_AUTH = 4"
+	reqHSHold    = "Hold Time MUST be either zero or at least three seconds. An implementation MAY reject connections on the basis of the Hold Time. [...] it MUST reject Hold Time values of one or two seconds."
+	reqHSCap     = "If the option is of type Capability, then the format of Capability is as following: Code : 1 byte [...] Length : 1 byte. Length of data excluding code and length field."
+	reqHSPerson  = "OMP_SUB_ERR_HANDSHAKE_PERSONALITY_MISMATCH = 7. SDN Routers: [...] peers with Routing controller with OMP."
+	reqHSDomain  = "Domain ID : 4 bytes [...] OMP_SUB_ERR_HANDSHAKE_DOMAIN_MISMATCH = 8"
+)
+
+// handshakeAccepted is the script of a HANDSHAKE the DUT must accept: it
+// answers with its own HANDSHAKE and, after the harness's HELLO, neither
+// ALERTs nor closes.
+func handshakeAccepted(hs M) []Step {
+	return []Step{Connect(0), Send(0, hs), ExpectOn(0, ExpectMessage(omp.TypeHandshake, HandshakeValid())), Send(0, Hello()), ExpectOn(0, Accept())}
+}
+
+// RouterIDOf sets the Peer Router ID to fake peer j's.
+func RouterIDOf(j int) HSOpt {
+	return func(e *Env, _ int, h *omp.Handshake) { h.PeerRouterID = e.Peer(j).RouterID }
+}
+
+func handshakeCases() []Case {
+	refuse := func(sub omp.Subcode) AlertExp { return Alert(omp.ErrHandshake, sub).ThenClose() }
+	cs := []Case{
+		{ID: "HS-001", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 8.2.2",
+			Requirement: "If the TCP connection succeeds, the local system [...] sends an OPEN message to its peer [...] and changes its state to OpenSent.",
+			Reading:     "The draft does not say who sends HANDSHAKE first; as in BGP, each side sends one, so the DUT answers a valid HANDSHAKE with its own.",
+			Script:      handshakeAccepted(Handshake())},
+		{ID: "HS-002", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSFields,
+			Reading: "The DUT's own HANDSHAKE is as the draft draws it: Version 1 (the value ompconform reads), Hold Time 0 or at least 3, a non-zero Router ID.",
+			State:   Connected, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HandshakeValid()).First()},
+		{ID: "HS-003", Section: "3.1.2.2", Level: SHOULD, Basis: Draft,
+			Requirement: "IDENTITY Capability: Peer Type : 4 bytes. Types: VIP_DEVICE_VDEDGE = 1, VIP_DEVICE_VHUB = 2, VIP_DEVICE_VSMART = 3",
+			Reading:     "The DUT says what it is: its HANDSHAKE carries IDENTITY with the Peer Type of its role.",
+			State:       Connected, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeIdentity), IdentityOfDUT())},
+		{ID: "HS-004", Section: "3.1.2.1", Level: INFORMATIONAL, Basis: Draft,
+			Requirement: "MP Capability Format: Code=1, Length=4, AFI, SAFI VERSION, SAFI",
+			Reading:     "Records whether the DUT lists its address families in MP capabilities.",
+			State:       Connected, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeMP))},
+	}
+
+	// Version.
+	for i, v := range []uint64{0, 2, 255} {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 10+i), Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSVersion,
+			Reading: "The draft does not state the Version value; ompconform reads 1 (docs/wire-format.md), so any other is unsupported.",
+			State:   Connected, Send: Handshake().Mutate("handshake.version", Set(v)), Expect: refuse(omp.SubErrHandshakeVersion)})
+	}
+
+	// Peer Router ID.
+	cs = append(cs,
+		Case{ID: "HS-020", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOMPID,
+			Reading: "A Peer Router ID of 0.0.0.0 names no router.",
+			State:   Connected, Send: Handshake().Mutate("handshake.peer_router_id", Zero()), Expect: refuse(omp.SubErrHandshakeOMPID)},
+		Case{ID: "HS-021", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.2",
+			Requirement: "If the BGP Identifier field of the OPEN message is syntactically incorrect, then the Error Subcode MUST be set to Bad BGP Identifier.",
+			Reading:     "A peer that claims the DUT's own Router ID cannot be a distinct router.",
+			State:       Connected, Send: HandshakeWith("the DUT's own Router ID", DUTRouterID()), Expect: refuse(omp.SubErrHandshakeOMPID)},
+		Case{ID: "HS-022", Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 6.8",
+			Requirement: "Connection collision detection: [...] the BGP Identifier [...] one of the connections MUST be closed.",
+			Reading:     "A second session claiming the Router ID of a session already up: records whether the DUT refuses it with OMPID.",
+			Script: []Step{Open(0), Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))),
+				ExpectOn(1, Alert(omp.ErrHandshake, omp.SubErrHandshakeOMPID).OrAccept())}},
+	)
+
+	// Options.
+	for i, t := range []uint64{0, 3, 255} {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 30+i), Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOpt,
+			State: Connected, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t), AddOptions(&omp.RawOption{Type: omp.OptionType(t), Data: []byte{0, 0}})),
+			Expect: refuse(omp.SubErrHandshakeUnsupOpt)})
+	}
+	cs = append(cs,
+		Case{ID: "HS-033", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOptLen,
+			Reading: "An option Length that runs past the options is an option the DUT cannot read.",
+			State:   Connected, Send: Handshake().Mutate("handshake.option[0].length", Set(200)),
+			Expect: refuse(omp.SubErrHandshakeUnsupOpt).Or(omp.ErrHeader, omp.SubErrHeaderLength)},
+		Case{ID: "HS-034", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: "Options Length : 1 byte",
+			Reading: "An Options Length that runs past the message.",
+			State:   Connected, Send: Handshake().Mutate("handshake.options_length", Inc()),
+			Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt).ThenClose()},
+		Case{ID: "HS-035", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: "Options Length : 1 byte",
+			Reading: "An Options Length one short of the options cuts the last option.",
+			State:   Connected, Send: Handshake().Mutate("handshake.options_length", Dec()),
+			Expect: Alert(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt).Or(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
+		Case{ID: "HS-036", Section: "3.1.2", Level: INFORMATIONAL, Basis: Draft,
+			Requirement: "If Options Length is not zero, then following options information MAY be included",
+			Reading:     "A HANDSHAKE without options (so without IDENTITY): records whether the DUT accepts it or refuses it.",
+			State:       Connected, Send: HandshakeWith("no options", NoOptions()),
+			Expect: Alert(omp.ErrHandshake, omp.SubErrHandshakePersonalityMismatch).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupCap).OrAccept()},
+	)
+
+	// Authentication.
+	cs = append(cs,
+		Case{ID: "HS-040", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSAuth,
+			Reading: "The draft gives no format for the Authentication option; ompconform's is Key ID and an HMAC-SHA256 (33 bytes). A 5-byte option cannot be one.",
+			State:   Connected, Send: HandshakeWith("a 5-byte Authentication option", AddOptions(&omp.RawOption{Type: omp.OptionAuthentication, Data: []byte{1, 2, 3, 4, 5}})),
+			Expect: refuse(omp.SubErrHandshakeAuth)},
+		Case{ID: "HS-041", Section: "3.1.2", Level: SHOULD, Basis: Draft, Requirement: reqHSAuth,
+			Reading: "An Authentication option whose MAC verifies under no key the harness could share with the DUT.",
+			State:   Connected, Send: HandshakeWith("an Authentication option with a zero MAC", AddOptions(&omp.AuthenticationOption{KeyID: 1})),
+			Expect: refuse(omp.SubErrHandshakeAuth)},
+		Case{ID: "HS-042", Section: "3.1.2", Level: INFORMATIONAL, Basis: Draft, Requirement: reqHSAuth,
+			Reading: "Two Authentication options: records whether the DUT refuses them with AUTH.",
+			State:   Connected, Send: HandshakeWith("two Authentication options", AddOptions(&omp.AuthenticationOption{KeyID: 1}, &omp.AuthenticationOption{KeyID: 2})),
+			Expect: refuse(omp.SubErrHandshakeAuth).OrAccept()},
+	)
+
+	// Hold Time.
+	for i, h := range []uint16{1, 2} {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 50+i), Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
+			Reading: "The draft defines OMP_SUB_ERR_HANDSHAKE_HOLDTIME and, with BGP, the unit of seconds.",
+			State:   Connected, Send: Handshake(HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
+	}
+	for i, h := range []uint16{0, 3, 65535} {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 52+i), Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
+			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME.", h),
+			State:   Connected, Send: Handshake(HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
+	}
+
+	// Capabilities with a Length their code does not allow.
+	badLen := []struct {
+		code omp.CapCode
+		data []byte
+		want string
+	}{
+		{omp.CapCodeMP, []byte{0, 1, 0}, "3.1.2.1 MP: Length : 1 byte. Value is 4."},
+		{omp.CapCodeIdentity, []byte{0, 1}, "3.1.2.2 IDENTITY: Length : 1 byte. Value is 4"},
+		{omp.CapCodeGracefulRestart, nil, "3.1.2.3 GRACEFUL RESTART: Length : 1 byte. Value is 4 bytes."},
+		{omp.CapCodeRefresh, []byte{1}, "3.1.2.4 REFRESH: Length : 1 byte. Value is 0."},
+		{omp.CapCodeSecurity, []byte{1, 2}, "3.1.2.6 SECURITY: Length : 1 byte. Value is 0."},
+		{omp.CapCodeOverlayID, []byte{0, 0, 1}, "3.1.2.5 OVERLAY_ID: Length : 1 byte. Value is 4."},
+	}
+	for i, b := range badLen {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 60+i), Section: b.want[:7], Level: MUST, Basis: Draft,
+			Requirement: b.want[8:] + " [...] OMP_SUB_ERR_HANDSHAKE_UNSUP_CAP = 6",
+			State:       Connected,
+			Send:        HandshakeWith(fmt.Sprintf("a %s capability of Length %d", b.code, len(b.data)), DropCaps(b.code), AddCaps(&omp.RawCapability{Code: b.code, Data: b.data})),
+			Expect:      refuse(omp.SubErrHandshakeUnsupCap)})
+	}
+	cs = append(cs, Case{ID: "HS-066", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSCap,
+		Reading: "A capability Length that runs past its option.",
+		State:   Connected, Send: Handshake().Mutate("handshake.option[0].capability[0].length", Set(250)),
+		Expect: refuse(omp.SubErrHandshakeUnsupCap).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)})
+
+	// Capabilities and values the draft does not define: the DUT may
+	// ignore them or refuse them with UNSUP_CAP.
+	unknown := []struct {
+		desc string
+		c    omp.Capability
+	}{
+		{"capability Code 0", &omp.RawCapability{Code: 0}},
+		{"capability Code 7", &omp.RawCapability{Code: 7, Data: []byte{1, 2}}},
+		{"capability Code 255", &omp.RawCapability{Code: 255}},
+		{"MP with AFI 3", &omp.CapMP{AFI: 3, SAFI: omp.SAFIVRoute}},
+		{"MP with SAFI 8", &omp.CapMP{AFI: omp.AFIIPv4, SAFI: 8}},
+		{"MP with SAFI version 1", &omp.CapMP{AFI: omp.AFIIPv4, SAFIVersion: 1, SAFI: omp.SAFIVRoute}},
+	}
+	for i, u := range unknown {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 70+i), Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 5492 5",
+			Requirement: "A BGP speaker [...] MAY send a NOTIFICATION message [...] with the Error Subcode set to Unsupported Capability [...]; a speaker that does not recognise a capability SHOULD ignore it.",
+			Reading:     "Records whether the DUT ignores a " + u.desc + " or refuses it with UNSUP_CAP.",
+			State:       Connected, Send: HandshakeWith(u.desc, AddCaps(u.c)), Expect: refuse(omp.SubErrHandshakeUnsupCap).OrAccept()})
+	}
+
+	// Every capability the draft defines, accepted.
+	accept := []struct {
+		section, req, desc string
+		opts               []HSOpt
+		needs              []Need
+	}{
+		{"3.1.2.3", "GRACEFUL RESTART Capability Format: Code=3, Length=4, GR Interval : 4 bytes", "GRACEFUL RESTART (120 s)",
+			[]HSOpt{AddCaps(&omp.CapGracefulRestart{GRInterval: 120})}, nil},
+		{"3.1.2.4", "REFRESH Capability Format: Code=4, Length=0", "only REFRESH besides IDENTITY",
+			[]HSOpt{DropCaps(omp.CapCodeMP, omp.CapCodeOverlayID)}, nil},
+		{"3.1.2.6", "SECURITY Capability Format: Code=5, Length=0", "SECURITY",
+			[]HSOpt{AddCaps(&omp.CapSecurity{})}, nil},
+		{"3.1.2.5", "OVERLAY_ID Capability Format: Code=6, Length=4, Overlay ID: 4 bytes", "OVERLAY ID (the DUT's)",
+			[]HSOpt{DropCaps(omp.CapCodeOverlayID), dutOverlay()}, nil},
+		{"3.1.2.1", "SAFI Version: 1 byte. Types: OMP_AFI_SAFI_DEFAULT_VERSION = 0, OMP_AFI_SAFI_VERSION_TWO = 2", "MP AFI_IPV4/SAFI_VROUTE with SAFI version two",
+			[]HSOpt{DropCaps(omp.CapCodeMP), AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFIVersion: omp.SAFIVersionTwo, SAFI: omp.SAFIVRoute})},
+			[]Need{NeedFamily(omp.AFIIPv4, omp.SAFIVRoute)}},
+		{"3.1.2", "Options Type : 1 byte. Types: Authentication = 1, Capabilities = 2", "the capabilities split over two Capabilities options",
+			[]HSOpt{splitCaps()}, nil},
+	}
+	for i, a := range accept {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 80+i), Section: a.section, Level: SHOULD, Basis: Draft, Requirement: a.req,
+			Reading: "A HANDSHAKE with " + a.desc + " is valid: the DUT opens the session.", Needs: a.needs,
+			Script: handshakeAccepted(HandshakeWith(a.desc, a.opts...))})
+	}
+	// One MP capability per family the draft lists, alone.
+	n := 0
+	for _, afi := range []omp.AFI{omp.AFIIPv4, omp.AFIIPv6} {
+		for safi := omp.SAFIVRoute; safi <= omp.SAFICXP; safi++ {
+			cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 90+n), Section: "3.1.2.1", Level: SHOULD, Basis: Draft,
+				Requirement: "MP Capability Format: AFI : 2 bytes (AFI_IPV4 = 1, AFI_IPv6 = 2) [...] SAFI : 1 byte (SAFI_VROUTE = 1 .. SAFI_CXP = 7)",
+				Reading:     fmt.Sprintf("A HANDSHAKE offering only %s/%s opens a session with a DUT that carries that family.", afi, safi),
+				Needs:       []Need{NeedFamily(afi, safi)},
+				Script:      handshakeAccepted(HandshakeWith(fmt.Sprintf("only MP %s/%s", afi, safi), DropCaps(omp.CapCodeMP), AddCaps(&omp.CapMP{AFI: afi, SAFI: safi})))})
+			n++
+		}
+	}
+
+	// Personality.
+	person := []struct {
+		roles Role
+		pt    omp.PeerType
+		desc  string
+	}{
+		{AnyRole, 0, "Peer Type 0, which the draft does not define"},
+		{AnyRole, 4, "Peer Type 4, which the draft does not define"},
+		{Edges, omp.PeerTypeVEdge, "VIP_DEVICE_VDEDGE towards an SDN router"},
+		{Edges, omp.PeerTypeVHub, "VIP_DEVICE_VHUB towards an SDN router"},
+	}
+	for i, p := range person {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 110+i), Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
+			Reading: "Every session has a routing controller on one side (section 2); an IDENTITY of " + p.desc + " is a personality mismatch.",
+			Roles:   p.roles, State: Connected, Send: HandshakeWith("IDENTITY "+p.desc, PeerType(p.pt)),
+			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)})
+	}
+	for i, pt := range []omp.PeerType{omp.PeerTypeVEdge, omp.PeerTypeVHub, omp.PeerTypeVSmart} {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 114+i), Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
+			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + pt.String() + " opens the session.",
+			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+pt.String(), PeerType(pt)))})
+	}
+
+	// Domain.
+	cs = append(cs, Case{ID: "HS-120", Section: "3.1.2", Level: SHOULD, Basis: Draft, Requirement: reqHSDomain,
+		Reading: "A peer of another Domain ID than the DUT's own is refused.",
+		State:   Connected, Send: HandshakeWith("another Domain ID", OtherDomain()), Expect: refuse(omp.SubErrHandshakeDomainMismatch)})
+	return cs
+}
+
+// dutOverlay adds an OVERLAY ID capability with the DUT's Overlay ID, 1
+// if it sent none.
+func dutOverlay() HSOpt {
+	return func(e *Env, i int, h *omp.Handshake) {
+		id := uint32(1)
+		if e.DUT != nil {
+			for _, c := range e.DUT.Capabilities() {
+				if o, ok := c.(*omp.CapOverlayID); ok {
+					id = o.OverlayID
+				}
+			}
+		}
+		AddCaps(&omp.CapOverlayID{OverlayID: id})(e, i, h)
+	}
+}
+
+// splitCaps moves every capability after the first into a second
+// Capabilities option.
+func splitCaps() HSOpt {
+	return func(_ *Env, _ int, h *omp.Handshake) {
+		for k, o := range h.Options {
+			if co, ok := o.(*omp.CapabilitiesOption); ok && len(co.Capabilities) > 1 {
+				rest := &omp.CapabilitiesOption{Capabilities: co.Capabilities[1:]}
+				h.Options[k] = &omp.CapabilitiesOption{Capabilities: co.Capabilities[:1]}
+				h.Options = append(h.Options, rest)
+				return
+			}
+		}
+	}
+}

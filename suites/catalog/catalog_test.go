@@ -1,0 +1,144 @@
+package catalog
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// testEnv is an Env whose DUT is a controller that carries every family.
+func testEnv() *Env {
+	e := DefaultEnv(Controller)
+	caps := []omp.Capability{&omp.CapIdentity{PeerType: omp.PeerTypeVSmart}, &omp.CapRefresh{}, &omp.CapGracefulRestart{GRInterval: 120}}
+	for _, afi := range []omp.AFI{omp.AFIIPv4, omp.AFIIPv6} {
+		for safi := omp.SAFIVRoute; safi <= omp.SAFICXP; safi++ {
+			caps = append(caps, &omp.CapMP{AFI: afi, SAFI: safi})
+		}
+	}
+	e.DUT = &omp.Handshake{Version: 1, DomainID: 7, HoldTime: 60, PeerRouterID: netip.MustParseAddr("192.0.2.100"),
+		Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: caps}}}
+	return e
+}
+
+func TestCatalogIsWellFormed(t *testing.T) {
+	cs := All()
+	if len(cs) < 100 {
+		t.Errorf("only %d cases", len(cs))
+	}
+	for _, c := range cs {
+		for _, l := range c.Labels() {
+			if strings.ContainsAny(l, "&|!,()/ ") {
+				t.Errorf("%s: label %q is not a valid ginkgo label", c.ID, l)
+			}
+		}
+		if SectionTitle(c.Section) == "" {
+			t.Errorf("%s: section %q is not in Sections", c.ID, c.Section)
+		}
+		if c.MsgType() == 0 {
+			t.Errorf("%s: no message type", c.ID)
+		}
+	}
+}
+
+// Every message every case sends builds, mutations included.
+func TestEveryMessageBuilds(t *testing.T) {
+	e := testEnv()
+	for _, c := range All() {
+		for _, s := range c.Steps() {
+			if st, ok := s.(sendStep); ok {
+				if _, err := st.msg.Build(e, st.peer); err != nil {
+					t.Errorf("%s: %v", c.ID, err)
+				}
+			}
+		}
+	}
+}
+
+// Where a case sends one message the codec refuses, the codec's ALERT is
+// one the case accepts (or shares its code, where the case asks for a
+// check the codec cannot make), and where the case expects acceptance the
+// codec decodes it. This keeps the catalogue and the codec's reading of
+// the draft in step.
+func TestCatalogAgreesWithCodec(t *testing.T) {
+	e := testEnv()
+	for _, c := range All() {
+		if c.Send == nil {
+			continue
+		}
+		w, err := c.Send.Build(e, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		_, derr := omp.Decode(w.Bytes)
+		switch exp := c.Expect.(type) {
+		case AlertExp:
+			if derr == nil {
+				continue // a check beyond decoding (domain, hold time, FSM)
+			}
+			oe, ok := omp.AsError(derr)
+			if !ok {
+				t.Errorf("%s: decode error %v is not an *omp.Error", c.ID, derr)
+				continue
+			}
+			got := AlertID{oe.Code, oe.Subcode}
+			if !slices.Contains(exp.want, got) {
+				t.Errorf("%s: the codec answers %s (%s); the case expects %s", c.ID, got, oe.Reason, exp)
+			}
+		case acceptExp:
+			if derr != nil && c.MsgType() != omp.TypeHandshake {
+				t.Errorf("%s: expects acceptance, but the codec refuses: %v", c.ID, derr)
+			}
+		}
+	}
+}
+
+// Every code and subcode of the ALERT table is expected of the DUT, or
+// sent to it, by at least one case.
+func TestEveryAlertIsCovered(t *testing.T) {
+	cov := Coverage(All())
+	for _, a := range AllAlerts() {
+		if len(cov.Expected[a]) == 0 && len(cov.Sent[a]) == 0 {
+			t.Errorf("no case covers %s", a)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	cs := All()
+	got, err := Select(cs, "MUST && HDR", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 {
+		t.Fatal("MUST && HDR selects nothing")
+	}
+	for _, c := range got {
+		if c.Level != MUST || !slices.Contains(c.Labels(), "HDR") {
+			t.Errorf("%s selected by MUST && HDR", c.ID)
+		}
+	}
+	got, err = Select(cs, "", []string{"HDR-002", "hs-0*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 2 || got[0].ID != "HDR-002" || !strings.HasPrefix(got[1].ID, "HS-0") {
+		t.Errorf("IDs select %v", ids(got))
+	}
+	if _, err := Select(cs, "", []string{"NOPE-1"}); err == nil {
+		t.Error("an unknown ID selects without error")
+	}
+	if _, err := Select(cs, "MUST &&", nil); err == nil {
+		t.Error("a bad label filter parses")
+	}
+}
+
+func ids(cs []Case) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}

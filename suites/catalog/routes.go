@@ -1,0 +1,262 @@
+package catalog
+
+import (
+	"fmt"
+	"net/netip"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Predicates on received messages, for ExpectMessage and NoMessage.
+
+func attrsOf(m omp.Message) []omp.Attribute {
+	switch m := m.(type) {
+	case *omp.Update:
+		return m.Attributes
+	case *omp.Query:
+		return m.Attributes
+	}
+	return nil
+}
+
+func vroutesIn(e *Env, m omp.Message, withdrawn bool, prefix netip.Prefix) []omp.VRouteNLRI {
+	var out []omp.VRouteNLRI
+	for _, a := range attrsOf(m) {
+		var r *omp.Reach
+		switch v := a.Value.(type) {
+		case *omp.AttrReachables:
+			if !withdrawn {
+				r = &v.Reach
+			}
+		case *omp.AttrUnreachables:
+			if withdrawn {
+				r = &v.Reach
+			}
+		}
+		if r == nil || r.SAFI != omp.SAFIVRoute {
+			continue
+		}
+		for _, v := range r.VRoutes {
+			if v.VPNID == e.VPN() && v.Prefix() == prefix {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// HasVRoute: the message advertises prefix in the case run's VPN.
+func HasVRoute(prefix string) Pred {
+	p := netip.MustParsePrefix(prefix)
+	return Pred{"it advertises " + prefix, func(e *Env, m omp.Message) bool { return len(vroutesIn(e, m, false, p)) > 0 }}
+}
+
+// WithdrawsVRoute: the message withdraws prefix in the case run's VPN.
+func WithdrawsVRoute(prefix string) Pred {
+	p := netip.MustParsePrefix(prefix)
+	return Pred{"it withdraws " + prefix, func(e *Env, m omp.Message) bool { return len(vroutesIn(e, m, true, p)) > 0 }}
+}
+
+// ViaPeer: the message's ATTR_TYPE_TLOC is fake peer i's TLOC.
+func ViaPeer(i int) Pred {
+	return Pred{fmt.Sprintf("its TLOC is peer%d's", i), func(e *Env, m omp.Message) bool {
+		v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC)
+		return ok && v.(*omp.AttrTLOC).Address == e.Peer(i).TLOC
+	}}
+}
+
+// HasTLOCRoute: the message advertises fake peer i's TLOC (SAFI_TLOC).
+func HasTLOCRoute(i int) Pred {
+	return Pred{fmt.Sprintf("it advertises peer%d's TLOC", i), func(e *Env, m omp.Message) bool {
+		for _, a := range attrsOf(m) {
+			if r, ok := a.Value.(*omp.AttrReachables); ok && r.SAFI == omp.SAFITLOC {
+				for _, t := range r.TLOCs {
+					if t.Address == e.Peer(i).TLOC {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}}
+}
+
+// WithdrawsTLOCRoute: the message withdraws fake peer i's TLOC.
+func WithdrawsTLOCRoute(i int) Pred {
+	return Pred{fmt.Sprintf("it withdraws peer%d's TLOC", i), func(e *Env, m omp.Message) bool {
+		for _, a := range attrsOf(m) {
+			if r, ok := a.Value.(*omp.AttrUnreachables); ok && r.SAFI == omp.SAFITLOC {
+				for _, t := range r.TLOCs {
+					if t.Address == e.Peer(i).TLOC {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}}
+}
+
+// HasMulticast: the message advertises a multicast route of type t in the
+// case run's VPN.
+func HasMulticast(t omp.McastType) Pred {
+	return Pred{"it advertises a " + t.String() + " route", func(e *Env, m omp.Message) bool {
+		for _, a := range attrsOf(m) {
+			if r, ok := a.Value.(*omp.AttrReachables); ok {
+				for _, n := range r.Multicast {
+					if n.McastType == t && n.VPNID == e.VPN() {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}}
+}
+
+// AttrEquals: the message carries attribute v (by type), equal to v.
+func AttrEquals(v omp.AttrValue) Pred {
+	return Pred{fmt.Sprintf("it carries %s %s", v.AttrType(), valueText(v)), func(_ *Env, m omp.Message) bool {
+		got, ok := omp.Find(attrsOf(m), v.AttrType())
+		return ok && reflect.DeepEqual(got, v)
+	}}
+}
+
+func valueText(v omp.AttrValue) string {
+	s := fmt.Sprintf("%+v", v)
+	return strings.TrimPrefix(s, "&")
+}
+
+// IsEOR: an INFORM OMP_INFORM_EOR.
+func IsEOR() Pred {
+	return Pred{"it is OMP_INFORM_EOR", func(_ *Env, m omp.Message) bool {
+		i, ok := m.(*omp.Inform)
+		return ok && i.InformType == omp.InformEOR
+	}}
+}
+
+// HasCap: a HANDSHAKE carrying capability c.
+func HasCap(c omp.CapCode) Pred {
+	return Pred{"it carries the " + c.String() + " capability", func(_ *Env, m omp.Message) bool {
+		h, ok := m.(*omp.Handshake)
+		return ok && slices.ContainsFunc(h.Capabilities(), func(x omp.Capability) bool { return x.CapCode() == c })
+	}}
+}
+
+// IdentityOfDUT: a HANDSHAKE whose IDENTITY Peer Type is the DUT's role.
+func IdentityOfDUT() Pred {
+	return Pred{"its IDENTITY is the DUT's role", func(e *Env, m omp.Message) bool {
+		h, ok := m.(*omp.Handshake)
+		if !ok {
+			return false
+		}
+		for _, c := range h.Capabilities() {
+			if id, ok := c.(*omp.CapIdentity); ok {
+				return e.Role == 0 || RoleOf(id.PeerType) == e.Role
+			}
+		}
+		return false
+	}}
+}
+
+// HandshakeValid: a HANDSHAKE as the draft draws it: Version 1, a Hold
+// Time of 0 or at least 3, a non-zero Peer Router ID (the decoder refuses
+// anything else, so a HANDSHAKE that reached here has these), and the
+// Domain ID the harness's fake peers use.
+func HandshakeValid() Pred {
+	return Pred{"Version 1, Hold Time 0 or >= 3, a Router ID", func(_ *Env, m omp.Message) bool {
+		h, ok := m.(*omp.Handshake)
+		return ok && h.Version == omp.Version && (h.HoldTime == 0 || h.HoldTime >= 3) && h.PeerRouterID.IsValid() && !h.PeerRouterID.IsUnspecified()
+	}}
+}
+
+// ---- best path ---------------------------------------------------------------
+
+type bestPathExp struct {
+	prefix string
+	win    []int
+	lose   []int
+}
+
+// BestPath expects the DUT, a controller that has heard prefix from fake
+// peers winner and losers, to advertise to the observing peer the path via
+// winner's TLOC and none via a loser's, once it settles (Env.Answer).
+func BestPath(prefix string, winner int, losers ...int) Expectation {
+	return bestPathExp{prefix: prefix, win: []int{winner}, lose: losers}
+}
+
+// AllPaths expects the DUT to advertise the paths via every peer given:
+// "the routing controller chooses both of them".
+func AllPaths(prefix string, peers ...int) Expectation {
+	return bestPathExp{prefix: prefix, win: peers}
+}
+
+func (b bestPathExp) String() string {
+	s := fmt.Sprintf("%s advertised via %s", b.prefix, peerList(b.win))
+	if len(b.lose) > 0 {
+		s += fmt.Sprintf(" and not via %s", peerList(b.lose))
+	}
+	return s
+}
+
+func peerList(ps []int) string {
+	var s []string
+	for _, p := range ps {
+		s = append(s, fmt.Sprintf("peer%d's TLOC", p))
+	}
+	return strings.Join(s, " and ")
+}
+
+func (bestPathExp) Alerts() []AlertID { return nil }
+
+func (b bestPathExp) check(x *Exec, peer int) Verdict {
+	p := netip.MustParsePrefix(b.prefix)
+	paths := map[uint32]netip.Addr{} // Path ID -> TLOC address
+	ev := x.watch(peer, x.Env.Answer, 0, nil, b.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if ev.Kind != EvMessage || ev.Msg.Type() != omp.TypeUpdate {
+			return false
+		}
+		var tloc netip.Addr
+		if v, ok := omp.Find(attrsOf(ev.Msg), omp.AttrTypeTLOC); ok {
+			tloc = v.(*omp.AttrTLOC).Address
+		}
+		for _, v := range vroutesIn(x.Env, ev.Msg, true, p) {
+			delete(paths, v.PathID)
+		}
+		for _, v := range vroutesIn(x.Env, ev.Msg, false, p) {
+			paths[v.PathID] = tloc
+		}
+		return false
+	})
+	if ev.Kind != EvTimeout {
+		return verdict(Fail, b, ev.String(), "the session did not stay up")
+	}
+	have := map[netip.Addr]bool{}
+	var got []string
+	for _, t := range paths {
+		have[t] = true
+		got = append(got, t.String())
+	}
+	slices.Sort(got)
+	rec := "paths via TLOC " + strings.Join(got, ", ")
+	if len(got) == 0 {
+		rec = fmt.Sprintf("no path for %s within %s", b.prefix, x.Env.Answer)
+	}
+	for _, w := range b.win {
+		if !have[x.Env.Peer(w).TLOC] {
+			return verdict(Fail, b, rec, fmt.Sprintf("no path via peer%d", w))
+		}
+	}
+	for _, l := range b.lose {
+		if have[x.Env.Peer(l).TLOC] {
+			return verdict(Fail, b, rec, fmt.Sprintf("a losing path via peer%d was advertised", l))
+		}
+	}
+	return verdict(Pass, b, rec, "")
+}

@@ -1,0 +1,181 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Session is one fake peer's connection to the DUT, as cases drive it.
+// The runner implements it (over TCP or TLS, recording a transcript).
+type Session interface {
+	// Name is the fake peer's name in the transcript: "peer0".
+	Name() string
+	// Send writes one message.
+	Send(w Wire) error
+	// Await waits at most d for an event that stop accepts, or for the
+	// end of the connection, whichever comes first; on timeout it returns
+	// an EvTimeout. stop sees every message the DUT sends (HELLOs
+	// included) and every undecodable one; skipped lists those it did not
+	// accept. what says what the wait is for, for the transcript.
+	// Once the connection has ended, Await returns its end at once.
+	Await(d time.Duration, what string, stop func(Event) bool) (ev Event, skipped []Event)
+	// Close closes the connection (FIN).
+	Close()
+	// Reset aborts the connection (RST): the peer "dies" without a word.
+	Reset()
+}
+
+// EventKind says what an Event is.
+type EventKind uint8
+
+const (
+	EvMessage    EventKind = iota + 1 // a message that decoded
+	EvBadMessage                      // bytes that do not decode (Err is the *omp.Error)
+	EvClosed                          // the DUT closed the connection (FIN)
+	EvReset                           // the connection broke (RST, or the stream ended inside a message)
+	EvTimeout                         // nothing within the wait
+)
+
+var eventNames = [...]string{"", "message", "undecodable message", "closed", "reset", "timeout"}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) && k != 0 {
+		return eventNames[k]
+	}
+	return fmt.Sprintf("event_%d", uint8(k))
+}
+
+// Event is what Session.Next returns.
+type Event struct {
+	Kind EventKind
+	Msg  omp.Message // EvMessage
+	Raw  []byte      // EvMessage, EvBadMessage
+	Err  error       // EvBadMessage, EvReset
+	At   time.Time
+}
+
+// String describes the event for a verdict's Received text.
+func (e Event) String() string {
+	switch e.Kind {
+	case EvMessage:
+		return Describe(e.Msg)
+	case EvBadMessage:
+		return fmt.Sprintf("undecodable message (%v)", e.Err)
+	case EvReset:
+		if e.Err != nil {
+			return fmt.Sprintf("connection reset (%v)", e.Err)
+		}
+		return "connection reset"
+	}
+	return e.Kind.String()
+}
+
+// Alert returns the event's ALERT, if it is one.
+func (e Event) Alert() (*omp.Alert, bool) {
+	a, ok := e.Msg.(*omp.Alert)
+	return a, ok && e.Kind == EvMessage
+}
+
+// Driver is what a case needs of the runner: sessions with the DUT, the
+// environment, and (for some cases) control of the DUT.
+type Driver interface {
+	// Connect opens the transport to the DUT for fake peer i, nothing sent.
+	Connect(ctx context.Context, i int) (Session, error)
+	// Control triggers an operator action on the DUT; ErrNoControl if
+	// the DUT offers none.
+	Control(ctx context.Context, a Action, peer netip.Addr) error
+}
+
+// ErrNoControl is Driver.Control's answer for a DUT without a control
+// interface (any DUT reached over the network).
+var ErrNoControl = errors.New("the DUT offers no control interface")
+
+// PeerID is the identity of one fake peer within one case run.
+type PeerID struct {
+	RouterID netip.Addr   // Peer Router ID of its HANDSHAKE, and ORIGINATOR
+	SiteID   uint32       // Site ID of its HANDSHAKE
+	PeerType omp.PeerType // IDENTITY capability
+	TLOC     netip.Addr   // the TLOC address it advertises as next hop
+}
+
+// Env is the environment of one case run: the DUT as the probe session
+// saw it, and the identities and timings the case uses.
+type Env struct {
+	// Role is the DUT's personality.
+	Role Role
+	// DUT is the HANDSHAKE the DUT sent on the probe session, nil if
+	// none yet (the probe itself).
+	DUT *omp.Handshake
+	// Seq numbers case runs so that identities, VPNs and prefixes never
+	// collide between cases that share a DUT.
+	Seq int
+	// HoldTime is the Hold Time fake peers offer unless a case says
+	// otherwise: long enough that no case needs HELLOs to stay up.
+	HoldTime uint16
+	// Answer is how long to wait for an answer (an ALERT, a message).
+	Answer time.Duration
+	// Settle is how long silence must last to count as acceptance.
+	Settle time.Duration
+	// Tolerance is the slack allowed on a measured timer.
+	Tolerance time.Duration
+	// Scale multiplies every timer a case declares in seconds: 1 against
+	// a real DUT; tests of the harness shrink it.
+	Scale float64
+}
+
+// DefaultEnv returns an Env with the default timings.
+func DefaultEnv(role Role) *Env {
+	return &Env{Role: role, HoldTime: 90, Answer: 3 * time.Second, Settle: 750 * time.Millisecond, Tolerance: time.Second, Scale: 1}
+}
+
+// Seconds converts a timer a case declares in seconds to a duration.
+func (e *Env) Seconds(s float64) time.Duration {
+	sc := e.Scale
+	if sc <= 0 {
+		sc = 1
+	}
+	return time.Duration(s * sc * float64(time.Second))
+}
+
+// HarnessRole is the personality fake peers take: an edge towards a
+// controller DUT, a controller towards an edge or hub DUT.
+func (e *Env) HarnessRole() Role {
+	if e.Role == Controller || e.Role == 0 {
+		return Edge
+	}
+	return Controller
+}
+
+// Peer returns the identity of fake peer i (0..63) in this case run.
+// Router IDs are 10.a.b.c and TLOCs 100.64.0.0/10 addresses, with a.b from
+// Seq, so concurrent cases never share one.
+func (e *Env) Peer(i int) PeerID {
+	s := e.Seq & 0xFFFF
+	return PeerID{
+		RouterID: netip.AddrFrom4([4]byte{10, byte(s >> 8), byte(s), byte(1 + i&63)}),
+		SiteID:   uint32(100000 + s*64 + i&63),
+		PeerType: e.HarnessRole().PeerType(),
+		TLOC:     addr4(0x64400000 | uint32(s)<<6 | uint32(i&63)),
+	}
+}
+
+func addr4(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// DomainID is the DUT's Domain ID (from its HANDSHAKE), 1 if unknown.
+func (e *Env) DomainID() uint32 {
+	if e.DUT != nil {
+		return e.DUT.DomainID
+	}
+	return 1
+}
+
+// VPN is the VPN ID the case's routes go in: one per case run, so a
+// controller's routes of concurrent cases never mix.
+func (e *Env) VPN() uint64 { return 10000 + uint64(e.Seq&0xFFFF) }

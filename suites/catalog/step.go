@@ -1,0 +1,419 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Step is one step of a case's script.
+type Step interface {
+	// run performs the step; false stops the script.
+	run(x *Exec) bool
+	String() string
+}
+
+// Exec is one run of one case: its sessions and its verdict so far.
+type Exec struct {
+	Ctx    context.Context
+	Env    *Env
+	Driver Driver
+	Case   *Case
+
+	sess map[int]Session
+	dut  map[int]*omp.Handshake // each session's HANDSHAKE from the DUT
+	sent map[int]time.Time      // when each session last sent
+	v    Verdict
+	n    int // verdicts folded
+}
+
+// Run plays case c against the DUT through d and returns its verdict.
+// Every session the case opened is closed when it returns.
+func Run(ctx context.Context, c *Case, env *Env, d Driver) Verdict {
+	x := &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, sent: map[int]time.Time{}}
+	defer x.closeAll()
+	if env.DUT != nil {
+		if miss := MissingNeeds(c.Needs, env.DUT); len(miss) > 0 {
+			return Verdict{Grade: Unsupported, Expected: c.Expected(), Received: "the DUT's HANDSHAKE lacks " + joinNeeds(miss), Reason: "the DUT did not negotiate what the case needs"}
+		}
+	}
+	for _, s := range c.Steps() {
+		if err := ctx.Err(); err != nil {
+			x.fold(Verdict{Grade: Error, Reason: "case interrupted: " + err.Error()})
+			break
+		}
+		if !s.run(x) {
+			break
+		}
+	}
+	if x.n == 0 {
+		x.fold(Verdict{Grade: Error, Reason: "the case judged nothing"})
+	}
+	return x.v
+}
+
+// fold adds a verdict to the case's: the worst grade wins, and the
+// expected and received texts of every step are kept in order.
+func (x *Exec) fold(w Verdict) {
+	x.n++
+	if x.n == 1 {
+		x.v = w
+		return
+	}
+	v := &x.v
+	join := func(a, b string) string {
+		switch {
+		case a == "":
+			return b
+		case b == "":
+			return a
+		}
+		return a + "; " + b
+	}
+	exp, rec := join(v.Expected, w.Expected), join(v.Received, w.Received)
+	v.combine(w)
+	v.Expected, v.Received = exp, rec
+}
+
+func (x *Exec) setup(format string, args ...any) bool {
+	x.fold(Verdict{Grade: Error, Reason: fmt.Sprintf(format, args...)})
+	return false
+}
+
+func (x *Exec) closeAll() {
+	for _, s := range x.sess {
+		s.Close()
+	}
+}
+
+// session returns fake peer i's session, nil if it has none.
+func (x *Exec) session(i int) Session { return x.sess[i] }
+
+// DUTHandshake is the HANDSHAKE the DUT sent on fake peer i's session.
+func (x *Exec) DUTHandshake(i int) *omp.Handshake { return x.dut[i] }
+
+// send builds m for peer i and writes it.
+func (x *Exec) send(i int, m Msg) error {
+	s := x.sess[i]
+	if s == nil {
+		return fmt.Errorf("peer%d has no session", i)
+	}
+	w, err := m.Build(x.Env, i)
+	if err != nil {
+		return err
+	}
+	if err := s.Send(w); err != nil {
+		return err
+	}
+	x.sent[i] = time.Now()
+	return nil
+}
+
+// await reads peer i's events until stop accepts one, the connection
+// ends, or d passes (EvTimeout). skipped lists the messages read and not
+// accepted, for the verdict.
+func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool) (Event, string) {
+	s := x.sess[i]
+	if s == nil {
+		return Event{Kind: EvReset, Err: fmt.Errorf("peer%d has no session", i), At: time.Now()}, ""
+	}
+	if err := x.Ctx.Err(); err != nil {
+		return Event{Kind: EvTimeout, At: time.Now()}, ""
+	}
+	if dl, ok := x.Ctx.Deadline(); ok && time.Until(dl) < d {
+		d = time.Until(dl)
+	}
+	ev, skipped := s.Await(max(d, 0), what, func(ev Event) bool { return ev.Kind != EvMessage || stop(ev) })
+	var seen []string
+	counts := map[string]int{}
+	for _, e := range skipped {
+		t := "undecodable message"
+		if e.Msg != nil {
+			t = e.Msg.Type().String()
+		}
+		if counts[t] == 0 {
+			seen = append(seen, t)
+		}
+		counts[t]++
+	}
+	return ev, skippedText(seen, counts)
+}
+
+func skippedText(seen []string, counts map[string]int) string {
+	if len(seen) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, t := range seen {
+		if counts[t] > 1 {
+			t = fmt.Sprintf("%s x%d", t, counts[t])
+		}
+		parts = append(parts, t)
+	}
+	return " (before it: " + strings.Join(parts, ", ") + ")"
+}
+
+// MissingNeeds returns the needs a DUT that sent hs does not meet. A DUT
+// that sends no MP capability at all is taken to carry every family.
+// Operator actions are not judged here.
+func MissingNeeds(needs []Need, hs *omp.Handshake) []Need {
+	var miss []Need
+	caps := hs.Capabilities()
+	anyMP := false
+	for _, c := range caps {
+		if c.CapCode() == omp.CapCodeMP {
+			anyMP = true
+		}
+	}
+	for _, n := range needs {
+		ok := true
+		switch {
+		case n.Cap != 0:
+			ok = false
+			for _, c := range caps {
+				if c.CapCode() == n.Cap {
+					ok = true
+				}
+			}
+		case n.Family != Family{}:
+			ok = !anyMP
+			for _, c := range caps {
+				if mp, isMP := c.(*omp.CapMP); isMP && mp.AFI == n.Family.AFI && mp.SAFI == n.Family.SAFI {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			miss = append(miss, n)
+		}
+	}
+	return miss
+}
+
+func joinNeeds(ns []Need) string {
+	var s []string
+	for _, n := range ns {
+		s = append(s, n.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+// ---- steps -----------------------------------------------------------------
+
+type connectStep struct{ peer int }
+
+// Connect opens fake peer i's transport to the DUT and sends nothing.
+func Connect(i int) Step { return connectStep{i} }
+
+func (s connectStep) String() string { return fmt.Sprintf("peer%d connects", s.peer) }
+
+func (s connectStep) run(x *Exec) bool {
+	if x.sess[s.peer] != nil {
+		return true
+	}
+	sess, err := x.Driver.Connect(x.Ctx, s.peer)
+	if err != nil {
+		return x.setup("peer%d cannot connect to the DUT: %v", s.peer, err)
+	}
+	x.sess[s.peer] = sess
+	return true
+}
+
+type openStep struct {
+	peer int
+	hs   Msg
+	// optional: a refusal means the DUT lacks what the case needs
+	// (UNSUPPORTED), not a setup ERROR.
+	optional bool
+}
+
+// Open opens a session for fake peer i: connect, send its HANDSHAKE
+// (the standard one, changed by opts), read the DUT's HANDSHAKE, send a
+// HELLO. A DUT that refuses is a setup ERROR, and one that lacks what the
+// case needs makes it UNSUPPORTED.
+func Open(i int, opts ...HSOpt) Step { return openStep{peer: i, hs: Handshake(opts...)} }
+
+// TryOpen is Open for a HANDSHAKE the DUT may refuse (a Hold Time of 0,
+// a capability it lacks): a refusal makes the case UNSUPPORTED.
+func TryOpen(i int, opts ...HSOpt) Step {
+	return openStep{peer: i, hs: Handshake(opts...), optional: true}
+}
+
+func (s openStep) String() string { return fmt.Sprintf("peer%d opens a session with %s", s.peer, s.hs) }
+
+func (s openStep) run(x *Exec) bool {
+	if !(connectStep{s.peer}).run(x) {
+		return false
+	}
+	if err := x.send(s.peer, s.hs); err != nil {
+		return x.setup("peer%d cannot send its HANDSHAKE: %v", s.peer, err)
+	}
+	ev, _ := x.await(s.peer, x.Env.Answer, "the DUT's HANDSHAKE", func(ev Event) bool {
+		_, alert := ev.Alert()
+		return alert || ev.Msg.Type() == omp.TypeHandshake
+	})
+	hs, ok := ev.Msg.(*omp.Handshake)
+	if al, isAlert := ev.Alert(); isAlert && s.optional {
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: Describe(al), Reason: "the DUT refused the session the case needs"})
+		return false
+	}
+	if ev.Kind != EvMessage || !ok {
+		return x.setup("peer%d: the DUT did not open the session: %s", s.peer, orTimeout(ev, x.Env.Answer))
+	}
+	x.dut[s.peer] = hs
+	if miss := MissingNeeds(x.Case.Needs, hs); len(miss) > 0 {
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "the DUT's HANDSHAKE lacks " + joinNeeds(miss), Reason: "the DUT did not negotiate what the case needs"})
+		return false
+	}
+	if err := x.send(s.peer, Hello()); err != nil {
+		return x.setup("peer%d cannot send its HELLO: %v", s.peer, err)
+	}
+	// The DUT confirms with a HELLO (RFC 4271's KEEPALIVE after OPEN) or
+	// refuses with an ALERT. A DUT that sends nothing is taken as up.
+	ev, _ = x.await(s.peer, x.Env.Answer, "the DUT's HELLO", func(ev Event) bool {
+		_, alert := ev.Alert()
+		return alert || ev.Msg.Type() == omp.TypeHello
+	})
+	switch al, isAlert := ev.Alert(); {
+	case isAlert && s.optional:
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: Describe(al), Reason: "the DUT refused the session the case needs"})
+		return false
+	case isAlert, ev.Kind == EvClosed, ev.Kind == EvReset, ev.Kind == EvBadMessage:
+		return x.setup("peer%d: the DUT did not open the session: %s", s.peer, ev)
+	}
+	return true
+}
+
+type sendStep struct {
+	peer int
+	msg  Msg
+}
+
+// Send sends m on fake peer i's session.
+func Send(i int, m Msg) Step { return sendStep{i, m} }
+
+func (s sendStep) String() string { return fmt.Sprintf("peer%d sends %s", s.peer, s.msg) }
+
+func (s sendStep) run(x *Exec) bool {
+	sess := x.sess[s.peer]
+	if sess == nil {
+		return x.setup("peer%d has no session to send on", s.peer)
+	}
+	w, err := s.msg.Build(x.Env, s.peer)
+	if err != nil {
+		return x.setup("peer%d cannot build %s: %v", s.peer, s.msg, err)
+	}
+	// A write that fails means the DUT has gone already: the expectation
+	// that follows judges that.
+	if sess.Send(w) == nil {
+		x.sent[s.peer] = time.Now()
+	}
+	return true
+}
+
+type expectStep struct {
+	peer int
+	exp  Expectation
+}
+
+// ExpectOn judges fake peer i's session with e.
+func ExpectOn(i int, e Expectation) Step { return expectStep{i, e} }
+
+func (s expectStep) String() string { return fmt.Sprintf("peer%d expects %s", s.peer, s.exp) }
+
+func (s expectStep) run(x *Exec) bool {
+	if x.sess[s.peer] == nil {
+		return x.setup("peer%d has no session to judge", s.peer)
+	}
+	v := s.exp.check(x, s.peer)
+	x.fold(v)
+	return v.Grade == Pass || v.Grade == NonStrict
+}
+
+type sleepStep struct{ s float64 }
+
+// Sleep waits s seconds (scaled by Env.Scale).
+func Sleep(s float64) Step { return sleepStep{s} }
+
+func (s sleepStep) String() string { return fmt.Sprintf("wait %gs", s.s) }
+
+func (s sleepStep) run(x *Exec) bool {
+	t := time.NewTimer(x.Env.Seconds(s.s))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-x.Ctx.Done():
+		return x.setup("interrupted while waiting")
+	}
+}
+
+type closeStep struct {
+	peer  int
+	reset bool
+}
+
+// Close closes fake peer i's connection (FIN) and forgets its session.
+func Close(i int) Step { return closeStep{i, false} }
+
+// Reset aborts fake peer i's connection (RST): it dies without a word.
+func Reset(i int) Step { return closeStep{i, true} }
+
+func (s closeStep) String() string {
+	if s.reset {
+		return fmt.Sprintf("peer%d's connection is reset", s.peer)
+	}
+	return fmt.Sprintf("peer%d closes its connection", s.peer)
+}
+
+func (s closeStep) run(x *Exec) bool {
+	if sess := x.sess[s.peer]; sess != nil {
+		if s.reset {
+			sess.Reset()
+		} else {
+			sess.Close()
+		}
+		delete(x.sess, s.peer)
+		delete(x.dut, s.peer)
+	}
+	return true
+}
+
+type controlStep struct {
+	a    Action
+	peer int
+}
+
+// Operator has the DUT's operator perform a on fake peer i's session.
+func Operator(a Action, i int) Step { return controlStep{a, i} }
+
+func (s controlStep) String() string { return fmt.Sprintf("the DUT's operator performs %s on peer%d", s.a, s.peer) }
+
+func (s controlStep) run(x *Exec) bool {
+	err := x.Driver.Control(x.Ctx, s.a, x.Env.Peer(s.peer).RouterID)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrNoControl):
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: err.Error(), Reason: "needs operator action " + s.a.String()})
+		return false
+	}
+	return x.setup("operator action %s: %v", s.a, err)
+}
+
+// Probe opens one session with the standard HANDSHAKE of fake peer 0 and
+// closes it: the probe at the start of a run, which learns the DUT, and
+// the liveness check after each case. It returns the DUT's HANDSHAKE, or
+// why no session opened.
+func Probe(ctx context.Context, env *Env, d Driver) (*omp.Handshake, error) {
+	x := &Exec{Ctx: ctx, Env: env, Driver: d, Case: &Case{ID: "probe"}, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, sent: map[int]time.Time{}}
+	defer x.closeAll()
+	if !(openStep{peer: 0, hs: Handshake()}).run(x) {
+		return nil, errors.New(x.v.Reason)
+	}
+	return x.dut[0], nil
+}

@@ -1,0 +1,246 @@
+package catalog
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// The timer expectations measure: each puts what it measured into the
+// verdict, so a report shows the value next to the grade.
+
+// watch reads peer i's events for d, sending m every `every` (if m is not
+// nil and every > 0). on sees each event; returning true ends the watch
+// early. It returns the event that ended the watch (EvTimeout at the end
+// of d).
+func (x *Exec) watch(i int, d, every time.Duration, m Msg, what string, on func(Event) bool) Event {
+	end := time.Now().Add(d)
+	next := time.Now().Add(every)
+	for {
+		now := time.Now()
+		if !now.Before(end) {
+			return Event{Kind: EvTimeout, At: now}
+		}
+		if m != nil && every > 0 && !now.Before(next) {
+			if err := x.send(i, m); err != nil {
+				return Event{Kind: EvReset, Err: err, At: time.Now()}
+			}
+			next = now.Add(every)
+		}
+		wait := time.Until(end)
+		if m != nil && every > 0 {
+			wait = min(wait, time.Until(next))
+		}
+		ev, _ := x.await(i, max(wait, time.Millisecond), what, func(Event) bool { return true })
+		if ev.Kind == EvTimeout {
+			continue
+		}
+		if on(ev) || ev.Kind != EvMessage {
+			return ev
+		}
+	}
+}
+
+// ---- hold timer expiry -------------------------------------------------
+
+type holdExpiryExp struct{ hold float64 }
+
+// HoldTimerExpires expects the DUT, hearing nothing for the negotiated
+// hold time of `hold` seconds, to send ALERT OMP_ERR_HOLDTIME and close,
+// neither earlier than hold - Tolerance nor later than hold + Tolerance
+// after the harness's last message.
+func HoldTimerExpires(hold float64) Expectation { return holdExpiryExp{hold} }
+
+func (h holdExpiryExp) String() string {
+	return fmt.Sprintf("ALERT %s %gs after the last message (hold time), then close", AlertID{omp.ErrHoldtime, omp.SubErrNone}, h.hold)
+}
+
+func (holdExpiryExp) Alerts() []AlertID {
+	return []AlertID{{omp.ErrHoldtime, omp.SubErrNone}, {omp.ErrOper, omp.SubErrOperHoldtimeExp}}
+}
+
+func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
+	since := x.sent[peer]
+	if since.IsZero() {
+		since = time.Now()
+	}
+	hold, tol := x.Env.Seconds(h.hold), x.Env.Tolerance
+	ev, skipped := x.await(peer, time.Until(since.Add(hold+2*tol)), h.String(), func(ev Event) bool {
+		_, ok := ev.Alert()
+		return ok
+	})
+	elapsed := ev.At.Sub(since)
+	m := Measurement{Name: "hold timer expiry", Value: elapsed, Limit: fmt.Sprintf("%s ± %s", hold, tol)}
+	timely := elapsed >= hold-tol && elapsed <= hold+tol
+	v := verdict(Pass, h, fmt.Sprintf("%s after %s%s", ev, elapsed.Round(time.Millisecond), skipped), "")
+	switch ev.Kind {
+	case EvTimeout:
+		v.Grade, v.Received = Fail, fmt.Sprintf("no ALERT within %s%s", (hold + 2*tol).Round(time.Millisecond), skipped)
+		m.Name = "hold timer (never expired)"
+	case EvClosed, EvReset:
+		v.Grade, v.Reason = NonStrict, "closed without the ALERT"
+	case EvBadMessage:
+		v.Grade = Fail
+	default:
+		al, _ := ev.Alert()
+		id := AlertID{al.Code, al.Subcode}
+		v.Alert = &id
+		switch {
+		case id.Code == omp.ErrHoldtime || id == (AlertID{omp.ErrOper, omp.SubErrOperHoldtimeExp}):
+		default:
+			v.Grade, v.Reason = Fail, "wrong ALERT"
+		}
+	}
+	if v.Grade != Fail && !timely {
+		v.Grade = Fail
+		if elapsed < hold-tol {
+			v.Reason = "the hold timer expired early"
+		} else {
+			v.Reason = "the hold timer expired late"
+		}
+	}
+	v.Measured = []Measurement{m}
+	return v
+}
+
+// ---- HELLO timing ------------------------------------------------------------
+
+type helloExp struct {
+	hold, window float64
+	floor        bool // judge the smallest gap (one per second) instead of the largest
+}
+
+// HellosWithin expects the DUT's HELLOs, over a window of `window`
+// seconds with a negotiated hold time of `hold` seconds, to come at most
+// hold/3 (+ Tolerance) apart (RFC 4271 4.4). The harness keeps the session
+// alive with its own HELLOs meanwhile.
+func HellosWithin(hold, window float64) Expectation { return helloExp{hold: hold, window: window} }
+
+// HellosAtMostOncePerSecond expects no two HELLOs of the DUT closer than
+// one second (RFC 4271 4.4, "MUST NOT be sent more frequently than one
+// per second"), allowing a tenth of the Tolerance for jitter.
+func HellosAtMostOncePerSecond(hold, window float64) Expectation {
+	return helloExp{hold: hold, window: window, floor: true}
+}
+
+func (h helloExp) String() string {
+	if h.floor {
+		return fmt.Sprintf("HELLOs no closer than 1s apart over %gs", h.window)
+	}
+	return fmt.Sprintf("HELLOs at most %gs (a third of the hold time) apart over %gs", h.hold/3, h.window)
+}
+
+func (helloExp) Alerts() []AlertID { return nil }
+
+func (h helloExp) check(x *Exec, peer int) Verdict {
+	start := time.Now()
+	var times []time.Time
+	keep := x.Env.Seconds(h.hold / 3)
+	ev := x.watch(peer, x.Env.Seconds(h.window), keep, Hello(), h.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if ev.Kind == EvMessage && ev.Msg.Type() == omp.TypeHello {
+			times = append(times, ev.At)
+		}
+		return false
+	})
+	if ev.Kind != EvTimeout {
+		return verdict(Fail, h, ev.String(), "the session did not stay up")
+	}
+	if h.floor {
+		if len(times) < 2 {
+			return verdict(Pass, h, fmt.Sprintf("%d HELLO(s)", len(times)), "fewer than two HELLOs: no interval to measure")
+		}
+		lowest := times[1].Sub(times[0])
+		for k := 2; k < len(times); k++ {
+			lowest = min(lowest, times[k].Sub(times[k-1]))
+		}
+		v := verdict(Pass, h, fmt.Sprintf("%d HELLOs, smallest interval %s", len(times), lowest.Round(time.Millisecond)), "")
+		v.Measured = []Measurement{{Name: "smallest HELLO interval", Value: lowest, Limit: "at least 1s"}}
+		if lowest < time.Second-x.Env.Tolerance/10 {
+			v.Grade, v.Reason = Fail, "HELLOs more often than once per second"
+		}
+		return v
+	}
+	// The largest gap, counting from the start of the watch to the first
+	// HELLO and from the last HELLO to the end.
+	largest, prev := time.Duration(0), start
+	for _, t := range append(times, time.Now()) {
+		largest = max(largest, t.Sub(prev))
+		prev = t
+	}
+	limit := keep + x.Env.Tolerance
+	v := verdict(Pass, h, fmt.Sprintf("%d HELLOs, largest interval %s", len(times), largest.Round(time.Millisecond)), "")
+	v.Measured = []Measurement{{Name: "largest HELLO interval", Value: largest, Limit: "at most " + limit.String()}}
+	if largest > limit {
+		v.Grade, v.Reason = Fail, "HELLOs too far apart for the hold time"
+	}
+	return v
+}
+
+// ---- staying up -------------------------------------------------------------
+
+type staysUpExp struct {
+	window, every float64
+	msg           Msg
+	maxHellos     int // -1: any number
+}
+
+// StaysUp expects the session to stay up (no ALERT, no close) for window
+// seconds while the harness sends m every `every` seconds (m nil: nothing).
+func StaysUp(window, every float64, m Msg) Expectation {
+	return staysUpExp{window: window, every: every, msg: m, maxHellos: -1}
+}
+
+// NoPeriodicHellos expects, with a negotiated hold time of 0 (RFC 4271
+// 4.4: "periodic KEEPALIVE messages MUST NOT be sent"), at most one HELLO
+// (the one that may confirm the session) in window seconds, and the
+// session up.
+func NoPeriodicHellos(window float64) Expectation {
+	return staysUpExp{window: window, maxHellos: 1}
+}
+
+func (s staysUpExp) String() string {
+	str := fmt.Sprintf("the session stays up for %gs", s.window)
+	if s.msg != nil && s.every > 0 {
+		str += fmt.Sprintf(" while the harness sends %s every %gs", s.msg, s.every)
+	}
+	if s.maxHellos >= 0 {
+		str += fmt.Sprintf(", with at most %d HELLO", s.maxHellos)
+	}
+	return str
+}
+
+func (staysUpExp) Alerts() []AlertID { return nil }
+
+func (s staysUpExp) check(x *Exec, peer int) Verdict {
+	hellos := 0
+	start := time.Now()
+	ev := x.watch(peer, x.Env.Seconds(s.window), x.Env.Seconds(s.every), s.msg, s.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if ev.Kind == EvMessage && ev.Msg.Type() == omp.TypeHello {
+			hellos++
+		}
+		return false
+	})
+	up := time.Since(start)
+	m := Measurement{Name: "session up", Value: up, Limit: fmt.Sprintf("at least %s", x.Env.Seconds(s.window))}
+	if ev.Kind != EvTimeout {
+		v := verdict(Fail, s, fmt.Sprintf("%s after %s", ev, up.Round(time.Millisecond)), "")
+		if al, ok := ev.Alert(); ok {
+			v.Alert = &AlertID{al.Code, al.Subcode}
+		}
+		v.Measured = []Measurement{m}
+		return v
+	}
+	v := verdict(Pass, s, fmt.Sprintf("up for %s, %d HELLOs", up.Round(time.Millisecond), hellos), "")
+	v.Measured = []Measurement{m}
+	if s.maxHellos >= 0 && hellos > s.maxHellos {
+		v.Grade, v.Reason = Fail, "periodic HELLOs with a hold time of 0"
+	}
+	return v
+}

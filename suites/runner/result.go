@@ -1,0 +1,105 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
+)
+
+// Result is one case's outcome, with everything a report shows.
+type Result struct {
+	Case *catalog.Case `json:"-"`
+
+	ID          string        `json:"id"`
+	Section     string        `json:"section"`
+	Level       catalog.Level `json:"level"`
+	Basis       catalog.Basis `json:"basis"`
+	Source      string        `json:"source,omitempty"`
+	Requirement string        `json:"requirement"`
+	Reading     string        `json:"reading,omitempty"`
+	Type        string        `json:"message_type"`
+	Sent        string        `json:"sent"`
+
+	Grade    catalog.Grade         `json:"grade"`
+	Expected string                `json:"expected"`
+	Received string                `json:"received"`
+	Reason   string                `json:"reason,omitempty"`
+	Measured []catalog.Measurement `json:"measured,omitempty"`
+	// ExpectedAlerts are the ALERTs a conforming DUT sends in this case;
+	// Alert is the one it sent, if the verdict turned on one.
+	ExpectedAlerts []catalog.AlertID `json:"expected_alerts,omitempty"`
+	Alert          *catalog.AlertID  `json:"alert,omitempty"`
+
+	// Liveness says whether a fresh session opened after the case.
+	Liveness string `json:"liveness,omitempty"`
+	// Baseline is the reason of the baseline entry that covers the case,
+	// if any; BaselinePassed says the entry's case did not fail.
+	Baseline       string `json:"baseline,omitempty"`
+	BaselinePassed bool   `json:"baseline_passed,omitempty"`
+
+	Start    time.Time     `json:"start"`
+	Duration time.Duration `json:"duration_ns"`
+
+	Transcript []transcript.Entry `json:"-"`
+}
+
+// Failed reports whether the result counts against the DUT: FAIL, or
+// NON-STRICT (the DUT saw the error but reported it imperfectly).
+func (r *Result) Failed() bool { return r.Grade == catalog.Fail || r.Grade == catalog.NonStrict }
+
+// Gating reports whether the result fails a CI gate: a MUST case that
+// FAILs and is not in the baseline, or a baseline entry that passed.
+func (r *Result) Gating() bool {
+	if r.BaselinePassed {
+		return true
+	}
+	return r.Baseline == "" && r.Level == catalog.MUST && r.Grade == catalog.Fail
+}
+
+// Report is a whole run.
+type Report struct {
+	Target   string         `json:"target"`
+	Role     catalog.Role   `json:"role"`
+	DUT      string         `json:"dut_handshake"`
+	Hello    *omp.Handshake `json:"-"`
+	Start    time.Time      `json:"start"`
+	Duration time.Duration  `json:"duration_ns"`
+	Results  []Result       `json:"results"`
+	// Notes are run-wide events: a DUT restarted, a DUT that stayed down.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Counts tallies the results by grade.
+func (r *Report) Counts() map[catalog.Grade]int {
+	m := map[catalog.Grade]int{}
+	for _, x := range r.Results {
+		m[x.Grade]++
+	}
+	return m
+}
+
+// Gating returns the results that fail a CI gate.
+func (r *Report) Gating() []*Result {
+	var out []*Result
+	for i := range r.Results {
+		if r.Results[i].Gating() {
+			out = append(out, &r.Results[i])
+		}
+	}
+	return out
+}
+
+// newResult fills a result's description from its case.
+func newResult(c *catalog.Case) Result {
+	r := Result{Case: c, ID: c.ID, Section: c.Section, Level: c.Level, Basis: c.Basis, Source: c.Source,
+		Requirement: c.Requirement, Reading: c.Reading, Sent: c.Sent(), Expected: c.Expected()}
+	if t := c.MsgType(); t != 0 {
+		r.Type = t.String()
+	}
+	for _, e := range c.Expectations() {
+		r.ExpectedAlerts = append(r.ExpectedAlerts, e.Alerts()...)
+	}
+	return r
+}

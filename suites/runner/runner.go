@@ -1,0 +1,351 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
+)
+
+// Config is how to run.
+type Config struct {
+	// Factory starts (or reaches) the DUT. Required.
+	Factory Factory
+	// Parallel is how many ordinary cases run at once (default 1: exact
+	// blame when a case kills the DUT). Timer cases always run in
+	// parallel with each other and with the rest.
+	Parallel int
+	// Env holds the timings (Answer, Settle, Tolerance, HoldTime, Scale);
+	// zero fields take catalog.DefaultEnv's.
+	Env catalog.Env
+	// CaseTimeout bounds one case (default 2 minutes).
+	CaseTimeout time.Duration
+	// ConnectTimeout bounds one TCP (and TLS) connection (default 5 s).
+	ConnectTimeout time.Duration
+	// Progress, if set, is called after each case, one call at a time.
+	Progress func(r *Result, done, total int)
+	// Logger receives run events; nil discards them.
+	Logger *slog.Logger
+}
+
+// maxTimers bounds the timer cases that run at once.
+const maxTimers = 64
+
+type run struct {
+	cfg  Config
+	base catalog.Env
+	seq  atomic.Int64
+
+	mu    sync.Mutex
+	dut   DUT
+	gen   int    // bumped when the DUT is replaced
+	blame string // the case blamed for the current DUT's death, if any
+	down  string // the case after which the DUT stayed down
+	notes []string
+}
+
+// Run plays cases against the DUT cfg.Factory gives and returns the
+// report, its results in the order of cases. An error means the DUT did
+// not start; a DUT that refuses the probe session gets a report whose
+// cases are all ERROR, saying why.
+func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error) {
+	if cfg.Factory == nil {
+		return nil, errors.New("runner: no DUT factory")
+	}
+	cfg.Parallel = max(cfg.Parallel, 1)
+	if cfg.CaseTimeout <= 0 {
+		cfg.CaseTimeout = 2 * time.Minute
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
+	start := time.Now()
+	dut, err := cfg.Factory(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("runner: start the DUT: %w", err)
+	}
+	r.dut = &closeOnce{DUT: dut}
+	defer func() {
+		r.mu.Lock()
+		d := r.dut
+		r.mu.Unlock()
+		d.Close()
+	}()
+	t := dut.Target()
+	rep := &Report{Target: describeTarget(t), Start: start}
+	rep.Results = make([]Result, len(cases))
+	hs, err := r.probe(ctx, t)
+	if err != nil {
+		// Nothing can run: every case is a setup ERROR that says why.
+		r.notef("the DUT at %s did not open a session with the standard HANDSHAKE: %v", t.Addr, err)
+		for i := range cases {
+			rep.Results[i] = newResult(&cases[i])
+			rep.Results[i].Grade, rep.Results[i].Reason = catalog.Error, "not run: the DUT did not open a session with the standard HANDSHAKE: "+err.Error()
+			if cfg.Progress != nil {
+				cfg.Progress(&rep.Results[i], i+1, len(cases))
+			}
+		}
+		rep.Notes, rep.Duration = r.notes, time.Since(start)
+		return rep, nil
+	}
+	r.base.DUT = hs
+	r.base.Role = t.Role
+	if r.base.Role == 0 {
+		r.base.Role = roleOf(hs)
+	}
+	if r.base.Role == 0 {
+		r.base.Role = catalog.Controller
+		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken as a controller")
+	}
+	rep.Role, rep.DUT, rep.Hello = r.base.Role, catalog.Describe(hs), hs
+
+	var (
+		wg       sync.WaitGroup
+		pmu      sync.Mutex
+		done     int
+		ordinary = make(chan struct{}, cfg.Parallel)
+		timers   = make(chan struct{}, maxTimers)
+	)
+	one := func(i int, sem chan struct{}) {
+		defer wg.Done()
+		defer func() { <-sem }()
+		rep.Results[i] = r.runCase(ctx, &cases[i])
+		if cfg.Progress != nil {
+			pmu.Lock()
+			done++
+			cfg.Progress(&rep.Results[i], done, len(cases))
+			pmu.Unlock()
+		}
+	}
+	// Timer cases first, so that their waiting overlaps everything else.
+	for pass := 0; pass < 2; pass++ {
+		for i := range cases {
+			if cases[i].Timer != (pass == 0) {
+				continue
+			}
+			sem := ordinary
+			if cases[i].Timer {
+				sem = timers
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				rep.Results[i] = newResult(&cases[i])
+				rep.Results[i].Grade, rep.Results[i].Reason = catalog.Error, "not run: "+ctx.Err().Error()
+				continue
+			}
+			wg.Add(1)
+			go one(i, sem)
+		}
+	}
+	wg.Wait()
+	rep.Duration = time.Since(start)
+	r.mu.Lock()
+	rep.Notes = r.notes
+	r.mu.Unlock()
+	return rep, nil
+}
+
+func envDefaults(e catalog.Env) catalog.Env {
+	d := catalog.DefaultEnv(0)
+	if e.HoldTime == 0 {
+		e.HoldTime = d.HoldTime
+	}
+	if e.Answer <= 0 {
+		e.Answer = d.Answer
+	}
+	if e.Settle <= 0 {
+		e.Settle = d.Settle
+	}
+	if e.Tolerance <= 0 {
+		e.Tolerance = d.Tolerance
+	}
+	if e.Scale <= 0 {
+		e.Scale = d.Scale
+	}
+	return e
+}
+
+func describeTarget(t Target) string {
+	s := t.Addr
+	if t.Name != "" {
+		s = t.Name + " at " + t.Addr
+	}
+	if t.TLS != nil {
+		s += " (TLS)"
+	}
+	return s
+}
+
+// roleOf is the role a HANDSHAKE's IDENTITY capability names.
+func roleOf(hs *omp.Handshake) catalog.Role {
+	for _, c := range hs.Capabilities() {
+		if id, ok := c.(*omp.CapIdentity); ok {
+			return catalog.RoleOf(id.PeerType)
+		}
+	}
+	return 0
+}
+
+func (r *run) notef(format string, args ...any) {
+	r.mu.Lock()
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+	r.mu.Unlock()
+	r.cfg.Logger.Info(fmt.Sprintf(format, args...))
+}
+
+// env is the base Env with a fresh sequence number.
+func (r *run) env() *catalog.Env {
+	e := r.base
+	e.Seq = int(r.seq.Add(1))
+	return &e
+}
+
+// probe opens and closes one session with the standard HANDSHAKE.
+func (r *run) probe(ctx context.Context, t Target) (*omp.Handshake, error) {
+	env := r.env()
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout+2*env.Answer)
+	defer cancel()
+	return catalog.Probe(ctx, env, &driver{target: t, env: env, tr: &transcript.Transcript{}, connect: r.cfg.ConnectTimeout})
+}
+
+// live checks that the DUT opens a fresh session, trying three times
+// over about a second before it calls the DUT down.
+func (r *run) live(ctx context.Context, t Target) error {
+	var err error
+	for try := 0; try < 3; try++ {
+		if _, err = r.probe(ctx, t); err == nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(try+1) * 200 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+	return err
+}
+
+func (r *run) current() (Target, int, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dut.Target(), r.gen, r.down
+}
+
+// runCase runs one case and the liveness check after it.
+func (r *run) runCase(ctx context.Context, c *catalog.Case) Result {
+	res := newResult(c)
+	res.Start = time.Now()
+	defer func() { res.Duration = time.Since(res.Start) }()
+	if !c.AppliesTo(r.base.Role) {
+		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to a %s DUT, not a %s", rolesOf(c), r.base.Role), ""
+		return res
+	}
+	t, gen, down := r.current()
+	if down != "" {
+		res.Grade, res.Reason = catalog.Error, "not run: the DUT has been down since case "+down
+		return res
+	}
+	tr := &transcript.Transcript{}
+	env := r.env()
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)
+	v := catalog.Run(cctx, c, env, &driver{target: t, env: env, tr: tr, connect: r.cfg.ConnectTimeout})
+	cancel()
+	res.Grade, res.Received, res.Reason, res.Measured, res.Alert = v.Grade, v.Received, v.Reason, v.Measured, v.Alert
+	if v.Expected != "" {
+		res.Expected = v.Expected
+	}
+	if ctx.Err() == nil {
+		r.checkLive(ctx, &res, t, gen)
+	}
+	res.Transcript = tr.Entries()
+	return res
+}
+
+// checkLive runs the liveness check after a case: a DUT that no longer
+// opens a session is reported against the first case after which that
+// was seen, and replaced (the factory is called again) so the run goes on.
+func (r *run) checkLive(ctx context.Context, res *Result, t Target, gen int) {
+	err := r.live(ctx, t)
+	if err == nil {
+		res.Liveness = "a fresh session opened after the case"
+		return
+	}
+	res.Liveness = "no fresh session after the case: " + err.Error()
+	r.mu.Lock()
+	first := gen == r.gen && r.blame == ""
+	if first {
+		r.blame = res.ID
+	}
+	blamed := r.blame
+	r.mu.Unlock()
+	if !first {
+		if res.Grade == catalog.Pass {
+			res.Grade, res.Reason = catalog.Error, "the DUT went down during the run (blamed on "+blamed+")"
+		}
+		return
+	}
+	res.Grade = catalog.Fail
+	res.Reason = "after this case the DUT did not open a fresh session: it died or went deaf"
+	r.notef("%s: the DUT did not open a fresh session after the case (%v)", res.ID, err)
+	r.replace(ctx, res.ID)
+}
+
+// replace asks the factory for a new DUT after case id killed the old one.
+func (r *run) replace(ctx context.Context, id string) {
+	r.mu.Lock()
+	old := r.dut
+	r.mu.Unlock()
+	old.Close()
+	var dut DUT
+	d, err := r.cfg.Factory(ctx)
+	if err == nil {
+		dut = &closeOnce{DUT: d}
+		if err = r.live(ctx, dut.Target()); err != nil {
+			dut.Close()
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gen++
+	r.blame = ""
+	if err != nil {
+		r.down = id
+		r.notes = append(r.notes, fmt.Sprintf("the DUT stayed down after %s (%v): the cases after it are ERROR", id, err))
+		return
+	}
+	r.dut = dut
+	r.notes = append(r.notes, fmt.Sprintf("the DUT was restarted after %s", id))
+}
+
+func rolesOf(c *catalog.Case) catalog.Role {
+	if c.Roles == 0 {
+		return catalog.AnyRole
+	}
+	return c.Roles
+}
+
+// closeOnce closes its DUT once, however often it is asked.
+type closeOnce struct {
+	DUT
+	once sync.Once
+	err  error
+}
+
+func (c *closeOnce) Close() error {
+	c.once.Do(func() { c.err = c.DUT.Close() })
+	return c.err
+}

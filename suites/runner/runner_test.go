@@ -1,0 +1,283 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+// behaviour is how a test DUT answers a message it finds malformed, once
+// the session is open.
+type behaviour int
+
+const (
+	conform  behaviour = iota // the codec's ALERT, then close
+	deaf                      // nothing at all: keeps reading
+	garbage                   // 40 bytes that are no OMP message, connection kept
+	wrongSub                  // the right Code with another Subcode, then close
+	resetMid                  // half of the ALERT, then a reset
+	silent                    // never answers anything, not even a HANDSHAKE
+	dies                      // closes its listener and every connection
+)
+
+// testDUT is a small OMP speaker in the test: it opens sessions as a
+// controller and misbehaves as told. Its goroutines end with the test.
+type testDUT struct {
+	t   *testing.T
+	b   behaviour
+	ln  net.Listener
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	cs  []net.Conn
+	end sync.Once
+}
+
+func startDUT(t *testing.T, b behaviour) *testDUT {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &testDUT{t: t, b: b, ln: ln}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			d.mu.Lock()
+			d.cs = append(d.cs, c)
+			d.mu.Unlock()
+			d.wg.Add(1)
+			go func() {
+				defer d.wg.Done()
+				defer c.Close()
+				d.serve(c)
+			}()
+		}
+	}()
+	t.Cleanup(d.stop)
+	return d
+}
+
+func (d *testDUT) stop() {
+	d.end.Do(func() {
+		d.ln.Close()
+		d.mu.Lock()
+		for _, c := range d.cs {
+			c.Close()
+		}
+		d.mu.Unlock()
+	})
+	d.wg.Wait()
+}
+
+func (d *testDUT) Target() Target { return Target{Addr: d.ln.Addr().String(), Name: "test DUT"} }
+func (d *testDUT) Close() error   { return nil }
+
+var dutHS = &omp.Handshake{Version: omp.Version, SiteID: 1, DomainID: 1, HoldTime: 90, PeerRouterID: netip.MustParseAddr("192.0.2.1"),
+	Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{
+		&omp.CapIdentity{PeerType: omp.PeerTypeVSmart}, &omp.CapRefresh{},
+		&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}}}}}
+
+func write(c net.Conn, m omp.Message) {
+	b, err := omp.Encode(m)
+	if err == nil {
+		c.Write(b)
+	}
+}
+
+func (d *testDUT) serve(c net.Conn) {
+	if d.b == silent {
+		io.Copy(io.Discard, c)
+		return
+	}
+	r := omp.NewReader(c)
+	if m, _, err := r.ReadMessage(); err != nil || m.Type() != omp.TypeHandshake {
+		return
+	}
+	write(c, dutHS)
+	write(c, &omp.Hello{})
+	for {
+		m, _, err := r.ReadMessage()
+		if errors.Is(err, io.EOF) || errors.Is(err, omp.ErrTruncated) || errors.Is(err, net.ErrClosed) {
+			return
+		}
+		e, malformed := omp.AsError(err)
+		if err != nil && !malformed {
+			return
+		}
+		if m != nil && m.Type() == omp.TypeAlert {
+			return
+		}
+		if !malformed {
+			continue
+		}
+		switch d.b {
+		case conform:
+			write(c, e.Alert())
+			return
+		case deaf:
+		case garbage:
+			c.Write(make([]byte, 40))
+		case wrongSub:
+			a := e.Alert()
+			a.Subcode++
+			write(c, a)
+			return
+		case resetMid:
+			b, _ := omp.Encode(e.Alert())
+			c.Write(b[:10])
+			c.(*net.TCPConn).SetLinger(0)
+			return
+		case dies:
+			go d.stop()
+			return
+		}
+	}
+}
+
+func fastEnv() catalog.Env {
+	return catalog.Env{Answer: 400 * time.Millisecond, Settle: 200 * time.Millisecond, Tolerance: 200 * time.Millisecond, HoldTime: 90}
+}
+
+func runOn(t *testing.T, b behaviour, ids ...string) *Report {
+	t.Helper()
+	d := startDUT(t, b)
+	cases, err := catalog.Select(catalog.All(), "", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var progress []string
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2,
+		Progress: func(r *Result, done, total int) { progress = append(progress, r.ID) }}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) != len(cases) {
+		t.Errorf("progress reported %d of %d cases", len(progress), len(cases))
+	}
+	return rep
+}
+
+func grades(rep *Report) map[string]catalog.Grade {
+	m := map[string]catalog.Grade{}
+	for _, r := range rep.Results {
+		m[r.ID] = r.Grade
+	}
+	return m
+}
+
+func TestConformingDUTPasses(t *testing.T) {
+	rep := runOn(t, conform, "HDR-002", "HDR-021", "UPD-001", "UPD-013")
+	for _, r := range rep.Results {
+		if r.Grade != catalog.Pass {
+			t.Errorf("%s: %s: expected %s; received %s (%s)", r.ID, r.Grade, r.Expected, r.Received, r.Reason)
+		}
+		if r.Liveness == "" || strings.HasPrefix(r.Liveness, "no") {
+			t.Errorf("%s: liveness %q", r.ID, r.Liveness)
+		}
+		if len(r.Transcript) == 0 {
+			t.Errorf("%s: empty transcript", r.ID)
+		}
+	}
+	if rep.Role != catalog.Controller {
+		t.Errorf("role %s, want controller from the IDENTITY", rep.Role)
+	}
+}
+
+func TestDeafDUTFails(t *testing.T) {
+	g := grades(runOn(t, deaf, "HDR-002", "UPD-013"))
+	for id, gr := range g {
+		if gr != catalog.Fail {
+			t.Errorf("%s: %s, want FAIL (no ALERT)", id, gr)
+		}
+	}
+}
+
+func TestGarbageDUTFails(t *testing.T) {
+	rep := runOn(t, garbage, "UPD-013")
+	r := rep.Results[0]
+	if r.Grade != catalog.Fail || !strings.Contains(r.Received, "undecodable") {
+		t.Errorf("%s: %s, received %q; want FAIL with the undecodable answer", r.ID, r.Grade, r.Received)
+	}
+}
+
+func TestWrongSubcodeIsNonStrict(t *testing.T) {
+	rep := runOn(t, wrongSub, "UPD-013")
+	r := rep.Results[0]
+	if r.Grade != catalog.NonStrict || r.Alert == nil || r.Alert.Subcode != omp.SubErrUpdateAttrList+1 {
+		t.Errorf("%s: %s alert %v; want NON-STRICT with the wrong subcode recorded", r.ID, r.Grade, r.Alert)
+	}
+}
+
+func TestResetMidMessageIsNonStrict(t *testing.T) {
+	rep := runOn(t, resetMid, "UPD-013")
+	r := rep.Results[0]
+	if r.Grade != catalog.NonStrict || !strings.Contains(r.Reason, "without the ALERT") {
+		t.Errorf("%s: %s (%s; received %s); want NON-STRICT, closed without the ALERT", r.ID, r.Grade, r.Reason, r.Received)
+	}
+}
+
+func TestSilentDUTIsError(t *testing.T) {
+	start := time.Now()
+	rep := runOn(t, silent, "HDR-002", "HS-001")
+	for _, r := range rep.Results {
+		if r.Grade != catalog.Error || !strings.Contains(r.Reason, "did not open a session") {
+			t.Errorf("%s: %s (%s), want ERROR: the DUT never opened", r.ID, r.Grade, r.Reason)
+		}
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("a silent DUT took %s", time.Since(start))
+	}
+}
+
+// A DUT that dies on a case is reported against that case; the cases
+// after it are ERROR, not FAIL.
+func TestDUTThatDiesIsBlamedOnTheCase(t *testing.T) {
+	d := startDUT(t, dies)
+	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-002", "HS-001", "UPD-001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv()}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// HDR-002 is the first malformed message: the DUT dies on it.
+	r := rep.Results[0]
+	if r.ID != "HDR-002" || r.Grade != catalog.Fail || !strings.Contains(r.Reason, "fresh session") {
+		t.Errorf("%s: %s (%s), want FAIL for killing the DUT", r.ID, r.Grade, r.Reason)
+	}
+	for _, r := range rep.Results[1:] {
+		if r.Grade != catalog.Error || !strings.Contains(r.Reason, "HDR-002") {
+			t.Errorf("%s (after the death): %s (%s), want ERROR naming HDR-002", r.ID, r.Grade, r.Reason)
+		}
+	}
+	if len(rep.Notes) == 0 {
+		t.Error("no run note about the DUT staying down")
+	}
+}
+
+// Cases that do not apply to the DUT's role are SKIPPED, not run.
+func TestRoleSkips(t *testing.T) {
+	rep := runOn(t, conform, "HS-112")
+	if r := rep.Results[0]; r.Grade != catalog.Skipped {
+		t.Errorf("%s against a controller: %s, want SKIPPED", r.ID, r.Grade)
+	}
+}

@@ -1,0 +1,137 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/fake"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
+)
+
+// session is a catalog.Session over a fake peer (peers/fake), which owns
+// the connection, its reader and the transcript.
+type session struct{ p *fake.Peer }
+
+func (s session) Name() string { return s.p.Name() }
+func (s session) Close()       { s.p.Close() }
+func (s session) Reset()       { s.p.Reset() }
+
+func (s session) Send(w catalog.Wire) error {
+	switch {
+	case w.Message == nil:
+		return s.p.SendRaw(w.Bytes)
+	case len(w.Muts) == 0 && len(w.Bytes) <= omp.MaxMessageLen:
+		return s.p.Send(w.Message)
+	}
+	return s.p.SendMutated(w.Message, w.Muts...)
+}
+
+func (s session) Await(d time.Duration, what string, stop func(catalog.Event) bool) (catalog.Event, []catalog.Event) {
+	var skipped []catalog.Event
+	r, err := s.p.Expect(d, fake.Func(what, func(r *fake.Received) bool {
+		ev := eventOf(r)
+		if stop(ev) {
+			return true
+		}
+		skipped = append(skipped, ev)
+		return false
+	}))
+	if err == nil {
+		return eventOf(r), skipped
+	}
+	now := time.Now()
+	var closed *fake.ErrClosed
+	var timeout *fake.ErrTimeout
+	switch {
+	case errors.As(err, &timeout):
+		return catalog.Event{Kind: catalog.EvTimeout, At: now}, skipped
+	case errors.As(err, &closed):
+		ev := catalog.Event{Kind: catalog.EvReset, Err: errors.New(closed.CloseInfo.String()), At: now}
+		if closed.Kind == fake.CloseEOF {
+			ev.Kind, ev.Err = catalog.EvClosed, nil
+		}
+		return ev, skipped
+	}
+	return catalog.Event{Kind: catalog.EvReset, Err: err, At: now}, skipped
+}
+
+func eventOf(r *fake.Received) catalog.Event {
+	if r.Message != nil {
+		return catalog.Event{Kind: catalog.EvMessage, Msg: r.Message, Raw: r.Raw, At: r.Time}
+	}
+	return catalog.Event{Kind: catalog.EvBadMessage, Raw: r.Raw, Err: r.Err, At: r.Time}
+}
+
+// driver is the catalog.Driver of one case run: it dials the DUT for
+// each fake peer, all of them recording into the case's transcript.
+type driver struct {
+	target  Target
+	env     *catalog.Env
+	tr      *transcript.Transcript
+	connect time.Duration
+}
+
+func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
+	id := d.env.Peer(i)
+	timeout := d.connect
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl))
+	}
+	p, err := fake.Dial(fake.Config{
+		Name:             fmt.Sprintf("peer%d", i),
+		LocalAddr:        localAddr(d.target.Addr, id.RouterID),
+		RouterID:         id.RouterID,
+		SiteID:           id.SiteID,
+		DomainID:         d.env.DomainID(),
+		PeerType:         id.PeerType,
+		TLS:              d.target.TLS,
+		Transcript:       d.tr,
+		DisableAutoHello: true,
+	}, d.target.Addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return session{p}, nil
+}
+
+func (d *driver) Control(ctx context.Context, a catalog.Action, peer netip.Addr) error {
+	if d.target.Control == nil {
+		return catalog.ErrNoControl
+	}
+	return d.target.Control(ctx, a, peer)
+}
+
+// localAddr is the source address fake peer rid dials from: towards a
+// loopback DUT, its own 127.a.b.c (the router ID's last three bytes), so a
+// capture tells the peers apart; towards any other DUT, whatever the
+// system picks.
+func localAddr(target string, rid netip.Addr) string {
+	host, _, err := net.SplitHostPort(target)
+	if err != nil {
+		host = target
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		if host == "localhost" {
+			ip = netip.MustParseAddr("127.0.0.1")
+		} else {
+			return "0.0.0.0"
+		}
+	}
+	switch {
+	case ip.Is4() && ip.IsLoopback():
+		b := rid.As4()
+		return netip.AddrFrom4([4]byte{127, b[1], b[2], b[3]}).String()
+	case ip.IsLoopback():
+		return "::1"
+	case ip.Is6():
+		return "::"
+	}
+	return "0.0.0.0"
+}
