@@ -180,8 +180,9 @@ func catalogWire(t testing.TB) [][]byte {
 	return out
 }
 
-// TestWriteCorpus writes the catalogue, one encoded message a file, to
-// $OMP_CORPUS_DIR (scripts/gofuzz.sh seeds go-fuzz with it).
+// TestWriteCorpus writes the fuzz seeds (the catalogue, the error table,
+// the fixtures), one message a file, to $OMP_CORPUS_DIR:
+// scripts/gofuzz.sh seeds go-fuzz with them.
 func TestWriteCorpus(t *testing.T) {
 	dir := os.Getenv("OMP_CORPUS_DIR")
 	if dir == "" {
@@ -190,8 +191,8 @@ func TestWriteCorpus(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for i, b := range catalogWire(t) {
-		if err := os.WriteFile(filepath.Join(dir, "catalog-"+itoa(i)), b, 0o644); err != nil {
+	for i, b := range seeds(t) {
+		if err := os.WriteFile(filepath.Join(dir, "seed-"+itoa(i)), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package omp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"reflect"
@@ -294,5 +295,53 @@ func TestWalkerReleaseClears(t *testing.T) {
 	}
 	if !reflect.DeepEqual(*w, clean) {
 		t.Fatalf("release left %+v", *w)
+	}
+}
+
+// An unknown optional attribute is kept raw, with its flags; a short
+// attribute sent with ATTR_EXTENDED keeps its 2-byte Length.
+func TestUnknownOptionalAndExtendedKept(t *testing.T) {
+	m := &Update{Attributes: []Attribute{
+		{Flags: AttrOptional | AttrPartial, Value: &RawAttr{AType: 77, Data: []byte{9, 9}}},
+		{Flags: AttrExtended, Value: &AttrPref{Preference: 5}},
+	}}
+	wire, fm, err := EncodeFields(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := fm.Lookup("update.attr[1].length"); l.Length != 2 || l.Value != "4" {
+		t.Fatalf("extended length field %+v", l)
+	}
+	d, err := Decode(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.(*Update).Attributes
+	raw, ok := got[0].Value.(*RawAttr)
+	if !ok || raw.AType != 77 || got[0].Flags != AttrOptional|AttrPartial || !bytes.Equal(raw.Data, []byte{9, 9}) {
+		t.Fatalf("unknown optional attribute decoded as %+v (%T)", got[0], got[0].Value)
+	}
+	if got[1].Flags != AttrExtended || got[1].Value.(*AttrPref).Preference != 5 {
+		t.Fatalf("extended PREF decoded as %+v", got[1])
+	}
+}
+
+// The partial field map of a malformed message keeps the values it read:
+// a field that could not be read does not overwrite the one before it.
+func TestPartialFieldMapValues(t *testing.T) {
+	w, _ := wireOf(t, update(Attr(&AttrPref{}), Attribute{Flags: AttrOptional, Value: &AttrWeight{}}), nil)
+	w = w[:len(w)-6] // the WEIGHT attribute cut after its Flags
+	binary.BigEndian.PutUint16(w[16:], uint16(len(w)))
+	binary.BigEndian.PutUint16(w[19:], uint16(len(w)-21))
+	_, fm, err := DecodeFields(w)
+	if e, _ := AsError(err); e == nil || e.Field != "update.attr[1].type" {
+		t.Fatalf("got %v", err)
+	}
+	f, ok := fm.Lookup("update.attr[1].flags")
+	if !ok || f.Value != "OPTIONAL" {
+		t.Fatalf("flags field %+v", f)
+	}
+	if h, ok := fm.Lookup("header"); !ok || h.Kind != FieldGroup || h.Length != HeaderLen {
+		t.Fatalf("header group %+v", h)
 	}
 }

@@ -223,6 +223,12 @@ func TestUpdateAlerts(t *testing.T) {
 		{"UNKNOWN", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: 99, Data: []byte{1}})}}, omp.SubErrUpdateUnknown},
 		{"MISSING", &omp.Update{Attributes: []omp.Attribute{omp.Attr(vroute)}}, omp.SubErrUpdateMissing},
 		{"FLAGS", &omp.Update{Attributes: []omp.Attribute{{Flags: 0x01, Value: &omp.AttrPref{Preference: 1}}}}, omp.SubErrUpdateFlags},
+		{"ATTR_LIST duplicate", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrPref{Preference: 1}), omp.Attr(&omp.AttrPref{Preference: 2})}}, omp.SubErrUpdateAttrList},
+		{"LENGTH", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: omp.AttrTypeTLOC, Data: []byte{1, 2, 3, 4, 5}})}}, omp.SubErrUpdateLength},
+		{"NEXTHOP", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: netip.MustParseAddr("0.0.0.0"), Color: 1, Encap: 2}), omp.Attr(vroute)}}, omp.SubErrUpdateNexthop},
+		{"OPT_ATTR", &omp.Update{Attributes: []omp.Attribute{{Flags: omp.AttrOptional, Value: &omp.RawAttr{AType: omp.AttrTypeOrigin, Data: []byte{9, 9, 9, 9, 9, 9, 9, 9, 9, 9}}}}}, omp.SubErrUpdateOptAttr},
+		{"BAD_NET", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: netip.MustParseAddr("192.0.2.1"), Color: 1, Encap: 2}),
+			omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute, VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 40, Address: netip.MustParseAddr("10.0.0.0")}}}})}}, omp.SubErrUpdateBadNet},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -323,5 +329,48 @@ func TestCloseSendsTerm(t *testing.T) {
 	case <-done:
 	case <-time.After(testTimeout):
 		t.Fatal("Close did not return")
+	}
+}
+
+// What the HANDSHAKE exchange negotiates, capability by capability.
+func TestNegotiation(t *testing.T) {
+	cases := []struct {
+		name  string
+		cfg   func(*Config)
+		caps  []omp.Capability
+		check func(n *negotiated) bool
+	}{
+		{"overlay equal", func(c *Config) { c.OverlayID = 5 }, []omp.Capability{&omp.CapOverlayID{OverlayID: 5}},
+			func(n *negotiated) bool { return n.OverlayID == 5 }},
+		{"overlay absent at the peer", func(c *Config) { c.OverlayID = 5 }, nil,
+			func(n *negotiated) bool { return n.OverlayID == 0 }},
+		{"security both", func(c *Config) { c.Security = true }, []omp.Capability{&omp.CapSecurity{}},
+			func(n *negotiated) bool { return n.Security }},
+		{"security peer only", nil, []omp.Capability{&omp.CapSecurity{}},
+			func(n *negotiated) bool { return !n.Security }},
+		{"GR off here", func(c *Config) { c.GRInterval = u32p(0) }, []omp.Capability{&omp.CapGracefulRestart{GRInterval: 100}},
+			func(n *negotiated) bool { return !n.GR && n.GRInterval == 0 }},
+		{"GR smaller wins", nil, []omp.Capability{&omp.CapGracefulRestart{GRInterval: 100}},
+			func(n *negotiated) bool { return n.GR && n.GRInterval == 100 }},
+		{"GR absent at the peer", nil, nil, func(n *negotiated) bool { return !n.GR }},
+		{"refresh peer only", func(c *Config) { c.NoRefresh = true }, []omp.Capability{&omp.CapRefresh{}},
+			func(n *negotiated) bool { return !n.Refresh }},
+		{"MP subset and SAFI version two", nil, []omp.Capability{&omp.CapMP{AFI: omp.AFIIPv6, SAFIVersion: omp.SAFIVersionTwo, SAFI: omp.SAFITLOC}},
+			func(n *negotiated) bool { return len(n.Families) == 1 && n.Families[0] == Family{omp.AFIIPv6, omp.SAFITLOC} }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			sp := startSpeaker(t, cfg)
+			p := dialPeer(t, sp.Addr())
+			p.open(hsWith(func(h *omp.Handshake) { setCaps(h, append([]omp.Capability{identity(omp.PeerTypeVEdge)}, tc.caps...)...) }))
+			ps := waitPeerState(t, sp, edgeID.String(), StateHandshakeConfirm)
+			if !tc.check(ps.Negotiated) {
+				t.Errorf("negotiated %+v", ps.Negotiated)
+			}
+		})
 	}
 }

@@ -71,21 +71,30 @@ func (sp *Speaker) Reconfigure(cfg Config) error {
 		n, keep := want[nb.addr]
 		if !keep {
 			delete(sp.neighbors, key)
-			delete(sp.neighbors, nb.cfg.Address)
+			for k, v := range sp.neighbors {
+				if v == nb {
+					delete(sp.neighbors, k)
+				}
+			}
 			close(nb.stop)
 			if s := nb.current(); s != nil {
 				drop = append(drop, s)
 			}
 			continue
 		}
-		if n.Shutdown != nb.cfg.Shutdown {
+		nb.mu.Lock()
+		wasShut := nb.cfg.Shutdown
+		nb.mu.Unlock()
+		if n.Shutdown != wasShut {
 			if n.Shutdown {
 				shut = append(shut, nb)
 			} else {
 				unshut = append(unshut, nb)
 			}
 		}
+		nb.mu.Lock()
 		nb.cfg = n
+		nb.mu.Unlock()
 		delete(want, nb.addr)
 	}
 	for _, n := range set.Neighbors {

@@ -37,7 +37,8 @@ type session struct {
 	nb       *neighbor // the neighbor dialled, for outbound sessions
 	remote   netip.AddrPort
 	local    netip.AddrPort
-	log      *slog.Logger
+	raw      net.Conn // the TCP connection (conn is the TLS one over it)
+	logp     atomic.Pointer[slog.Logger]
 	started  time.Time
 
 	cnt      counters
@@ -76,6 +77,7 @@ func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
 		sp:       sp,
 		set:      sp.settings(),
 		conn:     conn,
+		raw:      conn,
 		outbound: nb != nil,
 		nb:       nb,
 		started:  time.Now(),
@@ -97,7 +99,7 @@ func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
 		dir = "out"
 	}
 	s.id = sp.nextSessionID()
-	s.log = s.set.Logger.With("session", s.id, "remote", s.remote.String(), "dir", dir)
+	s.logp.Store(s.set.Logger.With("session", s.id, "remote", s.remote.String(), "dir", dir))
 	return s
 }
 
@@ -109,13 +111,13 @@ func (s *session) run(ctx context.Context) {
 	if s.set.TLS != nil {
 		tc, err := s.startTLS(ctx)
 		if err != nil {
-			s.log.Info("TLS handshake failed", "err", err)
+			s.logger().Info("TLS handshake failed", "err", err)
 			s.endBeforeStart("TLS: " + err.Error())
 			return
 		}
 		s.conn = tc
 	}
-	s.log.Info("connected", "local", s.local.String())
+	s.logger().Info("connected", "local", s.local.String())
 	hs, err := s.set.encodeHandshake()
 	if err != nil {
 		s.endBeforeStart("encode HANDSHAKE: " + err.Error())
@@ -169,8 +171,11 @@ func (s *session) startTLS(ctx context.Context) (*tls.Conn, error) {
 	cfg := s.set.TLS.Clone()
 	var tc *tls.Conn
 	if s.outbound {
-		if s.nb.cfg.ServerName != "" {
-			cfg.ServerName = s.nb.cfg.ServerName
+		s.nb.mu.Lock()
+		name := s.nb.cfg.ServerName
+		s.nb.mu.Unlock()
+		if name != "" {
+			cfg.ServerName = name
 		} else if cfg.ServerName == "" {
 			if h, _, err := net.SplitHostPort(s.nb.addr); err == nil {
 				cfg.ServerName = h
@@ -217,16 +222,18 @@ func (s *session) fail(a *omp.Alert, reason string, graceful bool) {
 		state := s.state
 		s.mu.Unlock()
 		if a != nil {
-			s.log.Info("closing with ALERT", "state", state.String(), "code", a.Code.String(),
+			s.logger().Info("closing with ALERT", "state", state.String(), "code", a.Code.String(),
 				"subcode", a.Code.SubcodeName(a.Subcode), "reason", reason)
 		} else {
-			s.log.Info("closing", "state", state.String(), "reason", reason)
+			s.logger().Info("closing", "state", state.String(), "reason", reason)
 		}
 		close(s.stop)
 		// A writer blocked on a stalled peer gives up soon.
-		s.conn.SetWriteDeadline(time.Now().Add(alertTimeout))
+		s.raw.SetWriteDeadline(time.Now().Add(alertTimeout))
 	})
 }
+
+func (s *session) logger() *slog.Logger { return s.logp.Load() }
 
 func (s *session) stopped() bool {
 	select {
@@ -251,7 +258,7 @@ func (s *session) setState(st State) {
 		s.established = time.Now()
 	}
 	s.mu.Unlock()
-	s.log.Info("state", "from", old.String(), "to", st.String())
+	s.logger().Info("state", "from", old.String(), "to", st.String())
 	s.signal(s.kick)
 }
 
@@ -389,7 +396,7 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 		s.mu.Lock()
 		s.alertIn = rec
 		s.mu.Unlock()
-		s.log.Info("ALERT received", "code", m.Code.String(), "subcode", m.Code.SubcodeName(m.Subcode))
+		s.logger().Info("ALERT received", "code", m.Code.String(), "subcode", m.Code.SubcodeName(m.Subcode))
 		s.fail(nil, "ALERT received: "+rec.CodeName+"/"+rec.SubcodeName, gracefulAlert(m))
 		return false
 
@@ -412,7 +419,7 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 			s.fail(aerr.alert, aerr.reason, false)
 			return false
 		}
-		s.log = s.log.With("peer", m.PeerRouterID.String())
+		s.logp.Store(s.logger().With("peer", m.PeerRouterID.String()))
 		s.setState(StateHandshakeConfirm)
 		return s.send(s.hello())
 
@@ -438,7 +445,7 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 			return false
 		}
 		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() {
-			s.log.Info("REFRESH_REQUEST without the REFRESH capability: ignored")
+			s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
 			return true
 		}
 		reply, err := s.routes.Load().Receive(m)

@@ -229,7 +229,7 @@ func (sp *Speaker) track(conn net.Conn, nb *neighbor) *session {
 }
 
 // peerKey is how the speaker files what it knows of a peer: by router ID
-// once a HANDSHAKE named one, else by remote address.
+// once its HANDSHAKE was accepted, else by remote address.
 func peerKey(rid netip.Addr, remote netip.AddrPort) string {
 	if rid.IsValid() {
 		return rid.String()
@@ -304,7 +304,13 @@ func (sp *Speaker) sessionDown(s *session) {
 	if reg && sp.byID[rid] == s {
 		delete(sp.byID, rid)
 	}
-	p := sp.record(peerKey(rid, s.remote))
+	// A refused HANDSHAKE is filed under the remote address, so that
+	// random router IDs cannot grow the table.
+	key := peerKey(netip.Addr{}, s.remote)
+	if reg {
+		key = rid.String()
+	}
+	p := sp.record(key)
 	if p.sess == s {
 		p.sess = nil
 	}
@@ -320,7 +326,7 @@ func (sp *Speaker) sessionDown(s *session) {
 		p.lastDown = time.Now()
 	}
 	sp.mu.Unlock()
-	s.log.Info("session down", "reason", reason, "was_established", wasEst)
+	s.logger().Info("session down", "reason", reason, "was_established", wasEst)
 }
 
 // sessionEnded forgets a session whose goroutines have all stopped.

@@ -137,7 +137,7 @@ func (s *session) fill(ps *PeerState, t *counterTotals) {
 }
 
 // Peer returns the state of one peer by key (router ID, or remote
-// address for a session that never named one).
+// address for a session refused before its HANDSHAKE was accepted).
 func (sp *Speaker) Peer(key string) (PeerState, bool) {
 	for _, p := range sp.Snapshot().Peers {
 		if p.Key == key {

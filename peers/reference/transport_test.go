@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,8 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -306,4 +309,76 @@ func TestRefreshRequest(t *testing.T) {
 	if m, err := p2.recvErr(300 * time.Millisecond); err == nil {
 		t.Errorf("got %s after an unnegotiated REFRESH_REQUEST", m.Type())
 	}
+}
+
+// answerRouting floods like floodRouting and answers every QUERY with a
+// message, through the control queue.
+type answerRouting struct{ floodRouting }
+
+type answerPeer struct{ *floodPeer }
+
+func (a *answerRouting) Up(p PeerInfo) (PeerRouting, error) {
+	pr, _ := a.floodRouting.Up(p)
+	return answerPeer{pr.(*floodPeer)}, nil
+}
+
+func (answerPeer) Receive(m omp.Message) ([]byte, error) {
+	b, err := omp.Encode(&omp.Update{})
+	return b, err
+}
+
+// The control queue is bounded: a peer that sends QUERYs and reads
+// nothing fills it, and the session is dropped (OPER/CLEAR attempted).
+func TestSendQueueOverflow(t *testing.T) {
+	ar := &answerRouting{floodRouting{nullRouting: nullRouting{received: map[string]int{}}}}
+	cfg := testConfig()
+	cfg.Routing = ar
+	cfg.QueueLen = 4
+	cfg.WriteTimeout = time.Minute // the queue, not the write timeout, must end it
+	sp := startSpeaker(t, cfg)
+	p := dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	q, _ := omp.Encode(&omp.Query{})
+	for i := 0; i < 2000; i++ {
+		p.conn.SetWriteDeadline(time.Now().Add(testTimeout))
+		if _, err := p.conn.Write(q); err != nil {
+			break // the speaker closed the connection
+		}
+		if ps, _ := sp.Peer(edgeID.String()); ps.State == StateIdle {
+			break
+		}
+	}
+	ps := waitPeerState(t, sp, edgeID.String(), StateIdle)
+	if !ps.LastAlertOut.Is(omp.ErrOper, omp.SubErrOperClear) || !strings.Contains(ps.LastReason, "send queue full") {
+		t.Errorf("alert %+v reason %q", ps.LastAlertOut, ps.LastReason)
+	}
+}
+
+// Close returns only when every goroutine of the speaker has.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	pki := newPKI(t)
+	ccfg := ribCtrlConfig()
+	ccfg.TLS = pki.config(t, "controller", 2)
+	ctrl, err := Start(context.Background(), ccfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecfg := edgeConfig(ctrl.Addr().String())
+	ecfg.Routing = nil
+	ecfg.TLS = pki.config(t, "edge", 3)
+	edge, err := Start(context.Background(), ecfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitPeerState(t, ctrl, edgeID.String(), StateEstablished)
+	// A connection stuck in the TLS handshake, and one in HandshakeSent.
+	raw, err := net.Dial("tcp", ctrl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	edge.Close()
+	ctrl.Close()
+	waitFor(t, "goroutines to end", func() bool { return runtime.NumGoroutine() <= before+1 })
 }

@@ -73,9 +73,9 @@ func (w *writer) pull() bool {
 	}
 	var more bool
 	w.out, more = box.Next(w.out[:0])
-	w.pending = more
+	w.pending = more && len(w.out) > 0 // never spin on an empty answer
 	if len(w.out) == 0 {
-		return more
+		return false
 	}
 	w.writeRaw(w.out)
 	return true
@@ -91,7 +91,7 @@ func (w *writer) write(o outMsg) {
 	}
 	b, err := omp.Append(w.buf[:0], o.m)
 	if err != nil {
-		w.s.log.Error("encode", "type", o.m.Type().String(), "err", err)
+		w.s.logger().Error("encode", "type", o.m.Type().String(), "err", err)
 		w.err = err
 		return
 	}

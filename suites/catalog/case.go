@@ -245,6 +245,9 @@ type Case struct {
 	// Timer marks cases that mostly wait on timers: they run in parallel
 	// with each other whatever --parallel says.
 	Timer bool
+	// Exclusive marks cases that act on the whole DUT (a configuration
+	// change, a restart): they run alone, after every other case.
+	Exclusive bool
 }
 
 // AppliesTo reports whether the case applies to a DUT of role r.

@@ -128,15 +128,23 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 			pmu.Unlock()
 		}
 	}
-	// Timer cases first, so that their waiting overlaps everything else.
-	for pass := 0; pass < 2; pass++ {
+	// Timer cases first, so that their waiting overlaps the ordinary
+	// cases; the exclusive cases last, one at a time, alone.
+	for pass := 0; pass < 3; pass++ {
+		if pass == 2 {
+			wg.Wait()
+		}
 		for i := range cases {
-			if cases[i].Timer != (pass == 0) {
+			c := &cases[i]
+			if c.Exclusive != (pass == 2) || !c.Exclusive && c.Timer != (pass == 0) {
 				continue
 			}
 			sem := ordinary
-			if cases[i].Timer {
+			if c.Timer && !c.Exclusive {
 				sem = timers
+			}
+			if pass == 2 {
+				sem = make(chan struct{}, 1)
 			}
 			select {
 			case sem <- struct{}{}:
@@ -149,6 +157,9 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 			}
 			wg.Add(1)
 			go one(i, sem)
+			if pass == 2 {
+				wg.Wait()
+			}
 		}
 	}
 	wg.Wait()

@@ -74,7 +74,9 @@ func TestFragmentSizes(t *testing.T) {
 	}
 }
 
-func pol(t omp.PolicyType, n int) *omp.Policy { return &omp.Policy{PolicyType: t, Data: make([]byte, n)} }
+func pol(t omp.PolicyType, n int) *omp.Policy {
+	return &omp.Policy{PolicyType: t, Data: make([]byte, n)}
+}
 
 func TestReassemblerBadSequences(t *testing.T) {
 	S, M, E, C, D := omp.PolicyStart, omp.PolicyMore, omp.PolicyEnd, omp.PolicyComplete, omp.PolicyDel

@@ -1,7 +1,5 @@
 package rib
 
-import "github.com/ompconform/ompconform/omp"
-
 // cand is a path under selection.
 type cand struct {
 	pi uint32
@@ -189,7 +187,6 @@ func (r *RIB) exported(p *path) bool {
 	return p.peer == PeerLocal && p.flags&fRejected == 0 && (p.flags&fBest != 0 || r.valid(p, int(r.dests.at(p.dest).k.fam)))
 }
 
-
 // syncExports makes dest di's export entries match its exported paths:
 // one entry per identity (path ID, originator), the path from the lowest
 // peer winning; changed entries go to the end of the family's log.
@@ -312,5 +309,3 @@ func (r *RIB) settle() {
 		}
 	}
 }
-
-var _ = omp.AttrTypeTLOC

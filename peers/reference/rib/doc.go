@@ -4,6 +4,23 @@
 // (package reference) owns the connections and calls this API; nothing
 // here touches the network.
 //
+// # API at a glance
+//
+//	New(Config) (*RIB, error)
+//	PeerUp(PeerInfo) (PeerID, error)    PeerDown(id, graceful)
+//	Apply(id, *omp.Update) error        Inform(id, *omp.Inform) error
+//	Pending(id) bool                    Next(id, dst) ([]byte, more bool)
+//	Ready(id) <-chan struct{}           Query(*omp.Query, dst) ([]byte, error)
+//	Expire(now)                         NextExpiry() (time.Time, bool)
+//	SetPolicy(*policy.Policy)
+//	AddRoute(LocalRoute) / RemoveRoute  AddTLOC(LocalTLOC) / RemoveTLOC
+//	Routes(Family) []Route              Advertised(id, Family) []Route
+//	FIB() []FIBEntry                    Lookup(vpn, addr) (FIBEntry, bool)
+//	Compare(Role, a, b *Candidate) (int, Step)
+//
+// PeerInfo.Families lists the negotiated MP families: nil means all six,
+// an empty slice none.
+//
 // # Model
 //
 // A RIB plays one Role: RoleController (vSmart), RoleEdge (vEdge) or
@@ -73,9 +90,11 @@
 //
 // PeerDown(peer, graceful): with graceful set (the session ended without
 // an ALERT) and a GR interval negotiated (PeerInfo.GracefulRestart), the
-// peer's paths stay, marked stale, until Expire is called at or after the
-// deadline (NextExpiry), which purges them. When a peer with the same
-// router ID comes back (PeerUp returns the same PeerID) paths it
+// peer's paths stay, marked stale and still used and reflected, until
+// Expire is called at or after the deadline (NextExpiry), which purges
+// them. The deadline is set by the first graceful drop and is not
+// extended by further drops while stale paths remain. When a peer with
+// the same router ID comes back (PeerUp returns the same PeerID) paths it
 // re-advertises lose the stale mark; its EOR for a family (Inform) sweeps
 // the paths of that family still stale. Time is only what the caller
 // passes: Config.Now stamps deadlines, Expire(now) acts on them.
@@ -95,6 +114,9 @@
 // All methods are safe for concurrent use (one mutex). Paths, exported
 // entries and destinations live in pointer-free chunked arenas indexed by
 // uint32; attribute sets are interned (one per distinct combination);
-// destination keys are fixed-size. BenchmarkReflect measures the cost per
-// route through a controller.
+// destination keys are fixed-size (32 bytes) in an open-addressing index
+// of 8-byte slots; the Adj-RIB-Out is a cursor and a bitset per peer over
+// one shared change log per family, compacted as it doubles. About 120
+// bytes per vRoute through a controller. BenchmarkReflect measures time
+// and memory per route.
 package rib

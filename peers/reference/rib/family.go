@@ -96,7 +96,9 @@ func tlocKey(f int, a netip.Addr, color, encap uint8) (key, bool) {
 
 func (k *key) prefix() netip.Prefix { return netip.PrefixFrom(k.addr(), int(k.plen)) }
 
-func (k *key) tloc() omp.TLOCNLRI { return omp.TLOCNLRI{Address: k.addr(), Color: k.color, Encap: k.encap} }
+func (k *key) tloc() omp.TLOCNLRI {
+	return omp.TLOCNLRI{Address: k.addr(), Color: k.color, Encap: k.encap}
+}
 
 func u32addr(v uint32) netip.Addr {
 	var b [4]byte

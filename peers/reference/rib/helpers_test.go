@@ -106,7 +106,9 @@ type ident struct {
 	orig   netip.Addr
 }
 
-func (i ident) String() string { return fmt.Sprintf("%v %s #%d from %v", i.fam, i.dst, i.pathID, i.orig) }
+func (i ident) String() string {
+	return fmt.Sprintf("%v %s #%d from %v", i.fam, i.dst, i.pathID, i.orig)
+}
 
 // view is a receiver: it applies the messages Next produces, as the
 // reference's own Apply would, and counts what it got.
@@ -218,7 +220,9 @@ func (v *view) drain(r *RIB, id PeerID) {
 	}
 }
 
-func (v *view) reset() { v.adds, v.wds, v.eors, v.msgs, v.updates = map[ident]int{}, map[ident]int{}, nil, 0, 0 }
+func (v *view) reset() {
+	v.adds, v.wds, v.eors, v.msgs, v.updates = map[ident]int{}, map[ident]int{}, nil, 0, 0
+}
 
 func (v *view) has(fam Family, dst string, pathID uint32, orig string) bool {
 	_, ok := v.routes[ident{fam, dst, pathID, a(orig)}]

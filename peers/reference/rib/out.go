@@ -12,6 +12,10 @@ const (
 	window     = 1024     // log entries grouped into UPDATEs at a time
 )
 
+// compactMin is the log growth below which no compaction happens (a
+// variable so tests can compact all the time).
+var compactMin = 4096
+
 // nlri is one NLRI to encode: a dest with a path ID and label.
 type nlri struct {
 	dest, pathID, label uint32
@@ -179,7 +183,7 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 // last compaction, or when every peer is done and withdrawals pile up.
 func (r *RIB) maybeCompact(f int) {
 	n := len(r.logs[f])
-	if n < 2*r.compacted[f]+4096 && !(r.ntomb[f] > r.nexp[f]/4+4096 && r.minCursor(f) == n) {
+	if n < 2*r.compacted[f]+compactMin && !(r.ntomb[f] > r.nexp[f]/4+compactMin && r.minCursor(f) == n) {
 		return
 	}
 	r.compact(f)

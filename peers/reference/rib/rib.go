@@ -94,10 +94,10 @@ type RIB struct {
 	setIdx    map[string]uint32
 	prefCache map[[2]uint32]uint32
 
-	tlocs      []tlocState
-	tlocFree   []uint32
-	tlocIdx    map[key]uint32
-	tlocDirty  bool
+	tlocs     []tlocState
+	tlocFree  []uint32
+	tlocIdx   map[key]uint32
+	tlocDirty bool
 
 	peers    []*peer
 	byRouter map[netip.Addr]PeerID

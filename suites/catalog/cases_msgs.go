@@ -1,0 +1,135 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// QUERY (section 3.1.6), POLICY (the first 3.1.7) and INFORM (the second
+// 3.1.7).
+
+func init() {
+	register(60, queryCases)
+	register(70, policyCases)
+	register(80, informCases)
+}
+
+const reqQuery = "QUERY Message Format: Attribute Length : 2 bytes. Total length of data excluding attribute length field of 2 bytes. Data: Variable. Filled with ATTR_TYPE_UNREACHABLES and ATTR_TYPE_REACHABLES."
+
+func queryCases() []Case {
+	const readAnswer = "How a QUERY is answered is not specified; only its acceptance is judged."
+	return []Case{
+		{ID: "QRY-001", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "A QUERY for a vRoute. " + readAnswer, Needs: vroute,
+			Send: Query(VRoutes(DefaultPrefix)), Expect: Accept()},
+		{ID: "QRY-002", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "A QUERY with ATTR_TYPE_UNREACHABLES. " + readAnswer, Needs: vroute,
+			Send: Query(WithdrawVRoutes(DefaultPrefix)), Expect: Accept()},
+		{ID: "QRY-003", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "A QUERY with both. " + readAnswer, Needs: vroute,
+			Send: Query(VRoutes(DefaultPrefix), WithdrawVRoutes("192.168.9.0/24")), Expect: Accept()},
+		{ID: "QRY-004", Section: "3.1.6", Level: SHOULD, Basis: Draft, Requirement: reqQuery, Reading: "An empty QUERY (Attribute Length 0). " + readAnswer,
+			Send: Query(), Expect: Accept()},
+		{ID: "QRY-005", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "An Attribute Length that runs past the message: its attributes are read as an UPDATE's, with the UPDATE subcodes.", Needs: vroute,
+			Send: Query(VRoutes(DefaultPrefix)).Mutate("query.attribute_length", Inc()), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).ThenClose()},
+		{ID: "QRY-006", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery + " [...] OMP_SUB_ERR_UPDATE_BAD_NET = 8", Reading: "A QUERY for a vRoute with Prefix length 33.", Needs: vroute,
+			Send: Query(VRoutes(DefaultPrefix)).Mutate("query.attr[0].value.nlri[0].prefix_length", Set(33)), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()},
+		{ID: "QRY-007", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "A QUERY with ATTR_TYPE_REACHABLES twice.", Needs: vroute,
+			Send: Query(VRoutes(DefaultPrefix)).Mutate("query.attr[0]", Duplicate()), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).ThenClose()},
+		{ID: "QRY-008", Section: "3.1.6", Level: INFORMATIONAL, Basis: Draft, Requirement: reqQuery,
+			Reading: "A QUERY carrying ATTR_TYPE_PREF, which is neither REACHABLES nor UNREACHABLES: records whether the DUT refuses it.", Needs: vroute,
+			Send: Query(VRoutes(DefaultPrefix), Attr(&omp.AttrPref{Preference: 1})), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).OrAccept()},
+	}
+}
+
+const reqPolicy = "Policy is sent in fragments if the size if larger than 4000 bytes. When the policy data is less than 3980 (4000-20 byes of header), type is set to OMP_PKT_POL_COMPLETE. [...] First packet type is OMP_PKT_POL_START, next fragment type is OMP_PKT_POL_MORE, last fragment type is OMP_PKT_POL_END. When policy size is zero, type is OMP_PKT_POL_DEL."
+
+func policyCases() []Case {
+	data := func(n int) []byte { return bytes.Repeat([]byte("policy;"), n/7+1)[:n] }
+	full := data(omp.MaxPolicyData)
+	seq := func(ms ...M) []Step {
+		s := []Step{Open(0)}
+		for _, m := range ms {
+			s = append(s, Send(0, m))
+		}
+		return s
+	}
+	const readRoles = "Policy flows from the controller to the SDN routers: the harness plays the controller."
+	accept := func(id, reading string, steps []Step) Case {
+		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Draft, Requirement: reqPolicy, Reading: reading + " " + readRoles,
+			Roles: Edges, Type: omp.TypePolicy, Script: append(steps, ExpectOn(0, Accept()))}
+	}
+	survive := func(id, reading string, steps []Step) Case {
+		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Draft, Requirement: reqPolicy,
+			Reading: reading + " The draft says nothing of a broken sequence: the DUT may ignore it or refuse it with an ALERT, and must still open the next session. " + readRoles,
+			Roles:   Edges, Type: omp.TypePolicy, Script: append(steps, ExpectOn(0, Survives()))}
+	}
+	return []Case{
+		accept("POL-001", "A small policy in one OMP_PKT_POL_COMPLETE.", seq(Policy(omp.PolicyComplete, data(100)))),
+		accept("POL-002", "A policy of exactly 3980 bytes in one OMP_PKT_POL_COMPLETE (a 4000-byte message).", seq(Policy(omp.PolicyComplete, full))),
+		accept("POL-003", "A policy in three fragments: START, MORE, END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyEnd, data(500)))),
+		accept("POL-004", "A policy in two fragments: START, END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyEnd, data(10)))),
+		accept("POL-005", "OMP_PKT_POL_DEL with no data.", seq(Policy(omp.PolicyDel, nil))),
+		accept("POL-006", "A policy installed, then deleted.", seq(Policy(omp.PolicyComplete, data(100)), Policy(omp.PolicyDel, nil))),
+		accept("POL-007", "A policy in five fragments: START, three MORE, END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyEnd, data(1)))),
+		survive("POL-010", "OMP_PKT_POL_MORE without START.", seq(Policy(omp.PolicyMore, data(100)))),
+		survive("POL-011", "OMP_PKT_POL_END without START.", seq(Policy(omp.PolicyEnd, data(100)))),
+		survive("POL-012", "START, then START again.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyStart, full))),
+		survive("POL-013", "START, then COMPLETE before any END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyComplete, data(100)))),
+		survive("POL-014", "START, then DEL before any END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyDel, nil))),
+		survive("POL-015", "POLICY Type 5, which the draft does not define.", seq(Policy(5, data(100)))),
+		survive("POL-016", "OMP_PKT_POL_DEL carrying 10 bytes, where the draft says its size is zero.", seq(Policy(omp.PolicyDel, data(10)))),
+		survive("POL-017", "OMP_PKT_POL_COMPLETE of 3981 bytes, one more than the draft allows unfragmented.", seq(Policy(omp.PolicyComplete, data(omp.MaxPolicyData+1)))),
+		survive("POL-018", "START carrying less than 3980 bytes, where the draft would send COMPLETE.", seq(Policy(omp.PolicyStart, data(100)), Policy(omp.PolicyEnd, data(100)))),
+		{ID: "POL-020", Section: "3.1.7-policy", Level: INFORMATIONAL, Basis: Draft, Requirement: reqPolicy,
+			Reading: "A POLICY from an SDN router to a controller, against the flow of policy: records what the DUT does.",
+			Roles:   Controller, Send: Policy(omp.PolicyComplete, data(100)), Expect: Survives()},
+	}
+}
+
+const (
+	reqInform  = "INFORM Message Format: Type : 1 byte (OMP_INFORM_EOR = 1, OMP_INFORM_REFRESH_REQUEST = 2), Length: 2 bytes [...] Data: AFI, SAFI. If Length is zero, AFI and SAFI entries will not be present. It is considered to be OMP_AF_MAX."
+	reqRefresh = "A BGP speaker that is willing to receive the ROUTE-REFRESH message from its peer SHOULD advertise the Route Refresh Capability [...] If a BGP speaker receives from its peer a ROUTE-REFRESH message, the BGP speaker MUST re-advertise to that peer the Adj-RIB-Out of the AFI/SAFI carried in the message."
+)
+
+func informCases() []Case {
+	cs := []Case{
+		{ID: "INF-001", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform, Reading: "OMP_INFORM_EOR for every family (Length 0).",
+			Send: InformAll(omp.InformEOR), Expect: Accept()},
+	}
+	fams := []Family{{omp.AFIIPv4, omp.SAFIVRoute}, {omp.AFIIPv6, omp.SAFIVRoute}, {omp.AFIIPv4, omp.SAFITLOC}, {omp.AFIIPv6, omp.SAFITLOC}, {omp.AFIIPv4, omp.SAFIMulticast}}
+	for i, f := range fams {
+		cs = append(cs, Case{ID: fmt.Sprintf("INF-%03d", 2+i), Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
+			Reading: "OMP_INFORM_EOR for " + f.String() + ".", Needs: []Need{NeedFamily(f.AFI, f.SAFI)},
+			Send: Inform(omp.InformEOR, f.AFI, f.SAFI), Expect: Accept()})
+	}
+	cs = append(cs,
+		Case{ID: "INF-010", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 3, 4", Requirement: reqRefresh,
+			Reading: "OMP_INFORM_REFRESH_REQUEST for AFI_IPV4/SAFI_VROUTE is accepted.", Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0]},
+			Send: Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute), Expect: Accept()},
+		Case{ID: "INF-011", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 3, 4", Requirement: reqRefresh,
+			Reading: "OMP_INFORM_REFRESH_REQUEST for every family is accepted.", Needs: []Need{NeedCap(omp.CapCodeRefresh)},
+			Send: InformAll(omp.InformRefreshRequest), Expect: Accept()},
+		Case{ID: "INF-012", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefresh,
+			Reading: "A controller re-advertises what it sent: peer1 learns peer0's vRoute, asks for a refresh, and gets it again.",
+			Roles:   Controller, Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0]}, Type: omp.TypeInform,
+			Script: []Step{Open(0), Open(1), Send(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix))),
+				Send(1, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix), ViaPeer(0)))}},
+		Case{ID: "INF-013", Section: "3.1.7-inform", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4724 2",
+			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
+			Reading:     "Records whether the DUT ends its initial routing update with OMP_INFORM_EOR.", Type: omp.TypeInform,
+			Script: []Step{Open(0), ExpectOn(0, ExpectMessage(omp.TypeInform, IsEOR()))}},
+		Case{ID: "INF-020", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
+			Reading: "An INFORM EOR whose Length is 2, neither 0 nor 3: it cannot be read.",
+			Send:    Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute).Mutate("inform.safi", Drop()), Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
+		Case{ID: "INF-021", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
+			Reading: "An INFORM whose Length runs past the message.",
+			Send:    Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute).Mutate("inform.length", Set(9)), Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
+		Case{ID: "INF-022", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
+			Reading: "INFORM Type 3, which the draft does not define: the DUT ignores it or refuses it, and stays sane.",
+			Send:    InformData(3, []byte{0, 1, 1}), Expect: Survives()},
+		Case{ID: "INF-023", Section: "3.1.7-inform", Level: INFORMATIONAL, Basis: Draft, Requirement: reqInform,
+			Reading: "OMP_INFORM_EOR for AFI 3: records whether the DUT refuses it.",
+			Send:    Inform(omp.InformEOR, 3, omp.SAFIVRoute), Expect: Survives()},
+	)
+	return cs
+}

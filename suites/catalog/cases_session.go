@@ -1,0 +1,109 @@
+package catalog
+
+import (
+	"fmt"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// HELLO (section 3.1.5), the hold timer, and the session state machine,
+// which the draft leaves to BGP (RFC 4271 sections 4.4, 6.5, 8).
+
+func init() {
+	register(50, helloCases)
+	register(51, holdCases)
+	register(90, fsmCases)
+}
+
+const reqHello = "HELLO Message Format: Type (OMP_PTK_HELLO_TLV_VSMARTS = 1), Length: 2 bytes, Data [...] If Length is 4 bytes, data is 4 bytes and is the remote IPv4 address. If the Length is 16 bytes, the data is 16 bytes and is remote IPv6 address."
+
+func helloCases() []Case {
+	badLen := Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()
+	const readBad = "The draft gives HELLO no subcode of its own: a HELLO that cannot be read has a bad length, as a malformed BGP KEEPALIVE."
+	return []Case{
+		{ID: "HEL-001", Section: "3.1.5", Level: MUST, Basis: Draft, Requirement: reqHello, Reading: "A HELLO without TLVs.", Send: Hello(), Expect: Accept()},
+		{ID: "HEL-002", Section: "3.1.5", Level: MUST, Basis: Draft, Requirement: reqHello, Reading: "A VSMARTS TLV with one IPv4 address.",
+			Send: Hello(VSmarts("192.0.2.10")), Expect: Accept()},
+		{ID: "HEL-003", Section: "3.1.5", Level: MUST, Basis: Draft, Requirement: reqHello, Reading: "A VSMARTS TLV with one IPv6 address.",
+			Send: Hello(VSmarts("2001:db8::10")), Expect: Accept()},
+		{ID: "HEL-004", Section: "3.1.5", Level: MUST, Basis: Draft, Requirement: reqHello, Reading: "A VSMARTS TLV with IPv4 and IPv6 addresses mixed.",
+			Send: Hello(VSmarts("192.0.2.10", "2001:db8::10", "192.0.2.11")), Expect: Accept()},
+		{ID: "HEL-005", Section: "3.1.5", Level: MUST, Basis: Draft, Requirement: reqHello, Reading: "A VSMARTS TLV of Length 0: no addresses.",
+			Send: Hello(omp.HelloTLV{TLVType: omp.HelloTLVVSmarts}), Expect: Accept()},
+		{ID: "HEL-006", Section: "3.1.5", Level: INFORMATIONAL, Basis: Draft, Requirement: reqHello,
+			Reading: "A TLV of Type 2, which the draft does not define: records whether the DUT ignores it.",
+			Send:    Hello(omp.HelloTLV{TLVType: 2, Data: []byte{1, 2, 3}}), Expect: Accept()},
+		{ID: "HEL-007", Section: "3.1.5", Level: SHOULD, Basis: Draft, Requirement: reqHello, Reading: "A VSMARTS address Length of 5. " + readBad,
+			Send: Hello(VSmarts("192.0.2.10")).Mutate("hello.tlv[0].vsmart[0].value", Extend([]byte{0})), Expect: badLen},
+		{ID: "HEL-008", Section: "3.1.5", Level: SHOULD, Basis: Draft, Requirement: reqHello, Reading: "A TLV Length that runs past the message. " + readBad,
+			Send: Hello(VSmarts("192.0.2.10")).Mutate("hello.tlv[0].length", Set(64)), Expect: badLen},
+		{ID: "HEL-009", Section: "3.1.5", Level: SHOULD, Basis: Draft, Requirement: reqHello, Reading: "A TLV Length one short cuts its last address. " + readBad,
+			Send: Hello(VSmarts("192.0.2.10")).Mutate("hello.tlv[0].length", Dec()), Expect: badLen},
+		{ID: "HEL-010", Section: "3.1.5", Level: SHOULD, Basis: Draft, Requirement: reqHello, Reading: "A HELLO whose only byte is a TLV Type without its Length. " + readBad,
+			Send: Raw(omp.TypeHello, []byte{1}), Expect: badLen},
+	}
+}
+
+const (
+	reqKeepalive = "A reasonable maximum time between KEEPALIVE messages would be one third of the Hold Time interval. KEEPALIVE messages MUST NOT be sent more frequently than one per second."
+	reqHoldExp   = "If a system does not receive successive KEEPALIVE, UPDATE, and/or NOTIFICATION messages within the period specified in the Hold Time field of the OPEN message, then the NOTIFICATION message with the Hold Timer Expired Error Code is sent and the BGP connection is closed."
+	readHold     = "The draft defines OMP_ERR_HOLDTIME and the Hold Time field but no timer: HELLO is OMP's KEEPALIVE, the negotiated hold time the smaller of the two offered (RFC 4271 4.2), in seconds."
+)
+
+func holdCases() []Case {
+	return []Case{
+		{ID: "HLD-001", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.4", Requirement: reqKeepalive, Reading: readHold, Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, HellosWithin(3, 6))}},
+		{ID: "HLD-002", Section: "3.1.5", Level: MUST, Basis: BGP, Source: "RFC 4271 4.4", Requirement: reqKeepalive, Reading: readHold, Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, HellosAtMostOncePerSecond(3, 5))}},
+		{ID: "HLD-003", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp, Reading: readHold, Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, HoldTimerExpires(3))}},
+		{ID: "HLD-004", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp, Reading: readHold + " A hold time of 5 s expires at 5 s, not at a fixed value.", Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(5)), ExpectOn(0, HoldTimerExpires(5))}},
+		{ID: "HLD-005", Section: "3.1.5", Level: MUST, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp, Reading: readHold + " HELLOs every second keep a 3 s session up.", Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(7, 1, Hello()))}},
+		{ID: "HLD-006", Section: "3.1.3", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp, Reading: readHold + " UPDATEs alone (no HELLO) every second keep a 3 s session up.", Timer: true, Type: omp.TypeUpdate,
+			Needs:  vroute,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(7, 1, Update(WithdrawVRoutes("203.0.113.0/24"))))}},
+		{ID: "HLD-007", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.4",
+			Requirement: "If the negotiated Hold Time interval is zero, then periodic KEEPALIVE messages MUST NOT be sent.",
+			Reading:     readHold + " With a hold time of 0 the DUT sends no periodic HELLO and never expires the session.", Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(0)), ExpectOn(0, NoPeriodicHellos(5))}},
+		{ID: "HLD-008", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp,
+			Reading: readHold + " Every message restarts the hold timer: INFORMs alone (no HELLO) every second keep a 3 s session up.", Timer: true, Type: omp.TypeInform,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(6, 1, InformAll(omp.InformEOR)))}},
+	}
+}
+
+const reqFSM = "If the local system receives [...] any other event [...] in the OpenSent [or Established] state [...] sends the NOTIFICATION with the Error Code Finite State Machine Error"
+
+func fsmCases() []Case {
+	fsm := Alert(omp.ErrFSM, omp.SubErrNone).ThenClose()
+	const readFSM = "The draft gives no state machine; as BGP's (RFC 4271 8.2.2), a message that the session's state does not allow is an FSM error."
+	cs := []Case{
+		{ID: "FSM-001", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
+			Reading: readFSM + " A second HANDSHAKE on an established session.", Send: Handshake(), Expect: fsm},
+		{ID: "FSM-002", Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 8.2.1",
+			Requirement: "the local system [...] initiates a TCP connection [...] sends an OPEN message to its peer",
+			Reading:     "The draft does not say who sends HANDSHAKE first: records whether the DUT sends its own without waiting for the harness's.",
+			Type:        omp.TypeHandshake, Script: []Step{Connect(0), ExpectOn(0, ExpectMessage(omp.TypeHandshake).First())}},
+	}
+	before := []struct {
+		m M
+	}{
+		{RouteUpdate()}, {Hello()}, {Query(VRoutes(DefaultPrefix))}, {Policy(omp.PolicyComplete, []byte("policy"))}, {InformAll(omp.InformEOR)},
+	}
+	for i, b := range before {
+		cs = append(cs, Case{ID: fmt.Sprintf("FSM-%03d", 10+i), Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
+			Reading: readFSM + " A " + b.m.MsgType().String() + " before any HANDSHAKE.", State: Connected, Send: b.m, Expect: fsm})
+	}
+	// Between the HANDSHAKE exchange and the first HELLO (OpenConfirm).
+	for i, m := range []M{RouteUpdate(), Handshake()} {
+		cs = append(cs, Case{ID: fmt.Sprintf("FSM-%03d", 20+i), Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
+			Reading: readFSM + " A " + m.MsgType().String() + " after the HANDSHAKE exchange and before the harness's first HELLO (BGP's OpenConfirm).",
+			Type:    m.MsgType(),
+			Script: []Step{Connect(0), Send(0, Handshake()), ExpectOn(0, ExpectMessage(omp.TypeHandshake)), Send(0, m),
+				ExpectOn(0, Alert(omp.ErrFSM, omp.SubErrNone).ThenClose())}})
+	}
+	return cs
+}
