@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"sync"
 )
 
 // Message is one OMP message: its body, without the header, which the
@@ -161,10 +162,24 @@ type EncodeOptions struct {
 	Oversize bool
 }
 
-// Encode encodes m with its header, in one allocation.
+// Encode encodes m with its header, in one allocation of its size.
 func Encode(m Message) ([]byte, error) {
-	return Append(make([]byte, 0, MaxMessageLen), m)
+	sp := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(sp)
+	b, err := Append((*sp)[:0], m)
+	if cap(b) <= MaxMessageLen {
+		*sp = b[:0] // keep the buffer for the next call
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), b...), nil
 }
+
+// scratchPool holds the buffers Encode encodes into before it copies the
+// message out at its size: one allocation, and no more memory than the
+// message holds on to.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, MaxMessageLen); return &b }}
 
 // Append appends m, header included, to dst.
 func Append(dst []byte, m Message) ([]byte, error) {

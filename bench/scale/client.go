@@ -1,6 +1,7 @@
 package scale
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/ompconform/ompconform/omp"
 )
+
+// readBuffer is the receive buffer of each client.
+const readBuffer = 256 << 10
 
 // client is a raw OMP edge: one TCP session to the controller opened with
 // the codec (HANDSHAKE, HELLO), HELLOs answered, and every UPDATE decoded
@@ -175,7 +179,9 @@ func (c *client) readLoop() {
 		default:
 		}
 	}()
-	r := omp.NewReader(c.conn)
+	// omp.NewReader keeps a bufio.Reader that is large enough: fewer,
+	// larger reads than its own 8 KiB buffer.
+	r := omp.NewReader(bufio.NewReaderSize(c.conn, readBuffer))
 	for {
 		m, _, err := r.ReadMessage()
 		if err != nil {

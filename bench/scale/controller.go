@@ -63,6 +63,9 @@ type controller interface {
 	Baseline()
 	// Measure records memory with the routes in.
 	Measure() Memory
+	// CPU is the CPU time (user and system) used so far: the
+	// controller's own as a process; in-process, this whole process's.
+	CPU() time.Duration
 	// Stop stops it; err says whether it ended badly.
 	Stop() error
 }
@@ -143,6 +146,35 @@ func (p *procController) Baseline() {
 func (p *procController) Measure() Memory {
 	hwm, _, _ := procMemory(p.cmd.Process.Pid)
 	return Memory{Source: "rss", Base: p.base, Peak: hwm}
+}
+
+func (p *procController) CPU() time.Duration {
+	d, _ := procCPU(p.cmd.Process.Pid)
+	return d
+}
+
+// procCPU reads utime and stime of pid from /proc/<pid>/stat (in USER_HZ
+// ticks, 100 a second on Linux).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// pid (comm) state ppid ... : fields after the comm, from state.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: no comm", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	ut, err1 := strconv.ParseUint(f[11], 10, 64)
+	st, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
 }
 
 // Stop sends SIGTERM (the speaker sends ALERT OPER/TERM to its peers and
@@ -284,6 +316,14 @@ func (c *inprocController) Measure() Memory {
 	c.mu.Unlock()
 	runtime.GC()
 	return Memory{Source: "heap", Base: c.base, Peak: peak, Held: heapInuse(s)}
+}
+
+func (c *inprocController) CPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (c *inprocController) Stop() error {

@@ -144,6 +144,30 @@ func TestControllerFailsToStart(t *testing.T) {
 	}
 }
 
+// TestMissingRoutes: routes that never come make a clear failure at the
+// deadline that says how many arrived.
+func TestMissingRoutes(t *testing.T) {
+	start := time.Now()
+	res, err := Run(context.Background(), Config{Routes: 10_000, Receivers: 2, InProcess: true, Deadline: 1500 * time.Millisecond,
+		WriteSize: 4 * omp.MaxMessageLen, writes: 1})
+	if err == nil {
+		t.Fatalf("no error: %+v", res)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v with a 1.5s deadline", d)
+	}
+	// The one write of 16 KiB or more carries the TLOC UPDATE and 8
+	// UPDATEs of 100 (2068 bytes each).
+	msg := err.Error()
+	if !strings.Contains(msg, "routes missing at the 1.5s deadline") || !strings.Contains(msg, "127.0.0.3 has 800 of 10000") ||
+		!strings.Contains(msg, "127.0.0.4 has 800 of 10000") {
+		t.Fatalf("error %q", msg)
+	}
+	if res.Error != msg || len(res.Each) != 2 || res.Each[0].Routes != 800 || res.Seconds != 0 {
+		t.Fatalf("result %+v", res)
+	}
+}
+
 var benchN = flag.Int("scale.n", 100_000, "routes for BenchmarkScale")
 
 // BenchmarkScale runs one case per iteration with the controller a
@@ -165,5 +189,41 @@ func BenchmarkScale(b *testing.B) {
 			b.ReportMetric(float64(*benchN)*float64(m)*float64(b.N)/secs, "routes/s")
 			b.ReportMetric(perRoute/float64(b.N), "bytes/route")
 		})
+	}
+}
+
+// TestHellosAnswered: a client keeps its session through many hold
+// times by answering the controller's HELLOs (hold time 3 units of
+// 40 ms: a HELLO every 40 ms, the session dropped after 120 ms of
+// silence).
+func TestHellosAnswered(t *testing.T) {
+	hold := uint16(3)
+	sp, err := reference.Start(context.Background(), reference.Config{Role: reference.RoleController, RouterID: ControllerAddr,
+		Listen: []string{"127.0.0.1:0"}, HoldTime: &hold, TimeUnit: 40 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	c := newClient("receiver", firstReceiver, 3, 3, 1, SenderTLOC, deadline)
+	if err := c.start(context.Background(), firstReceiver, sp.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if err := c.await(ctx, c.eor, "EOR"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if err := c.err(); err != nil {
+		t.Fatalf("session ended: %v", err)
+	}
+	p, ok := sp.Peer(firstReceiver.String())
+	if !ok || p.State != reference.StateEstablished || p.Established != 1 {
+		t.Fatalf("peer %+v", p)
+	}
+	if p.Counters.In["HELLO"] < 5 {
+		t.Fatalf("the controller received %v", p.Counters.In)
 	}
 }

@@ -356,7 +356,9 @@ func TestNegotiation(t *testing.T) {
 		{"refresh peer only", func(c *Config) { c.NoRefresh = true }, []omp.Capability{&omp.CapRefresh{}},
 			func(n *negotiated) bool { return !n.Refresh }},
 		{"MP subset and SAFI version two", nil, []omp.Capability{&omp.CapMP{AFI: omp.AFIIPv6, SAFIVersion: omp.SAFIVersionTwo, SAFI: omp.SAFITLOC}},
-			func(n *negotiated) bool { return len(n.Families) == 1 && n.Families[0] == Family{omp.AFIIPv6, omp.SAFITLOC} }},
+			func(n *negotiated) bool {
+				return len(n.Families) == 1 && n.Families[0] == Family{omp.AFIIPv6, omp.SAFITLOC}
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -366,7 +368,9 @@ func TestNegotiation(t *testing.T) {
 			}
 			sp := startSpeaker(t, cfg)
 			p := dialPeer(t, sp.Addr())
-			p.open(hsWith(func(h *omp.Handshake) { setCaps(h, append([]omp.Capability{identity(omp.PeerTypeVEdge)}, tc.caps...)...) }))
+			p.open(hsWith(func(h *omp.Handshake) {
+				setCaps(h, append([]omp.Capability{identity(omp.PeerTypeVEdge)}, tc.caps...)...)
+			}))
 			ps := waitPeerState(t, sp, edgeID.String(), StateHandshakeConfirm)
 			if !tc.check(ps.Negotiated) {
 				t.Errorf("negotiated %+v", ps.Negotiated)

@@ -3,7 +3,10 @@ package reference
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"os"
@@ -277,5 +280,52 @@ func TestDaemonUsageErrors(t *testing.T) {
 		if !strings.Contains(e.String(), tc.want) {
 			t.Errorf("%v: stderr %q, want %q", tc.args, e.String(), tc.want)
 		}
+	}
+}
+
+// writePEM writes a certificate and key (and the CA) as PEM files.
+func writePEM(t *testing.T, dir, name string, c tls.Certificate, ca *x509.Certificate) (cert, key, caFile string) {
+	t.Helper()
+	cert, key, caFile = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+"-key.pem"), filepath.Join(dir, "ca.pem")
+	kb, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600)
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o600)
+	return
+}
+
+// TLS from PEM files, as the daemon loads them.
+func TestLoadTLSFiles(t *testing.T) {
+	pki := newPKI(t)
+	dir := t.TempDir()
+	cc, ck, ca := writePEM(t, dir, "ctrl", pki.cert(t, "ctrl", 2), pki.caCert)
+	ec, ek, _ := writePEM(t, dir, "edge", pki.cert(t, "edge", 3), pki.caCert)
+	ctls, err := LoadTLS(cc, ck, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	etls, err := LoadTLS(ec, ek, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccfg := testConfig()
+	ccfg.TLS = ctls
+	ctrl := startSpeaker(t, ccfg)
+	ecfg := edgeConfig(ctrl.Addr().String())
+	ecfg.TLS = etls
+	startSpeaker(t, ecfg)
+	waitPeerState(t, ctrl, edgeID.String(), StateEstablished)
+
+	if _, err := LoadTLS(cc, ck, ""); err == nil {
+		t.Error("TLS without a CA accepted")
+	}
+	if _, err := LoadTLS(cc, ck, cc+".missing"); err == nil {
+		t.Error("missing CA file accepted")
+	}
+	if _, err := LoadTLS(ck, cc, ca); err == nil {
+		t.Error("key and cert swapped accepted")
 	}
 }

@@ -46,7 +46,7 @@ func alertCases() []Case {
 			Requirement: "OPER: OMP_SUB_ERR_OPER_CLEAR = 1, OMP_SUB_ERR_OPER_SHUT = 2, OMP_SUB_ERR_OPER_HOLDTIME_EXP = 3, OMP_SUB_ERR_OPER_CFG_CHANGE = 4, OMP_SUB_ERR_OPER_TERM = 5",
 			Reading:     "As BGP's Cease subcodes: when the operator performs " + o.a.String() + ", the DUT ends the session with ALERT OMP_ERR_OPER/" + omp.ErrOper.SubcodeName(o.sub) + ".",
 			Needs:       []Need{NeedControl(o.a)}, Type: omp.TypeAlert, Exclusive: o.a == ActCfgChange || o.a == ActTerminate,
-			Script:      []Step{Open(0), Operator(o.a, 0), ExpectOn(0, Alert(omp.ErrOper, o.sub).ThenClose())}})
+			Script: []Step{Open(0), Operator(o.a, 0), ExpectOn(0, Alert(omp.ErrOper, o.sub).ThenClose())}})
 	}
 	return cs
 }

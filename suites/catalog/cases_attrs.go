@@ -112,7 +112,7 @@ func attrCases() []Case {
 			Requirement: fmt.Sprintf("Type: 1 byte, Types [...] %s %d", t, uint8(t)),
 			Reading:     "The draft lists " + t.String() + " without a format: records how the DUT takes 4 bytes of it.",
 			Needs:       vroute, Send: RouteUpdate(Attr(&omp.RawAttr{AType: t, Data: []byte{0, 0, 0, 1}})),
-			Expect:      Alert(omp.ErrUpdate, omp.SubErrUpdateOptAttr).Or(omp.ErrUpdate, omp.SubErrUpdateLength).OrAccept()})
+			Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateOptAttr).Or(omp.ErrUpdate, omp.SubErrUpdateLength).OrAccept()})
 	}
 	// Fixed sizes: one byte long, one byte short.
 	n := 0
@@ -201,4 +201,3 @@ func attrCases() []Case {
 	}
 	return cs
 }
-

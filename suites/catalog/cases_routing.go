@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"fmt"
+
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -15,6 +17,30 @@ func init() {
 	register(120, bestPathCases)
 }
 
+// steps flattens steps and step lists into one script.
+func steps(parts ...any) []Step {
+	var out []Step
+	for _, p := range parts {
+		switch p := p.(type) {
+		case Step:
+			out = append(out, p)
+		case []Step:
+			out = append(out, p...)
+		default:
+			panic(fmt.Sprintf("catalog: steps: %T is not a step", p))
+		}
+	}
+	return out
+}
+
+// announce is fake peer i advertising its TLOC (SAFI_TLOC), then m: a
+// vRoute is valid (best-path step 1) only once its TLOC is known.
+func announce(i int, m M) []Step {
+	return []Step{Send(i, Update(TLOCRoutes())), Send(i, m)}
+}
+
+const readValid = " Each SDN router advertises its TLOC (SAFI_TLOC) before its vRoutes: best-path step 1 (\"Check whether the OMP route is valid\") needs the next hop known."
+
 const reqController = "Routing Controller: Centralized routing and policy distribution controller. Peers with all SDN routers in the network via OMP. [...] SDN Routers: [...] advertises to Routing Controller via OMP."
 
 func reflectionCases() []Case {
@@ -22,42 +48,42 @@ func reflectionCases() []Case {
 	reflected := func(preds ...Pred) Expectation {
 		return ExpectMessage(omp.TypeUpdate, append([]Pred{HasVRoute(p), ViaPeer(0)}, preds...)...)
 	}
-	rc := func(id, reading string, needs []Need, steps ...Step) Case {
+	tloc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
+	rc := func(id, reading string, needs []Need, parts ...any) Case {
 		return Case{ID: id, Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
-			Reading: reading, Roles: Controller, Needs: needs, Type: omp.TypeUpdate, Script: steps}
+			Reading: reading + readValid, Roles: Controller, Needs: append(needs, tloc...), Type: omp.TypeUpdate, Script: steps(parts...)}
 	}
 	v6 := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)}
-	tloc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
 	mc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFIMulticast)}
 	return []Case{
 		rc("RFL-001", "An IPv4 vRoute from one SDN router reaches another, with its TLOC as next hop.", vroute,
-			Open(0), Open(1), Send(0, RouteUpdate()), ExpectOn(1, reflected())),
+			Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, reflected())),
 		rc("RFL-002", "An IPv6 vRoute is reflected likewise.", v6,
-			Open(0), Open(1), Send(0, Update(TLOC(), VRoutes("2001:db8:1::/48"))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("2001:db8:1::/48"), ViaPeer(0)))),
-		rc("RFL-003", "A TLOC route (SAFI_TLOC) is reflected.", tloc,
+			Open(0), Open(1), announce(0, Update(TLOC(), VRoutes("2001:db8:1::/48"))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("2001:db8:1::/48"), ViaPeer(0)))),
+		rc("RFL-003", "A TLOC route (SAFI_TLOC) is reflected.", nil,
 			Open(0), Open(1), Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0)))),
 		rc("RFL-004", "A withdrawal is reflected.", vroute,
-			Open(0), Open(1), Send(0, RouteUpdate()), ExpectOn(1, reflected()),
+			Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, reflected()),
 			Send(0, Update(WithdrawVRoutes(p))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))),
 		rc("RFL-005", "The route's TAG travels with it.", vroute,
-			Open(0), Open(1), Send(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 7}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 7})))),
+			Open(0), Open(1), announce(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 7}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 7})))),
 		rc("RFL-006", "A route from a session that ends (the harness's ALERT OPER/CLEAR) is withdrawn from the others.", vroute,
-			Open(0), Open(1), Send(0, RouteUpdate()), ExpectOn(1, reflected()),
+			Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, reflected()),
 			Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))),
 		rc("RFL-007", "A route learned before a peer connects is sent to it when its session opens.", vroute,
-			Open(0), Send(0, RouteUpdate()), Sleep(0.5), Open(1), ExpectOn(1, reflected())),
+			Open(0), announce(0, RouteUpdate()), Sleep(0.5), Open(1), ExpectOn(1, reflected())),
 		rc("RFL-008", "A multicast AD route is reflected.", mc,
 			Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv4, mcastAD)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeAD)))),
 		rc("RFL-009", "A new advertisement of the same path replaces the old: the new TAG reaches the other peer.", vroute,
-			Open(0), Open(1), Send(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 1}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 1}))),
+			Open(0), Open(1), announce(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 1}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 1}))),
 			Send(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 2}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 2})))),
 		{ID: "RFL-010", Section: "3.1-distribution", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4456 8",
 			Requirement: "A route reflector [...] SHOULD NOT reflect a route back to the peer it learned it from.",
 			Reading:     "Records whether the controller sends a route back to the SDN router that advertised it.",
-			Roles:       Controller, Needs: vroute, Type: omp.TypeUpdate,
-			Script: []Step{Open(0), Send(0, RouteUpdate()), ExpectOn(0, NoMessage(omp.TypeUpdate, 1.5, HasVRoute(p), ViaPeer(0)))}},
+			Roles:       Controller, Needs: append(vroute, tloc...), Type: omp.TypeUpdate,
+			Script: steps(Open(0), announce(0, RouteUpdate()), ExpectOn(0, NoMessage(omp.TypeUpdate, 1.5, HasVRoute(p), ViaPeer(0))))},
 		rc("RFL-011", "A route refused with an ALERT is not reflected: the session that carried it ends, and nothing of it reaches the other peer.", vroute,
-			Open(0), Open(1), Send(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
+			Open(0), Open(1), announce(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
 			ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1, ViaPeer(0)))),
 	}
 }
@@ -69,11 +95,15 @@ func gr(s uint32) HSOpt { return AddCaps(&omp.CapGracefulRestart{GRInterval: s})
 
 func grCases() []Case {
 	p, p2 := DefaultPrefix, "192.168.2.0/24"
-	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), vroute[0]}
-	learn := []Step{Open(1), Open(0, gr(5)), Send(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))}
-	c := func(id, reading string, timer bool, steps ...Step) Case {
-		return Case{ID: id, Section: "3.1-restart", Level: SHOULD, Basis: Draft, Requirement: reqGR, Reading: reading,
-			Roles: Controller, Needs: needs, Type: omp.TypeUpdate, Timer: timer, Script: steps}
+	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
+	learn := steps(Open(1), Open(0, gr(5)), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))))
+	// back is peer0 returning within the GR interval with its TLOC, m, and EOR.
+	back := func(m M) []Step {
+		return steps(Reset(0), Sleep(0.5), Open(0, gr(5)), announce(0, m), Send(0, InformAll(omp.InformEOR)))
+	}
+	c := func(id, reading string, timer bool, parts ...any) Case {
+		return Case{ID: id, Section: "3.1-restart", Level: SHOULD, Basis: Draft, Requirement: reqGR, Reading: reading + readValid,
+			Roles: Controller, Needs: needs, Type: omp.TypeUpdate, Timer: timer, Script: steps(parts...)}
 	}
 	withdrawn := func(prefix string) Pred { return WithdrawsVRoute(prefix) }
 	return []Case{
@@ -81,24 +111,22 @@ func grCases() []Case {
 			Reading: "Records whether the DUT offers graceful restart.", State: Connected, Send: Handshake(),
 			Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeGracefulRestart))},
 		c("GR-002", "Within the GR interval (5 s) after the peer's connection breaks, its routes stay: no withdrawal reaches the other peer for 3 s.", true,
-			append(learn, Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 3, withdrawn(p))))...),
+			learn, Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 3, withdrawn(p)))),
 		c("GR-003", "When the GR interval (3 s) passes without the peer, its routes are purged: the withdrawal comes after 2 s and within 4.5 s.", true,
-			Open(1), Open(0, gr(3)), Send(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+			Open(1), Open(0, gr(3)), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 			Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 2, withdrawn(p))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)).Within(2.5))),
 		c("GR-004", "The peer comes back within the GR interval and advertises its route again, then EOR: the route is never withdrawn, even after the interval.", true,
-			append(learn, Reset(0), Sleep(0.5), Open(0, gr(5)), Send(0, RouteUpdate()), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
-				ExpectOn(1, NoMessage(omp.TypeUpdate, 6, withdrawn(p))))...),
+			learn, back(RouteUpdate()), ExpectOn(1, NoMessage(omp.TypeUpdate, 6, withdrawn(p)))),
 		c("GR-005", "Mark and sweep: the peer comes back and advertises one of its two routes, then EOR: the other is withdrawn.", false,
-			Open(1), Open(0, gr(5)), Send(0, Update(TLOC(), VRoutes(p, p2))),
+			Open(1), Open(0, gr(5)), announce(0, Update(TLOC(), VRoutes(p, p2))),
 			ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2))),
-			Reset(0), Sleep(0.5), Open(0, gr(5)), Send(0, RouteUpdate()), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
-			ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))),
+			back(RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))),
 		{ID: "GR-006", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4271 9.1.4, RFC 4724 4.2",
 			Requirement: "If the session is not graceful-restart capable, the routes learned from the peer are removed when the session goes down.",
 			Reading:     "Without graceful restart negotiated, a peer whose connection breaks has its routes withdrawn at once.",
-			Roles:       Controller, Needs: vroute, Type: omp.TypeUpdate,
-			Script: []Step{Open(1), Open(0), Send(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
-				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)))}},
+			Roles:       Controller, Needs: needs[1:], Type: omp.TypeUpdate,
+			Script: steps(Open(1), Open(0), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p))))},
 	}
 }
 
@@ -112,19 +140,19 @@ func sameSiteAs(j int) HSOpt {
 func bestPathCases() []Case {
 	p := DefaultPrefix
 	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
-	bp := func(id, reading string, steps ...Step) Case {
+	bp := func(id, reading string, parts ...any) Case {
 		return Case{ID: id, Section: "3.1-selection", Level: SHOULD, Basis: Draft, Requirement: reqBestPath,
-			Reading: reading + " Observed from a third peer, after the controller settles.",
-			Roles:   Controller, Needs: vroute, Type: omp.TypeUpdate, Script: steps}
+			Reading: reading + " Observed from a third peer, after the controller settles." + readValid,
+			Roles:   Controller, Needs: append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC)), Type: omp.TypeUpdate, Script: steps(parts...)}
 	}
 	return []Case{
 		bp("BP-003", "Step 3: of two paths, the one with the higher route preference (peer2's 200 over peer0's 100) is the best.",
-			Open(1), Open(0), Open(2), Send(0, RouteUpdate(pref(100))), Send(2, RouteUpdate(pref(200))), ExpectOn(1, BestPath(p, 2, 0))),
+			Open(1), Open(0), Open(2), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), ExpectOn(1, BestPath(p, 2, 0))),
 		bp("BP-004", "Step 3, the other way round: peer0's 300 over peer2's 100, whatever the order they came in.",
-			Open(1), Open(0), Open(2), Send(2, RouteUpdate(pref(100))), Send(0, RouteUpdate(pref(300))), ExpectOn(1, BestPath(p, 0, 2))),
+			Open(1), Open(0), Open(2), announce(2, RouteUpdate(pref(100))), announce(0, RouteUpdate(pref(300))), ExpectOn(1, BestPath(p, 0, 2))),
 		bp("BP-006", "Step 6: two paths from the same site, equal in all else: the higher router ID (peer2's) wins.",
-			Open(1), Open(0), Open(2, sameSiteAs(0)), Send(0, RouteUpdate(pref(100))), Send(2, RouteUpdate(pref(100))), ExpectOn(1, BestPath(p, 2, 0))),
+			Open(1), Open(0), Open(2, sameSiteAs(0)), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), ExpectOn(1, BestPath(p, 2, 0))),
 		bp("BP-007", "Step 7: the same prefix from two different sites, all attributes equal: the controller chooses both.",
-			Open(1), Open(0), Open(2), Send(0, RouteUpdate(pref(100))), Send(2, RouteUpdate(pref(100))), ExpectOn(1, AllPaths(p, 0, 2))),
+			Open(1), Open(0), Open(2), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), ExpectOn(1, AllPaths(p, 0, 2))),
 	}
 }

@@ -66,7 +66,7 @@ func updateCases() []Case {
 			Send: RouteUpdate().Mutate("update.attr[0]", Duplicate()), Expect: attrList},
 		{ID: "UPD-016", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdAttrLen,
 			Reading: "An attribute list that ends inside an attribute header (2 of its 3 bytes).", Needs: vroute,
-			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].length", Drop()).Mutate("update.attr[2].value", Drop()),
+			Send:   RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].length", Drop()).Mutate("update.attr[2].value", Drop()),
 			Expect: attrList},
 	}
 
@@ -93,7 +93,7 @@ func updateCases() []Case {
 			Send: RouteUpdate(AttrFlags(omp.AttrExtended, &omp.AttrPref{Preference: 1})).Mutate("update.attr[2].length", Set(0x0104)), Expect: attrList},
 		Case{ID: "UPD-029", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdExt,
 			Reading: "ATTR_EXTENDED cleared on an attribute written with a 2-byte Length: its first Length byte (0) is read as the Length and the rest goes astray.", Needs: vroute,
-			Send: RouteUpdate(AttrFlags(omp.AttrExtended, &omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(0)),
+			Send:   RouteUpdate(AttrFlags(omp.AttrExtended, &omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(0)),
 			Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateLength).Or(omp.ErrUpdate, omp.SubErrUpdateAttrList).ThenClose()},
 	)
 
@@ -136,8 +136,8 @@ func updateCases() []Case {
 		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 45+i), Section: "3.1.3.1", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.3",
 			Requirement: "If the NEXT_HOP attribute field is syntactically incorrect, then the Error Subcode MUST be set to Invalid NEXT_HOP Attribute. [...] OMP_SUB_ERR_UPDATE_NEXTHOP = 6",
 			Reading:     "A TLOC address of " + a + " cannot be a next hop.", Needs: vroute,
-			Send:        Update(Attr(&omp.AttrTLOC{Address: netip.MustParseAddr(a), Color: TLOCColor, Encap: TLOCEncap}), VRoutes(DefaultPrefix)),
-			Expect:      Alert(omp.ErrUpdate, omp.SubErrUpdateNexthop).ThenClose()})
+			Send:   Update(Attr(&omp.AttrTLOC{Address: netip.MustParseAddr(a), Color: TLOCColor, Encap: TLOCEncap}), VRoutes(DefaultPrefix)),
+			Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateNexthop).ThenClose()})
 	}
 	return cs
 }

@@ -391,7 +391,9 @@ type controlStep struct {
 // Operator has the DUT's operator perform a on fake peer i's session.
 func Operator(a Action, i int) Step { return controlStep{a, i} }
 
-func (s controlStep) String() string { return fmt.Sprintf("the DUT's operator performs %s on peer%d", s.a, s.peer) }
+func (s controlStep) String() string {
+	return fmt.Sprintf("the DUT's operator performs %s on peer%d", s.a, s.peer)
+}
 
 func (s controlStep) run(x *Exec) bool {
 	err := x.Driver.Control(x.Ctx, s.a, x.Env.Peer(s.peer).RouterID)

@@ -76,7 +76,7 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 	v := verdict(Pass, h, fmt.Sprintf("%s after %s%s", ev, elapsed.Round(time.Millisecond), skipped), "")
 	switch ev.Kind {
 	case EvTimeout:
-		v.Grade, v.Received = Fail, fmt.Sprintf("no ALERT within %s%s", (hold + 2*tol).Round(time.Millisecond), skipped)
+		v.Grade, v.Received = Fail, fmt.Sprintf("no ALERT within %s%s", (hold+2*tol).Round(time.Millisecond), skipped)
 		m.Name = "hold timer (never expired)"
 	case EvClosed, EvReset:
 		v.Grade, v.Reason = NonStrict, "closed without the ALERT"
@@ -117,16 +117,16 @@ type helloExp struct {
 // alive with its own HELLOs meanwhile.
 func HellosWithin(hold, window float64) Expectation { return helloExp{hold: hold, window: window} }
 
-// HellosAtMostOncePerSecond expects no two HELLOs of the DUT closer than
-// one second (RFC 4271 4.4, "MUST NOT be sent more frequently than one
-// per second"), allowing a tenth of the Tolerance for jitter.
+// HellosAtMostOncePerSecond expects the DUT to send HELLOs no more often
+// than once per second (RFC 4271 4.4, "MUST NOT be sent more frequently
+// than one per second"): at most window+1 of them in window seconds.
 func HellosAtMostOncePerSecond(hold, window float64) Expectation {
 	return helloExp{hold: hold, window: window, floor: true}
 }
 
 func (h helloExp) String() string {
 	if h.floor {
-		return fmt.Sprintf("HELLOs no closer than 1s apart over %gs", h.window)
+		return fmt.Sprintf("HELLOs no more often than once per second over %gs", h.window)
 	}
 	return fmt.Sprintf("HELLOs at most %gs (a third of the hold time) apart over %gs", h.hold/3, h.window)
 }
@@ -150,16 +150,16 @@ func (h helloExp) check(x *Exec, peer int) Verdict {
 		return verdict(Fail, h, ev.String(), "the session did not stay up")
 	}
 	if h.floor {
-		if len(times) < 2 {
-			return verdict(Pass, h, fmt.Sprintf("%d HELLO(s)", len(times)), "fewer than two HELLOs: no interval to measure")
+		// Judged by count, not by the smallest gap, which the harness's
+		// own scheduling can shrink: at most one HELLO per second means
+		// at most window+1 of them in the window.
+		window := x.Env.Seconds(h.window)
+		limit := int(window/time.Second) + 1
+		v := verdict(Pass, h, fmt.Sprintf("%d HELLOs in %s", len(times), window), "")
+		if len(times) > 0 {
+			v.Measured = []Measurement{{Name: "mean HELLO interval", Value: window / time.Duration(len(times)), Limit: fmt.Sprintf("at most %d HELLOs in %s", limit, window)}}
 		}
-		lowest := times[1].Sub(times[0])
-		for k := 2; k < len(times); k++ {
-			lowest = min(lowest, times[k].Sub(times[k-1]))
-		}
-		v := verdict(Pass, h, fmt.Sprintf("%d HELLOs, smallest interval %s", len(times), lowest.Round(time.Millisecond)), "")
-		v.Measured = []Measurement{{Name: "smallest HELLO interval", Value: lowest, Limit: "at least 1s"}}
-		if lowest < time.Second-x.Env.Tolerance/10 {
+		if len(times) > limit {
 			v.Grade, v.Reason = Fail, "HELLOs more often than once per second"
 		}
 		return v

@@ -50,12 +50,13 @@ type Result struct {
 func (r *Result) Failed() bool { return r.Grade == catalog.Fail || r.Grade == catalog.NonStrict }
 
 // Gating reports whether the result fails a CI gate: a MUST case that
-// FAILs and is not in the baseline, or a baseline entry that passed.
+// FAILs, or could not be judged (ERROR), and is not in the baseline; or a
+// baseline entry whose case passed.
 func (r *Result) Gating() bool {
 	if r.BaselinePassed {
 		return true
 	}
-	return r.Baseline == "" && r.Level == catalog.MUST && r.Grade == catalog.Fail
+	return r.Baseline == "" && r.Level == catalog.MUST && (r.Grade == catalog.Fail || r.Grade == catalog.Error)
 }
 
 // Report is a whole run.

@@ -85,7 +85,17 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	t := dut.Target()
 	rep := &Report{Target: describeTarget(t), Start: start}
 	rep.Results = make([]Result, len(cases))
+	// The probe's fake peer plays the harness role for the DUT's role:
+	// an edge towards a controller, a controller towards an edge. A DUT of
+	// unknown role is probed as a controller first, then as an edge.
+	r.base.Role = t.Role
 	hs, err := r.probe(ctx, t)
+	if err != nil && t.Role == 0 {
+		r.base.Role = catalog.Edge
+		if hs2, err2 := r.probe(ctx, t); err2 == nil {
+			hs, err = hs2, nil
+		}
+	}
 	if err != nil {
 		// Nothing can run: every case is a setup ERROR that says why.
 		r.notef("the DUT at %s did not open a session with the standard HANDSHAKE: %v", t.Addr, err)

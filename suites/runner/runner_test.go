@@ -281,3 +281,32 @@ func TestRoleSkips(t *testing.T) {
 		t.Errorf("%s against a controller: %s, want SKIPPED", r.ID, r.Grade)
 	}
 }
+
+func TestBaseline(t *testing.T) {
+	b, err := ReadBaseline(strings.NewReader("- id: hdr-002\n  reason: known\n- id: UPD-013\n  reason: also known\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &Report{Results: []Result{
+		{ID: "HDR-002", Level: catalog.MUST, Grade: catalog.Fail},
+		{ID: "UPD-013", Level: catalog.MUST, Grade: catalog.Pass},
+		{ID: "HDR-001", Level: catalog.MUST, Grade: catalog.Fail},
+		{ID: "HLD-001", Level: catalog.SHOULD, Grade: catalog.Fail},
+	}}
+	passed := b.Apply(rep)
+	if len(passed) != 1 || passed[0].ID != "UPD-013" {
+		t.Errorf("passed entries %v, want UPD-013", passed)
+	}
+	var gating []string
+	for _, r := range rep.Gating() {
+		gating = append(gating, r.ID)
+	}
+	if strings.Join(gating, ",") != "UPD-013,HDR-001" {
+		t.Errorf("gating %v, want the passing baseline entry and the MUST failure outside the baseline", gating)
+	}
+	for _, bad := range []string{"- id: NOPE-1\n  reason: x\n", "- id: HDR-002\n", "- id: HDR-002\n  reason: a\n- id: HDR-002\n  reason: b\n", "- id: HDR-002\n  reason: a\n  extra: 1\n"} {
+		if _, err := ReadBaseline(strings.NewReader(bad)); err == nil {
+			t.Errorf("baseline %q reads without error", bad)
+		}
+	}
+}

@@ -15,9 +15,10 @@ func TestScratchReference(t *testing.T) {
 		t.Skip()
 	}
 	cases, _ := catalog.Select(catalog.All(), os.Getenv("FILTER"), nil)
+	role, _ := catalog.ParseRole(os.Getenv("ROLE"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Config{Factory: Reference(catalog.Controller, nil), Parallel: 4}, cases)
+	rep, err := Run(ctx, Config{Factory: Reference(role, nil), Parallel: 4}, cases)
 	if err != nil {
 		t.Fatal(err)
 	}

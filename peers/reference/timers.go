@@ -1,0 +1,91 @@
+package reference
+
+import (
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// gracefulAlert says whether an ALERT leaves the peer's routes to
+// graceful restart: hold time expiry and the OPER subcodes that do not
+// ask for the routes to go (docs/fsm.md).
+func gracefulAlert(a *omp.Alert) bool {
+	switch a.Code {
+	case omp.ErrHoldtime:
+		return true
+	case omp.ErrOper:
+		return a.Subcode != omp.SubErrOperClear && a.Subcode != omp.SubErrOperShut
+	}
+	return false
+}
+
+func (s *session) hello() *omp.Hello {
+	h := &omp.Hello{}
+	if len(s.set.HelloVSmarts) > 0 {
+		h.TLVs = []omp.HelloTLV{{TLVType: omp.HelloTLVVSmarts, VSmarts: s.set.HelloVSmarts}}
+	}
+	return h
+}
+
+// timerLoop runs the hold timer and the HELLO cadence. Before the
+// HANDSHAKE exchange, and while waiting for the first HELLO with a hold
+// time of 0, HandshakeTimeout stands in for the hold time.
+func (s *session) timerLoop() {
+	hold := time.NewTimer(s.set.HandshakeTimeout)
+	defer hold.Stop()
+	var helloT *time.Ticker
+	var helloC <-chan time.Time
+	defer func() {
+		if helloT != nil {
+			helloT.Stop()
+		}
+	}()
+	limit := s.set.HandshakeTimeout
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+			s.mu.Lock()
+			st, neg := s.state, s.neg
+			s.mu.Unlock()
+			if neg == nil {
+				continue
+			}
+			if neg.Hold > 0 {
+				limit = neg.Hold
+				if helloT == nil {
+					helloT = time.NewTicker(neg.Hello)
+					helloC = helloT.C
+				}
+			} else if st == StateEstablished {
+				limit = 0
+				hold.Stop()
+				continue
+			}
+			s.resetHold(hold, limit)
+		case <-helloC:
+			s.send(s.hello())
+		case <-hold.C:
+			if limit == 0 {
+				continue
+			}
+			if !s.resetHold(hold, limit) {
+				st := s.getState()
+				s.fail(&omp.Alert{Code: omp.ErrHoldtime}, "hold timer expired in "+st.String(), true)
+				return
+			}
+		}
+	}
+}
+
+// resetHold arms the hold timer for what remains of limit since the last
+// message read; false means nothing remains: the timer expired.
+func (s *session) resetHold(t *time.Timer, limit time.Duration) bool {
+	left := limit - time.Since(time.Unix(0, s.lastRecv.Load()))
+	if left <= 0 {
+		return false
+	}
+	t.Reset(left)
+	return true
+}
