@@ -39,3 +39,12 @@ bench:
 
 clean:
 	rm -rf $(BIN) out
+
+# Controller scale benchmark (bench/scale): N vRoutes from one edge through
+# the reference controller (its own process) to M edges. See
+# `ompconform help bench-scale`.
+SCALE_N ?= 100000,1000000
+SCALE_M ?= 1,4
+.PHONY: bench-scale
+bench-scale: build
+	$(BIN)/ompconform bench-scale -n $(SCALE_N) -m $(SCALE_M)

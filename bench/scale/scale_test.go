@@ -194,12 +194,12 @@ func BenchmarkScale(b *testing.B) {
 
 // TestHellosAnswered: a client keeps its session through many hold
 // times by answering the controller's HELLOs (hold time 3 units of
-// 40 ms: a HELLO every 40 ms, the session dropped after 120 ms of
+// 100 ms: a HELLO every 100 ms, the session dropped after 300 ms of
 // silence).
 func TestHellosAnswered(t *testing.T) {
 	hold := uint16(3)
 	sp, err := reference.Start(context.Background(), reference.Config{Role: reference.RoleController, RouterID: ControllerAddr,
-		Listen: []string{"127.0.0.1:0"}, HoldTime: &hold, TimeUnit: 40 * time.Millisecond})
+		Listen: []string{"127.0.0.1:0"}, HoldTime: &hold, TimeUnit: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestHellosAnswered(t *testing.T) {
 	if err := c.await(ctx, c.eor, "EOR"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(600 * time.Millisecond)
+	time.Sleep(time.Second)
 	if err := c.err(); err != nil {
 		t.Fatalf("session ended: %v", err)
 	}

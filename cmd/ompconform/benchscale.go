@@ -73,7 +73,9 @@ func benchScaleUsage() string {
 		"delivered per second (N*M/seconds), the controller's peak memory (VmHWM;\n" +
 		"HeapInuse with -in-process), its memory before the first UPDATE, and bytes\n" +
 		"per route ((peak-base)/N; in-process (held-base)/N, held being HeapInuse\n" +
-		"after a GC with the routes in).\n\nflags:\n")
+		"after a GC with the routes in), and the CPU time the controller used while\n" +
+		"the clock ran (ctl-cpu; in-process the whole process's): on a loaded machine\n" +
+		"seconds stretch, ctl-cpu much less. Counts take k and M: -n 100k,1M.\n\nflags:\n")
 	f := newBenchScaleFlags()
 	f.fs.SetOutput(&b)
 	f.fs.PrintDefaults()

@@ -292,7 +292,9 @@ func TestFloodUnread(t *testing.T) {
 // A flooding DUT while a step reads: the step gives up after MaxSeen.
 func TestFloodDuringStep(t *testing.T) {
 	addr := startDUT(t, "127.0.0.1:0", nil, flood)
-	p := dial(t, Config{MaxSeen: 500}, addr)
+	// A receive queue far larger than MaxSeen, so that the step's own
+	// limit, not the queue's, is what trips even on a loaded machine.
+	p := dial(t, Config{MaxSeen: 500, Buffer: 200000}, addr)
 	var err error
 	quick(t, 2*time.Second, func() { _, err = p.ExpectAlert(10 * time.Second) })
 	var ec *ErrClosed

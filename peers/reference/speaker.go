@@ -155,8 +155,9 @@ func (sp *Speaker) nextSessionID() uint64 {
 }
 
 // Close stops the speaker: every session gets ALERT OMP_ERR_OPER/TERM,
-// listeners and dialers stop, and Close returns when every goroutine
-// has. It is safe to call more than once.
+// listeners and dialers stop, the routing half is closed (Config.Routing
+// included), and Close returns when every goroutine has. It is safe to
+// call more than once.
 func (sp *Speaker) Close() error {
 	sp.closeOnce.Do(func() {
 		sp.mu.Lock()

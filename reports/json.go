@@ -1,0 +1,84 @@
+package reports
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+// The JSON report: the run, then every case with its verdict, timings and
+// transcript. Each transcript message carries its bytes (hex), its
+// decoded form (omp.MessageJSON) or its decode error, and its field map.
+
+type jsonReport struct {
+	Tool       string         `json:"tool"`
+	Draft      string         `json:"draft"`
+	Target     string         `json:"target"`
+	Role       catalog.Role   `json:"role"`
+	DUT        string         `json:"dut_handshake"`
+	Start      time.Time      `json:"start"`
+	DurationMS float64        `json:"duration_ms"`
+	Counts     map[string]int `json:"counts"`
+	Gating     []string       `json:"gating"`
+	Notes      []string       `json:"notes,omitempty"`
+	KeysShown  bool           `json:"keys_shown"`
+	Results    []jsonResult   `json:"results"`
+}
+
+type jsonResult struct {
+	runner.Result
+	DurationMS float64     `json:"duration_ms"`
+	Transcript []jsonEntry `json:"transcript"`
+}
+
+type jsonEntry struct {
+	AtMS     float64         `json:"at_ms"`
+	Time     time.Time       `json:"time"`
+	Dir      string          `json:"dir"`
+	Peer     string          `json:"peer,omitempty"`
+	Local    string          `json:"local,omitempty"`
+	Remote   string          `json:"remote,omitempty"`
+	Note     string          `json:"note,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Summary  string          `json:"summary,omitempty"`
+	Hex      string          `json:"hex,omitempty"`
+	Redacted [][2]int        `json:"redacted,omitempty"`
+	Message  json.RawMessage `json:"message,omitempty"`
+	Decode   string          `json:"decode_error,omitempty"`
+	Fields   omp.FieldMap    `json:"fields,omitempty"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// WriteJSON writes the report as one JSON document.
+func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
+	out := jsonReport{Tool: "ompconform", Draft: "draft-sthoria-omp-00", Target: rep.Target, Role: rep.Role, DUT: rep.DUT,
+		Start: rep.Start, DurationMS: ms(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, KeysShown: o.ShowKeys}
+	for g, n := range rep.Counts() {
+		out.Counts[g.String()] = n
+	}
+	for _, r := range rep.Gating() {
+		out.Gating = append(out.Gating, r.ID)
+	}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		jr := jsonResult{Result: *r, DurationMS: ms(r.Duration), Transcript: []jsonEntry{}}
+		for _, e := range entries(r, o) {
+			je := jsonEntry{AtMS: ms(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
+				Summary: e.Summary, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields}
+			if len(e.Raw) > 0 {
+				je.Hex = hex.EncodeToString(e.Raw)
+			}
+			jr.Transcript = append(jr.Transcript, je)
+		}
+		out.Results = append(out.Results, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,215 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+// JUnit XML, one testsuite per draft section, one testcase per case:
+// FAIL and NON-STRICT are failures (typed by grade), ERROR an error,
+// SKIPPED and UNSUPPORTED skipped; a case in the baseline that failed is
+// skipped ("expected failure"), one that passed is a failure.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name       string          `xml:"name,attr"`
+	Classname  string          `xml:"classname,attr"`
+	Time       string          `xml:"time,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Failure    *junitMessage   `xml:"failure,omitempty"`
+	Error      *junitMessage   `xml:"error,omitempty"`
+	Skipped    *junitMessage   `xml:"skipped,omitempty"`
+	SystemOut  string          `xml:"system-out,omitempty"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Body    string `xml:",chardata"`
+}
+
+func secs(r *runner.Result) string { return fmt.Sprintf("%.3f", r.Duration.Seconds()) }
+
+// WriteJUnit writes the report as JUnit XML.
+func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
+	top := junitSuites{Name: "ompconform " + rep.Target, Time: fmt.Sprintf("%.3f", rep.Duration.Seconds())}
+	index := map[string]int{}
+	var durs []time.Duration
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		k, ok := index[r.Section]
+		if !ok {
+			k = len(top.Suites)
+			index[r.Section] = k
+			top.Suites = append(top.Suites, junitSuite{Name: sectionName(r.Section)})
+			durs = append(durs, 0)
+		}
+		durs[k] += r.Duration
+		s := &top.Suites[k]
+		c := junitCase{Name: r.ID + " " + r.Requirement, Classname: "ompconform." + r.Section, Time: secs(r),
+			Properties: []junitProperty{{"id", r.ID}, {"section", r.Section}, {"level", r.Level.String()}, {"basis", r.Basis.String()},
+				{"grade", r.Grade.String()}, {"message_type", r.Type}}}
+		if r.Source != "" {
+			c.Properties = append(c.Properties, junitProperty{"source", r.Source})
+		}
+		for _, m := range r.Measured {
+			c.Properties = append(c.Properties, junitProperty{"measured " + m.Name, m.Value.String()})
+		}
+		detail := verdictText(r)
+		msg := &junitMessage{Message: oneLine(r), Type: r.Grade.String(), Body: detail}
+		switch {
+		case r.BaselinePassed:
+			msg.Type, msg.Message = "BASELINE-PASSED", "the baseline expects this case to fail, and it passed: remove the entry ("+r.Baseline+")"
+			c.Failure = msg
+		case r.Baseline != "" && (r.Failed() || r.Grade == catalog.Error):
+			c.Skipped = &junitMessage{Message: "expected failure (baseline): " + r.Baseline, Body: detail}
+		case r.Failed():
+			c.Failure = msg
+		case r.Grade == catalog.Error:
+			c.Error = msg
+		case r.Grade == catalog.Skipped || r.Grade == catalog.Unsupported:
+			c.Skipped = &junitMessage{Message: r.Grade.String() + ": " + r.Reason + " " + r.Received}
+		}
+		c.SystemOut = transcriptText(r, o)
+		s.Cases = append(s.Cases, c)
+		s.Tests++
+		top.Tests++
+		switch {
+		case c.Failure != nil:
+			s.Failures++
+			top.Failures++
+		case c.Error != nil:
+			s.Errors++
+			top.Errors++
+		case c.Skipped != nil:
+			s.Skipped++
+			top.Skipped++
+		}
+	}
+	for i := range top.Suites {
+		top.Suites[i].Time = fmt.Sprintf("%.3f", durs[i].Seconds())
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(top); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func sectionName(key string) string {
+	if t := catalog.SectionTitle(key); t != "" {
+		if strings.HasPrefix(t, strings.SplitN(key, "-", 2)[0]) {
+			return t
+		}
+		return strings.SplitN(key, "-", 2)[0] + " " + t
+	}
+	return key
+}
+
+// oneLine is "expected X; received Y".
+func oneLine(r *runner.Result) string {
+	s := "expected " + orDash(r.Expected) + "; received " + orDash(r.Received)
+	if r.Reason != "" {
+		s += " (" + r.Reason + ")"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// verdictText is a case's verdict in plain text, for JUnit bodies and
+// Markdown.
+func verdictText(r *runner.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s [%s, %s, %s]\n", r.ID, r.Grade, r.Section, r.Level, r.Basis)
+	fmt.Fprintf(&b, "requirement: %s\n", r.Requirement)
+	if r.Source != "" {
+		fmt.Fprintf(&b, "source: %s\n", r.Source)
+	}
+	if r.Reading != "" {
+		fmt.Fprintf(&b, "reading: %s\n", r.Reading)
+	}
+	fmt.Fprintf(&b, "sent: %s\nexpected: %s\nreceived: %s\n", orDash(r.Sent), orDash(r.Expected), orDash(r.Received))
+	if r.Reason != "" {
+		fmt.Fprintf(&b, "reason: %s\n", r.Reason)
+	}
+	for _, m := range r.Measured {
+		fmt.Fprintf(&b, "measured: %s\n", m)
+	}
+	if r.Liveness != "" {
+		fmt.Fprintf(&b, "after the case: %s\n", r.Liveness)
+	}
+	if r.Baseline != "" {
+		fmt.Fprintf(&b, "baseline: %s\n", r.Baseline)
+	}
+	return b.String()
+}
+
+// transcriptText is the transcript, one line per entry.
+func transcriptText(r *runner.Result, o Options) string {
+	var b strings.Builder
+	for _, e := range entries(r, o) {
+		fmt.Fprintf(&b, "%10s %-8s %-6s %s", fmtAt(e.At), e.Dir, e.Peer, e.Summary)
+		if e.Note != "" && e.Dir != "event" {
+			fmt.Fprintf(&b, " [%s]", e.Note)
+		}
+		if e.Err != "" {
+			fmt.Fprintf(&b, " (%s)", e.Err)
+		}
+		if len(e.Raw) > 0 {
+			fmt.Fprintf(&b, " %x", e.Raw)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// fmtAt writes a time since the case's start: "+12.3ms", "+1.503s".
+func fmtAt(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return "+" + d.Round(100*time.Microsecond).String()
+	}
+	return "+" + d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,112 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+// tally is a count per grade.
+type tally map[catalog.Grade]int
+
+func (t tally) total() int {
+	n := 0
+	for _, v := range t {
+		n += v
+	}
+	return n
+}
+
+// groupBy tallies the results by key, in first-seen order.
+func groupBy(rep *runner.Report, key func(*runner.Result) string) ([]string, map[string]tally) {
+	var order []string
+	m := map[string]tally{}
+	for i := range rep.Results {
+		k := key(&rep.Results[i])
+		if m[k] == nil {
+			m[k] = tally{}
+			order = append(order, k)
+		}
+		m[k][rep.Results[i].Grade]++
+	}
+	return order, m
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// WriteMarkdown writes a summary: counts, the gate, a table by section
+// and by message type, and every case that did not pass.
+func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# OMP conformance: %s\n\n", mdEscape(rep.Target))
+	fmt.Fprintf(&b, "draft-sthoria-omp-00 · DUT role %s · %s · %d cases in %s\n\n", rep.Role, rep.Start.Format(time.RFC3339), len(rep.Results), rep.Duration.Round(time.Millisecond))
+	if rep.DUT != "" {
+		fmt.Fprintf(&b, "DUT: %s\n\n", mdEscape(rep.DUT))
+	}
+	counts := rep.Counts()
+	b.WriteString("| grade | cases |\n| --- | ---: |\n")
+	for _, g := range catalog.Grades() {
+		fmt.Fprintf(&b, "| %s | %d |\n", g, counts[g])
+	}
+	gating := rep.Gating()
+	if len(gating) == 0 {
+		b.WriteString("\n**Gate: passed** (no MUST case failed outside the baseline, no baseline entry passed).\n")
+	} else {
+		fmt.Fprintf(&b, "\n**Gate: failed** by %d case(s):\n\n", len(gating))
+		for _, r := range gating {
+			what := "MUST, " + r.Grade.String()
+			if r.BaselinePassed {
+				what = "baseline entry passed: remove it"
+			}
+			fmt.Fprintf(&b, "- %s (%s): %s\n", r.ID, what, mdEscape(r.Requirement))
+		}
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(&b, "\n> %s\n", mdEscape(n))
+	}
+
+	table := func(title, col string, key func(*runner.Result) string, label func(string) string) {
+		order, m := groupBy(rep, key)
+		fmt.Fprintf(&b, "\n## %s\n\n| %s | PASS | NON-STRICT | FAIL | UNSUPPORTED | ERROR | SKIPPED |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n", title, col)
+		for _, k := range order {
+			t := m[k]
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d |\n", mdEscape(label(k)), t[catalog.Pass], t[catalog.NonStrict], t[catalog.Fail], t[catalog.Unsupported], t[catalog.Error], t[catalog.Skipped])
+		}
+	}
+	table("By section", "section", func(r *runner.Result) string { return r.Section }, sectionName)
+	table("By message type", "message type", func(r *runner.Result) string { return r.Type }, func(s string) string { return s })
+
+	b.WriteString("\n## Cases that did not pass\n\n")
+	none := true
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		if r.Grade == catalog.Pass || r.Grade == catalog.Skipped {
+			continue
+		}
+		none = false
+		fmt.Fprintf(&b, "### %s %s (%s, %s, %s)\n\n", r.ID, r.Grade, r.Section, r.Level, r.Basis)
+		fmt.Fprintf(&b, "- requirement: %s\n", mdEscape(r.Requirement))
+		fmt.Fprintf(&b, "- sent: %s\n- expected: %s\n- received: %s\n", mdEscape(orDash(r.Sent)), mdEscape(orDash(r.Expected)), mdEscape(orDash(r.Received)))
+		if r.Reason != "" {
+			fmt.Fprintf(&b, "- reason: %s\n", mdEscape(r.Reason))
+		}
+		for _, m := range r.Measured {
+			fmt.Fprintf(&b, "- measured: %s\n", mdEscape(m.String()))
+		}
+		if r.Baseline != "" {
+			fmt.Fprintf(&b, "- baseline: %s\n", mdEscape(r.Baseline))
+		}
+		b.WriteByte('\n')
+	}
+	if none {
+		b.WriteString("None.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

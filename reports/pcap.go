@@ -1,0 +1,174 @@
+package reports
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ompconform/ompconform/suites/runner"
+	"github.com/ompconform/ompconform/transcript"
+)
+
+// A case's capture is synthesised from its transcript: for each
+// connection (fake peer, local and remote address) a TCP three-way
+// handshake at its first entry, then one segment per message, with
+// consistent sequence and acknowledgement numbers and real IPv4 and TCP
+// checksums, so that Wireshark follows the streams. The bytes are the
+// transcript's (redacted unless ShowKeys). Addresses that are not IPv4
+// (IPv6, or unknown) are mapped into 198.18.0.0/15.
+
+// WritePcap writes the capture of one case as pcapng.
+func WritePcap(w io.Writer, r *runner.Result, o Options) error {
+	ng, err := pcapgo.NewNgWriter(w, layers.LinkTypeEthernet)
+	if err != nil {
+		return err
+	}
+	flows := map[string]*flow{}
+	for _, e := range r.Transcript {
+		if e.Dir == transcript.Event || len(e.Raw) == 0 {
+			continue
+		}
+		key := e.Peer + "|" + e.Local + "|" + e.Remote
+		f := flows[key]
+		if f == nil {
+			f = newFlow(e.Local, e.Remote)
+			flows[key] = f
+			for _, p := range f.handshake() {
+				if err := writeFrame(ng, e.Time.Add(-time.Microsecond), p); err != nil {
+					return err
+				}
+			}
+		}
+		raw := e.Raw
+		if !o.ShowKeys {
+			raw, _ = Redact(raw)
+		}
+		if err := writeFrame(ng, e.Time, f.segment(e.Dir == transcript.Sent, raw)); err != nil {
+			return err
+		}
+	}
+	return ng.Flush()
+}
+
+// WritePcaps writes one "<ID>.pcapng" per case that has a transcript into
+// dir, creating it.
+func WritePcaps(dir string, rep *runner.Report, o Options) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		if len(r.Transcript) == 0 {
+			continue
+		}
+		f, err := os.Create(filepath.Join(dir, pcapName(r.ID)))
+		if err != nil {
+			return err
+		}
+		err = WritePcap(f, r, o)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// frame is one packet to write: its layers.
+type frame struct {
+	eth *layers.Ethernet
+	ip  *layers.IPv4
+	tcp *layers.TCP
+	pay []byte
+}
+
+// flow is one TCP connection: the harness side (local) and the DUT.
+type flow struct {
+	local, remote netip.AddrPort
+	lseq, rseq    uint32 // next sequence number of each side
+}
+
+func newFlow(local, remote string) *flow {
+	f := &flow{local: addrPort(local, 1), remote: addrPort(remote, 2)}
+	h := fnv.New32a()
+	h.Write([]byte(local + remote))
+	f.lseq, f.rseq = h.Sum32(), h.Sum32()^0x5a5a5a5a
+	return f
+}
+
+// addrPort parses "127.0.0.2:40000"; anything else maps into 198.18/15.
+func addrPort(s string, side byte) netip.AddrPort {
+	ap, err := netip.ParseAddrPort(s)
+	if err == nil && ap.Addr().Unmap().Is4() {
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	v := h.Sum32()
+	port := uint16(40000 + v%20000)
+	if err == nil {
+		port = ap.Port()
+	} else if _, p, err := net.SplitHostPort(s); err == nil {
+		fmt.Sscanf(p, "%d", &port)
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18 | side&1, byte(v >> 8), byte(v)}), port)
+}
+
+func (f *flow) packet(fromLocal bool, syn, ack, psh bool, pay []byte) frame {
+	src, dst := f.local, f.remote
+	seq, ackn := &f.lseq, f.rseq
+	if !fromLocal {
+		src, dst = f.remote, f.local
+		seq, ackn = &f.rseq, f.lseq
+	}
+	mac := func(a netip.AddrPort) net.HardwareAddr {
+		b := a.Addr().As4()
+		return net.HardwareAddr{0x02, 0, b[0], b[1], b[2], b[3]}
+	}
+	eth := &layers.Ethernet{SrcMAC: mac(src), DstMAC: mac(dst), EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, Flags: layers.IPv4DontFragment,
+		SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: *seq, SYN: syn, ACK: ack, PSH: psh, Window: 65535}
+	if ack {
+		tcp.Ack = ackn
+	}
+	tcp.SetNetworkLayerForChecksum(ip)
+	*seq += uint32(len(pay))
+	if syn {
+		*seq++
+	}
+	return frame{eth, ip, tcp, pay}
+}
+
+func (f *flow) handshake() []frame {
+	return []frame{f.packet(true, true, false, false, nil), f.packet(false, true, true, false, nil), f.packet(true, false, true, false, nil)}
+}
+
+func (f *flow) segment(fromLocal bool, pay []byte) frame {
+	return f.packet(fromLocal, false, true, true, pay)
+}
+
+func writeFrame(ng *pcapgo.NgWriter, t time.Time, fr frame) error {
+	buf := gopacket.NewSerializeBuffer()
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(buf, opts, fr.eth, fr.ip, fr.tcp, gopacket.Payload(fr.pay)); err != nil {
+		return err
+	}
+	b := buf.Bytes()
+	return ng.WritePacket(gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}, b)
+}
+
+// pcapName is the file name of a case's capture.
+func pcapName(id string) string { return strings.ReplaceAll(id, "/", "_") + ".pcapng" }

@@ -1,0 +1,327 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	"golang.org/x/net/html"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+	"github.com/ompconform/ompconform/transcript"
+)
+
+// ids are the cases of the test run: an ALERT case, a handshake, the
+// two attributes that carry keys, a timer-free reflection, a case the
+// reference controller skips, and one it does not support.
+var ids = []string{"HDR-002", "HS-001", "UPD-105", "UPD-121", "RFL-001", "HS-112", "HS-095", "UPD-013"}
+
+// testReport runs ids against the in-process reference controller, once.
+var testReport = sync.OnceValues(func() (*runner.Report, error) {
+	cases, err := catalog.Select(catalog.All(), "", ids)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := catalog.Env{Settle: 300 * time.Millisecond, Answer: 2 * time.Second}
+	rep, err := runner.Run(ctx, runner.Config{Factory: runner.Reference(catalog.Controller, nil), Env: env, Parallel: 2}, cases)
+	if err != nil {
+		return nil, err
+	}
+	// One result in the baseline that passed, one that failed.
+	rep.Results[0].Baseline, rep.Results[0].BaselinePassed = "known", true
+	return rep, nil
+})
+
+func report(t *testing.T) *runner.Report {
+	t.Helper()
+	rep, err := testReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != len(ids) {
+		t.Fatalf("%d results for %d cases", len(rep.Results), len(ids))
+	}
+	return rep
+}
+
+func TestJUnitParsesAndHoldsEveryCase(t *testing.T) {
+	rep := report(t)
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var got junitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("JUnit does not parse: %v", err)
+	}
+	seen := map[string]bool{}
+	fails := 0
+	for _, s := range got.Suites {
+		for _, c := range s.Cases {
+			seen[strings.Fields(c.Name)[0]] = true
+			if c.Failure != nil {
+				fails++
+			}
+		}
+	}
+	for _, id := range ids {
+		if !seen[id] {
+			t.Errorf("JUnit lacks %s", id)
+		}
+	}
+	if got.Tests != len(ids) || got.Failures != fails || fails == 0 {
+		t.Errorf("tests=%d failures=%d (counted %d): the passing baseline entry must be a failure", got.Tests, got.Failures, fails)
+	}
+}
+
+func TestHTMLParsesAndHoldsEveryCase(t *testing.T) {
+	rep := report(t)
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	var matrix, hexSpans, external int
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				switch {
+				case a.Key == "id" && a.Val == "alert-matrix":
+					matrix++
+				case a.Key == "id":
+					found[a.Val] = true
+				case a.Key == "class" && (a.Val == "f0" || a.Val == "f1"):
+					hexSpans++
+				case (a.Key == "src" || a.Key == "href") && !strings.HasPrefix(a.Val, "#"):
+					external++
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	for _, id := range ids {
+		if !found[id] {
+			t.Errorf("HTML lacks case %s", id)
+		}
+	}
+	if matrix != 1 || hexSpans == 0 {
+		t.Errorf("HTML has %d ALERT matrices and %d annotated fields", matrix, hexSpans)
+	}
+	if external != 0 {
+		t.Errorf("HTML refers to %d external resources; it must be self-contained", external)
+	}
+	if !strings.Contains(buf.String(), "header.length") {
+		t.Error("HTML does not name the fields of the annotated bytes")
+	}
+}
+
+func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
+	rep := report(t)
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Counts  map[string]int `json:"counts"`
+		Gating  []string       `json:"gating"`
+		Results []struct {
+			ID         string  `json:"id"`
+			Grade      string  `json:"grade"`
+			DurationMS float64 `json:"duration_ms"`
+			Transcript []struct {
+				Dir     string          `json:"dir"`
+				Hex     string          `json:"hex"`
+				Message json.RawMessage `json:"message"`
+			} `json:"transcript"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Results) != len(ids) {
+		t.Fatalf("%d results", len(got.Results))
+	}
+	for _, r := range got.Results {
+		if r.Grade == "" {
+			t.Errorf("%s: no grade", r.ID)
+		}
+		if r.Grade == "PASS" && len(r.Transcript) == 0 {
+			t.Errorf("%s: no transcript", r.ID)
+		}
+		for _, e := range r.Transcript {
+			if e.Hex != "" && e.Dir == "received" && len(e.Message) == 0 {
+				t.Errorf("%s: a received message without its decoded form", r.ID)
+			}
+		}
+	}
+	if len(got.Gating) == 0 || got.Gating[0] != "HDR-002" {
+		t.Errorf("gating %v, want the passing baseline entry HDR-002", got.Gating)
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	rep := report(t)
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
+	for _, want := range []string{"# OMP conformance", "Gate: failed", "HDR-002", "## By section", "Message Header Format", "## By message type"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+}
+
+// The keys of TLOC_ENCAP and SECURITY appear in no report unless asked.
+func TestKeysAreRedacted(t *testing.T) {
+	rep := report(t)
+	keys := [][]byte{bytes.Repeat([]byte{0xA5}, 64), bytes.Repeat([]byte{0x5A}, 64), bytes.Repeat([]byte{0xC3}, 32), bytes.Repeat([]byte{0x3C}, 32)}
+	hexKeys := []string{strings.Repeat("a5", 64), strings.Repeat("5a", 64), strings.Repeat("c3", 32), strings.Repeat("3c", 32)}
+	sentKeys := false
+	for _, r := range rep.Results {
+		for _, e := range r.Transcript {
+			for _, k := range keys {
+				sentKeys = sentKeys || bytes.Contains(e.Raw, k)
+			}
+		}
+	}
+	if !sentKeys {
+		t.Fatal("the test run sent no keys: nothing to redact")
+	}
+	write := map[string]func(io.Writer, *runner.Report, Options) error{"junit": WriteJUnit, "json": WriteJSON, "html": WriteHTML, "markdown": WriteMarkdown}
+	for name, w := range write {
+		for _, show := range []bool{false, true} {
+			var buf bytes.Buffer
+			if err := w(&buf, rep, Options{ShowKeys: show}); err != nil {
+				t.Fatal(err)
+			}
+			has := false
+			for _, k := range hexKeys {
+				has = has || strings.Contains(buf.String(), k)
+			}
+			if has != show && name != "markdown" {
+				t.Errorf("%s with ShowKeys=%v: keys present = %v", name, show, has)
+			}
+			if has && name == "markdown" {
+				t.Errorf("markdown shows keys")
+			}
+		}
+	}
+	// Redact zeroes exactly the key bytes and leaves the message decodable.
+	for _, r := range rep.Results {
+		for _, e := range r.Transcript {
+			red, ranges := Redact(e.Raw)
+			if len(red) != len(e.Raw) {
+				t.Fatal("Redact changed the length")
+			}
+			for _, k := range keys {
+				if bytes.Contains(red, k) {
+					t.Errorf("%s: a key survives Redact", r.ID)
+				}
+			}
+			if len(ranges) > 0 {
+				if _, err := omp.Decode(red); err != nil {
+					t.Errorf("%s: redacted message does not decode: %v", r.ID, err)
+				}
+			}
+		}
+	}
+}
+
+// The capture reads back with pcapgo, holds every message's bytes as TCP
+// payload in order, and its TCP streams are consistent.
+func TestPcapReadsBackWithTheTranscript(t *testing.T) {
+	rep := report(t)
+	dir := t.TempDir()
+	if err := WritePcaps(dir, rep, Options{ShowKeys: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		var want [][]byte
+		for _, e := range r.Transcript {
+			if e.Dir != transcript.Event && len(e.Raw) > 0 {
+				want = append(want, e.Raw)
+			}
+		}
+		path := filepath.Join(dir, r.ID+".pcapng")
+		f, err := os.Open(path)
+		if len(r.Transcript) == 0 {
+			if err == nil {
+				f.Close()
+				t.Errorf("%s: a capture for a case with no transcript", r.ID)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]byte
+		next := map[string]uint32{}
+		for {
+			data, _, err := rd.ReadPacketData()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", r.ID, err)
+			}
+			p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
+			tcp, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
+			ip, _ := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+			if tcp == nil || ip == nil {
+				t.Fatalf("%s: a frame that is not TCP/IPv4", r.ID)
+			}
+			key := ip.SrcIP.String() + tcp.SrcPort.String() + ">" + ip.DstIP.String() + tcp.DstPort.String()
+			if n, ok := next[key]; ok && tcp.Seq != n {
+				t.Errorf("%s: seq %d, want %d on %s", r.ID, tcp.Seq, n, key)
+			}
+			n := tcp.Seq + uint32(len(tcp.Payload))
+			if tcp.SYN {
+				n++
+			}
+			next[key] = n
+			if len(tcp.Payload) > 0 {
+				got = append(got, tcp.Payload)
+			}
+		}
+		f.Close()
+		if len(got) != len(want) {
+			t.Errorf("%s: %d payloads, %d messages in the transcript", r.ID, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Errorf("%s: payload %d differs from the transcript", r.ID, i)
+			}
+		}
+	}
+}
