@@ -72,7 +72,6 @@ type htmlEntry struct {
 	At     string
 	Hex    template.HTML
 	Fields []omp.Field
-	JSON   string
 }
 
 var gradeClass = map[catalog.Grade]string{catalog.Pass: "pass", catalog.NonStrict: "nonstrict", catalog.Fail: "fail",
@@ -108,7 +107,6 @@ func WriteHTML(w io.Writer, rep *runner.Report, o Options) error {
 			if len(e.Raw) > 0 {
 				he.Hex = annotatedHex(e)
 				he.Fields = e.Fields.Leaves()
-				he.JSON = string(e.JSON)
 			}
 			hc.Entries = append(hc.Entries, he)
 		}
@@ -299,8 +297,7 @@ dl{display:grid;grid-template-columns:9em 1fr;gap:2px 8px}dt{font-weight:bold}dd
 {{range .Entries}}<tr><td class="mono">{{.At}}</td><td>{{.Dir}}</td><td>{{.Peer}}</td><td>{{.Summary}}{{if and .Note (ne .Dir "event")}} <i>[{{.Note}}]</i>{{end}}{{if .Err}} <span class="fail">{{.Err}}</span>{{end}}
 {{if .Hex}}<details><summary>{{len .Raw}} bytes</summary><div class="hex">{{.Hex}}</div>
 {{if .Decode}}<p class="fail">{{.Decode}}</p>{{end}}
-<table class="mono"><tr><th>field</th><th>offset</th><th>length</th><th>value</th></tr>{{range .Fields}}<tr><td>{{.Name}}</td><td class="n">{{.Offset}}</td><td class="n">{{.Length}}</td><td>{{.Value}}</td></tr>{{end}}</table>
-{{if .JSON}}<pre class="mono">{{.JSON}}</pre>{{end}}</details>{{end}}</td></tr>
+<table class="mono"><tr><th>field</th><th>offset</th><th>length</th><th>value</th></tr>{{range .Fields}}<tr><td>{{.Name}}</td><td class="n">{{.Offset}}</td><td class="n">{{.Length}}</td><td>{{.Value}}</td></tr>{{end}}</table></details>{{end}}</td></tr>
 {{end}}</table>{{end}}
 </details>
 {{end}}

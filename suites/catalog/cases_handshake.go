@@ -235,7 +235,7 @@ func handshakeCases() []Case {
 			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)})
 	}
 	for i, pt := range []omp.PeerType{omp.PeerTypeVEdge, omp.PeerTypeVHub, omp.PeerTypeVSmart} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 114+i), Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 114+i), Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqController,
 			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + pt.String() + " opens the session.",
 			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+pt.String(), PeerType(pt)))})
 	}

@@ -10,6 +10,7 @@ import (
 // which the draft leaves to BGP (RFC 4271 sections 4.4, 6.5, 8).
 
 func init() {
+	register(45, transportCases)
 	register(50, helloCases)
 	register(51, holdCases)
 	register(90, fsmCases)
@@ -106,4 +107,22 @@ func fsmCases() []Case {
 				ExpectOn(0, Alert(omp.ErrFSM, omp.SubErrNone).ThenClose())}})
 	}
 	return cs
+}
+
+const reqTCP = "OMP requires a reliable transport to distribute routing information. OMP runs on TCP."
+
+// transportCases check that the DUT reads OMP as a byte stream (section
+// 3), whatever the TCP segments.
+func transportCases() []Case {
+	return []Case{
+		{ID: "TCP-001", Section: "3", Level: MUST, Basis: Draft, Requirement: reqTCP,
+			Reading: "TCP is a byte stream: an UPDATE that arrives one byte per segment is read whole.", Needs: vroute, Type: omp.TypeUpdate,
+			Script: []Step{Open(0), SendSplit(0, RouteUpdate(), 1), ExpectOn(0, Accept())}},
+		{ID: "TCP-002", Section: "3", Level: MUST, Basis: Draft, Requirement: reqTCP,
+			Reading: "Two messages in one segment are two messages: an UPDATE and, after it, a HELLO of Length 18; the ALERT for the second shows the DUT framed it.", Needs: vroute, Type: omp.TypeHello,
+			Script: []Step{Open(0), SendTogether(0, RouteUpdate(), Hello().Mutate("header.length", Set(18))), ExpectOn(0, Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose())}},
+		{ID: "TCP-003", Section: "3", Level: MUST, Basis: Draft, Requirement: reqTCP,
+			Reading: "A HANDSHAKE split in two segments, its header in the first, is read whole.", Type: omp.TypeHandshake,
+			Script: []Step{Connect(0), SendSplit(0, Handshake(), omp.HeaderLen), ExpectOn(0, ExpectMessage(omp.TypeHandshake, HandshakeValid()))}},
+	}
 }

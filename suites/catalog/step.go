@@ -419,3 +419,56 @@ func Probe(ctx context.Context, env *Env, d Driver) (*omp.Handshake, error) {
 	}
 	return x.dut[0], nil
 }
+
+type splitStep struct {
+	peer  int
+	msgs  []Msg
+	chunk int
+}
+
+// SendSplit sends m in pieces of chunk bytes, each its own write (and so
+// its own TCP segment), a few milliseconds apart.
+func SendSplit(i int, m Msg, chunk int) Step { return splitStep{i, []Msg{m}, chunk} }
+
+// SendTogether sends the messages in one write: one TCP segment.
+func SendTogether(i int, ms ...Msg) Step { return splitStep{i, ms, 0} }
+
+func (s splitStep) String() string {
+	var names []string
+	for _, m := range s.msgs {
+		names = append(names, m.String())
+	}
+	if s.chunk > 0 {
+		return fmt.Sprintf("peer%d sends %s in pieces of %d bytes", s.peer, strings.Join(names, ", "), s.chunk)
+	}
+	return fmt.Sprintf("peer%d sends %s in one write", s.peer, strings.Join(names, " and "))
+}
+
+func (s splitStep) run(x *Exec) bool {
+	sess := x.sess[s.peer]
+	if sess == nil {
+		return x.setup("peer%d has no session to send on", s.peer)
+	}
+	var all []byte
+	for _, m := range s.msgs {
+		w, err := m.Build(x.Env, s.peer)
+		if err != nil {
+			return x.setup("peer%d cannot build %s: %v", s.peer, m, err)
+		}
+		all = append(all, w.Bytes...)
+	}
+	chunk := s.chunk
+	if chunk <= 0 {
+		chunk = len(all)
+	}
+	for at := 0; at < len(all); at += chunk {
+		if at > 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if sess.Send(Wire{Bytes: all[at:min(at+chunk, len(all))], Note: s.String()}) != nil {
+			return true // the expectation judges a DUT that went away
+		}
+	}
+	x.sent[s.peer] = time.Now()
+	return true
+}

@@ -267,8 +267,8 @@ func (r *run) current() (Target, int, string) {
 }
 
 // runCase runs one case and the liveness check after it.
-func (r *run) runCase(ctx context.Context, c *catalog.Case) Result {
-	res := newResult(c)
+func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
+	res = newResult(c)
 	res.Start = time.Now()
 	defer func() { res.Duration = time.Since(res.Start) }()
 	if !c.AppliesTo(r.base.Role) {

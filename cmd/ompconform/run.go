@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/reports"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+const runUsage = `usage: ompconform run [flags] [ID...]
+
+Runs the conformance cases against a DUT and grades each: PASS,
+NON-STRICT (the error seen, reported imperfectly: the right code with
+the wrong subcode, or a close without the ALERT), FAIL, UNSUPPORTED (the
+DUT did not negotiate what the case needs), ERROR (a setup or harness
+problem, never the DUT's fault), SKIPPED (not for the DUT's role). After
+every case a fresh session must open: a DUT that died or went deaf is
+reported against the case that broke it.
+
+Without --target it starts the reference implementation in-process
+(peers/reference) in the --role given (default controller) and runs
+against it.
+
+IDs select cases ("HDR-002", or a prefix ending in "*"); --label-filter
+selects by label in ginkgo's syntax ("MUST && UPDATE", "!timer"); see
+"ompconform list".
+
+flags:
+  --target HOST:PORT      the DUT (default: the in-process reference)
+  --role ROLE             the DUT's role: controller, edge or hub (default:
+                          its IDENTITY; controller for the reference)
+  --tls                   run every session over TLS
+  --tls-ca FILE           PEM CA bundle to verify the DUT (implies --tls)
+  --tls-cert FILE         PEM client certificate (implies --tls)
+  --tls-key FILE          PEM key of the client certificate
+  --tls-server-name NAME  the name to verify in the DUT's certificate
+  --tls-insecure          do not verify the DUT's certificate
+  --label-filter EXPR     select cases by label
+  --parallel N            ordinary cases run N at a time (default 1); timer
+                          cases always run in parallel
+  --baseline FILE         YAML list of expected failures (- id: X / reason: Y)
+  --junit FILE            write JUnit XML
+  --json FILE             write JSON (every case, grade, timings, transcript)
+  --html FILE             write a self-contained HTML report
+  --markdown FILE         write a Markdown summary
+  --pcap-dir DIR          write one pcapng capture per case
+  --show-keys             keep TLOC_ENCAP and SECURITY keys in reports
+  --timeout D             how long to wait for an answer (default 3s)
+  --settle D              how long silence means acceptance (default 750ms)
+  --quiet                 no progress line per case
+
+exit status: 0 the gate passed; 1 a MUST case failed (or could not be
+judged) outside the baseline, or a baseline entry passed; 2 usage error,
+or the DUT could not be started
+`
+
+func init() {
+	Register(&Command{Name: "run", Summary: "run the conformance cases against a DUT (default: the reference)", Usage: runUsage, Run: runRun})
+}
+
+type runFlags struct {
+	target, role                         string
+	useTLS, insecure                     bool
+	ca, cert, key, serverName            string
+	filter, baseline                     string
+	parallel                             int
+	junit, jsonOut, htmlOut, md, pcapDir string
+	showKeys, quiet                      bool
+	timeout, settle                      time.Duration
+}
+
+func runRun(env *Env, args []string) int {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&f.target, "target", "", "DUT address")
+	fs.StringVar(&f.role, "role", "", "DUT role")
+	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
+	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
+	fs.StringVar(&f.cert, "tls-cert", "", "client certificate")
+	fs.StringVar(&f.key, "tls-key", "", "client key")
+	fs.StringVar(&f.serverName, "tls-server-name", "", "server name")
+	fs.BoolVar(&f.insecure, "tls-insecure", false, "do not verify")
+	fs.StringVar(&f.filter, "label-filter", "", "label filter")
+	fs.IntVar(&f.parallel, "parallel", 1, "parallel cases")
+	fs.StringVar(&f.baseline, "baseline", "", "baseline file")
+	fs.StringVar(&f.junit, "junit", "", "JUnit file")
+	fs.StringVar(&f.jsonOut, "json", "", "JSON file")
+	fs.StringVar(&f.htmlOut, "html", "", "HTML file")
+	fs.StringVar(&f.md, "markdown", "", "Markdown file")
+	fs.StringVar(&f.pcapDir, "pcap-dir", "", "pcapng directory")
+	fs.BoolVar(&f.showKeys, "show-keys", false, "show keys")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
+	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
+	fs.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
+	fs.Usage = func() { fmt.Fprint(env.Stderr, runUsage) }
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "ompconform run: "+format+"\n", a...)
+		return ExitUsage
+	}
+	if f.parallel < 1 {
+		return fail("--parallel must be at least 1")
+	}
+	var role catalog.Role
+	if f.role != "" {
+		if role, err = catalog.ParseRole(f.role); err != nil {
+			return fail("%v", err)
+		}
+	}
+	cases, err := catalog.Select(catalog.All(), f.filter, ids)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if len(cases) == 0 {
+		return fail("no case selected")
+	}
+	var base runner.Baseline
+	if f.baseline != "" {
+		if base, err = runner.LoadBaseline(f.baseline); err != nil {
+			return fail("%v", err)
+		}
+	}
+	factory, err := f.factory(role, env.Stderr)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle}}
+	width := len(fmt.Sprint(len(cases)))
+	if !f.quiet {
+		cfg.Progress = func(r *runner.Result, done, total int) {
+			fmt.Fprintf(env.Stdout, "[%*d/%d] %-11s %-8s %-16s %-13s %7s  %s\n", width, done, total, r.Grade, r.ID, r.Section, r.Level,
+				r.Duration.Round(time.Millisecond), progressText(r))
+		}
+	}
+	rep, err := runner.Run(ctx, cfg, cases)
+	if err != nil {
+		return fail("%v", err)
+	}
+	passed := base.Apply(rep)
+	o := reports.Options{ShowKeys: f.showKeys}
+	if err := f.write(rep, o); err != nil {
+		return fail("%v", err)
+	}
+	return summarize(env.Stdout, rep, passed)
+}
+
+// factory is the DUT the flags name: the target, or the reference.
+func (f *runFlags) factory(role catalog.Role, stderr io.Writer) (runner.Factory, error) {
+	tlsCfg, err := f.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	if f.target == "" {
+		if tlsCfg != nil {
+			return nil, errors.New("TLS flags need --target (the in-process reference runs without TLS)")
+		}
+		return runner.Reference(role, nil), nil
+	}
+	return runner.Remote(runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}), nil
+}
+
+func (f *runFlags) tlsConfig() (*tls.Config, error) {
+	if !f.useTLS && f.ca == "" && f.cert == "" && !f.insecure && f.serverName == "" {
+		return nil, nil
+	}
+	c := &tls.Config{ServerName: f.serverName, InsecureSkipVerify: f.insecure, MinVersion: tls.VersionTLS12}
+	if f.ca != "" {
+		pem, err := os.ReadFile(f.ca)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: no PEM certificate", f.ca)
+		}
+		c.RootCAs = pool
+	}
+	if f.cert != "" || f.key != "" {
+		if f.cert == "" || f.key == "" {
+			return nil, errors.New("--tls-cert and --tls-key go together")
+		}
+		kp, err := tls.LoadX509KeyPair(f.cert, f.key)
+		if err != nil {
+			return nil, err
+		}
+		c.Certificates = []tls.Certificate{kp}
+	}
+	return c, nil
+}
+
+func (f *runFlags) write(rep *runner.Report, o reports.Options) error {
+	files := []struct {
+		path string
+		w    func(io.Writer, *runner.Report, reports.Options) error
+	}{{f.junit, reports.WriteJUnit}, {f.jsonOut, reports.WriteJSON}, {f.htmlOut, reports.WriteHTML}, {f.md, reports.WriteMarkdown}}
+	for _, x := range files {
+		if x.path == "" {
+			continue
+		}
+		out, err := os.Create(x.path)
+		if err != nil {
+			return err
+		}
+		err = x.w(out, rep, o)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", x.path, err)
+		}
+	}
+	if f.pcapDir != "" {
+		return reports.WritePcaps(f.pcapDir, rep, o)
+	}
+	return nil
+}
+
+// progressText is the short reason after a grade: why it did not pass,
+// or what was measured.
+func progressText(r *runner.Result) string {
+	switch r.Grade {
+	case catalog.Pass:
+		if len(r.Measured) > 0 {
+			return r.Measured[0].String()
+		}
+		if len(r.Requirement) > 80 {
+			return r.Requirement[:77] + "..."
+		}
+		return r.Requirement
+	case catalog.Skipped:
+		return r.Reason
+	}
+	s := "received " + r.Received
+	if r.Reason != "" {
+		s = r.Reason + ": " + s
+	}
+	return s
+}
+
+func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) int {
+	counts := rep.Counts()
+	var parts []string
+	for _, g := range catalog.Grades() {
+		if counts[g] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[g], g))
+		}
+	}
+	fmt.Fprintf(w, "\n%s: %d cases in %s: %s\n", rep.Target, len(rep.Results), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	for _, e := range passed {
+		fmt.Fprintf(w, "baseline entry passed, remove it: %s (%s)\n", e.ID, e.Reason)
+	}
+	gating := rep.Gating()
+	for _, r := range gating {
+		if !r.BaselinePassed {
+			fmt.Fprintf(w, "MUST %s: %s %s: expected %s; received %s\n", r.Grade, r.ID, r.Section, r.Expected, r.Received)
+		}
+	}
+	if len(gating) > 0 {
+		fmt.Fprintf(w, "gate: FAILED (%d)\n", len(gating))
+		return ExitFailure
+	}
+	fmt.Fprintln(w, "gate: passed")
+	return ExitOK
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+func TestListPrintsEveryCase(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "list")
+	if code != ExitOK || !strings.Contains(out, "HDR-002") || !strings.Contains(out, "3.1.1") {
+		t.Fatalf("list: code %d, output %.300q", code, out)
+	}
+	code, out, _ = runCmd(t, nil, "list", "--json", "--label-filter", "MUST && HDR")
+	var cases []struct {
+		ID, Level, Requirement string
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &cases) != nil || len(cases) == 0 {
+		t.Fatalf("list --json: code %d, %d cases", code, len(cases))
+	}
+	for _, c := range cases {
+		if c.Level != "MUST" || !strings.HasPrefix(c.ID, "HDR-") || c.Requirement == "" {
+			t.Errorf("list --json 'MUST && HDR' gives %+v", c)
+		}
+	}
+	if code, _, errs := runCmd(t, nil, "list", "NOPE-9"); code != ExitUsage || !strings.Contains(errs, "NOPE-9") {
+		t.Errorf("list NOPE-9: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestListCoverage(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "list", "--coverage")
+	for _, want := range []string{"3.1.3.12", "OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_BAD_NET", "expected: UPD-", "sent:     ALR-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list --coverage lacks %q", want)
+		}
+	}
+	if code != ExitOK {
+		t.Errorf("code %d", code)
+	}
+	// A selection that leaves sections and ALERTs uncovered says so.
+	_, out, _ = runCmd(t, nil, "list", "--coverage", "HDR-002")
+	if !strings.Contains(out, "NONE") {
+		t.Error("coverage of one case marks nothing uncovered")
+	}
+	code, out, _ = runCmd(t, nil, "list", "--coverage", "--json")
+	var cov struct {
+		Sections []struct{ Key string }
+		Alerts   []struct {
+			Expected []string `json:"expected_by"`
+		}
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &cov) != nil || len(cov.Sections) == 0 || len(cov.Alerts) != len(catalog.AllAlerts()) {
+		t.Errorf("list --coverage --json: code %d, %d sections, %d alerts", code, len(cov.Sections), len(cov.Alerts))
+	}
+}
+
+// run against the in-process reference, writing every report.
+func TestRunAgainstTheReference(t *testing.T) {
+	dir := t.TempDir()
+	out := func(n string) string { return filepath.Join(dir, n) }
+	code, stdout, stderr := runCmd(t, nil, "run", "--parallel", "2", "--junit", out("r.xml"), "--json", out("r.json"), "--html", out("r.html"),
+		"--markdown", out("r.md"), "--pcap-dir", out("pcap"), "HDR-002", "UPD-105", "HS-001")
+	if code != ExitOK {
+		t.Fatalf("run: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "[1/3] PASS") || !strings.Contains(stdout, "gate: passed") {
+		t.Errorf("run output:\n%s", stdout)
+	}
+	for _, f := range []string{"r.xml", "r.json", "r.html", "r.md", "pcap/HDR-002.pcapng"} {
+		if st, err := os.Stat(out(f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	b, _ := os.ReadFile(out("r.xml"))
+	if err := xml.Unmarshal(b, new(struct{})); err != nil {
+		t.Errorf("JUnit: %v", err)
+	}
+}
+
+// A baseline entry whose case passes fails the gate.
+func TestRunBaselineEntryThatPassesFailsTheGate(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "baseline.yaml")
+	os.WriteFile(base, []byte("- id: HDR-002\n  reason: thought broken\n"), 0o644)
+	code, stdout, _ := runCmd(t, nil, "run", "--quiet", "--baseline", base, "HDR-002")
+	if code != ExitFailure || !strings.Contains(stdout, "baseline entry passed, remove it: HDR-002") {
+		t.Errorf("code %d, output:\n%s", code, stdout)
+	}
+	os.WriteFile(base, []byte("- id: HDR-002\n"), 0o644)
+	if code, _, errs := runCmd(t, nil, "run", "--baseline", base, "HDR-002"); code != ExitUsage || !strings.Contains(errs, "reason") {
+		t.Errorf("a baseline entry without a reason: code %d, %q", code, errs)
+	}
+}
+
+// A DUT that opens sessions and then ignores everything fails MUST
+// cases: the gate fails, and a baseline entry covering it passes the gate.
+func TestRunAgainstADeafDUT(t *testing.T) {
+	addr := deafDUT(t)
+	code, stdout, _ := runCmd(t, nil, "run", "--target", addr, "--timeout", "300ms", "HDR-002")
+	if code != ExitFailure || !strings.Contains(stdout, "FAIL") || !strings.Contains(stdout, "gate: FAILED") {
+		t.Errorf("code %d, output:\n%s", code, stdout)
+	}
+	base := filepath.Join(t.TempDir(), "baseline.yaml")
+	os.WriteFile(base, []byte("- id: HDR-002\n  reason: known deaf\n"), 0o644)
+	if code, stdout, _ := runCmd(t, nil, "run", "--target", addr, "--timeout", "300ms", "--baseline", base, "HDR-002"); code != ExitOK {
+		t.Errorf("baselined failure: code %d, output:\n%s", code, stdout)
+	}
+	if code, _, errs := runCmd(t, nil, "run", "--target", addr, "--tls-cert", "x.pem", "HDR-002"); code != ExitUsage {
+		t.Errorf("--tls-cert without --tls-key: code %d, %q", code, errs)
+	}
+}
+
+// deafDUT answers the opening (HANDSHAKE, HELLO) and then reads and
+// ignores everything.
+func deafDUT(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				r := omp.NewReader(c)
+				if _, _, err := r.ReadMessage(); err != nil {
+					return
+				}
+				hs := &omp.Handshake{Version: 1, DomainID: 1, HoldTime: 90, PeerRouterID: netip.MustParseAddr("192.0.2.9"),
+					Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{&omp.CapIdentity{PeerType: omp.PeerTypeVSmart}}}}}
+				for _, m := range []omp.Message{hs, &omp.Hello{}} {
+					b, _ := omp.Encode(m)
+					c.Write(b)
+				}
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
