@@ -253,6 +253,22 @@ func TestKeysAreRedacted(t *testing.T) {
 	}
 }
 
+// Without ShowKeys no key reaches a capture either.
+func TestPcapRedactsKeys(t *testing.T) {
+	rep := report(t)
+	for _, r := range rep.Results {
+		var buf bytes.Buffer
+		if err := WritePcap(&buf, &r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range [][]byte{bytes.Repeat([]byte{0xA5}, 64), bytes.Repeat([]byte{0xC3}, 32)} {
+			if bytes.Contains(buf.Bytes(), k) {
+				t.Errorf("%s: a key in the capture", r.ID)
+			}
+		}
+	}
+}
+
 // The capture reads back with pcapgo, holds every message's bytes as TCP
 // payload in order, and its TCP streams are consistent.
 func TestPcapReadsBackWithTheTranscript(t *testing.T) {

@@ -49,7 +49,8 @@ flags:
   --label-filter EXPR     select cases by label
   --parallel N            ordinary cases run N at a time (default 1); timer
                           cases always run in parallel
-  --baseline FILE         YAML list of expected failures (- id: X / reason: Y)
+  --baseline FILE         YAML list of expected failures (- id: X / reason: Y);
+                          without --target, the reference's own baseline
   --junit FILE            write JUnit XML
   --json FILE             write JSON (every case, grade, timings, transcript)
   --html FILE             write a self-contained HTML report
@@ -133,10 +134,14 @@ func runRun(env *Env, args []string) int {
 		return fail("no case selected")
 	}
 	var base runner.Baseline
-	if f.baseline != "" {
+	switch {
+	case f.baseline != "":
 		if base, err = runner.LoadBaseline(f.baseline); err != nil {
 			return fail("%v", err)
 		}
+	case f.target == "":
+		// The reference's own known disagreements (suites/runner/reference-baseline.yaml).
+		base = runner.ReferenceBaseline()
 	}
 	factory, err := f.factory(role, env.Stderr)
 	if err != nil {
@@ -265,6 +270,15 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 		if counts[g] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[g], g))
 		}
+	}
+	baselined := 0
+	for _, r := range rep.Results {
+		if r.Baseline != "" && !r.BaselinePassed {
+			baselined++
+		}
+	}
+	if baselined > 0 {
+		parts = append(parts, fmt.Sprintf("%d of them expected failures (baseline)", baselined))
 	}
 	fmt.Fprintf(w, "\n%s: %d cases in %s: %s\n", rep.Target, len(rep.Results), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
 	for _, n := range rep.Notes {

@@ -24,10 +24,13 @@ const lingerTime = 500 * time.Millisecond
 // alertTimeout bounds the write of a final ALERT.
 const alertTimeout = time.Second
 
-// session is one connection and its state machine. Four goroutines: run
-// (the owner), the reader (which drives the state machine with what it
-// reads), the writer (the only one that writes to conn) and the timers
-// (hold timer, HELLO cadence). run starts the others and waits for them.
+// session is one connection and its state machine. Five goroutines: run
+// (the owner), the reader (which reads and decodes messages), the
+// handler (which drives the state machine with what the reader decoded,
+// in order, through a short bounded queue, so that decoding the next
+// UPDATEs overlaps applying this one), the writer (the only one that
+// writes to conn) and the timers (hold timer, HELLO cadence). run starts
+// the others and waits for them.
 type session struct {
 	sp       *Speaker
 	set      *settings
@@ -126,12 +129,14 @@ func (s *session) run(ctx context.Context) {
 	s.ctrl <- outMsg{raw: hs}
 
 	var wg sync.WaitGroup
-	readerDone := make(chan struct{})
+	readerDone := make(chan struct{}) // the handler is done: nothing more is handled
 	writerDone := make(chan struct{})
-	wg.Add(2)
+	in := make(chan inMsg, inQueueLen)
+	wg.Add(3)
 	go func() { defer wg.Done(); defer close(writerDone); s.writeLoop() }()
 	go func() { defer wg.Done(); s.timerLoop() }()
-	go func() { defer close(readerDone); s.readLoop() }()
+	go func() { defer wg.Done(); s.readLoop(in, readerDone) }()
+	go func() { defer close(readerDone); s.handleLoop(in) }()
 
 	select {
 	case <-s.stop:
@@ -322,21 +327,79 @@ func (s *session) up(neg *negotiated) *alertError {
 
 func operAlert(sub omp.Subcode) *omp.Alert { return &omp.Alert{Code: omp.ErrOper, Subcode: sub} }
 
-// readLoop reads messages and feeds them to the state machine until the
-// session stops; after that it drops what it reads until conn closes.
-func (s *session) readLoop() {
+// inQueueLen bounds the messages decoded and not yet handled: about
+// 4 KiB of wire each.
+const inQueueLen = 16
+
+// inMsg is a message the reader decoded (or why reading ended) for the
+// handler.
+type inMsg struct {
+	m   omp.Message
+	raw []byte // the message's bytes, kept for HANDSHAKE only (its MAC)
+	err error  // a read or decode error: the last item
+}
+
+// readLoop reads and decodes messages and queues them for handleLoop,
+// until a read or decode error (queued too, as the last item) or until
+// the handler is done. Once the session stops it drops what it reads,
+// undecoded, until conn closes or its read deadline passes. It closes
+// in when it returns.
+func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
+	defer close(in)
 	r := omp.NewReader(s.conn)
 	for {
 		raw, err := r.ReadRaw()
-		s.handleMu.Lock()
-		if s.quiesced || s.stopped() {
-			s.handleMu.Unlock()
+		if s.stopped() {
 			if err != nil {
 				return
 			}
 			continue
 		}
-		ok := s.readOne(raw, err)
+		it := s.decodeOne(raw, err)
+		select {
+		case in <- it:
+		case <-handlerDone:
+			return
+		}
+		if it.err != nil {
+			return
+		}
+	}
+}
+
+// decodeOne counts and decodes one message read.
+func (s *session) decodeOne(raw []byte, err error) inMsg {
+	if err != nil {
+		if len(raw) >= omp.HeaderLen {
+			s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
+		}
+		return inMsg{err: err}
+	}
+	s.lastRecv.Store(time.Now().UnixNano())
+	s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
+	m, err := omp.Decode(raw)
+	if err != nil {
+		return inMsg{err: err}
+	}
+	it := inMsg{m: m}
+	if m.Type() == omp.TypeHandshake {
+		it.raw = append([]byte(nil), raw...)
+	}
+	return it
+}
+
+// handleLoop feeds the state machine with what the reader queued, in
+// order, until a message or error ends the session; after that, and
+// once the session stops or is quiesced, it drops what is queued. It
+// returns when the queue is closed or when the session ended through it.
+func (s *session) handleLoop(in <-chan inMsg) {
+	for it := range in {
+		s.handleMu.Lock()
+		if s.quiesced || s.stopped() {
+			s.handleMu.Unlock()
+			continue
+		}
+		ok := s.handleIn(it)
 		s.handleMu.Unlock()
 		if !ok {
 			return
@@ -344,23 +407,13 @@ func (s *session) readLoop() {
 	}
 }
 
-// readOne counts, decodes and handles one message; false ends reading.
-func (s *session) readOne(raw []byte, err error) bool {
-	if err != nil {
-		if len(raw) >= omp.HeaderLen {
-			s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
-		}
-		s.readError(err)
+// handleIn handles one queued item; false ends the session.
+func (s *session) handleIn(it inMsg) bool {
+	if it.err != nil {
+		s.readError(it.err)
 		return false
 	}
-	s.lastRecv.Store(time.Now().UnixNano())
-	s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
-	m, err := omp.Decode(raw)
-	if err != nil {
-		s.readError(err)
-		return false
-	}
-	return s.handle(m, raw)
+	return s.handle(it.m, it.raw)
 }
 
 func (s *session) readError(err error) {

@@ -44,6 +44,17 @@ func (l Level) String() string {
 // MarshalText prints the level by name.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
+// UnmarshalText reads a level by name.
+func (l *Level) UnmarshalText(b []byte) error {
+	for i := MUST; i <= INFORMATIONAL; i++ {
+		if string(b) == i.String() {
+			*l = i
+			return nil
+		}
+	}
+	return fmt.Errorf("level %q: want MUST, SHOULD or INFORMATIONAL", b)
+}
+
 // Basis is where the expected behaviour comes from.
 type Basis uint8
 
@@ -68,6 +79,17 @@ func (b Basis) String() string {
 
 // MarshalText prints the basis by name.
 func (b Basis) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// UnmarshalText reads a basis by name.
+func (b *Basis) UnmarshalText(t []byte) error {
+	for _, x := range []Basis{Draft, BGP} {
+		if string(t) == x.String() {
+			*b = x
+			return nil
+		}
+	}
+	return fmt.Errorf("basis %q: want Draft or BGP", t)
+}
 
 // Role is a set of DUT personalities (section 2: the routing controller,
 // vSmart; SDN routers, vEdge; and vHub).

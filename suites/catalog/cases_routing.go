@@ -130,7 +130,7 @@ func grCases() []Case {
 	}
 }
 
-const reqBestPath = "The OMP best-path algorithm selects paths that will be used by the routing controller and by the edges when multiple paths are available. [...] 3. If the administrative distances are equal, select the OMP route with the higher OMP route preference value. [...] 6. If the origin types are the same, select the OMP route the higher router ID. 7. [...] If a vSmart controller receives the same prefix from two different sites and if all attributes are equal, the routing controller chooses both of them."
+const reqBestPath = "The OMP best-path algorithm selects paths that will be used by the routing controller and by the edges when multiple paths are available. [...] 1. Check whether the OMP route is valid. If not, ignore it. [...] 3. If the administrative distances are equal, select the OMP route with the higher OMP route preference value. [...] 6. If the origin types are the same, select the OMP route the higher router ID. 7. [...] If a vSmart controller receives the same prefix from two different sites and if all attributes are equal, the routing controller chooses both of them."
 
 // sameSiteAs gives a fake peer fake peer j's Site ID.
 func sameSiteAs(j int) HSOpt {
@@ -146,6 +146,9 @@ func bestPathCases() []Case {
 			Roles:   Controller, Needs: append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC)), Type: omp.TypeUpdate, Script: steps(parts...)}
 	}
 	return []Case{
+		bp("BP-001", "Step 1 (\"Check whether the OMP route is valid. If not, ignore it.\"): a vRoute whose TLOC nobody advertised is not valid and not passed on; once its TLOC is advertised it is.",
+			Open(1), Open(0), Send(0, RouteUpdate()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1.5, HasVRoute(p))),
+			Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))),
 		bp("BP-003", "Step 3: of two paths, the one with the higher route preference (peer2's 200 over peer0's 100) is the best.",
 			Open(1), Open(0), Open(2), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), ExpectOn(1, BestPath(p, 2, 0))),
 		bp("BP-004", "Step 3, the other way round: peer0's 300 over peer2's 100, whatever the order they came in.",

@@ -146,3 +146,36 @@ func ids(cs []Case) []string {
 	}
 	return out
 }
+
+// Levels, bases, grades and ALERTs read back what they write, so a
+// result survives JSON (the ginkgo processes share results that way).
+func TestTextRoundTrips(t *testing.T) {
+	for _, a := range append(AllAlerts(), AlertID{omp.ErrUpdate, 9}, AlertID{7, 0}) {
+		b, _ := a.MarshalText()
+		var got AlertID
+		if err := got.UnmarshalText(b); err != nil || got != a {
+			t.Errorf("%s: read back %v, %v", b, got, err)
+		}
+	}
+	for _, l := range []Level{MUST, SHOULD, INFORMATIONAL} {
+		b, _ := l.MarshalText()
+		var got Level
+		if err := got.UnmarshalText(b); err != nil || got != l {
+			t.Errorf("%s: read back %v, %v", b, got, err)
+		}
+	}
+	for _, x := range []Basis{Draft, BGP} {
+		b, _ := x.MarshalText()
+		var got Basis
+		if err := got.UnmarshalText(b); err != nil || got != x {
+			t.Errorf("%s: read back %v, %v", b, got, err)
+		}
+	}
+	for _, g := range Grades() {
+		b, _ := g.MarshalText()
+		var got Grade
+		if err := got.UnmarshalText(b); err != nil || got != g {
+			t.Errorf("%s: read back %v, %v", b, got, err)
+		}
+	}
+}

@@ -23,6 +23,19 @@ func (a AlertID) String() string {
 // MarshalText prints the ALERT by its draft names.
 func (a AlertID) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
+// UnmarshalText reads an ALERT by its draft names, as MarshalText writes it.
+func (a *AlertID) UnmarshalText(b []byte) error {
+	for c := omp.AlertCode(0); c < 16; c++ {
+		for s := 0; s < 16; s++ {
+			if (AlertID{c, omp.Subcode(s)}).String() == string(b) {
+				*a = AlertID{c, omp.Subcode(s)}
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("ALERT %q: not CODE/SUBCODE by the draft's names", b)
+}
+
 // AllAlerts lists every Code/Subcode of the draft's ALERT table (section
 // 3.1.4): each code with its subcodes, and the codes without subcodes
 // (INV, HOLDTIME, FSM) with OMP_SUB_ERR_NONE.
@@ -346,4 +359,30 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 		v.Alert = &AlertID{al.Code, al.Subcode}
 	}
 	return v
+}
+
+// Kind classifies an expectation, for those who phrase it (the ginkgo
+// specs pick their matcher by it).
+type Kind uint8
+
+const (
+	KindOther  Kind = iota // timers, messages, routes, or an ALERT that silence also satisfies
+	KindAlert              // an ALERT, from Alerts()
+	KindAccept             // Accept or Ignore
+	KindClose              // Closed
+)
+
+// KindOf returns e's kind.
+func KindOf(e Expectation) Kind {
+	switch e := e.(type) {
+	case AlertExp:
+		if !e.any && !e.orAccept {
+			return KindAlert
+		}
+	case acceptExp:
+		return KindAccept
+	case closedExp:
+		return KindClose
+	}
+	return KindOther
 }

@@ -33,7 +33,6 @@ type M struct {
 	typ  omp.MsgType
 	desc string
 	make func(e *Env, peer int) omp.Message
-	raw  []byte
 	muts []mutators.Mutation
 }
 
@@ -47,9 +46,6 @@ func (m M) Mutate(field string, op mutators.Op) M {
 // MsgType is the header Type of the message as built (before mutation).
 func (m M) MsgType() omp.MsgType { return m.typ }
 
-// Mutations returns the builder's mutations.
-func (m M) Mutations() []mutators.Mutation { return m.muts }
-
 func (m M) String() string {
 	if len(m.muts) == 0 {
 		return m.desc
@@ -59,9 +55,6 @@ func (m M) String() string {
 
 // Build encodes the message and applies the mutations.
 func (m M) Build(e *Env, peer int) (Wire, error) {
-	if m.make == nil {
-		return Wire{Bytes: append([]byte(nil), m.raw...), Note: m.desc}, nil
-	}
 	msg := m.make(e, peer)
 	b, err := mutators.Message(msg, m.muts...)
 	if err != nil {
@@ -278,11 +271,6 @@ func Raw(t omp.MsgType, body []byte) M {
 	return M{typ: t, desc: fmt.Sprintf("message of Type %d with a %d-byte body", uint8(t), len(body)), make: func(*Env, int) omp.Message {
 		return &omp.RawMessage{MsgType: t, Body: slices.Clone(body)}
 	}}
-}
-
-// Bytes sends b as is: typ is the message type the case is about.
-func Bytes(typ omp.MsgType, desc string, b []byte) M {
-	return M{typ: typ, desc: desc, raw: slices.Clone(b)}
 }
 
 // Describe summarises a decoded message for a verdict or a transcript.

@@ -90,12 +90,6 @@ func (x *Exec) closeAll() {
 	}
 }
 
-// session returns fake peer i's session, nil if it has none.
-func (x *Exec) session(i int) Session { return x.sess[i] }
-
-// DUTHandshake is the HANDSHAKE the DUT sent on fake peer i's session.
-func (x *Exec) DUTHandshake(i int) *omp.Handshake { return x.dut[i] }
-
 // send builds m for peer i and writes it.
 func (x *Exec) send(i int, m Msg) error {
 	s := x.sess[i]

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
@@ -18,10 +19,10 @@ import (
 //
 // The file is YAML:
 //
-//	- id: HLD-002
-//	  reason: HELLO timer has 800 ms of jitter (ticket 1234)
-//	- id: UPD-045
-//	  reason: multicast next hops are accepted on purpose
+//   - id: HLD-002
+//     reason: HELLO timer has 800 ms of jitter (ticket 1234)
+//   - id: UPD-045
+//     reason: multicast next hops are accepted on purpose
 type Baseline []BaselineEntry
 
 // BaselineEntry is one expected failure.
@@ -98,4 +99,18 @@ func (b Baseline) Apply(rep *Report) []BaselineEntry {
 		}
 	}
 	return passed
+}
+
+//go:embed reference-baseline.yaml
+var referenceBaseline []byte
+
+// ReferenceBaseline is the baseline of the in-process reference: the
+// cases where two of ompconform's readings of the draft disagree (the
+// reference's and another part's), each with its reason.
+func ReferenceBaseline() Baseline {
+	b, err := ReadBaseline(bytes.NewReader(referenceBaseline))
+	if err != nil {
+		panic("runner: reference-baseline.yaml: " + err.Error())
+	}
+	return b
 }

@@ -310,3 +310,57 @@ func TestBaseline(t *testing.T) {
 		}
 	}
 }
+
+func TestReferenceBaselineReads(t *testing.T) {
+	if len(ReferenceBaseline()) == 0 {
+		t.Error("the reference baseline is empty")
+	}
+}
+
+// Expectations that should not hold of the reference do fail: a best
+// path reversed, a hold timer measured against the wrong value, a
+// reflection from the wrong peer, an ALERT that is not the one sent.
+func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
+	p := catalog.DefaultPrefix
+	tloc := func(i int, m catalog.M) []catalog.Step {
+		return []catalog.Step{catalog.Send(i, catalog.Update(catalog.TLOCRoutes())), catalog.Send(i, m)}
+	}
+	pref := func(v uint32) catalog.A { return catalog.Attr(&omp.AttrPref{Preference: v}) }
+	script := func(parts ...[]catalog.Step) []catalog.Step {
+		var s []catalog.Step
+		for _, x := range parts {
+			s = append(s, x...)
+		}
+		return s
+	}
+	one := func(s ...catalog.Step) []catalog.Step { return s }
+	cases := []catalog.Case{
+		{ID: "X-BEST", Script: script(one(catalog.Open(1), catalog.Open(0), catalog.Open(2)), tloc(0, catalog.RouteUpdate(pref(100))), tloc(2, catalog.RouteUpdate(pref(200))),
+			one(catalog.ExpectOn(1, catalog.BestPath(p, 0, 2))))},
+		{ID: "X-HOLD", Timer: true, Script: one(catalog.Open(0, catalog.HoldTime(3)), catalog.ExpectOn(0, catalog.HoldTimerExpires(5)))},
+		{ID: "X-REFLECT", Script: script(one(catalog.Open(0), catalog.Open(1)), tloc(0, catalog.RouteUpdate()),
+			one(catalog.ExpectOn(1, catalog.ExpectMessage(omp.TypeUpdate, catalog.HasVRoute(p), catalog.ViaPeer(2)))))},
+		{ID: "X-ALERT", Send: catalog.Hello().Mutate("header.length", catalog.Set(18)), Expect: catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateLength)},
+		{ID: "X-SUB", Send: catalog.Hello().Mutate("header.length", catalog.Set(18)), Expect: catalog.Alert(omp.ErrHeader, omp.SubErrHeaderType)},
+	}
+	for i := range cases {
+		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1.1", catalog.MUST, catalog.Draft, "a wrong expectation"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := fastEnv()
+	env.Answer, env.Tolerance = 1500*time.Millisecond, 500*time.Millisecond
+	rep, err := Run(ctx, Config{Factory: Reference(catalog.Controller, nil), Env: env, Parallel: 4}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]catalog.Grade{"X-BEST": catalog.Fail, "X-HOLD": catalog.Fail, "X-REFLECT": catalog.Fail, "X-ALERT": catalog.Fail, "X-SUB": catalog.NonStrict}
+	for _, r := range rep.Results {
+		if r.Grade != want[r.ID] {
+			t.Errorf("%s: %s (%s; received %s), want %s", r.ID, r.Grade, r.Reason, r.Received, want[r.ID])
+		}
+	}
+	if m := rep.Results[1].Measured; len(m) != 1 || m[0].Value < 2*time.Second || m[0].Value > 4*time.Second {
+		t.Errorf("X-HOLD measured %v, want the 3 s hold timer", m)
+	}
+}

@@ -47,21 +47,28 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 	defer r.releaseSet(set)
 	switch {
 	case isVR(f):
-		for i := range reach.VRoutes {
+		// Keys and tags first, and their index slots touched, so that
+		// the probes below do not wait for memory one at a time.
+		ks, err := r.batchKeys(len(reach.VRoutes), func(i int) (key, error) {
 			v := &reach.VRoutes[i]
 			k, ok := vrKey(f, v.VPNID, v.PrefixLen, v.Address)
 			if !ok {
-				return fmt.Errorf("rib: %s NLRI %s/%d does not match the AFI", famList[f], v.Address, v.PrefixLen)
+				return k, fmt.Errorf("rib: %s NLRI %s/%d does not match the AFI", famList[f], v.Address, v.PrefixLen)
 			}
-			r.upsert(id, &k, v.PathID, v.Label&0xFFFFFF, set)
+			return k, nil
+		})
+		for i := range ks {
+			v := &reach.VRoutes[i]
+			r.upsert(id, r.getDestTag(&ks[i], r.scratchTags[i]), v.PathID, v.Label&0xFFFFFF, set)
 		}
+		return err
 	case isTLOC(f):
 		for _, t := range reach.TLOCs {
 			k, ok := tlocKey(f, t.Address, t.Color, t.Encap)
 			if !ok {
 				return fmt.Errorf("rib: %s NLRI %s does not match the AFI", famList[f], t.Address)
 			}
-			r.upsert(id, &k, 0, 0, set)
+			r.upsert(id, r.getDest(&k), 0, 0, set)
 		}
 	case isMC(f):
 		for i := range reach.Multicast {
@@ -71,7 +78,7 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 			}
 			k := key{fam: uint8(f), lo: uint64(r.mc.acquire(b))}
 			di := r.findDest(&k)
-			r.upsert(id, &k, 0, 0, set)
+			r.upsert(id, r.getDest(&k), 0, 0, set)
 			if di != 0 { // the dest already held a reference
 				r.mc.release(uint32(k.lo))
 			}
@@ -80,11 +87,30 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 	return nil
 }
 
-// upsert adds or replaces the path of peer at k with path ID pathID and
-// the originator of set, and re-selects the dest. set is the received
-// attribute set; upsert takes its own reference.
-func (r *RIB) upsert(peer PeerID, k *key, pathID, label uint32, set uint32) {
-	di := r.getDest(k)
+// batchKeys makes the keys of n NLRI with keyOf, into r.scratchKeys,
+// and their index tags, into r.scratchTags; it makes room in the index
+// for all of them and touches their slots. On an error it returns the
+// keys made before it.
+func (r *RIB) batchKeys(n int, keyOf func(i int) (key, error)) ([]key, error) {
+	ks, ts := r.scratchKeys[:0], r.scratchTags[:0]
+	var err error
+	for i := range n {
+		var k key
+		if k, err = keyOf(i); err != nil {
+			break
+		}
+		ks, ts = append(ks, k), append(ts, r.idx.tag(&k))
+	}
+	r.scratchKeys, r.scratchTags = ks, ts // kept for the next batch
+	r.idx.reserve(len(ks))
+	r.idx.prefetch(ts)
+	return ks, err
+}
+
+// upsert adds or replaces the path of peer at dest di with path ID
+// pathID and the originator of set, and re-selects the dest. set is the
+// received attribute set; upsert takes its own reference.
+func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
 	pi := r.findPath(di, peer, pathID, r.sets[set].orig)
 	if pi == 0 {
 		pi = r.paths.alloc()

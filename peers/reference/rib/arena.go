@@ -95,77 +95,136 @@ func (k *key) hash(seed uint64) uint64 {
 }
 
 // index maps keys to dest indices: open addressing with linear probing
-// and backward-shift deletion. A slot is 8 bytes: the low 32 bits of the
-// key's hash (which also give its home slot, so growing never reads a
-// dest) and the dest index.
+// and backward-shift deletion. A slot is 8 bytes: a 32-bit tag of the
+// key's hash (high half; 0 is an empty slot) and the dest index (low
+// half), so a probe compares tags and reads a dest only on a match, and
+// growing never reads a dest.
+//
+// A key's home slot is the top bits of its tag, so the table is kept in
+// (nearly) tag order: growing walks the old table in order and fills the
+// new one in order, sequentially, instead of scattering writes over it;
+// and a tag stays valid whatever the table's size, so callers may hash a
+// batch of keys first and touch their slots (prefetch) before probing.
 type index struct {
 	slots []uint64
+	shift uint // 32 - log2(len(slots)): home(tag) = tag >> shift
 	n     int
 	seed  uint64
+	sink  uint64 // what prefetch read, so that its loads are not dropped
 }
 
-func newIndex() index { return index{slots: make([]uint64, 1024), seed: rand.Uint64()} }
+const minIndex = 1024
 
-func slot(h uint64, di uint32) uint64 { return h<<32 | uint64(di) }
+func newIndex() index {
+	return index{slots: make([]uint64, minIndex), shift: 32 - 10, seed: rand.Uint64()}
+}
+
+func slot(tag uint64, di uint32) uint64 { return tag<<32 | uint64(di) }
+
+// tag is the key's 32-bit hash tag, never 0.
+func (x *index) tag(k *key) uint64 {
+	t := k.hash(x.seed) >> 32
+	if t == 0 {
+		t = 1
+	}
+	return t
+}
+
+func (x *index) home(tag uint64) uint64 { return tag >> x.shift }
 
 func (x *index) find(k *key, dests *arena[dest]) uint32 {
+	return x.findTag(k, x.tag(k), dests)
+}
+
+func (x *index) findTag(k *key, t uint64, dests *arena[dest]) uint32 {
 	mask := uint64(len(x.slots) - 1)
-	h := k.hash(x.seed) & 0xFFFFFFFF
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := x.home(t); ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s == 0 {
 			return 0
 		}
-		if s>>32 == h && dests.at(uint32(s)).k == *k {
+		if s>>32 == t && dests.at(uint32(s)).k == *k {
 			return uint32(s)
 		}
 	}
 }
 
-// lookup returns the dest of k, or 0 and the slot where to put it with
-// put (the table has room for it).
-func (x *index) lookup(k *key, dests *arena[dest]) (di uint32, at uint64, h uint64) {
-	if (x.n+1)*4 > len(x.slots)*3 {
+// full reports whether one more key would pass the load factor (3/4).
+func (x *index) full(extra int) bool { return (x.n+extra)*4 > len(x.slots)*3 }
+
+// reserve grows the table so that extra more keys fit without growing.
+func (x *index) reserve(extra int) {
+	for x.full(extra) {
+		x.grow()
+	}
+}
+
+// prefetch reads the home slot of each tag, so that the probes that
+// follow find them in cache: the loads are independent, so the CPU
+// overlaps their misses instead of taking them one at a time.
+func (x *index) prefetch(tags []uint64) {
+	var acc uint64
+	for _, t := range tags {
+		acc += x.slots[x.home(t)]
+	}
+	x.sink += acc
+}
+
+// lookup returns the dest of k (whose tag is t), or 0 and the slot where
+// to put it with put (the table has room for it).
+func (x *index) lookup(k *key, t uint64, dests *arena[dest]) (di uint32, at uint64) {
+	if x.full(1) {
 		x.grow()
 	}
 	mask := uint64(len(x.slots) - 1)
-	h = k.hash(x.seed) & 0xFFFFFFFF
-	i := h & mask
+	i := x.home(t)
 	for ; x.slots[i] != 0; i = (i + 1) & mask {
-		if s := x.slots[i]; s>>32 == h && dests.at(uint32(s)).k == *k {
-			return uint32(s), i, h
+		if s := x.slots[i]; s>>32 == t && dests.at(uint32(s)).k == *k {
+			return uint32(s), i
 		}
 	}
-	return 0, i, h
+	return 0, i
 }
 
 // put fills the slot lookup returned.
-func (x *index) put(at, h uint64, di uint32) {
-	x.slots[at] = slot(h, di)
+func (x *index) put(at, t uint64, di uint32) {
+	x.slots[at] = slot(t, di)
 	x.n++
 }
 
+// grow doubles the table. It walks the old slots from the start of a run
+// (after an empty slot), so in tag order, and each lands at or after its
+// new home 2*home or 2*home+1, near where the previous one landed: both
+// tables are read and written sequentially.
 func (x *index) grow() {
 	old := x.slots
 	x.slots = make([]uint64, len(old)*2)
-	for _, s := range old {
+	x.shift--
+	start := 0
+	for start < len(old) && old[start] != 0 {
+		start++
+	}
+	for _, s := range old[start:] {
 		if s != 0 {
 			x.place(s)
 		}
 	}
+	for _, s := range old[:start] {
+		x.place(s)
+	}
 }
 
 func (x *index) insert(k *key, di uint32) {
-	if (x.n+1)*4 > len(x.slots)*3 {
+	if x.full(1) {
 		x.grow()
 	}
-	x.place(slot(k.hash(x.seed)&0xFFFFFFFF, di))
+	x.place(slot(x.tag(k), di))
 	x.n++
 }
 
 func (x *index) place(s uint64) {
 	mask := uint64(len(x.slots) - 1)
-	i := s >> 32 & mask
+	i := x.home(s >> 32)
 	for x.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
@@ -174,7 +233,7 @@ func (x *index) place(s uint64) {
 
 func (x *index) remove(k *key, di uint32) {
 	mask := uint64(len(x.slots) - 1)
-	i := k.hash(x.seed) & mask
+	i := x.home(x.tag(k))
 	for uint32(x.slots[i]) != di {
 		if x.slots[i] == 0 {
 			return
@@ -187,7 +246,7 @@ func (x *index) remove(k *key, di uint32) {
 		if s == 0 {
 			break
 		}
-		h := s >> 32 & mask
+		h := x.home(s >> 32)
 		// s may move to the hole at i unless its home h lies cyclically in (i, j].
 		if (i < j && (h <= i || h > j)) || (i > j && h <= i && h > j) {
 			x.slots[i] = s

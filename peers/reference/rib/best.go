@@ -37,12 +37,15 @@ func (r *RIB) candidate(p *path, f int) Candidate {
 func (r *RIB) findDest(k *key) uint32 { return r.idx.find(k, &r.dests) }
 
 // getDest returns the dest of k, creating it.
-func (r *RIB) getDest(k *key) uint32 {
-	di, at, h := r.idx.lookup(k, &r.dests)
+func (r *RIB) getDest(k *key) uint32 { return r.getDestTag(k, r.idx.tag(k)) }
+
+// getDestTag is getDest of k whose index tag is t.
+func (r *RIB) getDestTag(k *key, t uint64) uint32 {
+	di, at := r.idx.lookup(k, t, &r.dests)
 	if di == 0 {
 		di = r.dests.alloc()
 		r.dests.at(di).k = *k
-		r.idx.put(at, h, di)
+		r.idx.put(at, t, di)
 	}
 	return di
 }

@@ -79,7 +79,7 @@ func (r *RIB) addLocal(k *key, pathID, label uint32, attrs []omp.Attribute) erro
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadRoute, err)
 	}
-	r.upsert(PeerLocal, k, pathID, label, set)
+	r.upsert(PeerLocal, r.getDest(k), pathID, label, set)
 	r.releaseSet(set)
 	r.finish()
 	return nil

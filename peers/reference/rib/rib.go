@@ -110,6 +110,8 @@ type RIB struct {
 	scratchItems []uint64
 	scratchWd    []uint64
 	scratchNLRI  []nlri
+	scratchKeys  []key
+	scratchTags  []uint64
 }
 
 // New returns an empty RIB for cfg.

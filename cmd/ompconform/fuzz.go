@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"time"
+
+	"github.com/ompconform/ompconform/netfuzz"
+	"github.com/ompconform/ompconform/peers/reference"
+)
+
+const fuzzUsage = `usage: ompconform fuzz [flags]
+       ompconform fuzz --replay FILE [flags]
+
+Fuzzes a DUT over the network (package netfuzz): each input is a valid
+message (a fixture, a message built for the session's phase, or the fake
+peer's own HANDSHAKE) with 1..K random mutations, drawn from the run seed,
+sent on a fresh connection in place of the HANDSHAKE or on an established
+session. The codec derives the ALERT each input must get; the fuzzer
+reports:
+
+  crash     after an input a fresh session no longer establishes
+  hang      no answer and no HELLO for longer than the hold time
+  mismatch  another ALERT than the codec's, or a close without one
+  accepted  no ALERT, session up, for bytes the codec rejects
+
+Refusals of bytes the codec accepts (the DUT's Domain ID, its RIB) are
+counted, not reported. Each finding is saved as JSON in --out with the
+seed, mutations, exact bytes, the session's earlier inputs and its
+transcript; --replay sends it again.
+
+Without --target it starts the reference speaker in-process (--role,
+default controller). Loopback targets only.
+
+flags:
+  --target HOST:PORT    the DUT, on 127.0.0.0/8 or ::1 (default: the
+                        in-process reference)
+  --role ROLE           the DUT's role: controller, edge or hub (default:
+                        its IDENTITY capability)
+  --iterations N        stop after N inputs (default 1000; 0: no bound)
+  --duration D          stop after D (default 1m; 0: no bound); the run
+                        stops at whichever bound comes first
+  --seed N              the run seed (default: from the clock, printed)
+  --max-mutations K     1..K mutations per input (default 3)
+  --phase P             opening, established or both (default both)
+  --out DIR             where findings are saved (default ompconform-findings)
+  --max-saved N         findings saved per signature (default 3)
+  --answer D            how long to wait for an ALERT (default 1s)
+  --settle D            silence that means acceptance when the DUT does not
+                        answer REFRESH_REQUEST (default 200ms)
+  --revive D            a fresh session must establish within D (default 3s)
+  --time-unit D         one Hold Time second as the DUT counts it (default
+                        1s; 10ms for the in-process reference)
+  --hold-time N         the fake peer's Hold Time (default 9; 60 in-process)
+  --no-probe            do not follow inputs with a REFRESH_REQUEST
+  --fail-on-mismatch    exit 1 on mismatches and accepted inputs too
+  --quiet               no progress line
+  --replay FILE         send a saved finding again and say whether it
+                        reproduces
+
+exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
+1 a crash or hang was found (with --fail-on-mismatch: any finding), or
+--replay reproduced the finding; 2 usage error, or the DUT could not be
+reached
+`
+
+func init() {
+	Register(&Command{Name: "fuzz", Summary: "fuzz a DUT over the network with mutated messages (default: the reference)", Usage: fuzzUsage, Run: runFuzz})
+}
+
+type fuzzFlags struct {
+	target, role, phase, out, replay string
+	iterations, maxMuts, maxSaved    int
+	holdTime                         uint
+	seed                             uint64
+	seedSet                          bool
+	duration, answer, settle         time.Duration
+	revive, timeUnit                 time.Duration
+	noProbe, failOnMismatch, quiet   bool
+}
+
+func runFuzz(env *Env, args []string) int {
+	var f fuzzFlags
+	fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&f.target, "target", "", "DUT address")
+	fs.StringVar(&f.role, "role", "", "DUT role")
+	fs.IntVar(&f.iterations, "iterations", 1000, "inputs")
+	fs.DurationVar(&f.duration, "duration", time.Minute, "time bound")
+	fs.Func("seed", "run seed", func(s string) error {
+		_, err := fmt.Sscan(s, &f.seed)
+		f.seedSet = true
+		return err
+	})
+	fs.IntVar(&f.maxMuts, "max-mutations", 3, "mutations per input")
+	fs.StringVar(&f.phase, "phase", "both", "phase")
+	fs.StringVar(&f.out, "out", "ompconform-findings", "findings directory")
+	fs.IntVar(&f.maxSaved, "max-saved", 3, "findings per signature")
+	fs.DurationVar(&f.answer, "answer", time.Second, "ALERT wait")
+	fs.DurationVar(&f.settle, "settle", 200*time.Millisecond, "acceptance wait")
+	fs.DurationVar(&f.revive, "revive", 3*time.Second, "session deadline")
+	fs.DurationVar(&f.timeUnit, "time-unit", 0, "hold time unit")
+	fs.UintVar(&f.holdTime, "hold-time", 0, "fake peer hold time")
+	fs.BoolVar(&f.noProbe, "no-probe", false, "no REFRESH_REQUEST probe")
+	fs.BoolVar(&f.failOnMismatch, "fail-on-mismatch", false, "mismatches fail")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
+	fs.StringVar(&f.replay, "replay", "", "finding to replay")
+	fs.Usage = func() { fmt.Fprint(env.Stderr, fuzzUsage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz: "+format+"\n", a...)
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := f.config()
+	if err != nil {
+		return fail("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if f.replay != "" {
+		return replayFinding(ctx, env, cfg, f.replay)
+	}
+	if !f.quiet {
+		cfg.Progress = env.Stdout
+	}
+	fmt.Fprintf(env.Stdout, "ompconform fuzz: seed %d, findings to %s\n", cfg.Seed, cfg.OutDir)
+	rep, err := netfuzz.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
+		return ExitUsage
+	}
+	return fuzzSummary(env.Stdout, rep, f.failOnMismatch)
+}
+
+func (f *fuzzFlags) config() (netfuzz.Config, error) {
+	cfg := netfuzz.Config{
+		Target: f.target, Iterations: f.iterations, Duration: f.duration, Seed: f.seed,
+		MaxMutations: f.maxMuts, OutDir: f.out, MaxSaved: f.maxSaved, Answer: f.answer, Settle: f.settle,
+		Revive: f.revive, TimeUnit: f.timeUnit, NoProbe: f.noProbe,
+	}
+	if !f.seedSet {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
+	switch {
+	case f.replay == "" && f.iterations == 0 && f.duration == 0:
+		return cfg, errors.New("--iterations 0 and --duration 0: give the run a bound")
+	case f.iterations < 0 || f.duration < 0:
+		return cfg, errors.New("--iterations and --duration cannot be negative")
+	case f.maxMuts < 1:
+		return cfg, errors.New("--max-mutations must be at least 1")
+	case f.holdTime > 0xFFFF || f.holdTime == 1 || f.holdTime == 2:
+		return cfg, fmt.Errorf("--hold-time %d: want 0 or 3..65535", f.holdTime)
+	}
+	cfg.HoldTime = uint16(f.holdTime)
+	if f.role != "" {
+		r, err := reference.ParseRole(f.role)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Role = r
+	}
+	switch f.phase {
+	case "both":
+	case "opening":
+		cfg.Phase = netfuzz.PhaseOpening
+	case "established":
+		cfg.Phase = netfuzz.PhaseEstablished
+	default:
+		return cfg, fmt.Errorf("--phase %q: want opening, established or both", f.phase)
+	}
+	if f.target != "" {
+		if err := netfuzz.CheckLoopback(f.target); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+func fuzzSummary(w io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
+	fmt.Fprintf(w, "\n%s: stopped (%s) after %d inputs in %s, %.1f exec/s, %d sessions, seed %d, probe %v\n",
+		rep.DUT, rep.Stopped, rep.Iterations, rep.Elapsed.Round(time.Millisecond), rep.ExecPerSec(), rep.Sessions, rep.RunSeed, rep.Probe)
+	printCounts(w, "outcomes", rep.Outcomes)
+	printCounts(w, "refusals of bytes the codec accepts", rep.Refusals)
+	printCounts(w, "findings by signature", rep.Signatures)
+	for _, f := range rep.Findings {
+		where := ""
+		if f.File != "" {
+			where = "\n    " + f.File
+		}
+		fmt.Fprintf(w, "%s%s\n", f.Summary, where)
+	}
+	for _, e := range rep.SaveErrors {
+		fmt.Fprintf(w, "error: %s\n", e)
+	}
+	total := 0
+	for _, k := range netfuzz.Kinds() {
+		total += rep.Counts[k]
+	}
+	switch {
+	case rep.Serious() > 0:
+		fmt.Fprintf(w, "FAILED: %d crashes, %d hangs\n", rep.Counts[netfuzz.KindCrash], rep.Counts[netfuzz.KindHang])
+		return ExitFailure
+	case failOnMismatch && total > 0:
+		fmt.Fprintf(w, "FAILED: %d mismatches, %d accepted\n", rep.Counts[netfuzz.KindMismatch], rep.Counts[netfuzz.KindAccepted])
+		return ExitFailure
+	}
+	fmt.Fprintf(w, "passed: no crash or hang (%d mismatches, %d accepted)\n", rep.Counts[netfuzz.KindMismatch], rep.Counts[netfuzz.KindAccepted])
+	return ExitOK
+}
+
+func printCounts(w io.Writer, title string, m map[string]int) {
+	if len(m) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(w, "%s:\n", title)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %6d  %s\n", m[k], k)
+	}
+}
+
+func replayFinding(ctx context.Context, env *Env, cfg netfuzz.Config, path string) int {
+	fd, err := netfuzz.Load(path)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
+		return ExitUsage
+	}
+	cfg.OutDir = "" // a replay saves nothing
+	fmt.Fprintf(env.Stdout, "replaying %s: %s\n", path, fd.Summary)
+	res, err := netfuzz.Replay(ctx, cfg, fd)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
+		return ExitUsage
+	}
+	fmt.Fprintf(env.Stdout, "%s: %s\n", res.DUT, res)
+	if res.Reproduced {
+		return ExitFailure
+	}
+	return ExitOK
+}

@@ -1,0 +1,174 @@
+// Package netfuzz is a structure-aware network fuzzer for OMP speakers.
+//
+// Each iteration takes a valid message (a fixture, a message built for
+// the session's phase, or the fake peer's own HANDSHAKE), applies 1..k
+// random mutations (mutators.Random, drawn from a seeded stream, so every
+// input is reproducible), sends it to the DUT from a fake peer (peers/fake)
+// and watches what comes back: an ALERT, a close, or silence. What must
+// come back is derived from the bytes: the codec (omp.Decode of each frame
+// the DUT frames) gives the ALERT; for frames that decode, the state
+// machine of docs/fsm.md says whether the session's state allows them.
+//
+// Findings, each saved as JSON with the run seed, the mutations, the exact
+// bytes, the earlier inputs of the session and its transcript, so that
+// Replay reproduces them:
+//
+//   - crash: after the input a fresh session no longer establishes within
+//     Config.Revive (the DUT died or went deaf);
+//   - hang: no answer, and no HELLO for longer than the negotiated hold time;
+//   - mismatch: an ALERT other than the codec's (or a close without one);
+//   - accepted: no ALERT, session up, for bytes the codec rejects.
+//
+// A message the codec accepts and the DUT refuses (a Domain ID the DUT
+// does not serve, an UPDATE its RIB rejects) is not a finding: the codec
+// knows the layout, not the DUT's configuration. Such outcomes are counted
+// (Report.Outcomes), as are answers that disagree with the state machine
+// model only. A HEADER ALERT for bytes the codec accepts is a mismatch.
+//
+// Established sessions are reused while the DUT accepts what it is sent.
+// When the DUT negotiated REFRESH, every input is followed by a
+// REFRESH_REQUEST (the probe): its End-of-RIB tells, without waiting,
+// that the DUT took the input without an ALERT.
+//
+// Network: loopback only. Every wait has a deadline and every goroutine
+// (fake peers, the in-process reference, the progress printer) is stopped
+// before Run returns.
+package netfuzz
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/ompconform/ompconform/peers/reference"
+)
+
+// Config is a fuzzing run.
+type Config struct {
+	// Target is the DUT, host:port on loopback. Empty starts the
+	// reference speaker in-process.
+	Target string
+	// Role is the DUT's role; 0 learns it from its HANDSHAKE's IDENTITY
+	// (the in-process reference: controller).
+	Role reference.Role
+	// Seed seeds the run: the same seed, corpus and DUT behaviour draw the
+	// same inputs.
+	Seed uint64
+	// Iterations and Duration bound the run; it stops at whichever comes
+	// first. Zero is no bound; with both zero, 1000 iterations.
+	Iterations int
+	Duration   time.Duration
+	// MaxMutations is k: each input gets 1..k mutations (default 3).
+	MaxMutations int
+	// Phase restricts the inputs to one phase; 0 mixes them, with
+	// OpeningPercent (default 20) of opening-phase inputs.
+	Phase          Phase
+	OpeningPercent int
+	// OutDir receives the findings as JSON; empty saves none.
+	OutDir string
+	// MaxSaved bounds the findings kept and saved per signature (default
+	// 3); the others are counted.
+	MaxSaved int
+	// Answer bounds the wait for an ALERT or the probe's answer (default
+	// 1s). Settle is how long silence means acceptance when there is no
+	// probe (default 200ms).
+	Answer time.Duration
+	Settle time.Duration
+	// Revive bounds the opening of a fresh session (default 3s): a DUT
+	// that does not establish one within it has crashed.
+	Revive time.Duration
+	// TimeUnit is one second of Hold Time on the wire, as the DUT counts
+	// it (default 1s; the in-process reference runs with 10ms).
+	TimeUnit time.Duration
+	// HoldTime is the fake peer's HANDSHAKE Hold Time (default 9, or 60
+	// with the in-process reference). The negotiated hold time bounds the
+	// wait that tells a hang from a DUT that is alive.
+	HoldTime uint16
+	// NoProbe turns the REFRESH_REQUEST probe off.
+	NoProbe bool
+	// Progress, if set, gets a progress line every ProgressEvery
+	// (default 1s) and at the end.
+	Progress      io.Writer
+	ProgressEvery time.Duration
+	// Corpus replaces DefaultCorpus.
+	Corpus []Seed
+	// OnFinding, if set, is called with each finding kept.
+	OnFinding func(*Finding)
+	// Logger receives debug logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Iterations < 0 || c.Duration < 0 {
+		return c, errors.New("netfuzz: negative iterations or duration")
+	}
+	if c.Iterations == 0 && c.Duration == 0 {
+		c.Iterations = 1000
+	}
+	if c.MaxMutations <= 0 {
+		c.MaxMutations = 3
+	}
+	if c.OpeningPercent <= 0 {
+		c.OpeningPercent = 20
+	}
+	if c.OpeningPercent > 100 {
+		c.OpeningPercent = 100
+	}
+	if c.MaxSaved <= 0 {
+		c.MaxSaved = 3
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Answer, time.Second)
+	def(&c.Settle, 200*time.Millisecond)
+	def(&c.Revive, 3*time.Second)
+	def(&c.ProgressEvery, time.Second)
+	if c.Target == "" {
+		def(&c.TimeUnit, 10*time.Millisecond)
+		if c.HoldTime == 0 {
+			c.HoldTime = 60
+		}
+	} else {
+		def(&c.TimeUnit, time.Second)
+		if c.HoldTime == 0 {
+			c.HoldTime = 9
+		}
+		if err := CheckLoopback(c.Target); err != nil {
+			return c, err
+		}
+	}
+	if c.HoldTime == 1 || c.HoldTime == 2 {
+		return c, fmt.Errorf("netfuzz: hold time %d: must be 0 or at least 3", c.HoldTime)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// CheckLoopback accepts host:port on a loopback address (127.0.0.0/8,
+// ::1, or localhost) only.
+func CheckLoopback(target string) error {
+	host, port, err := net.SplitHostPort(target)
+	if err != nil {
+		return fmt.Errorf("netfuzz: target %q: want host:port", target)
+	}
+	if port == "" {
+		return fmt.Errorf("netfuzz: target %q: no port", target)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.Unmap().IsLoopback() {
+		return fmt.Errorf("netfuzz: target %q: the fuzzer only talks to loopback addresses (127.0.0.0/8, ::1)", target)
+	}
+	return nil
+}

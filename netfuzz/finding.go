@@ -1,0 +1,244 @@
+package netfuzz
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ompconform/ompconform/mutators"
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/transcript"
+)
+
+// Kind is the kind of a finding.
+type Kind string
+
+const (
+	// KindCrash: the DUT crashed or went deaf: after the input, a fresh
+	// session no longer establishes within Config.Revive.
+	KindCrash Kind = "crash"
+	// KindHang: the DUT neither answered the input nor sent a HELLO for
+	// longer than the negotiated hold time.
+	KindHang Kind = "hang"
+	// KindMismatch: the DUT answered with another ALERT than the one the
+	// codec derives from the bytes (or closed without one).
+	KindMismatch Kind = "mismatch"
+	// KindAccepted: the DUT took a message the codec rejects: no ALERT,
+	// and the session stayed up.
+	KindAccepted Kind = "accepted"
+)
+
+// Kinds lists the kinds, gravest first.
+func Kinds() []Kind { return []Kind{KindCrash, KindHang, KindMismatch, KindAccepted} }
+
+// Input is one fuzzed message as sent: where it came from, the mutations,
+// and the exact bytes.
+type Input struct {
+	Iteration int   `json:"iteration"`
+	Phase     Phase `json:"phase"`
+	// RunSeed and Iteration give the random stream the input was drawn
+	// from (rand.NewPCG(RunSeed, Iteration)): the same build, corpus and
+	// session replay it; Hex is what counts.
+	RunSeed uint64 `json:"run_seed"`
+	// Seed names the corpus entry; SeedHex is its bytes.
+	Seed      string              `json:"seed"`
+	SeedHex   string              `json:"seed_hex"`
+	Mutations []mutators.Mutation `json:"mutations"`
+	Described string              `json:"described,omitempty"`
+	Hex       string              `json:"hex"`
+	// Padding is how many zero bytes were added to complete the last
+	// frame (Complete); they are included in Hex.
+	Padding int `json:"padding,omitempty"`
+	// Probe says a REFRESH_REQUEST (ProbeHex) followed the bytes.
+	Probe    bool        `json:"probe,omitempty"`
+	ProbeHex string      `json:"probe_hex,omitempty"`
+	Expected Expectation `json:"expected"`
+	Observed Observation `json:"observed"`
+}
+
+// Bytes are the input's bytes.
+func (in *Input) Bytes() ([]byte, error) { return hex.DecodeString(in.Hex) }
+
+// Observation is what the DUT did after an input.
+type Observation struct {
+	// Outcome is OutAlert, OutClose, OutAccept (the probe's End-of-RIB
+	// came back, or in the opening phase the DUT's HELLO) or OutSilence.
+	Outcome string `json:"outcome"`
+	Alert   *Alert `json:"alert,omitempty"`
+	// BadAlert is set when the DUT sent an ALERT that does not decode.
+	BadAlert string `json:"bad_alert,omitempty"`
+	// Close says how the connection ended, for OutClose.
+	Close string `json:"close,omitempty"`
+	// Hellos counts the DUT's HELLOs during the wait.
+	Hellos int `json:"hellos"`
+	// Others counts its other messages.
+	Others int     `json:"others"`
+	WaitMS float64 `json:"wait_ms"`
+	Note   string  `json:"note,omitempty"`
+}
+
+func (o Observation) String() string {
+	switch o.Outcome {
+	case OutAlert:
+		if o.BadAlert != "" {
+			return "undecodable ALERT (" + o.BadAlert + ")"
+		}
+		return "ALERT " + o.Alert.Name
+	case OutClose:
+		return "close without ALERT (" + o.Close + ")"
+	case OutAccept:
+		return "accepted"
+	}
+	s := fmt.Sprintf("silence for %.0fms (%d HELLOs)", o.WaitMS, o.Hellos)
+	if o.Note != "" {
+		s += ": " + o.Note
+	}
+	return s
+}
+
+// Finding is one problem, with what reproduces it: the session's inputs
+// (History, then Input, the one that triggered it), the transcript of the
+// session, and the DUT it was found on.
+type Finding struct {
+	Kind    Kind      `json:"kind"`
+	Summary string    `json:"summary"`
+	Time    time.Time `json:"time"`
+	Target  string    `json:"target"`
+	// InProcess says the DUT was the in-process reference; Role is the
+	// DUT's role.
+	InProcess bool   `json:"in_process"`
+	Role      string `json:"role"`
+	// Signature groups findings of the same cause.
+	Signature string `json:"signature"`
+	// SessionPhase is how the session began: PhaseOpening (the first
+	// input replaced the HANDSHAKE) or PhaseEstablished.
+	SessionPhase Phase `json:"session_phase"`
+	// History are the inputs sent on the session before Input (oldest
+	// first; Truncated counts those dropped).
+	History   []Input `json:"history,omitempty"`
+	Truncated int     `json:"history_truncated,omitempty"`
+	Input     Input   `json:"input"`
+	// Detail says more: the dial error of a crash, the wait of a hang.
+	Detail     string  `json:"detail,omitempty"`
+	Transcript []Entry `json:"transcript"`
+	// File is where the finding was saved (not in the JSON).
+	File string `json:"-"`
+}
+
+// Entry is a transcript entry in JSON.
+type Entry struct {
+	AtMS    float64         `json:"at_ms"`
+	Dir     string          `json:"dir"`
+	Peer    string          `json:"peer,omitempty"`
+	Note    string          `json:"note,omitempty"`
+	Error   string          `json:"error,omitempty"`
+	Hex     string          `json:"hex,omitempty"`
+	Message json.RawMessage `json:"message,omitempty"`
+}
+
+// maxEntries bounds a finding's transcript (the last ones are kept).
+const maxEntries = 400
+
+func entries(tr *transcript.Transcript) []Entry {
+	es := tr.Entries()
+	if len(es) == 0 {
+		return []Entry{}
+	}
+	start := es[0].Time
+	if len(es) > maxEntries {
+		es = es[len(es)-maxEntries:]
+	}
+	out := make([]Entry, 0, len(es))
+	for _, e := range es {
+		je := Entry{AtMS: float64(e.Time.Sub(start).Microseconds()) / 1000, Dir: e.Dir.String(), Peer: e.Peer, Note: e.Note}
+		if e.Err != nil {
+			je.Error = e.Err.Error()
+		}
+		if len(e.Raw) > 0 {
+			je.Hex = hex.EncodeToString(e.Raw)
+		}
+		if e.Message != nil {
+			if b, err := omp.MessageJSON(e.Message); err == nil {
+				je.Message = b
+			}
+		}
+		out = append(out, je)
+	}
+	return out
+}
+
+// signature groups findings: kind, phase, what was expected and seen,
+// and the field the codec blames.
+func signature(k Kind, in *Input) string {
+	exp := in.Expected.Outcome
+	if in.Expected.Alert != nil {
+		exp = in.Expected.Alert.Name
+	}
+	got := in.Observed.Outcome
+	if in.Observed.Alert != nil {
+		got = in.Observed.Alert.Name
+	}
+	return fmt.Sprintf("%s|%s|%s|%s|%s", k, in.Phase, exp, got, fieldClass(in.Expected.Field))
+}
+
+// fieldClass drops list indexes from a field name: "update.attr[2].length"
+// becomes "update.attr[].length".
+func fieldClass(f string) string {
+	out := make([]byte, 0, len(f))
+	skip := false
+	for i := 0; i < len(f); i++ {
+		switch {
+		case f[i] == '[':
+			skip = true
+			out = append(out, '[')
+		case f[i] == ']':
+			skip = false
+			out = append(out, ']')
+		case !skip:
+			out = append(out, f[i])
+		}
+	}
+	return string(out)
+}
+
+// Save writes f as indented JSON into dir (created if needed), named by
+// kind, iteration and a hash of the bytes, and sets f.File.
+func (f *Finding) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(f.Input.Hex))
+	name := fmt.Sprintf("%s-%06d-%x.json", f.Kind, f.Input.Iteration, sum[:4])
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	f.File = path
+	return nil
+}
+
+// Load reads a finding Save wrote.
+func Load(path string) (*Finding, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f Finding
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("netfuzz: %s: %w", path, err)
+	}
+	if f.Kind == "" || f.Input.Hex == "" {
+		return nil, errors.New("netfuzz: " + path + ": not a finding (no kind or input)")
+	}
+	f.File = path
+	return &f, nil
+}

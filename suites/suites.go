@@ -1,0 +1,127 @@
+// Package suites is the ginkgo face of the conformance catalogue: the
+// spec file (suites_test.go) generates one spec per case of
+// suites/catalog, labelled with its ID, section, message type, level and
+// basis, so that `go tool ginkgo --label-filter 'MUST && UPDATE'` selects
+// cases and `--junit-report` writes JUnit. The same declarations feed
+// `ompconform run`: one source of truth.
+//
+// The DUT comes from the environment:
+//
+//	OMPCONFORM_TARGET           host:port of the DUT; unset: the in-process reference
+//	OMPCONFORM_ROLE             controller, edge or hub (default: the DUT's IDENTITY;
+//	                            controller for the reference)
+//	OMPCONFORM_TLS_CA           PEM CA bundle (TLS on)
+//	OMPCONFORM_TLS_CERT, _KEY   PEM client certificate and key (TLS on)
+//	OMPCONFORM_TLS_SERVER_NAME  name to verify in the DUT's certificate
+//	OMPCONFORM_TLS_INSECURE     "1": do not verify the DUT's certificate
+//	OMPCONFORM_PARALLEL         ordinary cases at once (default 4)
+//	OMPCONFORM_TIMEOUT          answer wait, a Go duration (default 3s)
+//	OMPCONFORM_STRICT           "1": a NON-STRICT case fails its spec
+//	OMPCONFORM_BASELINE         YAML file of expected failures (runner.Baseline); without
+//	                            OMPCONFORM_TARGET, the reference's own baseline
+//	OMPCONFORM_REPORT_DIR       also write report.{html,json,md,xml} and pcap/ there
+//
+// This package holds the matchers specs are written with, which read like
+// the draft: Expect(result).To(HaveAlerted(omp.ErrHeader,
+// omp.SubErrHeaderLength)).
+package suites
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+// Settings are the run settings the environment gives.
+type Settings struct {
+	Factory  runner.Factory
+	Parallel int
+	Env      catalog.Env
+	Strict   bool
+	Reports  string // directory for reports, "" for none
+	DUT      string // the DUT in words
+	Baseline runner.Baseline
+}
+
+// FromEnv reads the settings from the OMPCONFORM_ variables; tb reports a
+// variable that does not parse.
+func FromEnv(tb testing.TB) Settings {
+	tb.Helper()
+	s := Settings{Parallel: 4, Strict: os.Getenv("OMPCONFORM_STRICT") == "1", Reports: os.Getenv("OMPCONFORM_REPORT_DIR")}
+	if v := os.Getenv("OMPCONFORM_PARALLEL"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			tb.Fatalf("OMPCONFORM_PARALLEL=%q: want a positive number", v)
+		}
+		s.Parallel = n
+	}
+	if v := os.Getenv("OMPCONFORM_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			tb.Fatalf("OMPCONFORM_TIMEOUT=%q: %v", v, err)
+		}
+		s.Env.Answer = d
+	}
+	var role catalog.Role
+	if v := os.Getenv("OMPCONFORM_ROLE"); v != "" {
+		r, err := catalog.ParseRole(v)
+		if err != nil {
+			tb.Fatalf("OMPCONFORM_ROLE: %v", err)
+		}
+		role = r
+	}
+	target := os.Getenv("OMPCONFORM_TARGET")
+	if v := os.Getenv("OMPCONFORM_BASELINE"); v != "" {
+		b, err := runner.LoadBaseline(v)
+		if err != nil {
+			tb.Fatalf("OMPCONFORM_BASELINE: %v", err)
+		}
+		s.Baseline = b
+	} else if target == "" {
+		s.Baseline = runner.ReferenceBaseline()
+	}
+	if target == "" {
+		s.Factory, s.DUT = runner.Reference(role, nil), "the in-process reference"
+		return s
+	}
+	cfg, err := tlsFromEnv()
+	if err != nil {
+		tb.Fatalf("TLS settings: %v", err)
+	}
+	s.Factory, s.DUT = runner.Remote(runner.Target{Addr: target, TLS: cfg, Role: role}), target
+	return s
+}
+
+func tlsFromEnv() (*tls.Config, error) {
+	ca, cert, key := os.Getenv("OMPCONFORM_TLS_CA"), os.Getenv("OMPCONFORM_TLS_CERT"), os.Getenv("OMPCONFORM_TLS_KEY")
+	name, insecure := os.Getenv("OMPCONFORM_TLS_SERVER_NAME"), os.Getenv("OMPCONFORM_TLS_INSECURE") == "1"
+	if ca == "" && cert == "" && name == "" && !insecure {
+		return nil, nil
+	}
+	c := &tls.Config{ServerName: name, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, err
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: no PEM certificate", ca)
+		}
+	}
+	if cert != "" || key != "" {
+		kp, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return nil, err
+		}
+		c.Certificates = []tls.Certificate{kp}
+	}
+	return c, nil
+}
