@@ -256,9 +256,9 @@ func progressText(r *runner.Result) string {
 	case catalog.Skipped:
 		return r.Reason
 	}
-	s := "received " + r.Received
+	s := "expected " + r.Expected + "; received " + r.Received
 	if r.Reason != "" {
-		s = r.Reason + ": " + s
+		s += " (" + r.Reason + ")"
 	}
 	return s
 }
