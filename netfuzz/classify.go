@@ -4,17 +4,18 @@ import "github.com/ompconform/ompconform/omp"
 
 // Outcome counters (Report.Outcomes) that are not findings.
 const (
-	StatAgreeAlert  = "agree-alert"     // the ALERT the codec (or the model) derives
-	StatAgreeAccept = "agree-accept"    // bytes the codec accepts, taken
-	StatAgreeClose  = "agree-close"     // a valid ALERT, and the DUT closed
-	StatAgreeFSM    = "agree-fsm-first" // the FSM ALERT for a frame the codec rejects too
-	StatSemantic    = "semantic"        // ALERT for bytes the codec accepts (the DUT's configuration, its RIB)
-	StatClosed      = "closed"          // close without ALERT for bytes the codec accepts
-	StatFSMDiffers  = "fsm-differs"     // an answer other than the model's to a message the codec accepts
-	StatAnswered    = "alert-answered"  // an ALERT answered with an ALERT
-	StatNoClose     = "no-close"        // a valid ALERT did not end the session
-	StatUnconfirmed = "unconfirmed"     // silence: no probe answer, DUT alive
-	StatEarlier     = "earlier-frame"   // another ALERT, maybe for a frame before the one the codec rejects
+	StatAgreeAlert  = "agree-alert"              // the ALERT the codec (or the model) derives
+	StatAgreeAccept = "agree-accept"             // bytes the codec accepts, taken
+	StatAgreeClose  = "agree-close"              // a valid ALERT, and the DUT closed
+	StatAgreeData   = "agree-alert-data-differs" // the codec's ALERT, with other Data
+	StatAgreeFSM    = "agree-fsm-first"          // the FSM ALERT for a frame the codec rejects too
+	StatSemantic    = "semantic"                 // ALERT for bytes the codec accepts (the DUT's configuration, its RIB)
+	StatClosed      = "closed"                   // close without ALERT for bytes the codec accepts
+	StatFSMDiffers  = "fsm-differs"              // an answer other than the model's to a message the codec accepts
+	StatAnswered    = "alert-answered"           // an ALERT answered with an ALERT
+	StatNoClose     = "no-close"                 // a valid ALERT did not end the session
+	StatUnconfirmed = "unconfirmed"              // silence: no probe answer, DUT alive
+	StatEarlier     = "earlier-frame"            // another ALERT, maybe for a frame before the one the codec rejects
 )
 
 // verdict is what an input's outcome means: a finding kind (or none),
@@ -27,15 +28,18 @@ type verdict struct {
 	check bool
 }
 
-// judge compares an observation with the expectation. probed says the
-// probe was sent (so silence is not acceptance).
-func judge(exp Expectation, obs Observation, probed bool) verdict {
+// judge compares an observation with the expectation. signed says the
+// DUT shows that it took an input (the probe's End-of-RIB; in the opening
+// phase, its HELLO), so silence is not acceptance.
+func judge(exp Expectation, obs Observation, signed bool) verdict {
 	switch exp.Outcome {
 	case OutAlert:
 		codec := exp.Source == "codec"
 		switch obs.Outcome {
 		case OutAlert:
 			switch {
+			case obs.Alert != nil && obs.Alert.Same(exp.Alert) && obs.Alert.Data != exp.Alert.Data && codec:
+				return verdict{stat: StatAgreeData}
 			case obs.Alert != nil && obs.Alert.Same(exp.Alert):
 				return verdict{stat: StatAgreeAlert}
 			case obs.Alert != nil && obs.Alert.Same(exp.FSMFirst):
@@ -85,7 +89,7 @@ func judge(exp Expectation, obs Observation, probed bool) verdict {
 	case OutClose:
 		return verdict{stat: StatClosed}
 	case OutSilence:
-		if probed {
+		if signed {
 			return verdict{check: true}
 		}
 	}

@@ -143,6 +143,9 @@ func (c Config) withDefaults() (Config, error) {
 		if err := CheckLoopback(c.Target); err != nil {
 			return c, err
 		}
+		if host, port, _ := net.SplitHostPort(c.Target); host == "localhost" {
+			c.Target = net.JoinHostPort("127.0.0.1", port)
+		}
 	}
 	if c.HoldTime == 1 || c.HoldTime == 2 {
 		return c, fmt.Errorf("netfuzz: hold time %d: must be 0 or at least 3", c.HoldTime)

@@ -29,6 +29,9 @@ const (
 	// behaveWrongSubcode: answers decode errors with the codec's Code
 	// and the Subcode after the codec's.
 	behaveWrongSubcode
+	// behaveLenient: skips a message that does not decode and goes on,
+	// as if it had not come.
+	behaveLenient
 )
 
 const (
@@ -185,6 +188,9 @@ func (d *testDUT) serve(c net.Conn) {
 			return
 		}
 		m, err := omp.Decode(raw)
+		if err != nil && d.how == behaveLenient {
+			continue
+		}
 		if st == stEstablished && d.how == behaveDie {
 			if _, ok := m.(*omp.Hello); !ok && !isRefresh(m) {
 				d.die()

@@ -256,13 +256,15 @@ func (f *fuzzer) iterate(ctx context.Context, iter int) bool {
 		f.record(v.kind, s, "")
 	} else {
 		f.count(v.stat)
-		if a := in.Observed.Alert; a != nil && v.stat != StatAgreeAlert && v.stat != StatAgreeFSM {
+		if a := in.Observed.Alert; a != nil && v.stat != StatAgreeAlert && v.stat != StatAgreeFSM && v.stat != StatAgreeData {
 			f.mu.Lock()
 			f.rep.Refusals[in.Phase.String()+" "+a.Name]++
 			f.mu.Unlock()
 		}
 	}
-	if ended || phase == PhaseOpening || v.kind != "" || in.Expected.Refresh || v.stat == StatUnconfirmed {
+	// The session goes when it ended, when what the DUT did leaves its
+	// state unknown, and after maxHistory inputs (its transcript grows).
+	if ended || phase == PhaseOpening || v.kind != "" || in.Expected.Refresh || v.stat == StatUnconfirmed || len(s.inputs) >= maxHistory {
 		if !s.ended {
 			s.close()
 		}

@@ -267,6 +267,24 @@ func TestMismatchFinding(t *testing.T) {
 	}
 }
 
+func TestAcceptedFinding(t *testing.T) {
+	d := startTestDUT(t, behaveLenient)
+	cfg := testConfig(d.addr(), 40)
+	cfg.Phase = PhaseEstablished
+	cfg.OutDir = t.TempDir()
+	rep := run(t, cfg)
+	if rep.Counts[KindAccepted] == 0 || rep.Serious() > 0 {
+		t.Fatalf("counts %v: want accepted inputs", rep.Counts)
+	}
+	f := loadOne(t, cfg.OutDir, KindAccepted)
+	if f.Input.Expected.Outcome != OutAlert || f.Input.Observed.Outcome != OutAccept || !f.Input.Probe {
+		t.Fatalf("expected %s, observed %s, probe %v", f.Input.Expected, f.Input.Observed, f.Input.Probe)
+	}
+	if res := replay(t, testConfig(d.addr(), 0), f); !res.Reproduced {
+		t.Fatalf("not reproduced: %s", res)
+	}
+}
+
 // knownReferenceIssue says whether a finding on the reference is the
 // disagreement already reported: a POLICY with more than
 // omp.MaxPolicyData bytes of data decodes (the codec does not enforce the

@@ -211,7 +211,7 @@ func (c *conn) try(ctx context.Context, s *sess, in *Input, probe []byte) verdic
 		in.ProbeHex = hex.EncodeToString(probe)
 	}
 	in.Observed = c.observe(s, in.Phase, in.Expected, probed, sendErr)
-	v := judge(in.Expected, in.Observed, probed)
+	v := judge(in.Expected, in.Observed, probed || in.Phase == PhaseOpening)
 	if v.check {
 		if in.Phase == PhaseEstablished {
 			v = afterCheck(in.Expected, c.alive(ctx, s, &in.Observed))

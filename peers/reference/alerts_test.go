@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,9 +52,6 @@ func TestHandshakeAlerts(t *testing.T) {
 		{name: "HOLDTIME 2", hs: hsWith(func(h *omp.Handshake) { h.HoldTime = 2 }), sub: omp.SubErrHandshakeHoldtime, data: []byte{0, 2}},
 		{name: "HOLDTIME below minimum", cfg: func(c *Config) { c.MinHoldTime = 90 }, hs: hsWith(func(h *omp.Handshake) { h.HoldTime = 60 }), sub: omp.SubErrHandshakeHoldtime, data: []byte{0, 60}},
 		{name: "HOLDTIME 0 below minimum", cfg: func(c *Config) { c.MinHoldTime = 90 }, hs: hsWith(func(h *omp.Handshake) { h.HoldTime = 0 }), sub: omp.SubErrHandshakeHoldtime, data: []byte{0, 0}},
-		{name: "UNSUP_CAP unknown code", hs: hsWith(func(h *omp.Handshake) {
-			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: 99, Data: []byte{5}})
-		}), sub: omp.SubErrHandshakeUnsupCap, data: []byte{99, 1, 5}},
 		{name: "UNSUP_CAP bad MP length", hs: hsWith(func(h *omp.Handshake) {
 			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: omp.CapCodeMP, Data: []byte{0, 1, 0}})
 		}), sub: omp.SubErrHandshakeUnsupCap},
@@ -72,7 +70,6 @@ func TestHandshakeAlerts(t *testing.T) {
 		{name: "UNSUP_CAP overlay mismatch", cfg: func(c *Config) { c.OverlayID = 5 }, hs: hsWith(func(h *omp.Handshake) {
 			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6})
 		}), sub: omp.SubErrHandshakeUnsupCap, data: []byte{6, 4, 0, 0, 0, 6}},
-		{name: "PERSONALITY no IDENTITY", hs: hsWith(func(h *omp.Handshake) { setCaps(h, &omp.CapRefresh{}) }), sub: omp.SubErrHandshakePersonalityMismatch},
 		{name: "PERSONALITY unknown type", hs: hsWith(func(h *omp.Handshake) { setCaps(h, identity(9)) }), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 9}},
 		{name: "PERSONALITY edge to edge", cfg: func(c *Config) { c.Role = RoleEdge }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 1}},
 		{name: "PERSONALITY hub to edge", cfg: func(c *Config) { c.Role = RoleHub }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch},
@@ -124,6 +121,44 @@ func TestPersonalityAccepted(t *testing.T) {
 			t.Errorf("families %v", ps.Negotiated.Families)
 		}
 		sp.Close()
+	}
+}
+
+// Options MAY be included (3.1.2): a HANDSHAKE without IDENTITY, or
+// without any option, is accepted and the peer's role inferred; an unknown
+// capability code is ignored (RFC 5492 section 5).
+func TestHandshakeWithoutIdentityOrWithUnknownCapability(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		role    Role
+		hs      *omp.Handshake
+		want    Role
+		ignored []omp.CapCode
+	}{
+		{"controller, no options", RoleController, hsWith(func(h *omp.Handshake) { h.Options = nil }), RoleEdge, nil},
+		{"edge, no IDENTITY", RoleEdge, hsWith(func(h *omp.Handshake) { setCaps(h, &omp.CapRefresh{}) }), RoleController, nil},
+		{"controller, unknown code 7", RoleController, hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: 7, Data: []byte{1, 2}})
+		}), RoleEdge, []omp.CapCode{7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Role = tc.role
+			sp := startSpeaker(t, cfg)
+			defer sp.Close()
+			p := dialPeer(t, sp.Addr())
+			p.establish(tc.hs)
+			ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+			if ps.Negotiated.PeerRole != tc.want {
+				t.Errorf("peer role %s, want %s", ps.Negotiated.PeerRole, tc.want)
+			}
+			if got := ps.Negotiated.PeerRoleAssumed; got != (tc.ignored == nil) {
+				t.Errorf("peer_role_assumed = %v", got)
+			}
+			if !slices.Equal(ps.Negotiated.Ignored, tc.ignored) {
+				t.Errorf("ignored capabilities %v, want %v", ps.Negotiated.Ignored, tc.ignored)
+			}
+		})
 	}
 }
 

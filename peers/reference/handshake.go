@@ -37,17 +37,21 @@ func refuseHS(sub omp.Subcode, data []byte, format string, args ...any) *alertEr
 
 // negotiated is what a HANDSHAKE exchange settled.
 type negotiated struct {
-	HoldTime    uint16        `json:"hold_time"` // wire units; 0: no HELLO, no hold timer
-	Hold        time.Duration `json:"-"`
-	Hello       time.Duration `json:"-"`
-	PeerHold    uint16        `json:"peer_hold_time"`
-	Families    []Family      `json:"families"`
-	GR          bool          `json:"graceful_restart"`
-	GRInterval  uint32        `json:"gr_interval,omitempty"`
-	Refresh     bool          `json:"refresh"`
-	Security    bool          `json:"security"`
-	OverlayID   uint32        `json:"overlay_id,omitempty"`
-	PeerRole    Role          `json:"peer_role"`
+	HoldTime   uint16        `json:"hold_time"` // wire units; 0: no HELLO, no hold timer
+	Hold       time.Duration `json:"-"`
+	Hello      time.Duration `json:"-"`
+	PeerHold   uint16        `json:"peer_hold_time"`
+	Families   []Family      `json:"families"`
+	GR         bool          `json:"graceful_restart"`
+	GRInterval uint32        `json:"gr_interval,omitempty"`
+	Refresh    bool          `json:"refresh"`
+	Security   bool          `json:"security"`
+	OverlayID  uint32        `json:"overlay_id,omitempty"`
+	PeerRole   Role          `json:"peer_role"`
+	// PeerRoleAssumed: the peer sent no IDENTITY; PeerRole is inferred.
+	PeerRoleAssumed bool `json:"peer_role_assumed,omitempty"`
+	// Ignored lists capability codes the draft does not define, ignored.
+	Ignored     []omp.CapCode `json:"ignored_capabilities,omitempty"`
 	PeerSiteID  uint32        `json:"peer_site_id"`
 	PeerDomain  uint32        `json:"peer_domain_id"`
 	PeerRouter  netip.Addr    `json:"peer_router_id"`
@@ -249,7 +253,9 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 			}
 			n.OverlayID = c.OverlayID
 		default:
-			return nil, refuseHS(omp.SubErrHandshakeUnsupCap, capBytes(c), "capability code %d is not supported", code)
+			// A capability code the draft does not define is ignored,
+			// as RFC 5492 section 5 has a speaker do.
+			n.Ignored = append(n.Ignored, code)
 		}
 	}
 	if !seen[omp.CapCodeMP] {
@@ -261,8 +267,15 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 	}
 
 	// PERSONALITY_MISMATCH: every session has a controller on one side.
+	// Options MAY be included (3.1.2): without IDENTITY the peer is taken
+	// to be what a session with this speaker needs, a controller for an
+	// edge or hub, an edge for a controller.
 	if identity == nil {
-		return nil, refuseHS(omp.SubErrHandshakePersonalityMismatch, nil, "no IDENTITY capability")
+		identity = &omp.CapIdentity{PeerType: omp.PeerTypeVEdge}
+		if s.Role != RoleController {
+			identity.PeerType = omp.PeerTypeVSmart
+		}
+		n.PeerRoleAssumed = true
 	}
 	n.PeerRole = roleOf(identity.PeerType)
 	if n.PeerRole == 0 {
