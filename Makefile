@@ -5,7 +5,7 @@ FUZZTIME  ?= 15s
 GOFUZZSEC ?= 30
 PKGS      := ./...
 
-.PHONY: all build test vet race fuzz gofuzz bench conformance ginkgo clean
+.PHONY: all build test vet fuzz gofuzz bench conformance ginkgo check-reports docker-test clean
 
 all: build test
 
@@ -37,8 +37,30 @@ gofuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./omp/
 
+# The whole catalogue against the in-process reference, in each role,
+# through `ompconform run`, with every report; then the checks CI gates on.
+OUT   ?= out
+ROLES ?= controller edge hub
+conformance: build
+	@mkdir -p $(OUT)
+	$(BIN)/ompconform list --json > $(OUT)/cases.json
+	@for r in $(ROLES); do \
+	  echo "== ompconform run --role $$r"; \
+	  $(BIN)/ompconform run --role $$r --quiet --junit $(OUT)/$$r.junit.xml --html $(OUT)/$$r.html \
+	    --json $(OUT)/$$r.json --markdown $(OUT)/$$r.md --pcap-dir $(OUT)/pcap-$$r || exit 1; \
+	  $(GO) run ./scripts/checkreports -list $(OUT)/cases.json -junit $(OUT)/$$r.junit.xml -html $(OUT)/$$r.html || exit 1; \
+	done
+
+# The same catalogue as ginkgo specs, in parallel ginkgo processes, with
+# ginkgo's own JUnit report checked to hold every case.
+ginkgo: build
+	@mkdir -p $(OUT)
+	$(BIN)/ompconform list --json > $(OUT)/cases.json
+	$(GO) tool ginkgo -p --no-color --junit-report=$(OUT)/ginkgo.junit.xml ./suites
+	$(GO) run ./scripts/checkreports -list $(OUT)/cases.json -junit $(OUT)/ginkgo.junit.xml
+
 clean:
-	rm -rf $(BIN) out
+	rm -rf $(BIN) $(OUT)
 
 # Controller scale benchmark (bench/scale): N vRoutes from one edge through
 # the reference controller (its own process) to M edges. See

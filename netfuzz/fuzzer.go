@@ -73,6 +73,10 @@ func (r *Report) Line() string {
 	return b.String()
 }
 
+// maxKept bounds the findings a run keeps and saves, whatever their
+// signatures.
+const maxKept = 500
+
 // fuzzer is one run.
 type fuzzer struct {
 	cfg     Config
@@ -320,7 +324,7 @@ func (f *fuzzer) record(k Kind, s *sess, detail string) {
 	f.mu.Lock()
 	f.rep.Counts[k]++
 	f.rep.Signatures[fd.Signature]++
-	keep := f.rep.Signatures[fd.Signature] <= f.cfg.MaxSaved
+	keep := f.rep.Signatures[fd.Signature] <= f.cfg.MaxSaved && len(f.rep.Findings) < maxKept
 	f.mu.Unlock()
 	f.cfg.Logger.Info("finding", "kind", string(k), "iteration", in.Iteration, "summary", fd.Summary)
 	if !keep {

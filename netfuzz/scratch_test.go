@@ -30,3 +30,17 @@ func TestScratch(t *testing.T) {
 		t.Logf("%d %s", v, k)
 	}
 }
+
+func TestScratchWell(t *testing.T) {
+	if os.Getenv("SCRATCH") == "" {
+		t.Skip()
+	}
+	d := startTestDUT(t, behaveWell)
+	cfg := testConfig(d.addr(), 20000)
+	cfg.Seed = uint64(time.Now().UnixNano())
+	cfg.MaxMutations = 5
+	cfg.Duration = 30 * time.Second
+	cfg.OutDir = "/tmp/nf/well"
+	rep := run(t, cfg)
+	t.Log(rep.Outcomes)
+}
