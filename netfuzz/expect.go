@@ -203,7 +203,7 @@ func Expect(phase Phase, wire []byte) Expectation {
 				oe = &omp.Error{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength, Reason: err.Error()}
 			}
 			e.Outcome, e.Source, e.Frame = OutAlert, "codec", i
-			e.Alert = alertOf(oe.Code, oe.Subcode, oe.Data)
+			e.Alert = alertOf(oe.Code, oe.Subcode, oe.Alert().Data) // the ALERT the codec says to send
 			e.Field, e.Offset, e.Reason = oe.Field, oe.Offset, oe.Reason
 			if len(msg) >= omp.HeaderLen && oe.Code != omp.ErrHeader {
 				// The header framed a message of a known type: a DUT

@@ -391,3 +391,27 @@ func TestDecodeErrorsCoverSubcodes(t *testing.T) {
 		}
 	}
 }
+
+// The ALERT an error carries always fits one message, even when the
+// offending bytes are most of a 4096-byte message.
+func TestErrorAlertFits(t *testing.T) {
+	wire, err := Encode(&Policy{PolicyType: PolicyComplete, Data: make([]byte, MaxMessageLen-HeaderLen-1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode(wire)
+	e, ok := AsError(err)
+	if !ok || e.Code != ErrHeader || e.Subcode != SubErrHeaderLength || e.Field != "policy.data" {
+		t.Fatalf("got %v", err)
+	}
+	if len(e.Data) != MaxMessageLen-HeaderLen-1 {
+		t.Errorf("error data %d bytes", len(e.Data))
+	}
+	a, err := Encode(e.Alert())
+	if err != nil {
+		t.Fatalf("the ALERT does not encode: %v", err)
+	}
+	if len(a) != MaxMessageLen {
+		t.Errorf("ALERT of %d bytes, want the full %d", len(a), MaxMessageLen)
+	}
+}

@@ -23,9 +23,18 @@ func (e *Error) Error() string {
 
 // Alert is the ALERT message the receiver of the malformed message sends.
 // Its Data is the offending bytes, as BGP's NOTIFICATION carries them.
+// Data longer than an ALERT can carry is cut to MaxAlertData bytes.
 func (e *Error) Alert() *Alert {
-	return &Alert{Code: e.Code, Subcode: e.Subcode, Data: e.Data}
+	d := e.Data
+	if len(d) > MaxAlertData {
+		d = d[:MaxAlertData]
+	}
+	return &Alert{Code: e.Code, Subcode: e.Subcode, Data: d}
 }
+
+// MaxAlertData is the most Data one ALERT carries: a 4096-byte message
+// less the header, Code and SubCode.
+const MaxAlertData = MaxMessageLen - HeaderLen - 2
 
 // AsError returns the *Error in err's chain, if there is one.
 func AsError(err error) (*Error, bool) {

@@ -31,7 +31,8 @@ func (s alertSubcode) String() string { return s.code.SubcodeName(s.sub) }
 
 // Policy is the POLICY message (section 3.1.7): Type and policy data.
 // The draft does not specify the policy data; the codec carries it as
-// bytes. Fragment rules (START, MORE..., END, DEL) belong to the session.
+// bytes and refuses more than MaxPolicyData of it (HEADER LENGTH).
+// Fragment sequence rules (START, MORE..., END, DEL) belong to the session.
 type Policy struct {
 	PolicyType PolicyType
 	Data       []byte
@@ -42,6 +43,13 @@ func (*Policy) Type() MsgType { return TypePolicy }
 func (m *Policy) walk(w *walker) {
 	w.u8("type", (*uint8)(&m.PolicyType))
 	note(w, m.PolicyType)
+	// A POLICY message is at most 4000 bytes, so its data at most 3980
+	// (section 3.1.7; docs/wire-format.md S25): a longer one has a
+	// message length its type does not allow.
+	if w.decode && w.ok() && w.remaining() > MaxPolicyData {
+		w.failAt(errHeaderLength, "data", w.off, w.remaining(), "POLICY data of %d bytes exceeds the %d bytes a POLICY message may carry", w.remaining(), MaxPolicyData)
+		return
+	}
 	w.bytes("data", &m.Data, -1)
 }
 

@@ -63,9 +63,9 @@ type controller interface {
 	Baseline()
 	// Measure records memory with the routes in.
 	Measure() Memory
-	// CPU is the CPU time (user and system) used so far: the
-	// controller's own as a process; in-process, this whole process's.
-	CPU() time.Duration
+	// Usage is the CPU time and page faults so far: the controller's
+	// own as a process; in-process, this whole process's.
+	Usage() usage
 	// Stop stops it; err says whether it ended badly.
 	Stop() error
 }
@@ -148,33 +148,46 @@ func (p *procController) Measure() Memory {
 	return Memory{Source: "rss", Base: p.base, Peak: hwm}
 }
 
-func (p *procController) CPU() time.Duration {
-	d, _ := procCPU(p.cmd.Process.Pid)
-	return d
+func (p *procController) Usage() usage {
+	u, _ := procUsage(p.cmd.Process.Pid)
+	return u
 }
 
-// procCPU reads utime and stime of pid from /proc/<pid>/stat (in USER_HZ
-// ticks, 100 a second on Linux).
-func procCPU(pid int) (time.Duration, error) {
+// usage is CPU time, user and system, and minor page faults (first
+// touches of memory, each a trip through the kernel).
+type usage struct {
+	cpu, sys time.Duration
+	faults   uint64
+}
+
+func (u usage) sub(v usage) usage {
+	return usage{cpu: u.cpu - v.cpu, sys: u.sys - v.sys, faults: u.faults - v.faults}
+}
+
+// procUsage reads minflt, utime and stime of pid from /proc/<pid>/stat
+// (times in USER_HZ ticks, 100 a second on Linux).
+func procUsage(pid int) (usage, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return usage{}, err
 	}
 	// pid (comm) state ppid ... : fields after the comm, from state.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no comm", pid)
+		return usage{}, fmt.Errorf("/proc/%d/stat: no comm", pid)
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+		return usage{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
+	mf, err0 := strconv.ParseUint(f[7], 10, 64)
 	ut, err1 := strconv.ParseUint(f[11], 10, 64)
 	st, err2 := strconv.ParseUint(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
+	if err := errors.Join(err0, err1, err2); err != nil {
+		return usage{}, err
 	}
-	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+	tick := 10 * time.Millisecond
+	return usage{cpu: time.Duration(ut+st) * tick, sys: time.Duration(st) * tick, faults: mf}, nil
 }
 
 // Stop sends SIGTERM (the speaker sends ALERT OPER/TERM to its peers and
@@ -318,12 +331,12 @@ func (c *inprocController) Measure() Memory {
 	return Memory{Source: "heap", Base: c.base, Peak: peak, Held: heapInuse(s)}
 }
 
-func (c *inprocController) CPU() time.Duration {
+func (c *inprocController) Usage() usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), sys: time.Duration(ru.Stime.Nano()), faults: uint64(ru.Minflt)}
 }
 
 func (c *inprocController) Stop() error {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/peers/container"
 	"io"
 	"os"
 	"os/signal"
@@ -37,7 +38,14 @@ selects by label in ginkgo's syntax ("MUST && UPDATE", "!timer"); see
 "ompconform list".
 
 flags:
-  --target HOST:PORT      the DUT (default: the in-process reference)
+  --target HOST:PORT      the DUT (default: the in-process reference);
+                          container:IMAGE runs a local image, dockerfile:DIR
+                          builds one, with host networking (a fresh
+                          container replaces one a case killed)
+  --container-arg ARG     an argument of the DUT image (repeatable)
+  --container-file H:P    copy host file H to P in the container (repeatable)
+  --container-port N      the container DUT's OMP port on 127.0.0.1
+                          (default 12346)
   --role ROLE             the DUT's role: controller, edge or hub (default:
                           its IDENTITY; controller for the reference)
   --tls                   run every session over TLS
@@ -79,6 +87,7 @@ type runFlags struct {
 	junit, jsonOut, htmlOut, md, pcapDir string
 	showKeys, quiet                      bool
 	timeout, settle                      time.Duration
+	container                            containerFlags
 }
 
 func runRun(env *Env, args []string) int {
@@ -86,6 +95,9 @@ func runRun(env *Env, args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.target, "target", "", "DUT address")
+	fs.Var(&f.container.args, "container-arg", "argument of the DUT image (repeatable)")
+	fs.Var(&f.container.files, "container-file", "HOST:PATH file copied into the DUT container (repeatable)")
+	fs.IntVar(&f.container.port, "container-port", container.DefaultPort, "OMP port of the DUT container on loopback")
 	fs.StringVar(&f.role, "role", "", "DUT role")
 	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
 	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
@@ -143,13 +155,13 @@ func runRun(env *Env, args []string) int {
 		// The reference's own known disagreements (suites/runner/reference-baseline.yaml).
 		base = runner.ReferenceBaseline()
 	}
-	factory, err := f.factory(role, env.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	factory, cleanup, err := f.factory(ctx, role, env.Stderr)
 	if err != nil {
 		return fail("%v", err)
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	defer cleanup()
 	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle}}
 	width := len(fmt.Sprint(len(cases)))
 	if !f.quiet {
@@ -170,19 +182,28 @@ func runRun(env *Env, args []string) int {
 	return summarize(env.Stdout, rep, passed)
 }
 
-// factory is the DUT the flags name: the target, or the reference.
-func (f *runFlags) factory(role catalog.Role, stderr io.Writer) (runner.Factory, error) {
+// factory is the DUT the flags name: a container, an address, or the
+// reference; cleanup removes what the factory set up.
+func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Writer) (fac runner.Factory, cleanup func(), err error) {
+	cleanup = func() {}
 	tlsCfg, err := f.tlsConfig()
 	if err != nil {
-		return nil, err
+		return nil, cleanup, err
 	}
 	if f.target == "" {
 		if tlsCfg != nil {
-			return nil, errors.New("TLS flags need --target (the in-process reference runs without TLS)")
+			return nil, cleanup, errors.New("TLS flags need --target (the in-process reference runs without TLS)")
 		}
-		return runner.Reference(role, nil), nil
+		return runner.Reference(role, nil), cleanup, nil
 	}
-	return runner.Remote(runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}), nil
+	t := runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}
+	if fac, cl, ok, err := containerFactory(ctx, f.target, f.container, t, stderr); ok {
+		if err != nil {
+			return nil, cleanup, err
+		}
+		return fac, cl, nil
+	}
+	return runner.Remote(t), cleanup, nil
 }
 
 func (f *runFlags) tlsConfig() (*tls.Config, error) {

@@ -126,7 +126,16 @@ func (s *session) run(ctx context.Context) {
 		s.endBeforeStart("encode HANDSHAKE: " + err.Error())
 		return
 	}
-	s.ctrl <- outMsg{raw: hs}
+	// Both sides send HANDSHAKE on connect: it is written here, before
+	// the reader starts, so it precedes anything the session sends, a
+	// final ALERT included (docs/fsm.md, HandshakeSent).
+	s.conn.SetWriteDeadline(time.Now().Add(s.set.WriteTimeout))
+	if _, err := s.conn.Write(hs); err != nil {
+		s.endBeforeStart("write HANDSHAKE: " + err.Error())
+		return
+	}
+	s.conn.SetWriteDeadline(time.Time{})
+	s.cnt.countOut(omp.TypeHandshake)
 
 	var wg sync.WaitGroup
 	readerDone := make(chan struct{}) // the handler is done: nothing more is handled

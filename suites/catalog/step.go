@@ -404,12 +404,15 @@ func (s controlStep) run(x *Exec) bool {
 // Probe opens one session with the standard HANDSHAKE of fake peer 0 and
 // closes it: the probe at the start of a run, which learns the DUT, and
 // the liveness check after each case. It returns the DUT's HANDSHAKE, or
-// why no session opened.
+// why no session opened; with an error, the DUT's HANDSHAKE is still
+// returned if the DUT sent one before it refused the session.
 func Probe(ctx context.Context, env *Env, d Driver) (*omp.Handshake, error) {
 	x := &Exec{Ctx: ctx, Env: env, Driver: d, Case: &Case{ID: "probe"}, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, sent: map[int]time.Time{}}
 	defer x.closeAll()
 	if !(openStep{peer: 0, hs: Handshake()}).run(x) {
-		return nil, errors.New(x.v.Reason)
+		// The DUT's own HANDSHAKE, if it came before the refusal, tells
+		// the caller what the DUT is (its Domain ID, its role).
+		return x.dut[0], errors.New(x.v.Reason)
 	}
 	return x.dut[0], nil
 }

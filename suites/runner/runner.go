@@ -90,6 +90,13 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	// unknown role is probed as a controller first, then as an edge.
 	r.base.Role = t.Role
 	hs, err := r.probe(ctx, t)
+	if err != nil && hs != nil && hs.DomainID != r.base.DomainID() {
+		// The fake peers speak in the DUT's domain: learn it from the
+		// HANDSHAKE the DUT sent before it refused ours.
+		r.notef("the DUT is in Domain ID %d; the fake peers use it", hs.DomainID)
+		r.base.DUT = hs
+		hs, err = r.probe(ctx, t)
+	}
 	if err != nil && t.Role == 0 {
 		r.base.Role = catalog.Edge
 		if hs2, err2 := r.probe(ctx, t); err2 == nil {

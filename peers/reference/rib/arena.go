@@ -46,6 +46,34 @@ func (a *arena[T]) release(i uint32) {
 	a.live--
 }
 
+// logBuf is a family's change log, export indices by position, in
+// chunks, so that it grows without copying.
+type logBuf struct {
+	chunks [][]uint32
+	n      int
+}
+
+func (l *logBuf) len() int            { return l.n }
+func (l *logBuf) at(i int) uint32     { return l.chunks[i>>chunkShift][i&chunkMask] }
+func (l *logBuf) set(i int, v uint32) { l.chunks[i>>chunkShift][i&chunkMask] = v }
+
+func (l *logBuf) push(v uint32) {
+	if l.n>>chunkShift == len(l.chunks) {
+		l.chunks = append(l.chunks, make([]uint32, chunkSize))
+	}
+	l.set(l.n, v)
+	l.n++
+}
+
+// truncate keeps the first n positions and frees the chunks after them
+// but one.
+func (l *logBuf) truncate(n int) {
+	keep := min((n+chunkSize-1)>>chunkShift+1, len(l.chunks))
+	clear(l.chunks[keep:])
+	l.chunks = l.chunks[:keep]
+	l.n = n
+}
+
 // bitset is one bit per export entry: the entries a peer holds.
 type bitset []uint64
 
@@ -100,14 +128,15 @@ func (k *key) hash(seed uint64) uint64 {
 // half), so a probe compares tags and reads a dest only on a match, and
 // growing never reads a dest.
 //
-// A key's home slot is the top bits of its tag, so the table is kept in
-// (nearly) tag order: growing walks the old table in order and fills the
-// new one in order, sequentially, instead of scattering writes over it;
-// and a tag stays valid whatever the table's size, so callers may hash a
+// A key's home slot is its tag scaled to the table's size (tag*len>>32),
+// so the table is kept in (nearly) tag order: growing walks the old table
+// in order and fills the new one in order, sequentially, instead of
+// scattering writes over it; the size need not be a power of two, so the
+// table grows by half (less memory than doubling: 10.7 to 16 bytes per
+// key); and a tag stays valid whatever the size, so callers may hash a
 // batch of keys first and touch their slots (prefetch) before probing.
 type index struct {
 	slots []uint64
-	shift uint // 32 - log2(len(slots)): home(tag) = tag >> shift
 	n     int
 	seed  uint64
 	sink  uint64 // what prefetch read, so that its loads are not dropped
@@ -115,9 +144,7 @@ type index struct {
 
 const minIndex = 1024
 
-func newIndex() index {
-	return index{slots: make([]uint64, minIndex), shift: 32 - 10, seed: rand.Uint64()}
-}
+func newIndex() index { return index{slots: make([]uint64, minIndex), seed: rand.Uint64()} }
 
 func slot(tag uint64, di uint32) uint64 { return tag<<32 | uint64(di) }
 
@@ -130,15 +157,19 @@ func (x *index) tag(k *key) uint64 {
 	return t
 }
 
-func (x *index) home(tag uint64) uint64 { return tag >> x.shift }
+func (x *index) home(tag uint64) int { return int(tag * uint64(len(x.slots)) >> 32) }
 
-func (x *index) find(k *key, dests *arena[dest]) uint32 {
-	return x.findTag(k, x.tag(k), dests)
+// next is the slot after i, cyclically.
+func (x *index) next(i int) int {
+	if i++; i == len(x.slots) {
+		return 0
+	}
+	return i
 }
 
-func (x *index) findTag(k *key, t uint64, dests *arena[dest]) uint32 {
-	mask := uint64(len(x.slots) - 1)
-	for i := x.home(t); ; i = (i + 1) & mask {
+func (x *index) find(k *key, dests *arena[dest]) uint32 {
+	t := x.tag(k)
+	for i := x.home(t); ; i = x.next(i) {
 		s := x.slots[i]
 		if s == 0 {
 			return 0
@@ -149,7 +180,7 @@ func (x *index) findTag(k *key, t uint64, dests *arena[dest]) uint32 {
 	}
 }
 
-// full reports whether one more key would pass the load factor (3/4).
+// full reports whether extra more keys would pass the load factor (3/4).
 func (x *index) full(extra int) bool { return (x.n+extra)*4 > len(x.slots)*3 }
 
 // reserve grows the table so that extra more keys fit without growing.
@@ -172,13 +203,12 @@ func (x *index) prefetch(tags []uint64) {
 
 // lookup returns the dest of k (whose tag is t), or 0 and the slot where
 // to put it with put (the table has room for it).
-func (x *index) lookup(k *key, t uint64, dests *arena[dest]) (di uint32, at uint64) {
+func (x *index) lookup(k *key, t uint64, dests *arena[dest]) (di uint32, at int) {
 	if x.full(1) {
 		x.grow()
 	}
-	mask := uint64(len(x.slots) - 1)
 	i := x.home(t)
-	for ; x.slots[i] != 0; i = (i + 1) & mask {
+	for ; x.slots[i] != 0; i = x.next(i) {
 		if s := x.slots[i]; s>>32 == t && dests.at(uint32(s)).k == *k {
 			return uint32(s), i
 		}
@@ -187,19 +217,18 @@ func (x *index) lookup(k *key, t uint64, dests *arena[dest]) (di uint32, at uint
 }
 
 // put fills the slot lookup returned.
-func (x *index) put(at, t uint64, di uint32) {
+func (x *index) put(at int, t uint64, di uint32) {
 	x.slots[at] = slot(t, di)
 	x.n++
 }
 
-// grow doubles the table. It walks the old slots from the start of a run
-// (after an empty slot), so in tag order, and each lands at or after its
-// new home 2*home or 2*home+1, near where the previous one landed: both
-// tables are read and written sequentially.
+// grow makes the table half as large again. It walks the old slots from
+// the start of a run (after an empty slot), so in tag order, and each
+// lands at or after its new home, just after where the previous one
+// landed: both tables are read and written sequentially.
 func (x *index) grow() {
 	old := x.slots
-	x.slots = make([]uint64, len(old)*2)
-	x.shift--
+	x.slots = make([]uint64, len(old)+len(old)/2)
 	start := 0
 	for start < len(old) && old[start] != 0 {
 		start++
@@ -223,25 +252,23 @@ func (x *index) insert(k *key, di uint32) {
 }
 
 func (x *index) place(s uint64) {
-	mask := uint64(len(x.slots) - 1)
 	i := x.home(s >> 32)
 	for x.slots[i] != 0 {
-		i = (i + 1) & mask
+		i = x.next(i)
 	}
 	x.slots[i] = s
 }
 
 func (x *index) remove(k *key, di uint32) {
-	mask := uint64(len(x.slots) - 1)
 	i := x.home(x.tag(k))
 	for uint32(x.slots[i]) != di {
 		if x.slots[i] == 0 {
 			return
 		}
-		i = (i + 1) & mask
+		i = x.next(i)
 	}
 	for j := i; ; {
-		j = (j + 1) & mask
+		j = x.next(j)
 		s := x.slots[j]
 		if s == 0 {
 			break

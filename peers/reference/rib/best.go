@@ -268,8 +268,8 @@ func (r *RIB) syncExports(di uint32) {
 
 // touch moves export entry ei to the end of family f's log.
 func (r *RIB) touch(f int, ei uint32) {
-	r.exps.at(ei).pos = uint32(len(r.logs[f]))
-	r.logs[f] = append(r.logs[f], ei)
+	r.exps.at(ei).pos = uint32(r.logs[f].len())
+	r.logs[f].push(ei)
 	r.grew = true
 }
 

@@ -74,6 +74,14 @@ func (k *key) addr() netip.Addr {
 // vrKey is the destination of a vRoute: VPN ID and prefix (host bits
 // cleared). ok is false when the address does not match the family.
 func vrKey(f int, vpn uint64, plen uint8, a netip.Addr) (key, bool) {
+	if a.Is4() { // the common case, without building a netip.Prefix
+		if is6(f) || plen > 32 {
+			return key{}, false
+		}
+		// A shift of 32 or more gives 0 in Go: /0 clears every bit.
+		v := addrU32(a) &^ (0xFFFFFFFF >> plen)
+		return key{vpn: vpn, lo: uint64(v), plen: plen, fam: uint8(f)}, true
+	}
 	a = a.Unmap()
 	if a.Is4() == is6(f) || int(plen) > a.BitLen() {
 		return key{}, false

@@ -31,7 +31,7 @@ func (r *RIB) Pending(id PeerID) bool {
 
 func (r *RIB) pending(p *peer) bool {
 	for f := range p.out {
-		if st := &p.out[f]; st.on && (st.eor || int(st.cursor) < len(r.logs[f])) {
+		if st := &p.out[f]; st.on && (st.eor || int(st.cursor) < r.logs[f].len()) {
 			return true
 		}
 	}
@@ -53,12 +53,12 @@ func (r *RIB) Next(id PeerID, dst []byte) ([]byte, bool) {
 		if !st.on {
 			continue
 		}
-		for int(st.cursor) < len(r.logs[f]) && len(dst)-start < nextBudget {
-			end := min(int(st.cursor)+window, len(r.logs[f]))
+		for int(st.cursor) < r.logs[f].len() && len(dst)-start < nextBudget {
+			end := min(int(st.cursor)+window, r.logs[f].len())
 			dst = r.emitWindow(p, f, int(st.cursor), end, dst)
 			st.cursor = uint32(end)
 		}
-		if int(st.cursor) == len(r.logs[f]) && st.eor {
+		if int(st.cursor) == r.logs[f].len() && st.eor {
 			dst, _ = omp.Append(dst, &omp.Inform{InformType: omp.InformEOR, AFI: famList[f].AFI, SAFI: famList[f].SAFI})
 			st.eor = false
 		}
@@ -84,7 +84,7 @@ func (r *RIB) allowed(p *peer, e *export) bool {
 func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 	adds, wds := r.scratchItems[:0], r.scratchWd[:0]
 	for i := lo; i < hi; i++ {
-		ei := r.logs[f][i]
+		ei := r.logs[f].at(i)
 		e := r.exps.at(ei)
 		if int(e.pos) != i {
 			continue // superseded by a later position
@@ -182,7 +182,7 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 // the withdrawals every peer has seen, when the log has doubled since the
 // last compaction, or when every peer is done and withdrawals pile up.
 func (r *RIB) maybeCompact(f int) {
-	n := len(r.logs[f])
+	n := r.logs[f].len()
 	if n < 2*r.compacted[f]+compactMin && !(r.ntomb[f] > r.nexp[f]/4+compactMin && r.minCursor(f) == n) {
 		return
 	}
@@ -190,7 +190,7 @@ func (r *RIB) maybeCompact(f int) {
 }
 
 func (r *RIB) minCursor(f int) int {
-	m := len(r.logs[f])
+	m := r.logs[f].len()
 	for _, p := range r.peers[1:] {
 		if p.up && p.out[f].on {
 			m = min(m, int(p.out[f].cursor))
@@ -200,7 +200,7 @@ func (r *RIB) minCursor(f int) int {
 }
 
 func (r *RIB) compact(f int) {
-	log := r.logs[f]
+	log := &r.logs[f]
 	minCur := r.minCursor(f)
 	type cur struct {
 		at int
@@ -214,7 +214,8 @@ func (r *RIB) compact(f int) {
 	}
 	slices.SortFunc(curs, func(a, b cur) int { return a.at - b.at })
 	w := 0
-	for i, ei := range log {
+	for i := range log.len() {
+		ei := log.at(i)
 		for len(curs) > 0 && curs[0].at == i {
 			curs[0].p.out[f].cursor = uint32(w)
 			curs = curs[1:]
@@ -228,17 +229,13 @@ func (r *RIB) compact(f int) {
 			continue
 		}
 		e.pos = uint32(w)
-		log[w] = ei
+		log.set(w, ei)
 		w++
 	}
 	for _, c := range curs {
 		c.p.out[f].cursor = uint32(w)
 	}
-	clear(log[w:])
-	r.logs[f] = log[:w]
-	if cap(log) > 4096 && w < cap(log)/4 {
-		r.logs[f] = append([]uint32(nil), log[:w]...)
-	}
+	log.truncate(w)
 	r.compacted[f] = w
 }
 

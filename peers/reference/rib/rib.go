@@ -83,7 +83,7 @@ type RIB struct {
 	idx   index
 	mc    strtab
 
-	logs      [nFam][]uint32
+	logs      [nFam]logBuf
 	nexp      [nFam]int // export entries allocated per family
 	ntomb     [nFam]int // of which withdrawals
 	compacted [nFam]int // log length after the last compaction
