@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/peers/reference"
+	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
 // Memory is what the controller used.
@@ -28,7 +29,8 @@ type Memory struct {
 	// Source says what was measured: "rss" (a controller process:
 	// VmHWM and VmRSS from /proc/<pid>/status) or "heap" (an in-process
 	// controller: the runtime's HeapInuse, which also counts the bench
-	// clients' garbage).
+	// clients' garbage, plus rib.MappedBytes, the RIB's tables outside
+	// the Go heap; "HeapInuse" below means that sum).
 	Source string `json:"source"`
 	// Base is before the first UPDATE: VmRSS, or HeapInuse after a GC.
 	Base uint64 `json:"base_bytes"`
@@ -276,10 +278,10 @@ func startInProcess(ctx context.Context, rid netip.Addr, hold uint16, log *slog.
 func (c *inprocController) Addr() string { return c.sp.Addr().String() }
 
 // heapInuse reads HeapInuse from runtime/metrics, which does not stop
-// the world.
+// the world, plus the memory the RIB's tables hold outside the heap.
 func heapInuse(s []metrics.Sample) uint64 {
 	metrics.Read(s)
-	var v uint64
+	v := uint64(rib.MappedBytes())
 	for _, x := range s {
 		if x.Value.Kind() == metrics.KindUint64 {
 			v += x.Value.Uint64()
@@ -288,13 +290,27 @@ func heapInuse(s []metrics.Sample) uint64 {
 	return v
 }
 
+// collect runs the garbage collector until the RIB memory of earlier
+// runs is gone too: cleanups unmap it after a collection, in the
+// background (up to 100 ms).
+func collect() {
+	for range 10 {
+		before := rib.MappedBytes()
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+		if rib.MappedBytes() == before {
+			return
+		}
+	}
+}
+
 func heapSamples() []metrics.Sample {
 	return []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 }
 
 // Baseline takes HeapInuse after a GC and starts sampling the peak.
 func (c *inprocController) Baseline() {
-	runtime.GC()
+	collect()
 	s := heapSamples()
 	c.base = heapInuse(s)
 	c.peak = c.base
@@ -327,7 +343,7 @@ func (c *inprocController) Measure() Memory {
 	c.mu.Lock()
 	peak := max(c.peak, heapInuse(s))
 	c.mu.Unlock()
-	runtime.GC()
+	collect()
 	return Memory{Source: "heap", Base: c.base, Peak: peak, Held: heapInuse(s)}
 }
 

@@ -30,6 +30,7 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -280,6 +281,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		pprof.StopCPUProfile()
 	}
 	res.Memory = ctl.Measure()
+	// The stream is in an in-process base: keep it in what is held.
+	runtime.KeepAlive(chunks)
 	for _, c := range clients {
 		c.close()
 	}

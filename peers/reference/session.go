@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -336,6 +337,9 @@ func (s *session) up(neg *negotiated) *alertError {
 
 func operAlert(sub omp.Subcode) *omp.Alert { return &omp.Alert{Code: omp.ErrOper, Subcode: sub} }
 
+// readBufferSize is the read buffer of a session.
+const readBufferSize = 64 << 10
+
 // inQueueLen bounds the messages decoded and not yet handled: about
 // 4 KiB of wire each.
 const inQueueLen = 16
@@ -355,7 +359,9 @@ type inMsg struct {
 // in when it returns.
 func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 	defer close(in)
-	r := omp.NewReader(s.conn)
+	// omp.NewReader uses a bufio.Reader it is given when it is large
+	// enough: fewer, larger reads than its own 8 KiB buffer in a flood.
+	r := omp.NewReader(bufio.NewReaderSize(s.conn, readBufferSize))
 	for {
 		raw, err := r.ReadRaw()
 		if s.stopped() {

@@ -49,19 +49,25 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 	case isVR(f):
 		// Keys and tags first, and their index slots touched, so that
 		// the probes below do not wait for memory one at a time.
-		ks, err := r.batchKeys(len(reach.VRoutes), func(i int) (key, error) {
-			v := &reach.VRoutes[i]
-			k, ok := vrKey(f, v.VPNID, v.PrefixLen, v.Address)
+		vs := reach.VRoutes
+		ks, ts := r.scratchKeys[:0], r.scratchTags[:0]
+		var bad error
+		for i := range vs {
+			k, ok := vrKey(f, vs[i].VPNID, vs[i].PrefixLen, vs[i].Address)
 			if !ok {
-				return k, fmt.Errorf("rib: %s NLRI %s/%d does not match the AFI", famList[f], v.Address, v.PrefixLen)
+				// The NLRI before it are applied.
+				bad = fmt.Errorf("rib: %s NLRI %s/%d does not match the AFI", famList[f], vs[i].Address, vs[i].PrefixLen)
+				break
 			}
-			return k, nil
-		})
-		for i := range ks {
-			v := &reach.VRoutes[i]
-			r.upsert(id, r.getDestTag(&ks[i], r.scratchTags[i]), v.PathID, v.Label&0xFFFFFF, set)
+			ks, ts = append(ks, k), append(ts, r.idx.tag(&k))
 		}
-		return err
+		r.scratchKeys, r.scratchTags = ks, ts // kept for the next UPDATE
+		r.idx.reserve(len(ks))
+		r.idx.prefetch(ts)
+		for i := range ks {
+			r.upsert(id, r.getDestTag(&ks[i], ts[i]), vs[i].PathID, vs[i].Label&0xFFFFFF, set)
+		}
+		return bad
 	case isTLOC(f):
 		for _, t := range reach.TLOCs {
 			k, ok := tlocKey(f, t.Address, t.Color, t.Encap)
@@ -85,26 +91,6 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 		}
 	}
 	return nil
-}
-
-// batchKeys makes the keys of n NLRI with keyOf, into r.scratchKeys,
-// and their index tags, into r.scratchTags; it makes room in the index
-// for all of them and touches their slots. On an error it returns the
-// keys made before it.
-func (r *RIB) batchKeys(n int, keyOf func(i int) (key, error)) ([]key, error) {
-	ks, ts := r.scratchKeys[:0], r.scratchTags[:0]
-	var err error
-	for i := range n {
-		var k key
-		if k, err = keyOf(i); err != nil {
-			break
-		}
-		ks, ts = append(ks, k), append(ts, r.idx.tag(&k))
-	}
-	r.scratchKeys, r.scratchTags = ks, ts // kept for the next batch
-	r.idx.reserve(len(ks))
-	r.idx.prefetch(ts)
-	return ks, err
 }
 
 // upsert adds or replaces the path of peer at dest di with path ID

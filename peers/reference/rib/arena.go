@@ -1,6 +1,9 @@
 package rib
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"unsafe"
+)
 
 // The tables live in pointer-free chunked arenas indexed by uint32 (0 is
 // the nil index), so the garbage collector never scans them and growing
@@ -13,6 +16,7 @@ const (
 )
 
 type arena[T any] struct {
+	mem    *offHeap
 	chunks [][]T
 	next   uint32 // next never-used index
 	free   []uint32
@@ -34,9 +38,25 @@ func (a *arena[T]) alloc() uint32 {
 	i := a.next
 	a.next++
 	if int(i>>chunkShift) == len(a.chunks) {
-		a.chunks = append(a.chunks, make([]T, chunkSize))
+		a.chunks = append(a.chunks, newChunk[T](a.mem))
 	}
 	return i
+}
+
+// newChunk allocates a chunk and writes every page of it once: fresh
+// memory first read (a field of an element whose other fields were
+// written on the page before, say) maps the shared zero page, and the
+// first write then faults again and flushes the TLB of every CPU the
+// process runs on.
+func newChunk[T any](m *offHeap) []T {
+	c := chunkOf[T](m, chunkSize)
+	var z T
+	// Elements at most a page apart: every page holds the start of one.
+	step := max(1, 4096/int(unsafe.Sizeof(z)))
+	for i := 0; i < len(c); i += step {
+		c[i] = z
+	}
+	return c
 }
 
 func (a *arena[T]) release(i uint32) {
@@ -49,6 +69,7 @@ func (a *arena[T]) release(i uint32) {
 // logBuf is a family's change log, export indices by position, in
 // chunks, so that it grows without copying.
 type logBuf struct {
+	mem    *offHeap
 	chunks [][]uint32
 	n      int
 }
@@ -59,7 +80,7 @@ func (l *logBuf) set(i int, v uint32) { l.chunks[i>>chunkShift][i&chunkMask] = v
 
 func (l *logBuf) push(v uint32) {
 	if l.n>>chunkShift == len(l.chunks) {
-		l.chunks = append(l.chunks, make([]uint32, chunkSize))
+		l.chunks = append(l.chunks, chunkOf[uint32](l.mem, chunkSize))
 	}
 	l.set(l.n, v)
 	l.n++
@@ -69,6 +90,9 @@ func (l *logBuf) push(v uint32) {
 // but one.
 func (l *logBuf) truncate(n int) {
 	keep := min((n+chunkSize-1)>>chunkShift+1, len(l.chunks))
+	for _, c := range l.chunks[keep:] {
+		release(l.mem, c)
+	}
 	clear(l.chunks[keep:])
 	l.chunks = l.chunks[:keep]
 	l.n = n
@@ -136,6 +160,7 @@ func (k *key) hash(seed uint64) uint64 {
 // key); and a tag stays valid whatever the size, so callers may hash a
 // batch of keys first and touch their slots (prefetch) before probing.
 type index struct {
+	mem   *offHeap
 	slots []uint64
 	n     int
 	seed  uint64
@@ -144,7 +169,9 @@ type index struct {
 
 const minIndex = 1024
 
-func newIndex() index { return index{slots: make([]uint64, minIndex), seed: rand.Uint64()} }
+func newIndex(m *offHeap) index {
+	return index{mem: m, slots: chunkOf[uint64](m, minIndex), seed: rand.Uint64()}
+}
 
 func slot(tag uint64, di uint32) uint64 { return tag<<32 | uint64(di) }
 
@@ -190,13 +217,16 @@ func (x *index) reserve(extra int) {
 	}
 }
 
-// prefetch reads the home slot of each tag, so that the probes that
-// follow find them in cache: the loads are independent, so the CPU
+// prefetch reads the home slot of each tag and the slot a cache line
+// after it (a probe often runs past the first line), so that the probes
+// that follow find them in cache: the loads are independent, so the CPU
 // overlaps their misses instead of taking them one at a time.
 func (x *index) prefetch(tags []uint64) {
 	var acc uint64
+	n := len(x.slots)
 	for _, t := range tags {
-		acc += x.slots[x.home(t)]
+		h := x.home(t)
+		acc += x.slots[h] + x.slots[min(h+8, n-1)]
 	}
 	x.sink += acc
 }
@@ -228,7 +258,14 @@ func (x *index) put(at int, t uint64, di uint32) {
 // landed: both tables are read and written sequentially.
 func (x *index) grow() {
 	old := x.slots
-	x.slots = make([]uint64, len(old)+len(old)/2)
+	x.slots = chunkOf[uint64](x.mem, len(old)+len(old)/2)
+	defer release(x.mem, old)
+	// Write each page before place reads it: a first read of fresh
+	// memory maps the shared zero page and the first write then faults
+	// a second time, which would double the table's page faults.
+	for i := 0; i < len(x.slots); i += 4096 / 8 {
+		x.slots[i] = 0
+	}
 	start := 0
 	for start < len(old) && old[start] != 0 {
 		start++

@@ -53,7 +53,8 @@ func heapInuse() uint64 {
 // receiver's Adj-RIB-Out with Next. Metrics per route: ns (total wall
 // time), cpu-ns (process CPU time, GC included: the figure to trust on a
 // shared machine), decode-ns (omp.Decode of the sender's UPDATEs), apply-ns (Apply),
-// drain-ns (Next), bytes (HeapInuse growth with the RIB loaded, after GC),
+// drain-ns (Next), bytes (HeapInuse growth with the RIB loaded, after GC,
+// plus its tables outside the heap),
 // and out-bytes (encoded output).
 //
 //	go test -run '^$' -bench Reflect -benchtime 1x ./peers/reference/rib -rib.routes=1000000
@@ -99,7 +100,7 @@ func BenchmarkReflect(b *testing.B) {
 		t2 := time.Now()
 		cpuNs += float64(cpuTime() - c0)
 		b.StopTimer()
-		mem += float64(heapInuse()) - float64(before)
+		mem += float64(heapInuse()) - float64(before) + float64(r.dests.mem.size())
 		runtime.KeepAlive(r)
 		got := 0
 		for _, w := range r.peers[rx].sent {

@@ -115,8 +115,15 @@
 // entries and destinations live in pointer-free chunked arenas indexed by
 // uint32; attribute sets are interned (one per distinct combination);
 // destination keys are fixed-size (32 bytes) in an open-addressing index
-// of 8-byte slots; the Adj-RIB-Out is a cursor and a bitset per peer over
-// one shared change log per family, compacted as it doubles. About 120
-// bytes per vRoute through a controller. BenchmarkReflect measures time
-// and memory per route.
+// of 8-byte slots (hash tag and dest index, kept in tag order, grown by
+// half); the Adj-RIB-Out is a cursor and a bitset per peer over one
+// shared change log per family (chunked too), compacted as it doubles.
+// Where the platform allows, these tables live outside the Go heap, in
+// mapped memory released when the RIB is collected (mem.go), so that
+// they do not pace the garbage collector; MappedBytes says how much.
+// Apply takes an UPDATE's NLRI as a batch: keys and hashes first, then
+// their index slots touched together, then the updates. About 112
+// bytes per vRoute through a controller (40 dest, 28 path, 28 export,
+// 11 to 16 index, 4 log). BenchmarkReflect measures time and memory per
+// route.
 package rib

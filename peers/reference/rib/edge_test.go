@@ -133,7 +133,7 @@ func TestEdgeDistanceAndValidity(t *testing.T) {
 // The index survives random inserts and removals.
 func TestIndexRandom(t *testing.T) {
 	var d arena[dest]
-	x := newIndex()
+	x := newIndex(nil)
 	live := map[key]uint32{}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 200000; i++ {

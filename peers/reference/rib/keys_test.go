@@ -1,9 +1,15 @@
 package rib
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
+	"runtime"
 	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
 )
 
 // vrKey's IPv4 fast path gives the key of the general one: the prefix
@@ -65,8 +71,22 @@ func checkIndex(t *testing.T, x *index) {
 // backward-shift removals, tag collisions included: with 300000 keys,
 // some share their 32-bit tag.
 func TestIndexGrowRemove(t *testing.T) {
+	t.Run("heap", func(t *testing.T) { indexGrowRemove(t, nil) })
+	if mmapChunks {
+		m := &offHeap{}
+		t.Run("mapped", func(t *testing.T) { indexGrowRemove(t, m) })
+		// Each grow gives the old table back; the next cannot be cut
+		// from the smaller runs given back before, so each is a mapping.
+		if got, want := len(m.free), len(m.maps)-1; got < 1 || got > want {
+			t.Errorf("%d runs given back of %d mappings", got, len(m.maps))
+		}
+		m.freeAll()
+	}
+}
+
+func indexGrowRemove(t *testing.T, m *offHeap) {
 	var d arena[dest]
-	x := newIndex()
+	x := newIndex(m)
 	const n = 300000
 	keys := make([]key, n)
 	ids := make([]uint32, n)
@@ -104,6 +124,99 @@ func TestIndexGrowRemove(t *testing.T) {
 		}
 		if got := x.find(&keys[i], &d); got != want {
 			t.Fatalf("key %d (removed %v): %d, want %d", i, gone[i], got, want)
+		}
+	}
+}
+
+// A RIB's mapped memory is released when the RIB is collected.
+func TestOffHeapReleased(t *testing.T) {
+	if !mmapChunks {
+		t.Skip("tables on the Go heap here")
+	}
+	before := mapped.Load()
+	func() {
+		r, err := New(Config{Role: RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := peerUp(t, r, "1.1.1.1", 1, 0)
+		var vs []omp.VRouteNLRI
+		for i := range 20000 {
+			vs = append(vs, vroute(1, fmt.Sprintf("10.%d.%d.0/24", i>>8, i&0xFF), 0, 0))
+			if len(vs) == 100 {
+				apply(t, r, s, advV(tlocN("192.0.2.1", 1, 2), vs))
+				vs = vs[:0]
+			}
+		}
+		if got := len(r.Routes(VRoute4)); got != 20000 {
+			t.Fatalf("%d routes", got)
+		}
+		if mapped.Load() <= before {
+			t.Fatalf("nothing mapped: %d bytes before, %d after", before, mapped.Load())
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for mapped.Load() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d bytes still mapped, %d before the RIB", mapped.Load(), before)
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A chunk given back is cut into later chunks, which come zeroed.
+func TestOffHeapReuse(t *testing.T) {
+	if !mmapChunks {
+		t.Skip("tables on the Go heap here")
+	}
+	m := &offHeap{}
+	defer m.freeAll()
+	big := chunkOf[uint64](m, 3*pageSize/8)
+	for i := range big {
+		big[i] = ^uint64(0)
+	}
+	release(m, big)
+	if len(m.maps) != 1 || len(m.free) != 1 {
+		t.Fatalf("%d mappings, %d runs free", len(m.maps), len(m.free))
+	}
+	for i := range 3 {
+		c := chunkOf[uint32](m, 100)
+		for j, v := range c {
+			if v != 0 {
+				t.Fatalf("chunk %d: element %d is %#x", i, j, v)
+			}
+		}
+		c[99] = 7
+	}
+	if len(m.maps) != 1 || len(m.free) != 0 || m.size() != int64(3*pageSize) {
+		t.Fatalf("%d mappings, %d runs free, %d bytes: the three chunks were not cut from the first", len(m.maps), len(m.free), m.size())
+	}
+	if c := chunkOf[uint32](m, 1); len(m.maps) != 2 || c[0] != 0 {
+		t.Fatalf("%d mappings after the free run was used up", len(m.maps))
+	}
+}
+
+// Only pointer-free types may live in mapped memory, which the garbage
+// collector does not scan: netip.Addr holds a pointer, so a table of
+// them is refused; the RIB's own element types pass.
+func TestOffHeapRefusesPointers(t *testing.T) {
+	type withAddr struct {
+		a netip.Addr
+		n uint32
+	}
+	if !hasPointers(reflect.TypeFor[withAddr]()) || !hasPointers(reflect.TypeFor[[2]*int]()) || !hasPointers(reflect.TypeFor[[]byte]()) {
+		t.Error("hasPointers misses a pointer")
+	}
+	if hasPointers(reflect.TypeFor[struct {
+		a [16]byte
+		b uint64
+	}]()) {
+		t.Error("hasPointers sees a pointer in a pointer-free struct")
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[dest](), reflect.TypeFor[path](), reflect.TypeFor[export](), reflect.TypeFor[uint64](), reflect.TypeFor[uint32]()} {
+		if hasPointers(typ) {
+			t.Errorf("%s holds pointers but is kept outside the Go heap", typ)
 		}
 	}
 }

@@ -30,11 +30,25 @@ func TestRandomConsistency(t *testing.T) {
 	defer func(old int) { compactMin = old }(compactMin)
 	for seed := uint64(1); seed <= uint64(*randomSeeds); seed++ {
 		compactMin = []int{4096, 1, 8}[seed%3] // compact all the time, often, or rarely
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { randomRun(t, seed) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { randomRun(t, seed, 12, 5) })
 	}
 }
 
-func randomRun(t *testing.T, seed uint64) {
+// TestRandomConsistencyWide is TestRandomConsistency over thousands of
+// destinations, up to 180 to an UPDATE: the index grows and shrinks, the
+// arenas span several chunks.
+func TestRandomConsistencyWide(t *testing.T) {
+	defer func(old int) { compactMin = old }(compactMin)
+	for seed := uint64(1); seed <= uint64(max(*randomSeeds/5, 1)); seed++ {
+		compactMin = []int{4096, 1, 8}[seed%3]
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { randomRun(t, seed, 9000, 180) })
+	}
+}
+
+// randomRun is one run over space /16 prefixes (of 10.0.0.0/8 and, for
+// space over 256, their /24 halves' first /24s), batch NLRI at most to
+// an UPDATE.
+func randomRun(t *testing.T, seed uint64, space, batch int) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	now := time.Unix(0, 0)
 	r, err := New(Config{Role: RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return now }})
@@ -60,8 +74,8 @@ func randomRun(t *testing.T, seed uint64) {
 			connect(i)
 		case op < 8:
 			var vs []omp.VRouteNLRI
-			for range 1 + rng.IntN(5) {
-				vs = append(vs, vroute(uint64(rng.IntN(2)), fmt.Sprintf("10.%d.0.0/16", rng.IntN(12)), uint32(rng.IntN(2)), uint32(rng.IntN(100))))
+			for range 1 + rng.IntN(batch) {
+				vs = append(vs, vroute(uint64(rng.IntN(2)), prefix(rng.IntN(space)), uint32(rng.IntN(2)), uint32(rng.IntN(100))))
 			}
 			extra := []omp.AttrValue{&omp.AttrPref{Preference: uint32(rng.IntN(3))}}
 			if rng.IntN(4) == 0 { // on behalf of another originator
@@ -74,8 +88,8 @@ func randomRun(t *testing.T, seed uint64) {
 			apply(t, r, ids[i], advV(nh, vs, extra...))
 		case op < 11:
 			var vs []omp.VRouteNLRI
-			for range 1 + rng.IntN(5) {
-				vs = append(vs, vroute(uint64(rng.IntN(2)), fmt.Sprintf("10.%d.0.0/16", rng.IntN(12)), uint32(rng.IntN(2)), 0))
+			for range 1 + rng.IntN(batch) {
+				vs = append(vs, vroute(uint64(rng.IntN(2)), prefix(rng.IntN(space)), uint32(rng.IntN(2)), 0))
 			}
 			apply(t, r, ids[i], wdV(vs))
 		case op < 13:
@@ -180,6 +194,15 @@ func randomRun(t *testing.T, seed uint64) {
 	if len(r.tlocIdx) != 0 || len(r.prefCache) != 0 {
 		t.Errorf("left: %d TLOC states, %d derived sets", len(r.tlocIdx), len(r.prefCache))
 	}
+}
+
+// prefix is the i'th prefix of randomRun: 10.i.0.0/16 for i < 256,
+// else a /24.
+func prefix(i int) string {
+	if i < 256 {
+		return fmt.Sprintf("10.%d.0.0/16", i)
+	}
+	return fmt.Sprintf("10.%d.%d.0/24", i>>8&0xFF, i&0xFF)
 }
 
 // attrText is the attributes' encoding, for comparison by value.

@@ -128,7 +128,6 @@ func New(cfg Config) (*RIB, error) {
 	r := &RIB{
 		cfg:       cfg,
 		log:       cfg.Log,
-		idx:       newIndex(),
 		sets:      []*attrSet{nil},
 		setIdx:    map[string]uint32{},
 		prefCache: map[[2]uint32]uint32{},
@@ -138,6 +137,12 @@ func New(cfg Config) (*RIB, error) {
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
+	}
+	m := newOffHeap(r)
+	r.idx = newIndex(m)
+	r.dests.mem, r.paths.mem, r.exps.mem = m, m, m
+	for f := range r.logs {
+		r.logs[f].mem = m
 	}
 	r.peers = []*peer{{id: PeerLocal, info: PeerInfo{RouterID: cfg.RouterID, SiteID: cfg.SiteID}, rid: addrU32(cfg.RouterID)}}
 	return r, nil
