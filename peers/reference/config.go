@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
 // DefaultPort is the TCP port the speaker listens on and dials when an
@@ -25,82 +26,24 @@ const (
 	DefaultAuthKeyID  = 1
 )
 
-// Role is the personality of the speaker: what its IDENTITY capability says.
-type Role uint8
+// Role is the personality of the speaker, what its IDENTITY capability
+// says: the routing half's type, so that there is one.
+type Role = rib.Role
 
 const (
-	RoleController Role = iota + 1 // vSmart: VIP_DEVICE_VSMART
-	RoleEdge                       // SDN router: VIP_DEVICE_VDEDGE
-	RoleHub                        // vHub: VIP_DEVICE_VHUB
+	RoleController = rib.RoleController // vSmart: VIP_DEVICE_VSMART
+	RoleEdge       = rib.RoleEdge       // SDN router: VIP_DEVICE_VDEDGE
+	RoleHub        = rib.RoleHub        // vHub: VIP_DEVICE_VHUB
 )
 
-var roleNames = [...]string{"", "controller", "edge", "hub"}
-
-func (r Role) String() string {
-	if int(r) < len(roleNames) && r != 0 {
-		return roleNames[r]
-	}
-	return fmt.Sprintf("role(%d)", uint8(r))
-}
-
 // ParseRole parses "controller", "edge" or "hub".
-func ParseRole(s string) (Role, error) {
-	for i, n := range roleNames {
-		if i > 0 && n == s {
-			return Role(i), nil
-		}
-	}
-	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
-}
-
-// MarshalText makes roles print by name in JSON and YAML.
-func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
-
-// UnmarshalText parses a role by name.
-func (r *Role) UnmarshalText(b []byte) error {
-	v, err := ParseRole(string(b))
-	if err == nil {
-		*r = v
-	}
-	return err
-}
-
-// PeerType is the IDENTITY capability value of the role.
-func (r Role) PeerType() omp.PeerType {
-	switch r {
-	case RoleController:
-		return omp.PeerTypeVSmart
-	case RoleEdge:
-		return omp.PeerTypeVEdge
-	case RoleHub:
-		return omp.PeerTypeVHub
-	}
-	return 0
-}
+func ParseRole(s string) (Role, error) { return rib.ParseRole(s) }
 
 // roleOf is the role an IDENTITY Peer Type announces.
-func roleOf(p omp.PeerType) Role {
-	switch p {
-	case omp.PeerTypeVSmart:
-		return RoleController
-	case omp.PeerTypeVEdge:
-		return RoleEdge
-	case omp.PeerTypeVHub:
-		return RoleHub
-	}
-	return 0
-}
+func roleOf(p omp.PeerType) Role { return rib.RoleOf(p) }
 
 // Family is an address family the MP capability negotiates.
-type Family struct {
-	AFI  omp.AFI
-	SAFI omp.SAFI
-}
-
-func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
-
-// MarshalText prints a family as "AFI_IPV4/SAFI_VROUTE".
-func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+type Family = rib.Family
 
 // Neighbor is a peer the speaker connects to (active open).
 type Neighbor struct {

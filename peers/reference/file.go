@@ -16,7 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
 // FileConfig is the daemon's YAML configuration file. Unknown keys are
@@ -173,37 +173,8 @@ func (p *yAddrPort) UnmarshalYAML(n *yaml.Node) error {
 
 type yFamily struct{ Family }
 
-var afiNames = map[string]omp.AFI{"ipv4": omp.AFIIPv4, "ipv6": omp.AFIIPv6}
-var safiNames = map[string]omp.SAFI{"vroute": omp.SAFIVRoute, "tloc": omp.SAFITLOC, "multicast": omp.SAFIMulticast}
-
 // ParseFamily parses "ipv4/vroute", "ipv6/tloc", "ipv4/multicast", ...
-func ParseFamily(s string) (Family, error) {
-	a, b, _ := strings.Cut(strings.ToLower(s), "/")
-	afi, ok1 := afiNames[a]
-	safi, ok2 := safiNames[b]
-	if !ok1 || !ok2 {
-		return Family{}, fmt.Errorf("family %q: want ipv4 or ipv6, then /vroute, /tloc or /multicast", s)
-	}
-	return Family{afi, safi}, nil
-}
-
-// UnmarshalText parses a family as MarshalText prints it
-// ("AFI_IPV4/SAFI_VROUTE") or as ParseFamily does ("ipv4/vroute").
-func (f *Family) UnmarshalText(b []byte) error {
-	for afi := omp.AFIIPv4; afi <= omp.AFIIPv6; afi++ {
-		for safi := omp.SAFIVRoute; safi <= omp.SAFICXP; safi++ {
-			if g := (Family{afi, safi}); g.String() == string(b) {
-				*f = g
-				return nil
-			}
-		}
-	}
-	g, err := ParseFamily(string(b))
-	if err == nil {
-		*f = g
-	}
-	return err
-}
+func ParseFamily(s string) (Family, error) { return rib.ParseFamily(s) }
 
 func (f *yFamily) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseFamily(n.Value)

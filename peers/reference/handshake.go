@@ -229,7 +229,7 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		seen[code] = true
 		switch c := c.(type) {
 		case *omp.CapMP:
-			f := Family{c.AFI, c.SAFI}
+			f := Family{AFI: c.AFI, SAFI: c.SAFI}
 			if c.SAFIVersion != omp.SAFIVersionDefault && c.SAFIVersion != omp.SAFIVersionTwo {
 				return nil, refuseHS(omp.SubErrHandshakeUnsupCap, capBytes(c), "MP %s with SAFI version %d", f, c.SAFIVersion)
 			}

@@ -104,7 +104,7 @@ func RIB(r Routing) (*rib.RIB, bool) {
 func (rr *ribRouting) Families() []Family {
 	var out []Family
 	for _, f := range rib.Families() {
-		out = append(out, Family{f.AFI, f.SAFI})
+		out = append(out, Family{AFI: f.AFI, SAFI: f.SAFI})
 	}
 	return out
 }

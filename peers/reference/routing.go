@@ -65,8 +65,8 @@ type PeerInfo struct {
 // DefaultFamilies are the families a routing half carries when it does
 // not say otherwise: vRoutes and TLOCs over IPv4 and IPv6.
 var DefaultFamilies = []Family{
-	{omp.AFIIPv4, omp.SAFIVRoute}, {omp.AFIIPv6, omp.SAFIVRoute},
-	{omp.AFIIPv4, omp.SAFITLOC}, {omp.AFIIPv6, omp.SAFITLOC},
+	{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute},
+	{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC},
 }
 
 // nullRouting accepts every route and sends nothing but End-of-RIB: a

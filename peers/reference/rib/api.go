@@ -2,32 +2,67 @@ package rib
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
 )
 
-// Role is the part a RIB plays.
+// Role is the personality of a speaker, what its IDENTITY capability
+// says, and so the part its RIB plays.
 type Role uint8
 
 const (
-	RoleController Role = 1 // vSmart: reflects routes, multipath by site
-	RoleEdge       Role = 2 // vEdge: originates routes, installs a FIB
-	RoleHub        Role = 3 // vHub: behaves as an edge
+	RoleController Role = 1 // vSmart (VIP_DEVICE_VSMART): reflects routes, multipath by site
+	RoleEdge       Role = 2 // vEdge (VIP_DEVICE_VDEDGE): originates routes, installs a FIB
+	RoleHub        Role = 3 // vHub (VIP_DEVICE_VHUB): behaves as an edge
 )
 
+var roleNames = [...]string{"", "controller", "edge", "hub"}
+
 func (r Role) String() string {
+	if r != 0 && int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("role(%d)", uint8(r))
+}
+
+// ParseRole parses "controller", "edge" or "hub".
+func ParseRole(s string) (Role, error) {
+	for i, n := range roleNames {
+		if i > 0 && n == s {
+			return Role(i), nil
+		}
+	}
+	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
+}
+
+// MarshalText makes roles print by name in JSON and YAML.
+func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText parses a role by name.
+func (r *Role) UnmarshalText(b []byte) error {
+	v, err := ParseRole(string(b))
+	if err == nil {
+		*r = v
+	}
+	return err
+}
+
+// PeerType is the IDENTITY capability value of the role.
+func (r Role) PeerType() omp.PeerType {
 	switch r {
 	case RoleController:
-		return "controller"
+		return omp.PeerTypeVSmart
 	case RoleEdge:
-		return "edge"
+		return omp.PeerTypeVEdge
 	case RoleHub:
-		return "hub"
+		return omp.PeerTypeVHub
 	}
-	return "role?"
+	return 0
 }
 
 // edge reports whether the role is an SDN router (steps 4 and 5 apply).
@@ -53,6 +88,41 @@ type Family struct {
 }
 
 func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
+
+// MarshalText prints a family as "AFI_IPV4/SAFI_VROUTE".
+func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+var afiNames = map[string]omp.AFI{"ipv4": omp.AFIIPv4, "ipv6": omp.AFIIPv6}
+var safiNames = map[string]omp.SAFI{"vroute": omp.SAFIVRoute, "tloc": omp.SAFITLOC, "multicast": omp.SAFIMulticast}
+
+// ParseFamily parses "ipv4/vroute", "ipv6/tloc", "ipv4/multicast", ...
+func ParseFamily(s string) (Family, error) {
+	a, b, _ := strings.Cut(strings.ToLower(s), "/")
+	afi, ok1 := afiNames[a]
+	safi, ok2 := safiNames[b]
+	if !ok1 || !ok2 {
+		return Family{}, fmt.Errorf("family %q: want ipv4 or ipv6, then /vroute, /tloc or /multicast", s)
+	}
+	return Family{afi, safi}, nil
+}
+
+// UnmarshalText parses a family as MarshalText prints it
+// ("AFI_IPV4/SAFI_VROUTE") or as ParseFamily does ("ipv4/vroute").
+func (f *Family) UnmarshalText(b []byte) error {
+	for afi := omp.AFIIPv4; afi <= omp.AFIIPv6; afi++ {
+		for safi := omp.SAFIVRoute; safi <= omp.SAFICXP; safi++ {
+			if g := (Family{afi, safi}); g.String() == string(b) {
+				*f = g
+				return nil
+			}
+		}
+	}
+	g, err := ParseFamily(string(b))
+	if err == nil {
+		*f = g
+	}
+	return err
+}
 
 // The six families the RIB keeps, in the order Next sends them.
 var (
