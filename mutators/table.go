@@ -112,6 +112,22 @@ func (p Phase) String() string {
 	return fmt.Sprintf("phase(%d)", uint8(p))
 }
 
+// MarshalText writes the phase's name.
+func (p Phase) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads a phase's name.
+func (p *Phase) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "opening":
+		*p = PhaseOpening
+	case "established":
+		*p = PhaseEstablished
+	default:
+		return fmt.Errorf("mutators: unknown phase %q", b)
+	}
+	return nil
+}
+
 // Standard is a standard mutation: a valid message, what to change in
 // it, and what the DUT must answer.
 type Standard struct {

@@ -7,42 +7,17 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// Phase is where in a session a fuzzed message is sent.
-type Phase uint8
+// Phase is where in a session a fuzzed message is sent: the phases of
+// the mutators' standard table.
+type Phase = mutators.Phase
 
 const (
 	// PhaseOpening: the message replaces the fake peer's HANDSHAKE, the
 	// first message of a fresh connection (the DUT is in HandshakeSent).
-	PhaseOpening Phase = iota + 1
+	PhaseOpening = mutators.PhaseOpening
 	// PhaseEstablished: the message is sent on an established session.
-	PhaseEstablished
+	PhaseEstablished = mutators.PhaseEstablished
 )
-
-func (p Phase) String() string {
-	switch p {
-	case PhaseOpening:
-		return "opening"
-	case PhaseEstablished:
-		return "established"
-	}
-	return fmt.Sprintf("phase(%d)", uint8(p))
-}
-
-// MarshalText writes the phase's name.
-func (p Phase) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
-// UnmarshalText reads a phase's name.
-func (p *Phase) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "opening":
-		*p = PhaseOpening
-	case "established":
-		*p = PhaseEstablished
-	default:
-		return fmt.Errorf("netfuzz: unknown phase %q", b)
-	}
-	return nil
-}
 
 // state is the DUT's session state as the model of docs/fsm.md has it.
 type state uint8
