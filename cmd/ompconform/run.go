@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/ompconform/ompconform/peers/container"
 	"io"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,6 +34,14 @@ Without --target it starts the reference implementation in-process
 (peers/reference) in the --role given (default controller) and runs
 against it.
 
+With --listen the harness plays the controller and the DUT dials in (an
+edge router configured with that address as its controller): each case's
+first fake peer, and the liveness check after it, take the DUT's next
+connection, so the DUT must redial after every close (keep its redial
+backoff short). Cases run one at a time. Cases that need a second fake
+peer dial --target if the DUT also listens; without --target they are
+UNSUPPORTED.
+
 IDs select cases ("HDR-002", or a prefix ending in "*"); --label-filter
 selects by label in ginkgo's syntax ("MUST && UPDATE", "!timer"); see
 "ompconform list".
@@ -46,6 +55,11 @@ flags:
   --container-file H:P    copy host file H to P in the container (repeatable)
   --container-port N      the container DUT's OMP port on 127.0.0.1
                           (default 12346)
+  --listen IP:PORT        listen mode: listen there (loopback only) and let
+                          the DUT dial in; --target is then optional (the
+                          DUT's own address, if it also listens)
+  --accept-timeout D      listen mode: how long to wait for the DUT to dial
+                          in (default 30s)
   --role ROLE             the DUT's role: controller, edge or hub (default:
                           its IDENTITY; controller for the reference)
   --tls                   run every session over TLS
@@ -56,7 +70,7 @@ flags:
   --tls-insecure          do not verify the DUT's certificate
   --label-filter EXPR     select cases by label
   --parallel N            ordinary cases run N at a time (default 4); timer
-                          cases always run in parallel
+                          cases always run in parallel (1 with --listen)
   --baseline FILE         YAML list of expected failures (- id: X / reason: Y);
                           without --target, the reference's own baseline
   --junit FILE            write JUnit XML
@@ -79,14 +93,14 @@ func init() {
 }
 
 type runFlags struct {
-	target, role                         string
+	target, role, listen                 string
 	useTLS, insecure                     bool
 	ca, cert, key, serverName            string
 	filter, baseline                     string
 	parallel                             int
 	junit, jsonOut, htmlOut, md, pcapDir string
 	showKeys, quiet                      bool
-	timeout, settle                      time.Duration
+	timeout, settle, accept              time.Duration
 	container                            containerFlags
 }
 
@@ -98,6 +112,8 @@ func runRun(env *Env, args []string) int {
 	fs.Var(&f.container.args, "container-arg", "argument of the DUT image (repeatable)")
 	fs.Var(&f.container.files, "container-file", "HOST:PATH file copied into the DUT container (repeatable)")
 	fs.IntVar(&f.container.port, "container-port", container.DefaultPort, "OMP port of the DUT container on loopback")
+	fs.StringVar(&f.listen, "listen", "", "listen mode: the DUT dials in to IP:PORT")
+	fs.DurationVar(&f.accept, "accept-timeout", runner.DefaultAcceptTimeout, "listen mode: wait for the DUT to dial in")
 	fs.StringVar(&f.role, "role", "", "DUT role")
 	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
 	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
@@ -132,6 +148,15 @@ func runRun(env *Env, args []string) int {
 	if f.parallel < 1 {
 		return fail("--parallel must be at least 1")
 	}
+	if f.listen != "" {
+		ap, err := netip.ParseAddrPort(f.listen)
+		if err != nil || !ap.Addr().IsLoopback() {
+			return fail("--listen %q: want a loopback IP:PORT (127.0.0.1:12346)", f.listen)
+		}
+		if f.accept <= 0 {
+			return fail("--accept-timeout must be positive")
+		}
+	}
 	var role catalog.Role
 	if f.role != "" {
 		if role, err = catalog.ParseRole(f.role); err != nil {
@@ -151,7 +176,7 @@ func runRun(env *Env, args []string) int {
 		if base, err = runner.LoadBaseline(f.baseline); err != nil {
 			return fail("%v", err)
 		}
-	case f.target == "":
+	case f.target == "" && f.listen == "":
 		// The reference's own known disagreements (suites/runner/reference-baseline.yaml).
 		base = runner.ReferenceBaseline()
 	}
@@ -162,7 +187,8 @@ func runRun(env *Env, args []string) int {
 		return fail("%v", err)
 	}
 	defer cleanup()
-	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle}}
+	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle},
+		Listen: f.listen, AcceptTimeout: f.accept}
 	width := len(fmt.Sprint(len(cases)))
 	if !f.quiet {
 		cfg.Progress = func(r *runner.Result, done, total int) {
@@ -189,6 +215,13 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 	tlsCfg, err := f.tlsConfig()
 	if err != nil {
 		return nil, cleanup, err
+	}
+	if f.listen != "" && tlsCfg != nil {
+		return nil, cleanup, errors.New("--listen does not run over TLS yet")
+	}
+	if f.target == "" && f.listen != "" {
+		// The DUT dials in, and is not reachable otherwise.
+		return runner.Remote(runner.Target{Role: role}), cleanup, nil
 	}
 	if f.target == "" {
 		if tlsCfg != nil {

@@ -115,37 +115,65 @@ func (l *Listener) Addr() netip.AddrPort { return l.ln.Addr().(*net.TCPAddr).Add
 // Accept waits up to timeout for the DUT to connect (and complete the TLS
 // handshake, with TLS). A DUT that does not dial gives *ErrTimeout.
 func (l *Listener) Accept(timeout time.Duration) (*Peer, error) {
+	return l.accept(context.Background(), l.cfg, timeout)
+}
+
+// AcceptAs is Accept for a peer described by cfg rather than by the
+// listener's Config (its name, identity, TLS and transcript; LocalAddr is
+// the listener's): one listener then serves a new fake peer per DUT
+// connection, as a controller does for an edge that redials. A ctx that
+// ends stops the wait early, with ctx's error.
+func (l *Listener) AcceptAs(ctx context.Context, cfg Config, timeout time.Duration) (*Peer, error) {
+	cfg.LocalAddr = l.Addr().String()
+	cfg, err := cfg.withDefaults(false)
+	if err != nil {
+		return nil, err
+	}
+	return l.accept(ctx, cfg, timeout)
+}
+
+func (l *Listener) accept(ctx context.Context, cfg Config, timeout time.Duration) (*Peer, error) {
 	deadline := time.Now().Add(timeout)
 	if err := l.ln.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
 	start := time.Now()
+	woken := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(woken)
+		l.ln.SetDeadline(time.Now())
+	})
 	raw, err := l.ln.Accept()
+	if !stop() {
+		<-woken // its deadline must not outlive this Accept
+	}
 	if err != nil {
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			err = &ErrTimeout{Step: Step{Peer: l.cfg.Name, Name: "Accept", Expected: "a connection from the DUT on " + l.Addr().String(), Within: timeout}}
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%s: accept on %s: %w", cfg.Name, l.Addr(), ctx.Err())
+		} else if errors.As(err, &ne) && ne.Timeout() {
+			err = &ErrTimeout{Step: Step{Peer: cfg.Name, Name: "Accept", Expected: "a connection from the DUT on " + l.Addr().String(), Within: timeout}}
 		} else {
-			err = fmt.Errorf("%s: accept on %s: %w", l.cfg.Name, l.Addr(), err)
+			err = fmt.Errorf("%s: accept on %s: %w", cfg.Name, l.Addr(), err)
 		}
-		l.cfg.Transcript.Add(transcript.Entry{Dir: transcript.Event, Peer: l.cfg.Name, Local: l.Addr().String(), Err: err, Note: "accept failed"})
+		cfg.Transcript.Add(transcript.Entry{Dir: transcript.Event, Peer: cfg.Name, Local: l.Addr().String(), Err: err, Note: "accept failed"})
 		return nil, err
 	}
 	conn := raw
-	if l.cfg.TLS != nil {
-		tc := tls.Server(raw, l.cfg.TLS)
+	if cfg.TLS != nil {
+		tc := tls.Server(raw, cfg.TLS)
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		err := tc.HandshakeContext(ctx)
 		cancel()
 		if err != nil {
 			raw.Close()
-			err = fmt.Errorf("%s: TLS handshake with %s: %w", l.cfg.Name, raw.RemoteAddr(), err)
-			l.cfg.Transcript.Add(transcript.Entry{Dir: transcript.Event, Peer: l.cfg.Name, Local: raw.LocalAddr().String(), Remote: raw.RemoteAddr().String(), Err: err, Note: "TLS handshake failed"})
+			err = fmt.Errorf("%s: TLS handshake with %s: %w", cfg.Name, raw.RemoteAddr(), err)
+			cfg.Transcript.Add(transcript.Entry{Dir: transcript.Event, Peer: cfg.Name, Local: raw.LocalAddr().String(), Remote: raw.RemoteAddr().String(), Err: err, Note: "TLS handshake failed"})
 			return nil, err
 		}
 		conn = tc
 	}
-	return newPeer(l.cfg, conn, raw, start, "accepted DUT"), nil
+	return newPeer(cfg, conn, raw, start, "accepted DUT"), nil
 }
 
 // Close stops listening. Peers already accepted stay open.

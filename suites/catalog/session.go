@@ -95,6 +95,12 @@ type Driver interface {
 // interface (any DUT reached over the network).
 var ErrNoControl = errors.New("the DUT offers no control interface")
 
+// ErrNoDial is Driver.Connect's answer (wrapped, saying why) when the
+// harness cannot reach the DUT for that fake peer: a DUT that only dials
+// in serves one session, so a case that needs a second fake peer is
+// UNSUPPORTED, not a setup ERROR.
+var ErrNoDial = errors.New("the harness cannot connect to the DUT")
+
 // PeerID is the identity of one fake peer within one case run.
 type PeerID struct {
 	RouterID netip.Addr   // Peer Router ID of its HANDSHAKE, and ORIGINATOR

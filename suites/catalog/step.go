@@ -210,6 +210,10 @@ func (s connectStep) run(x *Exec) bool {
 		return true
 	}
 	sess, err := x.Driver.Connect(x.Ctx, s.peer)
+	if errors.Is(err, ErrNoDial) {
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: err.Error(), Reason: fmt.Sprintf("peer%d cannot connect: the case needs a session the DUT does not offer", s.peer)})
+		return false
+	}
 	if err != nil {
 		return x.setup("peer%d cannot connect to the DUT: %v", s.peer, err)
 	}

@@ -33,6 +33,18 @@ type Config struct {
 	Progress func(r *Result, done, total int)
 	// Logger receives run events; nil discards them.
 	Logger *slog.Logger
+	// Listen, if set (IP:PORT), is listen mode: the harness listens there
+	// and the DUT dials in, as an edge router dials its controller. Each
+	// case's fake peer 0, and the probe and liveness sessions, take the
+	// DUT's next connection instead of dialling, so the DUT must redial
+	// after every close. Fake peers 1 and up dial the Target's Addr if it
+	// has one (a DUT that also listens); without one, the cases that need
+	// them are UNSUPPORTED. Cases run one at a time, timer cases too.
+	Listen string
+	// AcceptTimeout bounds, in listen mode, the wait for the DUT to dial
+	// in (default DefaultAcceptTimeout); it is also how long a DUT that
+	// never dials takes to be reported.
+	AcceptTimeout time.Duration
 }
 
 // maxTimers bounds the timer cases that run at once.
@@ -49,6 +61,8 @@ type run struct {
 	blame string // the case blamed for the current DUT's death, if any
 	down  string // the case after which the DUT stayed down
 	notes []string
+
+	ln *listener // listen mode: the DUT dials in
 }
 
 // Run plays cases against the DUT cfg.Factory gives and returns the
@@ -69,8 +83,20 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.AcceptTimeout <= 0 {
+		cfg.AcceptTimeout = DefaultAcceptTimeout
+	}
 	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
 	start := time.Now()
+	if cfg.Listen != "" {
+		ln, err := listen(cfg.Listen, cfg.AcceptTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("runner: listen mode: %w", err)
+		}
+		defer ln.close()
+		r.ln = ln
+		cfg.Parallel, r.cfg.Parallel = 1, 1
+	}
 	dut, err := cfg.Factory(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("runner: start the DUT: %w", err)
@@ -83,12 +109,17 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		d.Close()
 	}()
 	t := dut.Target()
-	rep := &Report{Target: describeTarget(t), Start: start}
+	rep := &Report{Target: r.describeTarget(t), Start: start}
 	rep.Results = make([]Result, len(cases))
 	// The probe's fake peer plays the harness role for the DUT's role:
 	// an edge towards a controller, a controller towards an edge. A DUT of
 	// unknown role is probed as a controller first, then as an edge.
 	r.base.Role = t.Role
+	if r.ln != nil && t.Role == 0 {
+		// A DUT that dials in is an edge dialling its controller until
+		// its IDENTITY says otherwise: the fake peers play the controller.
+		r.base.Role = catalog.Edge
+	}
 	hs, err := r.probe(ctx, t)
 	if err != nil && hs != nil && hs.DomainID != r.base.DomainID() {
 		// The fake peers speak in the DUT's domain: learn it from the
@@ -97,7 +128,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		r.base.DUT = hs
 		hs, err = r.probe(ctx, t)
 	}
-	if err != nil && t.Role == 0 {
+	if err != nil && t.Role == 0 && r.ln == nil {
 		r.base.Role = catalog.Edge
 		if hs2, err2 := r.probe(ctx, t); err2 == nil {
 			hs, err = hs2, nil
@@ -105,7 +136,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	}
 	if err != nil {
 		// Nothing can run: every case is a setup ERROR that says why.
-		r.notef("the DUT at %s did not open a session with the standard HANDSHAKE: %v", t.Addr, err)
+		r.notef("the DUT (%s) did not open a session with the standard HANDSHAKE: %v", r.describeTarget(t), err)
 		for i := range cases {
 			rep.Results[i] = newResult(&cases[i])
 			rep.Results[i].Grade, rep.Results[i].Reason = catalog.Error, "not run: the DUT did not open a session with the standard HANDSHAKE: "+err.Error()
@@ -157,7 +188,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 				continue
 			}
 			sem := ordinary
-			if c.Timer && !c.Exclusive {
+			if c.Timer && !c.Exclusive && r.ln == nil {
 				sem = timers
 			}
 			if pass == 2 {
@@ -207,10 +238,23 @@ func envDefaults(e catalog.Env) catalog.Env {
 	return e
 }
 
-func describeTarget(t Target) string {
+func (r *run) describeTarget(t Target) string {
 	s := t.Addr
 	if t.Name != "" {
 		s = t.Name + " at " + t.Addr
+	}
+	if r.ln != nil {
+		in := "dialling in to " + r.ln.addr()
+		switch {
+		case t.Name != "" && t.Addr != "":
+			s = t.Name + " at " + t.Addr + ", " + in
+		case t.Name != "":
+			s = t.Name + ", " + in
+		case t.Addr != "":
+			s = t.Addr + ", " + in
+		default:
+			s = "DUT " + in
+		}
 	}
 	if t.TLS != nil {
 		s += " (TLS)"
@@ -245,17 +289,26 @@ func (r *run) env() *catalog.Env {
 // probe opens and closes one session with the standard HANDSHAKE.
 func (r *run) probe(ctx context.Context, t Target) (*omp.Handshake, error) {
 	env := r.env()
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout+2*env.Answer)
+	wait := r.cfg.ConnectTimeout
+	if r.ln != nil {
+		wait = r.cfg.AcceptTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait+2*env.Answer)
 	defer cancel()
-	return catalog.Probe(ctx, env, &driver{target: t, env: env, tr: &transcript.Transcript{}, connect: r.cfg.ConnectTimeout})
+	return catalog.Probe(ctx, env, r.driver(t, env, &transcript.Transcript{}))
+}
+
+func (r *run) driver(t Target, env *catalog.Env, tr *transcript.Transcript) *driver {
+	return &driver{target: t, env: env, tr: tr, connect: r.cfg.ConnectTimeout, ln: r.ln}
 }
 
 // live checks that the DUT opens a fresh session, trying three times
-// over about a second before it calls the DUT down.
+// over about a second before it calls the DUT down (once in listen mode,
+// where the wait for the DUT to redial is already long).
 func (r *run) live(ctx context.Context, t Target) error {
 	var err error
 	for try := 0; try < 3; try++ {
-		if _, err = r.probe(ctx, t); err == nil || ctx.Err() != nil {
+		if _, err = r.probe(ctx, t); err == nil || ctx.Err() != nil || r.ln != nil {
 			return err
 		}
 		select {
@@ -290,7 +343,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	tr := &transcript.Transcript{}
 	env := r.env()
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)
-	v := catalog.Run(cctx, c, env, &driver{target: t, env: env, tr: tr, connect: r.cfg.ConnectTimeout})
+	v := catalog.Run(cctx, c, env, r.driver(t, env, tr))
 	cancel()
 	res.Grade, res.Received, res.Reason, res.Measured, res.Alert = v.Grade, v.Received, v.Reason, v.Measured, v.Alert
 	if v.Expected != "" {

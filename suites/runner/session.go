@@ -69,12 +69,16 @@ func eventOf(r *fake.Received) catalog.Event {
 }
 
 // driver is the catalog.Driver of one case run: it dials the DUT for
-// each fake peer, all of them recording into the case's transcript.
+// each fake peer, all of them recording into the case's transcript. In
+// listen mode (ln set), fake peer 0 instead takes the DUT's next
+// connection to the harness's listener; the other peers dial the DUT if
+// it also listens (target.Addr), or cannot connect (catalog.ErrNoDial).
 type driver struct {
 	target  Target
 	env     *catalog.Env
 	tr      *transcript.Transcript
 	connect time.Duration
+	ln      *listener
 }
 
 func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
@@ -82,6 +86,29 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 	timeout := d.connect
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(dl))
+	}
+	if d.ln != nil && i == 0 {
+		if dl, ok := ctx.Deadline(); ok {
+			timeout = time.Until(dl)
+		} else {
+			timeout = d.ln.timeout
+		}
+		p, err := d.ln.accept(ctx, fake.Config{
+			Name:             "peer0",
+			RouterID:         id.RouterID,
+			SiteID:           id.SiteID,
+			DomainID:         d.env.DomainID(),
+			PeerType:         id.PeerType,
+			Transcript:       d.tr,
+			DisableAutoHello: true,
+		}, timeout)
+		if err != nil {
+			return nil, err
+		}
+		return session{p}, nil
+	}
+	if d.ln != nil && d.target.Addr == "" {
+		return nil, fmt.Errorf("%w: peer%d would have to dial the DUT, which only dials in to %s (give the DUT's own address as the target too, if it also listens)", catalog.ErrNoDial, i, d.ln.addr())
 	}
 	p, err := fake.Dial(fake.Config{
 		Name:             fmt.Sprintf("peer%d", i),

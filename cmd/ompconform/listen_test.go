@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/peers/reference"
+)
+
+// run --listen against `ompconform reference -role edge -connect` (the
+// same daemon, in-process): the edge dials the harness, every case
+// passes, the one that needs a second peer is UNSUPPORTED.
+func TestRunListenAgainstADialingEdge(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var refOut, refErr bytes.Buffer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		reference.Run(ctx, []string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
+			"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error"}, &refOut, &refErr)
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	code, stdout, stderr := runCmd(t, nil, "run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s", "HDR-002", "HS-001", "HS-022", "UPD-013")
+	if code != ExitOK {
+		cancel()
+		wg.Wait() // refErr is the daemon's until it has returned
+		t.Fatalf("run: code %d\n%s\n%s\nreference: %s", code, stdout, stderr, refErr.String())
+	}
+	for _, want := range []string{"PASS        HDR-002", "PASS        HS-001", "UNSUPPORTED HS-022", "PASS        UPD-013", "dialling in to " + addr, "gate: passed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// --listen takes a loopback IP:PORT only, and no TLS yet; a DUT that
+// never dials makes every case ERROR, quickly.
+func TestRunListenFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--listen", "10.0.0.1:12346"},
+		{"--listen", "localhost:12346"},
+		{"--listen", "127.0.0.1:0", "--accept-timeout", "0s"},
+		{"--listen", "127.0.0.1:0", "--tls-insecure"},
+	} {
+		if code, _, errs := runCmd(t, nil, append(append([]string{"run"}, args...), "HDR-002")...); code != ExitUsage {
+			t.Errorf("%q: code %d, stderr %q", args, code, errs)
+		}
+	}
+	if _, out, _ := runCmd(t, nil, "help", "run"); !strings.Contains(out, "--listen IP:PORT") {
+		t.Errorf("help run lacks --listen:\n%s", out)
+	}
+	start := time.Now()
+	code, stdout, _ := runCmd(t, nil, "run", "--listen", "127.0.0.1:0", "--accept-timeout", "200ms", "HDR-002", "HDR-021")
+	if code != ExitFailure || !strings.Contains(stdout, "ERROR") || time.Since(start) > 5*time.Second {
+		t.Errorf("a DUT that never dials: code %d in %s, output:\n%s", code, time.Since(start), stdout)
+	}
+}
