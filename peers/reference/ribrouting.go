@@ -261,6 +261,7 @@ type RouteState struct {
 	TLOC       string       `json:"tloc,omitempty"`      // TLOC route: address/color/encap
 	NextHop    string       `json:"next_hop,omitempty"`  // vRoute: its ATTR_TYPE_TLOC
 	Multicast  string       `json:"multicast,omitempty"` // NLRI bytes, hex
+	Raw        string       `json:"raw,omitempty"`       // SAFI_SERVICE, SECURITY, LINK, CXP: the NLRI bytes, hex
 	PathID     uint32       `json:"path_id,omitempty"`
 	Label      uint32       `json:"label,omitempty"`
 	Originator netip.Addr   `json:"originator"`
@@ -310,8 +311,10 @@ func (rr *ribRouting) Snapshot() any {
 					t := v.(*omp.AttrTLOC)
 					rs.NextHop = tlocString(omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap})
 				}
-			default:
+			case omp.SAFIMulticast:
 				rs.Multicast = fmt.Sprintf("%x", r.Multicast)
+			default:
+				rs.Raw = fmt.Sprintf("%x", r.Raw)
 			}
 			out.Routes = append(out.Routes, rs)
 		}

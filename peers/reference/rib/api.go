@@ -93,15 +93,17 @@ func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() 
 func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
 var afiNames = map[string]omp.AFI{"ipv4": omp.AFIIPv4, "ipv6": omp.AFIIPv6}
-var safiNames = map[string]omp.SAFI{"vroute": omp.SAFIVRoute, "tloc": omp.SAFITLOC, "multicast": omp.SAFIMulticast}
+var safiNames = map[string]omp.SAFI{"vroute": omp.SAFIVRoute, "tloc": omp.SAFITLOC, "multicast": omp.SAFIMulticast,
+	"service": omp.SAFIService, "security": omp.SAFISecurity, "link": omp.SAFILink, "cxp": omp.SAFICXP}
 
-// ParseFamily parses "ipv4/vroute", "ipv6/tloc", "ipv4/multicast", ...
+// ParseFamily parses "ipv4/vroute", "ipv6/tloc", "ipv4/multicast",
+// "ipv4/service", ...
 func ParseFamily(s string) (Family, error) {
 	a, b, _ := strings.Cut(strings.ToLower(s), "/")
 	afi, ok1 := afiNames[a]
 	safi, ok2 := safiNames[b]
 	if !ok1 || !ok2 {
-		return Family{}, fmt.Errorf("family %q: want ipv4 or ipv6, then /vroute, /tloc or /multicast", s)
+		return Family{}, fmt.Errorf("family %q: want ipv4 or ipv6, then /vroute, /tloc, /multicast, /service, /security, /link or /cxp", s)
 	}
 	return Family{afi, safi}, nil
 }
@@ -124,7 +126,10 @@ func (f *Family) UnmarshalText(b []byte) error {
 	return err
 }
 
-// The six families the RIB keeps, in the order Next sends them.
+// The families the RIB keeps, in the order Next sends them. The last
+// eight are the SAFIs the draft lists without an NLRI format: the RIB
+// stores and reflects each ATTR_TYPE_REACHABLES NLRI of theirs as one
+// opaque route (Route.Raw; see the package documentation).
 var (
 	TLOC4      = Family{omp.AFIIPv4, omp.SAFITLOC}
 	TLOC6      = Family{omp.AFIIPv6, omp.SAFITLOC}
@@ -132,11 +137,22 @@ var (
 	VRoute6    = Family{omp.AFIIPv6, omp.SAFIVRoute}
 	Multicast4 = Family{omp.AFIIPv4, omp.SAFIMulticast}
 	Multicast6 = Family{omp.AFIIPv6, omp.SAFIMulticast}
+	Service4   = Family{omp.AFIIPv4, omp.SAFIService}
+	Service6   = Family{omp.AFIIPv6, omp.SAFIService}
+	Security4  = Family{omp.AFIIPv4, omp.SAFISecurity}
+	Security6  = Family{omp.AFIIPv6, omp.SAFISecurity}
+	Link4      = Family{omp.AFIIPv4, omp.SAFILink}
+	Link6      = Family{omp.AFIIPv6, omp.SAFILink}
+	CXP4       = Family{omp.AFIIPv4, omp.SAFICXP}
+	CXP6       = Family{omp.AFIIPv6, omp.SAFICXP}
 )
 
-// Families lists the six families in output order (TLOCs first, so a
-// receiver can validate vRoutes as they arrive).
-func Families() []Family { return []Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6} }
+// Families lists the fourteen families in output order (TLOCs first, so
+// a receiver can validate vRoutes as they arrive; the raw families last).
+func Families() []Family {
+	return []Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
+		Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
+}
 
 // DistanceOMP is the administrative distance of every OMP-learned path.
 const DistanceOMP = 250
@@ -167,7 +183,7 @@ type PeerInfo struct {
 	// GracefulRestart is the negotiated GR interval; 0 means none: the
 	// peer's paths go as soon as its session does.
 	GracefulRestart time.Duration
-	// Families are the negotiated MP families; nil means all six.
+	// Families are the negotiated MP families; nil means all of Families().
 	Families []Family
 }
 
@@ -216,6 +232,7 @@ type Route struct {
 	Prefix    netip.Prefix // vRoute
 	TLOC      omp.TLOCNLRI // TLOC route: its NLRI
 	Multicast []byte       // multicast route: its NLRI bytes
+	Raw       []byte       // SAFI_SERVICE, SECURITY, LINK, CXP: the whole NLRI of its REACHABLES
 	PathID    uint32
 	Label     uint32
 

@@ -37,7 +37,7 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 		return nil
 	}
 	f, ok := famIndex(reach.AFI, reach.SAFI)
-	if !ok || !p.out[f].on || reach.Len() == 0 {
+	if !ok || !p.out[f].on || reach.Len() == 0 && (!isRaw(f) || len(reach.Raw) == 0) {
 		return nil
 	}
 	set, err := r.intern(u.Attributes, p.info.RouterID, p.info.SiteID)
@@ -88,6 +88,14 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 			if di != 0 { // the dest already held a reference
 				r.mc.release(uint32(k.lo))
 			}
+		}
+	case isRaw(f):
+		// No NLRI format: the whole NLRI is one route.
+		k := key{fam: uint8(f), lo: uint64(r.mc.acquire(reach.Raw))}
+		di := r.findDest(&k)
+		r.upsert(id, r.getDest(&k), 0, 0, set)
+		if di != 0 {
+			r.mc.release(uint32(k.lo))
 		}
 	}
 	return nil
@@ -222,6 +230,10 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 					one(&key{fam: uint8(f), lo: uint64(id)}, 0)
 				}
 			}
+		}
+	case isRaw(f):
+		if id, ok := r.mc.lookup(u.Raw); ok && len(u.Raw) > 0 {
+			one(&key{fam: uint8(f), lo: uint64(id)}, 0)
 		}
 	}
 }

@@ -57,7 +57,7 @@ func (r *RIB) maybeFreeDest(di uint32) {
 		return
 	}
 	r.idx.remove(&d.k, di)
-	if isMC(int(d.k.fam)) {
+	if isOpaque(int(d.k.fam)) {
 		r.mc.release(uint32(d.k.lo))
 	}
 	r.dests.release(di)

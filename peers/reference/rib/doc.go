@@ -18,14 +18,15 @@
 //	FIB() []FIBEntry                    Lookup(vpn, addr) (FIBEntry, bool)
 //	Compare(Role, a, b *Candidate) (int, Step)
 //
-// PeerInfo.Families lists the negotiated MP families: nil means all six,
-// an empty slice none.
+// PeerInfo.Families lists the negotiated MP families: nil means all of
+// Families() (fourteen), an empty slice none.
 //
 // # Model
 //
 // A RIB plays one Role: RoleController (vSmart), RoleEdge (vEdge) or
-// RoleHub (vHub, which behaves as an edge). It keeps, for six families
-// (Families: TLOC, vRoute and multicast, each in IPv4 and IPv6):
+// RoleHub (vHub, which behaves as an edge). It keeps, for fourteen
+// families (Families: TLOC, vRoute, multicast, service, security, link
+// and CXP, each in IPv4 and IPv6):
 //
 //   - per peer, an Adj-RIB-In: the paths the peer advertised;
 //   - the Loc-RIB: for each destination the best path set (see Compare);
@@ -35,7 +36,8 @@
 //
 // A path's identity is its destination (VPN ID and prefix for a vRoute;
 // address, color and encap for a TLOC; the whole NLRI for a multicast
-// route), its Path ID (0 for TLOC and multicast routes), its originator
+// route; for a raw route, below, its bytes), its Path ID (0 for TLOC,
+// multicast and raw routes), its originator
 // (ATTR_TYPE_ORIGINATOR, or the advertising peer's router ID when the
 // UPDATE has none) and the peer it came from. So a controller keeps several
 // paths to one prefix. Locally originated routes belong to PeerLocal.
@@ -50,7 +52,22 @@
 // ATTR_TYPE_ORIGINATOR removes the peer's path of that originator; one
 // without removes the peer's paths of that destination and Path ID
 // whatever their originator. Families the peer did not negotiate and
-// SAFIs other than VROUTE, TLOC and MULTICASE are ignored.
+// SAFIs the draft does not list are ignored.
+//
+// # Raw families
+//
+// SAFI_SERVICE, SAFI_SECURITY, SAFI_LINK and SAFI_CXP have no NLRI format
+// in the draft; the codec keeps their NLRI as bytes (omp.Reach.Raw), one
+// opaque unit. The RIB reads the whole NLRI of one ATTR_TYPE_REACHABLES as
+// one route (Route.Raw) keyed by (AFI, SAFI, bytes), with no Path ID or
+// label, and carries it like a multicast route: stored per peer, selected
+// by Compare as a multicast route is (always valid), reflected with
+// its attributes, withdrawn by an ATTR_TYPE_UNREACHABLES whose NLRI is
+// exactly those bytes, swept by graceful restart and PeerDown, re-sent on
+// REFRESH_REQUEST, with an EOR per family. Output puts one raw route in
+// each UPDATE, since two blobs in one NLRI field would read back as one.
+// They share the multicast tables (interned bytes, same arenas), so the
+// vRoute and TLOC paths are unchanged.
 //
 // # Path selection
 //
@@ -81,7 +98,8 @@
 // (UPDATE with ATTR_TYPE_UNREACHABLES and ATTR_TYPE_ORIGINATOR, one
 // originator per message), then advertisements (UPDATE with one shared
 // attribute set and ATTR_TYPE_REACHABLES), each packed to at most 4096
-// bytes, TLOC families first; after a family's initial advertisement (and
+// bytes (one route per UPDATE for a raw family), TLOC families first,
+// raw families last; after a family's initial advertisement (and
 // after a refresh) an INFORM OMP_INFORM_EOR for it. Next stops after
 // roughly 64 KiB and reports whether more is pending; Ready(peer) is
 // signalled whenever new output may be pending.

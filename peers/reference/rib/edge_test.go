@@ -13,7 +13,7 @@ func TestEdgeOriginatesLocalRoutes(t *testing.T) {
 	ctl := peerUp(t, r, "10.0.0.100", 100, 0)
 	v := newView(t)
 	v.drain(r, ctl)
-	if len(v.eors) != 6 || len(v.routes) != 0 {
+	if len(v.eors) != len(Families()) || len(v.routes) != 0 {
 		t.Fatalf("empty edge: EORs %v routes %v", v.eors, v.routes)
 	}
 	tl := tlocN("192.0.2.7", 1, 2)

@@ -15,10 +15,21 @@ const (
 	fVR6
 	fMC4
 	fMC6
+	// The SAFIs the draft lists without an NLRI format: carried as
+	// opaque units (see isRaw).
+	fSvc4
+	fSvc6
+	fSec4
+	fSec6
+	fLink4
+	fLink6
+	fCXP4
+	fCXP6
 	nFam
 )
 
-var famList = [nFam]Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6}
+var famList = [nFam]Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
+	Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
 
 func famIndex(afi omp.AFI, safi omp.SAFI) (int, bool) {
 	for i, f := range famList {
@@ -32,9 +43,18 @@ func famIndex(afi omp.AFI, safi omp.SAFI) (int, bool) {
 func isVR(f int) bool   { return f == fVR4 || f == fVR6 }
 func isTLOC(f int) bool { return f == fTLOC4 || f == fTLOC6 }
 func isMC(f int) bool   { return f == fMC4 || f == fMC6 }
-func is6(f int) bool    { return f&1 == 1 }
 
-// nlriLen is the size of one NLRI of the family (multicast: 0, variable).
+// isRaw reports whether f is a family the draft gives no NLRI format
+// (SAFI_SERVICE, SAFI_SECURITY, SAFI_LINK, SAFI_CXP): the whole NLRI of
+// one ATTR_TYPE_REACHABLES or UNREACHABLES (omp.Reach.Raw) is one route.
+func isRaw(f int) bool { return f >= fSvc4 && f < nFam }
+
+// isOpaque reports whether f's destinations are NLRI bytes interned in
+// RIB.mc (multicast and raw families): the key's lo is the string id.
+func isOpaque(f int) bool { return f >= fMC4 && f < nFam }
+func is6(f int) bool      { return f&1 == 1 }
+
+// nlriLen is the size of one NLRI of the family (multicast, raw: 0, variable).
 func nlriLen(f int) int {
 	switch f {
 	case fTLOC4:
@@ -127,7 +147,7 @@ func (r *RIB) appendNLRI(b []byte, k *key, pathID, label uint32) []byte {
 		b = binary.BigEndian.AppendUint64(b, k.vpn)
 		b = binary.BigEndian.AppendUint32(b, pathID)
 		b = append(b, byte(label>>16), byte(label>>8), byte(label), k.plen)
-	case isMC(f):
+	case isOpaque(f):
 		return append(b, r.mc.s[k.lo]...)
 	}
 	if is6(f) {
@@ -150,7 +170,7 @@ func (r *RIB) nlriSize(k *key) int {
 	return len(r.mc.s[k.lo])
 }
 
-// strtab interns multicast NLRI bytes; a multicast key's lo is the id.
+// strtab interns multicast and raw NLRI bytes; such a key's lo is the id.
 type strtab struct {
 	idx  map[string]uint32
 	s    []string // 0 unused

@@ -139,6 +139,9 @@ func reachIdents(rc *omp.Reach, orig netip.Addr) []ident {
 		b, _ := mcastBytes(rc.AFI, &rc.Multicast[i])
 		out = append(out, ident{f, fmt.Sprintf("%x", b), 0, orig})
 	}
+	if len(rc.Raw) > 0 { // a family without NLRI format: one opaque route
+		out = append(out, ident{f, fmt.Sprintf("%x", rc.Raw), 0, orig})
+	}
 	return out
 }
 

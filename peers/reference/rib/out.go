@@ -159,6 +159,10 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 				break
 			}
 			dst = r.appendNLRI(dst, &d.k, ns[k].pathID, ns[k].label)
+			if isRaw(f) {
+				k++ // one opaque NLRI per attribute: it is its whole NLRI
+				break
+			}
 		}
 		if k == 0 {
 			// Not even one NLRI fits after these attributes: drop it.

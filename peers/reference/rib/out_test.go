@@ -78,7 +78,7 @@ func TestOutputPackingAndEOR(t *testing.T) {
 			t.Fatalf("%v sent %d times", id, c)
 		}
 	}
-	if len(v.eors) != 6 {
+	if len(v.eors) != len(Families()) {
 		t.Fatalf("EORs %v", v.eors)
 	}
 	for f, at := range lastRoute {
@@ -114,7 +114,7 @@ func TestOutputPackingAndEOR(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.drain(r, rx)
-	if len(v.adds) != n+m+1 || len(v.eors) != 6 {
+	if len(v.adds) != n+m+1 || len(v.eors) != len(Families()) {
 		t.Fatalf("refresh all: %d routes, EORs %v", len(v.adds), v.eors)
 	}
 }

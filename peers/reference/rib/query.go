@@ -11,7 +11,8 @@ import (
 // (docs/query.md). Each ATTR_TYPE_REACHABLES of the query selects Loc-RIB
 // destinations of its family, the NLRI it lists (a vRoute by VPN ID and
 // prefix, its Path ID and Label ignored; a TLOC by address, color and
-// encap; a multicast route by its whole NLRI), or the whole family when it
+// encap; a multicast route by its whole NLRI; a raw-family route by the
+// attribute's whole NLRI), or the whole family when it
 // lists none; the answer advertises their best paths (one per identity)
 // with their attributes. Each ATTR_TYPE_UNREACHABLES lists NLRI to check
 // for absence; the answer withdraws those with no best path, as given.
@@ -68,6 +69,14 @@ func (r *RIB) queryKeys(f int, u *omp.Reach, enc bool) (ks []key, raw [][]byte) 
 				raw = append(raw, b)
 			}
 		}
+	case isRaw(f):
+		if len(u.Raw) > 0 {
+			id, _ := r.mc.lookup(u.Raw) // 0 when absent: no dest
+			ks = append(ks, key{fam: uint8(f), lo: uint64(id)})
+			if enc {
+				raw = append(raw, u.Raw)
+			}
+		}
 	}
 	return ks, raw
 }
@@ -87,7 +96,7 @@ func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
 	} else {
 		ks, _ := r.queryKeys(f, u, false)
 		for i := range ks {
-			if isMC(f) && ks[i].lo == 0 {
+			if isOpaque(f) && ks[i].lo == 0 {
 				continue // a multicast NLRI the RIB never saw
 			}
 			if di := r.findDest(&ks[i]); di != 0 && !slices.Contains(dests, di) {
@@ -143,7 +152,7 @@ func (r *RIB) queryUnreach(u *omp.Reach, dst []byte) []byte {
 	var absent [][]byte
 	for i := range ks {
 		present := false
-		if !isMC(f) || ks[i].lo != 0 {
+		if !isOpaque(f) || ks[i].lo != 0 {
 			if di := r.findDest(&ks[i]); di != 0 {
 				for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
 					if r.paths.at(pi).flags&fBest != 0 {
@@ -176,6 +185,10 @@ func appendRaw(dst []byte, f int, attrs []byte, typ omp.AttrType, ns [][]byte) [
 		k := 0
 		for ; k < len(ns) && len(dst)-start+len(ns[k]) <= omp.MaxMessageLen; k++ {
 			dst = append(dst, ns[k]...)
+			if isRaw(f) {
+				k++ // one opaque NLRI per attribute
+				break
+			}
 		}
 		if k == 0 {
 			dst = dst[:start]

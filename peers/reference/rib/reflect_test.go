@@ -50,7 +50,7 @@ func TestReflectNotBackToSource(t *testing.T) {
 				t.Errorf("peer %d has TLOC %v = %v", id, tl.Address, got)
 			}
 		}
-		if len(v.eors) != 6 {
+		if len(v.eors) != len(Families()) {
 			t.Errorf("peer %d: EORs %v, want one per family", id, v.eors)
 		}
 	}

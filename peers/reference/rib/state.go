@@ -30,6 +30,8 @@ func (r *RIB) setDest(rt *Route, k *key) {
 		rt.TLOC = k.tloc()
 	case isMC(f):
 		rt.Multicast = []byte(r.mc.s[k.lo])
+	case isRaw(f):
+		rt.Raw = []byte(r.mc.s[k.lo])
 	}
 }
 
@@ -43,6 +45,7 @@ func sortRoutes(rs []Route) {
 			cmp.Compare(a.TLOC.Color, b.TLOC.Color),
 			cmp.Compare(a.TLOC.Encap, b.TLOC.Encap),
 			slices.Compare(a.Multicast, b.Multicast),
+			slices.Compare(a.Raw, b.Raw),
 			cmp.Compare(a.PathID, b.PathID),
 			a.Originator.Compare(b.Originator),
 			cmp.Compare(a.Peer, b.Peer))
