@@ -14,7 +14,7 @@
 //	OMPCONFORM_TLS_CERT, _KEY   PEM client certificate and key (TLS on)
 //	OMPCONFORM_TLS_SERVER_NAME  name to verify in the DUT's certificate
 //	OMPCONFORM_TLS_INSECURE     "1": do not verify the DUT's certificate
-//	OMPCONFORM_PARALLEL         ordinary cases at once (default 4)
+//	OMPCONFORM_PARALLEL         ordinary cases at once (default 8)
 //	OMPCONFORM_TIMEOUT          answer wait, a Go duration (default 3s)
 //	OMPCONFORM_STRICT           "1": a NON-STRICT case fails its spec
 //	OMPCONFORM_BASELINE         YAML file of expected failures (runner.Baseline); without
@@ -54,7 +54,7 @@ type Settings struct {
 // variable that does not parse.
 func FromEnv(tb testing.TB) Settings {
 	tb.Helper()
-	s := Settings{Parallel: 4, Strict: os.Getenv("OMPCONFORM_STRICT") == "1", Reports: os.Getenv("OMPCONFORM_REPORT_DIR")}
+	s := Settings{Parallel: runner.DefaultParallel, Strict: os.Getenv("OMPCONFORM_STRICT") == "1", Reports: os.Getenv("OMPCONFORM_REPORT_DIR")}
 	if v := os.Getenv("OMPCONFORM_PARALLEL"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -69,7 +69,7 @@ flags:
   --tls-server-name NAME  the name to verify in the DUT's certificate
   --tls-insecure          do not verify the DUT's certificate
   --label-filter EXPR     select cases by label
-  --parallel N            ordinary cases run N at a time (default 4); timer
+  --parallel N            ordinary cases run N at a time (default 8); timer
                           cases always run in parallel (1 with --listen)
   --baseline FILE         YAML list of expected failures (- id: X / reason: Y);
                           without --target, the reference's own baseline
@@ -122,7 +122,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.serverName, "tls-server-name", "", "server name")
 	fs.BoolVar(&f.insecure, "tls-insecure", false, "do not verify")
 	fs.StringVar(&f.filter, "label-filter", "", "label filter")
-	fs.IntVar(&f.parallel, "parallel", 4, "parallel cases")
+	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "parallel cases")
 	fs.StringVar(&f.baseline, "baseline", "", "baseline file")
 	fs.StringVar(&f.junit, "junit", "", "JUnit file")
 	fs.StringVar(&f.jsonOut, "json", "", "JSON file")

@@ -47,6 +47,10 @@ type Config struct {
 	AcceptTimeout time.Duration
 }
 
+// DefaultParallel is how many ordinary cases run at once unless told
+// otherwise: cases mostly wait on the DUT, so more than the cores.
+const DefaultParallel = 8
+
 // maxTimers bounds the timer cases that run at once.
 const maxTimers = 64
 
