@@ -156,7 +156,12 @@ func (p *Peer) partial() int {
 // step fails; auto-answered HELLOs are skipped. Errors: *ErrTimeout,
 // *ErrClosed (AlertSeen says whether an ALERT came before the close).
 func (p *Peer) Expect(timeout time.Duration, pred Predicate) (*Received, error) {
-	st := p.begin("Expect", pred.Desc, timeout)
+	return p.expect("Expect", pred.Desc, pred, timeout)
+}
+
+// expect is the step named name: the first message pred matches.
+func (p *Peer) expect(name, desc string, pred Predicate, timeout time.Duration) (*Received, error) {
+	st := p.begin(name, desc, timeout)
 	o := p.await(st, timeout, func(r *Received) decision {
 		if pred.Match(r) {
 			return accept
@@ -171,18 +176,7 @@ func (p *Peer) Expect(timeout time.Duration, pred Predicate) (*Received, error) 
 
 // ExpectType waits up to timeout for a message of type t that decodes.
 func (p *Peer) ExpectType(t omp.MsgType, timeout time.Duration) (*Received, error) {
-	st := p.begin("ExpectType", t.String(), timeout)
-	pred := OfType(t)
-	o := p.await(st, timeout, func(r *Received) decision {
-		if pred.Match(r) {
-			return accept
-		}
-		return skip
-	})
-	if o.matched {
-		return o.r, nil
-	}
-	return nil, p.stepError(st, o)
+	return p.expect("ExpectType", t.String(), OfType(t), timeout)
 }
 
 // Next waits up to timeout for the next message of any kind, decoded or
