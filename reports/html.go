@@ -75,7 +75,7 @@ type htmlEntry struct {
 }
 
 var gradeClass = map[catalog.Grade]string{catalog.Pass: "pass", catalog.NonStrict: "nonstrict", catalog.Fail: "fail",
-	catalog.Unsupported: "unsup", catalog.Error: "error", catalog.Skipped: "skip"}
+	catalog.Unsupported: "unsup", catalog.Error: "error", catalog.Skipped: "skip", catalog.Info: "info"}
 
 // WriteHTML writes the self-contained HTML page.
 func WriteHTML(w io.Writer, rep *runner.Report, o Options) error {
@@ -253,7 +253,7 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 td.n{text-align:right}
 .badge{display:inline-block;min-width:7em;padding:0 4px;border-radius:3px;font-weight:bold;text-align:center}
-.pass{background:#d9f2d9}.nonstrict{background:#fff0c0}.fail{background:#f8d0d0}.unsup{background:#e4e4f4}.error{background:#f0d0f0}.skip{background:#eee}
+.pass{background:#d9f2d9}.nonstrict{background:#fff0c0}.fail{background:#f8d0d0}.unsup{background:#e4e4f4}.error{background:#f0d0f0}.skip{background:#eee}.info{background:#dde8f4}
 details.case{border:1px solid #ddd;margin:3px 0;padding:2px 6px}details.case>summary{cursor:pointer}
 dl{display:grid;grid-template-columns:9em 1fr;gap:2px 8px}dt{font-weight:bold}dd{margin:0}
 .hex{font:12px/1.5 monospace;max-width:49ch;word-wrap:break-word}
@@ -267,11 +267,11 @@ dl{display:grid;grid-template-columns:9em 1fr;gap:2px 8px}dt{font-weight:bold}dd
 {{if .Gating}}<p><b>Gate: failed</b> by {{range .Gating}}<a href="#{{.ID}}">{{.ID}}</a> {{end}}</p>{{else}}<p><b>Gate: passed.</b></p>{{end}}
 {{range .Rep.Notes}}<p class="nonstrict">{{.}}</p>{{end}}
 <h2>By section</h2>
-<table><tr><th>section</th><th>PASS</th><th>NON-STRICT</th><th>FAIL</th><th>UNSUPPORTED</th><th>ERROR</th><th>SKIPPED</th><th>total</th></tr>
+<table><tr><th>section</th><th>PASS</th><th>INFO</th><th>NON-STRICT</th><th>FAIL</th><th>UNSUPPORTED</th><th>ERROR</th><th>SKIPPED</th><th>total</th></tr>
 {{range .Sections}}<tr><td>{{.Label}}</td>{{range .Counts}}<td class="n">{{.}}</td>{{end}}<td class="n">{{.Total}}</td></tr>
 {{end}}</table>
 <h2>By message type</h2>
-<table><tr><th>message type</th><th>PASS</th><th>NON-STRICT</th><th>FAIL</th><th>UNSUPPORTED</th><th>ERROR</th><th>SKIPPED</th><th>total</th></tr>
+<table><tr><th>message type</th><th>PASS</th><th>INFO</th><th>NON-STRICT</th><th>FAIL</th><th>UNSUPPORTED</th><th>ERROR</th><th>SKIPPED</th><th>total</th></tr>
 {{range .Types}}<tr><td>{{.Label}}</td>{{range .Counts}}<td class="n">{{.}}</td>{{end}}<td class="n">{{.Total}}</td></tr>
 {{end}}</table>
 <h2>ALERT expected (rows) against received (columns)</h2>

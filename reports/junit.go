@@ -88,16 +88,16 @@ func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
 		}
 		detail := verdictText(r)
 		msg := &junitMessage{Message: oneLine(r), Type: r.Grade.String(), Body: detail}
+		// A <failure> is exactly a case that fails the gate; everything
+		// else passes or is skipped, its grade in the properties.
 		switch {
 		case r.BaselinePassed:
 			msg.Type, msg.Message = "BASELINE-PASSED", "the baseline expects this case to fail, and it passed: remove the entry ("+r.Baseline+")"
 			c.Failure = msg
-		case r.Baseline != "" && (r.Failed() || r.Grade == catalog.Error):
-			c.Skipped = &junitMessage{Message: "expected failure (baseline): " + r.Baseline, Body: detail}
-		case r.Failed():
+		case r.Gating(rep.LenientGate):
 			c.Failure = msg
-		case r.Grade == catalog.Error:
-			c.Error = msg
+		case r.Baseline != "" && r.Grade.Gates(r.Level, rep.LenientGate):
+			c.Skipped = &junitMessage{Message: "expected failure (baseline): " + r.Baseline, Body: detail}
 		case r.Grade == catalog.Skipped || r.Grade == catalog.Unsupported:
 			c.Skipped = &junitMessage{Message: r.Grade.String() + ": " + r.Reason + " " + r.Received}
 		}

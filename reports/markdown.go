@@ -40,6 +40,14 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// gateRule says in words what fails the gate.
+func gateRule(lenient bool) string {
+	if lenient {
+		return "lenient gate: no MUST case FAILed or ERRORed outside the baseline, no baseline entry passed"
+	}
+	return "no FAIL, NON-STRICT or ERROR outside the baseline, no baseline entry passed"
+}
+
 // WriteMarkdown writes a summary: counts, the gate, a table by section
 // and by message type, and every case that did not pass.
 func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
@@ -56,11 +64,11 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 	}
 	gating := rep.Gating()
 	if len(gating) == 0 {
-		b.WriteString("\n**Gate: passed** (no MUST case failed outside the baseline, no baseline entry passed).\n")
+		b.WriteString("\n**Gate: passed** (" + gateRule(rep.LenientGate) + ").\n")
 	} else {
 		fmt.Fprintf(&b, "\n**Gate: failed** by %d case(s):\n\n", len(gating))
 		for _, r := range gating {
-			what := "MUST, " + r.Grade.String()
+			what := r.Level.String() + ", " + r.Grade.String()
 			if r.BaselinePassed {
 				what = "baseline entry passed: remove it"
 			}
@@ -73,10 +81,10 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 
 	table := func(title, col string, key func(*runner.Result) string, label func(string) string) {
 		order, m := groupBy(rep, key)
-		fmt.Fprintf(&b, "\n## %s\n\n| %s | PASS | NON-STRICT | FAIL | UNSUPPORTED | ERROR | SKIPPED |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n", title, col)
+		fmt.Fprintf(&b, "\n## %s\n\n| %s | PASS | INFO | NON-STRICT | FAIL | UNSUPPORTED | ERROR | SKIPPED |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n", title, col)
 		for _, k := range order {
 			t := m[k]
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d |\n", mdEscape(label(k)), t[catalog.Pass], t[catalog.NonStrict], t[catalog.Fail], t[catalog.Unsupported], t[catalog.Error], t[catalog.Skipped])
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d |\n", mdEscape(label(k)), t[catalog.Pass], t[catalog.Info], t[catalog.NonStrict], t[catalog.Fail], t[catalog.Unsupported], t[catalog.Error], t[catalog.Skipped])
 		}
 	}
 	table("By section", "section", func(r *runner.Result) string { return r.Section }, sectionName)

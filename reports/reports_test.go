@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -338,6 +339,51 @@ func TestPcapReadsBackWithTheTranscript(t *testing.T) {
 			if !bytes.Equal(got[i], want[i]) {
 				t.Errorf("%s: payload %d differs from the transcript", r.ID, i)
 			}
+		}
+	}
+}
+
+// A JUnit <failure> is exactly a result that fails the gate, strict or
+// lenient: a SHOULD case's NON-STRICT fails only the strict gate, an INFO
+// observation and an UNSUPPORTED case never fail it, an ERROR does.
+func TestJUnitFailuresAreTheGate(t *testing.T) {
+	results := []runner.Result{
+		{ID: "HDR-002", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Pass},
+		{ID: "HDR-003", Section: "3.1.1", Level: catalog.SHOULD, Grade: catalog.NonStrict},
+		{ID: "HS-036", Section: "3.1.2", Level: catalog.INFORMATIONAL, Grade: catalog.Info},
+		{ID: "OPR-001", Section: "3.1.4", Level: catalog.MUST, Grade: catalog.Unsupported},
+		{ID: "HDR-004", Section: "3.1.1", Level: catalog.SHOULD, Grade: catalog.Error},
+		{ID: "HDR-001", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Fail},
+	}
+	for _, lenient := range []bool{false, true} {
+		rep := &runner.Report{Target: "t", Results: slices.Clone(results), LenientGate: lenient}
+		var buf bytes.Buffer
+		if err := WriteJUnit(&buf, rep, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		var got junitSuites
+		if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		var failed []string
+		for _, s := range got.Suites {
+			for _, c := range s.Cases {
+				if c.Failure != nil {
+					failed = append(failed, strings.Fields(c.Name)[0])
+				}
+			}
+		}
+		var gating []string
+		for _, r := range rep.Gating() {
+			gating = append(gating, r.ID)
+		}
+		slices.Sort(failed)
+		slices.Sort(gating)
+		if !slices.Equal(failed, gating) || len(gating) == 0 {
+			t.Errorf("lenient=%v: JUnit failures %v, gate %v", lenient, failed, gating)
+		}
+		if !lenient && len(gating) != 3 || lenient && len(gating) != 1 {
+			t.Errorf("lenient=%v: gate %v", lenient, gating)
 		}
 	}
 }

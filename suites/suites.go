@@ -16,7 +16,8 @@
 //	OMPCONFORM_TLS_INSECURE     "1": do not verify the DUT's certificate
 //	OMPCONFORM_PARALLEL         ordinary cases at once (default 8)
 //	OMPCONFORM_TIMEOUT          answer wait, a Go duration (default 3s)
-//	OMPCONFORM_STRICT           "1": a NON-STRICT case fails its spec
+//	OMPCONFORM_GATE             "lenient": only a MUST case's FAIL or ERROR fails its spec
+//	                            (default strict: every FAIL, NON-STRICT and ERROR does)
 //	OMPCONFORM_BASELINE         YAML file of expected failures (runner.Baseline); without
 //	                            OMPCONFORM_TARGET, the reference's own baseline
 //	OMPCONFORM_REPORT_DIR       also write report.{html,json,md,xml} and pcap/ there
@@ -44,7 +45,7 @@ type Settings struct {
 	Factory  runner.Factory
 	Parallel int
 	Env      catalog.Env
-	Strict   bool
+	Lenient  bool // the lenient gate (catalog.Grade.Gates)
 	Reports  string // directory for reports, "" for none
 	DUT      string // the DUT in words
 	Baseline runner.Baseline
@@ -54,7 +55,7 @@ type Settings struct {
 // variable that does not parse.
 func FromEnv(tb testing.TB) Settings {
 	tb.Helper()
-	s := Settings{Parallel: runner.DefaultParallel, Strict: os.Getenv("OMPCONFORM_STRICT") == "1", Reports: os.Getenv("OMPCONFORM_REPORT_DIR")}
+	s := Settings{Parallel: runner.DefaultParallel, Lenient: os.Getenv("OMPCONFORM_GATE") == "lenient", Reports: os.Getenv("OMPCONFORM_REPORT_DIR")}
 	if v := os.Getenv("OMPCONFORM_PARALLEL"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -76,6 +77,9 @@ func FromEnv(tb testing.TB) Settings {
 			tb.Fatalf("OMPCONFORM_ROLE: %v", err)
 		}
 		role = r
+	}
+	if v := os.Getenv("OMPCONFORM_GATE"); v != "" && v != "strict" && v != "lenient" {
+		tb.Fatalf("OMPCONFORM_GATE=%q: want strict or lenient", v)
 	}
 	target := os.Getenv("OMPCONFORM_TARGET")
 	if v := os.Getenv("OMPCONFORM_BASELINE"); v != "" {

@@ -82,10 +82,15 @@ flags:
   --timeout D             how long to wait for an answer (default 3s)
   --settle D              how long silence means acceptance (default 750ms)
   --quiet                 no progress line per case
+  --gate strict|lenient   what fails the gate (default strict): strict, every
+                          FAIL, NON-STRICT or ERROR of a case that is not
+                          INFORMATIONAL; lenient (the old gate), only a MUST
+                          case's FAIL or ERROR. INFORMATIONAL cases are graded
+                          INFO, and INFO, UNSUPPORTED and SKIPPED never fail it
 
-exit status: 0 the gate passed; 1 a MUST case failed (or could not be
-judged) outside the baseline, or a baseline entry passed; 2 usage error,
-or the DUT could not be started
+exit status: 0 the gate passed; 1 the gate failed: a case failed (or
+could not be judged) outside the baseline, or a baseline entry passed;
+2 usage error, or the DUT could not be started
 `
 
 func init() {
@@ -100,6 +105,7 @@ type runFlags struct {
 	parallel                             int
 	junit, jsonOut, htmlOut, md, pcapDir string
 	showKeys, quiet                      bool
+	gate                                 string
 	timeout, settle, accept              time.Duration
 	container                            containerFlags
 }
@@ -131,6 +137,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.pcapDir, "pcap-dir", "", "pcapng directory")
 	fs.BoolVar(&f.showKeys, "show-keys", false, "show keys")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
+	fs.StringVar(&f.gate, "gate", "strict", "strict or lenient")
 	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
 	fs.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
 	fs.Usage = func() { fmt.Fprint(env.Stderr, runUsage) }
@@ -147,6 +154,9 @@ func runRun(env *Env, args []string) int {
 	}
 	if f.parallel < 1 {
 		return fail("--parallel must be at least 1")
+	}
+	if f.gate != "strict" && f.gate != "lenient" {
+		return fail("--gate %q: want strict or lenient", f.gate)
 	}
 	if f.listen != "" {
 		ap, err := netip.ParseAddrPort(f.listen)
@@ -188,7 +198,7 @@ func runRun(env *Env, args []string) int {
 	}
 	defer cleanup()
 	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle},
-		Listen: f.listen, AcceptTimeout: f.accept}
+		Listen: f.listen, AcceptTimeout: f.accept, LenientGate: f.gate == "lenient"}
 	width := len(fmt.Sprint(len(cases)))
 	if !f.quiet {
 		cfg.Progress = func(r *runner.Result, done, total int) {
@@ -317,6 +327,13 @@ func progressText(r *runner.Result) string {
 	return s
 }
 
+func reasonText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
 func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) int {
 	counts := rep.Counts()
 	var parts []string
@@ -344,7 +361,7 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 	gating := rep.Gating()
 	for _, r := range gating {
 		if !r.BaselinePassed {
-			fmt.Fprintf(w, "MUST %s: %s %s: expected %s; received %s\n", r.Grade, r.ID, r.Section, r.Expected, r.Received)
+			fmt.Fprintf(w, "%s %s: %s %s: expected %s; received %s%s\n", r.Level, r.Grade, r.ID, r.Section, r.Expected, r.Received, reasonText(r.Reason))
 		}
 	}
 	if len(gating) > 0 {

@@ -179,3 +179,25 @@ func TestTextRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// An INFORMATIONAL case's judgement is an observation, graded INFO
+// whatever the DUT did; the other levels keep their grade, and harness
+// grades stay what they are.
+func TestInformationalIsObserved(t *testing.T) {
+	for _, g := range []Grade{Pass, NonStrict, Fail} {
+		if v := observe(INFORMATIONAL, Verdict{Grade: g, Received: "x"}); v.Grade != Info || v.Received != "x" {
+			t.Errorf("INFORMATIONAL %s: %+v, want INFO keeping what was received", g, v)
+		}
+		if v := observe(SHOULD, Verdict{Grade: g}); v.Grade != g {
+			t.Errorf("SHOULD %s became %s", g, v.Grade)
+		}
+	}
+	for _, g := range []Grade{Error, Unsupported, Skipped} {
+		if v := observe(INFORMATIONAL, Verdict{Grade: g}); v.Grade != g {
+			t.Errorf("INFORMATIONAL %s became %s", g, v.Grade)
+		}
+	}
+	if Info.Gates(INFORMATIONAL, false) || Info.Gates(MUST, false) || !NonStrict.Gates(SHOULD, false) || NonStrict.Gates(MUST, true) {
+		t.Error("Grade.Gates disagrees with the documented gate")
+	}
+}

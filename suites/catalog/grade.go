@@ -26,9 +26,12 @@ const (
 	Error
 	// Skipped: the case does not apply to the DUT's role, or was not run.
 	Skipped
+	// Info: an INFORMATIONAL case's observation (what the DUT does where
+	// the draft leaves a choice). It never fails anything.
+	Info
 )
 
-var gradeNames = [...]string{"", "PASS", "NON-STRICT", "FAIL", "UNSUPPORTED", "ERROR", "SKIPPED"}
+var gradeNames = [...]string{"", "PASS", "NON-STRICT", "FAIL", "UNSUPPORTED", "ERROR", "SKIPPED", "INFO"}
 
 func (g Grade) String() string {
 	if int(g) < len(gradeNames) && g != 0 {
@@ -52,12 +55,24 @@ func (g *Grade) UnmarshalText(b []byte) error {
 }
 
 // Grades lists every grade in report order.
-func Grades() []Grade { return []Grade{Pass, NonStrict, Fail, Unsupported, Error, Skipped} }
+func Grades() []Grade { return []Grade{Pass, Info, NonStrict, Fail, Unsupported, Error, Skipped} }
+
+// Gates reports whether a result of grade g fails the conformance gate
+// (before any baseline): in the strict gate, every FAIL, NON-STRICT and
+// ERROR; in the lenient gate (the old behaviour, --gate lenient), only a
+// MUST case's FAIL or ERROR. INFO, PASS, UNSUPPORTED and SKIPPED never
+// fail it.
+func (g Grade) Gates(l Level, lenient bool) bool {
+	if lenient {
+		return l == MUST && (g == Fail || g == Error)
+	}
+	return g == Fail || g == NonStrict || g == Error
+}
 
 // severity orders grades for combining: the worst wins.
 func (g Grade) severity() int {
 	switch g {
-	case Pass:
+	case Pass, Info:
 		return 0
 	case NonStrict:
 		return 1

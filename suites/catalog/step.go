@@ -53,7 +53,34 @@ func Run(ctx context.Context, c *Case, env *Env, d Driver) Verdict {
 	if x.n == 0 {
 		x.fold(Verdict{Grade: Error, Reason: "the case judged nothing"})
 	}
-	return x.v
+	return observe(c.Level, x.v)
+}
+
+// observe turns an INFORMATIONAL case's judgement into an observation:
+// what the DUT did is kept, graded INFO, and fails nothing. A harness
+// ERROR, UNSUPPORTED or SKIPPED stays what it is.
+func observe(l Level, v Verdict) Verdict {
+	if l != INFORMATIONAL {
+		return v
+	}
+	switch v.Grade {
+	case Pass, NonStrict, Fail:
+		if v.Grade != Pass {
+			v.Reason = joinText("observed; the expectation would grade it "+v.Grade.String(), v.Reason)
+		}
+		v.Grade = Info
+	}
+	return v
+}
+
+func joinText(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // fold adds a verdict to the case's: the worst grade wins, and the
@@ -65,16 +92,7 @@ func (x *Exec) fold(w Verdict) {
 		return
 	}
 	v := &x.v
-	join := func(a, b string) string {
-		switch {
-		case a == "":
-			return b
-		case b == "":
-			return a
-		}
-		return a + "; " + b
-	}
-	exp, rec := join(v.Expected, w.Expected), join(v.Received, w.Received)
+	exp, rec := joinText(v.Expected, w.Expected), joinText(v.Received, w.Received)
 	v.combine(w)
 	v.Expected, v.Received = exp, rec
 }

@@ -49,14 +49,15 @@ type Result struct {
 // NON-STRICT (the DUT saw the error but reported it imperfectly).
 func (r *Result) Failed() bool { return r.Grade == catalog.Fail || r.Grade == catalog.NonStrict }
 
-// Gating reports whether the result fails a CI gate: a MUST case that
-// FAILs, or could not be judged (ERROR), and is not in the baseline; or a
-// baseline entry whose case passed.
-func (r *Result) Gating() bool {
+// Gating reports whether the result fails the CI gate: a grade that
+// gates (catalog.Grade.Gates: by default every FAIL, NON-STRICT and
+// ERROR; with lenient, a MUST case's FAIL or ERROR) not covered by the
+// baseline; or a baseline entry whose case passed.
+func (r *Result) Gating(lenient bool) bool {
 	if r.BaselinePassed {
 		return true
 	}
-	return r.Baseline == "" && r.Level == catalog.MUST && (r.Grade == catalog.Fail || r.Grade == catalog.Error)
+	return r.Baseline == "" && r.Grade.Gates(r.Level, lenient)
 }
 
 // Report is a whole run.
@@ -70,6 +71,9 @@ type Report struct {
 	Results  []Result       `json:"results"`
 	// Notes are run-wide events: a DUT restarted, a DUT that stayed down.
 	Notes []string `json:"notes,omitempty"`
+	// LenientGate is the old gate (only a MUST case's FAIL or ERROR fails
+	// it), which --gate lenient chooses; false is the strict default.
+	LenientGate bool `json:"lenient_gate,omitempty"`
 }
 
 // Counts tallies the results by grade.
@@ -85,7 +89,7 @@ func (r *Report) Counts() map[catalog.Grade]int {
 func (r *Report) Gating() []*Result {
 	var out []*Result
 	for i := range r.Results {
-		if r.Results[i].Gating() {
+		if r.Results[i].Gating(r.LenientGate) {
 			out = append(out, &r.Results[i])
 		}
 	}

@@ -18,10 +18,15 @@ import (
 type Config struct {
 	// Factory starts (or reaches) the DUT. Required.
 	Factory Factory
-	// Parallel is how many ordinary cases run at once (default 1: exact
-	// blame when a case kills the DUT). Timer cases always run in
-	// parallel with each other and with the rest.
+	// Parallel is how many ordinary cases run at once (default 1;
+	// DefaultParallel is what the CLI and the ginkgo suite use). A case
+	// that kills the DUT is still blamed exactly: the first case after
+	// which the liveness check fails. Timer cases always run in parallel
+	// with each other and with the rest.
 	Parallel int
+	// LenientGate chooses the old gate: only a MUST case's FAIL or ERROR
+	// fails it (catalog.Grade.Gates). The default is strict.
+	LenientGate bool
 	// Env holds the timings (Answer, Settle, Tolerance, HoldTime, Scale);
 	// zero fields take catalog.DefaultEnv's.
 	Env catalog.Env
@@ -113,7 +118,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		d.Close()
 	}()
 	t := dut.Target()
-	rep := &Report{Target: r.describeTarget(t), Start: start}
+	rep := &Report{Target: r.describeTarget(t), Start: start, LenientGate: cfg.LenientGate}
 	rep.Results = make([]Result, len(cases))
 	// The probe's fake peer plays the harness role for the DUT's role:
 	// an edge towards a controller, a controller towards an edge. A DUT of

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -287,22 +288,40 @@ func TestBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := &Report{Results: []Result{
+	results := []Result{
 		{ID: "HDR-002", Level: catalog.MUST, Grade: catalog.Fail},
 		{ID: "UPD-013", Level: catalog.MUST, Grade: catalog.Pass},
 		{ID: "HDR-001", Level: catalog.MUST, Grade: catalog.Fail},
 		{ID: "HLD-001", Level: catalog.SHOULD, Grade: catalog.Fail},
-	}}
-	passed := b.Apply(rep)
-	if len(passed) != 1 || passed[0].ID != "UPD-013" {
-		t.Errorf("passed entries %v, want UPD-013", passed)
+		{ID: "HDR-003", Level: catalog.MUST, Grade: catalog.NonStrict},
+		{ID: "HS-036", Level: catalog.INFORMATIONAL, Grade: catalog.Info},
+		{ID: "OPR-001", Level: catalog.MUST, Grade: catalog.Unsupported},
+		{ID: "HS-112", Level: catalog.MUST, Grade: catalog.Skipped},
+		{ID: "HDR-004", Level: catalog.SHOULD, Grade: catalog.Error},
+		{ID: "HDR-005", Level: catalog.SHOULD, Grade: catalog.NonStrict},
 	}
-	var gating []string
-	for _, r := range rep.Gating() {
-		gating = append(gating, r.ID)
-	}
-	if strings.Join(gating, ",") != "UPD-013,HDR-001" {
-		t.Errorf("gating %v, want the passing baseline entry and the MUST failure outside the baseline", gating)
+	for _, tc := range []struct {
+		lenient bool
+		want    string
+	}{
+		// Strict (the default): every FAIL, NON-STRICT and ERROR outside
+		// the baseline, whatever the level; never INFO, UNSUPPORTED, SKIPPED.
+		{false, "UPD-013,HDR-001,HLD-001,HDR-003,HDR-004,HDR-005"},
+		// Lenient: only a MUST case's FAIL or ERROR.
+		{true, "UPD-013,HDR-001"},
+	} {
+		rep := &Report{Results: slices.Clone(results), LenientGate: tc.lenient}
+		passed := b.Apply(rep)
+		if len(passed) != 1 || passed[0].ID != "UPD-013" {
+			t.Errorf("passed entries %v, want UPD-013", passed)
+		}
+		var gating []string
+		for _, r := range rep.Gating() {
+			gating = append(gating, r.ID)
+		}
+		if strings.Join(gating, ",") != tc.want {
+			t.Errorf("lenient=%v: gating %v, want %s", tc.lenient, gating, tc.want)
+		}
 	}
 	for _, bad := range []string{"- id: NOPE-1\n  reason: x\n", "- id: HDR-002\n", "- id: HDR-002\n  reason: a\n- id: HDR-002\n  reason: b\n", "- id: HDR-002\n  reason: a\n  extra: 1\n"} {
 		if _, err := ReadBaseline(strings.NewReader(bad)); err == nil {
