@@ -45,7 +45,7 @@ type Settings struct {
 	Factory  runner.Factory
 	Parallel int
 	Env      catalog.Env
-	Lenient  bool // the lenient gate (catalog.Grade.Gates)
+	Lenient  bool   // the lenient gate (catalog.Grade.Gates)
 	Reports  string // directory for reports, "" for none
 	DUT      string // the DUT in words
 	Baseline runner.Baseline
