@@ -166,6 +166,8 @@ type Config struct {
 	Now func() time.Time
 	// Log receives debug and warning records; nil discards them.
 	Log *slog.Logger
+	// Quirks are deliberate bugs (fault injection); zero is correct.
+	Quirks Quirks
 }
 
 // PeerID names a peer. PeerLocal (0) is this device's own routes.

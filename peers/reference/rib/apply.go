@@ -280,6 +280,9 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 	in := func(g int) bool { return m.AllFamilies || g == f }
 	switch m.InformType {
 	case omp.InformEOR:
+		if r.cfg.Quirks.has(QuirkNoSweep) {
+			break
+		}
 		r.removeWhere(func(pa *path) bool {
 			return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).k.fam))
 		})

@@ -8,7 +8,7 @@ type cand struct {
 
 // valid is step 1: a vRoute is valid when its TLOC has a best path.
 func (r *RIB) valid(p *path, f int) bool {
-	if !isVR(f) {
+	if !isVR(f) || r.cfg.Quirks.has(QuirkValidIgnored) {
 		return true
 	}
 	s := r.sets[p.eff]
@@ -121,7 +121,7 @@ func (r *RIB) recompute(di uint32) {
 		pi = p.next
 	}
 	r.scratchCand = cs[:0]
-	role := r.cfg.Role
+	role, q := r.cfg.Role, r.cfg.Quirks
 	switch {
 	case len(cs) == 1:
 		if cs[0].c.Valid {
@@ -131,13 +131,13 @@ func (r *RIB) recompute(di uint32) {
 		// Steps 1 to 3 are a total preorder: keep the top class.
 		top := cs[0].c
 		for _, c := range cs[1:] {
-			if k, s := Compare(role, &c.c, &top); k > 0 && s <= StepPref {
+			if k, s := compare(q, role, &c.c, &top); k > 0 && s <= StepPref {
 				top = c.c
 			}
 		}
 		n := 0
 		for _, c := range cs {
-			if k, s := Compare(role, &c.c, &top); k == 0 || s > StepPref {
+			if k, s := compare(q, role, &c.c, &top); k == 0 || s > StepPref {
 				cs[n] = c
 				n++
 			}
@@ -150,7 +150,7 @@ func (r *RIB) recompute(di uint32) {
 			}
 			beaten := false
 			for j := range cs {
-				if k, _ := Compare(role, &cs[j].c, &cs[i].c); k > 0 {
+				if k, _ := compare(q, role, &cs[j].c, &cs[i].c); k > 0 {
 					beaten = true
 					break
 				}

@@ -69,7 +69,10 @@ func cmpHigher[T ~uint8 | ~uint32](a, b T) int {
 // paths from different sites always have different originators, so
 // comparing router IDs across sites would leave the draft's multipath
 // clause nothing to apply to.
-func Compare(role Role, a, b *Candidate) (int, Step) {
+func Compare(role Role, a, b *Candidate) (int, Step) { return compare(0, role, a, b) }
+
+// compare is Compare in a RIB with quirks q (zero: the draft's order).
+func compare(q Quirks, role Role, a, b *Candidate) (int, Step) {
 	if a.Valid != b.Valid {
 		if a.Valid {
 			return 1, StepValid
@@ -77,28 +80,40 @@ func Compare(role Role, a, b *Candidate) (int, Step) {
 		return -1, StepValid
 	}
 	if c := cmpHigher(a.Distance, b.Distance); c != 0 {
+		if q.has(QuirkDistanceReversed) {
+			return c, StepDistance
+		}
 		return -c, StepDistance // lower is better
 	}
 	if c := cmpHigher(a.Pref, b.Pref); c != 0 {
+		if q.has(QuirkPrefReversed) {
+			return -c, StepPref
+		}
 		return c, StepPref
 	}
 	if role.edge() {
 		if c := cmpHigher(a.TLOCPref, b.TLOCPref); c != 0 {
+			if q.has(QuirkTLOCPrefReversed) {
+				return -c, StepTLOCPref
+			}
 			return c, StepTLOCPref
 		}
 		if ra, rb := originRank(a.Origin), originRank(b.Origin); ra != rb {
-			if ra < rb {
+			if (ra < rb) != q.has(QuirkOriginReversed) {
 				return 1, StepOrigin
 			}
 			return -1, StepOrigin
 		}
-	} else if a.SiteID != b.SiteID {
+	} else if a.SiteID != b.SiteID && !q.has(QuirkStep7Skipped) {
 		return 0, StepPrivateIP
 	}
 	if c := a.RouterID.Compare(b.RouterID); c != 0 {
+		if q.has(QuirkRouterIDReversed) {
+			return -c, StepRouterID
+		}
 		return c, StepRouterID
 	}
-	if role.edge() {
+	if role.edge() && !q.has(QuirkStep7Skipped) {
 		if c := a.PrivateIP.Compare(b.PrivateIP); c != 0 {
 			return c, StepPrivateIP
 		}

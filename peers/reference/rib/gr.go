@@ -8,7 +8,7 @@ func (r *RIB) Expire(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range r.peers[1:] {
-		if !p.restarting || p.deadline.After(now) {
+		if !p.restarting || p.deadline.After(now) || r.cfg.Quirks.has(QuirkNoExpiry) {
 			continue
 		}
 		id := p.id
@@ -25,6 +25,9 @@ func (r *RIB) NextExpiry() (time.Time, bool) {
 	defer r.mu.Unlock()
 	var t time.Time
 	ok := false
+	if r.cfg.Quirks.has(QuirkNoExpiry) {
+		return t, false // never scheduled, so never purged
+	}
 	for _, p := range r.peers[1:] {
 		if p.restarting && (!ok || p.deadline.Before(t)) {
 			t, ok = p.deadline, true

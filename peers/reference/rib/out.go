@@ -53,13 +53,16 @@ func (r *RIB) Next(id PeerID, dst []byte) ([]byte, bool) {
 		if !st.on {
 			continue
 		}
+		if st.eor && r.cfg.Quirks.has(QuirkEORFirst) {
+			dst, st.eor = r.appendEOR(dst, f), false
+		}
 		for int(st.cursor) < r.logs[f].len() && len(dst)-start < nextBudget {
 			end := min(int(st.cursor)+window, r.logs[f].len())
 			dst = r.emitWindow(p, f, int(st.cursor), end, dst)
 			st.cursor = uint32(end)
 		}
 		if int(st.cursor) == r.logs[f].len() && st.eor {
-			dst, _ = omp.Append(dst, &omp.Inform{InformType: omp.InformEOR, AFI: famList[f].AFI, SAFI: famList[f].SAFI})
+			dst = r.appendEOR(dst, f)
 			st.eor = false
 		}
 		if len(dst)-start >= nextBudget {
@@ -72,9 +75,21 @@ func (r *RIB) Next(id PeerID, dst []byte) ([]byte, bool) {
 	return dst, r.pending(p)
 }
 
+// appendEOR appends the End-of-RIB of family f (none with QuirkNoEOR).
+func (r *RIB) appendEOR(dst []byte, f int) []byte {
+	if r.cfg.Quirks.has(QuirkNoEOR) {
+		return dst
+	}
+	dst, _ = omp.Append(dst, &omp.Inform{InformType: omp.InformEOR, AFI: famList[f].AFI, SAFI: famList[f].SAFI})
+	return dst
+}
+
 // allowed reports whether export entry e may go to peer p: never back to
 // the peer its path came from, nor to the peer that originated it.
 func (r *RIB) allowed(p *peer, e *export) bool {
+	if r.cfg.Quirks.has(QuirkReflectToSource) {
+		return e.path != 0
+	}
 	return e.path != 0 && r.paths.at(e.path).peer != p.id && e.orig != p.rid
 }
 
@@ -92,7 +107,7 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 		if r.allowed(p, e) {
 			adds = append(adds, uint64(r.paths.at(e.path).eff)<<32|uint64(ei))
 			p.sent.set(ei)
-		} else if p.sent.has(ei) {
+		} else if p.sent.has(ei) && !r.noWithdraw() {
 			wds = append(wds, uint64(e.orig)<<32|uint64(ei))
 			p.sent.clear(ei)
 		}
@@ -103,6 +118,12 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 	dst = r.emitGroups(dst, f, adds, false)
 	r.scratchItems, r.scratchWd = adds[:0], wds[:0]
 	return dst
+}
+
+// noWithdraw reports whether QuirkNoWithdraw keeps a controller from
+// sending withdrawals.
+func (r *RIB) noWithdraw() bool {
+	return r.cfg.Role == RoleController && r.cfg.Quirks.has(QuirkNoWithdraw)
 }
 
 // emitGroups encodes sorted (group<<32 | export index) items, one run of

@@ -212,7 +212,7 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 	for f := range p.out {
 		p.out[f] = outState{}
 	}
-	if graceful && p.info.GracefulRestart > 0 {
+	if graceful && p.info.GracefulRestart > 0 && !r.cfg.Quirks.has(QuirkNoMark) {
 		if !p.restarting {
 			p.restarting, p.deadline = true, r.cfg.Now().Add(p.info.GracefulRestart)
 		}
