@@ -120,6 +120,13 @@ type Config struct {
 	// QueueLen bounds the messages waiting to be written to one peer.
 	QueueLen int
 
+	// Faults are deliberate bugs to have (docs/faults.md, Faults()), for
+	// showing that the conformance suite catches them. Empty: the correct
+	// speaker. Start refuses an unknown name. The faults of the routing
+	// half (best path, reflection, GR, End-of-RIB, QUERY, POLICY) apply
+	// to the in-tree RIB only. They cannot change at run time.
+	Faults []Fault
+
 	// Routing is the routing half; nil uses the in-tree RIB (or, until
 	// it exists, a routing half that accepts and ignores routes).
 	Routing Routing
@@ -160,11 +167,13 @@ type settings struct {
 	holdTime   uint16
 	grInterval uint32
 	families   []Family
+	faults     faultSet
 }
 
 func (c *Config) settle(r Routing) (*settings, error) {
 	s := &settings{Config: *c}
-	if err := s.check(); err != nil {
+	err := s.check()
+	if err != nil {
 		return nil, err
 	}
 	s.holdTime = DefaultHoldTime
@@ -174,6 +183,9 @@ func (c *Config) settle(r Routing) (*settings, error) {
 	s.grInterval = DefaultGRInterval
 	if c.GRInterval != nil {
 		s.grInterval = *c.GRInterval
+	}
+	if s.faults, err = resolveFaults(c.Faults); err != nil {
+		return nil, err
 	}
 	if s.holdTime == 1 || s.holdTime == 2 {
 		return nil, fmt.Errorf("hold time %d: must be 0 or at least 3", s.holdTime)
@@ -238,6 +250,9 @@ func (c *Config) check() error {
 	}
 	if len(c.AuthKey) == 0 && c.AuthKeyID != 0 {
 		errs = append(errs, errors.New("auth key ID without an auth key"))
+	}
+	if _, err := resolveFaults(c.Faults); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

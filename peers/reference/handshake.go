@@ -198,14 +198,14 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		if err != nil {
 			return nil, refuseHS(omp.SubErrHandshakeAuth, []byte{auth.KeyID}, "%v", err)
 		}
-		if !hmac.Equal(want[:], auth.MAC[:]) {
+		if !hmac.Equal(want[:], auth.MAC[:]) && !s.faults.has(fHSAuthMACUnchecked) {
 			return nil, refuseHS(omp.SubErrHandshakeAuth, []byte{auth.KeyID}, "MAC does not verify under key %d", auth.KeyID)
 		}
 		n.AuthChecked = true
 	}
 
 	// OMPID: the codec refused 0.0.0.0; a peer cannot be this speaker.
-	if h.PeerRouterID == s.RouterID {
+	if h.PeerRouterID == s.RouterID && !s.faults.has(fHSOwnRouterIDAccepted) {
 		return nil, refuseHS(omp.SubErrHandshakeOMPID, h.PeerRouterID.AsSlice(), "Peer Router ID %s is this speaker's", h.PeerRouterID)
 	}
 
@@ -214,6 +214,9 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		return nil, refuseHS(omp.SubErrHandshakeHoldtime, u16b(h.HoldTime), "Hold Time %d is below the minimum %d", h.HoldTime, s.MinHoldTime)
 	}
 	n.HoldTime = min(h.HoldTime, s.holdTime)
+	if s.faults.has(fHoldTimerOwnOffer) {
+		n.HoldTime = s.holdTime
+	}
 	n.Hold = s.units(uint32(n.HoldTime))
 	n.Hello = n.Hold / 3
 
@@ -248,7 +251,7 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		case *omp.CapSecurity:
 			n.Security = s.Security
 		case *omp.CapOverlayID:
-			if s.OverlayID != 0 && c.OverlayID != s.OverlayID {
+			if s.OverlayID != 0 && c.OverlayID != s.OverlayID && !s.faults.has(fHSOverlayMismatchAccepted) {
 				return nil, refuseHS(omp.SubErrHandshakeUnsupCap, capBytes(c), "Overlay ID %d, this speaker's is %d", c.OverlayID, s.OverlayID)
 			}
 			n.OverlayID = c.OverlayID
@@ -281,12 +284,12 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 	if n.PeerRole == 0 {
 		return nil, refuseHS(omp.SubErrHandshakePersonalityMismatch, u32b(uint32(identity.PeerType)), "IDENTITY Peer Type %d is not defined", identity.PeerType)
 	}
-	if s.Role != RoleController && n.PeerRole != RoleController {
+	if s.Role != RoleController && n.PeerRole != RoleController && !s.faults.has(fHSPersonalityUnchecked) {
 		return nil, refuseHS(omp.SubErrHandshakePersonalityMismatch, u32b(uint32(identity.PeerType)), "%s cannot peer with %s: one side must be a controller", s.Role, n.PeerRole)
 	}
 
 	// DOMAIN_MISMATCH.
-	if h.DomainID != s.DomainID {
+	if h.DomainID != s.DomainID && !s.faults.has(fHSDomainMismatchAccepted) {
 		return nil, refuseHS(omp.SubErrHandshakeDomainMismatch, u32b(h.DomainID), "Domain ID %d, this speaker's is %d", h.DomainID, s.DomainID)
 	}
 	return n, nil

@@ -20,8 +20,9 @@ import (
 // removed are dropped with CFG_CHANGE and no longer dialled; a neighbor
 // whose Shutdown flag changed is shut (OPER/SHUT) or released. Timers
 // and limits (timeouts, retry, queue length) apply to new sessions.
-// Listen addresses, TLS, the routing half, and the originated routes,
-// TLOCs and policy cannot change while the speaker runs.
+// Listen addresses, TLS, the routing half, the faults, and the
+// originated routes, TLOCs and policy cannot change while the speaker
+// runs.
 func (sp *Speaker) Reconfigure(cfg Config) error {
 	if err := cfg.check(); err != nil {
 		return fmt.Errorf("reference: %w", err)
@@ -36,6 +37,9 @@ func (sp *Speaker) Reconfigure(cfg Config) error {
 	}
 	if cfg.Routing != nil && cfg.Routing != sp.routing {
 		errs = append(errs, errors.New("the routing half cannot change at run time"))
+	}
+	if !slices.Equal(old.Faults, cfg.Faults) {
+		errs = append(errs, errors.New("faults cannot change at run time"))
 	}
 	if !reflect.DeepEqual(old.Routes, cfg.Routes) || !reflect.DeepEqual(old.TLOCs, cfg.TLOCs) || !bytes.Equal(old.Policy, cfg.Policy) {
 		errs = append(errs, errors.New("routes, TLOCs and policy cannot change at run time"))

@@ -20,6 +20,7 @@ type ribRouting struct {
 	role   Role
 	log    *slog.Logger
 	policy []byte // configured policy text, sent to edges and hubs
+	faults faultSet
 
 	mu       sync.Mutex
 	received []byte                    // policy text last installed from a peer
@@ -44,11 +45,15 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r, err := rib.New(rib.Config{Role: rib.Role(cfg.Role), RouterID: cfg.RouterID, SiteID: cfg.SiteID, Log: log})
+	faults, err := resolveFaults(cfg.Faults)
 	if err != nil {
 		return nil, err
 	}
-	rr := &ribRouting{rib: r, role: cfg.Role, log: log, names: map[rib.PeerID]netip.Addr{},
+	r, err := rib.New(rib.Config{Role: rib.Role(cfg.Role), RouterID: cfg.RouterID, SiteID: cfg.SiteID, Log: log, Quirks: faults.ribQuirks()})
+	if err != nil {
+		return nil, err
+	}
+	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
 		lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
@@ -85,11 +90,19 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy: %w", err)
 		}
-		r.SetPolicy(p)
+		rr.setPolicy(p)
 		rr.policy = append([]byte(nil), cfg.Policy...)
 	}
 	go rr.expireLoop()
 	return rr, nil
+}
+
+// setPolicy applies a policy to the RIB (policy-not-applied: does not).
+func (rr *ribRouting) setPolicy(p *policy.Policy) {
+	if rr.faults.has(fPolicyNotApplied) {
+		return
+	}
+	rr.rib.SetPolicy(p)
 }
 
 // RIB is the RIB under a routing half made by NewRIBRouting.
@@ -168,19 +181,38 @@ type ribPeer struct {
 	ready  <-chan struct{}
 	policy []*omp.Policy // POLICY messages still to send (controller)
 	reasm  policy.Reassembler
+	stack  fragmentStack // policy-fragments-out-of-order
 }
 
 func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
-	r := p.rr.rib
+	r, fs := p.rr.rib, p.rr.faults
 	switch m := m.(type) {
 	case *omp.Update:
+		if fs.has(fUpdateWithdrawIgnored) {
+			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
+		}
 		return nil, r.Apply(p.id, m)
 	case *omp.Inform:
+		if m.InformType == omp.InformRefreshRequest && fs.has(fRefreshIgnored) {
+			return nil, nil
+		}
 		return nil, r.Inform(p.id, m)
 	case *omp.Query:
+		if fs.has(fQueryIgnored) {
+			return nil, nil
+		}
+		if fs.has(fQueryAbsentNotWithdrawn) {
+			m = &omp.Query{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
+		}
 		return r.Query(m, nil)
 	case *omp.Policy:
+		if m.PolicyType == omp.PolicyMore && !p.reasm.InSequence() && fs.has(fPolicyMoreWithoutStart) {
+			m = &omp.Policy{PolicyType: omp.PolicyStart, Data: m.Data}
+		}
 		res, err := p.reasm.Add(m)
+		if err == nil && fs.has(fPolicyOutOfOrder) {
+			res = p.stack.add(m, res)
+		}
 		if err != nil || !res.Done {
 			return nil, err
 		}
@@ -211,7 +243,7 @@ func (p *ribPeer) installPolicy(res policy.Result) {
 		rr.log.Warn("POLICY ignored: it does not parse", "peer", p.info.RouterID.String(), "err", err)
 		return
 	}
-	rr.rib.SetPolicy(pol)
+	rr.setPolicy(pol)
 	rr.mu.Lock()
 	rr.received = res.Data
 	rr.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
 // lingerTime is how long a closing session keeps reading (and dropping)
@@ -164,14 +165,17 @@ func (s *session) run(ctx context.Context) {
 	s.mu.Lock()
 	wrote := s.alertOut != nil && s.alertOut.Written
 	s.mu.Unlock()
-	if wrote {
+	switch {
+	case wrote && s.set.faults.has(fAlertNoClose):
+		s.lingerForever(ctx, readerDone)
+	case wrote:
 		// Half-close and drain, so the peer reads the ALERT before any
 		// reset caused by unread data.
 		if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
 			cw.CloseWrite()
 		}
 		s.conn.SetReadDeadline(time.Now().Add(lingerTime))
-	} else {
+	default:
 		s.conn.SetReadDeadline(time.Now())
 	}
 	<-readerDone
@@ -227,6 +231,7 @@ func (s *session) endBeforeStart(reason string) {
 // says whether graceful restart keeps the peer's routes.
 func (s *session) fail(a *omp.Alert, reason string, graceful bool) {
 	s.stopOnce.Do(func() {
+		a = s.set.faults.alertToSend(a)
 		s.mu.Lock()
 		s.final = a
 		s.reason = reason
@@ -326,6 +331,9 @@ func (s *session) up(neg *negotiated) *alertError {
 		Refresh: neg.Refresh, Security: neg.Security,
 	}
 	pr, err := s.sp.routing.Up(info)
+	if errors.Is(err, rib.ErrPeerUp) && s.set.faults.has(fHSDuplicateRouterIDAccepted) {
+		pr, err = detachedPeer{}, nil
+	}
 	if err != nil {
 		return refuseHS(omp.SubErrHandshakeOMPID, neg.PeerRouter.AsSlice(), "routing: %v", err)
 	}
@@ -361,9 +369,13 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 	defer close(in)
 	// omp.NewReader uses a bufio.Reader it is given when it is large
 	// enough: fewer, larger reads than its own 8 KiB buffer in a flood.
-	r := omp.NewReader(bufio.NewReaderSize(s.conn, readBufferSize))
+	br := bufio.NewReaderSize(s.conn, readBufferSize)
+	read := omp.NewReader(br).ReadRaw
+	if s.set.faults&framingFaults != 0 {
+		read = s.set.faults.looseFramer(br)
+	}
 	for {
-		raw, err := r.ReadRaw()
+		raw, err := read()
 		if s.stopped() {
 			if err != nil {
 				return
@@ -371,6 +383,9 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 			continue
 		}
 		it := s.decodeOne(raw, err)
+		if it.m == nil && it.err == nil {
+			continue // dropped by a fault
+		}
 		select {
 		case in <- it:
 		case <-handlerDone:
@@ -390,10 +405,16 @@ func (s *session) decodeOne(raw []byte, err error) inMsg {
 		}
 		return inMsg{err: err}
 	}
-	s.lastRecv.Store(time.Now().UnixNano())
-	s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
+	t := omp.MsgType(raw[omp.HeaderLen-1])
+	if t == omp.TypeHello || !s.set.faults.has(fHoldTimerHelloOnly) {
+		s.lastRecv.Store(time.Now().UnixNano())
+	}
+	s.cnt.countIn(t)
 	m, err := omp.Decode(raw)
-	if err != nil {
+	if err != nil && s.set.faults&decodeFaults != 0 {
+		m, err = s.set.faults.redecode(raw, err)
+	}
+	if err != nil || m == nil {
 		return inMsg{err: err}
 	}
 	it := inMsg{m: m}
@@ -465,10 +486,16 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 		s.alertIn = rec
 		s.mu.Unlock()
 		s.logger().Info("ALERT received", "code", m.Code.String(), "subcode", m.Code.SubcodeName(m.Subcode))
+		if s.set.faults.has(fAlertReceivedIgnored) {
+			return true
+		}
 		s.fail(nil, "ALERT received: "+rec.CodeName+"/"+rec.SubcodeName, gracefulAlert(m))
 		return false
 
 	case *omp.Handshake:
+		if st == StateEstablished && s.set.faults.has(fFSMHandshakeOnEstablishedIgnored) {
+			return true
+		}
 		if st != StateHandshakeSent {
 			s.fsmError(m, st)
 			return false
@@ -494,6 +521,9 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 	case *omp.Hello:
 		switch st {
 		case StateHandshakeSent:
+			if s.set.faults.has(fFSMHelloBeforeHandshakeAccepted) {
+				return true
+			}
 			s.fsmError(m, st)
 			return false
 		case StateHandshakeConfirm:
@@ -508,15 +538,24 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 		return true
 
 	case *omp.Update, *omp.Query, *omp.Policy, *omp.Inform:
-		if st != StateEstablished {
+		pr := s.routesFor(st)
+		if pr == nil {
+			if st == StateHandshakeSent && s.set.faults.has(fFSMUpdateBeforeEstablished) {
+				return true // no routing half yet: dropped
+			}
 			s.fsmError(m, st)
 			return false
 		}
-		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() {
-			s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
-			return true
+		if i, ok := m.(*omp.Inform); ok {
+			if s.set.faults.has(fInformIgnored) {
+				return true
+			}
+			if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() && !s.set.faults.has(fRefreshWithoutCapAnswered) {
+				s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
+				return true
+			}
 		}
-		reply, err := s.routes.Load().Receive(m)
+		reply, err := pr.Receive(m)
 		if err != nil {
 			var ae alerter
 			if errors.As(err, &ae) {
@@ -533,6 +572,25 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 	}
 	s.fsmError(m, st)
 	return false
+}
+
+// routesFor is the routing half that takes the peer's UPDATE, QUERY,
+// POLICY and INFORM in state st: none before Established (with the
+// fsm-update-before-established fault, the one Up gave in
+// HandshakeConfirm).
+func (s *session) routesFor(st State) PeerRouting {
+	if st == StateEstablished {
+		if box := s.routes.Load(); box != nil {
+			return box.PeerRouting
+		}
+		return nil
+	}
+	if st == StateHandshakeConfirm && s.set.faults.has(fFSMUpdateBeforeEstablished) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.pr
+	}
+	return nil
 }
 
 func (s *session) negotiatedRefresh() bool {

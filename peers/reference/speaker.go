@@ -94,6 +94,9 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 		sp.lns = append(sp.lns, ln)
 	}
 	sp.ctx, sp.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if set.faults != 0 {
+		sp.log.Warn("faults on: this speaker is deliberately broken (docs/faults.md)", "faults", set.faults.names())
+	}
 	for _, ln := range sp.lns {
 		sp.log.Info("listening", "addr", ln.Addr().String(), "tls", set.TLS != nil)
 		sp.wg.Add(1)
@@ -256,7 +259,7 @@ func (sp *Speaker) register(s *session, n *negotiated) *alertError {
 	if p := sp.peers[rid.String()]; p != nil && p.shut {
 		return refuse(omp.ErrOper, omp.SubErrOperShut, nil, "peer %s is administratively shut down", rid)
 	}
-	if o := sp.byID[rid]; o != nil && o != s {
+	if o := sp.byID[rid]; o != nil && o != s && !s.set.faults.has(fHSDuplicateRouterIDAccepted) {
 		return refuseHS(omp.SubErrHandshakeOMPID, rid.AsSlice(), "Peer Router ID %s is already in session (%s)", rid, o.remote)
 	}
 	sp.byID[rid] = s

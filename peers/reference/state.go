@@ -16,6 +16,7 @@ type Snapshot struct {
 	HoldTime   uint16          `json:"hold_time"`
 	GRInterval uint32          `json:"gr_interval"`
 	Listen     []string        `json:"listen"`
+	Faults     []Fault         `json:"faults,omitempty"` // deliberate bugs on (docs/faults.md)
 	Neighbors  []NeighborState `json:"neighbors"`
 	Peers      []PeerState     `json:"peers"`
 	Routing    any             `json:"routing"`
@@ -58,6 +59,7 @@ func (sp *Speaker) Snapshot() Snapshot {
 	out := Snapshot{
 		RouterID: set.RouterID, Role: set.Role, SiteID: set.SiteID, DomainID: set.DomainID,
 		OverlayID: set.OverlayID, HoldTime: set.holdTime, GRInterval: set.grInterval,
+		Faults: set.faults.names(),
 	}
 	for _, l := range sp.lns {
 		out.Listen = append(out.Listen, l.Addr().String())

@@ -41,6 +41,7 @@ func (s *session) timerLoop() {
 		}
 	}()
 	limit := s.set.HandshakeTimeout
+	negotiated := false // limit is the negotiated hold time
 	for {
 		select {
 		case <-s.stop:
@@ -53,9 +54,9 @@ func (s *session) timerLoop() {
 				continue
 			}
 			if neg.Hold > 0 {
-				limit = neg.Hold
-				if helloT == nil {
-					helloT = time.NewTicker(neg.Hello)
+				limit, negotiated = neg.Hold, true
+				if helloT == nil && !s.set.faults.has(fHelloOnce) {
+					helloT = time.NewTicker(s.helloInterval(neg))
 					helloC = helloT.C
 				}
 			} else if st == StateEstablished {
@@ -71,12 +72,27 @@ func (s *session) timerLoop() {
 				continue
 			}
 			if !s.resetHold(hold, limit) {
+				if negotiated && s.set.faults.has(fHoldTimerNeverExpires) {
+					continue // not re-armed: it never fires again
+				}
 				st := s.getState()
 				s.fail(&omp.Alert{Code: omp.ErrHoldtime}, "hold timer expired in "+st.String(), true)
 				return
 			}
 		}
 	}
+}
+
+// helloInterval is the HELLO cadence: a third of the negotiated hold
+// time (the hold time itself with the hello-at-hold-time fault).
+func (s *session) helloInterval(neg *negotiated) time.Duration {
+	d := neg.Hello
+	if s.set.faults.has(fHelloAtHoldTime) {
+		d = neg.Hold
+	}
+	// A Hold Time of 1 (handshake-hold-time-1-2-accepted) in a short
+	// TimeUnit gives a third of nothing; a ticker needs a period.
+	return max(d, time.Millisecond)
 }
 
 // resetHold arms the hold timer for what remains of limit since the last

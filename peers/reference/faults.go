@@ -1,0 +1,368 @@
+package reference
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ompconform/ompconform/peers/reference/rib"
+)
+
+// Fault names a deliberate bug the speaker can be told to have
+// (Config.Faults, `ompconform reference -fault NAME`). Faults exist to
+// show that the conformance catalogue catches bugs (mutation testing of
+// the suite): each is a small, realistic mistake at the place the speaker
+// makes the decision it breaks, and each changes what the speaker sends
+// or accepts on the wire. docs/faults.md lists them.
+type Fault string
+
+// FaultInfo describes a fault.
+type FaultInfo struct {
+	Name Fault `json:"name"`
+	// Area is the part of the protocol the fault breaks: one of
+	// FaultAreas().
+	Area string `json:"area"`
+	// Roles are the DUT roles in which the fault can show on the wire.
+	Roles []Role `json:"roles"`
+	// Summary says what the faulty speaker does, against the correct one.
+	Summary string `json:"summary"`
+}
+
+// faultAreas are the values of FaultInfo.Area, in the registry's order.
+var faultAreas = []string{"header", "handshake", "update", "alert", "hello", "bestpath", "reflect",
+	"gr", "eor-refresh", "query", "policy", "inform", "fsm"}
+
+// FaultAreas lists the areas faults belong to.
+func FaultAreas() []string { return slices.Clone(faultAreas) }
+
+// fault is a fault's index in faultTable and its bit in a faultSet.
+type fault uint8
+
+const (
+	fHeaderMarkerUnchecked fault = iota
+	fHeaderLength4097Accepted
+	fHeaderUnknownTypeIgnored
+
+	fHSVersionUnchecked
+	fHSHoldTimeOneTwoAccepted
+	fHSRouterIDZeroAccepted
+	fHSUnknownOptionIgnored
+	fHSBadCapLengthIgnored
+	fHSAuthMACUnchecked
+	fHSOwnRouterIDAccepted
+	fHSOverlayMismatchAccepted
+	fHSPersonalityUnchecked
+	fHSDomainMismatchAccepted
+	fHSDuplicateRouterIDAccepted
+
+	fUpdateFlagsUnchecked
+	fUpdateDuplicateAttrAccepted
+	fUpdateMissingTLOCAccepted
+	fUpdateUnknownAttrAccepted
+	fUpdateBadPrefixLenAccepted
+	fUpdateBadAttrLenIgnored
+	fUpdateBadNexthopIgnored
+	fUpdateWithdrawIgnored
+
+	fAlertNever
+	fAlertSubcodeZero
+	fAlertWrongSubcode
+	fAlertNoClose
+	fAlertReceivedIgnored
+
+	fHelloOnce
+	fHelloAtHoldTime
+	fHoldTimerOwnOffer
+	fHoldTimerNeverExpires
+	fHoldTimerHelloOnly
+
+	fBestInvalidAccepted
+	fBestDistanceReversed
+	fBestPrefReversed
+	fBestTLOCPrefReversed
+	fBestOriginReversed
+	fBestRouterIDReversed
+	fBestTiebreakSkipped
+
+	fReflectToSource
+	fNoWithdrawReflect
+
+	fGRNoMark
+	fGRNoSweep
+	fGRNoExpiry
+
+	fNoEOR
+	fEORBeforeRoutes
+	fRefreshIgnored
+
+	fQueryIgnored
+	fQueryAbsentNotWithdrawn
+
+	fPolicyNotApplied
+	fPolicyOutOfOrder
+	fPolicyMoreWithoutStart
+
+	fInformIgnored
+	fRefreshWithoutCapAnswered
+
+	fFSMUpdateBeforeEstablished
+	fFSMHandshakeOnEstablishedIgnored
+	fFSMHelloBeforeHandshakeAccepted
+
+	numFaults
+)
+
+// A faultSet holds one bit per fault.
+var _ [64 - numFaults]struct{}
+
+var (
+	allRoles   = []Role{RoleController, RoleEdge, RoleHub}
+	ctrlRoles  = []Role{RoleController}
+	edgeRoles  = []Role{RoleEdge, RoleHub}
+	codecAlert = " (the codec's check; the speaker drops its ALERT)"
+)
+
+// faultTable is the registry, indexed by fault, in area order.
+var faultTable = [numFaults]FaultInfo{
+	fHeaderMarkerUnchecked: {"header-marker-unchecked", "header", allRoles,
+		"the Marker is not checked: a message whose Marker is not all ones is read as if it were, instead of ALERT OMP_ERR_HEADER/UNSYNC"},
+	fHeaderLength4097Accepted: {"header-length-4097-accepted", "header", allRoles,
+		"off by one: a message of Length 4097 is read and its content dropped, instead of ALERT OMP_ERR_HEADER/LENGTH"},
+	fHeaderUnknownTypeIgnored: {"header-unknown-type-ignored", "header", allRoles,
+		"a message of an unknown Type (0, 8 and up) is skipped instead of ALERT OMP_ERR_HEADER/TYPE"},
+
+	fHSVersionUnchecked: {"handshake-version-unchecked", "handshake", allRoles,
+		"the HANDSHAKE Version is not checked: any Version is accepted instead of ALERT OMP_ERR_HANDSHAKE/VERSION" + codecAlert},
+	fHSHoldTimeOneTwoAccepted: {"handshake-hold-time-1-2-accepted", "handshake", allRoles,
+		"a Hold Time of 1 or 2 is accepted (and used) instead of ALERT OMP_ERR_HANDSHAKE/HOLDTIME" + codecAlert},
+	fHSRouterIDZeroAccepted: {"handshake-router-id-zero-accepted", "handshake", allRoles,
+		"a Peer Router ID of 0.0.0.0 is accepted instead of ALERT OMP_ERR_HANDSHAKE/OMPID" + codecAlert},
+	fHSUnknownOptionIgnored: {"handshake-unknown-option-ignored", "handshake", allRoles,
+		"a HANDSHAKE option of an unknown type is skipped instead of ALERT OMP_ERR_HANDSHAKE/UNSUP_OPT" + codecAlert},
+	fHSBadCapLengthIgnored: {"handshake-bad-capability-length-ignored", "handshake", allRoles,
+		"a known capability with the wrong Length is skipped instead of ALERT OMP_ERR_HANDSHAKE/UNSUP_CAP" + codecAlert},
+	fHSAuthMACUnchecked: {"handshake-auth-mac-unchecked", "handshake", allRoles,
+		"with an authentication key configured, the Authentication option's MAC is not verified: a wrong MAC is accepted instead of ALERT OMP_ERR_HANDSHAKE/AUTH"},
+	fHSOwnRouterIDAccepted: {"handshake-own-router-id-accepted", "handshake", allRoles,
+		"a peer that gives the speaker's own router ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/OMPID"},
+	fHSOverlayMismatchAccepted: {"handshake-overlay-mismatch-accepted", "handshake", allRoles,
+		"an OVERLAY ID capability different from the configured Overlay ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/UNSUP_CAP"},
+	fHSPersonalityUnchecked: {"handshake-personality-unchecked", "handshake", edgeRoles,
+		"an edge or hub accepts a peer that is not a controller instead of ALERT OMP_ERR_HANDSHAKE/PERSONALITY_MISMATCH"},
+	fHSDomainMismatchAccepted: {"handshake-domain-mismatch-accepted", "handshake", allRoles,
+		"a HANDSHAKE with another Domain ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/DOMAIN_MISMATCH"},
+	fHSDuplicateRouterIDAccepted: {"handshake-duplicate-routerid-accepted", "handshake", allRoles,
+		"a second session with the Peer Router ID of a live session is accepted (and carries no routes) instead of ALERT OMP_ERR_HANDSHAKE/OMPID"},
+
+	fUpdateFlagsUnchecked: {"update-flags-unchecked", "update", allRoles,
+		"attribute Flags are not checked: undefined bits, or PARTIAL without OPTIONAL, are cleared and the UPDATE applied, instead of ALERT OMP_ERR_UPDATE/FLAGS" + codecAlert},
+	fUpdateDuplicateAttrAccepted: {"update-duplicate-attribute-accepted", "update", allRoles,
+		"an attribute that appears twice is accepted (the first wins) instead of ALERT OMP_ERR_UPDATE/ATTR_LIST" + codecAlert},
+	fUpdateMissingTLOCAccepted: {"update-missing-tloc-accepted", "update", allRoles,
+		"a vRoute advertisement without ATTR_TYPE_TLOC is applied instead of ALERT OMP_ERR_UPDATE/MISSING" + codecAlert},
+	fUpdateUnknownAttrAccepted: {"update-unknown-attribute-accepted", "update", allRoles,
+		"an unknown attribute type without OPTIONAL is carried as if it were optional instead of ALERT OMP_ERR_UPDATE/UNKNOWN" + codecAlert},
+	fUpdateBadPrefixLenAccepted: {"update-bad-prefix-length-accepted", "update", allRoles,
+		"an NLRI prefix length longer than its address is cut to the address size and applied instead of ALERT OMP_ERR_UPDATE/BAD_NET" + codecAlert},
+	fUpdateBadAttrLenIgnored: {"update-bad-attribute-length-ignored", "update", allRoles,
+		"an UPDATE with an attribute Length wrong for its type is dropped silently instead of ALERT OMP_ERR_UPDATE/LENGTH" + codecAlert},
+	fUpdateBadNexthopIgnored: {"update-bad-nexthop-ignored", "update", allRoles,
+		"an UPDATE whose ATTR_TYPE_TLOC cannot be a next hop (0.0.0.0, multicast) is dropped silently instead of ALERT OMP_ERR_UPDATE/NEXTHOP" + codecAlert},
+	fUpdateWithdrawIgnored: {"update-withdraw-ignored", "update", allRoles,
+		"ATTR_TYPE_UNREACHABLES in a received UPDATE is ignored: withdrawn routes stay (and stay reflected)"},
+
+	fAlertNever: {"alert-never", "alert", allRoles,
+		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
+	fAlertSubcodeZero: {"alert-subcode-zero", "alert", allRoles,
+		"every ALERT it sends carries SubCode 0 (OMP_SUB_ERR_NONE)"},
+	fAlertWrongSubcode: {"alert-wrong-subcode", "alert", allRoles,
+		"every ALERT it sends with a SubCode carries the next SubCode of its Code instead (DOMAIN_MISMATCH becomes VERSION)"},
+	fAlertNoClose: {"alert-no-close", "alert", allRoles,
+		"sends its ALERT but never closes the connection: it keeps reading and dropping until the peer closes"},
+	fAlertReceivedIgnored: {"alert-received-ignored", "alert", allRoles,
+		"an ALERT received is recorded and the session kept instead of closed"},
+
+	fHelloOnce: {"hello-once", "hello", allRoles,
+		"sends the HELLO that answers the HANDSHAKE, then never another: the peer's hold timer expires"},
+	fHelloAtHoldTime: {"hello-at-hold-time", "hello", allRoles,
+		"sends HELLO every hold time instead of every third of it"},
+	fHoldTimerOwnOffer: {"hold-timer-own-offer", "hello", allRoles,
+		"uses the hold time it offered instead of the smaller of the two offers (HELLO cadence and hold timer)"},
+	fHoldTimerNeverExpires: {"hold-timer-never-expires", "hello", allRoles,
+		"the hold timer never expires once the HANDSHAKE exchange is done: a silent peer is kept instead of ALERT OMP_ERR_HOLDTIME"},
+	fHoldTimerHelloOnly: {"hold-timer-hello-only", "hello", allRoles,
+		"the hold timer is restarted by HELLO only, not by UPDATE, QUERY, POLICY or INFORM: a peer that sends routes and no HELLO gets ALERT OMP_ERR_HOLDTIME"},
+
+	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
+		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},
+	fBestDistanceReversed: {"bestpath-distance-reversed", "bestpath", edgeRoles,
+		"best-path step 2 reversed: the higher administrative distance wins (an OMP path beats a connected route)"},
+	fBestPrefReversed: {"bestpath-preference-reversed", "bestpath", allRoles,
+		"best-path step 3 reversed: the lower ATTR_TYPE_PREF wins"},
+	fBestTLOCPrefReversed: {"bestpath-tloc-preference-reversed", "bestpath", edgeRoles,
+		"best-path step 4 reversed: the path whose TLOC has the lower preference wins"},
+	fBestOriginReversed: {"edge-origin-order-reversed", "bestpath", edgeRoles,
+		"best-path step 5 reversed: the origin order runs from unknown and IBGP up to connected"},
+	fBestRouterIDReversed: {"bestpath-router-id-reversed", "bestpath", allRoles,
+		"best-path step 6 reversed: the lower originator router ID wins"},
+	fBestTiebreakSkipped: {"bestpath-tiebreak-skipped", "bestpath", allRoles,
+		"best-path step 7 skipped: a controller picks one path by router ID across sites instead of one per site; an edge keeps paths that differ only in private address as equal"},
+
+	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
+		"a controller reflects a route back to the peer that sent it (and to its originator)"},
+	fNoWithdrawReflect: {"no-withdraw-reflect", "reflect", ctrlRoles,
+		"a controller never reflects withdrawals: routes withdrawn (or lost) stay at the other peers"},
+
+	fGRNoMark: {"gr-no-mark", "gr", allRoles,
+		"when a session with graceful restart negotiated is lost, the peer's routes are dropped at once instead of kept as stale"},
+	fGRNoSweep: {"gr-no-sweep", "gr", allRoles,
+		"End-of-RIB from a restarted peer does not sweep its stale routes: routes it did not re-advertise stay until the GR interval ends"},
+	fGRNoExpiry: {"gr-no-expiry", "gr", allRoles,
+		"stale routes are never purged when the graceful-restart interval runs out"},
+
+	fNoEOR: {"no-eor", "eor-refresh", allRoles,
+		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},
+	fEORBeforeRoutes: {"eor-before-routes", "eor-refresh", allRoles,
+		"sends each family's End-of-RIB before its routes instead of after them"},
+	fRefreshIgnored: {"refresh-ignored", "eor-refresh", allRoles,
+		"INFORM REFRESH_REQUEST is accepted and never answered (no re-advertisement, no End-of-RIB)"},
+
+	fQueryIgnored: {"query-ignored", "query", allRoles,
+		"every QUERY is accepted and never answered"},
+	fQueryAbsentNotWithdrawn: {"query-absent-not-withdrawn", "query", allRoles,
+		"the ATTR_TYPE_UNREACHABLES of a QUERY are not answered: routes it does not have are not reported as withdrawn"},
+
+	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
+		"control policy (configured, or received from a controller) is stored but never applied to routes"},
+	fPolicyOutOfOrder: {"policy-fragments-out-of-order", "policy", edgeRoles,
+		"POLICY fragments are reassembled last first: a policy in START..END is garbled, fails to parse and is not installed"},
+	fPolicyMoreWithoutStart: {"policy-more-without-start-accepted", "policy", allRoles,
+		"POLICY MORE without a START opens a sequence instead of ALERT OMP_ERR_FSM"},
+
+	fInformIgnored: {"inform-ignored", "inform", allRoles,
+		"every INFORM is dropped: REFRESH_REQUEST is not answered and End-of-RIB does not sweep stale routes"},
+	fRefreshWithoutCapAnswered: {"refresh-without-capability-answered", "inform", allRoles,
+		"INFORM REFRESH_REQUEST is answered although REFRESH was not negotiated, instead of ignored"},
+
+	fFSMUpdateBeforeEstablished: {"fsm-update-before-established", "fsm", allRoles,
+		"UPDATE, QUERY, POLICY or INFORM before Established is accepted (handed to the routing half in HandshakeConfirm, dropped in HandshakeSent) instead of ALERT OMP_ERR_FSM"},
+	fFSMHandshakeOnEstablishedIgnored: {"fsm-handshake-on-established-ignored", "fsm", allRoles,
+		"a HANDSHAKE on an Established session is ignored instead of ALERT OMP_ERR_FSM"},
+	fFSMHelloBeforeHandshakeAccepted: {"fsm-hello-before-handshake-accepted", "fsm", allRoles,
+		"a HELLO before the peer's HANDSHAKE is ignored instead of ALERT OMP_ERR_FSM"},
+}
+
+// Faults lists every fault, in a stable order (by area).
+func Faults() []FaultInfo {
+	out := make([]FaultInfo, len(faultTable))
+	for i, f := range faultTable {
+		f.Roles = slices.Clone(f.Roles)
+		out[i] = f
+	}
+	return out
+}
+
+// LookupFault returns the fault called name.
+func LookupFault(name string) (FaultInfo, bool) {
+	if f, ok := faultByName(name); ok {
+		info := faultTable[f]
+		info.Roles = slices.Clone(info.Roles)
+		return info, true
+	}
+	return FaultInfo{}, false
+}
+
+func faultByName(name string) (fault, bool) {
+	for i := range faultTable {
+		if string(faultTable[i].Name) == name {
+			return fault(i), true
+		}
+	}
+	return 0, false
+}
+
+// faultSet is a set of faults, resolved once at Start so that checking
+// one is a bit test.
+type faultSet uint64
+
+func (s faultSet) has(f fault) bool { return s&(1<<f) != 0 }
+
+// resolveFaults turns fault names into a set; an unknown name is an error.
+func resolveFaults(names []Fault) (faultSet, error) {
+	var s faultSet
+	var bad []string
+	for _, n := range names {
+		f, ok := faultByName(string(n))
+		if !ok {
+			bad = append(bad, fmt.Sprintf("%q", n))
+			continue
+		}
+		s |= 1 << f
+	}
+	if len(bad) > 0 {
+		return 0, fmt.Errorf("fault %s: not a known fault (ompconform reference -list-faults)", strings.Join(bad, ", "))
+	}
+	return s, nil
+}
+
+// ribQuirks are the RIB quirks that implement faults.
+var ribQuirks = [...]struct {
+	f fault
+	q rib.Quirks
+}{
+	{fBestInvalidAccepted, rib.QuirkValidIgnored},
+	{fBestDistanceReversed, rib.QuirkDistanceReversed},
+	{fBestPrefReversed, rib.QuirkPrefReversed},
+	{fBestTLOCPrefReversed, rib.QuirkTLOCPrefReversed},
+	{fBestOriginReversed, rib.QuirkOriginReversed},
+	{fBestRouterIDReversed, rib.QuirkRouterIDReversed},
+	{fBestTiebreakSkipped, rib.QuirkStep7Skipped},
+	{fReflectToSource, rib.QuirkReflectToSource},
+	{fNoWithdrawReflect, rib.QuirkNoWithdraw},
+	{fGRNoMark, rib.QuirkNoMark},
+	{fGRNoSweep, rib.QuirkNoSweep},
+	{fGRNoExpiry, rib.QuirkNoExpiry},
+	{fNoEOR, rib.QuirkNoEOR},
+	{fEORBeforeRoutes, rib.QuirkEORFirst},
+}
+
+// ribQuirks are the RIB quirks of the faults in s.
+func (s faultSet) ribQuirks() rib.Quirks {
+	var q rib.Quirks
+	for _, m := range ribQuirks {
+		if s.has(m.f) {
+			q |= m.q
+		}
+	}
+	return q
+}
+
+// names lists the faults in s, in registry order.
+func (s faultSet) names() []Fault {
+	var out []Fault
+	for i := range faultTable {
+		if s.has(fault(i)) {
+			out = append(out, faultTable[i].Name)
+		}
+	}
+	return out
+}
+
+// roleList prints roles as "controller,edge,hub".
+func roleList(rs []Role) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.String()
+	}
+	return strings.Join(names, ",")
+}
+
+// faultsMarkdown is the registry as a Markdown table (docs/faults.md).
+func faultsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Fault | Area | Roles | What the faulty speaker does |\n|---|---|---|---|\n")
+	for _, f := range faultTable {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Name, f.Area, roleList(f.Roles), f.Summary)
+	}
+	return b.String()
+}

@@ -1,0 +1,64 @@
+package reference
+
+import (
+	"context"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// The session layer's side of the faults (faults.go): what the ALERT
+// faults make of an ALERT, and the stand-ins some faults need.
+
+// alertToSend is the ALERT a speaker with faults s sends instead of a:
+// none (alert-never), or a with a wrong SubCode.
+func (s faultSet) alertToSend(a *omp.Alert) *omp.Alert {
+	if a == nil || s&(1<<fAlertNever|1<<fAlertSubcodeZero|1<<fAlertWrongSubcode) == 0 {
+		return a
+	}
+	if s.has(fAlertNever) {
+		return nil
+	}
+	b := *a
+	switch {
+	case s.has(fAlertSubcodeZero):
+		b.Subcode = omp.SubErrNone
+	case s.has(fAlertWrongSubcode):
+		b.Subcode = wrongSubcode(a.Code, a.Subcode)
+	}
+	return &b
+}
+
+// wrongSubcode is the next SubCode the draft defines for code after sub
+// (the last wraps to the first); a Code without SubCodes, or SubCode 0,
+// is left alone.
+func wrongSubcode(code omp.AlertCode, sub omp.Subcode) omp.Subcode {
+	n := len(code.Subcodes())
+	if sub == omp.SubErrNone || n < 2 {
+		return sub
+	}
+	return omp.Subcode(int(sub)%n + 1)
+}
+
+// lingerForever is the close of a session with the alert-no-close fault:
+// after its ALERT it neither half-closes nor closes, and keeps reading
+// and dropping until the peer closes or the speaker stops.
+func (s *session) lingerForever(ctx context.Context, readerDone <-chan struct{}) {
+	select {
+	case <-readerDone:
+	case <-ctx.Done():
+		s.conn.SetReadDeadline(time.Now())
+		<-readerDone
+	}
+}
+
+// detachedPeer is the routing half of a session the speaker should have
+// refused (handshake-duplicate-routerid-accepted): the RIB holds the
+// router ID for the first session, so this one takes nothing in and
+// sends nothing.
+type detachedPeer struct{}
+
+func (detachedPeer) Receive(omp.Message) ([]byte, error) { return nil, nil }
+func (detachedPeer) Ready() <-chan struct{}              { return nil }
+func (detachedPeer) Next(dst []byte) ([]byte, bool)      { return dst, false }
+func (detachedPeer) Down(bool)                           {}
