@@ -32,7 +32,15 @@ func peerUp(t testing.TB, r *RIB, rid string, site uint32, gr time.Duration) Pee
 
 func apply(t testing.TB, r *RIB, id PeerID, u *omp.Update) {
 	t.Helper()
-	// Every UPDATE a test feeds must be one the codec accepts.
+	if err := r.Apply(id, wireUpdate(t, u)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wireUpdate is u as a peer's UPDATE reaches the RIB: encoded and decoded
+// (every UPDATE a test feeds must be one the codec accepts).
+func wireUpdate(t testing.TB, u *omp.Update) *omp.Update {
+	t.Helper()
 	wire, err := omp.Encode(u)
 	if err != nil {
 		t.Fatal(err)
@@ -41,9 +49,7 @@ func apply(t testing.TB, r *RIB, id PeerID, u *omp.Update) {
 	if err != nil {
 		t.Fatalf("test UPDATE does not decode: %v", err)
 	}
-	if err := r.Apply(id, m.(*omp.Update)); err != nil {
-		t.Fatal(err)
-	}
+	return m.(*omp.Update)
 }
 
 func vroute(vpn uint64, prefix string, pathID, label uint32) omp.VRouteNLRI {
@@ -64,38 +70,35 @@ func afiOf(ad netip.Addr) omp.AFI {
 
 // advV is an UPDATE advertising vRoutes via TLOC nh with extra attributes.
 func advV(nh omp.TLOCNLRI, vs []omp.VRouteNLRI, extra ...omp.AttrValue) *omp.Update {
-	u := &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: nh.Address, Color: nh.Color, Encap: nh.Encap})}}
-	for _, x := range extra {
-		u.Attributes = append(u.Attributes, omp.Attr(x))
-	}
-	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended,
-		Value: &omp.AttrReachables{Reach: omp.Reach{AFI: afiOf(vs[0].Address), SAFI: omp.SAFIVRoute, VRoutes: vs}}})
-	return u
+	extra = append([]omp.AttrValue{&omp.AttrTLOC{Address: nh.Address, Color: nh.Color, Encap: nh.Encap}}, extra...)
+	return reachUpd(omp.Reach{AFI: afiOf(vs[0].Address), SAFI: omp.SAFIVRoute, VRoutes: vs}, false, extra...)
 }
 
 func advT(ts []omp.TLOCNLRI, extra ...omp.AttrValue) *omp.Update {
-	u := &omp.Update{}
-	for _, x := range extra {
-		u.Attributes = append(u.Attributes, omp.Attr(x))
-	}
-	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended,
-		Value: &omp.AttrReachables{Reach: omp.Reach{AFI: afiOf(ts[0].Address), SAFI: omp.SAFITLOC, TLOCs: ts}}})
-	return u
+	return reachUpd(omp.Reach{AFI: afiOf(ts[0].Address), SAFI: omp.SAFITLOC, TLOCs: ts}, false, extra...)
 }
 
 func wdV(vs []omp.VRouteNLRI, extra ...omp.AttrValue) *omp.Update {
+	return reachUpd(omp.Reach{AFI: afiOf(vs[0].Address), SAFI: omp.SAFIVRoute, VRoutes: vs}, true, extra...)
+}
+
+func wdT(ts []omp.TLOCNLRI) *omp.Update {
+	return reachUpd(omp.Reach{AFI: afiOf(ts[0].Address), SAFI: omp.SAFITLOC, TLOCs: ts}, true)
+}
+
+// reachUpd is an UPDATE with extra attributes, then rc in
+// ATTR_TYPE_REACHABLES (ATTR_TYPE_UNREACHABLES when withdraw).
+func reachUpd(rc omp.Reach, withdraw bool, extra ...omp.AttrValue) *omp.Update {
 	u := &omp.Update{}
 	for _, x := range extra {
 		u.Attributes = append(u.Attributes, omp.Attr(x))
 	}
-	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended,
-		Value: &omp.AttrUnreachables{Reach: omp.Reach{AFI: afiOf(vs[0].Address), SAFI: omp.SAFIVRoute, VRoutes: vs}}})
+	var v omp.AttrValue = &omp.AttrReachables{Reach: rc}
+	if withdraw {
+		v = &omp.AttrUnreachables{Reach: rc}
+	}
+	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended, Value: v})
 	return u
-}
-
-func wdT(ts []omp.TLOCNLRI) *omp.Update {
-	return &omp.Update{Attributes: []omp.Attribute{{Flags: omp.AttrExtended,
-		Value: &omp.AttrUnreachables{Reach: omp.Reach{AFI: afiOf(ts[0].Address), SAFI: omp.SAFITLOC, TLOCs: ts}}}}}
 }
 
 // ident names a path as a receiver sees it.
@@ -104,6 +107,22 @@ type ident struct {
 	dst    string // "vpn:prefix", TLOC "addr/color/encap", multicast hex
 	pathID uint32
 	orig   netip.Addr
+}
+
+// identOf is the identity of a path of the Loc-RIB.
+func identOf(rt Route) ident {
+	id := ident{rt.Family, "", rt.PathID, rt.Originator}
+	switch {
+	case rt.Family.SAFI == omp.SAFITLOC:
+		id.dst = fmt.Sprintf("%v/%d/%d", rt.TLOC.Address, rt.TLOC.Color, rt.TLOC.Encap)
+	case rt.Multicast != nil:
+		id.dst = fmt.Sprintf("%x", rt.Multicast)
+	case rt.Raw != nil:
+		id.dst = fmt.Sprintf("%x", rt.Raw)
+	default:
+		id.dst = fmt.Sprintf("%d:%v", rt.VPN, rt.Prefix)
+	}
+	return id
 }
 
 func (i ident) String() string {
@@ -115,6 +134,7 @@ func (i ident) String() string {
 type view struct {
 	t       testing.TB
 	routes  map[ident][]omp.Attribute
+	labels  map[ident]uint32 // of the routes
 	adds    map[ident]int
 	wds     map[ident]int
 	eors    []Family
@@ -123,7 +143,7 @@ type view struct {
 }
 
 func newView(t testing.TB) *view {
-	return &view{t: t, routes: map[ident][]omp.Attribute{}, adds: map[ident]int{}, wds: map[ident]int{}}
+	return &view{t: t, routes: map[ident][]omp.Attribute{}, labels: map[ident]uint32{}, adds: map[ident]int{}, wds: map[ident]int{}}
 }
 
 func reachIdents(rc *omp.Reach, orig netip.Addr) []ident {
@@ -183,6 +203,7 @@ func (v *view) feed(buf []byte) {
 					for _, id := range reachIdents(&x.Reach, orig) {
 						v.wds[id]++
 						delete(v.routes, id)
+						delete(v.labels, id)
 					}
 				case *omp.AttrReachables:
 				default:
@@ -194,9 +215,13 @@ func (v *view) feed(buf []byte) {
 					if !orig.IsValid() {
 						v.t.Fatalf("advertisement without ORIGINATOR")
 					}
-					for _, id := range reachIdents(&x.Reach, orig) {
+					for i, id := range reachIdents(&x.Reach, orig) {
 						v.adds[id]++
 						v.routes[id] = attrs
+						v.labels[id] = 0
+						if i < len(x.VRoutes) { // reachIdents lists them first
+							v.labels[id] = x.VRoutes[i].Label
+						}
 					}
 				}
 			}

@@ -139,10 +139,7 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 				if !rt.Best {
 					continue
 				}
-				id := ident{f, fmt.Sprintf("%d:%v", rt.VPN, rt.Prefix), rt.PathID, rt.Originator}
-				if f.SAFI == omp.SAFITLOC {
-					id.dst = fmt.Sprintf("%v/%d/%d", rt.TLOC.Address, rt.TLOC.Color, rt.TLOC.Encap)
-				}
+				id := identOf(rt)
 				if old, ok := chosen[id]; !ok || rt.Peer < old.Peer {
 					chosen[id] = rt
 				}
@@ -206,7 +203,7 @@ func prefix(i int) string {
 }
 
 // attrText is the attributes' encoding, for comparison by value.
-func attrText(t *testing.T, attrs []omp.Attribute) string {
+func attrText(t testing.TB, attrs []omp.Attribute) string {
 	b, err := omp.Encode(&omp.Update{Attributes: attrs})
 	if err != nil {
 		t.Fatal(err)
@@ -262,11 +259,7 @@ func TestRandomEdge(t *testing.T) {
 		for _, f := range []Family{TLOC4, VRoute4} {
 			for _, rt := range r.Routes(f) {
 				if rt.Peer == PeerLocal && rt.Valid {
-					id := ident{f, fmt.Sprintf("%d:%v", rt.VPN, rt.Prefix), rt.PathID, rt.Originator}
-					if f == TLOC4 {
-						id.dst = fmt.Sprintf("%v/1/2", rt.TLOC.Address)
-					}
-					want[id] = true
+					want[identOf(rt)] = true
 				}
 			}
 		}

@@ -11,17 +11,7 @@ import (
 // rawUpd is an UPDATE with one REACHABLES (or UNREACHABLES) of family f
 // whose NLRI is the opaque blob b, after extra attributes.
 func rawUpd(f Family, b []byte, withdraw bool, extra ...omp.AttrValue) *omp.Update {
-	u := &omp.Update{}
-	for _, x := range extra {
-		u.Attributes = append(u.Attributes, omp.Attr(x))
-	}
-	rc := omp.Reach{AFI: f.AFI, SAFI: f.SAFI, Raw: b}
-	var v omp.AttrValue = &omp.AttrReachables{Reach: rc}
-	if withdraw {
-		v = &omp.AttrUnreachables{Reach: rc}
-	}
-	u.Attributes = append(u.Attributes, omp.Attribute{Flags: omp.AttrExtended, Value: v})
-	return u
+	return reachUpd(omp.Reach{AFI: f.AFI, SAFI: f.SAFI, Raw: b}, withdraw, extra...)
 }
 
 var rawFams = []Family{Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
