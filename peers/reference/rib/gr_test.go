@@ -138,6 +138,55 @@ func TestGRExpiryAfterReconnectWithoutEOR(t *testing.T) {
 	}
 }
 
+// A restart is over once the peer has re-advertised every stale path,
+// End-of-RIB or not: its next graceful drop is a new outage with the whole
+// interval, not what is left of the last one's. (Found by TestOracle.)
+func TestGRDeadlineOfANewOutage(t *testing.T) {
+	n := newGRNet(t, time.Minute)
+	n.r.PeerDown(n.e, true) // deadline +60 s
+	n.now = n.now.Add(40 * time.Second)
+	if _, err := n.r.PeerUp(PeerInfo{RouterID: a("1.1.1.1"), SiteID: 1, GracefulRestart: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, n.r, n.e, advT([]omp.TLOCNLRI{n.tl}))
+	apply(t, n.r, n.e, advV(n.tl, n.routes))
+	if stale(n.r) != 0 {
+		t.Fatal("stale paths after re-advertising everything")
+	}
+	n.r.PeerDown(n.e, true) // deadline +100 s
+	if at, ok := n.r.NextExpiry(); !ok || !at.Equal(n.now.Add(time.Minute)) {
+		t.Fatalf("NextExpiry %v %v, want %v", at, ok, n.now.Add(time.Minute))
+	}
+	n.r.Expire(n.now.Add(20 * time.Second)) // the first drop's deadline
+	if got := stale(n.r); got != 5 {
+		t.Fatalf("%d stale paths at the first drop's deadline, want 5", got)
+	}
+	n.r.Expire(n.now.Add(time.Minute))
+	if got := len(n.r.Routes(VRoute4)) + len(n.r.Routes(TLOC4)); got != 0 {
+		t.Fatalf("%d paths after the second drop's deadline", got)
+	}
+}
+
+// While stale paths of a drop remain, another drop keeps their deadline.
+func TestGRDeadlineNotExtended(t *testing.T) {
+	n := newGRNet(t, time.Minute)
+	deadline := n.now.Add(time.Minute)
+	n.r.PeerDown(n.e, true)
+	n.now = n.now.Add(30 * time.Second)
+	if _, err := n.r.PeerUp(PeerInfo{RouterID: a("1.1.1.1"), SiteID: 1, GracefulRestart: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, n.r, n.e, advT([]omp.TLOCNLRI{n.tl})) // the vRoutes stay stale
+	n.r.PeerDown(n.e, true)
+	if at, ok := n.r.NextExpiry(); !ok || !at.Equal(deadline) {
+		t.Fatalf("NextExpiry %v %v, want the first drop's %v", at, ok, deadline)
+	}
+	n.r.Expire(deadline)
+	if got := len(n.r.Routes(VRoute4)) + len(n.r.Routes(TLOC4)); got != 0 {
+		t.Fatalf("%d paths after the first drop's deadline", got)
+	}
+}
+
 func TestNoGRWithoutIntervalOrOnAlert(t *testing.T) {
 	for _, tc := range []struct {
 		gr       time.Duration

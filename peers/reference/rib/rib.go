@@ -213,6 +213,7 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 		p.out[f] = outState{}
 	}
 	if graceful && p.info.GracefulRestart > 0 && !r.cfg.Quirks.has(QuirkNoMark) {
+		r.checkRestart(p) // a restart whose stale paths are all gone is over: this drop starts another
 		if !p.restarting {
 			p.restarting, p.deadline = true, r.cfg.Now().Add(p.info.GracefulRestart)
 		}
