@@ -381,3 +381,5 @@ func TestMutationYAML(t *testing.T) {
 		t.Error("unknown op accepted")
 	}
 }
+
+func muts(ms ...Mutation) []Mutation { return ms }

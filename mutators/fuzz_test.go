@@ -33,3 +33,5 @@ func FuzzRandomChain(f *testing.F) {
 		}
 	})
 }
+
+func msg[T omp.Message](f func() T) func() omp.Message { return func() omp.Message { return f() } }

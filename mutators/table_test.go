@@ -7,69 +7,6 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// TestStandardsMatchCodec checks every standard mutation: it applies, the
-// DUT can frame it, and the codec's decode of what the DUT frames gives
-// the expected ALERT (or decodes, for Accept and Ignore).
-func TestStandardsMatchCodec(t *testing.T) {
-	names := map[string]bool{}
-	for _, s := range Standards() {
-		if names[s.Name] {
-			t.Errorf("duplicate name %s", s.Name)
-		}
-		names[s.Name] = true
-		if s.Phase == 0 || s.Section == "" || s.Basis.Kind == 0 || s.Basis.Text == "" || s.Expect.Outcome == 0 || len(s.Mutations) == 0 {
-			t.Errorf("%s: incomplete entry %+v", s.Name, s)
-			continue
-		}
-		wire, err := s.Wire()
-		if err != nil {
-			t.Errorf("%s: %v", s.Name, err)
-			continue
-		}
-		good, err := omp.Encode(s.Target())
-		if err != nil {
-			t.Fatalf("%s: target: %v", s.Name, err)
-		}
-		if _, err := omp.Decode(good); err != nil {
-			t.Fatalf("%s: the target itself does not decode: %v", s.Name, err)
-		}
-		msg, _, complete := Frame(wire)
-		if !complete {
-			t.Errorf("%s: the DUT would wait for more bytes", s.Name)
-			continue
-		}
-		_, derr := omp.Decode(msg)
-		switch s.Expect.Outcome {
-		case OutcomeAlert:
-			e, ok := omp.AsError(derr)
-			if !ok {
-				t.Errorf("%s (%s): decodes (%v), want %s", s.Name, Describe(s.Mutations), derr, s.Expect)
-				continue
-			}
-			if e.Code != s.Expect.Code || e.Subcode != s.Expect.Subcode {
-				t.Errorf("%s (%s): codec says %s/%s (%s), table says %s", s.Name, Describe(s.Mutations), e.Code, e.Code.SubcodeName(e.Subcode), e.Reason, s.Expect)
-			}
-			a, err := s.WantAlert()
-			if err != nil || a == nil || a.Code != s.Expect.Code {
-				t.Errorf("%s: WantAlert %v %v", s.Name, a, err)
-			}
-		default:
-			if derr != nil {
-				t.Errorf("%s (%s): want %s, codec says %v", s.Name, Describe(s.Mutations), s.Expect, derr)
-			}
-		}
-		if s.Description() == "" {
-			t.Errorf("%s: no description", s.Name)
-		}
-	}
-	if len(names) < 60 {
-		t.Errorf("only %d standard mutations", len(names))
-	}
-	if _, ok := Lookup("update/tloc-missing"); !ok {
-		t.Error("Lookup")
-	}
-}
-
 func TestFrame(t *testing.T) {
 	wire := mustEncode(t, BaseHello())
 	if m, rest, ok := Frame(wire); !ok || len(m) != len(wire) || len(rest) != 0 {

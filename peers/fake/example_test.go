@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/mutators"
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/fake"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -27,12 +28,12 @@ func Example() {
 		return
 	}
 
-	std, _ := mutators.Lookup("update/attr-value-long")
-	if err := a.SendMutated(std.Target(), std.Mutations...); err != nil {
+	// The Preference attribute one byte too long: OMP_SUB_ERR_UPDATE_LENGTH.
+	if err := a.SendMutated(mutators.BaseUpdate(), mutators.On("update.attr[1].value", mutators.Extend([]byte{0}))); err != nil {
 		fmt.Println("send:", err)
 		return
 	}
-	res, err := a.ExpectAlertCode(std.Expect.Code, std.Expect.Subcode, 2*time.Second)
+	res, err := a.ExpectAlertCode(omp.ErrUpdate, omp.SubErrUpdateLength, 2*time.Second)
 	var wrong *fake.ErrWrongAlert
 	var timeout *fake.ErrTimeout
 	switch {

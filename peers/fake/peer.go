@@ -46,10 +46,11 @@ type Peer struct {
 	closing     atomic.Bool
 	keepOnce    sync.Once
 	closeOnce   sync.Once
-	stop        chan struct{} // closed by Close
-	readerDone  chan struct{} // closed when the reader has ended
-	helloReq    chan struct{} // a HELLO answer is due (coalesced)
-	keepStart   chan struct{} // closed to start the keepalive ticker
+	stop        chan struct{}      // closed by Close
+	readerDone  chan struct{}      // closed when the reader has ended
+	helloReq    chan struct{}      // a HELLO answer is due (coalesced)
+	keepStart   chan struct{}      // closed to start the keepalive ticker
+	keepSet     chan time.Duration // a new keepalive interval (SetKeepalive), unbuffered
 	wg          sync.WaitGroup
 
 	dropMu  sync.Mutex
@@ -194,6 +195,7 @@ func newPeer(cfg Config, conn, raw net.Conn, start time.Time, note string) *Peer
 		readerDone: make(chan struct{}),
 		helloReq:   make(chan struct{}, 1),
 		keepStart:  make(chan struct{}),
+		keepSet:    make(chan time.Duration),
 	}
 	p.event(nil, "%s (%s -> %s)", note, p.local, p.remote)
 	p.wg.Add(2)
@@ -374,8 +376,26 @@ func (p *Peer) event(err error, format string, args ...any) {
 // Close or when the connection ends.
 func (p *Peer) helloLoop() {
 	defer p.wg.Done()
-	var tick <-chan time.Time
-	start := p.keepStart
+	var (
+		ticker *time.Ticker
+		tick   <-chan time.Time
+	)
+	start, every, started := p.keepStart, p.cfg.HelloInterval, false
+	restart := func() {
+		if ticker != nil {
+			ticker.Stop()
+			ticker, tick = nil, nil
+		}
+		if started && every > 0 {
+			ticker = time.NewTicker(every)
+			tick = ticker.C
+		}
+	}
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
 	for {
 		select {
 		case <-p.stop:
@@ -383,17 +403,30 @@ func (p *Peer) helloLoop() {
 		case <-p.readerDone:
 			return
 		case <-start:
-			start = nil
-			if p.cfg.HelloInterval > 0 {
-				t := time.NewTicker(p.cfg.HelloInterval)
-				defer t.Stop()
-				tick = t.C
-			}
+			start, started = nil, true
+			restart()
+		case every = <-p.keepSet:
+			restart()
 		case <-p.helloReq:
 			p.write(helloBytes, &omp.Hello{}, nil, "auto-answer HELLO")
 		case <-tick:
 			p.write(helloBytes, &omp.Hello{}, nil, "keepalive HELLO")
 		}
+	}
+}
+
+// SetKeepalive changes the interval of the peer's own HELLOs (the
+// HelloInterval keepalive) from now on; 0 stops them. It takes effect once
+// the session is established, as HelloInterval does. When it returns, no
+// keepalive at the old interval is written any more (the HELLO writer
+// took the change between two writes), so a case can time from its own
+// last message. Safe from any goroutine; it returns at once on a peer
+// that has ended.
+func (p *Peer) SetKeepalive(every time.Duration) {
+	select {
+	case p.keepSet <- every:
+	case <-p.stop:
+	case <-p.readerDone:
 	}
 }
 

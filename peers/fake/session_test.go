@@ -344,3 +344,54 @@ func TestConfigDefaults(t *testing.T) {
 		t.Error("IPv6 local address")
 	}
 }
+
+// SetKeepalive starts keepalives on an established session at the
+// interval given, and 0 stops them.
+func TestSetKeepalive(t *testing.T) {
+	times := make(chan time.Time, 1000)
+	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
+		r := openDUT(c)
+		if r == nil {
+			return
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			m, _, err := r.ReadMessage()
+			if err != nil {
+				return
+			}
+			if m.Type() == omp.TypeHello {
+				select {
+				case times <- time.Now():
+				default:
+				}
+			}
+		}
+	})
+	p := dial(t, Config{}, addr)
+	if _, err := p.Open(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	count := func(d time.Duration) int {
+		end := time.After(d)
+		n := 0
+		for {
+			select {
+			case <-times:
+				n++
+			case <-end:
+				return n
+			}
+		}
+	}
+	count(100 * time.Millisecond) // the HELLO of the opening, if any
+	p.SetKeepalive(20 * time.Millisecond)
+	if n := count(400 * time.Millisecond); n < 3 {
+		t.Errorf("%d keepalives in 400ms at 20ms", n)
+	}
+	p.SetKeepalive(0)
+	count(300 * time.Millisecond) // one may be in flight
+	if n := count(400 * time.Millisecond); n != 0 {
+		t.Errorf("%d keepalives after SetKeepalive(0)", n)
+	}
+}

@@ -59,7 +59,7 @@ func handshakeCases() []Case {
 
 	// Version.
 	for i, v := range []uint64{0, 2, 255} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 10+i), Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSVersion,
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 10+i), Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSVersion,
 			Reading: "The draft does not state the Version value; ompconform reads 1 (docs/wire-format.md), so any other is unsupported.",
 			State:   Connected, Send: Handshake().Mutate("handshake.version", Set(v)), Expect: refuse(omp.SubErrHandshakeVersion)})
 	}
@@ -73,11 +73,11 @@ func handshakeCases() []Case {
 			Requirement: "If the BGP Identifier field of the OPEN message is syntactically incorrect, then the Error Subcode MUST be set to Bad BGP Identifier.",
 			Reading:     "A peer that claims the DUT's own Router ID cannot be a distinct router.",
 			State:       Connected, Send: HandshakeWith("the DUT's own Router ID", DUTRouterID()), Expect: refuse(omp.SubErrHandshakeOMPID)},
-		Case{ID: "HS-022", Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 6.8",
+		Case{ID: "HS-022", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.8",
 			Requirement: "Connection collision detection: [...] the BGP Identifier [...] one of the connections MUST be closed.",
-			Reading:     "A second session claiming the Router ID of a session already up: records whether the DUT refuses it with OMPID.",
+			Reading:     "A second session claiming the Router ID of a session already up is not a second router: the DUT refuses the newcomer with OMPID (the established session stays, as RFC 4271 6.8 keeps an Established one).",
 			Script: []Step{Open(0), Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))),
-				ExpectOn(1, Alert(omp.ErrHandshake, omp.SubErrHandshakeOMPID).OrAccept())}},
+				ExpectOn(1, Alert(omp.ErrHandshake, omp.SubErrHandshakeOMPID).ThenClose())}},
 	)
 
 	// Options.
@@ -99,6 +99,11 @@ func handshakeCases() []Case {
 			Reading: "An Options Length one short of the options cuts the last option.",
 			State:   Connected, Send: Handshake().Mutate("handshake.options_length", Dec()),
 			Expect: Alert(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt).Or(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
+		Case{ID: "HS-037", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 6.1",
+			Requirement: "if the Length field of an OPEN message is [...] inconsistent with the message, the Error Subcode MUST be set to Bad Message Length.",
+			Reading:     "One byte after the options, which the Options Length does not count: the message is longer than its fields.",
+			State:       Connected, Send: Handshake().Mutate("handshake", Extend([]byte{0})),
+			Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
 		Case{ID: "HS-036", Section: "3.1.2", Level: INFORMATIONAL, Basis: Draft,
 			Requirement: "If Options Length is not zero, then following options information MAY be included",
 			Reading:     "A HANDSHAKE without options (so without IDENTITY): records whether the DUT accepts it or refuses it.",
@@ -108,15 +113,15 @@ func handshakeCases() []Case {
 
 	// Authentication.
 	cs = append(cs,
-		Case{ID: "HS-040", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSAuth,
-			Reading: "The draft gives no format for the Authentication option; ompconform's is Key ID and an HMAC-SHA256 (33 bytes). A 5-byte option cannot be one.",
+		Case{ID: "HS-040", Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSAuth,
+			Reading: "The draft gives no format for the Authentication option; ompconform's is Key ID and an HMAC-SHA256 (33 bytes). A 5-byte option cannot be one: AUTH; a DUT without authentication does not support the option at all, and UNSUP_OPT is as right.",
 			State:   Connected, Send: HandshakeWith("a 5-byte Authentication option", AddOptions(&omp.RawOption{Type: omp.OptionAuthentication, Data: []byte{1, 2, 3, 4, 5}})),
-			Expect: refuse(omp.SubErrHandshakeAuth)},
-		Case{ID: "HS-041", Section: "3.1.2", Level: SHOULD, Basis: Draft, Requirement: reqHSAuth,
-			Reading: "An Authentication option whose MAC verifies under no key the harness could share with the DUT.",
+			Expect: refuse(omp.SubErrHandshakeAuth).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)},
+		Case{ID: "HS-041", Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSAuth,
+			Reading: "An Authentication option whose MAC verifies under no key the harness could share with the DUT: AUTH, or UNSUP_OPT from a DUT without authentication.",
 			State:   Connected, Send: HandshakeWith("an Authentication option with a zero MAC", AddOptions(&omp.AuthenticationOption{KeyID: 1})),
-			Expect: refuse(omp.SubErrHandshakeAuth)},
-		Case{ID: "HS-042", Section: "3.1.2", Level: INFORMATIONAL, Basis: Draft, Requirement: reqHSAuth,
+			Expect: refuse(omp.SubErrHandshakeAuth).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)},
+		Case{ID: "HS-042", Section: "3.1.2", Level: INFORMATIONAL, Basis: Project, Requirement: reqHSAuth,
 			Reading: "Two Authentication options: records whether the DUT refuses them with AUTH.",
 			State:   Connected, Send: HandshakeWith("two Authentication options", AddOptions(&omp.AuthenticationOption{KeyID: 1}, &omp.AuthenticationOption{KeyID: 2})),
 			Expect: refuse(omp.SubErrHandshakeAuth).OrAccept()},
@@ -198,6 +203,8 @@ func handshakeCases() []Case {
 			[]Need{NeedFamily(omp.AFIIPv4, omp.SAFIVRoute)}},
 		{"3.1.2", "Options Type : 1 byte. Types: Authentication = 1, Capabilities = 2", "the capabilities split over two Capabilities options",
 			[]HSOpt{splitCaps()}, nil},
+		{"3.1.2.1", "MP Capability Format: Code=1, Length=4 [...] (RFC 5492 4: a capability may appear more than once)", "the MP capability for AFI_IPV4/SAFI_VROUTE twice",
+			[]HSOpt{AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})}, nil},
 	}
 	for i, a := range accept {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 80+i), Section: a.section, Level: SHOULD, Basis: Draft, Requirement: a.req,
@@ -234,8 +241,10 @@ func handshakeCases() []Case {
 			Roles:   p.roles, State: Connected, Send: HandshakeWith("IDENTITY "+p.desc, PeerType(p.pt)),
 			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)})
 	}
-	for i, pt := range []omp.PeerType{omp.PeerTypeVEdge, omp.PeerTypeVHub, omp.PeerTypeVSmart} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 114+i), Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqController,
+	// (An IDENTITY of VIP_DEVICE_VDEDGE is the standard HANDSHAKE, which
+	// HS-001 opens with.)
+	for i, pt := range []omp.PeerType{omp.PeerTypeVHub, omp.PeerTypeVSmart} {
+		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 115+i), Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqController,
 			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + pt.String() + " opens the session.",
 			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+pt.String(), PeerType(pt)))})
 	}

@@ -19,7 +19,8 @@ func init() {
 const reqQuery = "QUERY Message Format: Attribute Length : 2 bytes. Total length of data excluding attribute length field of 2 bytes. Data: Variable. Filled with ATTR_TYPE_UNREACHABLES and ATTR_TYPE_REACHABLES."
 
 func queryCases() []Case {
-	const readAnswer = "How a QUERY is answered is not specified; only its acceptance is judged."
+	const readAnswer = "How a QUERY is answered is not specified; here only its acceptance is judged (QRY-010 and QRY-011 judge answers)."
+	const readQuery = "The draft gives the QUERY's layout, not its answer; ompconform reads it (docs/query.md) as a question about the Loc-RIB, answered with UPDATEs: REACHABLES asks for the best paths of the prefixes, UNREACHABLES for those absent."
 	return []Case{
 		{ID: "QRY-001", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "A QUERY for a vRoute. " + readAnswer, Needs: vroute,
 			Send: Query(VRoutes(DefaultPrefix)), Expect: Accept()},
@@ -35,6 +36,16 @@ func queryCases() []Case {
 			Send: Query(VRoutes(DefaultPrefix)).Mutate("query.attr[0].value.nlri[0].prefix_length", Set(33)), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()},
 		{ID: "QRY-007", Section: "3.1.6", Level: MUST, Basis: Draft, Requirement: reqQuery, Reading: "A QUERY with ATTR_TYPE_REACHABLES twice.", Needs: vroute,
 			Send: Query(VRoutes(DefaultPrefix)).Mutate("query.attr[0]", Duplicate()), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).ThenClose()},
+		{ID: "QRY-010", Section: "3.1.6", Level: SHOULD, Basis: Project, Requirement: reqQuery,
+			Reading: readQuery + " peer0 advertises its TLOC and a vRoute, then asks for that prefix: the DUT answers with an UPDATE that advertises it.",
+			Needs:   append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC)), Type: omp.TypeQuery,
+			Script: steps(Open(0), announce(0, RouteUpdate()), Send(0, Query(VRoutes(DefaultPrefix))),
+				ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix))))},
+		{ID: "QRY-011", Section: "3.1.6", Level: SHOULD, Basis: Project, Requirement: reqQuery,
+			Reading: readQuery + " A QUERY with ATTR_TYPE_UNREACHABLES for a prefix nobody advertised asks whether it is absent: the DUT answers with an UPDATE that withdraws it.",
+			Needs:   vroute, Type: omp.TypeQuery,
+			Script: steps(Open(0), Send(0, Query(WithdrawVRoutes("192.168.9.0/24"))),
+				ExpectOn(0, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute("192.168.9.0/24"))))},
 		{ID: "QRY-008", Section: "3.1.6", Level: INFORMATIONAL, Basis: Draft, Requirement: reqQuery,
 			Reading: "A QUERY carrying ATTR_TYPE_PREF, which is neither REACHABLES nor UNREACHABLES: records whether the DUT refuses it.", Needs: vroute,
 			Send: Query(VRoutes(DefaultPrefix), Attr(&omp.AttrPref{Preference: 1})), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).OrAccept()},
@@ -63,6 +74,11 @@ func policyCases() []Case {
 			Reading: reading + " The draft says nothing of a broken sequence: the DUT may ignore it or refuse it with an ALERT, and must still open the next session. " + readRoles,
 			Roles:   Edges, Type: omp.TypePolicy, Script: append(steps, ExpectOn(0, Survives()))}
 	}
+	refuse := func(id, reading string, steps []Step) Case {
+		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicy,
+			Reading: reading + " The draft orders the fragments (START, MORE..., END): a fragment without its START cannot be reassembled into a policy, and ompconform reads taking it as a protocol error the DUT refuses with an ALERT (the reference: OMP_ERR_FSM, docs/policy.md) rather than installing a fragment. " + readRoles,
+			Roles:   Edges, Type: omp.TypePolicy, Script: append(steps, ExpectOn(0, AnyAlert()))}
+	}
 	return []Case{
 		accept("POL-001", "A small policy in one OMP_PKT_POL_COMPLETE.", seq(Policy(omp.PolicyComplete, data(100)))),
 		accept("POL-002", "A policy of exactly 3980 bytes in one OMP_PKT_POL_COMPLETE (a 4000-byte message).", seq(Policy(omp.PolicyComplete, full))),
@@ -71,8 +87,8 @@ func policyCases() []Case {
 		accept("POL-005", "OMP_PKT_POL_DEL with no data.", seq(Policy(omp.PolicyDel, nil))),
 		accept("POL-006", "A policy installed, then deleted.", seq(Policy(omp.PolicyComplete, data(100)), Policy(omp.PolicyDel, nil))),
 		accept("POL-007", "A policy in five fragments: START, three MORE, END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyEnd, data(1)))),
-		survive("POL-010", "OMP_PKT_POL_MORE without START.", seq(Policy(omp.PolicyMore, data(100)))),
-		survive("POL-011", "OMP_PKT_POL_END without START.", seq(Policy(omp.PolicyEnd, data(100)))),
+		refuse("POL-010", "OMP_PKT_POL_MORE without START.", seq(Policy(omp.PolicyMore, data(100)))),
+		refuse("POL-011", "OMP_PKT_POL_END without START.", seq(Policy(omp.PolicyEnd, data(100)))),
 		survive("POL-012", "START, then START again.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyStart, full))),
 		survive("POL-013", "START, then COMPLETE before any END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyComplete, data(100)))),
 		survive("POL-014", "START, then DEL before any END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyDel, nil))),
@@ -104,20 +120,20 @@ func informCases() []Case {
 	}
 	cs = append(cs,
 		Case{ID: "INF-010", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 3, 4", Requirement: reqRefresh,
-			Reading: "OMP_INFORM_REFRESH_REQUEST for AFI_IPV4/SAFI_VROUTE is accepted.", Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0]},
-			Send: Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute), Expect: Accept()},
+			Reading: "OMP_INFORM_REFRESH_REQUEST for AFI_IPV4/SAFI_VROUTE is answered: the DUT re-advertises that family and ends it with OMP_INFORM_EOR (RFC 7313's End-of-RIB after a refresh).", Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0]},
+			Send: Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute), Expect: ExpectMessage(omp.TypeInform, IsEOR())},
 		Case{ID: "INF-011", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 3, 4", Requirement: reqRefresh,
-			Reading: "OMP_INFORM_REFRESH_REQUEST for every family is accepted.", Needs: []Need{NeedCap(omp.CapCodeRefresh)},
-			Send: InformAll(omp.InformRefreshRequest), Expect: Accept()},
+			Reading: "OMP_INFORM_REFRESH_REQUEST for every family (Length 0, OMP_AF_MAX) is answered with the routes and OMP_INFORM_EOR.", Needs: []Need{NeedCap(omp.CapCodeRefresh)},
+			Send: InformAll(omp.InformRefreshRequest), Expect: ExpectMessage(omp.TypeInform, IsEOR())},
 		Case{ID: "INF-012", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefresh,
 			Reading: "A controller re-advertises what it sent: peer1 learns peer0's vRoute, asks for a refresh, and gets it again.",
 			Roles:   Controller, Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeInform,
 			Script: steps(Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix))),
 				Send(1, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix), ViaPeer(0))))},
-		Case{ID: "INF-013", Section: "3.1.7-inform", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4724 2",
+		Case{ID: "INF-013", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",
 			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
-			Reading:     "Records whether the DUT ends its initial routing update with OMP_INFORM_EOR.", Type: omp.TypeInform,
-			Script: []Step{Open(0), ExpectOn(0, ExpectMessage(omp.TypeInform, IsEOR()))}},
+			Reading:     "OMP has OMP_INFORM_EOR for BGP's End-of-RIB: the DUT ends its initial routing update with it.", Type: omp.TypeInform,
+			Script: []Step{OpenForEOR(0), ExpectOn(0, ExpectMessage(omp.TypeInform, IsEOR()))}},
 		Case{ID: "INF-020", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
 			Reading: "An INFORM EOR whose Length is 2, neither 0 nor 3: it cannot be read.",
 			Send:    Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute).Mutate("inform.safi", Drop()), Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},

@@ -68,6 +68,10 @@ func updateCases() []Case {
 			Reading: "An attribute list that ends inside an attribute header (2 of its 3 bytes).", Needs: vroute,
 			Send:   RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].length", Drop()).Mutate("update.attr[2].value", Drop()),
 			Expect: attrList},
+		{ID: "UPD-017", Section: "3.1.3", Level: MUST, Basis: BGP, Source: "RFC 4271 6.3",
+			Requirement: "ATTR_EXTENDED [...] the Length field is 2 bytes. [...] If the Attribute Length of an attribute does not match the message, then the Error Subcode is set to Malformed Attribute List.",
+			Reading:     "ATTR_EXTENDED set on ATTR_TYPE_PREF whose Length is one byte: the DUT reads a 2-byte Length that runs past the list.", Needs: vroute,
+			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", FlipFlags(uint8(omp.AttrExtended))), Expect: attrList},
 	}
 
 	// Flags.

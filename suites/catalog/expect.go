@@ -70,6 +70,7 @@ type AlertExp struct {
 	any      bool // any ALERT passes
 	close    bool
 	orAccept bool
+	orClose  bool    // a close without an ALERT passes too
 	within   float64 // seconds; 0: Env.Answer
 }
 
@@ -78,6 +79,10 @@ type AlertExp struct {
 func Alert(code omp.AlertCode, sub omp.Subcode) AlertExp {
 	return AlertExp{want: []AlertID{{code, sub}}}
 }
+
+// AnyAlert expects an ALERT, whichever: for what must be refused where
+// neither the draft nor BGP names the subcode.
+func AnyAlert() AlertExp { return AlertExp{any: true} }
 
 // Survives is for what the draft leaves undefined (a bad fragment
 // sequence, an unknown type): the DUT may ignore the message or refuse it
@@ -95,6 +100,11 @@ func (a AlertExp) Or(code omp.AlertCode, sub omp.Subcode) AlertExp {
 	a.want = append(slices.Clip(a.want), AlertID{code, sub})
 	return a
 }
+
+// OrClose also passes a DUT that closes without an ALERT: where BGP lets
+// a speaker close without answering (RFC 4271 6.4: no NOTIFICATION in
+// answer to a NOTIFICATION).
+func (a AlertExp) OrClose() AlertExp { a.orClose = true; return a }
 
 // OrAccept also passes a DUT that accepts the message silently: for what
 // the draft allows either way, where only the ALERT, if any, is judged.
@@ -118,6 +128,9 @@ func (a AlertExp) String() string {
 	if a.close {
 		s += ", then close"
 	}
+	if a.orClose {
+		s += ", or a close without an ALERT"
+	}
 	if a.orAccept {
 		s += ", or silent acceptance"
 	}
@@ -140,6 +153,9 @@ func (a AlertExp) check(x *Exec, peer int) Verdict {
 		}
 		return verdict(Fail, a, "no ALERT within "+wait.String()+skipped, "")
 	case EvClosed, EvReset:
+		if a.orClose {
+			return verdict(Pass, a, ev.String()+" without an ALERT"+skipped, "")
+		}
 		return verdict(NonStrict, a, ev.String()+" without an ALERT"+skipped, "closed without the ALERT")
 	case EvBadMessage:
 		return verdict(Fail, a, ev.String(), "")
@@ -182,35 +198,116 @@ func orTimeout(ev Event, d time.Duration) string {
 
 type acceptExp struct{ ignore bool }
 
-// Accept expects the DUT to take the message: no ALERT, no close, for
-// Env.Settle.
+// Accept expects the DUT to take the message, and proves that it read it:
+// the fake peer then sends an OMP_INFORM_REFRESH_REQUEST for every family
+// and the DUT must answer it with its routes and OMP_INFORM_EOR, with no
+// ALERT and no close before (TCP keeps order: the answer comes after the
+// DUT has handled the message). Against a DUT that does not offer the
+// REFRESH capability only silence for Env.Settle can be had, and the
+// verdict says so. Cases that can observe more (a route reflected, a
+// QUERY answered) say so with their own expectations.
 func Accept() Expectation { return acceptExp{} }
 
-// Ignore expects the DUT to discard the message without a word: no
-// ALERT, no close.
+// Ignore expects the DUT to discard the message without a word, proved
+// the same way as Accept: no ALERT, no close, and the next message
+// answered.
 func Ignore() Expectation { return acceptExp{ignore: true} }
 
 func (a acceptExp) String() string {
 	if a.ignore {
-		return "the message is ignored: no ALERT, session stays up"
+		return "the message is ignored: no ALERT, session up, the next REFRESH_REQUEST answered with EOR"
 	}
-	return "the message is accepted: no ALERT, session stays up"
+	return "the message is accepted: no ALERT, session up, the next REFRESH_REQUEST answered with EOR"
 }
 
 func (acceptExp) Alerts() []AlertID { return nil }
 
-func (a acceptExp) check(x *Exec, peer int) Verdict {
-	ev, skipped := x.await(peer, x.Env.Settle, a.String(), func(ev Event) bool { _, ok := ev.Alert(); return ok })
-	switch ev.Kind {
-	case EvTimeout:
-		return verdict(Pass, a, "no ALERT, session up"+skipped, "")
-	case EvMessage:
-		v := verdict(Fail, a, ev.String(), "")
-		al, _ := ev.Alert()
-		v.Alert = &AlertID{al.Code, al.Subcode}
-		return v
+func (a acceptExp) check(x *Exec, peer int) Verdict { return x.barrier(peer, a) }
+
+// offersRefresh reports whether the DUT's HANDSHAKE on peer i's session
+// carries the REFRESH capability.
+func (x *Exec) offersRefresh(i int) bool {
+	hs := x.dut[i]
+	if hs == nil {
+		hs = x.Env.DUT
 	}
-	return verdict(Fail, a, ev.String(), "")
+	return hs != nil && slices.ContainsFunc(hs.Capabilities(), func(c omp.Capability) bool { return c.CapCode() == omp.CapCodeRefresh })
+}
+
+// barrier proves that the DUT has read everything peer i sent so far and
+// refused none of it: a REFRESH_REQUEST answered with EOR (Env.Answer at
+// most), or, without the REFRESH capability, silence for Env.Settle.
+func (x *Exec) barrier(peer int, exp Expectation) Verdict {
+	if !x.opened(peer) {
+		return x.opens(peer, exp)
+	}
+	if !x.offersRefresh(peer) {
+		ev, skipped := x.await(peer, x.Env.Settle, exp.String(), func(ev Event) bool { _, ok := ev.Alert(); return ok })
+		if ev.Kind == EvTimeout {
+			return verdict(Pass, exp, "no ALERT, session up for "+x.Env.Settle.String()+skipped,
+				"silence is the only evidence: the DUT does not offer REFRESH, so nothing proves it read the message")
+		}
+		return x.refused(exp, ev, skipped)
+	}
+	if err := x.send(peer, InformAll(omp.InformRefreshRequest)); err != nil {
+		return verdict(Fail, exp, "the session ended: "+err.Error(), "")
+	}
+	ev, skipped := x.await(peer, x.Env.Answer, "the EOR that answers the REFRESH_REQUEST", func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		return IsEOR().Fn(x.Env, ev.Msg)
+	})
+	switch {
+	case ev.Kind == EvTimeout:
+		return verdict(Fail, exp, "no ALERT, but no EOR within "+x.Env.Answer.String()+" in answer to the REFRESH_REQUEST sent after it"+skipped,
+			"the DUT did not show that it read past the message")
+	case ev.Kind == EvMessage && IsEOR().Fn(x.Env, ev.Msg):
+		return verdict(Pass, exp, "no ALERT; the REFRESH_REQUEST sent after it was answered with "+ev.String()+skipped, "")
+	}
+	return x.refused(exp, ev, skipped)
+}
+
+// opens proves that the DUT accepted the HANDSHAKE the case sent on a
+// connection it had not opened yet: the DUT answers with its own
+// HANDSHAKE and, after the fake peer's HELLO, with a HELLO.
+func (x *Exec) opens(peer int, exp Expectation) Verdict {
+	var seen []string
+	for _, want := range []omp.MsgType{omp.TypeHandshake, omp.TypeHello} {
+		if want == omp.TypeHello && x.wrote[peer]&(1<<omp.TypeHello) == 0 {
+			if err := x.send(peer, Hello()); err != nil {
+				return verdict(Fail, exp, "the session ended: "+err.Error(), "")
+			}
+		}
+		if x.got[peer]&(1<<want) != 0 {
+			continue
+		}
+		ev, skipped := x.await(peer, x.Env.Answer, "the DUT's "+want.String(), func(ev Event) bool {
+			_, alert := ev.Alert()
+			return alert || ev.Msg.Type() == want
+		})
+		if ev.Kind != EvMessage || ev.Msg.Type() != want {
+			if ev.Kind == EvTimeout {
+				return verdict(Fail, exp, "no "+want.String()+" within "+x.Env.Answer.String()+skipped, "the DUT did not open the session")
+			}
+			return x.refused(exp, ev, skipped)
+		}
+		seen = append(seen, ev.String())
+	}
+	if len(seen) == 0 {
+		return verdict(Pass, exp, "the DUT opened the session (its HANDSHAKE and HELLO came before)", "")
+	}
+	return verdict(Pass, exp, "the DUT opened the session: "+strings.Join(seen, ", then "), "")
+}
+
+// refused is the verdict on an ALERT, a close or garbage where acceptance
+// was expected.
+func (x *Exec) refused(exp Expectation, ev Event, skipped string) Verdict {
+	v := verdict(Fail, exp, ev.String()+skipped, "")
+	if al, ok := ev.Alert(); ok {
+		v.Alert = &AlertID{al.Code, al.Subcode}
+	}
+	return v
 }
 
 // ---- close --------------------------------------------------------------
@@ -258,9 +355,45 @@ type MessageExp struct {
 	typ    omp.MsgType
 	preds  []Pred
 	within float64
+	span   *Span // overrides within
 	none   bool
 	first  bool
 }
+
+// Span is a wait a case declares in terms of a session's negotiated
+// timers, so that it holds for whatever the DUT offered.
+type Span struct {
+	peer       int     // whose session's timers
+	gr         float64 // GR intervals
+	tolerances float64 // plus this many Env.Tolerance (may be negative)
+}
+
+// GRInterval is k times fake peer i's negotiated GR interval, plus tols
+// times the harness's tolerance (negative: minus).
+func GRInterval(i int, k, tols float64) Span { return Span{peer: i, gr: k, tolerances: tols} }
+
+func (s Span) duration(x *Exec) time.Duration {
+	return time.Duration(s.gr*float64(x.neg[s.peer].GR)) + time.Duration(s.tolerances*float64(x.Env.Tolerance))
+}
+
+func (s Span) String() string {
+	d := fmt.Sprintf("%g x peer%d's GR interval", s.gr, s.peer)
+	if s.gr == 1 {
+		d = fmt.Sprintf("peer%d's GR interval", s.peer)
+	}
+	switch {
+	case s.gr == 0:
+		d = fmt.Sprintf("%g x the tolerance", s.tolerances)
+	case s.tolerances < 0:
+		d += " less the tolerance"
+	case s.tolerances > 0:
+		d += " plus the tolerance"
+	}
+	return d
+}
+
+// For waits the span s instead of a fixed time.
+func (m MessageExp) For(s Span) MessageExp { m.span = &s; return m }
 
 // ExpectMessage expects the DUT to send a message of type t that passes
 // every predicate, within Env.Answer. An ALERT or a close first fails.
@@ -292,9 +425,14 @@ func (m MessageExp) String() string {
 		s += " where " + strings.Join(ps, " and ")
 	}
 	if m.none {
+		if m.span != nil {
+			return "no " + s + " for " + m.span.String() + ", session up"
+		}
 		return "no " + s + fmt.Sprintf(" for %gs, session up", m.within)
 	}
-	if m.within > 0 {
+	if m.span != nil {
+		s += " within " + m.span.String()
+	} else if m.within > 0 {
 		s += fmt.Sprintf(" within %gs", m.within)
 	}
 	if m.first {
@@ -320,6 +458,12 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 	if m.within > 0 {
 		wait = x.Env.Seconds(m.within)
 	}
+	if m.span != nil {
+		wait = m.span.duration(x)
+		if wait <= 0 {
+			return Verdict{Grade: Unsupported, Expected: m.String(), Received: "no negotiated GR interval", Reason: "the timer the case waits on was not negotiated"}
+		}
+	}
 	var near string
 	start := time.Now()
 	ev, skipped := x.await(peer, wait, m.String(), func(ev Event) bool {
@@ -339,7 +483,7 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 			return verdict(Fail, m, ev.String()+fmt.Sprintf(" after %s", ev.At.Sub(start).Round(time.Millisecond)), "")
 		}
 		v := verdict(Pass, m, ev.String(), "")
-		if m.within > 0 {
+		if m.within > 0 || m.span != nil {
 			v.Measured = append(v.Measured, Measurement{Name: "time to " + m.typ.String(), Value: ev.At.Sub(start), Limit: "at most " + wait.String()})
 		}
 		return v
@@ -376,7 +520,7 @@ const (
 func KindOf(e Expectation) Kind {
 	switch e := e.(type) {
 	case AlertExp:
-		if !e.any && !e.orAccept {
+		if !e.any && !e.orAccept && !e.orClose {
 			return KindAlert
 		}
 	case acceptExp:

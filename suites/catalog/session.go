@@ -28,6 +28,9 @@ type Session interface {
 	Close()
 	// Reset aborts the connection (RST): the peer "dies" without a word.
 	Reset()
+	// Keepalive makes the fake peer send a HELLO every `every` on its
+	// own, from now on, until Close; 0 stops it.
+	Keepalive(every time.Duration)
 }
 
 // EventKind says what an Event is.

@@ -27,14 +27,18 @@ type Exec struct {
 	sess map[int]Session
 	dut  map[int]*omp.Handshake // each session's HANDSHAKE from the DUT
 	sent map[int]time.Time      // when each session last sent
-	v    Verdict
-	n    int // verdicts folded
+	neg  map[int]Negotiated     // each session's negotiated timers
+	// each session's message types, as header Type bits: those the
+	// harness wrote, and those the DUT sent (judged or skipped)
+	wrote, got map[int]uint16
+	v          Verdict
+	n          int // verdicts folded
 }
 
 // Run plays case c against the DUT through d and returns its verdict.
 // Every session the case opened is closed when it returns.
 func Run(ctx context.Context, c *Case, env *Env, d Driver) Verdict {
-	x := &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, sent: map[int]time.Time{}}
+	x := newExec(ctx, c, env, d)
 	defer x.closeAll()
 	if env.DUT != nil {
 		if miss := MissingNeeds(c.Needs, env.DUT); len(miss) > 0 {
@@ -83,6 +87,11 @@ func joinText(a, b string) string {
 	return a + "; " + b
 }
 
+func newExec(ctx context.Context, c *Case, env *Env, d Driver) *Exec {
+	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{},
+		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
+}
+
 // fold adds a verdict to the case's: the worst grade wins, and the
 // expected and received texts of every step are kept in order.
 func (x *Exec) fold(w Verdict) {
@@ -110,19 +119,33 @@ func (x *Exec) closeAll() {
 
 // send builds m for peer i and writes it.
 func (x *Exec) send(i int, m Msg) error {
-	s := x.sess[i]
-	if s == nil {
-		return fmt.Errorf("peer%d has no session", i)
-	}
 	w, err := m.Build(x.Env, i)
 	if err != nil {
 		return err
+	}
+	return x.write(i, w)
+}
+
+// write sends w on peer i's session and notes when, and what type.
+func (x *Exec) write(i int, w Wire) error {
+	s := x.sess[i]
+	if s == nil {
+		return fmt.Errorf("peer%d has no session", i)
 	}
 	if err := s.Send(w); err != nil {
 		return err
 	}
 	x.sent[i] = time.Now()
+	if len(w.Bytes) >= omp.HeaderLen && w.Bytes[omp.HeaderLen-1] < 16 {
+		x.wrote[i] |= 1 << w.Bytes[omp.HeaderLen-1]
+	}
 	return nil
+}
+
+// opened reports whether peer i's session has got as far as the DUT's
+// HANDSHAKE and the harness's HELLO.
+func (x *Exec) opened(i int) bool {
+	return x.got[i]&(1<<omp.TypeHandshake) != 0 && x.wrote[i]&(1<<omp.TypeHello) != 0
 }
 
 // await reads peer i's events until stop accepts one, the connection
@@ -139,7 +162,12 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 	if dl, ok := x.Ctx.Deadline(); ok && time.Until(dl) < d {
 		d = time.Until(dl)
 	}
-	ev, skipped := s.Await(max(d, 0), what, func(ev Event) bool { return ev.Kind != EvMessage || stop(ev) })
+	ev, skipped := s.Await(max(d, 0), what, func(ev Event) bool {
+		if ev.Kind == EvMessage && ev.Msg.Type() < 16 {
+			x.got[i] |= 1 << ev.Msg.Type()
+		}
+		return ev.Kind != EvMessage || stop(ev)
+	})
 	var seen []string
 	counts := map[string]int{}
 	for _, e := range skipped {
@@ -242,6 +270,8 @@ func (s connectStep) run(x *Exec) bool {
 type openStep struct {
 	peer int
 	hs   Msg
+	// keepEOR leaves the DUT's initial EOR to the case's expectations.
+	keepEOR bool
 	// optional: a refusal means the DUT lacks what the case needs
 	// (UNSUPPORTED), not a setup ERROR.
 	optional bool
@@ -252,6 +282,12 @@ type openStep struct {
 // HELLO. A DUT that refuses is a setup ERROR, and one that lacks what the
 // case needs makes it UNSUPPORTED.
 func Open(i int, opts ...HSOpt) Step { return openStep{peer: i, hs: Handshake(opts...)} }
+
+// OpenForEOR is Open without taking the DUT's initial EOR: for the cases
+// that judge it.
+func OpenForEOR(i int, opts ...HSOpt) Step {
+	return openStep{peer: i, hs: Handshake(opts...), keepEOR: true}
+}
 
 // TryOpen is Open for a HANDSHAKE the DUT may refuse (a Hold Time of 0,
 // a capability it lacks): a refusal makes the case UNSUPPORTED.
@@ -265,9 +301,14 @@ func (s openStep) run(x *Exec) bool {
 	if !(connectStep{s.peer}).run(x) {
 		return false
 	}
-	if err := x.send(s.peer, s.hs); err != nil {
+	w, err := s.hs.Build(x.Env, s.peer)
+	if err != nil {
+		return x.setup("peer%d cannot build its HANDSHAKE: %v", s.peer, err)
+	}
+	if err := x.write(s.peer, w); err != nil {
 		return x.setup("peer%d cannot send its HANDSHAKE: %v", s.peer, err)
 	}
+	ours, _ := w.Message.(*omp.Handshake)
 	ev, _ := x.await(s.peer, x.Env.Answer, "the DUT's HANDSHAKE", func(ev Event) bool {
 		_, alert := ev.Alert()
 		return alert || ev.Msg.Type() == omp.TypeHandshake
@@ -281,6 +322,8 @@ func (s openStep) run(x *Exec) bool {
 		return x.setup("peer%d: the DUT did not open the session: %s", s.peer, orTimeout(ev, x.Env.Answer))
 	}
 	x.dut[s.peer] = hs
+	n := Negotiate(ours, hs, x.Env.Seconds(1))
+	x.neg[s.peer] = n
 	if miss := MissingNeeds(x.Case.Needs, hs); len(miss) > 0 {
 		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "the DUT's HANDSHAKE lacks " + joinNeeds(miss), Reason: "the DUT did not negotiate what the case needs"})
 		return false
@@ -290,8 +333,10 @@ func (s openStep) run(x *Exec) bool {
 	}
 	// The DUT confirms with a HELLO (RFC 4271's KEEPALIVE after OPEN) or
 	// refuses with an ALERT. A DUT that sends nothing is taken as up.
+	eor := false
 	ev, _ = x.await(s.peer, x.Env.Answer, "the DUT's HELLO", func(ev Event) bool {
 		_, alert := ev.Alert()
+		eor = eor || IsEOR().Fn(x.Env, ev.Msg)
 		return alert || ev.Msg.Type() == omp.TypeHello
 	})
 	switch al, isAlert := ev.Alert(); {
@@ -300,6 +345,21 @@ func (s openStep) run(x *Exec) bool {
 		return false
 	case isAlert, ev.Kind == EvClosed, ev.Kind == EvReset, ev.Kind == EvBadMessage:
 		return x.setup("peer%d: the DUT did not open the session: %s", s.peer, ev)
+	}
+	// The fake peer keeps the session up as RFC 4271 4.4 says: a HELLO
+	// every third of the negotiated hold time.
+	x.sess[s.peer].Keepalive(n.HelloEvery())
+	// A DUT that answers REFRESH_REQUEST ends its initial advertisement
+	// with EOR (RFC 4724 2); the opening takes it, so that acceptance
+	// proofs (Accept) see only the EOR that answers their own refresh.
+	if !eor && x.offersRefresh(s.peer) && !s.keepEOR {
+		ev, _ = x.await(s.peer, x.Env.Answer, "the EOR after the DUT's initial advertisement", func(ev Event) bool {
+			_, alert := ev.Alert()
+			return alert || IsEOR().Fn(x.Env, ev.Msg)
+		})
+		if _, alert := ev.Alert(); alert || ev.Kind == EvClosed || ev.Kind == EvReset {
+			return x.setup("peer%d: the DUT ended the session after opening it: %s", s.peer, ev)
+		}
 	}
 	return true
 }
@@ -325,9 +385,7 @@ func (s sendStep) run(x *Exec) bool {
 	}
 	// A write that fails means the DUT has gone already: the expectation
 	// that follows judges that.
-	if sess.Send(w) == nil {
-		x.sent[s.peer] = time.Now()
-	}
+	x.write(s.peer, w)
 	return true
 }
 
@@ -395,6 +453,9 @@ func (s closeStep) run(x *Exec) bool {
 		}
 		delete(x.sess, s.peer)
 		delete(x.dut, s.peer)
+		delete(x.wrote, s.peer)
+		delete(x.got, s.peer)
+		// x.neg stays: a restart's timers (the GR interval) still run.
 	}
 	return true
 }
@@ -429,7 +490,7 @@ func (s controlStep) run(x *Exec) bool {
 // why no session opened; with an error, the DUT's HANDSHAKE is still
 // returned if the DUT sent one before it refused the session.
 func Probe(ctx context.Context, env *Env, d Driver) (*omp.Handshake, error) {
-	x := &Exec{Ctx: ctx, Env: env, Driver: d, Case: &Case{ID: "probe"}, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, sent: map[int]time.Time{}}
+	x := newExec(ctx, &Case{ID: "probe"}, env, d)
 	defer x.closeAll()
 	if !(openStep{peer: 0, hs: Handshake()}).run(x) {
 		// The DUT's own HANDSHAKE, if it came before the refusal, tells
@@ -484,7 +545,7 @@ func (s splitStep) run(x *Exec) bool {
 		if at > 0 {
 			time.Sleep(5 * time.Millisecond)
 		}
-		if sess.Send(Wire{Bytes: all[at:min(at+chunk, len(all))], Note: s.String()}) != nil {
+		if x.write(s.peer, Wire{Bytes: all[at:min(at+chunk, len(all))], Note: s.String()}) != nil {
 			return true // the expectation judges a DUT that went away
 		}
 	}

@@ -44,16 +44,17 @@ func (x *Exec) watch(i int, d, every time.Duration, m Msg, what string, on func(
 
 // ---- hold timer expiry -------------------------------------------------
 
-type holdExpiryExp struct{ hold float64 }
+type holdExpiryExp struct{}
 
-// HoldTimerExpires expects the DUT, hearing nothing for the negotiated
-// hold time of `hold` seconds, to send ALERT OMP_ERR_HOLDTIME and close,
-// neither earlier than hold - Tolerance nor later than hold + Tolerance
-// after the harness's last message.
-func HoldTimerExpires(hold float64) Expectation { return holdExpiryExp{hold} }
+// HoldTimerExpires expects the DUT, hearing nothing for the session's
+// negotiated hold time (the smaller of the two offered), to send ALERT
+// OMP_ERR_HOLDTIME and close, neither earlier than hold - Tolerance nor
+// later than hold + Tolerance after the harness's last message. The fake
+// peer's keepalive stops, and one last HELLO marks the start.
+func HoldTimerExpires() Expectation { return holdExpiryExp{} }
 
 func (h holdExpiryExp) String() string {
-	return fmt.Sprintf("ALERT %s %gs after the last message (hold time), then close", AlertID{omp.ErrHoldtime, omp.SubErrNone}, h.hold)
+	return fmt.Sprintf("ALERT %s one negotiated hold time after the last message, then close", AlertID{omp.ErrHoldtime, omp.SubErrNone})
 }
 
 func (holdExpiryExp) Alerts() []AlertID {
@@ -61,11 +62,15 @@ func (holdExpiryExp) Alerts() []AlertID {
 }
 
 func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
-	since := x.sent[peer]
-	if since.IsZero() {
-		since = time.Now()
+	hold, tol := x.neg[peer].Hold, x.Env.Tolerance
+	if hold <= 0 {
+		return Verdict{Grade: Unsupported, Expected: h.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no hold timer to expire"}
 	}
-	hold, tol := x.Env.Seconds(h.hold), x.Env.Tolerance
+	x.sess[peer].Keepalive(0)
+	if err := x.send(peer, Hello()); err != nil {
+		return verdict(Fail, h, "the session ended before the hold timer ran: "+err.Error(), "")
+	}
+	since := x.sent[peer]
 	ev, skipped := x.await(peer, time.Until(since.Add(hold+2*tol)), h.String(), func(ev Event) bool {
 		_, ok := ev.Alert()
 		return ok
@@ -107,28 +112,28 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 // ---- HELLO timing ------------------------------------------------------------
 
 type helloExp struct {
-	hold, window float64
-	floor        bool // judge the smallest gap (one per second) instead of the largest
+	window float64 // in negotiated hold times; in seconds with floor
+	floor  bool    // judge the count (at most one per second) instead of the largest gap
 }
 
-// HellosWithin expects the DUT's HELLOs, over a window of `window`
-// seconds with a negotiated hold time of `hold` seconds, to come at most
-// hold/3 (+ Tolerance) apart (RFC 4271 4.4). The harness keeps the session
-// alive with its own HELLOs meanwhile.
-func HellosWithin(hold, window float64) Expectation { return helloExp{hold: hold, window: window} }
+// HellosWithin expects the DUT's HELLOs, over `holds` negotiated hold
+// times, to come at most a third of the negotiated hold time (+
+// Tolerance) apart (RFC 4271 4.4). The fake peer's keepalive keeps the
+// session up meanwhile.
+func HellosWithin(holds float64) Expectation { return helloExp{window: holds} }
 
 // HellosAtMostOncePerSecond expects the DUT to send HELLOs no more often
 // than once per second (RFC 4271 4.4, "MUST NOT be sent more frequently
 // than one per second"): at most window+1 of them in window seconds.
-func HellosAtMostOncePerSecond(hold, window float64) Expectation {
-	return helloExp{hold: hold, window: window, floor: true}
+func HellosAtMostOncePerSecond(window float64) Expectation {
+	return helloExp{window: window, floor: true}
 }
 
 func (h helloExp) String() string {
 	if h.floor {
 		return fmt.Sprintf("HELLOs no more often than once per second over %gs", h.window)
 	}
-	return fmt.Sprintf("HELLOs at most %gs (a third of the hold time) apart over %gs", h.hold/3, h.window)
+	return fmt.Sprintf("HELLOs at most a third of the negotiated hold time apart over %g hold times", h.window)
 }
 
 func (helloExp) Alerts() []AlertID { return nil }
@@ -136,8 +141,15 @@ func (helloExp) Alerts() []AlertID { return nil }
 func (h helloExp) check(x *Exec, peer int) Verdict {
 	start := time.Now()
 	var times []time.Time
-	keep := x.Env.Seconds(h.hold / 3)
-	ev := x.watch(peer, x.Env.Seconds(h.window), keep, Hello(), h.String(), func(ev Event) bool {
+	n := x.neg[peer]
+	keep, window := n.HelloEvery(), time.Duration(h.window*float64(n.Hold))
+	if h.floor {
+		window = x.Env.Seconds(h.window)
+	}
+	if window <= 0 {
+		return Verdict{Grade: Unsupported, Expected: h.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no HELLOs to time"}
+	}
+	ev := x.watch(peer, window, 0, nil, h.String(), func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
 			return true
 		}
@@ -153,7 +165,6 @@ func (h helloExp) check(x *Exec, peer int) Verdict {
 		// Judged by count, not by the smallest gap, which the harness's
 		// own scheduling can shrink: at most one HELLO per second means
 		// at most window+1 of them in the window.
-		window := x.Env.Seconds(h.window)
 		limit := int(window/time.Second) + 1
 		v := verdict(Pass, h, fmt.Sprintf("%d HELLOs in %s", len(times), window), "")
 		if len(times) > 0 {
@@ -183,15 +194,17 @@ func (h helloExp) check(x *Exec, peer int) Verdict {
 // ---- staying up -------------------------------------------------------------
 
 type staysUpExp struct {
-	window, every float64
-	msg           Msg
-	maxHellos     int // -1: any number
+	holds     float64 // the window, in negotiated hold times; seconds if fixed
+	fixed     bool
+	msg       Msg // sent every third of the hold time instead of the keepalive
+	maxHellos int // -1: any number
 }
 
-// StaysUp expects the session to stay up (no ALERT, no close) for window
-// seconds while the harness sends m every `every` seconds (m nil: nothing).
-func StaysUp(window, every float64, m Msg) Expectation {
-	return staysUpExp{window: window, every: every, msg: m, maxHellos: -1}
+// StaysUp expects the session to stay up (no ALERT, no close) for `holds`
+// negotiated hold times while the harness sends m every third of the
+// hold time, its keepalive HELLOs stopped (m nil: the keepalive goes on).
+func StaysUp(holds float64, m Msg) Expectation {
+	return staysUpExp{holds: holds, msg: m, maxHellos: -1}
 }
 
 // NoPeriodicHellos expects, with a negotiated hold time of 0 (RFC 4271
@@ -199,13 +212,16 @@ func StaysUp(window, every float64, m Msg) Expectation {
 // (the one that may confirm the session) in window seconds, and the
 // session up.
 func NoPeriodicHellos(window float64) Expectation {
-	return staysUpExp{window: window, maxHellos: 1}
+	return staysUpExp{holds: window, fixed: true, maxHellos: 1}
 }
 
 func (s staysUpExp) String() string {
-	str := fmt.Sprintf("the session stays up for %gs", s.window)
-	if s.msg != nil && s.every > 0 {
-		str += fmt.Sprintf(" while the harness sends %s every %gs", s.msg, s.every)
+	str := fmt.Sprintf("the session stays up for %g negotiated hold times", s.holds)
+	if s.fixed {
+		str = fmt.Sprintf("the session stays up for %gs", s.holds)
+	}
+	if s.msg != nil {
+		str += fmt.Sprintf(" while the harness sends only %s every third of it", s.msg)
 	}
 	if s.maxHellos >= 0 {
 		str += fmt.Sprintf(", with at most %d HELLO", s.maxHellos)
@@ -217,8 +233,19 @@ func (staysUpExp) Alerts() []AlertID { return nil }
 
 func (s staysUpExp) check(x *Exec, peer int) Verdict {
 	hellos := 0
+	n := x.neg[peer]
+	window, every := time.Duration(s.holds*float64(n.Hold)), n.HelloEvery()
+	if s.fixed {
+		window = x.Env.Seconds(s.holds)
+	}
+	if window <= 0 {
+		return Verdict{Grade: Unsupported, Expected: s.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no hold timer to keep up"}
+	}
+	if s.msg != nil {
+		x.sess[peer].Keepalive(0)
+	}
 	start := time.Now()
-	ev := x.watch(peer, x.Env.Seconds(s.window), x.Env.Seconds(s.every), s.msg, s.String(), func(ev Event) bool {
+	ev := x.watch(peer, window, every, s.msg, s.String(), func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
 			return true
 		}
@@ -228,7 +255,7 @@ func (s staysUpExp) check(x *Exec, peer int) Verdict {
 		return false
 	})
 	up := time.Since(start)
-	m := Measurement{Name: "session up", Value: up, Limit: fmt.Sprintf("at least %s", x.Env.Seconds(s.window))}
+	m := Measurement{Name: "session up", Value: up, Limit: fmt.Sprintf("at least %s", window)}
 	if ev.Kind != EvTimeout {
 		v := verdict(Fail, s, fmt.Sprintf("%s after %s", ev, up.Round(time.Millisecond)), "")
 		if al, ok := ev.Alert(); ok {

@@ -110,6 +110,8 @@ func (d *testDUT) serve(c net.Conn) {
 	}
 	write(c, dutHS)
 	write(c, &omp.Hello{})
+	eor := &omp.Inform{InformType: omp.InformEOR, AllFamilies: true}
+	write(c, eor) // the end of its (empty) initial advertisement
 	for {
 		m, _, err := r.ReadMessage()
 		if errors.Is(err, io.EOF) || errors.Is(err, omp.ErrTruncated) || errors.Is(err, net.ErrClosed) {
@@ -121,6 +123,9 @@ func (d *testDUT) serve(c net.Conn) {
 		}
 		if m != nil && m.Type() == omp.TypeAlert {
 			return
+		}
+		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest {
+			write(c, eor) // its (empty) Adj-RIB-Out again
 		}
 		if !malformed {
 			continue
@@ -365,7 +370,7 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 	cases := []catalog.Case{
 		{ID: "X-BEST", Script: script(one(catalog.Open(1), catalog.Open(0), catalog.Open(2)), tloc(0, catalog.RouteUpdate(pref(100))), tloc(2, catalog.RouteUpdate(pref(200))),
 			one(catalog.ExpectOn(1, catalog.BestPath(p, 0, 2))))},
-		{ID: "X-HOLD", Timer: true, Script: one(catalog.Open(0, catalog.HoldTime(3)), catalog.ExpectOn(0, catalog.HoldTimerExpires(5)))},
+		{ID: "X-HOLD", Timer: true, Script: one(catalog.Open(0, catalog.HoldTime(3)), catalog.ExpectOn(0, catalog.NoPeriodicHellos(3)))},
 		{ID: "X-REFLECT", Script: script(one(catalog.Open(0), catalog.Open(1)), tloc(0, catalog.RouteUpdate()),
 			one(catalog.ExpectOn(1, catalog.ExpectMessage(omp.TypeUpdate, catalog.HasVRoute(p), catalog.ViaPeer(2)))))},
 		{ID: "X-ALERT", Send: catalog.Hello().Mutate("header.length", catalog.Set(18)), Expect: catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateLength)},
@@ -387,8 +392,5 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 		if r.Grade != want[r.ID] {
 			t.Errorf("%s: %s (%s; received %s), want %s", r.ID, r.Grade, r.Reason, r.Received, want[r.ID])
 		}
-	}
-	if m := rep.Results[1].Measured; len(m) != 1 || m[0].Value < 2*time.Second || m[0].Value > 4*time.Second {
-		t.Errorf("X-HOLD measured %v, want the 3 s hold timer", m)
 	}
 }

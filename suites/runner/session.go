@@ -22,6 +22,13 @@ func (s session) Name() string { return s.p.Name() }
 func (s session) Close()       { s.p.Close() }
 func (s session) Reset()       { s.p.Reset() }
 
+// Keepalive starts (or stops) the fake peer's own HELLOs: the case has
+// opened the session by hand, so the peer is told it is established.
+func (s session) Keepalive(every time.Duration) {
+	s.p.MarkEstablished()
+	s.p.SetKeepalive(every)
+}
+
 func (s session) Send(w catalog.Wire) error {
 	switch {
 	case w.Message == nil:
