@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 )
 
@@ -48,7 +49,7 @@ type daemonFlags struct {
 	fs                                *flag.FlagSet
 	config, role, systemIP            string
 	siteID, domainID, overlayID       uint
-	listen, connect                   listFlag
+	listen, connect, faults           listFlag
 	holdTime, minHoldTime, grInterval uint
 	tlsCert, tlsKey, tlsCA            string
 	authKey, authKeyFile              string
@@ -56,7 +57,7 @@ type daemonFlags struct {
 	stateAPI, logLevel, policyFile    string
 	handshakeTimeout, connectRetry    time.Duration
 	connectRetryMax, writeTimeout     time.Duration
-	noRefresh                         bool
+	noRefresh, listFaults             bool
 }
 
 func newDaemonFlags(stderr io.Writer) *daemonFlags {
@@ -94,6 +95,8 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	fs.DurationVar(&d.connectRetry, "connect-retry", 0, "first redial wait (default 1s)")
 	fs.DurationVar(&d.connectRetryMax, "connect-retry-max", 0, "longest redial wait (default 30s)")
 	fs.DurationVar(&d.writeTimeout, "write-timeout", 0, "drop a peer that takes no data for this long (default 30s)")
+	fs.Var(&d.faults, "fault", "switch a named fault (deliberate bug) on, repeatable; replaces the file's faults (docs/faults.md)")
+	fs.BoolVar(&d.listFaults, "list-faults", false, "print the named faults (name, area, roles, summary) and exit")
 	return d
 }
 
@@ -190,6 +193,12 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 		}
 		cfg.AuthKeyID = uint8(d.authKeyID)
 	}
+	if set["fault"] {
+		cfg.Faults = nil
+		for _, f := range d.faults {
+			cfg.Faults = append(cfg.Faults, Fault(f))
+		}
+	}
 	if set["policy-file"] {
 		if cfg.Policy, err = os.ReadFile(d.policyFile); err != nil {
 			errs = append(errs, err)
@@ -208,6 +217,16 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 		cfg.Listen = []string{fmt.Sprintf(":%d", DefaultPort)}
 	}
 	return cfg, stateAPI, logLevel, errors.Join(errs...)
+}
+
+// printFaults writes the fault registry as a table.
+func printFaults(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tAREA\tROLES\tSUMMARY")
+	for _, f := range Faults() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Area, roleList(f.Roles), f.Summary)
+	}
+	tw.Flush()
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -247,6 +266,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if d.fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "ompconform reference: unexpected argument %q\n", d.fs.Arg(0))
 		return 2
+	}
+	if d.listFaults {
+		printFaults(stdout)
+		return 0
 	}
 	cfg, stateAPI, level, err := d.settings()
 	if err != nil {

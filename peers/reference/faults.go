@@ -119,7 +119,7 @@ var (
 	allRoles   = []Role{RoleController, RoleEdge, RoleHub}
 	ctrlRoles  = []Role{RoleController}
 	edgeRoles  = []Role{RoleEdge, RoleHub}
-	codecAlert = " (the codec's check; the speaker drops its ALERT)"
+	codecAlert = " (a check of the codec's, which the speaker overrides)"
 )
 
 // faultTable is the registry, indexed by fault, in area order.

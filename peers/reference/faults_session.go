@@ -43,12 +43,12 @@ func wrongSubcode(code omp.AlertCode, sub omp.Subcode) omp.Subcode {
 // lingerForever is the close of a session with the alert-no-close fault:
 // after its ALERT it neither half-closes nor closes, and keeps reading
 // and dropping until the peer closes or the speaker stops.
-func (s *session) lingerForever(ctx context.Context, readerDone <-chan struct{}) {
+func (s *session) lingerForever(ctx context.Context, readDone <-chan struct{}) {
 	select {
-	case <-readerDone:
+	case <-readDone:
 	case <-ctx.Done():
 		s.conn.SetReadDeadline(time.Now())
-		<-readerDone
+		<-readDone
 	}
 }
 

@@ -53,6 +53,7 @@ import (
 //	policy: |
 //	  ... (docs/policy.md)
 //	policy-file: policy.txt
+//	faults: [alert-never]         # deliberate bugs (docs/faults.md); never in production
 type FileConfig struct {
 	Role         string         `yaml:"role"`
 	SystemIP     yAddr          `yaml:"system-ip"`
@@ -78,6 +79,7 @@ type FileConfig struct {
 	Routes       []FileRoute    `yaml:"routes"`
 	Policy       string         `yaml:"policy"`
 	PolicyFile   string         `yaml:"policy-file"`
+	Faults       []string       `yaml:"faults"`
 	dir          string         // the file's directory, for relative paths
 }
 
@@ -287,6 +289,9 @@ func (fc *FileConfig) Config() (Config, error) {
 			rc.TLOC = TLOCKey{Address: r.TLOC.Address.Addr, Color: r.TLOC.Color, Encap: r.TLOC.Encap}
 		}
 		cfg.Routes = append(cfg.Routes, rc)
+	}
+	for _, f := range fc.Faults {
+		cfg.Faults = append(cfg.Faults, Fault(f))
 	}
 	cfg.Policy = []byte(fc.Policy)
 	if fc.PolicyFile != "" {

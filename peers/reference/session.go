@@ -141,12 +141,13 @@ func (s *session) run(ctx context.Context) {
 
 	var wg sync.WaitGroup
 	readerDone := make(chan struct{}) // the handler is done: nothing more is handled
+	readDone := make(chan struct{})   // the reader is done: nothing more is read
 	writerDone := make(chan struct{})
 	in := make(chan inMsg, inQueueLen)
 	wg.Add(3)
 	go func() { defer wg.Done(); defer close(writerDone); s.writeLoop() }()
 	go func() { defer wg.Done(); s.timerLoop() }()
-	go func() { defer wg.Done(); s.readLoop(in, readerDone) }()
+	go func() { defer wg.Done(); defer close(readDone); s.readLoop(in, readerDone) }()
 	go func() { defer close(readerDone); s.handleLoop(in) }()
 
 	select {
@@ -167,7 +168,7 @@ func (s *session) run(ctx context.Context) {
 	s.mu.Unlock()
 	switch {
 	case wrote && s.set.faults.has(fAlertNoClose):
-		s.lingerForever(ctx, readerDone)
+		s.lingerForever(ctx, readDone)
 	case wrote:
 		// Half-close and drain, so the peer reads the ALERT before any
 		// reset caused by unread data.

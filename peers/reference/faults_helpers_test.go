@@ -1,0 +1,324 @@
+package reference
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Helpers of faults_test.go: a peer that drives a scenario and reads
+// what the speaker answers, with or without a fault.
+
+// quietWindow is how long a test waits to see that the speaker sends
+// nothing it should not (a faulty speaker never does, so the window only
+// costs time): 50 hold-time units.
+const quietWindow = 50 * testUnit
+
+var (
+	refreshAll = &omp.Inform{InformType: omp.InformRefreshRequest, AllFamilies: true}
+	eorAll     = &omp.Inform{InformType: omp.InformEOR, AllFamilies: true}
+	emptyQuery = &omp.Query{}
+)
+
+func isType(t omp.MsgType) func(omp.Message) bool {
+	return func(m omp.Message) bool { return m.Type() == t }
+}
+
+func isEOR(m omp.Message) bool {
+	i, ok := m.(*omp.Inform)
+	return ok && i.InformType == omp.InformEOR
+}
+
+// await reads messages until want takes one, which it returns, skipping
+// the others. An ALERT ends the wait: it is returned instead. The
+// connection closing, or nothing wanted within testTimeout, fails t.
+func (p *peer) await(what string, want func(omp.Message) bool) (omp.Message, *omp.Alert) {
+	p.t.Helper()
+	deadline := time.Now().Add(testTimeout)
+	for {
+		m, err := p.recvErr(time.Until(deadline))
+		if err != nil {
+			p.t.Fatalf("waiting for %s: %v", what, err)
+		}
+		if a, ok := m.(*omp.Alert); ok {
+			return nil, a
+		}
+		if want(m) {
+			return m, nil
+		}
+	}
+}
+
+// quiet reads for d and returns the first message bad takes, or nil
+// when none came (the connection may close meanwhile).
+func (p *peer) quiet(d time.Duration, bad func(omp.Message) bool) omp.Message {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		m, err := p.recvErr(time.Until(deadline))
+		if err != nil {
+			return nil
+		}
+		if bad(m) {
+			return m
+		}
+	}
+	return nil
+}
+
+// carriesOn shows that the session is up and the speaker still handles
+// what it is sent: a REFRESH_REQUEST gets its End-of-RIB, and no ALERT
+// comes first.
+func (p *peer) carriesOn() {
+	p.t.Helper()
+	p.send(refreshAll)
+	if _, a := p.await("End-of-RIB after REFRESH_REQUEST", isEOR); a != nil {
+		p.t.Fatalf("ALERT %s/%s, want the session to carry on", a.Code, a.Code.SubcodeName(a.Subcode))
+	}
+}
+
+// refusedOrCarriesOn: the correct speaker refuses with ALERT code/sub and
+// closes; the faulty one carries on.
+func refusedOrCarriesOn(p *peer, faulty bool, code omp.AlertCode, sub omp.Subcode) {
+	p.t.Helper()
+	if faulty {
+		p.carriesOn()
+		return
+	}
+	p.expectAlert(code, sub)
+}
+
+// handshakeOutcome: after the peer's HANDSHAKE, the correct speaker
+// refuses it with HANDSHAKE/sub; the faulty one accepts it (HELLO).
+func handshakeOutcome(p *peer, faulty bool, sub omp.Subcode) {
+	p.t.Helper()
+	if !faulty {
+		p.expectAlert(omp.ErrHandshake, sub)
+		return
+	}
+	if _, a := p.await("HELLO", isType(omp.TypeHello)); a != nil {
+		p.t.Fatalf("ALERT %s/%s, want the HANDSHAKE accepted", a.Code, a.Code.SubcodeName(a.Subcode))
+	}
+}
+
+// drainEORs reads up to the n-th End-of-RIB: the initial table.
+func (p *peer) drainEORs(n int) {
+	p.t.Helper()
+	for range n {
+		if _, a := p.await("End-of-RIB", isEOR); a != nil {
+			p.t.Fatalf("ALERT %s/%s before End-of-RIB", a.Code, a.Code.SubcodeName(a.Subcode))
+		}
+	}
+}
+
+// every sends m every d until stop is called; write errors end it (the
+// speaker may have closed).
+func (p *peer) every(d time.Duration, m omp.Message) (stop func()) {
+	p.t.Helper()
+	b, err := omp.Encode(m)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	done, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				if _, err := p.conn.Write(b); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+// stillOpen reports whether the connection stays open (no EOF) for d,
+// dropping what arrives.
+func (p *peer) stillOpen(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		_, err := p.recvErr(time.Until(deadline))
+		var ne net.Error
+		switch {
+		case err == nil:
+		case errors.As(err, &ne) && ne.Timeout():
+			return true
+		case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+			return false
+		default:
+			return false // reset, or a message that does not decode
+		}
+	}
+}
+
+// Routes a fake peer advertises: TLOCs and vRoutes with their
+// originator, as a controller (or an edge speaking for several) sends
+// them.
+
+// origin is a router a fake peer speaks for: its system IP, site and TLOC.
+type origin struct {
+	id   netip.Addr
+	site uint32
+	tloc omp.TLOCNLRI
+}
+
+// originN is router 10.0.3.n at site 100+n with TLOC 192.0.2.(100+n).
+func originN(n int) origin {
+	return origin{id: netip.AddrFrom4([4]byte{10, 0, 3, byte(n)}), site: uint32(100 + n),
+		tloc: omp.TLOCNLRI{Address: netip.AddrFrom4([4]byte{192, 0, 2, byte(100 + n)}), Color: 1, Encap: 2}}
+}
+
+// tlocAdv advertises o's TLOC with preference pref (0: no PREF).
+func (o origin) tlocAdv(pref uint32) *omp.Update {
+	attrs := []omp.Attribute{
+		omp.Attr(&omp.AttrOriginator{Originator: o.id}),
+		omp.Attr(&omp.AttrSiteID{SiteID: o.site}),
+		omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{o.tloc}}}),
+	}
+	if pref != 0 {
+		attrs = append(attrs, omp.Attr(&omp.AttrPref{Preference: pref}))
+	}
+	return &omp.Update{Attributes: attrs}
+}
+
+// routeAttrs are the attributes of o's vRoutes: TLOC, ORIGINATOR,
+// SITE_ID, PREF (when not 0), ORIGIN (when proto is not 0).
+func (o origin) routeAttrs(pref uint32, proto uint8) []omp.Attribute {
+	attrs := []omp.Attribute{
+		omp.Attr(&omp.AttrTLOC{Address: o.tloc.Address, Color: o.tloc.Color, Encap: o.tloc.Encap}),
+		omp.Attr(&omp.AttrOriginator{Originator: o.id}),
+		omp.Attr(&omp.AttrSiteID{SiteID: o.site}),
+	}
+	if pref != 0 {
+		attrs = append(attrs, omp.Attr(&omp.AttrPref{Preference: pref}))
+	}
+	if proto != 0 {
+		attrs = append(attrs, omp.Attr(&omp.AttrOrigin{Proto: proto}))
+	}
+	return attrs
+}
+
+// routeAdv advertises o's vRoutes in VPN 1.
+func (o origin) routeAdv(pref uint32, proto uint8, prefixes ...string) *omp.Update {
+	return &omp.Update{Attributes: append(o.routeAttrs(pref, proto),
+		omp.Attr(&omp.AttrReachables{Reach: vroutes(prefixes...)}))}
+}
+
+// vroutes are VPN 1 vRoute NLRI.
+func vroutes(prefixes ...string) omp.Reach {
+	r := omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	for _, s := range prefixes {
+		pp := pfx(s)
+		r.VRoutes = append(r.VRoutes, omp.VRouteNLRI{VPNID: 1, PrefixLen: uint8(pp.Bits()), Address: pp.Addr()})
+	}
+	return r
+}
+
+// withdraw withdraws VPN 1 vRoutes.
+func withdraw(prefixes ...string) *omp.Update {
+	return &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: vroutes(prefixes...)})}}
+}
+
+// queryReach and queryUnreach are QUERYs for VPN 1 vRoutes.
+func queryReach(prefixes ...string) *omp.Query {
+	return &omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: vroutes(prefixes...)})}}
+}
+
+func queryUnreach(prefixes ...string) *omp.Query {
+	return &omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: vroutes(prefixes...)})}}
+}
+
+// markerPrefix is never advertised: a QUERY for its absence is answered
+// with its withdrawal, which closes the answer to the QUERYs before it.
+const markerPrefix = "198.51.100.0/24"
+
+// vrouteIn reports whether an UPDATE's attribute of type t (REACHABLES
+// or UNREACHABLES) carries the VPN 1 vRoute prefix.
+func vrouteIn(m omp.Message, t omp.AttrType, prefix string) bool {
+	u, ok := m.(*omp.Update)
+	if !ok {
+		return false
+	}
+	v, ok := u.Find(t)
+	if !ok {
+		return false
+	}
+	var r *omp.Reach
+	switch v := v.(type) {
+	case *omp.AttrReachables:
+		r = &v.Reach
+	case *omp.AttrUnreachables:
+		r = &v.Reach
+	}
+	for _, n := range r.VRoutes {
+		if n.VPNID == 1 && n.Prefix() == pfx(prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func reaches(prefix string) func(omp.Message) bool {
+	return func(m omp.Message) bool { return vrouteIn(m, omp.AttrTypeReachables, prefix) }
+}
+
+func withdraws(prefix string) func(omp.Message) bool {
+	return func(m omp.Message) bool { return vrouteIn(m, omp.AttrTypeUnreachables, prefix) }
+}
+
+// best asks the speaker, with a QUERY, for its best paths to the VPN 1
+// prefix and returns their originators, sorted (none: it has no best
+// path). The peer must not be receiving advertisements of prefix
+// otherwise meanwhile.
+func (p *peer) best(prefix string) []netip.Addr {
+	p.t.Helper()
+	p.send(queryReach(prefix))
+	p.send(queryUnreach(markerPrefix))
+	var out []netip.Addr
+	for {
+		m, a := p.await("the QUERY answer", isType(omp.TypeUpdate))
+		if a != nil {
+			p.t.Fatalf("ALERT %s/%s, want a QUERY answer", a.Code, a.Code.SubcodeName(a.Subcode))
+		}
+		if withdraws(markerPrefix)(m) {
+			slices.SortFunc(out, netip.Addr.Compare)
+			return out
+		}
+		if reaches(prefix)(m) {
+			if o, ok := m.(*omp.Update).Find(omp.AttrTypeOriginator); ok {
+				out = append(out, o.(*omp.AttrOriginator).Originator)
+			}
+		}
+	}
+}
+
+// expectBest checks the originators of the best paths to prefix.
+func (p *peer) expectBest(prefix string, want ...netip.Addr) {
+	p.t.Helper()
+	if got := p.best(prefix); !slices.Equal(got, want) {
+		p.t.Fatalf("best paths to %s from %v, want %v", prefix, got, want)
+	}
+}
+
+// asController makes a HANDSHAKE a controller's (for an edge speaker).
+func asController(h *omp.Handshake) *omp.Handshake {
+	setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
+		identity(omp.PeerTypeVSmart), &omp.CapGracefulRestart{GRInterval: 300}, &omp.CapRefresh{})
+	return h
+}
+
+// peerN is edgeHandshake from router ID 10.0.0.n.
+func peerN(n int) *omp.Handshake {
+	return hsWith(func(h *omp.Handshake) { h.PeerRouterID = netip.AddrFrom4([4]byte{10, 0, 0, byte(n)}) })
+}

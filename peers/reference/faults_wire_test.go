@@ -1,0 +1,802 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Every fault changes what the speaker does on the wire. Each case runs
+// a scenario twice, against the correct speaker and against one with the
+// fault on, and checks that each does what it should: the correct one
+// what docs/fsm.md says, the faulty one what the fault's summary says.
+
+// faultCase is the wire scenario of one fault.
+type faultCase struct {
+	fault Fault
+	cfg   func(c *Config) // on top of testConfig: a controller on NullRouting
+	run   func(t *testing.T, sp *Speaker, faulty bool)
+}
+
+// onRIB puts the speaker on the in-tree RIB in role r.
+func onRIB(r Role) func(c *Config) {
+	return func(c *Config) { c.Routing, c.Role = nil, r }
+}
+
+// holdTime offers h.
+func holdTime(h uint16) func(c *Config) {
+	return func(c *Config) { c.HoldTime = u16p(h) }
+}
+
+// withHold is edgeHandshake offering hold time h.
+func withHold(h uint16) *omp.Handshake {
+	return hsWith(func(h2 *omp.Handshake) { h2.HoldTime = h })
+}
+
+// established is a session from edgeHandshake, past its first
+// End-of-RIB.
+func established(t *testing.T, sp *Speaker) *peer {
+	p := dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	p.drainEORs(1)
+	return p
+}
+
+// ribEstablished is a session from edgeHandshake to a speaker on the
+// RIB, past the initial table (two families).
+func ribEstablished(t *testing.T, sp *Speaker, h *omp.Handshake) *peer {
+	p := dialPeer(t, sp.Addr())
+	p.establish(h)
+	p.drainEORs(2)
+	return p
+}
+
+// header is a message header with the given Length and Type.
+func header(length uint16, typ omp.MsgType) []byte {
+	b := bytes.Repeat([]byte{0xFF}, omp.MarkerLen)
+	b = binary.BigEndian.AppendUint16(b, length)
+	return append(b, byte(typ))
+}
+
+func encode(t *testing.T, m omp.Message) []byte {
+	t.Helper()
+	b, err := omp.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// bigPolicy is a policy that rejects 10.66.0.0/16 and spans two POLICY
+// fragments, the rule line cut between them: reassembled in the wrong
+// order it does not parse.
+func bigPolicy() (start, end []byte) {
+	head := "default accept\n"
+	pad := strings.Repeat("#", omp.MaxPolicyData-len(head)-len("\nrule 1")) + "\nrule 1"
+	return []byte(head + pad), []byte("0 match prefix 10.66.0.0/16 then reject\n")
+}
+
+var faultCases = []faultCase{
+	// header
+	{"header-marker-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		b := encode(t, refreshAll)
+		b[3] = 0
+		p.sendRaw(b)
+		if faulty {
+			if _, a := p.await("End-of-RIB", isEOR); a != nil {
+				t.Fatalf("ALERT %s/%s: the unmarked REFRESH_REQUEST was not taken", a.Code, a.Code.SubcodeName(a.Subcode))
+			}
+			return
+		}
+		p.expectAlert(omp.ErrHeader, omp.SubErrHeaderUnsync)
+	}},
+	{"header-length-4097-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		big, _, err := omp.AppendWith(nil, &omp.Hello{TLVs: []omp.HelloTLV{{TLVType: 9, Data: make([]byte, omp.MaxMessageLen+1-omp.HeaderLen-3)}}},
+			&omp.EncodeOptions{Oversize: true})
+		if err != nil || len(big) != omp.MaxMessageLen+1 {
+			t.Fatalf("%d bytes, %v", len(big), err)
+		}
+		p.sendRaw(big)
+		refusedOrCarriesOn(p, faulty, omp.ErrHeader, omp.SubErrHeaderLength)
+	}},
+	{"header-unknown-type-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		p.sendRaw(header(omp.HeaderLen, 9))
+		refusedOrCarriesOn(p, faulty, omp.ErrHeader, omp.SubErrHeaderType)
+	}},
+
+	// handshake
+	{"handshake-version-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.Version = 2 }))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeVersion)
+	}},
+	{"handshake-hold-time-1-2-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(withHold(2))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeHoldtime)
+	}},
+	{"handshake-router-id-zero-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.PeerRouterID = netip.AddrFrom4([4]byte{}) }))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeOMPID)
+	}},
+	{"handshake-unknown-option-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.Options = append(h.Options, &omp.RawOption{Type: 3, Data: []byte{1}}) }))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupOpt)
+	}},
+	{"handshake-bad-capability-length-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: omp.CapCodeMP, Data: []byte{0, 1, 0}}, &omp.CapRefresh{})
+		}))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupCap)
+	}},
+	{"handshake-auth-mac-unchecked", func(c *Config) { c.AuthKey = []byte("secret") }, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) {
+			h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 1, MAC: [32]byte{1}})
+		}))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeAuth)
+	}},
+	{"handshake-own-router-id-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.PeerRouterID = ctrlID }))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeOMPID)
+	}},
+	{"handshake-overlay-mismatch-accepted", func(c *Config) { c.OverlayID = 5 }, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6}) }))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupCap)
+	}},
+	{"handshake-personality-unchecked", func(c *Config) { c.Role = RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(edgeHandshake())
+		handshakeOutcome(p, faulty, omp.SubErrHandshakePersonalityMismatch)
+	}},
+	{"handshake-domain-mismatch-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
+		handshakeOutcome(p, faulty, omp.SubErrHandshakeDomainMismatch)
+	}},
+	{"handshake-duplicate-routerid-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p1 := ribEstablished(t, sp, edgeHandshake())
+		p2 := dialPeer(t, sp.Addr())
+		p2.open(edgeHandshake())
+		handshakeOutcome(p2, faulty, omp.SubErrHandshakeOMPID)
+		p1.carriesOn() // the first session is not disturbed
+	}},
+
+	// update
+	{"update-flags-unchecked", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		u := o.routeAdv(0, 0, "10.1.0.0/16")
+		u.Attributes[2].Flags = 0x01 // SITE_ID with an undefined flag
+		p.send(u)
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateFlags)
+	}},
+	{"update-duplicate-attribute-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		u := o.routeAdv(100, 0, "10.1.0.0/16")
+		u.Attributes = append(u.Attributes, omp.Attr(&omp.AttrPref{Preference: 200}))
+		p.send(u)
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateAttrList)
+	}},
+	{"update-missing-tloc-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		u := o.routeAdv(0, 0, "10.1.0.0/16")
+		u.Attributes = u.Attributes[1:] // no ATTR_TYPE_TLOC
+		p.send(u)
+		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateMissing)
+	}},
+	{"update-unknown-attribute-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		u := o.routeAdv(0, 0, "10.1.0.0/16")
+		u.Attributes = append(u.Attributes, omp.Attr(&omp.RawAttr{AType: 99, Data: []byte{1}}))
+		p.send(u)
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateUnknown)
+	}},
+	{"update-bad-prefix-length-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		u := o.routeAdv(0, 0, "10.9.9.9/32")
+		u.Attributes[3].Value.(*omp.AttrReachables).VRoutes[0].PrefixLen = 40
+		p.send(u)
+		if faulty {
+			p.expectBest("10.9.9.9/32", o.id)
+			return
+		}
+		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateBadNet)
+	}},
+	{"update-bad-attribute-length-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		p.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: omp.AttrTypePref, Data: []byte{1, 2, 3}})}})
+		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateLength)
+	}},
+	{"update-bad-nexthop-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		u := originN(1).routeAdv(0, 0, "10.1.0.0/16")
+		u.Attributes[0].Value.(*omp.AttrTLOC).Address = netip.AddrFrom4([4]byte{})
+		p.send(u)
+		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateNexthop)
+	}},
+	{"update-withdraw-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.expectBest("10.1.0.0/16", o.id)
+		p.send(withdraw("10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16")
+	}},
+
+	// alert
+	{"alert-never", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.recvType(omp.TypeHandshake)
+		p.send(&omp.Hello{}) // HELLO in HandshakeSent
+		if faulty {
+			p.expectClosed()
+			return
+		}
+		p.expectAlert(omp.ErrFSM, omp.SubErrNone)
+	}},
+	{"alert-subcode-zero", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
+		if faulty {
+			p.expectAlert(omp.ErrHandshake, omp.SubErrNone)
+			return
+		}
+		p.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeDomainMismatch)
+	}},
+	{"alert-wrong-subcode", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
+		if faulty {
+			p.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeVersion)
+			return
+		}
+		p.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeDomainMismatch)
+	}},
+	{"alert-no-close", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.recvType(omp.TypeHandshake)
+		p.send(&omp.Hello{})
+		if _, a := p.await("ALERT", func(omp.Message) bool { return false }); a == nil || a.Code != omp.ErrFSM {
+			t.Fatalf("ALERT %v, want OMP_ERR_FSM", a)
+		}
+		// The correct speaker closes within lingerTime; give it plenty.
+		if open := p.stillOpen(3 * lingerTime); open != faulty {
+			t.Fatalf("connection open %v after the ALERT, want %v", open, faulty)
+		}
+	}},
+	{"alert-received-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		p.send(&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear})
+		if faulty {
+			p.carriesOn()
+			return
+		}
+		p.expectClosed()
+	}},
+
+	// hello: the session offers 60 units (600 ms) or 30 (300 ms).
+	{"hello-once", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(60)) // reads the HELLO that answers the HANDSHAKE
+		hellos := 0
+		for { // the peer is silent: the speaker's hold timer ends the session
+			m, a := p.await("HOLDTIME", isType(omp.TypeHello))
+			if a != nil {
+				if a.Code != omp.ErrHoldtime {
+					t.Fatalf("ALERT %s, want OMP_ERR_HOLDTIME", a.Code)
+				}
+				break
+			}
+			if m != nil {
+				hellos++
+			}
+		}
+		if (hellos == 0) != faulty {
+			t.Fatalf("%d HELLOs within the hold time", hellos)
+		}
+	}},
+	{"hello-at-hold-time", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(60))
+		stop := p.every(100*time.Millisecond, &omp.Hello{}) // a sixth of the hold time
+		defer stop()
+		hellos := 0
+		for deadline := time.Now().Add(1500 * time.Millisecond); time.Now().Before(deadline); { // 2.5 hold times
+			if p.quiet(time.Until(deadline), isType(omp.TypeHello)) != nil {
+				hellos++
+			}
+		}
+		// Correct: one every 200 ms, about 7. Faulty: one per 600 ms, 2.
+		if faulty && hellos > 2 || !faulty && hellos < 4 {
+			t.Fatalf("%d HELLOs in 2.5 hold times", hellos)
+		}
+	}},
+	{"hold-timer-own-offer", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(30)) // the speaker offers 1000
+		if faulty {
+			if m := p.quiet(3*30*testUnit, func(m omp.Message) bool { return m.Type() != omp.TypeInform }); m != nil {
+				t.Fatalf("%s within three of the peer's hold times: the speaker uses the peer's", m.Type())
+			}
+			return
+		}
+		p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
+	}},
+	{"hold-timer-never-expires", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(30))
+		if !faulty {
+			p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
+			return
+		}
+		hellos := 0
+		for deadline := time.Now().Add(3 * 30 * testUnit); time.Now().Before(deadline); {
+			m := p.quiet(time.Until(deadline), func(m omp.Message) bool { return m.Type() == omp.TypeHello || m.Type() == omp.TypeAlert })
+			if a, ok := m.(*omp.Alert); ok {
+				t.Fatalf("ALERT %s: the hold timer expired", a.Code)
+			}
+			if m != nil {
+				hellos++
+			}
+		}
+		if hellos == 0 {
+			t.Fatal("no HELLO in three hold times")
+		}
+	}},
+	{"hold-timer-hello-only", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(60))
+		stop := p.every(60*time.Millisecond, emptyQuery) // a tenth of the hold time; no HELLO
+		defer stop()
+		a, _ := p.quiet(3*60*testUnit, isType(omp.TypeAlert)).(*omp.Alert)
+		switch {
+		case faulty && (a == nil || a.Code != omp.ErrHoldtime):
+			t.Fatalf("ALERT %v, want OMP_ERR_HOLDTIME: QUERYs restart the hold timer", a)
+		case !faulty && a != nil:
+			t.Fatalf("ALERT %s/%s while the peer sends QUERYs", a.Code, a.Code.SubcodeName(a.Subcode))
+		}
+	}},
+
+	// bestpath: a fake peer speaks for routers 10.0.3.n; QUERY shows the
+	// speaker's best paths.
+	{"bestpath-invalid-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16")
+	}},
+	{"bestpath-distance-reversed", func(c *Config) {
+		onRIB(RoleEdge)(c)
+		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
+		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16"), Origin: "connected"}}
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o := originN(2)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, omp.OriginConnected, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16", ctrlID) // its own, connected
+	}},
+	{"bestpath-preference-reversed", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2)
+		o2.site = o1.site
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(200, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(100, 0, "10.1.0.0/16"))
+		want := o1.id
+		if faulty {
+			want = o2.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"bestpath-tloc-preference-reversed", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o1, o2 := originN(1), originN(2)
+		p.send(o1.tlocAdv(200))
+		p.send(o2.tlocAdv(100))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		want := o1.id
+		if faulty {
+			want = o2.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"edge-origin-order-reversed", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o1, o2 := originN(1), originN(2)
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(0, omp.OriginConnected, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, omp.OriginStatic, "10.1.0.0/16"))
+		want := o1.id
+		if faulty {
+			want = o2.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"bestpath-router-id-reversed", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2)
+		o2.site = o1.site
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		want := o2.id // the higher
+		if faulty {
+			want = o1.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"bestpath-tiebreak-skipped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2) // two sites
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16", o2.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16", o1.id, o2.id) // one per site
+	}},
+
+	// reflect
+	{"reflect-to-source", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(refreshAll) // its whole Adj-RIB-Out again, then End-of-RIB
+		got := false
+		for eors := 0; eors < 2; {
+			m, a := p.await("End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches("10.1.0.0/16")(m) })
+			if a != nil {
+				t.Fatalf("ALERT %s", a.Code)
+			}
+			if isEOR(m) {
+				eors++
+			} else {
+				got = true
+			}
+		}
+		if got != faulty {
+			t.Fatalf("own route reflected back: %v", got)
+		}
+	}},
+	{"no-withdraw-reflect", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id) // applied before b comes
+		b := dialPeer(t, sp.Addr())
+		b.establish(peerN(3))
+		if _, al := b.await("the route reflected", reaches("10.1.0.0/16")); al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		a.send(withdraw("10.1.0.0/16"))
+		a.send(o.routeAdv(0, 0, "10.2.0.0/16")) // reflected after the withdrawal
+		m, al := b.await("10.2.0.0/16 reflected", func(m omp.Message) bool {
+			return withdraws("10.1.0.0/16")(m) || reaches("10.2.0.0/16")(m)
+		})
+		if al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		if withdrawn := withdraws("10.1.0.0/16")(m); withdrawn == faulty {
+			t.Fatalf("withdrawal reflected: %v", withdrawn)
+		}
+	}},
+
+	// gr: peer 10.0.0.2 offers GR 300 units (3 s), unless said otherwise.
+	{"gr-no-mark", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // lost: graceful restart applies
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			b.expectBest("10.1.0.0/16")
+			return
+		}
+		b.expectBest("10.1.0.0/16", o.id) // stale, kept
+	}},
+	{"gr-no-sweep", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16", "10.2.0.0/16"))
+		a.expectBest("10.2.0.0/16", o.id)
+		a.conn.Close()
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		a = ribEstablished(t, sp, edgeHandshake()) // back: re-advertises one of the two
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.send(eorAll)
+		if faulty {
+			a.expectBest("10.2.0.0/16", o.id)
+			return
+		}
+		a.expectBest("10.2.0.0/16")
+	}},
+	{"gr-no-expiry", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := dialPeer(t, sp.Addr())
+		a.establish(hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
+		}))
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // GR for 30 units (300 ms)
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			time.Sleep(4 * 30 * testUnit)
+			b.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		waitFor(t, "the stale route purged", func() bool { return len(b.best("10.1.0.0/16")) == 0 })
+	}},
+
+	// eor-refresh
+	{"no-eor", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(edgeHandshake())
+		if faulty {
+			if m := p.quiet(quietWindow, isEOR); m != nil {
+				t.Fatal("End-of-RIB sent")
+			}
+			return
+		}
+		p.drainEORs(2)
+	}},
+	{"eor-before-routes", func(c *Config) {
+		onRIB(RoleEdge)(c)
+		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
+		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		m, a := p.await("the route or its End-of-RIB", func(m omp.Message) bool {
+			i, ok := m.(*omp.Inform)
+			return reaches("10.1.0.0/16")(m) || ok && i.InformType == omp.InformEOR && i.SAFI == omp.SAFIVRoute
+		})
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if eorFirst := isEOR(m); eorFirst != faulty {
+			t.Fatalf("End-of-RIB of SAFI_VROUTE before its route: %v", eorFirst)
+		}
+	}},
+	{"refresh-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		if !faulty {
+			p.carriesOn()
+			return
+		}
+		p.send(refreshAll)
+		if m := p.quiet(quietWindow, isEOR); m != nil {
+			t.Fatal("REFRESH_REQUEST answered")
+		}
+	}},
+
+	// query
+	{"query-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(queryReach("10.1.0.0/16"))
+		p.send(refreshAll) // its End-of-RIB follows any answer
+		m, a := p.await("the answer or End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches("10.1.0.0/16")(m) })
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if answered := !isEOR(m); answered == faulty {
+			t.Fatalf("QUERY answered: %v", answered)
+		}
+	}},
+	{"query-absent-not-withdrawn", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(queryUnreach("10.9.0.0/16")) // absent
+		p.send(queryReach("10.1.0.0/16"))   // present: answered after
+		m, a := p.await("an answer", func(m omp.Message) bool { return withdraws("10.9.0.0/16")(m) || reaches("10.1.0.0/16")(m) })
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if reported := withdraws("10.9.0.0/16")(m); reported == faulty {
+			t.Fatalf("absent route reported withdrawn: %v", reported)
+		}
+	}},
+
+	// policy
+	{"policy-not-applied", func(c *Config) {
+		onRIB(RoleController)(c)
+		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.66.0.0/16"))
+		if faulty {
+			p.expectBest("10.66.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.66.0.0/16")
+	}},
+	{"policy-fragments-out-of-order", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		start, end := bigPolicy()
+		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: start})
+		p.send(&omp.Policy{PolicyType: omp.PolicyEnd, Data: end})
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.66.0.0/16"))
+		if faulty {
+			p.expectBest("10.66.0.0/16", o.id) // the garbled policy was not installed
+			return
+		}
+		p.expectBest("10.66.0.0/16")
+	}},
+	{"policy-more-without-start-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		p.send(&omp.Policy{PolicyType: omp.PolicyMore, Data: []byte("# more\n")})
+		refusedOrCarriesOn(p, faulty, omp.ErrFSM, omp.SubErrNone)
+	}},
+
+	// inform
+	{"inform-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		if !faulty {
+			p.carriesOn()
+			return
+		}
+		p.send(refreshAll)
+		if m := p.quiet(quietWindow, isEOR); m != nil {
+			t.Fatal("REFRESH_REQUEST answered")
+		}
+	}},
+	{"refresh-without-capability-answered", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge)) })) // no REFRESH
+		p.drainEORs(1)
+		if faulty {
+			p.carriesOn()
+			return
+		}
+		p.send(refreshAll)
+		if m := p.quiet(quietWindow, isEOR); m != nil {
+			t.Fatal("REFRESH_REQUEST answered without the REFRESH capability")
+		}
+	}},
+
+	// fsm
+	{"fsm-update-before-established", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(edgeHandshake())
+		p.recvType(omp.TypeHello)
+		p.send(&omp.Update{}) // in HandshakeConfirm
+		if !faulty {
+			p.expectAlert(omp.ErrFSM, omp.SubErrNone)
+			return
+		}
+		p.send(&omp.Hello{})
+		p.carriesOn()
+	}},
+	{"fsm-handshake-on-established-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		p.send(edgeHandshake())
+		refusedOrCarriesOn(p, faulty, omp.ErrFSM, omp.SubErrNone)
+	}},
+	{"fsm-hello-before-handshake-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.recvType(omp.TypeHandshake)
+		p.send(&omp.Hello{}) // before the HANDSHAKE
+		if !faulty {
+			p.expectAlert(omp.ErrFSM, omp.SubErrNone)
+			return
+		}
+		p.send(edgeHandshake())
+		p.recvType(omp.TypeHello)
+	}},
+}
+
+func TestFaultsOnTheWire(t *testing.T) {
+	for _, tc := range faultCases {
+		t.Run(string(tc.fault), func(t *testing.T) {
+			t.Parallel()
+			for _, faulty := range []bool{false, true} {
+				name := "correct"
+				if faulty {
+					name = "faulty"
+				}
+				t.Run(name, func(t *testing.T) {
+					cfg := testConfig()
+					if tc.cfg != nil {
+						tc.cfg(&cfg)
+					}
+					if faulty {
+						cfg.Faults = []Fault{tc.fault}
+					}
+					tc.run(t, startSpeaker(t, cfg), faulty)
+				})
+			}
+		})
+	}
+}
+
+// Every fault of the registry has its wire scenario, once.
+func TestFaultsAllOnTheWire(t *testing.T) {
+	seen := map[Fault]bool{}
+	for _, tc := range faultCases {
+		if _, ok := LookupFault(string(tc.fault)); !ok {
+			t.Errorf("case for %q, which is not a fault", tc.fault)
+		}
+		if seen[tc.fault] {
+			t.Errorf("two cases for %q", tc.fault)
+		}
+		seen[tc.fault] = true
+	}
+	for _, f := range Faults() {
+		if !seen[f.Name] {
+			t.Errorf("fault %q has no wire scenario", f.Name)
+		}
+	}
+}
