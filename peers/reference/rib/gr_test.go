@@ -124,6 +124,9 @@ func TestGRExpiry(t *testing.T) {
 	}
 }
 
+// The peer comes back and re-advertises one of its four vRoutes, but no
+// End-of-RIB comes: the other three stay stale until the deadline, which
+// purges them and only them.
 func TestGRExpiryAfterReconnectWithoutEOR(t *testing.T) {
 	n := newGRNet(t, time.Minute)
 	n.r.PeerDown(n.e, true)
@@ -132,6 +135,9 @@ func TestGRExpiryAfterReconnectWithoutEOR(t *testing.T) {
 	}
 	apply(t, n.r, n.e, advT([]omp.TLOCNLRI{n.tl}))
 	apply(t, n.r, n.e, advV(n.tl, n.routes[:1]))
+	if got := stale(n.r); got != 3 || len(n.r.Routes(VRoute4)) != 4 {
+		t.Fatalf("before the deadline: %d stale of %d vRoutes, want 3 of 4", got, len(n.r.Routes(VRoute4)))
+	}
 	n.r.Expire(n.now.Add(2 * time.Minute)) // no EOR came
 	if rs := n.r.Routes(VRoute4); len(rs) != 1 || rs[0].Stale {
 		t.Fatalf("%+v", rs)
