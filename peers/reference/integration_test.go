@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference/rib"
@@ -185,16 +186,29 @@ func fakeEdgeHandshake(n int, gr uint32) *omp.Handshake {
 	return h
 }
 
+// longGR is a graceful-restart interval (in test units: 600 s) longer
+// than any wait of a test: routes kept for it are still there when a test
+// gives up waiting for them to go, so only End-of-RIB or a flush removes
+// them in time.
+const longGR = 60000
+
+// ribCtrlLongGR is the test controller on the RIB offering longGR.
+func ribCtrlLongGR() Config {
+	cfg := ribCtrlConfig()
+	cfg.GRInterval = u32p(longGR)
+	return cfg
+}
+
 // Graceful restart: an edge's session drops without an ALERT; the
 // controller keeps its routes, stale, and other edges keep forwarding.
 // The edge comes back, re-advertises one of its two routes and sends
-// End-of-RIB: the other is swept.
+// End-of-RIB: the other is swept (not expired: the interval is longGR).
 func TestGracefulRestartRestore(t *testing.T) {
-	ctrl := startSpeaker(t, ribCtrlConfig())
+	ctrl := startSpeaker(t, ribCtrlLongGR())
 	e2 := ribEdge(t, ctrl.Addr().String(), 2)
 	a, b := pfx("10.7.0.0/16"), pfx("10.8.0.0/16")
 	p := dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, 300)) // 3 s
+	p.establish(fakeEdgeHandshake(7, longGR))
 	for _, m := range fakeEdgeUpdates(7, a.String(), b.String()) {
 		p.send(m)
 	}
@@ -218,7 +232,7 @@ func TestGracefulRestartRestore(t *testing.T) {
 	}
 
 	p = dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, 300))
+	p.establish(fakeEdgeHandshake(7, longGR))
 	for _, m := range fakeEdgeUpdates(7, a.String()) {
 		p.send(m)
 	}
@@ -239,35 +253,67 @@ func TestGracefulRestartRestore(t *testing.T) {
 	}
 }
 
-// Graceful restart runs out: the routes go when the interval ends.
+// Graceful restart runs out: the routes stay, stale, for the interval,
+// then go. The interval starts when the controller sees the drop, after
+// start: the routes cannot go before start+interval (checked after the
+// fact, so a slow machine cannot fail it), and are checked to be there
+// when the check itself ends before then.
 func TestGracefulRestartExpires(t *testing.T) {
+	const gr = 100 // 1 s
+	interval := gr * testUnit
 	ctrl := startSpeaker(t, ribCtrlConfig())
 	e2 := ribEdge(t, ctrl.Addr().String(), 2)
 	a := pfx("10.7.0.0/16")
 	p := dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, 30)) // 300 ms
+	p.establish(fakeEdgeHandshake(7, gr))
 	for _, m := range fakeEdgeUpdates(7, a.String()) {
 		p.send(m)
 	}
 	waitNextHops(t, e2, 1, a, tlocOf(7).Address)
+	start := time.Now()
 	p.conn.Close()
 	waitPeerState(t, ctrl, "10.0.1.7", StateIdle)
+	stale := 0
+	for _, r := range ctrl.Routing().Snapshot().(RIBSnapshot).Routes {
+		if r.From == "10.0.1.7" && r.Stale {
+			stale++
+		}
+	}
+	nh := nextHops(t, e2, 1, a)
+	if took := time.Since(start); took < interval {
+		if stale != 1 || !slices.Equal(nh, []netip.Addr{tlocOf(7).Address}) {
+			t.Errorf("%v into a %v graceful restart: %d stale routes at the controller (want 1), edge 2 next hops %v", took, interval, stale, nh)
+		}
+	} else {
+		t.Logf("checking the kept routes took %v, past the interval: skipped", took)
+	}
 	waitNextHops(t, e2, 1, a)
+	if took := time.Since(start); took < interval {
+		t.Errorf("routes gone %v after the drop, before the %v interval", took, interval)
+	}
 }
 
-// An ALERT that is not graceful (OPER CLEAR) drops the routes at once.
+// An ALERT that is not graceful (OPER CLEAR) drops the routes at once,
+// graceful restart negotiated or not (here it is, for longGR).
 func TestClearFlushesRoutes(t *testing.T) {
-	ctrl := startSpeaker(t, ribCtrlConfig())
+	ctrl := startSpeaker(t, ribCtrlLongGR())
 	e2 := ribEdge(t, ctrl.Addr().String(), 2)
 	a := pfx("10.7.0.0/16")
 	p := dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, 300))
+	p.establish(fakeEdgeHandshake(7, longGR))
 	for _, m := range fakeEdgeUpdates(7, a.String()) {
 		p.send(m)
 	}
 	waitNextHops(t, e2, 1, a, tlocOf(7).Address)
+	if ps, _ := ctrl.Peer("10.0.1.7"); ps.Negotiated == nil || !ps.Negotiated.GR {
+		t.Fatalf("graceful restart not negotiated: %+v", ps.Negotiated)
+	}
 	ctrl.Clear("10.0.1.7")
 	p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
+	waitPeerState(t, ctrl, "10.0.1.7", StateIdle)
+	if at, ok := ribOf(t, ctrl).NextExpiry(); ok {
+		t.Errorf("the cleared peer's routes are kept for graceful restart, until %v", at)
+	}
 	waitNextHops(t, e2, 1, a)
 }
 
