@@ -85,16 +85,22 @@ func diffVR(i int) (uint64, netip.Prefix) {
 }
 
 // seq is one run of the differential: the device's role, the log
-// compaction threshold (compactMin) and the operations.
+// compaction threshold (compactMin), the RIB's deliberate bugs (to show
+// the differential catches them) and the operations.
 type seq struct {
 	Role    Role
 	Compact int
+	Quirks  Quirks
 	Ops     []op
 }
 
 func (s seq) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "seq{Role: %s, Compact: %d, Ops: []op{\n", []string{"", "RoleController", "RoleEdge", "RoleHub"}[s.Role], s.Compact)
+	fmt.Fprintf(&b, "seq{Role: %s, Compact: %d, ", []string{"", "RoleController", "RoleEdge", "RoleHub"}[s.Role], s.Compact)
+	if s.Quirks != 0 {
+		fmt.Fprintf(&b, "Quirks: %#x, ", uint32(s.Quirks))
+	}
+	b.WriteString("Ops: []op{\n")
 	for _, o := range s.Ops {
 		fmt.Fprintf(&b, "\t%v,\n", o)
 	}

@@ -28,9 +28,15 @@ var (
 
 func TestOracle(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(*oracleSeqs); seed++ {
-		c := randChooser{rand.New(rand.NewPCG(seed, 0x0AC1E))}
-		diffCheck(t, fmt.Sprintf("seed %d", seed), genSeq(c, 4+c.IntN(*oracleOps-3)))
+		diffCheck(t, fmt.Sprintf("seed %d", seed), seededSeq(seed))
 	}
+}
+
+// seededSeq is the sequence of TestOracle's seed: 4 to -rib.oracle.ops
+// operations.
+func seededSeq(seed uint64) seq {
+	c := randChooser{rand.New(rand.NewPCG(seed, 0x0AC1E))}
+	return genSeq(c, 4+c.IntN(*oracleOps-3))
 }
 
 // Sequences the differential once failed on, shrunk.
@@ -51,6 +57,26 @@ var oracleRegressions = map[string]seq{
 func TestOracleRegressions(t *testing.T) {
 	for name, s := range oracleRegressions {
 		diffCheck(t, name, s)
+	}
+}
+
+// The differential can fail: each deliberate bug of the RIB it models
+// (everything but End-of-RIB) makes one of the first sequences fail.
+func TestOracleCatchesQuirks(t *testing.T) {
+	quirks := map[string]Quirks{"ValidIgnored": QuirkValidIgnored, "DistanceReversed": QuirkDistanceReversed,
+		"PrefReversed": QuirkPrefReversed, "TLOCPrefReversed": QuirkTLOCPrefReversed, "OriginReversed": QuirkOriginReversed,
+		"RouterIDReversed": QuirkRouterIDReversed, "Step7Skipped": QuirkStep7Skipped, "ReflectToSource": QuirkReflectToSource,
+		"NoWithdraw": QuirkNoWithdraw, "NoMark": QuirkNoMark, "NoSweep": QuirkNoSweep, "NoExpiry": QuirkNoExpiry}
+	for name, q := range quirks {
+		caught := false
+		for seed := uint64(1); seed <= 100 && !caught; seed++ {
+			s := seededSeq(seed)
+			s.Quirks = q
+			caught = runSeq(t, s) != ""
+		}
+		if !caught {
+			t.Errorf("Quirk%s: no mismatch in 100 sequences", name)
+		}
 	}
 }
 
@@ -119,7 +145,7 @@ func runSeq(t testing.TB, s seq) (msg string) {
 	compactMin = s.Compact
 	d := &diffRun{t: panicTB{t}, now: time.Unix(0, 0), texts: map[attrsRef]string{}, o: oracle.New(s.Role == RoleController, a(diffSelf), diffSites[0])}
 	var err error
-	d.r, err = New(Config{Role: s.Role, RouterID: a(diffSelf), SiteID: diffSites[0], Now: func() time.Time { return d.now }})
+	d.r, err = New(Config{Role: s.Role, RouterID: a(diffSelf), SiteID: diffSites[0], Now: func() time.Time { return d.now }, Quirks: s.Quirks})
 	if err != nil {
 		t.Fatal(err)
 	}
