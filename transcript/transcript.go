@@ -1,11 +1,35 @@
 // Package transcript records what crossed the wire in a conformance case:
-// every message sent and received, with time, raw bytes, and the decoded
+// the messages sent and received, with time, raw bytes, and the decoded
 // message or decode error, and the connection events around them. The
 // fake peer writes transcripts; reports read them.
+//
+// A transcript is bounded, whatever the DUT does: it keeps the first
+// Limits.Head entries (default 200) and the last Limits.Tail (default
+// 200), and counts the entries in between instead of keeping them, by
+// direction and message type, with their bytes and the connection they
+// crossed. Entries then holds one more entry at the gap, an Event whose
+// Note says what was dropped and whose Dropped has the counts. Each kept
+// entry holds at most Limits.MaxRaw bytes of its message (default 4160: a
+// message is at most 4096 bytes, but garbage is not; Cut counts the
+// rest), at most MaxText bytes of its Note and error text, and no error
+// value but an *omp.Error (its Data cut to MaxRaw) or omp.ErrTruncated:
+// any other error is kept as its text, so that an entry never holds on to
+// what an error refers to (a step's list of skipped messages). A
+// transcript therefore holds at most Head+Tail entries of a few kilobytes
+// each, however long the case runs and however fast the DUT sends.
+//
+// The zero Transcript uses the limits of SetDefaultLimits, read at its
+// first Add; New gives one its own.
 package transcript
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -30,6 +54,9 @@ func (d Direction) String() string {
 	return "event"
 }
 
+// MarshalText gives the direction as text ("sent"), for JSON.
+func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
 // Entry is one line of a transcript.
 type Entry struct {
 	Time    time.Time
@@ -37,32 +64,398 @@ type Entry struct {
 	Peer    string      // which fake peer (its name or router ID)
 	Local   string      // local address of the connection
 	Remote  string      // remote address of the connection
-	Raw     []byte      // message bytes, header included (Sent, Received)
-	Message omp.Message // decoded message, if it decoded
-	Err     error       // decode error (*omp.Error), or the event's error
+	Raw     []byte      // message bytes, header included (Sent, Received), at most Limits.MaxRaw
+	Cut     int         // bytes of the message after Raw, not kept (beyond Limits.MaxRaw)
+	Message omp.Message // decoded message, if it decoded (nil when Cut > 0)
+	Err     error       // decode error (*omp.Error), or the event's error (as text)
 	Note    string      // what happened, for events; why, for mutated sends
+	// Dropped is set on the one Event that Entries puts where entries
+	// were dropped: what they were. Its Note is Dropped.String().
+	Dropped *Dropped
 }
 
-// Transcript is a concurrency-safe, append-only list of entries.
+// Defaults of Limits, and the bound of an entry's text.
+const (
+	DefaultHead   = 200
+	DefaultTail   = 200
+	DefaultMaxRaw = omp.MaxMessageLen + 64
+	// MaxText bounds an entry's Note and error text, in bytes.
+	MaxText = 4096
+	// maxConns bounds the connections Dropped counts bytes for.
+	maxConns = 64
+)
+
+// Limits bound a transcript. Fields that are zero or negative take the
+// defaults.
+type Limits struct {
+	// Head is how many entries are kept from the start of the case.
+	Head int
+	// Tail is how many entries are kept from the end of the case.
+	Tail int
+	// MaxRaw is how many bytes of each kept entry's message are kept.
+	MaxRaw int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.Head <= 0 {
+		l.Head = DefaultHead
+	}
+	if l.Tail <= 0 {
+		l.Tail = DefaultTail
+	}
+	if l.MaxRaw <= 0 {
+		l.MaxRaw = DefaultMaxRaw
+	}
+	return l
+}
+
+var defaults atomic.Pointer[Limits]
+
+// SetDefaultLimits sets the limits of the zero Transcripts (&Transcript{},
+// what the runner and the fake peer make) that have not recorded yet.
+// Zero fields take the package defaults.
+func SetDefaultLimits(l Limits) {
+	l = l.withDefaults()
+	defaults.Store(&l)
+}
+
+// DefaultLimits returns the limits a zero Transcript takes.
+func DefaultLimits() Limits {
+	if l := defaults.Load(); l != nil {
+		return *l
+	}
+	return Limits{}.withDefaults()
+}
+
+// Transcript is a concurrency-safe, append-only, bounded list of entries.
 type Transcript struct {
-	mu      sync.Mutex
-	entries []Entry
+	mu     sync.Mutex
+	lim    Limits
+	inited bool
+	head   []Entry
+	tail   []Entry // a ring of at most lim.Tail entries, oldest at next
+	next   int
+	kept   int // bytes held by the kept entries: Raw, Note and error text
+	drop   dropCounter
 }
 
-// Add appends an entry; its Raw is copied.
+// New returns an empty transcript with limits l.
+func New(l Limits) *Transcript {
+	return &Transcript{lim: l.withDefaults(), inited: true}
+}
+
+// Limits returns the transcript's limits.
+func (t *Transcript) Limits() Limits {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.init()
+	return t.lim
+}
+
+func (t *Transcript) init() {
+	if !t.inited {
+		t.lim, t.inited = DefaultLimits(), true
+	}
+}
+
+// Add appends an entry: a copy of its Raw cut to MaxRaw, its Note and
+// error bounded. Once Head entries are kept, an entry goes to the tail,
+// and the oldest entry of a full tail is counted as dropped.
 func (t *Transcript) Add(e Entry) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e.Raw = append([]byte(nil), e.Raw...)
+	e.Dropped = nil
 	t.mu.Lock()
-	t.entries = append(t.entries, e)
-	t.mu.Unlock()
+	defer t.mu.Unlock()
+	t.init()
+	bound(&e, t.lim.MaxRaw)
+	if len(t.head) < t.lim.Head {
+		t.head = append(t.head, e)
+		t.kept += size(&e)
+		return
+	}
+	if len(t.tail) < t.lim.Tail {
+		t.tail = append(t.tail, e)
+		t.kept += size(&e)
+		return
+	}
+	old := &t.tail[t.next]
+	t.drop.add(old)
+	t.kept += size(&e) - size(old)
+	*old = e
+	t.next = (t.next + 1) % len(t.tail)
 }
 
-// Entries returns a copy of the entries so far.
+// bound cuts e's bytes, text and error to the limits.
+func bound(e *Entry, maxRaw int) {
+	n := len(e.Raw)
+	if n > maxRaw {
+		e.Raw = append([]byte(nil), e.Raw[:maxRaw]...)
+		e.Cut += n - maxRaw
+		e.Message = nil // decoded from bytes no longer held
+	} else {
+		e.Raw = append([]byte(nil), e.Raw...)
+	}
+	if len(e.Raw) == 0 {
+		e.Raw = nil
+	}
+	e.Note = capText(e.Note)
+	e.Err = boundErr(e.Err, maxRaw)
+}
+
+// boundErr keeps an *omp.Error (Data cut to maxRaw) and omp.ErrTruncated;
+// any other error becomes its text.
+func boundErr(err error, maxRaw int) error {
+	switch oe, _ := err.(*omp.Error); {
+	case err == nil, err == omp.ErrTruncated:
+		return err
+	case oe != nil:
+		if len(oe.Data) <= maxRaw && len(oe.Reason) <= MaxText && len(oe.Field) <= MaxText {
+			return oe
+		}
+		c := *oe
+		c.Data = append([]byte(nil), oe.Data[:min(len(oe.Data), maxRaw)]...)
+		c.Reason, c.Field = capText(c.Reason), capText(c.Field)
+		return &c
+	}
+	te := &textError{s: capText(err.Error())}
+	if errors.Is(err, omp.ErrTruncated) {
+		te.is = omp.ErrTruncated
+	}
+	return te
+}
+
+// textError is an error kept as its text.
+type textError struct {
+	s  string
+	is error // omp.ErrTruncated, if the error was one
+}
+
+func (e *textError) Error() string { return e.s }
+func (e *textError) Unwrap() error { return e.is }
+
+// capText cuts s to MaxText bytes, saying so.
+func capText(s string) string {
+	if len(s) <= MaxText {
+		return s
+	}
+	cut := MaxText - 40
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d more bytes not kept)", len(s)-cut)
+}
+
+// size is what a kept entry holds, in bytes of message and text.
+func size(e *Entry) int {
+	n := len(e.Raw) + len(e.Note)
+	if e.Err != nil {
+		if oe, ok := e.Err.(*omp.Error); ok {
+			n += len(oe.Data) + len(oe.Reason)
+		} else if te, ok := e.Err.(*textError); ok {
+			n += len(te.s)
+		}
+	}
+	return n
+}
+
+// Entries returns a copy of the entries kept so far, in the order they
+// were added; where entries were dropped, an Event with Dropped set.
 func (t *Transcript) Entries() []Entry {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]Entry(nil), t.entries...)
+	out := make([]Entry, 0, len(t.head)+len(t.tail)+1)
+	out = append(out, t.head...)
+	if t.drop.entries > 0 {
+		d := t.drop.summary(t.lim)
+		out = append(out, Entry{Time: d.First, Dir: Event, Note: d.String(), Dropped: d})
+	}
+	out = append(out, t.tail[t.next:]...)
+	out = append(out, t.tail[:t.next]...)
+	return out
+}
+
+// Stats says how much a transcript holds and how much it dropped.
+type Stats struct {
+	Kept         int   // entries kept
+	KeptBytes    int   // bytes the kept entries hold: message bytes, notes and error text
+	Dropped      int64 // entries dropped
+	DroppedBytes int64 // message bytes of the dropped entries
+}
+
+// Stats returns the transcript's counts, cheaply.
+func (t *Transcript) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return Stats{Kept: len(t.head) + len(t.tail), KeptBytes: t.kept, Dropped: t.drop.entries, DroppedBytes: t.drop.bytes}
+}
+
+// Dropped summarises the entries a transcript did not keep.
+type Dropped struct {
+	// Entries is how many entries were dropped, Bytes their message bytes
+	// (as sent or received: before any cut).
+	Entries int64 `json:"entries"`
+	Bytes   int64 `json:"bytes"`
+	// First and Last are the times of the first and last dropped entries.
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	// Head and Tail are the limits: how many entries were kept before and
+	// after the gap.
+	Head int `json:"head"`
+	Tail int `json:"tail"`
+	// Kinds count the dropped entries by direction and message type, most
+	// entries first.
+	Kinds []Count `json:"kinds"`
+	// Conns are the dropped message bytes by connection (at most 64
+	// connections; OtherBytes counts the rest), so that a capture can
+	// leave the gap in each TCP stream.
+	Conns      []ConnBytes `json:"conns,omitempty"`
+	OtherBytes int64       `json:"other_bytes,omitempty"`
+}
+
+// Count is the dropped entries of one direction and message type.
+type Count struct {
+	Dir Direction `json:"dir"`
+	// Type is the message type ("HELLO", "TYPE_9"), "short" for bytes too
+	// few for a header, "" for events.
+	Type    string `json:"type,omitempty"`
+	Entries int64  `json:"entries"`
+	Bytes   int64  `json:"bytes"`
+}
+
+// String is "received HELLO 9800 (186200 bytes)", or "event 3".
+func (c Count) String() string {
+	if c.Dir == Event {
+		return fmt.Sprintf("event %d", c.Entries)
+	}
+	return fmt.Sprintf("%s %s %d (%d bytes)", c.Dir, c.Type, c.Entries, c.Bytes)
+}
+
+// ConnBytes is the message bytes dropped on one connection.
+type ConnBytes struct {
+	Peer     string `json:"peer"`
+	Local    string `json:"local"`
+	Remote   string `json:"remote"`
+	Sent     int64  `json:"sent"`
+	Received int64  `json:"received"`
+}
+
+// String is the summary line: "transcript truncated: 19600 entries
+// (372400 bytes) over 1.2s not kept, between the first 200 and the last
+// 200: received HELLO 9800 (186200 bytes), sent HELLO 9800 (186200
+// bytes)".
+func (d *Dropped) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "transcript truncated: %d %s (%d bytes) over %s not kept, between the first %d and the last %d",
+		d.Entries, plural(d.Entries, "entry", "entries"), d.Bytes, d.Last.Sub(d.First).Round(time.Millisecond), d.Head, d.Tail)
+	for i, c := range d.Kinds {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.String())
+	}
+	return b.String()
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+type kindKey struct {
+	dir Direction
+	typ int16 // the header Type, -1 short, -2 event
+}
+
+type connKey struct{ peer, local, remote string }
+
+// dropCounter accumulates what was dropped, in bounded memory: one count
+// per direction and type (at most 3×258), per connection (at most
+// maxConns).
+type dropCounter struct {
+	entries, bytes int64
+	first, last    time.Time
+	kinds          map[kindKey]*Count
+	conns          map[connKey]*ConnBytes
+	connOrder      []connKey
+	other          int64
+}
+
+func (c *dropCounter) add(e *Entry) {
+	n := int64(len(e.Raw) + e.Cut)
+	if c.entries == 0 || e.Time.Before(c.first) {
+		c.first = e.Time
+	}
+	if c.entries == 0 || e.Time.After(c.last) {
+		c.last = e.Time
+	}
+	c.entries++
+	c.bytes += n
+	k := kindKey{e.Dir, -2}
+	switch {
+	case e.Dir == Event:
+	case len(e.Raw) >= omp.HeaderLen:
+		k.typ = int16(e.Raw[omp.HeaderLen-1])
+	default:
+		k.typ = -1
+	}
+	if c.kinds == nil {
+		c.kinds = map[kindKey]*Count{}
+	}
+	kc := c.kinds[k]
+	if kc == nil {
+		kc = &Count{Dir: e.Dir}
+		switch k.typ {
+		case -2:
+		case -1:
+			kc.Type = "short"
+		default:
+			kc.Type = omp.MsgType(k.typ).String()
+		}
+		c.kinds[k] = kc
+	}
+	kc.Entries++
+	kc.Bytes += n
+	if e.Dir == Event || n == 0 {
+		return
+	}
+	ck := connKey{e.Peer, e.Local, e.Remote}
+	cb := c.conns[ck]
+	if cb == nil {
+		if len(c.conns) >= maxConns {
+			c.other += n
+			return
+		}
+		if c.conns == nil {
+			c.conns = map[connKey]*ConnBytes{}
+		}
+		cb = &ConnBytes{Peer: ck.peer, Local: ck.local, Remote: ck.remote}
+		c.conns[ck] = cb
+		c.connOrder = append(c.connOrder, ck)
+	}
+	if e.Dir == Sent {
+		cb.Sent += n
+	} else {
+		cb.Received += n
+	}
+}
+
+// summary is a snapshot of the counts.
+func (c *dropCounter) summary(l Limits) *Dropped {
+	d := &Dropped{Entries: c.entries, Bytes: c.bytes, First: c.first, Last: c.last, Head: l.Head, Tail: l.Tail, OtherBytes: c.other}
+	for _, kc := range c.kinds {
+		d.Kinds = append(d.Kinds, *kc)
+	}
+	slices.SortFunc(d.Kinds, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(b.Entries, a.Entries), cmp.Compare(a.Dir, b.Dir), cmp.Compare(a.Type, b.Type))
+	})
+	for _, k := range c.connOrder {
+		d.Conns = append(d.Conns, *c.conns[k])
+	}
+	return d
 }
