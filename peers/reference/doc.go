@@ -5,6 +5,10 @@
 // open, and the daemon around it (`ompconform reference`). The routing
 // half (RIBs, best path, policy) plugs in through Routing.
 //
+// Config.Faults switches on named faults, deliberate bugs that show the
+// conformance catalogue catches them (faults.go, docs/faults.md); a
+// speaker without them is the correct one.
+//
 // In-process use:
 //
 //	sp, err := reference.Start(ctx, reference.Config{

@@ -1,0 +1,330 @@
+package reference
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// The wire scenarios of the routing half's faults (faults_wire_test.go
+// runs them): a fake peer speaks for routers 10.0.3.n, and QUERY shows
+// the speaker's best paths.
+
+// bigPolicy is a policy that rejects 10.66.0.0/16 and spans two POLICY
+// fragments, the rule line cut between them: reassembled in the wrong
+// order it does not parse.
+func bigPolicy() (start, end []byte) {
+	head := "default accept\n"
+	pad := strings.Repeat("#", omp.MaxPolicyData-len(head)-len("\nrule 1")) + "\nrule 1"
+	return []byte(head + pad), []byte("0 match prefix 10.66.0.0/16 then reject\n")
+}
+
+// routeFaultCases are the scenarios of the routing half's faults.
+var routeFaultCases = []faultCase{
+	// bestpath: a fake peer speaks for routers 10.0.3.n; QUERY shows the
+	// speaker's best paths.
+	{"bestpath-invalid-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16")
+	}},
+	{"bestpath-distance-reversed", func(c *Config) {
+		onRIB(RoleEdge)(c)
+		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
+		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16"), Origin: "connected"}}
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o := originN(2)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, omp.OriginConnected, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16", ctrlID) // its own, connected
+	}},
+	{"bestpath-preference-reversed", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2)
+		o2.site = o1.site
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(200, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(100, 0, "10.1.0.0/16"))
+		want := o1.id
+		if faulty {
+			want = o2.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"bestpath-tloc-preference-reversed", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o1, o2 := originN(1), originN(2)
+		p.send(o1.tlocAdv(200))
+		p.send(o2.tlocAdv(100))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		want := o1.id
+		if faulty {
+			want = o2.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"edge-origin-order-reversed", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o1, o2 := originN(1), originN(2)
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(0, omp.OriginConnected, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, omp.OriginStatic, "10.1.0.0/16"))
+		want := o1.id
+		if faulty {
+			want = o2.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"bestpath-router-id-reversed", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2)
+		o2.site = o1.site
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		want := o2.id // the higher
+		if faulty {
+			want = o1.id
+		}
+		p.expectBest("10.1.0.0/16", want)
+	}},
+	{"bestpath-tiebreak-skipped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2) // two sites
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16", o2.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16", o1.id, o2.id) // one per site
+	}},
+
+	// reflect
+	{"reflect-to-source", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(refreshAll) // its whole Adj-RIB-Out again, then End-of-RIB
+		got := false
+		for eors := 0; eors < 2; {
+			m, a := p.await("End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches("10.1.0.0/16")(m) })
+			if a != nil {
+				t.Fatalf("ALERT %s", a.Code)
+			}
+			if isEOR(m) {
+				eors++
+			} else {
+				got = true
+			}
+		}
+		if got != faulty {
+			t.Fatalf("own route reflected back: %v", got)
+		}
+	}},
+	{"no-withdraw-reflect", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id) // applied before b comes
+		b := dialPeer(t, sp.Addr())
+		b.establish(peerN(3))
+		if _, al := b.await("the route reflected", reaches("10.1.0.0/16")); al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		a.send(withdraw("10.1.0.0/16"))
+		a.send(o.routeAdv(0, 0, "10.2.0.0/16")) // reflected after the withdrawal
+		m, al := b.await("10.2.0.0/16 reflected", func(m omp.Message) bool {
+			return withdraws("10.1.0.0/16")(m) || reaches("10.2.0.0/16")(m)
+		})
+		if al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		if withdrawn := withdraws("10.1.0.0/16")(m); withdrawn == faulty {
+			t.Fatalf("withdrawal reflected: %v", withdrawn)
+		}
+	}},
+
+	// gr: peer 10.0.0.2 offers GR 300 units (3 s), unless said otherwise.
+	{"gr-no-mark", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // lost: graceful restart applies
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			b.expectBest("10.1.0.0/16")
+			return
+		}
+		b.expectBest("10.1.0.0/16", o.id) // stale, kept
+	}},
+	{"gr-no-sweep", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16", "10.2.0.0/16"))
+		a.expectBest("10.2.0.0/16", o.id)
+		a.conn.Close()
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		a = ribEstablished(t, sp, edgeHandshake()) // back: re-advertises one of the two
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.send(eorAll)
+		if faulty {
+			a.expectBest("10.2.0.0/16", o.id)
+			return
+		}
+		a.expectBest("10.2.0.0/16")
+	}},
+	{"gr-no-expiry", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := dialPeer(t, sp.Addr())
+		a.establish(hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
+		}))
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // GR for 30 units (300 ms)
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			time.Sleep(4 * 30 * testUnit)
+			b.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		waitFor(t, "the stale route purged", func() bool { return len(b.best("10.1.0.0/16")) == 0 })
+	}},
+
+	// eor-refresh
+	{"no-eor", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(edgeHandshake())
+		if faulty {
+			if m := p.quiet(quietWindow, isEOR); m != nil {
+				t.Fatal("End-of-RIB sent")
+			}
+			return
+		}
+		p.drainEORs(2)
+	}},
+	{"eor-before-routes", func(c *Config) {
+		onRIB(RoleEdge)(c)
+		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
+		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		m, a := p.await("the route or its End-of-RIB", func(m omp.Message) bool {
+			i, ok := m.(*omp.Inform)
+			return reaches("10.1.0.0/16")(m) || ok && i.InformType == omp.InformEOR && i.SAFI == omp.SAFIVRoute
+		})
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if eorFirst := isEOR(m); eorFirst != faulty {
+			t.Fatalf("End-of-RIB of SAFI_VROUTE before its route: %v", eorFirst)
+		}
+	}},
+	{"refresh-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		if !faulty {
+			p.carriesOn()
+			return
+		}
+		p.send(refreshAll)
+		if m := p.quiet(quietWindow, isEOR); m != nil {
+			t.Fatal("REFRESH_REQUEST answered")
+		}
+	}},
+
+	// query
+	{"query-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(queryReach("10.1.0.0/16"))
+		p.send(refreshAll) // its End-of-RIB follows any answer
+		m, a := p.await("the answer or End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches("10.1.0.0/16")(m) })
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if answered := !isEOR(m); answered == faulty {
+			t.Fatalf("QUERY answered: %v", answered)
+		}
+	}},
+	{"query-absent-not-withdrawn", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(queryUnreach("10.9.0.0/16")) // absent
+		p.send(queryReach("10.1.0.0/16"))   // present: answered after
+		m, a := p.await("an answer", func(m omp.Message) bool { return withdraws("10.9.0.0/16")(m) || reaches("10.1.0.0/16")(m) })
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if reported := withdraws("10.9.0.0/16")(m); reported == faulty {
+			t.Fatalf("absent route reported withdrawn: %v", reported)
+		}
+	}},
+
+	// policy
+	{"policy-not-applied", func(c *Config) {
+		onRIB(RoleController)(c)
+		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.66.0.0/16"))
+		if faulty {
+			p.expectBest("10.66.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.66.0.0/16")
+	}},
+	{"policy-fragments-out-of-order", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		start, end := bigPolicy()
+		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: start})
+		p.send(&omp.Policy{PolicyType: omp.PolicyEnd, Data: end})
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		p.send(o.routeAdv(0, 0, "10.66.0.0/16"))
+		if faulty {
+			p.expectBest("10.66.0.0/16", o.id) // the garbled policy was not installed
+			return
+		}
+		p.expectBest("10.66.0.0/16")
+	}},
+	{"policy-more-without-start-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		p.send(&omp.Policy{PolicyType: omp.PolicyMore, Data: []byte("# more\n")})
+		refusedOrCarriesOn(p, faulty, omp.ErrFSM, omp.SubErrNone)
+	}},
+}
