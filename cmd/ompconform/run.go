@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
@@ -82,6 +83,10 @@ flags:
   --timeout D             how long to wait for an answer (default 3s)
   --settle D              how long silence means acceptance (default 750ms)
   --quiet                 no progress line per case
+  --fault NAME            start the in-process reference with this deliberate
+                          bug (repeatable; docs/faults.md, or
+                          "ompconform reference -list-faults"): what
+                          "make prove" does for every fault
   --gate strict|lenient   what fails the gate (default strict): strict, every
                           FAIL, NON-STRICT or ERROR of a case that is not
                           INFORMATIONAL; lenient (the old gate), only a MUST
@@ -106,6 +111,7 @@ type runFlags struct {
 	junit, jsonOut, htmlOut, md, pcapDir string
 	showKeys, quiet                      bool
 	gate                                 string
+	faults                               multiFlag
 	timeout, settle, accept              time.Duration
 	container                            containerFlags
 }
@@ -138,6 +144,7 @@ func runRun(env *Env, args []string) int {
 	fs.BoolVar(&f.showKeys, "show-keys", false, "show keys")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
 	fs.StringVar(&f.gate, "gate", "strict", "strict or lenient")
+	fs.Var(&f.faults, "fault", "start the in-process reference with this deliberate bug (repeatable)")
 	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
 	fs.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
 	fs.Usage = func() { fmt.Fprint(env.Stderr, runUsage) }
@@ -157,6 +164,14 @@ func runRun(env *Env, args []string) int {
 	}
 	if f.gate != "strict" && f.gate != "lenient" {
 		return fail("--gate %q: want strict or lenient", f.gate)
+	}
+	for _, name := range f.faults {
+		if _, ok := reference.LookupFault(name); !ok {
+			return fail("--fault %q: no such fault (ompconform reference -list-faults)", name)
+		}
+	}
+	if len(f.faults) > 0 && (f.target != "" || f.listen != "") {
+		return fail("--fault applies to the in-process reference: not with --target or --listen")
 	}
 	if f.listen != "" {
 		ap, err := netip.ParseAddrPort(f.listen)
@@ -237,7 +252,11 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		if tlsCfg != nil {
 			return nil, cleanup, errors.New("TLS flags need --target (the in-process reference runs without TLS)")
 		}
-		return runner.Reference(role, nil), cleanup, nil
+		var faults []reference.Fault
+		for _, n := range f.faults {
+			faults = append(faults, reference.Fault(n))
+		}
+		return runner.Reference(role, nil, faults...), cleanup, nil
 	}
 	t := runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}
 	if fac, cl, ok, err := containerFactory(ctx, f.target, f.container, t, stderr); ok {

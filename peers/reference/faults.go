@@ -103,7 +103,6 @@ const (
 	fPolicyMoreWithoutStart
 
 	fInformIgnored
-	fRefreshWithoutCapAnswered
 
 	fFSMUpdateBeforeEstablished
 	fFSMHandshakeOnEstablishedIgnored
@@ -241,8 +240,6 @@ var faultTable = [numFaults]FaultInfo{
 
 	fInformIgnored: {"inform-ignored", "inform", allRoles,
 		"every INFORM is dropped: REFRESH_REQUEST is not answered and End-of-RIB does not sweep stale routes"},
-	fRefreshWithoutCapAnswered: {"refresh-without-capability-answered", "inform", allRoles,
-		"INFORM REFRESH_REQUEST is answered although REFRESH was not negotiated, instead of ignored"},
 
 	fFSMUpdateBeforeEstablished: {"fsm-update-before-established", "fsm", allRoles,
 		"UPDATE, QUERY, POLICY or INFORM before Established is accepted (handed to the routing half in HandshakeConfirm, dropped in HandshakeSent) instead of ALERT OMP_ERR_FSM"},

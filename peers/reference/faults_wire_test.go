@@ -403,19 +403,6 @@ var sessionFaultCases = []faultCase{
 			t.Fatal("REFRESH_REQUEST answered")
 		}
 	}},
-	{"refresh-without-capability-answered", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge)) })) // no REFRESH
-		p.drainEORs(1)
-		if faulty {
-			p.carriesOn()
-			return
-		}
-		p.send(refreshAll)
-		if m := p.quiet(quietWindow, isEOR); m != nil {
-			t.Fatal("REFRESH_REQUEST answered without the REFRESH capability")
-		}
-	}},
 
 	// fsm
 	{"fsm-update-before-established", nil, func(t *testing.T, sp *Speaker, faulty bool) {

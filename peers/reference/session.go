@@ -551,7 +551,7 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 			if s.set.faults.has(fInformIgnored) {
 				return true
 			}
-			if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() && !s.set.faults.has(fRefreshWithoutCapAnswered) {
+			if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() {
 				s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
 				return true
 			}

@@ -135,6 +135,25 @@ func (r Role) String() string {
 // MarshalText prints the role set by name.
 func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
+// UnmarshalText reads a role set as MarshalText writes it: "any", or
+// personalities joined by "|".
+func (r *Role) UnmarshalText(b []byte) error {
+	if string(b) == "any" {
+		*r = AnyRole
+		return nil
+	}
+	var set Role
+	for _, p := range strings.Split(string(b), "|") {
+		x, err := ParseRole(p)
+		if err != nil {
+			return err
+		}
+		set |= x
+	}
+	*r = set
+	return nil
+}
+
 // ParseRole reads one personality: "controller" (or vsmart), "edge" (or
 // vedge), "hub" (or vhub).
 func ParseRole(s string) (Role, error) {

@@ -249,6 +249,12 @@ func handshakeCases() []Case {
 			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+pt.String(), PeerType(pt)))})
 	}
 
+	// Overlay.
+	cs = append(cs, Case{ID: "HS-121", Section: "3.1.2.5", Level: SHOULD, Basis: Project, Requirement: "OVERLAY_ID Capability Format: Code=6, Length=4, Overlay ID: 4 bytes",
+		Reading: "A peer in another overlay than the DUT's own (its OVERLAY ID capability) cannot join it. The draft names no subcode for it; ompconform reads it as a capability the DUT cannot accept, OMP_SUB_ERR_HANDSHAKE_UNSUP_CAP.",
+		Needs:   []Need{NeedCap(omp.CapCodeOverlayID)}, State: Connected,
+		Send: HandshakeWith("another Overlay ID than the DUT's", DropCaps(omp.CapCodeOverlayID), otherOverlay()), Expect: refuse(omp.SubErrHandshakeUnsupCap)})
+
 	// Domain.
 	cs = append(cs, Case{ID: "HS-120", Section: "3.1.2", Level: SHOULD, Basis: Draft, Requirement: reqHSDomain,
 		Reading: "A peer of another Domain ID than the DUT's own is refused.",
@@ -269,6 +275,22 @@ func dutOverlay() HSOpt {
 			}
 		}
 		AddCaps(&omp.CapOverlayID{OverlayID: id})(e, i, h)
+	}
+}
+
+// otherOverlay adds an OVERLAY ID capability with an Overlay ID the DUT's
+// is not.
+func otherOverlay() HSOpt {
+	return func(e *Env, i int, h *omp.Handshake) {
+		id := uint32(1)
+		if e.DUT != nil {
+			for _, c := range e.DUT.Capabilities() {
+				if o, ok := c.(*omp.CapOverlayID); ok {
+					id = o.OverlayID
+				}
+			}
+		}
+		AddCaps(&omp.CapOverlayID{OverlayID: id + 1})(e, i, h)
 	}
 }
 

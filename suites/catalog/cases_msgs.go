@@ -134,6 +134,13 @@ func informCases() []Case {
 			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
 			Reading:     "OMP has OMP_INFORM_EOR for BGP's End-of-RIB: the DUT ends its initial routing update with it.", Type: omp.TypeInform,
 			Script: []Step{OpenForEOR(0), ExpectOn(0, ExpectMessage(omp.TypeInform, IsEOR()))}},
+		// (The routes before the EOR of the initial advertisement on a
+		// controller: RFL-007.)
+		Case{ID: "INF-015", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",
+			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
+			Reading:     "An SDN router advertises its own TLOCs to its controller, and ends that initial routing update with OMP_INFORM_EOR, after them.",
+			Roles:       Edges, Needs: []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeInform,
+			Script: steps(OpenForEOR(0), ExpectOn(0, InAdvertisement(AdvertisesTLOC())))},
 		Case{ID: "INF-020", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
 			Reading: "An INFORM EOR whose Length is 2, neither 0 nor 3: it cannot be read.",
 			Send:    Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute).Mutate("inform.safi", Drop()), Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},

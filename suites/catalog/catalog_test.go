@@ -201,3 +201,13 @@ func TestInformationalIsObserved(t *testing.T) {
 		t.Error("Grade.Gates disagrees with the documented gate")
 	}
 }
+
+func TestRoleText(t *testing.T) {
+	for _, r := range []Role{Controller, Edge, Hub, Edges, AnyRole, Controller | Hub} {
+		b, _ := r.MarshalText()
+		var got Role
+		if err := got.UnmarshalText(b); err != nil || got != r {
+			t.Errorf("%s: read back %s, %v", b, got, err)
+		}
+	}
+}

@@ -249,21 +249,22 @@ func (x *Exec) barrier(peer int, exp Expectation) Verdict {
 		}
 		return x.refused(exp, ev, skipped)
 	}
-	if err := x.send(peer, InformAll(omp.InformRefreshRequest)); err != nil {
+	req, eors := x.refreshRequest(peer)
+	if err := x.send(peer, req); err != nil {
 		return verdict(Fail, exp, "the session ended: "+err.Error(), "")
 	}
 	ev, skipped := x.await(peer, x.Env.Answer, "the EOR that answers the REFRESH_REQUEST", func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
 			return true
 		}
-		return IsEOR().Fn(x.Env, ev.Msg)
+		return eors.see(ev.Msg)
 	})
 	switch {
 	case ev.Kind == EvTimeout:
-		return verdict(Fail, exp, "no ALERT, but no EOR within "+x.Env.Answer.String()+" in answer to the REFRESH_REQUEST sent after it"+skipped,
+		return verdict(Fail, exp, "no ALERT, but no EOR within "+x.Env.Answer.String()+" in answer to the "+req.String()+" sent after it"+skipped,
 			"the DUT did not show that it read past the message")
-	case ev.Kind == EvMessage && IsEOR().Fn(x.Env, ev.Msg):
-		return verdict(Pass, exp, "no ALERT; the REFRESH_REQUEST sent after it was answered with "+ev.String()+skipped, "")
+	case eors.done:
+		return verdict(Pass, exp, "no ALERT; the "+req.String()+" sent after it was answered with "+ev.String()+skipped, "")
 	}
 	return x.refused(exp, ev, skipped)
 }

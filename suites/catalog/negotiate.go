@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -55,3 +56,94 @@ func grInterval(h *omp.Handshake) uint32 {
 // Negotiated returns the timers of fake peer i's session, as its opening
 // set them (zero if it has none).
 func (x *Exec) Negotiated(i int) Negotiated { return x.neg[i] }
+
+// Families are the MP families both HANDSHAKEs carry (RFC 4760: a family
+// is exchanged only when both sides announce it). A side that sends no
+// MP capability is taken to carry every family, as MissingNeeds does;
+// nil when neither names one.
+func Families(ours, theirs *omp.Handshake) []Family {
+	if ours == nil || theirs == nil {
+		return nil
+	}
+	a, b := mpFamilies(ours), mpFamilies(theirs)
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	var out []Family
+	for _, f := range a {
+		if slices.Contains(b, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func mpFamilies(h *omp.Handshake) []Family {
+	var out []Family
+	for _, c := range h.Capabilities() {
+		if mp, ok := c.(*omp.CapMP); ok && !slices.Contains(out, Family{mp.AFI, mp.SAFI}) {
+			out = append(out, Family{mp.AFI, mp.SAFI})
+		}
+	}
+	return out
+}
+
+// eorOf reports whether m is an OMP_INFORM_EOR, and for which family
+// (all: Length 0, every family).
+func eorOf(m omp.Message) (f Family, all, ok bool) {
+	i, isInform := m.(*omp.Inform)
+	if !isInform || i.InformType != omp.InformEOR {
+		return Family{}, false, false
+	}
+	return Family{i.AFI, i.SAFI}, i.AllFamilies, true
+}
+
+// eorSet waits for the EORs of a set of families: done once each has its
+// EOR, or one EOR for every family came; with no families, the first EOR
+// ends it.
+type eorSet struct {
+	want []Family
+	done bool
+}
+
+func newEORSet(fams []Family) *eorSet { return &eorSet{want: slices.Clone(fams)} }
+
+// see takes a message and reports whether the set is complete.
+func (s *eorSet) see(m omp.Message) bool {
+	f, all, ok := eorOf(m)
+	if !ok || s.done {
+		return s.done
+	}
+	if i := slices.Index(s.want, f); i >= 0 {
+		s.want = slices.Delete(s.want, i, i+1)
+	}
+	s.done = all || len(s.want) == 0
+	return s.done
+}
+
+// refreshFamily is the family a barrier asks a REFRESH_REQUEST for:
+// AFI_IPV4/SAFI_VROUTE if negotiated, else the first negotiated family;
+// ok false when no family is known (then every family is asked and the
+// first EOR ends the answer).
+func (x *Exec) refreshFamily(i int) (Family, bool) {
+	fams := x.fams[i]
+	if slices.Contains(fams, Family{omp.AFIIPv4, omp.SAFIVRoute}) {
+		return Family{omp.AFIIPv4, omp.SAFIVRoute}, true
+	}
+	if len(fams) > 0 {
+		return fams[0], true
+	}
+	return Family{}, false
+}
+
+// refreshRequest is the REFRESH_REQUEST a barrier sends on peer i's
+// session, and the EORs that end its answer.
+func (x *Exec) refreshRequest(i int) (Msg, *eorSet) {
+	if f, ok := x.refreshFamily(i); ok {
+		return Inform(omp.InformRefreshRequest, f.AFI, f.SAFI), newEORSet([]Family{f})
+	}
+	return InformAll(omp.InformRefreshRequest), newEORSet(nil)
+}

@@ -84,6 +84,18 @@ func HasTLOCRoute(i int) Pred {
 	}}
 }
 
+// AdvertisesTLOC: the message advertises a TLOC route (SAFI_TLOC), any.
+func AdvertisesTLOC() Pred {
+	return Pred{"it advertises a TLOC (SAFI_TLOC)", func(_ *Env, m omp.Message) bool {
+		for _, a := range attrsOf(m) {
+			if r, ok := a.Value.(*omp.AttrReachables); ok && r.SAFI == omp.SAFITLOC && len(r.TLOCs) > 0 {
+				return true
+			}
+		}
+		return false
+	}}
+}
+
 // WithdrawsTLOCRoute: the message withdraws fake peer i's TLOC.
 func WithdrawsTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it withdraws peer%d's TLOC", i), func(e *Env, m omp.Message) bool {

@@ -135,6 +135,21 @@ type Env struct {
 	// Scale multiplies every timer a case declares in seconds: 1 against
 	// a real DUT; tests of the harness shrink it.
 	Scale float64
+	// NoInitialEOR says the DUT sent no OMP_INFORM_EOR after its initial
+	// advertisement on the probe session (Probe sets it): openings then
+	// do not wait for one (INF-013 judges it).
+	NoInitialEOR bool
+	// OwnRoute is a vRoute the DUT originates, from its initial
+	// advertisement on the probe session (Probe sets it); nil if it
+	// advertised none.
+	OwnRoute *DUTRoute
+}
+
+// DUTRoute is a vRoute the DUT advertised: its VPN, prefix and TLOC.
+type DUTRoute struct {
+	VPN    uint64
+	Prefix netip.Prefix
+	TLOC   netip.Addr
 }
 
 // DefaultEnv returns an Env with the default timings.

@@ -28,9 +28,12 @@ type Exec struct {
 	dut  map[int]*omp.Handshake // each session's HANDSHAKE from the DUT
 	sent map[int]time.Time      // when each session last sent
 	neg  map[int]Negotiated     // each session's negotiated timers
+	fams map[int][]Family       // each session's negotiated MP families
 	// each session's message types, as header Type bits: those the
 	// harness wrote, and those the DUT sent (judged or skipped)
 	wrote, got map[int]uint16
+	noEOR      bool      // an opening waited for the initial EOR in vain
+	own        *DUTRoute // a vRoute of the DUT's own, from an initial advertisement
 	v          Verdict
 	n          int // verdicts folded
 }
@@ -89,7 +92,7 @@ func joinText(a, b string) string {
 
 func newExec(ctx context.Context, c *Case, env *Env, d Driver) *Exec {
 	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{},
-		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
+		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
 }
 
 // fold adds a verdict to the case's: the worst grade wins, and the
@@ -323,7 +326,7 @@ func (s openStep) run(x *Exec) bool {
 	}
 	x.dut[s.peer] = hs
 	n := Negotiate(ours, hs, x.Env.Seconds(1))
-	x.neg[s.peer] = n
+	x.neg[s.peer], x.fams[s.peer] = n, Families(ours, hs)
 	if miss := MissingNeeds(x.Case.Needs, hs); len(miss) > 0 {
 		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "the DUT's HANDSHAKE lacks " + joinNeeds(miss), Reason: "the DUT did not negotiate what the case needs"})
 		return false
@@ -333,10 +336,11 @@ func (s openStep) run(x *Exec) bool {
 	}
 	// The DUT confirms with a HELLO (RFC 4271's KEEPALIVE after OPEN) or
 	// refuses with an ALERT. A DUT that sends nothing is taken as up.
-	eor := false
+	initial := newEORSet(x.fams[s.peer])
 	ev, _ = x.await(s.peer, x.Env.Answer, "the DUT's HELLO", func(ev Event) bool {
 		_, alert := ev.Alert()
-		eor = eor || IsEOR().Fn(x.Env, ev.Msg)
+		initial.see(ev.Msg)
+		x.learn(ev.Msg)
 		return alert || ev.Msg.Type() == omp.TypeHello
 	})
 	switch al, isAlert := ev.Alert(); {
@@ -352,14 +356,16 @@ func (s openStep) run(x *Exec) bool {
 	// A DUT that answers REFRESH_REQUEST ends its initial advertisement
 	// with EOR (RFC 4724 2); the opening takes it, so that acceptance
 	// proofs (Accept) see only the EOR that answers their own refresh.
-	if !eor && x.offersRefresh(s.peer) && !s.keepEOR {
-		ev, _ = x.await(s.peer, x.Env.Answer, "the EOR after the DUT's initial advertisement", func(ev Event) bool {
+	if !initial.done && x.offersRefresh(s.peer) && !s.keepEOR && !x.Env.NoInitialEOR {
+		ev, _ = x.await(s.peer, x.Env.Answer, "the EORs after the DUT's initial advertisement", func(ev Event) bool {
 			_, alert := ev.Alert()
-			return alert || IsEOR().Fn(x.Env, ev.Msg)
+			x.learn(ev.Msg)
+			return alert || initial.see(ev.Msg)
 		})
 		if _, alert := ev.Alert(); alert || ev.Kind == EvClosed || ev.Kind == EvReset {
 			return x.setup("peer%d: the DUT ended the session after opening it: %s", s.peer, ev)
 		}
+		x.noEOR = ev.Kind == EvTimeout
 	}
 	return true
 }
@@ -426,6 +432,29 @@ func (s sleepStep) run(x *Exec) bool {
 	}
 }
 
+type sleepSpanStep struct{ s Span }
+
+// SleepFor waits a span of the negotiated timers.
+func SleepFor(s Span) Step { return sleepSpanStep{s} }
+
+func (s sleepSpanStep) String() string { return "wait " + s.s.String() }
+
+func (s sleepSpanStep) run(x *Exec) bool {
+	d := s.s.duration(x)
+	if d <= 0 {
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "no negotiated GR interval", Reason: "the timer the case waits on was not negotiated"})
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-x.Ctx.Done():
+		return x.setup("interrupted while waiting")
+	}
+}
+
 type closeStep struct {
 	peer  int
 	reset bool
@@ -455,6 +484,7 @@ func (s closeStep) run(x *Exec) bool {
 		delete(x.dut, s.peer)
 		delete(x.wrote, s.peer)
 		delete(x.got, s.peer)
+		delete(x.fams, s.peer)
 		// x.neg stays: a restart's timers (the GR interval) still run.
 	}
 	return true
@@ -486,7 +516,8 @@ func (s controlStep) run(x *Exec) bool {
 
 // Probe opens one session with the standard HANDSHAKE of fake peer 0 and
 // closes it: the probe at the start of a run, which learns the DUT, and
-// the liveness check after each case. It returns the DUT's HANDSHAKE, or
+// the liveness check after each case. A DUT that sends no EOR after its
+// initial advertisement gets env.NoInitialEOR set. It returns the DUT's HANDSHAKE, or
 // why no session opened; with an error, the DUT's HANDSHAKE is still
 // returned if the DUT sent one before it refused the session.
 func Probe(ctx context.Context, env *Env, d Driver) (*omp.Handshake, error) {
@@ -496,6 +527,10 @@ func Probe(ctx context.Context, env *Env, d Driver) (*omp.Handshake, error) {
 		// The DUT's own HANDSHAKE, if it came before the refusal, tells
 		// the caller what the DUT is (its Domain ID, its role).
 		return x.dut[0], errors.New(x.v.Reason)
+	}
+	env.NoInitialEOR = env.NoInitialEOR || x.noEOR
+	if env.OwnRoute == nil {
+		env.OwnRoute = x.own
 	}
 	return x.dut[0], nil
 }

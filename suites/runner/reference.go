@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -15,19 +16,34 @@ import (
 // (fake peers use 10.0.0.0/8).
 var ReferenceRouterID = netip.MustParseAddr("192.0.2.1")
 
+// ReferenceOverlayID is the in-process reference's Overlay ID.
+const ReferenceOverlayID = 5
+
+var (
+	referenceTLOC   = reference.TLOCKey{Address: netip.MustParseAddr("198.51.100.1"), Color: 1, Encap: uint8(omp.EncapIPsec)}
+	referenceTLOCs  = []reference.TLOCConfig{{TLOCKey: referenceTLOC}}
+	referenceRoutes = []reference.RouteConfig{{VPN: 1, Prefix: netip.MustParsePrefix("10.255.0.0/24"), TLOC: referenceTLOC, Origin: "connected"}}
+)
+
 // Reference is the Factory of the in-process reference implementation
 // (peers/reference) in role r, listening on a loopback port. Its Control
 // performs the operator actions: clear, shutdown and configuration change
 // through the speaker's API, terminate by stopping the speaker and
-// starting a new one on the same address (a process restart).
-func Reference(r catalog.Role, logger *slog.Logger) Factory {
+// starting a new one on the same address (a process restart). faults
+// are deliberate bugs (reference.Faults) the reference is started with:
+// `make prove` shows that the catalogue catches each.
+func Reference(r catalog.Role, logger *slog.Logger, faults ...reference.Fault) Factory {
 	return func(ctx context.Context) (DUT, error) {
 		cfg := reference.Config{
 			RouterID: ReferenceRouterID,
 			SiteID:   1,
 			DomainID: 1,
-			Listen:   []string{"127.0.0.1:0"},
-			Logger:   logger,
+			// An overlay of its own, as a deployed controller has: the
+			// fake peers learn it from its HANDSHAKE (HS-121 needs one).
+			OverlayID: ReferenceOverlayID,
+			Listen:    []string{"127.0.0.1:0"},
+			Logger:    logger,
+			Faults:    faults,
 		}
 		switch r {
 		case catalog.Edge:
@@ -36,6 +52,11 @@ func Reference(r catalog.Role, logger *slog.Logger) Factory {
 			cfg.Role = reference.RoleHub
 		default:
 			cfg.Role, r = reference.RoleController, catalog.Controller
+		}
+		if r != catalog.Controller {
+			// An SDN router has a TLOC and a route of its own, which it
+			// advertises to its controller (INF-015).
+			cfg.TLOCs, cfg.Routes = referenceTLOCs, referenceRoutes
 		}
 		sp, err := reference.Start(context.WithoutCancel(ctx), cfg)
 		if err != nil {
@@ -61,7 +82,11 @@ func (d *refDUT) speaker() *reference.Speaker {
 }
 
 func (d *refDUT) Target() Target {
-	return Target{Addr: d.addr, Role: d.role, Control: d.control, Name: "reference (in-process, " + d.role.String() + ")"}
+	name := "reference (in-process, " + d.role.String() + ")"
+	if len(d.cfg.Faults) > 0 {
+		name = fmt.Sprintf("reference (in-process, %s, faults %v)", d.role, d.cfg.Faults)
+	}
+	return Target{Addr: d.addr, Role: d.role, Control: d.control, Name: name}
 }
 
 func (d *refDUT) Close() error { return d.speaker().Close() }

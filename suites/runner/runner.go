@@ -72,6 +72,9 @@ type run struct {
 	notes []string
 
 	ln *listener // listen mode: the DUT dials in
+
+	probedNoEOR bool              // the start's probe saw no initial EOR
+	ownRoute    *catalog.DUTRoute // a vRoute the DUT originates, from a probe
 }
 
 // Run plays cases against the DUT cfg.Factory gives and returns the
@@ -157,6 +160,10 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		return rep, nil
 	}
 	r.base.DUT = hs
+	r.base.NoInitialEOR, r.base.OwnRoute = r.probedNoEOR, r.ownRoute
+	if r.probedNoEOR {
+		r.notef("the DUT sent no OMP_INFORM_EOR after its initial advertisement: openings do not wait for one")
+	}
 	r.base.Role = t.Role
 	if r.base.Role == 0 {
 		r.base.Role = roleOf(hs)
@@ -302,9 +309,18 @@ func (r *run) probe(ctx context.Context, t Target) (*omp.Handshake, error) {
 	if r.ln != nil {
 		wait = r.cfg.AcceptTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, wait+2*env.Answer)
+	ctx, cancel := context.WithTimeout(ctx, wait+3*env.Answer)
 	defer cancel()
-	return catalog.Probe(ctx, env, r.driver(t, env, &transcript.Transcript{}))
+	hs, err := catalog.Probe(ctx, env, r.driver(t, env, &transcript.Transcript{}))
+	if err == nil {
+		r.mu.Lock()
+		r.probedNoEOR = r.probedNoEOR || env.NoInitialEOR
+		if r.ownRoute == nil {
+			r.ownRoute = env.OwnRoute
+		}
+		r.mu.Unlock()
+	}
+	return hs, err
 }
 
 func (r *run) driver(t Target, env *catalog.Env, tr *transcript.Transcript) *driver {

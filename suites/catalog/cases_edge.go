@@ -1,0 +1,93 @@
+package catalog
+
+import (
+	"net/netip"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Routing on an SDN router (edge or hub DUT): the harness plays its
+// controller and passes on routes of other routers (As); an SDN router
+// advertises only its own routes, so its choice among learned paths shows
+// on the wire through its answer to a QUERY (docs/query.md), and the
+// cases rest on that reading.
+
+func init() { register(125, edgeRoutingCases) }
+
+const readEdgeQuery = " An SDN router advertises only its own routes: its choice shows in its answer to a QUERY for the prefix, which ompconform reads as the Loc-RIB's best paths (docs/query.md)."
+
+func edgeRoutingCases() []Case {
+	p := DefaultPrefix
+	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
+	origin := func(proto uint8) A { return Attr(&omp.AttrOrigin{Proto: proto}) }
+	private := func(a string) A {
+		return Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a), Port: 12346})
+	}
+	// tlocs has the controller pass on the TLOC routes of routers 1 and 2,
+	// each with its extra attributes.
+	tlocs := func(extra1, extra2 []A) []Step {
+		return []Step{Send(0, As(1, Update(append([]A{TLOCRoutes(), Originator()}, extra1...)...))),
+			Send(0, As(2, Update(append([]A{TLOCRoutes(), Originator()}, extra2...)...)))}
+	}
+	// routes has it pass on router 1's and router 2's path to p.
+	routes := func(extra1, extra2 []A) []Step {
+		return []Step{Send(0, As(1, RouteUpdate(append([]A{Originator()}, extra1...)...))),
+			Send(0, As(2, RouteUpdate(append([]A{Originator()}, extra2...)...)))}
+	}
+	needs := append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh))
+	bp := func(id, reading string, parts ...any) Case {
+		return Case{ID: id, Section: "3.1-selection", Level: SHOULD, Basis: Project, Requirement: reqBestPath,
+			Reading: reading + readEdgeQuery, Roles: Edges, Needs: needs, Type: omp.TypeQuery, Script: steps(parts...)}
+	}
+	return []Case{
+		bp("EBP-001", "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
+			Open(0), Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, nil, 1)),
+			Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))),
+		bp("EBP-002", "Step 2: a route the SDN router originates (its own, learned from its initial advertisement) has a lower administrative distance than any OMP path: router 1's path to the same prefix, with a preference of 1000, does not replace it.",
+			Open(0), tlocs(nil, nil), Send(0, As(1, Update(TLOC(), OwnVRoute(), Originator(), pref(1000)))), ExpectOn(0, OwnRouteStaysBest(1))),
+		bp("EBP-003", "Step 3: of two paths, the one with the higher route preference (router 2's 200 over router 1's 100) is the best.",
+			Open(0), tlocs(nil, nil), routes([]A{pref(100)}, []A{pref(200)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
+		bp("EBP-004", "Step 4: route preferences equal, the path whose TLOC has the higher preference (router 2's TLOC at 200 over router 1's at 100) is the best.",
+			Open(0), tlocs([]A{pref(100)}, []A{pref(200)}), routes([]A{pref(50)}, []A{pref(50)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
+		bp("EBP-005", "Step 5: preferences equal, the path of the better origin type (router 2's connected over router 1's IBGP) is the best.",
+			Open(0), tlocs(nil, nil), routes([]A{origin(omp.OriginIBGP)}, []A{origin(omp.OriginConnected)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
+		bp("EBP-006", "Step 6: origin types equal, the path with the higher router ID (router 2's) is the best.",
+			Open(0), tlocs(nil, nil), routes([]A{origin(omp.OriginStatic)}, []A{origin(omp.OriginStatic)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
+		bp("EBP-007", "Step 7: everything else equal (one originator, router 1, over two TLOCs), an SDN router breaks the tie by the higher private TLOC address (the path via router 1's TLOC): one path, not both.",
+			Open(0), tlocs(nil, nil),
+			Send(0, As(1, RouteUpdate(OriginatorOf(1), private("192.0.2.200")))), Send(0, As(2, RouteUpdate(OriginatorOf(1), private("192.0.2.100")))),
+			ExpectOn(0, QueriedPaths(p, []int{1}, 2))),
+		bp("EBP-010", "A withdrawn path is no longer a candidate: router 1's path, the best by preference, is withdrawn and router 2's becomes the best.",
+			Open(0), tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
+			Send(0, As(1, Update(WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
+	}
+}
+
+// edgeGRCases are graceful restart on an SDN router: its controller (the
+// harness's peer0) restarts; a second controller (peer1) asks.
+func edgeGRCases() []Case {
+	p := DefaultPrefix
+	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
+	// peer0's routes, then a barrier on peer0 (its REFRESH_REQUEST
+	// answered): the DUT has them before peer1 asks.
+	learn := steps(Open(1), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+		ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})))
+	c := func(id, reading string, timer bool, parts ...any) Case {
+		return Case{ID: id, Section: "3.1-restart", Level: SHOULD, Basis: Project, Requirement: reqGR, Reading: reading + readEdgeQuery,
+			Roles: Edges, Needs: needs, Type: omp.TypeQuery, Timer: timer, Script: steps(parts...)}
+	}
+	return []Case{
+		c("EGR-002", "Within the GR interval after its controller's connection breaks, the SDN router keeps the routes it learned from it (stale): the other controller's QUERY still finds them.", false,
+			learn, Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2}))),
+		c("EGR-003", "When the GR interval (the smaller of peer0's 3 s and the DUT's own) passes without the controller, its routes are purged.", true,
+			Open(1), Open(0, gr(3)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+			ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2})),
+			SleepFor(GRInterval(0, 1, 1)), ExpectOn(1, QueriedPaths(p, nil, 2))),
+		c("EGR-005", "Mark and sweep: the controller comes back, passes on a route to another prefix only, then EOR: the stale route is swept.", false,
+			learn, Reset(0), Sleep(0.3), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+			Send(0, As(2, Update(TLOC(), VRoutes("192.168.2.0/24"), Originator()))), Send(0, InformAll(omp.InformEOR)),
+			ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))),
+	}
+}
+
+func init() { register(126, edgeGRCases) }

@@ -1,0 +1,328 @@
+package catalog
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// Expectations that read a bounded answer of the DUT: everything it sends
+// up to the OMP_INFORM_EOR that ends an advertisement (the initial one, or
+// the answer to a REFRESH_REQUEST). TCP keeps order, so a REFRESH_REQUEST
+// sent after a message is answered after the DUT handled it: what comes
+// before that EOR is the DUT's answer, with no fixed wait.
+
+// collect sends each of msgs on peer i, then a REFRESH_REQUEST (refresh),
+// and gathers the DUT's messages until an EOR. Without refresh it gathers
+// up to the next EOR. An ALERT, a close or Env.Answer without the EOR
+// ends it early: end says how.
+func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp.Message, end Event, skipped string) {
+	for _, m := range msgs {
+		if err := x.send(i, m); err != nil {
+			return nil, Event{Kind: EvReset, Err: err}, ""
+		}
+	}
+	// Without a refresh: the initial advertisement, whose EORs end each
+	// negotiated family.
+	eors := newEORSet(x.fams[i])
+	if refresh {
+		var req Msg
+		req, eors = x.refreshRequest(i)
+		if err := x.send(i, req); err != nil {
+			return nil, Event{Kind: EvReset, Err: err}, ""
+		}
+	}
+	end, skipped = x.await(i, x.Env.Answer, what, func(ev Event) bool {
+		if _, ok := ev.Alert(); ok || eors.see(ev.Msg) {
+			return true
+		}
+		got = append(got, ev.Msg)
+		return false
+	})
+	return got, end, skipped
+}
+
+// complete reports whether a collection ended with its EOR, and the
+// verdict when it did not.
+func (x *Exec) complete(exp Expectation, end Event, skipped string) (Verdict, bool) {
+	if _, _, ok := eorOf(end.Msg); ok && end.Kind == EvMessage {
+		return Verdict{}, true
+	}
+	if end.Kind == EvTimeout {
+		return verdict(Fail, exp, "no OMP_INFORM_EOR within "+x.Env.Answer.String()+skipped, "the answer never ended"), false
+	}
+	return x.refused(exp, end, skipped), false
+}
+
+// ---- what an advertisement holds ------------------------------------------
+
+type advertExp struct {
+	refresh bool
+	none    bool
+	preds   []Pred
+}
+
+// InAdvertisement expects the DUT's advertisement, up to its next EOR (the
+// end of its initial routing update), to hold a message that passes every
+// predicate, before the EOR.
+func InAdvertisement(preds ...Pred) Expectation { return advertExp{preds: preds} }
+
+// NotInRefresh sends a REFRESH_REQUEST and expects the DUT's answer, up to
+// its EOR, to hold no message that passes every predicate: what the DUT
+// must not advertise to this peer.
+func NotInRefresh(preds ...Pred) Expectation {
+	return advertExp{refresh: true, none: true, preds: preds}
+}
+
+func (a advertExp) String() string {
+	var ps []string
+	for _, p := range a.preds {
+		ps = append(ps, p.Desc)
+	}
+	what := "an UPDATE where " + strings.Join(ps, " and ")
+	if a.none {
+		return "the answer to a REFRESH_REQUEST, up to its EOR, holds no " + strings.TrimPrefix(what, "an ")
+	}
+	return what + ", before the EOR that ends the advertisement"
+}
+
+func (advertExp) Alerts() []AlertID { return nil }
+
+func (a advertExp) check(x *Exec, peer int) Verdict {
+	if a.refresh && !x.offersRefresh(peer) {
+		return Verdict{Grade: Unsupported, Expected: a.String(), Received: "the DUT does not offer REFRESH", Reason: "the check needs a REFRESH_REQUEST answered"}
+	}
+	got, end, skipped := x.collect(peer, a.refresh, a.String())
+	if v, ok := x.complete(a, end, skipped); !ok {
+		return v
+	}
+	var hit omp.Message
+	for _, m := range got {
+		if m.Type() == omp.TypeUpdate && passesAll(x.Env, m, a.preds) {
+			hit = m
+			break
+		}
+	}
+	switch {
+	case a.none && hit != nil:
+		return verdict(Fail, a, Describe(hit)+", then EOR", "")
+	case a.none:
+		return verdict(Pass, a, fmt.Sprintf("%d messages, none of them that, then EOR", len(got)), "")
+	case hit == nil:
+		return verdict(Fail, a, fmt.Sprintf("%d messages, none of them that, then EOR%s", len(got), skipped), "")
+	}
+	return verdict(Pass, a, Describe(hit)+", then EOR", "")
+}
+
+func passesAll(e *Env, m omp.Message, preds []Pred) bool {
+	for _, p := range preds {
+		if !p.Fn(e, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- what a QUERY answers --------------------------------------------------
+
+type queryPathsExp struct {
+	prefix string
+	win    []int
+	lose   []int
+}
+
+// QueriedPaths sends a QUERY for prefix (then a REFRESH_REQUEST, whose EOR
+// ends the answer) and expects the answer to hold the paths via the
+// winners' TLOCs and none via the losers': the DUT's best paths as the
+// QUERY reports them (docs/query.md). On an SDN router, which advertises
+// only its own routes, this is how its choice among learned paths shows
+// on the wire.
+func QueriedPaths(prefix string, winners []int, losers ...int) Expectation {
+	return queryPathsExp{prefix: prefix, win: winners, lose: losers}
+}
+
+func (q queryPathsExp) String() string {
+	s := fmt.Sprintf("the QUERY for %s answered with the path via %s", q.prefix, peerList(q.win))
+	if len(q.win) == 0 {
+		s = fmt.Sprintf("the QUERY for %s answered with no path", q.prefix)
+	}
+	if len(q.lose) > 0 {
+		s += fmt.Sprintf(" and none via %s", peerList(q.lose))
+	}
+	return s
+}
+
+func (queryPathsExp) Alerts() []AlertID { return nil }
+
+func (q queryPathsExp) check(x *Exec, peer int) Verdict {
+	if !x.offersRefresh(peer) {
+		return Verdict{Grade: Unsupported, Expected: q.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
+	}
+	p := netip.MustParsePrefix(q.prefix)
+	got, end, skipped := x.collect(peer, true, q.String(), Query(VRoutes(q.prefix)))
+	if v, ok := x.complete(q, end, skipped); !ok {
+		return v
+	}
+	have := map[netip.Addr]bool{}
+	var seen []string
+	for _, m := range got {
+		if len(vroutesIn(x.Env, m, false, p)) == 0 {
+			continue
+		}
+		if v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC); ok {
+			t := v.(*omp.AttrTLOC).Address
+			if !have[t] {
+				seen = append(seen, t.String())
+			}
+			have[t] = true
+		}
+	}
+	slices.Sort(seen)
+	rec := "paths via TLOC " + strings.Join(seen, ", ")
+	if len(seen) == 0 {
+		rec = "no path for " + q.prefix
+	}
+	rec += ", then EOR"
+	for _, w := range q.win {
+		if !have[x.Env.Peer(w).TLOC] {
+			return verdict(Fail, q, rec, fmt.Sprintf("no path via peer%d", w))
+		}
+	}
+	for _, l := range q.lose {
+		if have[x.Env.Peer(l).TLOC] {
+			return verdict(Fail, q, rec, fmt.Sprintf("a path via peer%d, which should not be best", l))
+		}
+	}
+	return verdict(Pass, q, rec, "")
+}
+
+// ---- sending as another router --------------------------------------------
+
+// As builds m as fake peer j would, to be sent on another peer's session:
+// a controller (the harness) passing on routes that SDN router j
+// originated, with j's TLOC, Path ID and identity.
+func As(j int, m M) M {
+	inner := m.make
+	m.desc = fmt.Sprintf("%s of router %d", m.desc, j)
+	m.make = func(e *Env, _ int) omp.Message { return inner(e, j) }
+	return m
+}
+
+// Originator is ATTR_TYPE_ORIGINATOR naming the sending fake peer's
+// Router ID (with As, the router's the route is passed on for).
+func Originator() A {
+	return func(e *Env, i int) omp.Attribute {
+		return omp.Attr(&omp.AttrOriginator{Originator: e.Peer(i).RouterID})
+	}
+}
+
+// OriginatorOf is ATTR_TYPE_ORIGINATOR naming fake peer j's Router ID.
+func OriginatorOf(j int) A {
+	return func(e *Env, _ int) omp.Attribute {
+		return omp.Attr(&omp.AttrOriginator{Originator: e.Peer(j).RouterID})
+	}
+}
+
+// learn keeps the first vRoute of the DUT's own that m advertises (one
+// with no ATTR_TYPE_ORIGINATOR naming another router, outside the VPNs
+// the cases use).
+func (x *Exec) learn(m omp.Message) {
+	if x.own != nil || m == nil || m.Type() != omp.TypeUpdate {
+		return
+	}
+	var tloc netip.Addr
+	if v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC); ok {
+		tloc = v.(*omp.AttrTLOC).Address
+	}
+	if o, ok := omp.Find(attrsOf(m), omp.AttrTypeOriginator); ok && x.Env.DUT != nil && o.(*omp.AttrOriginator).Originator != x.Env.DUT.PeerRouterID {
+		return
+	}
+	for _, a := range attrsOf(m) {
+		if r, ok := a.Value.(*omp.AttrReachables); ok && r.SAFI == omp.SAFIVRoute && tloc.IsValid() {
+			for _, v := range r.VRoutes {
+				if v.VPNID < 10000 || v.VPNID > 10000+0xFFFF {
+					x.own = &DUTRoute{VPN: v.VPNID, Prefix: v.Prefix(), TLOC: tloc}
+					return
+				}
+			}
+		}
+	}
+}
+
+// ownRouteExp asks the DUT for its own route after the harness passed on
+// another router's path to the same prefix: the DUT's own path must stay
+// the best.
+type ownRouteExp struct{ other int }
+
+// OwnRouteStaysBest sends a QUERY for the DUT's own vRoute (Env.OwnRoute)
+// and expects the answer to hold the path via the DUT's own TLOC and none
+// via fake router other's.
+func OwnRouteStaysBest(other int) Expectation { return ownRouteExp{other} }
+
+func (o ownRouteExp) String() string {
+	return fmt.Sprintf("the QUERY for the DUT's own vRoute answered with its own path, not router %d's", o.other)
+}
+
+func (ownRouteExp) Alerts() []AlertID { return nil }
+
+func (o ownRouteExp) check(x *Exec, peer int) Verdict {
+	own := x.Env.OwnRoute
+	switch {
+	case own == nil:
+		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT advertised no vRoute of its own", Reason: "the case needs a route the DUT originates"}
+	case !x.offersRefresh(peer):
+		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
+	}
+	got, end, skipped := x.collect(peer, true, o.String(), Query(OwnVRoute()))
+	if v, ok := x.complete(o, end, skipped); !ok {
+		return v
+	}
+	var tlocs []string
+	mine, theirs := false, false
+	for _, m := range got {
+		for _, a := range attrsOf(m) {
+			r, ok := a.Value.(*omp.AttrReachables)
+			if !ok || r.SAFI != omp.SAFIVRoute || !slices.ContainsFunc(r.VRoutes, func(v omp.VRouteNLRI) bool { return v.VPNID == own.VPN && v.Prefix() == own.Prefix }) {
+				continue
+			}
+			if v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC); ok {
+				t := v.(*omp.AttrTLOC).Address
+				tlocs = append(tlocs, t.String())
+				mine = mine || t == own.TLOC
+				theirs = theirs || t == x.Env.Peer(o.other).TLOC
+			}
+		}
+	}
+	rec := fmt.Sprintf("paths via TLOC %s for VPN %d %s, then EOR", strings.Join(tlocs, ", "), own.VPN, own.Prefix)
+	switch {
+	case theirs:
+		return verdict(Fail, o, rec, fmt.Sprintf("router %d's path was chosen over the DUT's own", o.other))
+	case !mine:
+		return verdict(Fail, o, rec, "the DUT's own path is not reported")
+	}
+	return verdict(Pass, o, rec, "")
+}
+
+// ownReach is SAFI_VROUTE reachability of the DUT's own vRoute, as fake
+// peer i would advertise it.
+func ownReach(e *Env, i int) omp.Reach {
+	own := e.OwnRoute
+	r := omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	if own == nil {
+		return r
+	}
+	if own.Prefix.Addr().Is6() {
+		r.AFI = omp.AFIIPv6
+	}
+	r.VRoutes = []omp.VRouteNLRI{{VPNID: own.VPN, PathID: uint32(1 + i), Label: 1000 + uint32(i), PrefixLen: uint8(own.Prefix.Bits()), Address: own.Prefix.Addr()}}
+	return r
+}
+
+// OwnVRoute is ATTR_TYPE_REACHABLES with the DUT's own vRoute
+// (Env.OwnRoute): another router's path to the DUT's prefix.
+func OwnVRoute() A {
+	return func(e *Env, i int) omp.Attribute { return omp.Attr(&omp.AttrReachables{Reach: ownReach(e, i)}) }
+}
