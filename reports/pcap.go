@@ -24,8 +24,9 @@ import (
 // handshake at its first entry, then one segment per message, with
 // consistent sequence and acknowledgement numbers and real IPv4 and TCP
 // checksums, so that Wireshark follows the streams. The bytes are the
-// transcript's (redacted unless ShowKeys). Addresses that are not IPv4
-// (IPv6, or unknown) are mapped into 198.18.0.0/15.
+// transcript's, redacted as the other reports redact them unless
+// ShowKeys. Addresses that are not IPv4 (IPv6, or unknown) are mapped
+// into 198.18.0.0/15.
 
 // WritePcap writes the capture of one case as pcapng.
 func WritePcap(w io.Writer, r *runner.Result, o Options) error {
@@ -33,6 +34,7 @@ func WritePcap(w io.Writer, r *runner.Result, o Options) error {
 	if err != nil {
 		return err
 	}
+	red := newRedactor(r.Transcript, o)
 	flows := map[string]*flow{}
 	for _, e := range r.Transcript {
 		if e.Dir == transcript.Event || len(e.Raw) == 0 {
@@ -49,10 +51,7 @@ func WritePcap(w io.Writer, r *runner.Result, o Options) error {
 				}
 			}
 		}
-		raw := e.Raw
-		if !o.ShowKeys {
-			raw, _ = Redact(raw)
-		}
+		raw, _ := red.raw(e.Raw)
 		if err := writeFrame(ng, e.Time, f.segment(e.Dir == transcript.Sent, raw)); err != nil {
 			return err
 		}

@@ -5,14 +5,16 @@
 // Every report renders messages from their bytes, through the codec's
 // field map (omp.DecodeFields), after redaction: the keys carried in
 // ATTR_TYPE_TLOC_ENCAP (AUTH_KEY, ENCRYPT_KEY) and ATTR_TYPE_SECURITY (AUTH,
-// ENCRYPT) are zeroed unless Options.ShowKeys is set.
+// ENCRYPT) are zeroed unless Options.ShowKeys is set. Key regions are found
+// from the layout (attribute and sub-TLV framing), not from a full decode,
+// so that a message that does not decode leaks nothing either: where the
+// framing of a key-bearing attribute breaks, the rest of it is redacted
+// (see redact.go for the rules). Captures are redacted the same way.
 package reports
 
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -25,54 +27,6 @@ type Options struct {
 	// ShowKeys keeps the key material of TLOC_ENCAP and SECURITY
 	// attributes in reports and captures.
 	ShowKeys bool
-}
-
-// Redact returns a copy of a message's bytes with its key material
-// zeroed, and the byte ranges it zeroed ([offset, offset+length)). A
-// message that does not decode is redacted as far as it decodes.
-func Redact(raw []byte) ([]byte, [][2]int) {
-	_, fm, _ := omp.DecodeFields(raw)
-	out := append([]byte(nil), raw...)
-	var ranges [][2]int
-	for _, f := range fm {
-		if f.Kind == omp.FieldGroup || !isKey(fm, f.Name) {
-			continue
-		}
-		end := min(f.Offset+f.Length, len(out))
-		for i := f.Offset; i < end; i++ {
-			out[i] = 0
-		}
-		ranges = append(ranges, [2]int{f.Offset, end})
-	}
-	return out, ranges
-}
-
-// isKey tells whether field name is the value of a key-carrying sub-TLV:
-// "update.attr[3].value.tlv[4].value" where attr[3] is TLOC_ENCAP and the
-// sub-TLV's type is AUTH_KEY or ENCRYPT_KEY, or attr[3] is SECURITY and
-// the type AUTH or ENCRYPT.
-func isKey(fm omp.FieldMap, name string) bool {
-	attr, rest, ok := strings.Cut(name, ".value.tlv[")
-	if !ok || !strings.HasSuffix(rest, "].value") || !strings.Contains(attr, ".attr[") {
-		return false
-	}
-	tlv := strings.TrimSuffix(name, ".value")
-	at, ok1 := fm.Lookup(attr + ".type")
-	tt, ok2 := fm.Lookup(tlv + ".type")
-	if !ok1 || !ok2 {
-		return false
-	}
-	t, err := strconv.Atoi(tt.Value)
-	if err != nil {
-		return false
-	}
-	switch at.Value {
-	case omp.AttrTypeTLOCEncap.String():
-		return uint8(t) == omp.EncapTLVAuthKey || uint8(t) == omp.EncapTLVEncryptKey
-	case omp.AttrTypeSecurity.String():
-		return uint8(t) == omp.SecTLVAuth || uint8(t) == omp.SecTLVEncryptKey
-	}
-	return false
 }
 
 // entry is a transcript entry as reports show it.
@@ -94,26 +48,24 @@ type entry struct {
 }
 
 func entries(r *runner.Result, o Options) []entry {
+	red := newRedactor(r.Transcript, o)
 	out := make([]entry, 0, len(r.Transcript))
 	for _, e := range r.Transcript {
-		out = append(out, view(e, r.Start, o))
+		out = append(out, view(e, r.Start, red))
 	}
 	return out
 }
 
-func view(e transcript.Entry, start time.Time, o Options) entry {
-	v := entry{At: e.Time.Sub(start), Time: e.Time, Dir: e.Dir.String(), Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note}
+func view(e transcript.Entry, start time.Time, red *redactor) entry {
+	v := entry{At: e.Time.Sub(start), Time: e.Time, Dir: e.Dir.String(), Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: red.text(e.Note)}
 	if e.Err != nil {
-		v.Err = e.Err.Error()
+		v.Err = red.text(e.Err.Error())
 	}
 	if e.Dir == transcript.Event {
-		v.Summary = e.Note
+		v.Summary = v.Note
 		return v
 	}
-	v.Raw = e.Raw
-	if !o.ShowKeys {
-		v.Raw, v.Redacted = Redact(e.Raw)
-	}
+	v.Raw, v.Redacted = red.raw(e.Raw)
 	m, fm, err := omp.DecodeFields(v.Raw)
 	v.Fields = fm
 	if err != nil {
