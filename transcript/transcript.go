@@ -83,6 +83,8 @@ const (
 	MaxText = 4096
 	// maxConns bounds the connections Dropped counts bytes for.
 	maxConns = 64
+	// maxKindsShown bounds the kinds the summary line names.
+	maxKindsShown = 8
 )
 
 // Limits bound a transcript. Fields that are zero or negative take the
@@ -344,7 +346,7 @@ type ConnBytes struct {
 // String is the summary line: "transcript truncated: 19600 entries
 // (372400 bytes) over 1.2s not kept, between the first 200 and the last
 // 200: received HELLO 9800 (186200 bytes), sent HELLO 9800 (186200
-// bytes)".
+// bytes)": the eight kinds with the most entries, then how many more.
 func (d *Dropped) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "transcript truncated: %d %s (%d bytes) over %s not kept, between the first %d and the last %d",
@@ -354,6 +356,10 @@ func (d *Dropped) String() string {
 			b.WriteString(": ")
 		} else {
 			b.WriteString(", ")
+		}
+		if i == maxKindsShown {
+			fmt.Fprintf(&b, "and %d more kinds", len(d.Kinds)-i)
+			break
 		}
 		b.WriteString(c.String())
 	}

@@ -191,3 +191,22 @@ func TestDefaultLimits(t *testing.T) {
 		t.Errorf("limits %+v", l)
 	}
 }
+
+// The summary line names the eight kinds with the most entries, then
+// counts the rest: it stays one line whatever the DUT sends.
+func TestSummaryLineBounded(t *testing.T) {
+	tr := New(Limits{Head: 1, Tail: 1})
+	for typ := range 40 {
+		for range 40 - typ {
+			tr.Add(Entry{Dir: Received, Raw: msg(omp.MsgType(typ), 19)})
+		}
+	}
+	es := tr.Entries()
+	d := es[1].Dropped
+	if d == nil || len(d.Kinds) != 39 { // the last type's one entry is the tail
+		t.Fatalf("gap %+v", d)
+	}
+	if s := d.String(); strings.Count(s, "received") != 8 || !strings.HasSuffix(s, ", and 31 more kinds") || !strings.Contains(s, ": received HANDSHAKE 39 (741 bytes), received INVALID 39") {
+		t.Errorf("summary %q", s)
+	}
+}
