@@ -64,6 +64,7 @@ type htmlCase struct {
 	R       *runner.Result
 	Grade   string
 	Title   string
+	Dropped string // the summary line of what the transcript did not keep
 	Entries []htmlEntry
 }
 
@@ -102,6 +103,9 @@ func WriteHTML(w io.Writer, rep *runner.Report, o Options) error {
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		hc := htmlCase{R: r, Grade: gradeClass[r.Grade], Title: r.ID + " " + r.Requirement}
+		if d := dropped(r); d != nil {
+			hc.Dropped = d.String()
+		}
 		for _, e := range entries(r, o) {
 			he := htmlEntry{entry: e, At: fmtAt(e.At)}
 			if len(e.Raw) > 0 {
@@ -258,7 +262,7 @@ details.case{border:1px solid #ddd;margin:3px 0;padding:2px 6px}details.case>sum
 dl{display:grid;grid-template-columns:9em 1fr;gap:2px 8px}dt{font-weight:bold}dd{margin:0}
 .hex{font:12px/1.5 monospace;max-width:49ch;word-wrap:break-word}
 .f0{background:#e8f0ff}.f1{background:#fff4e0}.red{background:#333;color:#fff}.unk{background:#fdd;text-decoration:underline wavy red}
-.mono{font-family:monospace;font-size:12px}pre{white-space:pre-wrap;margin:0}
+.mono{font-family:monospace;font-size:12px}tr.gap td{background:#fff0c0;font-style:italic}pre{white-space:pre-wrap;margin:0}
 </style></head><body>
 <h1>OMP conformance: {{.Rep.Target}}</h1>
 <p>draft-sthoria-omp-00 · DUT role <b>{{.Rep.Role}}</b> · started {{.Rep.Start.Format "2006-01-02 15:04:05 MST"}} · {{len .Rep.Results}} cases in {{secs .Rep.Duration}} · report generated {{.Generated}}{{if not .KeysShown}} · keys redacted{{end}}</p>
@@ -292,10 +296,11 @@ dl{display:grid;grid-template-columns:9em 1fr;gap:2px 8px}dt{font-weight:bold}dd
 {{if .R.Liveness}}<dt>after the case</dt><dd>{{.R.Liveness}}</dd>{{end}}
 {{if .R.Baseline}}<dt>baseline</dt><dd>{{.R.Baseline}}{{if .R.BaselinePassed}} — <b>the case passed: remove the entry</b>{{end}}</dd>{{end}}
 <dt>duration</dt><dd>{{secs .R.Duration}}</dd>
+{{if .Dropped}}<dt>transcript</dt><dd class="nonstrict">{{.Dropped}}</dd>{{end}}
 </dl>
 {{if .Entries}}<table class="transcript"><tr><th>at</th><th>dir</th><th>peer</th><th>what</th></tr>
-{{range .Entries}}<tr><td class="mono">{{.At}}</td><td>{{.Dir}}</td><td>{{.Peer}}</td><td>{{.Summary}}{{if and .Note (ne .Dir "event")}} <i>[{{.Note}}]</i>{{end}}{{if .Err}} <span class="fail">{{.Err}}</span>{{end}}
-{{if .Hex}}<details><summary>{{len .Raw}} bytes</summary><div class="hex">{{.Hex}}</div>
+{{range .Entries}}<tr{{if .Dropped}} class="gap"{{end}}><td class="mono">{{.At}}</td><td>{{.Dir}}</td><td>{{.Peer}}</td><td>{{.Summary}}{{if and .Note (ne .Dir "event")}} <i>[{{.Note}}]</i>{{end}}{{if .Err}} <span class="fail">{{.Err}}</span>{{end}}
+{{if .Hex}}<details><summary>{{len .Raw}} bytes{{if .Cut}} (and {{.Cut}} more, not kept){{end}}</summary><div class="hex">{{.Hex}}</div>
 {{if .Decode}}<p class="fail">{{.Decode}}</p>{{end}}
 <table class="mono"><tr><th>field</th><th>offset</th><th>length</th><th>value</th></tr>{{range .Fields}}<tr><td>{{.Name}}</td><td class="n">{{.Offset}}</td><td class="n">{{.Length}}</td><td>{{.Value}}</td></tr>{{end}}</table></details>{{end}}</td></tr>
 {{end}}</table>{{end}}

@@ -9,11 +9,14 @@ import (
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 // The JSON report: the run, then every case with its verdict, timings and
 // transcript. Each transcript message carries its bytes (hex), its
 // decoded form (omp.MessageJSON) or its decode error, and its field map.
+// A transcript that was truncated has an event at the gap, and its result
+// a "transcript_dropped" object: the summary line and the counts.
 
 type jsonReport struct {
 	Tool       string         `json:"tool"`
@@ -34,6 +37,13 @@ type jsonResult struct {
 	runner.Result
 	DurationMS float64     `json:"duration_ms"`
 	Transcript []jsonEntry `json:"transcript"`
+	// Dropped is what the transcript did not keep (transcript.Limits).
+	Dropped *jsonDropped `json:"transcript_dropped,omitempty"`
+}
+
+type jsonDropped struct {
+	Summary string `json:"summary"`
+	*transcript.Dropped
 }
 
 type jsonEntry struct {
@@ -47,6 +57,7 @@ type jsonEntry struct {
 	Error    string          `json:"error,omitempty"`
 	Summary  string          `json:"summary,omitempty"`
 	Hex      string          `json:"hex,omitempty"`
+	Cut      int             `json:"bytes_not_kept,omitempty"`
 	Redacted [][2]int        `json:"redacted,omitempty"`
 	Message  json.RawMessage `json:"message,omitempty"`
 	Decode   string          `json:"decode_error,omitempty"`
@@ -68,9 +79,12 @@ func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		jr := jsonResult{Result: *r, DurationMS: ms(r.Duration), Transcript: []jsonEntry{}}
+		if d := dropped(r); d != nil {
+			jr.Dropped = &jsonDropped{Summary: d.String(), Dropped: d}
+		}
 		for _, e := range entries(r, o) {
 			je := jsonEntry{AtMS: ms(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
-				Summary: e.Summary, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields}
+				Summary: e.Summary, Cut: e.Cut, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields}
 			if len(e.Raw) > 0 {
 				je.Hex = hex.EncodeToString(e.Raw)
 			}

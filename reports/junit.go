@@ -86,6 +86,9 @@ func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
 		for _, m := range r.Measured {
 			c.Properties = append(c.Properties, junitProperty{"measured " + m.Name, m.Value.String()})
 		}
+		if d := dropped(r); d != nil {
+			c.Properties = append(c.Properties, junitProperty{"transcript_dropped", d.String()})
+		}
 		detail := verdictText(r)
 		msg := &junitMessage{Message: oneLine(r), Type: r.Grade.String(), Body: detail}
 		// A <failure> is exactly a case that fails the gate; everything
@@ -186,7 +189,8 @@ func verdictText(r *runner.Result) string {
 	return b.String()
 }
 
-// transcriptText is the transcript, one line per entry.
+// transcriptText is the transcript, one line per entry; where entries
+// were dropped, the event that says what they were.
 func transcriptText(r *runner.Result, o Options) string {
 	var b strings.Builder
 	for _, e := range entries(r, o) {
@@ -199,6 +203,9 @@ func transcriptText(r *runner.Result, o Options) string {
 		}
 		if len(e.Raw) > 0 {
 			fmt.Fprintf(&b, " %x", e.Raw)
+		}
+		if e.Cut > 0 {
+			fmt.Fprintf(&b, " (and %d bytes not kept)", e.Cut)
 		}
 		b.WriteByte('\n')
 	}

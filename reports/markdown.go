@@ -49,7 +49,8 @@ func gateRule(lenient bool) string {
 }
 
 // WriteMarkdown writes a summary: counts, the gate, a table by section
-// and by message type, and every case that did not pass.
+// and by message type, every case that did not pass, and the summary line
+// of every transcript that was truncated.
 func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# OMP conformance: %s\n\n", mdEscape(rep.Target))
@@ -114,6 +115,16 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 	}
 	if none {
 		b.WriteString("None.\n")
+	}
+	head := false
+	for i := range rep.Results {
+		if d := dropped(&rep.Results[i]); d != nil {
+			if !head {
+				b.WriteString("\n## Truncated transcripts\n\n")
+				head = true
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", rep.Results[i].ID, mdEscape(d.String()))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

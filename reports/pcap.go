@@ -27,16 +27,43 @@ import (
 // transcript's, redacted as the other reports redact them unless
 // ShowKeys. Addresses that are not IPv4 (IPv6, or unknown) are mapped
 // into 198.18.0.0/15.
+//
+// What the transcript did not keep is left out of the streams as a gap:
+// the sequence numbers skip the bytes of the dropped entries (and those
+// cut from a kept one), so Wireshark shows "previous segment not
+// captured" there. The first packet after the gap carries the summary
+// line as its comment and the number of dropped entries as its drop
+// count, and the section header carries the summary line too.
 
 // WritePcap writes the capture of one case as pcapng.
 func WritePcap(w io.Writer, r *runner.Result, o Options) error {
-	ng, err := pcapgo.NewNgWriter(w, layers.LinkTypeEthernet)
+	opts := pcapgo.DefaultNgWriterOptions
+	opts.SectionInfo.Application = "ompconform"
+	d := dropped(r)
+	if d != nil {
+		opts.SectionInfo.Comment = r.ID + ": " + d.String()
+	}
+	intf := pcapgo.DefaultNgInterface
+	intf.LinkType = layers.LinkTypeEthernet
+	ng, err := pcapgo.NewNgWriterInterface(w, intf, opts)
 	if err != nil {
 		return err
 	}
 	red := newRedactor(r.Transcript, o)
 	flows := map[string]*flow{}
+	var pending *pcapgo.NgPacketOptions // the gap's comment, for the next packet
 	for _, e := range r.Transcript {
+		if e.Dropped != nil {
+			for _, c := range e.Dropped.Conns {
+				if f := flows[c.Peer+"|"+c.Local+"|"+c.Remote]; f != nil {
+					f.lseq += uint32(c.Sent)
+					f.rseq += uint32(c.Received)
+				}
+			}
+			n := uint64(e.Dropped.Entries)
+			pending = &pcapgo.NgPacketOptions{Comments: []string{e.Dropped.String()}, DropCount: &n}
+			continue
+		}
 		if e.Dir == transcript.Event || len(e.Raw) == 0 {
 			continue
 		}
@@ -46,15 +73,25 @@ func WritePcap(w io.Writer, r *runner.Result, o Options) error {
 			f = newFlow(e.Local, e.Remote)
 			flows[key] = f
 			for _, p := range f.handshake() {
-				if err := writeFrame(ng, e.Time.Add(-time.Microsecond), p); err != nil {
+				if err := writeFrame(ng, e.Time.Add(-time.Microsecond), p, nil); err != nil {
 					return err
 				}
 			}
 		}
 		raw, _ := red.raw(e.Raw)
-		if err := writeFrame(ng, e.Time, f.segment(e.Dir == transcript.Sent, raw)); err != nil {
+		fromLocal := e.Dir == transcript.Sent
+		opts := pending
+		pending = nil
+		if e.Cut > 0 {
+			if opts == nil {
+				opts = &pcapgo.NgPacketOptions{}
+			}
+			opts.Comments = append(opts.Comments, fmt.Sprintf("%d bytes of this message not kept", e.Cut))
+		}
+		if err := writeFrame(ng, e.Time, f.segment(fromLocal, raw), opts); err != nil {
 			return err
 		}
+		f.skip(fromLocal, e.Cut)
 	}
 	return ng.Flush()
 }
@@ -159,14 +196,29 @@ func (f *flow) segment(fromLocal bool, pay []byte) frame {
 	return f.packet(fromLocal, false, true, true, pay)
 }
 
-func writeFrame(ng *pcapgo.NgWriter, t time.Time, fr frame) error {
+// skip advances one side's sequence number over n bytes not captured.
+func (f *flow) skip(fromLocal bool, n int) {
+	if fromLocal {
+		f.lseq += uint32(n)
+	} else {
+		f.rseq += uint32(n)
+	}
+}
+
+// writeFrame writes one packet, with opts (comments, drop count) if not
+// nil.
+func writeFrame(ng *pcapgo.NgWriter, t time.Time, fr frame, opts *pcapgo.NgPacketOptions) error {
 	buf := gopacket.NewSerializeBuffer()
-	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(buf, opts, fr.eth, fr.ip, fr.tcp, gopacket.Payload(fr.pay)); err != nil {
+	so := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(buf, so, fr.eth, fr.ip, fr.tcp, gopacket.Payload(fr.pay)); err != nil {
 		return err
 	}
 	b := buf.Bytes()
-	return ng.WritePacket(gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}, b)
+	ci := gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}
+	if opts != nil {
+		return ng.WritePacketWithOptions(ci, b, *opts)
+	}
+	return ng.WritePacket(ci, b)
 }
 
 // pcapName is the file name of a case's capture.

@@ -10,6 +10,17 @@
 // so that a message that does not decode leaks nothing either: where the
 // framing of a key-bearing attribute breaks, the rest of it is redacted
 // (see redact.go for the rules). Captures are redacted the same way.
+//
+// Transcripts are bounded (package transcript: the first 200 and the last
+// 200 entries of a case by default, each message cut at 4160 bytes). Where
+// a transcript dropped entries, every report says so with its summary
+// line ("transcript truncated: 19600 entries (372400 bytes) over 1.2s not
+// kept, ...": by direction and message type): JSON (an event at the gap
+// and "transcript_dropped" on the result), HTML (the case and the gap),
+// JUnit (a property and the system-out), Markdown (a "Truncated
+// transcripts" list) and pcapng (a comment on the section and on the
+// first packet after the gap, whose TCP sequence numbers skip the dropped
+// bytes).
 package reports
 
 import (
@@ -40,11 +51,13 @@ type entry struct {
 	Note     string
 	Err      string
 	Raw      []byte // redacted unless ShowKeys
+	Cut      int    // bytes of the message the transcript did not keep
 	Redacted [][2]int
 	Fields   omp.FieldMap
 	Summary  string          // "ALERT OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LENGTH"
 	JSON     json.RawMessage // omp.MessageJSON of the decoded bytes
 	Decode   string          // the decode error, if the bytes do not decode
+	Dropped  *transcript.Dropped
 }
 
 func entries(r *runner.Result, o Options) []entry {
@@ -56,8 +69,20 @@ func entries(r *runner.Result, o Options) []entry {
 	return out
 }
 
+// dropped is what the case's transcript did not keep, nil if it kept
+// everything.
+func dropped(r *runner.Result) *transcript.Dropped {
+	for _, e := range r.Transcript {
+		if e.Dropped != nil {
+			return e.Dropped
+		}
+	}
+	return nil
+}
+
 func view(e transcript.Entry, start time.Time, red *redactor) entry {
-	v := entry{At: e.Time.Sub(start), Time: e.Time, Dir: e.Dir.String(), Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: red.text(e.Note)}
+	v := entry{At: e.Time.Sub(start), Time: e.Time, Dir: e.Dir.String(), Peer: e.Peer, Local: e.Local, Remote: e.Remote,
+		Note: red.text(e.Note), Cut: e.Cut, Dropped: e.Dropped}
 	if e.Err != nil {
 		v.Err = red.text(e.Err.Error())
 	}
@@ -71,6 +96,9 @@ func view(e transcript.Entry, start time.Time, red *redactor) entry {
 	if err != nil {
 		v.Decode = err.Error()
 		v.Summary = "undecodable " + typeOf(v.Raw)
+		if e.Cut > 0 {
+			v.Summary += fmt.Sprintf(" (%d bytes not kept)", e.Cut)
+		}
 		if oe, ok := omp.AsError(err); ok {
 			v.Summary += fmt.Sprintf(" (calls for ALERT %s/%s)", oe.Code, oe.Code.SubcodeName(oe.Subcode))
 		}
