@@ -19,6 +19,7 @@ import (
 	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 const runUsage = `usage: ompconform run [flags] [ID...]
@@ -80,6 +81,11 @@ flags:
   --markdown FILE         write a Markdown summary
   --pcap-dir DIR          write one pcapng capture per case
   --show-keys             keep TLOC_ENCAP and SECURITY keys in reports
+  --transcript-head N     transcript entries kept from the start of each case
+                          (default 200)
+  --transcript-tail N     and from its end (default 200); the entries in
+                          between are counted, and reports say what was
+                          dropped
   --timeout D             how long to wait for an answer (default 3s)
   --settle D              how long silence means acceptance (default 750ms)
   --quiet                 no progress line per case
@@ -142,6 +148,9 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.md, "markdown", "", "Markdown file")
 	fs.StringVar(&f.pcapDir, "pcap-dir", "", "pcapng directory")
 	fs.BoolVar(&f.showKeys, "show-keys", false, "show keys")
+	var trLimits transcript.Limits
+	fs.IntVar(&trLimits.Head, "transcript-head", transcript.DefaultHead, "transcript entries kept from the start of each case")
+	fs.IntVar(&trLimits.Tail, "transcript-tail", transcript.DefaultTail, "transcript entries kept from the end of each case")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
 	fs.StringVar(&f.gate, "gate", "strict", "strict or lenient")
 	fs.Var(&f.faults, "fault", "start the in-process reference with this deliberate bug (repeatable)")
@@ -162,6 +171,10 @@ func runRun(env *Env, args []string) int {
 	if f.parallel < 1 {
 		return fail("--parallel must be at least 1")
 	}
+	if trLimits.Head < 1 || trLimits.Tail < 1 {
+		return fail("--transcript-head and --transcript-tail must be at least 1")
+	}
+	transcript.SetDefaultLimits(trLimits)
 	if f.gate != "strict" && f.gate != "lenient" {
 		return fail("--gate %q: want strict or lenient", f.gate)
 	}
