@@ -350,7 +350,7 @@ type ConnBytes struct {
 func (d *Dropped) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "transcript truncated: %d %s (%d bytes) over %s not kept, between the first %d and the last %d",
-		d.Entries, plural(d.Entries, "entry", "entries"), d.Bytes, d.Last.Sub(d.First).Round(time.Millisecond), d.Head, d.Tail)
+		d.Entries, plural(d.Entries, "entry", "entries"), d.Bytes, span(d.Last.Sub(d.First)), d.Head, d.Tail)
 	for i, c := range d.Kinds {
 		if i == 0 {
 			b.WriteString(": ")
@@ -364,6 +364,15 @@ func (d *Dropped) String() string {
 		b.WriteString(c.String())
 	}
 	return b.String()
+}
+
+// span rounds a duration for the summary line: to the millisecond from
+// 10ms on, to the microsecond below.
+func span(d time.Duration) time.Duration {
+	if d >= 10*time.Millisecond {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Microsecond)
 }
 
 func plural(n int64, one, many string) string {
