@@ -16,7 +16,10 @@
 // Steps fail with typed errors that say exactly what happened on the
 // wire, so that a runner can grade: *ErrTimeout, *ErrClosed,
 // *ErrUnexpected, *ErrWrongAlert, *SendError. Every byte sent and
-// received, and every connection and step event, goes to the transcript.
+// received, and every connection and step event, goes to the transcript,
+// which is bounded (package transcript: the first and last entries kept,
+// those in between counted), so a flooding DUT costs the harness no more
+// than MaxSeen and Buffer allow.
 //
 // A Peer's steps are meant to be called from one goroutine (the case);
 // Close may be called from any goroutine, any number of times.
