@@ -76,8 +76,8 @@ func policyCases() []Case {
 	}
 	refuse := func(id, reading string, steps []Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicy,
-			Reading: reading + " The draft orders the fragments (START, MORE..., END): a fragment without its START cannot be reassembled into a policy, and ompconform reads taking it as a protocol error the DUT refuses with an ALERT (the reference: OMP_ERR_FSM, docs/policy.md) rather than installing a fragment. " + readRoles,
-			Roles:   Edges, Type: omp.TypePolicy, Script: append(steps, ExpectOn(0, AnyAlert()))}
+			Reading: reading + " The draft orders the fragments (START, MORE..., END): a fragment without its START cannot be reassembled into a policy, and ompconform reads taking it as a protocol error the DUT refuses with an ALERT (the reference: OMP_ERR_FSM, docs/policy.md) rather than installing a fragment, whichever side sent it.",
+			Type:    omp.TypePolicy, Script: append(steps, ExpectOn(0, AnyAlert()))}
 	}
 	return []Case{
 		accept("POL-001", "A small policy in one OMP_PKT_POL_COMPLETE.", seq(Policy(omp.PolicyComplete, data(100)))),

@@ -39,10 +39,29 @@ func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp
 		if _, ok := ev.Alert(); ok || eors.see(ev.Msg) {
 			return true
 		}
-		got = append(got, ev.Msg)
+		got = append(got, ev.Msg) // EORs of other families included
 		return false
 	})
 	return got, end, skipped
+}
+
+// families are the (AFI, SAFI) an UPDATE's REACHABLES and UNREACHABLES
+// carry.
+func families(m omp.Message) []Family {
+	var out []Family
+	for _, a := range attrsOf(m) {
+		var r *omp.Reach
+		switch v := a.Value.(type) {
+		case *omp.AttrReachables:
+			r = &v.Reach
+		case *omp.AttrUnreachables:
+			r = &v.Reach
+		}
+		if r != nil && !slices.Contains(out, Family{r.AFI, r.SAFI}) {
+			out = append(out, Family{r.AFI, r.SAFI})
+		}
+	}
+	return out
 }
 
 // complete reports whether a collection ended with its EOR, and the
@@ -99,12 +118,30 @@ func (a advertExp) check(x *Exec, peer int) Verdict {
 	if v, ok := x.complete(a, end, skipped); !ok {
 		return v
 	}
+	// A hit counts only before the EOR of its own family: an EOR ends
+	// that family's advertisement, whatever others follow.
 	var hit omp.Message
+	var ended []Family
+	late := ""
 	for _, m := range got {
+		if f, all, ok := eorOf(m); ok {
+			if all {
+				break
+			}
+			ended = append(ended, f)
+			continue
+		}
 		if m.Type() == omp.TypeUpdate && passesAll(x.Env, m, a.preds) {
+			if slices.ContainsFunc(families(m), func(f Family) bool { return slices.Contains(ended, f) }) {
+				late = Describe(m) + " after the EOR of its family"
+				continue
+			}
 			hit = m
 			break
 		}
+	}
+	if hit == nil && late != "" && !a.none {
+		return verdict(Fail, a, late, "the EOR came before the routes it should end")
 	}
 	switch {
 	case a.none && hit != nil:
