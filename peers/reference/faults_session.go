@@ -2,6 +2,7 @@ package reference
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -46,6 +47,20 @@ func wrongSubcode(code omp.AlertCode, sub omp.Subcode) omp.Subcode {
 func (s *session) lingerForever(ctx context.Context, readDone <-chan struct{}) {
 	select {
 	case <-readDone:
+		// The reader stopped at what it could not frame past: the
+		// connection still stays open, whatever comes is discarded,
+		// until the peer closes it or the speaker stops.
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			select {
+			case <-ctx.Done():
+				s.conn.SetReadDeadline(time.Now())
+			case <-stop:
+			}
+		}()
+		s.conn.SetReadDeadline(time.Time{})
+		io.Copy(io.Discard, s.conn)
 	case <-ctx.Done():
 		s.conn.SetReadDeadline(time.Now())
 		<-readDone
