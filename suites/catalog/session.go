@@ -139,6 +139,11 @@ type Env struct {
 	// advertisement on the probe session (Probe sets it): openings then
 	// do not wait for one (INF-013 judges it).
 	NoInitialEOR bool
+	// Foreign, if set, is told of an undecodable UPDATE a case received
+	// whose ATTR_TYPE_ORIGINATOR names another case run's fake peer (seq
+	// is that run's Seq): the DUT accepted a malformed message of that
+	// case and reflected it. The receiving case skips it.
+	Foreign func(seq int, ev Event)
 	// OwnRoute is a vRoute the DUT originates, from its initial
 	// advertisement on the probe session (Probe sets it); nil if it
 	// advertised none.

@@ -43,6 +43,8 @@ type Result struct {
 	Duration time.Duration `json:"duration_ns"`
 
 	Transcript []transcript.Entry `json:"-"`
+
+	seq int // the case run's catalog.Env.Seq
 }
 
 // Failed reports whether the result counts against the DUT: FAIL, or

@@ -59,6 +59,9 @@ const DefaultParallel = 8
 // maxTimers bounds the timer cases that run at once.
 const maxTimers = 64
 
+// maxForeign bounds the reflected malformed messages a run keeps to blame.
+const maxForeign = 256
+
 type run struct {
 	cfg  Config
 	base catalog.Env
@@ -73,6 +76,10 @@ type run struct {
 
 	ln *listener // listen mode: the DUT dials in
 
+	// foreign are the undecodable UPDATEs cases received that another
+	// case run's fake peer originated (catalog.Env.Foreign), by the
+	// sender's Seq; at most maxForeign.
+	foreign     map[int]string
 	probedNoEOR bool              // the start's probe saw no initial EOR
 	ownRoute    *catalog.DUTRoute // a vRoute the DUT originates, from a probe
 }
@@ -227,6 +234,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		}
 	}
 	wg.Wait()
+	r.blameReflected(rep)
 	rep.Duration = time.Since(start)
 	r.mu.Lock()
 	rep.Notes = r.notes
@@ -299,7 +307,47 @@ func (r *run) notef(format string, args ...any) {
 func (r *run) env() *catalog.Env {
 	e := r.base
 	e.Seq = int(r.seq.Add(1))
+	e.Foreign = r.reflected
 	return &e
+}
+
+// reflected records that the DUT reflected an undecodable UPDATE that
+// case run seq's fake peer sent: the case that sent it is blamed.
+func (r *run) reflected(seq int, ev catalog.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.foreign == nil {
+		r.foreign = map[int]string{}
+	}
+	if _, seen := r.foreign[seq]; !seen && len(r.foreign) < maxForeign {
+		r.foreign[seq] = ev.String()
+	}
+}
+
+// blameReflected fails each case whose malformed UPDATE the DUT accepted and
+// reflected to another case's fake peer: that case's own verdict could
+// not see it.
+func (r *run) blameReflected(rep *Report) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range rep.Results {
+		res := &rep.Results[i]
+		what, ok := r.foreign[res.seq&0xFFFF]
+		if !ok || res.seq == 0 {
+			continue
+		}
+		if res.Grade == catalog.Pass || res.Grade == catalog.Info || res.Grade == catalog.NonStrict {
+			res.Grade = catalog.Fail
+		}
+		res.Reason = joinReason(res.Reason, "the DUT reflected this case's malformed UPDATE to another peer: "+what)
+	}
+}
+
+func joinReason(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // probe opens and closes one session with the standard HANDSHAKE.
@@ -367,6 +415,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	}
 	tr := &transcript.Transcript{}
 	env := r.env()
+	res.seq = env.Seq
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)
 	v := catalog.Run(cctx, c, env, r.driver(t, env, tr))
 	cancel()

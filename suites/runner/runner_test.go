@@ -28,6 +28,7 @@ const (
 	resetMid                  // half of the ALERT, then a reset
 	silent                    // never answers anything, not even a HANDSHAKE
 	dies                      // closes its listener and every connection
+	reflects                  // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -105,15 +106,17 @@ func (d *testDUT) serve(c net.Conn) {
 		return
 	}
 	r := omp.NewReader(c)
-	if m, _, err := r.ReadMessage(); err != nil || m.Type() != omp.TypeHandshake {
+	first, _, err := r.ReadMessage()
+	if err != nil || first.Type() != omp.TypeHandshake {
 		return
 	}
+	rid := first.(*omp.Handshake).PeerRouterID
 	write(c, dutHS)
 	write(c, &omp.Hello{})
 	eor := &omp.Inform{InformType: omp.InformEOR, AllFamilies: true}
 	write(c, eor) // the end of its (empty) initial advertisement
 	for {
-		m, _, err := r.ReadMessage()
+		m, raw, err := r.ReadMessage()
 		if errors.Is(err, io.EOF) || errors.Is(err, omp.ErrTruncated) || errors.Is(err, net.ErrClosed) {
 			return
 		}
@@ -150,6 +153,27 @@ func (d *testDUT) serve(c net.Conn) {
 		case dies:
 			go d.stop()
 			return
+		case reflects:
+			if len(raw) > omp.HeaderLen+2 && raw[omp.HeaderLen-1] == byte(omp.TypeUpdate) {
+				d.reflect(c, rid, raw)
+			}
+		}
+	}
+}
+
+// reflect sends the UPDATE raw, an ATTR_TYPE_ORIGINATOR naming its
+// sender rid put first, to every connection but from.
+func (d *testDUT) reflect(from net.Conn, rid netip.Addr, raw []byte) {
+	a := rid.As4()
+	attrs := append([]byte{0, byte(omp.AttrTypeOriginator), 4, a[0], a[1], a[2], a[3]}, raw[omp.HeaderLen+2:]...)
+	out := append(append([]byte(nil), raw[:omp.HeaderLen]...), byte(len(attrs)>>8), byte(len(attrs)))
+	out = append(out, attrs...)
+	out[omp.MarkerLen], out[omp.MarkerLen+1] = byte(len(out)>>8), byte(len(out))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.cs {
+		if c != from {
+			c.Write(out)
 		}
 	}
 }
@@ -392,5 +416,34 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 		if r.Grade != want[r.ID] {
 			t.Errorf("%s: %s (%s; received %s), want %s", r.ID, r.Grade, r.Reason, r.Received, want[r.ID])
 		}
+	}
+}
+
+// A malformed UPDATE that the DUT accepts and reflects reaches the fake
+// peers of the cases running at the same time: they skip it (it is not
+// theirs), and the case that sent it is blamed.
+func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
+	d := startDUT(t, reflects)
+	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
+	cases := []catalog.Case{
+		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Accept())}},
+		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, bad),
+			catalog.ExpectOn(0, catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept())}},
+	}
+	for i := range cases {
+		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1.3", catalog.MUST, catalog.Draft, "isolation"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := grades(rep)
+	if g["X-WAITS"] != catalog.Pass {
+		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", g["X-WAITS"], rep.Results[0].Reason, rep.Results[0].Received)
+	}
+	if r := rep.Results[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's malformed UPDATE") {
+		t.Errorf("X-SENDS, whose malformed UPDATE the DUT accepted and reflected: %s (%s)", r.Grade, r.Reason)
 	}
 }
