@@ -6,17 +6,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/prove"
 )
 
-const listUsage = `usage: ompconform list [--json] [--coverage] [--wide] [--label-filter EXPR] [--role ROLE] [ID...]
+const listUsage = `usage: ompconform list [--json] [--coverage [--kills FILE]] [--wide] [--label-filter EXPR] [--role ROLE] [ID...]
 
 Prints the conformance cases: ID, draft section, level (MUST, SHOULD,
 INFORMATIONAL), basis (Draft: the draft's own text; BGP: a procedure of
-RFC 4271/4760 the draft leaves to BGP) and the requirement, one per line.
+RFC 4271/4760 the draft leaves to BGP; Project: ompconform's documented
+reading where neither says) and the requirement, one per line.
 IDs select cases ("HDR-002", or a prefix ending in "*": "UPD-2*"); the
 label filter selects by label, in ginkgo's syntax: every case is labelled
 with its ID, section, level, basis, message type, ID prefix and roles
@@ -24,11 +29,14 @@ with its ID, section, level, basis, message type, ID prefix and roles
 
 With --coverage it prints which cases cover each section of the draft and
 each code/subcode of the ALERT table (expected of the DUT, sent to it),
-and marks those no case covers.
+and marks those no case covers; and, from the kill matrix of "ompconform
+prove" (--kills, default out/prove/kills.json when it exists), the faults
+of the reference each case catches and the cases each fault fails.
 
 flags:
   --json               print JSON
   --coverage           print the coverage of draft sections and ALERT codes
+  --kills FILE         the kill matrix to show with --coverage
   --wide               do not shorten requirements to the terminal
   --label-filter EXPR  select cases by label
   --role ROLE          only cases that apply to a controller, edge or hub DUT
@@ -46,6 +54,7 @@ func runList(env *Env, args []string) int {
 	wide := fs.Bool("wide", false, "full requirements")
 	filter := fs.String("label-filter", "", "label filter")
 	roleName := fs.String("role", "", "DUT role")
+	killsFile := fs.String("kills", "", "kill matrix (ompconform prove)")
 	fs.Usage = func() { fmt.Fprint(env.Stderr, listUsage) }
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -59,11 +68,22 @@ func runList(env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "ompconform list: %v\n", err)
 		return ExitUsage
 	}
+	var kills *prove.Matrix
+	if *coverage {
+		path, explicit := *killsFile, *killsFile != ""
+		if !explicit {
+			path = filepath.Join("out", "prove", "kills.json")
+		}
+		if kills, err = prove.ReadFile(path); err != nil && (explicit || !errors.Is(err, iofs.ErrNotExist)) {
+			fmt.Fprintf(env.Stderr, "ompconform list: %v\n", err)
+			return ExitUsage
+		}
+	}
 	switch {
 	case *coverage && *asJSON:
-		err = coverageJSON(env.Stdout, cases)
+		err = coverageJSON(env.Stdout, cases, kills)
 	case *coverage:
-		err = coverageText(env.Stdout, cases)
+		err = coverageText(env.Stdout, cases, kills)
 	case *asJSON:
 		err = listJSON(env.Stdout, cases)
 	default:
@@ -150,7 +170,7 @@ func listJSON(w io.Writer, cases []catalog.Case) error {
 	return enc.Encode(out)
 }
 
-func coverageText(w io.Writer, cases []catalog.Case) error {
+func coverageText(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error {
 	cov := catalog.Coverage(cases)
 	var b strings.Builder
 	b.WriteString("Draft sections\n")
@@ -184,11 +204,40 @@ func coverageText(w io.Writer, cases []catalog.Case) error {
 		fmt.Fprintf(&b, "  %s\n      expected: %s\n      sent:     %s\n", a, e, s)
 	}
 	fmt.Fprintf(&b, "\n%d cases; %d normative sections without a case; %d ALERT code/subcodes no case expects (besides OMP_ERR_INV)\n", len(cases), uncovered, noExp)
+	if kills == nil {
+		b.WriteString("\nNo kill matrix (run \"make prove\", or give --kills FILE): which faults each case catches is not shown.\n")
+	} else {
+		byCase, byFault := kills.Kills(), kills.Caught(cases)
+		b.WriteString("\nFaults of the reference each case catches (ompconform prove)\n")
+		unkilled := 0
+		for _, c := range cases {
+			fs := strings.Join(byCase[c.ID], " ")
+			if fs == "" {
+				fs = "NONE"
+				if c.Level != catalog.INFORMATIONAL {
+					unkilled++
+				} else {
+					fs = "- (INFORMATIONAL)"
+				}
+			}
+			fmt.Fprintf(&b, "  %-8s %s\n", c.ID, fs)
+		}
+		b.WriteString("\nCases each fault fails\n")
+		var names []string
+		for f := range byFault {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		for _, f := range names {
+			fmt.Fprintf(&b, "  %-44s %3d  %s\n", f, len(byFault[f]), strings.Join(byFault[f], " "))
+		}
+		fmt.Fprintf(&b, "\n%d cases that are not INFORMATIONAL no fault fails\n", unkilled)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func coverageJSON(w io.Writer, cases []catalog.Case) error {
+func coverageJSON(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error {
 	cov := catalog.Coverage(cases)
 	type sec struct {
 		Key       string   `json:"key"`
@@ -204,7 +253,13 @@ func coverageJSON(w io.Writer, cases []catalog.Case) error {
 	out := struct {
 		Sections []sec   `json:"sections"`
 		Alerts   []alert `json:"alerts"`
+		// Kills and Caught come from the kill matrix, when there is one.
+		Kills  map[string][]string `json:"kills,omitempty"`
+		Caught map[string][]string `json:"caught,omitempty"`
 	}{}
+	if kills != nil {
+		out.Kills, out.Caught = kills.Kills(), kills.Caught(cases)
+	}
 	for _, s := range catalog.Sections {
 		out.Sections = append(out.Sections, sec{s.Key, s.Title, s.Normative, nonNil(cov.Sections[s.Key])})
 	}
