@@ -63,7 +63,9 @@ flags:
   --accept-timeout D      listen mode: how long to wait for the DUT to dial
                           in (default 30s)
   --role ROLE             the DUT's role: controller, edge or hub (default:
-                          its IDENTITY; controller for the reference)
+                          its IDENTITY; controller for the reference); a
+                          role the DUT's IDENTITY contradicts is refused
+  --force-role            run --role's cases whatever the IDENTITY says
   --tls                   run every session over TLS
   --tls-ca FILE           PEM CA bundle to verify the DUT (implies --tls)
   --tls-cert FILE         PEM client certificate (implies --tls)
@@ -80,6 +82,9 @@ flags:
   --html FILE             write a self-contained HTML report
   --markdown FILE         write a Markdown summary
   --pcap-dir DIR          write one pcapng capture per case
+  --report-dir DIR        write every report there: report.xml (JUnit),
+                          report.json, report.html, report.md and pcap/ (a
+                          report flag given as well names its own path)
   --show-keys             keep TLOC_ENCAP and SECURITY keys in reports
   --transcript-head N     transcript entries kept from the start of each case
                           (default 200)
@@ -101,7 +106,10 @@ flags:
 
 exit status: 0 the gate passed; 1 the gate failed: a case failed (or
 could not be judged) outside the baseline, or a baseline entry passed;
-2 usage error, or the DUT could not be started
+2 usage error, a report path that cannot be written (checked before the
+first case), a DUT that could not be started or opened no session with
+the standard HANDSHAKE (checked before the first case), or a --role
+its IDENTITY contradicts
 `
 
 func init() {
@@ -116,6 +124,8 @@ type runFlags struct {
 	parallel                             int
 	junit, jsonOut, htmlOut, md, pcapDir string
 	showKeys, quiet                      bool
+	reportDir                            string
+	forceRole                            bool
 	gate                                 string
 	faults                               multiFlag
 	timeout, settle, accept              time.Duration
@@ -133,6 +143,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.listen, "listen", "", "listen mode: the DUT dials in to IP:PORT")
 	fs.DurationVar(&f.accept, "accept-timeout", runner.DefaultAcceptTimeout, "listen mode: wait for the DUT to dial in")
 	fs.StringVar(&f.role, "role", "", "DUT role")
+	fs.BoolVar(&f.forceRole, "force-role", false, "run --role's cases even if the DUT's IDENTITY says otherwise")
 	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
 	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
 	fs.StringVar(&f.cert, "tls-cert", "", "client certificate")
@@ -147,6 +158,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.htmlOut, "html", "", "HTML file")
 	fs.StringVar(&f.md, "markdown", "", "Markdown file")
 	fs.StringVar(&f.pcapDir, "pcap-dir", "", "pcapng directory")
+	fs.StringVar(&f.reportDir, "report-dir", "", "write every report there, with standard names")
 	fs.BoolVar(&f.showKeys, "show-keys", false, "show keys")
 	var trLimits transcript.Limits
 	fs.IntVar(&trLimits.Head, "transcript-head", transcript.DefaultHead, "transcript entries kept from the start of each case")
@@ -208,6 +220,9 @@ func runRun(env *Env, args []string) int {
 	if len(cases) == 0 {
 		return fail("no case selected")
 	}
+	if err := f.prepareOutputs(); err != nil {
+		return fail("report output: %v", err)
+	}
 	var base runner.Baseline
 	switch {
 	case f.baseline != "":
@@ -226,7 +241,7 @@ func runRun(env *Env, args []string) int {
 	}
 	defer cleanup()
 	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle},
-		Listen: f.listen, AcceptTimeout: f.accept, LenientGate: f.gate == "lenient"}
+		Listen: f.listen, AcceptTimeout: f.accept, LenientGate: f.gate == "lenient", ForceRole: f.forceRole}
 	width := len(fmt.Sprint(len(cases)))
 	if !f.quiet {
 		cfg.Progress = func(r *runner.Result, done, total int) {
@@ -236,14 +251,21 @@ func runRun(env *Env, args []string) int {
 	}
 	rep, err := runner.Run(ctx, cfg, cases)
 	if err != nil {
+		// A DUT that opens no session, or is not what --role says: one
+		// line, no case run.
 		return fail("%v", err)
 	}
 	passed := base.Apply(rep)
-	o := reports.Options{ShowKeys: f.showKeys}
-	if err := f.write(rep, o); err != nil {
-		return fail("%v", err)
+	written, werr := f.writeOutputs(rep, reports.Options{ShowKeys: f.showKeys})
+	code := summarize(env.Stdout, rep, passed)
+	for _, p := range written {
+		fmt.Fprintf(env.Stdout, "report: %s\n", p)
 	}
-	return summarize(env.Stdout, rep, passed)
+	if werr != nil {
+		fmt.Fprintf(env.Stderr, "ompconform run: writing the reports: %v\n", werr)
+		return ExitUsage
+	}
+	return code
 }
 
 // factory is the DUT the flags name: a container, an address, or the
@@ -308,33 +330,6 @@ func (f *runFlags) tlsConfig() (*tls.Config, error) {
 		c.Certificates = []tls.Certificate{kp}
 	}
 	return c, nil
-}
-
-func (f *runFlags) write(rep *runner.Report, o reports.Options) error {
-	files := []struct {
-		path string
-		w    func(io.Writer, *runner.Report, reports.Options) error
-	}{{f.junit, reports.WriteJUnit}, {f.jsonOut, reports.WriteJSON}, {f.htmlOut, reports.WriteHTML}, {f.md, reports.WriteMarkdown}}
-	for _, x := range files {
-		if x.path == "" {
-			continue
-		}
-		out, err := os.Create(x.path)
-		if err != nil {
-			return err
-		}
-		err = x.w(out, rep, o)
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", x.path, err)
-		}
-	}
-	if f.pcapDir != "" {
-		return reports.WritePcaps(f.pcapDir, rep, o)
-	}
-	return nil
 }
 
 // progressText is the short reason after a grade: why it did not pass,

@@ -170,3 +170,40 @@ func deafDUT(t *testing.T) string {
 	})
 	return ln.Addr().String()
 }
+
+// A target that opens no session (nothing listening, a silent DUT) gets
+// one line on stderr and exit 2, before any case; report paths are
+// checked before the run, and --report-dir writes every report.
+func TestRunPreflightAndReportDir(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	code, stdout, stderr := runCmd(t, nil, "run", "--target", dead, "--quiet")
+	if code != ExitUsage || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, dead) {
+		t.Errorf("nothing listening: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = runCmd(t, nil, "run", "--quiet", "--junit", filepath.Join(blocked, "junit.xml"), "HDR-002")
+	if code != ExitUsage || stdout != "" {
+		t.Errorf("an unwritable report path: code %d, stdout %q; want exit 2 before any case", code, stdout)
+	}
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	code, stdout, _ = runCmd(t, nil, "run", "--quiet", "--report-dir", dir, "HDR-002")
+	if code != ExitOK {
+		t.Fatalf("--report-dir: code %d\n%s", code, stdout)
+	}
+	for _, name := range []string{"report.xml", "report.json", "report.html", "report.md", "pcap"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("--report-dir did not write %s: %v", name, err)
+		}
+		if !strings.Contains(stdout, filepath.Join(dir, name)) {
+			t.Errorf("the last lines do not say where %s is:\n%s", name, stdout)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"strings"
@@ -180,7 +181,8 @@ func TestListenModeTimerCases(t *testing.T) {
 	}
 }
 
-// Listen mode with a DUT that never dials: every case is ERROR, quickly.
+// Listen mode with a DUT that never dials: the run stops before the
+// first case with one error.
 func TestListenModeDUTNeverDials(t *testing.T) {
 	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-00*"})
 	if err != nil {
@@ -189,20 +191,13 @@ func TestListenModeDUTNeverDials(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	rep, err := Run(ctx, Config{Factory: Remote(Target{}), Env: fastEnv(), Listen: "127.0.0.1:0", AcceptTimeout: 300 * time.Millisecond}, cases)
-	if err != nil {
-		t.Fatal(err)
+	_, err = Run(ctx, Config{Factory: Remote(Target{}), Env: fastEnv(), Listen: "127.0.0.1:0", AcceptTimeout: 300 * time.Millisecond}, cases)
+	var ns *NoSessionError
+	if !errors.As(err, &ns) || !strings.Contains(err.Error(), "dialling in to 127.0.0.1:") {
+		t.Errorf("error %v, want a NoSessionError saying where the DUT should dial in", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %s", d)
-	}
-	for _, r := range rep.Results {
-		if r.Grade != catalog.Error || !strings.Contains(r.Reason, "did not open a session") {
-			t.Errorf("%s: %s (%s), want ERROR", r.ID, r.Grade, r.Reason)
-		}
-	}
-	if len(rep.Notes) == 0 || !strings.Contains(rep.Notes[0], "dialling in to 127.0.0.1:") {
-		t.Errorf("notes %q", rep.Notes)
 	}
 }
 

@@ -24,6 +24,9 @@ type Config struct {
 	// which the liveness check fails. Timer cases always run in parallel
 	// with each other and with the rest.
 	Parallel int
+	// ForceRole runs the cases of the Target's Role even when the DUT's
+	// IDENTITY announces another (Run refuses with a *RoleError otherwise).
+	ForceRole bool
 	// LenientGate chooses the old gate: only a MUST case's FAIL or ERROR
 	// fails it (catalog.Grade.Gates). The default is strict.
 	LenientGate bool
@@ -154,17 +157,11 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		}
 	}
 	if err != nil {
-		// Nothing can run: every case is a setup ERROR that says why.
-		r.notef("the DUT (%s) did not open a session with the standard HANDSHAKE: %v", r.describeTarget(t), err)
-		for i := range cases {
-			rep.Results[i] = newResult(&cases[i])
-			rep.Results[i].Grade, rep.Results[i].Reason = catalog.Error, "not run: the DUT did not open a session with the standard HANDSHAKE: "+err.Error()
-			if cfg.Progress != nil {
-				cfg.Progress(&rep.Results[i], i+1, len(cases))
-			}
-		}
-		rep.Notes, rep.Duration = r.notes, time.Since(start)
-		return rep, nil
+		// Nothing can run: say so once, at once.
+		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
+	}
+	if got := roleOf(hs); t.Role != 0 && got != 0 && got != t.Role && !cfg.ForceRole {
+		return nil, &RoleError{Target: r.describeTarget(t), Given: t.Role, Announced: got}
 	}
 	r.base.DUT = hs
 	r.base.NoInitialEOR, r.base.OwnRoute = r.probedNoEOR, r.ownRoute
@@ -240,6 +237,31 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	rep.Notes = r.notes
 	r.mu.Unlock()
 	return rep, nil
+}
+
+// NoSessionError is Run's error when the DUT did not open a session with
+// the standard HANDSHAKE (nothing listening, no HANDSHAKE, garbage, a
+// refusal): no case can run.
+type NoSessionError struct {
+	Target string
+	Err    error
+}
+
+func (e *NoSessionError) Error() string {
+	return fmt.Sprintf("%s did not open a session with the standard HANDSHAKE: %v", e.Target, e.Err)
+}
+
+func (e *NoSessionError) Unwrap() error { return e.Err }
+
+// RoleError is Run's error when the role given for the DUT contradicts
+// the one its IDENTITY capability announces.
+type RoleError struct {
+	Target           string
+	Given, Announced catalog.Role
+}
+
+func (e *RoleError) Error() string {
+	return fmt.Sprintf("%s announces itself as a %s (IDENTITY), not the %s given: check --role (or force it)", e.Target, e.Announced, e.Given)
 }
 
 func envDefaults(e catalog.Env) catalog.Env {

@@ -262,18 +262,49 @@ func TestResetMidMessageIsNonStrict(t *testing.T) {
 	}
 }
 
-func TestSilentDUTIsError(t *testing.T) {
-	start := time.Now()
-	rep := runOn(t, silent, "HDR-002", "HS-001")
-	for _, r := range rep.Results {
-		if r.Grade != catalog.Error || !strings.Contains(r.Reason, "did not open a session") {
-			t.Errorf("%s: %s (%s), want ERROR: the DUT never opened", r.ID, r.Grade, r.Reason)
-		}
+// A DUT that never sends its HANDSHAKE stops the run before the first
+// case: one error that says what was tried, no case graded.
+func TestSilentDUTIsNoSession(t *testing.T) {
+	d := startDUT(t, silent)
+	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-002", "HS-001"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if time.Since(start) > 10*time.Second {
-		t.Errorf("a silent DUT took %s", time.Since(start))
+	ran := 0
+	_, err = Run(context.Background(), Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(),
+		Progress: func(*Result, int, int) { ran++ }}, cases)
+	var ns *NoSessionError
+	if !errors.As(err, &ns) || !strings.Contains(err.Error(), d.Target().Addr) || ran != 0 {
+		t.Errorf("error %v (%d cases reported), want a NoSessionError naming %s and no case", err, ran, d.Target().Addr)
 	}
 }
+
+// A role the DUT's IDENTITY contradicts is refused unless forced.
+func TestRoleContradictingIdentity(t *testing.T) {
+	d := startDUT(t, conform) // IDENTITY: vSmart
+	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edge := func(context.Context) (DUT, error) { return roleDUT{d, catalog.Edge}, nil }
+	_, err = Run(context.Background(), Config{Factory: edge, Env: fastEnv()}, cases)
+	var re *RoleError
+	if !errors.As(err, &re) || re.Announced != catalog.Controller || re.Given != catalog.Edge {
+		t.Fatalf("error %v, want a RoleError: controller announced, edge given", err)
+	}
+	rep, err := Run(context.Background(), Config{Factory: edge, Env: fastEnv(), ForceRole: true}, cases)
+	if err != nil || rep.Role != catalog.Edge {
+		t.Fatalf("forced: %v, role %v", err, rep)
+	}
+}
+
+// roleDUT is a DUT whose Target claims role r.
+type roleDUT struct {
+	*testDUT
+	r catalog.Role
+}
+
+func (d roleDUT) Target() Target { t := d.testDUT.Target(); t.Role = d.r; return t }
 
 // A DUT that dies on a case is reported against that case; the cases
 // after it are ERROR, not FAIL.

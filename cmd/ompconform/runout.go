@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ompconform/ompconform/reports"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+// Report outputs of `ompconform run`: every path is checked (its folder
+// made, the file opened for writing) before the first case, so that a
+// run never ends in a path error; the reports are written whatever the
+// run's outcome, and the last lines say where they are.
+
+// reportFile is one report the run writes.
+type reportFile struct {
+	path string
+	w    func(io.Writer, *runner.Report, reports.Options) error
+}
+
+// Standard names of the reports --report-dir writes.
+const (
+	reportJUnit    = "report.xml"
+	reportJSON     = "report.json"
+	reportHTML     = "report.html"
+	reportMarkdown = "report.md"
+	reportPcapDir  = "pcap"
+)
+
+// outputs resolves --report-dir against the per-report flags (a flag
+// given names its own path), and lists the files.
+func (f *runFlags) outputs() []reportFile {
+	if f.reportDir != "" {
+		def := func(p *string, name string) {
+			if *p == "" {
+				*p = filepath.Join(f.reportDir, name)
+			}
+		}
+		def(&f.junit, reportJUnit)
+		def(&f.jsonOut, reportJSON)
+		def(&f.htmlOut, reportHTML)
+		def(&f.md, reportMarkdown)
+		def(&f.pcapDir, reportPcapDir)
+	}
+	var out []reportFile
+	for _, x := range []reportFile{{f.junit, reports.WriteJUnit}, {f.jsonOut, reports.WriteJSON}, {f.htmlOut, reports.WriteHTML}, {f.md, reports.WriteMarkdown}} {
+		if x.path != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// prepareOutputs makes every report's folder and checks that each file
+// can be written, before any case runs.
+func (f *runFlags) prepareOutputs() error {
+	var errs []error
+	for _, x := range f.outputs() {
+		if err := os.MkdirAll(filepath.Dir(x.path), 0o755); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		file, err := os.OpenFile(x.path, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		file.Close()
+	}
+	if f.pcapDir != "" {
+		if err := os.MkdirAll(f.pcapDir, 0o755); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeOutputs writes every report; it goes on past a failing one and
+// returns the paths written and the errors.
+func (f *runFlags) writeOutputs(rep *runner.Report, o reports.Options) (written []string, err error) {
+	var errs []error
+	for _, x := range f.outputs() {
+		out, cerr := os.Create(x.path)
+		if cerr != nil {
+			errs = append(errs, cerr)
+			continue
+		}
+		werr := x.w(out, rep, o)
+		if cerr := out.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", x.path, werr))
+			continue
+		}
+		written = append(written, x.path)
+	}
+	if f.pcapDir != "" {
+		if perr := reports.WritePcaps(f.pcapDir, rep, o); perr != nil {
+			errs = append(errs, perr)
+		} else {
+			written = append(written, f.pcapDir+string(filepath.Separator))
+		}
+	}
+	return written, errors.Join(errs...)
+}
