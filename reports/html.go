@@ -102,7 +102,7 @@ func WriteHTML(w io.Writer, rep *runner.Report, o Options) error {
 	p.Matrix = alertMatrix(rep)
 	for i := range rep.Results {
 		r := &rep.Results[i]
-		hc := htmlCase{R: r, Grade: gradeClass[r.Grade], Title: r.ID + " " + r.Requirement}
+		hc := htmlCase{R: r, Grade: gradeClass[r.Grade], Title: r.ID + " " + r.Title}
 		if d := dropped(r); d != nil {
 			hc.Dropped = d.String()
 		}

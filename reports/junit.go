@@ -59,6 +59,12 @@ type junitMessage struct {
 	Body    string `xml:",chardata"`
 }
 
+// junitClass is the JUnit classname of a section: "ompconform.s3_1_1",
+// so that CI viewers, which split class names at dots, show one level.
+func junitClass(section string) string {
+	return "ompconform.s" + strings.NewReplacer(".", "_", "-", "_").Replace(section)
+}
+
 func secs(r *runner.Result) string { return fmt.Sprintf("%.3f", r.Duration.Seconds()) }
 
 // WriteJUnit writes the report as JUnit XML.
@@ -77,7 +83,7 @@ func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
 		}
 		durs[k] += r.Duration
 		s := &top.Suites[k]
-		c := junitCase{Name: r.ID + " " + r.Requirement, Classname: "ompconform." + r.Section, Time: secs(r),
+		c := junitCase{Name: r.ID + " " + r.Title, Classname: junitClass(r.Section), Time: secs(r),
 			Properties: []junitProperty{{"id", r.ID}, {"section", r.Section}, {"level", r.Level.String()}, {"basis", r.Basis.String()},
 				{"grade", r.Grade.String()}, {"message_type", r.Type}}}
 		if r.Source != "" {

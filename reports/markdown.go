@@ -73,7 +73,7 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 			if r.BaselinePassed {
 				what = "baseline entry passed: remove it"
 			}
-			fmt.Fprintf(&b, "- %s (%s): %s\n", r.ID, what, mdEscape(r.Requirement))
+			fmt.Fprintf(&b, "- %s (%s): %s\n", r.ID, what, mdEscape(r.Title))
 		}
 	}
 	for _, n := range rep.Notes {
@@ -99,7 +99,7 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 			continue
 		}
 		none = false
-		fmt.Fprintf(&b, "### %s %s (%s, %s, %s)\n\n", r.ID, r.Grade, r.Section, r.Level, r.Basis)
+		fmt.Fprintf(&b, "### %s %s: %s (%s, %s, %s)\n\n", r.ID, r.Grade, mdEscape(r.Title), r.Section, r.Level, r.Basis)
 		fmt.Fprintf(&b, "- requirement: %s\n", mdEscape(r.Requirement))
 		fmt.Fprintf(&b, "- sent: %s\n- expected: %s\n- received: %s\n", mdEscape(orDash(r.Sent)), mdEscape(orDash(r.Expected)), mdEscape(orDash(r.Received)))
 		if r.Reason != "" {

@@ -37,7 +37,7 @@ flags:
   --json               print JSON
   --coverage           print the coverage of draft sections and ALERT codes
   --kills FILE         the kill matrix to show with --coverage
-  --wide               do not shorten requirements to the terminal
+  --wide               also print each case's requirement, in the draft's words
   --label-filter EXPR  select cases by label
   --role ROLE          only cases that apply to a controller, edge or hub DUT
 `
@@ -119,13 +119,13 @@ func selectCases(filter string, ids []string, role string) ([]catalog.Case, erro
 }
 
 func listText(w io.Writer, cases []catalog.Case, wide bool) error {
-	fmt.Fprintf(w, "%-8s  %-16s  %-13s  %-5s  %s\n", "ID", "SECTION", "LEVEL", "BASIS", "REQUIREMENT")
+	fmt.Fprintf(w, "%-8s  %-16s  %-13s  %-7s  %s\n", "ID", "SECTION", "LEVEL", "BASIS", "TITLE")
 	for _, c := range cases {
-		req := c.Requirement
-		if !wide && len(req) > 100 {
-			req = req[:97] + "..."
+		title := c.Headline()
+		if wide {
+			title += " | " + c.Requirement
 		}
-		fmt.Fprintf(w, "%-8s  %-16s  %-13s  %-5s  %s\n", c.ID, c.Section, c.Level, c.Basis, req)
+		fmt.Fprintf(w, "%-8s  %-16s  %-13s  %-7s  %s\n", c.ID, c.Section, c.Level, c.Basis, title)
 	}
 	_, err := fmt.Fprintf(w, "%d cases\n", len(cases))
 	return err
@@ -133,6 +133,7 @@ func listText(w io.Writer, cases []catalog.Case, wide bool) error {
 
 type caseJSON struct {
 	ID             string            `json:"id"`
+	Title          string            `json:"title"`
 	Section        string            `json:"section"`
 	SectionTitle   string            `json:"section_title"`
 	Level          catalog.Level     `json:"level"`
@@ -157,7 +158,7 @@ func listJSON(w io.Writer, cases []catalog.Case) error {
 		if roles == 0 {
 			roles = catalog.AnyRole
 		}
-		j := caseJSON{ID: c.ID, Section: c.Section, SectionTitle: catalog.SectionTitle(c.Section), Level: c.Level, Basis: c.Basis, Source: c.Source,
+		j := caseJSON{ID: c.ID, Title: c.Headline(), Section: c.Section, SectionTitle: catalog.SectionTitle(c.Section), Level: c.Level, Basis: c.Basis, Source: c.Source,
 			Requirement: c.Requirement, Reading: c.Reading, Roles: roles, Needs: c.Needs, MessageType: c.MsgType().String(),
 			Labels: c.Labels(), Sends: c.Sent(), Expects: c.Expected(), Timer: c.Timer}
 		for _, e := range c.Expectations() {

@@ -336,14 +336,11 @@ func (f *runFlags) tlsConfig() (*tls.Config, error) {
 // or what was measured.
 func progressText(r *runner.Result) string {
 	switch r.Grade {
-	case catalog.Pass:
+	case catalog.Pass, catalog.Info:
 		if len(r.Measured) > 0 {
-			return r.Measured[0].String()
+			return r.Title + " (" + r.Measured[0].String() + ")"
 		}
-		if len(r.Requirement) > 80 {
-			return r.Requirement[:77] + "..."
-		}
-		return r.Requirement
+		return r.Title
 	case catalog.Skipped:
 		return r.Reason
 	}

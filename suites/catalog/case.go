@@ -270,6 +270,7 @@ const (
 // Case is one conformance case.
 type Case struct {
 	ID          string // stable: HDR-002
+	Title       string // a short title; empty: derived (Headline)
 	Section     string // the draft section: "3.1.1"
 	Level       Level
 	Basis       Basis

@@ -100,7 +100,12 @@ func attrCases() []Case {
 	var cs []Case
 	// Every format, accepted on a route advertisement (attr[2]).
 	for i, f := range attrFormats {
+		value := valueText(f.v)
+		if len(value) > 60 {
+			value = value[:57] + "..."
+		}
 		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 100+i), Section: f.section, Level: MUST, Basis: Draft, Requirement: f.req,
+			Title:   fmt.Sprintf("A valid %s %s on a route: accepted", f.v.AttrType(), value),
 			Reading: "A route advertisement carrying a valid " + f.v.AttrType().String() + " is accepted.",
 			Needs:   vroute, Send: withAttr(f.v), Expect: Accept()})
 	}

@@ -131,12 +131,12 @@ func handshakeCases() []Case {
 	for i, h := range []uint16{1, 2} {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 50+i), Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
 			Reading: "The draft defines OMP_SUB_ERR_HANDSHAKE_HOLDTIME and, with BGP, the unit of seconds.",
-			State:   Connected, Send: Handshake(HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
+			State:   Connected, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
 	}
 	for i, h := range []uint16{0, 3, 65535} {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 52+i), Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
 			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME; both are right, so this records which.", h),
-			State:   Connected, Send: Handshake(HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
+			State:   Connected, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
 	}
 
 	// Capabilities with a Length their code does not allow.

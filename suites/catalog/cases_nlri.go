@@ -65,7 +65,7 @@ func nlriCases() []Case {
 	}
 	var cs []Case
 	for i, v := range valid {
-		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 400+i), Section: "3.1.3.12", Level: MUST, Basis: Draft,
+		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 400+i), Section: "3.1.3.12", Level: MUST, Basis: Draft, Title: "NLRI " + v.what + ": accepted",
 			Requirement: "ATTR_TYPE_REACHABLES and ATTR_TYPE_UNREACHABLES: AFI, SAFI, NLRI Length, NLRI. " + v.what,
 			Reading:     "A well-formed NLRI of this format is accepted.", Needs: v.needs, Send: v.m, Expect: Accept()})
 	}

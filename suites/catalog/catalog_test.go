@@ -211,3 +211,20 @@ func TestRoleText(t *testing.T) {
 		}
 	}
 }
+
+// Every case has a short title of its own: progress lines, JUnit names
+// and reports tell the cases apart by it.
+func TestTitlesAreShortAndDistinct(t *testing.T) {
+	seen := map[string]string{}
+	for i := range All() {
+		c := &All()[i]
+		h := c.Headline()
+		if h == "" || len(h) > 160 {
+			t.Errorf("%s: title %q", c.ID, h)
+		}
+		if prev, ok := seen[h]; ok {
+			t.Errorf("%s and %s have the same title %q", prev, c.ID, h)
+		}
+		seen[h] = c.ID
+	}
+}

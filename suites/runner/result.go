@@ -13,6 +13,7 @@ type Result struct {
 	Case *catalog.Case `json:"-"`
 
 	ID          string        `json:"id"`
+	Title       string        `json:"title"`
 	Section     string        `json:"section"`
 	Level       catalog.Level `json:"level"`
 	Basis       catalog.Basis `json:"basis"`
@@ -100,7 +101,7 @@ func (r *Report) Gating() []*Result {
 
 // newResult fills a result's description from its case.
 func newResult(c *catalog.Case) Result {
-	r := Result{Case: c, ID: c.ID, Section: c.Section, Level: c.Level, Basis: c.Basis, Source: c.Source,
+	r := Result{Case: c, ID: c.ID, Title: c.Headline(), Section: c.Section, Level: c.Level, Basis: c.Basis, Source: c.Source,
 		Requirement: c.Requirement, Reading: c.Reading, Sent: c.Sent(), Expected: c.Expected()}
 	if t := c.MsgType(); t != 0 {
 		r.Type = t.String()
