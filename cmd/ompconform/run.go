@@ -375,6 +375,7 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 	if baselined > 0 {
 		parts = append(parts, fmt.Sprintf("%d of them expected failures (baseline)", baselined))
 	}
+	sectionSummary(w, rep)
 	fmt.Fprintf(w, "\n%s: %d cases in %s: %s\n", rep.Target, len(rep.Results), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
 	for _, n := range rep.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
@@ -385,7 +386,7 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 	gating := rep.Gating()
 	for _, r := range gating {
 		if !r.BaselinePassed {
-			fmt.Fprintf(w, "%s %s: %s %s: expected %s; received %s%s\n", r.Level, r.Grade, r.ID, r.Section, r.Expected, r.Received, reasonText(r.Reason))
+			fmt.Fprintf(w, "%s %s: %s %s (%s): expected %s; received %s%s\n", r.Level, r.Grade, r.ID, r.Title, r.Section, r.Expected, r.Received, reasonText(r.Reason))
 		}
 	}
 	if len(gating) > 0 {
@@ -394,4 +395,33 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 	}
 	fmt.Fprintln(w, "gate: passed")
 	return ExitOK
+}
+
+// sectionSummary prints a line per draft section, in the draft's order:
+// how many of its cases passed, failed the gate, or neither.
+func sectionSummary(w io.Writer, rep *runner.Report) {
+	type tally struct{ pass, gate, other int }
+	by := map[string]*tally{}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		t := by[r.Section]
+		if t == nil {
+			t = &tally{}
+			by[r.Section] = t
+		}
+		switch {
+		case r.Gating(rep.LenientGate):
+			t.gate++
+		case r.Grade == catalog.Pass || r.Grade == catalog.Info:
+			t.pass++
+		default:
+			t.other++
+		}
+	}
+	fmt.Fprintf(w, "\n%-16s %-48s %6s %6s %6s\n", "SECTION", "TITLE", "PASS", "FAILED", "OTHER")
+	for _, sec := range catalog.Sections {
+		if t := by[sec.Key]; t != nil {
+			fmt.Fprintf(w, "%-16s %-48s %6d %6d %6d\n", sec.Key, sec.Title, t.pass, t.gate, t.other)
+		}
+	}
 }

@@ -207,3 +207,19 @@ func TestRunPreflightAndReportDir(t *testing.T) {
 		}
 	}
 }
+
+// show prints a case and, from a JSON report, its result and transcript.
+func TestShow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	if code, out, _ := runCmd(t, nil, "run", "--quiet", "--json", path, "HDR-002"); code != ExitOK {
+		t.Fatalf("run: %d\n%s", code, out)
+	}
+	code, out, errs := runCmd(t, nil, "show", "--report", path, "HDR-002")
+	if code != ExitOK || !strings.Contains(out, "HEADER/LENGTH, then close") || !strings.Contains(out, "requirement: Length : 2 bytes") ||
+		!strings.Contains(out, "result against") || !strings.Contains(out, "sent") {
+		t.Errorf("show: code %d, stderr %q\n%s", code, errs, out)
+	}
+	if code, _, _ := runCmd(t, nil, "show", "NOPE-1"); code != ExitUsage {
+		t.Errorf("show of an unknown case: code %d", code)
+	}
+}

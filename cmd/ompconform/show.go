@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+const showUsage = `usage: ompconform show [--report FILE] ID
+
+Prints one case: its title, draft section, level, basis, the requirement
+in the draft's words, the reading, the roles and what the DUT must
+negotiate, each step it takes and what it expects. With --report (a JSON
+report of "ompconform run --json" or --report-dir), also the case's
+result there: its grade, what was expected and received, and its
+transcript, message by message, decoded.
+`
+
+func init() {
+	Register(&Command{Name: "show", Summary: "print one case, and its result and transcript from a JSON report", Usage: showUsage, Run: runShow})
+}
+
+func runShow(env *Env, args []string) int {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	report := fs.String("report", "", "JSON report")
+	fs.Usage = func() { fmt.Fprint(env.Stderr, showUsage) }
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if len(ids) != 1 {
+		fmt.Fprint(env.Stderr, "ompconform show: give one case ID (ompconform list)\n")
+		return ExitUsage
+	}
+	c, ok := catalog.Lookup(ids[0])
+	if !ok {
+		fmt.Fprintf(env.Stderr, "ompconform show: no case %q (ompconform list)\n", ids[0])
+		return ExitUsage
+	}
+	printCase(env.Stdout, c)
+	if *report == "" {
+		return ExitOK
+	}
+	if err := printResult(env.Stdout, *report, c.ID); err != nil {
+		fmt.Fprintf(env.Stderr, "ompconform show: %v\n", err)
+		return ExitUsage
+	}
+	return ExitOK
+}
+
+func printCase(w io.Writer, c *catalog.Case) {
+	roles := c.Roles
+	if roles == 0 {
+		roles = catalog.AnyRole
+	}
+	fmt.Fprintf(w, "%s  %s\n\n", c.ID, c.Headline())
+	fmt.Fprintf(w, "section:     %s %s\n", c.Section, catalog.SectionTitle(c.Section))
+	basis := c.Basis.String()
+	if c.Source != "" {
+		basis += " (" + c.Source + ")"
+	}
+	fmt.Fprintf(w, "level:       %s\nbasis:       %s\nroles:       %s\n", c.Level, basis, roles)
+	if len(c.Needs) > 0 {
+		var ns []string
+		for _, n := range c.Needs {
+			ns = append(ns, n.String())
+		}
+		fmt.Fprintf(w, "needs:       %s\n", strings.Join(ns, ", "))
+	}
+	fmt.Fprintf(w, "requirement: %s\n", c.Requirement)
+	if c.Reading != "" {
+		fmt.Fprintf(w, "reading:     %s\n", c.Reading)
+	}
+	fmt.Fprintln(w, "steps:")
+	for i, s := range c.Steps() {
+		fmt.Fprintf(w, "  %2d. %s\n", i+1, s)
+	}
+}
+
+// reportCase is what show reads of a JSON report's result.
+type reportCase struct {
+	ID         string `json:"id"`
+	Grade      string `json:"grade"`
+	Expected   string `json:"expected"`
+	Received   string `json:"received"`
+	Reason     string `json:"reason"`
+	Liveness   string `json:"liveness"`
+	Transcript []struct {
+		AtMS    float64 `json:"at_ms"`
+		Dir     string  `json:"dir"`
+		Peer    string  `json:"peer"`
+		Note    string  `json:"note"`
+		Error   string  `json:"error"`
+		Summary string  `json:"summary"`
+		Decode  string  `json:"decode_error"`
+	} `json:"transcript"`
+}
+
+func printResult(w io.Writer, path, id string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var rep struct {
+		Target  string       `json:"target"`
+		Results []reportCase `json:"results"`
+	}
+	if err := json.NewDecoder(f).Decode(&rep); err != nil {
+		return fmt.Errorf("%s: not a JSON report of ompconform run: %w", path, err)
+	}
+	for _, r := range rep.Results {
+		if r.ID != id {
+			continue
+		}
+		fmt.Fprintf(w, "\nresult against %s: %s\n  expected: %s\n  received: %s\n", rep.Target, r.Grade, r.Expected, r.Received)
+		if r.Reason != "" {
+			fmt.Fprintf(w, "  reason:   %s\n", r.Reason)
+		}
+		if r.Liveness != "" {
+			fmt.Fprintf(w, "  after:    %s\n", r.Liveness)
+		}
+		fmt.Fprintln(w, "transcript:")
+		for _, e := range r.Transcript {
+			var parts []string
+			for _, x := range []string{e.Summary, e.Note, e.Decode, e.Error} {
+				if x != "" && !slices.Contains(parts, x) && !strings.Contains(strings.Join(parts, " "), x) {
+					parts = append(parts, x)
+				}
+			}
+			what := strings.Join(parts, "; ")
+			fmt.Fprintf(w, "  %9.3fms %-8s %-6s %s\n", e.AtMS, e.Dir, e.Peer, what)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s holds no result of %s", path, id)
+}
