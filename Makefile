@@ -84,4 +84,4 @@ SCALE_N ?= 100000,1000000
 SCALE_M ?= 1,4
 .PHONY: bench-scale
 bench-scale: build
-	$(BIN)/ompconform bench-scale -n $(SCALE_N) -m $(SCALE_M)
+	$(BIN)/ompconform bench-scale --n $(SCALE_N) --m $(SCALE_M)

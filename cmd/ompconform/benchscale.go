@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -57,7 +58,7 @@ func newBenchScaleFlags() *benchScaleFlags {
 	fs.BoolVar(&f.inProcess, "in-process", false, "run the controller in this process (memory: HeapInuse) instead of as a child process (memory: VmHWM)")
 	fs.StringVar(&f.controller, "controller", "", "ompconform binary to run as the controller (default: this one)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the results as JSON instead of a table")
-	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of this process over the timed part of each run, to this file\n(file-N-M.ext when several runs); with -in-process it covers the controller (label part=controller)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of this process over the timed part of each run, to this file\n(file-N-M.ext when several runs); with --in-process it covers the controller (label part=controller)")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile of this process after the last run")
 	fs.BoolVar(&f.verbose, "v", false, "log progress to stderr")
 	return f
@@ -65,20 +66,19 @@ func newBenchScaleFlags() *benchScaleFlags {
 
 func benchScaleUsage() string {
 	var b strings.Builder
-	b.WriteString("usage: ompconform bench-scale [-n 100000,1000000] [-m 1,4] [flags]\n\n" +
+	b.WriteString("usage: ompconform bench-scale [--n 100000,1000000] [--m 1,4] [flags]\n\n" +
 		"One controller (`ompconform reference -role controller`, a child process),\n" +
 		"one edge advertising N IPv4 vRoutes, 100 per UPDATE, and M edges receiving\n" +
 		"them, all on 127.0.0.0/8. For each N and M it prints the time from the first\n" +
 		"UPDATE written to the last route received (at the receivers), routes\n" +
 		"delivered per second (N*M/seconds), the controller's peak memory (VmHWM;\n" +
-		"HeapInuse with -in-process), its memory before the first UPDATE, and bytes\n" +
+		"HeapInuse with --in-process), its memory before the first UPDATE, and bytes\n" +
 		"per route ((peak-base)/N; in-process (held-base)/N, held being HeapInuse\n" +
 		"after a GC with the routes in), and the CPU time the controller used while\n" +
 		"the clock ran (ctl-cpu; in-process the whole process's): on a loaded machine\n" +
-		"seconds stretch, ctl-cpu much less. Counts take k and M: -n 100k,1M.\n\nflags:\n")
+		"seconds stretch, ctl-cpu much less. Counts take k and M: --n 100k,1M.\n\nflags:\n")
 	f := newBenchScaleFlags()
-	f.fs.SetOutput(&b)
-	f.fs.PrintDefaults()
+	cliflags.PrintDefaults(&b, f.fs)
 	b.WriteString("\nexit status: 0 every run delivered every route, 1 a run failed, 2 usage error\n")
 	return b.String()
 }
@@ -111,8 +111,7 @@ func parseInts(name, s string) ([]int, error) {
 
 func runBenchScale(env *Env, args []string) int {
 	f := newBenchScaleFlags()
-	f.fs.SetOutput(env.Stderr)
-	f.fs.Usage = func() { fmt.Fprint(env.Stderr, benchScaleUsage()) }
+	cliflags.Setup(f.fs, env.Stderr, "bench-scale", benchScaleUsage)
 	if err := f.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	"os"
 	"strings"
@@ -59,11 +60,10 @@ type decodeFlags struct {
 func runDecode(env *Env, args []string) int {
 	var fl decodeFlags
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	fs.BoolVar(&fl.json, "json", false, "print JSON")
 	fs.BoolVar(&fl.raw, "raw", false, "read bytes, not hex")
 	fs.StringVar(&fl.file, "f", "", "read the input from `FILE`")
-	fs.Usage = func() { fmt.Fprint(env.Stderr, decodeUsage) }
+	cliflags.Setup(fs, env.Stderr, "decode", func() string { return decodeUsage })
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	"os"
 	"os/signal"
@@ -88,7 +89,6 @@ type fuzzFlags struct {
 func runFuzz(env *Env, args []string) int {
 	var f fuzzFlags
 	fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.target, "target", "", "DUT address")
 	fs.StringVar(&f.role, "role", "", "DUT role")
 	fs.IntVar(&f.iterations, "iterations", 1000, "inputs")
@@ -111,7 +111,7 @@ func runFuzz(env *Env, args []string) int {
 	fs.BoolVar(&f.failOnMismatch, "fail-on-mismatch", false, "mismatches fail")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
 	fs.StringVar(&f.replay, "replay", "", "finding to replay")
-	fs.Usage = func() { fmt.Fprint(env.Stderr, fuzzUsage) }
+	cliflags.Setup(fs, env.Stderr, "fuzz", func() string { return fuzzUsage })
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

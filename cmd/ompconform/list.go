@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	iofs "io/fs"
 	"path/filepath"
@@ -48,14 +49,13 @@ func init() {
 
 func runList(env *Env, args []string) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	coverage := fs.Bool("coverage", false, "print coverage")
 	wide := fs.Bool("wide", false, "full requirements")
 	filter := fs.String("label-filter", "", "label filter")
 	roleName := fs.String("role", "", "DUT role")
 	killsFile := fs.String("kills", "", "kill matrix (ompconform prove)")
-	fs.Usage = func() { fmt.Fprint(env.Stderr, listUsage) }
+	cliflags.Setup(fs, env.Stderr, "list", func() string { return listUsage })
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/peers/container"
 	"io"
 	"net/netip"
@@ -24,13 +25,14 @@ import (
 
 const runUsage = `usage: ompconform run [flags] [ID...]
 
-Runs the conformance cases against a DUT and grades each: PASS,
-NON-STRICT (the error seen, reported imperfectly: the right code with
-the wrong subcode, or a close without the ALERT), FAIL, UNSUPPORTED (the
-DUT did not negotiate what the case needs), ERROR (a setup or harness
-problem, never the DUT's fault), SKIPPED (not for the DUT's role). After
-every case a fresh session must open: a DUT that died or went deaf is
-reported against the case that broke it.
+Runs the conformance cases against a DUT and grades each: PASS, INFO
+(an INFORMATIONAL case's observation), NON-STRICT (the error seen,
+reported imperfectly: the right code with the wrong subcode, an ALERT
+without the close, or a close without the ALERT), FAIL, UNSUPPORTED (the
+DUT did not negotiate what the case needs), ERROR (the case could not be
+judged), SKIPPED (not for the DUT's role). After every case a fresh
+session must open: a DUT that died or went deaf is reported against the
+case that broke it. docs/verdicts.md says what each verdict rests on.
 
 Without --target it starts the reference implementation in-process
 (peers/reference) in the --role given (default controller) and runs
@@ -96,7 +98,7 @@ flags:
   --quiet                 no progress line per case
   --fault NAME            start the in-process reference with this deliberate
                           bug (repeatable; docs/faults.md, or
-                          "ompconform reference -list-faults"): what
+                          "ompconform reference --list-faults"): what
                           "make prove" does for every fault
   --gate strict|lenient   what fails the gate (default strict): strict, every
                           FAIL, NON-STRICT or ERROR of a case that is not
@@ -135,7 +137,6 @@ type runFlags struct {
 func runRun(env *Env, args []string) int {
 	var f runFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.target, "target", "", "DUT address")
 	fs.Var(&f.container.args, "container-arg", "argument of the DUT image (repeatable)")
 	fs.Var(&f.container.files, "container-file", "HOST:PATH file copied into the DUT container (repeatable)")
@@ -168,7 +169,7 @@ func runRun(env *Env, args []string) int {
 	fs.Var(&f.faults, "fault", "start the in-process reference with this deliberate bug (repeatable)")
 	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
 	fs.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
-	fs.Usage = func() { fmt.Fprint(env.Stderr, runUsage) }
+	cliflags.Setup(fs, env.Stderr, "run", func() string { return runUsage })
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -192,7 +193,7 @@ func runRun(env *Env, args []string) int {
 	}
 	for _, name := range f.faults {
 		if _, ok := reference.LookupFault(name); !ok {
-			return fail("--fault %q: no such fault (ompconform reference -list-faults)", name)
+			return fail("--fault %q: no such fault (ompconform reference --list-faults)", name)
 		}
 	}
 	if len(f.faults) > 0 && (f.target != "" || f.listen != "") {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	"os"
 	"slices"
@@ -29,9 +30,8 @@ func init() {
 
 func runShow(env *Env, args []string) int {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	report := fs.String("report", "", "JSON report")
-	fs.Usage = func() { fmt.Fprint(env.Stderr, showUsage) }
+	cliflags.Setup(fs, env.Stderr, "show", func() string { return showUsage })
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	"log/slog"
 	"net"
@@ -63,13 +64,14 @@ type daemonFlags struct {
 func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	d := &daemonFlags{fs: flag.NewFlagSet("ompconform reference", flag.ContinueOnError)}
 	fs := d.fs
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: ompconform reference [-config file.yaml] [flags]\n\n"+
-			"Runs the reference OMP speaker (docs/fsm.md). Flags override the file.\n"+
-			"Routes, TLOCs and policy come from the file (or -policy-file).\n\n")
-		fs.PrintDefaults()
-	}
+	cliflags.Setup(fs, stderr, "reference", func() string {
+		var b strings.Builder
+		b.WriteString("usage: ompconform reference [--config file.yaml] [flags]\n\n" +
+			"Runs the reference OMP speaker (docs/fsm.md). Flags override the file.\n" +
+			"Routes, TLOCs and policy come from the file (or --policy-file).\n\n")
+		cliflags.PrintDefaults(&b, fs)
+		return b.String()
+	})
 	fs.StringVar(&d.config, "config", "", "YAML configuration file (FileConfig)")
 	fs.StringVar(&d.role, "role", "", "controller, edge or hub")
 	fs.StringVar(&d.systemIP, "system-ip", "", "system IP (router ID), IPv4")
