@@ -112,7 +112,7 @@ const (
 )
 
 // A faultSet holds one bit per fault.
-var _ [64 - numFaults]struct{}
+var _ [faultSetBits - numFaults]struct{}
 
 var (
 	allRoles   = []Role{RoleController, RoleEdge, RoleHub}
@@ -279,10 +279,35 @@ func faultByName(name string) (fault, bool) {
 }
 
 // faultSet is a set of faults, resolved once at Start so that checking
-// one is a bit test.
-type faultSet uint64
+// one is a bit test: of a constant word with a constant mask, for a
+// constant fault.
+type faultSet [2]uint64
 
-func (s faultSet) has(f fault) bool { return s&(1<<f) != 0 }
+// faultSetBits is how many faults a faultSet holds.
+const faultSetBits = 2 * 64
+
+func (s faultSet) has(f fault) bool { return s[f>>6]&(1<<(f&63)) != 0 }
+
+// any reports whether s holds any fault of m.
+func (s faultSet) any(m faultSet) bool { return s[0]&m[0]|s[1]&m[1] != 0 }
+
+// empty reports whether s holds no fault.
+func (s faultSet) empty() bool { return s[0]|s[1] == 0 }
+
+// with is s and f.
+func (s faultSet) with(f fault) faultSet {
+	s[f>>6] |= 1 << (f & 63)
+	return s
+}
+
+// faultsOf is the set of fs.
+func faultsOf(fs ...fault) faultSet {
+	var s faultSet
+	for _, f := range fs {
+		s = s.with(f)
+	}
+	return s
+}
 
 // resolveFaults turns fault names into a set; an unknown name is an error.
 func resolveFaults(names []Fault) (faultSet, error) {
@@ -294,10 +319,10 @@ func resolveFaults(names []Fault) (faultSet, error) {
 			bad = append(bad, fmt.Sprintf("%q", n))
 			continue
 		}
-		s |= 1 << f
+		s = s.with(f)
 	}
 	if len(bad) > 0 {
-		return 0, fmt.Errorf("fault %s: not a known fault (ompconform reference -list-faults)", strings.Join(bad, ", "))
+		return faultSet{}, fmt.Errorf("fault %s: not a known fault (ompconform reference -list-faults)", strings.Join(bad, ", "))
 	}
 	return s, nil
 }

@@ -18,15 +18,15 @@ import (
 // mends the message and decodes it again, or drops it silently.
 
 // framingFaults need the speaker's own framing of the byte stream.
-const framingFaults = faultSet(1<<fHeaderMarkerUnchecked | 1<<fHeaderLength4097Accepted)
+var framingFaults = faultsOf(fHeaderMarkerUnchecked, fHeaderLength4097Accepted)
 
 // decodeFaults are the faults redecode knows.
-const decodeFaults = faultSet(1<<fHeaderLength4097Accepted | 1<<fHeaderUnknownTypeIgnored |
-	1<<fHSVersionUnchecked | 1<<fHSHoldTimeOneTwoAccepted | 1<<fHSRouterIDZeroAccepted |
-	1<<fHSUnknownOptionIgnored | 1<<fHSBadCapLengthIgnored |
-	1<<fUpdateFlagsUnchecked | 1<<fUpdateDuplicateAttrAccepted | 1<<fUpdateMissingTLOCAccepted |
-	1<<fUpdateUnknownAttrAccepted | 1<<fUpdateBadPrefixLenAccepted | 1<<fUpdateBadAttrLenIgnored |
-	1<<fUpdateBadNexthopIgnored)
+var decodeFaults = faultsOf(fHeaderLength4097Accepted, fHeaderUnknownTypeIgnored,
+	fHSVersionUnchecked, fHSHoldTimeOneTwoAccepted, fHSRouterIDZeroAccepted,
+	fHSUnknownOptionIgnored, fHSBadCapLengthIgnored,
+	fUpdateFlagsUnchecked, fUpdateDuplicateAttrAccepted, fUpdateMissingTLOCAccepted,
+	fUpdateUnknownAttrAccepted, fUpdateBadPrefixLenAccepted, fUpdateBadAttrLenIgnored,
+	fUpdateBadNexthopIgnored)
 
 // looseFramer is omp.Reader.ReadRaw on br as a speaker with the header
 // faults frames messages: Marker not checked (header-marker-unchecked;

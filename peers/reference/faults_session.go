@@ -11,10 +11,13 @@ import (
 // The session layer's side of the faults (faults.go): what the ALERT
 // faults make of an ALERT, and the stand-ins some faults need.
 
+// alertFaults change the ALERTs the speaker sends.
+var alertFaults = faultsOf(fAlertNever, fAlertSubcodeZero, fAlertWrongSubcode)
+
 // alertToSend is the ALERT a speaker with faults s sends instead of a:
 // none (alert-never), or a with a wrong SubCode.
 func (s faultSet) alertToSend(a *omp.Alert) *omp.Alert {
-	if a == nil || s&(1<<fAlertNever|1<<fAlertSubcodeZero|1<<fAlertWrongSubcode) == 0 {
+	if a == nil || !s.any(alertFaults) {
 		return a
 	}
 	if s.has(fAlertNever) {

@@ -144,12 +144,12 @@ func TestFaultRIBQuirks(t *testing.T) {
 	}
 	var set faultSet
 	for i := range numFaults {
-		set |= 1 << i
+		set = set.with(i)
 	}
 	if set.ribQuirks() != all {
 		t.Error("the full fault set does not give every quirk")
 	}
-	if faultSet(0).ribQuirks() != 0 {
+	if (faultSet{}).ribQuirks() != 0 {
 		t.Error("no fault gives quirks")
 	}
 }
@@ -193,4 +193,31 @@ func TestFaultsDoc(t *testing.T) {
 		return
 	}
 	t.Errorf("%s is out of date with the registry: go test ./peers/reference -run TestFaultsDoc -update-faults-doc", path)
+}
+
+// A faultSet holds every fault, apart, in both of its words.
+func TestFaultSet(t *testing.T) {
+	if !(faultSet{}).empty() || len((faultSet{}).names()) != 0 {
+		t.Error("the zero set is not empty")
+	}
+	var all faultSet
+	for i := range numFaults {
+		s := faultsOf(i)
+		for j := range numFaults {
+			if s.has(j) != (i == j) {
+				t.Errorf("{%s} has %s: %v", faultTable[i].Name, faultTable[j].Name, s.has(j))
+			}
+		}
+		if s.empty() || !s.any(s) || s.any(faultSet{}) || !slices.Equal(s.names(), []Fault{faultTable[i].Name}) {
+			t.Errorf("{%s}: empty %v, names %v", faultTable[i].Name, s.empty(), s.names())
+		}
+		all = all.with(i)
+	}
+	if len(all.names()) != int(numFaults) {
+		t.Errorf("the full set names %d faults, want %d", len(all.names()), numFaults)
+	}
+	got, err := resolveFaults([]Fault{faultTable[0].Name, faultTable[numFaults-1].Name})
+	if err != nil || got != faultsOf(0, numFaults-1) {
+		t.Errorf("resolveFaults: %v, %v", got, err)
+	}
 }

@@ -372,7 +372,7 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 	// enough: fewer, larger reads than its own 8 KiB buffer in a flood.
 	br := bufio.NewReaderSize(s.conn, readBufferSize)
 	read := omp.NewReader(br).ReadRaw
-	if s.set.faults&framingFaults != 0 {
+	if s.set.faults.any(framingFaults) {
 		read = s.set.faults.looseFramer(br)
 	}
 	for {
@@ -412,7 +412,7 @@ func (s *session) decodeOne(raw []byte, err error) inMsg {
 	}
 	s.cnt.countIn(t)
 	m, err := omp.Decode(raw)
-	if err != nil && s.set.faults&decodeFaults != 0 {
+	if err != nil && s.set.faults.any(decodeFaults) {
 		m, err = s.set.faults.redecode(raw, err)
 	}
 	if err != nil || m == nil {

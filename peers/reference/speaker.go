@@ -94,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 		sp.lns = append(sp.lns, ln)
 	}
 	sp.ctx, sp.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	if set.faults != 0 {
+	if !set.faults.empty() {
 		sp.log.Warn("faults on: this speaker is deliberately broken (docs/faults.md)", "faults", set.faults.names())
 	}
 	for _, ln := range sp.lns {
