@@ -42,6 +42,7 @@ const (
 	fHeaderMarkerUnchecked fault = iota
 	fHeaderLength4097Accepted
 	fHeaderUnknownTypeIgnored
+	fFramingOneReadPerMessage
 
 	fHSVersionUnchecked
 	fHSHoldTimeOneTwoAccepted
@@ -54,6 +55,8 @@ const (
 	fHSPersonalityUnchecked
 	fHSDomainMismatchAccepted
 	fHSDuplicateRouterIDAccepted
+	fHSIdentityWrongPeerType
+	fHSHelloFirst
 
 	fUpdateFlagsUnchecked
 	fUpdateDuplicateAttrAccepted
@@ -75,6 +78,9 @@ const (
 	fHoldTimerOwnOffer
 	fHoldTimerNeverExpires
 	fHoldTimerHelloOnly
+	fHelloTooOften
+	fHelloWithZeroHoldTime
+	fHoldTimerIgnoresHello
 
 	fBestInvalidAccepted
 	fBestDistanceReversed
@@ -129,6 +135,8 @@ var faultTable = [numFaults]FaultInfo{
 		"off by one: a message of Length 4097 is read and its content dropped, instead of ALERT OMP_ERR_HEADER/LENGTH"},
 	fHeaderUnknownTypeIgnored: {"header-unknown-type-ignored", "header", allRoles,
 		"a message of an unknown Type (0, 8 and up) is skipped instead of ALERT OMP_ERR_HEADER/TYPE"},
+	fFramingOneReadPerMessage: {"framing-one-read-per-message", "header", allRoles,
+		"the reader takes each read from the connection to end at a message boundary: a message split across TCP segments (a HANDSHAKE whose header comes before its body) is taken as one whose Length runs past its end, and refused with ALERT OMP_ERR_HEADER/LENGTH"},
 
 	fHSVersionUnchecked: {"handshake-version-unchecked", "handshake", allRoles,
 		"the HANDSHAKE Version is not checked: any Version is accepted instead of ALERT OMP_ERR_HANDSHAKE/VERSION" + codecAlert},
@@ -152,6 +160,10 @@ var faultTable = [numFaults]FaultInfo{
 		"a HANDSHAKE with another Domain ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/DOMAIN_MISMATCH"},
 	fHSDuplicateRouterIDAccepted: {"handshake-duplicate-routerid-accepted", "handshake", allRoles,
 		"a second session with the Peer Router ID of a live session is accepted (and carries no routes) instead of ALERT OMP_ERR_HANDSHAKE/OMPID"},
+	fHSIdentityWrongPeerType: {"handshake-identity-wrong-peer-type", "handshake", allRoles,
+		"its own HANDSHAKE announces an IDENTITY Peer Type other than its role's (a controller VIP_DEVICE_VDEDGE, an edge or hub VIP_DEVICE_VSMART): a misconfigured personality; it still checks its peers against its real role"},
+	fHSHelloFirst: {"handshake-hello-first", "handshake", allRoles,
+		"on a new connection it sends a HELLO before its HANDSHAKE, instead of the HANDSHAKE first"},
 
 	fUpdateFlagsUnchecked: {"update-flags-unchecked", "update", allRoles,
 		"attribute Flags are not checked: undefined bits, or PARTIAL without OPTIONAL, are cleared and the UPDATE applied, instead of ALERT OMP_ERR_UPDATE/FLAGS" + codecAlert},
@@ -191,6 +203,12 @@ var faultTable = [numFaults]FaultInfo{
 		"the hold timer never expires once the HANDSHAKE exchange is done: a silent peer is kept instead of ALERT OMP_ERR_HOLDTIME"},
 	fHoldTimerHelloOnly: {"hold-timer-hello-only", "hello", allRoles,
 		"the hold timer is restarted by HELLO only, not by UPDATE, QUERY, POLICY or INFORM: a peer that sends routes and no HELLO gets ALERT OMP_ERR_HOLDTIME"},
+	fHelloTooOften: {"hello-too-often", "hello", allRoles,
+		"sends HELLO ten times per HELLO interval, and at least every 100 ms: far more often than a third of the hold time, and more than once per second (RFC 4271 4.4)"},
+	fHelloWithZeroHoldTime: {"hello-with-zero-hold-time", "hello", allRoles,
+		"with a negotiated hold time of 0 it still sends HELLO every time unit (every second), where RFC 4271 4.4 says no periodic KEEPALIVE is sent"},
+	fHoldTimerIgnoresHello: {"hold-timer-ignores-hello", "hello", allRoles,
+		"a HELLO received does not restart the hold timer (UPDATE, QUERY, POLICY and INFORM do): a peer that sends HELLOs and nothing else gets ALERT OMP_ERR_HOLDTIME"},
 
 	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
 		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},

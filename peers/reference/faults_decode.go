@@ -18,7 +18,7 @@ import (
 // mends the message and decodes it again, or drops it silently.
 
 // framingFaults need the speaker's own framing of the byte stream.
-var framingFaults = faultsOf(fHeaderMarkerUnchecked, fHeaderLength4097Accepted)
+var framingFaults = faultsOf(fHeaderMarkerUnchecked, fHeaderLength4097Accepted, fFramingOneReadPerMessage)
 
 // decodeFaults are the faults redecode knows.
 var decodeFaults = faultsOf(fHeaderLength4097Accepted, fHeaderUnknownTypeIgnored,
@@ -27,6 +27,16 @@ var decodeFaults = faultsOf(fHeaderLength4097Accepted, fHeaderUnknownTypeIgnored
 	fUpdateFlagsUnchecked, fUpdateDuplicateAttrAccepted, fUpdateMissingTLOCAccepted,
 	fUpdateUnknownAttrAccepted, fUpdateBadPrefixLenAccepted, fUpdateBadAttrLenIgnored,
 	fUpdateBadNexthopIgnored)
+
+// framer is omp.Reader.ReadRaw as a speaker with the framing faults
+// frames messages: on conn itself (framing-one-read-per-message), or on
+// br, conn's buffered reader (looseFramer).
+func (s faultSet) framer(br *bufio.Reader, conn io.Reader) func() ([]byte, error) {
+	if s.has(fFramingOneReadPerMessage) {
+		return oneReadFramer(conn)
+	}
+	return s.looseFramer(br)
+}
 
 // looseFramer is omp.Reader.ReadRaw on br as a speaker with the header
 // faults frames messages: Marker not checked (header-marker-unchecked;

@@ -322,3 +322,13 @@ func asController(h *omp.Handshake) *omp.Handshake {
 func peerN(n int) *omp.Handshake {
 	return hsWith(func(h *omp.Handshake) { h.PeerRouterID = netip.AddrFrom4([4]byte{10, 0, 0, byte(n)}) })
 }
+
+// identityOf is the IDENTITY Peer Type of a HANDSHAKE (0: none).
+func identityOf(h *omp.Handshake) omp.PeerType {
+	for _, c := range h.Capabilities() {
+		if id, ok := c.(*omp.CapIdentity); ok {
+			return id.PeerType
+		}
+	}
+	return 0
+}

@@ -106,6 +106,21 @@ var sessionFaultCases = []faultCase{
 		p.sendRaw(header(omp.HeaderLen, 9))
 		refusedOrCarriesOn(p, faulty, omp.ErrHeader, omp.SubErrHeaderType)
 	}},
+	{"framing-one-read-per-message", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.recvType(omp.TypeHandshake)
+		b := encode(t, edgeHandshake())
+		p.sendRaw(b[:omp.HeaderLen]) // the header alone: its own TCP segment
+		if faulty {
+			p.expectAlert(omp.ErrHeader, omp.SubErrHeaderLength)
+			return
+		}
+		if m := p.quiet(quietWindow, func(omp.Message) bool { return true }); m != nil {
+			t.Fatalf("%s before the HANDSHAKE's body", m.Type())
+		}
+		p.sendRaw(b[omp.HeaderLen:])
+		p.recvType(omp.TypeHello)
+	}},
 
 	// handshake
 	{"handshake-version-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
@@ -168,6 +183,51 @@ var sessionFaultCases = []faultCase{
 		p2.open(edgeHandshake())
 		handshakeOutcome(p2, faulty, omp.SubErrHandshakeOMPID)
 		p1.carriesOn() // the first session is not disturbed
+	}},
+	{"handshake-identity-wrong-peer-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		// A controller, then an edge: each still opens its sessions.
+		cfg := testConfig()
+		cfg.Role, cfg.RouterID = RoleEdge, netip.MustParseAddr("10.0.0.9")
+		if faulty {
+			cfg.Faults = []Fault{"handshake-identity-wrong-peer-type"}
+		}
+		edge := startSpeaker(t, cfg)
+		for _, c := range []struct {
+			sp          *Speaker
+			h           *omp.Handshake
+			right, fake omp.PeerType
+		}{
+			{sp, edgeHandshake(), omp.PeerTypeVSmart, omp.PeerTypeVEdge},
+			{edge, asController(edgeHandshake()), omp.PeerTypeVEdge, omp.PeerTypeVSmart},
+		} {
+			p := dialPeer(t, c.sp.Addr())
+			want := c.right
+			if faulty {
+				want = c.fake
+			}
+			if got := identityOf(p.establish(c.h)); got != want {
+				t.Fatalf("IDENTITY Peer Type %s, want %s", got, want)
+			}
+			p.drainEORs(1)
+			p.carriesOn()
+		}
+	}},
+	{"handshake-hello-first", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		m := p.recv()
+		if faulty {
+			if m.Type() != omp.TypeHello {
+				t.Fatalf("first message %s, want the HELLO before the HANDSHAKE", m.Type())
+			}
+			m = p.recv() // the HANDSHAKE follows
+		}
+		if m.Type() != omp.TypeHandshake {
+			t.Fatalf("message %s, want HANDSHAKE", m.Type())
+		}
+		p.send(edgeHandshake())
+		p.recvType(omp.TypeHello)
+		p.send(&omp.Hello{})
+		p.drainEORs(1)
 	}},
 
 	// update
@@ -390,6 +450,42 @@ var sessionFaultCases = []faultCase{
 			t.Fatalf("ALERT %s/%s while the peer sends QUERYs", a.Code, a.Code.SubcodeName(a.Subcode))
 		}
 	}},
+	{"hello-too-often", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(60))
+		stop := p.every(10*testUnit, &omp.Hello{}) // a sixth of the hold time
+		defer stop()
+		hellos := 0
+		for deadline := time.Now().Add(200 * testUnit); time.Now().Before(deadline); { // ten HELLO intervals
+			if p.quiet(time.Until(deadline), isType(omp.TypeHello)) != nil {
+				hellos++
+			}
+		}
+		// Correct: one per 20 units, 10. Faulty: one per 2 units, 100.
+		if faulty && hellos < 25 || !faulty && hellos > 12 {
+			t.Fatalf("%d HELLOs in ten HELLO intervals", hellos)
+		}
+	}},
+	{"hello-with-zero-hold-time", holdTime(0), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(0)) // reads the HELLO that answers the HANDSHAKE
+		if m := p.quiet(quietWindow, isType(omp.TypeHello)); (m != nil) != faulty {
+			t.Fatalf("HELLO after the opening with a hold time of 0: %v", m != nil)
+		}
+	}},
+	{"hold-timer-ignores-hello", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(60))
+		stop := p.every(6*testUnit, &omp.Hello{}) // a tenth of the hold time; nothing else
+		defer stop()
+		a, _ := p.quiet(3*60*testUnit, isType(omp.TypeAlert)).(*omp.Alert)
+		switch {
+		case faulty && (a == nil || a.Code != omp.ErrHoldtime):
+			t.Fatalf("ALERT %v, want OMP_ERR_HOLDTIME: HELLOs restart the hold timer", a)
+		case !faulty && a != nil:
+			t.Fatalf("ALERT %s/%s while the peer sends HELLOs", a.Code, a.Code.SubcodeName(a.Subcode))
+		}
+	}},
 
 	// inform
 	{"inform-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
@@ -433,6 +529,7 @@ var sessionFaultCases = []faultCase{
 		p.send(edgeHandshake())
 		p.recvType(omp.TypeHello)
 	}},
+
 }
 
 func TestFaultsOnTheWire(t *testing.T) {

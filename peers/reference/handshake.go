@@ -64,7 +64,11 @@ func (s *settings) handshake() *omp.Handshake {
 	for _, f := range s.families {
 		caps = append(caps, &omp.CapMP{AFI: f.AFI, SAFIVersion: omp.SAFIVersionDefault, SAFI: f.SAFI})
 	}
-	caps = append(caps, &omp.CapIdentity{PeerType: s.Role.PeerType()})
+	pt := s.Role.PeerType()
+	if s.faults.has(fHSIdentityWrongPeerType) {
+		pt = wrongPeerType(s.Role)
+	}
+	caps = append(caps, &omp.CapIdentity{PeerType: pt})
 	if s.grInterval > 0 {
 		caps = append(caps, &omp.CapGracefulRestart{GRInterval: s.grInterval})
 	}

@@ -128,6 +128,9 @@ func (s *session) run(ctx context.Context) {
 		s.endBeforeStart("encode HANDSHAKE: " + err.Error())
 		return
 	}
+	if s.set.faults.has(fHSHelloFirst) {
+		hs = s.helloFirst(hs)
+	}
 	// Both sides send HANDSHAKE on connect: it is written here, before
 	// the reader starts, so it precedes anything the session sends, a
 	// final ALERT included (docs/fsm.md, HandshakeSent).
@@ -373,7 +376,7 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 	br := bufio.NewReaderSize(s.conn, readBufferSize)
 	read := omp.NewReader(br).ReadRaw
 	if s.set.faults.any(framingFaults) {
-		read = s.set.faults.looseFramer(br)
+		read = s.set.faults.framer(br, s.conn)
 	}
 	for {
 		raw, err := read()
@@ -407,7 +410,8 @@ func (s *session) decodeOne(raw []byte, err error) inMsg {
 		return inMsg{err: err}
 	}
 	t := omp.MsgType(raw[omp.HeaderLen-1])
-	if t == omp.TypeHello || !s.set.faults.has(fHoldTimerHelloOnly) {
+	// Any message restarts the hold timer.
+	if hello := t == omp.TypeHello; hello && !s.set.faults.has(fHoldTimerIgnoresHello) || !hello && !s.set.faults.has(fHoldTimerHelloOnly) {
 		s.lastRecv.Store(time.Now().UnixNano())
 	}
 	s.cnt.countIn(t)

@@ -59,10 +59,17 @@ func (s *session) timerLoop() {
 					helloT = time.NewTicker(s.helloInterval(neg))
 					helloC = helloT.C
 				}
-			} else if st == StateEstablished {
-				limit = 0
-				hold.Stop()
-				continue
+			} else {
+				if helloT == nil && s.set.faults.has(fHelloWithZeroHoldTime) {
+					// Every time unit: a third of the smallest hold time.
+					helloT = time.NewTicker(s.set.units(1))
+					helloC = helloT.C
+				}
+				if st == StateEstablished {
+					limit = 0
+					hold.Stop()
+					continue
+				}
 			}
 			s.resetHold(hold, limit)
 		case <-helloC:
@@ -84,11 +91,15 @@ func (s *session) timerLoop() {
 }
 
 // helloInterval is the HELLO cadence: a third of the negotiated hold
-// time (the hold time itself with the hello-at-hold-time fault).
+// time (the hold time itself with the hello-at-hold-time fault; a tenth
+// of the third, at most 100 ms, with hello-too-often).
 func (s *session) helloInterval(neg *negotiated) time.Duration {
 	d := neg.Hello
-	if s.set.faults.has(fHelloAtHoldTime) {
+	switch {
+	case s.set.faults.has(fHelloAtHoldTime):
 		d = neg.Hold
+	case s.set.faults.has(fHelloTooOften):
+		d = min(d/10, 100*time.Millisecond)
 	}
 	// A Hold Time of 1 (handshake-hold-time-1-2-accepted) in a short
 	// TimeUnit gives a third of nothing; a ticker needs a period.
