@@ -92,6 +92,11 @@ const (
 
 	fReflectToSource
 	fNoWithdrawReflect
+	fReflectTLOCAttrDropped
+	fReflectOptionalAttrsDropped
+	fReflectIPv4Only
+	fReflectNoTLOCRoutes
+	fReflectNoMulticast
 
 	fGRNoMark
 	fGRNoSweep
@@ -229,6 +234,16 @@ var faultTable = [numFaults]FaultInfo{
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
 	fNoWithdrawReflect: {"no-withdraw-reflect", "reflect", ctrlRoles,
 		"a controller never reflects withdrawals: routes withdrawn (or lost) stay at the other peers"},
+	fReflectTLOCAttrDropped: {"reflect-tloc-attribute-dropped", "reflect", ctrlRoles,
+		"a controller reflects vRoutes without their ATTR_TYPE_TLOC: the next hop is stripped (QUERY answers keep it)"},
+	fReflectOptionalAttrsDropped: {"reflect-optional-attributes-dropped", "reflect", ctrlRoles,
+		"a controller reflects a route with only the attributes it reads itself (TLOC and its addresses, PREF, SITE_ID, ORIGIN, ORIGINATOR): ATTR_TYPE_TAG and the others are dropped, and a new TAG on a re-advertisement is not passed on"},
+	fReflectIPv4Only: {"reflect-ipv4-only", "reflect", ctrlRoles,
+		"a controller never reflects routes of the AFI_IPv6 families (vRoutes, TLOCs, multicast): they are applied and answered to QUERY, and only End-of-RIB goes out"},
+	fReflectNoTLOCRoutes: {"reflect-no-tloc-routes", "reflect", ctrlRoles,
+		"a controller never reflects TLOC routes (SAFI_TLOC); vRoutes still are"},
+	fReflectNoMulticast: {"reflect-no-multicast", "reflect", ctrlRoles,
+		"a controller never reflects multicast routes (SAFI_MULTICASE)"},
 
 	fGRNoMark: {"gr-no-mark", "gr", allRoles,
 		"when a session with graceful restart negotiated is lost, the peer's routes are dropped at once instead of kept as stale"},
@@ -364,6 +379,11 @@ var ribQuirks = [...]struct {
 	{fGRNoExpiry, rib.QuirkNoExpiry},
 	{fNoEOR, rib.QuirkNoEOR},
 	{fEORBeforeRoutes, rib.QuirkEORFirst},
+	{fReflectTLOCAttrDropped, rib.QuirkReflectNoTLOCAttr},
+	{fReflectOptionalAttrsDropped, rib.QuirkReflectOptionalDropped},
+	{fReflectIPv4Only, rib.QuirkReflectIPv4Only},
+	{fReflectNoTLOCRoutes, rib.QuirkReflectNoTLOCRoutes},
+	{fReflectNoMulticast, rib.QuirkReflectNoMulticast},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

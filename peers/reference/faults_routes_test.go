@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,114 @@ var routeFaultCases = []faultCase{
 		}
 		if withdrawn := withdraws("10.1.0.0/16")(m); withdrawn == faulty {
 			t.Fatalf("withdrawal reflected: %v", withdrawn)
+		}
+	}},
+	{"reflect-tloc-attribute-dropped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id) // the QUERY answer keeps the TLOC
+		u := findUpdate(b.adjRIBOut(2), reaches("10.1.0.0/16"))
+		if u == nil {
+			t.Fatal("the vRoute is not reflected")
+		}
+		if _, ok := u.Find(omp.AttrTypeTLOC); ok == faulty {
+			t.Fatalf("reflected with ATTR_TYPE_TLOC: %v", ok)
+		}
+	}},
+	{"reflect-optional-attributes-dropped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		tagged := func(tag uint32) *omp.Update {
+			u := o.routeAdv(100, 0, "10.1.0.0/16")
+			u.Attributes = append(u.Attributes, omp.Attr(&omp.AttrTag{Tag: tag}))
+			return u
+		}
+		check := func(u omp.Message, tag uint32) {
+			t.Helper()
+			v, ok := u.(*omp.Update).Find(omp.AttrTypeTag)
+			switch {
+			case faulty && ok:
+				t.Fatalf("reflected with %+v", v)
+			case !faulty && (!ok || v.(*omp.AttrTag).Tag != tag):
+				t.Fatalf("reflected with TAG %v, want %d", v, tag)
+			}
+			if p, ok := u.(*omp.Update).Find(omp.AttrTypePref); !ok || p.(*omp.AttrPref).Preference != 100 {
+				t.Fatalf("reflected with PREF %v, want 100", p)
+			}
+		}
+		a.send(tagged(7))
+		m, al := b.await("the route reflected", reaches("10.1.0.0/16"))
+		if al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		check(m, 7)
+		a.send(tagged(8)) // the same path again, with a new TAG
+		m, al = b.await("the route reflected again", reaches("10.1.0.0/16"))
+		if al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		check(m, 8)
+	}},
+	{"reflect-ipv4-only", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
+		a := ribEstablished(t, sp, famHandshake(2, fams...))
+		a.drainEORs(1)
+		b := ribEstablished(t, sp, famHandshake(3, fams...))
+		b.drainEORs(1)
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		v6 := omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute,
+			VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 48, Address: netip.MustParseAddr("2001:db8:1::")}}}
+		a.send(&omp.Update{Attributes: append(o.routeAttrs(0, 0), omp.Attr(&omp.AttrReachables{Reach: v6}))})
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.adjRIBOut(3) // applied
+		out := b.adjRIBOut(3)
+		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
+			t.Fatal("the IPv4 vRoute is not reflected")
+		}
+		if got := findUpdate(out, reachesIn(fams[2])) != nil; got == faulty {
+			t.Fatalf("the IPv6 vRoute reflected: %v", got)
+		}
+	}},
+	{"reflect-no-tloc-routes", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.expectBest("10.1.0.0/16", o.id) // valid: the TLOC was applied
+		out := b.adjRIBOut(2)
+		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
+			t.Fatal("the vRoute is not reflected")
+		}
+		if got := findUpdate(out, reachesIn(Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got == faulty {
+			t.Fatalf("the TLOC route reflected: %v", got)
+		}
+	}},
+	{"reflect-no-multicast", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
+		a := ribEstablished(t, sp, famHandshake(2, fams...))
+		a.drainEORs(1)
+		b := ribEstablished(t, sp, famHandshake(3, fams...))
+		b.drainEORs(1)
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		ad := omp.MulticastNLRI{McastType: omp.McastTypeAD, VPNID: 1, Label: 100, SourceOriginator: o.id}
+		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: o.id}),
+			omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast, Multicast: []omp.MulticastNLRI{ad}}})}})
+		a.adjRIBOut(3) // applied
+		out := b.adjRIBOut(3)
+		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
+			t.Fatal("the vRoute is not reflected")
+		}
+		if got := findUpdate(out, reachesIn(fams[2])) != nil; got == faulty {
+			t.Fatalf("the multicast route reflected: %v", got)
 		}
 	}},
 

@@ -97,6 +97,9 @@ func (r *RIB) allowed(p *peer, e *export) bool {
 // withdrawals first (grouped by originator), then advertisements (grouped
 // by attribute set).
 func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
+	if r.cfg.Quirks&reflectFamilyQuirks != 0 && r.unreflected(f) {
+		return dst
+	}
 	adds, wds := r.scratchItems[:0], r.scratchWd[:0]
 	for i := lo; i < hi; i++ {
 		ei := r.logs[f].at(i)
@@ -148,6 +151,9 @@ func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byt
 			attrs = orig[:]
 		} else {
 			attrs = r.sets[g].wire
+			if r.cfg.Quirks&reflectAttrQuirks != 0 {
+				attrs = r.reflectedAttrs(attrs)
+			}
 		}
 		dst = r.appendUpdates(dst, f, attrs, withdraw, ns)
 		r.scratchNLRI = ns[:0]

@@ -1,5 +1,11 @@
 package rib
 
+import (
+	"encoding/binary"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
 // Quirks are deliberate bugs a RIB can be told to have (Config.Quirks),
 // so that the conformance suite can be shown to catch them: the reference
 // speaker's named faults (peers/reference/faults.go) switch them on. The
@@ -44,7 +50,74 @@ const (
 	// QuirkNoExpiry: stale paths are never purged when the graceful
 	// restart interval runs out.
 	QuirkNoExpiry
+	// QuirkReflectNoTLOCAttr: a controller reflects paths without their
+	// ATTR_TYPE_TLOC (the next hop of a vRoute).
+	QuirkReflectNoTLOCAttr
+	// QuirkReflectOptionalDropped: a controller reflects paths with only
+	// the attributes it reads itself (reflectKept): TAG and the others
+	// are dropped.
+	QuirkReflectOptionalDropped
+	// QuirkReflectIPv4Only: a controller reflects no path of an AFI_IPv6
+	// family.
+	QuirkReflectIPv4Only
+	// QuirkReflectNoTLOCRoutes: a controller reflects no TLOC route
+	// (SAFI_TLOC).
+	QuirkReflectNoTLOCRoutes
+	// QuirkReflectNoMulticast: a controller reflects no multicast route
+	// (SAFI_MULTICASE).
+	QuirkReflectNoMulticast
+)
+
+// The quirks of what a controller reflects: of the families it sends,
+// and of the attributes it sends with a path.
+const (
+	reflectFamilyQuirks = QuirkReflectIPv4Only | QuirkReflectNoTLOCRoutes | QuirkReflectNoMulticast
+	reflectAttrQuirks   = QuirkReflectNoTLOCAttr | QuirkReflectOptionalDropped
 )
 
 // has reports whether every quirk of x is on.
 func (q Quirks) has(x Quirks) bool { return q&x == x && x != 0 }
+
+// unreflected reports whether a controller with the family quirks sends
+// no path of family f (its End-of-RIB still goes).
+func (r *RIB) unreflected(f int) bool {
+	q := r.cfg.Quirks
+	return r.cfg.Role == RoleController &&
+		(q.has(QuirkReflectIPv4Only) && is6(f) || q.has(QuirkReflectNoTLOCRoutes) && isTLOC(f) || q.has(QuirkReflectNoMulticast) && isMC(f))
+}
+
+// reflectKept are the attributes a controller with
+// QuirkReflectOptionalDropped keeps: the next hop and the TLOC's
+// addresses, and what best-path selection reads.
+var reflectKept = [...]bool{
+	omp.AttrTypeTLOC: true, omp.AttrTypeTLOCV4Private: true, omp.AttrTypeTLOCV4Public: true, omp.AttrTypeTLOCEncap: true,
+	omp.AttrTypeTLOCV6Private: true, omp.AttrTypeTLOCV6Public: true,
+	omp.AttrTypePref: true, omp.AttrTypeSiteID: true, omp.AttrTypeOrigin: true, omp.AttrTypeOriginator: true,
+}
+
+// reflectedAttrs is the encoded attribute set wire as a controller with
+// the attribute quirks reflects it: without ATTR_TYPE_TLOC
+// (QuirkReflectNoTLOCAttr), or with only reflectKept
+// (QuirkReflectOptionalDropped). wire is left alone.
+func (r *RIB) reflectedAttrs(wire []byte) []byte {
+	q := r.cfg.Quirks
+	if r.cfg.Role != RoleController {
+		return wire
+	}
+	out := make([]byte, 0, len(wire))
+	for at := 0; at+3 <= len(wire); {
+		hdr, n := 3, int(wire[at+2])
+		if omp.AttrFlags(wire[at])&omp.AttrExtended != 0 && at+4 <= len(wire) {
+			hdr, n = 4, int(binary.BigEndian.Uint16(wire[at+2:]))
+		}
+		end := min(at+hdr+n, len(wire))
+		t := omp.AttrType(wire[at+1])
+		drop := q.has(QuirkReflectNoTLOCAttr) && t == omp.AttrTypeTLOC ||
+			q.has(QuirkReflectOptionalDropped) && (int(t) >= len(reflectKept) || !reflectKept[t])
+		if !drop {
+			out = append(out, wire[at:end]...)
+		}
+		at = end
+	}
+	return out
+}
