@@ -328,8 +328,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "ompconform reference: %s %s listening on [%s], state API %s\n",
 		cfg.Role, cfg.RouterID, strings.Join(addrs, " "), apiAddr)
 
-	<-ctx.Done()
-	log.Info("stopping: ALERT OPER/TERM to every peer")
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: ALERT OPER/TERM to every peer")
+	case <-sp.Done():
+		// Only a crash fault (docs/faults.md) stops it on its own: the
+		// daemon exits as the crashed process would.
+		fmt.Fprintf(stderr, "ompconform reference: the speaker crashed (a deliberate fault)\n")
+		code = 1
+	}
 	sp.Close()
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -337,7 +345,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cancel()
 		<-srvDone
 	}
-	return 0
+	return code
 }
 
 // StateHandler serves the speaker's state as JSON, read only (GET):

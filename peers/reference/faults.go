@@ -30,7 +30,7 @@ type FaultInfo struct {
 
 // faultAreas are the values of FaultInfo.Area, in the registry's order.
 var faultAreas = []string{"header", "handshake", "update", "alert", "hello", "bestpath", "reflect",
-	"gr", "eor-refresh", "query", "policy", "inform", "fsm"}
+	"gr", "eor-refresh", "query", "policy", "inform", "fsm", "robustness"}
 
 // FaultAreas lists the areas faults belong to.
 func FaultAreas() []string { return slices.Clone(faultAreas) }
@@ -118,6 +118,10 @@ const (
 	fFSMUpdateBeforeEstablished
 	fFSMHandshakeOnEstablishedIgnored
 	fFSMHelloBeforeHandshakeAccepted
+
+	fCrashOnUnknownInformType
+	fCrashOnPolicyDelWithData
+	fCrashOnShortPolicyStart
 
 	numFaults
 )
@@ -280,6 +284,13 @@ var faultTable = [numFaults]FaultInfo{
 		"a HANDSHAKE on an Established session is ignored instead of ALERT OMP_ERR_FSM"},
 	fFSMHelloBeforeHandshakeAccepted: {"fsm-hello-before-handshake-accepted", "fsm", allRoles,
 		"a HELLO before the peer's HANDSHAKE is ignored instead of ALERT OMP_ERR_FSM"},
+
+	fCrashOnUnknownInformType: {"crash-on-unknown-inform-type", "robustness", allRoles,
+		"an INFORM of a Type the draft does not define (not EOR or REFRESH_REQUEST) crashes the speaker: every session closes without an ALERT and the listeners close"},
+	fCrashOnPolicyDelWithData: {"crash-on-policy-del-with-data", "robustness", edgeRoles,
+		"an edge or hub crashes on OMP_PKT_POL_DEL carrying data: every session closes without an ALERT and the listeners close"},
+	fCrashOnShortPolicyStart: {"crash-on-short-policy-start", "robustness", edgeRoles,
+		"an edge or hub crashes on OMP_PKT_POL_START carrying less than 3980 bytes (a policy that fits in one OMP_PKT_POL_COMPLETE): every session closes without an ALERT and the listeners close"},
 }
 
 // Faults lists every fault, in a stable order (by area).

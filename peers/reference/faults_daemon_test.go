@@ -2,11 +2,15 @@ package reference
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
 )
 
 // `ompconform reference -list-faults` prints the registry.
@@ -60,5 +64,29 @@ func TestDaemonFaults(t *testing.T) {
 	code := Run(context.Background(), []string{"-config", file, "-state-api", "", "-fault", "no-such-fault"}, &o, &e)
 	if code != 2 || !strings.Contains(e.String(), `"no-such-fault"`) || !strings.Contains(e.String(), "-list-faults") {
 		t.Errorf("unknown fault: exit %d, stderr %q", code, e.String())
+	}
+}
+
+// A daemon whose speaker crashes (a crash fault) exits 1, as the crashed
+// process would.
+func TestDaemonCrashExits(t *testing.T) {
+	addr, _, done, stderr := startDaemon(t, func(o, e *syncBuffer) int {
+		return Run(context.Background(), []string{"-role", "controller", "-system-ip", "10.0.0.1", "-domain-id", "1",
+			"-listen", "127.0.0.1:0", "-state-api", "", "-fault", "crash-on-unknown-inform-type"}, o, e)
+	})
+	tcp, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dialPeer(t, tcp)
+	p.establish(edgeHandshake())
+	p.send(&omp.Inform{InformType: 3, Data: []byte{0, 1, 1}})
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(stderr.String(), "crashed") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("the daemon did not exit")
 	}
 }

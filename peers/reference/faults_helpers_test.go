@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -397,6 +398,39 @@ func reachesIn(f Family) func(omp.Message) bool {
 		v, ok := u.Find(omp.AttrTypeReachables)
 		return ok && v.(*omp.AttrReachables).AFI == f.AFI && v.(*omp.AttrReachables).SAFI == f.SAFI
 	}
+}
+
+// crashed checks that the speaker crashed: each peer's connection closes
+// with no ALERT (other messages may come first), the speaker stops and
+// its listener is gone.
+func crashed(t *testing.T, sp *Speaker, ps ...*peer) {
+	t.Helper()
+	for i, p := range ps {
+		deadline := time.Now().Add(testTimeout)
+		for {
+			m, err := p.recvErr(time.Until(deadline))
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("peer %d: connection still open after %s", i, testTimeout)
+			}
+			if err != nil {
+				break
+			}
+			if a, ok := m.(*omp.Alert); ok {
+				t.Fatalf("peer %d: ALERT %s/%s, want the connection closed without one", i, a.Code, a.Code.SubcodeName(a.Subcode))
+			}
+		}
+	}
+	select {
+	case <-sp.Done():
+	case <-time.After(testTimeout):
+		t.Fatal("the speaker did not stop")
+	}
+	if c, err := net.DialTimeout("tcp", sp.Addr().String(), testTimeout); err == nil {
+		c.Close()
+		t.Fatal("the speaker still accepts connections")
+	}
+	sp.Close() // safe after the crash
 }
 
 // identityOf is the IDENTITY Peer Type of a HANDSHAKE (0: none).

@@ -530,6 +530,41 @@ var sessionFaultCases = []faultCase{
 		p.recvType(omp.TypeHello)
 	}},
 
+	// robustness: the correct speaker carries on; the faulty one crashes.
+	{"crash-on-unknown-inform-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		other := dialPeer(t, sp.Addr())
+		other.establish(peerN(3))
+		p := established(t, sp)
+		p.send(&omp.Inform{InformType: 3, Data: []byte{0, 1, 1}})
+		if !faulty {
+			p.carriesOn()
+			return
+		}
+		crashed(t, sp, p, other)
+	}},
+	{"crash-on-policy-del-with-data", func(c *Config) { c.Role = RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		p.drainEORs(1)
+		p.send(&omp.Policy{PolicyType: omp.PolicyDel, Data: []byte("policy;")})
+		if !faulty {
+			p.carriesOn()
+			return
+		}
+		crashed(t, sp, p)
+	}},
+	{"crash-on-short-policy-start", func(c *Config) { c.Role = RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		p.drainEORs(1)
+		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: []byte("policy;")})
+		if !faulty {
+			p.send(&omp.Policy{PolicyType: omp.PolicyEnd, Data: []byte("policy;")})
+			p.carriesOn()
+			return
+		}
+		crashed(t, sp, p)
+	}},
 }
 
 func TestFaultsOnTheWire(t *testing.T) {

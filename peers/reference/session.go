@@ -551,6 +551,9 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 			s.fsmError(m, st)
 			return false
 		}
+		if s.set.faults.any(crashFaults) && s.crashOn(m) {
+			return false
+		}
 		if i, ok := m.(*omp.Inform); ok {
 			if s.set.faults.has(fInformIgnored) {
 				return true

@@ -33,6 +33,7 @@ type Speaker struct {
 	neighbors map[string]*neighbor
 	lastID    uint64
 	closing   bool
+	crashed   string // why a crash fault stopped the speaker
 }
 
 // peerRecord is what the speaker remembers of a peer across sessions.
@@ -166,12 +167,16 @@ func (sp *Speaker) Close() error {
 		sp.mu.Lock()
 		sp.closing = true
 		sess := sp.sessionList()
+		a, why := operAlert(omp.SubErrOperTerm), "speaker stopped"
+		if sp.crashed != "" {
+			a, why = nil, "speaker crashed: "+sp.crashed // no ALERT, as a process crash
+		}
 		sp.mu.Unlock()
 		for _, l := range sp.lns {
 			l.Close()
 		}
 		for _, s := range sess {
-			s.fail(operAlert(omp.SubErrOperTerm), "speaker stopped", true)
+			s.fail(a, why, true)
 		}
 		sp.cancel()
 		sp.wg.Wait()
@@ -180,6 +185,11 @@ func (sp *Speaker) Close() error {
 	})
 	return nil
 }
+
+// Done is closed when the speaker stops: Close was called (or its
+// context ended), or a crash fault crashed it (docs/faults.md). Close may
+// still be finishing then; calling it waits for it.
+func (sp *Speaker) Done() <-chan struct{} { return sp.ctx.Done() }
 
 func (sp *Speaker) sessionList() []*session {
 	out := make([]*session, 0, len(sp.sessions))
