@@ -18,6 +18,12 @@
 // transcript therefore holds at most Head+Tail entries of a few kilobytes
 // each, however long the case runs and however fast the DUT sends.
 //
+// A transcript may also leave entries out by a filter (SetOmit): a case
+// keeps out the traffic of other cases that reaches its peers, and
+// Omitted counts what was left out. Events that open or end a connection
+// say so (Entry.Conn), so that a capture can draw the TCP handshake and
+// the FIN or RST.
+//
 // The zero Transcript uses the limits of SetDefaultLimits, read at its
 // first Add; New gives one its own.
 package transcript
@@ -72,7 +78,37 @@ type Entry struct {
 	// Dropped is set on the one Event that Entries puts where entries
 	// were dropped: what they were. Its Note is Dropped.String().
 	Dropped *Dropped
+	// Conn, on an Event, says the connection (Local, Remote) opened or
+	// ended here, and how: what a capture draws as SYN, FIN or RST.
+	Conn Conn
 }
+
+// Conn is what an Event says of its connection.
+type Conn uint8
+
+const (
+	ConnNone      Conn = iota // the event says nothing of the connection
+	ConnOpen                  // the connection opened (TCP handshake done)
+	ConnFinLocal              // the harness closed it (FIN)
+	ConnRstLocal              // the harness reset it (RST)
+	ConnFinRemote             // the DUT closed it (FIN)
+	ConnRstRemote             // the DUT reset it (RST)
+)
+
+var connNames = [...]string{"", "open", "fin-local", "rst-local", "fin-remote", "rst-remote"}
+
+func (c Conn) String() string {
+	if int(c) < len(connNames) {
+		return connNames[c]
+	}
+	return fmt.Sprintf("conn(%d)", uint8(c))
+}
+
+// MarshalText gives the connection event as text ("fin-remote"), for JSON.
+func (c Conn) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// Closes reports whether c ends the connection.
+func (c Conn) Closes() bool { return c >= ConnFinLocal && c <= ConnRstRemote }
 
 // Defaults of Limits, and the bound of an entry's text.
 const (
@@ -139,6 +175,8 @@ type Transcript struct {
 	next   int
 	kept   int // bytes held by the kept entries: Raw, Note and error text
 	drop   dropCounter
+	omit   func(*Entry) bool
+	omits  Omitted
 }
 
 // New returns an empty transcript with limits l.
@@ -160,9 +198,40 @@ func (t *Transcript) init() {
 	}
 }
 
+// Omitted counts the entries a transcript's Omit filter kept out.
+type Omitted struct {
+	Entries int64 `json:"entries"`
+	Bytes   int64 `json:"bytes"` // their message bytes
+}
+
+// String is "57 messages (9120 bytes)".
+func (o Omitted) String() string {
+	return fmt.Sprintf("%d %s (%d bytes)", o.Entries, plural(o.Entries, "message", "messages"), o.Bytes)
+}
+
+// SetOmit sets a filter: the entries it reports true for are counted
+// (Omitted) instead of recorded. A case's transcript uses it to leave out
+// the traffic of other cases that reaches its fake peers (a controller
+// reflects every case's routes to every peer). It is called with the
+// entry as given to Add, under the transcript's lock, so it must be quick
+// and must not call back into the transcript.
+func (t *Transcript) SetOmit(f func(*Entry) bool) {
+	t.mu.Lock()
+	t.omit = f
+	t.mu.Unlock()
+}
+
+// Omitted returns what the Omit filter kept out.
+func (t *Transcript) Omitted() Omitted {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.omits
+}
+
 // Add appends an entry: a copy of its Raw cut to MaxRaw, its Note and
 // error bounded. Once Head entries are kept, an entry goes to the tail,
-// and the oldest entry of a full tail is counted as dropped.
+// and the oldest entry of a full tail is counted as dropped. An entry the
+// Omit filter rejects is only counted.
 func (t *Transcript) Add(e Entry) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
@@ -171,6 +240,11 @@ func (t *Transcript) Add(e Entry) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.init()
+	if t.omit != nil && t.omit(&e) {
+		t.omits.Entries++
+		t.omits.Bytes += int64(len(e.Raw) + e.Cut)
+		return
+	}
 	bound(&e, t.lim.MaxRaw)
 	if len(t.head) < t.lim.Head {
 		t.head = append(t.head, e)

@@ -210,3 +210,41 @@ func TestSummaryLineBounded(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+// An entry the Omit filter rejects is counted, not kept, and takes no
+// room of the head or the tail.
+func TestOmit(t *testing.T) {
+	tr := New(Limits{Head: 2, Tail: 2})
+	tr.SetOmit(func(e *Entry) bool { return e.Note == "other" })
+	for i := range 10 {
+		tr.Add(Entry{Dir: Received, Raw: msg(omp.TypeUpdate, 30), Note: "other"})
+		tr.Add(Entry{Dir: Received, Raw: msg(omp.TypeHello, 19), Note: fmt.Sprint(i)})
+	}
+	var notes []string
+	for _, e := range tr.Entries() {
+		notes = append(notes, e.Note)
+		if e.Note == "other" {
+			t.Fatal("an omitted entry was kept")
+		}
+	}
+	if got := tr.Omitted(); got != (Omitted{Entries: 10, Bytes: 300}) || got.String() != "10 messages (300 bytes)" {
+		t.Errorf("omitted %+v (%s)", got, got)
+	}
+	if st := tr.Stats(); st.Kept != 4 || st.Dropped != 6 {
+		t.Errorf("stats %+v: want 4 kept, 6 dropped (omitted entries are not dropped ones)", st)
+	}
+	if len(notes) != 5 || notes[0] != "0" || notes[4] != "9" {
+		t.Errorf("kept %q", notes)
+	}
+}
+
+func TestConnNames(t *testing.T) {
+	for c, want := range map[Conn]string{ConnNone: "", ConnOpen: "open", ConnFinLocal: "fin-local", ConnRstRemote: "rst-remote"} {
+		if c.String() != want {
+			t.Errorf("%d: %q, want %q", c, c, want)
+		}
+	}
+	if ConnOpen.Closes() || !ConnFinRemote.Closes() || !ConnRstLocal.Closes() {
+		t.Error("Closes")
+	}
+}
