@@ -44,6 +44,7 @@ type Peer struct {
 	helloMu     sync.Mutex // orders establishing against HELLOs arriving
 	unanswered  int        // HELLOs delivered before established (helloMu)
 	closing     atomic.Bool
+	resetting   atomic.Bool // Reset: the harness's close is a RST
 	keepOnce    sync.Once
 	closeOnce   sync.Once
 	stop        chan struct{}      // closed by Close
@@ -197,7 +198,7 @@ func newPeer(cfg Config, conn, raw net.Conn, start time.Time, note string) *Peer
 		keepStart:  make(chan struct{}),
 		keepSet:    make(chan time.Duration),
 	}
-	p.event(nil, "%s (%s -> %s)", note, p.local, p.remote)
+	p.connEvent(transcript.ConnOpen, nil, fmt.Sprintf("%s (%s -> %s)", note, p.local, p.remote))
 	p.wg.Add(2)
 	go p.readLoop()
 	go p.helloLoop()
@@ -290,6 +291,7 @@ func (p *Peer) Close() error {
 func (p *Peer) Reset() error {
 	if tc, ok := p.raw.(*net.TCPConn); ok {
 		tc.SetLinger(0)
+		p.resetting.Store(true)
 	}
 	p.event(nil, "resetting the connection")
 	return p.Close()
@@ -361,8 +363,13 @@ func describeBytes(b []byte, m omp.Message) string {
 
 // event records an event in the transcript.
 func (p *Peer) event(err error, format string, args ...any) {
-	note := fmt.Sprintf(format, args...)
-	p.tr.Add(transcript.Entry{Dir: transcript.Event, Peer: p.cfg.Name, Local: p.local, Remote: p.remote, Err: err, Note: note})
+	p.connEvent(transcript.ConnNone, err, fmt.Sprintf(format, args...))
+}
+
+// connEvent records an event that says what became of the connection
+// (transcript.Entry.Conn), or nothing if c is ConnNone.
+func (p *Peer) connEvent(c transcript.Conn, err error, note string) {
+	p.tr.Add(transcript.Entry{Dir: transcript.Event, Peer: p.cfg.Name, Local: p.local, Remote: p.remote, Err: err, Note: note, Conn: c})
 	if err != nil {
 		p.cfg.Logger.Debug(note, "peer", p.cfg.Name, "at", fmtAt(p.Since()), "err", err)
 	} else {
@@ -607,6 +614,25 @@ func (p *Peer) classify(err error, raw []byte) CloseInfo {
 	return ci
 }
 
+// connEnd is how the TCP connection ended, as a capture draws it: the
+// harness's FIN (a close, a dropped flood) or RST (Reset), the DUT's FIN
+// or RST; ConnNone when the read error says neither (a TLS alert, a
+// network error).
+func (p *Peer) connEnd(k CloseKind) transcript.Conn {
+	switch k {
+	case CloseLocal, CloseOverflow:
+		if p.resetting.Load() {
+			return transcript.ConnRstLocal
+		}
+		return transcript.ConnFinLocal
+	case CloseEOF, CloseMidMessage:
+		return transcript.ConnFinRemote
+	case CloseReset:
+		return transcript.ConnRstRemote
+	}
+	return transcript.ConnNone
+}
+
 // finish records the end of the connection and closes the queue. The
 // reader calls it exactly once, last.
 func (p *Peer) finish(ci CloseInfo) {
@@ -615,7 +641,7 @@ func (p *Peer) finish(ci CloseInfo) {
 	if ci.Kind != CloseLocal && ci.Kind != CloseEOF {
 		err = ci.Err
 	}
-	p.event(err, "%s", ci.String())
+	p.connEvent(p.connEnd(ci.Kind), err, ci.String())
 	close(p.ch)
 	close(p.readerDone)
 }
