@@ -1,26 +1,37 @@
 // Package suites is the ginkgo face of the conformance catalogue: the
 // spec file (suites_test.go) generates one spec per case of
-// suites/catalog, labelled with its ID, section, message type, level and
-// basis, so that `go tool ginkgo --label-filter 'MUST && UPDATE'` selects
-// cases and `--junit-report` writes JUnit. The same declarations feed
-// `ompconform run`: one source of truth.
+// suites/catalog, labelled with its ID, section, message type, level,
+// basis, roles and "timer", so that `go tool ginkgo --label-filter 'MUST
+// && UPDATE'` selects cases, `--focus` and `-p` work as they do for any
+// suite, and `--junit-report` writes JUnit. Each spec runs its case
+// (runner.Started.RunCase, with the liveness check after it); each ginkgo
+// process starts (or reaches) and probes the DUT once, before its first
+// spec. The same declarations feed `ompconform run`: one source of truth.
 //
-// The DUT comes from the environment:
+// The DUT and the run come from the environment (the README lists them
+// too):
 //
 //	OMPCONFORM_TARGET           host:port of the DUT; unset: the in-process reference
+//	                            (one per ginkgo process). A target that opens no session
+//	                            fails the suite's setup, saying so
 //	OMPCONFORM_ROLE             controller, edge or hub (default: the DUT's IDENTITY;
 //	                            controller for the reference)
+//	OMPCONFORM_FORCE_ROLE       "1": test as OMPCONFORM_ROLE even if the DUT's IDENTITY
+//	                            announces another role (otherwise the setup fails)
 //	OMPCONFORM_TLS_CA           PEM CA bundle (TLS on)
 //	OMPCONFORM_TLS_CERT, _KEY   PEM client certificate and key (TLS on)
 //	OMPCONFORM_TLS_SERVER_NAME  name to verify in the DUT's certificate
 //	OMPCONFORM_TLS_INSECURE     "1": do not verify the DUT's certificate
-//	OMPCONFORM_PARALLEL         ordinary cases at once (default 8)
 //	OMPCONFORM_TIMEOUT          answer wait, a Go duration (default 3s)
 //	OMPCONFORM_GATE             "lenient": only a MUST case's FAIL or ERROR fails its spec
 //	                            (default strict: every FAIL, NON-STRICT and ERROR does)
 //	OMPCONFORM_BASELINE         YAML file of expected failures (runner.Baseline); without
 //	                            OMPCONFORM_TARGET, the reference's own baseline
-//	OMPCONFORM_REPORT_DIR       also write report.{html,json,md,xml} and pcap/ there
+//	OMPCONFORM_REPORT_DIR       also write report.{html,json,md,xml} and pcap/ there, for
+//	                            the cases every ginkgo process ran
+//
+// How many cases run at once is ginkgo's: one at a time per process,
+// `-p` (a process per core) or `--procs N` processes.
 //
 // This package holds the matchers specs are written with, which read like
 // the draft: Expect(result).To(HaveAlerted(omp.ErrHeader,
@@ -31,8 +42,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -42,26 +53,25 @@ import (
 
 // Settings are the run settings the environment gives.
 type Settings struct {
-	Factory  runner.Factory
-	Parallel int
-	Env      catalog.Env
-	Lenient  bool   // the lenient gate (catalog.Grade.Gates)
-	Reports  string // directory for reports, "" for none
-	DUT      string // the DUT in words
-	Baseline runner.Baseline
+	Factory   runner.Factory
+	Env       catalog.Env
+	Lenient   bool   // the lenient gate (catalog.Grade.Gates)
+	Reports   string // directory for reports, "" for none
+	DUT       string // the DUT in words
+	Target    string // OMPCONFORM_TARGET: host:port, "" for the in-process reference
+	Role      catalog.Role
+	ForceRole bool
+	Baseline  runner.Baseline
 }
 
 // FromEnv reads the settings from the OMPCONFORM_ variables; tb reports a
 // variable that does not parse.
 func FromEnv(tb testing.TB) Settings {
 	tb.Helper()
-	s := Settings{Parallel: runner.DefaultParallel, Lenient: os.Getenv("OMPCONFORM_GATE") == "lenient", Reports: os.Getenv("OMPCONFORM_REPORT_DIR")}
+	s := Settings{Lenient: os.Getenv("OMPCONFORM_GATE") == "lenient", Reports: os.Getenv("OMPCONFORM_REPORT_DIR"),
+		ForceRole: os.Getenv("OMPCONFORM_FORCE_ROLE") == "1"}
 	if v := os.Getenv("OMPCONFORM_PARALLEL"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			tb.Fatalf("OMPCONFORM_PARALLEL=%q: want a positive number", v)
-		}
-		s.Parallel = n
+		tb.Logf("OMPCONFORM_PARALLEL=%s is not used: each case runs in its own spec; ginkgo's -p or --procs N runs them in parallel", v)
 	}
 	if v := os.Getenv("OMPCONFORM_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -70,36 +80,40 @@ func FromEnv(tb testing.TB) Settings {
 		}
 		s.Env.Answer = d
 	}
-	var role catalog.Role
 	if v := os.Getenv("OMPCONFORM_ROLE"); v != "" {
 		r, err := catalog.ParseRole(v)
 		if err != nil {
 			tb.Fatalf("OMPCONFORM_ROLE: %v", err)
 		}
-		role = r
+		s.Role = r
 	}
 	if v := os.Getenv("OMPCONFORM_GATE"); v != "" && v != "strict" && v != "lenient" {
 		tb.Fatalf("OMPCONFORM_GATE=%q: want strict or lenient", v)
 	}
-	target := os.Getenv("OMPCONFORM_TARGET")
+	s.Target = os.Getenv("OMPCONFORM_TARGET")
+	if s.Target != "" {
+		if _, port, err := net.SplitHostPort(s.Target); err != nil || port == "" {
+			tb.Fatalf("OMPCONFORM_TARGET=%q: want host:port (unset it to test the in-process reference)", s.Target)
+		}
+	}
 	if v := os.Getenv("OMPCONFORM_BASELINE"); v != "" {
 		b, err := runner.LoadBaseline(v)
 		if err != nil {
 			tb.Fatalf("OMPCONFORM_BASELINE: %v", err)
 		}
 		s.Baseline = b
-	} else if target == "" {
+	} else if s.Target == "" {
 		s.Baseline = runner.ReferenceBaseline()
 	}
-	if target == "" {
-		s.Factory, s.DUT = runner.Reference(role, nil), "the in-process reference"
+	if s.Target == "" {
+		s.Factory, s.DUT = runner.Reference(s.Role, nil), "the in-process reference"
 		return s
 	}
 	cfg, err := tlsFromEnv()
 	if err != nil {
 		tb.Fatalf("TLS settings: %v", err)
 	}
-	s.Factory, s.DUT = runner.Remote(runner.Target{Addr: target, TLS: cfg, Role: role}), target
+	s.Factory, s.DUT = runner.Remote(runner.Target{Addr: s.Target, TLS: cfg, Role: s.Role}), s.Target
 	return s
 }
 

@@ -1,19 +1,13 @@
 package suites_test
 
 import (
-	"context"
-	"encoding/json"
-	"io"
-	"os"
-	"path/filepath"
+	"fmt"
+	"sync"
 	"testing"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"github.com/onsi/gomega/types"
 
-	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
@@ -24,105 +18,120 @@ func TestConformance(t *testing.T) {
 	RunSpecs(t, "OMP conformance (draft-sthoria-omp-00)")
 }
 
+// Each ginkgo process starts (the in-process reference) or reaches the DUT
+// and probes it once; each spec then runs its case on it.
 var (
 	settings suites.Settings
-	results  = map[string]*runner.Result{}
+	dut      *runner.Started
+	mu       sync.Mutex
+	ran      []runner.Result // for OMPCONFORM_REPORT_DIR
 )
 
-// The cases the label filter selects run once, in the first ginkgo
-// process, through the runner (in parallel, timer cases overlapping); each
-// spec then judges its case's result. Other processes get the results as
-// JSON.
-var _ = SynchronizedBeforeSuite(func() []byte {
-	tb := GinkgoTB()
-	settings = suites.FromEnv(tb)
-	cases, err := catalog.Select(catalog.All(), GinkgoLabelFilter(), nil)
-	Expect(err).NotTo(HaveOccurred())
-	tb.Logf("running %d cases against %s", len(cases), settings.DUT)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	rep, err := runner.Run(ctx, runner.Config{Factory: settings.Factory, Parallel: settings.Parallel, Env: settings.Env, LenientGate: settings.Lenient}, cases)
-	Expect(err).NotTo(HaveOccurred(), "the DUT did not start")
-	settings.Baseline.Apply(rep)
-	if settings.Reports != "" {
-		writeReports(tb, settings.Reports, rep)
-	}
-	b, err := json.Marshal(rep.Results)
-	Expect(err).NotTo(HaveOccurred())
-	return b
-}, func(b []byte) {
+func process() (int, int) {
+	c, _ := GinkgoConfiguration()
+	return GinkgoParallelProcess(), max(c.ParallelTotal, 1)
+}
+
+func startDUT(ctx SpecContext) {
 	settings = suites.FromEnv(GinkgoTB())
-	var rs []runner.Result
-	Expect(json.Unmarshal(b, &rs)).To(Succeed())
-	for i := range rs {
-		results[rs[i].ID] = &rs[i]
+	proc, procs := process()
+	var err error
+	dut, err = suites.Start(ctx, settings, proc, procs)
+	Expect(err).NotTo(HaveOccurred(), "the DUT: no case can run")
+	DeferCleanup(dut.Close)
+}
+
+// Process 1 goes first: a target that opens no session fails the setup
+// once, with what was tried, before any other process starts its own;
+// its banner says what the suite tests.
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	startDUT(ctx)
+	if settings.Reports != "" {
+		Expect(suites.ClearParts(settings.Reports)).To(Succeed())
+	}
+	_, procs := process()
+	banner := suites.Banner(settings, dut.Head(), procs)
+	fmt.Fprintln(GinkgoWriter, banner)
+	AddReportEntry("ompconform", banner)
+	return nil
+}, func(ctx SpecContext, _ []byte) {
+	if dut == nil {
+		startDUT(ctx)
 	}
 })
 
-func writeReports(tb testing.TB, dir string, rep *runner.Report) {
-	tb.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	for name, w := range map[string]func(io.Writer, *runner.Report, reports.Options) error{
-		"report.html": reports.WriteHTML, "report.json": reports.WriteJSON, "report.md": reports.WriteMarkdown, "report.xml": reports.WriteJUnit,
-	} {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			tb.Fatal(err)
+// A spec fails exactly when its case fails the gate, as in `ompconform
+// run` and every report (suites.Judge).
+func runCase(c catalog.Case) func(SpecContext) {
+	return func(ctx SpecContext) {
+		r := dut.RunCase(ctx, &c)
+		rep := &runner.Report{Results: []runner.Result{r}}
+		settings.Baseline.Apply(rep)
+		r = rep.Results[0]
+		if settings.Reports != "" {
+			mu.Lock()
+			ran = append(ran, r)
+			mu.Unlock()
 		}
-		if err := w(f, rep, reports.Options{}); err != nil {
-			tb.Fatal(err)
+		j := suites.Judge(&r, settings.Lenient)
+		for _, e := range j.Entries {
+			AddReportEntry(e.Name, e.Value)
 		}
-		f.Close()
-	}
-	if err := reports.WritePcaps(filepath.Join(dir, "pcap"), rep, reports.Options{}); err != nil {
-		tb.Fatal(err)
+		switch {
+		case j.Fail != "":
+			Fail(j.Fail)
+		case j.Skip != "":
+			Skip(j.Skip)
+		}
 	}
 }
 
-// matcherFor phrases a case's requirement as a matcher: an ALERT case
-// reads Expect(r).To(HaveAlerted(code, subcode)), and so on.
-func matcherFor(c *catalog.Case) types.GomegaMatcher {
-	exps := c.Expectations()
-	if len(exps) == 1 {
-		switch catalog.KindOf(exps[0]) {
-		case catalog.KindAlert:
-			return suites.HaveAlertedOneOf(exps[0].Alerts()...)
-		case catalog.KindAccept:
-			return suites.HaveAccepted()
-		case catalog.KindClose:
-			return suites.HaveClosed()
-		}
-	}
-	return suites.Conform(false)
-}
-
+// Timer cases first, so that with several processes their waiting
+// overlaps the rest; the cases that act on the whole DUT (a restart, a
+// configuration change) last, alone.
 var _ = Describe("draft-sthoria-omp-00", func() {
+	var timers, ordinary, exclusive []catalog.Case
 	for _, c := range catalog.All() {
-		It(c.ID+" "+c.Requirement, Label(c.Labels()...), func() {
-			r, ok := results[c.ID]
-			Expect(ok).To(BeTrue(), "%s was selected by the label filter but did not run", c.ID)
-			// A spec fails exactly when its case fails the gate, as in
-			// `ompconform run` and every report.
-			for _, m := range r.Measured {
-				AddReportEntry(m.Name, m.String())
-			}
-			gates := r.Gating(settings.Lenient)
-			switch {
-			case r.BaselinePassed:
-				Fail("the baseline expects " + c.ID + " to fail, and it passed: remove the entry (" + r.Baseline + ")")
-			case r.Baseline != "" && !gates && r.Grade != catalog.Pass:
-				Skip("expected failure (baseline): " + r.Baseline + "\n" + r.Grade.String() + ": " + r.Received)
-			case r.Grade == catalog.Skipped, r.Grade == catalog.Unsupported:
-				Skip(r.Grade.String() + ": " + r.Reason + " " + r.Received)
-			case r.Grade == catalog.Error:
-				Fail("ERROR (a setup or harness problem, or a DUT that would not open the session): " + r.Reason)
-			case !gates && r.Grade != catalog.Pass:
-				AddReportEntry(r.Grade.String(), r.Expected+" / "+r.Received+" ("+r.Reason+")")
-				return
-			}
-			Expect(r).To(matcherFor(&c))
-		})
+		switch {
+		case c.Exclusive:
+			exclusive = append(exclusive, c)
+		case c.Timer:
+			timers = append(timers, c)
+		default:
+			ordinary = append(ordinary, c)
+		}
 	}
+	for _, c := range timers {
+		It(c.ID+" "+c.Requirement, Label(c.Labels()...), runCase(c))
+	}
+	for _, c := range ordinary {
+		It(c.ID+" "+c.Requirement, Label(c.Labels()...), runCase(c))
+	}
+	for _, c := range exclusive {
+		It(c.ID+" "+c.Requirement, Label(c.Labels()...), Serial, runCase(c))
+	}
+})
+
+// Reflections the DUT made of a malformed UPDATE after its case's spec
+// ended fail the suite (Run fails the sending case); then the reports,
+// every process's results merged by process 1.
+var _ = SynchronizedAfterSuite(func() {
+	if dut == nil {
+		return
+	}
+	for _, u := range dut.Unblamed() {
+		AddReportEntry("reflected", u)
+	}
+	Expect(dut.Unblamed()).To(BeEmpty(), "the DUT accepted and reflected malformed UPDATEs")
+	if proc, _ := process(); settings.Reports != "" && proc != 1 {
+		Expect(suites.SavePart(settings.Reports, proc, dut.Head(), ran)).To(Succeed())
+	}
+}, func() {
+	if dut == nil || settings.Reports == "" {
+		return
+	}
+	rep, err := suites.MergeParts(settings.Reports, dut.Head(), ran)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(suites.WriteReports(settings.Reports, rep)).To(Succeed())
+	fmt.Fprintf(GinkgoWriter, "reports of %d cases in %s\n", len(rep.Results), settings.Reports)
 })
