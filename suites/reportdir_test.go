@@ -37,7 +37,8 @@ func TestPartsMergeAsOneReport(t *testing.T) {
 		transcript.Entry{Time: time.Now(), Dir: transcript.Event, Note: "dropped", Dropped: &transcript.Dropped{Entries: 7, Bytes: 99,
 			Kinds: []transcript.Count{{Dir: transcript.Received, Type: "HELLO", Entries: 7}}}},
 		transcript.Entry{Time: time.Now(), Dir: transcript.Received, Raw: []byte{1, 2, 3}, Err: derr},
-		transcript.Entry{Time: time.Now(), Dir: transcript.Received, Raw: bad, Cut: 10, Err: errors.New("cut")})
+		transcript.Entry{Time: time.Now(), Dir: transcript.Received, Raw: bad, Cut: 10, Err: errors.New("cut")},
+		transcript.Entry{Time: time.Now(), Dir: transcript.Event, Note: "closed", Conn: transcript.ConnFinRemote})
 
 	// Times travel without their monotonic reading: compare wall clocks.
 	for i := range all {
@@ -78,6 +79,11 @@ func TestPartsMergeAsOneReport(t *testing.T) {
 	for i, r := range merged.Results {
 		if r.Case == nil || r.Case.ID != all[i].ID {
 			t.Errorf("result %d: case %v, want %s", i, r.Case, all[i].ID)
+		}
+		for j, e := range r.Transcript {
+			if w := all[i].Transcript[j]; e.Conn != w.Conn || (e.Err == nil) != (w.Err == nil) || (e.Message == nil) != (w.Message == nil) {
+				t.Errorf("%s entry %d: %+v, want %+v", r.ID, j, e, w)
+			}
 		}
 	}
 	if err := WriteReports(filepath.Join(dir, "out"), merged); err != nil {
