@@ -76,7 +76,7 @@ prove: build
 # times 3, 9 and 60 and overlays 0 and 5: timers come from the negotiation,
 # identities from the DUT's HANDSHAKE.
 holdtimes: build
-	BIN=$(BIN) OUT=$(OUT) bash scripts/holdtimes.sh
+	OMPCONFORM=$(BIN)/ompconform OUT=$(OUT) bash scripts/holdtimes.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)

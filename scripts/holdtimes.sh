@@ -6,7 +6,7 @@
 # its run, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-bin/ompconform}
+BIN=${OMPCONFORM:-bin/ompconform}
 OUT=${OUT:-out}/holdtimes
 mkdir -p "$OUT"
 pids=()
