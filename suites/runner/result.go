@@ -44,6 +44,10 @@ type Result struct {
 	Duration time.Duration `json:"duration_ns"`
 
 	Transcript []transcript.Entry `json:"-"`
+	// OtherRuns counts the messages of other case runs that reached this
+	// case's fake peers (a controller DUT reflects every case's routes to
+	// every peer) and were left out of its transcript; nil if none.
+	OtherRuns *transcript.Omitted `json:"other_runs_not_recorded,omitempty"`
 
 	seq int // the case run's catalog.Env.Seq
 }

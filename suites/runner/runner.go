@@ -66,9 +66,10 @@ const maxTimers = 64
 const maxForeign = 256
 
 type run struct {
-	cfg  Config
-	base catalog.Env
-	seq  atomic.Int64
+	cfg     Config
+	base    catalog.Env
+	seq     atomic.Int64
+	seqFrom int64 // the Seq numbering starts after (Share)
 
 	mu    sync.Mutex
 	dut   DUT
@@ -374,6 +375,17 @@ func joinReason(a, b string) string {
 
 // probe opens and closes one session with the standard HANDSHAKE.
 func (r *run) probe(ctx context.Context, t Target) (*omp.Handshake, error) {
+	return r.probeInto(ctx, t, nil)
+}
+
+// LivenessPeer is the name of the fake peer of the liveness check after a
+// case, recorded in the case's transcript.
+const LivenessPeer = "liveness"
+
+// probeInto is probe recording into rec, a case's transcript, as the
+// liveness check after the case (fake peer LivenessPeer); nil records
+// nowhere.
+func (r *run) probeInto(ctx context.Context, t Target, rec *recording) (*omp.Handshake, error) {
 	env := r.env()
 	wait := r.cfg.ConnectTimeout
 	if r.ln != nil {
@@ -381,7 +393,20 @@ func (r *run) probe(ctx context.Context, t Target) (*omp.Handshake, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait+3*env.Answer)
 	defer cancel()
-	hs, err := catalog.Probe(ctx, env, r.driver(t, env, &transcript.Transcript{}))
+	d := r.driver(t, env, &transcript.Transcript{})
+	if rec != nil {
+		rec.addOwn(env.Seq)
+		d.tr, d.name = rec.tr, LivenessPeer
+		rec.tr.Add(transcript.Entry{Dir: transcript.Event, Peer: LivenessPeer, Note: "liveness check after the case: does the DUT open a fresh session with the standard HANDSHAKE?"})
+	}
+	hs, err := catalog.Probe(ctx, env, d)
+	if rec != nil {
+		note := "liveness check: a fresh session opened"
+		if err != nil {
+			note = "liveness check: no fresh session"
+		}
+		rec.tr.Add(transcript.Entry{Dir: transcript.Event, Peer: LivenessPeer, Note: note, Err: err})
+	}
 	if err == nil {
 		r.mu.Lock()
 		r.probedNoEOR = r.probedNoEOR || env.NoInitialEOR
@@ -399,11 +424,12 @@ func (r *run) driver(t Target, env *catalog.Env, tr *transcript.Transcript) *dri
 
 // live checks that the DUT opens a fresh session, trying three times
 // over about a second before it calls the DUT down (once in listen mode,
-// where the wait for the DUT to redial is already long).
-func (r *run) live(ctx context.Context, t Target) error {
+// where the wait for the DUT to redial is already long). Each try is
+// recorded in rec, if not nil.
+func (r *run) live(ctx context.Context, t Target, rec *recording) error {
 	var err error
 	for try := 0; try < 3; try++ {
-		if _, err = r.probe(ctx, t); err == nil || ctx.Err() != nil || r.ln != nil {
+		if _, err = r.probeInto(ctx, t, rec); err == nil || ctx.Err() != nil || r.ln != nil {
 			return err
 		}
 		select {
@@ -435,28 +461,31 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 		res.Grade, res.Reason = catalog.Error, "not run: the DUT has been down since case "+down
 		return res
 	}
-	tr := &transcript.Transcript{}
 	env := r.env()
+	rec := r.newRecording(env.Seq)
 	res.seq = env.Seq
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)
-	v := catalog.Run(cctx, c, env, r.driver(t, env, tr))
+	v := catalog.Run(cctx, c, env, r.driver(t, env, rec.tr))
 	cancel()
 	res.Grade, res.Received, res.Reason, res.Measured, res.Alert = v.Grade, v.Received, v.Reason, v.Measured, v.Alert
 	if v.Expected != "" {
 		res.Expected = v.Expected
 	}
 	if ctx.Err() == nil {
-		r.checkLive(ctx, &res, t, gen)
+		r.checkLive(ctx, &res, t, gen, rec)
 	}
-	res.Transcript = tr.Entries()
+	res.Transcript = rec.tr.Entries()
+	if o := rec.tr.Omitted(); o.Entries > 0 {
+		res.OtherRuns = &o
+	}
 	return res
 }
 
 // checkLive runs the liveness check after a case: a DUT that no longer
 // opens a session is reported against the first case after which that
 // was seen, and replaced (the factory is called again) so the run goes on.
-func (r *run) checkLive(ctx context.Context, res *Result, t Target, gen int) {
-	err := r.live(ctx, t)
+func (r *run) checkLive(ctx context.Context, res *Result, t Target, gen int, rec *recording) {
+	err := r.live(ctx, t, rec)
 	if err == nil {
 		res.Liveness = "a fresh session opened after the case"
 		return
@@ -491,7 +520,7 @@ func (r *run) replace(ctx context.Context, id string) {
 	d, err := r.cfg.Factory(ctx)
 	if err == nil {
 		dut = &closeOnce{DUT: d}
-		if err = r.live(ctx, dut.Target()); err != nil {
+		if err = r.live(ctx, dut.Target(), nil); err != nil {
 			dut.Close()
 		}
 	}

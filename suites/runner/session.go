@@ -86,6 +86,18 @@ type driver struct {
 	tr      *transcript.Transcript
 	connect time.Duration
 	ln      *listener
+	name    string // the fake peers' name, if not "peerN"
+}
+
+// peerName is fake peer i's name in the transcript.
+func (d *driver) peerName(i int) string {
+	switch {
+	case d.name == "":
+		return fmt.Sprintf("peer%d", i)
+	case i == 0:
+		return d.name
+	}
+	return fmt.Sprintf("%s%d", d.name, i)
 }
 
 func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
@@ -101,7 +113,7 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 			timeout = d.ln.timeout
 		}
 		p, err := d.ln.accept(ctx, fake.Config{
-			Name:             "peer0",
+			Name:             d.peerName(0),
 			RouterID:         id.RouterID,
 			SiteID:           id.SiteID,
 			DomainID:         d.env.DomainID(),
@@ -118,7 +130,7 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 		return nil, fmt.Errorf("%w: peer%d would have to dial the DUT, which only dials in to %s (give the DUT's own address as the target too, if it also listens)", catalog.ErrNoDial, i, d.ln.addr())
 	}
 	p, err := fake.Dial(fake.Config{
-		Name:             fmt.Sprintf("peer%d", i),
+		Name:             d.peerName(i),
 		LocalAddr:        localAddr(d.target.Addr, id.RouterID),
 		RouterID:         id.RouterID,
 		SiteID:           id.SiteID,

@@ -62,6 +62,7 @@ func Start(ctx context.Context, cfg Config, sh Share) (*Started, error) {
 	cfg = cfg.withDefaults()
 	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
 	r.seq.Store(int64(sh.base()))
+	r.seqFrom = int64(sh.base())
 	s := &Started{r: r, share: sh, ran: map[int]string{}, blamed: map[int]bool{}}
 	if cfg.Listen != "" {
 		ln, err := listen(cfg.Listen, cfg.AcceptTimeout)
