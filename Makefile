@@ -78,6 +78,14 @@ prove: build
 holdtimes: build
 	OMPCONFORM=$(BIN)/ompconform OUT=$(OUT) bash scripts/holdtimes.sh
 
+# The reference DUT image and the harness image (FROM scratch); image-check
+# also runs the harness image against the reference on loopback.
+.PHONY: image image-check
+image:
+	bash scripts/images.sh
+image-check:
+	bash scripts/images.sh check
+
 clean:
 	rm -rf $(BIN) $(OUT)
 
