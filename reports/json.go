@@ -16,7 +16,10 @@ import (
 // transcript. Each transcript message carries its bytes (hex), its
 // decoded form (omp.MessageJSON) or its decode error, and its field map.
 // A transcript that was truncated has an event at the gap, and its result
-// a "transcript_dropped" object: the summary line and the counts.
+// a "transcript_dropped" object: the summary line and the counts. The
+// messages of other case runs left out of a transcript are counted in
+// "other_runs_not_recorded"; an event that opened or ended a connection
+// says so in "conn".
 
 type jsonReport struct {
 	Tool       string         `json:"tool"`
@@ -62,6 +65,7 @@ type jsonEntry struct {
 	Message  json.RawMessage `json:"message,omitempty"`
 	Decode   string          `json:"decode_error,omitempty"`
 	Fields   omp.FieldMap    `json:"fields,omitempty"`
+	Conn     string          `json:"conn,omitempty"` // open, fin-local, rst-remote, ...
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -84,7 +88,7 @@ func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 		}
 		for _, e := range entries(r, o) {
 			je := jsonEntry{AtMS: ms(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
-				Summary: e.Summary, Cut: e.Cut, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields}
+				Summary: e.Summary, Cut: e.Cut, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields, Conn: e.Conn.String()}
 			if len(e.Raw) > 0 {
 				je.Hex = hex.EncodeToString(e.Raw)
 			}

@@ -21,9 +21,13 @@ import (
 
 // A case's capture is synthesised from its transcript: for each
 // connection (fake peer, local and remote address) a TCP three-way
-// handshake at its first entry, then one segment per message, with
-// consistent sequence and acknowledgement numbers and real IPv4 and TCP
-// checksums, so that Wireshark follows the streams. The bytes are the
+// handshake where it opened (or at its first entry), then one segment
+// per message, and its end as the transcript saw it: the FIN of the side
+// that closed and the other's ACK, or a RST. Sequence and acknowledgement
+// numbers are consistent and IPv4 and TCP checksums real, so that
+// Wireshark follows the streams. The liveness check after the case (fake
+// peer runner.LivenessPeer) is a connection of its own whose first packet
+// says so in its comment. The bytes are the
 // transcript's, redacted as the other reports redact them unless
 // ShowKeys. Addresses that are not IPv4 (IPv6, or unknown) are mapped
 // into 198.18.0.0/15.
@@ -39,9 +43,15 @@ import (
 func WritePcap(w io.Writer, r *runner.Result, o Options) error {
 	opts := pcapgo.DefaultNgWriterOptions
 	opts.SectionInfo.Application = "ompconform"
-	d := dropped(r)
-	if d != nil {
-		opts.SectionInfo.Comment = r.ID + ": " + d.String()
+	var comments []string
+	if d := dropped(r); d != nil {
+		comments = append(comments, d.String())
+	}
+	if r.OtherRuns != nil {
+		comments = append(comments, otherRuns(r.OtherRuns))
+	}
+	if len(comments) > 0 {
+		opts.SectionInfo.Comment = r.ID + ": " + strings.Join(comments, "; ")
 	}
 	intf := pcapgo.DefaultNgInterface
 	intf.LinkType = layers.LinkTypeEthernet
@@ -64,7 +74,7 @@ func WritePcap(w io.Writer, r *runner.Result, o Options) error {
 			pending = &pcapgo.NgPacketOptions{Comments: []string{e.Dropped.String()}, DropCount: &n}
 			continue
 		}
-		if e.Dir == transcript.Event || len(e.Raw) == 0 {
+		if e.Dir == transcript.Event && (e.Conn == transcript.ConnNone || e.Local == "" || e.Remote == "") || e.Dir != transcript.Event && len(e.Raw) == 0 {
 			continue
 		}
 		key := e.Peer + "|" + e.Local + "|" + e.Remote
@@ -72,11 +82,33 @@ func WritePcap(w io.Writer, r *runner.Result, o Options) error {
 		if f == nil {
 			f = newFlow(e.Local, e.Remote)
 			flows[key] = f
+			at := e.Time
+			if e.Conn != transcript.ConnOpen {
+				at = at.Add(-time.Microsecond)
+			}
+			var first *pcapgo.NgPacketOptions
+			if e.Peer == runner.LivenessPeer {
+				first = &pcapgo.NgPacketOptions{Comments: []string{"liveness check after the case: a fresh session"}}
+			}
 			for _, p := range f.handshake() {
-				if err := writeFrame(ng, e.Time.Add(-time.Microsecond), p, nil); err != nil {
+				if err := writeFrame(ng, at, p, first); err != nil {
 					return err
 				}
+				first = nil
 			}
+		}
+		if e.Dir == transcript.Event {
+			if e.Conn.Closes() && !f.closed {
+				f.closed = true
+				note := &pcapgo.NgPacketOptions{Comments: []string{e.Note}}
+				for _, p := range f.close(e.Conn) {
+					if err := writeFrame(ng, e.Time, p, note); err != nil {
+						return err
+					}
+					note = nil
+				}
+			}
+			continue
 		}
 		raw, _ := red.raw(e.Raw)
 		fromLocal := e.Dir == transcript.Sent
@@ -134,6 +166,7 @@ type frame struct {
 type flow struct {
 	local, remote netip.AddrPort
 	lseq, rseq    uint32 // next sequence number of each side
+	closed        bool   // its FIN or RST is written
 }
 
 func newFlow(local, remote string) *flow {
@@ -162,7 +195,10 @@ func addrPort(s string, side byte) netip.AddrPort {
 	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18 | side&1, byte(v >> 8), byte(v)}), port)
 }
 
-func (f *flow) packet(fromLocal bool, syn, ack, psh bool, pay []byte) frame {
+// flags are a segment's TCP flags.
+type flags struct{ syn, ack, psh, fin, rst bool }
+
+func (f *flow) packet(fromLocal bool, fl flags, pay []byte) frame {
 	src, dst := f.local, f.remote
 	seq, ackn := &f.lseq, f.rseq
 	if !fromLocal {
@@ -176,24 +212,42 @@ func (f *flow) packet(fromLocal bool, syn, ack, psh bool, pay []byte) frame {
 	eth := &layers.Ethernet{SrcMAC: mac(src), DstMAC: mac(dst), EthernetType: layers.EthernetTypeIPv4}
 	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, Flags: layers.IPv4DontFragment,
 		SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
-	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: *seq, SYN: syn, ACK: ack, PSH: psh, Window: 65535}
-	if ack {
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: *seq,
+		SYN: fl.syn, ACK: fl.ack, PSH: fl.psh, FIN: fl.fin, RST: fl.rst, Window: 65535}
+	if fl.ack {
 		tcp.Ack = ackn
+	}
+	if fl.rst {
+		tcp.Window = 0
 	}
 	tcp.SetNetworkLayerForChecksum(ip)
 	*seq += uint32(len(pay))
-	if syn {
+	if fl.syn || fl.fin {
 		*seq++
 	}
 	return frame{eth, ip, tcp, pay}
 }
 
 func (f *flow) handshake() []frame {
-	return []frame{f.packet(true, true, false, false, nil), f.packet(false, true, true, false, nil), f.packet(true, false, true, false, nil)}
+	return []frame{f.packet(true, flags{syn: true}, nil), f.packet(false, flags{syn: true, ack: true}, nil), f.packet(true, flags{ack: true}, nil)}
 }
 
 func (f *flow) segment(fromLocal bool, pay []byte) frame {
-	return f.packet(fromLocal, false, true, true, pay)
+	return f.packet(fromLocal, flags{ack: true, psh: true}, pay)
+}
+
+// close is the end of the connection as c says: the closing side's FIN
+// and the other's ACK, or the resetting side's RST.
+func (f *flow) close(c transcript.Conn) []frame {
+	switch c {
+	case transcript.ConnFinLocal, transcript.ConnFinRemote:
+		local := c == transcript.ConnFinLocal
+		fin := f.packet(local, flags{fin: true, ack: true}, nil)
+		return []frame{fin, f.packet(!local, flags{ack: true}, nil)}
+	case transcript.ConnRstLocal, transcript.ConnRstRemote:
+		return []frame{f.packet(c == transcript.ConnRstLocal, flags{rst: true, ack: true}, nil)}
+	}
+	return nil
 }
 
 // skip advances one side's sequence number over n bytes not captured.

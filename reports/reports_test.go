@@ -322,7 +322,7 @@ func TestPcapReadsBackWithTheTranscript(t *testing.T) {
 				t.Errorf("%s: seq %d, want %d on %s", r.ID, tcp.Seq, n, key)
 			}
 			n := tcp.Seq + uint32(len(tcp.Payload))
-			if tcp.SYN {
+			if tcp.SYN || tcp.FIN {
 				n++
 			}
 			next[key] = n

@@ -58,6 +58,7 @@ type entry struct {
 	JSON     json.RawMessage // omp.MessageJSON of the decoded bytes
 	Decode   string          // the decode error, if the bytes do not decode
 	Dropped  *transcript.Dropped
+	Conn     transcript.Conn // on an event: the connection opened or ended
 }
 
 func entries(r *runner.Result, o Options) []entry {
@@ -67,6 +68,12 @@ func entries(r *runner.Result, o Options) []entry {
 		out = append(out, view(e, r.Start, red))
 	}
 	return out
+}
+
+// otherRuns says what the transcript left out of other case runs'
+// traffic (runner.Result.OtherRuns).
+func otherRuns(o *transcript.Omitted) string {
+	return fmt.Sprintf("not recorded: %s of other case runs that the DUT reflected to this case's fake peers", o)
 }
 
 // dropped is what the case's transcript did not keep, nil if it kept
@@ -82,7 +89,7 @@ func dropped(r *runner.Result) *transcript.Dropped {
 
 func view(e transcript.Entry, start time.Time, red *redactor) entry {
 	v := entry{At: e.Time.Sub(start), Time: e.Time, Dir: e.Dir.String(), Peer: e.Peer, Local: e.Local, Remote: e.Remote,
-		Note: red.text(e.Note), Cut: e.Cut, Dropped: e.Dropped}
+		Note: red.text(e.Note), Cut: e.Cut, Dropped: e.Dropped, Conn: e.Conn}
 	if e.Err != nil {
 		v.Err = red.text(e.Err.Error())
 	}
