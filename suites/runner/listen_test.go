@@ -14,7 +14,7 @@ import (
 )
 
 // freePort is a loopback address no one listens on (yet).
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -27,7 +27,7 @@ func freePort(t *testing.T) string {
 
 // startDialingEdge starts the reference speaker as an edge that dials
 // controller at addr (and listens on nothing), redialling quickly.
-func startDialingEdge(t *testing.T, addr string, listen ...string) *reference.Speaker {
+func startDialingEdge(t testing.TB, addr string, listen ...string) *reference.Speaker {
 	t.Helper()
 	sp, err := reference.Start(context.Background(), reference.Config{
 		Listen:           listen,
@@ -36,6 +36,8 @@ func startDialingEdge(t *testing.T, addr string, listen ...string) *reference.Sp
 		SiteID:           7,
 		DomainID:         1,
 		Neighbors:        []reference.Neighbor{{Address: addr}},
+		TLOCs:            referenceTLOCs, // an SDN router's transport and route
+		Routes:           referenceRoutes,
 		ConnectRetry:     20 * time.Millisecond,
 		ConnectRetryMax:  100 * time.Millisecond,
 		HandshakeTimeout: 10 * time.Second,
