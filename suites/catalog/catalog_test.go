@@ -228,3 +228,29 @@ func TestTitlesAreShortAndDistinct(t *testing.T) {
 		seen[h] = c.ID
 	}
 }
+
+// A reflected UPDATE names its case run by its ORIGINATOR, or failing it
+// by its next hop or its vRoute's VPN, even when it does not decode.
+func TestOriginSeq(t *testing.T) {
+	e := testEnv()
+	e.Seq = 0x1234
+	bad := func(m M) []byte {
+		w, err := m.Build(e, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.Bytes
+	}
+	for name, raw := range map[string][]byte{
+		"originator": bad(Update(Originator(), TLOC(), VRoutes(DefaultPrefix)).Mutate("update.attr[2].value.nlri[0].prefix_length", Set(33))),
+		"tloc":       bad(RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
+		"vpn":        bad(Update(WithdrawVRoutes(DefaultPrefix)).Mutate("update.attr[0].value.nlri[0].prefix_length", Set(33))),
+	} {
+		if seq, ok := originSeq(raw); !ok || seq != 0x1234 {
+			t.Errorf("%s: seq %#x, %v; want 0x1234", name, seq, ok)
+		}
+	}
+	if _, ok := originSeq(bad(Hello())); ok {
+		t.Error("a HELLO named a case run")
+	}
+}

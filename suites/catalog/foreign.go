@@ -27,6 +27,10 @@ func originSeq(raw []byte) (int, bool) {
 	body := raw[omp.HeaderLen:]
 	n := int(binary.BigEndian.Uint16(body))
 	attrs := body[2:min(len(body), 2+n)]
+	// The ORIGINATOR first; failing it, the next hop (ATTR_TYPE_TLOC: a
+	// fake peer's TLOC address) or a vRoute's VPN ID, which name the case
+	// run too.
+	fallback, found := 0, false
 	for len(attrs) >= 3 {
 		flags, typ := omp.AttrFlags(attrs[0]), omp.AttrType(attrs[1])
 		hdr, l := 3, int(attrs[2])
@@ -39,12 +43,38 @@ func originSeq(raw []byte) (int, bool) {
 		if len(attrs) < hdr+l {
 			return 0, false
 		}
-		if typ == omp.AttrTypeOriginator && l == 4 {
-			return seqOfRouterID(netip.AddrFrom4([4]byte(attrs[hdr : hdr+4])))
+		v := attrs[hdr : hdr+l]
+		switch {
+		case typ == omp.AttrTypeOriginator && l == 4:
+			return seqOfRouterID(netip.AddrFrom4([4]byte(v)))
+		case found:
+		case typ == omp.AttrTypeTLOC && l >= 4:
+			fallback, found = seqOfTLOC(netip.AddrFrom4([4]byte(v[:4])))
+		case (typ == omp.AttrTypeReachables || typ == omp.AttrTypeUnreachables) && l >= 13 && omp.SAFI(v[2]) == omp.SAFIVRoute:
+			fallback, found = seqOfVPN(binary.BigEndian.Uint64(v[5:13]))
 		}
 		attrs = attrs[hdr+l:]
 	}
-	return 0, false
+	return fallback, found
+}
+
+// seqOfTLOC is the case run whose fake peer has TLOC a (Env.Peer:
+// 100.64.0.0/10, the run's Seq in bits 6..21).
+func seqOfTLOC(a netip.Addr) (int, bool) {
+	b := a.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	if v&0xFFC00000 != 0x64400000 {
+		return 0, false
+	}
+	return int(v>>6) & 0xFFFF, true
+}
+
+// seqOfVPN is the case run whose VPN (Env.VPN) id is.
+func seqOfVPN(id uint64) (int, bool) {
+	if id < 10000 || id > 10000+0xFFFF {
+		return 0, false
+	}
+	return int(id - 10000), true
 }
 
 // seqOfRouterID is the case run whose fake peer has Router ID a
