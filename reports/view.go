@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -125,9 +126,12 @@ func typeOf(raw []byte) string {
 	return fmt.Sprintf("%d bytes", len(raw))
 }
 
+// summary is a decoded message in a line: "ALERT
+// OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LENGTH", "INFORM OMP_INFORM_EOR
+// AFI_IPV4/SAFI_TLOC", "UPDATE (TLOC, REACHABLES AFI_IPV4/SAFI_VROUTE x1)".
 func summary(m omp.Message) string {
 	if a, ok := m.(*omp.Alert); ok {
 		return "ALERT " + a.Code.String() + "/" + a.Code.SubcodeName(a.Subcode)
 	}
-	return m.Type().String()
+	return catalog.Describe(m)
 }
