@@ -72,15 +72,23 @@ func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
 	top := junitSuites{Name: "ompconform " + rep.Target, Time: fmt.Sprintf("%.3f", rep.Duration.Seconds())}
 	index := map[string]int{}
 	var durs []time.Duration
+	// One suite per section, in the draft's order.
+	var keys []string
+	for i := range rep.Results {
+		if _, ok := index[rep.Results[i].Section]; !ok {
+			index[rep.Results[i].Section] = -1
+			keys = append(keys, rep.Results[i].Section)
+		}
+	}
+	sortSections(keys)
+	for _, k := range keys {
+		index[k] = len(top.Suites)
+		top.Suites = append(top.Suites, junitSuite{Name: sectionName(k)})
+		durs = append(durs, 0)
+	}
 	for i := range rep.Results {
 		r := &rep.Results[i]
-		k, ok := index[r.Section]
-		if !ok {
-			k = len(top.Suites)
-			index[r.Section] = k
-			top.Suites = append(top.Suites, junitSuite{Name: sectionName(r.Section)})
-			durs = append(durs, 0)
-		}
+		k := index[r.Section]
 		durs[k] += r.Duration
 		s := &top.Suites[k]
 		c := junitCase{Name: r.ID + " " + r.Title, Classname: junitClass(r.Section), Time: secs(r),

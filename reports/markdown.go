@@ -82,6 +82,9 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 
 	table := func(title, col string, key func(*runner.Result) string, label func(string) string) {
 		order, m := groupBy(rep, key)
+		if col == "section" {
+			sortSections(order)
+		}
 		fmt.Fprintf(&b, "\n## %s\n\n| %s | PASS | INFO | NON-STRICT | FAIL | UNSUPPORTED | ERROR | SKIPPED |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n", title, col)
 		for _, k := range order {
 			t := m[k]
