@@ -96,7 +96,7 @@ func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 		}
 		out.Results = append(out.Results, jr)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	// Compact: indenting would double a large run's report (jq . reads
+	// it indented).
+	return json.NewEncoder(w).Encode(out)
 }

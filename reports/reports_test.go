@@ -171,6 +171,9 @@ func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
+	if bytes.Count(buf.Bytes(), []byte("\n")) != 1 {
+		t.Error("the JSON report is indented: twice the size")
+	}
 	if len(got.Results) != len(ids) {
 		t.Fatalf("%d results", len(got.Results))
 	}
@@ -393,5 +396,95 @@ func TestJUnitFailuresAreTheGate(t *testing.T) {
 		if !lenient && len(gating) != 3 || lenient && len(gating) != 1 {
 			t.Errorf("lenient=%v: gate %v", lenient, gating)
 		}
+	}
+}
+
+// The JSON holds each case's own traffic only: no UPDATE it received
+// names another case run's fake peer (10.s.s.n) as its ORIGINATOR, and
+// what was left out is counted on the case.
+func TestJSONHoldsOnlyTheCasesOwnTraffic(t *testing.T) {
+	rep := report(t)
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	type msg struct {
+		Type string `json:"type"`
+		Body struct {
+			PeerRouterID string `json:"peer_router_id"`
+			Attributes   []struct {
+				Type  string `json:"type"`
+				Value struct {
+					Originator string `json:"originator"`
+				} `json:"value"`
+			} `json:"attributes"`
+		} `json:"body"`
+	}
+	var got struct {
+		Results []struct {
+			ID         string                          `json:"id"`
+			OtherRuns  *struct{ Entries, Bytes int64 } `json:"other_runs_not_recorded"`
+			Transcript []struct {
+				Dir     string `json:"dir"`
+				Message *msg   `json:"message"`
+			} `json:"transcript"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	left := int64(0)
+	for _, r := range got.Results {
+		own := map[string]bool{} // 10.s.s: the case's runs
+		for _, e := range r.Transcript {
+			if e.Dir == "sent" && e.Message != nil && e.Message.Type == "HANDSHAKE" {
+				own[e.Message.Body.PeerRouterID[:strings.LastIndex(e.Message.Body.PeerRouterID, ".")]] = true
+			}
+		}
+		for _, e := range r.Transcript {
+			if e.Dir != "received" || e.Message == nil || e.Message.Type != "UPDATE" {
+				continue
+			}
+			for _, a := range e.Message.Body.Attributes {
+				if o := a.Value.Originator; a.Type == "ATTR_TYPE_ORIGINATOR" && strings.HasPrefix(o, "10.") && !own[o[:strings.LastIndex(o, ".")]] {
+					t.Errorf("%s: the JSON holds another case run's UPDATE (ORIGINATOR %s)", r.ID, o)
+				}
+			}
+		}
+		if r.OtherRuns != nil {
+			left += r.OtherRuns.Entries
+		}
+	}
+	t.Logf("%d messages of other case runs left out", left)
+}
+
+// What a transcript left out of other case runs' traffic is counted in
+// the JSON, the HTML and the capture's section comment.
+func TestOtherRunsAreCounted(t *testing.T) {
+	rep := bigReport(t, 1)
+	rep.Results[0].OtherRuns = &transcript.Omitted{Entries: 57, Bytes: 9120}
+	var j, h, p bytes.Buffer
+	if err := WriteJSON(&j, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&h, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePcap(&p, &rep.Results[0], Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"other_runs_not_recorded":{"entries":57,"bytes":9120}`) {
+		t.Error("the JSON does not count the messages of other case runs")
+	}
+	want := "not recorded: 57 messages (9120 bytes) of other case runs"
+	if !strings.Contains(h.String(), want) {
+		t.Error("the HTML does not count the messages of other case runs")
+	}
+	rd, err := pcapgo.NewNgReader(bytes.NewReader(p.Bytes()), pcapgo.DefaultNgReaderOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rd.SectionInfo().Comment; !strings.Contains(c, want) {
+		t.Errorf("the capture's section comment %q", c)
 	}
 }
