@@ -5,7 +5,7 @@ FUZZTIME  ?= 15s
 GOFUZZSEC ?= 30
 PKGS      := ./...
 
-.PHONY: all build test vet fuzz gofuzz bench conformance ginkgo check-reports docker-test clean prove holdtimes
+.PHONY: all build test vet fuzz gofuzz bench conformance ginkgo check-reports docker-test clean prove holdtimes dissector
 
 all: build test
 
@@ -62,6 +62,13 @@ ginkgo: build
 	$(BIN)/ompconform list --json > $(OUT)/cases.json
 	$(GO) tool ginkgo --procs=$(GINKGO_PROCS) --no-color --junit-report=$(OUT)/ginkgo.junit.xml ./suites
 	$(GO) run ./scripts/checkreports -list $(OUT)/cases.json -junit $(OUT)/ginkgo.junit.xml
+
+# The Wireshark dissector (tools/wireshark/omp.lua) against the codec,
+# message by message, over the captures of a run and a synthetic capture
+# of every kind of message (scripts/dissector-check.sh installs tshark if
+# it is missing, and skips loudly only if apt-get cannot).
+dissector: build
+	BIN=$(BIN) OUT=$(OUT) GO=$(GO) bash scripts/dissector-check.sh
 
 # The proof that the catalogue has teeth: the catalogue against the
 # reference with each of its named faults (docs/faults.md), in every role
