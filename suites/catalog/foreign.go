@@ -15,76 +15,96 @@ import (
 // that do not decode; its ATTR_TYPE_ORIGINATOR, read by the attribute
 // list's own framing, still names the fake peer (and so the case run)
 // that sent it, and Env.Foreign hands it to the runner, which blames
-// that case.
+// that case. The identities a case run's fake peers take (Env.Peer,
+// Env.VPN) are read back here, once, by RunOfRouterID, RunOfVPN and
+// RunOfTLOC.
 
-// originSeq returns the case run (Env.Seq) whose fake peer raw, an
-// UPDATE, names in its ATTR_TYPE_ORIGINATOR, read by the attribute
-// list's framing as far as it goes (the message need not decode).
-func originSeq(raw []byte) (int, bool) {
-	if len(raw) < omp.HeaderLen+2 || omp.MsgType(raw[omp.HeaderLen-1]) != omp.TypeUpdate {
-		return 0, false
+// ScanAttrs walks an UPDATE's (or QUERY's) attribute list in raw, a whole
+// message, by the list's own framing (Attributes Length, then each
+// attribute's flags, type and Length), as far as it goes: the message
+// need not decode. f sees each attribute's type and value; returning
+// false stops the walk.
+func ScanAttrs(raw []byte, f func(t omp.AttrType, v []byte) bool) {
+	if len(raw) < omp.HeaderLen+2 {
+		return
 	}
 	body := raw[omp.HeaderLen:]
 	n := int(binary.BigEndian.Uint16(body))
 	attrs := body[2:min(len(body), 2+n)]
-	// The ORIGINATOR first; failing it, the next hop (ATTR_TYPE_TLOC: a
-	// fake peer's TLOC address) or a vRoute's VPN ID, which name the case
-	// run too.
-	fallback, found := 0, false
 	for len(attrs) >= 3 {
 		flags, typ := omp.AttrFlags(attrs[0]), omp.AttrType(attrs[1])
 		hdr, l := 3, int(attrs[2])
 		if flags&omp.AttrExtended != 0 {
 			if len(attrs) < 4 {
-				return 0, false
+				return
 			}
 			hdr, l = 4, int(binary.BigEndian.Uint16(attrs[2:]))
 		}
-		if len(attrs) < hdr+l {
-			return 0, false
-		}
-		v := attrs[hdr : hdr+l]
-		switch {
-		case typ == omp.AttrTypeOriginator && l == 4:
-			return seqOfRouterID(netip.AddrFrom4([4]byte(v)))
-		case found:
-		case typ == omp.AttrTypeTLOC && l >= 4:
-			fallback, found = seqOfTLOC(netip.AddrFrom4([4]byte(v[:4])))
-		case (typ == omp.AttrTypeReachables || typ == omp.AttrTypeUnreachables) && l >= 13 && omp.SAFI(v[2]) == omp.SAFIVRoute:
-			fallback, found = seqOfVPN(binary.BigEndian.Uint64(v[5:13]))
+		if len(attrs) < hdr+l || !f(typ, attrs[hdr:hdr+l]) {
+			return
 		}
 		attrs = attrs[hdr+l:]
 	}
-	return fallback, found
 }
 
-// seqOfTLOC is the case run whose fake peer has TLOC a (Env.Peer:
-// 100.64.0.0/10, the run's Seq in bits 6..21).
-func seqOfTLOC(a netip.Addr) (int, bool) {
+// originSeq returns the case run (Env.Seq, low 16 bits) whose fake peer
+// raw, an UPDATE, names: by its ATTR_TYPE_ORIGINATOR or, without one, by
+// its next hop (ATTR_TYPE_TLOC) or a vRoute's VPN ID.
+func originSeq(raw []byte) (int, bool) {
+	if len(raw) < omp.HeaderLen || omp.MsgType(raw[omp.HeaderLen-1]) != omp.TypeUpdate {
+		return 0, false
+	}
+	seq, found := 0, false
+	ScanAttrs(raw, func(t omp.AttrType, v []byte) bool {
+		switch {
+		case t == omp.AttrTypeOriginator && len(v) == 4:
+			seq, _, found = RunOfRouterID(netip.AddrFrom4([4]byte(v)))
+			return false
+		case found:
+		case t == omp.AttrTypeTLOC && len(v) >= 4:
+			seq, found = RunOfTLOC(netip.AddrFrom4([4]byte(v[:4])))
+		case (t == omp.AttrTypeReachables || t == omp.AttrTypeUnreachables) && len(v) >= 13 && omp.SAFI(v[2]) == omp.SAFIVRoute:
+			seq, found = RunOfVPN(binary.BigEndian.Uint64(v[5:13]))
+		}
+		return true
+	})
+	return seq, found
+}
+
+// RunOfRouterID reads a fake peer's Router ID (Env.Peer: 10.s.s.n, n
+// from 1 to 64): its case run s (not 0) and its index n-1.
+func RunOfRouterID(a netip.Addr) (seq, peer int, ok bool) {
+	if !a.Is4() {
+		return 0, 0, false
+	}
 	b := a.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	seq = int(b[1])<<8 | int(b[2])
+	if b[0] != 10 || b[3] == 0 || b[3] > 64 || seq == 0 {
+		return 0, 0, false
+	}
+	return seq, int(b[3]) - 1, true
+}
+
+// RunOfTLOC is the case run whose fake peer has TLOC a (Env.Peer:
+// 100.64.0.0/10, the run's Seq above the peer's 6 bits).
+func RunOfTLOC(a netip.Addr) (int, bool) {
+	if !a.Is4() {
+		return 0, false
+	}
+	v := binary.BigEndian.Uint32(a.AsSlice())
 	if v&0xFFC00000 != 0x64400000 {
 		return 0, false
 	}
-	return int(v>>6) & 0xFFFF, true
+	s := int(v>>6) & 0xFFFF
+	return s, s != 0
 }
 
-// seqOfVPN is the case run whose VPN (Env.VPN) id is.
-func seqOfVPN(id uint64) (int, bool) {
-	if id < 10000 || id > 10000+0xFFFF {
+// RunOfVPN is the case run whose VPN (Env.VPN: 10000+Seq) id is.
+func RunOfVPN(id uint64) (int, bool) {
+	if id <= 10000 || id > 10000+0xFFFF {
 		return 0, false
 	}
 	return int(id - 10000), true
-}
-
-// seqOfRouterID is the case run whose fake peer has Router ID a
-// (Env.Peer: 10.s.s.n).
-func seqOfRouterID(a netip.Addr) (int, bool) {
-	b := a.As4()
-	if b[0] != 10 || b[3] == 0 || b[3] > 64 {
-		return 0, false
-	}
-	return int(b[1])<<8 | int(b[2]), true
 }
 
 // foreign reports whether ev, an undecodable message received in this

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
 )
 
@@ -79,7 +80,7 @@ func (rec *recording) otherRun(e *transcript.Entry) bool {
 		if orig == rec.dut {
 			return false
 		}
-		s, n, ok := harnessPeer(orig)
+		s, n, ok := catalog.RunOfRouterID(orig)
 		if !ok || rec.isOwn(s) {
 			return false
 		}
@@ -105,17 +106,17 @@ func (rec *recording) otherRun(e *transcript.Entry) bool {
 		}
 		other := func(s int, ok bool) bool { return ok && !rec.isOwn(s) && rec.r.issued(s) }
 		for _, v := range reach.VRoutes {
-			if !other(vpnRun(v.VPNID)) {
+			if !other(catalog.RunOfVPN(v.VPNID)) {
 				return false
 			}
 		}
 		for _, m := range reach.Multicast {
-			if !other(vpnRun(m.VPNID)) {
+			if !other(catalog.RunOfVPN(m.VPNID)) {
 				return false
 			}
 		}
 		for _, t := range reach.TLOCs {
-			if !other(tlocRun(t.Address)) {
+			if !other(catalog.RunOfTLOC(t.Address)) {
 				return false
 			}
 		}
@@ -125,72 +126,19 @@ func (rec *recording) otherRun(e *transcript.Entry) bool {
 }
 
 // originOf reads an UPDATE's ATTR_TYPE_ORIGINATOR and ATTR_TYPE_SITE_ID
-// by the attribute list's framing, as far as it goes; ok is false without
-// an ORIGINATOR.
+// by the attribute list's framing (catalog.ScanAttrs); ok is false
+// without an ORIGINATOR.
 func originOf(raw []byte) (orig netip.Addr, site uint32, ok bool) {
-	body := raw[omp.HeaderLen:]
-	if len(body) < 2 {
-		return orig, 0, false
-	}
-	n := int(binary.BigEndian.Uint16(body))
-	attrs := body[2:min(len(body), 2+n)]
-	for len(attrs) >= 3 {
-		flags, typ := omp.AttrFlags(attrs[0]), omp.AttrType(attrs[1])
-		hdr, l := 3, int(attrs[2])
-		if flags&omp.AttrExtended != 0 {
-			if len(attrs) < 4 {
-				break
-			}
-			hdr, l = 4, int(binary.BigEndian.Uint16(attrs[2:]))
-		}
-		if len(attrs) < hdr+l {
-			break
-		}
+	catalog.ScanAttrs(raw, func(t omp.AttrType, v []byte) bool {
 		switch {
-		case typ == omp.AttrTypeOriginator && l == 4 && !ok:
-			orig, ok = netip.AddrFrom4([4]byte(attrs[hdr:hdr+4])), true
-		case typ == omp.AttrTypeSiteID && l == 4 && site == 0:
-			site = binary.BigEndian.Uint32(attrs[hdr:])
+		case t == omp.AttrTypeOriginator && len(v) == 4 && !ok:
+			orig, ok = netip.AddrFrom4([4]byte(v)), true
+		case t == omp.AttrTypeSiteID && len(v) == 4 && site == 0:
+			site = binary.BigEndian.Uint32(v)
 		}
-		attrs = attrs[hdr+l:]
-	}
+		return true
+	})
 	return orig, site, ok
-}
-
-// harnessPeer reads a fake peer's Router ID (catalog.Env.Peer: 10.s.s.n,
-// n from 1 to 64): its case run s (not 0) and its index n-1.
-func harnessPeer(a netip.Addr) (s, i int, ok bool) {
-	if !a.Is4() {
-		return 0, 0, false
-	}
-	b := a.As4()
-	s = int(b[1])<<8 | int(b[2])
-	if b[0] != 10 || b[3] == 0 || b[3] > 64 || s == 0 {
-		return 0, 0, false
-	}
-	return s, int(b[3]) - 1, true
-}
-
-// vpnRun is the case run whose VPN (catalog.Env.VPN) v is.
-func vpnRun(v uint64) (int, bool) {
-	if v <= 10000 || v > 10000+0xFFFF {
-		return 0, false
-	}
-	return int(v - 10000), true
-}
-
-// tlocRun is the case run whose fake peer's TLOC (catalog.Env.Peer:
-// 100.64.0.0/10, the Seq above the peer's 6 bits) a is.
-func tlocRun(a netip.Addr) (int, bool) {
-	if !a.Is4() {
-		return 0, false
-	}
-	v := binary.BigEndian.Uint32(a.AsSlice())
-	if v&0xFFC00000 != 0x64400000 {
-		return 0, false
-	}
-	s := int(v>>6) & 0xFFFF
-	return s, s != 0
 }
 
 // issued reports whether this run numbered a case run s (low 16 bits of

@@ -120,7 +120,7 @@ func TestCaseRecordsOnlyItsOwnTraffic(t *testing.T) {
 		for _, e := range res.Transcript {
 			if e.Dir == transcript.Sent {
 				if hs, ok := e.Message.(*omp.Handshake); ok {
-					s, _, _ := harnessPeer(hs.PeerRouterID)
+					s, _, _ := catalog.RunOfRouterID(hs.PeerRouterID)
 					own[s] = true
 				}
 			}
@@ -136,7 +136,7 @@ func TestCaseRecordsOnlyItsOwnTraffic(t *testing.T) {
 		for _, e := range res.Transcript {
 			if u, ok := e.Message.(*omp.Update); ok && e.Dir == transcript.Received {
 				if v, ok := u.Find(omp.AttrTypeOriginator); ok {
-					if s, _, ok := harnessPeer(v.(*omp.AttrOriginator).Originator); ok && !own[s] {
+					if s, _, ok := catalog.RunOfRouterID(v.(*omp.AttrOriginator).Originator); ok && !own[s] {
 						t.Errorf("%s: the transcript holds case run %d's UPDATE", res.ID, s)
 					}
 				}
