@@ -86,9 +86,10 @@ func runCase(c catalog.Case) func(SpecContext) {
 	}
 }
 
-// Timer cases first, so that with several processes their waiting
-// overlaps the rest; the cases that act on the whole DUT (a restart, a
-// configuration change) last, alone.
+// One spec per case, named by its ID and title (the draft's words are in
+// a failure's message). Timer cases first, so that with several processes
+// their waiting overlaps the rest; the cases that act on the whole DUT (a
+// restart, a configuration change) last, alone.
 var _ = Describe("draft-sthoria-omp-00", func() {
 	var timers, ordinary, exclusive []catalog.Case
 	for _, c := range catalog.All() {
@@ -102,13 +103,13 @@ var _ = Describe("draft-sthoria-omp-00", func() {
 		}
 	}
 	for _, c := range timers {
-		It(c.ID+" "+c.Requirement, Label(c.Labels()...), runCase(c))
+		It(c.ID+" "+c.Headline(), Label(c.Labels()...), runCase(c))
 	}
 	for _, c := range ordinary {
-		It(c.ID+" "+c.Requirement, Label(c.Labels()...), runCase(c))
+		It(c.ID+" "+c.Headline(), Label(c.Labels()...), runCase(c))
 	}
 	for _, c := range exclusive {
-		It(c.ID+" "+c.Requirement, Label(c.Labels()...), Serial, runCase(c))
+		It(c.ID+" "+c.Headline(), Label(c.Labels()...), Serial, runCase(c))
 	}
 })
 
