@@ -96,19 +96,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	if cfg.Factory == nil {
 		return nil, errors.New("runner: no DUT factory")
 	}
-	cfg.Parallel = max(cfg.Parallel, 1)
-	if cfg.CaseTimeout <= 0 {
-		cfg.CaseTimeout = 2 * time.Minute
-	}
-	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = 5 * time.Second
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.AcceptTimeout <= 0 {
-		cfg.AcceptTimeout = DefaultAcceptTimeout
-	}
+	cfg = cfg.withDefaults()
 	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
 	start := time.Now()
 	if cfg.Listen != "" {
@@ -134,48 +122,12 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	t := dut.Target()
 	rep := &Report{Target: r.describeTarget(t), Start: start, LenientGate: cfg.LenientGate}
 	rep.Results = make([]Result, len(cases))
-	// The probe's fake peer plays the harness role for the DUT's role:
-	// an edge towards a controller, a controller towards an edge. A DUT of
-	// unknown role is probed as a controller first, then as an edge.
-	r.base.Role = t.Role
-	if r.ln != nil && t.Role == 0 {
-		// A DUT that dials in is an edge dialling its controller until
-		// its IDENTITY says otherwise: the fake peers play the controller.
-		r.base.Role = catalog.Edge
-	}
-	hs, err := r.probe(ctx, t)
-	if err != nil && hs != nil && hs.DomainID != r.base.DomainID() {
-		// The fake peers speak in the DUT's domain: learn it from the
-		// HANDSHAKE the DUT sent before it refused ours.
-		r.notef("the DUT is in Domain ID %d; the fake peers use it", hs.DomainID)
-		r.base.DUT = hs
-		hs, err = r.probe(ctx, t)
-	}
-	if err != nil && t.Role == 0 && r.ln == nil {
-		r.base.Role = catalog.Edge
-		if hs2, err2 := r.probe(ctx, t); err2 == nil {
-			hs, err = hs2, nil
-		}
-	}
+	// Learn the DUT on a probe session (its role, domain, EOR habit and
+	// own routes); a DUT that opens no session, or is not the role given,
+	// stops the run before its first case.
+	hs, err := r.learn(ctx, t)
 	if err != nil {
-		// Nothing can run: say so once, at once.
-		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
-	}
-	if got := roleOf(hs); t.Role != 0 && got != 0 && got != t.Role && !cfg.ForceRole {
-		return nil, &RoleError{Target: r.describeTarget(t), Given: t.Role, Announced: got}
-	}
-	r.base.DUT = hs
-	r.base.NoInitialEOR, r.base.OwnRoute = r.probedNoEOR, r.ownRoute
-	if r.probedNoEOR {
-		r.notef("the DUT sent no OMP_INFORM_EOR after its initial advertisement: openings do not wait for one")
-	}
-	r.base.Role = t.Role
-	if r.base.Role == 0 {
-		r.base.Role = roleOf(hs)
-	}
-	if r.base.Role == 0 {
-		r.base.Role = catalog.Controller
-		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken as a controller")
+		return nil, err
 	}
 	rep.Role, rep.DUT, rep.Hello = r.base.Role, catalog.Describe(hs), hs
 
