@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -30,6 +31,7 @@ type htmlFault struct {
 
 type htmlPage struct {
 	M        *Matrix
+	Took     time.Duration
 	Problems Problems
 	Faults   []htmlFault
 	Rows     []htmlRow
@@ -39,7 +41,7 @@ type htmlPage struct {
 // case, a mark where the fault failed the case; the faults that survived
 // and the cases no fault failed first.
 func (m *Matrix) WriteHTML(w io.Writer, cases []catalog.Case, faults []FaultInfo) error {
-	p := htmlPage{M: m, Problems: m.Check(cases)}
+	p := htmlPage{M: m, Took: m.Duration.Round(time.Second), Problems: m.Check(cases)}
 	caught := m.Caught(cases)
 	for _, f := range faults {
 		hf := htmlFault{FaultInfo: f, Cases: len(caught[f.Name])}
@@ -88,7 +90,7 @@ td.k{background:#c33}td.n{background:#fff}tr.none td:first-child{background:#fc6
 </style></head><body>
 <h1>Kill matrix</h1>
 <p>The catalogue against the reference with each deliberate fault (docs/faults.md), in every role the fault shows in.
-A red cell: the fault failed the case (the case failed the gate). {{len .M.Runs}} runs in {{.M.Duration}}.</p>
+A red cell: the fault failed the case (the case failed the gate). {{len .M.Runs}} runs in {{.Took}}.</p>
 {{if .Problems.OK}}<p><b>Proof holds:</b> the correct reference passes, every fault fails the gate, every case that is not INFORMATIONAL is failed by a fault.</p>
 {{else}}<p class="bad">Proof fails.</p><ul>
 {{range .Problems.CleanFailed}}<li class="bad">correct reference failed: {{.}}</li>{{end}}
