@@ -32,6 +32,7 @@ type jsonReport struct {
 	Counts     map[string]int `json:"counts"`
 	Gating     []string       `json:"gating"`
 	Notes      []string       `json:"notes,omitempty"`
+	DUTOutput  string         `json:"dut_output,omitempty"`
 	KeysShown  bool           `json:"keys_shown"`
 	Results    []jsonResult   `json:"results"`
 }
@@ -73,7 +74,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // WriteJSON writes the report as one JSON document.
 func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	out := jsonReport{Tool: "ompconform", Draft: "draft-sthoria-omp-00", Target: rep.Target, Role: rep.Role, DUT: rep.DUT,
-		Start: rep.Start, DurationMS: ms(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, KeysShown: o.ShowKeys}
+		Start: rep.Start, DurationMS: ms(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, DUTOutput: rep.DUTOutput, KeysShown: o.ShowKeys}
 	for g, n := range rep.Counts() {
 		out.Counts[g.String()] = n
 	}

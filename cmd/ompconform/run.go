@@ -55,6 +55,11 @@ flags:
                           container:IMAGE runs a local image, dockerfile:DIR
                           builds one, with host networking (a fresh
                           container replaces one a case killed)
+  --dut-cmd 'COMMAND'     start the DUT as a local program (words split as a
+                          shell would, no shell run): wait for --target to
+                          accept connections, restart it if a case kills
+                          it, stop it at the end (also on Ctrl-C); its
+                          output goes into the JSON report (dut_output)
   --container-arg ARG     an argument of the DUT image (repeatable)
   --container-file H:P    copy host file H to P in the container (repeatable)
   --container-port N      the container DUT's OMP port on 127.0.0.1
@@ -75,6 +80,11 @@ flags:
   --tls-server-name NAME  the name to verify in the DUT's certificate
   --tls-insecure          do not verify the DUT's certificate
   --label-filter EXPR     select cases by label
+  --shard I/N             run only the I-th of N stable slices of the selected
+                          cases (every N-th case of the catalogue's order), to
+                          spread a catalogue over machines or DUTs
+  --scenarios DIR         also run the scenario files (YAML) under DIR beside
+                          the catalogue (docs/scenarios.md)
   --parallel N            ordinary cases run N at a time (default 8); timer
                           cases always run in parallel (1 with --listen)
   --baseline FILE         YAML list of expected failures (- id: X / reason: Y);
@@ -128,6 +138,8 @@ type runFlags struct {
 	showKeys, quiet                      bool
 	reportDir                            string
 	forceRole                            bool
+	dutCmd, shard                        string
+	dut                                  *runner.CommandDUT // the last one --dut-cmd started
 	gate                                 string
 	faults                               multiFlag
 	timeout, settle, accept              time.Duration
@@ -145,6 +157,8 @@ func runRun(env *Env, args []string) int {
 	fs.DurationVar(&f.accept, "accept-timeout", runner.DefaultAcceptTimeout, "listen mode: wait for the DUT to dial in")
 	fs.StringVar(&f.role, "role", "", "DUT role")
 	fs.BoolVar(&f.forceRole, "force-role", false, "run --role's cases even if the DUT's IDENTITY says otherwise")
+	fs.StringVar(&f.shard, "shard", "", "I/N: run the I-th of N stable slices of the selected cases")
+	fs.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
 	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
 	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
 	fs.StringVar(&f.cert, "tls-cert", "", "client certificate")
@@ -152,6 +166,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.serverName, "tls-server-name", "", "server name")
 	fs.BoolVar(&f.insecure, "tls-insecure", false, "do not verify")
 	fs.StringVar(&f.filter, "label-filter", "", "label filter")
+	scenarioDir := fs.String("scenarios", "", "scenario files (YAML) to run beside the catalogue")
 	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "parallel cases")
 	fs.StringVar(&f.baseline, "baseline", "", "baseline file")
 	fs.StringVar(&f.junit, "junit", "", "JUnit file")
@@ -196,6 +211,9 @@ func runRun(env *Env, args []string) int {
 			return fail("--fault %q: no such fault (ompconform reference --list-faults)", name)
 		}
 	}
+	if f.dutCmd != "" && (f.target == "" || f.listen != "") {
+		return fail("--dut-cmd needs --target, the address the program listens on (and no --listen)")
+	}
 	if len(f.faults) > 0 && (f.target != "" || f.listen != "") {
 		return fail("--fault applies to the in-process reference: not with --target or --listen")
 	}
@@ -214,9 +232,18 @@ func runRun(env *Env, args []string) int {
 			return fail("%v", err)
 		}
 	}
-	cases, err := catalog.Select(catalog.All(), f.filter, ids)
+	all, err := withScenarios(*scenarioDir)
 	if err != nil {
 		return fail("%v", err)
+	}
+	cases, err := catalog.Select(all, f.filter, ids)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if f.shard != "" {
+		if cases, err = shardOf(cases, f.shard); err != nil {
+			return fail("--shard: %v", err)
+		}
 	}
 	if len(cases) == 0 {
 		return fail("no case selected")
@@ -257,6 +284,9 @@ func runRun(env *Env, args []string) int {
 		return fail("%v", err)
 	}
 	passed := base.Apply(rep)
+	if f.dut != nil {
+		rep.DUTOutput = f.dut.Output()
+	}
 	written, werr := f.writeOutputs(rep, reports.Options{ShowKeys: f.showKeys})
 	code := summarize(env.Stdout, rep, passed)
 	for _, p := range written {
@@ -295,6 +325,20 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		return runner.Reference(role, nil, faults...), cleanup, nil
 	}
 	t := runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}
+	if f.dutCmd != "" {
+		argv, err := splitWords(f.dutCmd)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("--dut-cmd: %w", err)
+		}
+		start := runner.Command(argv, t, 30*time.Second)
+		return func(ctx context.Context) (runner.DUT, error) {
+			d, err := start(ctx)
+			if cd, ok := d.(*runner.CommandDUT); ok {
+				f.dut = cd
+			}
+			return d, err
+		}, cleanup, nil
+	}
 	if fac, cl, ok, err := containerFactory(ctx, f.target, f.container, t, stderr); ok {
 		if err != nil {
 			return nil, cleanup, err
@@ -425,4 +469,64 @@ func sectionSummary(w io.Writer, rep *runner.Report) {
 			fmt.Fprintf(w, "%-16s %-48s %6d %6d %6d\n", sec.Key, sec.Title, t.pass, t.gate, t.other)
 		}
 	}
+}
+
+// splitWords splits a command line into words as a POSIX shell would for
+// plain words, 'single' and "double" quotes and backslash escapes; it
+// runs no shell and expands nothing.
+func splitWords(s string) ([]string, error) {
+	var (
+		words []string
+		cur   []rune
+		in    bool // inside a word
+		quote rune
+	)
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == '\'':
+			cur = append(cur, c)
+		case c == '\\' && i+1 < len(rs):
+			i++
+			cur, in = append(cur, rs[i]), true
+		case quote == '"':
+			cur = append(cur, c)
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case c == ' ' || c == '\t' || c == '\n':
+			if in {
+				words, cur, in = append(words, string(cur)), nil, false
+			}
+		default:
+			cur, in = append(cur, c), true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unterminated %c quote", quote)
+	}
+	if in {
+		words = append(words, string(cur))
+	}
+	if len(words) == 0 {
+		return nil, errors.New("no command")
+	}
+	return words, nil
+}
+
+// shardOf is the I-th of N stable slices of cases ("I/N", I from 1):
+// every N-th case from the I-th, in the catalogue's order, so that the N
+// shards cover every case once however the machines run them.
+func shardOf(cases []catalog.Case, spec string) ([]catalog.Case, error) {
+	var i, n int
+	if _, err := fmt.Sscanf(spec, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != spec {
+		return nil, fmt.Errorf("%q: want I/N with 1 <= I <= N", spec)
+	}
+	var out []catalog.Case
+	for k := i - 1; k < len(cases); k += n {
+		out = append(out, cases[k])
+	}
+	return out, nil
 }

@@ -78,6 +78,9 @@ type Report struct {
 	Results  []Result       `json:"results"`
 	// Notes are run-wide events: a DUT restarted, a DUT that stayed down.
 	Notes []string `json:"notes,omitempty"`
+	// DUTOutput is the end of what a DUT the harness started as a local
+	// program (--dut-cmd) wrote to its standard output and error.
+	DUTOutput string `json:"dut_output,omitempty"`
 	// LenientGate is the old gate (only a MUST case's FAIL or ERROR fails
 	// it), which --gate lenient chooses; false is the strict default.
 	LenientGate bool `json:"lenient_gate,omitempty"`

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+// TestMain lets the test binary play the ompconform command, so that
+// --dut-cmd can start it as the DUT program.
+func TestMain(m *testing.M) {
+	if os.Getenv("OMPCONFORM_TEST_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	}
+	os.Exit(m.Run())
+}
+
+// --dut-cmd starts the DUT as a local program, waits for its port, runs
+// the cases against it, keeps its output in the JSON report and stops it.
+func TestRunDUTCommand(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("OMPCONFORM_TEST_AS_MAIN", "1")
+	cmd := os.Args[0] + " reference --role controller --system-ip 192.0.2.9 --listen " + addr + " --state-api ''"
+	report := filepath.Join(t.TempDir(), "r.json")
+	code, out, errs := runCmd(t, nil, "run", "--quiet", "--target", addr, "--dut-cmd", cmd, "--json", report, "HDR-00*")
+	if code != ExitOK {
+		t.Fatalf("code %d\n%s\n%s", code, out, errs)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		DUTOutput string `json:"dut_output"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil || !strings.Contains(rep.DUTOutput, "listening on") {
+		t.Errorf("the report does not keep the program's output: %q (%v)", rep.DUTOutput, err)
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Error("the DUT program still listens after the run")
+	}
+	for _, bad := range [][]string{{"--dut-cmd", "x"}, {"--dut-cmd", "'unterminated", "--target", addr}} {
+		if code, _, _ := runCmd(t, nil, append([]string{"run"}, bad...)...); code != ExitUsage {
+			t.Errorf("%q: code %d, want a usage error", bad, code)
+		}
+	}
+}
+
+func TestSplitWords(t *testing.T) {
+	got, err := splitWords(`prog -a 'b c' "d \"e\"" f\ g`)
+	want := []string{"prog", "-a", "b c", `d "e"`, "f g"}
+	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("%q, %v; want %q", got, err, want)
+	}
+}
+
+// The N shards of a selection cover each case exactly once.
+func TestShards(t *testing.T) {
+	cases := catalog.All()
+	seen := map[string]int{}
+	for i := 1; i <= 3; i++ {
+		part, err := shardOf(cases, fmt.Sprintf("%d/3", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range part {
+			seen[c.ID]++
+		}
+	}
+	for _, c := range cases {
+		if seen[c.ID] != 1 {
+			t.Errorf("%s in %d shards", c.ID, seen[c.ID])
+		}
+	}
+	for _, bad := range []string{"0/3", "4/3", "1/0", "x", "1/3/4"} {
+		if _, err := shardOf(cases, bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
