@@ -194,7 +194,15 @@ var (
 	ErrUnknownPeer = errors.New("rib: unknown or down peer")
 	ErrPeerUp      = errors.New("rib: a session with this router ID is already up")
 	ErrBadRoute    = errors.New("rib: bad local route")
+	// ErrTooManyPeers: MaxPeers peers have a session or a graceful-restart
+	// window at once.
+	ErrTooManyPeers = errors.New("rib: too many peers at once (sessions and graceful-restart windows)")
 )
+
+// MaxPeers bounds the peers the RIB holds at once: those with a session
+// and those in a graceful-restart window. A peer's slot is freed when it
+// has neither, so router-ID churn does not use slots up.
+const MaxPeers = 0xFFFF - 1
 
 // LocalRoute is a vRoute this device originates (connected, static, ...).
 // The RIB adds ATTR_TYPE_ORIGINATOR (Config.RouterID), ATTR_TYPE_SITE_ID

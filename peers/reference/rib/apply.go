@@ -110,6 +110,7 @@ func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
 		pi = r.paths.alloc()
 		d := r.dests.at(di)
 		*r.paths.at(pi) = path{dest: di, next: d.paths, attrs: set, pathID: pathID, label: label, peer: peer, flags: fInUse | fDirty}
+		r.peers[peer].routes++
 		d.paths = pi
 		r.acquireSet(set)
 		r.evalPolicy(pi)

@@ -18,7 +18,8 @@ const (
 type arena[T any] struct {
 	mem    *offHeap
 	chunks [][]T
-	next   uint32 // next never-used index
+	used   []int32 // live elements per chunk: a chunk with none is discarded
+	next   uint32  // next never-used index
 	free   []uint32
 	live   int
 }
@@ -30,6 +31,7 @@ func (a *arena[T]) alloc() uint32 {
 	if n := len(a.free); n > 0 {
 		i := a.free[n-1]
 		a.free = a.free[:n-1]
+		a.used[i>>chunkShift]++
 		return i
 	}
 	if a.next == 0 {
@@ -39,8 +41,41 @@ func (a *arena[T]) alloc() uint32 {
 	a.next++
 	if int(i>>chunkShift) == len(a.chunks) {
 		a.chunks = append(a.chunks, newChunk[T](a.mem))
+		a.used = append(a.used, 0)
 	}
+	a.used[i>>chunkShift]++
 	return i
+}
+
+// trim returns what the arena no longer uses: the never-used tail
+// moves back over the chunks at the end that hold no live element, the
+// free list forgets their indices, and a free list much longer than it
+// needs to be is reallocated. Chunks with no live element were
+// discarded already (release), so their pages are not resident.
+func (a *arena[T]) trim() {
+	end := a.next
+	for end > 1 {
+		c := (end - 1) >> chunkShift
+		if a.used[c] != 0 {
+			break
+		}
+		end = max(c<<chunkShift, 1)
+	}
+	if end == a.next {
+		return
+	}
+	a.next = end
+	w := 0
+	for _, i := range a.free {
+		if i < end {
+			a.free[w] = i
+			w++
+		}
+	}
+	a.free = a.free[:w]
+	if cap(a.free) > 4*len(a.free)+chunkSize {
+		a.free = append([]uint32(nil), a.free...)
+	}
 }
 
 // newChunk allocates a chunk and writes every page of it once: fresh
@@ -64,6 +99,12 @@ func (a *arena[T]) release(i uint32) {
 	*a.at(i) = z
 	a.free = append(a.free, i)
 	a.live--
+	c := i >> chunkShift
+	if a.used[c]--; a.used[c] == 0 {
+		// Nothing lives in the chunk: its pages go back to the operating
+		// system (they read as zeroes, as released elements are).
+		discardChunk(a.mem, a.chunks[c])
+	}
 }
 
 // logBuf is a family's change log, export indices by position, in
@@ -252,13 +293,25 @@ func (x *index) put(at int, t uint64, di uint32) {
 	x.n++
 }
 
-// grow makes the table half as large again. It walks the old slots from
-// the start of a run (after an empty slot), so in tag order, and each
-// lands at or after its new home, just after where the previous one
-// landed: both tables are read and written sequentially.
-func (x *index) grow() {
+// grow makes the table half as large again.
+func (x *index) grow() { x.resize(len(x.slots) + len(x.slots)/2) }
+
+// shrink makes the table smaller when it is at most an eighth full, so
+// that the memory of a large table that emptied goes back: a third full
+// after it (it grows again at three quarters).
+func (x *index) shrink() {
+	if len(x.slots) > minIndex && x.n*8 < len(x.slots) {
+		x.resize(max(minIndex, x.n*3))
+	}
+}
+
+// resize moves the keys to a table of n slots. It walks the old slots
+// from the start of a run (after an empty slot), so in tag order, and
+// each lands at or after its new home, just after where the previous
+// one landed: both tables are read and written sequentially.
+func (x *index) resize(n int) {
 	old := x.slots
-	x.slots = chunkOf[uint64](x.mem, len(old)+len(old)/2)
+	x.slots = chunkOf[uint64](x.mem, n)
 	defer release(x.mem, old)
 	// Write each page before place reads it: a first read of fresh
 	// memory maps the shared zero page and the first write then faults
@@ -319,4 +372,5 @@ func (x *index) remove(k *key, di uint32) {
 	}
 	x.slots[i] = 0
 	x.n--
+	x.shrink()
 }

@@ -92,6 +92,7 @@ func (r *RIB) removePath(pi uint32) {
 			}
 		}
 	}
+	r.peers[p.peer].routes--
 	r.releaseSet(p.attrs)
 	r.releaseSet(p.eff)
 	r.paths.release(pi)

@@ -7,6 +7,7 @@ import "time"
 func (r *RIB) Expire(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var expired []*peer
 	for _, p := range r.peers[1:] {
 		if !p.restarting || p.deadline.After(now) || r.cfg.Quirks.has(QuirkNoExpiry) {
 			continue
@@ -15,8 +16,12 @@ func (r *RIB) Expire(now time.Time) {
 		n := r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
 		p.restarting = false
 		r.log.Debug("rib: graceful restart expired", "peer", id, "purged", n)
+		expired = append(expired, p)
 	}
 	r.finish()
+	for _, p := range expired {
+		r.maybeFreePeer(p)
+	}
 }
 
 // NextExpiry is the earliest graceful-restart deadline, if any.

@@ -95,14 +95,44 @@ func (m *offHeap) get(size int) []byte {
 }
 
 // release gives back a chunk chunkOf made; s must not be used after.
+// Its pages go back to the operating system (a later chunk cut from it
+// faults them in again).
 func release[T any](m *offHeap, s []T) {
 	if m == nil || cap(s) == 0 {
 		return
 	}
 	var z T
 	n := pageRound(cap(s) * int(unsafe.Sizeof(z)))
-	m.free = append(m.free, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n))
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n)
+	discardPages(b)
+	discarded.Add(int64(n))
+	m.free = append(m.free, b)
 }
+
+// discard returns the pages of a chunk whose elements are all zero and
+// unused to the operating system; the chunk stays mapped and reads as
+// zeroes. On the Go heap it does nothing but count.
+func discardChunk[T any](m *offHeap, c []T) {
+	if cap(c) == 0 {
+		return
+	}
+	var z T
+	n := cap(c) * int(unsafe.Sizeof(z))
+	discarded.Add(int64(n))
+	if m == nil {
+		return
+	}
+	discardPages(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(c))), pageRound(n)))
+}
+
+// discarded counts the bytes given back to the operating system, over
+// every RIB (DiscardedBytes).
+var discarded atomic.Int64
+
+// DiscardedBytes is how many bytes of table memory the RIBs of this
+// process have given back to the operating system (madvise) since it
+// started, counted also where the tables live on the Go heap.
+func DiscardedBytes() int64 { return discarded.Load() }
 
 func (m *offHeap) freeAll() {
 	for _, b := range m.maps {

@@ -29,3 +29,12 @@ func unmapChunk(b []byte) {
 		panic("rib: munmap " + err.Error())
 	}
 }
+
+// discardPages gives whole pages back to the operating system: they
+// stay mapped and read as zeroes when touched again.
+func discardPages(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	syscall.Madvise(b, syscall.MADV_DONTNEED)
+}

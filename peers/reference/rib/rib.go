@@ -69,6 +69,8 @@ type peer struct {
 	out        [nFam]outState
 	sent       bitset
 	ready      chan struct{}
+	routes     int  // paths in its Adj-RIB-In (stale ones included)
+	free       bool // the slot is free: no session, no graceful-restart window
 }
 
 // RIB is the routing state of one device. Create it with New.
@@ -100,6 +102,7 @@ type RIB struct {
 	tlocDirty bool
 
 	peers    []*peer
+	peerFree []PeerID // free slots of peers, reused before new ones
 	byRouter map[netip.Addr]PeerID
 	policy   *policy.Policy
 
@@ -173,9 +176,17 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 		if p.up {
 			return 0, ErrPeerUp
 		}
+	} else if n := len(r.peerFree); n > 0 {
+		// A slot is free once its peer has neither a session nor a
+		// graceful-restart window: router-ID churn reuses slots.
+		id := r.peerFree[n-1]
+		r.peerFree = r.peerFree[:n-1]
+		p = &peer{id: id, ready: make(chan struct{}, 1)}
+		r.peers[id] = p
+		r.byRouter[info.RouterID] = id
 	} else {
-		if len(r.peers) > 0xFFFF {
-			return 0, fmt.Errorf("rib: too many peers")
+		if len(r.peers) > MaxPeers {
+			return 0, ErrTooManyPeers
 		}
 		p = &peer{id: PeerID(len(r.peers)), ready: make(chan struct{}, 1)}
 		r.peers = append(r.peers, p)
@@ -225,10 +236,30 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 		r.log.Debug("rib: peer down, graceful restart", "peer", id, "deadline", p.deadline)
 	} else {
 		p.restarting = false
-		r.removeWhere(func(pa *path) bool { return pa.peer == id })
+		if p.routes > 0 {
+			r.removeWhere(func(pa *path) bool { return pa.peer == id })
+		}
 		r.log.Debug("rib: peer down", "peer", id)
 	}
 	r.finish()
+	r.maybeFreePeer(p)
+}
+
+// maybeFreePeer frees the slot of a peer with neither a session nor a
+// graceful-restart window (so no path left), and returns what the
+// tables no longer use to the operating system.
+func (r *RIB) maybeFreePeer(p *peer) {
+	if p.up || p.restarting || p.free || p.id == PeerLocal {
+		return
+	}
+	if p.routes != 0 {
+		r.log.Warn("rib: peer without session keeps paths", "peer", p.id, "paths", p.routes)
+		return
+	}
+	delete(r.byRouter, p.info.RouterID)
+	*p = peer{id: p.id, free: true}
+	r.peerFree = append(r.peerFree, p.id)
+	r.trim()
 }
 
 // Ready returns the channel signalled (capacity 1, never closed) when

@@ -72,12 +72,15 @@ type peer struct {
 	gr       time.Duration // negotiated graceful-restart interval; 0: none
 	up       bool
 	deadline time.Time // when its stale paths go (set by the drop that made them stale)
+	// restarting: down with graceful restart, its window not over.
+	restarting bool
 }
 
 // Oracle is the model of one device's RIB.
 type Oracle struct {
 	controller bool
 	peers      []*peer // by number; peers[0] is the device itself, never up
+	free       []int   // numbers free again, the last freed taken first
 	paths      map[pathKey]*Path
 }
 
@@ -89,7 +92,8 @@ func New(controller bool, routerID netip.Addr, siteID uint32) *Oracle {
 }
 
 // PeerUp brings up the session of the peer with router ID rid and returns
-// its number: the one it had before if it was seen before, else the next
+// its number: the one it had before if it still holds one (a session or
+// a graceful-restart window), else the number freed last, else the next
 // one from 1. ok is false when its session is already up.
 func (o *Oracle) PeerUp(rid netip.Addr, site uint32, gr time.Duration) (n int, ok bool) {
 	for n, p := range o.peers[1:] {
@@ -101,8 +105,20 @@ func (o *Oracle) PeerUp(rid netip.Addr, site uint32, gr time.Duration) (n int, o
 			return n + 1, true
 		}
 	}
+	if k := len(o.free); k > 0 {
+		n := o.free[k-1]
+		o.free = o.free[:k-1]
+		o.peers[n] = &peer{rid: rid, site: site, gr: gr, up: true}
+		return n, true
+	}
 	o.peers = append(o.peers, &peer{rid: rid, site: site, gr: gr, up: true})
 	return len(o.peers) - 1, true
+}
+
+// release frees peer n's number: it has no session and no window.
+func (o *Oracle) release(n int) {
+	o.peers[n] = &peer{}
+	o.free = append(o.free, n)
 }
 
 // PeerDown ends peer n's session at now. With graceful set and a GR
@@ -119,6 +135,7 @@ func (o *Oracle) PeerDown(n int, graceful bool, now time.Time) {
 		if !o.hasStale(n) {
 			p.deadline = now.Add(p.gr)
 		}
+		p.restarting = true
 		for k, pa := range o.paths {
 			if k.peer == n {
 				pa.Stale = true
@@ -126,7 +143,9 @@ func (o *Oracle) PeerDown(n int, graceful bool, now time.Time) {
 		}
 		return
 	}
+	p.restarting = false
 	o.remove(func(k pathKey, _ *Path) bool { return k.peer == n })
+	o.release(n)
 }
 
 func (o *Oracle) hasStale(n int) bool {
@@ -152,6 +171,14 @@ func (o *Oracle) Expire(now time.Time) {
 	for n, p := range o.peers {
 		if n > 0 && !p.deadline.After(now) {
 			o.remove(func(k pathKey, pa *Path) bool { return k.peer == n && pa.Stale })
+		}
+	}
+	for n, p := range o.peers {
+		if n > 0 && p.restarting && !p.deadline.After(now) {
+			p.restarting = false
+			if !p.up {
+				o.release(n)
+			}
 		}
 	}
 }
