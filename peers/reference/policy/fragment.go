@@ -85,8 +85,13 @@ type Result struct {
 type Reassembler struct {
 	// Max bounds the reassembled policy in bytes; 0 means DefaultMax.
 	Max int
+	// Discard checks the sequence and its size as usual but keeps no
+	// data: Result.Data stays nil. For a speaker that ignores the
+	// policies it is sent, so that a sequence costs it nothing.
+	Discard bool
 
 	buf  []byte
+	n    int // bytes taken in the sequence (Discard)
 	open bool
 }
 
@@ -94,7 +99,7 @@ type Reassembler struct {
 func (r *Reassembler) InSequence() bool { return r.open }
 
 // Reset drops a partial sequence (for example when the session ends).
-func (r *Reassembler) Reset() { r.buf, r.open = r.buf[:0], false }
+func (r *Reassembler) Reset() { r.buf, r.n, r.open = r.buf[:0], 0, false }
 
 func (r *Reassembler) fail(t omp.PolicyType, format string, args ...any) (Result, error) {
 	r.Reset()
@@ -124,6 +129,9 @@ func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
 		if len(m.Data) > max {
 			return r.fail(t, "policy of %d bytes exceeds the %d-byte bound", len(m.Data), max)
 		}
+		if r.Discard {
+			return Result{Done: true}, nil
+		}
 		return Result{Done: true, Data: append(make([]byte, 0, len(m.Data)), m.Data...)}, nil
 	case omp.PolicyStart:
 		if r.open {
@@ -132,15 +140,25 @@ func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
 		if len(m.Data) > max {
 			return r.fail(t, "policy grows past the %d-byte bound", max)
 		}
-		r.buf, r.open = append(r.buf[:0], m.Data...), true
+		r.buf, r.n, r.open = r.buf[:0], len(m.Data), true
+		if !r.Discard {
+			r.buf = append(r.buf, m.Data...)
+		}
 	case omp.PolicyMore, omp.PolicyEnd:
 		if !r.open {
 			return r.fail(t, "%s without OMP_PKT_POL_START", t)
 		}
-		if len(r.buf)+len(m.Data) > max {
+		if r.n+len(m.Data) > max {
 			return r.fail(t, "policy grows past the %d-byte bound", max)
 		}
-		r.buf = append(r.buf, m.Data...)
+		r.n += len(m.Data)
+		if !r.Discard {
+			r.buf = append(r.buf, m.Data...)
+		}
+		if t == omp.PolicyEnd && r.Discard {
+			r.Reset()
+			return Result{Done: true}, nil
+		}
 		if t == omp.PolicyEnd {
 			data := append(make([]byte, 0, len(r.buf)), r.buf...)
 			r.Reset()
