@@ -24,6 +24,12 @@ const (
 	DefaultGRInterval = 43200 // seconds (12 h), as a vSmart's default GR timer
 	DefaultQueueLen   = 256   // messages queued for one peer
 	DefaultAuthKeyID  = 1
+
+	// Limits (docs/fsm.md, Limits).
+	DefaultMaxConnections          = 4096      // sessions open at once
+	DefaultMaxConnectionsPerSource = 1024      // of them from one remote address
+	DefaultMaxRoutesPerPeer        = 2_000_000 // paths one peer may have in the RIB
+	DefaultPeerHistory             = 256       // ended sessions remembered for the state API
 )
 
 // Role is the personality of the speaker, what its IDENTITY capability
@@ -120,6 +126,24 @@ type Config struct {
 	// QueueLen bounds the messages waiting to be written to one peer.
 	QueueLen int
 
+	// MaxConnections bounds the sessions open at once (inbound and
+	// outbound); MaxConnectionsPerSource those from one remote address.
+	// An inbound connection over either is closed at once, before any
+	// HANDSHAKE. 0: the defaults (DefaultMaxConnections,
+	// DefaultMaxConnectionsPerSource); negative: no limit.
+	MaxConnections          int
+	MaxConnectionsPerSource int
+	// MaxRoutesPerPeer bounds the paths one peer may have in the RIB: an
+	// UPDATE that takes it past the limit closes the session with ALERT
+	// OMP_ERR_OPER/OMP_SUB_ERR_OPER_CLEAR, data the limit (4 octets), and
+	// its routes are withdrawn. 0: DefaultMaxRoutesPerPeer; negative: no
+	// limit. The in-tree RIB only.
+	MaxRoutesPerPeer int
+	// PeerHistory is how many ended sessions the state API remembers
+	// (their last ALERTs and reason), the oldest forgotten first. 0:
+	// DefaultPeerHistory; negative: none.
+	PeerHistory int
+
 	// Faults are deliberate bugs to have (docs/faults.md, Faults()), for
 	// showing that the conformance suite catches them. Empty: the correct
 	// speaker. Start refuses an unknown name. The faults of the routing
@@ -212,6 +236,15 @@ func (c *Config) settle(r Routing) (*settings, error) {
 	if s.QueueLen <= 0 {
 		s.QueueLen = DefaultQueueLen
 	}
+	limit := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	limit(&s.MaxConnections, DefaultMaxConnections)
+	limit(&s.MaxConnectionsPerSource, DefaultMaxConnectionsPerSource)
+	limit(&s.MaxRoutesPerPeer, DefaultMaxRoutesPerPeer)
+	limit(&s.PeerHistory, DefaultPeerHistory)
 	carried := r.Families()
 	s.families = c.Families
 	if len(s.families) == 0 {
@@ -255,6 +288,17 @@ func (c *Config) check() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// maxRoutes is MaxRoutesPerPeer after its default; 0: no limit.
+func (c *Config) maxRoutes() int {
+	switch {
+	case c.MaxRoutesPerPeer == 0:
+		return DefaultMaxRoutesPerPeer
+	case c.MaxRoutesPerPeer < 0:
+		return 0
+	}
+	return c.MaxRoutesPerPeer
 }
 
 // dialAddress adds DefaultPort to an address that has none.

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -59,6 +60,8 @@ type daemonFlags struct {
 	handshakeTimeout, connectRetry    time.Duration
 	connectRetryMax, writeTimeout     time.Duration
 	noRefresh, listFaults             bool
+	maxConns, maxConnsPerSource       int
+	maxRoutesPerPeer, peerHistory     int
 }
 
 func newDaemonFlags(stderr io.Writer) *daemonFlags {
@@ -97,6 +100,10 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	fs.DurationVar(&d.connectRetry, "connect-retry", 0, "first redial wait (default 1s)")
 	fs.DurationVar(&d.connectRetryMax, "connect-retry-max", 0, "longest redial wait (default 30s)")
 	fs.DurationVar(&d.writeTimeout, "write-timeout", 0, "drop a peer that takes no data for this long (default 30s)")
+	fs.IntVar(&d.maxConns, "max-connections", DefaultMaxConnections, "sessions open at once; more are closed at accept (-1: no limit)")
+	fs.IntVar(&d.maxConnsPerSource, "max-connections-per-source", DefaultMaxConnectionsPerSource, "sessions open at once from one remote address (-1: no limit)")
+	fs.IntVar(&d.maxRoutesPerPeer, "max-routes-per-peer", DefaultMaxRoutesPerPeer, "paths one peer may have; past it ALERT OPER/CLEAR and close (-1: no limit)")
+	fs.IntVar(&d.peerHistory, "peer-history", DefaultPeerHistory, "ended sessions the state API remembers (-1: none)")
 	fs.Var(&d.faults, "fault", "switch a named fault (deliberate bug) on, repeatable; replaces the file's faults (docs/faults.md)")
 	fs.BoolVar(&d.listFaults, "list-faults", false, "print the named faults (name, area, roles, summary) and exit")
 	return d
@@ -211,6 +218,18 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 			*dst = v
 		}
 	}
+	ints := func(name string, v int, dst *int) {
+		if set[name] {
+			*dst = v
+			if v == 0 {
+				*dst = -1 // 0 on the command line: no limit, as -1
+			}
+		}
+	}
+	ints("max-connections", d.maxConns, &cfg.MaxConnections)
+	ints("max-connections-per-source", d.maxConnsPerSource, &cfg.MaxConnectionsPerSource)
+	ints("max-routes-per-peer", d.maxRoutesPerPeer, &cfg.MaxRoutesPerPeer)
+	ints("peer-history", d.peerHistory, &cfg.PeerHistory)
 	dur("handshake-timeout", d.handshakeTimeout, &cfg.HandshakeTimeout)
 	dur("connect-retry", d.connectRetry, &cfg.ConnectRetry)
 	dur("connect-retry-max", d.connectRetryMax, &cfg.ConnectRetryMax)
@@ -348,13 +367,25 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// Listing limits of the state API (docs/fsm.md, State API).
+const (
+	DefaultListLimit = 1000   // entries per page when ?limit= is not given
+	MaxListLimit     = 100000 // the largest ?limit= taken
+)
+
 // StateHandler serves the speaker's state as JSON, read only (GET):
 //
-//	/state   everything (Snapshot)
-//	/peers   neighbors and peers: state, counters, negotiated, alerts
-//	/routes  routes with best-path marks (and an edge's FIB)
-//	/tlocs   TLOC routes
+//	/state   the speaker, its neighbors and peers, the routing summary (Summary)
+//	/peers   neighbors and peers: state, counters, negotiated, alerts, routes
+//	/routes  routes with best-path marks, a page: ?limit=N&after=CURSOR&family=NAME
+//	/tlocs   TLOC routes, a page: ?limit=N&after=CURSOR
+//	/fib     an edge's FIB, a page: ?limit=N&after=CURSOR
 //	/policy  the policy configured and received
+//
+// /state and /peers cost O(peers) and never copy the RIB. A page holds at
+// most limit entries (default DefaultListLimit, at most MaxListLimit) and
+// says where the next starts ("next", to pass as after=) and whether it
+// is the last ("done"); the RIB is held for a bounded scan at a time.
 func StateHandler(sp *Speaker) http.Handler {
 	mux := http.NewServeMux()
 	reply := func(w http.ResponseWriter, v any) {
@@ -363,29 +394,56 @@ func StateHandler(sp *Speaker) http.Handler {
 		enc.SetIndent("", "  ")
 		enc.Encode(v)
 	}
-	ribPart := func(f func(RIBSnapshot) any) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			rs := sp.routing.Snapshot()
-			if s, ok := rs.(RIBSnapshot); ok {
-				reply(w, f(s))
-				return
-			}
-			reply(w, rs)
-		}
-	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, map[string]any{"endpoints": []string{"/state", "/peers", "/routes", "/tlocs", "/policy"}})
+		reply(w, map[string]any{"endpoints": []string{"/state", "/peers", "/routes", "/tlocs", "/fib", "/policy"}})
 	})
-	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { reply(w, sp.Snapshot()) })
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { reply(w, sp.Summary()) })
 	mux.HandleFunc("GET /peers", func(w http.ResponseWriter, r *http.Request) {
-		s := sp.Snapshot()
+		s := sp.summary()
 		reply(w, map[string]any{"neighbors": s.Neighbors, "peers": s.Peers})
 	})
-	mux.HandleFunc("GET /routes", ribPart(func(s RIBSnapshot) any { return map[string]any{"routes": s.Routes, "fib": s.FIB} }))
-	mux.HandleFunc("GET /tlocs", ribPart(func(s RIBSnapshot) any { return map[string]any{"tlocs": s.TLOCs} }))
-	mux.HandleFunc("GET /policy", ribPart(func(s RIBSnapshot) any {
-		return map[string]any{"policy": s.Policy, "policy_received": s.PolicyReceived}
-	}))
+	list := func(kind string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			rl, ok := sp.routing.(RouteLister)
+			if !ok {
+				reply(w, sp.routing.Snapshot()) // a routing half of its own, small
+				return
+			}
+			q := RouteQuery{Kind: kind, Limit: DefaultListLimit, Family: r.URL.Query().Get("family")}
+			var err error
+			if v := r.URL.Query().Get("limit"); v != "" {
+				if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 {
+					http.Error(w, "limit: want a positive integer", http.StatusBadRequest)
+					return
+				}
+				q.Limit = min(q.Limit, MaxListLimit)
+			}
+			if v := r.URL.Query().Get("after"); v != "" {
+				if q.After, err = strconv.ParseUint(v, 10, 64); err != nil {
+					http.Error(w, "after: want the cursor of the previous page", http.StatusBadRequest)
+					return
+				}
+			}
+			pg := rl.ListRoutes(q)
+			if kind == "routes" && pg.Routes == nil {
+				pg.Routes = []RouteState{}
+			}
+			if kind == "tlocs" && pg.TLOCs == nil {
+				pg.TLOCs = []RouteState{}
+			}
+			reply(w, pg)
+		}
+	}
+	mux.HandleFunc("GET /routes", list("routes"))
+	mux.HandleFunc("GET /tlocs", list("tlocs"))
+	mux.HandleFunc("GET /fib", list("fib"))
+	mux.HandleFunc("GET /policy", func(w http.ResponseWriter, r *http.Request) {
+		if rr, ok := sp.routing.(interface{ policyState() map[string]any }); ok {
+			reply(w, rr.policyState())
+			return
+		}
+		reply(w, sp.routing.Snapshot())
+	})
 	return mux
 }
 

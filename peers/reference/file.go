@@ -75,12 +75,22 @@ type FileConfig struct {
 	LogLevel     string         `yaml:"log-level"`
 	Timers       FileTimers     `yaml:"timers"`
 	QueueLength  int            `yaml:"queue-length"`
+	Limits       FileLimits     `yaml:"limits"`
 	TLOCs        []FileTLOC     `yaml:"tlocs"`
 	Routes       []FileRoute    `yaml:"routes"`
 	Policy       string         `yaml:"policy"`
 	PolicyFile   string         `yaml:"policy-file"`
 	Faults       []string       `yaml:"faults"`
 	dir          string         // the file's directory, for relative paths
+}
+
+// FileLimits are the limits of docs/fsm.md (Limits): 0 or absent takes
+// the default, -1 is no limit.
+type FileLimits struct {
+	MaxConnections          int `yaml:"max-connections"`
+	MaxConnectionsPerSource int `yaml:"max-connections-per-source"`
+	MaxRoutesPerPeer        int `yaml:"max-routes-per-peer"`
+	PeerHistory             int `yaml:"peer-history"`
 }
 
 // FileNeighbor is a neighbor in the file.
@@ -279,6 +289,10 @@ func (fc *FileConfig) Config() (Config, error) {
 	cfg.HandshakeTimeout, cfg.ConnectRetry = fc.Timers.Handshake, fc.Timers.ConnectRetry
 	cfg.ConnectRetryMax, cfg.WriteTimeout = fc.Timers.ConnectRetryMax, fc.Timers.Write
 	cfg.QueueLen = fc.QueueLength
+	cfg.MaxConnections = fc.Limits.MaxConnections
+	cfg.MaxConnectionsPerSource = fc.Limits.MaxConnectionsPerSource
+	cfg.MaxRoutesPerPeer = fc.Limits.MaxRoutesPerPeer
+	cfg.PeerHistory = fc.Limits.PeerHistory
 	for _, t := range fc.TLOCs {
 		cfg.TLOCs = append(cfg.TLOCs, TLOCConfig{TLOCKey: TLOCKey{Address: t.Address.Addr, Color: t.Color, Encap: t.Encap},
 			Preference: t.Preference, Weight: t.Weight, Private: t.Private.AddrPort, Public: t.Public.AddrPort})

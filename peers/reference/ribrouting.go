@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -21,6 +23,8 @@ type ribRouting struct {
 	log    *slog.Logger
 	policy []byte // configured policy text, sent to edges and hubs
 	faults faultSet
+	// maxRoutes bounds a peer's paths (Config.MaxRoutesPerPeer); 0: none.
+	maxRoutes int
 
 	mu       sync.Mutex
 	received []byte                    // policy text last installed from a peer
@@ -53,7 +57,7 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	if err != nil {
 		return nil, err
 	}
-	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{},
+	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, maxRoutes: cfg.maxRoutes(),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
 		lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
@@ -136,9 +140,13 @@ func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
 		return nil, err
 	}
 	rp := &ribPeer{rr: rr, id: id, info: p, ready: rr.rib.Ready(id)}
+	rp.routes.Store(int64(rr.rib.PeerRoutes(id))) // stale paths of a graceful restart
 	if rr.role == RoleController && p.Role != RoleController && len(rr.policy) > 0 {
 		rp.policy = policy.Fragment(rr.policy)
 	}
+	// Only an edge or hub takes POLICY, from a controller: elsewhere the
+	// sequence is checked and its data dropped, never buffered.
+	rp.reasm.Discard = !rr.takesPolicy(p.Role)
 	rr.mu.Lock()
 	rr.names[id] = p.RouterID
 	rr.mu.Unlock()
@@ -182,6 +190,29 @@ type ribPeer struct {
 	policy []*omp.Policy // POLICY messages still to send (controller)
 	reasm  policy.Reassembler
 	stack  fragmentStack // policy-fragments-out-of-order
+	routes atomic.Int64  // the peer's paths in the RIB, after its last UPDATE
+}
+
+// Routes is the peer's paths in the RIB, as of its last UPDATE.
+func (p *ribPeer) Routes() int { return int(p.routes.Load()) }
+
+// takesPolicy: only an edge or hub installs a policy, from a controller.
+func (rr *ribRouting) takesPolicy(from Role) bool {
+	return rr.role != RoleController && from == RoleController
+}
+
+// routeLimitError closes a session whose peer passed MaxRoutesPerPeer.
+type routeLimitError struct{ have, max int }
+
+func (e *routeLimitError) Error() string {
+	return fmt.Sprintf("route limit: the peer has %d routes, more than max-routes-per-peer %d", e.have, e.max)
+}
+
+// Alert is OMP_ERR_OPER/OMP_SUB_ERR_OPER_CLEAR with the limit as data
+// (4 octets), as BGP's Cease "maximum number of prefixes reached" carries
+// it (docs/fsm.md, Limits).
+func (e *routeLimitError) Alert() *omp.Alert {
+	return &omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear, Data: u32b(uint32(min(e.max, 1<<32-1)))}
 }
 
 func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
@@ -191,7 +222,15 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if fs.has(fUpdateWithdrawIgnored) {
 			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
 		}
-		return nil, r.Apply(p.id, m)
+		if err := r.Apply(p.id, m); err != nil {
+			return nil, err
+		}
+		n := r.PeerRoutes(p.id)
+		p.routes.Store(int64(n))
+		if max := p.rr.maxRoutes; max > 0 && n > max {
+			return nil, &routeLimitError{have: n, max: max}
+		}
+		return nil, nil
 	case *omp.Inform:
 		if m.InformType == omp.InformRefreshRequest && fs.has(fRefreshIgnored) {
 			return nil, nil
@@ -226,7 +265,7 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 // ignored, since the draft does not define policy data.
 func (p *ribPeer) installPolicy(res policy.Result) {
 	rr := p.rr
-	if rr.role == RoleController || p.info.Role != RoleController {
+	if !rr.takesPolicy(p.info.Role) {
 		rr.log.Info("POLICY ignored: only an edge or hub takes policy from a controller", "peer", p.info.RouterID.String())
 		return
 	}
@@ -268,7 +307,11 @@ func (p *ribPeer) Next(dst []byte) ([]byte, bool) {
 }
 
 func (p *ribPeer) Down(graceful bool) {
+	had := p.rr.rib.PeerRoutes(p.id)
 	p.rr.rib.PeerDown(p.id, graceful)
+	if had >= freeOSMemoryRoutes && p.rr.rib.PeerRoutes(p.id) == 0 {
+		p.rr.freeOSMemory()
+	}
 	select {
 	case p.rr.kick <- struct{}{}:
 	default:
@@ -361,4 +404,118 @@ func (rr *ribRouting) Snapshot() any {
 		}
 	}
 	return out
+}
+
+// freeOSMemoryRoutes: when a peer with at least this many routes leaves,
+// the Go heap it used (decoding, attribute sets) is returned to the
+// operating system at once rather than over minutes.
+const freeOSMemoryRoutes = 100_000
+
+var freeingOSMemory atomic.Bool
+
+// freeOSMemory runs debug.FreeOSMemory in the background, one at a time.
+func (rr *ribRouting) freeOSMemory() {
+	if !freeingOSMemory.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer freeingOSMemory.Store(false)
+		debug.FreeOSMemory()
+	}()
+}
+
+// Summary is the RIB's sizes and the routes of each peer, in O(peers).
+func (rr *ribRouting) Summary() any {
+	st := rr.rib.Stats()
+	rr.mu.Lock()
+	received := string(rr.received)
+	rr.mu.Unlock()
+	return map[string]any{"rib": st, "policy": string(rr.policy), "policy_received": received,
+		"listings": "/routes, /tlocs, /fib: ?limit=N&after=CURSOR (docs/fsm.md)"}
+}
+
+// ListRoutes is one page of the routes, TLOCs or FIB.
+func (rr *ribRouting) ListRoutes(q RouteQuery) RoutePage {
+	rr.mu.Lock()
+	from := map[rib.PeerID]string{rib.PeerLocal: "local"}
+	for id, a := range rr.names {
+		from[id] = a.String()
+	}
+	rr.mu.Unlock()
+	var pg RoutePage
+	pg.Next = q.After
+	if q.Kind == "fib" {
+		for len(pg.FIB) < q.Limit && !pg.Done {
+			var fes []rib.FIBEntry
+			fes, pg.Next, pg.Done = rr.rib.FIBPage(pg.Next, q.Limit-len(pg.FIB))
+			for _, fe := range fes {
+				pg.FIB = append(pg.FIB, fibState(fe))
+			}
+		}
+		return pg
+	}
+	match := func(f rib.Family) bool {
+		if q.Kind == "tlocs" {
+			return f.SAFI == omp.SAFITLOC
+		}
+		if q.Family != "" {
+			return f.String() == q.Family
+		}
+		return f.SAFI != omp.SAFITLOC
+	}
+	n := 0
+	for n < q.Limit && !pg.Done {
+		var rs []rib.Route
+		rs, pg.Next, pg.Done = rr.rib.RoutesPage(pg.Next, q.Limit-n, match)
+		for _, r := range rs {
+			rs := routeState(r, from)
+			if r.Family.SAFI == omp.SAFITLOC {
+				pg.TLOCs = append(pg.TLOCs, rs)
+			} else {
+				pg.Routes = append(pg.Routes, rs)
+			}
+			n++
+		}
+	}
+	return pg
+}
+
+func fibState(fe rib.FIBEntry) FIBState {
+	fs := FIBState{VPN: fe.VPN, Prefix: fe.Prefix, Local: fe.Local}
+	for _, nh := range fe.NextHops {
+		fs.NextHops = append(fs.NextHops, tlocString(nh))
+	}
+	return fs
+}
+
+// routeState is a path as the state API shows it.
+func routeState(r rib.Route, from map[rib.PeerID]string) RouteState {
+	f := r.Family
+	rs := RouteState{Family: f.String(), PathID: r.PathID, Label: r.Label, Originator: r.Originator, SiteID: r.SiteID,
+		Valid: r.Valid, Best: r.Best, Stale: r.Stale, Rejected: r.Rejected, From: from[r.Peer]}
+	if v, ok := omp.Find(r.Attrs, omp.AttrTypePref); ok {
+		rs.Preference = v.(*omp.AttrPref).Preference
+	}
+	switch f.SAFI {
+	case omp.SAFITLOC:
+		rs.TLOC = tlocString(r.TLOC)
+	case omp.SAFIVRoute:
+		rs.VPN, rs.Prefix = r.VPN, r.Prefix
+		if v, ok := omp.Find(r.Attrs, omp.AttrTypeTLOC); ok {
+			t := v.(*omp.AttrTLOC)
+			rs.NextHop = tlocString(omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap})
+		}
+	case omp.SAFIMulticast:
+		rs.Multicast = fmt.Sprintf("%x", r.Multicast)
+	default:
+		rs.Raw = fmt.Sprintf("%x", r.Raw)
+	}
+	return rs
+}
+
+// policyState is the policy configured and received, for /policy.
+func (rr *ribRouting) policyState() map[string]any {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return map[string]any{"policy": string(rr.policy), "policy_received": string(rr.received)}
 }

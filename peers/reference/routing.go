@@ -25,6 +25,34 @@ type Routing interface {
 	Close()
 }
 
+// RouteLister is a routing half whose state the state API can serve
+// without copying it: a summary in O(peers), and routes page by page.
+type RouteLister interface {
+	// Summary is the routing state without its routes (JSON-encodable).
+	Summary() any
+	// ListRoutes is one page of a listing.
+	ListRoutes(q RouteQuery) RoutePage
+}
+
+// RouteQuery asks for a page: what (Kind: "routes", "tlocs" or "fib"),
+// after which cursor (0: from the start), at most how many (Limit).
+type RouteQuery struct {
+	Kind   string
+	After  uint64
+	Limit  int
+	Family string // routes only: one family by name ("" all but TLOCs)
+}
+
+// RoutePage is a page of a listing. Next is the cursor of the next page
+// (the query parameter after=); Done says there is none.
+type RoutePage struct {
+	Routes []RouteState `json:"routes,omitempty"`
+	TLOCs  []RouteState `json:"tlocs,omitempty"`
+	FIB    []FIBState   `json:"fib,omitempty"`
+	Next   uint64       `json:"next"`
+	Done   bool         `json:"done"`
+}
+
 // PeerRouting is the routing half's side of one session. The session
 // calls Receive from its reader goroutine and Next from its writer
 // goroutine, each never concurrently with itself; Down is called once,

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,12 @@ type Speaker struct {
 	set       *settings
 	sessions  map[*session]struct{}
 	byID      map[netip.Addr]*session // sessions past the HANDSHAKE exchange
-	peers     map[string]*peerRecord
+	peers     map[string]*peerRecord  // live: records of sessions up (docs/fsm.md, Peers)
+	history   peerHistory             // records of ended sessions, the last Config.PeerHistory
+	shut      map[netip.Addr]bool     // router IDs administratively shut down
+	conns     int                     // connections open (sessions)
+	bySource  map[netip.Addr]int      // connections open per remote address
+	refusedAt time.Time               // last connection refused over a limit, logged
 	neighbors map[string]*neighbor
 	lastID    uint64
 	closing   bool
@@ -40,7 +46,6 @@ type Speaker struct {
 type peerRecord struct {
 	key         string
 	routerID    netip.Addr
-	shut        bool
 	sess        *session // the session that holds the router ID, if any
 	prev        counterTotals
 	alertIn     *AlertRecord
@@ -51,6 +56,52 @@ type peerRecord struct {
 	lastUp      time.Time
 	lastDown    time.Time
 }
+
+// peerHistory keeps the records of the last max ended sessions, the
+// oldest dropped first, so that the state API can show how a session
+// ended (its ALERTs, its reason) without the table growing with every
+// peer that ever connected.
+type peerHistory struct {
+	max   int
+	byKey map[string]*list.Element
+	order *list.List // of *peerRecord, oldest first
+}
+
+func newPeerHistory(max int) peerHistory {
+	return peerHistory{max: max, byKey: map[string]*list.Element{}, order: list.New()}
+}
+
+func (h *peerHistory) put(p *peerRecord) {
+	if e := h.byKey[p.key]; e != nil {
+		h.order.Remove(e)
+	}
+	if h.max <= 0 {
+		delete(h.byKey, p.key)
+		return
+	}
+	h.byKey[p.key] = h.order.PushBack(p)
+	for h.order.Len() > h.max {
+		old := h.order.Remove(h.order.Front()).(*peerRecord)
+		delete(h.byKey, old.key)
+	}
+}
+
+func (h *peerHistory) take(key string) *peerRecord {
+	e := h.byKey[key]
+	if e == nil {
+		return nil
+	}
+	delete(h.byKey, key)
+	return h.order.Remove(e).(*peerRecord)
+}
+
+func (h *peerHistory) each(fn func(*peerRecord)) {
+	for e := h.order.Front(); e != nil; e = e.Next() {
+		fn(e.Value.(*peerRecord))
+	}
+}
+
+func (h *peerHistory) len() int { return h.order.Len() }
 
 // Start validates cfg, opens its listeners and starts dialling its
 // neighbors. The speaker runs until ctx ends or Close is called.
@@ -79,6 +130,9 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 		sessions:  map[*session]struct{}{},
 		byID:      map[netip.Addr]*session{},
 		peers:     map[string]*peerRecord{},
+		history:   newPeerHistory(set.PeerHistory),
+		shut:      map[netip.Addr]bool{},
+		bySource:  map[netip.Addr]int{},
 		neighbors: map[string]*neighbor{},
 	}
 	for _, addr := range set.Listen {
@@ -215,6 +269,10 @@ func (sp *Speaker) acceptLoop(ln net.Listener) {
 			}
 			continue
 		}
+		if why := sp.admit(conn); why != "" {
+			conn.Close()
+			continue
+		}
 		s := sp.track(conn, nil)
 		if s == nil {
 			continue
@@ -238,7 +296,34 @@ func (sp *Speaker) track(conn net.Conn, nb *neighbor) *session {
 		return nil
 	}
 	sp.sessions[s] = struct{}{}
+	sp.conns++
+	sp.bySource[s.remote.Addr()]++
 	return s
+}
+
+// admit checks an accepted connection against the connection limits
+// (Config.MaxConnections, MaxConnectionsPerSource); over one, it says
+// which, and the connection is closed at once, before any HANDSHAKE
+// (logged at most once a second).
+func (sp *Speaker) admit(conn net.Conn) string {
+	var src netip.Addr
+	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		src = a.AddrPort().Addr()
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	why := ""
+	switch {
+	case sp.set.MaxConnections > 0 && sp.conns >= sp.set.MaxConnections:
+		why = fmt.Sprintf("max-connections %d reached", sp.set.MaxConnections)
+	case sp.set.MaxConnectionsPerSource > 0 && sp.bySource[src] >= sp.set.MaxConnectionsPerSource:
+		why = fmt.Sprintf("max-connections-per-source %d reached for %s", sp.set.MaxConnectionsPerSource, src)
+	}
+	if why != "" && time.Since(sp.refusedAt) >= time.Second {
+		sp.refusedAt = time.Now()
+		sp.log.Warn("connection refused: limit reached", "remote", conn.RemoteAddr().String(), "limit", why)
+	}
+	return why
 }
 
 // peerKey is how the speaker files what it knows of a peer: by router ID
@@ -250,13 +335,25 @@ func peerKey(rid netip.Addr, remote netip.AddrPort) string {
 	return remote.Addr().String()
 }
 
+// record is the live record of key, made (or taken back from the
+// history) if needed; sp.mu is held.
 func (sp *Speaker) record(key string) *peerRecord {
 	p := sp.peers[key]
 	if p == nil {
-		p = &peerRecord{key: key}
+		if p = sp.history.take(key); p == nil {
+			p = &peerRecord{key: key}
+		}
 		sp.peers[key] = p
 	}
 	return p
+}
+
+// retire moves a record without a session to the history; sp.mu is held.
+func (sp *Speaker) retire(p *peerRecord) {
+	if sp.peers[p.key] == p {
+		delete(sp.peers, p.key)
+	}
+	sp.history.put(p)
 }
 
 // register gives s the router ID of its peer: OMPID refuses a second
@@ -266,7 +363,7 @@ func (sp *Speaker) register(s *session, n *negotiated) *alertError {
 	rid := n.PeerRouter
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	if p := sp.peers[rid.String()]; p != nil && p.shut {
+	if sp.shut[rid] {
 		return refuse(omp.ErrOper, omp.SubErrOperShut, nil, "peer %s is administratively shut down", rid)
 	}
 	if o := sp.byID[rid]; o != nil && o != s && !s.set.faults.has(fHSDuplicateRouterIDAccepted) {
@@ -317,8 +414,13 @@ func (sp *Speaker) sessionDown(s *session) {
 	if reg && sp.byID[rid] == s {
 		delete(sp.byID, rid)
 	}
+	sp.conns--
+	if sp.bySource[s.remote.Addr()]--; sp.bySource[s.remote.Addr()] <= 0 {
+		delete(sp.bySource, s.remote.Addr())
+	}
 	// A refused HANDSHAKE is filed under the remote address, so that
-	// random router IDs cannot grow the table.
+	// random router IDs cannot grow the table; either way the record
+	// goes to the bounded history once no session holds it.
 	key := peerKey(netip.Addr{}, s.remote)
 	if reg {
 		key = rid.String()
@@ -327,6 +429,7 @@ func (sp *Speaker) sessionDown(s *session) {
 	if p.sess == s {
 		p.sess = nil
 	}
+	retire := p.sess == nil
 	s.cnt.addTo(&p.prev)
 	if aIn != nil {
 		p.alertIn = aIn
@@ -337,6 +440,9 @@ func (sp *Speaker) sessionDown(s *session) {
 	p.reason = reason
 	if wasEst {
 		p.lastDown = time.Now()
+	}
+	if retire {
+		sp.retire(p)
 	}
 	sp.mu.Unlock()
 	s.logger().Info("session down", "reason", reason, "was_established", wasEst)
@@ -370,8 +476,11 @@ func (sp *Speaker) Shutdown(peer string, down bool) error {
 	if nb != nil {
 		nb.setShut(down)
 	} else if rid, err := netip.ParseAddr(peer); err == nil {
-		sp.record(rid.String()).shut = down
-		sp.record(rid.String()).routerID = rid
+		if down {
+			sp.shut[rid] = true
+		} else {
+			delete(sp.shut, rid)
+		}
 	} else {
 		sp.mu.Unlock()
 		return fmt.Errorf("%q is neither a neighbor address nor a router ID", peer)

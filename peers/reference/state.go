@@ -48,12 +48,12 @@ type PeerState struct {
 	LastAlertIn  *AlertRecord `json:"last_alert_received,omitempty"`
 	LastAlertOut *AlertRecord `json:"last_alert_sent,omitempty"`
 	LastReason   string       `json:"last_reason,omitempty"`
+	// Routes is the paths the peer has in the RIB (live sessions).
+	Routes *int `json:"routes,omitempty"`
 }
 
-// Snapshot returns the speaker's state: configuration, neighbors, peers
-// (live sessions not yet past the HANDSHAKE exchange appear under their
-// remote address), and the routing half's snapshot.
-func (sp *Speaker) Snapshot() Snapshot {
+// summary is the speaker's own state, without the routing half's.
+func (sp *Speaker) summary() Snapshot {
 	sp.mu.Lock()
 	set := sp.set
 	out := Snapshot{
@@ -77,10 +77,41 @@ func (sp *Speaker) Snapshot() Snapshot {
 		}
 		nb.mu.Unlock()
 	}
+	out.Peers = sp.peerStates()
+	sp.mu.Unlock()
+	sort.Slice(out.Neighbors, func(i, j int) bool { return out.Neighbors[i].Address < out.Neighbors[j].Address })
+	return out
+}
+
+// Snapshot returns the speaker's state: configuration, neighbors, peers
+// (live sessions not yet past the HANDSHAKE exchange appear under their
+// remote address, ended sessions from the bounded history), and the
+// routing half's snapshot, whole: for tests and in-process use. The
+// state API serves Summary instead, and lists routes page by page.
+func (sp *Speaker) Snapshot() Snapshot {
+	out := sp.Summary()
+	out.Routing = sp.routing.Snapshot()
+	return out
+}
+
+// Summary is Snapshot without the routes: the routing half's summary
+// (RouteLister.Summary) if it has one. It costs O(peers) and never copies
+// the RIB.
+func (sp *Speaker) Summary() Snapshot {
+	out := sp.summary()
+	if rl, ok := sp.routing.(RouteLister); ok {
+		out.Routing = rl.Summary()
+	}
+	return out
+}
+
+// peerStates lists the peers: live records, sessions before their
+// HANDSHAKE was accepted, and the history; sp.mu is held.
+func (sp *Speaker) peerStates() []PeerState {
 	byKey := map[string]*PeerState{}
-	for k, p := range sp.peers {
+	add := func(k string, p *peerRecord) {
 		ps := &PeerState{
-			Key: k, RouterID: p.routerID, State: StateIdle, Shutdown: p.shut, Negotiated: p.neg,
+			Key: k, RouterID: p.routerID, State: StateIdle, Shutdown: sp.shut[p.routerID], Negotiated: p.neg,
 			Established: p.established, LastUp: p.lastUp, LastDown: p.lastDown,
 			LastAlertIn: p.alertIn, LastAlertOut: p.alertOut, LastReason: p.reason,
 		}
@@ -89,7 +120,16 @@ func (sp *Speaker) Snapshot() Snapshot {
 			p.sess.fill(ps, &t)
 		}
 		ps.Counters = t.export()
+		if p.sess != nil {
+			if rc, ok := p.sess.routeCount(); ok {
+				ps.Routes = &rc
+			}
+		}
 		byKey[k] = ps
+	}
+	sp.history.each(func(p *peerRecord) { add(p.key, p) })
+	for k, p := range sp.peers {
+		add(k, p)
 	}
 	for s := range sp.sessions {
 		s.mu.Lock()
@@ -105,14 +145,24 @@ func (sp *Speaker) Snapshot() Snapshot {
 		ps.Counters = t.export()
 		byKey[k] = ps
 	}
-	sp.mu.Unlock()
+	out := make([]PeerState, 0, len(byKey))
 	for _, ps := range byKey {
-		out.Peers = append(out.Peers, *ps)
+		out = append(out, *ps)
 	}
-	sort.Slice(out.Peers, func(i, j int) bool { return out.Peers[i].Key < out.Peers[j].Key })
-	sort.Slice(out.Neighbors, func(i, j int) bool { return out.Neighbors[i].Address < out.Neighbors[j].Address })
-	out.Routing = sp.routing.Snapshot()
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
+}
+
+// routeCount is the routes the session's peer has in the routing half,
+// if the routing half counts them.
+func (s *session) routeCount() (int, bool) {
+	s.mu.Lock()
+	pr := s.pr
+	s.mu.Unlock()
+	if c, ok := pr.(interface{ Routes() int }); ok {
+		return c.Routes(), true
+	}
+	return 0, false
 }
 
 // fill adds the live session's view to ps.
@@ -141,7 +191,7 @@ func (s *session) fill(ps *PeerState, t *counterTotals) {
 // Peer returns the state of one peer by key (router ID, or remote
 // address for a session refused before its HANDSHAKE was accepted).
 func (sp *Speaker) Peer(key string) (PeerState, bool) {
-	for _, p := range sp.Snapshot().Peers {
+	for _, p := range sp.summary().Peers {
 		if p.Key == key {
 			return p, true
 		}

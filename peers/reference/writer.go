@@ -1,8 +1,11 @@
 package reference
 
 import (
-	"bufio"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"os"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -14,15 +17,77 @@ import (
 // session stops it writes the final ALERT, if any, and returns.
 type writer struct {
 	s       *session
-	bw      *bufio.Writer
+	bw      *msgWriter
 	buf     []byte // encoding buffer for one message
 	out     []byte // the routing half's output
 	err     error
 	pending bool // the routing half may have output
 }
 
+// msgWriter buffers whole messages for conn, and remembers the rest of
+// a message that a failed (timed out) write cut, so that a final ALERT
+// can follow a whole message rather than half of one.
+type msgWriter struct {
+	conn    net.Conn
+	b       []byte
+	partial []byte // the unwritten rest of the message a failed write cut
+	err     error
+}
+
+func (m *msgWriter) Available() int { return cap(m.b) - len(m.b) }
+func (m *msgWriter) Buffered() int  { return len(m.b) }
+
+func (m *msgWriter) Write(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if len(m.b)+len(p) > cap(m.b) {
+		if err := m.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	if len(p) > cap(m.b) {
+		return len(p), m.write(p)
+	}
+	m.b = append(m.b, p...)
+	return len(p), nil
+}
+
+func (m *msgWriter) Flush() error {
+	if m.err != nil || len(m.b) == 0 {
+		return m.err
+	}
+	err := m.write(m.b)
+	m.b = m.b[:0]
+	return err
+}
+
+// write writes whole messages p; on a failure it keeps the rest of the
+// message it cut.
+func (m *msgWriter) write(p []byte) error {
+	n, err := m.conn.Write(p)
+	if err == nil {
+		return nil
+	}
+	m.err = err
+	for at := 0; at+omp.HeaderLen <= len(p); {
+		l := int(binary.BigEndian.Uint16(p[at+omp.MarkerLen:]))
+		if l < omp.HeaderLen || at+l > len(p) {
+			break
+		}
+		if at < n && n < at+l {
+			m.partial = append([]byte(nil), p[n:at+l]...)
+			break
+		}
+		at += l
+	}
+	return err
+}
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
 func (s *session) writeLoop() {
-	w := &writer{s: s, bw: bufio.NewWriterSize(s.conn, 4*omp.MaxMessageLen), buf: make([]byte, 0, omp.MaxMessageLen)}
+	w := &writer{s: s, bw: &msgWriter{conn: s.conn, b: make([]byte, 0, 4*omp.MaxMessageLen)}, buf: make([]byte, 0, omp.MaxMessageLen)}
 	for w.err == nil {
 		select {
 		case <-s.stop:
@@ -57,7 +122,13 @@ func (s *session) writeLoop() {
 			w.pending = true
 		}
 	}
-	s.fail(nil, "write: "+w.err.Error(), true)
+	if isTimeout(w.err) {
+		// A slow receiver: dropped with an ALERT (docs/fsm.md, Limits).
+		s.fail(operAlert(omp.SubErrOperClear), fmt.Sprintf("slow receiver: the peer took no data for %v (write-timeout)", s.set.WriteTimeout), false)
+	} else {
+		s.fail(nil, "write: "+w.err.Error(), true)
+	}
+	w.finish()
 }
 
 // pull writes one batch of the routing half's output; false when it had
@@ -138,17 +209,24 @@ func (w *writer) finish() {
 	s := w.s
 	s.mu.Lock()
 	a, rec := s.final, s.alertOut
+	written := rec != nil && rec.Written
 	s.mu.Unlock()
-	if a == nil || w.err != nil {
+	if a == nil || w.err != nil && !isTimeout(w.err) || written {
 		return
 	}
-	s.conn.SetWriteDeadline(time.Now().Add(alertTimeout))
-	b, err := omp.Append(w.buf[:0], a)
-	if err == nil {
-		_, err = w.bw.Write(b)
+	// After a timed-out write the rest of the message it cut goes first
+	// (what was buffered is dropped), then the ALERT; otherwise what is
+	// buffered, then the ALERT.
+	var b []byte
+	if w.err != nil {
+		b = append(b, w.bw.partial...)
+	} else {
+		b = append(b, w.bw.b...)
 	}
+	s.conn.SetWriteDeadline(time.Now().Add(alertTimeout))
+	b, err := omp.Append(b, a)
 	if err == nil {
-		err = w.bw.Flush()
+		_, err = s.conn.Write(b)
 	}
 	if err == nil {
 		s.cnt.countOut(omp.TypeAlert)
