@@ -90,3 +90,42 @@ func TestShards(t *testing.T) {
 		}
 	}
 }
+
+// Shards of one run merge into one column holding every case; a second
+// implementation makes a second column.
+func TestReportMerge(t *testing.T) {
+	dir := t.TempDir()
+	var parts []string
+	for i := 1; i <= 2; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
+		if code, out, errs := runCmd(t, nil, "run", "--quiet", "--shard", fmt.Sprintf("%d/2", i), "--json", p, "HDR-00*"); code != ExitOK {
+			t.Fatalf("shard %d: %d\n%s\n%s", i, code, out, errs)
+		}
+		parts = append(parts, "ref="+p)
+	}
+	faulty := filepath.Join(dir, "faulty.json")
+	runCmd(t, nil, "run", "--quiet", "--fault", "alert-subcode-zero", "--json", faulty, "HDR-00*")
+	html, js := filepath.Join(dir, "m.html"), filepath.Join(dir, "m.json")
+	code, _, errs := runCmd(t, nil, append([]string{"report", "merge", "--html", html, "--json", js}, append(parts, "faulty="+faulty)...)...)
+	if code != ExitOK {
+		t.Fatalf("merge: %d %s", code, errs)
+	}
+	var m struct {
+		Columns []struct {
+			Name   string            `json:"name"`
+			Grades map[string]string `json:"grades"`
+			Gating map[string]bool   `json:"gating"`
+		} `json:"columns"`
+		Cases []string `json:"cases"`
+	}
+	b, _ := os.ReadFile(js)
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Columns) != 2 || m.Columns[0].Name != "ref" || len(m.Columns[0].Grades) != len(m.Cases) || len(m.Columns[0].Gating) != 0 || len(m.Columns[1].Gating) == 0 {
+		t.Errorf("matrix: %+v", m)
+	}
+	if h, _ := os.ReadFile(html); !strings.Contains(string(h), "faulty") || !strings.Contains(string(h), "HDR-002") {
+		t.Error("the HTML lacks a column or a case")
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/reports"
+)
+
+const reportUsage = `usage: ompconform report merge [--html FILE] [--markdown FILE] [--json FILE] [NAME=]REPORT.json...
+
+Merges JSON reports of "ompconform run" into one matrix of
+implementations against cases, as interop runners show them: the shards
+of a run (--shard I/N) join into one column, several DUTs or versions
+make several. A column is named NAME when given (NAME=REPORT.json), else
+by the report's target and role. Without an output flag the Markdown
+table goes to standard output.
+
+flags:
+  --html FILE       write the matrix as a self-contained HTML page
+  --markdown FILE   write it as a Markdown table
+  --json FILE       write it as JSON (each column's grades and gate)
+`
+
+func init() {
+	Register(&Command{Name: "report", Summary: "merge JSON reports (shards, DUTs, versions) into one matrix", Usage: reportUsage, Run: runReport})
+}
+
+func runReport(env *Env, args []string) int {
+	if len(args) == 0 || args[0] != "merge" {
+		fmt.Fprint(env.Stderr, "ompconform report: want \"report merge\" (ompconform help report)\n")
+		return ExitUsage
+	}
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	htmlOut := fs.String("html", "", "HTML file")
+	mdOut := fs.String("markdown", "", "Markdown file")
+	jsonOut := fs.String("json", "", "JSON file")
+	cliflags.Setup(fs, env.Stderr, "report", func() string { return reportUsage })
+	files, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprint(env.Stderr, "ompconform report merge: give the JSON reports to merge\n")
+		return ExitUsage
+	}
+	m, err := reports.MergeReports(files)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "ompconform report merge: %v\n", err)
+		return ExitUsage
+	}
+	outs := []struct {
+		path string
+		w    func(io.Writer) error
+	}{{*htmlOut, m.WriteHTML}, {*mdOut, m.WriteMarkdown}, {*jsonOut, m.WriteJSON}}
+	wrote := false
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		wrote = true
+		f, err := os.Create(o.path)
+		if err == nil {
+			err = o.w(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "ompconform report merge: %s: %v\n", o.path, err)
+			return ExitUsage
+		}
+		fmt.Fprintf(env.Stdout, "wrote %s\n", o.path)
+	}
+	if !wrote {
+		if err := m.WriteMarkdown(env.Stdout); err != nil {
+			return ExitUsage
+		}
+	}
+	return ExitOK
+}

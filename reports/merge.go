@@ -1,0 +1,207 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+// A matrix of implementations against cases, merged from JSON reports:
+// the shards of one run (ompconform run --shard I/N), several DUTs, or
+// several versions of one, as interop runners show them.
+
+// Column is one implementation: the results of every report given for it
+// (shards merge into one column).
+type Column struct {
+	Name   string            `json:"name"`
+	Target string            `json:"target"`
+	Role   string            `json:"role"`
+	Grades map[string]string `json:"grades"` // case ID -> grade
+	Gating map[string]bool   `json:"gating"` // case IDs that failed the gate
+	Counts map[string]int    `json:"counts"`
+	Titles map[string]string `json:"-"`
+	Levels map[string]string `json:"-"`
+	From   []string          `json:"reports"`
+}
+
+// Matrix is the merged view.
+type Matrix struct {
+	Columns []*Column `json:"columns"`
+	Cases   []string  `json:"cases"` // IDs, in the catalogue's order, then unknown ones
+}
+
+// reportSummary is what a merge reads of a JSON report.
+type reportSummary struct {
+	Target  string   `json:"target"`
+	Role    string   `json:"role"`
+	Gating  []string `json:"gating"`
+	Results []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+		Level string `json:"level"`
+		Grade string `json:"grade"`
+	} `json:"results"`
+}
+
+// MergeReports reads JSON reports ("NAME=PATH" names the column; a bare
+// path's column is its target and role) and merges them: reports of one
+// column (shards) are joined, a case found twice in one column keeps its
+// worse grade.
+func MergeReports(specs []string) (*Matrix, error) {
+	m := &Matrix{}
+	byName := map[string]*Column{}
+	seen := map[string]bool{}
+	for _, spec := range specs {
+		name, path, named := strings.Cut(spec, "=")
+		if !named {
+			path = spec
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		var rs reportSummary
+		err = json.NewDecoder(f).Decode(&rs)
+		f.Close()
+		if err != nil || rs.Target == "" {
+			return nil, fmt.Errorf("%s: not a JSON report of ompconform run (%v)", path, err)
+		}
+		if !named {
+			name = rs.Target + " (" + rs.Role + ")"
+		}
+		col := byName[name]
+		if col == nil {
+			col = &Column{Name: name, Target: rs.Target, Role: rs.Role, Grades: map[string]string{}, Gating: map[string]bool{},
+				Counts: map[string]int{}, Titles: map[string]string{}, Levels: map[string]string{}}
+			byName[name] = col
+			m.Columns = append(m.Columns, col)
+		}
+		col.From = append(col.From, path)
+		for _, id := range rs.Gating {
+			col.Gating[id] = true
+		}
+		for _, r := range rs.Results {
+			if old, ok := col.Grades[r.ID]; ok && !worse(r.Grade, old) {
+				continue
+			}
+			col.Grades[r.ID], col.Titles[r.ID], col.Levels[r.ID] = r.Grade, r.Title, r.Level
+			seen[r.ID] = true
+		}
+	}
+	for _, col := range m.Columns {
+		for _, g := range col.Grades {
+			col.Counts[g]++
+		}
+	}
+	for _, c := range catalog.All() {
+		if seen[c.ID] {
+			m.Cases = append(m.Cases, c.ID)
+			delete(seen, c.ID)
+		}
+	}
+	var rest []string
+	for id := range seen {
+		rest = append(rest, id)
+	}
+	sort.Strings(rest)
+	m.Cases = append(m.Cases, rest...)
+	return m, nil
+}
+
+func worse(a, b string) bool {
+	var ga, gb catalog.Grade
+	if ga.UnmarshalText([]byte(a)) != nil || gb.UnmarshalText([]byte(b)) != nil {
+		return false
+	}
+	return ga.Worse(gb)
+}
+
+// WriteJSON writes the matrix.
+func (m *Matrix) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+// WriteMarkdown writes the matrix as a table: a row per case, a column
+// per implementation, with each column's counts first.
+func (m *Matrix) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("# OMP conformance: implementations against cases\n\n| case |")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, " %s |", mdEscape(c.Name))
+	}
+	b.WriteString("\n| --- |" + strings.Repeat(" --- |", len(m.Columns)) + "\n| gate |")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, " %d failing |", len(c.Gating))
+	}
+	b.WriteString("\n")
+	for _, id := range m.Cases {
+		fmt.Fprintf(&b, "| %s |", id)
+		for _, c := range m.Columns {
+			g := c.Grades[id]
+			if g == "" {
+				g = "-"
+			} else if c.Gating[id] {
+				g = "**" + g + "**"
+			}
+			fmt.Fprintf(&b, " %s |", g)
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteHTML writes the matrix as a self-contained page, cells coloured by
+// grade (the report's classes), the gate's failures marked.
+func (m *Matrix) WriteHTML(w io.Writer) error {
+	type cell struct {
+		Grade, Class string
+		Gate         bool
+	}
+	type row struct {
+		ID, Title, Level string
+		Cells            []cell
+	}
+	var rows []row
+	for _, id := range m.Cases {
+		r := row{ID: id}
+		for _, c := range m.Columns {
+			if r.Title == "" {
+				r.Title, r.Level = c.Titles[id], c.Levels[id]
+			}
+			g := c.Grades[id]
+			var gr catalog.Grade
+			class := "none"
+			if gr.UnmarshalText([]byte(g)) == nil {
+				class = gradeClass[gr]
+			}
+			r.Cells = append(r.Cells, cell{Grade: g, Class: class, Gate: c.Gating[id]})
+		}
+		rows = append(rows, r)
+	}
+	return mergeTmpl.Execute(w, struct {
+		M    *Matrix
+		Rows []row
+	}{m, rows})
+}
+
+var mergeTmpl = template.Must(template.New("merge").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ompconform: implementations against cases</title>
+<style>
+body{font:13px system-ui,sans-serif;margin:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:1px 5px}
+.pass{background:#d9f2d9}.nonstrict{background:#fff0c0}.fail{background:#f8d0d0}.unsup{background:#e4e4f4}.error{background:#f0d0f0}.skip{background:#eee}.info{background:#dde8f4}.none{background:#fff}
+td.gate{font-weight:bold;outline:2px solid #a00}
+</style></head><body>
+<h1>Implementations against cases</h1>
+<table><tr><th>case</th><th>title</th><th>level</th>{{range .M.Columns}}<th title="{{.Target}} ({{.Role}}), {{len .From}} report(s)">{{.Name}}<br>{{len .Gating}} failing</th>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.ID}}</td><td>{{.Title}}</td><td>{{.Level}}</td>{{range .Cells}}<td class="{{.Class}}{{if .Gate}} gate{{end}}">{{.Grade}}</td>{{end}}</tr>
+{{end}}</table></body></html>
+`))
