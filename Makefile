@@ -85,6 +85,12 @@ prove: build
 holdtimes: build
 	OMPCONFORM=$(BIN)/ompconform OUT=$(OUT) bash scripts/holdtimes.sh
 
+# The catalogue against the reference as a local program (--dut-cmd) and
+# as a container (testcontainers-go); in-process is `make conformance`.
+.PHONY: launch-modes
+launch-modes: build
+	OMPCONFORM=$(BIN)/ompconform bash scripts/launch-modes.sh
+
 # The reference DUT image and the harness image (FROM scratch); image-check
 # also runs the harness image against the reference on loopback.
 .PHONY: image image-check

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The catalogue against the reference launched the three ways a vendor's
+# DUT can be: in-process is `make conformance`; here, as a local program
+# the harness starts (--dut-cmd), and as a container image run through
+# testcontainers-go (--target container:IMAGE). In CI (CI=true) a missing
+# Docker daemon fails this check instead of skipping it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${OMPCONFORM:-bin/ompconform}
+
+echo "== --dut-cmd: the reference as a local program"
+"$BIN" run --quiet --target 127.0.0.1:12471 \
+  --dut-cmd "$BIN reference --role controller --system-ip 192.0.2.9 --listen 127.0.0.1:12471 --state-api ''"
+
+echo "== --target container:ompconform/reference:dev"
+if ! docker info >/dev/null 2>&1; then
+  if [ "${CI:-}" = true ]; then
+    echo "launch-modes: no Docker daemon in CI: the container launch mode cannot be checked" >&2
+    exit 1
+  fi
+  echo "launch-modes: no Docker daemon: container launch mode skipped (bash scripts/docker-up.sh)" >&2
+  exit 0
+fi
+bash scripts/images.sh
+export TESTCONTAINERS_RYUK_DISABLED=true
+# --container-arg gives the image's whole command line (it replaces the
+# image's default CMD): role, system IP and the listen address.
+"$BIN" run --quiet --target container:ompconform/reference:dev --container-port 12472 \
+  --container-arg=--role --container-arg=controller --container-arg=--system-ip --container-arg=192.0.2.9 \
+  --container-arg=--listen --container-arg=127.0.0.1:12472 --container-arg=--state-api --container-arg= \
+  'HDR-*' 'HS-0*' 'UPD-0*' 'RFL-*' 'INF-*'
