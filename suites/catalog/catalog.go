@@ -56,7 +56,7 @@ func Lookup(id string) (*Case, bool) {
 	cs := All()
 	i := slices.IndexFunc(cs, func(c Case) bool { return strings.EqualFold(c.ID, id) })
 	if i < 0 {
-		return nil, false
+		return lookupScenario(id) // a scenario file's case (RegisterScenarios)
 	}
 	return &cs[i], true
 }

@@ -1,0 +1,148 @@
+package catalog
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A broken scenario file gets an error that names its file, line and
+// column, and says what is wrong there.
+func TestScenarioErrorsArePrecise(t *testing.T) {
+	head := "id: T-ERR-001\nsection: \"3.1.1\"\nlevel: MUST\nbasis: Draft\nrequirement: r\n"
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"unknown key", head + "stepz: []\n", "x.yaml:6:1: scenario: unknown key \"stepz\""},
+		{"missing steps", head, "x.yaml:1:1: scenario: no \"steps\""},
+		{"bad level", strings.Replace(head, "MUST", "MAY", 1) + "steps: [{expect: {accept: true}}]\n", "x.yaml:3:8: level \"MAY\""},
+		{"bad section", strings.Replace(head, "3.1.1", "9.9", 1) + "steps: [{expect: {accept: true}}]\n", "x.yaml:2:10: section \"9.9\": not a section"},
+		{"bad alert", head + "steps:\n  - open: 0\n  - expect:\n      alert: OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LEN\n",
+			"x.yaml:9:14: alert \"OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LEN\": want one of OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_UNSYNC"},
+		{"bad field", head + "steps:\n  - open: 0\n  - send:\n      message: {type: HELLO}\n      mutate:\n        - {field: header.lenght, op: set, value: 18}\n  - expect: {accept: true}\n",
+			"x.yaml:11:11: send: mutators: set header.lenght to 18: no field \"header.lenght\""},
+		{"bad op", head + "steps:\n  - send:\n      message: {type: HELLO}\n      mutate:\n        - {field: header.length, op: explode}\n  - expect: {accept: true}\n",
+			"x.yaml:10:38: mutators: unknown op \"explode\""},
+		{"op needs value", head + "steps:\n  - send:\n      message: {type: HELLO}\n      mutate:\n        - {field: header.length, op: set}\n  - expect: {accept: true}\n",
+			"x.yaml:10:11: mutate: op set needs value"},
+		{"bad step", head + "steps:\n  - open: 0\n  - sned: {}\n  - expect: {accept: true}\n", "x.yaml:8:5: step \"sned\""},
+		{"bad peer", head + "steps:\n  - open: 64\n  - expect: {accept: true}\n", "x.yaml:7:11: open: peer 64"},
+		{"two expectations", head + "steps:\n  - expect: {accept: true, closed: true}\n", "x.yaml:7:13: expect: want exactly one of"},
+		{"nothing expected", head + "steps:\n  - open: 0\n", "x.yaml:7:3: steps: nothing is expected"},
+		{"bad message type", head + "steps:\n  - send: {message: {type: HELO}}\n  - expect: {accept: true}\n", "x.yaml:7:28: message type \"HELO\""},
+		{"bad hex", head + "steps:\n  - send: {hex: \"fffz\"}\n  - expect: {accept: true}\n", "x.yaml:7:17: send.hex: not hex"},
+		{"catalogue ID", strings.Replace(head, "T-ERR-001", "HDR-002", 1) + "steps: [{expect: {accept: true}}]\n", "x.yaml:1:5: id HDR-002: the built-in catalogue has a case of that ID"},
+		{"BGP without source", strings.Replace(head, "Draft", "BGP", 1) + "steps: [{expect: {accept: true}}]\n", "x.yaml:1:1: basis BGP: give the RFC"},
+		{"Project MUST", strings.Replace(head, "Draft", "Project", 1) + "reading: x\nsteps: [{expect: {accept: true}}]\n", "x.yaml:3:8: basis Project is never MUST"},
+		{"YAML syntax", head + "steps:\n  - send: {message: {type: HELLO}\n", "x.yaml:7:3: YAML: did not find expected ',' or '}'"},
+		{"tab", head + "steps:\n\t- open: 0\n", "x.yaml:7:1: YAML: found character that cannot start any token"},
+		{"bad family", head + "needs: [{family: AFI_IPV4/SAFI_NOPE}]\nsteps: [{expect: {accept: true}}]\n", "x.yaml:6:18: family \"AFI_IPV4/SAFI_NOPE\""},
+		{"handshake override", head + "steps:\n  - open: {peer: 0, handshake: {hold_tim: 3}}\n  - expect: {accept: true}\n", "x.yaml:7:33: handshake: unknown key \"hold_tim\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, errs := ParseScenarios("x.yaml", []byte(tc.src))
+			if len(errs) == 0 {
+				t.Fatalf("no error; want %q", tc.want)
+			}
+			if !strings.Contains(errs.Error(), tc.want) {
+				t.Errorf("got\n%s\nwant it to contain\n%s", errs.Error(), tc.want)
+			}
+		})
+	}
+}
+
+// LoadScenarios reads a folder, names the file of each error, and
+// refuses an ID two files declare.
+func TestLoadScenariosFolder(t *testing.T) {
+	dir := t.TempDir()
+	sc := "id: T-DUP-001\nsection: \"3.1.5\"\nlevel: MUST\nbasis: Draft\nrequirement: r\nsteps:\n  - open: 0\n  - send: {message: {type: HELLO}}\n  - expect: {accept: true}\n"
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(sc), 0o644)
+	cs, err := LoadScenarios(dir)
+	if err != nil || len(cs) != 1 || cs[0].ID != "T-DUP-001" {
+		t.Fatalf("one scenario: %v, %d cases", err, len(cs))
+	}
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "b.yml"), []byte("# again\n"+sc), 0o644)
+	_, err = LoadScenarios(dir)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "sub", "b.yml")+":2:5: id T-DUP-001: already declared at "+filepath.Join(dir, "a.yaml")+":1") {
+		t.Errorf("duplicate ID: %v", err)
+	}
+	if _, err := LoadScenarios(t.TempDir()); err == nil {
+		t.Error("an empty folder is accepted")
+	}
+}
+
+// A scenario is the catalogue's own machinery: written as the built-in
+// HDR-002 is, it sends and expects the same, in the same words.
+func TestScenarioMapsOntoCatalogue(t *testing.T) {
+	src := `id: T-HDR-002
+section: "3.1.1"
+level: MUST
+basis: Draft
+requirement: "Length : 2 bytes. Packet length including header length of 19 bytes."
+steps:
+  - open: 0
+  - send:
+      message: {type: HELLO}
+      mutate:
+        - {field: header.length, op: set, value: 18}
+  - expect:
+      alert: OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LENGTH
+      then_close: true
+`
+	cs, _, errs := ParseScenarios("hdr.yaml", []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := cs[0]
+	want, _ := Lookup("HDR-002")
+	if got.Sent() != want.Sent() || got.Expected() != want.Expected() || got.MsgType() != want.MsgType() {
+		t.Errorf("scenario: sends %q, expects %q (%s)\nHDR-002:  sends %q, expects %q (%s)", got.Sent(), got.Expected(), got.MsgType(), want.Sent(), want.Expected(), want.MsgType())
+	}
+	if err := got.Validate(); err != nil {
+		t.Error(err)
+	}
+	e := DefaultEnv(Controller)
+	a, err1 := got.Script[1].(sendStep).msg.Build(e, 0)
+	b, err2 := want.Steps()[1].(sendStep).msg.Build(e, 0)
+	if err1 != nil || err2 != nil || string(a.Bytes) != string(b.Bytes) {
+		t.Errorf("bytes differ: %x (%v) vs %x (%v)", a.Bytes, err1, b.Bytes, err2)
+	}
+}
+
+// Every shipped example parses, has a distinct ID, and at least one
+// of them uses two fake peers.
+func TestShippedScenariosParse(t *testing.T) {
+	cs, err := LoadScenarios("../../fixtures/scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) < 12 {
+		t.Errorf("%d examples, want at least 12", len(cs))
+	}
+	multi := false
+	for _, c := range cs {
+		if err := c.Validate(); err != nil {
+			t.Error(err)
+		}
+		if strings.Contains(c.Sent(), "peer1") || strings.Contains(c.Expected(), "peer1") {
+			multi = true
+		}
+		for _, s := range c.Script {
+			if strings.HasPrefix(s.String(), "peer1") {
+				multi = true
+			}
+		}
+	}
+	if !multi {
+		t.Error("no multi-peer example")
+	}
+	if err := RegisterScenarios(cs); err != nil {
+		t.Fatal(err)
+	}
+	defer RegisterScenarios(nil)
+	if c, ok := Lookup(strings.ToLower(cs[0].ID)); !ok || c.ID != cs[0].ID {
+		t.Errorf("Lookup does not find the registered scenario %s", cs[0].ID)
+	}
+}
