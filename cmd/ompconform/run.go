@@ -55,6 +55,12 @@ flags:
                           container:IMAGE runs a local image, dockerfile:DIR
                           builds one, with host networking (a fresh
                           container replaces one a case killed)
+  --dut-control SPEC      how the harness acts as the DUT's operator (clear a
+                          peer, shut it down, change the configuration,
+                          terminate), for the cases that need it: an
+                          http(s):// base URL speaking docs/dut-control.md,
+                          or exec:COMMAND with {action} and {peer}; without
+                          it those cases are UNSUPPORTED against a remote DUT
   --dut-cmd 'COMMAND'     start the DUT as a local program (words split as a
                           shell would, no shell run): wait for --target to
                           accept connections, restart it if a case kills
@@ -138,7 +144,7 @@ type runFlags struct {
 	showKeys, quiet                      bool
 	reportDir                            string
 	forceRole                            bool
-	dutCmd, shard                        string
+	dutCmd, shard, dutControl            string
 	dut                                  *runner.CommandDUT // the last one --dut-cmd started
 	gate                                 string
 	faults                               multiFlag
@@ -158,6 +164,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.role, "role", "", "DUT role")
 	fs.BoolVar(&f.forceRole, "force-role", false, "run --role's cases even if the DUT's IDENTITY says otherwise")
 	fs.StringVar(&f.shard, "shard", "", "I/N: run the I-th of N stable slices of the selected cases")
+	fs.StringVar(&f.dutControl, "dut-control", "", "the DUT's operator: an http(s):// base URL or exec:COMMAND (docs/dut-control.md)")
 	fs.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
 	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
 	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
@@ -210,6 +217,9 @@ func runRun(env *Env, args []string) int {
 		if _, ok := reference.LookupFault(name); !ok {
 			return fail("--fault %q: no such fault (ompconform reference --list-faults)", name)
 		}
+	}
+	if f.dutControl != "" && f.target == "" && f.listen == "" {
+		return fail("--dut-control acts on a DUT given by --target (the in-process reference has its own)")
 	}
 	if f.dutCmd != "" && (f.target == "" || f.listen != "") {
 		return fail("--dut-cmd needs --target, the address the program listens on (and no --listen)")
@@ -325,6 +335,13 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		return runner.Reference(role, nil, faults...), cleanup, nil
 	}
 	t := runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}
+	if f.dutControl != "" {
+		ctl, err := runner.Control(f.dutControl)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("--dut-control: %w", err)
+		}
+		t.Control = ctl
+	}
 	if f.dutCmd != "" {
 		argv, err := splitWords(f.dutCmd)
 		if err != nil {

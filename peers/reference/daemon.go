@@ -331,7 +331,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		apiAddr = "http://" + ln.Addr().String() + "/"
-		srv = &http.Server{Handler: StateHandler(sp), ReadHeaderTimeout: 5 * time.Second}
+		srv = &http.Server{Handler: withControl(StateHandler(sp), sp), ReadHeaderTimeout: 5 * time.Second}
 		srvDone = make(chan struct{})
 		go func() {
 			defer close(srvDone)

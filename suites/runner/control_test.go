@@ -1,0 +1,86 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+var ctlPeer = netip.MustParseAddr("10.0.1.2")
+
+// The HTTP adapter: 2xx is done, 501 is an action it lacks (ErrNoControl,
+// the case UNSUPPORTED), anything else an error.
+func TestHTTPControl(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Peer string }
+		json.NewDecoder(r.Body).Decode(&body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+body.Peer)
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/terminate"):
+			w.WriteHeader(http.StatusNotImplemented)
+		case strings.HasSuffix(r.URL.Path, "/shutdown"):
+			http.Error(w, "no such peer", http.StatusConflict)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer srv.Close()
+	ctl, err := Control(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ctl(ctx, catalog.ActClear, ctlPeer); err != nil {
+		t.Errorf("clear: %v", err)
+	}
+	if err := ctl(ctx, catalog.ActTerminate, ctlPeer); !errors.Is(err, catalog.ErrNoControl) {
+		t.Errorf("terminate: %v, want ErrNoControl", err)
+	}
+	if err := ctl(ctx, catalog.ActShutdown, ctlPeer); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), "no such peer") {
+		t.Errorf("shutdown: %v, want the adapter's error", err)
+	}
+	if got[0] != "POST /control/clear 10.0.1.2" {
+		t.Errorf("request %q", got[0])
+	}
+}
+
+// The exec adapter: {action} and {peer} replaced, exit 0 done, 3 an
+// action it lacks, other exits an error with the output.
+func TestExecControl(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	script := filepath.Join(dir, "ctl.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $2\" >> "+log+"\ncase $1 in clear) exit 0;; terminate) exit 3;; *) echo broken; exit 1;; esac\n"), 0o755)
+	ctl, err := Control("exec:" + script + " {action} {peer}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ctl(ctx, catalog.ActClear, ctlPeer); err != nil {
+		t.Errorf("clear: %v", err)
+	}
+	if err := ctl(ctx, catalog.ActTerminate, ctlPeer); !errors.Is(err, catalog.ErrNoControl) {
+		t.Errorf("terminate: %v", err)
+	}
+	if err := ctl(ctx, catalog.ActShutdown, ctlPeer); err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("shutdown: %v", err)
+	}
+	if b, _ := os.ReadFile(log); !strings.HasPrefix(string(b), "clear 10.0.1.2\n") {
+		t.Errorf("the command saw %q", b)
+	}
+	for _, bad := range []string{"exec:", "ftp://x", ""} {
+		if _, err := Control(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
