@@ -262,36 +262,29 @@ func handshakeCases() []Case {
 	return cs
 }
 
-// dutOverlay adds an OVERLAY ID capability with the DUT's Overlay ID, 1
+// dutOverlayID is the DUT's Overlay ID (its OVERLAY ID capability), 1
 // if it sent none.
-func dutOverlay() HSOpt {
-	return func(e *Env, i int, h *omp.Handshake) {
-		id := uint32(1)
-		if e.DUT != nil {
-			for _, c := range e.DUT.Capabilities() {
-				if o, ok := c.(*omp.CapOverlayID); ok {
-					id = o.OverlayID
-				}
+func dutOverlayID(e *Env) uint32 {
+	id := uint32(1)
+	if e.DUT != nil {
+		for _, c := range e.DUT.Capabilities() {
+			if o, ok := c.(*omp.CapOverlayID); ok {
+				id = o.OverlayID
 			}
 		}
-		AddCaps(&omp.CapOverlayID{OverlayID: id})(e, i, h)
 	}
+	return id
+}
+
+// dutOverlay adds an OVERLAY ID capability with the DUT's Overlay ID.
+func dutOverlay() HSOpt {
+	return func(e *Env, i int, h *omp.Handshake) { AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e)})(e, i, h) }
 }
 
 // otherOverlay adds an OVERLAY ID capability with an Overlay ID the DUT's
 // is not.
 func otherOverlay() HSOpt {
-	return func(e *Env, i int, h *omp.Handshake) {
-		id := uint32(1)
-		if e.DUT != nil {
-			for _, c := range e.DUT.Capabilities() {
-				if o, ok := c.(*omp.CapOverlayID); ok {
-					id = o.OverlayID
-				}
-			}
-		}
-		AddCaps(&omp.CapOverlayID{OverlayID: id + 1})(e, i, h)
-	}
+	return func(e *Env, i int, h *omp.Handshake) { AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e) + 1})(e, i, h) }
 }
 
 // splitCaps moves every capability after the first into a second
