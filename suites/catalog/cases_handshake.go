@@ -284,7 +284,9 @@ func dutOverlay() HSOpt {
 // otherOverlay adds an OVERLAY ID capability with an Overlay ID the DUT's
 // is not.
 func otherOverlay() HSOpt {
-	return func(e *Env, i int, h *omp.Handshake) { AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e) + 1})(e, i, h) }
+	return func(e *Env, i int, h *omp.Handshake) {
+		AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e) + 1})(e, i, h)
+	}
 }
 
 // splitCaps moves every capability after the first into a second
