@@ -96,10 +96,25 @@ type Config struct {
 	ProgressEvery time.Duration
 	// Corpus replaces DefaultCorpus.
 	Corpus []Seed
+	// OnInput, if set, is called with each input once judged.
+	OnInput func(Input)
 	// OnFinding, if set, is called with each finding kept.
 	OnFinding func(*Finding)
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+
+	// Shard and Shards split the seed space (shard.go): shard i of n
+	// (1 <= i <= n) draws the inputs of iterations i, i+n, i+2n, ...
+	// of the run seed, so n machines with the same seed fuzz one DUT
+	// without drawing the same input twice. Zero: 1 of 1.
+	Shard, Shards int
+	// Minimize minimises every finding kept after the run (minimize.go)
+	// and keeps one finding per minimised reproducer and outcome;
+	// MinimizeTries bounds the replays spent on one finding (default 48)
+	// and MinimizeTime the time (default 30s).
+	Minimize      bool
+	MinimizeTries int
+	MinimizeTime  time.Duration
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -153,6 +168,16 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Shards == 0 && c.Shard == 0 {
+		c.Shard, c.Shards = 1, 1
+	}
+	if c.Shards < 1 || c.Shard < 1 || c.Shard > c.Shards {
+		return c, fmt.Errorf("netfuzz: shard %d/%d: want 1 <= i <= n", c.Shard, c.Shards)
+	}
+	if c.MinimizeTries <= 0 {
+		c.MinimizeTries = 48
+	}
+	def(&c.MinimizeTime, 30*time.Second)
 	return c, nil
 }
 

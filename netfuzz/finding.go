@@ -126,6 +126,13 @@ type Finding struct {
 	// Detail says more: the dial error of a crash, the wait of a hang.
 	Detail     string  `json:"detail,omitempty"`
 	Transcript []Entry `json:"transcript"`
+	// Shard is "i/n" when the run was sharded (Config.Shard).
+	Shard string `json:"shard,omitempty"`
+	// Reproducer is what findings are deduplicated by: the kind, what
+	// the DUT did, and a hash of the bytes sent (ReproducerKey).
+	Reproducer string `json:"reproducer,omitempty"`
+	// Minimized says how the finding was minimised; nil: it was not.
+	Minimized *MinStats `json:"minimized,omitempty"`
 	// File is where the finding was saved (not in the JSON).
 	File string `json:"-"`
 }

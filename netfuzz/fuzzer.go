@@ -41,6 +41,9 @@ type Report struct {
 	Stopped string
 	// SaveErrors are findings that could not be written.
 	SaveErrors []string
+	// Duplicates counts findings dropped after minimisation: their
+	// minimised reproducer and outcome were another finding's.
+	Duplicates int
 }
 
 // ExecPerSec is iterations per second.
@@ -127,6 +130,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		f.live.close()
 	}
 	stopProgress()
+	if cfg.Minimize {
+		f.minimizeAll(ctx)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rep.Probe = f.c.probe
@@ -175,12 +181,13 @@ func (f *fuzzer) loop(ctx context.Context) {
 	if f.cfg.Duration > 0 {
 		deadline = f.start.Add(f.cfg.Duration)
 	}
-	for iter := 1; ; iter++ {
+	for n := 1; ; n++ {
+		iter := f.cfg.iteration(n) // this shard's n-th input
 		switch {
 		case ctx.Err() != nil:
 			f.stop("canceled")
 			return
-		case f.cfg.Iterations > 0 && iter > f.cfg.Iterations:
+		case f.cfg.Iterations > 0 && n > f.cfg.Iterations:
 			f.stop("iterations")
 			return
 		case !deadline.IsZero() && time.Now().After(deadline):
@@ -237,6 +244,9 @@ func (f *fuzzer) iterate(ctx context.Context, iter int) bool {
 		probe = f.c.probeBytes
 	}
 	v := f.c.try(ctx, s, &in, probe)
+	if f.cfg.OnInput != nil {
+		f.cfg.OnInput(in)
+	}
 	f.last = s
 	f.mu.Lock()
 	f.rep.Iterations++
@@ -321,6 +331,10 @@ func (f *fuzzer) record(k Kind, s *sess, detail string) {
 	}
 	fd.Signature = signature(k, &in)
 	fd.Summary = summary(k, &in, detail)
+	fd.Reproducer = ReproducerKey(fd)
+	if f.cfg.Shards > 1 {
+		fd.Shard = fmt.Sprintf("%d/%d", f.cfg.Shard, f.cfg.Shards)
+	}
 	f.mu.Lock()
 	f.rep.Counts[k]++
 	f.rep.Signatures[fd.Signature]++

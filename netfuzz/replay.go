@@ -68,9 +68,15 @@ func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error)
 		return nil, err
 	}
 	defer d.close()
-	c := &conn{cfg: cfg, d: d}
+	return replayOn(ctx, &conn{cfg: cfg, d: d}, fd)
+}
+
+// replayOn replays fd with c's DUT; a conn not yet calibrated is
+// calibrated first, as the run was.
+func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) {
+	cfg, d := c.cfg, c.d
 	res := &ReplayResult{Want: fd.Kind, DUT: d.describe()}
-	if fd.SessionPhase == PhaseEstablished {
+	if fd.SessionPhase == PhaseEstablished && !c.calibrated {
 		// Learn whether the DUT sends End-of-RIB on a session of its own,
 		// as the run did before its first input.
 		s, err := c.open(ctx, PhaseEstablished)
