@@ -404,7 +404,7 @@ func (sp *Speaker) sessionDown(s *session) {
 	}
 	s.down = true
 	rid, reg, reason, graceful := s.routerID, s.registered, s.reason, s.graceful
-	aIn, aOut, neg, pr := s.alertIn, s.alertOut, s.neg, s.pr
+	aIn, aOut, neg, pr := copyAlert(s.alertIn), copyAlert(s.alertOut), s.neg, s.pr
 	wasEst := !s.established.IsZero()
 	s.mu.Unlock()
 	if pr != nil {
@@ -506,4 +506,12 @@ func (sp *Speaker) find(peer string) *session {
 		}
 	}
 	return nil
+}
+
+func copyAlert(a *AlertRecord) *AlertRecord {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	return &c
 }

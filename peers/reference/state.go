@@ -172,11 +172,15 @@ func (s *session) fill(ps *PeerState, t *counterTotals) {
 	if s.neg != nil {
 		ps.Negotiated = s.neg
 	}
+	// Copies: the writer marks the record written under s.mu, and the
+	// state API encodes it after the lock is released.
 	if s.alertIn != nil {
-		ps.LastAlertIn = s.alertIn
+		a := *s.alertIn
+		ps.LastAlertIn = &a
 	}
 	if s.alertOut != nil {
-		ps.LastAlertOut = s.alertOut
+		a := *s.alertOut
+		ps.LastAlertOut = &a
 	}
 	if s.routerID.IsValid() {
 		ps.RouterID = s.routerID
