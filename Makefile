@@ -110,3 +110,13 @@ SCALE_M ?= 1,4
 .PHONY: bench-scale
 bench-scale: build
 	$(BIN)/ompconform bench-scale --n $(SCALE_N) --m $(SCALE_M)
+
+# The reference daemon under a bounded soak (peers/reference TestSoak):
+# SOAK_SESSIONS sessions on loopback for SOAK_DURATION, with route churn,
+# state API polling and random resets; RSS and goroutines must come back
+# to their baseline (tolerances in peers/reference/soak_test.go).
+SOAK_DURATION ?= 60s
+SOAK_SESSIONS ?= 500
+.PHONY: soak
+soak:
+	$(GO) test -run '^TestSoak$$' -count=1 -v -timeout 5m ./peers/reference/ -soak -soak.duration $(SOAK_DURATION) -soak.sessions $(SOAK_SESSIONS)
