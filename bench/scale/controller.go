@@ -77,7 +77,7 @@ type controller interface {
 func controllerArgs(rid netip.Addr, listen string, hold uint16) []string {
 	return []string{"-role", "controller", "-system-ip", rid.String(), "-site-id", "1",
 		"-listen", listen, "-state-api=", "-log-level", "warn",
-		"-hold-time", strconv.Itoa(int(hold)), "-gr-interval", "0"}
+		"-hold-time", strconv.Itoa(int(hold)), "-gr-interval", "0", "-max-routes-per-peer", "-1"}
 }
 
 // procController is `ompconform reference` run as a child process, so
