@@ -233,6 +233,19 @@ func (f *Finding) Save(dir string) error {
 	return nil
 }
 
+// SaveAs writes f as indented JSON to path and sets f.File.
+func (f *Finding) SaveAs(path string) error {
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	f.File = path
+	return nil
+}
+
 // Load reads a finding Save wrote.
 func Load(path string) (*Finding, error) {
 	b, err := os.ReadFile(path)

@@ -18,6 +18,8 @@ import (
 
 const fuzzUsage = `usage: ompconform fuzz [flags]
        ompconform fuzz --replay FILE [flags]
+       ompconform fuzz minimize [--target HOST:PORT] [--out FILE] FINDING
+       ompconform fuzz promote [--out FILE] [--id ID] FINDING
 
 Fuzzes a DUT over the network (package netfuzz): each input is a valid
 message (a fixture, a message built for the session's phase, or the fake
@@ -64,6 +66,15 @@ flags:
   --quiet               no progress line
   --replay FILE         send a saved finding again and say whether it
                         reproduces
+  --shard I/N           draw only the I-th of N slices of the seed's inputs
+                        (iterations I, I+N, ...): N machines with one --seed
+                        fuzz one DUT without drawing an input twice
+  --minimize            after the run, minimise each finding (fewer messages,
+                        fewer bytes, while it reproduces) and keep one per
+                        minimised reproducer and outcome
+
+"fuzz minimize" shrinks a saved finding; "fuzz promote" turns one into a
+scenario file (docs/scenarios.md). docs/fuzzing.md walks through it all.
 
 exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
 1 a crash or hang was found (with --fail-on-mismatch: any finding), or
@@ -87,6 +98,9 @@ type fuzzFlags struct {
 }
 
 func runFuzz(env *Env, args []string) int {
+	if code, ok := fuzzSub(env, args); ok {
+		return code
+	}
 	var f fuzzFlags
 	fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
 	fs.StringVar(&f.target, "target", "", "DUT address")
@@ -111,6 +125,8 @@ func runFuzz(env *Env, args []string) int {
 	fs.BoolVar(&f.failOnMismatch, "fail-on-mismatch", false, "mismatches fail")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
 	fs.StringVar(&f.replay, "replay", "", "finding to replay")
+	shard := fs.String("shard", "", "I/N: this machine's slice of the seed space")
+	minimize := fs.Bool("minimize", false, "minimise and deduplicate the findings after the run")
 	cliflags.Setup(fs, env.Stderr, "fuzz", func() string { return fuzzUsage })
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -129,6 +145,12 @@ func runFuzz(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if *shard != "" {
+		if cfg.Shard, cfg.Shards, err = netfuzz.ParseShard(*shard); err != nil {
+			return fail("--shard: %v", err)
+		}
+	}
+	cfg.Minimize = *minimize
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if f.replay != "" {
@@ -196,10 +218,16 @@ func fuzzSummary(w io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
 	printCounts(w, "outcomes", rep.Outcomes)
 	printCounts(w, "refusals of bytes the codec accepts", rep.Refusals)
 	printCounts(w, "findings by signature", rep.Signatures)
+	if rep.Duplicates > 0 {
+		fmt.Fprintf(w, "%d findings dropped after minimisation: the same minimised reproducer and outcome as one kept\n", rep.Duplicates)
+	}
 	for _, f := range rep.Findings {
 		where := ""
 		if f.File != "" {
 			where = "\n    " + f.File
+		}
+		if f.Minimized != nil {
+			where += "\n    minimised: " + f.Minimized.String()
 		}
 		fmt.Fprintf(w, "%s%s\n", f.Summary, where)
 	}

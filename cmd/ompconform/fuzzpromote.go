@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/netfuzz"
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+)
+
+const fuzzPromoteUsage = `usage: ompconform fuzz promote [--out FILE] [--id ID] FINDING
+
+Turns a finding of "ompconform fuzz" (its JSON file) into a scenario file
+(docs/scenarios.md): the session's inputs as the exact bytes, and the
+answer the codec derives from them as the expectation (the ALERT, then
+the close; or acceptance, proven by a REFRESH_REQUEST answered with
+End-of-RIB), under the draft section that answer concerns (the ALERT's
+code, refined by the field the codec blames, else the message type).
+Minimise the finding first ("ompconform fuzz minimize") for a short case.
+The scenario is checked by reading it back before it is written.
+
+flags:
+  --out FILE   where to write (default: standard output)
+  --id ID      the scenario's ID (default FUZZ-<KIND>-<8 hex digits of the
+               reproducer>)
+`
+
+const fuzzMinimizeUsage = `usage: ompconform fuzz minimize [--target HOST:PORT] [--out FILE] [--tries N] FINDING
+
+Replays a finding against the DUT (--target, else the finding's own, or a
+fresh in-process reference for a finding made on it) and shrinks it while
+it reproduces with the same outcome: fewer messages, fewer mutations,
+fewer bytes. Writes the minimised finding to --out (default: beside the
+original, with "-min" before ".json") and prints how much it shrank.
+
+exit status: 0 minimised (or kept as it is when it did not reproduce:
+it says so); 2 usage error or the DUT could not be reached
+`
+
+// fuzzSub runs "fuzz promote" and "fuzz minimize"; ok is false for
+// another first argument.
+func fuzzSub(env *Env, args []string) (int, bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	switch args[0] {
+	case "promote":
+		return runFuzzPromote(env, args[1:]), true
+	case "minimize", "minimise":
+		return runFuzzMinimize(env, args[1:]), true
+	}
+	return 0, false
+}
+
+func runFuzzPromote(env *Env, args []string) int {
+	fs := flag.NewFlagSet("fuzz promote", flag.ContinueOnError)
+	out := fs.String("out", "", "scenario file")
+	id := fs.String("id", "", "scenario ID")
+	cliflags.Setup(fs, env.Stderr, "fuzz promote", func() string { return fuzzPromoteUsage })
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz promote: "+format+"\n", a...)
+		return ExitUsage
+	}
+	if len(files) != 1 {
+		return fail("want one FINDING file")
+	}
+	fd, err := netfuzz.Load(files[0])
+	if err != nil {
+		return fail("%v", err)
+	}
+	y, err := Promote(fd, *id, files[0])
+	if err != nil {
+		return fail("%v", err)
+	}
+	if *out == "" {
+		fmt.Fprint(env.Stdout, y)
+		return ExitOK
+	}
+	if err := os.WriteFile(*out, []byte(y), 0o644); err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintf(env.Stdout, "scenario written to %s\n", *out)
+	return ExitOK
+}
+
+var idPart = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// Promote writes a finding as a scenario file; from names the finding in
+// a comment. The scenario is parsed back (catalog.ParseScenarios) before
+// it is returned.
+func Promote(fd *netfuzz.Finding, id, from string) (string, error) {
+	exp := fd.Input.Expected
+	if exp.Outcome == "" {
+		b, err := fd.Input.Bytes()
+		if err != nil {
+			return "", err
+		}
+		exp = netfuzz.Expect(fd.Input.Phase, b)
+	}
+	if id == "" {
+		key := fd.Reproducer
+		if key == "" {
+			key = netfuzz.ReproducerKey(fd)
+		}
+		sum := sha256.Sum256([]byte(key))
+		id = fmt.Sprintf("FUZZ-%s-%X", strings.ToUpper(idPart.ReplaceAllString(string(fd.Kind), "")), sum[:4])
+	}
+	section := promoteSection(fd, exp)
+	var b strings.Builder
+	q := strconv.Quote
+	fmt.Fprintf(&b, "# Promoted from a netfuzz finding: %s\n", filepath.Base(from))
+	fmt.Fprintf(&b, "# %s\n", oneLine(fd.Summary))
+	if fd.Minimized != nil {
+		fmt.Fprintf(&b, "# minimised: %s\n", fd.Minimized)
+	}
+	fmt.Fprintf(&b, "# found on %s (%s), %s\n", fd.Target, fd.Role, fd.Time.Format(time.RFC3339))
+	fmt.Fprintf(&b, "id: %s\n", id)
+	fmt.Fprintf(&b, "title: %s\n", q(fmt.Sprintf("Fuzz finding (%s): %s", fd.Kind, clipTo(orUnmutated(fd.Input.Described), 100))))
+	fmt.Fprintf(&b, "section: %s\n", q(section))
+	b.WriteString("level: SHOULD\nbasis: Project\n")
+	fmt.Fprintf(&b, "requirement: %s\n", q("The answer the draft's message formats call for: "+exp.String()+"."))
+	reading := "The codec (package omp) derives this answer from the bytes, as the network fuzzer did"
+	if exp.Field != "" {
+		reading += fmt.Sprintf(" (it blames %s at offset %d: %s)", exp.Field, exp.Offset, exp.Reason)
+	}
+	reading += fmt.Sprintf(". The DUT answered %s (%s).", fd.Input.Observed, fd.Kind)
+	fmt.Fprintf(&b, "reading: %s\n", q(reading))
+	b.WriteString("steps:\n")
+	if fd.SessionPhase == netfuzz.PhaseOpening {
+		b.WriteString("  - connect: 0\n")
+	} else {
+		b.WriteString("  - open: 0\n")
+	}
+	for _, in := range fd.History {
+		fmt.Fprintf(&b, "  - send: {hex: %s}   # %s\n", q(in.Hex), oneLine(orUnmutated(in.Described)))
+	}
+	fmt.Fprintf(&b, "  - send: {hex: %s}\n", q(fd.Input.Hex))
+	switch exp.Outcome {
+	case netfuzz.OutAlert:
+		fmt.Fprintf(&b, "  - expect:\n      alert: %s\n", exp.Alert.Name)
+		if exp.FSMFirst != nil && !exp.FSMFirst.Same(exp.Alert) {
+			fmt.Fprintf(&b, "      or: [%s]\n", exp.FSMFirst.Name)
+		}
+		b.WriteString("      then_close: true\n")
+	case netfuzz.OutClose:
+		b.WriteString("  - expect: {closed: true}\n")
+	default:
+		b.WriteString("  - expect: {accept: true}\n")
+	}
+	y := b.String()
+	if _, _, errs := catalog.ParseScenarios(id+".yaml", []byte(y)); len(errs) > 0 {
+		return "", fmt.Errorf("the scenario does not read back: %v", errs)
+	}
+	return y, nil
+}
+
+// promoteSection is the draft section the expected answer concerns: the
+// ALERT's code (an UPDATE error in a known attribute goes to that
+// attribute's section), else the type of the message sent.
+func promoteSection(fd *netfuzz.Finding, exp netfuzz.Expectation) string {
+	if exp.Outcome == netfuzz.OutAlert && exp.Alert != nil {
+		switch exp.Alert.Code {
+		case omp.ErrHeader:
+			return "3.1.1"
+		case omp.ErrHandshake:
+			return "3.1.2"
+		case omp.ErrUpdate:
+			if s := attrSection(fd, exp.Field); s != "" {
+				return s
+			}
+			return "3.1.3"
+		case omp.ErrFSM:
+			return "3"
+		case omp.ErrHoldtime:
+			return "3.1.5"
+		case omp.ErrOper:
+			return "3.1.4"
+		}
+	}
+	b, _ := fd.Input.Bytes()
+	if len(b) >= omp.HeaderLen {
+		switch omp.MsgType(b[omp.HeaderLen-1]) {
+		case omp.TypeHandshake:
+			return "3.1.2"
+		case omp.TypeUpdate:
+			return "3.1.3"
+		case omp.TypeAlert:
+			return "3.1.4"
+		case omp.TypeHello:
+			return "3.1.5"
+		case omp.TypeQuery:
+			return "3.1.6"
+		case omp.TypePolicy:
+			return "3.1.7-policy"
+		case omp.TypeInform:
+			return "3.1.7-inform"
+		}
+	}
+	return "3.1.1"
+}
+
+var attrIndex = regexp.MustCompile(`^(update|query)\.attr\[(\d+)\]`)
+
+// attrSection reads the type of the attribute the codec blames from the
+// input's own bytes (its Type byte) and finds the section of that
+// attribute; "" when it cannot.
+func attrSection(fd *netfuzz.Finding, field string) string {
+	m := attrIndex.FindStringSubmatch(field)
+	if m == nil {
+		return ""
+	}
+	n, _ := strconv.Atoi(m[2])
+	b, _ := fd.Input.Bytes()
+	// Walk the attribute list by its framing: Flags, Type, Length (1 or 2
+	// bytes by ATTR_EXTENDED), Value.
+	off := omp.HeaderLen + 2
+	for i := 0; off+3 <= len(b); i++ {
+		flags, t := omp.AttrFlags(b[off]), omp.AttrType(b[off+1])
+		l, hl := int(b[off+2]), 3
+		if flags&omp.AttrExtended != 0 {
+			if off+4 > len(b) {
+				return ""
+			}
+			l, hl = int(b[off+2])<<8|int(b[off+3]), 4
+		}
+		if i == n {
+			if t == omp.AttrTypeUnreachables {
+				t = omp.AttrTypeReachables
+			}
+			for _, s := range catalog.Sections {
+				if strings.Contains(s.Title+" ", t.String()+" ") {
+					return s.Key
+				}
+			}
+			return ""
+		}
+		off += hl + l
+	}
+	return ""
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func clipTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}
+
+func orUnmutated(s string) string {
+	if s == "" {
+		return "unmutated"
+	}
+	return s
+}
+
+func runFuzzMinimize(env *Env, args []string) int {
+	fs := flag.NewFlagSet("fuzz minimize", flag.ContinueOnError)
+	target := fs.String("target", "", "DUT address")
+	out := fs.String("out", "", "minimised finding")
+	tries := fs.Int("tries", 64, "replays at most")
+	budget := fs.Duration("time", 60*time.Second, "time at most")
+	cliflags.Setup(fs, env.Stderr, "fuzz minimize", func() string { return fuzzMinimizeUsage })
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz minimize: "+format+"\n", a...)
+		return ExitUsage
+	}
+	if len(files) != 1 {
+		return fail("want one FINDING file")
+	}
+	if *target != "" {
+		if err := netfuzz.CheckLoopback(*target); err != nil {
+			return fail("%v", err)
+		}
+	}
+	fd, err := netfuzz.Load(files[0])
+	if err != nil {
+		return fail("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget}, fd)
+	if err != nil {
+		return fail("%v", err)
+	}
+	dst := *out
+	if dst == "" {
+		dst = strings.TrimSuffix(files[0], ".json") + "-min.json"
+	}
+	if err := m.SaveAs(dst); err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintf(env.Stdout, "%s: %s\nwritten to %s\n", files[0], m.Minimized, dst)
+	return ExitOK
+}

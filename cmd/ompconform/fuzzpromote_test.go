@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/mutators"
+	"github.com/ompconform/ompconform/netfuzz"
+	"github.com/ompconform/ompconform/omp"
+)
+
+// finding is a hand-made finding: msg, mutated, sent on an established
+// session, after a HELLO; the DUT answered with obs.
+func finding(t *testing.T, dir string, msg omp.Message, obs *netfuzz.Alert, muts ...mutators.Mutation) string {
+	t.Helper()
+	b, err := mutators.Message(msg, muts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = netfuzz.Complete(b)
+	hello, _ := omp.Encode(&omp.Hello{})
+	in := netfuzz.Input{Phase: netfuzz.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(b), Mutations: muts, Described: mutators.Describe(muts),
+		Expected: netfuzz.Expect(netfuzz.PhaseEstablished, b), Observed: netfuzz.Observation{Outcome: netfuzz.OutAlert, Alert: obs}}
+	fd := &netfuzz.Finding{Kind: netfuzz.KindMismatch, Summary: "hand-made", Time: time.Now(), Target: "127.0.0.1:1", InProcess: true, Role: "controller",
+		SessionPhase: netfuzz.PhaseEstablished, History: []netfuzz.Input{{Phase: netfuzz.PhaseEstablished, Hex: hex.EncodeToString(hello)}}, Input: in}
+	p := filepath.Join(dir, "f.json")
+	if err := fd.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A promoted finding is a scenario file that reads back, sits under the
+// section of the ALERT the codec derives, and passes against the
+// reference (which answers as the codec says).
+func TestFuzzPromote(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		msg     omp.Message
+		mut     mutators.Mutation
+		section string
+		alert   string
+	}{
+		{"header", &omp.Hello{}, mutators.On("header.length", mutators.Set(18)), "3.1.1", "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LENGTH"},
+		{"pref", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrPref{Preference: 5})}}, mutators.On("update.attr[0].value", mutators.Truncate(1)), "3.1.3.4", "OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_LENGTH"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			f := finding(t, dir, tc.msg, &netfuzz.Alert{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderType, Name: "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE"}, tc.mut)
+			sc := filepath.Join(dir, "sc", "promoted.yaml")
+			os.MkdirAll(filepath.Dir(sc), 0o755)
+			code, out, errs := runCmd(t, nil, "fuzz", "promote", "--out", sc, "--id", "FUZZ-T-001", f)
+			if code != ExitOK {
+				t.Fatalf("promote: code %d\n%s\n%s", code, out, errs)
+			}
+			y, _ := os.ReadFile(sc)
+			for _, want := range []string{"section: \"" + tc.section + "\"", "alert: " + tc.alert, "then_close: true", "- open: 0", "send: {hex:"} {
+				if !strings.Contains(string(y), want) {
+					t.Errorf("the scenario lacks %q:\n%s", want, y)
+				}
+			}
+			code, out, errs = runCmd(t, nil, "run", "--quiet", "--scenarios", filepath.Dir(sc), "FUZZ-T-001")
+			if code != ExitOK || !strings.Contains(out, "1 PASS") {
+				t.Errorf("the promoted scenario against the reference: code %d\n%s\n%s", code, out, errs)
+			}
+		})
+	}
+	if code, _, _ := runCmd(t, nil, "fuzz", "promote"); code != ExitUsage {
+		t.Errorf("promote without a finding: code %d", code)
+	}
+}
+
+// "fuzz minimize" keeps, and says so, a finding the DUT does not
+// reproduce (the reference answers as the codec says).
+func TestFuzzMinimizeNotReproduced(t *testing.T) {
+	dir := t.TempDir()
+	f := finding(t, dir, &omp.Hello{}, &netfuzz.Alert{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderType, Name: "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE"}, mutators.On("header.length", mutators.Set(18)))
+	code, out, errs := runCmd(t, nil, "fuzz", "minimize", "--tries", "4", f)
+	if code != ExitOK || !strings.Contains(out, "did not reproduce") {
+		t.Fatalf("code %d\n%s\n%s", code, out, errs)
+	}
+	m, err := netfuzz.Load(strings.TrimSuffix(f, ".json") + "-min.json")
+	if err != nil || m.Minimized == nil || m.Minimized.Reproduced {
+		t.Errorf("minimised finding: %v %+v", err, m)
+	}
+}
