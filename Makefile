@@ -120,3 +120,12 @@ SOAK_SESSIONS ?= 500
 .PHONY: soak
 soak:
 	$(GO) test -run '^TestSoak$$' -count=1 -v -timeout 5m ./peers/reference/ -soak -soak.duration $(SOAK_DURATION) -soak.sessions $(SOAK_SESSIONS)
+
+# ClusterFuzzLite / OSS-Fuzz: .clusterfuzzlite/build.sh must build every
+# native fuzz target (go test -list '^Fuzz' ./...). The OSS-Fuzz base image
+# cannot be pulled here, so its compile_native_go_fuzzer lines are run with
+# the native toolchain (go test -c per package, each target's seed corpus
+# run once), and the check says so.
+.PHONY: cflite-check
+cflite-check:
+	GO=$(GO) bash scripts/cflite-check.sh
