@@ -73,6 +73,7 @@ func TestMinimizeFindings(t *testing.T) {
 	if len(rep.Findings) == 0 {
 		t.Fatalf("no finding: %v", rep.Counts)
 	}
+	t.Logf("%d findings kept after minimisation, %d duplicates dropped (counts %v)", len(rep.Findings), rep.Duplicates, rep.Counts)
 	keys := map[string]bool{}
 	smaller := false
 	for _, f := range rep.Findings {
@@ -80,6 +81,7 @@ func TestMinimizeFindings(t *testing.T) {
 		if st == nil || !st.Reproduced || st.ToBytes > st.FromBytes || st.ToMessages > st.FromMessages || f.File == "" {
 			t.Fatalf("finding %s: minimised %+v, file %q", f.Summary, st, f.File)
 		}
+		t.Logf("%s: %s", f.Reproducer, st)
 		smaller = smaller || st.ToBytes < st.FromBytes
 		if keys[f.Reproducer] {
 			t.Errorf("two findings with reproducer %s", f.Reproducer)
