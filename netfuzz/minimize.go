@@ -12,7 +12,6 @@ import (
 
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
-	"github.com/ompconform/ompconform/peers/reference"
 )
 
 // MinStats says how a finding was minimised.
@@ -78,24 +77,12 @@ func clone(fd *Finding) *Finding {
 // reproduce comes back as it is, saying so. A crash is minimised on the
 // in-process reference only (restarted after each try).
 func Minimize(ctx context.Context, cfg Config, fd *Finding) (*Finding, error) {
-	if cfg.Target == "" && !fd.InProcess {
-		cfg.Target = fd.Target
-	}
-	if cfg.Role == 0 && fd.Role != "" {
-		if r, err := reference.ParseRole(fd.Role); err == nil {
-			cfg.Role = r
-		}
-	}
-	cfg, err := cfg.withDefaults()
+	c, err := findingDUT(ctx, cfg, fd)
 	if err != nil {
 		return nil, err
 	}
-	d, err := startDUT(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer d.close()
-	return minimizeOn(ctx, &conn{cfg: cfg, d: d}, fd), nil
+	defer c.d.close()
+	return minimizeOn(ctx, c, fd), nil
 }
 
 type minimizer struct {

@@ -51,6 +51,18 @@ func (r *ReplayResult) String() string {
 // finding's target, or, for a finding on the in-process reference, a
 // fresh in-process reference.
 func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error) {
+	c, err := findingDUT(ctx, cfg, fd)
+	if err != nil {
+		return nil, err
+	}
+	defer c.d.close()
+	return replayOn(ctx, c, fd)
+}
+
+// findingDUT starts (or reaches) the DUT a finding is replayed on: cfg's
+// target, else the finding's, or a fresh in-process reference in the
+// finding's role. The caller closes c.d.
+func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 	if cfg.Target == "" && !fd.InProcess {
 		cfg.Target = fd.Target
 	}
@@ -67,8 +79,7 @@ func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error)
 	if err != nil {
 		return nil, err
 	}
-	defer d.close()
-	return replayOn(ctx, &conn{cfg: cfg, d: d}, fd)
+	return &conn{cfg: cfg, d: d}, nil
 }
 
 // replayOn replays fd with c's DUT; a conn not yet calibrated is
