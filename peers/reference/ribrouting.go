@@ -370,37 +370,17 @@ func (rr *ribRouting) Snapshot() any {
 	out := RIBSnapshot{Policy: string(rr.policy), PolicyReceived: received, Routes: []RouteState{}, TLOCs: []RouteState{}}
 	for _, f := range rib.Families() {
 		for _, r := range rr.rib.Routes(f) {
-			rs := RouteState{Family: f.String(), PathID: r.PathID, Label: r.Label, Originator: r.Originator, SiteID: r.SiteID,
-				Valid: r.Valid, Best: r.Best, Stale: r.Stale, Rejected: r.Rejected, From: from[r.Peer]}
-			if v, ok := omp.Find(r.Attrs, omp.AttrTypePref); ok {
-				rs.Preference = v.(*omp.AttrPref).Preference
+			r.Family = f
+			if f.SAFI == omp.SAFITLOC {
+				out.TLOCs = append(out.TLOCs, routeState(r, from))
+			} else {
+				out.Routes = append(out.Routes, routeState(r, from))
 			}
-			switch f.SAFI {
-			case omp.SAFITLOC:
-				rs.TLOC = tlocString(r.TLOC)
-				out.TLOCs = append(out.TLOCs, rs)
-				continue
-			case omp.SAFIVRoute:
-				rs.VPN, rs.Prefix = r.VPN, r.Prefix
-				if v, ok := omp.Find(r.Attrs, omp.AttrTypeTLOC); ok {
-					t := v.(*omp.AttrTLOC)
-					rs.NextHop = tlocString(omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap})
-				}
-			case omp.SAFIMulticast:
-				rs.Multicast = fmt.Sprintf("%x", r.Multicast)
-			default:
-				rs.Raw = fmt.Sprintf("%x", r.Raw)
-			}
-			out.Routes = append(out.Routes, rs)
 		}
 	}
 	if rr.role != RoleController {
 		for _, fe := range rr.rib.FIB() {
-			fs := FIBState{VPN: fe.VPN, Prefix: fe.Prefix, Local: fe.Local}
-			for _, nh := range fe.NextHops {
-				fs.NextHops = append(fs.NextHops, tlocString(nh))
-			}
-			out.FIB = append(out.FIB, fs)
+			out.FIB = append(out.FIB, fibState(fe))
 		}
 	}
 	return out
