@@ -2,6 +2,7 @@ package reference
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -49,7 +50,7 @@ type session struct {
 	cnt      counters
 	lastRecv atomic.Int64 // unix nanoseconds of the last message read
 
-	ctrl     chan outMsg   // bounded queue of messages to write
+	ctrl     *ctrlQueue    // bounded queue of messages to write
 	wake     chan struct{} // the routing half has messages
 	kick     chan struct{} // state changed: timers re-read it
 	stop     chan struct{} // closed by fail
@@ -86,7 +87,7 @@ func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
 		outbound: nb != nil,
 		nb:       nb,
 		started:  time.Now(),
-		ctrl:     make(chan outMsg, sp.settings().QueueLen),
+		ctrl:     newCtrlQueue(sp.settings().QueueLen),
 		wake:     make(chan struct{}, 1),
 		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
@@ -296,29 +297,20 @@ func (s *session) signal(c chan struct{}) {
 // send queues m for the writer. The queue is bounded: when it is full
 // the peer has not taken what was sent for a long time, and the session
 // is dropped (docs/fsm.md).
-func (s *session) send(m omp.Message) bool {
-	select {
-	case s.ctrl <- outMsg{m: m}:
-		return true
-	case <-s.stop:
-		return false
-	default:
-		s.fail(operAlert(omp.SubErrOperClear), "send queue full: the peer does not read", false)
-		return false
-	}
-}
+func (s *session) send(m omp.Message) bool { return s.enqueue(outMsg{m: m}) }
 
 // sendRaw queues encoded messages (a copy of b), as send does.
-func (s *session) sendRaw(b []byte) bool {
-	select {
-	case s.ctrl <- outMsg{raw: append([]byte(nil), b...)}:
-		return true
-	case <-s.stop:
+func (s *session) sendRaw(b []byte) bool { return s.enqueue(outMsg{raw: append([]byte(nil), b...)}) }
+
+func (s *session) enqueue(o outMsg) bool {
+	if s.stopped() {
 		return false
-	default:
+	}
+	if !s.ctrl.push(o) {
 		s.fail(operAlert(omp.SubErrOperClear), "send queue full: the peer does not read", false)
 		return false
 	}
+	return true
 }
 
 // alerter is an error that names the ALERT to send.
@@ -349,8 +341,14 @@ func (s *session) up(neg *negotiated) *alertError {
 
 func operAlert(sub omp.Subcode) *omp.Alert { return &omp.Alert{Code: omp.ErrOper, Subcode: sub} }
 
-// readBufferSize is the read buffer of a session.
-const readBufferSize = 64 << 10
+// readBufferSize is the read buffer of an established session; until
+// then a session reads through a buffer of two whole messages
+// (smallReadBuffer), so that an idle, unauthenticated connection costs
+// little (docs/fsm.md, Limits).
+const (
+	readBufferSize  = 64 << 10
+	smallReadBuffer = 2 * omp.MaxMessageLen
+)
 
 // inQueueLen bounds the messages decoded and not yet handled: about
 // 4 KiB of wire each.
@@ -372,14 +370,21 @@ type inMsg struct {
 func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 	defer close(in)
 	// omp.NewReader uses a bufio.Reader it is given when it is large
-	// enough: fewer, larger reads than its own 8 KiB buffer in a flood.
-	br := bufio.NewReaderSize(s.conn, readBufferSize)
+	// enough. Established, the session reads through a larger buffer:
+	// fewer, larger reads in a flood.
+	br := bufio.NewReaderSize(s.conn, smallReadBuffer)
 	read := omp.NewReader(br).ReadRaw
+	grown, lastLen := false, 0
 	if s.set.faults.any(framingFaults) {
-		read = s.set.faults.framer(br, s.conn)
+		read = s.set.faults.framer(bufio.NewReaderSize(s.conn, readBufferSize), s.conn)
+		grown = true
 	}
 	for {
+		if !grown && s.routes.Load() != nil {
+			read, grown = growReader(br, lastLen, s.conn), true
+		}
 		raw, err := read()
+		lastLen = len(raw)
 		if s.stopped() {
 			if err != nil {
 				return
@@ -399,6 +404,20 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// growReader moves what br holds ahead of conn into a reader with the
+// established session's buffer. Called between messages: the message
+// last read (last bytes, still in br) is dropped, so the bytes moved
+// start a message.
+func growReader(br *bufio.Reader, last int, conn io.Reader) func() ([]byte, error) {
+	br.Discard(last)
+	var src io.Reader = conn
+	if n := br.Buffered(); n > 0 {
+		held, _ := br.Peek(n)
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(held)), conn)
+	}
+	return omp.NewReader(bufio.NewReaderSize(src, readBufferSize)).ReadRaw
 }
 
 // decodeOne counts and decodes one message read.

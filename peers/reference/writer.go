@@ -87,16 +87,20 @@ func (m *msgWriter) write(p []byte) error {
 func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 func (s *session) writeLoop() {
-	w := &writer{s: s, bw: &msgWriter{conn: s.conn, b: make([]byte, 0, 4*omp.MaxMessageLen)}, buf: make([]byte, 0, omp.MaxMessageLen)}
+	// No write buffer until the routing half has output: before that
+	// a session writes a few messages, each as it is queued, so an idle,
+	// unauthenticated connection holds none (docs/fsm.md, Limits).
+	w := &writer{s: s, bw: &msgWriter{conn: s.conn}}
 	for w.err == nil {
 		select {
 		case <-s.stop:
 			w.finish()
 			return
-		case o := <-s.ctrl:
+		default:
+		}
+		if o, ok := s.ctrl.pop(); ok {
 			w.write(o)
 			continue
-		default:
 		}
 		if w.pull() {
 			continue
@@ -113,8 +117,7 @@ func (s *session) writeLoop() {
 		case <-s.stop:
 			w.finish()
 			return
-		case o := <-s.ctrl:
-			w.write(o)
+		case <-s.ctrl.ready:
 		case <-ready:
 			w.pending = true
 		case <-s.wake:
@@ -147,6 +150,9 @@ func (w *writer) pull() bool {
 	w.pending = more && len(w.out) > 0 // never spin on an empty answer
 	if len(w.out) == 0 {
 		return false
+	}
+	if w.bw.b == nil {
+		w.bw.b = make([]byte, 0, 4*omp.MaxMessageLen)
 	}
 	w.writeRaw(w.out)
 	return true
