@@ -102,6 +102,8 @@ const (
 	fReflectIPv4Only
 	fReflectNoTLOCRoutes
 	fReflectNoMulticast
+	fUnnegotiatedAccepted
+	fUnnegotiatedSent
 
 	fGRNoMark
 	fGRNoSweep
@@ -110,6 +112,7 @@ const (
 	fNoEOR
 	fEORBeforeRoutes
 	fRefreshIgnored
+	fRefreshWithoutCapAnswered
 
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn
@@ -277,6 +280,12 @@ var faultTable = [numFaults]faultDef{
 		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},
 	fEORBeforeRoutes: {"eor-before-routes", "eor-refresh", allRoles,
 		"sends each family's End-of-RIB before its routes instead of after them"},
+	fRefreshWithoutCapAnswered: {"refresh-without-capability-answered", "negotiation", allRoles,
+		"a REFRESH_REQUEST from a peer with which REFRESH was not negotiated is answered (re-advertisement and End-of-RIB) instead of ignored"},
+	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
+		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
+	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
+		"a peer is sent routes and End-of-RIB of every family, also those it did not negotiate"},
 	fRefreshIgnored: {"refresh-ignored", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST is accepted and never answered (no re-advertisement, no End-of-RIB)"},
 
@@ -417,6 +426,8 @@ var ribQuirks = [...]struct {
 	{fReflectIPv4Only, rib.QuirkReflectIPv4Only},
 	{fReflectNoTLOCRoutes, rib.QuirkReflectNoTLOCRoutes},
 	{fReflectNoMulticast, rib.QuirkReflectNoMulticast},
+	{fUnnegotiatedAccepted, rib.QuirkUnnegotiatedAccepted},
+	{fUnnegotiatedSent, rib.QuirkUnnegotiatedSent},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

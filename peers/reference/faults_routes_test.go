@@ -370,6 +370,49 @@ var routeFaultCases = []faultCase{
 		}
 	}},
 
+
+	// negotiation
+	{"refresh-without-capability-answered", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(hsWith(func(h *omp.Handshake) {
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, identity(omp.PeerTypeVEdge))
+		}))
+		p.drainEORs(2)
+		p.send(refreshAll)
+		if m := p.quiet(quietWindow, isEOR); (m != nil) != faulty {
+			t.Fatalf("REFRESH_REQUEST without the capability answered: %v", m != nil)
+		}
+	}},
+	{"unnegotiated-family-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := dialPeer(t, sp.Addr())
+		a.establish(famHandshake(2, Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))
+		a.drainEORs(1)
+		b := ribEstablished(t, sp, peerN(3))
+		a.send(originN(1).tlocAdv(0)) // SAFI_TLOC, which a did not negotiate
+		a.adjRIBOut(1)                // applied (or ignored)
+		out := b.adjRIBOut(2)
+		if got := findUpdate(out, reachesIn(Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got != faulty {
+			t.Fatalf("the unnegotiated TLOC route reflected: %v", got)
+		}
+	}},
+	{"unnegotiated-family-sent", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		a.send(originN(1).tlocAdv(0))
+		a.adjRIBOut(2) // applied
+		b := dialPeer(t, sp.Addr())
+		vroute := Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+		b.establish(famHandshake(3, vroute))
+		other := func(m omp.Message) bool {
+			if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformEOR {
+				return i.AllFamilies || i.AFI != vroute.AFI || i.SAFI != vroute.SAFI
+			}
+			return m.Type() == omp.TypeUpdate && !reachesIn(vroute)(m)
+		}
+		if m := b.quiet(quietWindow, other); (m != nil) != faulty {
+			t.Fatalf("a family b did not negotiate sent: %v", m)
+		}
+	}},
+
 	// query
 	{"query-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())

@@ -577,7 +577,7 @@ func (s *session) handle(m omp.Message, raw []byte) bool {
 			if s.set.faults.has(fInformIgnored) {
 				return true
 			}
-			if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() {
+			if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() && !s.set.faults.has(fRefreshWithoutCapAnswered) {
 				s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
 				return true
 			}

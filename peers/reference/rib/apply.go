@@ -37,7 +37,7 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 		return nil
 	}
 	f, ok := famIndex(reach.AFI, reach.SAFI)
-	if !ok || !p.out[f].on || reach.Len() == 0 && (!isRaw(f) || len(reach.Raw) == 0) {
+	if !ok || !p.out[f].in && !r.cfg.Quirks.has(QuirkUnnegotiatedAccepted) || reach.Len() == 0 && (!isRaw(f) || len(reach.Raw) == 0) {
 		return nil
 	}
 	set, err := r.intern(u.Attributes, p.info.RouterID, p.info.SiteID)

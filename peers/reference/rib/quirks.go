@@ -66,6 +66,12 @@ const (
 	// QuirkReflectNoMulticast: a controller reflects no multicast route
 	// (SAFI_MULTICASE).
 	QuirkReflectNoMulticast
+	// QuirkUnnegotiatedAccepted: routes of a family the peer did not
+	// negotiate are applied instead of ignored.
+	QuirkUnnegotiatedAccepted
+	// QuirkUnnegotiatedSent: a peer is sent every family the RIB keeps,
+	// routes and End-of-RIB, negotiated or not.
+	QuirkUnnegotiatedSent
 )
 
 // The quirks of what a controller reflects: of the families it sends,

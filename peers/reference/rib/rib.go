@@ -56,7 +56,8 @@ type export struct {
 type outState struct {
 	cursor uint32
 	eor    bool // EOR due when the cursor reaches the end
-	on     bool // family negotiated
+	on     bool // sent to the peer: negotiated (or QuirkUnnegotiatedSent)
+	in     bool // taken from the peer: negotiated
 }
 
 type peer struct {
@@ -201,7 +202,12 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 	}
 	for _, fm := range info.Families {
 		if f, ok := famIndex(fm.AFI, fm.SAFI); ok {
-			p.out[f] = outState{on: true, eor: true}
+			p.out[f] = outState{on: true, in: true, eor: true}
+		}
+	}
+	if r.cfg.Quirks.has(QuirkUnnegotiatedSent) {
+		for f := range p.out {
+			p.out[f].on, p.out[f].eor = true, true
 		}
 	}
 	r.log.Debug("rib: peer up", "peer", p.id, "router_id", info.RouterID, "restarting", p.restarting)

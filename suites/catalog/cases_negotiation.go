@@ -1,0 +1,177 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// What the HANDSHAKE negotiates has consequences after it: a family a
+// peer did not list is neither sent to it nor taken from it, and a
+// REFRESH_REQUEST from a peer that did not offer REFRESH is not answered.
+// The draft lists the capabilities (3.1.2) and says nothing of their
+// effects; these cases follow BGP's (RFC 4760, RFC 2918, RFC 7313), which
+// OMP's capabilities copy.
+
+func init() { register(95, negotiationCases) }
+
+const reqMP = "MP Capability Format [...] AFI : 2 bytes [...] SAFI : 1 byte. Types: SAFI_VROUTE = 1 SAFI_TLOC = 2 [...]"
+
+const reqRefreshCap = "REFRESH Capability Format [...] Code : 1 byte. Value is 4. Length : 1 byte. Value is 0."
+
+// onlyVRoutes offers one family, AFI_IPV4/SAFI_VROUTE, in place of the
+// standard HANDSHAKE's MP capabilities.
+func onlyVRoutes() HSOpt {
+	return func(e *Env, i int, h *omp.Handshake) {
+		DropCaps(omp.CapCodeMP)(e, i, h)
+		AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})(e, i, h)
+	}
+}
+
+func negotiationCases() []Case {
+	tloc := NeedFamily(omp.AFIIPv4, omp.SAFITLOC)
+	return []Case{
+		{ID: "NEG-001", Section: "3.1.2.1", Level: SHOULD, Basis: BGP, Source: "RFC 4760 6", Requirement: reqMP,
+			Reading: "A speaker sends a peer only the families both negotiated: to a peer that listed only AFI_IPV4/SAFI_VROUTE, no UPDATE and no End-of-RIB of any other family, in the answer to its REFRESH_REQUEST for every family.",
+			Roles:   AnyRole, Needs: append([]Need{tloc, NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeUpdate,
+			Script: []Step{Open(0, onlyVRoutes()), ExpectOn(0, OnlyNegotiatedFamilies())}},
+		{ID: "NEG-002", Section: "3.1.2.1", Level: SHOULD, Basis: BGP, Source: "RFC 4760 6", Requirement: reqMP,
+			Reading: "A controller does not pass a family on to a peer that did not negotiate it: another SDN router's TLOC route (SAFI_TLOC) does not reach a peer that listed only AFI_IPV4/SAFI_VROUTE.",
+			Roles:   Controller, Needs: append([]Need{tloc, NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeUpdate,
+			Script: []Step{Open(1), Send(1, Update(TLOCRoutes())), ExpectOn(1, Accept()),
+				Open(0, onlyVRoutes()), ExpectOn(0, OnlyNegotiatedFamilies())}},
+		{ID: "NEG-003", Section: "3.1.2.1", Level: SHOULD, Basis: Project, Requirement: reqMP,
+			Reading: "Routes of a family the peer did not negotiate are ignored, as the reference does (BGP leaves the choice between ignoring them and an error to the speaker, RFC 4760 7): a TLOC route from a peer that listed only AFI_IPV4/SAFI_VROUTE is not installed, so it does not reach another peer's Adj-RIB-Out. An ALERT that refuses it is as good.",
+			Roles:   Controller, Needs: append([]Need{tloc, NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeUpdate,
+			Script: []Step{Open(1), Open(0, onlyVRoutes()), Send(0, Update(TLOCRoutes())), ExpectOn(0, Survives()),
+				ExpectOn(1, NotInRefresh(HasTLOCRoute(0)))}},
+		{ID: "NEG-004", Section: "3.1.2.4", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefreshCap,
+			Reading: "A REFRESH_REQUEST from a peer that did not offer the REFRESH capability is not answered: no re-advertisement and no End-of-RIB before the answer to a QUERY sent after it (docs/query.md), nor for the settle time after that answer.",
+			Roles:   AnyRole, Needs: vroute, Type: omp.TypeInform,
+			Script: []Step{Open(0, DropCaps(omp.CapCodeRefresh)), Send(0, InformAll(omp.InformRefreshRequest)),
+				ExpectOn(0, RefreshNotAnswered())}},
+	}
+}
+
+// ---- only the negotiated families -------------------------------------------
+
+type negotiatedOnlyExp struct{}
+
+// OnlyNegotiatedFamilies sends a REFRESH_REQUEST for every family and
+// expects the DUT's answer, up to the End-of-RIB of each family the
+// session negotiated, to carry no UPDATE and no End-of-RIB of any other
+// family. What the DUT sent since the session opened and has not been
+// read yet counts too.
+func OnlyNegotiatedFamilies() Expectation { return negotiatedOnlyExp{} }
+
+func (negotiatedOnlyExp) String() string {
+	return "the answer to a REFRESH_REQUEST for every family, up to the EOR of each negotiated family, carries no other family"
+}
+
+func (negotiatedOnlyExp) Alerts() []AlertID { return nil }
+
+func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
+	if !x.offersRefresh(peer) {
+		return Verdict{Grade: Unsupported, Expected: n.String(), Received: "the DUT does not offer REFRESH", Reason: "the check needs a REFRESH_REQUEST answered"}
+	}
+	fams := x.fams[peer]
+	if err := x.send(peer, InformAll(omp.InformRefreshRequest)); err != nil {
+		return verdict(Fail, n, "the session ended: "+err.Error(), "")
+	}
+	eors := newEORSet(fams)
+	var stray omp.Message
+	ev, skipped := x.await(peer, x.Env.Answer, n.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if f, all, ok := eorOf(ev.Msg); ok && !all && !slices.Contains(fams, f) {
+			stray = ev.Msg
+			return true
+		}
+		for _, f := range families(ev.Msg) {
+			if !slices.Contains(fams, f) {
+				stray = ev.Msg
+				return true
+			}
+		}
+		return eors.see(ev.Msg)
+	})
+	switch {
+	case stray != nil:
+		return verdict(Fail, n, Describe(stray)+skipped, fmt.Sprintf("the session negotiated only %s", familyList(fams)))
+	case ev.Kind == EvTimeout:
+		return verdict(Fail, n, "no EOR for each negotiated family within "+x.Env.Answer.String()+skipped, "the answer never ended")
+	case eors.done:
+		return verdict(Pass, n, "only "+familyList(fams)+", then EOR"+skipped, "")
+	}
+	return x.refused(n, ev, skipped)
+}
+
+func familyList(fs []Family) string {
+	s := ""
+	for i, f := range fs {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s/%s", f.AFI, f.SAFI)
+	}
+	return s
+}
+
+// ---- a REFRESH_REQUEST not answered ------------------------------------------
+
+type refreshNotAnsweredExp struct{}
+
+// absentPrefix is a prefix no case advertises (TEST-NET-2): a QUERY for
+// its absence is answered with one UPDATE whatever the DUT holds.
+const absentPrefix = "198.51.100.128/25"
+
+// RefreshNotAnswered expects the REFRESH_REQUEST just sent to go
+// unanswered: it sends a QUERY asking whether a prefix nobody advertised
+// is absent (docs/query.md: answered with an UPDATE that withdraws it),
+// and fails on an End-of-RIB before that answer, or within Env.Settle
+// after it (a DUT's routing output may lag its QUERY answers).
+func RefreshNotAnswered() Expectation { return refreshNotAnsweredExp{} }
+
+func (refreshNotAnsweredExp) String() string {
+	return "no EOR before the answer to a QUERY sent after the REFRESH_REQUEST, nor for the settle time after it; session up"
+}
+
+func (refreshNotAnsweredExp) Alerts() []AlertID { return nil }
+
+func (r refreshNotAnsweredExp) check(x *Exec, peer int) Verdict {
+	if err := x.send(peer, Query(WithdrawVRoutes(absentPrefix))); err != nil {
+		return verdict(Fail, r, "the session ended: "+err.Error(), "")
+	}
+	var eor omp.Message
+	stop := func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if _, _, ok := eorOf(ev.Msg); ok {
+			eor = ev.Msg
+			return true
+		}
+		return false
+	}
+	ev, skipped := x.await(peer, x.Env.Answer, "the QUERY's answer", func(ev Event) bool {
+		return stop(ev) || ev.Msg.Type() == omp.TypeUpdate
+	})
+	switch {
+	case eor != nil:
+		return verdict(Fail, r, Describe(eor)+skipped+", before the QUERY's answer", "the REFRESH_REQUEST was answered")
+	case ev.Kind == EvTimeout:
+		return verdict(Fail, r, "no answer to the QUERY within "+x.Env.Answer.String()+skipped, "nothing showed that the DUT read past the REFRESH_REQUEST")
+	case ev.Kind != EvMessage || ev.Msg.Type() != omp.TypeUpdate:
+		return x.refused(r, ev, skipped)
+	}
+	ev, skipped = x.await(peer, x.Env.Settle, r.String(), stop)
+	switch {
+	case eor != nil:
+		return verdict(Fail, r, "the QUERY's answer, then "+Describe(eor)+skipped, "the REFRESH_REQUEST was answered")
+	case ev.Kind == EvTimeout:
+		return verdict(Pass, r, "the QUERY's answer, then no EOR for "+x.Env.Settle.String()+skipped, "")
+	}
+	return x.refused(r, ev, skipped)
+}
