@@ -26,6 +26,8 @@ type verdict struct {
 	// check says silence must be explained: wait for a sign of life (an
 	// established session) before calling it a hang or an acceptance.
 	check bool
+	// interrupted says the run was stopped during that wait: no verdict.
+	interrupted bool
 }
 
 // judge compares an observation with the expectation. signed says the

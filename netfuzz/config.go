@@ -47,6 +47,9 @@ import (
 	"github.com/ompconform/ompconform/peers/reference"
 )
 
+// MaxWorkers bounds Config.Workers.
+const MaxWorkers = 64
+
 // Config is a fuzzing run.
 type Config struct {
 	// Target is the DUT, host:port on loopback. Empty starts the
@@ -115,6 +118,20 @@ type Config struct {
 	Minimize      bool
 	MinimizeTries int
 	MinimizeTime  time.Duration
+
+	// Workers is how many inputs are in flight at once (default 1), each
+	// worker on sessions of its own (worker.go): worker w of W (from 0)
+	// sends the shard's inputs n = w+1, w+1+W, ... in order. An input's
+	// bytes are a function of the seed and its iteration; the session it
+	// is sent on, of the seed, the iteration and Workers: the same seed
+	// and Workers send the same inputs on the same sessions.
+	Workers int
+	// DialAhead makes each worker open its next established session
+	// while its current input is judged.
+	DialAhead bool
+	// Faults are deliberate faults (docs/faults.md) the in-process
+	// reference is started with: a fuzzer that works finds them.
+	Faults []reference.Fault
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -173,6 +190,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Shards < 1 || c.Shard < 1 || c.Shard > c.Shards {
 		return c, fmt.Errorf("netfuzz: shard %d/%d: want 1 <= i <= n", c.Shard, c.Shards)
+	}
+	if c.Workers <= 0 {
+		c.Workers = 1
+	}
+	if c.Workers > MaxWorkers {
+		return c, fmt.Errorf("netfuzz: %d workers: at most %d", c.Workers, MaxWorkers)
+	}
+	if len(c.Faults) > 0 && c.Target != "" {
+		return c, errors.New("netfuzz: faults are for the in-process reference: no target with them")
 	}
 	if c.MinimizeTries <= 0 {
 		c.MinimizeTries = 48

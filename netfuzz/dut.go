@@ -22,6 +22,7 @@ type dut struct {
 	role      reference.Role // the DUT's role (configured or learned)
 	sp        *reference.Speaker
 	unit      time.Duration
+	faults    []reference.Fault // the in-process reference's
 
 	// Learned from its HANDSHAKE.
 	hs        *omp.Handshake
@@ -37,7 +38,7 @@ type dut struct {
 // startDUT resolves cfg's target, starting the reference in-process when
 // there is none, and learns the DUT's HANDSHAKE.
 func startDUT(ctx context.Context, cfg Config) (*dut, error) {
-	d := &dut{addr: cfg.Target, role: cfg.Role, unit: cfg.TimeUnit}
+	d := &dut{addr: cfg.Target, role: cfg.Role, unit: cfg.TimeUnit, faults: cfg.Faults}
 	if cfg.Target == "" {
 		d.inProcess = true
 		if d.role == 0 {
@@ -63,6 +64,7 @@ func (d *dut) referenceConfig() reference.Config {
 		TimeUnit:         d.unit,
 		HandshakeTimeout: 2 * time.Second,
 		WriteTimeout:     2 * time.Second,
+		Faults:           d.faults,
 	}
 }
 

@@ -83,16 +83,19 @@ const maxKept = 500
 // fuzzer is one run.
 type fuzzer struct {
 	cfg     Config
-	c       *conn
+	c       *conn // the run's own: calibration, crash replays, minimisation
 	opening []Seed
 	estab   []Seed
 	start   time.Time
 
-	mu  sync.Mutex // guards rep for the progress printer
+	mu  sync.Mutex // guards rep
 	rep *Report
 
-	live *sess // the established session being reused
-	last *sess // the session of the last iteration, blamed for a crash
+	cbMu sync.Mutex // serialises OnInput and OnFinding
+
+	deadMu  sync.Mutex
+	deadErr error // why a worker found the DUT dead, this epoch
+	cancel  context.CancelFunc
 }
 
 // Run fuzzes the DUT of cfg until a bound is reached or ctx ends.
@@ -112,7 +115,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer d.close()
-	f := &fuzzer{cfg: cfg, c: &conn{cfg: cfg, d: d}, start: time.Now(),
+	f := &fuzzer{cfg: cfg, c: newConn(cfg, d), start: time.Now(),
 		rep: &Report{DUT: d.describe(), RunSeed: cfg.Seed, Counts: map[Kind]int{}, Signatures: map[string]int{}, Outcomes: map[string]int{}, Refusals: map[string]int{}}}
 	for _, s := range corpus {
 		if s.Weight <= 0 {
@@ -125,9 +128,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	stopProgress := f.progress()
-	f.loop(ctx)
-	if f.live != nil {
-		f.live.close()
+	if f.calibrate(ctx) {
+		f.loop(ctx)
 	}
 	stopProgress()
 	if cfg.Minimize {
@@ -135,9 +137,35 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.rep.Probe = f.c.probe
+	f.rep.Probe = f.c.probe() != nil
 	f.rep.Elapsed = time.Since(f.start)
 	return f.rep, nil
+}
+
+// calibrate opens the run's first established session, which learns
+// whether the DUT sends End-of-RIB and answers the probe, before the
+// workers start; false when no session opens.
+func (f *fuzzer) calibrate(ctx context.Context) bool {
+	if f.cfg.Phase == PhaseOpening || len(f.estab) == 0 {
+		return true
+	}
+	s, err := f.c.open(ctx, PhaseEstablished)
+	if err != nil {
+		if ctx.Err() != nil {
+			f.stop("canceled")
+			return false
+		}
+		f.mu.Lock()
+		f.rep.SaveErrors = append(f.rep.SaveErrors, "no session with the DUT: "+err.Error())
+		f.mu.Unlock()
+		f.stop("DUT dead")
+		return false
+	}
+	f.mu.Lock()
+	f.rep.Sessions++
+	f.mu.Unlock()
+	s.close()
+	return true
 }
 
 // progress starts the progress printer; the function it returns stops it
@@ -176,153 +204,8 @@ func (f *fuzzer) line() string {
 	return f.rep.Line()
 }
 
-func (f *fuzzer) loop(ctx context.Context) {
-	var deadline time.Time
-	if f.cfg.Duration > 0 {
-		deadline = f.start.Add(f.cfg.Duration)
-	}
-	for n := 1; ; n++ {
-		iter := f.cfg.iteration(n) // this shard's n-th input
-		switch {
-		case ctx.Err() != nil:
-			f.stop("canceled")
-			return
-		case f.cfg.Iterations > 0 && n > f.cfg.Iterations:
-			f.stop("iterations")
-			return
-		case !deadline.IsZero() && time.Now().After(deadline):
-			f.stop("duration")
-			return
-		}
-		if !f.iterate(ctx, iter) {
-			f.stop("DUT dead")
-			return
-		}
-	}
-}
-
-func (f *fuzzer) stop(why string) {
-	f.mu.Lock()
-	f.rep.Stopped = why
-	f.mu.Unlock()
-}
-
-func (f *fuzzer) count(stat string) {
-	f.mu.Lock()
-	f.rep.Outcomes[stat]++
-	f.mu.Unlock()
-}
-
-// iterate runs iteration iter; false when the DUT is dead for good.
-func (f *fuzzer) iterate(ctx context.Context, iter int) bool {
-	rng := rand.New(rand.NewPCG(f.cfg.Seed, uint64(iter)))
-	phase := f.cfg.Phase
-	if phase == 0 {
-		phase = PhaseEstablished
-		if len(f.opening) > 0 && rng.IntN(100) < f.cfg.OpeningPercent {
-			phase = PhaseOpening
-		}
-	}
-	if f.live != nil {
-		f.live.p.Drain()
-	}
-	var s *sess
-	if phase == PhaseEstablished && f.live != nil {
-		s = f.live
-	} else {
-		var err error
-		if s, err = f.openSession(ctx, phase); err != nil {
-			if ctx.Err() != nil {
-				return true // the loop sees it
-			}
-			return f.crashed(ctx, err)
-		}
-	}
-	in := f.draw(rng, iter, phase, s)
-	var probe []byte
-	if f.c.probe {
-		probe = f.c.probeBytes
-	}
-	v := f.c.try(ctx, s, &in, probe)
-	if f.cfg.OnInput != nil {
-		f.cfg.OnInput(in)
-	}
-	f.last = s
-	f.mu.Lock()
-	f.rep.Iterations++
-	f.mu.Unlock()
-
-	ended := in.Observed.Outcome == OutAlert || in.Observed.Outcome == OutClose
-	if v.kind == KindMismatch && in.Observed.Outcome == OutClose {
-		// A close without the ALERT: did the DUT die? Check at once,
-		// with the session the next iteration would open anyway.
-		s.close()
-		if f.live == s {
-			f.live = nil
-		}
-		ns, err := f.openSession(ctx, PhaseEstablished)
-		if err != nil && ctx.Err() == nil {
-			return f.crashed(ctx, err)
-		}
-		f.live = ns
-	}
-	if v.kind != "" {
-		f.record(v.kind, s, "")
-	} else {
-		f.count(v.stat)
-		if a := in.Observed.Alert; a != nil && v.stat != StatAgreeAlert && v.stat != StatAgreeFSM && v.stat != StatAgreeData {
-			f.mu.Lock()
-			f.rep.Refusals[in.Phase.String()+" "+a.Name]++
-			f.mu.Unlock()
-		}
-	}
-	// The session goes when it ended, when what the DUT did leaves its
-	// state unknown, and after maxHistory inputs (its transcript grows).
-	if ended || phase == PhaseOpening || v.kind != "" || in.Expected.Refresh || v.stat == StatUnconfirmed || len(s.inputs) >= maxHistory {
-		if !s.ended {
-			s.close()
-		}
-		if f.live == s {
-			f.live = nil
-		}
-	} else if phase == PhaseEstablished {
-		f.live = s
-	}
-	return true
-}
-
-func (f *fuzzer) openSession(ctx context.Context, phase Phase) (*sess, error) {
-	s, err := f.c.open(ctx, phase)
-	if err == nil {
-		f.mu.Lock()
-		f.rep.Sessions++
-		f.mu.Unlock()
-	}
-	return s, err
-}
-
-// crashed records a crash against the last session that ended, and
-// restarts an in-process DUT; false when the DUT stays dead.
-func (f *fuzzer) crashed(ctx context.Context, err error) bool {
-	s := f.last
-	if f.live != nil {
-		f.live.close()
-		f.live = nil
-	}
-	if s == nil || len(s.inputs) == 0 {
-		// No input to blame: the DUT was never fuzzed on a session.
-		f.mu.Lock()
-		f.rep.SaveErrors = append(f.rep.SaveErrors, "no session with the DUT: "+err.Error())
-		f.mu.Unlock()
-		return false
-	}
-	f.record(KindCrash, s, err.Error())
-	f.last = nil
-	return f.c.d.restart(ctx, f.cfg.Revive)
-}
-
-// record files a finding about the last input of s.
-func (f *fuzzer) record(k Kind, s *sess, detail string) {
+// finding is a finding about the last input of s.
+func (f *fuzzer) finding(k Kind, s *sess, detail string) *Finding {
 	in := s.inputs[len(s.inputs)-1]
 	fd := &Finding{
 		Kind: k, Time: time.Now(), Target: f.c.d.addr, InProcess: f.c.d.inProcess, Role: f.c.d.role.String(),
@@ -335,6 +218,13 @@ func (f *fuzzer) record(k Kind, s *sess, detail string) {
 	if f.cfg.Shards > 1 {
 		fd.Shard = fmt.Sprintf("%d/%d", f.cfg.Shard, f.cfg.Shards)
 	}
+	return fd
+}
+
+// record files a finding about the last input of s.
+func (f *fuzzer) record(k Kind, s *sess, detail string) {
+	fd := f.finding(k, s, detail)
+	in := fd.Input
 	f.mu.Lock()
 	f.rep.Counts[k]++
 	f.rep.Signatures[fd.Signature]++
@@ -355,7 +245,9 @@ func (f *fuzzer) record(k Kind, s *sess, detail string) {
 	f.rep.Findings = append(f.rep.Findings, fd)
 	f.mu.Unlock()
 	if f.cfg.OnFinding != nil {
+		f.cbMu.Lock()
 		f.cfg.OnFinding(fd)
+		f.cbMu.Unlock()
 	}
 }
 
@@ -379,11 +271,12 @@ func orNone(s string) string {
 	return s
 }
 
-// draw picks a seed for the phase and mutates it.
-func (f *fuzzer) draw(rng *rand.Rand, iter int, phase Phase, s *sess) Input {
+// draw picks a seed for the phase and mutates it; c gives the fake
+// peer's own HANDSHAKE for the opening phase.
+func (f *fuzzer) draw(rng *rand.Rand, iter int, phase Phase, c *conn) Input {
 	seeds := f.estab
 	if phase == PhaseOpening {
-		own, err := SeedOf("session:handshake", PhaseOpening, s.p.Handshake())
+		own, err := SeedOf("session:handshake", PhaseOpening, c.openingHandshake(iter))
 		if err == nil {
 			own.Weight = 3 * len(f.opening)
 			if own.Weight == 0 {

@@ -79,7 +79,7 @@ func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{cfg: cfg, d: d}, nil
+	return newConn(cfg, d), nil
 }
 
 // replayOn replays fd with c's DUT; a conn not yet calibrated is
@@ -87,7 +87,7 @@ func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) {
 	cfg, d := c.cfg, c.d
 	res := &ReplayResult{Want: fd.Kind, DUT: d.describe()}
-	if fd.SessionPhase == PhaseEstablished && !c.calibrated {
+	if fd.SessionPhase == PhaseEstablished && !c.isCalibrated() {
 		// Learn whether the DUT sends End-of-RIB on a session of its own,
 		// as the run did before its first input.
 		s, err := c.open(ctx, PhaseEstablished)

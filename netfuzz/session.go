@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -41,42 +42,91 @@ func (s *sess) remember(in Input) {
 	s.inputs = append(s.inputs, in)
 }
 
-// conn opens sessions with the DUT for a run or a replay.
+// conn opens sessions with the DUT for a run or a replay. A run has one
+// per worker (fork), each handing out router IDs from its own range; they
+// share the DUT and its calibration.
 type conn struct {
 	cfg Config
 	d   *dut
-	rid uint32 // the last router ID index used
+	cal *calibration
 
+	// Router ID indexes: rid is the last used, in [ridLo, ridLo+ridN).
+	ridMu            sync.Mutex
+	rid, ridLo, ridN uint32
+}
+
+// calibration is what the first established session learned of the DUT;
+// written once, before a run's workers start.
+type calibration struct {
+	mu         sync.Mutex
 	calibrated bool
 	initialEOR bool // the DUT sends End-of-RIB when a session comes up
 	probe      bool // it answers a REFRESH_REQUEST with End-of-RIB
 	probeBytes []byte
 }
 
+// Router ID indexes: 10.200.0.0/16 for the sessions' own router IDs
+// (the main conn's range, then each worker's), 10.201.0.0/16 for the
+// HANDSHAKEs of opening-phase inputs, chosen by iteration.
+const (
+	mainRIDs   = 4000
+	workerRIDs = 60000 // shared by the workers
+)
+
+func newConn(cfg Config, d *dut) *conn {
+	return &conn{cfg: cfg, d: d, cal: &calibration{}, ridLo: 1, ridN: mainRIDs}
+}
+
+// fork is worker i's conn (of n): the same DUT and calibration, router
+// IDs of its own.
+func (c *conn) fork(i, n int) *conn {
+	span := uint32(workerRIDs / max(n, 1))
+	lo := mainRIDs + 1 + uint32(i)*span
+	return &conn{cfg: c.cfg, d: c.d, cal: c.cal, ridLo: lo, ridN: span, rid: lo - 1}
+}
+
 // nextRouterID hands each session its own router ID, so that a session
 // that has not yet gone down on the DUT's side never blocks the next one
 // (OMPID).
-func (c *conn) nextRouterID() netip.Addr {
+func (c *conn) nextRouterID() (netip.Addr, uint32) {
+	c.ridMu.Lock()
+	defer c.ridMu.Unlock()
 	for {
-		c.rid = c.rid%4000 + 1
+		if c.rid < c.ridLo || c.rid+1 >= c.ridLo+c.ridN {
+			c.rid = c.ridLo
+		} else {
+			c.rid++
+		}
 		a := netip.AddrFrom4([4]byte{10, 200, byte(c.rid >> 8), byte(c.rid)})
 		if a != c.d.routerID {
-			return a
+			return a, c.rid
 		}
 	}
 }
 
 func (c *conn) peerConfig(tr *transcript.Transcript) fake.Config {
-	rid := c.nextRouterID()
-	cfg := fake.Config{
-		Name: "fuzz-" + rid.String(), LocalAddr: localFor(c.d.addr), RouterID: rid,
-		SiteID: 1000 + uint32(c.rid), DomainID: c.d.domain, OverlayID: c.d.overlay,
-		HoldTime: c.cfg.HoldTime, PeerType: c.d.harnessType(), Transcript: tr, WriteTimeout: c.cfg.Revive,
-	}
+	rid, i := c.nextRouterID()
+	cfg := c.identity(rid, 1000+i)
+	cfg.Name, cfg.LocalAddr, cfg.Transcript, cfg.WriteTimeout = "fuzz-"+rid.String(), localFor(c.d.addr), tr, c.cfg.Revive
 	if h := c.negotiatedHold(); h > 0 {
 		cfg.HelloInterval = h / 3
 	}
 	return cfg
+}
+
+// identity is the fake peer's HANDSHAKE identity with router ID rid.
+func (c *conn) identity(rid netip.Addr, site uint32) fake.Config {
+	return fake.Config{RouterID: rid, SiteID: site, DomainID: c.d.domain, OverlayID: c.d.overlay,
+		HoldTime: c.cfg.HoldTime, PeerType: c.d.harnessType()}
+}
+
+// openingHandshake is the fake peer's HANDSHAKE as the seed of the
+// opening-phase input of iteration iter: its router ID and site ID follow
+// from iter (10.201.0.0/16), so the input is a function of the run seed
+// and iter whichever worker and session send it.
+func (c *conn) openingHandshake(iter int) *omp.Handshake {
+	i := uint32(iter)%65534 + 1
+	return c.identity(netip.AddrFrom4([4]byte{10, 201, byte(i >> 8), byte(i)}), 70000+i).Handshake()
 }
 
 // negotiatedHold is the hold time the session will run with.
@@ -145,23 +195,45 @@ func (c *conn) open(ctx context.Context, phase Phase) (*sess, error) {
 // the first session learns whether the DUT sends one and answers the
 // probe.
 func (c *conn) settle(s *sess) {
-	if !c.calibrated {
-		c.calibrated = true
+	cal := c.cal
+	cal.mu.Lock()
+	defer cal.mu.Unlock()
+	if !cal.calibrated {
+		cal.calibrated = true
 		_, err := s.p.Expect(c.cfg.Answer, c.eor())
-		c.initialEOR = err == nil
+		cal.initialEOR = err == nil
 		if c.d.refresh && !c.cfg.NoProbe {
-			c.probeBytes = c.probeMessage()
-			if s.p.SendRaw(c.probeBytes) == nil {
+			cal.probeBytes = c.probeMessage()
+			if s.p.SendRaw(cal.probeBytes) == nil {
 				_, err := s.p.Expect(c.cfg.Answer, c.eor())
-				c.probe = err == nil
+				cal.probe = err == nil
 			}
 		}
-		c.cfg.Logger.Debug("calibrated", "initial_eor", c.initialEOR, "probe", c.probe)
+		c.cfg.Logger.Debug("calibrated", "initial_eor", cal.initialEOR, "probe", cal.probe)
 		return
 	}
-	if c.initialEOR {
+	if cal.initialEOR {
+		cal.mu.Unlock()
 		s.p.Expect(c.cfg.Answer, c.eor())
+		cal.mu.Lock()
 	}
+}
+
+// probe is the probe's bytes when the DUT answers it, else nil.
+func (c *conn) probe() []byte {
+	c.cal.mu.Lock()
+	defer c.cal.mu.Unlock()
+	if !c.cal.probe {
+		return nil
+	}
+	return c.cal.probeBytes
+}
+
+// isCalibrated says whether an established session taught c about the DUT.
+func (c *conn) isCalibrated() bool {
+	c.cal.mu.Lock()
+	defer c.cal.mu.Unlock()
+	return c.cal.calibrated
 }
 
 func (c *conn) probeMessage() []byte {
@@ -214,7 +286,12 @@ func (c *conn) try(ctx context.Context, s *sess, in *Input, probe []byte) verdic
 	v := judge(in.Expected, in.Observed, probed || in.Phase == PhaseOpening)
 	if v.check {
 		if in.Phase == PhaseEstablished {
-			v = afterCheck(in.Expected, c.alive(ctx, s, &in.Observed))
+			alive := c.alive(ctx, s, &in.Observed)
+			if ctx.Err() != nil {
+				// The wait was cut short: the input is not judged.
+				return verdict{interrupted: true}
+			}
+			v = afterCheck(in.Expected, alive)
 		} else {
 			// No HELLO comes before the session is up: a DUT that
 			// ignores a HANDSHAKE it should refuse, alive or not (a

@@ -72,6 +72,12 @@ flags:
   --minimize            after the run, minimise each finding (fewer messages,
                         fewer bytes, while it reproduces) and keep one per
                         minimised reproducer and outcome
+  --workers N           inputs in flight at once, each worker on sessions of
+                        its own (default 8): worker w sends inputs w+1,
+                        w+1+N, ... so the same --seed and --workers send the
+                        same inputs on the same sessions
+  --dial-ahead          open each worker's next session while its input is
+                        judged (default true; --dial-ahead=false to not)
 
 "fuzz minimize" shrinks a saved finding; "fuzz promote" turns one into a
 scenario file (docs/scenarios.md). docs/fuzzing.md walks through it all.
@@ -81,6 +87,10 @@ exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
 --replay reproduced the finding; 2 usage error, or the DUT could not be
 reached
 `
+
+// defaultWorkers is --workers: fixed, not the machine's core count, so
+// that a seed sends the same inputs on the same sessions everywhere.
+const defaultWorkers = 8
 
 func init() {
 	Register(&Command{Name: "fuzz", Summary: "fuzz a DUT over the network with mutated messages (default: the reference)", Usage: fuzzUsage, Run: runFuzz})
@@ -127,6 +137,8 @@ func runFuzz(env *Env, args []string) int {
 	fs.StringVar(&f.replay, "replay", "", "finding to replay")
 	shard := fs.String("shard", "", "I/N: this machine's slice of the seed space")
 	minimize := fs.Bool("minimize", false, "minimise and deduplicate the findings after the run")
+	workers := fs.Int("workers", defaultWorkers, "inputs in flight at once")
+	ahead := fs.Bool("dial-ahead", true, "open each worker's next session while an input is judged")
 	cliflags.Setup(fs, env.Stderr, "fuzz", func() string { return fuzzUsage })
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -151,6 +163,10 @@ func runFuzz(env *Env, args []string) int {
 		}
 	}
 	cfg.Minimize = *minimize
+	if *workers < 1 || *workers > netfuzz.MaxWorkers {
+		return fail("--workers %d: want 1..%d", *workers, netfuzz.MaxWorkers)
+	}
+	cfg.Workers, cfg.DialAhead = *workers, *ahead
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if f.replay != "" {
@@ -159,7 +175,7 @@ func runFuzz(env *Env, args []string) int {
 	if !f.quiet {
 		cfg.Progress = env.Stdout
 	}
-	fmt.Fprintf(env.Stdout, "ompconform fuzz: seed %d, findings to %s\n", cfg.Seed, cfg.OutDir)
+	fmt.Fprintf(env.Stdout, "ompconform fuzz: seed %d, %d workers, findings to %s\n", cfg.Seed, cfg.Workers, cfg.OutDir)
 	rep, err := netfuzz.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
