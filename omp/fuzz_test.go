@@ -79,7 +79,11 @@ func parseHex(s string) ([]byte, bool) {
 // checkDecode is FuzzDecode's property: Decode never panics; an error is
 // an *Error whose offset and data lie in the message; a message decoded
 // re-encodes to exactly the input, and decoding that again is stable.
+// Decode and DecodeFields agree, and so do the bulk and the per-field
+// decoding of data taken as an NLRI list (fixed_test.go).
 func checkDecode(t testing.TB, data []byte) {
+	checkSameDecode(t, data)
+	checkBulk(t, data)
 	m, err := Decode(data)
 	if err != nil {
 		e, ok := AsError(err)

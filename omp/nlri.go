@@ -48,9 +48,9 @@ func (r *Reach) walk(w *walker) {
 	w.region("nlri_length", 2, "nlri", false, errUpBadNet, errUpBadNet, false, func() {
 		switch r.SAFI {
 		case SAFITLOC:
-			listOf(w, "nlri", &r.TLOCs, n+2, n, (*TLOCNLRI).walk)
+			fixedList(w, "nlri", &r.TLOCs, tlocNLRI, n)
 		case SAFIVRoute:
-			listOf(w, "nlri", &r.VRoutes, 16+n, n, (*VRouteNLRI).walk)
+			fixedList(w, "nlri", &r.VRoutes, vrouteNLRI, n)
 		case SAFIMulticast:
 			listOf(w, "nlri", &r.Multicast, 0, n, (*MulticastNLRI).walk)
 		default:
@@ -68,6 +68,9 @@ type TLOCNLRI struct {
 	Color   uint8
 	Encap   uint8
 }
+
+// tlocNLRI is TLOCNLRI's layout compiled for bulk decoding (fixed.go).
+var tlocNLRI = newFixedLayout((*TLOCNLRI).walk, 4, 16)
 
 func (t *TLOCNLRI) walk(w *walker, n int) {
 	w.addr("address", &t.Address, n)
@@ -92,15 +95,14 @@ func (v *VRouteNLRI) Prefix() netip.Prefix {
 	return p
 }
 
+// vrouteNLRI is VRouteNLRI's layout compiled for bulk decoding (fixed.go).
+var vrouteNLRI = newFixedLayout((*VRouteNLRI).walk, 4, 16)
+
 func (v *VRouteNLRI) walk(w *walker, n int) {
 	w.u64("vpn_id", &v.VPNID)
 	w.u32("path_id", &v.PathID)
 	w.u24("label", &v.Label)
-	w.u8("prefix_length", &v.PrefixLen)
-	if w.decode && w.err == nil && int(v.PrefixLen) > n*8 {
-		w.failAt(errUpBadNet, "prefix_length", w.off-1, 1, "Prefix length %d exceeds %d bits", v.PrefixLen, n*8)
-		return
-	}
+	w.prefixLen("prefix_length", &v.PrefixLen, n, "Prefix length")
 	w.addr("address", &v.Address, n)
 }
 
@@ -144,13 +146,7 @@ func (m *MulticastNLRI) walk(w *walker, n int) {
 	}
 	w.addr("source_originator", &m.SourceOriginator, 4)
 	w.addr("destination_originator", &m.DestinationOriginator, 4)
-	prefixLen := func(leaf string, v *uint8) {
-		at := w.pos()
-		w.u8(leaf, v)
-		if w.decode && w.ok() && int(*v) > n*8 {
-			w.failAt(errUpBadNet, leaf, at, 1, "prefix length %d exceeds %d bits", *v, n*8)
-		}
-	}
+	prefixLen := func(leaf string, v *uint8) { w.prefixLen(leaf, v, n, "prefix length") }
 	prefixLen("source_prefix_length", &m.SourcePrefixLen)
 	w.addr("source_address", &m.Source, n)
 	prefixLen("group_prefix_length", &m.GroupPrefixLen)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/netip"
 	"strconv"
+	"unsafe"
 )
 
 // The primitives: one field of the wire format each. Every primitive has
@@ -26,6 +27,10 @@ func (w *walker) u8(leaf string, v *uint8) {
 func (w *walker) u8Slow(leaf string, v *uint8) {
 	if w.fenc {
 		w.buf = append(w.buf, *v)
+		return
+	}
+	if w.plan != nil {
+		w.planField(opU8, unsafe.Pointer(v), 1, 1, 0)
 		return
 	}
 	start := w.pos()
@@ -53,6 +58,10 @@ func (w *walker) u16(leaf string, v *uint16) {
 		w.buf = binary.BigEndian.AppendUint16(w.buf, *v)
 		return
 	}
+	if w.plan != nil {
+		w.planField(opU16, unsafe.Pointer(v), 2, 2, 0)
+		return
+	}
 	start := w.pos()
 	if w.decode {
 		b := w.take(leaf, 2)
@@ -78,6 +87,10 @@ func (w *walker) u24(leaf string, v *uint32) {
 	}
 	if w.fenc && *v <= 0xFFFFFF {
 		w.buf = append(w.buf, byte(*v>>16), byte(*v>>8), byte(*v))
+		return
+	}
+	if w.plan != nil {
+		w.planField(opU24, unsafe.Pointer(v), 4, 3, 0)
 		return
 	}
 	start := w.pos()
@@ -108,6 +121,10 @@ func (w *walker) u32(leaf string, v *uint32) {
 		w.buf = binary.BigEndian.AppendUint32(w.buf, *v)
 		return
 	}
+	if w.plan != nil {
+		w.planField(opU32, unsafe.Pointer(v), 4, 4, 0)
+		return
+	}
 	start := w.pos()
 	if w.decode {
 		b := w.take(leaf, 4)
@@ -131,6 +148,10 @@ func (w *walker) u64(leaf string, v *uint64) {
 	}
 	if w.fenc {
 		w.buf = binary.BigEndian.AppendUint64(w.buf, *v)
+		return
+	}
+	if w.plan != nil {
+		w.planField(opU64, unsafe.Pointer(v), 8, 8, 0)
 		return
 	}
 	start := w.pos()
@@ -159,6 +180,16 @@ func (w *walker) addr(leaf string, v *netip.Addr, n int) {
 	if w.fenc && n == 4 && v.Is4() {
 		a := v.As4()
 		w.buf = append(w.buf, a[:]...)
+		return
+	}
+	if w.plan != nil {
+		k := opAddr4
+		if n == 16 {
+			k = opAddr16
+		} else if n != 4 {
+			w.plan.bad = "an address of neither 4 nor 16 bytes"
+		}
+		w.planField(k, unsafe.Pointer(v), unsafe.Sizeof(*v), n, 0)
 		return
 	}
 	start := w.pos()
@@ -214,5 +245,20 @@ func (w *walker) bytes(leaf string, v *[]byte, n int) {
 	}
 	if w.rec && n > 0 && w.ok() {
 		w.record(leaf, start, n, FieldLeaf, "", hex.EncodeToString(*v))
+	}
+}
+
+// prefixLen is a prefix length, in bits, of an address of n bytes: 1 byte
+// whose value may not exceed n*8 (OMP_SUB_ERR_UPDATE_BAD_NETWORK, the
+// Reason naming it what).
+func (w *walker) prefixLen(leaf string, v *uint8, n int, what string) {
+	if w.plan != nil {
+		w.planField(opPrefixLen, unsafe.Pointer(v), 1, 1, n*8)
+		return
+	}
+	at := w.pos()
+	w.u8(leaf, v)
+	if w.decode && w.ok() && int(*v) > n*8 {
+		w.failAt(errUpBadNet, leaf, at, 1, "%s %d exceeds %d bits", what, *v, n*8)
 	}
 }

@@ -35,6 +35,8 @@ type walker struct {
 	path   [32]seg
 	depth  int
 	pins   map[string]int
+
+	plan *planner // plan mode (fixed.go): record the fields, read nothing
 }
 
 // Walkers escape (walk methods are called through interfaces), so they
