@@ -1,7 +1,7 @@
 package mutators
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/ompconform/ompconform/omp"
@@ -45,25 +45,19 @@ func (p *Phase) UnmarshalText(b []byte) error {
 }
 
 // Frame is what a receiver that frames the stream by the header's Length
-// takes as the first message of wire. A header that cannot frame a message
-// (bad Marker, Length under 19 or over 4096) gives the 19 header bytes:
-// the receiver judges the header alone. complete is false when the
-// receiver would wait for more bytes (fewer than 19, or fewer than Length).
+// (omp.FrameLength) takes as the first message of wire. A header that
+// cannot frame a message (bad Marker, Length under 19 or over 4096) gives
+// the 19 header bytes: the receiver judges the header alone. complete is
+// false when the receiver would wait for more bytes (fewer than 19, or
+// fewer than Length).
 func Frame(wire []byte) (msg, rest []byte, complete bool) {
-	if len(wire) < omp.HeaderLen {
+	n, err := omp.FrameLength(wire)
+	switch {
+	case errors.Is(err, omp.ErrTruncated):
 		return wire, nil, false
-	}
-	n := int(binary.BigEndian.Uint16(wire[omp.MarkerLen:]))
-	unsync := false
-	for _, b := range wire[:omp.MarkerLen] {
-		if b != 0xFF {
-			unsync = true
-		}
-	}
-	if unsync || n < omp.HeaderLen || n > omp.MaxMessageLen {
+	case err != nil:
 		return wire[:omp.HeaderLen], wire[omp.HeaderLen:], true
-	}
-	if n > len(wire) {
+	case n > len(wire):
 		return wire, nil, false
 	}
 	return wire[:n], wire[n:], true

@@ -71,10 +71,59 @@ func decode(b []byte, rec bool) (Message, FieldMap, error) {
 	return m, w.fields, nil
 }
 
+// FrameLength is the framing rule of section 3.1.1, the one the decoder,
+// the Reader and the mutators apply: the header at the start of h frames
+// a message if its Marker is all ones and its Length is 19..4096 (the
+// header included; no length rule depends on a flag). It returns that
+// Length, which may run past h. A header that cannot frame a message
+// gives an *Error, ErrHeader with SubErrHeaderUnsync (the Marker) or
+// SubErrHeaderLength (the Length), naming the field: the ALERT to send,
+// after which the stream cannot be resynchronised. Fewer than HeaderLen
+// bytes give ErrTruncated.
+func FrameLength(h []byte) (int, error) {
+	if len(h) < HeaderLen {
+		return 0, ErrTruncated
+	}
+	n, fault := frameCheck(h)
+	if fault == frameOK {
+		return n, nil
+	}
+	w := newDecoder(h[:HeaderLen], false)
+	defer w.release()
+	w.header(-1) // names the fault
+	return n, w.err
+}
+
+// frameFault is what keeps a header from framing a message.
+type frameFault uint8
+
+const (
+	frameOK     frameFault = iota
+	frameMarker            // the Marker is not all ones
+	frameShort             // the Length is under the header's 19 bytes
+	frameLong              // the Length is over 4096
+)
+
+// frameCheck applies the framing rule to the header at the start of h,
+// which holds HeaderLen bytes or more, and returns the header's Length.
+func frameCheck(h []byte) (int, frameFault) {
+	n := int(binary.BigEndian.Uint16(h[MarkerLen:]))
+	switch {
+	case [MarkerLen]byte(h) != allOnes:
+		return n, frameMarker
+	case n < HeaderLen:
+		return n, frameShort
+	case n > MaxMessageLen:
+		return n, frameLong
+	}
+	return n, frameOK
+}
+
+var allOnes = [MarkerLen]byte(marker)
+
 // header reads and checks the 19-byte header of a message of n bytes.
 // With n < 0 (framing a stream: the body is not read yet) it checks only
-// what frames a message, the Marker and a Length of 19..4096, and leaves
-// the Type to the decoder.
+// what frames a message (frameCheck) and leaves the Type to the decoder.
 func (w *walker) header(n int) (MsgType, bool) {
 	at := w.enter("header", -1)
 	defer w.leave(at)
@@ -86,11 +135,12 @@ func (w *walker) header(n int) (MsgType, bool) {
 		w.failAt(errHeaderLength, "", 0, n, "message of %d bytes is shorter than the %d-byte header", n, HeaderLen)
 		return 0, false
 	}
+	_, fault := frameCheck(w.buf)
 	mk := w.take("marker", MarkerLen)
 	if w.rec && mk != nil {
 		w.record("marker", 0, MarkerLen, FieldLeaf, "", hex.EncodeToString(mk))
 	}
-	if !bytes.Equal(mk, marker) {
+	if fault == frameMarker {
 		w.failAt(errHeaderUnsync, "marker", 0, MarkerLen, "Marker is not all ones")
 		return 0, false
 	}
@@ -101,9 +151,9 @@ func (w *walker) header(n int) (MsgType, bool) {
 		w.fields[lenAt].Kind, w.fields[lenAt].Counts = FieldLength, "message"
 	}
 	switch {
-	case length < HeaderLen:
+	case fault == frameShort:
 		w.failAt(errHeaderLength, "length", 16, 2, "Length %d is less than the %d-byte header", length, HeaderLen)
-	case length > MaxMessageLen:
+	case fault == frameLong:
 		w.failAt(errHeaderLength, "length", 16, 2, "Length %d exceeds the %d-byte maximum", length, MaxMessageLen)
 	case int(length) != n && !frame:
 		w.failAt(errHeaderLength, "length", 16, 2, "Length %d but the message has %d bytes", length, n)

@@ -2,7 +2,6 @@ package omp
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"io"
 )
@@ -48,18 +47,11 @@ func (r *Reader) ReadRaw() (raw []byte, err error) {
 		}
 		return h, err
 	}
-	n := int(binary.BigEndian.Uint16(h[MarkerLen:]))
-	if n < HeaderLen || n > MaxMessageLen || [MarkerLen]byte(h[:MarkerLen]) != [MarkerLen]byte(marker) {
-		// Let the decoder name the error (UNSYNC or LENGTH) with its
-		// field and offset.
-		w := newDecoder(h, false)
-		defer w.release()
-		w.header(-1)
+	n, err := FrameLength(h)
+	if err != nil {
+		// The *Error names UNSYNC or LENGTH with its field and offset.
 		r.last = HeaderLen
-		if w.err == nil { // cannot happen: one of the three tests failed
-			return h, &Error{Code: ErrHeader, Subcode: SubErrHeaderLength, Field: "header.length", Offset: MarkerLen, Data: append([]byte(nil), h[MarkerLen:MarkerLen+2]...), Reason: "header cannot frame a message"}
-		}
-		return h, w.err
+		return h, err
 	}
 	b, err := r.br.Peek(n)
 	if err != nil {
