@@ -56,7 +56,7 @@ func (*AttrTLOCEncap) AttrType() AttrType { return AttrTypeTLOCEncap }
 
 func (a *AttrTLOCEncap) walk(w *walker) {
 	w.u16("encap_type", &a.EncapType)
-	w.region("length", 2, "tlvs", false, errUpOptAttr, errUpOptAttr, false, func() {
+	w.length2("length", "tlvs", errUpOptAttr, func() {
 		list(w, "tlv", &a.TLVs, 0, func(t *TLV) { walkTLV(w, t, func(typ uint8) int { return encapTLVLen(a.EncapType, typ) }) })
 	})
 }
@@ -77,7 +77,7 @@ func findTLV(tlvs []TLV, t uint8) ([]byte, bool) {
 // type, or -1 where any length is allowed.
 func walkTLV(w *walker, t *TLV, fixed func(uint8) int) {
 	w.u8("type", &t.Type)
-	w.region("length", 1, "value", false, errUpOptAttr, errUpOptAttr, false, func() {
+	w.length1("length", "value", errUpOptAttr, func() {
 		if w.decode {
 			if n := fixed(t.Type); n >= 0 && w.remaining() != n {
 				w.failAt(errUpOptAttr, "length", w.off-1, 1, "sub-TLV %d Length is %d; the draft gives %d", t.Type, w.remaining(), n)

@@ -32,7 +32,7 @@ func (m *Handshake) walk(w *walker) {
 	if w.decode && w.ok() && m.PeerRouterID.IsUnspecified() {
 		w.failAt(errHsOMPID, "peer_router_id", at, 4, "Peer Router ID is 0.0.0.0")
 	}
-	w.region("options_length", 1, "options", false, errHeaderLength, errHeaderLength, false, func() {
+	w.length1("options_length", "options", errHeaderLength, func() {
 		list(w, "option", &m.Options, 0, func(o *Option) { walkOption(w, o) })
 	})
 }
@@ -63,7 +63,7 @@ func walkOption(w *walker, o *Option) {
 			return
 		}
 	}
-	w.region("length", 1, "data", false, errHsUnsupOpt, errHsUnsupOpt, false, func() { (*o).walk(w) })
+	w.length1("length", "data", errHsUnsupOpt, func() { (*o).walk(w) })
 }
 
 // CapabilitiesOption is the Capabilities option (type 2): a sequence of
@@ -151,7 +151,7 @@ func walkCapability(w *walker, c *Capability) {
 			*c = &RawCapability{Code: code}
 		}
 	}
-	w.region("length", 1, "data", false, errHsUnsupCap, errHsUnsupCap, false, func() {
+	w.length1("length", "data", errHsUnsupCap, func() {
 		if w.decode && int(code) < len(capLen) && code != 0 && w.remaining() != capLen[code] {
 			w.failAt(errHsUnsupCap, "length", w.off-1, 1, "%s capability Length is %d; the draft gives %d", code, w.remaining(), capLen[code])
 			return

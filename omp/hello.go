@@ -25,7 +25,7 @@ type HelloTLV struct {
 func (t *HelloTLV) walk(w *walker) {
 	w.u8("type", (*uint8)(&t.TLVType))
 	note(w, t.TLVType)
-	w.region("length", 2, "data", false, errHeaderLength, errHeaderLength, false, func() {
+	w.length2("length", "data", errHeaderLength, func() {
 		if t.TLVType != HelloTLVVSmarts {
 			w.bytes("data", &t.Data, -1)
 			return
@@ -35,7 +35,7 @@ func (t *HelloTLV) walk(w *walker) {
 			if !w.decode && !a.Is4() {
 				n = 16
 			}
-			w.region("length", 1, "value", false, errHeaderLength, errHeaderLength, false, func() {
+			w.length1("length", "value", errHeaderLength, func() {
 				if w.decode {
 					n = w.remaining()
 					if n != 4 && n != 16 {

@@ -45,7 +45,7 @@ func (r *Reach) walk(w *walker) {
 			return
 		}
 	}
-	w.region("nlri_length", 2, "nlri", false, errUpBadNet, errUpBadNet, false, func() {
+	w.length2("nlri_length", "nlri", errUpBadNet, func() {
 		switch r.SAFI {
 		case SAFITLOC:
 			fixedList(w, "nlri", &r.TLOCs, tlocNLRI, n)

@@ -70,7 +70,7 @@ func (*Inform) Type() MsgType { return TypeInform }
 func (m *Inform) walk(w *walker) {
 	w.u8("type", (*uint8)(&m.InformType))
 	note(w, m.InformType)
-	w.region("length", 2, "data", false, errHeaderLength, errHeaderLength, false, func() {
+	w.length2("length", "data", errHeaderLength, func() {
 		if m.InformType != InformEOR && m.InformType != InformRefreshRequest {
 			w.bytes("data", &m.Data, -1)
 			return

@@ -12,7 +12,7 @@ type Update struct {
 func (*Update) Type() MsgType { return TypeUpdate }
 
 func (m *Update) walk(w *walker) {
-	w.region("attributes_length", 2, "attributes", false, errUpAttrList, errUpAttrList, false, func() {
+	w.length2("attributes_length", "attributes", errUpAttrList, func() {
 		walkAttributes(w, &m.Attributes)
 	})
 	if w.decode && w.ok() {
@@ -30,7 +30,7 @@ type Query struct {
 func (*Query) Type() MsgType { return TypeQuery }
 
 func (m *Query) walk(w *walker) {
-	w.region("attribute_length", 2, "attributes", false, errUpAttrList, errUpAttrList, false, func() {
+	w.length2("attribute_length", "attributes", errUpAttrList, func() {
 		walkAttributes(w, &m.Attributes)
 	})
 	if w.decode && w.ok() {
@@ -165,7 +165,7 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 	if w.decode && !w.checkAttrLen(t, width) {
 		return
 	}
-	widened := w.region("length", width, "value", true, errUpAttrList, errUpLength, true, func() { a.Value.walk(w) })
+	widened := w.attrLength(width, func() { a.Value.walk(w) })
 	if widened {
 		// The data outgrew a 1-byte Length: the wire carries
 		// ATTR_EXTENDED, and so does the field map; a.Flags is the
@@ -175,6 +175,16 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 			w.fields[flagsField].Value = (a.Flags | AttrExtended).String()
 		}
 	}
+}
+
+// attrLength is an attribute's Length, of width bytes (1, or 2 with
+// ATTR_EXTENDED), then its data, "value", whose fields body names under
+// it. A Length that runs past the attribute list is ATTR_LIST; data that
+// runs out of those bytes or leaves some unread is LENGTH. Encoding
+// widens a 1-byte Length whose data outgrows it to 2 bytes in place, and
+// reports that it did.
+func (w *walker) attrLength(width int, body func()) (widened bool) {
+	return w.region(lengthField{leaf: "length", width: width, group: "value", enter: true, over: errUpAttrList, inner: errUpLength, widen: true}, body)
 }
 
 // checkAttrLen refuses, as OMP_SUB_ERR_UPDATE_LENGTH on the Length field,

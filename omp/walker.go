@@ -218,17 +218,43 @@ func (w *walker) leave(at int) {
 	w.pop()
 }
 
-// region is a length field of width bytes (1 or 2) followed by the bytes
-// it counts, which body walks. The counted bytes are recorded as the group
-// named group; if enter is set, body's fields are named under it.
+// length1 is a 1-byte length field named leaf, then the bytes it counts:
+// the group named group, which body walks. A length that runs past the
+// enclosing region, and a body that runs out of those bytes or leaves
+// some unread, are errors of spec. Encoding computes the length after the
+// body, unless EncodeOptions pins it.
+func (w *walker) length1(leaf, group string, spec errSpec, body func()) {
+	w.region(lengthField{leaf: leaf, width: 1, group: group, over: spec, inner: spec}, body)
+}
+
+// length2 is length1 with a 2-byte length field.
+func (w *walker) length2(leaf, group string, spec errSpec, body func()) {
+	w.region(lengthField{leaf: leaf, width: 2, group: group, over: spec, inner: spec}, body)
+}
+
+// lengthField describes a length field and the bytes it counts, for region.
+type lengthField struct {
+	leaf  string // the length field's name
+	width int    // 1 or 2 bytes
+	group string // the counted bytes' group
+	enter bool   // body's fields are named under group
+	over  errSpec
+	inner errSpec
+	widen bool // encoding: a 1-byte length may grow to 2
+}
+
+// region is the length field l, then the bytes it counts, which body
+// walks; they are recorded as the group l.group, and with l.enter set,
+// body's fields are named under it.
 //
 // Decoding: a length that runs past the enclosing region is an error of
-// over; running out of bytes inside the body, or a body that leaves bytes
-// unread, is an error of inner. Encoding: the length is computed after
-// the body, unless a pinned length is given for it in EncodeOptions.
-// With widen set, a width-1 length whose body exceeds 255 bytes is widened
-// to 2 bytes in place, and region returns true.
-func (w *walker) region(lenLeaf string, width int, group string, enter bool, over, inner errSpec, widen bool, body func()) (widened bool) {
+// l.over; running out of bytes inside the body, or a body that leaves
+// bytes unread, is an error of l.inner. Encoding: the length is computed
+// after the body, unless a pinned length is given for it in
+// EncodeOptions. With l.widen set, a 1-byte length whose body exceeds 255
+// bytes is widened to 2 bytes in place, and region returns true.
+func (w *walker) region(l lengthField, body func()) (widened bool) {
+	lenLeaf, width, group := l.leaf, l.width, l.group // width may widen
 	lenStart := w.pos()
 	var n int
 	if w.decode {
@@ -242,7 +268,7 @@ func (w *walker) region(lenLeaf string, width int, group string, enter bool, ove
 			n = int(binary.BigEndian.Uint16(b))
 		}
 		if n > w.remaining() {
-			w.failAt(over, lenLeaf, lenStart, width, "%s is %d but only %d bytes remain", w.name(lenLeaf), n, w.remaining())
+			w.failAt(l.over, lenLeaf, lenStart, width, "%s is %d but only %d bytes remain", w.name(lenLeaf), n, w.remaining())
 			return false
 		}
 	} else {
@@ -258,28 +284,28 @@ func (w *walker) region(lenLeaf string, width int, group string, enter bool, ove
 	if w.decode {
 		w.setLim(w.off + n)
 	}
-	w.trunc = inner
+	w.trunc = l.inner
 	groupAt := -1
 	if w.rec {
 		groupAt = len(w.fields)
 		w.record(group, start, 0, FieldGroup, "", "")
 	}
-	if enter {
+	if l.enter {
 		w.push(group, -1)
 	}
 	body()
-	if enter {
+	if l.enter {
 		w.pop()
 	}
 	w.trunc = savedTrunc
 	if w.decode {
 		if w.ok() && w.off != w.lim {
-			w.failAt(inner, lenLeaf, lenStart, width, "%s is %d but its contents take %d bytes", w.name(lenLeaf), n, w.off-start)
+			w.failAt(l.inner, lenLeaf, lenStart, width, "%s is %d but its contents take %d bytes", w.name(lenLeaf), n, w.off-start)
 		}
 		w.setLim(savedLim)
 	} else {
 		n = w.pos() - start
-		if width == 1 && n > 0xFF && widen {
+		if width == 1 && n > 0xFF && l.widen {
 			// Make room for a second length byte and shift everything
 			// written since, fields included.
 			at := w.base + lenStart + 1
