@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,5 +128,57 @@ func TestReportMerge(t *testing.T) {
 	}
 	if h, _ := os.ReadFile(html); !strings.Contains(string(h), "faulty") || !strings.Contains(string(h), "HDR-002") {
 		t.Error("the HTML lacks a column or a case")
+	}
+}
+
+// The example exec adapter (docs/examples/dut-control.sh, curl around the
+// daemon's control endpoint) drives every operator case against the
+// reference daemon as an edge, started by --dut-cmd: none UNSUPPORTED.
+func TestExampleControlScript(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("the example adapter needs curl")
+	}
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	addr, api := free(), free()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "edge.yaml")
+	os.WriteFile(conf, []byte("tlocs:\n  - {address: 198.51.100.9, color: 1, encap: 2}\nroutes:\n  - {vpn: 1, prefix: 10.254.0.0/24, origin: static}\n"), 0o644)
+	t.Setenv("OMPCONFORM_TEST_AS_MAIN", "1")
+	t.Setenv("OMP_STATE_API", "http://"+api)
+	script, err := filepath.Abs("../../docs/examples/dut-control.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := os.Args[0] + " reference --config " + conf + " --role edge --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
+	report := filepath.Join(dir, "r.json")
+	code, out, errs := runCmd(t, nil, "run", "--quiet", "--role", "edge", "--target", addr, "--dut-cmd", cmd,
+		"--dut-control", "exec:"+script+" {action} {peer} {vpn} {prefix}", "--json", report, "OPR-*", "ORG-*")
+	if code != ExitOK {
+		t.Fatalf("code %d\n%s\n%s", code, out, errs)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Results []struct{ ID, Grade string }
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 6 {
+		t.Errorf("%d results, want OPR-001..004 and ORG-001..002", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Grade != "PASS" {
+			t.Errorf("%s: %s", r.ID, r.Grade)
+		}
 	}
 }

@@ -59,7 +59,7 @@ flags:
                           peer, shut it down, change the configuration,
                           terminate), for the cases that need it: an
                           http(s):// base URL speaking docs/dut-control.md,
-                          or exec:COMMAND with {action} and {peer}; without
+                          or exec:COMMAND with {action}, {peer}, {vpn}, {prefix}; without
                           it those cases are UNSUPPORTED against a remote DUT
   --dut-cmd 'COMMAND'     start the DUT as a local program (words split as a
                           shell would, no shell run): wait for --target to

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"sync"
 )
 
@@ -12,35 +13,51 @@ import (
 // daemon serves beside its state API: POST /control/ACTION with
 // {"peer": "ROUTER-ID"}. clear, shutdown and config-change act on the
 // speaker (ALERT OPER/CLEAR, OPER/SHUT, OPER/CFG_CHANGE to the peer);
-// terminate is the process's own (SIGTERM) and answers 501, the
-// contract's "no such action".
+// originate and withdraw change its local routes; terminate stops the
+// daemon as SIGTERM does (in a process that is not the daemon it answers
+// 501, the contract's "no such action").
 
 // withControl serves the control contract under /control/ and state
 // everything else.
-func withControl(state http.Handler, sp *Speaker) http.Handler {
+// terminate, if set, ends the daemon (as SIGTERM does: ALERT OPER/TERM
+// to every peer, then exit); without it terminate answers 501.
+func withControl(state http.Handler, sp *Speaker, terminate func()) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", state)
-	c := &controller{sp: sp}
+	c := &controller{sp: sp, terminate: terminate}
 	mux.HandleFunc("POST /control/{action}", c.serve)
 	return mux
 }
 
 type controller struct {
-	sp      *Speaker
-	mu      sync.Mutex
-	toggled bool // config-change alternates the hold time by one
+	sp        *Speaker
+	terminate func()
+	mu        sync.Mutex
+	toggled   bool // config-change alternates the hold time by one
 }
 
 func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Peer string `json:"peer"`
+		Peer   string       `json:"peer"`
+		VPN    uint64       `json:"vpn"`
+		Prefix netip.Prefix `json:"prefix"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil || req.Peer == "" {
+	a := r.PathValue("action")
+	route := a == "originate" || a == "withdraw"
+	err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+	switch {
+	case route && (err != nil || !req.Prefix.IsValid()):
+		http.Error(w, `want {"vpn": N, "prefix": "PREFIX"}`, http.StatusBadRequest)
+		return
+	case !route && (err != nil || req.Peer == ""):
 		http.Error(w, `want {"peer": "ROUTER-ID"}`, http.StatusBadRequest)
 		return
 	}
-	var err error
-	switch a := r.PathValue("action"); a {
+	switch a {
+	case "originate":
+		err = c.sp.Originate(RouteConfig{VPN: req.VPN, Prefix: req.Prefix})
+	case "withdraw":
+		err = c.sp.WithdrawRoute(req.VPN, req.Prefix)
 	case "clear":
 		err = c.sp.Clear(req.Peer)
 	case "shutdown":
@@ -48,7 +65,13 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 	case "config-change":
 		err = c.configChange()
 	case "terminate":
-		http.Error(w, "terminate: send the daemon SIGTERM", http.StatusNotImplemented)
+		if c.terminate == nil {
+			http.Error(w, "terminate: send the process SIGTERM", http.StatusNotImplemented)
+			return
+		}
+		// Answered first: the daemon's stop closes this server.
+		w.WriteHeader(http.StatusAccepted)
+		c.terminate()
 		return
 	default:
 		http.Error(w, fmt.Sprintf("no action %q", a), http.StatusNotImplemented)

@@ -13,7 +13,7 @@ import (
 // 400 for a request without a peer; config-change changes the hold time.
 func TestControlEndpoint(t *testing.T) {
 	sp := startSpeaker(t, Config{Role: RoleController, RouterID: netip.MustParseAddr("192.0.2.1"), Listen: []string{"127.0.0.1:0"}})
-	h := withControl(http.NotFoundHandler(), sp)
+	h := withControl(http.NotFoundHandler(), sp, nil)
 	post := func(path, body string) int {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
@@ -30,6 +30,8 @@ func TestControlEndpoint(t *testing.T) {
 		{"/control/shutdown", `{"peer":"10.0.1.2"}`, http.StatusNoContent},
 		{"/control/clear", `{}`, http.StatusBadRequest},
 		{"/control/reboot", `{"peer":"10.0.1.2"}`, http.StatusNotImplemented},
+		{"/control/originate", `{"vpn":1}`, http.StatusBadRequest},
+		{"/control/originate", `{"vpn":1,"prefix":"10.7.0.0/16"}`, http.StatusConflict}, // NullRouting keeps no routes
 	} {
 		if got := post(c.path, c.body); got != c.want {
 			t.Errorf("POST %s %s: %d, want %d", c.path, c.body, got, c.want)
@@ -37,5 +39,31 @@ func TestControlEndpoint(t *testing.T) {
 	}
 	if after := sp.settings().holdTime; after == before {
 		t.Errorf("config-change left the hold time at %d", after)
+	}
+}
+
+// originate and withdraw change the routes a speaker on the RIB
+// advertises: 204 each, 409 for a withdrawal of nothing.
+func TestControlRoutes(t *testing.T) {
+	cfg := testConfig()
+	edgeWithTLOC(&cfg)
+	sp := startSpeaker(t, cfg)
+	h := withControl(http.NotFoundHandler(), sp, nil)
+	post := func(path, body string) int {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+		return rec.Code
+	}
+	p := ribEstablished(t, sp, asController(edgeHandshake()))
+	if got := post("/control/originate", `{"vpn":1,"prefix":"10.7.0.0/16"}`); got != http.StatusNoContent {
+		t.Fatalf("originate: %d", got)
+	}
+	p.await("the originated route", reaches("10.7.0.0/16"))
+	if got := post("/control/withdraw", `{"vpn":1,"prefix":"10.7.0.0/16"}`); got != http.StatusNoContent {
+		t.Fatalf("withdraw: %d", got)
+	}
+	p.await("the withdrawal", withdraws("10.7.0.0/16"))
+	if got := post("/control/withdraw", `{"vpn":1,"prefix":"10.7.0.0/16"}`); got != http.StatusConflict {
+		t.Fatalf("second withdraw: %d, want 409", got)
 	}
 }

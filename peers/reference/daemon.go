@@ -320,6 +320,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ompconform reference: %v\n", err)
 		return 1
 	}
+	// The control contract's terminate ends the daemon as SIGTERM does.
+	ctx, terminate := context.WithCancel(ctx)
+	defer terminate()
 	var srv *http.Server
 	var srvDone chan struct{}
 	apiAddr := "off"
@@ -331,7 +334,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		apiAddr = "http://" + ln.Addr().String() + "/"
-		srv = &http.Server{Handler: withControl(StateHandler(sp), sp), ReadHeaderTimeout: 5 * time.Second}
+		srv = &http.Server{Handler: withControl(StateHandler(sp), sp, terminate), ReadHeaderTimeout: 5 * time.Second}
 		srvDone = make(chan struct{})
 		go func() {
 			defer close(srvDone)

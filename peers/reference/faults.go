@@ -104,6 +104,8 @@ const (
 	fReflectNoMulticast
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
+	fLocalWithdrawIgnored
+	fOriginateIgnored
 
 	fGRNoMark
 	fGRNoSweep
@@ -282,6 +284,10 @@ var faultTable = [numFaults]faultDef{
 		"sends each family's End-of-RIB before its routes instead of after them"},
 	fRefreshWithoutCapAnswered: {"refresh-without-capability-answered", "negotiation", allRoles,
 		"a REFRESH_REQUEST from a peer with which REFRESH was not negotiated is answered (re-advertisement and End-of-RIB) instead of ignored"},
+	fOriginateIgnored: {"originate-ignored", "origination", edgeRoles,
+		"a route the operator originates is taken (the command succeeds) and never advertised"},
+	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,
+		"a route the operator withdraws stays advertised: no withdrawal is sent to the peers"},
 	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,

@@ -23,6 +23,12 @@ func bigPolicy() (start, end []byte) {
 }
 
 // routeFaultCases are the scenarios of the routing half's faults.
+// edgeWithTLOC is an edge on the RIB with one TLOC, tlocOf(1).
+func edgeWithTLOC(c *Config) {
+	onRIB(RoleEdge)(c)
+	c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
+}
+
 var routeFaultCases = []faultCase{
 	// bestpath: a fake peer speaks for routers 10.0.3.n; QUERY shows the
 	// speaker's best paths.
@@ -370,6 +376,29 @@ var routeFaultCases = []faultCase{
 		}
 	}},
 
+	// origination
+	{"originate-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx("10.7.0.0/16")}); err != nil {
+			t.Fatal(err)
+		}
+		if m := p.quiet(quietWindow, reaches("10.7.0.0/16")); (m == nil) != faulty {
+			t.Fatalf("the originated route advertised: %v", m != nil)
+		}
+	}},
+	{"local-withdraw-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx("10.7.0.0/16")}); err != nil {
+			t.Fatal(err)
+		}
+		p.await("the originated route", reaches("10.7.0.0/16"))
+		if err := sp.WithdrawRoute(1, pfx("10.7.0.0/16")); err != nil {
+			t.Fatal(err)
+		}
+		if m := p.quiet(quietWindow, isType(omp.TypeUpdate)); (m == nil) != faulty {
+			t.Fatalf("the withdrawal sent: %v", m != nil)
+		}
+	}},
 
 	// negotiation
 	{"refresh-without-capability-answered", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {

@@ -30,6 +30,8 @@ type ribRouting struct {
 	received []byte                    // policy text last installed from a peer
 	names    map[rib.PeerID]netip.Addr // router ID of every peer seen
 
+	tloc0 TLOCKey // the first TLOC configured: a route's default next hop
+
 	kick chan struct{} // a graceful-restart deadline may have changed
 	stop chan struct{}
 	done chan struct{}
@@ -68,25 +70,12 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 			return nil, fmt.Errorf("TLOC %v: %w", t.Address, err)
 		}
 	}
+	if len(cfg.TLOCs) > 0 {
+		rr.tloc0 = cfg.TLOCs[0].TLOCKey
+	}
 	for _, rc := range cfg.Routes {
-		origin, ok := originNames[rc.Origin]
-		if !ok {
-			return nil, fmt.Errorf("route %v: origin %q is not one of connected, static, ebgp, ospf-intra, ospf-inter, ospf-external, ibgp, eigrp", rc.Prefix, rc.Origin)
-		}
-		tloc := rc.TLOC
-		if !tloc.Address.IsValid() {
-			if len(cfg.TLOCs) == 0 {
-				return nil, fmt.Errorf("route %v: no TLOC given and none configured", rc.Prefix)
-			}
-			tloc = cfg.TLOCs[0].TLOCKey
-		}
-		lr := rib.LocalRoute{VPN: rc.VPN, Prefix: rc.Prefix, Label: rc.Label, Pref: rc.Preference, Origin: origin,
-			TLOC: omp.TLOCNLRI{Address: tloc.Address, Color: tloc.Color, Encap: tloc.Encap}}
-		if rc.Tag != 0 {
-			lr.Attrs = append(lr.Attrs, omp.Attr(&omp.AttrTag{Tag: rc.Tag}))
-		}
-		if err := r.AddRoute(lr); err != nil {
-			return nil, fmt.Errorf("route %v: %w", rc.Prefix, err)
+		if err := rr.addRoute(rc); err != nil {
+			return nil, err
 		}
 	}
 	if len(cfg.Policy) > 0 {

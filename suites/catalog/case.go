@@ -18,6 +18,7 @@ package catalog
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -246,9 +247,20 @@ const (
 	ActShutdown                    // shut the peer down (OMP_SUB_ERR_OPER_SHUT)
 	ActCfgChange                   // change configuration (OMP_SUB_ERR_OPER_CFG_CHANGE)
 	ActTerminate                   // terminate the process (OMP_SUB_ERR_OPER_TERM)
+	ActOriginate                   // originate a vRoute (Request.VPN, Request.Prefix)
+	ActWithdraw                    // withdraw a vRoute it originated
 )
 
-var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate"}
+var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw"}
+
+// Request is one operator action: on a peer's session (Peer, the fake
+// peer's Router ID) or on a route (VPN and Prefix).
+type Request struct {
+	Action Action
+	Peer   netip.Addr
+	VPN    uint64
+	Prefix netip.Prefix
+}
 
 func (a Action) String() string {
 	if int(a) < len(actionNames) && a != 0 {

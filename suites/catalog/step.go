@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -506,15 +507,42 @@ func (s controlStep) String() string {
 }
 
 func (s controlStep) run(x *Exec) bool {
-	err := x.Driver.Control(x.Ctx, s.a, x.Env.Peer(s.peer).RouterID)
+	return x.control(Request{Action: s.a, Peer: x.Env.Peer(s.peer).RouterID})
+}
+
+// control has the DUT's operator perform r; false (with the case's
+// verdict folded) when it could not.
+func (x *Exec) control(r Request) bool {
+	err := x.Driver.Control(x.Ctx, r)
 	switch {
 	case err == nil:
 		return true
 	case errors.Is(err, ErrNoControl):
-		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: err.Error(), Reason: "needs operator action " + s.a.String()})
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: err.Error(), Reason: "needs operator action " + r.Action.String()})
 		return false
 	}
-	return x.setup("operator action %s: %v", s.a, err)
+	return x.setup("operator action %s: %v", r.Action, err)
+}
+
+type routeStep struct {
+	a      Action
+	prefix string
+}
+
+// OriginateRoute has the DUT's operator originate prefix in the case
+// run's VPN (Env.VPN), over the DUT's own TLOC.
+func OriginateRoute(prefix string) Step { return routeStep{ActOriginate, prefix} }
+
+// WithdrawRoute has the DUT's operator withdraw the route it originated
+// with OriginateRoute.
+func WithdrawRoute(prefix string) Step { return routeStep{ActWithdraw, prefix} }
+
+func (s routeStep) String() string {
+	return fmt.Sprintf("the DUT's operator performs %s of %s", s.a, s.prefix)
+}
+
+func (s routeStep) run(x *Exec) bool {
+	return x.control(Request{Action: s.a, VPN: x.Env.VPN(), Prefix: netip.MustParsePrefix(s.prefix)})
 }
 
 // Probe opens one session with the standard HANDSHAKE of fake peer 0 and

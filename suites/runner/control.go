@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,28 +37,38 @@ const exitUnsupported = 3
 
 // Control parses a --dut-control spec into the Target.Control it gives:
 // an http:// or https:// base URL, or exec:COMMAND.
-func Control(spec string) (func(ctx context.Context, a catalog.Action, peer netip.Addr) error, error) {
+func Control(spec string) (func(ctx context.Context, r catalog.Request) error, error) {
 	switch {
 	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
 		base := strings.TrimSuffix(spec, "/")
 		client := &http.Client{Timeout: ControlTimeout}
-		return func(ctx context.Context, a catalog.Action, peer netip.Addr) error {
-			return httpControl(ctx, client, base, a, peer)
+		return func(ctx context.Context, r catalog.Request) error {
+			return httpControl(ctx, client, base, r)
 		}, nil
 	case strings.HasPrefix(spec, "exec:"):
 		words := strings.Fields(strings.TrimPrefix(spec, "exec:"))
 		if len(words) == 0 {
 			return nil, errors.New("exec: with no command")
 		}
-		return func(ctx context.Context, a catalog.Action, peer netip.Addr) error {
-			return execControl(ctx, words, a, peer)
+		return func(ctx context.Context, r catalog.Request) error {
+			return execControl(ctx, words, r)
 		}, nil
 	}
 	return nil, fmt.Errorf("%q: want an http(s):// base URL or exec:COMMAND", spec)
 }
 
-func httpControl(ctx context.Context, client *http.Client, base string, a catalog.Action, peer netip.Addr) error {
-	body, _ := json.Marshal(map[string]string{"peer": peer.String()})
+// controlBody is the JSON of a request: the peer for a session's
+// action, the VPN and prefix for a route's.
+func controlBody(r catalog.Request) map[string]any {
+	if r.Prefix.IsValid() {
+		return map[string]any{"vpn": r.VPN, "prefix": r.Prefix.String()}
+	}
+	return map[string]any{"peer": r.Peer.String()}
+}
+
+func httpControl(ctx context.Context, client *http.Client, base string, r catalog.Request) error {
+	a := r.Action
+	body, _ := json.Marshal(controlBody(r))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/control/"+a.String(), bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -79,12 +89,21 @@ func httpControl(ctx context.Context, client *http.Client, base string, a catalo
 	return fmt.Errorf("DUT control %s: %s: %s", a, resp.Status, strings.TrimSpace(string(msg)))
 }
 
-func execControl(ctx context.Context, words []string, a catalog.Action, peer netip.Addr) error {
+func execControl(ctx context.Context, words []string, r catalog.Request) error {
+	a := r.Action
+	prefix, peer := "", ""
+	if r.Prefix.IsValid() {
+		prefix = r.Prefix.String()
+	}
+	if r.Peer.IsValid() {
+		peer = r.Peer.String()
+	}
+	vars := strings.NewReplacer("{action}", a.String(), "{peer}", peer, "{vpn}", strconv.FormatUint(r.VPN, 10), "{prefix}", prefix)
 	ctx, cancel := context.WithTimeout(ctx, ControlTimeout)
 	defer cancel()
 	argv := make([]string, len(words))
 	for i, w := range words {
-		argv[i] = strings.NewReplacer("{action}", a.String(), "{peer}", peer.String()).Replace(w)
+		argv[i] = vars.Replace(w)
 	}
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -22,9 +23,12 @@ var ctlPeer = netip.MustParseAddr("10.0.1.2")
 func TestHTTPControl(t *testing.T) {
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ Peer string }
+		var body struct {
+			Peer, Prefix string
+			VPN          uint64
+		}
 		json.NewDecoder(r.Body).Decode(&body)
-		got = append(got, r.Method+" "+r.URL.Path+" "+body.Peer)
+		got = append(got, r.Method+" "+r.URL.Path+" "+body.Peer+body.Prefix+fmt.Sprint(body.VPN))
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/terminate"):
 			w.WriteHeader(http.StatusNotImplemented)
@@ -40,17 +44,20 @@ func TestHTTPControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := ctl(ctx, catalog.ActClear, ctlPeer); err != nil {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
 		t.Errorf("clear: %v", err)
 	}
-	if err := ctl(ctx, catalog.ActTerminate, ctlPeer); !errors.Is(err, catalog.ErrNoControl) {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
 		t.Errorf("terminate: %v, want ErrNoControl", err)
 	}
-	if err := ctl(ctx, catalog.ActShutdown, ctlPeer); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), "no such peer") {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), "no such peer") {
 		t.Errorf("shutdown: %v, want the adapter's error", err)
 	}
-	if got[0] != "POST /control/clear 10.0.1.2" {
-		t.Errorf("request %q", got[0])
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
+		t.Errorf("originate: %v", err)
+	}
+	if got[0] != "POST /control/clear 10.0.1.20" || got[3] != "POST /control/originate 10.9.0.0/247" {
+		t.Errorf("requests %q", got)
 	}
 }
 
@@ -60,22 +67,25 @@ func TestExecControl(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
 	script := filepath.Join(dir, "ctl.sh")
-	os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $2\" >> "+log+"\ncase $1 in clear) exit 0;; terminate) exit 3;; *) echo broken; exit 1;; esac\n"), 0o755)
-	ctl, err := Control("exec:" + script + " {action} {peer}")
+	os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $2 $3 $4\" >> "+log+"\ncase $1 in clear|originate) exit 0;; terminate) exit 3;; *) echo broken; exit 1;; esac\n"), 0o755)
+	ctl, err := Control("exec:" + script + " {action} {peer} {vpn} {prefix}")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := ctl(ctx, catalog.ActClear, ctlPeer); err != nil {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
 		t.Errorf("clear: %v", err)
 	}
-	if err := ctl(ctx, catalog.ActTerminate, ctlPeer); !errors.Is(err, catalog.ErrNoControl) {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
 		t.Errorf("terminate: %v", err)
 	}
-	if err := ctl(ctx, catalog.ActShutdown, ctlPeer); err == nil || !strings.Contains(err.Error(), "broken") {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || !strings.Contains(err.Error(), "broken") {
 		t.Errorf("shutdown: %v", err)
 	}
-	if b, _ := os.ReadFile(log); !strings.HasPrefix(string(b), "clear 10.0.1.2\n") {
+	if err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
+		t.Errorf("originate: %v", err)
+	}
+	if b, _ := os.ReadFile(log); !strings.HasPrefix(string(b), "clear 10.0.1.2 ") || !strings.Contains(string(b), "originate  7 10.9.0.0/24\n") {
 		t.Errorf("the command saw %q", b)
 	}
 	for _, bad := range []string{"exec:", "ftp://x", ""} {

@@ -8,7 +8,6 @@ package runner
 import (
 	"context"
 	"crypto/tls"
-	"net/netip"
 
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -24,7 +23,7 @@ type Target struct {
 	Role catalog.Role
 	// Control, if set, triggers operator actions on the DUT (only an
 	// in-process DUT offers it); peer is the fake peer's router ID.
-	Control func(ctx context.Context, a catalog.Action, peer netip.Addr) error
+	Control func(ctx context.Context, r catalog.Request) error
 	// Name describes the DUT in reports ("reference (in-process)").
 	Name string
 }

@@ -91,9 +91,14 @@ func (d *refDUT) Target() Target {
 
 func (d *refDUT) Close() error { return d.speaker().Close() }
 
-func (d *refDUT) control(ctx context.Context, a catalog.Action, peer netip.Addr) error {
+func (d *refDUT) control(ctx context.Context, r catalog.Request) error {
 	sp := d.speaker()
-	switch a {
+	peer := r.Peer
+	switch r.Action {
+	case catalog.ActOriginate:
+		return sp.Originate(reference.RouteConfig{VPN: r.VPN, Prefix: r.Prefix})
+	case catalog.ActWithdraw:
+		return sp.WithdrawRoute(r.VPN, r.Prefix)
 	case catalog.ActClear:
 		return sp.Clear(peer.String())
 	case catalog.ActShutdown:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -424,7 +425,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 		res.Expected = v.Expected
 	}
 	if ctx.Err() == nil {
-		r.checkLive(ctx, &res, t, gen, rec)
+		r.checkLive(ctx, &res, c, t, gen, rec)
 	}
 	res.Transcript = rec.tr.Entries()
 	if o := rec.tr.Omitted(); o.Entries > 0 {
@@ -436,10 +437,17 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 // checkLive runs the liveness check after a case: a DUT that no longer
 // opens a session is reported against the first case after which that
 // was seen, and replaced (the factory is called again) so the run goes on.
-func (r *run) checkLive(ctx context.Context, res *Result, t Target, gen int, rec *recording) {
+func (r *run) checkLive(ctx context.Context, res *Result, c *catalog.Case, t Target, gen int, rec *recording) {
 	err := r.live(ctx, t, rec)
 	if err == nil {
 		res.Liveness = "a fresh session opened after the case"
+		return
+	}
+	if terminates(c) {
+		// The operator terminated the DUT on the case's behalf: gone is
+		// what it should be. A DUT the harness starts is started again.
+		res.Liveness = "the case's operator action terminated the DUT"
+		r.replace(ctx, res.ID)
 		return
 	}
 	res.Liveness = "no fresh session after the case: " + err.Error()
@@ -460,6 +468,11 @@ func (r *run) checkLive(ctx context.Context, res *Result, t Target, gen int, rec
 	res.Reason = "after this case the DUT did not open a fresh session: it died or went deaf"
 	r.notef("%s: the DUT did not open a fresh session after the case (%v)", res.ID, err)
 	r.replace(ctx, res.ID)
+}
+
+// terminates reports whether case c has the DUT's operator terminate it.
+func terminates(c *catalog.Case) bool {
+	return slices.ContainsFunc(c.Needs, func(n catalog.Need) bool { return n.Control == catalog.ActTerminate })
 }
 
 // replace asks the factory for a new DUT after case id killed the old one.

@@ -146,11 +146,11 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 	return session{p}, nil
 }
 
-func (d *driver) Control(ctx context.Context, a catalog.Action, peer netip.Addr) error {
+func (d *driver) Control(ctx context.Context, r catalog.Request) error {
 	if d.target.Control == nil {
 		return catalog.ErrNoControl
 	}
-	return d.target.Control(ctx, a, peer)
+	return d.target.Control(ctx, r)
 }
 
 // localAddr is the source address fake peer rid dials from: towards a

@@ -1,0 +1,88 @@
+package reference
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/rib"
+)
+
+// Routes the operator originates and withdraws at run time (the DUT
+// control contract's originate and withdraw, docs/dut-control.md),
+// beside those of the configuration.
+
+// originator is a routing half whose local routes change at run time.
+type originator interface {
+	originate(rc RouteConfig) error
+	removeRoute(vpn uint64, prefix netip.Prefix) error
+}
+
+// addRoute originates rc (or replaces the route of its VPN and prefix).
+func (rr *ribRouting) addRoute(rc RouteConfig) error {
+	origin, ok := originNames[rc.Origin]
+	if !ok {
+		return fmt.Errorf("route %v: origin %q is not one of connected, static, ebgp, ospf-intra, ospf-inter, ospf-external, ibgp, eigrp", rc.Prefix, rc.Origin)
+	}
+	tloc := rc.TLOC
+	if !tloc.Address.IsValid() {
+		if !rr.tloc0.Address.IsValid() {
+			return fmt.Errorf("route %v: no TLOC given and none configured", rc.Prefix)
+		}
+		tloc = rr.tloc0
+	}
+	lr := rib.LocalRoute{VPN: rc.VPN, Prefix: rc.Prefix, Label: rc.Label, Pref: rc.Preference, Origin: origin,
+		TLOC: omp.TLOCNLRI{Address: tloc.Address, Color: tloc.Color, Encap: tloc.Encap}}
+	if rc.Tag != 0 {
+		lr.Attrs = append(lr.Attrs, omp.Attr(&omp.AttrTag{Tag: rc.Tag}))
+	}
+	if err := rr.rib.AddRoute(lr); err != nil {
+		return fmt.Errorf("route %v: %w", rc.Prefix, err)
+	}
+	return nil
+}
+
+// originate is the operator's addRoute.
+func (rr *ribRouting) originate(rc RouteConfig) error {
+	if rr.faults.has(fOriginateIgnored) {
+		return nil
+	}
+	return rr.addRoute(rc)
+}
+
+// removeRoute withdraws the local route of vpn and prefix.
+func (rr *ribRouting) removeRoute(vpn uint64, prefix netip.Prefix) error {
+	if rr.faults.has(fLocalWithdrawIgnored) {
+		return nil
+	}
+	if !rr.rib.RemoveRoute(vpn, prefix, 0) {
+		return fmt.Errorf("no local route %v in VPN %d", prefix, vpn)
+	}
+	return nil
+}
+
+// errNoOrigination: the routing half keeps no local routes.
+var errNoOrigination = errors.New("the routing half originates no routes")
+
+// Originate has the speaker originate a vRoute, over its first TLOC
+// unless rc names one, and advertise it to its peers.
+func (sp *Speaker) Originate(rc RouteConfig) error {
+	o, ok := sp.routing.(originator)
+	if !ok {
+		return errNoOrigination
+	}
+	if !rc.Prefix.IsValid() {
+		return errors.New("originate: no prefix")
+	}
+	return o.originate(RouteConfig{VPN: rc.VPN, Prefix: rc.Prefix.Masked(), TLOC: rc.TLOC, Preference: rc.Preference, Tag: rc.Tag, Origin: rc.Origin, Label: rc.Label})
+}
+
+// WithdrawRoute withdraws a vRoute the speaker originated.
+func (sp *Speaker) WithdrawRoute(vpn uint64, prefix netip.Prefix) error {
+	o, ok := sp.routing.(originator)
+	if !ok {
+		return errNoOrigination
+	}
+	return o.removeRoute(vpn, prefix.Masked())
+}
