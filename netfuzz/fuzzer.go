@@ -93,6 +93,8 @@ type fuzzer struct {
 
 	cbMu sync.Mutex // serialises OnInput and OnFinding
 
+	classes map[string]bool // the corpus's outcome classes (f.mu)
+
 	deadMu  sync.Mutex
 	deadErr error // why a worker found the DUT dead, this epoch
 	cancel  context.CancelFunc

@@ -56,7 +56,13 @@ func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error)
 		return nil, err
 	}
 	defer c.d.close()
-	return replayOn(ctx, c, fd)
+	res, err := replayOn(ctx, c, fd)
+	if err == nil && res.Finding != nil && c.cfg.OutDir != "" {
+		// Only here: the replays of the minimiser and of a crash's
+		// culprit, which run with the run's OutDir, save nothing.
+		err = res.Finding.Save(c.cfg.OutDir)
+	}
+	return res, err
 }
 
 // findingDUT starts (or reaches) the DUT a finding is replayed on: cfg's
@@ -85,7 +91,7 @@ func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 // replayOn replays fd with c's DUT; a conn not yet calibrated is
 // calibrated first, as the run was.
 func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) {
-	cfg, d := c.cfg, c.d
+	d := c.d
 	res := &ReplayResult{Want: fd.Kind, DUT: d.describe()}
 	if fd.SessionPhase == PhaseEstablished && !c.isCalibrated() {
 		// Learn whether the DUT sends End-of-RIB on a session of its own,
@@ -131,11 +137,6 @@ func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) 
 		nf.Signature = signature(nf.Kind, &in)
 		nf.Summary = summary(nf.Kind, &in, res.Detail)
 		res.Finding = nf
-		if cfg.OutDir != "" {
-			if err := nf.Save(cfg.OutDir); err != nil {
-				return res, err
-			}
-		}
 	}
 	res.Reproduced = res.Got == res.Want
 	if res.Reproduced && res.Want == KindMismatch {

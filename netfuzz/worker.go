@@ -169,6 +169,7 @@ func (w *worker) iterate(ctx context.Context, iter int) (judged bool, dead error
 		w.live = ns
 	}
 	w.judged(s, in)
+	f.keep(&in)
 	ended := in.Observed.Outcome == OutAlert || in.Observed.Outcome == OutClose
 	if v.kind != "" {
 		f.record(v.kind, s, "")

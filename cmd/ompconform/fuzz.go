@@ -20,6 +20,7 @@ const fuzzUsage = `usage: ompconform fuzz [flags]
        ompconform fuzz --replay FILE [flags]
        ompconform fuzz minimize [--target HOST:PORT] [--out FILE] FINDING
        ompconform fuzz promote [--out FILE] [--id ID] FINDING
+       ompconform fuzz merge [--minimize] OUT IN...
 
 Fuzzes a DUT over the network (package netfuzz): each input is a valid
 message (a fixture, a message built for the session's phase, or the fake
@@ -52,7 +53,9 @@ flags:
   --seed N              the run seed (default: from the clock, printed)
   --max-mutations K     1..K mutations per input (default 3)
   --phase P             opening, established or both (default both)
-  --out DIR             where findings are saved (default ompconform-findings)
+  --out DIR             where findings are saved (default ompconform-findings),
+                        and under DIR/corpus the first input of each outcome
+                        class
   --max-saved N         findings saved per signature (default 3)
   --answer D            how long to wait for an ALERT (default 1s)
   --settle D            silence that means acceptance when the DUT does not
@@ -80,7 +83,9 @@ flags:
                         judged (default true; --dial-ahead=false to not)
 
 "fuzz minimize" shrinks a saved finding; "fuzz promote" turns one into a
-scenario file (docs/scenarios.md). docs/fuzzing.md walks through it all.
+scenario file (docs/scenarios.md); "fuzz merge" combines the --out folders
+of several runs (shards), findings deduplicated by reproducer and outcome.
+docs/fuzzing.md walks through it all.
 
 exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
 1 a crash or hang was found (with --fail-on-mismatch: any finding), or

@@ -48,7 +48,7 @@ exit status: 0 minimised (or kept as it is when it did not reproduce:
 it says so); 2 usage error or the DUT could not be reached
 `
 
-// fuzzSub runs "fuzz promote" and "fuzz minimize"; ok is false for
+// fuzzSub runs "fuzz promote", "fuzz minimize" and "fuzz merge"; ok is false for
 // another first argument.
 func fuzzSub(env *Env, args []string) (int, bool) {
 	if len(args) == 0 {
@@ -59,6 +59,8 @@ func fuzzSub(env *Env, args []string) (int, bool) {
 		return runFuzzPromote(env, args[1:]), true
 	case "minimize", "minimise":
 		return runFuzzMinimize(env, args[1:]), true
+	case "merge":
+		return runFuzzMerge(env, args[1:]), true
 	}
 	return 0, false
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/netfuzz"
+)
+
+const fuzzMergeUsage = `usage: ompconform fuzz merge [--minimize [--target HOST:PORT]] OUT IN...
+
+Combines the output folders of several "ompconform fuzz" runs (the --out
+of each shard, from several machines) into OUT:
+
+  findings  the JSON files at the top of each folder, kept once per
+            reproducer and outcome (the kind, what the DUT did, a hash of
+            every input's bytes); of several, the minimised one, then the
+            smallest
+  corpora   every file below a folder of an IN (its corpus/: one input per
+            outcome class, raw OMP messages; or a native or go-fuzz corpus
+            put there), copied to the same folder under OUT once per
+            content
+
+Findings already in OUT take part, so a merge can be repeated as shards
+come in. Runs made with --minimize share reproducers for findings of one
+cause; --minimize here minimises the findings that were not, first.
+
+flags:
+  --minimize           minimise each finding not yet minimised before
+                       comparing (replays: --target, else the finding's own
+                       DUT, or a fresh in-process reference)
+  --target HOST:PORT   the DUT to minimise on
+  --tries N            replays per finding at most (default 48)
+  --time D             time per finding at most (default 30s)
+
+exit status: 0 merged; 2 usage error, or a folder could not be read or
+written
+`
+
+func runFuzzMerge(env *Env, args []string) int {
+	fs := flag.NewFlagSet("fuzz merge", flag.ContinueOnError)
+	minimize := fs.Bool("minimize", false, "minimise findings first")
+	target := fs.String("target", "", "DUT address")
+	tries := fs.Int("tries", 48, "replays per finding")
+	budget := fs.Duration("time", 30*time.Second, "time per finding")
+	cliflags.Setup(fs, env.Stderr, "fuzz merge", func() string { return fuzzMergeUsage })
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz merge: "+format+"\n", a...)
+		return ExitUsage
+	}
+	if len(pos) < 2 {
+		return fail("want OUT and at least one IN folder")
+	}
+	if *target != "" {
+		if err := netfuzz.CheckLoopback(*target); err != nil {
+			return fail("%v", err)
+		}
+	}
+	var opt netfuzz.MergeOptions
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *minimize {
+		cfg := netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget}
+		opt.Minimize = func(fd *netfuzz.Finding) (*netfuzz.Finding, error) {
+			return netfuzz.Minimize(ctx, cfg, fd)
+		}
+	}
+	rep, err := netfuzz.Merge(pos[0], pos[1:], opt)
+	if err != nil {
+		return fail("%v", err)
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(env.Stderr, "skipped: %s\n", s)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(env.Stderr, "not minimised: %s\n", e)
+	}
+	if *minimize {
+		fmt.Fprintf(env.Stdout, "%d findings minimised\n", rep.Minimized)
+	}
+	fmt.Fprintf(env.Stdout, "merged %d folders into %s: %s\n", len(pos)-1, pos[0], rep)
+	return ExitOK
+}
