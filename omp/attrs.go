@@ -17,11 +17,11 @@ func (a *AttrTLOC) walk(w *walker) {
 	n := 4
 	if w.decode {
 		switch w.remaining() {
-		case 6:
-		case 18:
+		case tlocSize(4):
+		case tlocSize(16):
 			n = 16
 		default:
-			w.failAt(errUpLength, "", w.off, w.remaining(), "ATTR_TYPE_TLOC data is %d bytes; must be 6 (IPv4) or 18 (IPv6)", w.remaining())
+			w.failAt(errUpLength, "", w.off, w.remaining(), "ATTR_TYPE_TLOC data is %d bytes; must be %s", w.remaining(), attrLenText(AttrTypeTLOC))
 			return
 		}
 	} else if a.Address.IsValid() && !a.Address.Is4() {
@@ -36,6 +36,10 @@ func (a *AttrTLOC) walk(w *walker) {
 	w.u8("color", &a.Color)
 	w.u8("encap", &a.Encap)
 }
+
+// tlocSize is the size of a TLOC of an n-byte address: ATTR_TYPE_TLOC's
+// data is drawn as a TLOC NLRI is, so it is that layout's size.
+func tlocSize(n int) int { return tlocNLRI.plan(n).size }
 
 // validNexthop refuses the addresses that cannot be a TLOC: unspecified,
 // multicast, and the IPv4 limited broadcast address.

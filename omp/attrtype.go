@@ -1,6 +1,10 @@
 package omp
 
-import "fmt"
+import (
+	"fmt"
+	"reflect"
+	"slices"
+)
 
 // AttrType is an attribute Type (section 3.1.3).
 type AttrType uint8
@@ -51,12 +55,59 @@ const (
 // MaxAttrType is the highest attribute type the draft lists.
 const MaxAttrType = AttrTypeAdaptQoS
 
-var attrNames = [...]string{"", "TLOC", "TLOC_V4_PRIVATE", "TLOC_V4_PUBLIC", "TLOC_ENCAP", "PREF", "WEIGHT", "TAG", "DOMAIN", "SITE_ID", "QUERY", "ORIGIN", "ORIGINATOR", "SRCVPN", "REACHABLES", "UNREACHABLES", "STALE", "CARRIER", "MULTICAST", "VERSION", "TLOC_V6_PRIVATE", "TLOC_V6_PUBLIC", "GEN_ID", "GROUP", "RESTRICT", "SECURITY", "BORDER", "ULTIMATE_TLOC", "SLA", "OVERLAY_ID", "ASPATH", "BANDWIDTH", "QOS_GROUP", "CAP", "TLOC_INSTALLED", "COMMUNITY", "EXT_COMMUNITY", "ON_DEMAND", "ADAPT_QOS"}
+// attrTypes is the one table of the attribute types the draft lists:
+// the name (less ATTR_TYPE_) and the value that decoding an UPDATE fills,
+// one of attrSet's, or nil for a type the draft gives no format for
+// (RawAttr). The sizes the data may have come from the layouts
+// (attrSizes).
+var attrTypes = [MaxAttrType + 1]struct {
+	name  string
+	value func(*attrSet) AttrValue
+}{
+	AttrTypeTLOC:          {"TLOC", func(s *attrSet) AttrValue { return &s.tloc }},
+	AttrTypeTLOCV4Private: {"TLOC_V4_PRIVATE", func(s *attrSet) AttrValue { return &s.v4priv }},
+	AttrTypeTLOCV4Public:  {"TLOC_V4_PUBLIC", func(s *attrSet) AttrValue { return &s.v4pub }},
+	AttrTypeTLOCEncap:     {"TLOC_ENCAP", func(s *attrSet) AttrValue { return &s.encap }},
+	AttrTypePref:          {"PREF", func(s *attrSet) AttrValue { return &s.pref }},
+	AttrTypeWeight:        {"WEIGHT", func(s *attrSet) AttrValue { return &s.weight }},
+	AttrTypeTag:           {"TAG", func(s *attrSet) AttrValue { return &s.tag }},
+	AttrTypeDomain:        {"DOMAIN", func(s *attrSet) AttrValue { return &s.domain }},
+	AttrTypeSiteID:        {"SITE_ID", func(s *attrSet) AttrValue { return &s.siteID }},
+	AttrTypeQuery:         {"QUERY", func(s *attrSet) AttrValue { return &s.query }},
+	AttrTypeOrigin:        {"ORIGIN", func(s *attrSet) AttrValue { return &s.origin }},
+	AttrTypeOriginator:    {"ORIGINATOR", func(s *attrSet) AttrValue { return &s.originator }},
+	AttrTypeSrcVPN:        {"SRCVPN", func(s *attrSet) AttrValue { return &s.srcVPN }},
+	AttrTypeReachables:    {"REACHABLES", func(s *attrSet) AttrValue { return &s.reach }},
+	AttrTypeUnreachables:  {"UNREACHABLES", func(s *attrSet) AttrValue { return &s.unreach }},
+	AttrTypeStale:         {"STALE", func(s *attrSet) AttrValue { return &s.stale }},
+	AttrTypeCarrier:       {"CARRIER", func(s *attrSet) AttrValue { return &s.carrier }},
+	AttrTypeMulticast:     {"MULTICAST", nil},
+	AttrTypeVersion:       {"VERSION", func(s *attrSet) AttrValue { return &s.version }},
+	AttrTypeTLOCV6Private: {"TLOC_V6_PRIVATE", func(s *attrSet) AttrValue { return &s.v6priv }},
+	AttrTypeTLOCV6Public:  {"TLOC_V6_PUBLIC", func(s *attrSet) AttrValue { return &s.v6pub }},
+	AttrTypeGenID:         {"GEN_ID", nil},
+	AttrTypeGroup:         {"GROUP", func(s *attrSet) AttrValue { return &s.group }},
+	AttrTypeRestrict:      {"RESTRICT", func(s *attrSet) AttrValue { return &s.restrict }},
+	AttrTypeSecurity:      {"SECURITY", func(s *attrSet) AttrValue { return &s.security }},
+	AttrTypeBorder:        {"BORDER", func(s *attrSet) AttrValue { return &s.border }},
+	AttrTypeUltimateTLOC:  {"ULTIMATE_TLOC", nil},
+	AttrTypeSLA:           {"SLA", nil},
+	AttrTypeOverlayID:     {"OVERLAY_ID", nil},
+	AttrTypeASPath:        {"ASPATH", func(s *attrSet) AttrValue { return &s.asPath }},
+	AttrTypeBandwidth:     {"BANDWIDTH", func(s *attrSet) AttrValue { return &s.bandwidth }},
+	AttrTypeQoSGroup:      {"QOS_GROUP", nil},
+	AttrTypeCap:           {"CAP", nil},
+	AttrTypeTLOCInstalled: {"TLOC_INSTALLED", nil},
+	AttrTypeCommunity:     {"COMMUNITY", func(s *attrSet) AttrValue { return &s.community }},
+	AttrTypeExtCommunity:  {"EXT_COMMUNITY", nil},
+	AttrTypeOnDemand:      {"ON_DEMAND", func(s *attrSet) AttrValue { return &s.onDemand }},
+	AttrTypeAdaptQoS:      {"ADAPT_QOS", func(s *attrSet) AttrValue { return &s.adaptQoS }},
+}
 
 // attrTypeNames are the full names, built once so String does not allocate.
-var attrTypeNames = func() (n [len(attrNames)]string) {
-	for i := 1; i < len(attrNames); i++ {
-		n[i] = "ATTR_TYPE_" + attrNames[i]
+var attrTypeNames = func() (n [MaxAttrType + 1]string) {
+	for i := 1; i < len(attrTypes); i++ {
+		n[i] = "ATTR_TYPE_" + attrTypes[i].name
 	}
 	return n
 }()
@@ -107,73 +158,17 @@ type attrSet struct {
 	adaptQoS   AttrAdaptQoS
 }
 
-// value returns the typed value for t, nil for a type the draft does not list.
+// value returns the typed value for t (attrTypes), nil for a type the
+// draft does not list.
 func (s *attrSet) value(t AttrType) AttrValue {
-	switch t {
-	case AttrTypeTLOC:
-		return &s.tloc
-	case AttrTypeTLOCV4Private:
-		return &s.v4priv
-	case AttrTypeTLOCV4Public:
-		return &s.v4pub
-	case AttrTypeTLOCV6Private:
-		return &s.v6priv
-	case AttrTypeTLOCV6Public:
-		return &s.v6pub
-	case AttrTypeTLOCEncap:
-		return &s.encap
-	case AttrTypePref:
-		return &s.pref
-	case AttrTypeWeight:
-		return &s.weight
-	case AttrTypeTag:
-		return &s.tag
-	case AttrTypeDomain:
-		return &s.domain
-	case AttrTypeSiteID:
-		return &s.siteID
-	case AttrTypeQuery:
-		return &s.query
-	case AttrTypeOrigin:
-		return &s.origin
-	case AttrTypeOriginator:
-		return &s.originator
-	case AttrTypeSrcVPN:
-		return &s.srcVPN
-	case AttrTypeReachables:
-		return &s.reach
-	case AttrTypeUnreachables:
-		return &s.unreach
-	case AttrTypeStale:
-		return &s.stale
-	case AttrTypeCarrier:
-		return &s.carrier
-	case AttrTypeVersion:
-		return &s.version
-	case AttrTypeGroup:
-		return &s.group
-	case AttrTypeRestrict:
-		return &s.restrict
-	case AttrTypeSecurity:
-		return &s.security
-	case AttrTypeBorder:
-		return &s.border
-	case AttrTypeASPath:
-		return &s.asPath
-	case AttrTypeBandwidth:
-		return &s.bandwidth
-	case AttrTypeCommunity:
-		return &s.community
-	case AttrTypeOnDemand:
-		return &s.onDemand
-	case AttrTypeAdaptQoS:
-		return &s.adaptQoS
+	if !t.Known() {
+		return nil
 	}
-	if t.Known() {
-		// The types without a format are rare: allocate them one by one.
-		return &RawAttr{AType: t}
+	if v := attrTypes[t].value; v != nil {
+		return v(s)
 	}
-	return nil
+	// The types without a format are rare: allocate them one by one.
+	return &RawAttr{AType: t}
 }
 
 // mark records type t as read and reports whether it had been already.
@@ -184,43 +179,36 @@ func (s *attrSet) mark(t AttrType) (dup bool) {
 	return dup
 }
 
-// attrLen is the fixed data length of the attribute types that have one
-// (ATTR_TYPE_TLOC has two: 6 for IPv4 and 18 for IPv6), and 0 for the
-// others. TestAttrLenMatchesLayouts checks it against the layouts.
-var attrLen = [MaxAttrType + 1]int{
-	AttrTypeTLOC:          6,
-	AttrTypeTLOCV4Private: 6,
-	AttrTypeTLOCV4Public:  6,
-	AttrTypeTLOCV6Private: 18,
-	AttrTypeTLOCV6Public:  18,
-	AttrTypePref:          4,
-	AttrTypeWeight:        4,
-	AttrTypeTag:           4,
-	AttrTypeDomain:        4,
-	AttrTypeSiteID:        4,
-	AttrTypeQuery:         1,
-	AttrTypeOriginator:    4,
-	AttrTypeSrcVPN:        8,
-	AttrTypeStale:         1,
-	AttrTypeCarrier:       1,
-	AttrTypeVersion:       4,
-	AttrTypeRestrict:      1,
-	AttrTypeBorder:        1,
-	AttrTypeBandwidth:     4,
-	AttrTypeOnDemand:      1,
-}
+// attrSizes are the data sizes each attribute type allows, from its
+// layout: the one size of a fixed layout (a plan, fixed.go), none for a
+// layout of variable size (any size goes; the layout judges it).
+// ATTR_TYPE_TLOC is a TLOC NLRI's layout, so it has two: 6 for IPv4 and
+// 18 for IPv6.
+var attrSizes = func() (z [MaxAttrType + 1][]int) {
+	for t, e := range attrTypes {
+		switch {
+		case AttrType(t) == AttrTypeTLOC:
+			z[t] = []int{tlocSize(4), tlocSize(16)}
+		case e.value != nil:
+			v := reflect.ValueOf(e.value(new(attrSet)))
+			if p, err := planWalk(v.UnsafePointer(), v.Type().Elem().Size(), v.Interface().(AttrValue).walk); err == nil {
+				z[t] = []int{p.size}
+			}
+		}
+	}
+	return z
+}()
 
 // attrLenOK reports whether n bytes of data fit an attribute of type t.
 func attrLenOK(t AttrType, n int) bool {
-	if !t.Known() || attrLen[t] == 0 {
-		return true
-	}
-	return n == attrLen[t] || t == AttrTypeTLOC && n == 18
+	return !t.Known() || len(attrSizes[t]) == 0 || slices.Contains(attrSizes[t], n)
 }
 
+// attrLenText says which sizes the data of type t may have.
 func attrLenText(t AttrType) string {
+	z := attrSizes[t]
 	if t == AttrTypeTLOC {
-		return "6 (IPv4) or 18 (IPv6)"
+		return itoa(z[0]) + " (IPv4) or " + itoa(z[1]) + " (IPv6)"
 	}
-	return itoa(attrLen[t])
+	return itoa(z[0])
 }

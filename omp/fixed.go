@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
-	"runtime"
 	"slices"
 	"unsafe"
 )
@@ -71,18 +70,24 @@ func (w *walker) planField(k opKind, p unsafe.Pointer, goSize uintptr, width, ma
 	w.off += width
 }
 
-// planOf compiles walk, run with arg, into a plan. It fails if the walk
-// uses a primitive plans do not cover, stores a field outside the
-// element, reads no bytes, or reads differently when every field holds
-// its largest value rather than zero (a branch or a check on a value
-// that the plan would not see).
+// planOf compiles walk, run with arg, into a plan (planWalk).
 func planOf[T any](walk func(*T, *walker, int), arg int) (plan, error) {
-	run := func(e *T) ([]fieldOp, int, error) {
-		base := uintptr(unsafe.Pointer(e))
-		pl := &planner{base: base, end: base + unsafe.Sizeof(*e)}
+	e := new(T)
+	return planWalk(unsafe.Pointer(e), unsafe.Sizeof(*e), func(w *walker) { walk(e, w, arg) })
+}
+
+// planWalk compiles walk, the layout of the zero Go value of size bytes
+// at e, into a plan. It fails if the walk uses a primitive plans do not
+// cover, stores a field outside the value, reads no bytes, or reads
+// differently when every field holds its largest value rather than zero
+// (a branch or a check on a value that the plan would not see). It
+// leaves the value with every field at its largest value.
+func planWalk(e unsafe.Pointer, size uintptr, walk func(w *walker)) (plan, error) {
+	run := func() ([]fieldOp, int, error) {
+		base := uintptr(e)
+		pl := &planner{base: base, end: base + size}
 		w := &walker{decode: true, flim: -1, plan: pl, trunc: errUpBadNet}
-		walk(e, w, arg)
-		runtime.KeepAlive(e)
+		walk(w)
 		switch {
 		case w.err != nil:
 			return nil, 0, fmt.Errorf("the walk fails in plan mode: %v", w.err)
@@ -93,18 +98,17 @@ func planOf[T any](walk func(*T, *walker, int), arg int) (plan, error) {
 		}
 		return pl.ops, w.off, nil
 	}
-	var zero, full T
-	ops, size, err := run(&zero)
+	ops, n, err := run()
 	if err != nil {
 		return plan{}, err
 	}
-	p := plan{size: size, ops: ops}
-	p.fill(unsafe.Pointer(&full))
-	again, size2, err := run(&full)
+	p := plan{size: n, ops: ops}
+	p.fill(e)
+	again, n2, err := run()
 	if err != nil {
 		return plan{}, fmt.Errorf("with every field at its largest value: %v", err)
 	}
-	if size2 != size || !slices.Equal(again, ops) {
+	if n2 != n || !slices.Equal(again, ops) {
 		return plan{}, fmt.Errorf("the walk reads differently when every field is at its largest value")
 	}
 	return p, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,8 +65,22 @@ func TestCatalogCoversAttrTypes(t *testing.T) {
 	}
 }
 
-// attrLen, the table of fixed attribute sizes, agrees with the layouts.
+// attrSizes, derived from the layouts, are the sizes the draft gives
+// (docs/wire-format.md), and the encoder's value fields have them.
 func TestAttrLenMatchesLayouts(t *testing.T) {
+	draft := map[AttrType][]int{
+		AttrTypeTLOC: {6, 18}, AttrTypeTLOCV4Private: {6}, AttrTypeTLOCV4Public: {6},
+		AttrTypeTLOCV6Private: {18}, AttrTypeTLOCV6Public: {18},
+		AttrTypePref: {4}, AttrTypeWeight: {4}, AttrTypeTag: {4}, AttrTypeDomain: {4}, AttrTypeSiteID: {4},
+		AttrTypeOriginator: {4}, AttrTypeVersion: {4}, AttrTypeBandwidth: {4}, AttrTypeSrcVPN: {8},
+		AttrTypeQuery: {1}, AttrTypeStale: {1}, AttrTypeCarrier: {1}, AttrTypeRestrict: {1},
+		AttrTypeBorder: {1}, AttrTypeOnDemand: {1},
+	}
+	for ty := AttrType(0); ty <= MaxAttrType; ty++ {
+		if !slices.Equal(attrSizes[ty], draft[ty]) {
+			t.Errorf("%s: the layout gives sizes %v, the draft %v", ty, attrSizes[ty], draft[ty])
+		}
+	}
 	for _, v := range attrValues() {
 		ty := v.AttrType()
 		_, fm, err := EncodeFields(&Update{Attributes: []Attribute{Attr(v)}})
@@ -76,9 +91,12 @@ func TestAttrLenMatchesLayouts(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: no value field", ty)
 		}
-		if attrLen[ty] != 0 && !attrLenOK(ty, f.Length) {
-			t.Errorf("%s: layout gives %d bytes, attrLen %d", ty, f.Length, attrLen[ty])
+		if !attrLenOK(ty, f.Length) {
+			t.Errorf("%s: the encoder gives %d bytes, attrSizes %v", ty, f.Length, attrSizes[ty])
 		}
+	}
+	if got := attrLenText(AttrTypeTLOC); got != "6 (IPv4) or 18 (IPv6)" {
+		t.Errorf("TLOC sizes read %q", got)
 	}
 	for _, c := range []struct {
 		ty   AttrType
