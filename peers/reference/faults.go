@@ -288,7 +288,7 @@ var faultTable = [numFaults]faultDef{
 		"a route the operator originates is taken (the command succeeds) and never advertised"},
 	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,
 		"a route the operator withdraws stays advertised: no withdrawal is sent to the peers"},
-	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
+	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", ctrlRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
 		"a peer is sent routes and End-of-RIB of every family, also those it did not negotiate"},
