@@ -34,7 +34,7 @@ type FaultInfo struct {
 }
 
 // faultAreas are the values of FaultInfo.Area, in the registry's order.
-var faultAreas = []string{"header", "handshake", "update", "alert", "hello", "bestpath", "reflect",
+var faultAreas = []string{"header", "handshake", "update", "alert", "hello", "bestpath", "reflect", "negotiation", "origination",
 	"gr", "eor-refresh", "query", "policy", "inform", "fsm", "robustness"}
 
 // FaultAreas lists the areas faults belong to.
@@ -104,6 +104,7 @@ const (
 	fReflectNoMulticast
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
+	fRefreshWithoutCapAnswered
 	fLocalWithdrawIgnored
 	fOriginateIgnored
 
@@ -114,7 +115,6 @@ const (
 	fNoEOR
 	fEORBeforeRoutes
 	fRefreshIgnored
-	fRefreshWithoutCapAnswered
 
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn

@@ -139,8 +139,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkReflectNoMulticast<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkReflectNoMulticast", all)
+	if all != rib.QuirkUnnegotiatedSent<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkUnnegotiatedSent", all)
 	}
 	var set faultSet
 	for i := range numFaults {
