@@ -102,6 +102,7 @@ const (
 	fReflectIPv4Only
 	fReflectNoTLOCRoutes
 	fReflectNoMulticast
+	fExtendedDropped
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
 	fRefreshWithoutCapAnswered
@@ -288,6 +289,8 @@ var faultTable = [numFaults]faultDef{
 		"a route the operator originates is taken (the command succeeds) and never advertised"},
 	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,
 		"a route the operator withdraws stays advertised: no withdrawal is sent to the peers"},
+	fExtendedDropped: {"extended-length-dropped", "reflect", ctrlRoles,
+		"ATTR_TYPE_REACHABLES and UNREACHABLES are sent with a 1-byte Length and no ATTR_EXTENDED flag, however long their NLRI: an UPDATE with more than 255 bytes of NLRI does not decode"},
 	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", ctrlRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
@@ -434,6 +437,7 @@ var ribQuirks = [...]struct {
 	{fReflectNoMulticast, rib.QuirkReflectNoMulticast},
 	{fUnnegotiatedAccepted, rib.QuirkUnnegotiatedAccepted},
 	{fUnnegotiatedSent, rib.QuirkUnnegotiatedSent},
+	{fExtendedDropped, rib.QuirkExtendedDropped},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

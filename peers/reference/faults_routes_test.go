@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -373,6 +374,35 @@ var routeFaultCases = []faultCase{
 		p.send(refreshAll)
 		if m := p.quiet(quietWindow, isEOR); m != nil {
 			t.Fatal("REFRESH_REQUEST answered")
+		}
+	}},
+	{"extended-length-dropped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		var ps []string
+		for i := range 100 {
+			ps = append(ps, fmt.Sprintf("10.9.%d.0/24", i))
+		}
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(0, 0, ps...)) // about 1.6 KB of NLRI: ATTR_EXTENDED needed
+		seen := 0
+		for seen < len(ps) {
+			m, err := b.recvErr(testTimeout)
+			if err != nil {
+				if !faulty {
+					t.Fatalf("after %d routes: %v", seen, err)
+				}
+				return // the UPDATE does not decode
+			}
+			if u, ok := m.(*omp.Update); ok {
+				if v, ok := u.Find(omp.AttrTypeReachables); ok && v.(*omp.AttrReachables).SAFI == omp.SAFIVRoute {
+					seen += len(v.(*omp.AttrReachables).VRoutes)
+				}
+			}
+		}
+		if faulty {
+			t.Fatal("every route decoded")
 		}
 	}},
 

@@ -205,7 +205,24 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 		rl := start + omp.HeaderLen + 2 + len(attrs)
 		binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
 		binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
+		if r.cfg.Quirks.has(QuirkExtendedDropped) {
+			dst = narrowAttr(dst, start, rl)
+		}
 	}
+	return dst
+}
+
+// narrowAttr rewrites the EXTENDED attribute at dst[at:], in the UPDATE
+// at dst[start:], with a 1-byte Length, its low byte
+// (QuirkExtendedDropped): longer data than 255 bytes no longer fits it.
+func narrowAttr(dst []byte, start, at int) []byte {
+	l := binary.BigEndian.Uint16(dst[at+2:])
+	dst[at] &^= byte(omp.AttrExtended)
+	dst[at+2] = byte(l)
+	copy(dst[at+3:], dst[at+4:])
+	dst = dst[:len(dst)-1]
+	binary.BigEndian.PutUint16(dst[start+omp.MarkerLen:], binary.BigEndian.Uint16(dst[start+omp.MarkerLen:])-1)
+	binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], binary.BigEndian.Uint16(dst[start+omp.HeaderLen:])-1)
 	return dst
 }
 

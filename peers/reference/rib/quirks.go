@@ -72,6 +72,10 @@ const (
 	// QuirkUnnegotiatedSent: a peer is sent every family the RIB keeps,
 	// routes and End-of-RIB, negotiated or not.
 	QuirkUnnegotiatedSent
+	// QuirkExtendedDropped: ATTR_TYPE_REACHABLES and UNREACHABLES are
+	// sent with a 1-byte Length (no ATTR_EXTENDED), its low byte, however
+	// long their NLRI.
+	QuirkExtendedDropped
 )
 
 // The quirks of what a controller reflects: of the families it sends,

@@ -1,0 +1,92 @@
+package catalog
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// The DUT's sending side under volume: a controller that reflects more
+// routes than one UPDATE holds packs them into UPDATEs of at most 4096
+// bytes, each attribute's Length on two bytes (ATTR_EXTENDED) where its
+// data passes 255 bytes.
+
+func init() { register(105, packingCases) }
+
+const reqPacking = "OMP messages are sent over TCP connections. [...] maximum packet size is 4096 bytes. [...] | Flags | Type |Length(1/2bytes based on flags)| [...] ATTR_EXTENDED = 0x10"
+
+// manyPrefixes are n /24s from 198.18.0.0/15, in the case run's VPN.
+func manyPrefixes(from, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		k := from + i
+		out[i] = fmt.Sprintf("198.%d.%d.0/24", 18+k/256, k%256)
+	}
+	return out
+}
+
+func packingCases() []Case {
+	first, second := manyPrefixes(0, 100), manyPrefixes(100, 100)
+	return []Case{
+		{ID: "PKT-001", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqPacking,
+			Reading: "A controller reflects 200 vRoutes (two UPDATEs of 100, about 2.4 KB each) in UPDATEs that decode: none over 4096 bytes, and an attribute of more than 255 bytes of data (a REACHABLES with more than about ten vRoutes) flagged ATTR_EXTENDED with a 2-byte Length. Every route arrives.",
+			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate,
+			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
+				ExpectOn(1, ReceivesVRoutes(append(first, second...)...))}},
+	}
+}
+
+type receivesExp struct{ prefixes []string }
+
+// ReceivesVRoutes expects the DUT to advertise every prefix (in the case
+// run's VPN) within Env.Answer, in messages that all decode.
+func ReceivesVRoutes(prefixes ...string) Expectation { return receivesExp{prefixes} }
+
+func (r receivesExp) String() string {
+	return fmt.Sprintf("UPDATEs that decode, advertising all %d vRoutes", len(r.prefixes))
+}
+
+func (receivesExp) Alerts() []AlertID { return nil }
+
+func (r receivesExp) check(x *Exec, peer int) Verdict {
+	want := map[netip.Prefix]bool{}
+	for _, p := range r.prefixes {
+		want[netip.MustParsePrefix(p)] = true
+	}
+	updates, largest := 0, 0
+	ev, skipped := x.await(peer, x.Env.Answer, r.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if ev.Msg.Type() != omp.TypeUpdate {
+			return false
+		}
+		n := 0
+		for _, a := range attrsOf(ev.Msg) {
+			if v, ok := a.Value.(*omp.AttrReachables); ok && v.SAFI == omp.SAFIVRoute {
+				for _, v := range v.VRoutes {
+					if v.VPNID == x.Env.VPN() && want[v.Prefix()] {
+						delete(want, v.Prefix())
+						n++
+					}
+				}
+			}
+		}
+		if n > 0 {
+			updates++
+			largest = max(largest, len(ev.Raw))
+		}
+		return len(want) == 0
+	})
+	got := len(r.prefixes) - len(want)
+	switch {
+	case ev.Kind == EvBadMessage:
+		return verdict(Fail, r, fmt.Sprintf("%d vRoutes in %d UPDATEs, then %s", got, updates, ev), "an UPDATE the DUT sent does not decode")
+	case len(want) == 0:
+		return verdict(Pass, r, fmt.Sprintf("all %d vRoutes in %d UPDATEs (the largest %d bytes)", got, updates, largest), "")
+	case ev.Kind == EvTimeout:
+		return verdict(Fail, r, fmt.Sprintf("%d of %d vRoutes within %s%s", got, len(r.prefixes), x.Env.Answer, skipped), "")
+	}
+	return x.refused(r, ev, skipped)
+}
