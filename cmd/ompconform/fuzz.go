@@ -81,6 +81,8 @@ flags:
                         same inputs on the same sessions
   --dial-ahead          open each worker's next session while its input is
                         judged (default true; --dial-ahead=false to not)
+  --fault NAME          give the in-process reference this deliberate fault
+                        (docs/faults.md; repeatable): see the fuzzer find it
 
 "fuzz minimize" shrinks a saved finding; "fuzz promote" turns one into a
 scenario file (docs/scenarios.md); "fuzz merge" combines the --out folders
@@ -144,6 +146,8 @@ func runFuzz(env *Env, args []string) int {
 	minimize := fs.Bool("minimize", false, "minimise and deduplicate the findings after the run")
 	workers := fs.Int("workers", defaultWorkers, "inputs in flight at once")
 	ahead := fs.Bool("dial-ahead", true, "open each worker's next session while an input is judged")
+	var faults multiFlag
+	fs.Var(&faults, "fault", "a fault of the in-process reference (repeatable)")
 	cliflags.Setup(fs, env.Stderr, "fuzz", func() string { return fuzzUsage })
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -172,6 +176,15 @@ func runFuzz(env *Env, args []string) int {
 		return fail("--workers %d: want 1..%d", *workers, netfuzz.MaxWorkers)
 	}
 	cfg.Workers, cfg.DialAhead = *workers, *ahead
+	for _, n := range faults {
+		if f.target != "" {
+			return fail("--fault is for the in-process reference: not with --target")
+		}
+		if _, ok := reference.LookupFault(n); !ok {
+			return fail("--fault %q: no such fault (ompconform reference --list-faults)", n)
+		}
+		cfg.Faults = append(cfg.Faults, reference.Fault(n))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if f.replay != "" {

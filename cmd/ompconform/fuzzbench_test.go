@@ -59,7 +59,7 @@ func startDaemon(tb testing.TB, extra ...string) string {
 //
 //	go test -run '^$' -bench FuzzDaemon -benchtime 6000x ./cmd/ompconform/
 func BenchmarkFuzzDaemon(b *testing.B) {
-	for _, w := range []int{1, 2, 4, 8} {
+	for _, w := range []int{1, 4, 8, 16} {
 		for _, ah := range []bool{false, true} {
 			b.Run(fmt.Sprintf("workers=%d/ahead=%v", w, ah), func(b *testing.B) {
 				addr := startDaemon(b)
