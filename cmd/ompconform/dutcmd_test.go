@@ -156,29 +156,38 @@ func TestExampleControlScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := os.Args[0] + " reference --config " + conf + " --role edge --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
-	report := filepath.Join(dir, "r.json")
-	code, out, errs := runCmd(t, nil, "run", "--quiet", "--role", "edge", "--target", addr, "--dut-cmd", cmd,
-		"--dut-control", "exec:"+script+" {action} {peer} {vpn} {prefix}", "--json", report, "OPR-*", "ORG-*")
-	if code != ExitOK {
-		t.Fatalf("code %d\n%s\n%s", code, out, errs)
-	}
-	b, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep struct {
-		Results []struct{ ID, Grade string }
-	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Results) != 6 {
-		t.Errorf("%d results, want OPR-001..004 and ORG-001..002", len(rep.Results))
-	}
-	for _, r := range rep.Results {
-		if r.Grade != "PASS" {
-			t.Errorf("%s: %s", r.ID, r.Grade)
+	for _, c := range []struct {
+		role, config string
+		cases        []string
+		want         int
+	}{
+		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*"}, 6},
+		{"controller", "", []string{"PLA-*"}, 3},
+	} {
+		cmd := os.Args[0] + " reference " + c.config + "--role " + c.role + " --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
+		report := filepath.Join(dir, c.role+".json")
+		code, out, errs := runCmd(t, nil, append([]string{"run", "--quiet", "--role", c.role, "--target", addr, "--dut-cmd", cmd,
+			"--dut-control", "exec:" + script + " {action} {peer} {vpn} {prefix} {policy}", "--json", report}, c.cases...)...)
+		if code != ExitOK {
+			t.Fatalf("%s: code %d\n%s\n%s", c.role, code, out, errs)
+		}
+		b, err := os.ReadFile(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			Results []struct{ ID, Grade string }
+		}
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Results) != c.want {
+			t.Errorf("%s: %d results of %v, want %d", c.role, len(rep.Results), c.cases, c.want)
+		}
+		for _, r := range rep.Results {
+			if r.Grade != "PASS" {
+				t.Errorf("%s: %s", r.ID, r.Grade)
+			}
 		}
 	}
 }

@@ -57,10 +57,12 @@ flags:
                           container replaces one a case killed)
   --dut-control SPEC      how the harness acts as the DUT's operator (clear a
                           peer, shut it down, change the configuration,
-                          terminate), for the cases that need it: an
+                          terminate, originate or withdraw a route, install
+                          a policy), for the cases that need it: an
                           http(s):// base URL speaking docs/dut-control.md,
-                          or exec:COMMAND with {action}, {peer}, {vpn}, {prefix}; without
-                          it those cases are UNSUPPORTED against a remote DUT
+                          or exec:COMMAND with {action}, {peer}, {vpn},
+                          {prefix} and {policy} replaced; without it those
+                          cases are UNSUPPORTED against a remote DUT
   --dut-cmd 'COMMAND'     start the DUT as a local program (words split as a
                           shell would, no shell run): wait for --target to
                           accept connections, restart it if a case kills

@@ -2,12 +2,12 @@
 # An exec adapter of the DUT control contract (docs/dut-control.md) around
 # the reference daemon's own control endpoint; a vendor replaces the curl
 # lines with its CLI. Usage, given to the harness:
-#   --dut-control 'exec:docs/examples/dut-control.sh {action} {peer} {vpn} {prefix}'
-action=$1 peer=$2 vpn=$3 prefix=$4 api=${OMP_STATE_API:-http://127.0.0.1:12347}
+#   --dut-control 'exec:docs/examples/dut-control.sh {action} {peer} {vpn} {prefix} {policy}'
+action=$1 peer=$2 vpn=$3 prefix=$4 policy=$5 api=${OMP_STATE_API:-http://127.0.0.1:12347}
+post() { exec curl -sf -X POST -d "$1" "$api/control/$action"; }
 case "$action" in
-  clear|shutdown|config-change|terminate)
-    exec curl -sf -X POST -d "{\"peer\":\"$peer\"}" "$api/control/$action" ;;
-  originate|withdraw)
-    exec curl -sf -X POST -d "{\"vpn\":$vpn,\"prefix\":\"$prefix\"}" "$api/control/$action" ;;
+  clear|shutdown|config-change|terminate) post "{\"peer\":\"$peer\"}" ;;
+  originate|withdraw) post "{\"vpn\":$vpn,\"prefix\":\"$prefix\"}" ;;
+  policy) post "{\"policy\":\"$(printf '%s' "$policy" | sed 's/\\/\\\\/g; s/"/\\"/g')\"}" ;;
   *) echo "no action $action" >&2; exit 3 ;;   # 3: the adapter lacks it
 esac

@@ -41,11 +41,16 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		Peer   string       `json:"peer"`
 		VPN    uint64       `json:"vpn"`
 		Prefix netip.Prefix `json:"prefix"`
+		Policy *string      `json:"policy"`
 	}
 	a := r.PathValue("action")
 	route := a == "originate" || a == "withdraw"
-	err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+	err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req)
 	switch {
+	case a == "policy" && (err != nil || req.Policy == nil):
+		http.Error(w, `want {"policy": "TEXT"}`, http.StatusBadRequest)
+		return
+	case a == "policy":
 	case route && (err != nil || !req.Prefix.IsValid()):
 		http.Error(w, `want {"vpn": N, "prefix": "PREFIX"}`, http.StatusBadRequest)
 		return
@@ -54,6 +59,8 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch a {
+	case "policy":
+		err = c.sp.InstallPolicy([]byte(*req.Policy))
 	case "originate":
 		err = c.sp.Originate(RouteConfig{VPN: req.VPN, Prefix: req.Prefix})
 	case "withdraw":

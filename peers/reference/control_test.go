@@ -32,6 +32,8 @@ func TestControlEndpoint(t *testing.T) {
 		{"/control/reboot", `{"peer":"10.0.1.2"}`, http.StatusNotImplemented},
 		{"/control/originate", `{"vpn":1}`, http.StatusBadRequest},
 		{"/control/originate", `{"vpn":1,"prefix":"10.7.0.0/16"}`, http.StatusConflict}, // NullRouting keeps no routes
+		{"/control/policy", `{"peer":"10.0.1.2"}`, http.StatusBadRequest},
+		{"/control/policy", `{"policy":"rule"}`, http.StatusConflict}, // does not parse
 	} {
 		if got := post(c.path, c.body); got != c.want {
 			t.Errorf("POST %s %s: %d, want %d", c.path, c.body, got, c.want)
@@ -65,5 +67,10 @@ func TestControlRoutes(t *testing.T) {
 	p.await("the withdrawal", withdraws("10.7.0.0/16"))
 	if got := post("/control/withdraw", `{"vpn":1,"prefix":"10.7.0.0/16"}`); got != http.StatusConflict {
 		t.Fatalf("second withdraw: %d, want 409", got)
+	}
+	for body, want := range map[string]int{`{"policy":"rule 10 then reject"}`: http.StatusNoContent, `{"policy":""}`: http.StatusNoContent, `{"policy":"rule"}`: http.StatusConflict} {
+		if got := post("/control/policy", body); got != want {
+			t.Errorf("policy %s: %d, want %d", body, got, want)
+		}
 	}
 }

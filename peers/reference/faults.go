@@ -303,7 +303,7 @@ var faultTable = [numFaults]faultDef{
 	fQueryAbsentNotWithdrawn: {"query-absent-not-withdrawn", "query", allRoles,
 		"the ATTR_TYPE_UNREACHABLES of a QUERY are not answered: routes it does not have are not reported as withdrawn"},
 
-	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
+	fPolicyNotApplied: {"policy-not-applied", "policy", ctrlRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
 	fPolicyOutOfOrder: {"policy-fragments-out-of-order", "policy", edgeRoles,
 		"POLICY fragments are reassembled last first: a policy in START..END is garbled, fails to parse and is not installed"},
@@ -332,7 +332,6 @@ var faultTable = [numFaults]faultDef{
 // with the reason (FaultInfo.Unproven).
 var unproven = map[fault]string{
 	fHSAuthMACUnchecked: "needs an authentication key shared by the DUT and the harness; the draft gives the Authentication option no format",
-	fPolicyNotApplied:   "needs a control policy the DUT understands: the draft frames POLICY data but gives it no language (an installed policy through the DUT control contract would show it)",
 	fPolicyOutOfOrder:   "needs a control policy over 3980 bytes the DUT understands: the draft frames POLICY data but gives it no language",
 }
 

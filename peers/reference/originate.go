@@ -1,11 +1,13 @@
 package reference
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/policy"
 	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
@@ -17,6 +19,7 @@ import (
 type originator interface {
 	originate(rc RouteConfig) error
 	removeRoute(vpn uint64, prefix netip.Prefix) error
+	installPolicy(text []byte) error
 }
 
 // addRoute originates rc (or replaces the route of its VPN and prefix).
@@ -85,4 +88,32 @@ func (sp *Speaker) WithdrawRoute(vpn uint64, prefix netip.Prefix) error {
 		return errNoOrigination
 	}
 	return o.removeRoute(vpn, prefix.Masked())
+}
+
+// installPolicy replaces the control policy (docs/policy.md; empty text
+// removes it): applied at once to every learned path, and (a controller)
+// sent to the edges and hubs whose sessions open after it.
+func (rr *ribRouting) installPolicy(text []byte) error {
+	var p *policy.Policy
+	if len(bytes.TrimSpace(text)) > 0 {
+		var err error
+		if p, err = policy.Parse(text); err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+	}
+	rr.mu.Lock()
+	rr.policy = bytes.Clone(text)
+	rr.mu.Unlock()
+	rr.setPolicy(p)
+	return nil
+}
+
+// InstallPolicy has the speaker install a control policy, as its
+// configuration's would be (docs/policy.md); empty text removes it.
+func (sp *Speaker) InstallPolicy(text []byte) error {
+	o, ok := sp.routing.(originator)
+	if !ok {
+		return errors.New("the routing half applies no policy")
+	}
+	return o.installPolicy(text)
 }

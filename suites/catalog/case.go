@@ -249,9 +249,10 @@ const (
 	ActTerminate                   // terminate the process (OMP_SUB_ERR_OPER_TERM)
 	ActOriginate                   // originate a vRoute (Request.VPN, Request.Prefix)
 	ActWithdraw                    // withdraw a vRoute it originated
+	ActPolicy                      // install a control policy (Request.Policy, docs/policy.md; empty: remove it)
 )
 
-var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw"}
+var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw", "policy"}
 
 // Request is one operator action: on a peer's session (Peer, the fake
 // peer's Router ID) or on a route (VPN and Prefix).
@@ -260,6 +261,7 @@ type Request struct {
 	Peer   netip.Addr
 	VPN    uint64
 	Prefix netip.Prefix
+	Policy string // ActPolicy: the policy text (docs/policy.md)
 }
 
 func (a Action) String() string {

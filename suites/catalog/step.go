@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -522,6 +523,37 @@ func (x *Exec) control(r Request) bool {
 		return false
 	}
 	return x.setup("operator action %s: %v", r.Action, err)
+}
+
+type policyStep struct{ text string }
+
+// InstallPolicy has the DUT's operator install the control policy text
+// (docs/policy.md's language; "{vpn}" stands for the case run's VPN ID);
+// "" removes the policy.
+func InstallPolicy(text string) Step { return policyStep{text} }
+
+func (s policyStep) String() string {
+	if s.text == "" {
+		return "the DUT's operator removes its control policy"
+	}
+	return "the DUT's operator installs the control policy: " + s.text
+}
+
+func (s policyStep) run(x *Exec) bool {
+	return x.control(Request{Action: ActPolicy, Policy: policyText(x.Env, s.text)})
+}
+
+// policyText fills in the placeholders of a policy: {vpn}, the case
+// run's VPN ID, and for fake peer N {peerN.site}, {peerN.tloc} and
+// {peerN.id} (Site ID, TLOC address, Router ID).
+func policyText(e *Env, text string) string {
+	r := []string{"{vpn}", strconv.FormatUint(e.VPN(), 10)}
+	for i := range 4 {
+		id := e.Peer(i)
+		n := fmt.Sprintf("{peer%d.", i)
+		r = append(r, n+"site}", strconv.FormatUint(uint64(id.SiteID), 10), n+"tloc}", id.TLOC.String(), n+"id}", id.RouterID.String())
+	}
+	return strings.NewReplacer(r...).Replace(text)
 }
 
 type routeStep struct {

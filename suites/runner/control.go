@@ -60,6 +60,9 @@ func Control(spec string) (func(ctx context.Context, r catalog.Request) error, e
 // controlBody is the JSON of a request: the peer for a session's
 // action, the VPN and prefix for a route's.
 func controlBody(r catalog.Request) map[string]any {
+	if r.Action == catalog.ActPolicy {
+		return map[string]any{"policy": r.Policy}
+	}
 	if r.Prefix.IsValid() {
 		return map[string]any{"vpn": r.VPN, "prefix": r.Prefix.String()}
 	}
@@ -98,7 +101,7 @@ func execControl(ctx context.Context, words []string, r catalog.Request) error {
 	if r.Peer.IsValid() {
 		peer = r.Peer.String()
 	}
-	vars := strings.NewReplacer("{action}", a.String(), "{peer}", peer, "{vpn}", strconv.FormatUint(r.VPN, 10), "{prefix}", prefix)
+	vars := strings.NewReplacer("{action}", a.String(), "{peer}", peer, "{vpn}", strconv.FormatUint(r.VPN, 10), "{prefix}", prefix, "{policy}", r.Policy)
 	ctx, cancel := context.WithTimeout(ctx, ControlTimeout)
 	defer cancel()
 	argv := make([]string, len(words))

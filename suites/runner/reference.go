@@ -99,6 +99,8 @@ func (d *refDUT) control(ctx context.Context, r catalog.Request) error {
 		return sp.Originate(reference.RouteConfig{VPN: r.VPN, Prefix: r.Prefix})
 	case catalog.ActWithdraw:
 		return sp.WithdrawRoute(r.VPN, r.Prefix)
+	case catalog.ActPolicy:
+		return sp.InstallPolicy([]byte(r.Policy))
 	case catalog.ActClear:
 		return sp.Clear(peer.String())
 	case catalog.ActShutdown:
