@@ -21,7 +21,7 @@ type ribRouting struct {
 	rib    *rib.RIB
 	role   Role
 	log    *slog.Logger
-	policy []byte // configured policy text, sent to edges and hubs
+	policy []byte // configured policy text, sent to edges and hubs (under mu: the operator installs one at run time)
 	faults faultSet
 	// maxRoutes bounds a peer's paths (Config.MaxRoutesPerPeer); 0: none.
 	maxRoutes int
@@ -130,8 +130,11 @@ func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
 	}
 	rp := &ribPeer{rr: rr, id: id, info: p, ready: rr.rib.Ready(id)}
 	rp.routes.Store(int64(rr.rib.PeerRoutes(id))) // stale paths of a graceful restart
-	if rr.role == RoleController && p.Role != RoleController && len(rr.policy) > 0 {
-		rp.policy = policy.Fragment(rr.policy)
+	rr.mu.Lock()
+	text := rr.policy
+	rr.mu.Unlock()
+	if rr.role == RoleController && p.Role != RoleController && len(text) > 0 {
+		rp.policy = policy.Fragment(text)
 	}
 	// Only an edge or hub takes POLICY, from a controller: elsewhere the
 	// sequence is checked and its data dropped, never buffered.
@@ -354,9 +357,9 @@ func (rr *ribRouting) Snapshot() any {
 	for id, a := range rr.names {
 		from[id] = a.String()
 	}
-	received := string(rr.received)
+	received, configured := string(rr.received), string(rr.policy)
 	rr.mu.Unlock()
-	out := RIBSnapshot{Policy: string(rr.policy), PolicyReceived: received, Routes: []RouteState{}, TLOCs: []RouteState{}}
+	out := RIBSnapshot{Policy: configured, PolicyReceived: received, Routes: []RouteState{}, TLOCs: []RouteState{}}
 	for _, f := range rib.Families() {
 		for _, r := range rr.rib.Routes(f) {
 			r.Family = f
@@ -397,9 +400,9 @@ func (rr *ribRouting) freeOSMemory() {
 func (rr *ribRouting) Summary() any {
 	st := rr.rib.Stats()
 	rr.mu.Lock()
-	received := string(rr.received)
+	received, configured := string(rr.received), string(rr.policy)
 	rr.mu.Unlock()
-	return map[string]any{"rib": st, "policy": string(rr.policy), "policy_received": received,
+	return map[string]any{"rib": st, "policy": configured, "policy_received": received,
 		"listings": "/routes, /tlocs, /fib: ?limit=N&after=CURSOR (docs/fsm.md)"}
 }
 
