@@ -172,15 +172,15 @@ func (r *RIB) evalPolicy(pi uint32) {
 
 func (r *RIB) policyRoute(p *path) *policy.Route {
 	s := r.sets[p.attrs]
-	d := r.dests.at(p.dest)
-	f := int(d.k.fam)
+	d := r.dests.key(p.dest)
+	f := int(d.fam)
 	pr := &policy.Route{SAFI: famList[f].SAFI, Site: s.site, Originator: s.origAddr}
 	switch {
 	case isVR(f):
-		pr.VPN, pr.Prefix = d.k.vpn, d.k.prefix()
+		pr.VPN, pr.Prefix = d.vpn, d.prefix()
 		pr.HasTLOC, pr.TLOC, pr.Color = s.hasTLOC, s.tlocNH.Address, s.tlocNH.Color
 	case isTLOC(f):
-		pr.HasTLOC, pr.TLOC, pr.Color = true, d.k.addr(), d.k.color
+		pr.HasTLOC, pr.TLOC, pr.Color = true, d.addr(), d.color
 	}
 	return pr
 }
@@ -256,7 +256,7 @@ func (r *RIB) SetPolicy(p *policy.Policy) {
 		}
 	})
 	for _, di := range dirty {
-		if r.dests.at(di).k.fam != famFree {
+		if r.dests.at(di).fam != famFree {
 			r.recompute(di)
 		}
 	}
@@ -285,7 +285,7 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 			break
 		}
 		r.removeWhere(func(pa *path) bool {
-			return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).k.fam))
+			return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))
 		})
 		r.checkRestart(p)
 	case omp.InformRefreshRequest:

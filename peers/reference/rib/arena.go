@@ -235,14 +235,14 @@ func (x *index) next(i int) int {
 	return i
 }
 
-func (x *index) find(k *key, dests *arena[dest]) uint32 {
+func (x *index) find(k *key, dests *destArena) uint32 {
 	t := x.tag(k)
 	for i := x.home(t); ; i = x.next(i) {
 		s := x.slots[i]
 		if s == 0 {
 			return 0
 		}
-		if s>>32 == t && dests.at(uint32(s)).k == *k {
+		if s>>32 == t && dests.is(uint32(s), k) {
 			return uint32(s)
 		}
 	}
@@ -274,13 +274,13 @@ func (x *index) prefetch(tags []uint64) {
 
 // lookup returns the dest of k (whose tag is t), or 0 and the slot where
 // to put it with put (the table has room for it).
-func (x *index) lookup(k *key, t uint64, dests *arena[dest]) (di uint32, at int) {
+func (x *index) lookup(k *key, t uint64, dests *destArena) (di uint32, at int) {
 	if x.full(1) {
 		x.grow()
 	}
 	i := x.home(t)
 	for ; x.slots[i] != 0; i = x.next(i) {
-		if s := x.slots[i]; s>>32 == t && dests.at(uint32(s)).k == *k {
+		if s := x.slots[i]; s>>32 == t && dests.is(uint32(s), k) {
 			return uint32(s), i
 		}
 	}

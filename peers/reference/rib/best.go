@@ -44,7 +44,7 @@ func (r *RIB) getDestTag(k *key, t uint64) uint32 {
 	di, at := r.idx.lookup(k, t, &r.dests)
 	if di == 0 {
 		di = r.dests.alloc()
-		r.dests.at(di).k = *k
+		r.dests.set(di, k)
 		r.idx.put(at, t, di)
 	}
 	return di
@@ -56,12 +56,12 @@ func (r *RIB) maybeFreeDest(di uint32) {
 	if d.paths != 0 || d.exps != 0 {
 		return
 	}
-	r.idx.remove(&d.k, di)
-	if isOpaque(int(d.k.fam)) {
-		r.mc.release(uint32(d.k.lo))
+	k := r.dests.key(di)
+	r.idx.remove(&k, di)
+	if isOpaque(int(k.fam)) {
+		r.mc.release(uint32(k.lo))
 	}
-	r.dests.release(di)
-	r.dests.at(di).k.fam = famFree
+	r.dests.free(di)
 }
 
 // findPath returns the path of peer in dest di with pathID and
@@ -102,7 +102,7 @@ func (r *RIB) removePath(pi uint32) {
 // and, for a TLOC, the state vRoutes see of it.
 func (r *RIB) recompute(di uint32) {
 	d := r.dests.at(di)
-	f := int(d.k.fam)
+	f := int(d.fam)
 	if p := r.paths.at(d.paths); d.paths != 0 && p.next == 0 {
 		// One path: best when valid and not rejected.
 		p.flags &^= fBest
@@ -169,9 +169,9 @@ func (r *RIB) recompute(di uint32) {
 func (r *RIB) afterSelect(di uint32) {
 	r.syncExports(di)
 	d := r.dests.at(di)
-	f := int(d.k.fam)
+	f := int(d.fam)
 	if isTLOC(f) {
-		if id, ok := r.tlocIdx[d.k]; ok {
+		if id, ok := r.tlocIdx[r.dests.key(di)]; ok {
 			st := &r.tlocs[id]
 			r.evalTLOC(st)
 			if st.changed {
@@ -188,7 +188,7 @@ func (r *RIB) exported(p *path) bool {
 	if r.cfg.Role == RoleController {
 		return p.flags&fBest != 0
 	}
-	return p.peer == PeerLocal && p.flags&fRejected == 0 && (p.flags&fBest != 0 || r.valid(p, int(r.dests.at(p.dest).k.fam)))
+	return p.peer == PeerLocal && p.flags&fRejected == 0 && (p.flags&fBest != 0 || r.valid(p, int(r.dests.at(p.dest).fam)))
 }
 
 // syncExports makes dest di's export entries match its exported paths:
@@ -196,7 +196,7 @@ func (r *RIB) exported(p *path) bool {
 // peer winning; changed entries go to the end of the family's log.
 func (r *RIB) syncExports(di uint32) {
 	d := r.dests.at(di)
-	f := int(d.k.fam)
+	f := int(d.fam)
 	ex := r.scratchExp[:0]
 	for pi := d.paths; pi != 0; {
 		p := r.paths.at(pi)
@@ -295,7 +295,7 @@ func (r *RIB) settle() {
 	}
 	for di := uint32(1); di < r.dests.next; di++ {
 		d := r.dests.at(di)
-		if !isVR(int(d.k.fam)) {
+		if !isVR(int(d.fam)) {
 			continue
 		}
 		for pi := d.paths; pi != 0; {

@@ -132,7 +132,7 @@ func TestEdgeDistanceAndValidity(t *testing.T) {
 
 // The index survives random inserts and removals.
 func TestIndexRandom(t *testing.T) {
-	var d arena[dest]
+	var d destArena
 	x := newIndex(nil)
 	live := map[key]uint32{}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -143,7 +143,7 @@ func TestIndexRandom(t *testing.T) {
 				t.Fatalf("find %v = %d, want %d", k, got, di)
 			}
 			x.remove(&k, di)
-			d.release(di)
+			d.free(di)
 			delete(live, k)
 			continue
 		}
@@ -151,7 +151,7 @@ func TestIndexRandom(t *testing.T) {
 			t.Fatalf("found removed %v", k)
 		}
 		di := d.alloc()
-		d.at(di).k = k
+		d.set(di, &k)
 		x.insert(&k, di)
 		live[k] = di
 	}

@@ -85,14 +85,14 @@ func TestIndexGrowRemove(t *testing.T) {
 }
 
 func indexGrowRemove(t *testing.T, m *offHeap) {
-	var d arena[dest]
+	var d destArena
 	x := newIndex(m)
 	const n = 300000
 	keys := make([]key, n)
 	ids := make([]uint32, n)
 	tags := map[uint64]int{}
 	for i := range keys {
-		keys[i] = key{vpn: uint64(i % 3), lo: uint64(i) * 2654435761, plen: 32, fam: fVR4}
+		keys[i] = key{vpn: uint64(i % 3), lo: uint64(uint32(i) * 2654435761), plen: 32, fam: fVR4}
 		tg := x.tag(&keys[i])
 		tags[tg]++
 		di, at := x.lookup(&keys[i], tg, &d)
@@ -100,7 +100,7 @@ func indexGrowRemove(t *testing.T, m *offHeap) {
 			t.Fatalf("new key %d found as %d", i, di)
 		}
 		ids[i] = d.alloc()
-		d.at(ids[i]).k = keys[i]
+		d.set(ids[i], &keys[i])
 		x.put(at, tg, ids[i])
 	}
 	t.Logf("%d tags shared, table %d slots", len(keys)-len(tags), len(x.slots))

@@ -181,11 +181,11 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 		nl := len(dst)
 		k := 0
 		for ; k < len(ns); k++ {
-			d := r.dests.at(ns[k].dest)
-			if len(dst)-start+r.nlriSize(&d.k) > omp.MaxMessageLen {
+			dk := r.dests.key(ns[k].dest)
+			if len(dst)-start+r.nlriSize(&dk) > omp.MaxMessageLen {
 				break
 			}
-			dst = r.appendNLRI(dst, &d.k, ns[k].pathID, ns[k].label)
+			dst = r.appendNLRI(dst, &dk, ns[k].pathID, ns[k].label)
 			if isRaw(f) {
 				k++ // one opaque NLRI per attribute: it is its whole NLRI
 				break

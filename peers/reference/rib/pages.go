@@ -69,7 +69,7 @@ func (r *RIB) RoutesPage(after uint64, limit int, match func(Family) bool) (rs [
 			return rs, uint64(pi - 1), true
 		}
 		p := r.paths.at(pi)
-		if p.flags&fInUse == 0 || !match(famList[r.dests.at(p.dest).k.fam]) {
+		if p.flags&fInUse == 0 || !match(famList[r.dests.at(p.dest).fam]) {
 			continue
 		}
 		rs = append(rs, r.route(pi))
@@ -91,7 +91,7 @@ func (r *RIB) FIBPage(after uint64, limit int) (out []FIBEntry, next uint64, don
 			return out, uint64(di - 1), true
 		}
 		d := r.dests.at(di)
-		if d.k.fam == famFree || !isVR(int(d.k.fam)) {
+		if d.fam == famFree || !isVR(int(d.fam)) {
 			continue
 		}
 		if fe, ok := r.fibEntry(di); ok {

@@ -89,7 +89,7 @@ func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
 	var dests []uint32
 	if u.Len() == 0 && len(u.Raw) == 0 {
 		for di := uint32(1); di < r.dests.next; di++ {
-			if int(r.dests.at(di).k.fam) == f {
+			if int(r.dests.at(di).fam) == f {
 				dests = append(dests, di)
 			}
 		}

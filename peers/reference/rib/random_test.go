@@ -180,7 +180,7 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 	for f := range r.logs {
 		r.compact(f)
 	}
-	if r.paths.live != 0 || r.exps.live != 0 || r.dests.live != 0 || r.idx.n != 0 {
+	if r.paths.live != 0 || r.exps.live != 0 || r.dests.live != 0 || r.dests.wide.live != 0 || r.idx.n != 0 {
 		t.Errorf("left: %d paths, %d exports, %d dests, %d index entries", r.paths.live, r.exps.live, r.dests.live, r.idx.n)
 	}
 	for id, s := range r.sets {

@@ -11,14 +11,6 @@ import (
 	"github.com/ompconform/ompconform/peers/reference/policy"
 )
 
-// dest is a destination of the Loc-RIB: its key, its paths and its
-// exported entries.
-type dest struct {
-	k     key
-	paths uint32 // first path
-	exps  uint32 // first export entry
-}
-
 // path is one path of an Adj-RIB-In (or a local route).
 type path struct {
 	dest   uint32
@@ -80,7 +72,7 @@ type RIB struct {
 	cfg Config
 	log *slog.Logger
 
-	dests arena[dest]
+	dests destArena
 	paths arena[path]
 	exps  arena[export]
 	idx   index
@@ -144,7 +136,7 @@ func New(cfg Config) (*RIB, error) {
 	}
 	m := newOffHeap(r)
 	r.idx = newIndex(m)
-	r.dests.mem, r.paths.mem, r.exps.mem = m, m, m
+	r.dests.mem, r.dests.wide.mem, r.paths.mem, r.exps.mem = m, m, m, m
 	for f := range r.logs {
 		r.logs[f].mem = m
 	}

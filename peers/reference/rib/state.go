@@ -11,13 +11,13 @@ import (
 // route is the state view of path pi.
 func (r *RIB) route(pi uint32) Route {
 	p := r.paths.at(pi)
-	d := r.dests.at(p.dest)
-	f := int(d.k.fam)
+	d := r.dests.key(p.dest)
+	f := int(d.fam)
 	s := r.sets[p.eff]
 	rt := Route{Family: famList[f], PathID: p.pathID, Label: p.label & 0xFFFFFF, Originator: s.origAddr,
 		SiteID: s.site, Peer: p.peer, Attrs: s.list, Valid: r.candidate(p, f).Valid,
 		Best: p.flags&fBest != 0, Stale: p.flags&fStale != 0, Rejected: p.flags&fRejected != 0}
-	r.setDest(&rt, &d.k)
+	r.setDest(&rt, &d)
 	return rt
 }
 
@@ -64,7 +64,7 @@ func (r *RIB) Routes(f Family) []Route {
 	}
 	var rs []Route
 	r.eachPath(func(pi uint32, p *path) {
-		if int(r.dests.at(p.dest).k.fam) == fi {
+		if int(r.dests.at(p.dest).fam) == fi {
 			rs = append(rs, r.route(pi))
 		}
 	})
@@ -90,7 +90,7 @@ func (r *RIB) Advertised(id PeerID, f Family) []Route {
 		}
 		e := r.exps.at(ei)
 		d := r.dests.at(e.dest)
-		if int(d.k.fam) != fi {
+		if int(d.fam) != fi {
 			continue
 		}
 		var rt Route
@@ -98,7 +98,8 @@ func (r *RIB) Advertised(id PeerID, f Family) []Route {
 			rt = r.route(e.path)
 		} else {
 			rt = Route{Family: f, PathID: e.pathID, Label: e.label, Originator: u32addr(e.orig)}
-			r.setDest(&rt, &d.k)
+			k := r.dests.key(e.dest)
+			r.setDest(&rt, &k)
 		}
 		rs = append(rs, rt)
 	}
@@ -108,9 +109,9 @@ func (r *RIB) Advertised(id PeerID, f Family) []Route {
 
 // fibEntry is the FIB entry of dest di, if it has best paths.
 func (r *RIB) fibEntry(di uint32) (FIBEntry, bool) {
-	d := r.dests.at(di)
-	fe := FIBEntry{VPN: d.k.vpn, Prefix: d.k.prefix()}
-	for pi := d.paths; pi != 0; pi = r.paths.at(pi).next {
+	k := r.dests.key(di)
+	fe := FIBEntry{VPN: k.vpn, Prefix: k.prefix()}
+	for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
 		p := r.paths.at(pi)
 		if p.flags&fBest == 0 {
 			continue
@@ -136,7 +137,7 @@ func (r *RIB) FIB() []FIBEntry {
 	}
 	var out []FIBEntry
 	for di := uint32(1); di < r.dests.next; di++ {
-		if f := int(r.dests.at(di).k.fam); isVR(f) {
+		if f := int(r.dests.at(di).fam); isVR(f) {
 			if fe, ok := r.fibEntry(di); ok {
 				out = append(out, fe)
 			}

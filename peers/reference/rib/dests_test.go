@@ -1,0 +1,49 @@
+package rib
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// IPv6 keys, kept in wide records, tell apart addresses that differ in
+// either half, come back whole, and free their records with their dests.
+func TestWideKeys(t *testing.T) {
+	n := newCtlNet(t)
+	t6 := tlocN("2001:db8::1", 4, 2)
+	apply(t, n.r, n.e1, advT([]omp.TLOCNLRI{t6}))
+	vs := []omp.VRouteNLRI{vroute(5, "2001:db8:5::/48", 1, 9), vroute(5, "2001:db9:5::/48", 1, 9),
+		vroute(5, "2001:db8:5::1/128", 1, 9), vroute(5, "2001:db8:5::2/128", 1, 9), vroute(6, "2001:db8:5::/48", 1, 9),
+		vroute(5, "::/0", 1, 9)}
+	apply(t, n.r, n.e1, advV(t6, vs))
+	n.drain()
+	rx := n.v[n.rx]
+	for _, v := range vs {
+		if !rx.has(VRoute6, prefixID(v), 1, "1.1.1.1") {
+			t.Fatalf("%v not reflected: %v", v, rx.routes)
+		}
+	}
+	if got := len(n.r.Routes(VRoute6)); got != len(vs) {
+		t.Fatalf("%d IPv6 vRoutes, want %d", got, len(vs))
+	}
+	if !rx.has(TLOC6, "2001:db8::1/4/2", 0, "1.1.1.1") {
+		t.Fatalf("IPv6 TLOC not reflected")
+	}
+	apply(t, n.r, n.e1, wdV(vs))
+	apply(t, n.r, n.e1, wdT([]omp.TLOCNLRI{t6}))
+	n.drain()
+	n.r.mu.Lock()
+	defer n.r.mu.Unlock()
+	for f := range n.r.logs {
+		n.r.compact(f)
+	}
+	if w := n.r.dests.wide.live; w != 0 {
+		t.Fatalf("%d wide records left", w)
+	}
+}
+
+func prefixID(v omp.VRouteNLRI) string {
+	k, _ := vrKey(fVR6, v.VPNID, v.PrefixLen, v.Address)
+	return fmt.Sprintf("%d:%s", v.VPNID, k.prefix())
+}
