@@ -166,6 +166,7 @@ func (w *worker) iterate(ctx context.Context, iter int) (judged bool, dead error
 			w.judged(s, in)
 			return true, err
 		}
+		w.drop() // an established session left idle by an opening-phase input
 		w.live = ns
 	}
 	w.judged(s, in)

@@ -1,7 +1,9 @@
 package netfuzz
 
 import (
+	"runtime"
 	"testing"
+	"time"
 )
 
 // inputsByIteration runs cfg and maps each input's iteration to its
@@ -58,12 +60,20 @@ func TestWorkersAreDeterministic(t *testing.T) {
 }
 
 // A well-behaved DUT fuzzed by 8 workers dialling ahead gives no
-// finding: parallel sessions do not disturb the judgement.
+// finding: parallel sessions do not disturb the judgement. The run
+// leaves no session (nor its goroutines) behind.
 func TestWorkersWellBehavedDUT(t *testing.T) {
 	d := startTestDUT(t, behaveWell)
 	cfg := testConfig(d.addr(), 400)
 	cfg.Workers, cfg.DialAhead = 8, true
+	before := runtime.NumGoroutine()
 	rep := run(t, cfg)
+	for end := time.Now().Add(3 * time.Second); runtime.NumGoroutine() > before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Errorf("%d goroutines after the run, %d before", runtime.NumGoroutine(), before)
+			break
+		}
+	}
 	if rep.Iterations != 400 || rep.Stopped != "iterations" {
 		t.Errorf("%d iterations, stopped %q; want 400, iterations", rep.Iterations, rep.Stopped)
 	}
