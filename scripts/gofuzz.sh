@@ -12,7 +12,9 @@
 # Installs go-fuzz and go-fuzz-build at the version go.mod pins, builds
 # each target with go-fuzz-build into a temporary directory, seeds its
 # corpus (omp: the codec's test messages and the fixtures, go test -run
-# TestWriteCorpus; session and rib: testdata/gofuzz/<target>, checked
+# TestWriteCorpus, and the files of GOFUZZ_SEEDS, a folder of raw
+# messages such as the corpus/ of `ompconform fuzz --out`; session and
+# rib: testdata/gofuzz/<target>, checked
 # first by go test -tags gofuzz -run TestGoFuzzCorpus), and runs go-fuzz
 # for SECONDS (default 30) per target under timeout(1).
 #
@@ -77,6 +79,12 @@ for t in "${targets[@]}"; do
 			sed -e 's/#.*//' -e 's/0x//g' "$f" | tr -d ' \t\r\n' | xxd -r -p >"$dir/corpus/fixture-$n" 2>/dev/null || true
 			n=$((n + 1))
 		done < <(find fixtures -name '*.hex' -print0 2>/dev/null)
+		# GOFUZZ_SEEDS: a folder of raw messages, as the corpus/ of an
+		# `ompconform fuzz --out` (or of `fuzz merge`).
+		if [ -n "${GOFUZZ_SEEDS:-}" ]; then
+			find "$GOFUZZ_SEEDS" -maxdepth 1 -type f -exec cp -t "$dir/corpus/" {} + ||
+				fail "copying the seeds of $GOFUZZ_SEEDS failed"
+		fi
 	else
 		go test -tags gofuzz -count=1 -run '^TestGoFuzzCorpus$' "$pkg" >/dev/null ||
 			fail "the seed corpus of $t fails its check (go test -tags gofuzz -run TestGoFuzzCorpus $pkg)"
