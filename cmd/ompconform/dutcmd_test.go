@@ -162,7 +162,7 @@ func TestExampleControlScript(t *testing.T) {
 		want         int
 	}{
 		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*"}, 6},
-		{"controller", "", []string{"PLA-*"}, 3},
+		{"controller", "", []string{"PLA-*", "PLD-*"}, 6},
 	} {
 		cmd := os.Args[0] + " reference " + c.config + "--role " + c.role + " --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
 		report := filepath.Join(dir, c.role+".json")

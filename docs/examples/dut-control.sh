@@ -8,6 +8,6 @@ post() { exec curl -sf -X POST -d "$1" "$api/control/$action"; }
 case "$action" in
   clear|shutdown|config-change|terminate) post "{\"peer\":\"$peer\"}" ;;
   originate|withdraw) post "{\"vpn\":$vpn,\"prefix\":\"$prefix\"}" ;;
-  policy) post "{\"policy\":\"$(printf '%s' "$policy" | sed 's/\\/\\\\/g; s/"/\\"/g')\"}" ;;
+  policy) post "{\"policy\":\"$(printf '%s' "$policy" | awk 'BEGIN { ORS = "" } { gsub(/\\/, "\\\\\\\\"); gsub(/"/, "\\\""); if (NR > 1) print "\\n"; print }')\"}" ;;
   *) echo "no action $action" >&2; exit 3 ;;   # 3: the adapter lacks it
 esac

@@ -121,6 +121,9 @@ const (
 	fQueryAbsentNotWithdrawn
 
 	fPolicyNotApplied
+	fPolicyOversize
+	fPolicyCompleteSplit
+	fPolicyDelNotSent
 	fPolicyOutOfOrder
 	fPolicyMoreWithoutStart
 
@@ -305,6 +308,12 @@ var faultTable = [numFaults]faultDef{
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", ctrlRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
+	fPolicyOversize: {"policy-fragment-oversize", "policy", ctrlRoles,
+		"a controller sends its policy in fragments of 4000 bytes of data (the draft's 4000, header included, read as data): a fragment over 3980 bytes"},
+	fPolicyCompleteSplit: {"policy-complete-as-fragments", "policy", ctrlRoles,
+		"a controller sends a policy of 3980 bytes or less as OMP_PKT_POL_START and OMP_PKT_POL_END instead of one OMP_PKT_POL_COMPLETE"},
+	fPolicyDelNotSent: {"policy-del-not-sent", "policy", ctrlRoles,
+		"a controller whose policy is removed sends no OMP_PKT_POL_DEL: its edges keep the old policy"},
 	fPolicyOutOfOrder: {"policy-fragments-out-of-order", "policy", edgeRoles,
 		"POLICY fragments are reassembled last first: a policy in START..END is garbled, fails to parse and is not installed"},
 	fPolicyMoreWithoutStart: {"policy-more-without-start-accepted", "policy", allRoles,

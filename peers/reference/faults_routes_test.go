@@ -24,6 +24,15 @@ func bigPolicy() (start, end []byte) {
 }
 
 // routeFaultCases are the scenarios of the routing half's faults.
+// manyRules is a policy of n rules, about 45 bytes each.
+func manyRules(n int) []byte {
+	var b []byte
+	for i := range n {
+		b = fmt.Appendf(b, "rule %d match prefix 10.%d.%d.0/24 then accept\n", i+1, i/256, i%256)
+	}
+	return b
+}
+
 // edgeWithTLOC is an edge on the RIB with one TLOC, tlocOf(1).
 func edgeWithTLOC(c *Config) {
 	onRIB(RoleEdge)(c)
@@ -531,6 +540,52 @@ var routeFaultCases = []faultCase{
 			return
 		}
 		p.expectBest("10.66.0.0/16")
+	}},
+	{"policy-fragment-oversize", func(c *Config) {
+		onRIB(RoleController)(c)
+		c.Policy = manyRules(200) // about 9 KB: three fragments
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(edgeHandshake())
+		for {
+			m, err := p.recvErr(testTimeout)
+			if err != nil {
+				if faulty {
+					return // a fragment over 3980 bytes does not decode
+				}
+				t.Fatal(err)
+			}
+			if pol, ok := m.(*omp.Policy); ok && pol.PolicyType == omp.PolicyEnd {
+				if faulty {
+					t.Fatal("every fragment decoded")
+				}
+				return
+			}
+		}
+	}},
+	{"policy-complete-as-fragments", func(c *Config) {
+		onRIB(RoleController)(c)
+		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(edgeHandshake())
+		pol := p.recvType(omp.TypePolicy).(*omp.Policy)
+		if (pol.PolicyType != omp.PolicyComplete) != faulty {
+			t.Fatalf("a 46-byte policy sent as %v", pol.PolicyType)
+		}
+	}},
+	{"policy-del-not-sent", func(c *Config) {
+		onRIB(RoleController)(c)
+		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		if err := sp.InstallPolicy(nil); err != nil {
+			t.Fatal(err)
+		}
+		del := func(m omp.Message) bool { pol, ok := m.(*omp.Policy); return ok && pol.PolicyType == omp.PolicyDel }
+		if m := p.quiet(quietWindow, del); (m == nil) != faulty {
+			t.Fatalf("OMP_PKT_POL_DEL sent: %v", m != nil)
+		}
 	}},
 	{"policy-fragments-out-of-order", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))

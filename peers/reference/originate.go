@@ -103,9 +103,36 @@ func (rr *ribRouting) installPolicy(text []byte) error {
 	}
 	rr.mu.Lock()
 	rr.policy = bytes.Clone(text)
+	var send []*ribPeer
+	if rr.role == RoleController && !(len(rr.policy) == 0 && rr.faults.has(fPolicyDelNotSent)) {
+		for e := range rr.edges {
+			send = append(send, e)
+		}
+	}
+	msgs := rr.fragment(rr.policy)
 	rr.mu.Unlock()
 	rr.setPolicy(p)
+	// A controller sends the new policy (or OMP_PKT_POL_DEL) to the edges
+	// and hubs up now, after anything of the last one still queued.
+	for _, e := range send {
+		e.pmu.Lock()
+		e.policy = append(e.policy, msgs...)
+		e.pmu.Unlock()
+		rr.rib.Wake(e.id)
+	}
 	return nil
+}
+
+// fragment is policy.Fragment, or what the policy-sending faults make of
+// it.
+func (rr *ribRouting) fragment(text []byte) []*omp.Policy {
+	switch {
+	case rr.faults.has(fPolicyOversize):
+		return policy.FragmentBy(text, 4000, false)
+	case rr.faults.has(fPolicyCompleteSplit):
+		return policy.FragmentBy(text, omp.MaxPolicyData, true)
+	}
+	return policy.Fragment(text)
 }
 
 // InstallPolicy has the speaker install a control policy, as its

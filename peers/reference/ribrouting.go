@@ -28,6 +28,7 @@ type ribRouting struct {
 
 	mu       sync.Mutex
 	received []byte                    // policy text last installed from a peer
+	edges    map[*ribPeer]bool         // a controller's sessions with edges and hubs: sent its policy
 	names    map[rib.PeerID]netip.Addr // router ID of every peer seen
 
 	tloc0 TLOCKey // the first TLOC configured: a route's default next hop
@@ -59,7 +60,7 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	if err != nil {
 		return nil, err
 	}
-	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, maxRoutes: cfg.maxRoutes(),
+	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, edges: map[*ribPeer]bool{}, maxRoutes: cfg.maxRoutes(),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
 		lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
@@ -131,11 +132,13 @@ func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
 	rp := &ribPeer{rr: rr, id: id, info: p, ready: rr.rib.Ready(id)}
 	rp.routes.Store(int64(rr.rib.PeerRoutes(id))) // stale paths of a graceful restart
 	rr.mu.Lock()
-	text := rr.policy
-	rr.mu.Unlock()
-	if rr.role == RoleController && p.Role != RoleController && len(text) > 0 {
-		rp.policy = policy.Fragment(text)
+	if rr.role == RoleController && p.Role != RoleController {
+		if len(rr.policy) > 0 {
+			rp.policy = rr.fragment(rr.policy)
+		}
+		rr.edges[rp] = true
 	}
+	rr.mu.Unlock()
 	// Only an edge or hub takes POLICY, from a controller: elsewhere the
 	// sequence is checked and its data dropped, never buffered.
 	rp.reasm.Discard = !rr.takesPolicy(p.Role)
@@ -179,6 +182,7 @@ type ribPeer struct {
 	id     rib.PeerID
 	info   PeerInfo
 	ready  <-chan struct{}
+	pmu    sync.Mutex    // guards policy: the operator queues, the writer sends
 	policy []*omp.Policy // POLICY messages still to send (controller)
 	reasm  policy.Reassembler
 	stack  fragmentStack // policy-fragments-out-of-order
@@ -285,6 +289,7 @@ func (p *ribPeer) Ready() <-chan struct{} { return p.ready }
 
 func (p *ribPeer) Next(dst []byte) ([]byte, bool) {
 	// The controller's policy goes first, before any route it shapes.
+	p.pmu.Lock()
 	for len(p.policy) > 0 && len(dst) < 64<<10 {
 		var err error
 		if dst, err = omp.Append(dst, p.policy[0]); err != nil {
@@ -292,13 +297,18 @@ func (p *ribPeer) Next(dst []byte) ([]byte, bool) {
 		}
 		p.policy = p.policy[1:]
 	}
-	if len(p.policy) > 0 {
+	more := len(p.policy) > 0
+	p.pmu.Unlock()
+	if more {
 		return dst, true
 	}
 	return p.rr.rib.Next(p.id, dst)
 }
 
 func (p *ribPeer) Down(graceful bool) {
+	p.rr.mu.Lock()
+	delete(p.rr.edges, p)
+	p.rr.mu.Unlock()
 	had := p.rr.rib.PeerRoutes(p.id)
 	p.rr.rib.PeerDown(p.id, graceful)
 	if had >= freeOSMemoryRoutes && p.rr.rib.PeerRoutes(p.id) == 0 {

@@ -27,7 +27,7 @@ func policyApplyCases() []Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicyApply,
 			Reading: reading + readPolicyApply, Roles: Controller, Exclusive: true,
 			Needs: append([]Need{NeedControl(ActPolicy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypePolicy,
-			Script: slices.Concat(slices.Concat(script...), []Step{InstallPolicy("")})}
+			Script: slices.Concat([]Step{InstallPolicy("")}, slices.Concat(script...), []Step{InstallPolicy("")})}
 	}
 	rejected := "198.18.9.0/24"
 	return []Case{

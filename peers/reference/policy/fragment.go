@@ -15,17 +15,28 @@ const DefaultMax = 1 << 20
 // OMP_PKT_POL_COMPLETE; more is OMP_PKT_POL_START, zero or more
 // OMP_PKT_POL_MORE and OMP_PKT_POL_END, every fragment but the last full
 // (3980 bytes). The messages' Data share data's memory.
-func Fragment(data []byte) []*omp.Policy {
+func Fragment(data []byte) []*omp.Policy { return FragmentBy(data, omp.MaxPolicyData, false) }
+
+// FragmentBy is Fragment with size bytes of data per message, and with
+// split, a START..END sequence even for data that fits one message: the
+// reference's deliberate faults (docs/faults.md) send these.
+func FragmentBy(data []byte, size int, split bool) []*omp.Policy {
 	if len(data) == 0 {
 		return []*omp.Policy{{PolicyType: omp.PolicyDel}}
 	}
-	if len(data) <= omp.MaxPolicyData {
+	if len(data) <= size && !split {
 		return []*omp.Policy{{PolicyType: omp.PolicyComplete, Data: data}}
 	}
-	n := (len(data) + omp.MaxPolicyData - 1) / omp.MaxPolicyData
+	n := (len(data) + size - 1) / size
+	if n < 2 { // split: data that fits one message, in two
+		n, size = 2, (len(data)+1)/2
+	}
 	out := make([]*omp.Policy, 0, n)
 	for i := 0; i < n; i++ {
-		lo, hi := i*omp.MaxPolicyData, min((i+1)*omp.MaxPolicyData, len(data))
+		lo, hi := min(i*size, len(data)), min((i+1)*size, len(data))
+		if i == n-1 {
+			hi = len(data)
+		}
 		t := omp.PolicyMore
 		switch i {
 		case 0:
