@@ -3,10 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ompconform/ompconform/peers/reference"
 )
@@ -47,7 +57,8 @@ func TestRunListenAgainstADialingEdge(t *testing.T) {
 	}
 }
 
-// --listen takes a loopback IP:PORT only, and no TLS yet; a DUT that
+// --listen takes a loopback IP:PORT only, and over TLS the harness's
+// certificate; a DUT that
 // never dials stops the run with one line and exit 2.
 func TestRunListenFlags(t *testing.T) {
 	for _, args := range [][]string{
@@ -66,5 +77,72 @@ func TestRunListenFlags(t *testing.T) {
 	code, stdout, stderr := runCmd(t, nil, "run", "--listen", "127.0.0.1:0", "--accept-timeout", "200ms", "HDR-002", "HDR-021")
 	if code != ExitUsage || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "did not open a session") {
 		t.Errorf("a DUT that never dials: code %d, stdout %q, stderr %q; want exit 2 and one line", code, stdout, stderr)
+	}
+}
+
+// writeSelfSigned writes a certificate for 127.0.0.1 that is its own CA,
+// usable by a client and a server, and its key: dir/cert.pem, dir/key.pem.
+func writeSelfSigned(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ompconform listen test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:    x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	return cert, key
+}
+
+// run --listen over mutual TLS: the reference edge dials in with its
+// certificate and verifies the harness's; the cases pass.
+func TestRunListenOverTLS(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cert, key := writeSelfSigned(t, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var refOut, refErr bytes.Buffer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		reference.Run(ctx, []string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
+			"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error",
+			"-tls-cert", cert, "-tls-key", key, "-tls-ca", cert}, &refOut, &refErr)
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	code, stdout, stderr := runCmd(t, nil, "run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s",
+		"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert, "HDR-002", "HS-001", "UPD-013")
+	if code != ExitOK {
+		cancel()
+		wg.Wait()
+		t.Fatalf("run: code %d\n%s\n%s\nreference: %s", code, stdout, stderr, refErr.String())
+	}
+	for _, want := range []string{"PASS        HDR-002", "PASS        HS-001", "PASS        UPD-013", "gate: passed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
 	}
 }

@@ -81,10 +81,14 @@ flags:
                           its IDENTITY; controller for the reference); a
                           role the DUT's IDENTITY contradicts is refused
   --force-role            run --role's cases whatever the IDENTITY says
-  --tls                   run every session over TLS
-  --tls-ca FILE           PEM CA bundle to verify the DUT (implies --tls)
-  --tls-cert FILE         PEM client certificate (implies --tls)
-  --tls-key FILE          PEM key of the client certificate
+  --tls                   run every session over TLS (with --listen too: the
+                          DUT dials in over TLS)
+  --tls-ca FILE           PEM CA bundle to verify the DUT (implies --tls); with
+                          --listen the DUT must present a client certificate
+                          it signed
+  --tls-cert FILE         PEM certificate of the harness (implies --tls): a
+                          client certificate, or with --listen the server's
+  --tls-key FILE          PEM key of that certificate
   --tls-server-name NAME  the name to verify in the DUT's certificate
   --tls-insecure          do not verify the DUT's certificate
   --label-filter EXPR     select cases by label
@@ -280,8 +284,12 @@ func runRun(env *Env, args []string) int {
 		return fail("%v", err)
 	}
 	defer cleanup()
+	listenTLS, err := f.listenTLS()
+	if err != nil {
+		return fail("%v", err)
+	}
 	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle},
-		Listen: f.listen, AcceptTimeout: f.accept, LenientGate: f.gate == "lenient", ForceRole: f.forceRole}
+		Listen: f.listen, AcceptTimeout: f.accept, ListenTLS: listenTLS, LenientGate: f.gate == "lenient", ForceRole: f.forceRole}
 	width := len(fmt.Sprint(len(cases)))
 	if !f.quiet {
 		cfg.Progress = func(r *runner.Result, done, total int) {
@@ -318,9 +326,6 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 	tlsCfg, err := f.tlsConfig()
 	if err != nil {
 		return nil, cleanup, err
-	}
-	if f.listen != "" && tlsCfg != nil {
-		return nil, cleanup, errors.New("--listen does not run over TLS yet")
 	}
 	if f.target == "" && f.listen != "" {
 		// The DUT dials in, and is not reachable otherwise.
@@ -365,6 +370,24 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		return fac, cl, nil
 	}
 	return runner.Remote(t), cleanup, nil
+}
+
+// listenTLS is listen mode's server config, nil without TLS flags: the
+// harness's certificate (--tls-cert, --tls-key, required), and with
+// --tls-ca the DUT must present a client certificate it signed.
+func (f *runFlags) listenTLS() (*tls.Config, error) {
+	c, err := f.tlsConfig()
+	if c == nil || err != nil || f.listen == "" {
+		return nil, err
+	}
+	if len(c.Certificates) == 0 {
+		return nil, errors.New("--listen over TLS needs --tls-cert and --tls-key: the harness's certificate, which the DUT verifies")
+	}
+	s := &tls.Config{Certificates: c.Certificates, MinVersion: tls.VersionTLS12}
+	if c.RootCAs != nil && !f.insecure {
+		s.ClientCAs, s.ClientAuth = c.RootCAs, tls.RequireAndVerifyClientCert
+	}
+	return s, nil
 }
 
 func (f *runFlags) tlsConfig() (*tls.Config, error) {

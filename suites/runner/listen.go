@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -21,9 +22,10 @@ type listener struct {
 	mu      sync.Mutex
 	ln      *fake.Listener
 	timeout time.Duration
+	tls     *tls.Config // the sessions' server config; nil: plain TCP
 }
 
-func listen(addr string, timeout time.Duration) (*listener, error) {
+func listen(addr string, timeout time.Duration, tlsCfg *tls.Config) (*listener, error) {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen address %q: want IP:PORT: %w", addr, err)
@@ -32,7 +34,7 @@ func listen(addr string, timeout time.Duration) (*listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &listener{ln: ln, timeout: timeout}, nil
+	return &listener{ln: ln, timeout: timeout, tls: tlsCfg}, nil
 }
 
 func (l *listener) addr() string { return l.ln.Addr().String() }
@@ -42,6 +44,7 @@ func (l *listener) addr() string { return l.ln.Addr().String() }
 func (l *listener) accept(ctx context.Context, cfg fake.Config, max time.Duration) (*fake.Peer, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	cfg.TLS = l.tls
 	return l.ln.AcceptAs(ctx, cfg, min(l.timeout, max))
 }
 

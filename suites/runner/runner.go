@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,10 @@ type Config struct {
 	// in (default DefaultAcceptTimeout); it is also how long a DUT that
 	// never dials takes to be reported.
 	AcceptTimeout time.Duration
+	// ListenTLS, if set, runs listen mode's sessions over TLS: a server
+	// config, with the harness's certificate (and ClientCAs to verify the
+	// DUT's).
+	ListenTLS *tls.Config
 }
 
 // DefaultParallel is how many ordinary cases run at once unless told
@@ -101,7 +106,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
 	start := time.Now()
 	if cfg.Listen != "" {
-		ln, err := listen(cfg.Listen, cfg.AcceptTimeout)
+		ln, err := listen(cfg.Listen, cfg.AcceptTimeout, cfg.ListenTLS)
 		if err != nil {
 			return nil, fmt.Errorf("runner: listen mode: %w", err)
 		}

@@ -65,7 +65,7 @@ func Start(ctx context.Context, cfg Config, sh Share) (*Started, error) {
 	r.seqFrom = int64(sh.base())
 	s := &Started{r: r, share: sh, ran: map[int]string{}, blamed: map[int]bool{}}
 	if cfg.Listen != "" {
-		ln, err := listen(cfg.Listen, cfg.AcceptTimeout)
+		ln, err := listen(cfg.Listen, cfg.AcceptTimeout, cfg.ListenTLS)
 		if err != nil {
 			return nil, fmt.Errorf("runner: listen mode: %w", err)
 		}
