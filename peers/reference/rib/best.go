@@ -77,8 +77,9 @@ func (r *RIB) findPath(di uint32, peer PeerID, pathID, orig uint32) uint32 {
 	return 0
 }
 
-// removePath unlinks and frees path pi. The caller re-selects its dest
-// before anything else allocates.
+// removePath unlinks path pi from its dest and frees it, or, when an
+// export entry holds it, keeps it fGone for that entry's withdrawal. The
+// caller re-selects its dest before anything else allocates.
 func (r *RIB) removePath(pi uint32) {
 	p := r.paths.at(pi)
 	d := r.dests.at(p.dest)
@@ -93,9 +94,32 @@ func (r *RIB) removePath(pi uint32) {
 		}
 	}
 	r.peers[p.peer].routes--
+	if p.flags&fHeld != 0 {
+		// Its export entry withdraws it: keep the record until then.
+		p.flags, p.next = fHeld|fGone, 0
+		r.gone++
+		return
+	}
+	r.freePath(pi)
+}
+
+// freePath releases the record of a path out of its dest's list.
+func (r *RIB) freePath(pi uint32) {
+	p := r.paths.at(pi)
 	r.releaseSet(p.attrs)
 	r.releaseSet(p.eff)
 	r.paths.release(pi)
+}
+
+// unhold tells path pi no export entry points at it any more: a path
+// removed meanwhile goes.
+func (r *RIB) unhold(pi uint32) {
+	p := r.paths.at(pi)
+	p.flags &^= fHeld
+	if p.flags&fGone != 0 {
+		r.gone--
+		r.freePath(pi)
+	}
 }
 
 // recompute re-selects the best set of dest di, updates the exported set
@@ -221,27 +245,34 @@ func (r *RIB) syncExports(di uint32) {
 	// Withdraw the entries no exported path has; repoint the others.
 	for ei := d.exps; ei != 0; {
 		e := r.exps.at(ei)
+		ep := r.paths.at(e.path)
+		pathID, orig := ep.pathID, r.sets[ep.eff].orig
 		np := uint32(0)
 		for i, pi := range ex {
 			if pi == 0 {
 				continue
 			}
 			p := r.paths.at(pi)
-			if p.pathID == e.pathID && r.sets[p.eff].orig == e.orig {
+			if p.pathID == pathID && r.sets[p.eff].orig == orig {
 				np, ex[i] = pi, 0
 				break
 			}
 		}
 		switch {
-		case np == 0 && e.path != 0:
-			e.path = 0
+		case np == 0 && !e.wd():
+			e.pos |= expWd
 			r.ntomb[f]++
 			r.touch(f, ei)
-		case np != 0 && (e.path != np || e.path == 0 || r.paths.at(np).flags&fDirty != 0):
-			if e.path == 0 {
+		case np != 0 && (e.path != np || e.wd() || r.paths.at(np).flags&fDirty != 0):
+			if e.wd() {
+				e.pos &^= expWd
 				r.ntomb[f]--
 			}
-			e.path, e.label = np, r.paths.at(np).label&0xFFFFFF
+			if e.path != np {
+				r.unhold(e.path)
+				e.path = np
+				r.paths.at(np).flags |= fHeld
+			}
 			r.touch(f, ei)
 		}
 		ei = e.next
@@ -250,11 +281,10 @@ func (r *RIB) syncExports(di uint32) {
 		if pi == 0 {
 			continue
 		}
-		p := r.paths.at(pi)
 		ei := r.exps.alloc()
-		e := r.exps.at(ei)
 		d = r.dests.at(di)
-		*e = export{dest: di, next: d.exps, path: pi, pathID: p.pathID, orig: r.sets[p.eff].orig, label: p.label & 0xFFFFFF}
+		*r.exps.at(ei) = export{next: d.exps, path: pi}
+		r.paths.at(pi).flags |= fHeld
 		d.exps = ei
 		r.nexp[f]++
 		r.touch(f, ei)
@@ -269,7 +299,8 @@ func (r *RIB) syncExports(di uint32) {
 
 // touch moves export entry ei to the end of family f's log.
 func (r *RIB) touch(f int, ei uint32) {
-	r.exps.at(ei).pos = uint32(r.logs[f].len())
+	e := r.exps.at(ei)
+	e.pos = e.pos&expWd | uint32(r.logs[f].len())
 	r.logs[f].push(ei)
 	r.grew = true
 }

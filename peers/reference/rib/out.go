@@ -88,9 +88,13 @@ func (r *RIB) appendEOR(dst []byte, f int) []byte {
 // the peer its path came from, nor to the peer that originated it.
 func (r *RIB) allowed(p *peer, e *export) bool {
 	if r.cfg.Quirks.has(QuirkReflectToSource) {
-		return e.path != 0
+		return !e.wd()
 	}
-	return e.path != 0 && r.paths.at(e.path).peer != p.id && e.orig != p.rid
+	if e.wd() {
+		return false
+	}
+	ep := r.paths.at(e.path)
+	return ep.peer != p.id && r.sets[ep.eff].orig != p.rid
 }
 
 // emitWindow turns log positions [lo, hi) of family f into UPDATEs for p:
@@ -104,14 +108,14 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 	for i := lo; i < hi; i++ {
 		ei := r.logs[f].at(i)
 		e := r.exps.at(ei)
-		if int(e.pos) != i {
+		if e.at() != i {
 			continue // superseded by a later position
 		}
 		if r.allowed(p, e) {
 			adds = append(adds, uint64(r.paths.at(e.path).eff)<<32|uint64(ei))
 			p.sent.set(ei)
 		} else if p.sent.has(ei) && !r.noWithdraw() {
-			wds = append(wds, uint64(e.orig)<<32|uint64(ei))
+			wds = append(wds, uint64(r.sets[r.paths.at(e.path).eff].orig)<<32|uint64(ei))
 			p.sent.clear(ei)
 		}
 	}
@@ -141,8 +145,8 @@ func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byt
 		}
 		ns := r.scratchNLRI[:0]
 		for _, it := range items[:n] {
-			e := r.exps.at(uint32(it))
-			ns = append(ns, nlri{e.dest, e.pathID, e.label})
+			p := r.paths.at(r.exps.at(uint32(it)).path)
+			ns = append(ns, nlri{p.dest, p.pathID, p.label & 0xFFFFFF})
 		}
 		var attrs []byte
 		if withdraw {
@@ -269,14 +273,14 @@ func (r *RIB) compact(f int) {
 			curs = curs[1:]
 		}
 		e := r.exps.at(ei)
-		if int(e.pos) != i {
+		if e.at() != i {
 			continue
 		}
-		if e.path == 0 && i < minCur {
+		if e.wd() && i < minCur {
 			r.freeExport(f, ei)
 			continue
 		}
-		e.pos = uint32(w)
+		e.pos = e.pos&expWd | uint32(w)
 		log.set(w, ei)
 		w++
 	}
@@ -290,7 +294,7 @@ func (r *RIB) compact(f int) {
 // freeExport releases a withdrawal every peer has seen.
 func (r *RIB) freeExport(f int, ei uint32) {
 	e := r.exps.at(ei)
-	di := e.dest
+	di := r.paths.at(e.path).dest
 	d := r.dests.at(di)
 	if d.exps == ei {
 		d.exps = e.next
@@ -302,6 +306,7 @@ func (r *RIB) freeExport(f int, ei uint32) {
 			}
 		}
 	}
+	r.unhold(e.path)
 	r.exps.release(ei)
 	r.nexp[f]--
 	r.ntomb[f]--

@@ -38,7 +38,7 @@ type Stats struct {
 func (r *RIB) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Stats{Paths: r.paths.live, Destinations: r.dests.live, Exports: r.exps.live,
+	s := Stats{Paths: r.paths.live - r.gone, Destinations: r.dests.live, Exports: r.exps.live,
 		PeerSlots: len(r.peers) - 1, MappedBytes: r.idx.mem.size(), PathsByPeer: map[netip.Addr]int{}}
 	for _, p := range r.peers[1:] {
 		if !p.free {

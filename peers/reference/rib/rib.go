@@ -29,20 +29,29 @@ const (
 	fStale           // graceful restart: not re-advertised yet
 	fRejected        // rejected by policy
 	fDirty           // attributes or label changed since the last export sync
+	fHeld            // an export entry points at it
+	fGone            // removed from its Adj-RIB-In, kept for its export entry's withdrawal
 )
 
 // export is an entry of the exported set, shared by every peer's
 // Adj-RIB-Out: one per path identity (dest, path ID, originator). path is
-// the path now exported, 0 for a withdrawal not yet seen by every peer.
+// the path now exported or, for a withdrawal not yet seen by every peer,
+// the path last exported: its dest, path ID, originator and label are the
+// entry's. A path has at most one entry (its identity is fixed), which
+// marks it fHeld; a path removed while held stays, fGone (out of its
+// dest's list, out of its peer's count), until the entry lets it go
+// (unhold).
 type export struct {
-	dest   uint32
-	next   uint32 // next export entry of the dest
-	path   uint32
-	pos    uint32 // latest position in the family's log
-	pathID uint32
-	orig   uint32
-	label  uint32
+	next uint32 // next export entry of the dest
+	path uint32
+	pos  uint32 // latest position in the family's log; expWd: a withdrawal
 }
+
+// expWd marks an export entry that is a withdrawal (in pos).
+const expWd = 1 << 31
+
+func (e *export) wd() bool { return e.pos&expWd != 0 }
+func (e *export) at() int  { return int(e.pos &^ expWd) }
 
 // outState is a peer's Adj-RIB-Out cursor in one family's log.
 type outState struct {
@@ -83,6 +92,7 @@ type RIB struct {
 	ntomb     [nFam]int // of which withdrawals
 	compacted [nFam]int // log length after the last compaction
 	grew      bool      // a log grew during this operation
+	gone      int       // paths fGone
 
 	sets      []*attrSet
 	setFree   []uint32

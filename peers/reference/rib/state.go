@@ -89,16 +89,17 @@ func (r *RIB) Advertised(id PeerID, f Family) []Route {
 			continue
 		}
 		e := r.exps.at(ei)
-		d := r.dests.at(e.dest)
+		ep := r.paths.at(e.path)
+		d := r.dests.at(ep.dest)
 		if int(d.fam) != fi {
 			continue
 		}
 		var rt Route
-		if e.path != 0 {
+		if !e.wd() {
 			rt = r.route(e.path)
 		} else {
-			rt = Route{Family: f, PathID: e.pathID, Label: e.label, Originator: u32addr(e.orig)}
-			k := r.dests.key(e.dest)
+			rt = Route{Family: f, PathID: ep.pathID, Label: ep.label & 0xFFFFFF, Originator: r.sets[ep.eff].origAddr}
+			k := r.dests.key(ep.dest)
 			r.setDest(&rt, &k)
 		}
 		rs = append(rs, rt)
