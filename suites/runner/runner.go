@@ -156,21 +156,23 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		}
 	}
 	// Timer cases first, so that their waiting overlaps the ordinary
-	// cases; the exclusive cases last, one at a time, alone.
-	for pass := 0; pass < 3; pass++ {
+	// cases; the exclusive cases last, one at a time, alone; last of all
+	// those that terminate the DUT (a DUT the harness does not start
+	// stays down after them).
+	for pass := 0; pass < 4; pass++ {
 		if pass == 2 {
 			wg.Wait()
 		}
 		for i := range cases {
 			c := &cases[i]
-			if c.Exclusive != (pass == 2) || !c.Exclusive && c.Timer != (pass == 0) {
+			if c.Exclusive != (pass >= 2) || !c.Exclusive && c.Timer != (pass == 0) || c.Exclusive && terminates(c) != (pass == 3) {
 				continue
 			}
 			sem := ordinary
 			if c.Timer && !c.Exclusive && r.ln == nil {
 				sem = timers
 			}
-			if pass == 2 {
+			if pass >= 2 {
 				sem = make(chan struct{}, 1)
 			}
 			select {
@@ -184,7 +186,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 			}
 			wg.Add(1)
 			go one(i, sem)
-			if pass == 2 {
+			if pass >= 2 {
 				wg.Wait()
 			}
 		}

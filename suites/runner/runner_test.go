@@ -478,3 +478,31 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 		t.Errorf("X-SENDS, whose malformed UPDATE the DUT accepted and reflected: %s (%s)", r.Grade, r.Reason)
 	}
 }
+
+// The exclusive cases run after the others, and a case that terminates
+// the DUT after every other: a DUT the harness does not restart stays
+// down after it.
+func TestTerminatingCaseRunsLast(t *testing.T) {
+	var cases []catalog.Case
+	for _, id := range []string{"OPR-004", "OPR-003", "HDR-002", "OPR-001"} {
+		c, ok := catalog.Lookup(id)
+		if !ok {
+			t.Fatalf("no case %s", id)
+		}
+		cases = append(cases, *c)
+	}
+	var order []string
+	rep, err := Run(context.Background(), Config{Factory: Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 1,
+		Progress: func(r *Result, _, _ int) { order = append(order, r.ID) }}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if order[len(order)-1] != "OPR-004" || order[len(order)-2] != "OPR-003" {
+		t.Errorf("order %v: want the exclusive OPR-003, then OPR-004 (terminate), last", order)
+	}
+	for _, r := range rep.Results {
+		if r.Grade != catalog.Pass {
+			t.Errorf("%s: %s %s", r.ID, r.Grade, r.Received)
+		}
+	}
+}
