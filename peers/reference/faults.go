@@ -306,7 +306,7 @@ var faultTable = [numFaults]faultDef{
 	fQueryAbsentNotWithdrawn: {"query-absent-not-withdrawn", "query", allRoles,
 		"the ATTR_TYPE_UNREACHABLES of a QUERY are not answered: routes it does not have are not reported as withdrawn"},
 
-	fPolicyNotApplied: {"policy-not-applied", "policy", ctrlRoles,
+	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
 	fPolicyOversize: {"policy-fragment-oversize", "policy", ctrlRoles,
 		"a controller sends its policy in fragments of 4000 bytes of data (the draft's 4000, header included, read as data): a fragment over 3980 bytes"},

@@ -43,3 +43,35 @@ func policyApplyCases() []Case {
 			announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), []Step{ExpectOn(1, BestPath(p, 0, 2))}),
 	}
 }
+
+// Control policy applied by an SDN router (edge or hub DUT): its operator
+// installs the policy, the harness's controller passes on other routers'
+// routes, and the router's choice shows in its answer to a QUERY
+// (docs/query.md), as in the EBP cases.
+
+func init() { register(128, edgePolicyApplyCases) }
+
+func edgePolicyApplyCases() []Case {
+	p := DefaultPrefix
+	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
+	pc := func(id, reading string, script ...Step) Case {
+		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicyApply,
+			Reading: reading + readPolicyApply + readEdgeQuery, Roles: Edges, Exclusive: true,
+			Needs: append([]Need{NeedControl(ActPolicy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypePolicy,
+			Script: slices.Concat([]Step{InstallPolicy("")}, script, []Step{InstallPolicy("")})}
+	}
+	// routers passes on the TLOC routes of routers 1 and 2, then their
+	// paths to p with preferences p1 and p2.
+	routers := func(p1, p2 uint32) []Step {
+		return []Step{Send(0, As(1, Update(TLOCRoutes(), Originator()))), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+			Send(0, As(1, RouteUpdate(Originator(), pref(p1)))), Send(0, As(2, RouteUpdate(Originator(), pref(p2))))}
+	}
+	return []Case{
+		pc("EPL-001", "A policy that rejects a prefix (rule 10 match vpn V prefix P then reject): neither router's path to it is used.",
+			slices.Concat([]Step{InstallPolicy("rule 10 match vpn {vpn} prefix " + p + " then reject"), Open(0)}, routers(100, 200),
+				[]Step{ExpectOn(0, QueriedPaths(p, nil, 1, 2))})...),
+		pc("EPL-002", "A policy that sets the preference of one TLOC's paths (rule 10 match vpn V tloc router 1's then set preference 500): router 1's path, at 100 on the wire, beats router 2's at 200.",
+			slices.Concat([]Step{InstallPolicy("rule 10 match vpn {vpn} tloc {peer1.tloc} then set preference 500"), Open(0)}, routers(100, 200),
+				[]Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})...),
+	}
+}
