@@ -144,15 +144,16 @@ func (s *session) run(ctx context.Context) {
 	s.cnt.countOut(omp.TypeHandshake)
 
 	var wg sync.WaitGroup
-	readerDone := make(chan struct{}) // the handler is done: nothing more is handled
-	readDone := make(chan struct{})   // the reader is done: nothing more is read
-	writerDone := make(chan struct{})
+	// Each done channel is closed by the goroutine it names.
+	handlerDone := make(chan struct{}) // nothing more is handled
+	readerDone := make(chan struct{})  // nothing more is read
+	writerDone := make(chan struct{})  // nothing more is written
 	in := make(chan inMsg, inQueueLen)
 	wg.Add(3)
 	go func() { defer wg.Done(); defer close(writerDone); s.writeLoop() }()
 	go func() { defer wg.Done(); s.timerLoop() }()
-	go func() { defer wg.Done(); defer close(readDone); s.readLoop(in, readerDone) }()
-	go func() { defer close(readerDone); s.handleLoop(in) }()
+	go func() { defer wg.Done(); defer close(readerDone); s.readLoop(in, handlerDone) }()
+	go func() { defer close(handlerDone); s.handleLoop(in) }()
 
 	select {
 	case <-s.stop:
@@ -172,7 +173,7 @@ func (s *session) run(ctx context.Context) {
 	s.mu.Unlock()
 	switch {
 	case wrote && s.set.faults.has(fAlertNoClose):
-		s.lingerForever(ctx, readDone)
+		s.lingerForever(ctx, readerDone)
 	case wrote:
 		// Half-close and drain, so the peer reads the ALERT before any
 		// reset caused by unread data.
@@ -183,7 +184,7 @@ func (s *session) run(ctx context.Context) {
 	default:
 		s.conn.SetReadDeadline(time.Now())
 	}
-	<-readerDone
+	<-handlerDone
 	s.conn.Close()
 	wg.Wait()
 	s.sp.sessionEnded(s)

@@ -377,7 +377,10 @@ func (sp *Speaker) register(s *session, n *negotiated) *alertError {
 	p.routerID = rid
 	p.sess = s
 	if s.nb != nil {
+		// nb.routerID is the neighbor's: under nb.mu (sp.mu -> nb.mu).
+		s.nb.mu.Lock()
 		s.nb.routerID = rid
+		s.nb.mu.Unlock()
 	}
 	return nil
 }
