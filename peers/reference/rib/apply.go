@@ -109,40 +109,36 @@ func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
 	if pi == 0 {
 		pi = r.paths.alloc()
 		d := r.dests.at(di)
-		*r.paths.at(pi) = path{dest: di, next: d.paths, attrs: set, pathID: pathID, label: label, peer: peer, flags: fInUse | fDirty}
+		*r.paths.at(pi) = path{dest: di, next: d.paths, pathID: pathID, label: label, peer: peer, flags: fInUse | fDirty}
 		r.peers[peer].routes++
 		d.paths = pi
-		r.acquireSet(set)
-		r.evalPolicy(pi)
+		r.evalPolicy(pi, set)
 	} else {
 		p := r.paths.at(pi)
 		if p.label != label {
 			p.label, p.flags = label, p.flags|fDirty
 		}
 		p.flags &^= fStale
-		if p.attrs != set {
-			r.acquireSet(set)
-			r.releaseSet(p.attrs)
-			p.attrs = set
-			r.evalPolicy(pi)
+		if r.received(p) != set {
+			r.evalPolicy(pi, set)
 		}
 	}
 	r.recompute(di)
 }
 
 // evalPolicy sets the effective attributes and the rejected flag of a
-// path from its received attributes and the policy. Local paths are not
-// subject to policy.
-func (r *RIB) evalPolicy(pi uint32) {
+// path from its received attributes attrs and the policy. Local paths are
+// not subject to policy.
+func (r *RIB) evalPolicy(pi, attrs uint32) {
 	p := r.paths.at(pi)
-	eff, rejected, owned := p.attrs, false, false
+	eff, rejected, owned := attrs, false, false
 	if r.policy != nil && p.peer != PeerLocal {
-		dec := r.policy.Eval(r.policyRoute(p))
+		dec := r.policy.Eval(r.policyRoute(p, attrs))
 		switch {
 		case dec.Reject:
 			rejected = true
 		case dec.SetPref:
-			if d, err := r.withPref(p.attrs, dec.Pref); err == nil {
+			if d, err := r.withPref(attrs, dec.Pref); err == nil {
 				eff, owned = d, true
 			} else {
 				r.log.Warn("rib: policy preference not applied", "err", err)
@@ -170,8 +166,8 @@ func (r *RIB) evalPolicy(pi uint32) {
 	}
 }
 
-func (r *RIB) policyRoute(p *path) *policy.Route {
-	s := r.sets[p.attrs]
+func (r *RIB) policyRoute(p *path, attrs uint32) *policy.Route {
+	s := r.sets[attrs]
 	d := r.dests.key(p.dest)
 	f := int(d.fam)
 	pr := &policy.Route{SAFI: famList[f].SAFI, Site: s.site, Originator: s.origAddr}
@@ -201,7 +197,7 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 		for pi := r.dests.at(di).paths; pi != 0; {
 			pa := r.paths.at(pi)
 			next := pa.next
-			if pa.peer == p.id && pa.pathID == pathID && (!orig.Is4() || r.sets[pa.attrs].orig == addrU32(orig)) {
+			if pa.peer == p.id && pa.pathID == pathID && (!orig.Is4() || r.sets[pa.eff].orig == addrU32(orig)) {
 				r.removePath(pi)
 				removed = true
 			}
@@ -250,7 +246,7 @@ func (r *RIB) SetPolicy(p *policy.Policy) {
 		if pa.peer == PeerLocal {
 			return
 		}
-		r.evalPolicy(pi)
+		r.evalPolicy(pi, r.received(pa))
 		if pa = r.paths.at(pi); pa.flags&fDirty != 0 {
 			dirty = append(dirty, pa.dest)
 		}

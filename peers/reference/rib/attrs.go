@@ -84,6 +84,13 @@ func (r *RIB) internList(l []omp.Attribute) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
+	id := r.addSet(s)
+	r.setIdx[string(s.wire)] = id
+	return id, nil
+}
+
+// addSet gives s an id, with one reference.
+func (r *RIB) addSet(s *attrSet) uint32 {
 	var id uint32
 	if n := len(r.setFree); n > 0 {
 		id, r.setFree = r.setFree[n-1], r.setFree[:n-1]
@@ -92,9 +99,17 @@ func (r *RIB) internList(l []omp.Attribute) (uint32, error) {
 		id = uint32(len(r.sets))
 		r.sets = append(r.sets, s)
 	}
-	r.setIdx[string(s.wire)] = id
 	s.refs = 1
-	return id, nil
+	return id
+}
+
+// received is the attribute set path p was received with: its effective
+// set's base when policy derived that, else the effective set itself.
+func (r *RIB) received(p *path) uint32 {
+	if b := r.sets[p.eff].base; b != 0 {
+		return b
+	}
+	return p.eff
 }
 
 // newSet decodes its own copy of wire, so the set owns its attributes.
@@ -151,7 +166,9 @@ func (r *RIB) releaseSet(id uint32) {
 	if s.refs--; s.refs > 0 {
 		return
 	}
-	delete(r.setIdx, string(s.wire))
+	if s.base == 0 {
+		delete(r.setIdx, string(s.wire))
+	}
 	if s.tloc != 0 {
 		r.releaseTLOC(s.tloc)
 	}
@@ -164,7 +181,10 @@ func (r *RIB) releaseSet(id uint32) {
 }
 
 // withPref returns set id with ATTR_TYPE_PREF replaced by pref (a
-// reference is taken on the result).
+// reference is taken on the result). A set that differs is derived: it
+// is not shared with received sets (setIdx), even of the same attributes,
+// and names its base, so that a path keeps only its effective set
+// (received).
 func (r *RIB) withPref(id, pref uint32) (uint32, error) {
 	if r.sets[id].pref == pref {
 		if _, ok := omp.Find(r.sets[id].list, omp.AttrTypePref); ok {
@@ -184,16 +204,20 @@ func (r *RIB) withPref(id, pref uint32) (uint32, error) {
 	}
 	l = append(l, omp.Attr(&omp.AttrPref{Preference: pref}))
 	slices.SortStableFunc(l, func(a, b omp.Attribute) int { return int(a.Type()) - int(b.Type()) })
-	d, err := r.internList(l)
+	b, err := omp.Append(r.scratchWire[:0], &omp.Update{Attributes: l})
 	if err != nil {
 		return 0, err
 	}
-	if s := r.sets[d]; s.refs == 1 && s.base == 0 && d != id {
-		// new: remember the derivation; it holds its base
-		s.base, s.basePref = id, pref
-		r.acquireSet(id)
-		r.prefCache[[2]uint32{id, pref}] = d
+	r.scratchWire = b
+	s, err := r.newSet(b[omp.HeaderLen+2:])
+	if err != nil {
+		return 0, err
 	}
+	// It holds its base.
+	s.base, s.basePref = id, pref
+	r.acquireSet(id)
+	d := r.addSet(s)
+	r.prefCache[[2]uint32{id, pref}] = d
 	return d, nil
 }
 

@@ -69,7 +69,7 @@ func (r *RIB) maybeFreeDest(di uint32) {
 func (r *RIB) findPath(di uint32, peer PeerID, pathID, orig uint32) uint32 {
 	for pi := r.dests.at(di).paths; pi != 0; {
 		p := r.paths.at(pi)
-		if p.peer == peer && p.pathID == pathID && r.sets[p.attrs].orig == orig {
+		if p.peer == peer && p.pathID == pathID && r.sets[p.eff].orig == orig {
 			return pi
 		}
 		pi = p.next
@@ -106,7 +106,6 @@ func (r *RIB) removePath(pi uint32) {
 // freePath releases the record of a path out of its dest's list.
 func (r *RIB) freePath(pi uint32) {
 	p := r.paths.at(pi)
-	r.releaseSet(p.attrs)
 	r.releaseSet(p.eff)
 	r.paths.release(pi)
 }

@@ -98,3 +98,48 @@ func TestEdgePolicyOnReceived(t *testing.T) {
 		t.Fatalf("every TLOC rejected, still %+v", fe)
 	}
 }
+
+// A path whose policy-derived attributes equal another path's received
+// ones keeps its own received attributes: removing the policy restores
+// them, and leaves the other path's alone.
+func TestPolicyDerivedSetNotShared(t *testing.T) {
+	n := newCtlNet(t)
+	same := []omp.AttrValue{&omp.AttrOriginator{Originator: a("7.7.7.7")}, &omp.AttrSiteID{SiteID: 2}}
+	apply(t, n.r, n.e1, advV(n.t1, []omp.VRouteNLRI{vroute(1, "10.1.0.0/16", 1, 10)}, append(same, &omp.AttrPref{Preference: 500})...))
+	n.r.SetPolicy(policy.MustParse("rule 20 match site 2 then set preference 500"))
+	apply(t, n.r, n.e2, advV(n.t1, []omp.VRouteNLRI{vroute(1, "10.2.0.0/16", 1, 10)}, same...))
+	prefs := func() map[PeerID]uint32 {
+		m := map[PeerID]uint32{}
+		for _, rt := range n.r.Routes(VRoute4) {
+			if p, ok := findAttr[*omp.AttrPref](rt.Attrs); ok {
+				m[rt.Peer] = p.Preference
+			} else {
+				m[rt.Peer] = 0
+			}
+		}
+		return m
+	}
+	if m := prefs(); m[n.e1] != 500 || m[n.e2] != 500 {
+		t.Fatalf("with policy: %v", m)
+	}
+	n.r.SetPolicy(nil)
+	if m := prefs(); m[n.e1] != 500 || m[n.e2] != 0 {
+		t.Fatalf("policy removed: %v", m)
+	}
+	n.r.SetPolicy(policy.MustParse("rule 20 match site 2 then set preference 7"))
+	if m := prefs(); m[n.e1] != 7 || m[n.e2] != 7 {
+		t.Fatalf("second policy: %v", m)
+	}
+	apply(t, n.r, n.e1, wdV([]omp.VRouteNLRI{vroute(1, "10.1.0.0/16", 1, 10)}))
+	apply(t, n.r, n.e2, wdV([]omp.VRouteNLRI{vroute(1, "10.2.0.0/16", 1, 10)}))
+	n.r.SetPolicy(nil)
+	n.drain()
+	n.r.mu.Lock()
+	defer n.r.mu.Unlock()
+	for f := range n.r.logs { // frees the withdrawals, and the paths they hold
+		n.r.compact(f)
+	}
+	if len(n.r.prefCache) != 0 {
+		t.Fatalf("derived sets left: %v", n.r.prefCache)
+	}
+}

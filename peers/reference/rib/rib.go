@@ -15,8 +15,7 @@ import (
 type path struct {
 	dest   uint32
 	next   uint32 // next path of the dest
-	attrs  uint32 // attribute set as received
-	eff    uint32 // effective attribute set (after policy)
+	eff    uint32 // effective attribute set (after policy); received: see RIB.received
 	pathID uint32
 	label  uint32 // low 24 bits: label; high 8 bits: distance of a local route
 	peer   PeerID
