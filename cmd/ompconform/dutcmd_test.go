@@ -161,7 +161,7 @@ func TestExampleControlScript(t *testing.T) {
 		cases        []string
 		want         int
 	}{
-		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*"}, 8},
+		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*"}, 9},
 		{"controller", "", []string{"PLA-*", "PLD-*"}, 6},
 	} {
 		cmd := os.Args[0] + " reference " + c.config + "--role " + c.role + " --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api

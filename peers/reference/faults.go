@@ -108,6 +108,7 @@ const (
 	fRefreshWithoutCapAnswered
 	fLocalWithdrawIgnored
 	fOriginateIgnored
+	fOwnSiteWrong
 
 	fGRNoMark
 	fGRNoSweep
@@ -290,6 +291,8 @@ var faultTable = [numFaults]faultDef{
 		"a REFRESH_REQUEST from a peer with which REFRESH was not negotiated is answered (re-advertisement and End-of-RIB) instead of ignored"},
 	fOriginateIgnored: {"originate-ignored", "origination", edgeRoles,
 		"a route the operator originates is taken (the command succeeds) and never advertised"},
+	fOwnSiteWrong: {"own-routes-wrong-site", "origination", edgeRoles,
+		"the router's own routes carry ATTR_TYPE_SITE_ID one above the Site ID of its HANDSHAKE"},
 	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,
 		"a route the operator withdraws stays advertised: no withdrawal is sent to the peers"},
 	fExtendedDropped: {"extended-length-dropped", "reflect", ctrlRoles,

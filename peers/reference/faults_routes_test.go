@@ -425,6 +425,21 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the originated route advertised: %v", m != nil)
 		}
 	}},
+	{"own-routes-wrong-site", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		hs := p.establish(asController(edgeHandshake()))
+		if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx("10.7.0.0/16")}); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := p.await("the originated route", reaches("10.7.0.0/16"))
+		v, ok := m.(*omp.Update).Find(omp.AttrTypeSiteID)
+		if !ok {
+			t.Fatal("no ATTR_TYPE_SITE_ID")
+		}
+		if got := v.(*omp.AttrSiteID).SiteID; (got != hs.SiteID) != faulty {
+			t.Fatalf("own route of site %d, HANDSHAKE's %d", got, hs.SiteID)
+		}
+	}},
 	{"local-withdraw-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx("10.7.0.0/16")}); err != nil {

@@ -56,7 +56,11 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := rib.New(rib.Config{Role: rib.Role(cfg.Role), RouterID: cfg.RouterID, SiteID: cfg.SiteID, Log: log, Quirks: faults.ribQuirks()})
+	site := cfg.SiteID
+	if faults.has(fOwnSiteWrong) {
+		site++ // own routes name another site than the HANDSHAKE's
+	}
+	r, err := rib.New(rib.Config{Role: rib.Role(cfg.Role), RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks()})
 	if err != nil {
 		return nil, err
 	}

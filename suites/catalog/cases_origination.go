@@ -27,6 +27,33 @@ func ViaOwnTLOC() Pred {
 	}}
 }
 
+// NamesDUT: the message's ATTR_TYPE_ORIGINATOR and ATTR_TYPE_SITE_ID,
+// where present (one at least), are the Router ID and Site ID of the
+// DUT's HANDSHAKE.
+func NamesDUT() Pred {
+	return Pred{"its ORIGINATOR and SITE_ID are the DUT's HANDSHAKE's Router ID and Site ID", func(e *Env, m omp.Message) bool {
+		if e.DUT == nil {
+			return false
+		}
+		named := false
+		for _, a := range attrsOf(m) {
+			switch v := a.Value.(type) {
+			case *omp.AttrOriginator:
+				if v.Originator != e.DUT.PeerRouterID {
+					return false
+				}
+				named = true
+			case *omp.AttrSiteID:
+				if v.SiteID != e.DUT.SiteID {
+					return false
+				}
+				named = true
+			}
+		}
+		return named
+	}}
+}
+
 func originationCases() []Case {
 	p := originated
 	advertised := ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaOwnTLOC())
@@ -35,6 +62,10 @@ func originationCases() []Case {
 			Reading: reading, Roles: Edges, Needs: append([]Need{NeedControl(ActOriginate)}, vroute...), Type: omp.TypeUpdate, Script: script}
 	}
 	return []Case{
+		{ID: "ORG-003", Section: "3.1.3", Level: SHOULD, Basis: Project, Requirement: "ATTR_TYPE_SITE_ID Format [...] | Site ID | [...] ATTR_TYPE_ORIGINATOR Format [...] | Originator |",
+			Reading: "A route the SDN router originates names it as its HANDSHAKE did: ATTR_TYPE_ORIGINATOR its Peer Router ID, ATTR_TYPE_SITE_ID its Site ID (the draft gives the attributes' layout only; ompconform reads them as the originator's identity, which the controller reflects and best-path step 7 compares).",
+			Roles:   Edges, Needs: append([]Need{NeedControl(ActOriginate)}, vroute...), Type: omp.TypeUpdate,
+			Script: []Step{Open(0), OriginateRoute(p), ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(p), NamesDUT())), WithdrawRoute(p)}},
 		oc("ORG-001", "A vRoute the SDN router's operator originates is advertised at once to its controller, over the router's own TLOC (the harness's operator action originate).",
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p)),
 		oc("ORG-002", "A vRoute the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES (the operator actions originate, then withdraw).",
