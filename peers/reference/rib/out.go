@@ -112,10 +112,10 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 			continue // superseded by a later position
 		}
 		if r.allowed(p, e) {
-			adds = append(adds, uint64(r.paths.at(e.path).eff)<<32|uint64(ei))
+			adds = append(adds, uint64(r.paths.at(e.path).eff)<<32|uint64(e.path))
 			p.sent.set(ei)
 		} else if p.sent.has(ei) && !r.noWithdraw() {
-			wds = append(wds, uint64(r.sets[r.paths.at(e.path).eff].orig)<<32|uint64(ei))
+			wds = append(wds, uint64(r.sets[r.paths.at(e.path).eff].orig)<<32|uint64(e.path))
 			p.sent.clear(ei)
 		}
 	}
@@ -133,8 +133,9 @@ func (r *RIB) noWithdraw() bool {
 	return r.cfg.Role == RoleController && r.cfg.Quirks.has(QuirkNoWithdraw)
 }
 
-// emitGroups encodes sorted (group<<32 | export index) items, one run of
-// equal group at a time.
+// emitGroups encodes sorted (group<<32 | path index) items, one run of
+// equal group at a time: the path is the one an export entry points at,
+// and gives its NLRI.
 func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byte {
 	var orig [7]byte
 	for len(items) > 0 {
@@ -145,7 +146,7 @@ func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byt
 		}
 		ns := r.scratchNLRI[:0]
 		for _, it := range items[:n] {
-			p := r.paths.at(r.exps.at(uint32(it)).path)
+			p := r.paths.at(uint32(it))
 			ns = append(ns, nlri{p.dest, p.pathID, p.label & 0xFFFFFF})
 		}
 		var attrs []byte
@@ -185,6 +186,17 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 		nl := len(dst)
 		k := 0
 		for ; k < len(ns); k++ {
+			if d := r.dests.at(ns[k].dest); d.fam == fVR4 {
+				// The common case, straight from the dest.
+				if len(dst)-start+20 > omp.MaxMessageLen {
+					break
+				}
+				dst = binary.BigEndian.AppendUint64(dst, d.vpn)
+				dst = binary.BigEndian.AppendUint32(dst, ns[k].pathID)
+				dst = append(dst, byte(ns[k].label>>16), byte(ns[k].label>>8), byte(ns[k].label), d.plen)
+				dst = binary.BigEndian.AppendUint32(dst, d.a)
+				continue
+			}
 			dk := r.dests.key(ns[k].dest)
 			if len(dst)-start+r.nlriSize(&dk) > omp.MaxMessageLen {
 				break
