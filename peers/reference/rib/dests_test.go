@@ -7,8 +7,8 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// IPv6 keys, kept in wide records, tell apart addresses that differ in
-// either half, come back whole, and free their records with their dests.
+// Keys kept in wide records (IPv6 addresses, VPN IDs over 32 bits) tell
+// apart keys that differ in any part, come back whole, and free their records with their dests.
 func TestWideKeys(t *testing.T) {
 	n := newCtlNet(t)
 	t6 := tlocN("2001:db8::1", 4, 2)
@@ -30,8 +30,26 @@ func TestWideKeys(t *testing.T) {
 	if !rx.has(TLOC6, "2001:db8::1/4/2", 0, "1.1.1.1") {
 		t.Fatalf("IPv6 TLOC not reflected")
 	}
+	// IPv4 vRoutes whose VPN IDs differ in the high half only.
+	v4 := []omp.VRouteNLRI{vroute(5, "10.0.0.0/8", 1, 9), vroute(1<<32|5, "10.0.0.0/8", 1, 9),
+		vroute(1<<63|5, "10.0.0.0/8", 1, 9), vroute(1<<32|5, "10.0.0.1/32", 1, 9)}
+	apply(t, n.r, n.e1, advV(n.t1, v4))
+	n.drain()
+	for _, v := range v4 {
+		if id := fmt.Sprintf("%d:%s/%d", v.VPNID, v.Address, v.PrefixLen); !rx.has(VRoute4, id, 1, "1.1.1.1") {
+			t.Fatalf("%s not reflected: %v", id, rx.routes)
+		}
+	}
+	if got := len(n.r.Routes(VRoute4)); got != len(v4) {
+		t.Fatalf("%d IPv4 vRoutes, want %d", got, len(v4))
+	}
 	apply(t, n.r, n.e1, wdV(vs))
+	apply(t, n.r, n.e1, wdV(v4))
 	apply(t, n.r, n.e1, wdT([]omp.TLOCNLRI{t6}))
+	n.drain()
+	if len(rx.routes) != 3 { // the three IPv4 TLOCs
+		t.Fatalf("left after withdrawals: %v", rx.routes)
+	}
 	n.drain()
 	n.r.mu.Lock()
 	defer n.r.mu.Unlock()

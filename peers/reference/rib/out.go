@@ -186,12 +186,12 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 		nl := len(dst)
 		k := 0
 		for ; k < len(ns); k++ {
-			if d := r.dests.at(ns[k].dest); d.fam == fVR4 {
+			if d := r.dests.at(ns[k].dest); d.fam == fVR4 && !d.wide() {
 				// The common case, straight from the dest.
 				if len(dst)-start+20 > omp.MaxMessageLen {
 					break
 				}
-				dst = binary.BigEndian.AppendUint64(dst, d.vpn)
+				dst = binary.BigEndian.AppendUint64(dst, uint64(d.vpn))
 				dst = binary.BigEndian.AppendUint32(dst, ns[k].pathID)
 				dst = append(dst, byte(ns[k].label>>16), byte(ns[k].label>>8), byte(ns[k].label), d.plen)
 				dst = binary.BigEndian.AppendUint32(dst, d.a)
