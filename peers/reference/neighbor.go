@@ -82,23 +82,28 @@ func (nb *neighbor) wait(d time.Duration) bool {
 	}
 }
 
+// dialLoop runs the neighbor's state machine (neighborTable, fsm.go):
+// dial, run the connection, wait the retry time, again, until the
+// neighbor is removed or the speaker stops.
 func (nb *neighbor) dialLoop() {
 	sp := nb.sp
 	defer sp.wg.Done()
 	retry := sp.settings().ConnectRetry
+	wasShut := false
 	for sp.ctx.Err() == nil {
 		select {
 		case <-nb.stop:
-			nb.set(StateIdle, nil, "removed from the configuration")
+			nb.enter(evRemoved, nil, "removed from the configuration")
 			return
 		default:
 		}
 		set := sp.settings()
 		nb.mu.Lock()
-		shut, rid := nb.shut, nb.routerID
+		shut, rid, st := nb.shut, nb.routerID, nb.state
 		nb.mu.Unlock()
 		if shut {
-			nb.set(StateIdle, nil, "")
+			wasShut = true
+			nb.enter(evShutdown, nil, "")
 			if !nb.wait(time.Hour) {
 				return
 			}
@@ -108,19 +113,26 @@ func (nb *neighbor) dialLoop() {
 		busy := rid.IsValid() && sp.byID[rid] != nil
 		sp.mu.Unlock()
 		if busy {
-			// The peer connected to us: one session per router ID.
-			nb.set(StateActive, nil, "")
+			nb.enter(evPeerInSession, nil, "")
 			if !nb.wait(retry) {
 				return
 			}
 			continue
 		}
-		nb.set(StateConnect, nil, "")
+		switch {
+		case st == StateActive:
+			nb.enter(evRetryTimer, nil, "")
+		case wasShut:
+			nb.enter(evUnshut, nil, "")
+		default:
+			nb.enter(evStart, nil, "")
+		}
+		wasShut = false
 		d := net.Dialer{Timeout: set.HandshakeTimeout}
 		conn, err := d.DialContext(sp.ctx, "tcp", nb.addr)
 		if err != nil {
 			sp.log.Debug("dial failed", "neighbor", nb.addr, "err", err)
-			nb.set(StateActive, nil, err.Error())
+			nb.enter(evDialFailed, nil, err.Error())
 			if !nb.wait(retry) {
 				return
 			}
@@ -131,12 +143,12 @@ func (nb *neighbor) dialLoop() {
 		if s == nil {
 			return
 		}
-		nb.set(StateHandshakeSent, s, "")
+		nb.enter(evConnected, s, "")
 		s.run(sp.ctx)
 		s.mu.Lock()
 		wasEst, reason := !s.established.IsZero(), s.reason
 		s.mu.Unlock()
-		nb.set(StateActive, nil, reason)
+		nb.enter(evSessionEnded, nil, reason)
 		if wasEst {
 			retry = set.ConnectRetry
 		}

@@ -1,18 +1,14 @@
 package reference
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -158,7 +154,7 @@ func (s *session) run(ctx context.Context) {
 	select {
 	case <-s.stop:
 	case <-ctx.Done():
-		s.fail(operAlert(omp.SubErrOperTerm), "speaker stopped", true)
+		s.step(evStop, input{reason: "speaker stopped"})
 	}
 	<-writerDone
 	// The routing half is no longer called once the writer has stopped
@@ -308,7 +304,7 @@ func (s *session) enqueue(o outMsg) bool {
 		return false
 	}
 	if !s.ctrl.push(o) {
-		s.fail(operAlert(omp.SubErrOperClear), "send queue full: the peer does not read", false)
+		s.step(evQueueFull, input{reason: "send queue full: the peer does not read"})
 		return false
 	}
 	return true
@@ -341,291 +337,6 @@ func (s *session) up(neg *negotiated) *alertError {
 }
 
 func operAlert(sub omp.Subcode) *omp.Alert { return &omp.Alert{Code: omp.ErrOper, Subcode: sub} }
-
-// readBufferSize is the read buffer of an established session; until
-// then a session reads through a buffer of two whole messages
-// (smallReadBuffer), so that an idle, unauthenticated connection costs
-// little (docs/fsm.md, Limits).
-const (
-	readBufferSize  = 64 << 10
-	smallReadBuffer = 2 * omp.MaxMessageLen
-)
-
-// inQueueLen bounds the messages decoded and not yet handled: about
-// 4 KiB of wire each.
-const inQueueLen = 16
-
-// inMsg is a message the reader decoded (or why reading ended) for the
-// handler.
-type inMsg struct {
-	m   omp.Message
-	raw []byte // the message's bytes, kept for HANDSHAKE only (its MAC)
-	err error  // a read or decode error: the last item
-}
-
-// readLoop reads and decodes messages and queues them for handleLoop,
-// until a read or decode error (queued too, as the last item) or until
-// the handler is done. Once the session stops it drops what it reads,
-// undecoded, until conn closes or its read deadline passes. It closes
-// in when it returns.
-func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
-	defer close(in)
-	// omp.NewReader uses a bufio.Reader it is given when it is large
-	// enough. Established, the session reads through a larger buffer:
-	// fewer, larger reads in a flood.
-	br := bufio.NewReaderSize(s.conn, smallReadBuffer)
-	read := omp.NewReader(br).ReadRaw
-	grown, lastLen := false, 0
-	if s.set.faults.any(framingFaults) {
-		read = s.set.faults.framer(bufio.NewReaderSize(s.conn, readBufferSize), s.conn)
-		grown = true
-	}
-	for {
-		if !grown && s.routes.Load() != nil {
-			read, grown = growReader(br, lastLen, s.conn), true
-		}
-		raw, err := read()
-		lastLen = len(raw)
-		if s.stopped() {
-			if err != nil {
-				return
-			}
-			continue
-		}
-		it := s.decodeOne(raw, err)
-		if it.m == nil && it.err == nil {
-			continue // dropped by a fault
-		}
-		select {
-		case in <- it:
-		case <-handlerDone:
-			return
-		}
-		if it.err != nil {
-			return
-		}
-	}
-}
-
-// growReader moves what br holds ahead of conn into a reader with the
-// established session's buffer. Called between messages: the message
-// last read (last bytes, still in br) is dropped, so the bytes moved
-// start a message.
-func growReader(br *bufio.Reader, last int, conn io.Reader) func() ([]byte, error) {
-	br.Discard(last)
-	var src io.Reader = conn
-	if n := br.Buffered(); n > 0 {
-		held, _ := br.Peek(n)
-		src = io.MultiReader(bytes.NewReader(bytes.Clone(held)), conn)
-	}
-	return omp.NewReader(bufio.NewReaderSize(src, readBufferSize)).ReadRaw
-}
-
-// decodeOne counts and decodes one message read.
-func (s *session) decodeOne(raw []byte, err error) inMsg {
-	if err != nil {
-		if len(raw) >= omp.HeaderLen {
-			s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
-		}
-		return inMsg{err: err}
-	}
-	t := omp.MsgType(raw[omp.HeaderLen-1])
-	// Any message restarts the hold timer.
-	if hello := t == omp.TypeHello; hello && !s.set.faults.has(fHoldTimerIgnoresHello) || !hello && !s.set.faults.has(fHoldTimerHelloOnly) {
-		s.lastRecv.Store(time.Now().UnixNano())
-	}
-	s.cnt.countIn(t)
-	m, err := omp.Decode(raw)
-	if err != nil && s.set.faults.any(decodeFaults) {
-		m, err = s.set.faults.redecode(raw, err)
-	}
-	if err != nil || m == nil {
-		return inMsg{err: err}
-	}
-	it := inMsg{m: m}
-	if m.Type() == omp.TypeHandshake {
-		it.raw = append([]byte(nil), raw...)
-	}
-	return it
-}
-
-// handleLoop feeds the state machine with what the reader queued, in
-// order, until a message or error ends the session; after that, and
-// once the session stops or is quiesced, it drops what is queued. It
-// returns when the queue is closed or when the session ended through it.
-func (s *session) handleLoop(in <-chan inMsg) {
-	for it := range in {
-		s.handleMu.Lock()
-		if s.quiesced || s.stopped() {
-			s.handleMu.Unlock()
-			continue
-		}
-		ok := s.handleIn(it)
-		s.handleMu.Unlock()
-		if !ok {
-			return
-		}
-	}
-}
-
-// handleIn handles one queued item; false ends the session.
-func (s *session) handleIn(it inMsg) bool {
-	if it.err != nil {
-		s.readError(it.err)
-		return false
-	}
-	return s.handle(it.m, it.raw)
-}
-
-func (s *session) readError(err error) {
-	if e, ok := omp.AsError(err); ok {
-		s.fail(e.Alert(), e.Error(), false)
-		return
-	}
-	switch {
-	case errors.Is(err, io.EOF):
-		s.fail(nil, "connection closed by the peer", true)
-	case errors.Is(err, omp.ErrTruncated):
-		s.fail(nil, "connection closed inside a message", true)
-	case errors.Is(err, syscall.ECONNRESET):
-		s.fail(nil, "connection reset by the peer", true)
-	default:
-		s.fail(nil, "read: "+err.Error(), true)
-	}
-}
-
-// fsmError refuses a message the state does not allow.
-func (s *session) fsmError(m omp.Message, st State) {
-	s.fail(&omp.Alert{Code: omp.ErrFSM, Subcode: omp.SubErrNone, Data: []byte{byte(m.Type())}},
-		m.Type().String()+" in state "+st.String(), false)
-}
-
-// handle is the state machine's reaction to one decoded message. It
-// returns false when the session ends.
-func (s *session) handle(m omp.Message, raw []byte) bool {
-	st := s.getState()
-	switch m := m.(type) {
-	case *omp.Alert:
-		rec := newAlertRecord(m, "received")
-		s.mu.Lock()
-		s.alertIn = rec
-		s.mu.Unlock()
-		s.logger().Info("ALERT received", "code", m.Code.String(), "subcode", m.Code.SubcodeName(m.Subcode))
-		if s.set.faults.has(fAlertReceivedIgnored) {
-			return true
-		}
-		s.fail(nil, "ALERT received: "+rec.CodeName+"/"+rec.SubcodeName, gracefulAlert(m))
-		return false
-
-	case *omp.Handshake:
-		if st == StateEstablished && s.set.faults.has(fFSMHandshakeOnEstablishedIgnored) {
-			return true
-		}
-		if st != StateHandshakeSent {
-			s.fsmError(m, st)
-			return false
-		}
-		s.mu.Lock()
-		s.routerID = m.PeerRouterID
-		s.mu.Unlock()
-		neg, aerr := s.set.checkHandshake(m, raw)
-		if aerr == nil {
-			aerr = s.sp.register(s, neg)
-		}
-		if aerr == nil {
-			aerr = s.up(neg)
-		}
-		if aerr != nil {
-			s.fail(aerr.alert, aerr.reason, false)
-			return false
-		}
-		s.logp.Store(s.logger().With("peer", m.PeerRouterID.String()))
-		s.setState(StateHandshakeConfirm)
-		return s.send(s.hello())
-
-	case *omp.Hello:
-		switch st {
-		case StateHandshakeSent:
-			if s.set.faults.has(fFSMHelloBeforeHandshakeAccepted) {
-				return true
-			}
-			s.fsmError(m, st)
-			return false
-		case StateHandshakeConfirm:
-			s.setState(StateEstablished)
-			s.sp.established(s)
-			s.mu.Lock()
-			pr := s.pr
-			s.mu.Unlock()
-			s.routes.Store(&peerRoutingBox{pr})
-			s.signal(s.wake)
-		}
-		return true
-
-	case *omp.Update, *omp.Query, *omp.Policy, *omp.Inform:
-		pr := s.routesFor(st)
-		if pr == nil {
-			if st == StateHandshakeSent && s.set.faults.has(fFSMUpdateBeforeEstablished) {
-				return true // no routing half yet: dropped
-			}
-			s.fsmError(m, st)
-			return false
-		}
-		if s.set.faults.any(crashFaults) && s.crashOn(m) {
-			return false
-		}
-		if i, ok := m.(*omp.Inform); ok {
-			if s.set.faults.has(fInformIgnored) {
-				return true
-			}
-			if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() && !s.set.faults.has(fRefreshWithoutCapAnswered) {
-				s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
-				return true
-			}
-		}
-		reply, err := pr.Receive(m)
-		if err != nil {
-			var ae alerter
-			if errors.As(err, &ae) {
-				s.fail(ae.Alert(), err.Error(), false)
-			} else {
-				s.fail(&omp.Alert{Code: omp.ErrUpdate}, err.Error(), false)
-			}
-			return false
-		}
-		if len(reply) > 0 {
-			return s.sendRaw(reply)
-		}
-		return true
-	}
-	s.fsmError(m, st)
-	return false
-}
-
-// routesFor is the routing half that takes the peer's UPDATE, QUERY,
-// POLICY and INFORM in state st: none before Established (with the
-// fsm-update-before-established fault, the one Up gave in
-// HandshakeConfirm).
-func (s *session) routesFor(st State) PeerRouting {
-	if st == StateEstablished {
-		if box := s.routes.Load(); box != nil {
-			return box.PeerRouting
-		}
-		return nil
-	}
-	if st == StateHandshakeConfirm && s.set.faults.has(fFSMUpdateBeforeEstablished) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.pr
-	}
-	return nil
-}
-
-func (s *session) negotiatedRefresh() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.neg != nil && s.neg.Refresh
-}
 
 // outMsg is a queued message, or its bytes when encoded already (the
 // signed HANDSHAKE).

@@ -221,16 +221,17 @@ func (sp *Speaker) Close() error {
 		sp.mu.Lock()
 		sp.closing = true
 		sess := sp.sessionList()
-		a, why := operAlert(omp.SubErrOperTerm), "speaker stopped"
-		if sp.crashed != "" {
-			a, why = nil, "speaker crashed: "+sp.crashed // no ALERT, as a process crash
-		}
+		crashed := sp.crashed
 		sp.mu.Unlock()
 		for _, l := range sp.lns {
 			l.Close()
 		}
 		for _, s := range sess {
-			s.fail(a, why, true)
+			if crashed != "" {
+				s.fail(nil, "speaker crashed: "+crashed, true) // no ALERT, as a process crash
+			} else {
+				s.step(evStop, input{reason: "speaker stopped"})
+			}
 		}
 		sp.cancel()
 		sp.wg.Wait()
@@ -447,6 +448,12 @@ func (sp *Speaker) sessionDown(s *session) {
 	if retire {
 		sp.retire(p)
 	}
+	// The connection is Idle (fsm.go): with its record filed, so that a
+	// reader of the state API that sees Idle sees why, and the routing
+	// half told.
+	s.mu.Lock()
+	s.state = StateIdle
+	s.mu.Unlock()
 	sp.mu.Unlock()
 	s.logger().Info("session down", "reason", reason, "was_established", wasEst)
 }
@@ -465,7 +472,7 @@ func (sp *Speaker) Clear(peer string) error {
 	if s == nil {
 		return fmt.Errorf("no session with %q", peer)
 	}
-	s.fail(operAlert(omp.SubErrOperClear), "cleared by the operator", false)
+	s.step(evClear, input{reason: "cleared by the operator"})
 	return nil
 }
 
@@ -490,7 +497,7 @@ func (sp *Speaker) Shutdown(peer string, down bool) error {
 	}
 	sp.mu.Unlock()
 	if s := sp.find(peer); s != nil && down {
-		s.fail(operAlert(omp.SubErrOperShut), "shut down by the operator", false)
+		s.step(evShutdown, input{reason: "shut down by the operator"})
 	}
 	return nil
 }

@@ -82,8 +82,7 @@ func (s *session) timerLoop() {
 				if negotiated && s.set.faults.has(fHoldTimerNeverExpires) {
 					continue // not re-armed: it never fires again
 				}
-				st := s.getState()
-				s.fail(&omp.Alert{Code: omp.ErrHoldtime}, "hold timer expired in "+st.String(), true)
+				s.step(evHoldTimer, input{})
 				return
 			}
 		}

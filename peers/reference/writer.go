@@ -127,9 +127,9 @@ func (s *session) writeLoop() {
 	}
 	if isTimeout(w.err) {
 		// A slow receiver: dropped with an ALERT (docs/fsm.md, Limits).
-		s.fail(operAlert(omp.SubErrOperClear), fmt.Sprintf("slow receiver: the peer took no data for %v (write-timeout)", s.set.WriteTimeout), false)
+		s.step(evWriteTimeout, input{reason: fmt.Sprintf("slow receiver: the peer took no data for %v (write-timeout)", s.set.WriteTimeout)})
 	} else {
-		s.fail(nil, "write: "+w.err.Error(), true)
+		s.step(evWriteFailed, input{reason: "write: " + w.err.Error()})
 	}
 	w.finish()
 }
