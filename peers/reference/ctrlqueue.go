@@ -1,14 +1,12 @@
 package reference
 
-import "sync"
-
 // ctrlQueue is a session's bounded queue of messages for the writer,
 // beside the routing half's output: HANDSHAKE, HELLO, POLICY, REFRESH,
 // QUERY answers. It holds no memory until something is queued, so an
 // idle, unauthenticated connection costs little (docs/fsm.md, Limits),
 // and at most limit messages.
 type ctrlQueue struct {
-	mu    sync.Mutex
+	mu    mutex[ctrlQueueRank]
 	q     []outMsg
 	head  int
 	limit int

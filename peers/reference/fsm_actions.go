@@ -143,6 +143,7 @@ func (s *session) route(st State, in *input) event {
 			return evNone
 		}
 	}
+	callingRouting("Receive")
 	reply, err := pr.Receive(m)
 	if err != nil {
 		in.alert, in.reason = &omp.Alert{Code: omp.ErrUpdate}, err.Error()

@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 )
 
@@ -16,7 +15,7 @@ type neighbor struct {
 	kick chan struct{}
 	stop chan struct{}
 
-	mu       sync.Mutex
+	mu       mutex[neighborRank]
 	state    State
 	shut     bool
 	sess     *session

@@ -54,10 +54,10 @@ type session struct {
 
 	routes atomic.Pointer[peerRoutingBox] // set at Established: the writer pulls
 
-	handleMu sync.Mutex // held by the reader while it handles a message
-	quiesced bool       // under handleMu: handle no more messages
+	handleMu mutex[handleRank] // held by the handler while it handles a message
+	quiesced bool              // under handleMu: handle no more messages
 
-	mu          sync.Mutex
+	mu          mutex[sessionRank]
 	state       State
 	neg         *negotiated
 	routerID    netip.Addr // from the peer's HANDSHAKE, accepted or not
@@ -323,6 +323,7 @@ func (s *session) up(neg *negotiated) *alertError {
 		Remote: s.remote, Families: neg.Families, GR: neg.GR, GRInterval: s.set.units(neg.GRInterval),
 		Refresh: neg.Refresh, Security: neg.Security,
 	}
+	callingRouting("Up")
 	pr, err := s.sp.routing.Up(info)
 	if errors.Is(err, rib.ErrPeerUp) && s.set.faults.has(fHSDuplicateRouterIDAccepted) {
 		pr, err = detachedPeer{}, nil

@@ -26,7 +26,7 @@ type Speaker struct {
 
 	closeOnce sync.Once
 
-	mu        sync.Mutex
+	mu        mutex[speakerRank]
 	set       *settings
 	sessions  map[*session]struct{}
 	byID      map[netip.Addr]*session // sessions past the HANDSHAKE exchange
@@ -412,6 +412,7 @@ func (sp *Speaker) sessionDown(s *session) {
 	wasEst := !s.established.IsZero()
 	s.mu.Unlock()
 	if pr != nil {
+		callingRouting("Down")
 		pr.Down(graceful && neg != nil && neg.GR)
 	}
 	sp.mu.Lock()

@@ -146,6 +146,7 @@ func (w *writer) pull() bool {
 		return false
 	}
 	var more bool
+	callingRouting("Next")
 	w.out, more = box.Next(w.out[:0])
 	w.pending = more && len(w.out) > 0 // never spin on an empty answer
 	if len(w.out) == 0 {
