@@ -10,7 +10,8 @@ import (
 // State is a state of the session state machine (docs/fsm.md), after
 // RFC 4271 section 8: Idle, Connect and Active belong to a neighbor the
 // speaker dials; a connection is in HandshakeSent, HandshakeConfirm or
-// Established.
+// Established. The transitions are the tables below (connTable,
+// neighborTable), which docs/fsm.md draws row for row.
 type State uint8
 
 const (
