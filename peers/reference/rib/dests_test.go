@@ -65,3 +65,29 @@ func prefixID(v omp.VRouteNLRI) string {
 	k, _ := vrKey(fVR6, v.VPNID, v.PrefixLen, v.Address)
 	return fmt.Sprintf("%d:%s", v.VPNID, k.prefix())
 }
+
+// When a peer leaves and its routes go, the dest arena and the wide
+// records give back their chunks.
+func TestWideTrimmed(t *testing.T) {
+	defer func(m int) { compactMin = m }(compactMin)
+	compactMin = 0
+	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	s := peerUp(t, r, "1.1.1.1", 1, 0)
+	t6 := tlocN("2001:db8::1", 4, 2)
+	apply(t, r, s, advT([]omp.TLOCNLRI{t6}))
+	var vs []omp.VRouteNLRI
+	for i := range 3 * chunkSize {
+		vs = append(vs, vroute(1, fmt.Sprintf("2001:db8:%x:%x::/64", i>>8, i&0xFF), 0, 0))
+		if len(vs) == 100 || i == 3*chunkSize-1 {
+			apply(t, r, s, advV(t6, vs))
+			vs = vs[:0]
+		}
+	}
+	if r.dests.wide.next < 3*chunkSize {
+		t.Fatalf("%d wide records", r.dests.wide.next)
+	}
+	r.PeerDown(s, false)
+	if r.dests.wide.live != 0 || r.dests.wide.next > 1 || r.dests.next > 1 {
+		t.Fatalf("left: %d wide records (next %d), dests next %d", r.dests.wide.live, r.dests.wide.next, r.dests.next)
+	}
+}

@@ -6,6 +6,7 @@ import "net/netip"
 // left. It is cheap: O(chunks).
 func (r *RIB) trim() {
 	r.dests.trim()
+	r.dests.wide.trim()
 	r.paths.trim()
 	r.exps.trim()
 }
