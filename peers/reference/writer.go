@@ -155,6 +155,16 @@ func (w *writer) pull() bool {
 	if w.bw.b == nil {
 		w.bw.b = make([]byte, 0, 4*omp.MaxMessageLen)
 	}
+	// What the handler queued while this output was read goes first: a
+	// QUERY's answer, queued before the handler took the REFRESH_REQUEST
+	// after it, must not follow that REFRESH's End-of-RIB.
+	for {
+		o, ok := w.s.ctrl.pop()
+		if !ok {
+			break
+		}
+		w.write(o)
+	}
 	w.writeRaw(w.out)
 	return true
 }
