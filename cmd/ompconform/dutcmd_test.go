@@ -161,8 +161,8 @@ func TestExampleControlScript(t *testing.T) {
 		cases        []string
 		want         int
 	}{
-		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*"}, 9},
-		{"controller", "", []string{"PLA-*", "PLD-*"}, 6},
+		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*", "RDO-*"}, 11},
+		{"controller", "", []string{"PLA-*", "PLD-*", "RDO-*"}, 8},
 	} {
 		cmd := os.Args[0] + " reference " + c.config + "--role " + c.role + " --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
 		report := filepath.Join(dir, c.role+".json")
@@ -185,7 +185,7 @@ func TestExampleControlScript(t *testing.T) {
 			t.Errorf("%s: %d results of %v, want %d", c.role, len(rep.Results), c.cases, c.want)
 		}
 		for _, r := range rep.Results {
-			if r.Grade != "PASS" {
+			if r.Grade != "PASS" && !(r.Grade == "SKIPPED" && r.ID == "RDO-00"+map[string]string{"edge": "1", "controller": "2"}[c.role]) {
 				t.Errorf("%s: %s", r.ID, r.Grade)
 			}
 		}

@@ -7,7 +7,7 @@ action=$1 peer=$2 vpn=$3 prefix=$4 policy=$5 api=${OMP_STATE_API:-http://127.0.0
 post() { exec curl -sf -X POST -d "$1" "$api/control/$action"; }
 case "$action" in
   clear|shutdown|config-change|terminate) post "{\"peer\":\"$peer\"}" ;;
-  originate|withdraw) post "{\"vpn\":$vpn,\"prefix\":\"$prefix\"}" ;;
+  originate|withdraw|routes) post "{\"vpn\":$vpn,\"prefix\":\"$prefix\"}" ;;
   policy) post "{\"policy\":\"$(printf '%s' "$policy" | awk 'BEGIN { ORS = "" } { gsub(/\\/, "\\\\\\\\"); gsub(/"/, "\\\""); if (NR > 1) print "\\n"; print }')\"}" ;;
   *) echo "no action $action" >&2; exit 3 ;;   # 3: the adapter lacks it
 esac

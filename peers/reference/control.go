@@ -13,7 +13,8 @@ import (
 // daemon serves beside its state API: POST /control/ACTION with
 // {"peer": "ROUTER-ID"}. clear, shutdown and config-change act on the
 // speaker (ALERT OPER/CLEAR, OPER/SHUT, OPER/CFG_CHANGE to the peer);
-// originate and withdraw change its local routes; terminate stops the
+// originate and withdraw change its local routes, routes reads its paths
+// to a prefix (Readout); terminate stops the
 // daemon as SIGTERM does (in a process that is not the daemon it answers
 // 501, the contract's "no such action").
 
@@ -44,7 +45,7 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		Policy *string      `json:"policy"`
 	}
 	a := r.PathValue("action")
-	route := a == "originate" || a == "withdraw"
+	route := a == "originate" || a == "withdraw" || a == "routes"
 	err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req)
 	switch {
 	case a == "policy" && (err != nil || req.Policy == nil):
@@ -59,6 +60,15 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch a {
+	case "routes":
+		ro, err := c.sp.ReadRoutes(req.VPN, req.Prefix)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(ro)
+		return
 	case "policy":
 		err = c.sp.InstallPolicy([]byte(*req.Policy))
 	case "originate":

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -61,6 +62,12 @@ func TestControlRoutes(t *testing.T) {
 		t.Fatalf("originate: %d", got)
 	}
 	p.await("the originated route", reaches("10.7.0.0/16"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/control/routes", strings.NewReader(`{"vpn":1,"prefix":"10.7.0.0/16"}`)))
+	var ro Readout
+	if err := json.Unmarshal(rec.Body.Bytes(), &ro); rec.Code != http.StatusOK || err != nil || len(ro.Paths) != 1 || !ro.Paths[0].Best || len(ro.FIB) != 1 {
+		t.Fatalf("routes: %d %s (%v)", rec.Code, rec.Body, err)
+	}
 	if got := post("/control/withdraw", `{"vpn":1,"prefix":"10.7.0.0/16"}`); got != http.StatusNoContent {
 		t.Fatalf("withdraw: %d", got)
 	}

@@ -250,9 +250,10 @@ const (
 	ActOriginate                   // originate a vRoute (Request.VPN, Request.Prefix)
 	ActWithdraw                    // withdraw a vRoute it originated
 	ActPolicy                      // install a control policy (Request.Policy, docs/policy.md; empty: remove it)
+	ActRoutes                      // read the DUT's paths to a prefix, best marked, and its forwarding entry (Readout)
 )
 
-var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw", "policy"}
+var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw", "policy", "routes"}
 
 // Request is one operator action: on a peer's session (Peer, the fake
 // peer's Router ID) or on a route (VPN and Prefix).

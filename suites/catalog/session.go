@@ -91,7 +91,7 @@ type Driver interface {
 	Connect(ctx context.Context, i int) (Session, error)
 	// Control triggers an operator action on the DUT; ErrNoControl if
 	// the DUT offers none.
-	Control(ctx context.Context, r Request) error
+	Control(ctx context.Context, r Request) ([]byte, error)
 }
 
 // ErrNoControl is Driver.Control's answer for a DUT without a control

@@ -514,7 +514,7 @@ func (s controlStep) run(x *Exec) bool {
 // control has the DUT's operator perform r; false (with the case's
 // verdict folded) when it could not.
 func (x *Exec) control(r Request) bool {
-	err := x.Driver.Control(x.Ctx, r)
+	_, err := x.Driver.Control(x.Ctx, r)
 	switch {
 	case err == nil:
 		return true

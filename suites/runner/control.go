@@ -37,12 +37,12 @@ const exitUnsupported = 3
 
 // Control parses a --dut-control spec into the Target.Control it gives:
 // an http:// or https:// base URL, or exec:COMMAND.
-func Control(spec string) (func(ctx context.Context, r catalog.Request) error, error) {
+func Control(spec string) (func(ctx context.Context, r catalog.Request) ([]byte, error), error) {
 	switch {
 	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
 		base := strings.TrimSuffix(spec, "/")
 		client := &http.Client{Timeout: ControlTimeout}
-		return func(ctx context.Context, r catalog.Request) error {
+		return func(ctx context.Context, r catalog.Request) ([]byte, error) {
 			return httpControl(ctx, client, base, r)
 		}, nil
 	case strings.HasPrefix(spec, "exec:"):
@@ -50,7 +50,7 @@ func Control(spec string) (func(ctx context.Context, r catalog.Request) error, e
 		if len(words) == 0 {
 			return nil, errors.New("exec: with no command")
 		}
-		return func(ctx context.Context, r catalog.Request) error {
+		return func(ctx context.Context, r catalog.Request) ([]byte, error) {
 			return execControl(ctx, words, r)
 		}, nil
 	}
@@ -69,30 +69,43 @@ func controlBody(r catalog.Request) map[string]any {
 	return map[string]any{"peer": r.Peer.String()}
 }
 
-func httpControl(ctx context.Context, client *http.Client, base string, r catalog.Request) error {
+// maxAnswer bounds an action's answer (routes: the DUT's paths to one
+// prefix).
+const maxAnswer = 1 << 20
+
+func httpControl(ctx context.Context, client *http.Client, base string, r catalog.Request) ([]byte, error) {
 	a := r.Action
 	body, _ := json.Marshal(controlBody(r))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/control/"+a.String(), bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("DUT control %s: %w", a, err)
+		return nil, fmt.Errorf("DUT control %s: %w", a, err)
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	switch {
 	case resp.StatusCode/100 == 2:
-		return nil
+		return msg, nil
 	case resp.StatusCode == http.StatusNotImplemented:
-		return fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, strings.TrimSpace(string(msg)))
+		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, tail(msg))
 	}
-	return fmt.Errorf("DUT control %s: %s: %s", a, resp.Status, strings.TrimSpace(string(msg)))
+	return nil, fmt.Errorf("DUT control %s: %s: %s", a, resp.Status, tail(msg))
 }
 
-func execControl(ctx context.Context, words []string, r catalog.Request) error {
+// tail is the last 2 KB of an adapter's words, for an error.
+func tail(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 2048 {
+		s = s[len(s)-2048:]
+	}
+	return s
+}
+
+func execControl(ctx context.Context, words []string, r catalog.Request) ([]byte, error) {
 	a := r.Action
 	prefix, peer := "", ""
 	if r.Prefix.IsValid() {
@@ -108,20 +121,30 @@ func execControl(ctx context.Context, words []string, r catalog.Request) error {
 	for i, w := range words {
 		argv[i] = vars.Replace(w)
 	}
-	var out bytes.Buffer
+	// The answer is stdout; an error's words are stdout and stderr.
+	var out, both bytes.Buffer
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&limited{&out, maxAnswer}, &limited{&both, maxAnswer}), &limited{&both, maxAnswer}
 	err := cmd.Run()
-	text := strings.TrimSpace(out.String())
-	if len(text) > 2048 {
-		text = text[len(text)-2048:]
-	}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		return nil
+		return out.Bytes(), nil
 	case errors.As(err, &ee) && ee.ExitCode() == exitUnsupported:
-		return fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, text)
+		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, tail(both.Bytes()))
 	}
-	return fmt.Errorf("DUT control %s: %v: %s", a, err, text)
+	return nil, fmt.Errorf("DUT control %s: %v: %s", a, err, tail(both.Bytes()))
+}
+
+// limited keeps the first n bytes written to it and drops the rest.
+type limited struct {
+	b *bytes.Buffer
+	n int
+}
+
+func (l *limited) Write(p []byte) (int, error) {
+	if room := l.n - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }

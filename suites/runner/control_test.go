@@ -44,16 +44,16 @@ func TestHTTPControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
 		t.Errorf("clear: %v", err)
 	}
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
 		t.Errorf("terminate: %v, want ErrNoControl", err)
 	}
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), "no such peer") {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), "no such peer") {
 		t.Errorf("shutdown: %v, want the adapter's error", err)
 	}
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
 		t.Errorf("originate: %v", err)
 	}
 	if got[0] != "POST /control/clear 10.0.1.20" || got[3] != "POST /control/originate 10.9.0.0/247" {
@@ -67,23 +67,26 @@ func TestExecControl(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
 	script := filepath.Join(dir, "ctl.sh")
-	os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $2 $3 $4\" >> "+log+"\ncase $1 in clear|originate) exit 0;; terminate) exit 3;; *) echo broken; exit 1;; esac\n"), 0o755)
+	os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $2 $3 $4\" >> "+log+"\ncase $1 in clear|originate) exit 0;; routes) echo '{\"paths\":[]}'; echo noise >&2; exit 0;; terminate) exit 3;; *) echo broken; exit 1;; esac\n"), 0o755)
 	ctl, err := Control("exec:" + script + " {action} {peer} {vpn} {prefix}")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
 		t.Errorf("clear: %v", err)
 	}
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
 		t.Errorf("terminate: %v", err)
 	}
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || !strings.Contains(err.Error(), "broken") {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || !strings.Contains(err.Error(), "broken") {
 		t.Errorf("shutdown: %v", err)
 	}
-	if err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
 		t.Errorf("originate: %v", err)
+	}
+	if out, err := ctl(ctx, catalog.Request{Action: catalog.ActRoutes, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil || string(out) != "{\"paths\":[]}\n" {
+		t.Errorf("routes: %q, %v: want the command's stdout", out, err)
 	}
 	if b, _ := os.ReadFile(log); !strings.HasPrefix(string(b), "clear 10.0.1.2 ") || !strings.Contains(string(b), "originate  7 10.9.0.0/24\n") {
 		t.Errorf("the command saw %q", b)

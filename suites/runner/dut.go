@@ -23,7 +23,7 @@ type Target struct {
 	Role catalog.Role
 	// Control, if set, triggers operator actions on the DUT (only an
 	// in-process DUT offers it); peer is the fake peer's router ID.
-	Control func(ctx context.Context, r catalog.Request) error
+	Control func(ctx context.Context, r catalog.Request) ([]byte, error)
 	// Name describes the DUT in reports ("reference (in-process)").
 	Name string
 }

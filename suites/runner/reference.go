@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -86,10 +87,23 @@ func (d *refDUT) Target() Target {
 	if len(d.cfg.Faults) > 0 {
 		name = fmt.Sprintf("reference (in-process, %s, faults %v)", d.role, d.cfg.Faults)
 	}
-	return Target{Addr: d.addr, Role: d.role, Control: d.control, Name: name}
+	return Target{Addr: d.addr, Role: d.role, Control: d.answer, Name: name}
 }
 
 func (d *refDUT) Close() error { return d.speaker().Close() }
+
+// answer performs r: the route readout's answer is the reference's own
+// (reference.Readout, the contract's JSON), the other actions have none.
+func (d *refDUT) answer(ctx context.Context, r catalog.Request) ([]byte, error) {
+	if r.Action == catalog.ActRoutes {
+		ro, err := d.speaker().ReadRoutes(r.VPN, r.Prefix)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(ro)
+	}
+	return nil, d.control(ctx, r)
+}
 
 func (d *refDUT) control(ctx context.Context, r catalog.Request) error {
 	sp := d.speaker()

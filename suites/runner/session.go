@@ -146,9 +146,9 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 	return session{p}, nil
 }
 
-func (d *driver) Control(ctx context.Context, r catalog.Request) error {
+func (d *driver) Control(ctx context.Context, r catalog.Request) ([]byte, error) {
 	if d.target.Control == nil {
-		return catalog.ErrNoControl
+		return nil, catalog.ErrNoControl
 	}
 	return d.target.Control(ctx, r)
 }
