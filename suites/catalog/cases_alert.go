@@ -10,8 +10,6 @@ import (
 // received by the DUT; malformed ALERTs; and the OPER ALERTs a DUT sends
 // when its operator acts.
 
-func init() { register(40, alertCases) }
-
 const reqAlertRecv = "If a NOTIFICATION message is received [...] the local system [...] drops the TCP connection [...] changes its state to Idle."
 
 func alertCases() []Case {

@@ -13,8 +13,6 @@ import (
 // attribute format the draft gives, accepted; every fixed size one byte
 // long and one byte short; the malformed sub-structures.
 
-func init() { register(30, attrCases) }
-
 // attrFormat is one attribute format of the draft, with a valid value.
 type attrFormat struct {
 	section string

@@ -12,8 +12,6 @@ import (
 // on the wire through its answer to a QUERY (docs/query.md), and the
 // cases rest on that reading.
 
-func init() { register(125, edgeRoutingCases) }
-
 const readEdgeQuery = " An SDN router advertises only its own routes: its choice shows in its answer to a QUERY for the prefix, which ompconform reads as the Loc-RIB's best paths (docs/query.md)."
 
 func edgeRoutingCases() []Case {
@@ -89,5 +87,3 @@ func edgeGRCases() []Case {
 			ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))),
 	}
 }
-
-func init() { register(126, edgeGRCases) }

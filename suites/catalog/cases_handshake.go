@@ -10,8 +10,6 @@ import (
 // option, every capability, every HANDSHAKE subcode. Each is sent as the
 // first message of a fresh connection.
 
-func init() { register(20, handshakeCases) }
-
 const (
 	reqHSFields  = "Version : 1 byte, Site ID : 4 bytes, Domain ID : 4 bytes, Hold Time : 2 bytes, Peer Router ID : 4 bytes, Options Length : 1 byte"
 	reqHSVersion = "Version : 1 byte [...] OMP_SUB_ERR_HANDSHAKE_VERSION = 1"

@@ -10,8 +10,6 @@ import (
 // Header cases (section 3.1 and 3.1.1): the Marker, the Length and the
 // Type of every message, on an established session.
 
-func init() { register(10, headerCases) }
-
 const (
 	reqMarker = "Marker : 16 bytes. MUST be set to all 1s."
 	reqLength = "Length : 2 bytes. Packet length including header length of 19 bytes."

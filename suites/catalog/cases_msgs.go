@@ -10,12 +10,6 @@ import (
 // QUERY (section 3.1.6), POLICY (the first 3.1.7) and INFORM (the second
 // 3.1.7).
 
-func init() {
-	register(60, queryCases)
-	register(70, policyCases)
-	register(80, informCases)
-}
-
 const reqQuery = "QUERY Message Format: Attribute Length : 2 bytes. Total length of data excluding attribute length field of 2 bytes. Data: Variable. Filled with ATTR_TYPE_UNREACHABLES and ATTR_TYPE_REACHABLES."
 
 func queryCases() []Case {

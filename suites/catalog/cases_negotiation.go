@@ -14,8 +14,6 @@ import (
 // effects; these cases follow BGP's (RFC 4760, RFC 2918, RFC 7313), which
 // OMP's capabilities copy.
 
-func init() { register(95, negotiationCases) }
-
 const reqMP = "MP Capability Format [...] AFI : 2 bytes [...] SAFI : 1 byte. Types: SAFI_VROUTE = 1 SAFI_TLOC = 2 [...]"
 
 const reqRefreshCap = "REFRESH Capability Format [...] Code : 1 byte. Value is 4. Length : 1 byte. Value is 0."

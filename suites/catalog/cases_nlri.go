@@ -10,8 +10,6 @@ import (
 // NLRI cases (section 3.1.3.12): every NLRI format the draft draws,
 // advertised and withdrawn, and the malformed NLRI (BAD_NET).
 
-func init() { register(32, nlriCases) }
-
 const reqBadNet = "ATTR_TYPE_REACHABLES and ATTR_TYPE_UNREACHABLES [...] OMP_SUB_ERR_UPDATE_BAD_NET = 8"
 
 var (

@@ -9,8 +9,6 @@ import (
 // (docs/dut-control.md: originate, withdraw), and the router advertises
 // each change at once to its controller, the harness's fake peer.
 
-func init() { register(127, originationCases) }
-
 // originated is the prefix the DUT's operator originates, in the case
 // run's VPN (Env.VPN).
 const originated = "198.18.77.0/24"

@@ -12,8 +12,6 @@ import (
 // bytes, each attribute's Length on two bytes (ATTR_EXTENDED) where its
 // data passes 255 bytes.
 
-func init() { register(105, packingCases) }
-
 const reqPacking = "OMP messages are sent over TCP connections. [...] maximum packet size is 4096 bytes. [...] | Flags | Type |Length(1/2bytes based on flags)| [...] ATTR_EXTENDED = 0x10"
 
 // manyPrefixes are n /24s from 198.18.0.0/15, in the case run's VPN.

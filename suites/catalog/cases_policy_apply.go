@@ -14,8 +14,6 @@ import (
 // what the controller reflects. Each policy matches only the case run's
 // VPN, and the case removes it at the end.
 
-func init() { register(122, policyApplyCases) }
-
 const reqPolicyApply = "Routing Controller: Centralized routing and policy distribution controller. [...] OMP POLICY Message Format"
 
 const readPolicyApply = " The policy is installed through the DUT control contract in ompconform's policy language (docs/policy.md), which the draft does not define; a controller applies it to every path it learns, before best-path selection."
@@ -48,8 +46,6 @@ func policyApplyCases() []Case {
 // installs the policy, the harness's controller passes on other routers'
 // routes, and the router's choice shows in its answer to a QUERY
 // (docs/query.md), as in the EBP cases.
-
-func init() { register(128, edgePolicyApplyCases) }
 
 func edgePolicyApplyCases() []Case {
 	p := DefaultPrefix

@@ -16,8 +16,6 @@ import (
 // data is the DUT's own rendering of the policy. A case removes any
 // policy first (one a failed case left behind) and last.
 
-func init() { register(123, policySendCases) }
-
 // bigPolicyText is n rules (about 55 bytes each) in the case run's VPN.
 func bigPolicyText(n int) string {
 	var b strings.Builder

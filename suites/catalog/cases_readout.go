@@ -19,8 +19,6 @@ import (
 // its own routes) shows here without resting on the project's reading of
 // QUERY.
 
-func init() { register(129, readoutCases) }
-
 // Readout is the contract's answer to routes.
 type Readout struct {
 	Paths []struct {

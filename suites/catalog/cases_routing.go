@@ -11,12 +11,6 @@ import (
 // restart (3.1, graceful restart) and the best-path steps a controller
 // applies (3.1, path selection).
 
-func init() {
-	register(100, reflectionCases)
-	register(110, grCases)
-	register(120, bestPathCases)
-}
-
 // steps flattens steps and step lists into one script.
 func steps(parts ...any) []Step {
 	var out []Step

@@ -9,13 +9,6 @@ import (
 // HELLO (section 3.1.5), the hold timer, and the session state machine,
 // which the draft leaves to BGP (RFC 4271 sections 4.4, 6.5, 8).
 
-func init() {
-	register(45, transportCases)
-	register(50, helloCases)
-	register(51, holdCases)
-	register(90, fsmCases)
-}
-
 const reqHello = "HELLO Message Format: Type (OMP_PTK_HELLO_TLV_VSMARTS = 1), Length: 2 bytes, Data [...] If Length is 4 bytes, data is 4 bytes and is the remote IPv4 address. If the Length is 16 bytes, the data is 16 bytes and is remote IPv6 address."
 
 func helloCases() []Case {

@@ -11,8 +11,6 @@ import (
 // unknown and optional attributes, extended lengths, and the semantic
 // subcodes MISSING and NEXTHOP.
 
-func init() { register(31, updateCases) }
-
 const (
 	reqUpdAttrLen = "Attributes Length : 2 bytes. Length of attributes excluding attributes length field. [...] OMP_SUB_ERR_UPDATE_ATTR_LIST = 1"
 	reqUpdFlags   = "Flags : 1 byte. Types: ATTR_EXTENDED = 0x10, ATTR_PARTIAL = 0x20, ATTR_OPTIONAL = 0x80 [...] OMP_SUB_ERR_UPDATE_FLAGS = 4"

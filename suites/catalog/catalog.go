@@ -9,16 +9,35 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// group is one part of the catalogue; each file of cases registers its
-// parts from an init function, with an order key for the report order.
-type group struct {
-	order int
-	cases func() []Case
+// groups is the catalogue: its parts in report order, each a function
+// of one cases_*.go file returning its cases as literals.
+var groups = []func() []Case{
+	headerCases,          // HDR: the message header (3.1.1)
+	handshakeCases,       // HS: HANDSHAKE (3.1.2)
+	attrCases,            // UPD-1xx, UPD-2xx: path attributes (3.1.3.x)
+	updateCases,          // UPD-0xx: UPDATE (3.1.3)
+	nlriCases,            // UPD-4xx: NLRI (3.1.3.12)
+	alertCases,           // ALR, OPR: ALERT (3.1.4)
+	transportCases,       // TCP
+	helloCases,           // HEL: HELLO (3.1.5)
+	holdCases,            // HLD: the hold timer
+	queryCases,           // QRY: QUERY
+	policyCases,          // POL: POLICY
+	informCases,          // INF: INFORM
+	fsmCases,             // FSM: the session state machine
+	negotiationCases,     // NEG: negotiated families
+	reflectionCases,      // RFL: route distribution by a controller
+	packingCases,         // PKT: many vRoutes
+	grCases,              // GR: graceful restart (controller)
+	bestPathCases,        // BP: path selection (controller)
+	policyApplyCases,     // PLA: control policy applied (controller)
+	policySendCases,      // PLD: POLICY sent (controller)
+	edgeRoutingCases,     // EBP: path selection (edge, hub)
+	edgeGRCases,          // EGR: graceful restart (edge, hub)
+	originationCases,     // ORG: vRoutes the DUT originates
+	edgePolicyApplyCases, // EPL: control policy applied (edge, hub)
+	readoutCases,         // RDO: the DUT's route table
 }
-
-var groups []group
-
-func register(order int, f func() []Case) { groups = append(groups, group{order, f}) }
 
 var (
 	allOnce sync.Once
@@ -31,9 +50,8 @@ var (
 func All() []Case {
 	allOnce.Do(func() {
 		seen := map[string]bool{}
-		slices.SortStableFunc(groups, func(a, b group) int { return a.order - b.order })
 		for _, g := range groups {
-			for _, c := range g.cases() {
+			for _, c := range g() {
 				if err := c.Validate(); err != nil && allErr == nil {
 					allErr = err
 				}
