@@ -1,6 +1,6 @@
 package omp
 
-import "fmt"
+import "github.com/ompconform/ompconform/internal/enum"
 
 // AlertCode is the ALERT Code field (section 3.1.4).
 type AlertCode uint8
@@ -70,22 +70,14 @@ var subcodeNames = map[AlertCode][]string{
 	ErrOper:      {"", "OMP_SUB_ERR_OPER_CLEAR", "OMP_SUB_ERR_OPER_SHUT", "OMP_SUB_ERR_OPER_HOLDTIME_EXP", "OMP_SUB_ERR_OPER_CFG_CHANGE", "OMP_SUB_ERR_OPER_TERM"},
 }
 
-func (c AlertCode) String() string {
-	if int(c) < len(codeNames) {
-		return codeNames[c]
-	}
-	return fmt.Sprintf("OMP_ERR_%d", uint8(c))
-}
+func (c AlertCode) String() string { return enum.Name(codeNames[:], c, "OMP_ERR_%d") }
 
 // SubcodeName is the draft's name of subcode s under code c.
 func (c AlertCode) SubcodeName(s Subcode) string {
 	if s == SubErrNone {
 		return "OMP_SUB_ERR_NONE"
 	}
-	if names := subcodeNames[c]; int(s) < len(names) {
-		return names[s]
-	}
-	return fmt.Sprintf("SUBCODE_%d", uint8(s))
+	return enum.Name(subcodeNames[c], s, "SUBCODE_%d")
 }
 
 // Subcodes lists the subcodes the draft defines for c (without NONE).

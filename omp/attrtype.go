@@ -1,9 +1,10 @@
 package omp
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
+
+	"github.com/ompconform/ompconform/internal/enum"
 )
 
 // AttrType is an attribute Type (section 3.1.3).
@@ -112,12 +113,7 @@ var attrTypeNames = func() (n [MaxAttrType + 1]string) {
 	return n
 }()
 
-func (t AttrType) String() string {
-	if t > 0 && int(t) < len(attrTypeNames) {
-		return attrTypeNames[t]
-	}
-	return fmt.Sprintf("ATTR_TYPE_%d", uint8(t))
-}
+func (t AttrType) String() string { return enum.Name(attrTypeNames[:], t, "ATTR_TYPE_%d") }
 
 // Known reports whether the draft lists t.
 func (t AttrType) Known() bool { return t >= AttrTypeTLOC && t <= MaxAttrType }

@@ -1,6 +1,10 @@
 package omp
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ompconform/ompconform/internal/enum"
+)
 
 // Sizes and limits from draft-sthoria-omp-00 section 3.1 and 3.1.1.
 const (
@@ -31,12 +35,7 @@ const (
 
 var msgTypeNames = [...]string{"INVALID", "HANDSHAKE", "UPDATE", "ALERT", "HELLO", "QUERY", "POLICY", "INFORM"}
 
-func (t MsgType) String() string {
-	if int(t) < len(msgTypeNames) {
-		return msgTypeNames[t]
-	}
-	return fmt.Sprintf("TYPE_%d", uint8(t))
-}
+func (t MsgType) String() string { return enum.Name(msgTypeNames[:], t, "TYPE_%d") }
 
 // minBody is the smallest body each message type can have.
 var minBody = [...]int{
@@ -57,15 +56,9 @@ const (
 	OptionCapabilities   OptionType = 2 // Capabilities
 )
 
-func (t OptionType) String() string {
-	switch t {
-	case OptionAuthentication:
-		return "Authentication"
-	case OptionCapabilities:
-		return "Capabilities"
-	}
-	return fmt.Sprintf("OPTION_%d", uint8(t))
-}
+var optionNames = [...]string{OptionAuthentication: "Authentication", OptionCapabilities: "Capabilities"}
+
+func (t OptionType) String() string { return enum.Name(optionNames[:], t, "OPTION_%d") }
 
 // CapCode is a capability Code (section 3.1.2).
 type CapCode uint8
@@ -81,12 +74,7 @@ const (
 
 var capNames = [...]string{"", "MP", "IDENTITY", "GRACEFUL RESTART", "REFRESH", "SECURITY", "OVERLAY ID"}
 
-func (c CapCode) String() string {
-	if c > 0 && int(c) < len(capNames) {
-		return capNames[c]
-	}
-	return fmt.Sprintf("CAP_%d", uint8(c))
-}
+func (c CapCode) String() string { return enum.Name(capNames[:], c, "CAP_%d") }
 
 // AFI is an address family identifier (section 3.1.2.1).
 type AFI uint16
@@ -96,15 +84,9 @@ const (
 	AFIIPv6 AFI = 2 // AFI_IPv6
 )
 
-func (a AFI) String() string {
-	switch a {
-	case AFIIPv4:
-		return "AFI_IPV4"
-	case AFIIPv6:
-		return "AFI_IPv6"
-	}
-	return fmt.Sprintf("AFI_%d", uint16(a))
-}
+var afiNames = [...]string{AFIIPv4: "AFI_IPV4", AFIIPv6: "AFI_IPv6"}
+
+func (a AFI) String() string { return enum.Name(afiNames[:], a, "AFI_%d") }
 
 // addrLen is the address size of the family, or 0 for an unknown AFI.
 func (a AFI) addrLen() int {
@@ -138,12 +120,7 @@ const (
 
 var safiNames = [...]string{"", "SAFI_VROUTE", "SAFI_TLOC", "SAFI_SERVICE", "SAFI_MULTICASE", "SAFI_SECURITY", "SAFI_LINK", "SAFI_CXP"}
 
-func (s SAFI) String() string {
-	if s > 0 && int(s) < len(safiNames) {
-		return safiNames[s]
-	}
-	return fmt.Sprintf("SAFI_%d", uint8(s))
-}
+func (s SAFI) String() string { return enum.Name(safiNames[:], s, "SAFI_%d") }
 
 // PeerType is the IDENTITY capability's Peer Type (section 3.1.2.2).
 type PeerType uint32
@@ -154,17 +131,9 @@ const (
 	PeerTypeVSmart PeerType = 3 // VIP_DEVICE_VSMART
 )
 
-func (p PeerType) String() string {
-	switch p {
-	case PeerTypeVEdge:
-		return "VIP_DEVICE_VDEDGE"
-	case PeerTypeVHub:
-		return "VIP_DEVICE_VHUB"
-	case PeerTypeVSmart:
-		return "VIP_DEVICE_VSMART"
-	}
-	return fmt.Sprintf("PEER_TYPE_%d", uint32(p))
-}
+var peerTypeNames = [...]string{PeerTypeVEdge: "VIP_DEVICE_VDEDGE", PeerTypeVHub: "VIP_DEVICE_VHUB", PeerTypeVSmart: "VIP_DEVICE_VSMART"}
+
+func (p PeerType) String() string { return enum.Name(peerTypeNames[:], p, "PEER_TYPE_%d") }
 
 // AttrFlags is an attribute's Flags byte (section 3.1.3).
 type AttrFlags uint8
@@ -177,16 +146,18 @@ const (
 	attrFlagsKnown = AttrExtended | AttrPartial | AttrOptional
 )
 
+// attrFlagNames names the flag bits, in the order String lists them.
+var attrFlagNames = [...]struct {
+	flag AttrFlags
+	name string
+}{{AttrOptional, "OPTIONAL"}, {AttrPartial, "PARTIAL"}, {AttrExtended, "EXTENDED"}}
+
 func (f AttrFlags) String() string {
 	s := ""
-	if f&AttrOptional != 0 {
-		s += "|OPTIONAL"
-	}
-	if f&AttrPartial != 0 {
-		s += "|PARTIAL"
-	}
-	if f&AttrExtended != 0 {
-		s += "|EXTENDED"
+	for _, n := range attrFlagNames {
+		if f&n.flag != 0 {
+			s += "|" + n.name
+		}
 	}
 	if rest := f &^ attrFlagsKnown; rest != 0 {
 		s += fmt.Sprintf("|0x%02x", uint8(rest))
@@ -210,12 +181,7 @@ const (
 
 var policyNames = [...]string{"OMP_PKT_POL_COMPLETE", "OMP_PKT_POL_START", "OMP_PKT_POL_MORE", "OMP_PKT_POL_END", "OMP_PKT_POL_DEL"}
 
-func (t PolicyType) String() string {
-	if int(t) < len(policyNames) {
-		return policyNames[t]
-	}
-	return fmt.Sprintf("OMP_PKT_POL_%d", uint8(t))
-}
+func (t PolicyType) String() string { return enum.Name(policyNames[:], t, "OMP_PKT_POL_%d") }
 
 // InformType is the INFORM message Type (section 3.1.7, second of that number).
 type InformType uint8
@@ -225,15 +191,9 @@ const (
 	InformRefreshRequest InformType = 2 // OMP_INFORM_REFRESH_REQUEST
 )
 
-func (t InformType) String() string {
-	switch t {
-	case InformEOR:
-		return "OMP_INFORM_EOR"
-	case InformRefreshRequest:
-		return "OMP_INFORM_REFRESH_REQUEST"
-	}
-	return fmt.Sprintf("OMP_INFORM_%d", uint8(t))
-}
+var informNames = [...]string{InformEOR: "OMP_INFORM_EOR", InformRefreshRequest: "OMP_INFORM_REFRESH_REQUEST"}
+
+func (t InformType) String() string { return enum.Name(informNames[:], t, "OMP_INFORM_%d") }
 
 // HelloTLVType is a HELLO TLV Type (section 3.1.5).
 type HelloTLVType uint8
@@ -241,12 +201,9 @@ type HelloTLVType uint8
 // HelloTLVVSmarts is OMP_PTK_HELLO_TLV_VSMARTS (the draft's spelling).
 const HelloTLVVSmarts HelloTLVType = 1
 
-func (t HelloTLVType) String() string {
-	if t == HelloTLVVSmarts {
-		return "OMP_PTK_HELLO_TLV_VSMARTS"
-	}
-	return fmt.Sprintf("HELLO_TLV_%d", uint8(t))
-}
+var helloTLVNames = [...]string{HelloTLVVSmarts: "OMP_PTK_HELLO_TLV_VSMARTS"}
+
+func (t HelloTLVType) String() string { return enum.Name(helloTLVNames[:], t, "HELLO_TLV_%d") }
 
 // McastType is the MCAST_TYPE of a multicast NLRI (section 3.1.3.12).
 type McastType uint8
@@ -258,16 +215,11 @@ const (
 	McastTypeSA     McastType = 4 // OMP_AF_MCAST_TYPE_SA
 )
 
-func (t McastType) String() string {
-	switch t {
-	case McastTypeAD:
-		return "OMP_AF_MCAST_TYPE_AD"
-	case McastTypeJoinXG:
-		return "OMP_AF_MCAST_TYPE_JOIN_XG"
-	case McastTypeJoinSG:
-		return "OMP_AF_MCAST_TYPE_JOIN_SG"
-	case McastTypeSA:
-		return "OMP_AF_MCAST_TYPE_SA"
-	}
-	return fmt.Sprintf("MCAST_TYPE_%d", uint8(t))
+var mcastTypeNames = [...]string{
+	McastTypeAD:     "OMP_AF_MCAST_TYPE_AD",
+	McastTypeJoinXG: "OMP_AF_MCAST_TYPE_JOIN_XG",
+	McastTypeJoinSG: "OMP_AF_MCAST_TYPE_JOIN_SG",
+	McastTypeSA:     "OMP_AF_MCAST_TYPE_SA",
 }
+
+func (t McastType) String() string { return enum.Name(mcastTypeNames[:], t, "MCAST_TYPE_%d") }

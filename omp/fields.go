@@ -1,5 +1,7 @@
 package omp
 
+import "github.com/ompconform/ompconform/internal/enum"
+
 // FieldKind says what a Field of the field map is.
 type FieldKind uint8
 
@@ -12,12 +14,11 @@ const (
 	FieldGroup
 )
 
+var fieldKindNames = [...]string{FieldLeaf: "leaf", FieldLength: "length", FieldGroup: "group"}
+
 func (k FieldKind) String() string {
-	switch k {
-	case FieldLeaf:
-		return "leaf"
-	case FieldLength:
-		return "length"
+	if n, ok := enum.Lookup(fieldKindNames[:], k); ok {
+		return n
 	}
 	return "group"
 }

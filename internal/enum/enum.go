@@ -1,0 +1,41 @@
+// Package enum names the values of the enumerated types from one table
+// per type: a slice of names indexed by value, "" where a value has no
+// name. String methods read it with Name or Lookup, UnmarshalText
+// methods with Value, so that the two cannot disagree.
+package enum
+
+import "fmt"
+
+// Integer is the underlying type of an enumerated type.
+type Integer interface {
+	~uint8 | ~uint16 | ~uint32 | ~uint64 | ~int
+}
+
+// Lookup is the name of v in names, false when v is out of the table or
+// its entry is "".
+func Lookup[T Integer](names []string, v T) (string, bool) {
+	if v < 0 || uint64(v) >= uint64(len(names)) || names[v] == "" {
+		return "", false
+	}
+	return names[v], true
+}
+
+// Name is the name of v in names or, for a value without one, fallback
+// formatted with v as a number (fallback has one %d verb:
+// "OMP_ERR_%d").
+func Name[T Integer](names []string, v T, fallback string) string {
+	if n, ok := Lookup(names, v); ok {
+		return n
+	}
+	return fmt.Sprintf(fallback, uint64(v))
+}
+
+// Value is the value whose name in names is s, false when none is.
+func Value[T Integer](names []string, s string) (T, bool) {
+	for i, n := range names {
+		if n != "" && n == s {
+			return T(i), true
+		}
+	}
+	return 0, false
+}
