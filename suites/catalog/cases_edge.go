@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -33,31 +34,35 @@ func edgeRoutingCases() []Case {
 			Send(0, As(2, RouteUpdate(append([]A{Originator()}, extra2...)...)))}
 	}
 	needs := append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh))
-	bp := func(id, reading string, parts ...any) Case {
-		return Case{ID: id, Section: "3.1-selection", Level: SHOULD, Basis: Project, Requirement: reqBestPath,
-			Reading: reading + readEdgeQuery, Roles: Edges, Needs: needs, Type: omp.TypeQuery, Script: steps(parts...)}
+	// bp is a best-path case: c's ID, reading and script, the rest
+	// common.
+	bp := func(c Case) Case {
+		c.Section, c.Level, c.Basis, c.Requirement = "3.1-selection", SHOULD, Project, reqBestPath
+		c.Reading += readEdgeQuery
+		c.Roles, c.Needs, c.Type = Edges, needs, omp.TypeQuery
+		return c
 	}
 	return []Case{
-		bp("EBP-001", "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
-			Open(0), Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, nil, 1)),
-			Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))),
-		bp("EBP-002", "Step 2: a route the SDN router originates (its own, learned from its initial advertisement) has a lower administrative distance than any OMP path: router 1's path to the same prefix, with a preference of 1000, does not replace it.",
-			Open(0), tlocs(nil, nil), Send(0, As(1, Update(TLOC(), OwnVRoute(), Originator(), pref(1000)))), ExpectOn(0, OwnRouteStaysBest(1))),
-		bp("EBP-003", "Step 3: of two paths, the one with the higher route preference (router 2's 200 over router 1's 100) is the best.",
-			Open(0), tlocs(nil, nil), routes([]A{pref(100)}, []A{pref(200)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
-		bp("EBP-004", "Step 4: route preferences equal, the path whose TLOC has the higher preference (router 2's TLOC at 200 over router 1's at 100) is the best.",
-			Open(0), tlocs([]A{pref(100)}, []A{pref(200)}), routes([]A{pref(50)}, []A{pref(50)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
-		bp("EBP-005", "Step 5: preferences equal, the path of the better origin type (router 2's connected over router 1's IBGP) is the best.",
-			Open(0), tlocs(nil, nil), routes([]A{origin(omp.OriginIBGP)}, []A{origin(omp.OriginConnected)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
-		bp("EBP-006", "Step 6: origin types equal, the path with the higher router ID (router 2's) is the best.",
-			Open(0), tlocs(nil, nil), routes([]A{origin(omp.OriginStatic)}, []A{origin(omp.OriginStatic)}), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
-		bp("EBP-007", "Step 7: everything else equal (one originator, router 1, over two TLOCs), an SDN router breaks the tie by the higher private TLOC address (the path via router 1's TLOC): one path, not both.",
-			Open(0), tlocs(nil, nil),
-			Send(0, As(1, RouteUpdate(OriginatorOf(1), private("192.0.2.200")))), Send(0, As(2, RouteUpdate(OriginatorOf(1), private("192.0.2.100")))),
-			ExpectOn(0, QueriedPaths(p, []int{1}, 2))),
-		bp("EBP-010", "A withdrawn path is no longer a candidate: router 1's path, the best by preference, is withdrawn and router 2's becomes the best.",
-			Open(0), tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
-			Send(0, As(1, Update(WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))),
+		bp(Case{ID: "EBP-001", Reading: "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
+			Script: []Step{Open(0), Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, nil, 1)),
+				Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))}}),
+		bp(Case{ID: "EBP-002", Reading: "Step 2: a route the SDN router originates (its own, learned from its initial advertisement) has a lower administrative distance than any OMP path: router 1's path to the same prefix, with a preference of 1000, does not replace it.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, Update(TLOC(), OwnVRoute(), Originator(), pref(1000)))), ExpectOn(0, OwnRouteStaysBest(1))})}),
+		bp(Case{ID: "EBP-003", Reading: "Step 3: of two paths, the one with the higher route preference (router 2's 200 over router 1's 100) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(100)}, []A{pref(200)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
+		bp(Case{ID: "EBP-004", Reading: "Step 4: route preferences equal, the path whose TLOC has the higher preference (router 2's TLOC at 200 over router 1's at 100) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{pref(100)}, []A{pref(200)}), routes([]A{pref(50)}, []A{pref(50)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
+		bp(Case{ID: "EBP-005", Reading: "Step 5: preferences equal, the path of the better origin type (router 2's connected over router 1's IBGP) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginIBGP)}, []A{origin(omp.OriginConnected)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
+		bp(Case{ID: "EBP-006", Reading: "Step 6: origin types equal, the path with the higher router ID (router 2's) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginStatic)}, []A{origin(omp.OriginStatic)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
+		bp(Case{ID: "EBP-007", Reading: "Step 7: everything else equal (one originator, router 1, over two TLOCs), an SDN router breaks the tie by the higher private TLOC address (the path via router 1's TLOC): one path, not both.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil),
+				[]Step{Send(0, As(1, RouteUpdate(OriginatorOf(1), private("192.0.2.200")))), Send(0, As(2, RouteUpdate(OriginatorOf(1), private("192.0.2.100")))),
+					ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-010", Reading: "A withdrawn path is no longer a candidate: router 1's path, the best by preference, is withdrawn and router 2's becomes the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
+				Send(0, As(1, Update(WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
 	}
 }
 
@@ -68,22 +73,26 @@ func edgeGRCases() []Case {
 	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
 	// peer0's routes, then a barrier on peer0 (its REFRESH_REQUEST
 	// answered): the DUT has them before peer1 asks.
-	learn := steps(Open(1), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
-		ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})))
-	c := func(id, reading string, timer bool, parts ...any) Case {
-		return Case{ID: id, Section: "3.1-restart", Level: SHOULD, Basis: Project, Requirement: reqGR, Reading: reading + readEdgeQuery,
-			Roles: Edges, Needs: needs, Type: omp.TypeQuery, Timer: timer, Script: steps(parts...)}
+	learn := []Step{Open(1), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+		ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2}))}
+	// c is a graceful restart case: c's ID, reading, timer mark and
+	// script, the rest common.
+	c := func(c Case) Case {
+		c.Section, c.Level, c.Basis, c.Requirement = "3.1-restart", SHOULD, Project, reqGR
+		c.Reading += readEdgeQuery
+		c.Roles, c.Needs, c.Type = Edges, needs, omp.TypeQuery
+		return c
 	}
 	return []Case{
-		c("EGR-002", "Within the GR interval after its controller's connection breaks, the SDN router keeps the routes it learned from it (stale): the other controller's QUERY still finds them.", false,
-			learn, Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2}))),
-		c("EGR-003", "When the GR interval (the smaller of peer0's 3 s and the DUT's own) passes without the controller, its routes are purged.", true,
-			Open(1), Open(0, gr(3)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
-			ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2})),
-			SleepFor(GRInterval(0, 1, 1)), ExpectOn(1, QueriedPaths(p, nil, 2))),
-		c("EGR-005", "Mark and sweep: the controller comes back, passes on a route to another prefix only, then EOR: the stale route is swept.", false,
-			learn, Reset(0), Sleep(0.3), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
-			Send(0, As(2, Update(TLOC(), VRoutes("192.168.2.0/24"), Originator()))), Send(0, InformAll(omp.InformEOR)),
-			ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))),
+		c(Case{ID: "EGR-002", Reading: "Within the GR interval after its controller's connection breaks, the SDN router keeps the routes it learned from it (stale): the other controller's QUERY still finds them.",
+			Script: slices.Concat(learn, []Step{Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2}))})}),
+		c(Case{ID: "EGR-003", Reading: "When the GR interval (the smaller of peer0's 3 s and the DUT's own) passes without the controller, its routes are purged.", Timer: true,
+			Script: []Step{Open(1), Open(0, gr(3)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2})),
+				SleepFor(GRInterval(0, 1, 1)), ExpectOn(1, QueriedPaths(p, nil, 2))}}),
+		c(Case{ID: "EGR-005", Reading: "Mark and sweep: the controller comes back, passes on a route to another prefix only, then EOR: the stale route is swept.",
+			Script: slices.Concat(learn, []Step{Reset(0), Sleep(0.3), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+				Send(0, As(2, Update(TLOC(), VRoutes("192.168.2.0/24"), Originator()))), Send(0, InformAll(omp.InformEOR)),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))})}),
 	}
 }

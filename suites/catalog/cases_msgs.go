@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -33,13 +34,13 @@ func queryCases() []Case {
 		{ID: "QRY-010", Section: "3.1.6", Level: SHOULD, Basis: Project, Requirement: reqQuery,
 			Reading: readQuery + " peer0 advertises its TLOC and a vRoute, then asks for that prefix: the DUT answers with an UPDATE that advertises it.",
 			Needs:   append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC)), Type: omp.TypeQuery,
-			Script: steps(Open(0), announce(0, RouteUpdate()), Send(0, Query(VRoutes(DefaultPrefix))),
-				ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix))))},
+			Script: slices.Concat([]Step{Open(0)}, announce(0, RouteUpdate()), []Step{Send(0, Query(VRoutes(DefaultPrefix))),
+				ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix)))})},
 		{ID: "QRY-011", Section: "3.1.6", Level: SHOULD, Basis: Project, Requirement: reqQuery,
 			Reading: readQuery + " A QUERY with ATTR_TYPE_UNREACHABLES for a prefix nobody advertised asks whether it is absent: the DUT answers with an UPDATE that withdraws it.",
 			Needs:   vroute, Type: omp.TypeQuery,
-			Script: steps(Open(0), Send(0, Query(WithdrawVRoutes("192.168.9.0/24"))),
-				ExpectOn(0, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute("192.168.9.0/24"))))},
+			Script: []Step{Open(0), Send(0, Query(WithdrawVRoutes("192.168.9.0/24"))),
+				ExpectOn(0, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute("192.168.9.0/24")))}},
 		{ID: "QRY-008", Section: "3.1.6", Level: INFORMATIONAL, Basis: Draft, Requirement: reqQuery,
 			Reading: "A QUERY carrying ATTR_TYPE_PREF, which is neither REACHABLES nor UNREACHABLES: records whether the DUT refuses it.", Needs: vroute,
 			Send: Query(VRoutes(DefaultPrefix), Attr(&omp.AttrPref{Preference: 1})), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).OrAccept()},
@@ -122,8 +123,8 @@ func informCases() []Case {
 		Case{ID: "INF-012", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefresh,
 			Reading: "A controller re-advertises what it sent: peer1 learns peer0's vRoute, asks for a refresh, and gets it again.",
 			Roles:   Controller, Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeInform,
-			Script: steps(Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix))),
-				Send(1, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix), ViaPeer(0))))},
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix))),
+				Send(1, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix), ViaPeer(0)))})},
 		Case{ID: "INF-013", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",
 			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
 			Reading:     "OMP has OMP_INFORM_EOR for BGP's End-of-RIB: the DUT ends its initial routing update with it.", Type: omp.TypeInform,
@@ -134,7 +135,7 @@ func informCases() []Case {
 			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
 			Reading:     "An SDN router advertises its own TLOCs to its controller, and ends that initial routing update with OMP_INFORM_EOR, after them.",
 			Roles:       Edges, Needs: []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeInform,
-			Script: steps(OpenForEOR(0), ExpectOn(0, InAdvertisement(AdvertisesTLOC())))},
+			Script: []Step{OpenForEOR(0), ExpectOn(0, InAdvertisement(AdvertisesTLOC()))}},
 		Case{ID: "INF-020", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
 			Reading: "An INFORM EOR whose Length is 2, neither 0 nor 3: it cannot be read.",
 			Send:    Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute).Mutate("inform.safi", Drop()), Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},

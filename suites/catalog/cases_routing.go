@@ -1,7 +1,7 @@
 package catalog
 
 import (
-	"fmt"
+	"slices"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -10,22 +10,6 @@ import (
 // route reflection (section 3.1, route distribution; section 2), graceful
 // restart (3.1, graceful restart) and the best-path steps a controller
 // applies (3.1, path selection).
-
-// steps flattens steps and step lists into one script.
-func steps(parts ...any) []Step {
-	var out []Step
-	for _, p := range parts {
-		switch p := p.(type) {
-		case Step:
-			out = append(out, p)
-		case []Step:
-			out = append(out, p...)
-		default:
-			panic(fmt.Sprintf("catalog: steps: %T is not a step", p))
-		}
-	}
-	return out
-}
 
 // announce is fake peer i advertising its TLOC (SAFI_TLOC), then m: a
 // vRoute is valid (best-path step 1) only once its TLOC is known.
@@ -43,42 +27,46 @@ func reflectionCases() []Case {
 		return ExpectMessage(omp.TypeUpdate, append([]Pred{HasVRoute(p), ViaPeer(0)}, preds...)...)
 	}
 	tloc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
-	rc := func(id, reading string, needs []Need, parts ...any) Case {
-		return Case{ID: id, Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
-			Reading: reading + readValid, Roles: Controller, Needs: append(needs, tloc...), Type: omp.TypeUpdate, Script: steps(parts...)}
+	// rc is a reflection case: c's ID, reading, needs and script, the
+	// rest common.
+	rc := func(c Case) Case {
+		c.Section, c.Level, c.Basis, c.Requirement = "3.1-distribution", SHOULD, Draft, reqController
+		c.Reading += readValid
+		c.Roles, c.Needs, c.Type = Controller, slices.Concat(c.Needs, tloc), omp.TypeUpdate
+		return c
 	}
 	v6 := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)}
 	mc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFIMulticast)}
 	return []Case{
-		rc("RFL-001", "An IPv4 vRoute from one SDN router reaches another, with its TLOC as next hop.", vroute,
-			Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, reflected())),
-		rc("RFL-002", "An IPv6 vRoute is reflected likewise.", v6,
-			Open(0), Open(1), announce(0, Update(TLOC(), VRoutes("2001:db8:1::/48"))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("2001:db8:1::/48"), ViaPeer(0)))),
-		rc("RFL-003", "A TLOC route (SAFI_TLOC) is reflected.", nil,
-			Open(0), Open(1), Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0)))),
-		rc("RFL-004", "A withdrawal is reflected.", vroute,
-			Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, reflected()),
-			Send(0, Update(WithdrawVRoutes(p))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))),
-		rc("RFL-005", "The route's TAG travels with it.", vroute,
-			Open(0), Open(1), announce(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 7}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 7})))),
-		rc("RFL-006", "A route from a session that ends (the harness's ALERT OPER/CLEAR) is withdrawn from the others.", vroute,
-			Open(0), Open(1), announce(0, RouteUpdate()), ExpectOn(1, reflected()),
-			Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))),
-		rc("RFL-007", "A route learned before a peer connects is sent to it when its session opens, in its initial advertisement: before the OMP_INFORM_EOR that ends it (RFC 4724 2).", vroute,
-			Open(0), announce(0, RouteUpdate()), ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, InAdvertisement(HasVRoute(p), ViaPeer(0)))),
-		rc("RFL-008", "A multicast AD route is reflected.", mc,
-			Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv4, mcastAD)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeAD)))),
-		rc("RFL-009", "A new advertisement of the same path replaces the old: the new TAG reaches the other peer.", vroute,
-			Open(0), Open(1), announce(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 1}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 1}))),
-			Send(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 2}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 2})))),
+		rc(Case{ID: "RFL-001", Reading: "An IPv4 vRoute from one SDN router reaches another, with its TLOC as next hop.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected())})}),
+		rc(Case{ID: "RFL-002", Reading: "An IPv6 vRoute is reflected likewise.", Needs: v6,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes("2001:db8:1::/48"))), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("2001:db8:1::/48"), ViaPeer(0)))})}),
+		rc(Case{ID: "RFL-003", Reading: "A TLOC route (SAFI_TLOC) is reflected.",
+			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0)))}}),
+		rc(Case{ID: "RFL-004", Reading: "A withdrawal is reflected.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected()),
+				Send(0, Update(WithdrawVRoutes(p))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))})}),
+		rc(Case{ID: "RFL-005", Reading: "The route's TAG travels with it.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 7}))), []Step{ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 7})))})}),
+		rc(Case{ID: "RFL-006", Reading: "A route from a session that ends (the harness's ALERT OPER/CLEAR) is withdrawn from the others.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected()),
+				Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))})}),
+		rc(Case{ID: "RFL-007", Reading: "A route learned before a peer connects is sent to it when its session opens, in its initial advertisement: before the OMP_INFORM_EOR that ends it (RFC 4724 2).", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, InAdvertisement(HasVRoute(p), ViaPeer(0)))})}),
+		rc(Case{ID: "RFL-008", Reading: "A multicast AD route is reflected.", Needs: mc,
+			Script: []Step{Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv4, mcastAD)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeAD)))}}),
+		rc(Case{ID: "RFL-009", Reading: "A new advertisement of the same path replaces the old: the new TAG reaches the other peer.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 1}))), []Step{ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 1}))),
+				Send(0, RouteUpdate(Attr(&omp.AttrTag{Tag: 2}))), ExpectOn(1, reflected(AttrEquals(&omp.AttrTag{Tag: 2})))})}),
 		{ID: "RFL-010", Section: "3.1-distribution", Level: SHOULD, Basis: BGP, Source: "RFC 4456 8",
 			Requirement: "A route reflector [...] SHOULD NOT reflect a route back to the peer it learned it from.",
 			Reading:     "The controller does not send a route back to the SDN router that advertised it: the answer to that router's REFRESH_REQUEST, its whole Adj-RIB-Out, lacks it.",
 			Roles:       Controller, Needs: append(vroute, append(tloc, NeedCap(omp.CapCodeRefresh))...), Type: omp.TypeUpdate,
-			Script: steps(Open(0), announce(0, RouteUpdate()), ExpectOn(0, NotInRefresh(HasVRoute(p), ViaPeer(0))))},
-		rc("RFL-011", "A route refused with an ALERT is not reflected: the session that carried it ends, and nothing of it reaches the other peer.", vroute,
-			Open(0), Open(1), announce(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
-			ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1, ViaPeer(0)))),
+			Script: slices.Concat([]Step{Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(0, NotInRefresh(HasVRoute(p), ViaPeer(0)))})},
+		rc(Case{ID: "RFL-011", Reading: "A route refused with an ALERT is not reflected: the session that carried it ends, and nothing of it reaches the other peer.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
+				[]Step{ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1, ViaPeer(0)))})}),
 	}
 }
 
@@ -90,37 +78,41 @@ func gr(s uint32) HSOpt { return AddCaps(&omp.CapGracefulRestart{GRInterval: s})
 func grCases() []Case {
 	p, p2 := DefaultPrefix, "192.168.2.0/24"
 	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
-	learn := steps(Open(1), Open(0, gr(5)), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))))
+	learn := slices.Concat([]Step{Open(1), Open(0, gr(5))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))})
 	// back is peer0 returning within the GR interval with its TLOC, m, and EOR.
 	back := func(m M) []Step {
-		return steps(Reset(0), Sleep(0.5), Open(0, gr(5)), announce(0, m), Send(0, InformAll(omp.InformEOR)))
+		return slices.Concat([]Step{Reset(0), Sleep(0.5), Open(0, gr(5))}, announce(0, m), []Step{Send(0, InformAll(omp.InformEOR))})
 	}
-	c := func(id, reading string, timer bool, parts ...any) Case {
-		return Case{ID: id, Section: "3.1-restart", Level: SHOULD, Basis: Draft, Requirement: reqGR, Reading: reading + readValid,
-			Roles: Controller, Needs: needs, Type: omp.TypeUpdate, Timer: timer, Script: steps(parts...)}
+	// c is a graceful restart case: c's ID, reading, timer mark and
+	// script, the rest common.
+	c := func(c Case) Case {
+		c.Section, c.Level, c.Basis, c.Requirement = "3.1-restart", SHOULD, Draft, reqGR
+		c.Reading += readValid
+		c.Roles, c.Needs, c.Type = Controller, needs, omp.TypeUpdate
+		return c
 	}
 	withdrawn := func(prefix string) Pred { return WithdrawsVRoute(prefix) }
 	return []Case{
 		{ID: "GR-001", Section: "3.1.2.3", Level: INFORMATIONAL, Basis: Draft, Requirement: "GRACEFUL RESTART Capability Format: Code=3, Length=4, GR Interval",
 			Reading: "Records whether the DUT offers graceful restart.", State: Connected, Send: Handshake(),
 			Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeGracefulRestart))},
-		c("GR-002", "Within the GR interval (the smaller of peer0's 5 s and the DUT's own) after the peer's connection breaks, its routes stay: no withdrawal reaches the other peer until the interval, less the tolerance, has passed.", true,
-			learn, Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, -1)))),
-		c("GR-003", "When the GR interval (the smaller of peer0's 3 s and the DUT's own) passes without the peer, its routes are purged: the withdrawal comes no earlier than the interval less the tolerance, and within the tolerance after it.", true,
-			Open(1), Open(0, gr(3)), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
-			Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, -1))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)).For(GRInterval(0, 0, 2)))),
-		c("GR-004", "The peer comes back within the GR interval and advertises its route again, then EOR: the route is never withdrawn, even after the interval.", true,
-			learn, back(RouteUpdate()), ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, 1)))),
-		c("GR-005", "Mark and sweep: the peer comes back and advertises one of its two routes, then EOR: the other is withdrawn.", false,
-			Open(1), Open(0, gr(5)), announce(0, Update(TLOC(), VRoutes(p, p2))),
-			ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2))),
-			back(RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))),
+		c(Case{ID: "GR-002", Reading: "Within the GR interval (the smaller of peer0's 5 s and the DUT's own) after the peer's connection breaks, its routes stay: no withdrawal reaches the other peer until the interval, less the tolerance, has passed.", Timer: true,
+			Script: slices.Concat(learn, []Step{Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, -1)))})}),
+		c(Case{ID: "GR-003", Reading: "When the GR interval (the smaller of peer0's 3 s and the DUT's own) passes without the peer, its routes are purged: the withdrawal comes no earlier than the interval less the tolerance, and within the tolerance after it.", Timer: true,
+			Script: slices.Concat([]Step{Open(1), Open(0, gr(3))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, -1))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)).For(GRInterval(0, 0, 2)))})}),
+		c(Case{ID: "GR-004", Reading: "The peer comes back within the GR interval and advertises its route again, then EOR: the route is never withdrawn, even after the interval.", Timer: true,
+			Script: slices.Concat(learn, back(RouteUpdate()), []Step{ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, 1)))})}),
+		c(Case{ID: "GR-005", Reading: "Mark and sweep: the peer comes back and advertises one of its two routes, then EOR: the other is withdrawn.",
+			Script: slices.Concat([]Step{Open(1), Open(0, gr(5))}, announce(0, Update(TLOC(), VRoutes(p, p2))),
+				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2)))},
+				back(RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))})}),
 		{ID: "GR-006", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4271 9.1.4, RFC 4724 4.2",
 			Requirement: "If the session is not graceful-restart capable, the routes learned from the peer are removed when the session goes down.",
 			Reading:     "Without graceful restart negotiated, a peer whose connection breaks has its routes withdrawn at once.",
 			Roles:       Controller, Needs: needs[1:], Type: omp.TypeUpdate,
-			Script: steps(Open(1), Open(0), announce(0, RouteUpdate()), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
-				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p))))},
+			Script: slices.Concat([]Step{Open(1), Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)))})},
 	}
 }
 
@@ -134,22 +126,25 @@ func sameSiteAs(j int) HSOpt {
 func bestPathCases() []Case {
 	p := DefaultPrefix
 	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
-	bp := func(id, reading string, parts ...any) Case {
-		return Case{ID: id, Section: "3.1-selection", Level: SHOULD, Basis: Draft, Requirement: reqBestPath,
-			Reading: reading + " Observed from a third peer, after the controller settles." + readValid,
-			Roles:   Controller, Needs: append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC)), Type: omp.TypeUpdate, Script: steps(parts...)}
+	// bp is a best-path case: c's ID, reading and script, the rest
+	// common.
+	bp := func(c Case) Case {
+		c.Section, c.Level, c.Basis, c.Requirement = "3.1-selection", SHOULD, Draft, reqBestPath
+		c.Reading += " Observed from a third peer, after the controller settles." + readValid
+		c.Roles, c.Needs, c.Type = Controller, slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}), omp.TypeUpdate
+		return c
 	}
 	return []Case{
-		bp("BP-001", "Step 1 (\"Check whether the OMP route is valid. If not, ignore it.\"): a vRoute whose TLOC nobody advertised is not valid and not passed on; once its TLOC is advertised it is.",
-			Open(1), Open(0), Send(0, RouteUpdate()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1.5, HasVRoute(p))),
-			Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))),
-		bp("BP-003", "Step 3: of two paths, the one with the higher route preference (peer2's 200 over peer0's 100) is the best.",
-			Open(1), Open(0), Open(2), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), ExpectOn(1, BestPath(p, 2, 0))),
-		bp("BP-004", "Step 3, the other way round: peer0's 300 over peer2's 100, whatever the order they came in.",
-			Open(1), Open(0), Open(2), announce(2, RouteUpdate(pref(100))), announce(0, RouteUpdate(pref(300))), ExpectOn(1, BestPath(p, 0, 2))),
-		bp("BP-006", "Step 6: two paths from the same site, equal in all else: the higher router ID (peer2's) wins.",
-			Open(1), Open(0), Open(2, sameSiteAs(0)), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), ExpectOn(1, BestPath(p, 2, 0))),
-		bp("BP-007", "Step 7: the same prefix from two different sites, all attributes equal: the controller chooses both.",
-			Open(1), Open(0), Open(2), announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), ExpectOn(1, AllPaths(p, 0, 2))),
+		bp(Case{ID: "BP-001", Reading: "Step 1 (\"Check whether the OMP route is valid. If not, ignore it.\"): a vRoute whose TLOC nobody advertised is not valid and not passed on; once its TLOC is advertised it is.",
+			Script: []Step{Open(1), Open(0), Send(0, RouteUpdate()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1.5, HasVRoute(p))),
+				Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))}}),
+		bp(Case{ID: "BP-003", Reading: "Step 3: of two paths, the one with the higher route preference (peer2's 200 over peer0's 100) is the best.",
+			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), []Step{ExpectOn(1, BestPath(p, 2, 0))})}),
+		bp(Case{ID: "BP-004", Reading: "Step 3, the other way round: peer0's 300 over peer2's 100, whatever the order they came in.",
+			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(2, RouteUpdate(pref(100))), announce(0, RouteUpdate(pref(300))), []Step{ExpectOn(1, BestPath(p, 0, 2))})}),
+		bp(Case{ID: "BP-006", Reading: "Step 6: two paths from the same site, equal in all else: the higher router ID (peer2's) wins.",
+			Script: slices.Concat([]Step{Open(1), Open(0), Open(2, sameSiteAs(0))}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), []Step{ExpectOn(1, BestPath(p, 2, 0))})}),
+		bp(Case{ID: "BP-007", Reading: "Step 7: the same prefix from two different sites, all attributes equal: the controller chooses both.",
+			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), []Step{ExpectOn(1, AllPaths(p, 0, 2))})}),
 	}
 }
