@@ -19,6 +19,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/ompconform/ompconform/internal/enum"
 )
 
 // OpKind names an operation.
@@ -43,28 +45,22 @@ const (
 var opNames = [...]string{"", "set", "zero", "all_ones", "inc", "dec", "truncate", "extend", "duplicate", "drop", "reorder", "flip_flags", "flip_bits", "replace"}
 
 // String is the op's name as used in YAML and JSON: "set", "all_ones", ...
-func (k OpKind) String() string {
-	if int(k) < len(opNames) && k != 0 {
-		return opNames[k]
-	}
-	return fmt.Sprintf("op_%d", uint8(k))
-}
+func (k OpKind) String() string { return enum.Name(opNames[:], k, "op_%d") }
 
 // MarshalText writes the op's name.
 func (k OpKind) MarshalText() ([]byte, error) {
-	if k == 0 || int(k) >= len(opNames) {
+	n, ok := enum.Lookup(opNames[:], k)
+	if !ok {
 		return nil, fmt.Errorf("mutators: unknown op %d", uint8(k))
 	}
-	return []byte(k.String()), nil
+	return []byte(n), nil
 }
 
 // UnmarshalText reads an op's name.
 func (k *OpKind) UnmarshalText(b []byte) error {
-	for i := 1; i < len(opNames); i++ {
-		if string(b) == opNames[i] {
-			*k = OpKind(i)
-			return nil
-		}
+	if v, ok := enum.Value[OpKind](opNames[:], string(b)); ok {
+		*k = v
+		return nil
 	}
 	return fmt.Errorf("mutators: unknown op %q (known: %s)", b, strings.Join(opNames[1:], ", "))
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -18,29 +19,20 @@ const (
 	PhaseEstablished
 )
 
-func (p Phase) String() string {
-	switch p {
-	case PhaseOpening:
-		return "opening"
-	case PhaseEstablished:
-		return "established"
-	}
-	return fmt.Sprintf("phase(%d)", uint8(p))
-}
+var phaseNames = [...]string{PhaseOpening: "opening", PhaseEstablished: "established"}
+
+func (p Phase) String() string { return enum.Name(phaseNames[:], p, "phase(%d)") }
 
 // MarshalText writes the phase's name.
 func (p Phase) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // UnmarshalText reads a phase's name.
 func (p *Phase) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "opening":
-		*p = PhaseOpening
-	case "established":
-		*p = PhaseEstablished
-	default:
+	v, ok := enum.Value[Phase](phaseNames[:], string(b))
+	if !ok {
 		return fmt.Errorf("mutators: unknown phase %q", b)
 	}
+	*p = v
 	return nil
 }
 

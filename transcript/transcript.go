@@ -38,6 +38,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -50,12 +51,11 @@ const (
 	Event                     // not a message: connect, close, timeout, note
 )
 
+var directionNames = [...]string{Sent: "sent", Received: "received", Event: "event"}
+
 func (d Direction) String() string {
-	switch d {
-	case Sent:
-		return "sent"
-	case Received:
-		return "received"
+	if n, ok := enum.Lookup(directionNames[:], d); ok {
+		return n
 	}
 	return "event"
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -124,12 +125,7 @@ const (
 
 var closeNames = [...]string{"", "connection closed by DUT", "connection reset", "connection closed by DUT inside a message", "connection dropped by harness: receive queue overflow", "connection closed by harness", "connection failed"}
 
-func (k CloseKind) String() string {
-	if int(k) < len(closeNames) && k != 0 {
-		return closeNames[k]
-	}
-	return fmt.Sprintf("close(%d)", uint8(k))
-}
+func (k CloseKind) String() string { return enum.Name(closeNames[:], k, "close(%d)") }
 
 // ByDUT reports whether the DUT ended the connection (EOF, reset, or a
 // close inside a message), as opposed to the harness.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -25,23 +26,16 @@ const (
 
 var stateNames = [...]string{"Idle", "Connect", "Active", "HandshakeSent", "HandshakeConfirm", "Established"}
 
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", uint8(s))
-}
+func (s State) String() string { return enum.Name(stateNames[:], s, "State(%d)") }
 
 // MarshalText prints states by name.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalText parses a state name.
 func (s *State) UnmarshalText(b []byte) error {
-	for i, n := range stateNames {
-		if n == string(b) {
-			*s = State(i)
-			return nil
-		}
+	if v, ok := enum.Value[State](stateNames[:], string(b)); ok {
+		*s = v
+		return nil
 	}
 	return fmt.Errorf("state %q is not one of %v", b, stateNames)
 }
@@ -119,12 +113,7 @@ var eventNames = [numEvents]string{
 	evRemoved:          "removed from the configuration",
 }
 
-func (e event) String() string {
-	if e < numEvents {
-		return eventNames[e]
-	}
-	return fmt.Sprintf("event(%d)", uint8(e))
-}
+func (e event) String() string { return enum.Name(eventNames[:], e, "event(%d)") }
 
 // connEvents are the events of a connection.
 var connEvents = eventRange(evHandshake, evStop)

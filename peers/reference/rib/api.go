@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -23,19 +24,12 @@ const (
 
 var roleNames = [...]string{"", "controller", "edge", "hub"}
 
-func (r Role) String() string {
-	if r != 0 && int(r) < len(roleNames) {
-		return roleNames[r]
-	}
-	return fmt.Sprintf("role(%d)", uint8(r))
-}
+func (r Role) String() string { return enum.Name(roleNames[:], r, "role(%d)") }
 
 // ParseRole parses "controller", "edge" or "hub".
 func ParseRole(s string) (Role, error) {
-	for i, n := range roleNames {
-		if i > 0 && n == s {
-			return Role(i), nil
-		}
+	if r, ok := enum.Value[Role](roleNames[:], s); ok {
+		return r, nil
 	}
 	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
 }

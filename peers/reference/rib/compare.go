@@ -1,6 +1,10 @@
 package rib
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/ompconform/ompconform/internal/enum"
+)
 
 // Step is a step of the draft's best-path algorithm (section "OMP Path
 // Selection Process"): the step at which Compare told two paths apart.
@@ -20,8 +24,8 @@ const (
 var stepNames = [...]string{"equal", "valid", "distance", "preference", "tloc-preference", "origin", "router-id", "private-ip/site"}
 
 func (s Step) String() string {
-	if int(s) < len(stepNames) {
-		return stepNames[s]
+	if n, ok := enum.Lookup(stepNames[:], s); ok {
+		return n
 	}
 	return "step?"
 }
