@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -41,79 +42,21 @@ const (
 
 // testDUT is a small controller for the tests.
 type testDUT struct {
-	how  behaviour
-	ln   net.Listener
-	stop chan struct{}
-	wg   sync.WaitGroup
-
-	mu    sync.Mutex
-	conns map[net.Conn]bool
-	dead  bool
+	how behaviour
+	srv *testdut.Server
 }
 
 func startTestDUT(t testing.TB, how behaviour) *testDUT {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &testDUT{how: how, ln: ln, stop: make(chan struct{}), conns: map[net.Conn]bool{}}
-	d.wg.Add(1)
-	go d.accept()
-	t.Cleanup(d.close)
+	d := &testDUT{how: how, srv: testdut.Listen(t, "127.0.0.1:0", nil)}
+	d.srv.Serve(d.serve)
 	return d
 }
 
-func (d *testDUT) addr() string { return d.ln.Addr().String() }
-
-func (d *testDUT) accept() {
-	defer d.wg.Done()
-	for {
-		c, err := d.ln.Accept()
-		if err != nil {
-			return
-		}
-		d.mu.Lock()
-		if d.dead {
-			d.mu.Unlock()
-			c.Close()
-			return
-		}
-		d.conns[c] = true
-		d.wg.Add(1)
-		d.mu.Unlock()
-		go func() {
-			defer d.wg.Done()
-			defer func() {
-				d.mu.Lock()
-				delete(d.conns, c)
-				d.mu.Unlock()
-				c.Close()
-			}()
-			d.serve(c)
-		}()
-	}
-}
+func (d *testDUT) addr() string { return d.srv.Addr() }
 
 // die closes the listener and every connection.
-func (d *testDUT) die() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.dead {
-		return
-	}
-	d.dead = true
-	close(d.stop)
-	d.ln.Close()
-	for c := range d.conns {
-		c.Close()
-	}
-}
-
-func (d *testDUT) close() {
-	d.die()
-	d.wg.Wait()
-}
+func (d *testDUT) die() { d.srv.Stop() }
 
 var testDUTID = netip.MustParseAddr("10.9.9.9")
 
@@ -231,7 +174,7 @@ func (d *testDUT) serve(c net.Conn) {
 					select {
 					case <-done:
 						return
-					case <-d.stop:
+					case <-d.srv.Stopped():
 						return
 					case <-t.C:
 						k.write(&omp.Hello{})

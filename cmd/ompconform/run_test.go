@@ -9,9 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -123,52 +123,19 @@ func TestRunAgainstADeafDUT(t *testing.T) {
 // deafDUT answers the opening (HANDSHAKE, HELLO) and then reads and
 // ignores everything.
 func deafDUT(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				r := omp.NewReader(c)
-				if _, _, err := r.ReadMessage(); err != nil {
-					return
-				}
-				hs := &omp.Handshake{Version: 1, DomainID: 1, HoldTime: 90, PeerRouterID: netip.MustParseAddr("192.0.2.9"),
-					Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{&omp.CapIdentity{PeerType: omp.PeerTypeVSmart}}}}}
-				for _, m := range []omp.Message{hs, &omp.Hello{}} {
-					b, _ := omp.Encode(m)
-					c.Write(b)
-				}
-				io.Copy(io.Discard, c)
-			}()
+	return testdut.Start(t, func(c net.Conn) {
+		r := omp.NewReader(c)
+		if _, _, err := r.ReadMessage(); err != nil {
+			return
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
+		hs := &omp.Handshake{Version: 1, DomainID: 1, HoldTime: 90, PeerRouterID: netip.MustParseAddr("192.0.2.9"),
+			Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{&omp.CapIdentity{PeerType: omp.PeerTypeVSmart}}}}}
+		for _, m := range []omp.Message{hs, &omp.Hello{}} {
+			b, _ := omp.Encode(m)
+			c.Write(b)
 		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+		io.Copy(io.Discard, c)
+	}).Addr()
 }
 
 // A target that opens no session (nothing listening, a silent DUT) gets

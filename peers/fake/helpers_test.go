@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -24,48 +25,9 @@ import (
 // It returns the listening address.
 func startDUT(t *testing.T, addr string, tlsCfg *tls.Config, script func(c net.Conn)) string {
 	t.Helper()
-	var ln net.Listener
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tlsCfg != nil {
-		ln = tls.NewListener(ln, tlsCfg)
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				script(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	s := testdut.Listen(t, addr, tlsCfg)
+	s.Serve(script)
+	return s.Addr()
 }
 
 // mustWrite writes m to c (test servers ignore write errors: the peer may
