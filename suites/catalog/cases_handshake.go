@@ -32,7 +32,7 @@ func handshakeAccepted(hs M) []Step {
 
 // RouterIDOf sets the Peer Router ID to fake peer j's.
 func RouterIDOf(j int) HSOpt {
-	return func(e *Env, _ int, h *omp.Handshake) { h.PeerRouterID = e.Peer(j).RouterID }
+	return hsOpt(fmt.Sprintf("peer%d's Router ID", j), func(e *Env, _ int, h *omp.Handshake) { h.PeerRouterID = e.Peer(j).RouterID })
 }
 
 func handshakeCases() []Case {
@@ -276,21 +276,23 @@ func dutOverlayID(e *Env) uint32 {
 
 // dutOverlay adds an OVERLAY ID capability with the DUT's Overlay ID.
 func dutOverlay() HSOpt {
-	return func(e *Env, i int, h *omp.Handshake) { AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e)})(e, i, h) }
+	return hsOpt("the DUT's Overlay ID", func(e *Env, i int, h *omp.Handshake) {
+		AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e)}).apply(e, i, h)
+	})
 }
 
 // otherOverlay adds an OVERLAY ID capability with an Overlay ID the DUT's
 // is not.
 func otherOverlay() HSOpt {
-	return func(e *Env, i int, h *omp.Handshake) {
-		AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e) + 1})(e, i, h)
-	}
+	return hsOpt("another Overlay ID than the DUT's", func(e *Env, i int, h *omp.Handshake) {
+		AddCaps(&omp.CapOverlayID{OverlayID: dutOverlayID(e) + 1}).apply(e, i, h)
+	})
 }
 
 // splitCaps moves every capability after the first into a second
 // Capabilities option.
 func splitCaps() HSOpt {
-	return func(_ *Env, _ int, h *omp.Handshake) {
+	return hsOpt("the capabilities in two options", func(_ *Env, _ int, h *omp.Handshake) {
 		for k, o := range h.Options {
 			if co, ok := o.(*omp.CapabilitiesOption); ok && len(co.Capabilities) > 1 {
 				rest := &omp.CapabilitiesOption{Capabilities: co.Capabilities[1:]}
@@ -299,5 +301,5 @@ func splitCaps() HSOpt {
 				return
 			}
 		}
-	}
+	})
 }

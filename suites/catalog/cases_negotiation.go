@@ -21,10 +21,10 @@ const reqRefreshCap = "REFRESH Capability Format [...] Code : 1 byte. Value is 4
 // onlyVRoutes offers one family, AFI_IPV4/SAFI_VROUTE, in place of the
 // standard HANDSHAKE's MP capabilities.
 func onlyVRoutes() HSOpt {
-	return func(e *Env, i int, h *omp.Handshake) {
-		DropCaps(omp.CapCodeMP)(e, i, h)
-		AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})(e, i, h)
-	}
+	return hsOpt("only MP AFI_IPV4/SAFI_VROUTE", func(e *Env, i int, h *omp.Handshake) {
+		DropCaps(omp.CapCodeMP).apply(e, i, h)
+		AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}).apply(e, i, h)
+	})
 }
 
 func negotiationCases() []Case {

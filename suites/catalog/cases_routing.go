@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/ompconform/ompconform/omp"
@@ -120,7 +121,7 @@ const reqBestPath = "The OMP best-path algorithm selects paths that will be used
 
 // sameSiteAs gives a fake peer fake peer j's Site ID.
 func sameSiteAs(j int) HSOpt {
-	return func(e *Env, _ int, h *omp.Handshake) { h.SiteID = e.Peer(j).SiteID }
+	return hsOpt(fmt.Sprintf("peer%d's Site ID", j), func(e *Env, _ int, h *omp.Handshake) { h.SiteID = e.Peer(j).SiteID })
 }
 
 func bestPathCases() []Case {

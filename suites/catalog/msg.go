@@ -83,8 +83,19 @@ var (
 
 // ---- HANDSHAKE --------------------------------------------------------
 
-// HSOpt changes the standard HANDSHAKE of a fake peer.
-type HSOpt func(e *Env, peer int, h *omp.Handshake)
+// HSOpt changes the standard HANDSHAKE of a fake peer, and says how in
+// a few words ("Hold Time 3").
+type HSOpt struct {
+	desc  string
+	apply func(e *Env, peer int, h *omp.Handshake)
+}
+
+// hsOpt is the change f, described as desc.
+func hsOpt(desc string, f func(e *Env, peer int, h *omp.Handshake)) HSOpt {
+	return HSOpt{desc, f}
+}
+
+func (o HSOpt) String() string { return o.desc }
 
 // Handshake is the fake peer's standard HANDSHAKE, changed by opts:
 // Version 1, its Site ID and Router ID, the DUT's Domain ID, the Env's
@@ -94,12 +105,16 @@ type HSOpt func(e *Env, peer int, h *omp.Handshake)
 func Handshake(opts ...HSOpt) M {
 	desc := "HANDSHAKE"
 	if len(opts) > 0 {
-		desc = "HANDSHAKE (changed)"
+		var how []string
+		for _, o := range opts {
+			how = append(how, o.desc)
+		}
+		desc = "HANDSHAKE with " + strings.Join(how, ", ")
 	}
 	return M{typ: omp.TypeHandshake, desc: desc, make: func(e *Env, peer int) omp.Message {
 		h := StandardHandshake(e, peer)
 		for _, o := range opts {
-			o(e, peer, h)
+			o.apply(e, peer, h)
 		}
 		return h
 	}}
@@ -139,45 +154,53 @@ func StandardHandshake(e *Env, i int) *omp.Handshake {
 }
 
 // Version sets the HANDSHAKE Version.
-func Version(v uint8) HSOpt { return func(_ *Env, _ int, h *omp.Handshake) { h.Version = v } }
+func Version(v uint8) HSOpt {
+	return hsOpt(fmt.Sprintf("Version %d", v), func(_ *Env, _ int, h *omp.Handshake) { h.Version = v })
+}
 
 // HoldTime sets the HANDSHAKE Hold Time.
-func HoldTime(s uint16) HSOpt { return func(_ *Env, _ int, h *omp.Handshake) { h.HoldTime = s } }
+func HoldTime(s uint16) HSOpt {
+	return hsOpt(fmt.Sprintf("Hold Time %d", s), func(_ *Env, _ int, h *omp.Handshake) { h.HoldTime = s })
+}
 
 // RouterID sets the Peer Router ID.
 func RouterID(a string) HSOpt {
 	addr := netip.MustParseAddr(a)
-	return func(_ *Env, _ int, h *omp.Handshake) { h.PeerRouterID = addr }
+	return hsOpt("Router ID "+a, func(_ *Env, _ int, h *omp.Handshake) { h.PeerRouterID = addr })
 }
 
 // DUTRouterID sets the Peer Router ID to the DUT's own.
 func DUTRouterID() HSOpt {
-	return func(e *Env, _ int, h *omp.Handshake) {
+	return hsOpt("the DUT's own Router ID", func(e *Env, _ int, h *omp.Handshake) {
 		if e.DUT != nil {
 			h.PeerRouterID = e.DUT.PeerRouterID
 		}
-	}
+	})
 }
 
 // OtherDomain sets a Domain ID that differs from the DUT's.
 func OtherDomain() HSOpt {
-	return func(e *Env, _ int, h *omp.Handshake) { h.DomainID = e.DomainID() + 1 }
+	return hsOpt("another Domain ID", func(e *Env, _ int, h *omp.Handshake) { h.DomainID = e.DomainID() + 1 })
 }
 
 // PeerType replaces the IDENTITY capability's Peer Type.
 func PeerType(t omp.PeerType) HSOpt {
-	return func(_ *Env, _ int, h *omp.Handshake) {
+	return hsOpt("IDENTITY "+t.String(), func(_ *Env, _ int, h *omp.Handshake) {
 		for _, c := range h.Capabilities() {
 			if id, ok := c.(*omp.CapIdentity); ok {
 				id.PeerType = t
 			}
 		}
-	}
+	})
 }
 
 // AddCaps appends capabilities to the Capabilities option.
 func AddCaps(cs ...omp.Capability) HSOpt {
-	return func(_ *Env, _ int, h *omp.Handshake) {
+	var how []string
+	for _, c := range cs {
+		how = append(how, "capability "+c.CapCode().String()+" "+strings.TrimPrefix(fmt.Sprintf("%+v", c), "&"))
+	}
+	return hsOpt(strings.Join(how, ", "), func(_ *Env, _ int, h *omp.Handshake) {
 		for _, o := range h.Options {
 			if co, ok := o.(*omp.CapabilitiesOption); ok {
 				co.Capabilities = append(co.Capabilities, cs...)
@@ -185,12 +208,16 @@ func AddCaps(cs ...omp.Capability) HSOpt {
 			}
 		}
 		h.Options = append(h.Options, &omp.CapabilitiesOption{Capabilities: cs})
-	}
+	})
 }
 
 // DropCaps removes every capability of the given codes.
 func DropCaps(codes ...omp.CapCode) HSOpt {
-	return func(_ *Env, _ int, h *omp.Handshake) {
+	var how []string
+	for _, c := range codes {
+		how = append(how, c.String())
+	}
+	return hsOpt("no "+strings.Join(how, ", "), func(_ *Env, _ int, h *omp.Handshake) {
 		for _, o := range h.Options {
 			if co, ok := o.(*omp.CapabilitiesOption); ok {
 				co.Capabilities = slices.DeleteFunc(co.Capabilities, func(c omp.Capability) bool {
@@ -198,16 +225,22 @@ func DropCaps(codes ...omp.CapCode) HSOpt {
 				})
 			}
 		}
-	}
+	})
 }
 
 // AddOptions appends HANDSHAKE options.
 func AddOptions(os ...omp.Option) HSOpt {
-	return func(_ *Env, _ int, h *omp.Handshake) { h.Options = append(h.Options, os...) }
+	var how []string
+	for _, o := range os {
+		how = append(how, "option "+strings.TrimPrefix(fmt.Sprintf("%+v", o), "&"))
+	}
+	return hsOpt(strings.Join(how, ", "), func(_ *Env, _ int, h *omp.Handshake) { h.Options = append(h.Options, os...) })
 }
 
 // NoOptions removes every option (Options Length 0).
-func NoOptions() HSOpt { return func(_ *Env, _ int, h *omp.Handshake) { h.Options = nil } }
+func NoOptions() HSOpt {
+	return hsOpt("no options", func(_ *Env, _ int, h *omp.Handshake) { h.Options = nil })
+}
 
 // ---- HELLO, ALERT, POLICY, INFORM, raw ---------------------------------
 
@@ -215,7 +248,18 @@ func NoOptions() HSOpt { return func(_ *Env, _ int, h *omp.Handshake) { h.Option
 func Hello(tlvs ...omp.HelloTLV) M {
 	desc := "HELLO"
 	if len(tlvs) > 0 {
-		desc = fmt.Sprintf("HELLO with %d TLV(s)", len(tlvs))
+		var how []string
+		for _, t := range tlvs {
+			switch {
+			case len(t.VSmarts) > 0:
+				how = append(how, fmt.Sprintf("%s %v", t.TLVType, t.VSmarts))
+			case len(t.Data) > 0:
+				how = append(how, fmt.Sprintf("%s of %d bytes", t.TLVType, len(t.Data)))
+			default:
+				how = append(how, fmt.Sprintf("%s, empty", t.TLVType))
+			}
+		}
+		desc = fmt.Sprintf("HELLO with %d TLV(s): %s", len(tlvs), strings.Join(how, "; "))
 	}
 	return M{typ: omp.TypeHello, desc: desc, make: func(*Env, int) omp.Message {
 		return &omp.Hello{TLVs: slices.Clone(tlvs)}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -129,7 +130,7 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 				if a, err := netip.ParseAddr(s); err != nil || !a.Is4() {
 					p.errf(v, "handshake.router_id %q: want an IPv4 address", s)
 				} else {
-					opts = append(opts, func(_ *Env, _ int, h *omp.Handshake) { h.PeerRouterID = a })
+					opts = append(opts, hsOpt("Router ID "+a.String(), func(_ *Env, _ int, h *omp.Handshake) { h.PeerRouterID = a }))
 				}
 			}
 		case "dut_router_id":
@@ -138,7 +139,7 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 			}
 		case "domain_id":
 			if x, ok := p.uint(v, "handshake.domain_id", 32); ok {
-				opts = append(opts, func(_ *Env, _ int, h *omp.Handshake) { h.DomainID = uint32(x) })
+				opts = append(opts, hsOpt(fmt.Sprintf("Domain ID %d", x), func(_ *Env, _ int, h *omp.Handshake) { h.DomainID = uint32(x) }))
 			}
 		case "other_domain":
 			if b, ok := p.bool(v, "handshake.other_domain"); ok && b {
@@ -146,7 +147,7 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 			}
 		case "site_id":
 			if x, ok := p.uint(v, "handshake.site_id", 32); ok {
-				opts = append(opts, func(_ *Env, _ int, h *omp.Handshake) { h.SiteID = uint32(x) })
+				opts = append(opts, hsOpt(fmt.Sprintf("Site ID %d", x), func(_ *Env, _ int, h *omp.Handshake) { h.SiteID = uint32(x) }))
 			}
 		case "peer_type":
 			if s, ok := p.str(v, "handshake.peer_type"); ok {

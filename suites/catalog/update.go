@@ -1,7 +1,10 @@
 package catalog
 
 import (
+	"fmt"
 	"net/netip"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/ompconform/ompconform/omp"
@@ -117,8 +120,10 @@ func attrMessage(t omp.MsgType, attrs []A) M {
 		return out
 	}
 	var names []string
-	for _, a := range build(DefaultEnv(Controller), 0) {
-		names = append(names, strings.TrimPrefix(a.Type().String(), "ATTR_TYPE_"))
+	e := DefaultEnv(Controller)
+	other := build(e, 1)
+	for k, a := range build(e, 0) {
+		names = append(names, attrWords(a, other[k]))
 	}
 	desc := t.String() + " with no attributes"
 	if len(names) > 0 {
@@ -137,4 +142,67 @@ func attrMessage(t omp.MsgType, attrs []A) M {
 // (attr[1]), then extra from attr[2] on.
 func RouteUpdate(extra ...A) M {
 	return Update(append([]A{TLOC(), VRoutes(DefaultPrefix)}, extra...)...)
+}
+
+// attrWords is an attribute in a few words, for a message's description:
+// its type, then its value unless that is the standard one (the fake
+// peer's own TLOC, DefaultPrefix) or depends on the sending peer (a, as
+// peer0 builds it, differs from b, as peer1 does).
+func attrWords(a, b omp.Attribute) string {
+	w := strings.TrimPrefix(a.Type().String(), "ATTR_TYPE_")
+	var v string
+	switch x := a.Value.(type) {
+	case *omp.AttrReachables:
+		v = reachWords(x.Reach, b.Value.(*omp.AttrReachables).Reach)
+	case *omp.AttrUnreachables:
+		v = reachWords(x.Reach, b.Value.(*omp.AttrUnreachables).Reach)
+	case *omp.RawAttr:
+		v = fmt.Sprintf("%x", x.Data)
+	default:
+		if reflect.DeepEqual(a.Value, b.Value) {
+			v = strings.TrimPrefix(fmt.Sprintf("%+v", a.Value), "&")
+		}
+	}
+	if v != "" {
+		w += " " + v
+	}
+	if a.Flags != 0 {
+		w += " flags " + a.Flags.String()
+	}
+	return w
+}
+
+// reachWords is an NLRI list in a few words: "of" its routes (vRoute
+// prefixes, TLOC addresses, multicast types), unless they are
+// DefaultPrefix; the sending peer's own TLOC (r, as peer0 builds it,
+// differs from o, as peer1 does) is "its TLOC".
+func reachWords(r, o omp.Reach) string {
+	var w []string
+	switch {
+	case r.SAFI == omp.SAFIVRoute:
+		var ps []string
+		for _, n := range r.VRoutes {
+			ps = append(ps, netip.PrefixFrom(n.Address, int(n.PrefixLen)).String())
+		}
+		if r.AFI != omp.AFIIPv4 && r.AFI != omp.AFIIPv6 || !slices.Equal(ps, []string{DefaultPrefix}) {
+			w = append(w, "of "+strings.Join(ps, ", "))
+		}
+	case r.SAFI == omp.SAFITLOC && !reflect.DeepEqual(r.TLOCs, o.TLOCs):
+		w = append(w, "of its TLOC")
+	case r.SAFI == omp.SAFITLOC:
+		var ts []string
+		for _, t := range r.TLOCs {
+			ts = append(ts, t.Address.String())
+		}
+		w = append(w, "of TLOC "+strings.Join(ts, ", "))
+	case len(r.Multicast) > 0:
+		var ms []string
+		for _, m := range r.Multicast {
+			ms = append(ms, m.McastType.String())
+		}
+		w = append(w, r.AFI.String()+" multicast "+strings.Join(ms, ", "))
+	default:
+		w = append(w, fmt.Sprintf("of %d bytes of %s/%s", len(r.Raw), r.AFI, r.SAFI))
+	}
+	return strings.Join(w, " ")
 }
