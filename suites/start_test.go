@@ -3,11 +3,11 @@ package suites
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -22,12 +22,7 @@ func TestUnreachableTargetFailsTheSetup(t *testing.T) {
 		t.Errorf("OMPCONFORM_TARGET=localhost: %q, want it refused", tb.fatal)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := testdut.FreeAddr(t)
 	t.Setenv("OMPCONFORM_TARGET", dead)
 	tb = &recordTB{TB: t}
 	s := FromEnv(tb)

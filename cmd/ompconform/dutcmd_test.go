@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -25,12 +26,7 @@ func TestMain(m *testing.M) {
 // --dut-cmd starts the DUT as a local program, waits for its port, runs
 // the cases against it, keeps its output in the JSON report and stops it.
 func TestRunDUTCommand(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testdut.FreeAddr(t)
 	t.Setenv("OMPCONFORM_TEST_AS_MAIN", "1")
 	cmd := os.Args[0] + " reference --role controller --system-ip 192.0.2.9 --listen " + addr + " --state-api ''"
 	report := filepath.Join(t.TempDir(), "r.json")
@@ -138,15 +134,7 @@ func TestExampleControlScript(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("the example adapter needs curl")
 	}
-	free := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return ln.Addr().String()
-	}
-	addr, api := free(), free()
+	addr, api := testdut.FreeAddr(t), testdut.FreeAddr(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "edge.yaml")
 	os.WriteFile(conf, []byte("tlocs:\n  - {address: 198.51.100.9, color: 1, encap: 2}\nroutes:\n  - {vpn: 1, prefix: 10.254.0.0/24, origin: static}\n"), 0o644)

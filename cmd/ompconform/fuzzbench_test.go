@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/netfuzz"
 )
 
@@ -17,12 +18,7 @@ import (
 // (SIGINT, then kill) when tb ends.
 func startDaemon(tb testing.TB, extra ...string) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testdut.FreeAddr(tb)
 	args := append([]string{"reference", "--role", "controller", "--system-ip", "192.0.2.9", "--listen", addr, "--state-api", "", "--log-level", "error"}, extra...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "OMPCONFORM_TEST_AS_MAIN=1")

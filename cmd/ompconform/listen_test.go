@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/peers/reference"
 )
 
@@ -25,12 +26,7 @@ import (
 // same daemon, in-process): the edge dials the harness, every case
 // passes, the one that needs a second peer is UNSUPPORTED.
 func TestRunListenAgainstADialingEdge(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testdut.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var refOut, refErr bytes.Buffer
@@ -112,12 +108,7 @@ func writeSelfSigned(t *testing.T, dir string) (cert, key string) {
 // run --listen over mutual TLS: the reference edge dials in with its
 // certificate and verifies the harness's; the cases pass.
 func TestRunListenOverTLS(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testdut.FreeAddr(t)
 	cert, key := writeSelfSigned(t, t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -142,12 +142,7 @@ func deafDUT(t *testing.T) string {
 // one line on stderr and exit 2, before any case; report paths are
 // checked before the run, and --report-dir writes every report.
 func TestRunPreflightAndReportDir(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := testdut.FreeAddr(t)
 	code, stdout, stderr := runCmd(t, nil, "run", "--target", dead, "--quiet")
 	if code != ExitUsage || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, dead) {
 		t.Errorf("nothing listening: code %d, stdout %q, stderr %q", code, stdout, stderr)

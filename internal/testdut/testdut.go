@@ -127,3 +127,15 @@ func (s *Server) Each(f func(net.Conn)) {
 		f(c)
 	}
 }
+
+// FreeAddr is a loopback address ("127.0.0.1:40123") that nothing listens
+// on just now: a port the system gave and that was freed again.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

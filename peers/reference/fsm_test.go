@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -234,12 +235,7 @@ func TestHoldTimeNegotiatedMin(t *testing.T) {
 // Active open: the speaker dials its neighbor, retrying with backoff
 // until the neighbor listens (Active -> Connect -> HandshakeSent).
 func TestActiveOpenRetries(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testdut.FreeAddr(t)
 	cfg := testConfig()
 	cfg.Role = RoleEdge
 	cfg.RouterID = edgeID
@@ -250,7 +246,7 @@ func TestActiveOpenRetries(t *testing.T) {
 		n := sp.Snapshot().Neighbors
 		return len(n) == 1 && n[0].State == StateActive && n[0].LastError != ""
 	})
-	ln, err = net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Skipf("cannot listen again on %s: %v", addr, err)
 	}

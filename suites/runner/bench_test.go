@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -31,7 +32,7 @@ func BenchmarkCatalogueInProcess(b *testing.B) {
 
 func BenchmarkCatalogueListen(b *testing.B) {
 	for b.Loop() {
-		addr := freePort(b)
+		addr := testdut.FreeAddr(b)
 		sp := startDialingEdge(b, addr)
 		rep := benchRun(b, Config{Factory: Remote(Target{}), Listen: addr, AcceptTimeout: 10 * time.Second})
 		sp.Close()

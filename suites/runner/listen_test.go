@@ -3,27 +3,15 @@ package runner
 import (
 	"context"
 	"errors"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
-
-// freePort is a loopback address no one listens on (yet).
-func freePort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 // startDialingEdge starts the reference speaker as an edge that dials
 // controller at addr (and listens on nothing), redialling quickly.
@@ -54,7 +42,7 @@ func startDialingEdge(t testing.TB, addr string, listen ...string) *reference.Sp
 // that need a second fake peer, which an edge that only dials cannot
 // give), none FAIL or ERROR; and they run one at a time.
 func TestListenModeAgainstDialingEdge(t *testing.T) {
-	addr := freePort(t)
+	addr := testdut.FreeAddr(t)
 	startDialingEdge(t, addr)
 	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-*", "HS-0*", "UPD-01*"})
 	if err != nil {
@@ -125,7 +113,7 @@ func TestListenModeAgainstDialingEdge(t *testing.T) {
 // Listen mode against a DUT that also listens: fake peer 0 takes the
 // DUT's connection, peer 1 dials the DUT.
 func TestListenModeSecondPeerDials(t *testing.T) {
-	addr := freePort(t)
+	addr := testdut.FreeAddr(t)
 	sp := startDialingEdge(t, addr, "127.0.0.1:0")
 	cases, err := catalog.Select(catalog.All(), "", []string{"HS-022"})
 	if err != nil {
@@ -158,7 +146,7 @@ func TestListenModeTimerCases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timer cases wait on seconds")
 	}
-	addr := freePort(t)
+	addr := testdut.FreeAddr(t)
 	startDialingEdge(t, addr)
 	cases, err := catalog.Select(catalog.All(), "", []string{"HLD-003", "HLD-004"})
 	if err != nil {

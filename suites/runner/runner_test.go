@@ -8,10 +8,10 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -36,56 +36,17 @@ const (
 type testDUT struct {
 	t   *testing.T
 	b   behaviour
-	ln  net.Listener
-	wg  sync.WaitGroup
-	mu  sync.Mutex
-	cs  []net.Conn
-	end sync.Once
+	srv *testdut.Server
 }
 
 func startDUT(t *testing.T, b behaviour) *testDUT {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &testDUT{t: t, b: b, ln: ln}
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			d.mu.Lock()
-			d.cs = append(d.cs, c)
-			d.mu.Unlock()
-			d.wg.Add(1)
-			go func() {
-				defer d.wg.Done()
-				defer c.Close()
-				d.serve(c)
-			}()
-		}
-	}()
-	t.Cleanup(d.stop)
+	d := &testDUT{t: t, b: b, srv: testdut.Listen(t, "127.0.0.1:0", nil)}
+	d.srv.Serve(d.serve)
 	return d
 }
 
-func (d *testDUT) stop() {
-	d.end.Do(func() {
-		d.ln.Close()
-		d.mu.Lock()
-		for _, c := range d.cs {
-			c.Close()
-		}
-		d.mu.Unlock()
-	})
-	d.wg.Wait()
-}
-
-func (d *testDUT) Target() Target { return Target{Addr: d.ln.Addr().String(), Name: "test DUT"} }
+func (d *testDUT) Target() Target { return Target{Addr: d.srv.Addr(), Name: "test DUT"} }
 func (d *testDUT) Close() error   { return nil }
 
 var dutHS = &omp.Handshake{Version: omp.Version, SiteID: 1, DomainID: 1, HoldTime: 90, PeerRouterID: netip.MustParseAddr("192.0.2.1"),
@@ -151,7 +112,7 @@ func (d *testDUT) serve(c net.Conn) {
 			c.(*net.TCPConn).SetLinger(0)
 			return
 		case dies:
-			go d.stop()
+			d.srv.Stop()
 			return
 		case reflects:
 			if len(raw) > omp.HeaderLen+2 && raw[omp.HeaderLen-1] == byte(omp.TypeUpdate) {
@@ -169,13 +130,11 @@ func (d *testDUT) reflect(from net.Conn, rid netip.Addr, raw []byte) {
 	out := append(append([]byte(nil), raw[:omp.HeaderLen]...), byte(len(attrs)>>8), byte(len(attrs)))
 	out = append(out, attrs...)
 	out[omp.MarkerLen], out[omp.MarkerLen+1] = byte(len(out)>>8), byte(len(out))
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, c := range d.cs {
+	d.srv.Each(func(c net.Conn) {
 		if c != from {
 			c.Write(out)
 		}
-	}
+	})
 }
 
 func fastEnv() catalog.Env {

@@ -3,12 +3,12 @@ package runner
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -59,12 +59,7 @@ func TestStartedRunsCasesOneByOne(t *testing.T) {
 // Nothing listening, or a DUT that never sends its HANDSHAKE: Start says
 // so, naming the target, and no case runs.
 func TestStartRefusesADeadTarget(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := testdut.FreeAddr(t)
 	for name, f := range map[string]Factory{
 		"nothing listening": Remote(Target{Addr: dead}),
 		"silent":            func(context.Context) (DUT, error) { return startDUT(t, silent), nil },
@@ -79,7 +74,7 @@ func TestStartRefusesADeadTarget(t *testing.T) {
 			t.Errorf("%s: took %v to say so", name, d)
 		}
 	}
-	_, err = Start(context.Background(), Config{Factory: func(context.Context) (DUT, error) { return roleDUT{startDUT(t, conform), catalog.Edge}, nil },
+	_, err := Start(context.Background(), Config{Factory: func(context.Context) (DUT, error) { return roleDUT{startDUT(t, conform), catalog.Edge}, nil },
 		Env: fastEnv()}, Share{})
 	var re *RoleError
 	if !errors.As(err, &re) {
