@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
@@ -113,10 +112,7 @@ func runBenchScale(env *Env, args []string) int {
 	f := newBenchScaleFlags()
 	cliflags.Setup(f.fs, env.Stderr, "bench-scale", benchScaleUsage)
 	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
 	if f.fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "ompconform bench-scale: unexpected argument %q\n", f.fs.Arg(0))

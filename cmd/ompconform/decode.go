@@ -66,10 +66,7 @@ func runDecode(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "decode", func() string { return decodeUsage })
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
 	in, err := readInput(env, fl, pos)
 	if err != nil {
@@ -100,6 +97,24 @@ func runDecode(env *Env, args []string) int {
 		}
 	}
 	return status
+}
+
+// parseExit is the exit status after a flag parse error: ExitOK after -h
+// (cliflags printed the usage), else ExitUsage (it printed the error).
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	return ExitUsage
+}
+
+// usageFailer gives a command's usage failure: it prints "ompconform
+// NAME: " and the message on stderr and returns ExitUsage.
+func usageFailer(env *Env, name string) func(format string, a ...any) int {
+	return func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "ompconform "+name+": "+format+"\n", a...)
+		return ExitUsage
+	}
 }
 
 // parseInterspersed parses flags that may come before, between or after

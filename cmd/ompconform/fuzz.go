@@ -150,15 +150,9 @@ func runFuzz(env *Env, args []string) int {
 	fs.Var(&faults, "fault", "a fault of the in-process reference (repeatable)")
 	cliflags.Setup(fs, env.Stderr, "fuzz", func() string { return fuzzUsage })
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform fuzz: "+format+"\n", a...)
-		return ExitUsage
-	}
+	fail := usageFailer(env, "fuzz")
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q", fs.Arg(0))
 	}

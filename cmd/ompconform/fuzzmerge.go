@@ -53,10 +53,7 @@ func runFuzzMerge(env *Env, args []string) int {
 	if err != nil {
 		return ExitUsage
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform fuzz merge: "+format+"\n", a...)
-		return ExitUsage
-	}
+	fail := usageFailer(env, "fuzz merge")
 	if len(pos) < 2 {
 		return fail("want OUT and at least one IN folder")
 	}

@@ -74,10 +74,7 @@ func runFuzzPromote(env *Env, args []string) int {
 	if err != nil {
 		return ExitUsage
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform fuzz promote: "+format+"\n", a...)
-		return ExitUsage
-	}
+	fail := usageFailer(env, "fuzz promote")
 	if len(files) != 1 {
 		return fail("want one FINDING file")
 	}
@@ -283,10 +280,7 @@ func runFuzzMinimize(env *Env, args []string) int {
 	if err != nil {
 		return ExitUsage
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform fuzz minimize: "+format+"\n", a...)
-		return ExitUsage
-	}
+	fail := usageFailer(env, "fuzz minimize")
 	if len(files) != 1 {
 		return fail("want one FINDING file")
 	}

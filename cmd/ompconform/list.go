@@ -58,10 +58,7 @@ func runList(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "list", func() string { return listUsage })
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
 	cases, err := selectCases(*filter, ids, *roleName)
 	if err != nil {

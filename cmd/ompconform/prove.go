@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
@@ -76,15 +75,9 @@ func runProve(env *Env, args []string) int {
 	fs.DurationVar(&f.runMax, "run-timeout", 10*time.Minute, "bound on one run")
 	cliflags.Setup(fs, env.Stderr, "prove", func() string { return proveUsage })
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform prove: "+format+"\n", a...)
-		return ExitUsage
-	}
+	fail := usageFailer(env, "prove")
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q", fs.Arg(0))
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,10 +41,7 @@ func runReport(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "report", func() string { return reportUsage })
 	files, err := parseInterspersed(fs, args[1:])
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
 	if len(files) == 0 {
 		fmt.Fprint(env.Stderr, "ompconform report merge: give the JSON reports to merge\n")

@@ -200,15 +200,9 @@ func runRun(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "run", func() string { return runUsage })
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform run: "+format+"\n", a...)
-		return ExitUsage
-	}
+	fail := usageFailer(env, "run")
 	if f.parallel < 1 {
 		return fail("--parallel must be at least 1")
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
@@ -34,10 +33,7 @@ func runShow(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "show", func() string { return showUsage })
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return parseExit(err)
 	}
 	if len(ids) != 1 {
 		fmt.Fprint(env.Stderr, "ompconform show: give one case ID (ompconform list)\n")
