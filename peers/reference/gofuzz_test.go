@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ompconform/ompconform/internal/fuzzcorpus"
 )
 
 // gofuzzCorpus is the go-fuzz seed corpus of Fuzz (scripts/gofuzz.sh).
@@ -49,31 +51,9 @@ func gofuzzSeeds(t *testing.T) map[string][]byte {
 // and some must reach Established. OMP_GOFUZZ_WRITE=1 writes the corpus
 // first.
 func TestGoFuzzCorpus(t *testing.T) {
-	seeds := gofuzzSeeds(t)
-	if os.Getenv("OMP_GOFUZZ_WRITE") == "1" {
-		if err := os.MkdirAll(gofuzzCorpus, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, b := range seeds {
-			if err := os.WriteFile(filepath.Join(gofuzzCorpus, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	files, err := filepath.Glob(filepath.Join(gofuzzCorpus, "*"))
-	if err != nil || len(files) < len(seeds) {
-		t.Fatalf("%d files in %s, want the %d seeds (OMP_GOFUZZ_WRITE=1 writes them): %v", len(files), gofuzzCorpus, len(seeds), err)
-	}
-	established := 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if Fuzz(b) == 1 {
-			established++
-		}
-	}
+	files := fuzzcorpus.Files(t, gofuzzCorpus, gofuzzSeeds(t))
+	hits, _ := fuzzcorpus.Run(t, files, Fuzz)
+	established := len(hits)
 	t.Logf("%d of %d seeds reach Established", established, len(files))
 	if established < len(files)/3 {
 		t.Errorf("only %d of %d seeds reach Established", established, len(files))

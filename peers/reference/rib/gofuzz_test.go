@@ -3,10 +3,9 @@
 package rib
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/fuzzcorpus"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -54,34 +53,12 @@ func gofuzzSeeds(t *testing.T) map[string][]byte {
 // QUERY's answer) or install some. OMP_GOFUZZ_WRITE=1 writes the
 // corpus first.
 func TestGoFuzzCorpus(t *testing.T) {
-	seeds := gofuzzSeeds(t)
-	if os.Getenv("OMP_GOFUZZ_WRITE") == "1" {
-		if err := os.MkdirAll(gofuzzCorpus, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, b := range seeds {
-			if err := os.WriteFile(filepath.Join(gofuzzCorpus, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	files := fuzzcorpus.Files(t, gofuzzCorpus, gofuzzSeeds(t))
+	hits, misses := fuzzcorpus.Run(t, files, Fuzz)
+	for _, f := range misses {
+		t.Logf("%s: no route sent", f)
 	}
-	files, err := filepath.Glob(filepath.Join(gofuzzCorpus, "*"))
-	if err != nil || len(files) < len(seeds) {
-		t.Fatalf("%d files in %s, want the %d seeds (OMP_GOFUZZ_WRITE=1 writes them): %v", len(files), gofuzzCorpus, len(seeds), err)
-	}
-	routes := 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if Fuzz(b) == 1 {
-			routes++
-		} else {
-			t.Logf("%s: no route sent", f)
-		}
-	}
-	if routes < len(files)*3/4 {
+	if routes := len(hits); routes < len(files)*3/4 {
 		t.Errorf("only %d of %d seeds make the RIB send routes", routes, len(files))
 	}
 }
