@@ -149,13 +149,13 @@ func TestExampleControlScript(t *testing.T) {
 		cases        []string
 		want         int
 	}{
-		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*", "RDO-*"}, 11},
+		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*", "RDO-*"}, 13},
 		{"controller", "", []string{"PLA-*", "PLD-*", "RDO-*"}, 8},
 	} {
 		cmd := os.Args[0] + " reference " + c.config + "--role " + c.role + " --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
 		report := filepath.Join(dir, c.role+".json")
 		code, out, errs := runCmd(t, nil, append([]string{"run", "--quiet", "--role", c.role, "--target", addr, "--dut-cmd", cmd,
-			"--dut-control", "exec:" + script + " {action} {peer} {vpn} {prefix} {policy}", "--json", report}, c.cases...)...)
+			"--dut-control", "exec:" + script + " {action} {peer} {vpn} {prefix} {policy} {tloc} {color} {encap}", "--json", report}, c.cases...)...)
 		if code != ExitOK {
 			t.Fatalf("%s: code %d\n%s\n%s", c.role, code, out, errs)
 		}

@@ -57,12 +57,13 @@ flags:
                           container replaces one a case killed)
   --dut-control SPEC      how the harness acts as the DUT's operator (clear a
                           peer, shut it down, change the configuration,
-                          terminate, originate or withdraw a route, install
-                          a policy), for the cases that need it: an
-                          http(s):// base URL speaking docs/dut-control.md,
-                          or exec:COMMAND with {action}, {peer}, {vpn},
-                          {prefix} and {policy} replaced; without it those
-                          cases are UNSUPPORTED against a remote DUT
+                          terminate, originate or withdraw a route or a
+                          TLOC, install a policy, read the routes), for the
+                          cases that need it: an http(s):// base URL
+                          speaking docs/dut-control.md, or exec:COMMAND with
+                          {action}, {peer}, {vpn}, {prefix}, {policy},
+                          {tloc}, {color} and {encap} replaced; without it
+                          those cases are UNSUPPORTED against a remote DUT
   --dut-cmd 'COMMAND'     start the DUT as a local program (words split as a
                           shell would, no shell run): wait for --target to
                           accept connections, restart it if a case kills

@@ -43,6 +43,9 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		VPN    uint64       `json:"vpn"`
 		Prefix netip.Prefix `json:"prefix"`
 		Policy *string      `json:"policy"`
+		TLOC   netip.Addr   `json:"tloc"`
+		Color  uint8        `json:"color"`
+		Encap  uint8        `json:"encap"`
 	}
 	a := r.PathValue("action")
 	route := a == "originate" || a == "withdraw" || a == "routes"
@@ -52,6 +55,10 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `want {"policy": "TEXT"}`, http.StatusBadRequest)
 		return
 	case a == "policy":
+	case (a == "originate-tloc" || a == "withdraw-tloc") && (err != nil || !req.TLOC.IsValid()):
+		http.Error(w, `want {"tloc": "ADDRESS", "color": N, "encap": N}`, http.StatusBadRequest)
+		return
+	case a == "originate-tloc" || a == "withdraw-tloc":
 	case route && (err != nil || !req.Prefix.IsValid()):
 		http.Error(w, `want {"vpn": N, "prefix": "PREFIX"}`, http.StatusBadRequest)
 		return
@@ -71,6 +78,10 @@ func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case "policy":
 		err = c.sp.InstallPolicy([]byte(*req.Policy))
+	case "originate-tloc":
+		err = c.sp.OriginateTLOC(TLOCConfig{TLOCKey: TLOCKey{Address: req.TLOC, Color: req.Color, Encap: req.Encap}})
+	case "withdraw-tloc":
+		err = c.sp.WithdrawTLOC(TLOCKey{Address: req.TLOC, Color: req.Color, Encap: req.Encap})
 	case "originate":
 		err = c.sp.Originate(RouteConfig{VPN: req.VPN, Prefix: req.Prefix})
 	case "withdraw":

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/ompconform/ompconform/omp"
 )
 
 // The daemon's side of the DUT control contract: 204 for an action done,
@@ -74,6 +76,27 @@ func TestControlRoutes(t *testing.T) {
 	p.await("the withdrawal", withdraws("10.7.0.0/16"))
 	if got := post("/control/withdraw", `{"vpn":1,"prefix":"10.7.0.0/16"}`); got != http.StatusConflict {
 		t.Fatalf("second withdraw: %d, want 409", got)
+	}
+	if got := post("/control/originate-tloc", `{"tloc":"198.19.0.7","color":1,"encap":2}`); got != http.StatusNoContent {
+		t.Fatalf("originate-tloc: %d", got)
+	}
+	tloc := func(m omp.Message) bool {
+		u, ok := m.(*omp.Update)
+		if !ok {
+			return false
+		}
+		v, ok := u.Find(omp.AttrTypeReachables)
+		return ok && v.(*omp.AttrReachables).SAFI == omp.SAFITLOC && len(v.(*omp.AttrReachables).TLOCs) == 1 && v.(*omp.AttrReachables).TLOCs[0].Address == netip.MustParseAddr("198.19.0.7")
+	}
+	p.await("the originated TLOC", tloc)
+	if got := post("/control/withdraw-tloc", `{"tloc":"198.19.0.7","color":1,"encap":2}`); got != http.StatusNoContent {
+		t.Fatalf("withdraw-tloc: %d", got)
+	}
+	if got := post("/control/withdraw-tloc", `{"tloc":"198.19.0.7","color":1,"encap":2}`); got != http.StatusConflict {
+		t.Fatalf("second withdraw-tloc: %d, want 409", got)
+	}
+	if got := post("/control/originate-tloc", `{"color":1}`); got != http.StatusBadRequest {
+		t.Fatalf("originate-tloc without an address: %d, want 400", got)
 	}
 	for body, want := range map[string]int{`{"policy":"rule 10 then reject"}`: http.StatusNoContent, `{"policy":""}`: http.StatusNoContent, `{"policy":"rule"}`: http.StatusConflict} {
 		if got := post("/control/policy", body); got != want {

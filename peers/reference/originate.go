@@ -19,6 +19,8 @@ import (
 type originator interface {
 	originate(rc RouteConfig) error
 	removeRoute(vpn uint64, prefix netip.Prefix) error
+	originateTLOC(t TLOCConfig) error
+	removeTLOC(k TLOCKey) error
 	installPolicy(text []byte) error
 }
 
@@ -63,6 +65,46 @@ func (rr *ribRouting) removeRoute(vpn uint64, prefix netip.Prefix) error {
 		return fmt.Errorf("no local route %v in VPN %d", prefix, vpn)
 	}
 	return nil
+}
+
+// originateTLOC originates t (or replaces the TLOC of its key).
+func (rr *ribRouting) originateTLOC(t TLOCConfig) error {
+	if rr.faults.has(fOriginateIgnored) {
+		return nil
+	}
+	return rr.addTLOC(t)
+}
+
+// removeTLOC withdraws the local TLOC k.
+func (rr *ribRouting) removeTLOC(k TLOCKey) error {
+	if rr.faults.has(fLocalWithdrawIgnored) {
+		return nil
+	}
+	if !rr.rib.RemoveTLOC(omp.TLOCNLRI{Address: k.Address, Color: k.Color, Encap: k.Encap}) {
+		return fmt.Errorf("no local TLOC %v color %d encap %d", k.Address, k.Color, k.Encap)
+	}
+	return nil
+}
+
+// OriginateTLOC has the speaker originate a TLOC and advertise it.
+func (sp *Speaker) OriginateTLOC(t TLOCConfig) error {
+	o, ok := sp.routing.(originator)
+	if !ok {
+		return errNoOrigination
+	}
+	if !t.Address.IsValid() {
+		return errors.New("originate-tloc: no address")
+	}
+	return o.originateTLOC(t)
+}
+
+// WithdrawTLOC withdraws a TLOC the speaker originated.
+func (sp *Speaker) WithdrawTLOC(k TLOCKey) error {
+	o, ok := sp.routing.(originator)
+	if !ok {
+		return errNoOrigination
+	}
+	return o.removeTLOC(k)
 }
 
 // errNoOrigination: the routing half keeps no local routes.
@@ -195,4 +237,16 @@ func (sp *Speaker) ReadRoutes(vpn uint64, prefix netip.Prefix) (Readout, error) 
 		}
 	}
 	return out, nil
+}
+
+// addTLOC originates t: the configuration's TLOCs and the operator's.
+func (rr *ribRouting) addTLOC(t TLOCConfig) error {
+	lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
+	if t.Weight != 0 {
+		lt.Attrs = append(lt.Attrs, omp.Attr(&omp.AttrWeight{Weight: t.Weight}))
+	}
+	if err := rr.rib.AddTLOC(lt); err != nil {
+		return fmt.Errorf("TLOC %v: %w", t.Address, err)
+	}
+	return nil
 }

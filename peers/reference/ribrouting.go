@@ -67,12 +67,8 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, edges: map[*ribPeer]bool{}, maxRoutes: cfg.maxRoutes(),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
-		lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
-		if t.Weight != 0 {
-			lt.Attrs = append(lt.Attrs, omp.Attr(&omp.AttrWeight{Weight: t.Weight}))
-		}
-		if err := r.AddTLOC(lt); err != nil {
-			return nil, fmt.Errorf("TLOC %v: %w", t.Address, err)
+		if err := rr.addTLOC(t); err != nil {
+			return nil, err
 		}
 	}
 	if len(cfg.TLOCs) > 0 {

@@ -243,17 +243,20 @@ func (n Need) MarshalText() ([]byte, error) { return []byte(n.String()), nil }
 type Action uint8
 
 const (
-	ActClear     Action = iota + 1 // clear the session (OMP_SUB_ERR_OPER_CLEAR)
-	ActShutdown                    // shut the peer down (OMP_SUB_ERR_OPER_SHUT)
-	ActCfgChange                   // change configuration (OMP_SUB_ERR_OPER_CFG_CHANGE)
-	ActTerminate                   // terminate the process (OMP_SUB_ERR_OPER_TERM)
-	ActOriginate                   // originate a vRoute (Request.VPN, Request.Prefix)
-	ActWithdraw                    // withdraw a vRoute it originated
-	ActPolicy                      // install a control policy (Request.Policy, docs/policy.md; empty: remove it)
-	ActRoutes                      // read the DUT's paths to a prefix, best marked, and its forwarding entry (Readout)
+	ActClear         Action = iota + 1 // clear the session (OMP_SUB_ERR_OPER_CLEAR)
+	ActShutdown                        // shut the peer down (OMP_SUB_ERR_OPER_SHUT)
+	ActCfgChange                       // change configuration (OMP_SUB_ERR_OPER_CFG_CHANGE)
+	ActTerminate                       // terminate the process (OMP_SUB_ERR_OPER_TERM)
+	ActOriginate                       // originate a vRoute (Request.VPN, Request.Prefix)
+	ActWithdraw                        // withdraw a vRoute it originated
+	ActPolicy                          // install a control policy (Request.Policy, docs/policy.md; empty: remove it)
+	ActRoutes                          // read the DUT's paths to a prefix, best marked, and its forwarding entry (Readout)
+	ActOriginateTLOC                   // originate a TLOC (Request.TLOC, color TLOCColor, encap TLOCEncap)
+	ActWithdrawTLOC                    // withdraw a TLOC it originated
 )
 
-var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw", "policy", "routes"}
+var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw", "policy", "routes",
+	"originate-tloc", "withdraw-tloc"}
 
 // Request is one operator action: on a peer's session (Peer, the fake
 // peer's Router ID) or on a route (VPN and Prefix).
@@ -263,6 +266,8 @@ type Request struct {
 	VPN    uint64
 	Prefix netip.Prefix
 	Policy string // ActPolicy: the policy text (docs/policy.md)
+	// TLOC is the TLOC of ActOriginateTLOC and ActWithdrawTLOC.
+	TLOC omp.TLOCNLRI
 }
 
 func (a Action) String() string {

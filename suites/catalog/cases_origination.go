@@ -59,11 +59,19 @@ func originationCases() []Case {
 		return Case{ID: id, Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
 			Reading: reading, Roles: Edges, Needs: append([]Need{NeedControl(ActOriginate)}, vroute...), Type: omp.TypeUpdate, Script: script}
 	}
+	tc := func(id, reading string, script ...Step) Case {
+		return Case{ID: id, Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
+			Reading: reading, Roles: Edges, Needs: []Need{NeedControl(ActOriginateTLOC), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeUpdate, Script: script}
+	}
 	return []Case{
 		{ID: "ORG-003", Section: "3.1.3", Level: SHOULD, Basis: Project, Requirement: "ATTR_TYPE_SITE_ID Format [...] | Site ID | [...] ATTR_TYPE_ORIGINATOR Format [...] | Originator |",
 			Reading: "A route the SDN router originates names it as its HANDSHAKE did: ATTR_TYPE_ORIGINATOR its Peer Router ID, ATTR_TYPE_SITE_ID its Site ID (the draft gives the attributes' layout only; ompconform reads them as the originator's identity, which the controller reflects and best-path step 7 compares).",
 			Roles:   Edges, Needs: append([]Need{NeedControl(ActOriginate)}, vroute...), Type: omp.TypeUpdate,
 			Script: []Step{Open(0), OriginateRoute(p), ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(p), NamesDUT())), WithdrawRoute(p)}},
+		tc("ORG-004", "A TLOC the SDN router's operator originates is advertised at once to its controller (SAFI_TLOC; the harness's operator action originate-tloc).",
+			Open(0), OriginateTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(false))), WithdrawTLOC()),
+		tc("ORG-005", "A TLOC the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES (originate-tloc, then withdraw-tloc).",
+			Open(0), OriginateTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(false))), WithdrawTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(true)))),
 		oc("ORG-001", "A vRoute the SDN router's operator originates is advertised at once to its controller, over the router's own TLOC (the harness's operator action originate).",
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p)),
 		oc("ORG-002", "A vRoute the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES (the operator actions originate, then withdraw).",

@@ -112,6 +112,35 @@ func WithdrawsTLOCRoute(i int) Pred {
 	}}
 }
 
+// OwnTLOCIn: the message advertises (or, with withdrawn, withdraws) the
+// TLOC the case run had the DUT originate (OwnTLOC).
+func OwnTLOCIn(withdrawn bool) Pred {
+	what := "it advertises the TLOC its operator originated"
+	if withdrawn {
+		what = "it withdraws the TLOC its operator originated"
+	}
+	return Pred{what, func(e *Env, m omp.Message) bool {
+		own := OwnTLOC(e)
+		for _, a := range attrsOf(m) {
+			var r *omp.Reach
+			switch v := a.Value.(type) {
+			case *omp.AttrReachables:
+				if !withdrawn {
+					r = &v.Reach
+				}
+			case *omp.AttrUnreachables:
+				if withdrawn {
+					r = &v.Reach
+				}
+			}
+			if r != nil && r.SAFI == omp.SAFITLOC && slices.Contains(r.TLOCs, own) {
+				return true
+			}
+		}
+		return false
+	}}
+}
+
 // HasMulticast: the message advertises a multicast route of type t in the
 // case run's VPN.
 func HasMulticast(t omp.McastType) Pred {

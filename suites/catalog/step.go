@@ -556,6 +556,29 @@ func policyText(e *Env, text string) string {
 	return strings.NewReplacer(r...).Replace(text)
 }
 
+type tlocStep struct{ a Action }
+
+// OriginateTLOC has the DUT's operator originate a TLOC of its own, the
+// case run's (OwnTLOC).
+func OriginateTLOC() Step { return tlocStep{ActOriginateTLOC} }
+
+// WithdrawTLOC has the DUT's operator withdraw it.
+func WithdrawTLOC() Step { return tlocStep{ActWithdrawTLOC} }
+
+func (s tlocStep) String() string {
+	return "the DUT's operator performs " + s.a.String() + " of a TLOC of its own"
+}
+
+func (s tlocStep) run(x *Exec) bool {
+	return x.control(Request{Action: s.a, TLOC: OwnTLOC(x.Env)})
+}
+
+// OwnTLOC is the TLOC a case run has the DUT originate: 198.19.S.S (S the
+// run's Seq), color TLOCColor, encap TLOCEncap.
+func OwnTLOC(e *Env) omp.TLOCNLRI {
+	return omp.TLOCNLRI{Address: netip.AddrFrom4([4]byte{198, 19, byte(e.Seq >> 8), byte(e.Seq)}), Color: TLOCColor, Encap: TLOCEncap}
+}
+
 type routeStep struct {
 	a      Action
 	prefix string

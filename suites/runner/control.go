@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -63,6 +64,9 @@ func controlBody(r catalog.Request) map[string]any {
 	if r.Action == catalog.ActPolicy {
 		return map[string]any{"policy": r.Policy}
 	}
+	if r.TLOC.Address.IsValid() {
+		return map[string]any{"tloc": r.TLOC.Address.String(), "color": r.TLOC.Color, "encap": r.TLOC.Encap}
+	}
 	if r.Prefix.IsValid() {
 		return map[string]any{"vpn": r.VPN, "prefix": r.Prefix.String()}
 	}
@@ -114,7 +118,12 @@ func execControl(ctx context.Context, words []string, r catalog.Request) ([]byte
 	if r.Peer.IsValid() {
 		peer = r.Peer.String()
 	}
-	vars := strings.NewReplacer("{action}", a.String(), "{peer}", peer, "{vpn}", strconv.FormatUint(r.VPN, 10), "{prefix}", prefix, "{policy}", r.Policy)
+	tloc := ""
+	if r.TLOC.Address.IsValid() {
+		tloc = r.TLOC.Address.String()
+	}
+	vars := strings.NewReplacer("{action}", a.String(), "{peer}", peer, "{vpn}", strconv.FormatUint(r.VPN, 10), "{prefix}", prefix, "{policy}", r.Policy,
+		"{tloc}", tloc, "{color}", strconv.Itoa(int(r.TLOC.Color)), "{encap}", strconv.Itoa(int(r.TLOC.Encap)))
 	ctx, cancel := context.WithTimeout(ctx, ControlTimeout)
 	defer cancel()
 	argv := make([]string, len(words))
@@ -122,29 +131,41 @@ func execControl(ctx context.Context, words []string, r catalog.Request) ([]byte
 		argv[i] = vars.Replace(w)
 	}
 	// The answer is stdout; an error's words are stdout and stderr.
-	var out, both bytes.Buffer
+	// exec copies stdout and stderr in goroutines of their own: both
+	// write to both, which locks.
+	out, both := &limited{n: maxAnswer}, &limited{n: maxAnswer}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(&limited{&out, maxAnswer}, &limited{&both, maxAnswer}), &limited{&both, maxAnswer}
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(out, both), both
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		return out.Bytes(), nil
+		return out.bytes(), nil
 	case errors.As(err, &ee) && ee.ExitCode() == exitUnsupported:
-		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, tail(both.Bytes()))
+		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, tail(both.bytes()))
 	}
-	return nil, fmt.Errorf("DUT control %s: %v: %s", a, err, tail(both.Bytes()))
+	return nil, fmt.Errorf("DUT control %s: %v: %s", a, err, tail(both.bytes()))
 }
 
-// limited keeps the first n bytes written to it and drops the rest.
+// limited keeps the first n bytes written to it and drops the rest; it
+// takes writes from several goroutines.
 type limited struct {
-	b *bytes.Buffer
-	n int
+	mu sync.Mutex
+	b  bytes.Buffer
+	n  int
 }
 
 func (l *limited) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if room := l.n - l.b.Len(); room > 0 {
 		l.b.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+func (l *limited) bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
 }

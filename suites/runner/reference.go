@@ -115,6 +115,10 @@ func (d *refDUT) control(ctx context.Context, r catalog.Request) error {
 		return sp.WithdrawRoute(r.VPN, r.Prefix)
 	case catalog.ActPolicy:
 		return sp.InstallPolicy([]byte(r.Policy))
+	case catalog.ActOriginateTLOC:
+		return sp.OriginateTLOC(reference.TLOCConfig{TLOCKey: reference.TLOCKey{Address: r.TLOC.Address, Color: r.TLOC.Color, Encap: r.TLOC.Encap}})
+	case catalog.ActWithdrawTLOC:
+		return sp.WithdrawTLOC(reference.TLOCKey{Address: r.TLOC.Address, Color: r.TLOC.Color, Encap: r.TLOC.Encap})
 	case catalog.ActClear:
 		return sp.Clear(peer.String())
 	case catalog.ActShutdown:
