@@ -35,7 +35,29 @@ func helloCases() []Case {
 			Send: Hello(VSmarts("192.0.2.10")).Mutate("hello.tlv[0].length", Dec()), Expect: badLen},
 		{ID: "HEL-010", Section: "3.1.5", Level: SHOULD, Basis: Project, Requirement: reqHello, Reading: "A HELLO whose only byte is a TLV Type without its Length. " + readBad,
 			Send: Raw(omp.TypeHello, []byte{1}), Expect: badLen},
+		// The DUT's own HELLOs: every one must decode (any case fails on
+		// one that does not); what a VSMARTS TLV should list the draft
+		// does not say, so its presence is recorded.
+		{ID: "HEL-011", Section: "3.1.5", Level: INFORMATIONAL, Basis: Draft, Requirement: reqHello, Timer: true, Type: omp.TypeHello,
+			Reading: "Records whether the DUT's own HELLOs carry an OMP_PTK_HELLO_TLV_VSMARTS TLV (Hold Time 3 offered, so one comes every second or so).",
+			Script:  []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, ExpectMessage(omp.TypeHello, HasHelloTLV(omp.HelloTLVVSmarts)).Within(2.5))}},
 	}
+}
+
+// HasHelloTLV: a HELLO with a TLV of type t.
+func HasHelloTLV(t omp.HelloTLVType) Pred {
+	return Pred{"it carries an " + t.String() + " TLV", func(_ *Env, m omp.Message) bool {
+		h, ok := m.(*omp.Hello)
+		if !ok {
+			return false
+		}
+		for _, tlv := range h.TLVs {
+			if tlv.TLVType == t {
+				return true
+			}
+		}
+		return false
+	}}
 }
 
 const (
