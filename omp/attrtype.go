@@ -1,7 +1,6 @@
 package omp
 
 import (
-	"reflect"
 	"slices"
 
 	"github.com/ompconform/ompconform/internal/enum"
@@ -186,9 +185,9 @@ var attrSizes = func() (z [MaxAttrType + 1][]int) {
 		case AttrType(t) == AttrTypeTLOC:
 			z[t] = []int{tlocSize(4), tlocSize(16)}
 		case e.value != nil:
-			v := reflect.ValueOf(e.value(new(attrSet)))
-			if p, err := planWalk(v.UnsafePointer(), v.Type().Elem().Size(), v.Interface().(AttrValue).walk); err == nil {
-				z[t] = []int{p.size}
+			v := e.value(new(attrSet))
+			if n, err := fixedSize(v, v.walk); err == nil {
+				z[t] = []int{n}
 			}
 		}
 	}

@@ -2,8 +2,10 @@ package omp
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
 	"unsafe"
 )
@@ -55,6 +57,15 @@ type planner struct {
 	bad       string // why the walk is not a fixed layout
 }
 
+// variable records, in plan mode, a part of the walk whose size depends
+// on the bytes (a list, a byte string to the end of its region): the
+// layout is not fixed.
+func (pl *planner) variable(name string) {
+	if pl.bad == "" {
+		pl.bad = "a variable part (" + name + ")"
+	}
+}
+
 // planField records a primitive's field in plan mode: width bytes on the
 // wire, into the Go value at p of goSize bytes.
 func (w *walker) planField(k opKind, p unsafe.Pointer, goSize uintptr, width, max int) {
@@ -94,7 +105,7 @@ func planWalk(e unsafe.Pointer, size uintptr, walk func(w *walker)) (plan, error
 		case pl.bad != "":
 			return nil, 0, fmt.Errorf("%s", pl.bad)
 		case w.off == 0:
-			return nil, 0, fmt.Errorf("the walk reads no bytes")
+			return nil, 0, errNoBytes
 		}
 		return pl.ops, w.off, nil
 	}
@@ -112,6 +123,22 @@ func planWalk(e unsafe.Pointer, size uintptr, walk func(w *walker)) (plan, error
 		return plan{}, fmt.Errorf("the walk reads differently when every field is at its largest value")
 	}
 	return p, nil
+}
+
+// errNoBytes is planWalk's error for a walk that reads no bytes and has
+// no variable part: a plan is of at least one byte, but such a layout has
+// a fixed size, 0.
+var errNoBytes = errors.New("the walk reads no bytes")
+
+// fixedSize is the wire size of the walk of the value v points to, if it
+// is a fixed layout (a plan, or a walk that reads nothing, of size 0).
+func fixedSize(v any, walk func(*walker)) (int, error) {
+	r := reflect.ValueOf(v)
+	p, err := planWalk(r.UnsafePointer(), r.Type().Elem().Size(), walk)
+	if errors.Is(err, errNoBytes) {
+		return 0, nil
+	}
+	return p.size, err
 }
 
 // fill sets every field of the element at e to its largest value.

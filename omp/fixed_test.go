@@ -180,7 +180,12 @@ func TestPlanRefuses(t *testing.T) {
 		"variable part": {func(e *two, w *walker, _ int) {
 			var b []byte
 			w.bytes("b", &b, -1)
-		}, "reads no bytes"},
+		}, "variable part"},
+		"list": {func(e *two, w *walker, _ int) {
+			var l []uint8
+			list(w, "l", &l, 1, func(v *uint8) { w.u8("v", v) })
+		}, "variable part"},
+		"no field": {func(*two, *walker, int) {}, "reads no bytes"},
 		"length field": {func(e *two, w *walker, _ int) {
 			w.count("n", 1, 0)
 		}, "fails in plan mode"},

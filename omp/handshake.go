@@ -1,6 +1,9 @@
 package omp
 
-import "net/netip"
+import (
+	"fmt"
+	"net/netip"
+)
 
 // Handshake is the HANDSHAKE message (section 3.1.2).
 type Handshake struct {
@@ -121,8 +124,48 @@ type Capability interface {
 	walk(w *walker)
 }
 
-// capLen is the data length each known capability must have.
-var capLen = [...]int{CapCodeMP: 4, CapCodeIdentity: 4, CapCodeGracefulRestart: 4, CapCodeRefresh: 0, CapCodeSecurity: 0, CapCodeOverlayID: 4}
+// capTypes is the one table of the capabilities the draft defines: the
+// value decoding a Code fills. Their data lengths come from the layouts
+// (capLen).
+var capTypes = [...]func() Capability{
+	CapCodeMP:              func() Capability { return &CapMP{} },
+	CapCodeIdentity:        func() Capability { return &CapIdentity{} },
+	CapCodeGracefulRestart: func() Capability { return &CapGracefulRestart{} },
+	CapCodeRefresh:         func() Capability { return &CapRefresh{} },
+	CapCodeSecurity:        func() Capability { return &CapSecurity{} },
+	CapCodeOverlayID:       func() Capability { return &CapOverlayID{} },
+}
+
+// capLen is the data length each capability of capTypes must have: the
+// size of its layout, which is fixed (a plan, fixed.go); -1 for a Code
+// the draft does not define. A layout that is not fixed is a programming
+// error: it panics, at init.
+var capLen = func() (z [len(capTypes)]int) {
+	for code, mk := range capTypes {
+		z[code] = -1
+		if mk == nil {
+			continue
+		}
+		c := mk()
+		n, err := fixedSize(c, c.walk)
+		if err != nil {
+			panic(fmt.Sprintf("omp: capability %s is not a fixed layout: %v", CapCode(code), err))
+		}
+		z[code] = n
+	}
+	return z
+}()
+
+// newCapability is the value decoding a capability of code fills: a
+// type of capTypes, or a RawCapability.
+func newCapability(code CapCode) Capability {
+	if int(code) < len(capTypes) && capTypes[code] != nil {
+		return capTypes[code]()
+	}
+	// Unknown capabilities are carried, as RFC 5492 ignores them;
+	// whether to refuse one is the session's choice.
+	return &RawCapability{Code: code}
+}
 
 func walkCapability(w *walker, c *Capability) {
 	var code CapCode
@@ -132,27 +175,10 @@ func walkCapability(w *walker, c *Capability) {
 	w.u8("code", (*uint8)(&code))
 	note(w, code)
 	if w.decode && w.ok() {
-		switch code {
-		case CapCodeMP:
-			*c = &CapMP{}
-		case CapCodeIdentity:
-			*c = &CapIdentity{}
-		case CapCodeGracefulRestart:
-			*c = &CapGracefulRestart{}
-		case CapCodeRefresh:
-			*c = &CapRefresh{}
-		case CapCodeSecurity:
-			*c = &CapSecurity{}
-		case CapCodeOverlayID:
-			*c = &CapOverlayID{}
-		default:
-			// Unknown capabilities are carried, as RFC 5492 ignores
-			// them; whether to refuse one is the session's choice.
-			*c = &RawCapability{Code: code}
-		}
+		*c = newCapability(code)
 	}
 	w.length1("length", "data", errHsUnsupCap, func() {
-		if w.decode && int(code) < len(capLen) && code != 0 && w.remaining() != capLen[code] {
+		if w.decode && int(code) < len(capLen) && capLen[code] >= 0 && w.remaining() != capLen[code] {
 			w.failAt(errHsUnsupCap, "length", w.off-1, 1, "%s capability Length is %d; the draft gives %d", code, w.remaining(), capLen[code])
 			return
 		}

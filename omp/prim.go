@@ -226,6 +226,10 @@ func (w *walker) addr(leaf string, v *netip.Addr, n int) {
 // bytes is a byte string of n bytes, or of the rest of the region if n < 0.
 // Decoding copies, so a decoded message never aliases its input.
 func (w *walker) bytes(leaf string, v *[]byte, n int) {
+	if w.plan != nil && n < 0 {
+		w.plan.variable(leaf)
+		return
+	}
 	start := w.pos()
 	if w.decode {
 		if n < 0 {

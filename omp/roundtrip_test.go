@@ -65,6 +65,39 @@ func TestCatalogCoversAttrTypes(t *testing.T) {
 	}
 }
 
+// capLen, derived from the layouts, is the length the draft gives each
+// capability (section 3.1.2), and the encoder's data fields have it.
+func TestCapLenMatchesLayouts(t *testing.T) {
+	draft := map[CapCode]int{CapCodeMP: 4, CapCodeIdentity: 4, CapCodeGracefulRestart: 4,
+		CapCodeRefresh: 0, CapCodeSecurity: 0, CapCodeOverlayID: 4}
+	for code := range CapCode(len(capLen)) {
+		want, ok := draft[code]
+		if !ok {
+			want = -1
+		}
+		if capLen[code] != want {
+			t.Errorf("%s: the layout gives length %d, the draft %d", code, capLen[code], want)
+		}
+	}
+	for code := range draft {
+		c := newCapability(code)
+		if c.CapCode() != code {
+			t.Errorf("code %d makes a %s", code, c.CapCode())
+		}
+		_, fm, err := EncodeFields(&Handshake{Version: Version, PeerRouterID: ip4("1.1.1.1"),
+			Options: []Option{&CapabilitiesOption{Capabilities: []Capability{c}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, ok := fm.Lookup("handshake.option[0].capability[0].data"); !ok || f.Length != draft[code] {
+			t.Errorf("%s: the encoder gives %+v", code, f)
+		}
+	}
+	if c, ok := newCapability(99).(*RawCapability); !ok || c.Code != 99 {
+		t.Errorf("code 99 makes %#v", newCapability(99))
+	}
+}
+
 // attrSizes, derived from the layouts, are the sizes the draft gives
 // (docs/wire-format.md), and the encoder's value fields have them.
 func TestAttrLenMatchesLayouts(t *testing.T) {

@@ -376,6 +376,10 @@ func listOf[T any](w *walker, name string, s *[]T, size, arg int, each func(e *T
 		}
 		return
 	}
+	if w.plan != nil {
+		w.plan.variable(name)
+		return
+	}
 	*s = (*s)[:0]
 	if size > 0 {
 		// Elements of a fixed size: allocate them all at once, zeroed.
