@@ -30,7 +30,7 @@ type dut struct {
 	overlay   uint32
 	hold      uint16 // the DUT's offered Hold Time
 	refresh   bool   // it offers REFRESH
-	probeFam  [2]uint8
+	probeFam  omp.Family
 	routerID  netip.Addr
 	mpOffered bool
 }
@@ -129,7 +129,7 @@ func (d *dut) discover(within time.Duration) error {
 
 func (d *dut) learn(hs *omp.Handshake) {
 	d.hs, d.domain, d.hold, d.routerID = hs, hs.DomainID, hs.HoldTime, hs.PeerRouterID
-	d.probeFam = [2]uint8{uint8(omp.AFIIPv4), uint8(omp.SAFIVRoute)}
+	d.probeFam = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 	first := true
 	for _, c := range hs.Capabilities() {
 		switch c := c.(type) {
@@ -151,7 +151,7 @@ func (d *dut) learn(hs *omp.Handshake) {
 		case *omp.CapMP:
 			d.mpOffered = true
 			if first && (c.SAFI == omp.SAFIVRoute || c.SAFI == omp.SAFITLOC) && (c.AFI == omp.AFIIPv4 || c.AFI == omp.AFIIPv6) {
-				d.probeFam = [2]uint8{uint8(c.AFI), uint8(c.SAFI)}
+				d.probeFam = omp.Family{AFI: c.AFI, SAFI: c.SAFI}
 				first = false
 			}
 		}

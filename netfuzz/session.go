@@ -237,7 +237,7 @@ func (c *conn) isCalibrated() bool {
 }
 
 func (c *conn) probeMessage() []byte {
-	b, err := omp.Encode(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: omp.AFI(c.d.probeFam[0]), SAFI: omp.SAFI(c.d.probeFam[1])})
+	b, err := omp.Encode(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: c.d.probeFam.AFI, SAFI: c.d.probeFam.SAFI})
 	if err != nil {
 		panic(err) // a fixed, valid message
 	}
@@ -248,7 +248,7 @@ func (c *conn) probeMessage() []byte {
 func (c *conn) isEOR(r *fake.Received) bool {
 	in, ok := r.Message.(*omp.Inform)
 	return ok && in.InformType == omp.InformEOR &&
-		(in.AllFamilies || (uint8(in.AFI) == c.d.probeFam[0] && uint8(in.SAFI) == c.d.probeFam[1]))
+		(in.AllFamilies || (in.AFI == c.d.probeFam.AFI && in.SAFI == c.d.probeFam.SAFI))
 }
 
 func (c *conn) eor() fake.Predicate { return fake.Func("End-of-RIB", c.isEOR) }

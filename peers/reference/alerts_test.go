@@ -392,7 +392,7 @@ func TestNegotiation(t *testing.T) {
 			func(n *negotiated) bool { return !n.Refresh }},
 		{"MP subset and SAFI version two", nil, []omp.Capability{&omp.CapMP{AFI: omp.AFIIPv6, SAFIVersion: omp.SAFIVersionTwo, SAFI: omp.SAFITLOC}},
 			func(n *negotiated) bool {
-				return len(n.Families) == 1 && n.Families[0] == Family{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}
+				return len(n.Families) == 1 && n.Families[0] == omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}
 			}},
 	}
 	for _, tc := range cases {

@@ -48,9 +48,6 @@ func ParseRole(s string) (Role, error) { return rib.ParseRole(s) }
 // roleOf is the role an IDENTITY Peer Type announces.
 func roleOf(p omp.PeerType) Role { return rib.RoleOf(p) }
 
-// Family is an address family the MP capability negotiates.
-type Family = rib.Family
-
 // Neighbor is a peer the speaker connects to (active open).
 type Neighbor struct {
 	// Address is host:port; a bare host gets DefaultPort.
@@ -89,7 +86,7 @@ type Config struct {
 	// Security sends the SECURITY capability.
 	Security bool
 	// Families offered in MP capabilities; empty: all the routing carries.
-	Families []Family
+	Families []omp.Family
 
 	// AuthKey, when set, signs every HANDSHAKE with the Authentication
 	// option and requires it of peers (docs/fsm.md). AuthKeyID defaults
@@ -190,7 +187,7 @@ type settings struct {
 	Config
 	holdTime   uint16
 	grInterval uint32
-	families   []Family
+	families   []omp.Family
 	faults     faultSet
 }
 
@@ -312,7 +309,7 @@ func dialAddress(a string) string {
 	return net.JoinHostPort(a, fmt.Sprint(DefaultPort))
 }
 
-func hasFamily(fs []Family, f Family) bool {
+func hasFamily(fs []omp.Family, f omp.Family) bool {
 	for _, g := range fs {
 		if g == f {
 			return true

@@ -69,7 +69,7 @@ func TestFileConfig(t *testing.T) {
 	if len(cfg.Neighbors) != 1 || !cfg.Neighbors[0].Shutdown || cfg.Neighbors[0].ServerName != "vsmart2" {
 		t.Errorf("neighbors %+v", cfg.Neighbors)
 	}
-	if len(cfg.Families) != 2 || cfg.Families[1] != (Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}) {
+	if len(cfg.Families) != 2 || cfg.Families[1] != (omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}) {
 		t.Errorf("families %v", cfg.Families)
 	}
 	if len(cfg.TLOCs) != 1 || cfg.TLOCs[0].Public.Port() != 5000 || cfg.TLOCs[0].Weight != 5 {

@@ -326,7 +326,7 @@ func peerN(n int) *omp.Handshake {
 
 // famHandshake is edgeHandshake from router ID 10.0.0.n negotiating the
 // families fams.
-func famHandshake(n int, fams ...Family) *omp.Handshake {
+func famHandshake(n int, fams ...omp.Family) *omp.Handshake {
 	return hsWith(func(h *omp.Handshake) {
 		h.PeerRouterID = netip.AddrFrom4([4]byte{10, 0, 0, byte(n)})
 		var caps []omp.Capability
@@ -389,7 +389,7 @@ func findUpdate(us []*omp.Update, want func(omp.Message) bool) *omp.Update {
 
 // reachesIn reports whether an UPDATE's ATTR_TYPE_REACHABLES is of
 // family f.
-func reachesIn(f Family) func(omp.Message) bool {
+func reachesIn(f omp.Family) func(omp.Message) bool {
 	return func(m omp.Message) bool {
 		u, ok := m.(*omp.Update)
 		if !ok {

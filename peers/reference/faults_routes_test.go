@@ -233,7 +233,7 @@ var routeFaultCases = []faultCase{
 		check(m, 8)
 	}},
 	{"reflect-ipv4-only", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		fams := []Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
 		a := ribEstablished(t, sp, famHandshake(2, fams...))
 		a.drainEORs(1)
 		b := ribEstablished(t, sp, famHandshake(3, fams...))
@@ -264,12 +264,12 @@ var routeFaultCases = []faultCase{
 		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
 			t.Fatal("the vRoute is not reflected")
 		}
-		if got := findUpdate(out, reachesIn(Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got == faulty {
+		if got := findUpdate(out, reachesIn(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got == faulty {
 			t.Fatalf("the TLOC route reflected: %v", got)
 		}
 	}},
 	{"reflect-no-multicast", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		fams := []Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
 		a := ribEstablished(t, sp, famHandshake(2, fams...))
 		a.drainEORs(1)
 		b := ribEstablished(t, sp, famHandshake(3, fams...))
@@ -468,13 +468,13 @@ var routeFaultCases = []faultCase{
 	}},
 	{"unnegotiated-family-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := dialPeer(t, sp.Addr())
-		a.establish(famHandshake(2, Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))
+		a.establish(famHandshake(2, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))
 		a.drainEORs(1)
 		b := ribEstablished(t, sp, peerN(3))
 		a.send(originN(1).tlocAdv(0)) // SAFI_TLOC, which a did not negotiate
 		a.adjRIBOut(1)                // applied (or ignored)
 		out := b.adjRIBOut(2)
-		if got := findUpdate(out, reachesIn(Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got != faulty {
+		if got := findUpdate(out, reachesIn(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got != faulty {
 			t.Fatalf("the unnegotiated TLOC route reflected: %v", got)
 		}
 	}},
@@ -483,7 +483,7 @@ var routeFaultCases = []faultCase{
 		a.send(originN(1).tlocAdv(0))
 		a.adjRIBOut(2) // applied
 		b := dialPeer(t, sp.Addr())
-		vroute := Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+		vroute := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 		b.establish(famHandshake(3, vroute))
 		other := func(m omp.Message) bool {
 			if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformEOR {

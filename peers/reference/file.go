@@ -16,7 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ompconform/ompconform/peers/reference/rib"
+	"github.com/ompconform/ompconform/omp"
 )
 
 // FileConfig is the daemon's YAML configuration file. Unknown keys are
@@ -183,13 +183,10 @@ func (p *yAddrPort) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-type yFamily struct{ Family }
-
-// ParseFamily parses "ipv4/vroute", "ipv6/tloc", "ipv4/multicast", ...
-func ParseFamily(s string) (Family, error) { return rib.ParseFamily(s) }
+type yFamily struct{ omp.Family }
 
 func (f *yFamily) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseFamily(n.Value)
+	v, err := omp.ParseFamily(n.Value)
 	if err != nil {
 		return fmt.Errorf("line %d: %v", n.Line, err)
 	}

@@ -41,7 +41,7 @@ type negotiated struct {
 	Hold       time.Duration `json:"-"`
 	Hello      time.Duration `json:"-"`
 	PeerHold   uint16        `json:"peer_hold_time"`
-	Families   []Family      `json:"families"`
+	Families   []omp.Family  `json:"families"`
 	GR         bool          `json:"graceful_restart"`
 	GRInterval uint32        `json:"gr_interval,omitempty"`
 	Refresh    bool          `json:"refresh"`
@@ -236,7 +236,7 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		seen[code] = true
 		switch c := c.(type) {
 		case *omp.CapMP:
-			f := Family{AFI: c.AFI, SAFI: c.SAFI}
+			f := omp.Family{AFI: c.AFI, SAFI: c.SAFI}
 			if c.SAFIVersion != omp.SAFIVersionDefault && c.SAFIVersion != omp.SAFIVersionTwo {
 				return nil, refuseHS(omp.SubErrHandshakeUnsupCap, capBytes(c), "MP %s with SAFI version %d", f, c.SAFIVersion)
 			}
@@ -266,7 +266,7 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		}
 	}
 	if !seen[omp.CapCodeMP] {
-		n.Families = append([]Family(nil), s.families...)
+		n.Families = append([]omp.Family(nil), s.families...)
 	}
 	if peerGR > 0 && s.grInterval > 0 {
 		n.GR = true

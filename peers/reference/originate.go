@@ -213,7 +213,7 @@ func (sp *Speaker) ReadRoutes(vpn uint64, prefix netip.Prefix) (Readout, error) 
 		return Readout{}, errors.New("the routing half keeps no routes")
 	}
 	prefix = prefix.Masked()
-	fam := rib.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	fam := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 	if prefix.Addr().Is6() {
 		fam.AFI = omp.AFIIPv6
 	}

@@ -43,7 +43,7 @@ func TestServiceFamilyNegotiatedAndReflected(t *testing.T) {
 		t.Errorf("the reference's HANDSHAKE does not offer MP AFI_IPV4/SAFI_SERVICE")
 	}
 	ps := waitPeerState(t, ctrl, "10.0.1.7", StateEstablished)
-	if fs := ps.Negotiated.Families; len(fs) != 1 || fs[0] != (Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIService}) {
+	if fs := ps.Negotiated.Families; len(fs) != 1 || fs[0] != (omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIService}) {
 		t.Fatalf("negotiated families %v", fs)
 	}
 	expectEOR(a, omp.SAFIService)

@@ -108,10 +108,10 @@ func RIB(r Routing) (*rib.RIB, bool) {
 	return rr.rib, true
 }
 
-func (rr *ribRouting) Families() []Family {
-	var out []Family
+func (rr *ribRouting) Families() []omp.Family {
+	var out []omp.Family
 	for _, f := range rib.Families() {
-		out = append(out, Family{AFI: f.AFI, SAFI: f.SAFI})
+		out = append(out, omp.Family{AFI: f.AFI, SAFI: f.SAFI})
 	}
 	return out
 }
@@ -121,9 +121,9 @@ func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
 	if p.GR {
 		info.GracefulRestart = p.GRInterval
 	}
-	info.Families = []rib.Family{}
+	info.Families = []omp.Family{}
 	for _, f := range p.Families {
-		info.Families = append(info.Families, rib.Family{AFI: f.AFI, SAFI: f.SAFI})
+		info.Families = append(info.Families, omp.Family{AFI: f.AFI, SAFI: f.SAFI})
 	}
 	id, err := rr.rib.PeerUp(info)
 	if err != nil {
@@ -436,7 +436,7 @@ func (rr *ribRouting) ListRoutes(q RouteQuery) RoutePage {
 		}
 		return pg
 	}
-	match := func(f rib.Family) bool {
+	match := func(f omp.Family) bool {
 		if q.Kind == "tlocs" {
 			return f.SAFI == omp.SAFITLOC
 		}

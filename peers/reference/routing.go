@@ -14,7 +14,7 @@ import (
 type Routing interface {
 	// Families are the MP families the routing half can carry. A peer
 	// offering any other is refused with HANDSHAKE/UNSUP_CAP.
-	Families() []Family
+	Families() []omp.Family
 	// Up is called when the speaker accepts a peer's HANDSHAKE (the
 	// session enters HandshakeConfirm). An error refuses the HANDSHAKE
 	// with OMPID. Nothing is sent or received until Established.
@@ -83,7 +83,7 @@ type PeerInfo struct {
 	SiteID     uint32
 	DomainID   uint32
 	Remote     netip.AddrPort
-	Families   []Family
+	Families   []omp.Family
 	GR         bool          // graceful restart negotiated
 	GRInterval time.Duration // how long to keep the peer's routes
 	Refresh    bool          // REFRESH negotiated
@@ -92,7 +92,7 @@ type PeerInfo struct {
 
 // DefaultFamilies are the families a routing half carries when it does
 // not say otherwise: vRoutes and TLOCs over IPv4 and IPv6.
-var DefaultFamilies = []Family{
+var DefaultFamilies = []omp.Family{
 	{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute},
 	{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC},
 }
@@ -109,7 +109,7 @@ type nullRouting struct {
 // REFRESH_REQUEST); it answers a QUERY with nothing.
 func NullRouting() Routing { return &nullRouting{received: map[string]int{}} }
 
-func (*nullRouting) Families() []Family { return DefaultFamilies }
+func (*nullRouting) Families() []omp.Family { return DefaultFamilies }
 
 func (n *nullRouting) Up(p PeerInfo) (PeerRouting, error) {
 	np := &nullPeer{n: n, ready: make(chan struct{}, 1), eor: true}

@@ -195,19 +195,11 @@ func RoleOf(p omp.PeerType) Role {
 	return 0
 }
 
-// Family is an address family of the MP capability.
-type Family struct {
-	AFI  omp.AFI
-	SAFI omp.SAFI
-}
-
-func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
-
 // Need is something the DUT must negotiate (or offer) for a case to mean
 // anything; a DUT without it gets UNSUPPORTED, not FAIL.
 type Need struct {
 	Cap     omp.CapCode // a capability the DUT's HANDSHAKE must carry
-	Family  Family      // an MP family the DUT's HANDSHAKE must carry
+	Family  omp.Family  // an MP family the DUT's HANDSHAKE must carry
 	Control Action      // an operator action the harness must be able to trigger
 }
 
@@ -216,7 +208,7 @@ func NeedCap(c omp.CapCode) Need { return Need{Cap: c} }
 
 // NeedFamily needs the DUT to carry the MP family afi/safi.
 func NeedFamily(afi omp.AFI, safi omp.SAFI) Need {
-	return Need{Family: Family{afi, safi}}
+	return Need{Family: omp.Family{AFI: afi, SAFI: safi}}
 }
 
 // NeedControl needs the harness to be able to trigger an operator action
@@ -227,7 +219,7 @@ func (n Need) String() string {
 	switch {
 	case n.Cap != 0:
 		return "capability " + n.Cap.String()
-	case n.Family != Family{}:
+	case n.Family != omp.Family{}:
 		return "family " + n.Family.String()
 	case n.Control != 0:
 		return "operator action " + n.Control.String()

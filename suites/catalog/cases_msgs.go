@@ -107,7 +107,7 @@ func informCases() []Case {
 		{ID: "INF-001", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform, Reading: "OMP_INFORM_EOR for every family (Length 0).",
 			Send: InformAll(omp.InformEOR), Expect: Accept()},
 	}
-	fams := []Family{{omp.AFIIPv4, omp.SAFIVRoute}, {omp.AFIIPv6, omp.SAFIVRoute}, {omp.AFIIPv4, omp.SAFITLOC}, {omp.AFIIPv6, omp.SAFITLOC}, {omp.AFIIPv4, omp.SAFIMulticast}}
+	fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
 	for i, f := range fams {
 		cs = append(cs, Case{ID: fmt.Sprintf("INF-%03d", 2+i), Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
 			Reading: "OMP_INFORM_EOR for " + f.String() + ".", Needs: []Need{NeedFamily(f.AFI, f.SAFI)},

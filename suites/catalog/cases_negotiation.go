@@ -106,7 +106,7 @@ func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 	return x.refused(n, ev, skipped)
 }
 
-func familyList(fs []Family) string {
+func familyList(fs []omp.Family) string {
 	s := ""
 	for i, f := range fs {
 		if i > 0 {

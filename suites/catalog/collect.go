@@ -47,8 +47,8 @@ func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp
 
 // families are the (AFI, SAFI) an UPDATE's REACHABLES and UNREACHABLES
 // carry.
-func families(m omp.Message) []Family {
-	var out []Family
+func families(m omp.Message) []omp.Family {
+	var out []omp.Family
 	for _, a := range attrsOf(m) {
 		var r *omp.Reach
 		switch v := a.Value.(type) {
@@ -57,8 +57,8 @@ func families(m omp.Message) []Family {
 		case *omp.AttrUnreachables:
 			r = &v.Reach
 		}
-		if r != nil && !slices.Contains(out, Family{r.AFI, r.SAFI}) {
-			out = append(out, Family{r.AFI, r.SAFI})
+		if r != nil && !slices.Contains(out, omp.Family{AFI: r.AFI, SAFI: r.SAFI}) {
+			out = append(out, omp.Family{AFI: r.AFI, SAFI: r.SAFI})
 		}
 	}
 	return out
@@ -121,7 +121,7 @@ func (a advertExp) check(x *Exec, peer int) Verdict {
 	// A hit counts only before the EOR of its own family: an EOR ends
 	// that family's advertisement, whatever others follow.
 	var hit omp.Message
-	var ended []Family
+	var ended []omp.Family
 	late := ""
 	for _, m := range got {
 		if f, all, ok := eorOf(m); ok {
@@ -132,7 +132,7 @@ func (a advertExp) check(x *Exec, peer int) Verdict {
 			continue
 		}
 		if m.Type() == omp.TypeUpdate && passesAll(x.Env, m, a.preds) {
-			if slices.ContainsFunc(families(m), func(f Family) bool { return slices.Contains(ended, f) }) {
+			if slices.ContainsFunc(families(m), func(f omp.Family) bool { return slices.Contains(ended, f) }) {
 				late = Describe(m) + " after the EOR of its family"
 				continue
 			}

@@ -61,7 +61,7 @@ func (x *Exec) Negotiated(i int) Negotiated { return x.neg[i] }
 // is exchanged only when both sides announce it). A side that sends no
 // MP capability is taken to carry every family, as MissingNeeds does;
 // nil when neither names one.
-func Families(ours, theirs *omp.Handshake) []Family {
+func Families(ours, theirs *omp.Handshake) []omp.Family {
 	if ours == nil || theirs == nil {
 		return nil
 	}
@@ -72,7 +72,7 @@ func Families(ours, theirs *omp.Handshake) []Family {
 	case b == nil:
 		return a
 	}
-	var out []Family
+	var out []omp.Family
 	for _, f := range a {
 		if slices.Contains(b, f) {
 			out = append(out, f)
@@ -81,11 +81,11 @@ func Families(ours, theirs *omp.Handshake) []Family {
 	return out
 }
 
-func mpFamilies(h *omp.Handshake) []Family {
-	var out []Family
+func mpFamilies(h *omp.Handshake) []omp.Family {
+	var out []omp.Family
 	for _, c := range h.Capabilities() {
-		if mp, ok := c.(*omp.CapMP); ok && !slices.Contains(out, Family{mp.AFI, mp.SAFI}) {
-			out = append(out, Family{mp.AFI, mp.SAFI})
+		if mp, ok := c.(*omp.CapMP); ok && !slices.Contains(out, omp.Family{AFI: mp.AFI, SAFI: mp.SAFI}) {
+			out = append(out, omp.Family{AFI: mp.AFI, SAFI: mp.SAFI})
 		}
 	}
 	return out
@@ -93,23 +93,23 @@ func mpFamilies(h *omp.Handshake) []Family {
 
 // eorOf reports whether m is an OMP_INFORM_EOR, and for which family
 // (all: Length 0, every family).
-func eorOf(m omp.Message) (f Family, all, ok bool) {
+func eorOf(m omp.Message) (f omp.Family, all, ok bool) {
 	i, isInform := m.(*omp.Inform)
 	if !isInform || i.InformType != omp.InformEOR {
-		return Family{}, false, false
+		return omp.Family{}, false, false
 	}
-	return Family{i.AFI, i.SAFI}, i.AllFamilies, true
+	return omp.Family{AFI: i.AFI, SAFI: i.SAFI}, i.AllFamilies, true
 }
 
 // eorSet waits for the EORs of a set of families: done once each has its
 // EOR, or one EOR for every family came; with no families, the first EOR
 // ends it.
 type eorSet struct {
-	want []Family
+	want []omp.Family
 	done bool
 }
 
-func newEORSet(fams []Family) *eorSet { return &eorSet{want: slices.Clone(fams)} }
+func newEORSet(fams []omp.Family) *eorSet { return &eorSet{want: slices.Clone(fams)} }
 
 // see takes a message and reports whether the set is complete.
 func (s *eorSet) see(m omp.Message) bool {
@@ -128,22 +128,22 @@ func (s *eorSet) see(m omp.Message) bool {
 // AFI_IPV4/SAFI_VROUTE if negotiated, else the first negotiated family;
 // ok false when no family is known (then every family is asked and the
 // first EOR ends the answer).
-func (x *Exec) refreshFamily(i int) (Family, bool) {
+func (x *Exec) refreshFamily(i int) (omp.Family, bool) {
 	fams := x.fams[i]
-	if slices.Contains(fams, Family{omp.AFIIPv4, omp.SAFIVRoute}) {
-		return Family{omp.AFIIPv4, omp.SAFIVRoute}, true
+	if slices.Contains(fams, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}) {
+		return omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, true
 	}
 	if len(fams) > 0 {
 		return fams[0], true
 	}
-	return Family{}, false
+	return omp.Family{}, false
 }
 
 // refreshRequest is the REFRESH_REQUEST a barrier sends on peer i's
 // session, and the EORs that end its answer.
 func (x *Exec) refreshRequest(i int) (Msg, *eorSet) {
 	if f, ok := x.refreshFamily(i); ok {
-		return Inform(omp.InformRefreshRequest, f.AFI, f.SAFI), newEORSet([]Family{f})
+		return Inform(omp.InformRefreshRequest, f.AFI, f.SAFI), newEORSet([]omp.Family{f})
 	}
 	return InformAll(omp.InformRefreshRequest), newEORSet(nil)
 }

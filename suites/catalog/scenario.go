@@ -463,13 +463,13 @@ func (p *scParser) capCode(n *yaml.Node) (omp.CapCode, bool) {
 	return 0, false
 }
 
-func (p *scParser) family(n *yaml.Node) (Family, bool) {
+func (p *scParser) family(n *yaml.Node) (omp.Family, bool) {
 	s, ok := p.str(n, "family")
 	if !ok {
-		return Family{}, false
+		return omp.Family{}, false
 	}
 	a, sf, _ := strings.Cut(s, "/")
-	var fam Family
+	var fam omp.Family
 	for _, x := range []omp.AFI{omp.AFIIPv4, omp.AFIIPv6} {
 		if norm(x.String()) == norm(a) {
 			fam.AFI = x
@@ -482,7 +482,7 @@ func (p *scParser) family(n *yaml.Node) (Family, bool) {
 	}
 	if fam.AFI == 0 || fam.SAFI == 0 {
 		p.errf(n, "family %q: want AFI/SAFI by the draft's names, as AFI_IPV4/SAFI_VROUTE", s)
-		return Family{}, false
+		return omp.Family{}, false
 	}
 	return fam, true
 }

@@ -30,7 +30,7 @@ type Exec struct {
 	dut  map[int]*omp.Handshake // each session's HANDSHAKE from the DUT
 	sent map[int]time.Time      // when each session last sent
 	neg  map[int]Negotiated     // each session's negotiated timers
-	fams map[int][]Family       // each session's negotiated MP families
+	fams map[int][]omp.Family   // each session's negotiated MP families
 	// each session's message types, as header Type bits: those the
 	// harness wrote, and those the DUT sent (judged or skipped)
 	wrote, got map[int]uint16
@@ -94,7 +94,7 @@ func joinText(a, b string) string {
 
 func newExec(ctx context.Context, c *Case, env *Env, d Driver) *Exec {
 	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{},
-		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
+		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]omp.Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
 }
 
 // fold adds a verdict to the case's: the worst grade wins, and the
@@ -227,7 +227,7 @@ func MissingNeeds(needs []Need, hs *omp.Handshake) []Need {
 					ok = true
 				}
 			}
-		case n.Family != Family{}:
+		case n.Family != omp.Family{}:
 			ok = !anyMP
 			for _, c := range caps {
 				if mp, isMP := c.(*omp.CapMP); isMP && mp.AFI == n.Family.AFI && mp.SAFI == n.Family.SAFI {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/ompconform/ompconform/internal/enum"
@@ -75,76 +74,31 @@ func RoleOf(t omp.PeerType) Role {
 	return 0
 }
 
-// Family is an address family: AFI and SAFI.
-type Family struct {
-	AFI  omp.AFI
-	SAFI omp.SAFI
-}
-
-func (f Family) String() string { return f.AFI.String() + "/" + f.SAFI.String() }
-
-// MarshalText prints a family as "AFI_IPV4/SAFI_VROUTE".
-func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
-
-var afiNames = map[string]omp.AFI{"ipv4": omp.AFIIPv4, "ipv6": omp.AFIIPv6}
-var safiNames = map[string]omp.SAFI{"vroute": omp.SAFIVRoute, "tloc": omp.SAFITLOC, "multicast": omp.SAFIMulticast,
-	"service": omp.SAFIService, "security": omp.SAFISecurity, "link": omp.SAFILink, "cxp": omp.SAFICXP}
-
-// ParseFamily parses "ipv4/vroute", "ipv6/tloc", "ipv4/multicast",
-// "ipv4/service", ...
-func ParseFamily(s string) (Family, error) {
-	a, b, _ := strings.Cut(strings.ToLower(s), "/")
-	afi, ok1 := afiNames[a]
-	safi, ok2 := safiNames[b]
-	if !ok1 || !ok2 {
-		return Family{}, fmt.Errorf("family %q: want ipv4 or ipv6, then /vroute, /tloc, /multicast, /service, /security, /link or /cxp", s)
-	}
-	return Family{afi, safi}, nil
-}
-
-// UnmarshalText parses a family as MarshalText prints it
-// ("AFI_IPV4/SAFI_VROUTE") or as ParseFamily does ("ipv4/vroute").
-func (f *Family) UnmarshalText(b []byte) error {
-	for afi := omp.AFIIPv4; afi <= omp.AFIIPv6; afi++ {
-		for safi := omp.SAFIVRoute; safi <= omp.SAFICXP; safi++ {
-			if g := (Family{afi, safi}); g.String() == string(b) {
-				*f = g
-				return nil
-			}
-		}
-	}
-	g, err := ParseFamily(string(b))
-	if err == nil {
-		*f = g
-	}
-	return err
-}
-
 // The families the RIB keeps, in the order Next sends them. The last
 // eight are the SAFIs the draft lists without an NLRI format: the RIB
 // stores and reflects each ATTR_TYPE_REACHABLES NLRI of theirs as one
 // opaque route (Route.Raw; see the package documentation).
 var (
-	TLOC4      = Family{omp.AFIIPv4, omp.SAFITLOC}
-	TLOC6      = Family{omp.AFIIPv6, omp.SAFITLOC}
-	VRoute4    = Family{omp.AFIIPv4, omp.SAFIVRoute}
-	VRoute6    = Family{omp.AFIIPv6, omp.SAFIVRoute}
-	Multicast4 = Family{omp.AFIIPv4, omp.SAFIMulticast}
-	Multicast6 = Family{omp.AFIIPv6, omp.SAFIMulticast}
-	Service4   = Family{omp.AFIIPv4, omp.SAFIService}
-	Service6   = Family{omp.AFIIPv6, omp.SAFIService}
-	Security4  = Family{omp.AFIIPv4, omp.SAFISecurity}
-	Security6  = Family{omp.AFIIPv6, omp.SAFISecurity}
-	Link4      = Family{omp.AFIIPv4, omp.SAFILink}
-	Link6      = Family{omp.AFIIPv6, omp.SAFILink}
-	CXP4       = Family{omp.AFIIPv4, omp.SAFICXP}
-	CXP6       = Family{omp.AFIIPv6, omp.SAFICXP}
+	TLOC4      = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
+	TLOC6      = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}
+	VRoute4    = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	VRoute6    = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}
+	Multicast4 = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}
+	Multicast6 = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFIMulticast}
+	Service4   = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIService}
+	Service6   = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFIService}
+	Security4  = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFISecurity}
+	Security6  = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFISecurity}
+	Link4      = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFILink}
+	Link6      = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFILink}
+	CXP4       = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFICXP}
+	CXP6       = omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFICXP}
 )
 
 // Families lists the fourteen families in output order (TLOCs first, so
 // a receiver can validate vRoutes as they arrive; the raw families last).
-func Families() []Family {
-	return []Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
+func Families() []omp.Family {
+	return []omp.Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
 		Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
 }
 
@@ -180,7 +134,7 @@ type PeerInfo struct {
 	// peer's paths go as soon as its session does.
 	GracefulRestart time.Duration
 	// Families are the negotiated MP families; nil means all of Families().
-	Families []Family
+	Families []omp.Family
 }
 
 // Errors returned by the API.
@@ -231,7 +185,7 @@ type LocalTLOC struct {
 
 // Route is one path as the state API shows it.
 type Route struct {
-	Family    Family
+	Family    omp.Family
 	VPN       uint64       // vRoute
 	Prefix    netip.Prefix // vRoute
 	TLOC      omp.TLOCNLRI // TLOC route: its NLRI

@@ -28,7 +28,7 @@ const (
 	nFam
 )
 
-var famList = [nFam]Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
+var famList = [nFam]omp.Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
 	Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
 
 func famIndex(afi omp.AFI, safi omp.SAFI) (int, bool) {

@@ -103,7 +103,7 @@ func reachUpd(rc omp.Reach, withdraw bool, extra ...omp.AttrValue) *omp.Update {
 
 // ident names a path as a receiver sees it.
 type ident struct {
-	fam    Family
+	fam    omp.Family
 	dst    string // "vpn:prefix", TLOC "addr/color/encap", multicast hex
 	pathID uint32
 	orig   netip.Addr
@@ -137,7 +137,7 @@ type view struct {
 	labels  map[ident]uint32 // of the routes
 	adds    map[ident]int
 	wds     map[ident]int
-	eors    []Family
+	eors    []omp.Family
 	msgs    int
 	updates int
 }
@@ -148,7 +148,7 @@ func newView(t testing.TB) *view {
 
 func reachIdents(rc *omp.Reach, orig netip.Addr) []ident {
 	var out []ident
-	f := Family{rc.AFI, rc.SAFI}
+	f := omp.Family{AFI: rc.AFI, SAFI: rc.SAFI}
 	for _, v := range rc.VRoutes {
 		out = append(out, ident{f, fmt.Sprintf("%d:%v", v.VPNID, v.Prefix()), v.PathID, orig})
 	}
@@ -187,7 +187,7 @@ func (v *view) feed(buf []byte) {
 			if m.InformType != omp.InformEOR {
 				v.t.Fatalf("unexpected %v", m.InformType)
 			}
-			v.eors = append(v.eors, Family{m.AFI, m.SAFI})
+			v.eors = append(v.eors, omp.Family{AFI: m.AFI, SAFI: m.SAFI})
 		case *omp.Update:
 			v.updates++
 			var orig netip.Addr
@@ -252,7 +252,7 @@ func (v *view) reset() {
 	v.adds, v.wds, v.eors, v.msgs, v.updates = map[ident]int{}, map[ident]int{}, nil, 0, 0
 }
 
-func (v *view) has(fam Family, dst string, pathID uint32, orig string) bool {
+func (v *view) has(fam omp.Family, dst string, pathID uint32, orig string) bool {
 	_, ok := v.routes[ident{fam, dst, pathID, a(orig)}]
 	return ok
 }

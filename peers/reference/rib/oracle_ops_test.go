@@ -47,7 +47,7 @@ const (
 
 func (f opFam) String() string { return [...]string{"famAll", "famVR", "famTLOC", "famRaw"}[f] }
 
-var diffFams = []Family{{}, VRoute4, TLOC4, Security4}
+var diffFams = []omp.Family{{}, VRoute4, TLOC4, Security4}
 
 // nl is one NLRI: a destination of the family's table, a Path ID and a
 // Label (vRoutes only).

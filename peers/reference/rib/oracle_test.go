@@ -266,7 +266,7 @@ func (d *diffRun) check() {
 	}
 	table := d.o.Table()
 	for _, rw := range table {
-		id := ident{Family{rw.Dest.AFI, rw.Dest.SAFI}, rw.Dest.Key, rw.PathID, rw.Originator()}
+		id := ident{omp.Family{AFI: rw.Dest.AFI, SAFI: rw.Dest.SAFI}, rw.Dest.Key, rw.PathID, rw.Originator()}
 		want = append(want, d.row(id, PeerID(rw.Peer), rw.Valid, rw.Best, rw.Stale, rw.Label, rw.Attrs))
 	}
 	if g, w := diffLines(got, want); g != "" || w != "" {
@@ -288,7 +288,7 @@ func (d *diffRun) check() {
 		}
 		out := d.o.Out(table, int(d.ids[i]))
 		for k, adv := range out {
-			id := ident{Family{k.Dest.AFI, k.Dest.SAFI}, k.Dest.Key, k.PathID, k.Originator}
+			id := ident{omp.Family{AFI: k.Dest.AFI, SAFI: k.Dest.SAFI}, k.Dest.Key, k.PathID, k.Originator}
 			want = append(want, fmt.Sprintf("%v label %d %s", id, adv.Label, d.text(adv.Attrs)))
 			if v.wds[id] > 0 {
 				d.fail("peer %s was sent a withdrawal of %v, which it keeps", diffRIDs[i], id)

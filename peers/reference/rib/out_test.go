@@ -44,14 +44,14 @@ func TestOutputPackingAndEOR(t *testing.T) {
 	v := newView(t)
 	// Record, message by message, when each family's routes and EOR come.
 	var buf []byte
-	lastRoute, eorAt := map[Family]int{}, map[Family]int{}
+	lastRoute, eorAt := map[omp.Family]int{}, map[omp.Family]int{}
 	for more := true; more; {
 		buf, more = r.Next(rx, buf[:0])
 		for len(buf) > 0 {
 			ln := int(buf[16])<<8 | int(buf[17])
 			before := v.msgs
-			count := func() map[Family]int {
-				c := map[Family]int{}
+			count := func() map[omp.Family]int {
+				c := map[omp.Family]int{}
 				for id := range v.adds {
 					c[id.fam]++
 				}

@@ -1,6 +1,9 @@
 package rib
 
-import "net/netip"
+import (
+	"github.com/ompconform/ompconform/omp"
+	"net/netip"
+)
 
 // trim returns what the tables no longer use (arena.trim), after a peer
 // left. It is cheap: O(chunks).
@@ -61,7 +64,7 @@ const scanMax = 1 << 14
 // cursor to go on from, and done says there is nothing after it. A
 // listing taken page by page is not a snapshot: a path added or removed
 // meanwhile may or may not appear.
-func (r *RIB) RoutesPage(after uint64, limit int, match func(Family) bool) (rs []Route, next uint64, done bool) {
+func (r *RIB) RoutesPage(after uint64, limit int, match func(omp.Family) bool) (rs []Route, next uint64, done bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	pi := uint32(min(after, 1<<32-1)) + 1

@@ -256,7 +256,7 @@ func TestRandomEdge(t *testing.T) {
 		}
 		v.drain(r, ctl)
 		want := map[ident]bool{}
-		for _, f := range []Family{TLOC4, VRoute4} {
+		for _, f := range []omp.Family{TLOC4, VRoute4} {
 			for _, rt := range r.Routes(f) {
 				if rt.Peer == PeerLocal && rt.Valid {
 					want[identOf(rt)] = true

@@ -10,11 +10,11 @@ import (
 
 // rawUpd is an UPDATE with one REACHABLES (or UNREACHABLES) of family f
 // whose NLRI is the opaque blob b, after extra attributes.
-func rawUpd(f Family, b []byte, withdraw bool, extra ...omp.AttrValue) *omp.Update {
+func rawUpd(f omp.Family, b []byte, withdraw bool, extra ...omp.AttrValue) *omp.Update {
 	return reachUpd(omp.Reach{AFI: f.AFI, SAFI: f.SAFI, Raw: b}, withdraw, extra...)
 }
 
-var rawFams = []Family{Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
+var rawFams = []omp.Family{Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
 
 // Each family without an NLRI format is reflected as an opaque unit with
 // its attributes, and withdrawn with the same bytes.
@@ -120,7 +120,7 @@ func TestRawFamilyEORAndRefresh(t *testing.T) {
 	r := newRIB(t, RoleController, "10.0.0.100", 100)
 	e1 := peerUp(t, r, "1.1.1.1", 1, 0)
 	apply(t, r, e1, rawUpd(Service6, []byte{0xAB, 0xCD}, false))
-	rx, err := r.PeerUp(PeerInfo{RouterID: a("9.9.9.9"), SiteID: 9, Families: []Family{Service6, VRoute4}})
+	rx, err := r.PeerUp(PeerInfo{RouterID: a("9.9.9.9"), SiteID: 9, Families: []omp.Family{Service6, VRoute4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +187,8 @@ func TestRawFamilyQueryAndParse(t *testing.T) {
 			t.Fatalf("query %x: answered %x", tc.b, got)
 		}
 	}
-	for s, want := range map[string]Family{"ipv4/service": Service4, "ipv6/security": Security6, "ipv4/link": Link4, "ipv6/cxp": CXP6} {
-		if f, err := ParseFamily(s); err != nil || f != want {
+	for s, want := range map[string]omp.Family{"ipv4/service": Service4, "ipv6/security": Security6, "ipv4/link": Link4, "ipv6/cxp": CXP6} {
+		if f, err := omp.ParseFamily(s); err != nil || f != want {
 			t.Errorf("ParseFamily(%q) = %v, %v", s, f, err)
 		}
 	}

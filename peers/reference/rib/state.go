@@ -55,7 +55,7 @@ func sortRoutes(rs []Route) {
 // Routes lists every path of family f (Adj-RIBs-In and local routes,
 // with their Loc-RIB flags), sorted by destination, path ID, originator
 // and peer.
-func (r *RIB) Routes(f Family) []Route {
+func (r *RIB) Routes(f omp.Family) []Route {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fi, ok := famIndex(f.AFI, f.SAFI)
@@ -75,7 +75,7 @@ func (r *RIB) Routes(f Family) []Route {
 // Advertised lists the peer's Adj-RIB-Out of family f: the entries it has
 // been sent and not yet withdrawn, with their current path (a withdrawal
 // still pending shows only the identity, with nil Attrs).
-func (r *RIB) Advertised(id PeerID, f Family) []Route {
+func (r *RIB) Advertised(id PeerID, f omp.Family) []Route {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p, err := r.upPeer(id)
