@@ -192,9 +192,7 @@ func (a *AttrASPath) walk(w *walker) {
 	at := w.pos()
 	n := w.count("number_of_segments", 4, len(a.Segments))
 	if !w.decode {
-		for i := range a.Segments {
-			w.group("segment", i, func() { a.Segments[i].walk(w) })
-		}
+		list(w, "segment", &a.Segments, 0, func(s *ASPathSegment) { s.walk(w) })
 		return
 	}
 	// n is untrusted: read while it lasts, allocate by what remains.
@@ -219,11 +217,7 @@ func (s *ASPathSegment) walk(w *walker) {
 		}
 		s.ASNs = make([]uint32, n)
 	}
-	for i := range s.ASNs {
-		w.push("as", i)
-		w.u32("", &s.ASNs[i])
-		w.pop()
-	}
+	w.seq("as", len(s.ASNs), false, func(i int) { w.u32("", &s.ASNs[i]) })
 }
 
 // ATTR_TYPE_ADAPT_QOS flags (section 3.1.3.24).

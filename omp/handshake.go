@@ -183,6 +183,7 @@ func walkCapability(w *walker, c *Capability) {
 			return
 		}
 		(*c).walk(w)
+		w.jsonFix(*c)
 	})
 }
 

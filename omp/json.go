@@ -1,17 +1,22 @@
 package omp
 
-// JSON rendering of decoded messages, for humans and reports. It is
-// output only: nothing here unmarshals.
+// JSON rendering of messages, for humans and reports. It is output only:
+// nothing here unmarshals.
 //
-// Objects keep wire order. Interfaces (attribute values, options,
-// capabilities) carry their kind by name ("type": "ATTR_TYPE_TLOC",
-// "code": "MP"); enum fields use the draft's names ("AFI_IPV4",
-// "SAFI_VROUTE", "OMP_ERR_UPDATE"); addresses are strings; byte strings
-// are hex. Field keys are the field map's leaf names.
+// JSON is a direction of the walk: the walker, in JSON mode, renders each
+// field the layout names under its leaf name, in wire order; the groups
+// the layout enters ("value" of an attribute) are objects and its lists
+// arrays. Enum fields carry the names the field map gives them (note):
+// "ATTR_TYPE_TLOC", "AFI_IPV4", "OMP_ERR_UPDATE"; addresses are strings,
+// byte strings hex. Length and count fields and the layout's constants
+// are left out: the values show them. What is left in this file is where
+// JSON deliberately says more than the field map: the names of the lists
+// (listKeys), and the values of a few types (jsonFixer) that name what
+// the field map gives as numbers (SAFI version, encap type, sub-TLV
+// types, ORIGIN's proto, ADAPT_QOS flags) or add what helps a reader (a
+// vRoute's prefix, an INFORM for every family).
 
 import (
-	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/netip"
@@ -24,42 +29,79 @@ func MessageJSON(m Message) ([]byte, error) {
 	if m == nil {
 		return nil, errors.New("omp: MessageJSON of a nil message")
 	}
-	return json.Marshal(obj{{"type", m.Type().String()}, {"body", m}})
+	o := &jsonOut{}
+	w := &walker{flim: -1, js: o}
+	m.walk(w)
+	w.jsonFix(m)
+	b := append([]byte(`{"type":`), jsonString(m.Type().String())...)
+	b = append(b, `,"body":`...)
+	b = o.root.render(b)
+	return append(b, '}'), nil
 }
 
-// obj is a JSON object that keeps its keys in order.
-type obj []kv
-
-type kv struct {
-	k string
-	v any
+// listKeys are the JSON keys of the layouts' lists, which the field map
+// names by their element ("update.attr[2]"); a scalar list's elements are
+// their one value ([65001, 65002], not [{"value": 65001}, ...]).
+var listKeys = map[string]struct {
+	key    string
+	scalar bool
+}{
+	"option": {"options", false}, "capability": {"capabilities", false}, "attr": {"attributes", false},
+	"tlv": {"tlvs", false}, "segment": {"segments", false}, "prune": {"prunes", false}, "nlri": {"nlri", false},
+	"vsmart": {"vsmarts", true}, "group": {"groups", true}, "community": {"communities", true}, "as": {"as", true},
 }
 
-func (o obj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, e := range o {
-		if i > 0 {
-			b.WriteByte(',')
+// jsonFixer is a value whose JSON says more than its walk: fixJSON
+// changes the object the walk rendered, o.
+type jsonFixer interface{ fixJSON(o *jnode) }
+
+func (c *CapMP) fixJSON(o *jnode) { o.set("safi_version", jsonString(safiVersionName(c.SAFIVersion))) }
+
+func (a *AttrTLOCEncap) fixJSON(o *jnode) {
+	o.set("encap_type", jsonString(encapName(a.EncapType)))
+	nameTLVs(o, func(t uint8) string { return encapTLVName(a.EncapType, t) })
+}
+
+func (a *AttrSecurity) fixJSON(o *jnode) { nameTLVs(o, securityTLVName) }
+
+// nameTLVs adds "name", the draft's name of its type, after each sub-TLV's
+// "type"; a type the draft does not name has none.
+func nameTLVs(o *jnode, name func(uint8) string) {
+	for _, t := range o.get("tlv").kids {
+		v, _ := strconv.Atoi(t.get("type").val)
+		if n := name(uint8(v)); n != "" {
+			t.insert("type", "name", jsonString(n))
 		}
-		b.WriteString(strconv.Quote(e.k))
-		b.WriteByte(':')
-		v, err := json.Marshal(e.v)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }
 
-// hexBytes renders a byte string as hex ("" when empty).
-type hexBytes []byte
+func (a *AttrOrigin) fixJSON(o *jnode) { o.set("proto", jsonString(OriginName(a.Proto))) }
 
-func (h hexBytes) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + hex.EncodeToString(h) + `"`), nil
+func (a *AttrAdaptQoS) fixJSON(o *jnode) { o.set("flags", jsonString(AdaptQoSFlagsName(a.Flags))) }
+
+// fixJSON adds "prefix", the route's prefix with host bits cleared, to
+// each vRoute.
+func (r *Reach) fixJSON(o *jnode) {
+	if r.SAFI != SAFIVRoute {
+		return
+	}
+	for i, e := range o.get("nlri").kids {
+		prefix := ""
+		if p := r.VRoutes[i].Prefix(); p.IsValid() {
+			prefix = p.String()
+		}
+		e.add("prefix", jsonString(prefix))
+	}
 }
+
+// fixJSON says "all_families" of an EOR or REFRESH_REQUEST with no data.
+func (m *Inform) fixJSON(o *jnode) {
+	if (m.InformType == InformEOR || m.InformType == InformRefreshRequest) && m.AllFamilies {
+		o.add("all_families", "true")
+	}
+}
+
+// Names of values.
 
 // addrJSON renders an address as text; the zero Addr as "".
 func addrJSON(a netip.Addr) string {
@@ -67,112 +109,6 @@ func addrJSON(a netip.Addr) string {
 		return ""
 	}
 	return a.String()
-}
-
-// Messages.
-
-func (m *Handshake) MarshalJSON() ([]byte, error) {
-	opts := make([]any, len(m.Options))
-	for i, o := range m.Options {
-		opts[i] = o
-	}
-	return obj{
-		{"version", m.Version},
-		{"site_id", m.SiteID},
-		{"domain_id", m.DomainID},
-		{"holdtime", m.HoldTime},
-		{"peer_router_id", addrJSON(m.PeerRouterID)},
-		{"options", opts},
-	}.MarshalJSON()
-}
-
-func (m *Update) MarshalJSON() ([]byte, error) {
-	return obj{{"attributes", attrList(m.Attributes)}}.MarshalJSON()
-}
-
-func (m *Query) MarshalJSON() ([]byte, error) {
-	return obj{{"attributes", attrList(m.Attributes)}}.MarshalJSON()
-}
-
-func attrList(attrs []Attribute) []Attribute {
-	if attrs == nil {
-		return []Attribute{}
-	}
-	return attrs
-}
-
-func (m *Alert) MarshalJSON() ([]byte, error) {
-	return obj{
-		{"code", m.Code.String()},
-		{"subcode", m.Code.SubcodeName(m.Subcode)},
-		{"data", hexBytes(m.Data)},
-	}.MarshalJSON()
-}
-
-func (m *Hello) MarshalJSON() ([]byte, error) {
-	tlvs := make([]obj, len(m.TLVs))
-	for i, t := range m.TLVs {
-		o := obj{{"type", t.TLVType.String()}}
-		if t.TLVType == HelloTLVVSmarts {
-			vs := make([]string, len(t.VSmarts))
-			for j, a := range t.VSmarts {
-				vs[j] = addrJSON(a)
-			}
-			o = append(o, kv{"vsmarts", vs})
-		} else {
-			o = append(o, kv{"data", hexBytes(t.Data)})
-		}
-		tlvs[i] = o
-	}
-	return obj{{"tlvs", tlvs}}.MarshalJSON()
-}
-
-func (m *Policy) MarshalJSON() ([]byte, error) {
-	return obj{{"type", m.PolicyType.String()}, {"data", hexBytes(m.Data)}}.MarshalJSON()
-}
-
-func (m *Inform) MarshalJSON() ([]byte, error) {
-	o := obj{{"type", m.InformType.String()}}
-	switch {
-	case m.InformType != InformEOR && m.InformType != InformRefreshRequest:
-		o = append(o, kv{"data", hexBytes(m.Data)})
-	case m.AllFamilies:
-		o = append(o, kv{"all_families", true})
-	default:
-		o = append(o, kv{"afi", m.AFI.String()}, kv{"safi", m.SAFI.String()})
-	}
-	return o.MarshalJSON()
-}
-
-func (m *RawMessage) MarshalJSON() ([]byte, error) {
-	return obj{{"data", hexBytes(m.Body)}}.MarshalJSON()
-}
-
-// HANDSHAKE options and capabilities.
-
-func (o *CapabilitiesOption) MarshalJSON() ([]byte, error) {
-	caps := make([]any, len(o.Capabilities))
-	for i, c := range o.Capabilities {
-		caps[i] = c
-	}
-	return obj{{"type", o.OptionType().String()}, {"capabilities", caps}}.MarshalJSON()
-}
-
-func (o *AuthenticationOption) MarshalJSON() ([]byte, error) {
-	return obj{{"type", o.OptionType().String()}, {"key_id", o.KeyID}, {"mac", hexBytes(o.MAC[:])}}.MarshalJSON()
-}
-
-func (o *RawOption) MarshalJSON() ([]byte, error) {
-	return obj{{"type", o.Type.String()}, {"data", hexBytes(o.Data)}}.MarshalJSON()
-}
-
-func (c *CapMP) MarshalJSON() ([]byte, error) {
-	return obj{
-		{"code", c.CapCode().String()},
-		{"afi", c.AFI.String()},
-		{"safi_version", safiVersionName(c.SAFIVersion)},
-		{"safi", c.SAFI.String()},
-	}.MarshalJSON()
 }
 
 func safiVersionName(v uint8) string {
@@ -183,73 +119,6 @@ func safiVersionName(v uint8) string {
 		return "OMP_AFI_SAFI_VERSION_TWO"
 	}
 	return "SAFI_VERSION_" + strconv.Itoa(int(v))
-}
-
-func (c *CapIdentity) MarshalJSON() ([]byte, error) {
-	return obj{{"code", c.CapCode().String()}, {"peer_type", c.PeerType.String()}}.MarshalJSON()
-}
-
-func (c *CapGracefulRestart) MarshalJSON() ([]byte, error) {
-	return obj{{"code", c.CapCode().String()}, {"gr_interval", c.GRInterval}}.MarshalJSON()
-}
-
-func (c *CapRefresh) MarshalJSON() ([]byte, error) {
-	return obj{{"code", c.CapCode().String()}}.MarshalJSON()
-}
-
-func (c *CapSecurity) MarshalJSON() ([]byte, error) {
-	return obj{{"code", c.CapCode().String()}}.MarshalJSON()
-}
-
-func (c *CapOverlayID) MarshalJSON() ([]byte, error) {
-	return obj{{"code", c.CapCode().String()}, {"overlay_id", c.OverlayID}}.MarshalJSON()
-}
-
-func (c *RawCapability) MarshalJSON() ([]byte, error) {
-	return obj{{"code", c.Code.String()}, {"data", hexBytes(c.Data)}}.MarshalJSON()
-}
-
-// Attributes.
-
-// MarshalJSON renders the attribute as {"flags": "OPTIONAL|EXTENDED",
-// "type": "ATTR_TYPE_TLOC", "value": {...}}.
-func (a Attribute) MarshalJSON() ([]byte, error) {
-	var v any = obj{}
-	if a.Value != nil {
-		v = a.Value
-	}
-	return obj{{"flags", a.Flags.String()}, {"type", a.Type().String()}, {"value", v}}.MarshalJSON()
-}
-
-func (a *AttrTLOC) MarshalJSON() ([]byte, error) {
-	return obj{{"address", addrJSON(a.Address)}, {"color", a.Color}, {"encap", a.Encap}}.MarshalJSON()
-}
-
-func addrPortJSON(prefix string, a netip.Addr, port uint16) ([]byte, error) {
-	return obj{{prefix + "_address", addrJSON(a)}, {prefix + "_port", port}}.MarshalJSON()
-}
-
-func (a *AttrTLOCV4Private) MarshalJSON() ([]byte, error) {
-	return addrPortJSON("private", a.Address, a.Port)
-}
-
-func (a *AttrTLOCV4Public) MarshalJSON() ([]byte, error) {
-	return addrPortJSON("public", a.Address, a.Port)
-}
-
-func (a *AttrTLOCV6Private) MarshalJSON() ([]byte, error) {
-	return addrPortJSON("private", a.Address, a.Port)
-}
-
-func (a *AttrTLOCV6Public) MarshalJSON() ([]byte, error) {
-	return addrPortJSON("public", a.Address, a.Port)
-}
-
-func (a *AttrTLOCEncap) MarshalJSON() ([]byte, error) {
-	return obj{
-		{"encap_type", encapName(a.EncapType)},
-		{"tlvs", tlvList(a.TLVs, func(t uint8) string { return encapTLVName(a.EncapType, t) })},
-	}.MarshalJSON()
 }
 
 func encapName(t uint16) string {
@@ -308,82 +177,6 @@ func securityTLVName(t uint8) string {
 	return ""
 }
 
-// tlvList renders sub-TLVs as {"type": 7, "name": "PROTOCOL", "value": hex};
-// name is omitted for a type the draft does not name.
-func tlvList(tlvs []TLV, name func(uint8) string) []obj {
-	out := make([]obj, len(tlvs))
-	for i, t := range tlvs {
-		o := obj{{"type", t.Type}}
-		if n := name(t.Type); n != "" {
-			o = append(o, kv{"name", n})
-		}
-		out[i] = append(o, kv{"value", hexBytes(t.Value)})
-	}
-	return out
-}
-
-func (a *AttrSecurity) MarshalJSON() ([]byte, error) {
-	return obj{{"tlvs", tlvList(a.TLVs, securityTLVName)}}.MarshalJSON()
-}
-
-func (a *AttrPref) MarshalJSON() ([]byte, error) {
-	return obj{{"preference", a.Preference}}.MarshalJSON()
-}
-
-func (a *AttrWeight) MarshalJSON() ([]byte, error) { return obj{{"weight", a.Weight}}.MarshalJSON() }
-func (a *AttrTag) MarshalJSON() ([]byte, error)    { return obj{{"tag", a.Tag}}.MarshalJSON() }
-
-func (a *AttrDomain) MarshalJSON() ([]byte, error) {
-	return obj{{"domain_id", a.DomainID}}.MarshalJSON()
-}
-
-func (a *AttrSiteID) MarshalJSON() ([]byte, error) { return obj{{"site_id", a.SiteID}}.MarshalJSON() }
-
-func (a *AttrOriginator) MarshalJSON() ([]byte, error) {
-	return obj{{"originator", addrJSON(a.Originator)}}.MarshalJSON()
-}
-
-func (a *AttrVersion) MarshalJSON() ([]byte, error) {
-	return obj{{"version", a.Version}}.MarshalJSON()
-}
-
-func (a *AttrBandwidth) MarshalJSON() ([]byte, error) {
-	return obj{{"bandwidth", a.Bandwidth}}.MarshalJSON()
-}
-
-func (a *AttrSrcVPN) MarshalJSON() ([]byte, error) {
-	return obj{{"source_vpn_id", a.SourceVPNID}}.MarshalJSON()
-}
-
-func (a *AttrQuery) MarshalJSON() ([]byte, error)   { return obj{{"query", a.Query}}.MarshalJSON() }
-func (a *AttrStale) MarshalJSON() ([]byte, error)   { return obj{{"stale", a.Stale}}.MarshalJSON() }
-func (a *AttrCarrier) MarshalJSON() ([]byte, error) { return obj{{"carrier", a.Carrier}}.MarshalJSON() }
-
-func (a *AttrRestrict) MarshalJSON() ([]byte, error) {
-	return obj{{"restrict", a.Restrict}}.MarshalJSON()
-}
-
-func (a *AttrBorder) MarshalJSON() ([]byte, error) { return obj{{"border", a.Border}}.MarshalJSON() }
-
-func (a *AttrOnDemand) MarshalJSON() ([]byte, error) {
-	return obj{{"on_demand", a.OnDemand}}.MarshalJSON()
-}
-
-func (a *AttrGroup) MarshalJSON() ([]byte, error) {
-	return obj{{"groups", u32List(a.Groups)}}.MarshalJSON()
-}
-
-func (a *AttrCommunity) MarshalJSON() ([]byte, error) {
-	return obj{{"communities", u32List(a.Communities)}}.MarshalJSON()
-}
-
-func u32List(v []uint32) []uint32 {
-	if v == nil {
-		return []uint32{}
-	}
-	return v
-}
-
 // OriginName is ompconform's name of an ATTR_TYPE_ORIGIN protocol number
 // (the draft names the protocols but gives no numbers).
 func OriginName(p uint8) string {
@@ -408,18 +201,6 @@ func OriginName(p uint8) string {
 		return "EIGRP"
 	}
 	return "PROTO_" + strconv.Itoa(int(p))
-}
-
-func (a *AttrOrigin) MarshalJSON() ([]byte, error) {
-	return obj{{"proto", OriginName(a.Proto)}, {"proto_subtype", a.ProtoSubtype}, {"metric", a.Metric}}.MarshalJSON()
-}
-
-func (a *AttrASPath) MarshalJSON() ([]byte, error) {
-	segs := make([]obj, len(a.Segments))
-	for i, s := range a.Segments {
-		segs[i] = obj{{"type", s.Type}, {"as", u32List(s.ASNs)}}
-	}
-	return obj{{"segments", segs}}.MarshalJSON()
 }
 
 // AdaptQoSFlagsName renders ATTR_TYPE_ADAPT_QOS Flags as the draft's flag
@@ -450,96 +231,174 @@ func AdaptQoSFlagsName(f uint8) string {
 	return strings.Join(parts, "|")
 }
 
-func (a *AttrAdaptQoS) MarshalJSON() ([]byte, error) {
-	o := obj{{"flags", AdaptQoSFlagsName(a.Flags)}}
-	if a.Flags&AdaptQoSDownstreamMin != 0 {
-		o = append(o, kv{"downstream_min", a.DownstreamMin})
-	}
-	if a.Flags&AdaptQoSDownstream != 0 {
-		o = append(o, kv{"downstream", a.Downstream})
-	}
-	if a.Flags&AdaptQoSDownstreamMax != 0 {
-		o = append(o, kv{"downstream_max", a.DownstreamMax})
-	}
-	if a.Flags&AdaptQoSPeriod != 0 {
-		o = append(o, kv{"period", a.Period})
-	}
-	if a.Flags&AdaptQoSUp != 0 {
-		o = append(o, kv{"up", a.Up})
-	}
-	return o.MarshalJSON()
+// JSON mode of the walker.
+
+// jsonOut is the walker's state in JSON mode: the tree rendered so far,
+// and its last leaf, which note names.
+type jsonOut struct {
+	root jnode
+	last *jnode
 }
 
-func (a *RawAttr) MarshalJSON() ([]byte, error) {
-	return obj{{"data", hexBytes(a.Data)}}.MarshalJSON()
+// jnode is a JSON value: an object of kids, an array of kids, or a leaf
+// whose JSON text is val. Objects keep their keys in wire order.
+type jnode struct {
+	key  string
+	kind jkind
+	val  string
+	kids []*jnode
 }
 
-// REACHABLES, UNREACHABLES and their NLRI.
+type jkind uint8
 
-func (a *AttrReachables) MarshalJSON() ([]byte, error)   { return a.Reach.MarshalJSON() }
-func (a *AttrUnreachables) MarshalJSON() ([]byte, error) { return a.Reach.MarshalJSON() }
+const (
+	jObject jkind = iota
+	jArray
+	jLeaf
+)
 
-func (r *Reach) MarshalJSON() ([]byte, error) {
-	o := obj{{"afi", r.AFI.String()}, {"safi", r.SAFI.String()}}
-	switch r.SAFI {
-	case SAFITLOC:
-		o = append(o, kv{"nlri", nonNil(r.TLOCs)})
-	case SAFIVRoute:
-		o = append(o, kv{"nlri", nonNil(r.VRoutes)})
-	case SAFIMulticast:
-		o = append(o, kv{"nlri", nonNil(r.Multicast)})
-	default:
-		o = append(o, kv{"raw", hexBytes(r.Raw)})
+// at is the node of the walker's path down to depth, made as needed: an
+// object for a group, an array's element for a list's.
+func (o *jsonOut) at(w *walker, depth int) *jnode {
+	n := &o.root
+	for _, s := range w.path[:depth] {
+		if s.idx < 0 {
+			n = n.child(s.name, jObject)
+			continue
+		}
+		a := n.child(s.name, jArray)
+		for len(a.kids) <= s.idx {
+			a.kids = append(a.kids, &jnode{})
+		}
+		n = a.kids[s.idx]
 	}
-	return o.MarshalJSON()
+	return n
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// leaf renders the field leaf of the walker's path as val; the empty leaf
+// is the path's element itself (an AS number of "as[3]").
+func (o *jsonOut) leaf(w *walker, leaf, val string) {
+	n := o.at(w, w.depth)
+	if leaf != "" {
+		n = n.add(leaf, val)
 	}
-	return s
+	n.kind, n.val, o.last = jLeaf, val, n
 }
 
-func (t TLOCNLRI) MarshalJSON() ([]byte, error) {
-	return obj{{"address", addrJSON(t.Address)}, {"color", t.Color}, {"encap", t.Encap}}.MarshalJSON()
+func (o *jsonOut) uint(w *walker, leaf string, v uint64) { o.leaf(w, leaf, strconv.FormatUint(v, 10)) }
+func (o *jsonOut) str(w *walker, leaf, s string)         { o.leaf(w, leaf, jsonString(s)) }
+
+// name renders the last leaf as the name of its value (note).
+func (o *jsonOut) name(s string) {
+	if o.last != nil {
+		o.last.val = jsonString(s)
+	}
 }
 
-// MarshalJSON adds "prefix", the route's prefix with host bits cleared,
-// to the wire fields.
-func (v VRouteNLRI) MarshalJSON() ([]byte, error) {
-	prefix := ""
-	if p := v.Prefix(); p.IsValid() {
-		prefix = p.String()
+// region is a length field and what it counts: the length is left out;
+// a group the layout enters is an object, even an empty one.
+func (o *jsonOut) region(w *walker, l lengthField, body func()) {
+	if !l.enter {
+		body()
+		return
 	}
-	return obj{
-		{"vpn_id", v.VPNID},
-		{"path_id", v.PathID},
-		{"label", v.Label},
-		{"prefix_length", v.PrefixLen},
-		{"address", addrJSON(v.Address)},
-		{"prefix", prefix},
-	}.MarshalJSON()
+	w.push(l.group, -1)
+	o.at(w, w.depth)
+	body()
+	w.pop()
 }
 
-func (m MulticastNLRI) MarshalJSON() ([]byte, error) {
-	o := obj{{"mcast_type", m.McastType.String()}, {"vpn_id", m.VPNID}}
-	if m.McastType == McastTypeAD {
-		o = append(o, kv{"label", m.Label}, kv{"source_originator", addrJSON(m.SourceOriginator)})
-		return o.MarshalJSON()
+// list makes the array of the list at depth d of the walker's path, so
+// that an empty list is an empty array.
+func (o *jsonOut) list(w *walker, d int) { o.at(w, d).child(w.path[d].name, jArray) }
+
+// jsonFix lets v say more than its walk (jsonFixer), in JSON mode.
+func (w *walker) jsonFix(v any) {
+	if w.js != nil {
+		if f, ok := v.(jsonFixer); ok {
+			f.fixJSON(w.js.at(w, w.depth))
+		}
 	}
-	prunes := make([]obj, len(m.Prunes))
-	for i, p := range m.Prunes {
-		prunes[i] = obj{{"prefix_length", p.PrefixLen}, {"address", addrJSON(p.Address)}}
+}
+
+// child is n's last kid named key, of kind k, made if there is none.
+func (n *jnode) child(key string, k jkind) *jnode {
+	for i := len(n.kids) - 1; i >= 0; i-- {
+		if c := n.kids[i]; c.key == key && c.kind == k {
+			return c
+		}
 	}
-	o = append(o,
-		kv{"source_originator", addrJSON(m.SourceOriginator)},
-		kv{"destination_originator", addrJSON(m.DestinationOriginator)},
-		kv{"source_prefix_length", m.SourcePrefixLen},
-		kv{"source_address", addrJSON(m.Source)},
-		kv{"group_prefix_length", m.GroupPrefixLen},
-		kv{"group_address", addrJSON(m.Group)},
-		kv{"prunes", prunes},
-	)
-	return o.MarshalJSON()
+	c := &jnode{key: key, kind: k}
+	n.kids = append(n.kids, c)
+	return c
+}
+
+// get is n's kid named key (an empty node if none).
+func (n *jnode) get(key string) *jnode {
+	for _, c := range n.kids {
+		if c.key == key {
+			return c
+		}
+	}
+	return &jnode{}
+}
+
+// set makes the value of n's kid named key val.
+func (n *jnode) set(key, val string) { n.get(key).val = val }
+
+// add appends a leaf.
+func (n *jnode) add(key, val string) *jnode {
+	c := &jnode{key: key, kind: jLeaf, val: val}
+	n.kids = append(n.kids, c)
+	return c
+}
+
+// insert puts a leaf right after n's kid named after.
+func (n *jnode) insert(after, key, val string) {
+	for i, c := range n.kids {
+		if c.key == after {
+			n.kids = append(n.kids[:i+1], append([]*jnode{{key: key, kind: jLeaf, val: val}}, n.kids[i+1:]...)...)
+			return
+		}
+	}
+}
+
+func (n *jnode) render(b []byte) []byte {
+	switch n.kind {
+	case jLeaf:
+		return append(b, n.val...)
+	case jArray:
+		scalar := listKeys[n.key].scalar
+		b = append(b, '[')
+		for i, e := range n.kids {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if scalar && e.kind != jLeaf && len(e.kids) > 0 {
+				e = e.kids[0]
+			}
+			b = e.render(b)
+		}
+		return append(b, ']')
+	}
+	b = append(b, '{')
+	for i, c := range n.kids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		key := c.key
+		if k, ok := listKeys[key]; ok && c.kind == jArray {
+			key = k.key
+		}
+		b = strconv.AppendQuote(b, key)
+		b = append(b, ':')
+		b = c.render(b)
+	}
+	return append(b, '}')
+}
+
+// jsonString is s as a JSON string.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

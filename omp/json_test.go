@@ -132,7 +132,14 @@ func TestMessageJSONGolden(t *testing.T) {
 	for i := range min(len(got), len(wantLines)) {
 		if got[i] != wantLines[i] && bad < 10 {
 			bad++
-			t.Errorf("line %d differs\n got  %s\n want %s", i+1, got[i], wantLines[i])
+			at := 0
+			for at < min(len(got[i]), len(wantLines[i])) && got[i][at] == wantLines[i][at] {
+				at++
+			}
+			t.Errorf("line %d differs at byte %d\n got  ...%s\n want ...%s", i+1, at, around(got[i], at), around(wantLines[i], at))
 		}
 	}
 }
+
+// around is s from 60 bytes before at to 60 after.
+func around(s string, at int) string { return s[max(0, at-60):min(len(s), at+60)] }

@@ -42,7 +42,9 @@ func (r *Reach) walk(w *walker) {
 		}
 		if r.Len() > 0 {
 			w.encFail("%s: NLRI of AFI %d, which has no address size", w.name("afi"), uint16(r.AFI))
-			return
+			if !w.ok() {
+				return
+			}
 		}
 	}
 	w.length2("nlri_length", "nlri", errUpBadNet, func() {
@@ -159,10 +161,8 @@ func (m *MulticastNLRI) walk(w *walker, n int) {
 		}
 		m.Prunes = make([]PrunedSource, cnt)
 	}
-	for i := range m.Prunes {
-		w.group("prune", i, func() {
-			prefixLen("prefix_length", &m.Prunes[i].PrefixLen)
-			w.addr("address", &m.Prunes[i].Address, n)
-		})
-	}
+	w.seq("prune", len(m.Prunes), true, func(i int) {
+		prefixLen("prefix_length", &m.Prunes[i].PrefixLen)
+		w.addr("address", &m.Prunes[i].Address, n)
+	})
 }

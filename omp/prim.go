@@ -33,6 +33,10 @@ func (w *walker) u8Slow(leaf string, v *uint8) {
 		w.planField(opU8, unsafe.Pointer(v), 1, 1, 0)
 		return
 	}
+	if w.js != nil {
+		w.js.uint(w, leaf, uint64(*v))
+		return
+	}
 	start := w.pos()
 	if w.decode {
 		b := w.take(leaf, 1)
@@ -60,6 +64,10 @@ func (w *walker) u16(leaf string, v *uint16) {
 	}
 	if w.plan != nil {
 		w.planField(opU16, unsafe.Pointer(v), 2, 2, 0)
+		return
+	}
+	if w.js != nil {
+		w.js.uint(w, leaf, uint64(*v))
 		return
 	}
 	start := w.pos()
@@ -91,6 +99,10 @@ func (w *walker) u24(leaf string, v *uint32) {
 	}
 	if w.plan != nil {
 		w.planField(opU24, unsafe.Pointer(v), 4, 3, 0)
+		return
+	}
+	if w.js != nil {
+		w.js.uint(w, leaf, uint64(*v))
 		return
 	}
 	start := w.pos()
@@ -125,6 +137,10 @@ func (w *walker) u32(leaf string, v *uint32) {
 		w.planField(opU32, unsafe.Pointer(v), 4, 4, 0)
 		return
 	}
+	if w.js != nil {
+		w.js.uint(w, leaf, uint64(*v))
+		return
+	}
 	start := w.pos()
 	if w.decode {
 		b := w.take(leaf, 4)
@@ -152,6 +168,10 @@ func (w *walker) u64(leaf string, v *uint64) {
 	}
 	if w.plan != nil {
 		w.planField(opU64, unsafe.Pointer(v), 8, 8, 0)
+		return
+	}
+	if w.js != nil {
+		w.js.uint(w, leaf, *v)
 		return
 	}
 	start := w.pos()
@@ -192,6 +212,10 @@ func (w *walker) addr(leaf string, v *netip.Addr, n int) {
 		w.planField(k, unsafe.Pointer(v), unsafe.Sizeof(*v), n, 0)
 		return
 	}
+	if w.js != nil {
+		w.js.str(w, leaf, addrJSON(*v))
+		return
+	}
 	start := w.pos()
 	if w.decode {
 		b := w.take(leaf, n)
@@ -228,6 +252,10 @@ func (w *walker) addr(leaf string, v *netip.Addr, n int) {
 func (w *walker) bytes(leaf string, v *[]byte, n int) {
 	if w.plan != nil && n < 0 {
 		w.plan.variable(leaf)
+		return
+	}
+	if w.js != nil {
+		w.js.str(w, leaf, hex.EncodeToString(*v))
 		return
 	}
 	start := w.pos()

@@ -126,9 +126,12 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 	if !w.decode {
 		if a.Value == nil {
 			w.encFail("%s: attribute without a value", w.name(""))
-			return
+			if !w.ok() {
+				return
+			}
+		} else {
+			t = a.Value.AttrType()
 		}
-		t = a.Value.AttrType()
 	}
 	typeAt := w.pos()
 	w.u8("type", (*uint8)(&t))
@@ -165,7 +168,12 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 	if w.decode && !w.checkAttrLen(t, width) {
 		return
 	}
-	widened := w.attrLength(width, func() { a.Value.walk(w) })
+	widened := w.attrLength(width, func() {
+		if a.Value != nil {
+			a.Value.walk(w)
+			w.jsonFix(a.Value)
+		}
+	})
 	if widened {
 		// The data outgrew a 1-byte Length: the wire carries
 		// ATTR_EXTENDED, and so does the field map; a.Flags is the

@@ -11,7 +11,8 @@ import (
 // walker runs a layout in one of two directions. Every structure of the
 // wire format has exactly one walk method that names its fields in order;
 // the walker reads them (decode), writes them (encode), and, when asked,
-// records the field map. So each layout lives in one place.
+// records the field map; it also renders them as JSON (json.go) and
+// compiles fixed layouts (fixed.go). So each layout lives in one place.
 //
 // Decoding never reads past w.lim (the end of the innermost length-bounded
 // region), never trusts a length that runs past its region, and stops at
@@ -37,6 +38,7 @@ type walker struct {
 	pins   map[string]int
 
 	plan *planner // plan mode (fixed.go): record the fields, read nothing
+	js   *jsonOut // JSON mode (json.go): render the fields, write nothing
 }
 
 // Walkers escape (walk methods are called through interfaces), so they
@@ -67,7 +69,7 @@ func (w *walker) release() {
 	w.decode, w.fdec, w.fenc, w.rec = false, false, false, false
 	w.flim, w.buf, w.off, w.lim, w.base = -1, nil, 0, 0, 0
 	w.trunc, w.err, w.eerr = errSpec{}, nil, nil
-	w.fields, w.depth, w.pins = nil, 0, nil
+	w.fields, w.depth, w.pins, w.js = nil, 0, nil, nil
 	walkerPool.Put(w)
 }
 
@@ -140,6 +142,8 @@ func (w *walker) record(leaf string, start, n int, kind FieldKind, counts, value
 func note[T fmt.Stringer](w *walker, v T) {
 	if w.rec && w.ok() && len(w.fields) > 0 {
 		w.fields[len(w.fields)-1].Value = v.String()
+	} else if w.js != nil {
+		w.js.name(v.String())
 	}
 }
 
@@ -171,9 +175,10 @@ func (w *walker) short(leaf string, want int) {
 	w.failAt(w.trunc, leaf, w.off, w.remaining(), "%s needs %d bytes, %d remain", w.name(leaf), want, w.remaining())
 }
 
-// encFail records an encode error.
+// encFail records an encode error. JSON renders what it is given: in
+// JSON mode, nothing is an error.
 func (w *walker) encFail(format string, args ...any) {
-	if w.eerr == nil {
+	if w.eerr == nil && w.js == nil {
 		w.eerr = fmt.Errorf("omp: encode: "+format, args...)
 	}
 }
@@ -271,6 +276,9 @@ func (w *walker) region(l lengthField, body func()) (widened bool) {
 			w.failAt(l.over, lenLeaf, lenStart, width, "%s is %d but only %d bytes remain", w.name(lenLeaf), n, w.remaining())
 			return false
 		}
+	} else if w.js != nil {
+		w.js.region(w, l, body)
+		return false
 	} else {
 		w.buf = append(w.buf, make([]byte, width)...)
 	}
@@ -365,6 +373,9 @@ func listOf[T any](w *walker, name string, s *[]T, size, arg int, each func(e *T
 	w.push(name, 0)
 	defer w.pop()
 	if !w.decode {
+		if w.js != nil {
+			w.js.list(w, d)
+		}
 		for i := range *s {
 			if !w.ok() {
 				return
@@ -412,6 +423,27 @@ func listOf[T any](w *walker, name string, s *[]T, size, arg int, each func(e *T
 	*s = (*s)[:i]
 }
 
+// seq walks the n elements of a list whose length the layout gives (a
+// count field before it) rather than its region: each is name[i], which
+// each walks; with grouped set, each is recorded as a group.
+func (w *walker) seq(name string, n int, grouped bool, each func(i int)) {
+	d := w.depth
+	w.push(name, 0)
+	defer w.pop()
+	if w.js != nil {
+		w.js.list(w, d)
+	}
+	for i := range n {
+		w.elem(d, i)
+		at := -1
+		if grouped {
+			at = w.groupStart()
+		}
+		each(i)
+		w.groupEnd(at)
+	}
+}
+
 // elem makes the path entry at depth d, pushed by list, the i'th element.
 func (w *walker) elem(d, i int) {
 	if d < len(w.path) {
@@ -439,6 +471,9 @@ func (w *walker) groupEnd(at int) {
 // of elements that follow. Encoding writes n (or a pinned value); decoding
 // returns the value read, which the caller must not trust for allocation.
 func (w *walker) count(leaf string, width int, n int) int {
+	if w.js != nil {
+		return n // JSON shows the elements, not their number
+	}
 	start := w.pos()
 	if w.decode {
 		b := w.take(leaf, width)
@@ -477,6 +512,9 @@ func (w *walker) count(leaf string, width int, n int) int {
 // const8 is a 1-byte field whose value the layout fixes (a sub-TLV type or
 // length drawn as "PROTO=1"). Decoding any other value is an error of spec.
 func (w *walker) const8(leaf string, want uint8, spec errSpec) {
+	if w.js != nil {
+		return // JSON shows values, not the layout's constants
+	}
 	v := want
 	start := w.pos()
 	w.u8(leaf, &v)
