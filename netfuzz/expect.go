@@ -36,7 +36,8 @@ const (
 	OutSilence = "silence" // (observed) nothing within the wait
 )
 
-// Alert is an ALERT's Code and Subcode, with names, and its Data.
+// Alert is an ALERT's Code and Subcode (its omp.AlertID, kept as two
+// JSON numbers), with names, and its Data.
 type Alert struct {
 	Code    omp.AlertCode `json:"code"`
 	Subcode omp.Subcode   `json:"subcode"`
@@ -44,13 +45,16 @@ type Alert struct {
 	Data    string        `json:"data,omitempty"` // hex
 }
 
-func alertOf(code omp.AlertCode, sub omp.Subcode, data []byte) *Alert {
-	return &Alert{Code: code, Subcode: sub, Name: code.String() + "/" + code.SubcodeName(sub), Data: fmt.Sprintf("%x", data)}
+func alertOf(id omp.AlertID, data []byte) *Alert {
+	return &Alert{Code: id.Code, Subcode: id.Subcode, Name: id.String(), Data: fmt.Sprintf("%x", data)}
 }
+
+// ID is the ALERT's Code and Subcode.
+func (a *Alert) ID() omp.AlertID { return omp.AlertID{Code: a.Code, Subcode: a.Subcode} }
 
 // Same reports whether a and b have the same Code and Subcode.
 func (a *Alert) Same(b *Alert) bool {
-	return a != nil && b != nil && a.Code == b.Code && a.Subcode == b.Subcode
+	return a != nil && b != nil && a.ID() == b.ID()
 }
 
 // Expectation is what the codec (and, for messages it accepts, the state
@@ -148,7 +152,7 @@ func allowed(st state, t omp.MsgType) (next state, fsm *Alert, close bool) {
 			return st, nil, false
 		}
 	}
-	return st, alertOf(omp.ErrFSM, omp.SubErrNone, []byte{byte(t)}), false
+	return st, alertOf(omp.AlertID{Code: omp.ErrFSM, Subcode: omp.SubErrNone}, []byte{byte(t)}), false
 }
 
 // Expect derives what a DUT in phase must answer to wire, which Complete
@@ -178,7 +182,7 @@ func Expect(phase Phase, wire []byte) Expectation {
 				oe = &omp.Error{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength, Reason: err.Error()}
 			}
 			e.Outcome, e.Source, e.Frame = OutAlert, "codec", i
-			e.Alert = alertOf(oe.Code, oe.Subcode, oe.Alert().Data) // the ALERT the codec says to send
+			e.Alert = alertOf(oe.ID(), oe.Alert().Data) // the ALERT the codec says to send
 			e.Field, e.Offset, e.Reason = oe.Field, oe.Offset, oe.Reason
 			if len(msg) >= omp.HeaderLen && oe.Code != omp.ErrHeader {
 				// The header framed a message of a known type: a DUT

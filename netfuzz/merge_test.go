@@ -53,7 +53,7 @@ func TestMergeFolders(t *testing.T) {
 	hello := enc(t, &omp.Hello{})
 	bad := append([]byte(nil), hello...)
 	bad[0] = 0
-	wrong := Observation{Outcome: OutAlert, Alert: alertOf(omp.ErrHeader, omp.SubErrHeaderLength, nil)}
+	wrong := Observation{Outcome: OutAlert, Alert: alertOf(omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}, nil)}
 	closed := Observation{Outcome: OutClose}
 	// The same bytes and answer in both shards, minimised in b only.
 	for _, f := range []*Finding{

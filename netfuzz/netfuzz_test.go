@@ -315,7 +315,7 @@ func TestReplayReferencePolicyOversize(t *testing.T) {
 	wire := enc(t, &omp.Policy{PolicyType: omp.PolicyComplete, Data: bytes.Repeat([]byte{'a'}, omp.MaxMessageLen-20)})
 	f := &Finding{Kind: KindMismatch, InProcess: true, Role: "controller", SessionPhase: PhaseEstablished,
 		Input: Input{Phase: PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(wire),
-			Observed: Observation{Outcome: OutAlert, Alert: alertOf(omp.ErrHeader, omp.SubErrHeaderLength, nil)}}}
+			Observed: Observation{Outcome: OutAlert, Alert: alertOf(omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}, nil)}}}
 	res := replay(t, Config{}, f)
 	if res.Reproduced {
 		t.Fatalf("the codec and the reference disagree again: %s", res)

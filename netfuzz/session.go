@@ -342,7 +342,7 @@ func (c *conn) observe(s *sess, phase Phase, exp Expectation, probed bool, sendE
 	case err == nil && r.Type() == omp.TypeAlert:
 		obs.Outcome = OutAlert
 		if a, ok := r.Alert(); ok {
-			obs.Alert = alertOf(a.Code, a.Subcode, a.Data)
+			obs.Alert = alertOf(a.ID(), a.Data)
 		} else {
 			obs.BadAlert = fmt.Sprintf("%x: %v", r.Raw, r.Err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
@@ -337,7 +338,7 @@ func alertMatrix(rep *runner.Report) htmlMatrix {
 	type key struct{ exp, got string }
 	n := map[key][]string{}
 	rowSet, colSet := map[string]bool{}, map[string]bool{}
-	var rowOrder []catalog.AlertID
+	var rowOrder []omp.AlertID
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		if len(r.ExpectedAlerts) == 0 || r.Grade == catalog.Skipped || r.Grade == catalog.Unsupported || r.Grade == catalog.Error {
@@ -345,7 +346,7 @@ func alertMatrix(rep *runner.Report) htmlMatrix {
 		}
 		exp := r.ExpectedAlerts[0]
 		got := received(r)
-		if slices.ContainsFunc(r.ExpectedAlerts, func(a catalog.AlertID) bool { return a.String() == got }) {
+		if slices.ContainsFunc(r.ExpectedAlerts, func(a omp.AlertID) bool { return a.String() == got }) {
 			got = exp.String()
 		}
 		if !rowSet[exp.String()] {
@@ -361,7 +362,7 @@ func alertMatrix(rep *runner.Report) htmlMatrix {
 	})
 	var m htmlMatrix
 	var cols []string
-	for _, a := range catalog.AllAlerts() {
+	for _, a := range omp.AllAlerts() {
 		if colSet[a.String()] {
 			cols = append(cols, a.String())
 			delete(colSet, a.String())

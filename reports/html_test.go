@@ -333,12 +333,12 @@ func hasAttr(n *html.Node, k string) bool {
 // The ALERT matrix names ALERTs without their prefixes, and its legend
 // gives each name in full.
 func TestHTMLAlertMatrixIsShort(t *testing.T) {
-	h := catalog.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}
-	u := catalog.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList}
+	h := omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}
+	u := omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList}
 	rep := &runner.Report{Target: "t", Results: []runner.Result{
-		{ID: "X-1", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Pass, ExpectedAlerts: []catalog.AlertID{h}, Alert: &h},
-		{ID: "X-2", Section: "3.1.3", Level: catalog.MUST, Grade: catalog.Fail, ExpectedAlerts: []catalog.AlertID{u}, Alert: &h},
-		{ID: "X-3", Section: "3.1.3", Level: catalog.MUST, Grade: catalog.Fail, ExpectedAlerts: []catalog.AlertID{u}, Received: "connection closed"},
+		{ID: "X-1", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Pass, ExpectedAlerts: []omp.AlertID{h}, Alert: &h},
+		{ID: "X-2", Section: "3.1.3", Level: catalog.MUST, Grade: catalog.Fail, ExpectedAlerts: []omp.AlertID{u}, Alert: &h},
+		{ID: "X-3", Section: "3.1.3", Level: catalog.MUST, Grade: catalog.Fail, ExpectedAlerts: []omp.AlertID{u}, Received: "connection closed"},
 	}}
 	page := writeHTML(t, rep)
 	m := page[strings.Index(page, `<table id="alert-matrix">`):]

@@ -108,7 +108,7 @@ func view(e transcript.Entry, start time.Time, red *redactor) entry {
 			v.Summary += fmt.Sprintf(" (%d bytes not kept)", e.Cut)
 		}
 		if oe, ok := omp.AsError(err); ok {
-			v.Summary += fmt.Sprintf(" (calls for ALERT %s/%s)", oe.Code, oe.Code.SubcodeName(oe.Subcode))
+			v.Summary += " (calls for ALERT " + oe.ID().String() + ")"
 		}
 		return v
 	}
@@ -131,7 +131,7 @@ func typeOf(raw []byte) string {
 // AFI_IPV4/SAFI_TLOC", "UPDATE (TLOC, REACHABLES AFI_IPV4/SAFI_VROUTE x1)".
 func summary(m omp.Message) string {
 	if a, ok := m.(*omp.Alert); ok {
-		return "ALERT " + a.Code.String() + "/" + a.Code.SubcodeName(a.Subcode)
+		return "ALERT " + a.ID().String()
 	}
 	return catalog.Describe(m)
 }

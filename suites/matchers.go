@@ -78,12 +78,12 @@ func describe(r *runner.Result) string {
 // HaveAlerted succeeds when the DUT answered with ALERT code/sub, and the
 // case passed (so it also closed, where the case asks for that).
 func HaveAlerted(code omp.AlertCode, sub omp.Subcode) types.GomegaMatcher {
-	return HaveAlertedOneOf(catalog.AlertID{Code: code, Subcode: sub})
+	return HaveAlertedOneOf(omp.AlertID{Code: code, Subcode: sub})
 }
 
 // HaveAlertedOneOf succeeds when the DUT answered with one of the ALERTs
 // (where the draft's table leaves the choice open), and the case passed.
-func HaveAlertedOneOf(alerts ...catalog.AlertID) types.GomegaMatcher {
+func HaveAlertedOneOf(alerts ...omp.AlertID) types.GomegaMatcher {
 	var names []string
 	for _, a := range alerts {
 		names = append(names, "ALERT "+a.String())

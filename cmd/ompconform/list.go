@@ -129,23 +129,23 @@ func listText(w io.Writer, cases []catalog.Case, wide bool) error {
 }
 
 type caseJSON struct {
-	ID             string            `json:"id"`
-	Title          string            `json:"title"`
-	Section        string            `json:"section"`
-	SectionTitle   string            `json:"section_title"`
-	Level          catalog.Level     `json:"level"`
-	Basis          catalog.Basis     `json:"basis"`
-	Source         string            `json:"source,omitempty"`
-	Requirement    string            `json:"requirement"`
-	Reading        string            `json:"reading,omitempty"`
-	Roles          catalog.Role      `json:"roles"`
-	Needs          []catalog.Need    `json:"needs,omitempty"`
-	MessageType    string            `json:"message_type"`
-	Labels         []string          `json:"labels"`
-	Sends          string            `json:"sends"`
-	Expects        string            `json:"expects"`
-	ExpectedAlerts []catalog.AlertID `json:"expected_alerts,omitempty"`
-	Timer          bool              `json:"timer,omitempty"`
+	ID             string         `json:"id"`
+	Title          string         `json:"title"`
+	Section        string         `json:"section"`
+	SectionTitle   string         `json:"section_title"`
+	Level          catalog.Level  `json:"level"`
+	Basis          catalog.Basis  `json:"basis"`
+	Source         string         `json:"source,omitempty"`
+	Requirement    string         `json:"requirement"`
+	Reading        string         `json:"reading,omitempty"`
+	Roles          catalog.Role   `json:"roles"`
+	Needs          []catalog.Need `json:"needs,omitempty"`
+	MessageType    string         `json:"message_type"`
+	Labels         []string       `json:"labels"`
+	Sends          string         `json:"sends"`
+	Expects        string         `json:"expects"`
+	ExpectedAlerts []omp.AlertID  `json:"expected_alerts,omitempty"`
+	Timer          bool           `json:"timer,omitempty"`
 }
 
 func listJSON(w io.Writer, cases []catalog.Case) error {
@@ -187,7 +187,7 @@ func coverageText(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error 
 	}
 	b.WriteString("\nALERT code/subcode      expected of the DUT by | sent to the DUT by\n")
 	noExp := 0
-	for _, a := range catalog.AllAlerts() {
+	for _, a := range omp.AllAlerts() {
 		exp, sent := cov.Expected[a], cov.Sent[a]
 		e, s := strings.Join(exp, " "), strings.Join(sent, " ")
 		if e == "" {
@@ -244,9 +244,9 @@ func coverageJSON(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error 
 		Cases     []string `json:"cases"`
 	}
 	type alert struct {
-		Alert    catalog.AlertID `json:"alert"`
-		Expected []string        `json:"expected_by"`
-		Sent     []string        `json:"sent_by"`
+		Alert    omp.AlertID `json:"alert"`
+		Expected []string    `json:"expected_by"`
+		Sent     []string    `json:"sent_by"`
 	}
 	out := struct {
 		Sections []sec   `json:"sections"`
@@ -261,7 +261,7 @@ func coverageJSON(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error 
 	for _, s := range catalog.Sections {
 		out.Sections = append(out.Sections, sec{s.Key, s.Title, s.Normative, nonNil(cov.Sections[s.Key])})
 	}
-	for _, a := range catalog.AllAlerts() {
+	for _, a := range omp.AllAlerts() {
 		out.Alerts = append(out.Alerts, alert{a, nonNil(cov.Expected[a]), nonNil(cov.Sent[a])})
 	}
 	enc := json.NewEncoder(w)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
-	"github.com/ompconform/ompconform/suites/catalog"
 )
 
 func TestListPrintsEveryCase(t *testing.T) {
@@ -60,7 +59,7 @@ func TestListCoverage(t *testing.T) {
 			Expected []string `json:"expected_by"`
 		}
 	}
-	if code != ExitOK || json.Unmarshal([]byte(out), &cov) != nil || len(cov.Sections) == 0 || len(cov.Alerts) != len(catalog.AllAlerts()) {
+	if code != ExitOK || json.Unmarshal([]byte(out), &cov) != nil || len(cov.Sections) == 0 || len(cov.Alerts) != len(omp.AllAlerts()) {
 		t.Errorf("list --coverage --json: code %d, %d sections, %d alerts", code, len(cov.Sections), len(cov.Alerts))
 	}
 }

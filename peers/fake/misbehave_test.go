@@ -136,7 +136,7 @@ func TestWrongSubcode(t *testing.T) {
 	if !errors.As(err, &ew) {
 		t.Fatalf("want *ErrWrongAlert, got %T %v", err, err)
 	}
-	if ew.Alert.Subcode != omp.SubErrUpdateFlags || ew.WantSubcode != omp.SubErrUpdateLength {
+	if ew.Alert.Subcode != omp.SubErrUpdateFlags || ew.Want.Subcode != omp.SubErrUpdateLength {
 		t.Errorf("%+v", ew)
 	}
 	re := regexp.MustCompile(`expected ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_LENGTH within 2s; received ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_FLAGS \(22 bytes\) at \+[0-9.]+[µm]?s instead`)

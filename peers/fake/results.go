@@ -63,7 +63,7 @@ func (r *Received) What() string {
 		return fmt.Sprintf("undecodable %s (%d bytes: %s)", r.Type(), len(r.Raw), reason(r.Err))
 	}
 	if a, ok := r.Alert(); ok {
-		return fmt.Sprintf("ALERT %s (%d bytes)", alertName(a.Code, a.Subcode), len(r.Raw))
+		return fmt.Sprintf("ALERT %s (%d bytes)", a.ID(), len(r.Raw))
 	}
 	return fmt.Sprintf("%s (%d bytes)", r.Type(), len(r.Raw))
 }
@@ -76,10 +76,6 @@ func reason(err error) string {
 		return "no error"
 	}
 	return err.Error()
-}
-
-func alertName(c omp.AlertCode, s omp.Subcode) string {
-	return c.String() + "/" + c.SubcodeName(s)
 }
 
 // fmtAt writes a time since connect: "+12ms", "+1.503s", "+250µs".
@@ -288,14 +284,13 @@ func (e *ErrUnexpected) Error() string {
 // ErrWrongAlert: ExpectAlertCode got an ALERT with another Code or Subcode.
 type ErrWrongAlert struct {
 	Step
-	WantCode    omp.AlertCode
-	WantSubcode omp.Subcode
-	Alert       *omp.Alert
-	Message     *Received
+	Want    omp.AlertID
+	Alert   *omp.Alert
+	Message *Received
 }
 
 func (e *ErrWrongAlert) Error() string {
-	return e.lead() + e.seen() + "; received ALERT " + alertName(e.Alert.Code, e.Alert.Subcode) + fmt.Sprintf(" (%d bytes) at %s instead", len(e.Message.Raw), fmtAt(e.Message.At))
+	return e.lead() + e.seen() + "; received ALERT " + e.Alert.ID().String() + fmt.Sprintf(" (%d bytes) at %s instead", len(e.Message.Raw), fmtAt(e.Message.At))
 }
 
 // SendError: a write to the DUT failed.

@@ -24,7 +24,7 @@ func OfType(t omp.MsgType) Predicate {
 
 // AlertWith matches an ALERT with the given Code and Subcode.
 func AlertWith(code omp.AlertCode, sub omp.Subcode) Predicate {
-	return Predicate{Desc: "ALERT " + alertName(code, sub), Match: func(r *Received) bool {
+	return Predicate{Desc: "ALERT " + omp.AlertID{Code: code, Subcode: sub}.String(), Match: func(r *Received) bool {
 		a, ok := r.Alert()
 		return ok && a.Code == code && a.Subcode == sub
 	}}
@@ -208,12 +208,12 @@ func (p *Peer) ExpectAlert(timeout time.Duration) (*AlertResult, error) {
 // another Code or Subcode fails at once with *ErrWrongAlert, which
 // carries it.
 func (p *Peer) ExpectAlertCode(code omp.AlertCode, sub omp.Subcode, timeout time.Duration) (*AlertResult, error) {
-	st := p.begin("ExpectAlertCode", "ALERT "+alertName(code, sub), timeout)
+	st := p.begin("ExpectAlertCode", "ALERT "+omp.AlertID{Code: code, Subcode: sub}.String(), timeout)
 	return p.expectAlert(st, timeout, func(a *omp.Alert, r *Received) error {
 		if a.Code == code && a.Subcode == sub {
 			return nil
 		}
-		return &ErrWrongAlert{Step: *st, WantCode: code, WantSubcode: sub, Alert: a, Message: r}
+		return &ErrWrongAlert{Step: *st, Want: omp.AlertID{Code: code, Subcode: sub}, Alert: a, Message: r}
 	})
 }
 

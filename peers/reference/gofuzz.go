@@ -314,7 +314,7 @@ func gfCheckSent(s *session, got *gfReceived) bool {
 		if n := len(got.msgs); n > 0 {
 			last, _ = got.msgs[n-1].(*omp.Alert)
 		}
-		if last == nil || !out.Is(last.Code, last.Subcode) {
+		if last == nil || out.ID() != last.ID() {
 			panic(fmt.Sprintf("the session wrote ALERT %s/%s; the peer read %v", out.CodeName, out.SubcodeName, last))
 		}
 	}

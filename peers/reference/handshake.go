@@ -24,7 +24,7 @@ type alertError struct {
 }
 
 func (e *alertError) Error() string {
-	return fmt.Sprintf("%s/%s: %s", e.alert.Code, e.alert.Code.SubcodeName(e.alert.Subcode), e.reason)
+	return e.alert.ID().String() + ": " + e.reason
 }
 
 func refuse(code omp.AlertCode, sub omp.Subcode, data []byte, format string, args ...any) *alertError {

@@ -8,7 +8,8 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// AlertRecord is an ALERT a session sent or received.
+// AlertRecord is an ALERT a session sent or received: its omp.AlertID
+// as numbers and names, its Data, and why.
 type AlertRecord struct {
 	Time        time.Time `json:"time"`
 	Code        uint8     `json:"code"`
@@ -28,9 +29,14 @@ func newAlertRecord(a *omp.Alert, reason string) *AlertRecord {
 	}
 }
 
+// ID is the recorded ALERT's Code and Subcode.
+func (r *AlertRecord) ID() omp.AlertID {
+	return omp.AlertID{Code: omp.AlertCode(r.Code), Subcode: omp.Subcode(r.Subcode)}
+}
+
 // Is reports whether the record is the ALERT code/subcode.
 func (r *AlertRecord) Is(code omp.AlertCode, sub omp.Subcode) bool {
-	return r != nil && r.Code == uint8(code) && r.Subcode == uint8(sub)
+	return r != nil && r.ID() == omp.AlertID{Code: code, Subcode: sub}
 }
 
 // numTypes counts message types 0..7, and one slot for any other.

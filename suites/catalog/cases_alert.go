@@ -14,7 +14,7 @@ const reqAlertRecv = "If a NOTIFICATION message is received [...] the local syst
 
 func alertCases() []Case {
 	var cs []Case
-	for i, a := range AllAlerts() {
+	for i, a := range omp.AllAlerts() {
 		cs = append(cs, Case{ID: fmt.Sprintf("ALR-%03d", 1+i), Title: "ALERT " + shortAlerts(a.String()) + " received: the DUT closes, without answering", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.4, 8.2.2",
 			Requirement: reqAlertRecv,
 			Reading:     "The draft does not say what a receiver of an ALERT does; as a BGP NOTIFICATION, an ALERT " + a.String() + " ends the session and is not answered.",

@@ -67,7 +67,7 @@ func (negotiatedOnlyExp) String() string {
 	return "the answer to a REFRESH_REQUEST for every family, up to the EOR of each negotiated family, carries no other family"
 }
 
-func (negotiatedOnlyExp) Alerts() []AlertID { return nil }
+func (negotiatedOnlyExp) Alerts() []omp.AlertID { return nil }
 
 func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 	if !x.offersRefresh(peer) {
@@ -136,7 +136,7 @@ func (refreshNotAnsweredExp) String() string {
 	return "no EOR before the answer to a QUERY sent after the REFRESH_REQUEST, nor for the settle time after it; session up"
 }
 
-func (refreshNotAnsweredExp) Alerts() []AlertID { return nil }
+func (refreshNotAnsweredExp) Alerts() []omp.AlertID { return nil }
 
 func (r refreshNotAnsweredExp) check(x *Exec, peer int) Verdict {
 	if err := x.send(peer, Query(WithdrawVRoutes(absentPrefix))); err != nil {

@@ -45,7 +45,7 @@ func (r receivesExp) String() string {
 	return fmt.Sprintf("UPDATEs that decode, advertising all %d vRoutes", len(r.prefixes))
 }
 
-func (receivesExp) Alerts() []AlertID { return nil }
+func (receivesExp) Alerts() []omp.AlertID { return nil }
 
 func (r receivesExp) check(x *Exec, peer int) Verdict {
 	want := map[netip.Prefix]bool{}

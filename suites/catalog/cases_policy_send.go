@@ -64,7 +64,7 @@ func PolicySent(shape PolShape) Expectation { return policySentExp{shape} }
 
 func (p policySentExp) String() string { return polShapes[p.shape] }
 
-func (policySentExp) Alerts() []AlertID { return nil }
+func (policySentExp) Alerts() []omp.AlertID { return nil }
 
 func (p policySentExp) check(x *Exec, peer int) Verdict {
 	var seq []*omp.Policy

@@ -51,7 +51,7 @@ func (r readoutExp) String() string {
 	return s + "; an SDN router forwards via it"
 }
 
-func (readoutExp) Alerts() []AlertID { return nil }
+func (readoutExp) Alerts() []omp.AlertID { return nil }
 
 func (r readoutExp) check(x *Exec, _ int) Verdict {
 	req := Request{Action: ActRoutes, VPN: x.Env.VPN(), Prefix: netip.MustParsePrefix(r.prefix)}

@@ -83,7 +83,7 @@ func TestCatalogAgreesWithCodec(t *testing.T) {
 				t.Errorf("%s: decode error %v is not an *omp.Error", c.ID, derr)
 				continue
 			}
-			got := AlertID{oe.Code, oe.Subcode}
+			got := oe.ID()
 			if !slices.Contains(exp.want, got) {
 				t.Errorf("%s: the codec answers %s (%s); the case expects %s", c.ID, got, oe.Reason, exp)
 			}
@@ -100,7 +100,7 @@ func TestCatalogAgreesWithCodec(t *testing.T) {
 // OMP_ERR_INV, which names no error a DUT could report.
 func TestEveryAlertIsCovered(t *testing.T) {
 	cov := Coverage(All())
-	for _, a := range AllAlerts() {
+	for _, a := range omp.AllAlerts() {
 		if len(cov.Sent[a]) == 0 {
 			t.Errorf("no case sends %s", a)
 		}
@@ -150,9 +150,9 @@ func ids(cs []Case) []string {
 // Levels, bases, grades and ALERTs read back what they write, so a
 // result survives JSON (the ginkgo processes share results that way).
 func TestTextRoundTrips(t *testing.T) {
-	for _, a := range append(AllAlerts(), AlertID{omp.ErrUpdate, 9}, AlertID{7, 0}) {
+	for _, a := range append(omp.AllAlerts(), omp.AlertID{Code: omp.ErrUpdate, Subcode: 9}, omp.AlertID{Code: 7, Subcode: 0}) {
 		b, _ := a.MarshalText()
-		var got AlertID
+		var got omp.AlertID
 		if err := got.UnmarshalText(b); err != nil || got != a {
 			t.Errorf("%s: read back %v, %v", b, got, err)
 		}

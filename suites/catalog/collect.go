@@ -108,7 +108,7 @@ func (a advertExp) String() string {
 	return what + ", before the EOR that ends the advertisement"
 }
 
-func (advertExp) Alerts() []AlertID { return nil }
+func (advertExp) Alerts() []omp.AlertID { return nil }
 
 func (a advertExp) check(x *Exec, peer int) Verdict {
 	if a.refresh && !x.offersRefresh(peer) {
@@ -192,7 +192,7 @@ func (q queryPathsExp) String() string {
 	return s
 }
 
-func (queryPathsExp) Alerts() []AlertID { return nil }
+func (queryPathsExp) Alerts() []omp.AlertID { return nil }
 
 func (q queryPathsExp) check(x *Exec, peer int) Verdict {
 	if !x.offersRefresh(peer) {
@@ -303,7 +303,7 @@ func (o ownRouteExp) String() string {
 	return fmt.Sprintf("the QUERY for the DUT's own vRoute answered with its own path, not router %d's", o.other)
 }
 
-func (ownRouteExp) Alerts() []AlertID { return nil }
+func (ownRouteExp) Alerts() []omp.AlertID { return nil }
 
 func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 	own := x.Env.OwnRoute

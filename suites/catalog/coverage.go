@@ -87,15 +87,15 @@ func SectionTitle(k string) string {
 type CoverageReport struct {
 	Sections map[string][]string // section key -> case IDs
 	// Expected: the ALERTs a conforming DUT sends, by the cases that expect them.
-	Expected map[AlertID][]string
+	Expected map[omp.AlertID][]string
 	// Sent: the ALERTs the harness sends to the DUT, by case.
-	Sent map[AlertID][]string
+	Sent map[omp.AlertID][]string
 }
 
 // Coverage computes the coverage of cs.
 func Coverage(cs []Case) CoverageReport {
-	r := CoverageReport{Sections: map[string][]string{}, Expected: map[AlertID][]string{}, Sent: map[AlertID][]string{}}
-	add := func(m map[AlertID][]string, a AlertID, id string) {
+	r := CoverageReport{Sections: map[string][]string{}, Expected: map[omp.AlertID][]string{}, Sent: map[omp.AlertID][]string{}}
+	add := func(m map[omp.AlertID][]string, a omp.AlertID, id string) {
 		if !slices.Contains(m[a], id) {
 			m[a] = append(m[a], id)
 		}
@@ -117,7 +117,7 @@ func Coverage(cs []Case) CoverageReport {
 				continue
 			}
 			if al, ok := w.Message.(*omp.Alert); ok {
-				add(r.Sent, AlertID{al.Code, al.Subcode}, c.ID)
+				add(r.Sent, al.ID(), c.ID)
 			}
 		}
 	}

@@ -9,64 +9,20 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// AlertID is an ALERT Code and Subcode.
-type AlertID struct {
-	Code    omp.AlertCode `json:"code"`
-	Subcode omp.Subcode   `json:"subcode"`
-}
-
-// String is "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LENGTH".
-func (a AlertID) String() string {
-	return a.Code.String() + "/" + a.Code.SubcodeName(a.Subcode)
-}
-
-// MarshalText prints the ALERT by its draft names.
-func (a AlertID) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
-
-// UnmarshalText reads an ALERT by its draft names, as MarshalText writes it.
-func (a *AlertID) UnmarshalText(b []byte) error {
-	for c := omp.AlertCode(0); c < 16; c++ {
-		for s := 0; s < 16; s++ {
-			if (AlertID{c, omp.Subcode(s)}).String() == string(b) {
-				*a = AlertID{c, omp.Subcode(s)}
-				return nil
-			}
-		}
-	}
-	return fmt.Errorf("ALERT %q: not CODE/SUBCODE by the draft's names", b)
-}
-
-// AllAlerts lists every Code/Subcode of the draft's ALERT table (section
-// 3.1.4): each code with its subcodes, and the codes without subcodes
-// (INV, HOLDTIME, FSM) with OMP_SUB_ERR_NONE.
-func AllAlerts() []AlertID {
-	var out []AlertID
-	for _, c := range omp.AlertCodes() {
-		subs := c.Subcodes()
-		if len(subs) == 0 {
-			out = append(out, AlertID{c, omp.SubErrNone})
-		}
-		for _, s := range subs {
-			out = append(out, AlertID{c, s})
-		}
-	}
-	return out
-}
-
 // Expectation judges what the DUT does after a step.
 type Expectation interface {
 	check(x *Exec, peer int) Verdict
 	// String is the expectation in words.
 	String() string
 	// Alerts are the ALERTs a conforming DUT sends here.
-	Alerts() []AlertID
+	Alerts() []omp.AlertID
 }
 
 // ---- ALERT --------------------------------------------------------------
 
 // AlertExp expects an ALERT. Build it with Alert.
 type AlertExp struct {
-	want     []AlertID
+	want     []omp.AlertID
 	any      bool // any ALERT passes
 	close    bool
 	orAccept bool
@@ -77,7 +33,7 @@ type AlertExp struct {
 // Alert expects the DUT to answer with the ALERT code/sub. The right code
 // with another subcode is NON-STRICT; so is a close without an ALERT.
 func Alert(code omp.AlertCode, sub omp.Subcode) AlertExp {
-	return AlertExp{want: []AlertID{{code, sub}}}
+	return AlertExp{want: []omp.AlertID{{Code: code, Subcode: sub}}}
 }
 
 // AnyAlert expects an ALERT, whichever: for what must be refused where
@@ -97,7 +53,7 @@ func (a AlertExp) ThenClose() AlertExp { a.close = true; return a }
 // Or accepts another ALERT as equally right, where the draft's table
 // leaves the choice open.
 func (a AlertExp) Or(code omp.AlertCode, sub omp.Subcode) AlertExp {
-	a.want = append(slices.Clip(a.want), AlertID{code, sub})
+	a.want = append(slices.Clip(a.want), omp.AlertID{Code: code, Subcode: sub})
 	return a
 }
 
@@ -114,7 +70,7 @@ func (a AlertExp) OrAccept() AlertExp { a.orAccept = true; return a }
 func (a AlertExp) Within(s float64) AlertExp { a.within = s; return a }
 
 // Alerts lists the ALERTs that pass.
-func (a AlertExp) Alerts() []AlertID { return a.want }
+func (a AlertExp) Alerts() []omp.AlertID { return a.want }
 
 func (a AlertExp) String() string {
 	var alts []string
@@ -161,12 +117,12 @@ func (a AlertExp) check(x *Exec, peer int) Verdict {
 		return verdict(Fail, a, ev.String(), "")
 	}
 	al, _ := ev.Alert()
-	got := AlertID{al.Code, al.Subcode}
+	got := al.ID()
 	v := verdict(Pass, a, ev.String(), "")
 	v.Alert = &got
 	switch {
 	case a.any, slices.Contains(a.want, got):
-	case slices.ContainsFunc(a.want, func(w AlertID) bool { return w.Code == got.Code }):
+	case slices.ContainsFunc(a.want, func(w omp.AlertID) bool { return w.Code == got.Code }):
 		v.Grade, v.Reason = NonStrict, "right code, wrong subcode"
 	default:
 		v.Grade, v.Reason = Fail, "wrong ALERT"
@@ -220,7 +176,7 @@ func (a acceptExp) String() string {
 	return "the message is accepted: no ALERT, session up, the next REFRESH_REQUEST answered with EOR"
 }
 
-func (acceptExp) Alerts() []AlertID { return nil }
+func (acceptExp) Alerts() []omp.AlertID { return nil }
 
 func (a acceptExp) check(x *Exec, peer int) Verdict { return x.barrier(peer, a) }
 
@@ -306,7 +262,7 @@ func (x *Exec) opens(peer int, exp Expectation) Verdict {
 func (x *Exec) refused(exp Expectation, ev Event, skipped string) Verdict {
 	v := verdict(Fail, exp, ev.String()+skipped, "")
 	if al, ok := ev.Alert(); ok {
-		v.Alert = &AlertID{al.Code, al.Subcode}
+		v.Alert = new(al.ID())
 	}
 	return v
 }
@@ -319,8 +275,8 @@ type closedExp struct{}
 // a BGP speaker does on a NOTIFICATION.
 func Closed() Expectation { return closedExp{} }
 
-func (closedExp) String() string    { return "the DUT closes the session without an ALERT" }
-func (closedExp) Alerts() []AlertID { return nil }
+func (closedExp) String() string        { return "the DUT closes the session without an ALERT" }
+func (closedExp) Alerts() []omp.AlertID { return nil }
 
 func (c closedExp) check(x *Exec, peer int) Verdict {
 	var alert *Event
@@ -414,7 +370,7 @@ func (m MessageExp) First() MessageExp { m.first = true; return m }
 // Within waits s seconds (scaled) instead of Env.Answer.
 func (m MessageExp) Within(s float64) MessageExp { m.within = s; return m }
 
-func (m MessageExp) Alerts() []AlertID { return nil }
+func (m MessageExp) Alerts() []omp.AlertID { return nil }
 
 func (m MessageExp) String() string {
 	var ps []string
@@ -501,7 +457,7 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 	}
 	v := verdict(Fail, m, ev.String()+skipped, "")
 	if al, ok := ev.Alert(); ok {
-		v.Alert = &AlertID{al.Code, al.Subcode}
+		v.Alert = new(al.ID())
 	}
 	return v
 }

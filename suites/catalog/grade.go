@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"github.com/ompconform/ompconform/omp"
 	"strings"
 	"time"
 )
@@ -110,7 +111,7 @@ type Verdict struct {
 	Reason   string // why this grade, when Expected against Received does not say it all
 	Measured []Measurement
 	// Alert is the ALERT the DUT sent, if the judgement turned on one.
-	Alert *AlertID
+	Alert *omp.AlertID
 }
 
 // String is "GRADE: expected X, received Y (reason)".

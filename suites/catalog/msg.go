@@ -277,7 +277,7 @@ func VSmarts(addrs ...string) omp.HelloTLV {
 
 // AlertMessage is an ALERT the harness sends.
 func AlertMessage(code omp.AlertCode, sub omp.Subcode) M {
-	return M{typ: omp.TypeAlert, desc: "ALERT " + AlertID{code, sub}.String(), make: func(*Env, int) omp.Message {
+	return M{typ: omp.TypeAlert, desc: "ALERT " + omp.AlertID{Code: code, Subcode: sub}.String(), make: func(*Env, int) omp.Message {
 		return &omp.Alert{Code: code, Subcode: sub}
 	}}
 }
@@ -323,7 +323,7 @@ func Describe(m omp.Message) string {
 	case nil:
 		return "nothing"
 	case *omp.Alert:
-		return "ALERT " + AlertID{m.Code, m.Subcode}.String()
+		return "ALERT " + m.ID().String()
 	case *omp.Handshake:
 		var caps []string
 		for _, c := range m.Capabilities() {

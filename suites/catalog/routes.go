@@ -251,7 +251,7 @@ func peerList(ps []int) string {
 	return strings.Join(s, " and ")
 }
 
-func (bestPathExp) Alerts() []AlertID { return nil }
+func (bestPathExp) Alerts() []omp.AlertID { return nil }
 
 func (b bestPathExp) check(x *Exec, peer int) Verdict {
 	p := netip.MustParsePrefix(b.prefix)

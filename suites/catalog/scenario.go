@@ -501,16 +501,16 @@ func (p *scParser) action(n *yaml.Node) (Action, bool) {
 	return 0, false
 }
 
-func (p *scParser) alertID(n *yaml.Node) (AlertID, bool) {
+func (p *scParser) alertID(n *yaml.Node) (omp.AlertID, bool) {
 	s, ok := p.str(n, "alert")
 	if !ok {
-		return AlertID{}, false
+		return omp.AlertID{}, false
 	}
-	var a AlertID
+	var a omp.AlertID
 	if err := a.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil {
 		var hint []string
 		code, _, _ := strings.Cut(s, "/")
-		for _, x := range AllAlerts() {
+		for _, x := range omp.AllAlerts() {
 			if x.Code.String() == strings.TrimSpace(code) {
 				hint = append(hint, x.String())
 			}
@@ -523,7 +523,7 @@ func (p *scParser) alertID(n *yaml.Node) (AlertID, bool) {
 		} else {
 			p.errf(n, "alert %q: want one of %s", s, strings.Join(hint, ", "))
 		}
-		return AlertID{}, false
+		return omp.AlertID{}, false
 	}
 	return a, true
 }

@@ -54,11 +54,11 @@ type holdExpiryExp struct{}
 func HoldTimerExpires() Expectation { return holdExpiryExp{} }
 
 func (h holdExpiryExp) String() string {
-	return fmt.Sprintf("ALERT %s one negotiated hold time after the last message, then close", AlertID{omp.ErrHoldtime, omp.SubErrNone})
+	return fmt.Sprintf("ALERT %s one negotiated hold time after the last message, then close", omp.AlertID{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone})
 }
 
-func (holdExpiryExp) Alerts() []AlertID {
-	return []AlertID{{omp.ErrHoldtime, omp.SubErrNone}, {omp.ErrOper, omp.SubErrOperHoldtimeExp}}
+func (holdExpiryExp) Alerts() []omp.AlertID {
+	return []omp.AlertID{{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone}, {Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}}
 }
 
 func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
@@ -89,10 +89,10 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 		v.Grade = Fail
 	default:
 		al, _ := ev.Alert()
-		id := AlertID{al.Code, al.Subcode}
+		id := al.ID()
 		v.Alert = &id
 		switch {
-		case id.Code == omp.ErrHoldtime || id == (AlertID{omp.ErrOper, omp.SubErrOperHoldtimeExp}):
+		case id.Code == omp.ErrHoldtime || id == (omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}):
 		default:
 			v.Grade, v.Reason = Fail, "wrong ALERT"
 		}
@@ -136,7 +136,7 @@ func (h helloExp) String() string {
 	return fmt.Sprintf("HELLOs at most a third of the negotiated hold time apart over %g hold times", h.window)
 }
 
-func (helloExp) Alerts() []AlertID { return nil }
+func (helloExp) Alerts() []omp.AlertID { return nil }
 
 func (h helloExp) check(x *Exec, peer int) Verdict {
 	start := time.Now()
@@ -229,7 +229,7 @@ func (s staysUpExp) String() string {
 	return str
 }
 
-func (staysUpExp) Alerts() []AlertID { return nil }
+func (staysUpExp) Alerts() []omp.AlertID { return nil }
 
 func (s staysUpExp) check(x *Exec, peer int) Verdict {
 	hellos := 0
@@ -259,7 +259,7 @@ func (s staysUpExp) check(x *Exec, peer int) Verdict {
 	if ev.Kind != EvTimeout {
 		v := verdict(Fail, s, fmt.Sprintf("%s after %s", ev, up.Round(time.Millisecond)), "")
 		if al, ok := ev.Alert(); ok {
-			v.Alert = &AlertID{al.Code, al.Subcode}
+			v.Alert = new(al.ID())
 		}
 		v.Measured = []Measurement{m}
 		return v

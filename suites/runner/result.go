@@ -30,8 +30,8 @@ type Result struct {
 	Measured []catalog.Measurement `json:"measured,omitempty"`
 	// ExpectedAlerts are the ALERTs a conforming DUT sends in this case;
 	// Alert is the one it sent, if the verdict turned on one.
-	ExpectedAlerts []catalog.AlertID `json:"expected_alerts,omitempty"`
-	Alert          *catalog.AlertID  `json:"alert,omitempty"`
+	ExpectedAlerts []omp.AlertID `json:"expected_alerts,omitempty"`
+	Alert          *omp.AlertID  `json:"alert,omitempty"`
 
 	// Liveness says whether a fresh session opened after the case.
 	Liveness string `json:"liveness,omitempty"`
