@@ -4,11 +4,23 @@ package omp
 // is OMP_SUB_ERR_UPDATE_OPT_ATTR: the attribute is known but its value
 // cannot be read.
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ompconform/ompconform/internal/enum"
+)
+
 // Encap types of ATTR_TYPE_TLOC_ENCAP (section 3.1.3.3, the second).
 const (
 	EncapGRE   uint16 = 1
 	EncapIPsec uint16 = 2
 )
+
+var encapNames = [...]string{EncapGRE: "GRE", EncapIPsec: "IPSEC"}
+
+// EncapName names an Encap Type: "GRE", "IPSEC", "ENCAP_9".
+func EncapName(t uint16) string { return enum.Name(encapNames[:], t, "ENCAP_%d") }
 
 // Sub-TLV types of ATTR_TYPE_TLOC_ENCAP. IPsec: PROTOCOL=7, SPI=2, AUTH=3,
 // AUTH_KEY=4, ENCRYPT=5, ENCRYPT_KEY=6. GRE: GRE_KEY=1.
@@ -21,6 +33,20 @@ const (
 	EncapTLVEncryptKey uint8 = 6 // ENCRYPT_KEY
 	EncapTLVProtocol   uint8 = 7 // PROTOCOL
 )
+
+// encapTLVNames name the sub-TLV types of each Encap Type.
+var encapTLVNames = map[uint16][]string{
+	EncapGRE: {EncapTLVGREKey: "GRE_KEY"},
+	EncapIPsec: {EncapTLVSPI: "SPI", EncapTLVAuth: "AUTH", EncapTLVAuthKey: "AUTH_KEY", EncapTLVEncrypt: "ENCRYPT",
+		EncapTLVEncryptKey: "ENCRYPT_KEY", EncapTLVProtocol: "PROTOCOL"},
+}
+
+// EncapTLVName is the draft's name of sub-TLV type t under Encap Type
+// encap, "" for one it does not name.
+func EncapTLVName(encap uint16, t uint8) string {
+	n, _ := enum.Lookup(encapTLVNames[encap], t)
+	return n
+}
 
 // encapTLVLen gives the fixed value length of each sub-TLV whose length
 // the draft fixes (keys are drawn as 64 bytes but not fixed by the text).
@@ -100,6 +126,16 @@ const (
 	SecTLVEncryptKey uint8 = 8 // ENCRYPT: key type and encrypt key, repeated
 )
 
+var securityTLVNames = [...]string{SecTLVSAIdx: "SA_IDX", SecTLVSPI: "SPI", SecTLVFlags: "FLAGS", SecTLVProtocol: "PROTOCOL",
+	SecTLVEncrypt: "ENCRYPT", SecTLVIntegrity: "INTEGRITY", SecTLVAuth: "AUTH", SecTLVEncryptKey: "ENCRYPT_KEY"}
+
+// SecurityTLVName is the draft's name of an ATTR_TYPE_SECURITY sub-TLV
+// type, "" for one it does not name.
+func SecurityTLVName(t uint8) string {
+	n, _ := enum.Lookup(securityTLVNames[:], t)
+	return n
+}
+
 func securityTLVLen(t uint8) int {
 	switch t {
 	case SecTLVSAIdx:
@@ -145,6 +181,14 @@ const (
 	OriginIBGP         uint8 = 7
 	OriginEIGRP        uint8 = 8
 )
+
+var originNames = [...]string{OriginUnknown: "UNKNOWN", OriginConnected: "CONNECTED", OriginStatic: "STATIC", OriginEBGP: "EBGP",
+	OriginOSPFIntra: "OSPF_INTRA", OriginOSPFInter: "OSPF_INTER", OriginOSPFExternal: "OSPF_EXTERNAL", OriginIBGP: "IBGP", OriginEIGRP: "EIGRP"}
+
+// OriginName is ompconform's name of an ATTR_TYPE_ORIGIN protocol number
+// (the draft names the protocols but gives no numbers): "OSPF_INTRA",
+// "PROTO_200".
+func OriginName(p uint8) string { return enum.Name(originNames[:], p, "PROTO_%d") }
 
 // AttrOrigin is ATTR_TYPE_ORIGIN (section 3.1.3.9): the PROTO sub-TLV
 // (type 1, length 2: Proto, Proto Subtype) then the METRIC sub-TLV
@@ -229,6 +273,35 @@ const (
 	AdaptQoSUp            uint8 = 0x10 // ATTR_FLAG_ADAPT_QOS_UP
 	adaptQoSKnown               = 0x1F
 )
+
+// adaptQoSFlagNames names the flag bits, in the order the data follows
+// them.
+var adaptQoSFlagNames = [...]struct {
+	bit  uint8
+	name string
+}{
+	{AdaptQoSDownstreamMin, "DOWNSTREAM_MIN"}, {AdaptQoSDownstream, "DOWNSTREAM"},
+	{AdaptQoSDownstreamMax, "DOWNSTREAM_MAX"}, {AdaptQoSPeriod, "PERIOD"}, {AdaptQoSUp, "UP"},
+}
+
+// AdaptQoSFlagsName renders ATTR_TYPE_ADAPT_QOS Flags as the draft's flag
+// names without the ATTR_FLAG_ADAPT_QOS_ prefix: "DOWNSTREAM_MIN|UP";
+// bits the draft does not define follow in hex ("UP|0x40"), no flag is "0".
+func AdaptQoSFlagsName(f uint8) string {
+	var parts []string
+	for _, n := range adaptQoSFlagNames {
+		if f&n.bit != 0 {
+			parts = append(parts, n.name)
+		}
+	}
+	if rest := f &^ adaptQoSKnown; rest != 0 {
+		parts = append(parts, "0x"+strconv.FormatUint(uint64(rest), 16))
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, "|")
+}
 
 // AttrAdaptQoS is ATTR_TYPE_ADAPT_QOS (section 3.1.3.24): Flags, then the
 // data of each flag set, in ascending flag order (the draft does not state

@@ -105,6 +105,11 @@ const (
 	SAFIVersionTwo     uint8 = 2 // OMP_AFI_SAFI_VERSION_TWO
 )
 
+var safiVersionNames = [...]string{SAFIVersionDefault: "OMP_AFI_SAFI_DEFAULT_VERSION", SAFIVersionTwo: "OMP_AFI_SAFI_VERSION_TWO"}
+
+// SAFIVersionName is the draft's name of an MP capability's SAFI version.
+func SAFIVersionName(v uint8) string { return enum.Name(safiVersionNames[:], v, "SAFI_VERSION_%d") }
+
 // SAFI is a subsequent address family identifier (section 3.1.2.1).
 type SAFI uint8
 

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"net/netip"
 	"strconv"
-	"strings"
 )
 
 // MessageJSON renders m as {"type": "UPDATE", "body": {...}}.
@@ -55,14 +54,14 @@ var listKeys = map[string]struct {
 // changes the object the walk rendered, o.
 type jsonFixer interface{ fixJSON(o *jnode) }
 
-func (c *CapMP) fixJSON(o *jnode) { o.set("safi_version", jsonString(safiVersionName(c.SAFIVersion))) }
+func (c *CapMP) fixJSON(o *jnode) { o.set("safi_version", jsonString(SAFIVersionName(c.SAFIVersion))) }
 
 func (a *AttrTLOCEncap) fixJSON(o *jnode) {
-	o.set("encap_type", jsonString(encapName(a.EncapType)))
-	nameTLVs(o, func(t uint8) string { return encapTLVName(a.EncapType, t) })
+	o.set("encap_type", jsonString(EncapName(a.EncapType)))
+	nameTLVs(o, func(t uint8) string { return EncapTLVName(a.EncapType, t) })
 }
 
-func (a *AttrSecurity) fixJSON(o *jnode) { nameTLVs(o, securityTLVName) }
+func (a *AttrSecurity) fixJSON(o *jnode) { nameTLVs(o, SecurityTLVName) }
 
 // nameTLVs adds "name", the draft's name of its type, after each sub-TLV's
 // "type"; a type the draft does not name has none.
@@ -101,134 +100,12 @@ func (m *Inform) fixJSON(o *jnode) {
 	}
 }
 
-// Names of values.
-
 // addrJSON renders an address as text; the zero Addr as "".
 func addrJSON(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
 	}
 	return a.String()
-}
-
-func safiVersionName(v uint8) string {
-	switch v {
-	case SAFIVersionDefault:
-		return "OMP_AFI_SAFI_DEFAULT_VERSION"
-	case SAFIVersionTwo:
-		return "OMP_AFI_SAFI_VERSION_TWO"
-	}
-	return "SAFI_VERSION_" + strconv.Itoa(int(v))
-}
-
-func encapName(t uint16) string {
-	switch t {
-	case EncapGRE:
-		return "GRE"
-	case EncapIPsec:
-		return "IPSEC"
-	}
-	return "ENCAP_" + strconv.Itoa(int(t))
-}
-
-func encapTLVName(encap uint16, t uint8) string {
-	switch {
-	case encap == EncapGRE && t == EncapTLVGREKey:
-		return "GRE_KEY"
-	case encap != EncapIPsec:
-		return ""
-	}
-	switch t {
-	case EncapTLVSPI:
-		return "SPI"
-	case EncapTLVAuth:
-		return "AUTH"
-	case EncapTLVAuthKey:
-		return "AUTH_KEY"
-	case EncapTLVEncrypt:
-		return "ENCRYPT"
-	case EncapTLVEncryptKey:
-		return "ENCRYPT_KEY"
-	case EncapTLVProtocol:
-		return "PROTOCOL"
-	}
-	return ""
-}
-
-func securityTLVName(t uint8) string {
-	switch t {
-	case SecTLVSAIdx:
-		return "SA_IDX"
-	case SecTLVSPI:
-		return "SPI"
-	case SecTLVFlags:
-		return "FLAGS"
-	case SecTLVProtocol:
-		return "PROTOCOL"
-	case SecTLVEncrypt:
-		return "ENCRYPT"
-	case SecTLVIntegrity:
-		return "INTEGRITY"
-	case SecTLVAuth:
-		return "AUTH"
-	case SecTLVEncryptKey:
-		return "ENCRYPT_KEY"
-	}
-	return ""
-}
-
-// OriginName is ompconform's name of an ATTR_TYPE_ORIGIN protocol number
-// (the draft names the protocols but gives no numbers).
-func OriginName(p uint8) string {
-	switch p {
-	case OriginUnknown:
-		return "UNKNOWN"
-	case OriginConnected:
-		return "CONNECTED"
-	case OriginStatic:
-		return "STATIC"
-	case OriginEBGP:
-		return "EBGP"
-	case OriginOSPFIntra:
-		return "OSPF_INTRA"
-	case OriginOSPFInter:
-		return "OSPF_INTER"
-	case OriginOSPFExternal:
-		return "OSPF_EXTERNAL"
-	case OriginIBGP:
-		return "IBGP"
-	case OriginEIGRP:
-		return "EIGRP"
-	}
-	return "PROTO_" + strconv.Itoa(int(p))
-}
-
-// AdaptQoSFlagsName renders ATTR_TYPE_ADAPT_QOS Flags as the draft's flag
-// names without the ATTR_FLAG_ADAPT_QOS_ prefix: "DOWNSTREAM_MIN|UP".
-func AdaptQoSFlagsName(f uint8) string {
-	names := []struct {
-		bit  uint8
-		name string
-	}{
-		{AdaptQoSDownstreamMin, "DOWNSTREAM_MIN"},
-		{AdaptQoSDownstream, "DOWNSTREAM"},
-		{AdaptQoSDownstreamMax, "DOWNSTREAM_MAX"},
-		{AdaptQoSPeriod, "PERIOD"},
-		{AdaptQoSUp, "UP"},
-	}
-	var parts []string
-	for _, n := range names {
-		if f&n.bit != 0 {
-			parts = append(parts, n.name)
-		}
-	}
-	if rest := f &^ adaptQoSKnown; rest != 0 {
-		parts = append(parts, "0x"+strconv.FormatUint(uint64(rest), 16))
-	}
-	if len(parts) == 0 {
-		return "0"
-	}
-	return strings.Join(parts, "|")
 }
 
 // JSON mode of the walker.
