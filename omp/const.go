@@ -37,16 +37,21 @@ var msgTypeNames = [...]string{"INVALID", "HANDSHAKE", "UPDATE", "ALERT", "HELLO
 
 func (t MsgType) String() string { return enum.Name(msgTypeNames[:], t, "TYPE_%d") }
 
-// minBody is the smallest body each message type can have.
-var minBody = [...]int{
-	TypeHandshake: 16, // Version..Options Length
-	TypeUpdate:    2,  // Attributes Length
-	TypeAlert:     2,  // Code, Subcode
-	TypeHello:     0,  // no TLVs
-	TypeQuery:     2,  // Attribute Length
-	TypePolicy:    1,  // Type
-	TypeInform:    3,  // Type, Length
-}
+// minBody is the smallest body each message type can have: its layout
+// with every list and byte string empty, which is what the empty message
+// encodes to (HANDSHAKE 16 bytes, Version..Options Length; UPDATE and
+// QUERY 2, the Length; ALERT 2; HELLO 0; POLICY 1; INFORM 3, Type and
+// Length).
+var minBody = func() (z [TypeInform + 1]int) {
+	for t := TypeHandshake; t <= TypeInform; t++ {
+		b, err := Encode(newMessage(t))
+		if err != nil {
+			panic(fmt.Sprintf("omp: the empty %s does not encode: %v", t, err))
+		}
+		z[t] = len(b) - HeaderLen
+	}
+	return z
+}()
 
 // OptionType is a HANDSHAKE option type (section 3.1.2).
 type OptionType uint8

@@ -65,6 +65,27 @@ func TestCatalogCoversAttrTypes(t *testing.T) {
 	}
 }
 
+// minBody, derived from the layouts, is the smallest body the draft draws
+// for each message type, and the decoder refuses one byte less.
+func TestMinBodyMatchesLayouts(t *testing.T) {
+	draft := map[MsgType]int{TypeHandshake: 16, TypeUpdate: 2, TypeAlert: 2, TypeHello: 0, TypeQuery: 2, TypePolicy: 1, TypeInform: 3}
+	for mt := TypeHandshake; mt <= TypeInform; mt++ {
+		if minBody[mt] != draft[mt] {
+			t.Errorf("%s: the layout gives %d bytes, the draft %d", mt, minBody[mt], draft[mt])
+		}
+		if draft[mt] == 0 {
+			continue
+		}
+		b := append(append([]byte(nil), marker...), 0, 0, byte(mt))
+		b = append(b, make([]byte, draft[mt]-1)...)
+		b[MarkerLen+1] = byte(len(b))
+		_, err := Decode(b)
+		if e, ok := AsError(err); !ok || e.Code != ErrHeader || e.Subcode != SubErrHeaderLength || e.Field != "header.length" {
+			t.Errorf("%s body of %d bytes: %v, want HEADER LENGTH at header.length", mt, draft[mt]-1, err)
+		}
+	}
+}
+
 // capLen, derived from the layouts, is the length the draft gives each
 // capability (section 3.1.2), and the encoder's data fields have it.
 func TestCapLenMatchesLayouts(t *testing.T) {
