@@ -58,17 +58,16 @@ func (c *CapMP) fixJSON(o *jnode) { o.set("safi_version", jsonString(SAFIVersion
 
 func (a *AttrTLOCEncap) fixJSON(o *jnode) {
 	o.set("encap_type", jsonString(EncapName(a.EncapType)))
-	nameTLVs(o, func(t uint8) string { return EncapTLVName(a.EncapType, t) })
+	nameTLVs(o, a.TLVs, func(t uint8) string { return EncapTLVName(a.EncapType, t) })
 }
 
-func (a *AttrSecurity) fixJSON(o *jnode) { nameTLVs(o, SecurityTLVName) }
+func (a *AttrSecurity) fixJSON(o *jnode) { nameTLVs(o, a.TLVs, SecurityTLVName) }
 
 // nameTLVs adds "name", the draft's name of its type, after each sub-TLV's
 // "type"; a type the draft does not name has none.
-func nameTLVs(o *jnode, name func(uint8) string) {
-	for _, t := range o.get("tlv").kids {
-		v, _ := strconv.Atoi(t.get("type").val)
-		if n := name(uint8(v)); n != "" {
+func nameTLVs(o *jnode, tlvs []TLV, name func(uint8) string) {
+	for i, t := range o.get("tlv").kids {
+		if n := name(tlvs[i].Type); n != "" {
 			t.insert("type", "name", jsonString(n))
 		}
 	}
