@@ -44,6 +44,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 )
 
@@ -57,7 +58,7 @@ type Config struct {
 	Target string
 	// Role is the DUT's role; 0 learns it from its HANDSHAKE's IDENTITY
 	// (the in-process reference: controller).
-	Role reference.Role
+	Role omp.Role
 	// Seed seeds the run: the same seed, corpus and DUT behaviour draw the
 	// same inputs.
 	Seed uint64

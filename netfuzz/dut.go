@@ -19,7 +19,7 @@ var RefRouterID = netip.MustParseAddr("10.254.0.1")
 type dut struct {
 	addr      string
 	inProcess bool
-	role      reference.Role // the DUT's role (configured or learned)
+	role      omp.Role // the DUT's role (configured or learned)
 	sp        *reference.Speaker
 	unit      time.Duration
 	faults    []reference.Fault // the in-process reference's
@@ -42,7 +42,7 @@ func startDUT(ctx context.Context, cfg Config) (*dut, error) {
 	if cfg.Target == "" {
 		d.inProcess = true
 		if d.role == 0 {
-			d.role = reference.RoleController
+			d.role = omp.RoleController
 		}
 		if err := d.startReference(ctx); err != nil {
 			return nil, err
@@ -135,14 +135,7 @@ func (d *dut) learn(hs *omp.Handshake) {
 		switch c := c.(type) {
 		case *omp.CapIdentity:
 			if d.role == 0 {
-				switch c.PeerType {
-				case omp.PeerTypeVEdge:
-					d.role = reference.RoleEdge
-				case omp.PeerTypeVHub:
-					d.role = reference.RoleHub
-				default:
-					d.role = reference.RoleController
-				}
+				d.role = omp.RoleOf(c.PeerType) // unknown: a controller, below
 			}
 		case *omp.CapOverlayID:
 			d.overlay = c.OverlayID
@@ -157,14 +150,14 @@ func (d *dut) learn(hs *omp.Handshake) {
 		}
 	}
 	if d.role == 0 {
-		d.role = reference.RoleController
+		d.role = omp.RoleController
 	}
 }
 
 // harnessType is the Peer Type the fake peer announces: every session
 // has a controller on one side.
 func (d *dut) harnessType() omp.PeerType {
-	if d.role == reference.RoleController {
+	if d.role == omp.RoleController {
 		return omp.PeerTypeVEdge
 	}
 	return omp.PeerTypeVSmart

@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 )
 
 // faultRun fuzzes the in-process reference in role with the faults, seed
 // 1, 4 workers, for at most n inputs, and stops at the first finding of
 // kind want ("" stops at none).
-func faultRun(t *testing.T, role reference.Role, n int, want Kind, faults ...reference.Fault) *Report {
+func faultRun(t *testing.T, role omp.Role, n int, want Kind, faults ...reference.Fault) *Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -42,10 +43,10 @@ func faultRun(t *testing.T, role reference.Role, n int, want Kind, faults ...ref
 // of time that a fuzzer of bytes does not have (the conformance
 // catalogue, `ompconform prove`, shows those).
 func TestFindsReferenceFaults(t *testing.T) {
-	ctrl, edge := reference.RoleController, reference.RoleEdge
+	ctrl, edge := omp.RoleController, omp.RoleEdge
 	cases := []struct {
 		fault reference.Fault
-		role  reference.Role
+		role  omp.Role
 		kind  Kind
 		n     int  // at most this many inputs (first found at about n/2)
 		heavy bool // skipped with -short
@@ -91,7 +92,7 @@ func TestFindsReferenceFaults(t *testing.T) {
 			t.Logf("%s after %d inputs, %s: %s", c.kind, rep.Iterations, rep.Elapsed.Round(time.Millisecond), first.Summary)
 		})
 	}
-	for _, role := range []reference.Role{ctrl, edge} {
+	for _, role := range []omp.Role{ctrl, edge} {
 		t.Run(fmt.Sprintf("correct-%s", role), func(t *testing.T) {
 			rep := faultRun(t, role, longest, "")
 			if rep.Iterations != longest || len(rep.Findings) > 0 || rep.Serious() > 0 {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ompconform/ompconform/peers/reference"
+	"github.com/ompconform/ompconform/omp"
 )
 
 // ReplayResult is what replaying a finding gave.
@@ -73,7 +73,7 @@ func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 		cfg.Target = fd.Target
 	}
 	if cfg.Role == 0 && fd.Role != "" {
-		if r, err := reference.ParseRole(fd.Role); err == nil {
+		if r, err := omp.ParseRole(fd.Role); err == nil {
 			cfg.Role = r
 		}
 	}

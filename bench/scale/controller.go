@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/peers/reference/rib"
 )
@@ -266,7 +267,7 @@ func startInProcess(ctx context.Context, rid netip.Addr, hold uint16, log *slog.
 	// The speaker's goroutines inherit the label, so a CPU profile of
 	// the run splits into controller and clients (-tagfocus part=controller).
 	pprof.Do(ctx, pprof.Labels("part", "controller"), func(ctx context.Context) {
-		sp, err = reference.Start(ctx, reference.Config{Role: reference.RoleController, RouterID: rid, SiteID: 1,
+		sp, err = reference.Start(ctx, reference.Config{Role: omp.RoleController, RouterID: rid, SiteID: 1,
 			Listen: []string{rid.String() + ":0"}, HoldTime: &hold, GRInterval: new(uint32), Logger: log})
 	})
 	if err != nil {

@@ -198,7 +198,7 @@ func BenchmarkScale(b *testing.B) {
 // silence).
 func TestHellosAnswered(t *testing.T) {
 	hold := uint16(3)
-	sp, err := reference.Start(context.Background(), reference.Config{Role: reference.RoleController, RouterID: ControllerAddr,
+	sp, err := reference.Start(context.Background(), reference.Config{Role: omp.RoleController, RouterID: ControllerAddr,
 		Listen: []string{"127.0.0.1:0"}, HoldTime: &hold, TimeUnit: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

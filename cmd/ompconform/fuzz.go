@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/omp"
 	"io"
 	"os"
 	"os/signal"
@@ -217,7 +218,7 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 	}
 	cfg.HoldTime = uint16(f.holdTime)
 	if f.role != "" {
-		r, err := reference.ParseRole(f.role)
+		r, err := omp.ParseRole(f.role)
 		if err != nil {
 			return cfg, err
 		}

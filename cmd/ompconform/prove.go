@@ -123,7 +123,7 @@ func runProve(env *Env, args []string) int {
 			continue
 		}
 		for _, r := range fi.Roles {
-			cr := catalogRole(r)
+			cr := catalog.RoleSet(r)
 			if role == 0 || role == cr {
 				plan = append(plan, prove.Run{Fault: string(fi.Name), Role: cr})
 			}
@@ -209,16 +209,6 @@ func orNoFault(f string) string {
 		return "(no fault)"
 	}
 	return f
-}
-
-func catalogRole(r reference.Role) catalog.Role {
-	switch r {
-	case reference.RoleEdge:
-		return catalog.Edge
-	case reference.RoleHub:
-		return catalog.Hub
-	}
-	return catalog.Controller
 }
 
 // proveSub makes one run in a process of its own.

@@ -71,9 +71,9 @@ func TestHandshakeAlerts(t *testing.T) {
 			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6})
 		}), sub: omp.SubErrHandshakeUnsupCap, data: []byte{6, 4, 0, 0, 0, 6}},
 		{name: "PERSONALITY unknown type", hs: hsWith(func(h *omp.Handshake) { setCaps(h, identity(9)) }), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 9}},
-		{name: "PERSONALITY edge to edge", cfg: func(c *Config) { c.Role = RoleEdge }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 1}},
-		{name: "PERSONALITY hub to edge", cfg: func(c *Config) { c.Role = RoleHub }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch},
-		{name: "PERSONALITY edge to hub", cfg: func(c *Config) { c.Role = RoleEdge }, hs: hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVHub)) }), sub: omp.SubErrHandshakePersonalityMismatch},
+		{name: "PERSONALITY edge to edge", cfg: func(c *Config) { c.Role = omp.RoleEdge }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch, data: []byte{0, 0, 0, 1}},
+		{name: "PERSONALITY hub to edge", cfg: func(c *Config) { c.Role = omp.RoleHub }, hs: edgeHandshake(), sub: omp.SubErrHandshakePersonalityMismatch},
+		{name: "PERSONALITY edge to hub", cfg: func(c *Config) { c.Role = omp.RoleEdge }, hs: hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVHub)) }), sub: omp.SubErrHandshakePersonalityMismatch},
 		{name: "DOMAIN_MISMATCH", hs: hsWith(func(h *omp.Handshake) { h.DomainID = 2 }), sub: omp.SubErrHandshakeDomainMismatch, data: []byte{0, 0, 0, 2}},
 	}
 	for _, tc := range cases {
@@ -104,16 +104,16 @@ func TestHandshakeAlerts(t *testing.T) {
 // The roles that may peer: one side is a controller.
 func TestPersonalityAccepted(t *testing.T) {
 	for _, tc := range []struct {
-		role Role
+		role omp.Role
 		peer omp.PeerType
-	}{{RoleController, omp.PeerTypeVEdge}, {RoleController, omp.PeerTypeVHub}, {RoleController, omp.PeerTypeVSmart}, {RoleEdge, omp.PeerTypeVSmart}, {RoleHub, omp.PeerTypeVSmart}} {
+	}{{omp.RoleController, omp.PeerTypeVEdge}, {omp.RoleController, omp.PeerTypeVHub}, {omp.RoleController, omp.PeerTypeVSmart}, {omp.RoleEdge, omp.PeerTypeVSmart}, {omp.RoleHub, omp.PeerTypeVSmart}} {
 		cfg := testConfig()
 		cfg.Role = tc.role
 		sp := startSpeaker(t, cfg)
 		p := dialPeer(t, sp.Addr())
 		p.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(tc.peer)) }))
 		ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
-		if ps.Negotiated.PeerRole != roleOf(tc.peer) {
+		if ps.Negotiated.PeerRole != omp.RoleOf(tc.peer) {
 			t.Errorf("%s with %s: peer role %s", tc.role, tc.peer, ps.Negotiated.PeerRole)
 		}
 		// No MP capability: every family of the speaker.
@@ -130,16 +130,16 @@ func TestPersonalityAccepted(t *testing.T) {
 func TestHandshakeWithoutIdentityOrWithUnknownCapability(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		role    Role
+		role    omp.Role
 		hs      *omp.Handshake
-		want    Role
+		want    omp.Role
 		ignored []omp.CapCode
 	}{
-		{"controller, no options", RoleController, hsWith(func(h *omp.Handshake) { h.Options = nil }), RoleEdge, nil},
-		{"edge, no IDENTITY", RoleEdge, hsWith(func(h *omp.Handshake) { setCaps(h, &omp.CapRefresh{}) }), RoleController, nil},
-		{"controller, unknown code 7", RoleController, hsWith(func(h *omp.Handshake) {
+		{"controller, no options", omp.RoleController, hsWith(func(h *omp.Handshake) { h.Options = nil }), omp.RoleEdge, nil},
+		{"edge, no IDENTITY", omp.RoleEdge, hsWith(func(h *omp.Handshake) { setCaps(h, &omp.CapRefresh{}) }), omp.RoleController, nil},
+		{"controller, unknown code 7", omp.RoleController, hsWith(func(h *omp.Handshake) {
 			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: 7, Data: []byte{1, 2}})
-		}), RoleEdge, []omp.CapCode{7}},
+		}), omp.RoleEdge, []omp.CapCode{7}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()

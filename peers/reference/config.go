@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
-	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
 // DefaultPort is the TCP port the speaker listens on and dials when an
@@ -32,22 +31,6 @@ const (
 	DefaultPeerHistory             = 256       // ended sessions remembered for the state API
 )
 
-// Role is the personality of the speaker, what its IDENTITY capability
-// says: the routing half's type, so that there is one.
-type Role = rib.Role
-
-const (
-	RoleController = rib.RoleController // vSmart: VIP_DEVICE_VSMART
-	RoleEdge       = rib.RoleEdge       // SDN router: VIP_DEVICE_VDEDGE
-	RoleHub        = rib.RoleHub        // vHub: VIP_DEVICE_VHUB
-)
-
-// ParseRole parses "controller", "edge" or "hub".
-func ParseRole(s string) (Role, error) { return rib.ParseRole(s) }
-
-// roleOf is the role an IDENTITY Peer Type announces.
-func roleOf(p omp.PeerType) Role { return rib.RoleOf(p) }
-
 // Neighbor is a peer the speaker connects to (active open).
 type Neighbor struct {
 	// Address is host:port; a bare host gets DefaultPort.
@@ -61,7 +44,7 @@ type Neighbor struct {
 // Config is everything a Speaker needs. Zero values take the defaults
 // documented on each field.
 type Config struct {
-	Role      Role       // required
+	Role      omp.Role   // required
 	RouterID  netip.Addr // system IP, IPv4, required
 	SiteID    uint32
 	DomainID  uint32
@@ -261,7 +244,7 @@ func (c *Config) settle(r Routing) (*settings, error) {
 func (c *Config) check() error {
 	var errs []error
 	switch c.Role {
-	case RoleController, RoleEdge, RoleHub:
+	case omp.RoleController, omp.RoleEdge, omp.RoleHub:
 	default:
 		errs = append(errs, errors.New("role: want controller, edge or hub"))
 	}

@@ -15,7 +15,7 @@ import (
 // 501 for terminate (the process's own), 409 for an action that failed,
 // 400 for a request without a peer; config-change changes the hold time.
 func TestControlEndpoint(t *testing.T) {
-	sp := startSpeaker(t, Config{Role: RoleController, RouterID: netip.MustParseAddr("192.0.2.1"), Listen: []string{"127.0.0.1:0"}})
+	sp := startSpeaker(t, Config{Role: omp.RoleController, RouterID: netip.MustParseAddr("192.0.2.1"), Listen: []string{"127.0.0.1:0"}})
 	h := withControl(http.NotFoundHandler(), sp, nil)
 	post := func(path, body string) int {
 		rec := httptest.NewRecorder()

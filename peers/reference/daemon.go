@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/omp"
 	"io"
 	"log/slog"
 	"net"
@@ -132,7 +133,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	}
 	var errs []error
 	if set["role"] {
-		if cfg.Role, err = ParseRole(d.role); err != nil {
+		if cfg.Role, err = omp.ParseRole(d.role); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -234,7 +235,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	dur("connect-retry", d.connectRetry, &cfg.ConnectRetry)
 	dur("connect-retry-max", d.connectRetryMax, &cfg.ConnectRetryMax)
 	dur("write-timeout", d.writeTimeout, &cfg.WriteTimeout)
-	if len(cfg.Listen) == 0 && cfg.Role == RoleController {
+	if len(cfg.Listen) == 0 && cfg.Role == omp.RoleController {
 		cfg.Listen = []string{fmt.Sprintf(":%d", DefaultPort)}
 	}
 	return cfg, stateAPI, logLevel, errors.Join(errs...)

@@ -60,7 +60,7 @@ func TestFileConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Role != RoleController || cfg.RouterID != ctrlID || cfg.DomainID != 7 || cfg.OverlayID != 3 ||
+	if cfg.Role != omp.RoleController || cfg.RouterID != ctrlID || cfg.DomainID != 7 || cfg.OverlayID != 3 ||
 		*cfg.HoldTime != 30 || cfg.MinHoldTime != 9 || *cfg.GRInterval != 600 || !cfg.NoRefresh || !cfg.Security ||
 		string(cfg.AuthKey) != "secret" || cfg.AuthKeyID != 4 || cfg.QueueLen != 64 ||
 		cfg.HandshakeTimeout != 5*time.Second || cfg.ConnectRetryMax != time.Minute {

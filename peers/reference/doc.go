@@ -12,7 +12,7 @@
 // In-process use:
 //
 //	sp, err := reference.Start(ctx, reference.Config{
-//		Role: reference.RoleController, RouterID: netip.MustParseAddr("10.0.0.1"),
+//		Role: omp.RoleController, RouterID: netip.MustParseAddr("10.0.0.1"),
 //		Listen: []string{"127.0.0.1:0"},
 //	})
 //	defer sp.Close() // ALERT OPER/TERM to every peer

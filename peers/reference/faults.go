@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
@@ -23,7 +24,7 @@ type FaultInfo struct {
 	// FaultAreas().
 	Area string `json:"area"`
 	// Roles are the DUT roles in which the fault can show on the wire.
-	Roles []Role `json:"roles"`
+	Roles []omp.Role `json:"roles"`
 	// Summary says what the faulty speaker does, against the correct one.
 	Summary string `json:"summary"`
 	// Unproven, when set, says why the conformance catalogue cannot show
@@ -145,9 +146,9 @@ const (
 var _ [faultSetBits - numFaults]struct{}
 
 var (
-	allRoles   = []Role{RoleController, RoleEdge, RoleHub}
-	ctrlRoles  = []Role{RoleController}
-	edgeRoles  = []Role{RoleEdge, RoleHub}
+	allRoles   = []omp.Role{omp.RoleController, omp.RoleEdge, omp.RoleHub}
+	ctrlRoles  = []omp.Role{omp.RoleController}
+	edgeRoles  = []omp.Role{omp.RoleEdge, omp.RoleHub}
 	codecAlert = " (a check of the codec's, which the speaker overrides)"
 )
 
@@ -155,7 +156,7 @@ var (
 type faultDef struct {
 	Name    Fault
 	Area    string
-	Roles   []Role
+	Roles   []omp.Role
 	Summary string
 }
 
@@ -474,7 +475,7 @@ func (s faultSet) names() []Fault {
 }
 
 // roleList prints roles as "controller,edge,hub".
-func roleList(rs []Role) string {
+func roleList(rs []omp.Role) string {
 	names := make([]string, len(rs))
 	for i, r := range rs {
 		names[i] = r.String()

@@ -26,7 +26,7 @@ func (s *session) crashOn(m omp.Message) bool {
 		}
 	case *omp.Policy:
 		// Only an edge or hub handles policy; a controller ignores it.
-		if s.set.Role == RoleController {
+		if s.set.Role == omp.RoleController {
 			return false
 		}
 		switch {

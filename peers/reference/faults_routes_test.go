@@ -35,14 +35,14 @@ func manyRules(n int) []byte {
 
 // edgeWithTLOC is an edge on the RIB with one TLOC, tlocOf(1).
 func edgeWithTLOC(c *Config) {
-	onRIB(RoleEdge)(c)
+	onRIB(omp.RoleEdge)(c)
 	c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
 }
 
 var routeFaultCases = []faultCase{
 	// bestpath: a fake peer speaks for routers 10.0.3.n; QUERY shows the
 	// speaker's best paths.
-	{"bestpath-invalid-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"bestpath-invalid-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
@@ -53,7 +53,7 @@ var routeFaultCases = []faultCase{
 		p.expectBest("10.1.0.0/16")
 	}},
 	{"bestpath-distance-reversed", func(c *Config) {
-		onRIB(RoleEdge)(c)
+		onRIB(omp.RoleEdge)(c)
 		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
 		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16"), Origin: "connected"}}
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
@@ -67,7 +67,7 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", ctrlID) // its own, connected
 	}},
-	{"bestpath-preference-reversed", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"bestpath-preference-reversed", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o1, o2 := originN(1), originN(2)
 		o2.site = o1.site
@@ -81,7 +81,7 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", want)
 	}},
-	{"bestpath-tloc-preference-reversed", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"bestpath-tloc-preference-reversed", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		o1, o2 := originN(1), originN(2)
 		p.send(o1.tlocAdv(200))
@@ -94,7 +94,7 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", want)
 	}},
-	{"edge-origin-order-reversed", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"edge-origin-order-reversed", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		o1, o2 := originN(1), originN(2)
 		p.send(o1.tlocAdv(0))
@@ -107,7 +107,7 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", want)
 	}},
-	{"bestpath-router-id-reversed", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"bestpath-router-id-reversed", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o1, o2 := originN(1), originN(2)
 		o2.site = o1.site
@@ -121,7 +121,7 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", want)
 	}},
-	{"bestpath-tiebreak-skipped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"bestpath-tiebreak-skipped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o1, o2 := originN(1), originN(2) // two sites
 		p.send(o1.tlocAdv(0))
@@ -136,7 +136,7 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// reflect
-	{"reflect-to-source", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"reflect-to-source", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -158,7 +158,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("own route reflected back: %v", got)
 		}
 	}},
-	{"no-withdraw-reflect", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"no-withdraw-reflect", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		a.send(o.tlocAdv(0))
@@ -181,7 +181,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("withdrawal reflected: %v", withdrawn)
 		}
 	}},
-	{"reflect-tloc-attribute-dropped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"reflect-tloc-attribute-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
 		o := originN(1)
@@ -196,7 +196,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("reflected with ATTR_TYPE_TLOC: %v", ok)
 		}
 	}},
-	{"reflect-optional-attributes-dropped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"reflect-optional-attributes-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
 		o := originN(1)
@@ -232,7 +232,7 @@ var routeFaultCases = []faultCase{
 		}
 		check(m, 8)
 	}},
-	{"reflect-ipv4-only", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"reflect-ipv4-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
 		a := ribEstablished(t, sp, famHandshake(2, fams...))
 		a.drainEORs(1)
@@ -253,7 +253,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the IPv6 vRoute reflected: %v", got)
 		}
 	}},
-	{"reflect-no-tloc-routes", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"reflect-no-tloc-routes", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
 		o := originN(1)
@@ -268,7 +268,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the TLOC route reflected: %v", got)
 		}
 	}},
-	{"reflect-no-multicast", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"reflect-no-multicast", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
 		a := ribEstablished(t, sp, famHandshake(2, fams...))
 		a.drainEORs(1)
@@ -291,7 +291,7 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// gr: peer 10.0.0.2 offers GR 300 units (3 s), unless said otherwise.
-	{"gr-no-mark", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"gr-no-mark", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		a.send(o.tlocAdv(0))
@@ -306,7 +306,7 @@ var routeFaultCases = []faultCase{
 		}
 		b.expectBest("10.1.0.0/16", o.id) // stale, kept
 	}},
-	{"gr-no-sweep", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"gr-no-sweep", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		a.send(o.tlocAdv(0))
@@ -324,7 +324,7 @@ var routeFaultCases = []faultCase{
 		}
 		a.expectBest("10.2.0.0/16")
 	}},
-	{"gr-no-expiry", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"gr-no-expiry", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := dialPeer(t, sp.Addr())
 		a.establish(hsWith(func(h *omp.Handshake) {
 			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
@@ -345,7 +345,7 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// eor-refresh
-	{"no-eor", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"no-eor", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(edgeHandshake())
 		if faulty {
@@ -357,7 +357,7 @@ var routeFaultCases = []faultCase{
 		p.drainEORs(2)
 	}},
 	{"eor-before-routes", func(c *Config) {
-		onRIB(RoleEdge)(c)
+		onRIB(omp.RoleEdge)(c)
 		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
 		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
@@ -374,7 +374,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("End-of-RIB of SAFI_VROUTE before its route: %v", eorFirst)
 		}
 	}},
-	{"refresh-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"refresh-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		if !faulty {
 			p.carriesOn()
@@ -385,7 +385,7 @@ var routeFaultCases = []faultCase{
 			t.Fatal("REFRESH_REQUEST answered")
 		}
 	}},
-	{"extended-length-dropped", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"extended-length-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
 		o := originN(1)
@@ -455,7 +455,7 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// negotiation
-	{"refresh-without-capability-answered", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"refresh-without-capability-answered", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(hsWith(func(h *omp.Handshake) {
 			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, identity(omp.PeerTypeVEdge))
@@ -466,7 +466,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("REFRESH_REQUEST without the capability answered: %v", m != nil)
 		}
 	}},
-	{"unnegotiated-family-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"unnegotiated-family-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := dialPeer(t, sp.Addr())
 		a.establish(famHandshake(2, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))
 		a.drainEORs(1)
@@ -478,7 +478,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the unnegotiated TLOC route reflected: %v", got)
 		}
 	}},
-	{"unnegotiated-family-sent", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"unnegotiated-family-sent", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		a.send(originN(1).tlocAdv(0))
 		a.adjRIBOut(2) // applied
@@ -497,7 +497,7 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// query
-	{"query-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"query-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -525,7 +525,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("QUERY answered: %v", answered)
 		}
 	}},
-	{"query-absent-not-withdrawn", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"query-absent-not-withdrawn", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -543,7 +543,7 @@ var routeFaultCases = []faultCase{
 
 	// policy
 	{"policy-not-applied", func(c *Config) {
-		onRIB(RoleController)(c)
+		onRIB(omp.RoleController)(c)
 		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
@@ -557,7 +557,7 @@ var routeFaultCases = []faultCase{
 		p.expectBest("10.66.0.0/16")
 	}},
 	{"policy-fragment-oversize", func(c *Config) {
-		onRIB(RoleController)(c)
+		onRIB(omp.RoleController)(c)
 		c.Policy = manyRules(200) // about 9 KB: three fragments
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
@@ -579,7 +579,7 @@ var routeFaultCases = []faultCase{
 		}
 	}},
 	{"policy-complete-as-fragments", func(c *Config) {
-		onRIB(RoleController)(c)
+		onRIB(omp.RoleController)(c)
 		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
@@ -590,7 +590,7 @@ var routeFaultCases = []faultCase{
 		}
 	}},
 	{"policy-del-not-sent", func(c *Config) {
-		onRIB(RoleController)(c)
+		onRIB(omp.RoleController)(c)
 		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
@@ -602,7 +602,7 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("OMP_PKT_POL_DEL sent: %v", m != nil)
 		}
 	}},
-	{"policy-fragments-out-of-order", onRIB(RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"policy-fragments-out-of-order", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		start, end := bigPolicy()
 		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: start})
@@ -616,7 +616,7 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.66.0.0/16")
 	}},
-	{"policy-more-without-start-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"policy-more-without-start-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		p.send(&omp.Policy{PolicyType: omp.PolicyMore, Data: []byte("# more\n")})
 		refusedOrCarriesOn(p, faulty, omp.ErrFSM, omp.SubErrNone)

@@ -40,7 +40,7 @@ func TestFaultRegistry(t *testing.T) {
 			t.Errorf("%s: no roles", f.Name)
 		}
 		for _, r := range f.Roles {
-			if r != RoleController && r != RoleEdge && r != RoleHub {
+			if r != omp.RoleController && r != omp.RoleEdge && r != omp.RoleHub {
 				t.Errorf("%s: role %d", f.Name, r)
 			}
 		}

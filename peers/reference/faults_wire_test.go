@@ -24,7 +24,7 @@ type faultCase struct {
 }
 
 // onRIB puts the speaker on the in-tree RIB in role r.
-func onRIB(r Role) func(c *Config) {
+func onRIB(r omp.Role) func(c *Config) {
 	return func(c *Config) { c.Routing, c.Role = nil, r }
 }
 
@@ -167,7 +167,7 @@ var sessionFaultCases = []faultCase{
 		p.open(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6}) }))
 		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupCap)
 	}},
-	{"handshake-personality-unchecked", func(c *Config) { c.Role = RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
+	{"handshake-personality-unchecked", func(c *Config) { c.Role = omp.RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.open(edgeHandshake())
 		handshakeOutcome(p, faulty, omp.SubErrHandshakePersonalityMismatch)
@@ -177,7 +177,7 @@ var sessionFaultCases = []faultCase{
 		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
 		handshakeOutcome(p, faulty, omp.SubErrHandshakeDomainMismatch)
 	}},
-	{"handshake-duplicate-routerid-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"handshake-duplicate-routerid-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p1 := ribEstablished(t, sp, edgeHandshake())
 		p2 := dialPeer(t, sp.Addr())
 		p2.open(edgeHandshake())
@@ -187,7 +187,7 @@ var sessionFaultCases = []faultCase{
 	{"handshake-identity-wrong-peer-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		// A controller, then an edge: each still opens its sessions.
 		cfg := testConfig()
-		cfg.Role, cfg.RouterID = RoleEdge, netip.MustParseAddr("10.0.0.9")
+		cfg.Role, cfg.RouterID = omp.RoleEdge, netip.MustParseAddr("10.0.0.9")
 		if faulty {
 			cfg.Faults = []Fault{"handshake-identity-wrong-peer-type"}
 		}
@@ -231,7 +231,7 @@ var sessionFaultCases = []faultCase{
 	}},
 
 	// update
-	{"update-flags-unchecked", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"update-flags-unchecked", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -244,7 +244,7 @@ var sessionFaultCases = []faultCase{
 		}
 		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateFlags)
 	}},
-	{"update-duplicate-attribute-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"update-duplicate-attribute-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -257,7 +257,7 @@ var sessionFaultCases = []faultCase{
 		}
 		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateAttrList)
 	}},
-	{"update-missing-tloc-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"update-missing-tloc-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		u := o.routeAdv(0, 0, "10.1.0.0/16")
@@ -265,7 +265,7 @@ var sessionFaultCases = []faultCase{
 		p.send(u)
 		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateMissing)
 	}},
-	{"update-unknown-attribute-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"update-unknown-attribute-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -278,7 +278,7 @@ var sessionFaultCases = []faultCase{
 		}
 		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateUnknown)
 	}},
-	{"update-bad-prefix-length-accepted", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"update-bad-prefix-length-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -303,7 +303,7 @@ var sessionFaultCases = []faultCase{
 		p.send(u)
 		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateNexthop)
 	}},
-	{"update-withdraw-ignored", onRIB(RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+	{"update-withdraw-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.tlocAdv(0))
@@ -542,7 +542,7 @@ var sessionFaultCases = []faultCase{
 		}
 		crashed(t, sp, p, other)
 	}},
-	{"crash-on-policy-del-with-data", func(c *Config) { c.Role = RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
+	{"crash-on-policy-del-with-data", func(c *Config) { c.Role = omp.RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(asController(edgeHandshake()))
 		p.drainEORs(1)
@@ -553,7 +553,7 @@ var sessionFaultCases = []faultCase{
 		}
 		crashed(t, sp, p)
 	}},
-	{"crash-on-short-policy-start", func(c *Config) { c.Role = RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
+	{"crash-on-short-policy-start", func(c *Config) { c.Role = omp.RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(asController(edgeHandshake()))
 		p.drainEORs(1)

@@ -242,7 +242,7 @@ func (fc *FileConfig) Config() (Config, error) {
 	var cfg Config
 	var errs []error
 	if fc.Role != "" {
-		r, err := ParseRole(fc.Role)
+		r, err := omp.ParseRole(fc.Role)
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -231,7 +231,7 @@ func fuzzSession(t *testing.T, data []byte) {
 	cfg.HandshakeTimeout = 30 * time.Millisecond
 	cfg.WriteTimeout = 500 * time.Millisecond
 	if edge {
-		cfg.Role = RoleEdge
+		cfg.Role = omp.RoleEdge
 	}
 	if rib {
 		cfg.Routing = nil

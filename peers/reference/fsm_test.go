@@ -57,7 +57,7 @@ func TestHandshakeAcceptedAnswersHello(t *testing.T) {
 		t.Fatalf("after HANDSHAKE got %s, want HELLO", m.Type())
 	}
 	ps := waitPeerState(t, sp, edgeID.String(), StateHandshakeConfirm)
-	if ps.Negotiated == nil || ps.Negotiated.PeerRole != RoleEdge {
+	if ps.Negotiated == nil || ps.Negotiated.PeerRole != omp.RoleEdge {
 		t.Fatalf("negotiated %+v", ps.Negotiated)
 	}
 }
@@ -237,7 +237,7 @@ func TestHoldTimeNegotiatedMin(t *testing.T) {
 func TestActiveOpenRetries(t *testing.T) {
 	addr := testdut.FreeAddr(t)
 	cfg := testConfig()
-	cfg.Role = RoleEdge
+	cfg.Role = omp.RoleEdge
 	cfg.RouterID = edgeID
 	cfg.Listen = nil
 	cfg.Neighbors = []Neighbor{{Address: addr}}

@@ -49,12 +49,12 @@ func Fuzz(data []byte) int {
 	chunks := gfChunks(data[1:], edge)
 	hold, gr := uint16(20), uint32(10)
 	cfg := Config{
-		Routing: NullRouting(), Role: RoleController, RouterID: gfCtrlID, SiteID: 1, DomainID: 1,
+		Routing: NullRouting(), Role: omp.RoleController, RouterID: gfCtrlID, SiteID: 1, DomainID: 1,
 		HoldTime: &hold, GRInterval: &gr, TimeUnit: time.Millisecond,
 		HandshakeTimeout: 30 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
 	}
 	if edge {
-		cfg.Role = RoleEdge
+		cfg.Role = omp.RoleEdge
 	}
 	if rib {
 		cfg.Routing = nil

@@ -47,7 +47,7 @@ type negotiated struct {
 	Refresh    bool          `json:"refresh"`
 	Security   bool          `json:"security"`
 	OverlayID  uint32        `json:"overlay_id,omitempty"`
-	PeerRole   Role          `json:"peer_role"`
+	PeerRole   omp.Role      `json:"peer_role"`
 	// PeerRoleAssumed: the peer sent no IDENTITY; PeerRole is inferred.
 	PeerRoleAssumed bool `json:"peer_role_assumed,omitempty"`
 	// Ignored lists capability codes the draft does not define, ignored.
@@ -279,16 +279,16 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 	// edge or hub, an edge for a controller.
 	if identity == nil {
 		identity = &omp.CapIdentity{PeerType: omp.PeerTypeVEdge}
-		if s.Role != RoleController {
+		if s.Role != omp.RoleController {
 			identity.PeerType = omp.PeerTypeVSmart
 		}
 		n.PeerRoleAssumed = true
 	}
-	n.PeerRole = roleOf(identity.PeerType)
+	n.PeerRole = omp.RoleOf(identity.PeerType)
 	if n.PeerRole == 0 {
 		return nil, refuseHS(omp.SubErrHandshakePersonalityMismatch, u32b(uint32(identity.PeerType)), "IDENTITY Peer Type %d is not defined", identity.PeerType)
 	}
-	if s.Role != RoleController && n.PeerRole != RoleController && !s.faults.has(fHSPersonalityUnchecked) {
+	if s.Role != omp.RoleController && n.PeerRole != omp.RoleController && !s.faults.has(fHSPersonalityUnchecked) {
 		return nil, refuseHS(omp.SubErrHandshakePersonalityMismatch, u32b(uint32(identity.PeerType)), "%s cannot peer with %s: one side must be a controller", s.Role, n.PeerRole)
 	}
 

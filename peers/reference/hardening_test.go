@@ -100,7 +100,7 @@ func TestStateAPIBounded(t *testing.T) {
 // session nor a graceful-restart window, so 70,000 distinct router IDs
 // (more than the 65,535 slots) all come up.
 func TestPeerSlotsRecycled(t *testing.T) {
-	r, err := rib.New(rib.Config{Role: rib.RoleController, RouterID: ctrlID})
+	r, err := rib.New(rib.Config{Role: omp.RoleController, RouterID: ctrlID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestControllerDoesNotBufferPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	pr, err := r.Up(PeerInfo{RouterID: edgeID, Role: RoleEdge})
+	pr, err := r.Up(PeerInfo{RouterID: edgeID, Role: omp.RoleEdge})
 	if err != nil {
 		t.Fatal(err)
 	}

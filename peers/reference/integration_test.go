@@ -380,7 +380,7 @@ func TestPolicyDistributed(t *testing.T) {
 // A POLICY fragment out of sequence: the reassembler's ALERT (FSM).
 func TestPolicyFragmentAlert(t *testing.T) {
 	cfg := ribCtrlConfig()
-	cfg.Role = RoleEdge
+	cfg.Role = omp.RoleEdge
 	sp := startSpeaker(t, cfg)
 	p := dialPeer(t, sp.Addr())
 	h := fakeEdgeHandshake(7, 300)

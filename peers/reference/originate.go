@@ -146,7 +146,7 @@ func (rr *ribRouting) installPolicy(text []byte) error {
 	rr.mu.Lock()
 	rr.policy = bytes.Clone(text)
 	var send []*ribPeer
-	if rr.role == RoleController && !(len(rr.policy) == 0 && rr.faults.has(fPolicyDelNotSent)) {
+	if rr.role == omp.RoleController && !(len(rr.policy) == 0 && rr.faults.has(fPolicyDelNotSent)) {
 		for e := range rr.edges {
 			send = append(send, e)
 		}

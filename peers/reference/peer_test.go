@@ -35,7 +35,7 @@ func u32p(v uint32) *uint32 { return &v }
 func testConfig() Config {
 	return Config{
 		Routing:          NullRouting(),
-		Role:             RoleController,
+		Role:             omp.RoleController,
 		RouterID:         ctrlID,
 		SiteID:           1,
 		DomainID:         1,

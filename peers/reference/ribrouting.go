@@ -19,7 +19,7 @@ import (
 // configured policy, and runs graceful-restart expiry.
 type ribRouting struct {
 	rib    *rib.RIB
-	role   Role
+	role   omp.Role
 	log    *slog.Logger
 	policy []byte // configured policy text, sent to edges and hubs (under mu: the operator installs one at run time)
 	faults faultSet
@@ -60,7 +60,7 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	if faults.has(fOwnSiteWrong) {
 		site++ // own routes name another site than the HANDSHAKE's
 	}
-	r, err := rib.New(rib.Config{Role: rib.Role(cfg.Role), RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks()})
+	r, err := rib.New(rib.Config{Role: cfg.Role, RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks()})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
 	rp := &ribPeer{rr: rr, id: id, info: p, ready: rr.rib.Ready(id)}
 	rp.routes.Store(int64(rr.rib.PeerRoutes(id))) // stale paths of a graceful restart
 	rr.mu.Lock()
-	if rr.role == RoleController && p.Role != RoleController {
+	if rr.role == omp.RoleController && p.Role != omp.RoleController {
 		if len(rr.policy) > 0 {
 			rp.policy = rr.fragment(rr.policy)
 		}
@@ -193,8 +193,8 @@ type ribPeer struct {
 func (p *ribPeer) Routes() int { return int(p.routes.Load()) }
 
 // takesPolicy: only an edge or hub installs a policy, from a controller.
-func (rr *ribRouting) takesPolicy(from Role) bool {
-	return rr.role != RoleController && from == RoleController
+func (rr *ribRouting) takesPolicy(from omp.Role) bool {
+	return rr.role != omp.RoleController && from == omp.RoleController
 }
 
 // routeLimitError closes a session whose peer passed MaxRoutesPerPeer.
@@ -380,7 +380,7 @@ func (rr *ribRouting) Snapshot() any {
 			}
 		}
 	}
-	if rr.role != RoleController {
+	if rr.role != omp.RoleController {
 		for _, fe := range rr.rib.FIB() {
 			out.FIB = append(out.FIB, fibState(fe))
 		}

@@ -79,7 +79,7 @@ type PeerRouting interface {
 // PeerInfo is what the HANDSHAKE exchange established about a peer.
 type PeerInfo struct {
 	RouterID   netip.Addr
-	Role       Role
+	Role       omp.Role
 	SiteID     uint32
 	DomainID   uint32
 	Remote     netip.AddrPort

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"github.com/ompconform/ompconform/omp"
 	"net/netip"
 	"sort"
 	"time"
@@ -9,7 +10,7 @@ import (
 // Snapshot is the speaker's state as the state API serves it.
 type Snapshot struct {
 	RouterID   netip.Addr      `json:"router_id"`
-	Role       Role            `json:"role"`
+	Role       omp.Role        `json:"role"`
 	SiteID     uint32          `json:"site_id"`
 	DomainID   uint32          `json:"domain_id"`
 	OverlayID  uint32          `json:"overlay_id"`

@@ -78,7 +78,7 @@ func (p *testPKI) config(t testing.TB, name string, serial int64) *tls.Config {
 // edgeConfig is an edge that dials addr.
 func edgeConfig(addr string) Config {
 	cfg := testConfig()
-	cfg.Role = RoleEdge
+	cfg.Role = omp.RoleEdge
 	cfg.RouterID = edgeID
 	cfg.SiteID = 100
 	cfg.Listen = nil
@@ -97,7 +97,7 @@ func TestTLSSession(t *testing.T) {
 	edge := startSpeaker(t, ecfg)
 	waitPeerState(t, ctrl, edgeID.String(), StateEstablished)
 	ps := waitPeerState(t, edge, ctrlID.String(), StateEstablished)
-	if !ps.Outbound || ps.Negotiated.PeerRole != RoleController {
+	if !ps.Outbound || ps.Negotiated.PeerRole != omp.RoleController {
 		t.Errorf("edge's view %+v", ps)
 	}
 

@@ -98,14 +98,15 @@ func (b *Basis) UnmarshalText(t []byte) error {
 	return fmt.Errorf("basis %q: want Draft, BGP or Project", t)
 }
 
-// Role is a set of DUT personalities (section 2: the routing controller,
-// vSmart; SDN routers, vEdge; and vHub).
+// Role is a set of DUT personalities (omp.Role; section 2: the routing
+// controller, vSmart; SDN routers, vEdge; and vHub): bit p-1 holds
+// personality p.
 type Role uint8
 
 const (
-	Controller Role = 1 << iota // vSmart: VIP_DEVICE_VSMART
-	Edge                        // SDN router: VIP_DEVICE_VDEDGE
-	Hub                         // VIP_DEVICE_VHUB
+	Controller = Role(1) << (omp.RoleController - 1) // vSmart: VIP_DEVICE_VSMART
+	Edge       = Role(1) << (omp.RoleEdge - 1)       // SDN router: VIP_DEVICE_VDEDGE
+	Hub        = Role(1) << (omp.RoleHub - 1)        // VIP_DEVICE_VHUB
 
 	// Edges are the SDN routers, hubs included.
 	Edges = Edge | Hub
@@ -113,15 +114,31 @@ const (
 	AnyRole = Controller | Edge | Hub
 )
 
+// RoleSet is the set holding personality p alone; empty for an unknown p.
+func RoleSet(p omp.Role) Role {
+	if p < omp.RoleController || p > omp.RoleHub {
+		return 0
+	}
+	return Role(1) << (p - 1)
+}
+
+// Personality is the one personality of a set that holds one, 0
+// otherwise.
+func (r Role) Personality() omp.Role {
+	for p := omp.RoleController; p <= omp.RoleHub; p++ {
+		if r == RoleSet(p) {
+			return p
+		}
+	}
+	return 0
+}
+
 // String is "controller", "edge", "hub", or a "|"-joined set.
 func (r Role) String() string {
 	var parts []string
-	for _, x := range []struct {
-		r Role
-		n string
-	}{{Controller, "controller"}, {Edge, "edge"}, {Hub, "hub"}} {
-		if r&x.r != 0 {
-			parts = append(parts, x.n)
+	for p := omp.RoleController; p <= omp.RoleHub; p++ {
+		if r&RoleSet(p) != 0 {
+			parts = append(parts, p.String())
 		}
 	}
 	if len(parts) == 0 {
@@ -155,44 +172,11 @@ func (r *Role) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// ParseRole reads one personality: "controller" (or vsmart), "edge" (or
-// vedge), "hub" (or vhub).
+// ParseRole reads one personality as omp.ParseRole does: "controller"
+// (or vsmart), "edge" (or vedge), "hub" (or vhub).
 func ParseRole(s string) (Role, error) {
-	switch strings.ToLower(s) {
-	case "controller", "vsmart":
-		return Controller, nil
-	case "edge", "vedge":
-		return Edge, nil
-	case "hub", "vhub":
-		return Hub, nil
-	}
-	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
-}
-
-// PeerType is the IDENTITY Peer Type of a single personality.
-func (r Role) PeerType() omp.PeerType {
-	switch r {
-	case Controller:
-		return omp.PeerTypeVSmart
-	case Edge:
-		return omp.PeerTypeVEdge
-	case Hub:
-		return omp.PeerTypeVHub
-	}
-	return 0
-}
-
-// RoleOf is the personality an IDENTITY Peer Type announces, 0 if none.
-func RoleOf(p omp.PeerType) Role {
-	switch p {
-	case omp.PeerTypeVSmart:
-		return Controller
-	case omp.PeerTypeVEdge:
-		return Edge
-	case omp.PeerTypeVHub:
-		return Hub
-	}
-	return 0
+	p, err := omp.ParseRole(s)
+	return RoleSet(p), err
 }
 
 // Need is something the DUT must negotiate (or offer) for a case to mean

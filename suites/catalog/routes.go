@@ -196,7 +196,7 @@ func IdentityOfDUT() Pred {
 		}
 		for _, c := range h.Capabilities() {
 			if id, ok := c.(*omp.CapIdentity); ok {
-				return e.Role == 0 || RoleOf(id.PeerType) == e.Role
+				return e.Role == 0 || RoleSet(omp.RoleOf(id.PeerType)) == e.Role
 			}
 		}
 		return false

@@ -182,7 +182,7 @@ func peerTypeOf(s string) (omp.PeerType, bool) {
 			return t, true
 		}
 	}
-	if r, err := ParseRole(s); err == nil {
+	if r, err := omp.ParseRole(s); err == nil {
 		return r.PeerType(), true
 	}
 	return 0, false

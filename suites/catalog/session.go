@@ -188,7 +188,7 @@ func (e *Env) Peer(i int) PeerID {
 	return PeerID{
 		RouterID: netip.AddrFrom4([4]byte{10, byte(s >> 8), byte(s), byte(1 + i&63)}),
 		SiteID:   uint32(100000 + s*64 + i&63),
-		PeerType: e.HarnessRole().PeerType(),
+		PeerType: e.HarnessRole().Personality().PeerType(),
 		TLOC:     addr4(0x64400000 | uint32(s)<<6 | uint32(i&63)),
 	}
 }

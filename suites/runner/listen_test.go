@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/internal/testdut"
+	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -19,7 +20,7 @@ func startDialingEdge(t testing.TB, addr string, listen ...string) *reference.Sp
 	t.Helper()
 	sp, err := reference.Start(context.Background(), reference.Config{
 		Listen:           listen,
-		Role:             reference.RoleEdge,
+		Role:             omp.RoleEdge,
 		RouterID:         netip.MustParseAddr("192.0.2.7"),
 		SiteID:           7,
 		DomainID:         1,

@@ -46,13 +46,8 @@ func Reference(r catalog.Role, logger *slog.Logger, faults ...reference.Fault) F
 			Logger:    logger,
 			Faults:    faults,
 		}
-		switch r {
-		case catalog.Edge:
-			cfg.Role = reference.RoleEdge
-		case catalog.Hub:
-			cfg.Role = reference.RoleHub
-		default:
-			cfg.Role, r = reference.RoleController, catalog.Controller
+		if cfg.Role = r.Personality(); cfg.Role == 0 {
+			cfg.Role, r = omp.RoleController, catalog.Controller
 		}
 		if r != catalog.Controller {
 			// An SDN router has a TLOC and a route of its own, which it

@@ -273,7 +273,7 @@ func (r *run) describeTarget(t Target) string {
 func roleOf(hs *omp.Handshake) catalog.Role {
 	for _, c := range hs.Capabilities() {
 		if id, ok := c.(*omp.CapIdentity); ok {
-			return catalog.RoleOf(id.PeerType)
+			return catalog.RoleSet(omp.RoleOf(id.PeerType))
 		}
 	}
 	return 0

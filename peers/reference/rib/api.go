@@ -2,77 +2,12 @@ package rib
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"time"
 
-	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
-
-// Role is the personality of a speaker, what its IDENTITY capability
-// says, and so the part its RIB plays.
-type Role uint8
-
-const (
-	RoleController Role = 1 // vSmart (VIP_DEVICE_VSMART): reflects routes, multipath by site
-	RoleEdge       Role = 2 // vEdge (VIP_DEVICE_VDEDGE): originates routes, installs a FIB
-	RoleHub        Role = 3 // vHub (VIP_DEVICE_VHUB): behaves as an edge
-)
-
-var roleNames = [...]string{"", "controller", "edge", "hub"}
-
-func (r Role) String() string { return enum.Name(roleNames[:], r, "role(%d)") }
-
-// ParseRole parses "controller", "edge" or "hub".
-func ParseRole(s string) (Role, error) {
-	if r, ok := enum.Value[Role](roleNames[:], s); ok {
-		return r, nil
-	}
-	return 0, fmt.Errorf("role %q: want controller, edge or hub", s)
-}
-
-// MarshalText makes roles print by name in JSON and YAML.
-func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
-
-// UnmarshalText parses a role by name.
-func (r *Role) UnmarshalText(b []byte) error {
-	v, err := ParseRole(string(b))
-	if err == nil {
-		*r = v
-	}
-	return err
-}
-
-// PeerType is the IDENTITY capability value of the role.
-func (r Role) PeerType() omp.PeerType {
-	switch r {
-	case RoleController:
-		return omp.PeerTypeVSmart
-	case RoleEdge:
-		return omp.PeerTypeVEdge
-	case RoleHub:
-		return omp.PeerTypeVHub
-	}
-	return 0
-}
-
-// edge reports whether the role is an SDN router (steps 4 and 5 apply).
-func (r Role) edge() bool { return r == RoleEdge || r == RoleHub }
-
-// RoleOf is the role of a HANDSHAKE IDENTITY Peer Type (0 if unknown).
-func RoleOf(t omp.PeerType) Role {
-	switch t {
-	case omp.PeerTypeVSmart:
-		return RoleController
-	case omp.PeerTypeVEdge:
-		return RoleEdge
-	case omp.PeerTypeVHub:
-		return RoleHub
-	}
-	return 0
-}
 
 // The families the RIB keeps, in the order Next sends them. The last
 // eight are the SAFIs the draft lists without an NLRI format: the RIB
@@ -107,7 +42,7 @@ const DistanceOMP = 250
 
 // Config configures a RIB.
 type Config struct {
-	Role     Role
+	Role     omp.Role
 	RouterID netip.Addr // this device's system IP (IPv4): ORIGINATOR of local routes
 	SiteID   uint32     // SITE_ID of local routes
 	// Now stamps graceful-restart deadlines; nil means time.Now.

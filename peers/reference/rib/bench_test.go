@@ -70,7 +70,7 @@ func BenchmarkReflect(b *testing.B) {
 		b.StartTimer()
 		c0 := cpuTime()
 		t0 := time.Now()
-		r, _ := New(Config{Role: RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
+		r, _ := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
 		s, _ := r.PeerUp(PeerInfo{RouterID: a("1.1.1.1"), SiteID: 1, Families: []omp.Family{TLOC4, VRoute4}})
 		rx, _ := r.PeerUp(PeerInfo{RouterID: a("9.9.9.9"), SiteID: 9, Families: []omp.Family{TLOC4, VRoute4}})
 		for lo := 0; lo < len(wire); lo += 100 {

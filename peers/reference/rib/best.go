@@ -1,5 +1,7 @@
 package rib
 
+import "github.com/ompconform/ompconform/omp"
+
 // cand is a path under selection.
 type cand struct {
 	pi uint32
@@ -208,7 +210,7 @@ func (r *RIB) afterSelect(di uint32) {
 // exported reports whether path p belongs to the exported set (before
 // identity de-duplication).
 func (r *RIB) exported(p *path) bool {
-	if r.cfg.Role == RoleController {
+	if r.cfg.Role == omp.RoleController {
 		return p.flags&fBest != 0
 	}
 	return p.peer == PeerLocal && p.flags&fRejected == 0 && (p.flags&fBest != 0 || r.valid(p, int(r.dests.at(p.dest).fam)))

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/ompconform/ompconform/internal/enum"
+	"github.com/ompconform/ompconform/omp"
 )
 
 // Step is a step of the draft's best-path algorithm (section "OMP Path
@@ -73,10 +74,10 @@ func cmpHigher[T ~uint8 | ~uint32](a, b T) int {
 // paths from different sites always have different originators, so
 // comparing router IDs across sites would leave the draft's multipath
 // clause nothing to apply to.
-func Compare(role Role, a, b *Candidate) (int, Step) { return compare(0, role, a, b) }
+func Compare(role omp.Role, a, b *Candidate) (int, Step) { return compare(0, role, a, b) }
 
 // compare is Compare in a RIB with quirks q (zero: the draft's order).
-func compare(q Quirks, role Role, a, b *Candidate) (int, Step) {
+func compare(q Quirks, role omp.Role, a, b *Candidate) (int, Step) {
 	if a.Valid != b.Valid {
 		if a.Valid {
 			return 1, StepValid
@@ -95,7 +96,7 @@ func compare(q Quirks, role Role, a, b *Candidate) (int, Step) {
 		}
 		return c, StepPref
 	}
-	if role.edge() {
+	if role.Edge() {
 		if c := cmpHigher(a.TLOCPref, b.TLOCPref); c != 0 {
 			if q.has(QuirkTLOCPrefReversed) {
 				return -c, StepTLOCPref
@@ -117,7 +118,7 @@ func compare(q Quirks, role Role, a, b *Candidate) (int, Step) {
 		}
 		return c, StepRouterID
 	}
-	if role.edge() && !q.has(QuirkStep7Skipped) {
+	if role.Edge() && !q.has(QuirkStep7Skipped) {
 		if c := a.PrivateIP.Compare(b.PrivateIP); c != 0 {
 			return c, StepPrivateIP
 		}

@@ -38,7 +38,7 @@ func pair(s Step) (Candidate, Candidate) {
 }
 
 func TestCompareEachStepEdge(t *testing.T) {
-	for _, role := range []Role{RoleEdge, RoleHub} {
+	for _, role := range []omp.Role{omp.RoleEdge, omp.RoleHub} {
 		for s := StepValid; s <= StepPrivateIP; s++ {
 			x, y := pair(s)
 			if c, got := Compare(role, &x, &y); c != 1 || got != s {
@@ -66,13 +66,13 @@ func TestCompareEachStepController(t *testing.T) {
 			// Edge-only steps: a controller sees these paths as equal.
 			want, wantStep = 0, StepNone
 		}
-		if c, got := Compare(RoleController, &x, &y); c != want || got != wantStep {
+		if c, got := Compare(omp.RoleController, &x, &y); c != want || got != wantStep {
 			t.Errorf("step %v: Compare = %d at %v, want %d at %v", s, c, got, want, wantStep)
 		}
 		if s <= StepPref || s == StepRouterID {
 			// And later steps cannot undo it.
 			x2, y2 := pair(s)
-			if c, got := Compare(RoleController, &x2, &y2); c != 1 || got != s {
+			if c, got := Compare(omp.RoleController, &x2, &y2); c != 1 || got != s {
 				t.Errorf("step %v with later steps against: %d at %v", s, c, got)
 			}
 		}
@@ -81,12 +81,12 @@ func TestCompareEachStepController(t *testing.T) {
 	// 3 are both best, whatever their router IDs.
 	x, y := pair(StepRouterID)
 	y.SiteID = 2
-	if c, s := Compare(RoleController, &x, &y); c != 0 || s != StepPrivateIP {
+	if c, s := Compare(omp.RoleController, &x, &y); c != 0 || s != StepPrivateIP {
 		t.Errorf("different sites: %d at %v", c, s)
 	}
 	// ... but not when an earlier step separates them.
 	x.Pref = 300
-	if c, s := Compare(RoleController, &x, &y); c != 1 || s != StepPref {
+	if c, s := Compare(omp.RoleController, &x, &y); c != 1 || s != StepPref {
 		t.Errorf("different sites, different pref: %d at %v", c, s)
 	}
 }
@@ -97,14 +97,14 @@ func TestCompareOriginOrder(t *testing.T) {
 	for i := 0; i+1 < len(order); i++ {
 		x, y := base(), base()
 		x.Origin, y.Origin = order[i], order[i+1]
-		if c, s := Compare(RoleEdge, &x, &y); c != 1 || s != StepOrigin {
+		if c, s := Compare(omp.RoleEdge, &x, &y); c != 1 || s != StepOrigin {
 			t.Errorf("origin %d vs %d: %d at %v", order[i], order[i+1], c, s)
 		}
 	}
 	for _, unknown := range []uint8{omp.OriginUnknown, omp.OriginEIGRP, 99, 255} {
 		x, y := base(), base()
 		x.Origin, y.Origin = unknown, omp.OriginUnknown
-		if c, s := Compare(RoleEdge, &x, &y); c != 0 {
+		if c, s := Compare(omp.RoleEdge, &x, &y); c != 0 {
 			t.Errorf("unknown origins %d and 0 differ: %d at %v", unknown, c, s)
 		}
 	}
@@ -136,7 +136,7 @@ func TestEdgeSelectsEachStep(t *testing.T) {
 	for _, tc := range cases {
 		for _, swap := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%v/%v", tc.step, swap), func(t *testing.T) {
-				r := newRIB(t, RoleEdge, "7.7.7.7", 7)
+				r := newRIB(t, omp.RoleEdge, "7.7.7.7", 7)
 				ctl := peerUp(t, r, "10.0.0.100", 100, 0)
 				x, y := tc.x, tc.y
 				tx, ty := ta, tb
@@ -167,7 +167,7 @@ func TestEdgeSelectsEachStep(t *testing.T) {
 				if len(cs) != 2 {
 					t.Fatalf("paths %d", len(cs))
 				}
-				if c, s := Compare(RoleEdge, &cs[0], &cs[1]); c != 1 || s != tc.step {
+				if c, s := Compare(omp.RoleEdge, &cs[0], &cs[1]); c != 1 || s != tc.step {
 					t.Fatalf("Compare = %d at %v, want 1 at %v", c, s, tc.step)
 				}
 			})

@@ -71,7 +71,7 @@ func prefixID(v omp.VRouteNLRI) string {
 func TestWideTrimmed(t *testing.T) {
 	defer func(m int) { compactMin = m }(compactMin)
 	compactMin = 0
-	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
 	s := peerUp(t, r, "1.1.1.1", 1, 0)
 	t6 := tlocN("2001:db8::1", 4, 2)
 	apply(t, r, s, advT([]omp.TLOCNLRI{t6}))

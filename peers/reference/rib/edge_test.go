@@ -9,7 +9,7 @@ import (
 )
 
 func TestEdgeOriginatesLocalRoutes(t *testing.T) {
-	r := newRIB(t, RoleEdge, "7.7.7.7", 7)
+	r := newRIB(t, omp.RoleEdge, "7.7.7.7", 7)
 	ctl := peerUp(t, r, "10.0.0.100", 100, 0)
 	v := newView(t)
 	v.drain(r, ctl)
@@ -81,7 +81,7 @@ func TestEdgeOriginatesLocalRoutes(t *testing.T) {
 // same prefix learned over OMP (DistanceOMP) whatever their preference;
 // step 1: a valid path beats a preferred invalid one.
 func TestEdgeDistanceAndValidity(t *testing.T) {
-	r := newRIB(t, RoleEdge, "7.7.7.7", 7)
+	r := newRIB(t, omp.RoleEdge, "7.7.7.7", 7)
 	ctl := peerUp(t, r, "10.0.0.100", 100, 0)
 	mine, theirs, nowhere := tlocN("192.0.2.7", 1, 2), tlocN("192.0.2.8", 1, 2), tlocN("192.0.2.9", 1, 2)
 	if err := r.AddTLOC(LocalTLOC{TLOC: mine}); err != nil {
@@ -124,7 +124,7 @@ func TestEdgeDistanceAndValidity(t *testing.T) {
 	if r.FIB() == nil {
 		t.Fatal("no FIB")
 	}
-	c := newRIB(t, RoleController, "10.0.0.100", 1)
+	c := newRIB(t, omp.RoleController, "10.0.0.100", 1)
 	if c.FIB() != nil {
 		t.Fatal("a controller has a FIB")
 	}

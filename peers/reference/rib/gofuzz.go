@@ -45,13 +45,13 @@ func Fuzz(data []byte) int {
 		return -1
 	}
 	now := time.Unix(1_700_000_000, 0)
-	role := []Role{RoleController, RoleEdge, RoleHub}[int(data[0])%3]
+	role := []omp.Role{omp.RoleController, omp.RoleEdge, omp.RoleHub}[int(data[0])%3]
 	r, err := New(Config{Role: role, RouterID: netip.MustParseAddr("10.0.0.1"), SiteID: 1, Now: func() time.Time { return now }})
 	if err != nil {
 		panic(err)
 	}
 	peerType := omp.PeerTypeVSmart
-	if role == RoleController {
+	if role == omp.RoleController {
 		peerType = omp.PeerTypeVEdge
 	}
 	var ids [6]PeerID

@@ -19,7 +19,7 @@ type grNet struct {
 func newGRNet(t *testing.T, gr time.Duration) *grNet {
 	n := &grNet{now: time.Unix(1000, 0)}
 	var err error
-	n.r, err = New(Config{Role: RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return n.now }})
+	n.r, err = New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return n.now }})
 	if err != nil {
 		t.Fatal(err)
 	}

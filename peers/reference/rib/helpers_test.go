@@ -12,7 +12,7 @@ import (
 
 var a = netip.MustParseAddr
 
-func newRIB(t testing.TB, role Role, rid string, site uint32) *RIB {
+func newRIB(t testing.TB, role omp.Role, rid string, site uint32) *RIB {
 	t.Helper()
 	r, err := New(Config{Role: role, RouterID: a(rid), SiteID: site})
 	if err != nil {

@@ -135,7 +135,7 @@ func TestOffHeapReleased(t *testing.T) {
 	}
 	before := mapped.Load()
 	func() {
-		r, err := New(Config{Role: RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
+		r, err := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

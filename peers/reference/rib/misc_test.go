@@ -54,7 +54,7 @@ func hexs(b []byte) string {
 
 // Families a peer did not negotiate are neither taken from it nor sent.
 func TestFamiliesNotNegotiated(t *testing.T) {
-	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
 	s, err := r.PeerUp(PeerInfo{RouterID: a("1.1.1.1"), SiteID: 1, Families: []omp.Family{TLOC4}})
 	if err != nil {
 		t.Fatal(err)

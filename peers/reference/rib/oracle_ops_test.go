@@ -88,7 +88,7 @@ func diffVR(i int) (uint64, netip.Prefix) {
 // compaction threshold (compactMin), the RIB's deliberate bugs (to show
 // the differential catches them) and the operations.
 type seq struct {
-	Role    Role
+	Role    omp.Role
 	Compact int
 	Quirks  Quirks
 	Ops     []op
@@ -160,7 +160,7 @@ func (c *byteChooser) IntN(n int) int {
 // sequence weighs the kinds of operation its own way (some not at all),
 // so that some sequences flap sessions, others churn routes.
 func genSeq(c chooser, n int) seq {
-	s := seq{Role: []Role{RoleController, RoleController, RoleEdge, RoleHub}[c.IntN(4)], Compact: []int{4096, 1, 8}[c.IntN(3)]}
+	s := seq{Role: []omp.Role{omp.RoleController, omp.RoleController, omp.RoleEdge, omp.RoleHub}[c.IntN(4)], Compact: []int{4096, 1, 8}[c.IntN(3)]}
 	kinds := []opKind{opAdv, opWd, opDown, opEOR, opRefresh, opExpire, opLocal, opUnlocal}
 	var weights []int
 	for range kinds {

@@ -43,7 +43,7 @@ func seededSeq(seed uint64) seq {
 var oracleRegressions = map[string]seq{
 	// A peer dropped with no path, came back, advertised and dropped
 	// again: its paths were purged at the first drop's deadline.
-	"seed 24: GR deadline of a second outage": {Role: RoleController, Compact: 1, Ops: []op{
+	"seed 24: GR deadline of a second outage": {Role: omp.RoleController, Compact: 1, Ops: []op{
 		{Kind: opUp, Peer: 3, GR: 2},
 		{Kind: opDown, Peer: 3, Graceful: true},
 		{Kind: opExpire, Wait: 2},
@@ -146,7 +146,7 @@ type diffRun struct {
 func runSeq(t testing.TB, s seq) (msg string) {
 	defer func(old int) { compactMin = old }(compactMin)
 	compactMin = s.Compact
-	d := &diffRun{t: panicTB{t}, now: time.Unix(0, 0), texts: map[attrsRef]string{}, o: oracle.New(s.Role == RoleController, a(diffSelf), diffSites[0])}
+	d := &diffRun{t: panicTB{t}, now: time.Unix(0, 0), texts: map[attrsRef]string{}, o: oracle.New(s.Role == omp.RoleController, a(diffSelf), diffSites[0])}
 	var err error
 	d.r, err = New(Config{Role: s.Role, RouterID: a(diffSelf), SiteID: diffSites[0], Now: func() time.Time { return d.now }, Quirks: s.Quirks})
 	if err != nil {
@@ -185,7 +185,7 @@ func (d *diffRun) do(o op) {
 	switch o.Kind {
 	case opUp:
 		typ := omp.PeerTypeVSmart
-		if d.r.cfg.Role == RoleController {
+		if d.r.cfg.Role == omp.RoleController {
 			typ = omp.PeerTypeVEdge
 		}
 		rid, site := a(diffRIDs[o.Peer]), diffSites[o.Peer]

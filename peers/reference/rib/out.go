@@ -130,7 +130,7 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 // noWithdraw reports whether QuirkNoWithdraw keeps a controller from
 // sending withdrawals.
 func (r *RIB) noWithdraw() bool {
-	return r.cfg.Role == RoleController && r.cfg.Quirks.has(QuirkNoWithdraw)
+	return r.cfg.Role == omp.RoleController && r.cfg.Quirks.has(QuirkNoWithdraw)
 }
 
 // emitGroups encodes sorted (group<<32 | path index) items, one run of

@@ -13,7 +13,7 @@ func v4(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 16), by
 // loadSender makes a controller with sender S (one TLOC, n IPv4 vRoutes
 // of /32 in UPDATEs of 100, three attribute sets, and m IPv6 vRoutes).
 func loadSender(t testing.TB, n, m int) (*RIB, PeerID, omp.TLOCNLRI) {
-	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
 	s := peerUp(t, r, "1.1.1.1", 1, 0)
 	tl := tlocN("192.0.2.1", 1, 2)
 	apply(t, r, s, advT([]omp.TLOCNLRI{tl}))

@@ -86,7 +86,7 @@ func (r *RIB) RoutesPage(after uint64, limit int, match func(omp.Family) bool) (
 func (r *RIB) FIBPage(after uint64, limit int) (out []FIBEntry, next uint64, done bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.cfg.Role.edge() {
+	if !r.cfg.Role.Edge() {
 		return nil, after, true
 	}
 	di := uint32(min(after, 1<<32-1)) + 1

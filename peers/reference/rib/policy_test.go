@@ -72,7 +72,7 @@ rule 20 match site 2 then set preference 500
 }
 
 func TestEdgePolicyOnReceived(t *testing.T) {
-	r := newRIB(t, RoleEdge, "7.7.7.7", 7)
+	r := newRIB(t, omp.RoleEdge, "7.7.7.7", 7)
 	ctl := peerUp(t, r, "10.0.0.100", 100, 0)
 	ta, tb := tlocN("192.0.2.10", 1, 2), tlocN("192.0.2.20", 2, 2)
 	for _, x := range []struct {

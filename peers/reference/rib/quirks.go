@@ -92,7 +92,7 @@ func (q Quirks) has(x Quirks) bool { return q&x == x && x != 0 }
 // no path of family f (its End-of-RIB still goes).
 func (r *RIB) unreflected(f int) bool {
 	q := r.cfg.Quirks
-	return r.cfg.Role == RoleController &&
+	return r.cfg.Role == omp.RoleController &&
 		(q.has(QuirkReflectIPv4Only) && is6(f) || q.has(QuirkReflectNoTLOCRoutes) && isTLOC(f) || q.has(QuirkReflectNoMulticast) && isMC(f))
 }
 
@@ -111,7 +111,7 @@ var reflectKept = [...]bool{
 // (QuirkReflectOptionalDropped). wire is left alone.
 func (r *RIB) reflectedAttrs(wire []byte) []byte {
 	q := r.cfg.Quirks
-	if r.cfg.Role != RoleController {
+	if r.cfg.Role != omp.RoleController {
 		return wire
 	}
 	out := make([]byte, 0, len(wire))

@@ -51,7 +51,7 @@ func TestRandomConsistencyWide(t *testing.T) {
 func randomRun(t *testing.T, seed uint64, space, batch int) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	now := time.Unix(0, 0)
-	r, err := New(Config{Role: RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return now }})
+	r, err := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func attrText(t testing.TB, attrs []omp.Attribute) string {
 func TestRandomEdge(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(*randomSeeds); seed++ {
 		rng := rand.New(rand.NewPCG(seed, 7))
-		r := newRIB(t, RoleEdge, "7.7.7.7", 7)
+		r := newRIB(t, omp.RoleEdge, "7.7.7.7", 7)
 		ctl := peerUp(t, r, "10.0.0.100", 100, 0)
 		v := newView(t)
 		tl := func(i int) omp.TLOCNLRI { return tlocN(fmt.Sprintf("192.0.2.%d", 1+i), 1, 2) }

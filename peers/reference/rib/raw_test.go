@@ -98,7 +98,7 @@ func TestRawFamilyPeerDown(t *testing.T) {
 
 // Graceful restart keeps raw routes stale until the peer's EOR.
 func TestRawFamilyGracefulRestart(t *testing.T) {
-	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
 	e := peerUp(t, r, "1.1.1.1", 1, time.Minute)
 	apply(t, r, e, rawUpd(Security4, []byte{9, 9}, false))
 	r.PeerDown(e, true)
@@ -117,7 +117,7 @@ func TestRawFamilyGracefulRestart(t *testing.T) {
 // The initial advertisement of a raw family ends with its EOR, and a
 // REFRESH_REQUEST for it re-sends it, then EOR again.
 func TestRawFamilyEORAndRefresh(t *testing.T) {
-	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
 	e1 := peerUp(t, r, "1.1.1.1", 1, 0)
 	apply(t, r, e1, rawUpd(Service6, []byte{0xAB, 0xCD}, false))
 	rx, err := r.PeerUp(PeerInfo{RouterID: a("9.9.9.9"), SiteID: 9, Families: []omp.Family{Service6, VRoute4}})
@@ -150,7 +150,7 @@ func TestRawFamilyEORAndRefresh(t *testing.T) {
 // A QUERY names a raw route by its bytes: present, it is advertised; its
 // absence is checked with other bytes. The families parse by name.
 func TestRawFamilyQueryAndParse(t *testing.T) {
-	r := newRIB(t, RoleController, "10.0.0.100", 100)
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
 	e := peerUp(t, r, "1.1.1.1", 1, 0)
 	apply(t, r, e, rawUpd(Link4, []byte{5, 6, 7}, false))
 	for _, tc := range []struct {

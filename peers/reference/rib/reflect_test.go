@@ -16,7 +16,7 @@ type ctlNet struct {
 }
 
 func newCtlNet(t *testing.T) *ctlNet {
-	n := &ctlNet{r: newRIB(t, RoleController, "10.0.0.100", 100)}
+	n := &ctlNet{r: newRIB(t, omp.RoleController, "10.0.0.100", 100)}
 	n.e1 = peerUp(t, n.r, "1.1.1.1", 1, 0)
 	n.e2 = peerUp(t, n.r, "2.2.2.2", 2, 0)
 	n.e3 = peerUp(t, n.r, "3.3.3.3", 1, 0)

@@ -121,7 +121,7 @@ type RIB struct {
 
 // New returns an empty RIB for cfg.
 func New(cfg Config) (*RIB, error) {
-	if cfg.Role < RoleController || cfg.Role > RoleHub {
+	if cfg.Role < omp.RoleController || cfg.Role > omp.RoleHub {
 		return nil, fmt.Errorf("rib: bad role %d", cfg.Role)
 	}
 	if !cfg.RouterID.Is4() {

@@ -133,7 +133,7 @@ func (r *RIB) fibEntry(di uint32) (FIBEntry, bool) {
 func (r *RIB) FIB() []FIBEntry {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.cfg.Role.edge() {
+	if !r.cfg.Role.Edge() {
 		return nil
 	}
 	var out []FIBEntry
@@ -154,7 +154,7 @@ func (r *RIB) FIB() []FIBEntry {
 func (r *RIB) Lookup(vpn uint64, a netip.Addr) (FIBEntry, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.cfg.Role.edge() || !a.IsValid() {
+	if !r.cfg.Role.Edge() || !a.IsValid() {
 		return FIBEntry{}, false
 	}
 	a = a.Unmap()
