@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -253,16 +254,6 @@ func (a Action) String() string {
 	return fmt.Sprintf("action_%d", uint8(a))
 }
 
-// State is where the shorthand Send happens.
-type State uint8
-
-const (
-	// Established: after a complete session opening (the default).
-	Established State = iota
-	// Connected: on a fresh TCP connection, before any HANDSHAKE.
-	Connected
-)
-
 // Case is one conformance case.
 type Case struct {
 	ID          string // stable: HDR-002
@@ -276,9 +267,11 @@ type Case struct {
 	Roles       Role   // DUT personalities the case applies to; 0 means AnyRole
 	Needs       []Need
 
-	// Shorthand: in State, send Send on peer 0 and judge its answer
-	// with Expect.
-	State  State
+	// Shorthand: in Phase, send Send on peer 0 and judge its answer
+	// with Expect. Phase is mutators.PhaseEstablished (the default, after
+	// a complete session opening) or mutators.PhaseOpening (on a fresh
+	// TCP connection, before any HANDSHAKE).
+	Phase  mutators.Phase
 	Send   Msg
 	Expect Expectation
 
@@ -325,10 +318,10 @@ func (c *Case) Steps() []Step {
 		return c.Script
 	}
 	var out []Step
-	if c.State == Established {
-		out = append(out, Open(0))
-	} else {
+	if c.Phase == mutators.PhaseOpening {
 		out = append(out, Connect(0))
+	} else {
+		out = append(out, Open(0))
 	}
 	if c.Send != nil {
 		out = append(out, Send(0, c.Send))

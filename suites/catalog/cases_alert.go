@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -33,7 +34,7 @@ func alertCases() []Case {
 			Expect:  Closed()},
 		Case{ID: "ALR-043", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.4", Requirement: reqAlertRecv,
 			Reading: "An ALERT on a connection whose HANDSHAKE has not been sent yet ends it too.",
-			State:   Connected, Send: AlertMessage(omp.ErrOper, omp.SubErrOperShut), Expect: Closed()},
+			Phase:   mutators.PhaseOpening, Send: AlertMessage(omp.ErrOper, omp.SubErrOperShut), Expect: Closed()},
 	)
 	// The OPER ALERTs, which only the DUT's operator can cause.
 	for i, o := range []struct {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -44,33 +45,33 @@ func handshakeCases() []Case {
 			Script:      handshakeAccepted(Handshake())},
 		{ID: "HS-002", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSFields,
 			Reading: "The DUT's own HANDSHAKE is as the draft draws it: Version 1 (the value ompconform reads), Hold Time 0 or at least 3, a non-zero Router ID.",
-			State:   Connected, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HandshakeValid()).First()},
+			Phase:   mutators.PhaseOpening, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HandshakeValid()).First()},
 		{ID: "HS-003", Section: "3.1.2.2", Level: SHOULD, Basis: Draft,
 			Requirement: "IDENTITY Capability: Peer Type : 4 bytes. Types: VIP_DEVICE_VDEDGE = 1, VIP_DEVICE_VHUB = 2, VIP_DEVICE_VSMART = 3",
 			Reading:     "The DUT says what it is: its HANDSHAKE carries IDENTITY with the Peer Type of its role.",
-			State:       Connected, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeIdentity), IdentityOfDUT())},
+			Phase:       mutators.PhaseOpening, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeIdentity), IdentityOfDUT())},
 		{ID: "HS-004", Section: "3.1.2.1", Level: INFORMATIONAL, Basis: Draft,
 			Requirement: "MP Capability Format: Code=1, Length=4, AFI, SAFI VERSION, SAFI",
 			Reading:     "Records whether the DUT lists its address families in MP capabilities.",
-			State:       Connected, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeMP))},
+			Phase:       mutators.PhaseOpening, Send: Handshake(), Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeMP))},
 	}
 
 	// Version.
 	for i, v := range []uint64{0, 2, 255} {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 10+i), Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSVersion,
 			Reading: "The draft does not state the Version value; ompconform reads 1 (docs/wire-format.md), so any other is unsupported.",
-			State:   Connected, Send: Handshake().Mutate("handshake.version", Set(v)), Expect: refuse(omp.SubErrHandshakeVersion)})
+			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.version", Set(v)), Expect: refuse(omp.SubErrHandshakeVersion)})
 	}
 
 	// Peer Router ID.
 	cs = append(cs,
 		Case{ID: "HS-020", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOMPID,
 			Reading: "A Peer Router ID of 0.0.0.0 names no router.",
-			State:   Connected, Send: Handshake().Mutate("handshake.peer_router_id", Zero()), Expect: refuse(omp.SubErrHandshakeOMPID)},
+			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.peer_router_id", Zero()), Expect: refuse(omp.SubErrHandshakeOMPID)},
 		Case{ID: "HS-021", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.2",
 			Requirement: "If the BGP Identifier field of the OPEN message is syntactically incorrect, then the Error Subcode MUST be set to Bad BGP Identifier.",
 			Reading:     "A peer that claims the DUT's own Router ID cannot be a distinct router.",
-			State:       Connected, Send: HandshakeWith("the DUT's own Router ID", DUTRouterID()), Expect: refuse(omp.SubErrHandshakeOMPID)},
+			Phase:       mutators.PhaseOpening, Send: HandshakeWith("the DUT's own Router ID", DUTRouterID()), Expect: refuse(omp.SubErrHandshakeOMPID)},
 		Case{ID: "HS-022", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.8",
 			Requirement: "Connection collision detection: [...] the BGP Identifier [...] one of the connections MUST be closed.",
 			Reading:     "A second session claiming the Router ID of a session already up is not a second router: the DUT refuses the newcomer with OMPID (the established session stays, as RFC 4271 6.8 keeps an Established one).",
@@ -81,31 +82,31 @@ func handshakeCases() []Case {
 	// Options.
 	for i, t := range []uint64{0, 3, 255} {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 30+i), Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOpt,
-			State: Connected, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t), AddOptions(&omp.RawOption{Type: omp.OptionType(t), Data: []byte{0, 0}})),
+			Phase: mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t), AddOptions(&omp.RawOption{Type: omp.OptionType(t), Data: []byte{0, 0}})),
 			Expect: refuse(omp.SubErrHandshakeUnsupOpt)})
 	}
 	cs = append(cs,
 		Case{ID: "HS-033", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOptLen,
 			Reading: "An option Length that runs past the options is an option the DUT cannot read.",
-			State:   Connected, Send: Handshake().Mutate("handshake.option[0].length", Set(200)),
+			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.option[0].length", Set(200)),
 			Expect: refuse(omp.SubErrHandshakeUnsupOpt).Or(omp.ErrHeader, omp.SubErrHeaderLength)},
 		Case{ID: "HS-034", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: "Options Length : 1 byte",
 			Reading: "An Options Length that runs past the message.",
-			State:   Connected, Send: Handshake().Mutate("handshake.options_length", Inc()),
+			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.options_length", Inc()),
 			Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt).ThenClose()},
 		Case{ID: "HS-035", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: "Options Length : 1 byte",
 			Reading: "An Options Length one short of the options cuts the last option.",
-			State:   Connected, Send: Handshake().Mutate("handshake.options_length", Dec()),
+			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.options_length", Dec()),
 			Expect: Alert(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt).Or(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
 		Case{ID: "HS-037", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 6.1",
 			Requirement: "if the Length field of an OPEN message is [...] inconsistent with the message, the Error Subcode MUST be set to Bad Message Length.",
 			Reading:     "One byte after the options, which the Options Length does not count: the message is longer than its fields.",
-			State:       Connected, Send: Handshake().Mutate("handshake", Extend([]byte{0})),
+			Phase:       mutators.PhaseOpening, Send: Handshake().Mutate("handshake", Extend([]byte{0})),
 			Expect: Alert(omp.ErrHeader, omp.SubErrHeaderLength).ThenClose()},
 		Case{ID: "HS-036", Section: "3.1.2", Level: INFORMATIONAL, Basis: Draft,
 			Requirement: "If Options Length is not zero, then following options information MAY be included",
 			Reading:     "A HANDSHAKE without options (so without IDENTITY): records whether the DUT accepts it or refuses it.",
-			State:       Connected, Send: HandshakeWith("no options", NoOptions()),
+			Phase:       mutators.PhaseOpening, Send: HandshakeWith("no options", NoOptions()),
 			Expect: Alert(omp.ErrHandshake, omp.SubErrHandshakePersonalityMismatch).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupCap).OrAccept()},
 	)
 
@@ -113,15 +114,15 @@ func handshakeCases() []Case {
 	cs = append(cs,
 		Case{ID: "HS-040", Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSAuth,
 			Reading: "The draft gives no format for the Authentication option; ompconform's is Key ID and an HMAC-SHA256 (33 bytes). A 5-byte option cannot be one: AUTH; a DUT without authentication does not support the option at all, and UNSUP_OPT is as right.",
-			State:   Connected, Send: HandshakeWith("a 5-byte Authentication option", AddOptions(&omp.RawOption{Type: omp.OptionAuthentication, Data: []byte{1, 2, 3, 4, 5}})),
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith("a 5-byte Authentication option", AddOptions(&omp.RawOption{Type: omp.OptionAuthentication, Data: []byte{1, 2, 3, 4, 5}})),
 			Expect: refuse(omp.SubErrHandshakeAuth).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)},
 		Case{ID: "HS-041", Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSAuth,
 			Reading: "An Authentication option whose MAC verifies under no key the harness could share with the DUT: AUTH, or UNSUP_OPT from a DUT without authentication.",
-			State:   Connected, Send: HandshakeWith("an Authentication option with a zero MAC", AddOptions(&omp.AuthenticationOption{KeyID: 1})),
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith("an Authentication option with a zero MAC", AddOptions(&omp.AuthenticationOption{KeyID: 1})),
 			Expect: refuse(omp.SubErrHandshakeAuth).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)},
 		Case{ID: "HS-042", Section: "3.1.2", Level: INFORMATIONAL, Basis: Project, Requirement: reqHSAuth,
 			Reading: "Two Authentication options: records whether the DUT refuses them with AUTH.",
-			State:   Connected, Send: HandshakeWith("two Authentication options", AddOptions(&omp.AuthenticationOption{KeyID: 1}, &omp.AuthenticationOption{KeyID: 2})),
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith("two Authentication options", AddOptions(&omp.AuthenticationOption{KeyID: 1}, &omp.AuthenticationOption{KeyID: 2})),
 			Expect: refuse(omp.SubErrHandshakeAuth).OrAccept()},
 	)
 
@@ -129,12 +130,12 @@ func handshakeCases() []Case {
 	for i, h := range []uint16{1, 2} {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 50+i), Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
 			Reading: "The draft defines OMP_SUB_ERR_HANDSHAKE_HOLDTIME and, with BGP, the unit of seconds.",
-			State:   Connected, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
 	}
 	for i, h := range []uint16{0, 3, 65535} {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 52+i), Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
 			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME; both are right, so this records which.", h),
-			State:   Connected, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
 	}
 
 	// Capabilities with a Length their code does not allow.
@@ -153,13 +154,13 @@ func handshakeCases() []Case {
 	for i, b := range badLen {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 60+i), Section: b.want[:7], Level: MUST, Basis: Draft,
 			Requirement: b.want[8:] + " [...] OMP_SUB_ERR_HANDSHAKE_UNSUP_CAP = 6",
-			State:       Connected,
+			Phase:       mutators.PhaseOpening,
 			Send:        HandshakeWith(fmt.Sprintf("a %s capability of Length %d", b.code, len(b.data)), DropCaps(b.code), AddCaps(&omp.RawCapability{Code: b.code, Data: b.data})),
 			Expect:      refuse(omp.SubErrHandshakeUnsupCap)})
 	}
 	cs = append(cs, Case{ID: "HS-066", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSCap,
 		Reading: "A capability Length that runs past its option.",
-		State:   Connected, Send: Handshake().Mutate("handshake.option[0].capability[0].length", Set(250)),
+		Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.option[0].capability[0].length", Set(250)),
 		Expect: refuse(omp.SubErrHandshakeUnsupCap).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)})
 
 	// Capabilities and values the draft does not define: the DUT may
@@ -179,7 +180,7 @@ func handshakeCases() []Case {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 70+i), Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 5492 5",
 			Requirement: "A BGP speaker [...] MAY send a NOTIFICATION message [...] with the Error Subcode set to Unsupported Capability [...]; a speaker that does not recognise a capability SHOULD ignore it.",
 			Reading:     "Records whether the DUT ignores a " + u.desc + " or refuses it with UNSUP_CAP.",
-			State:       Connected, Send: HandshakeWith(u.desc, AddCaps(u.c)), Expect: refuse(omp.SubErrHandshakeUnsupCap).OrAccept()})
+			Phase:       mutators.PhaseOpening, Send: HandshakeWith(u.desc, AddCaps(u.c)), Expect: refuse(omp.SubErrHandshakeUnsupCap).OrAccept()})
 	}
 
 	// Every capability the draft defines, accepted.
@@ -236,7 +237,7 @@ func handshakeCases() []Case {
 	for i, p := range person {
 		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 110+i), Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
 			Reading: "Every session has a routing controller on one side (section 2); an IDENTITY of " + p.desc + " is a personality mismatch.",
-			Roles:   p.roles, State: Connected, Send: HandshakeWith("IDENTITY "+p.desc, PeerType(p.pt)),
+			Roles:   p.roles, Phase: mutators.PhaseOpening, Send: HandshakeWith("IDENTITY "+p.desc, PeerType(p.pt)),
 			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)})
 	}
 	// (An IDENTITY of VIP_DEVICE_VDEDGE is the standard HANDSHAKE, which
@@ -250,13 +251,13 @@ func handshakeCases() []Case {
 	// Overlay.
 	cs = append(cs, Case{ID: "HS-121", Section: "3.1.2.5", Level: SHOULD, Basis: Project, Requirement: "OVERLAY_ID Capability Format: Code=6, Length=4, Overlay ID: 4 bytes",
 		Reading: "A peer in another overlay than the DUT's own (its OVERLAY ID capability) cannot join it. The draft names no subcode for it; ompconform reads it as a capability the DUT cannot accept, OMP_SUB_ERR_HANDSHAKE_UNSUP_CAP.",
-		Needs:   []Need{NeedCap(omp.CapCodeOverlayID)}, State: Connected,
+		Needs:   []Need{NeedCap(omp.CapCodeOverlayID)}, Phase: mutators.PhaseOpening,
 		Send: HandshakeWith("another Overlay ID than the DUT's", DropCaps(omp.CapCodeOverlayID), otherOverlay()), Expect: refuse(omp.SubErrHandshakeUnsupCap)})
 
 	// Domain.
 	cs = append(cs, Case{ID: "HS-120", Section: "3.1.2", Level: SHOULD, Basis: Draft, Requirement: reqHSDomain,
 		Reading: "A peer of another Domain ID than the DUT's own is refused.",
-		State:   Connected, Send: HandshakeWith("another Domain ID", OtherDomain()), Expect: refuse(omp.SubErrHandshakeDomainMismatch)})
+		Phase:   mutators.PhaseOpening, Send: HandshakeWith("another Domain ID", OtherDomain()), Expect: refuse(omp.SubErrHandshakeDomainMismatch)})
 	return cs
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -85,7 +86,7 @@ func headerCases() []Case {
 			Send:        Raw(s.t, s.body), Expect: badLen}
 		switch s.t {
 		case omp.TypeHandshake:
-			c.State = Connected
+			c.Phase = mutators.PhaseOpening
 		case omp.TypeAlert:
 			// RFC 4271 6.4: a speaker answers no NOTIFICATION with one;
 			// closing without a word is as right as the ALERT.

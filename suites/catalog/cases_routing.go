@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -95,7 +96,7 @@ func grCases() []Case {
 	withdrawn := func(prefix string) Pred { return WithdrawsVRoute(prefix) }
 	return []Case{
 		{ID: "GR-001", Section: "3.1.2.3", Level: INFORMATIONAL, Basis: Draft, Requirement: "GRACEFUL RESTART Capability Format: Code=3, Length=4, GR Interval",
-			Reading: "Records whether the DUT offers graceful restart.", State: Connected, Send: Handshake(),
+			Reading: "Records whether the DUT offers graceful restart.", Phase: mutators.PhaseOpening, Send: Handshake(),
 			Expect: ExpectMessage(omp.TypeHandshake, HasCap(omp.CapCodeGracefulRestart))},
 		c(Case{ID: "GR-002", Reading: "Within the GR interval (the smaller of peer0's 5 s and the DUT's own) after the peer's connection breaks, its routes stay: no withdrawal reaches the other peer until the interval, less the tolerance, has passed.", Timer: true,
 			Script: slices.Concat(learn, []Step{Reset(0), ExpectOn(1, NoMessage(omp.TypeUpdate, 0, withdrawn(p)).For(GRInterval(0, 1, -1)))})}),

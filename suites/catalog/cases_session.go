@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -111,7 +112,7 @@ func fsmCases() []Case {
 	}
 	for i, b := range before {
 		cs = append(cs, Case{ID: fmt.Sprintf("FSM-%03d", 10+i), Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
-			Reading: readFSM + " A " + b.m.MsgType().String() + " before any HANDSHAKE.", State: Connected, Send: b.m, Expect: fsm})
+			Reading: readFSM + " A " + b.m.MsgType().String() + " before any HANDSHAKE.", Phase: mutators.PhaseOpening, Send: b.m, Expect: fsm})
 	}
 	// Between the HANDSHAKE exchange and the first HELLO (OpenConfirm).
 	for i, m := range []M{RouteUpdate(), Handshake()} {
