@@ -2,6 +2,7 @@ package netfuzz
 
 import (
 	"context"
+	"github.com/ompconform/ompconform/mutators"
 	"sync"
 )
 
@@ -24,7 +25,7 @@ type aheadResult struct {
 // ahead and sends established-phase inputs.
 func (w *worker) startAhead(ctx context.Context) {
 	cfg := &w.f.cfg
-	if !cfg.DialAhead || cfg.Phase == PhaseOpening || len(w.f.estab) == 0 {
+	if !cfg.DialAhead || cfg.Phase == mutators.PhaseOpening || len(w.f.estab) == 0 {
 		return
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -33,7 +34,7 @@ func (w *worker) startAhead(ctx context.Context) {
 	go func() {
 		defer ah.wg.Done()
 		for {
-			s, err := w.c.open(ctx, PhaseEstablished)
+			s, err := w.c.open(ctx, mutators.PhaseEstablished)
 			if ctx.Err() != nil {
 				if s != nil {
 					s.close()
@@ -69,8 +70,8 @@ func (w *worker) stopAhead() {
 // take is a session for an input of the phase: for an established one,
 // the session dialled ahead (a fresh one if it has ended meanwhile);
 // else a new one.
-func (w *worker) take(ctx context.Context, phase Phase) (*sess, error) {
-	if phase == PhaseEstablished && w.ah != nil {
+func (w *worker) take(ctx context.Context, phase mutators.Phase) (*sess, error) {
+	if phase == mutators.PhaseEstablished && w.ah != nil {
 		select {
 		case r := <-w.ah.ch:
 			if r.err != nil {

@@ -44,6 +44,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 )
@@ -70,7 +71,7 @@ type Config struct {
 	MaxMutations int
 	// Phase restricts the inputs to one phase; 0 mixes them, with
 	// OpeningPercent (default 20) of opening-phase inputs.
-	Phase          Phase
+	Phase          mutators.Phase
 	OpeningPercent int
 	// OutDir receives the findings as JSON; empty saves none.
 	OutDir string

@@ -14,7 +14,7 @@ type Seed struct {
 	// Name says where it comes from: "fixture:update_tloc_v4",
 	// "built:update", "session:handshake".
 	Name  string
-	Phase Phase
+	Phase mutators.Phase
 	// Wire is the message, header included; Fields its field map.
 	Wire   []byte
 	Fields omp.FieldMap
@@ -23,7 +23,7 @@ type Seed struct {
 }
 
 // SeedOf encodes m as a seed.
-func SeedOf(name string, phase Phase, m omp.Message) (Seed, error) {
+func SeedOf(name string, phase mutators.Phase, m omp.Message) (Seed, error) {
 	wire, fm, err := omp.EncodeFields(m)
 	if err != nil {
 		return Seed{}, fmt.Errorf("netfuzz: seed %s: %w", name, err)
@@ -53,10 +53,10 @@ func DefaultCorpus() ([]Seed, error) {
 		if err != nil {
 			continue // a fixture the codec disagrees with: not a seed
 		}
-		s := Seed{Name: "fixture:" + f.Name, Phase: PhaseEstablished, Wire: f.Bytes, Fields: fm, Weight: 1}
+		s := Seed{Name: "fixture:" + f.Name, Phase: mutators.PhaseEstablished, Wire: f.Bytes, Fields: fm, Weight: 1}
 		if omp.MsgType(f.Bytes[omp.HeaderLen-1]) == omp.TypeHandshake {
 			o := s
-			o.Phase = PhaseOpening
+			o.Phase = mutators.PhaseOpening
 			out = append(out, o)
 		}
 		out = append(out, s)
@@ -84,7 +84,7 @@ func DefaultCorpus() ([]Seed, error) {
 		{"policy", &omp.Policy{PolicyType: omp.PolicyComplete, Data: []byte("policy\n")}, 1},
 	}
 	for _, b := range built {
-		s, err := SeedOf("built:"+b.name, PhaseEstablished, b.m)
+		s, err := SeedOf("built:"+b.name, mutators.PhaseEstablished, b.m)
 		if err != nil {
 			return nil, err
 		}

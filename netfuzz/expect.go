@@ -7,18 +7,6 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// Phase is where in a session a fuzzed message is sent: the phases of
-// the mutators' standard table.
-type Phase = mutators.Phase
-
-const (
-	// PhaseOpening: the message replaces the fake peer's HANDSHAKE, the
-	// first message of a fresh connection (the DUT is in HandshakeSent).
-	PhaseOpening = mutators.PhaseOpening
-	// PhaseEstablished: the message is sent on an established session.
-	PhaseEstablished = mutators.PhaseEstablished
-)
-
 // state is the DUT's session state as the model of docs/fsm.md has it.
 type state uint8
 
@@ -160,9 +148,9 @@ func allowed(st state, t omp.MsgType) (next state, fsm *Alert, close bool) {
 // each frame with omp.Decode, and runs the state machine of docs/fsm.md
 // over the frames that decode. The first frame that fails to decode, or
 // that its state does not allow, decides.
-func Expect(phase Phase, wire []byte) Expectation {
+func Expect(phase mutators.Phase, wire []byte) Expectation {
 	st := stEstablished
-	if phase == PhaseOpening {
+	if phase == mutators.PhaseOpening {
 		st = stHandshakeSent
 	}
 	var e Expectation

@@ -39,8 +39,8 @@ func Kinds() []Kind { return []Kind{KindCrash, KindHang, KindMismatch, KindAccep
 // Input is one fuzzed message as sent: where it came from, the mutations,
 // and the exact bytes.
 type Input struct {
-	Iteration int   `json:"iteration"`
-	Phase     Phase `json:"phase"`
+	Iteration int            `json:"iteration"`
+	Phase     mutators.Phase `json:"phase"`
 	// RunSeed and Iteration give the random stream the input was drawn
 	// from (rand.NewPCG(RunSeed, Iteration)): the same build, corpus and
 	// session replay it; Hex is what counts.
@@ -117,7 +117,7 @@ type Finding struct {
 	Signature string `json:"signature"`
 	// SessionPhase is how the session began: PhaseOpening (the first
 	// input replaced the HANDSHAKE) or PhaseEstablished.
-	SessionPhase Phase `json:"session_phase"`
+	SessionPhase mutators.Phase `json:"session_phase"`
 	// History are the inputs sent on the session before Input (oldest
 	// first; Truncated counts those dropped).
 	History   []Input `json:"history,omitempty"`

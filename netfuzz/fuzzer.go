@@ -123,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if s.Weight <= 0 {
 			s.Weight = 1
 		}
-		if s.Phase == PhaseOpening {
+		if s.Phase == mutators.PhaseOpening {
 			f.opening = append(f.opening, s)
 		} else {
 			f.estab = append(f.estab, s)
@@ -148,10 +148,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 // whether the DUT sends End-of-RIB and answers the probe, before the
 // workers start; false when no session opens.
 func (f *fuzzer) calibrate(ctx context.Context) bool {
-	if f.cfg.Phase == PhaseOpening || len(f.estab) == 0 {
+	if f.cfg.Phase == mutators.PhaseOpening || len(f.estab) == 0 {
 		return true
 	}
-	s, err := f.c.open(ctx, PhaseEstablished)
+	s, err := f.c.open(ctx, mutators.PhaseEstablished)
 	if err != nil {
 		if ctx.Err() != nil {
 			f.stop("canceled")
@@ -275,10 +275,10 @@ func orNone(s string) string {
 
 // draw picks a seed for the phase and mutates it; c gives the fake
 // peer's own HANDSHAKE for the opening phase.
-func (f *fuzzer) draw(rng *rand.Rand, iter int, phase Phase, c *conn) Input {
+func (f *fuzzer) draw(rng *rand.Rand, iter int, phase mutators.Phase, c *conn) Input {
 	seeds := f.estab
-	if phase == PhaseOpening {
-		own, err := SeedOf("session:handshake", PhaseOpening, c.openingHandshake(iter))
+	if phase == mutators.PhaseOpening {
+		own, err := SeedOf("session:handshake", mutators.PhaseOpening, c.openingHandshake(iter))
 		if err == nil {
 			own.Weight = 3 * len(f.opening)
 			if own.Weight == 0 {

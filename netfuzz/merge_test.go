@@ -8,14 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 )
 
 // handFinding is a finding of kind k whose input is b, observed as obs.
 func handFinding(k Kind, iter int, b []byte, obs Observation, min *MinStats) *Finding {
-	f := &Finding{Kind: k, InProcess: true, Role: "controller", SessionPhase: PhaseEstablished, Minimized: min,
-		Input: Input{Iteration: iter, Phase: PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(b), Observed: obs}}
+	f := &Finding{Kind: k, InProcess: true, Role: "controller", SessionPhase: mutators.PhaseEstablished, Minimized: min,
+		Input: Input{Iteration: iter, Phase: mutators.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(b), Observed: obs}}
 	f.Summary = summary(k, &f.Input, "")
 	f.Reproducer = ReproducerKey(f)
 	return f
@@ -128,7 +129,7 @@ func TestMergeShards(t *testing.T) {
 	for i := 1; i <= 2; i++ {
 		dir := filepath.Join(root, "shard"+string(rune('0'+i)))
 		cfg := Config{Seed: 3, Iterations: 60, Duration: 20 * time.Second, Workers: 2, Shard: i, Shards: 2, OutDir: dir,
-			Minimize: true, MinimizeTries: 16, Phase: PhaseEstablished, Faults: []reference.Fault{"alert-wrong-subcode"}}
+			Minimize: true, MinimizeTries: 16, Phase: mutators.PhaseEstablished, Faults: []reference.Fault{"alert-wrong-subcode"}}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		rep, err := Run(ctx, cfg)
 		cancel()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -28,7 +29,7 @@ func inputsOf(t *testing.T, cfg Config) []drawn {
 func TestShardsAreDeterministicAndDisjoint(t *testing.T) {
 	d := startTestDUT(t, behaveWell)
 	cfg := testConfig(d.addr(), 30)
-	cfg.Phase = PhaseEstablished
+	cfg.Phase = mutators.PhaseEstablished
 	a, b := inputsOf(t, cfg), inputsOf(t, cfg)
 	if len(a) != 30 || len(a) != len(b) {
 		t.Fatalf("%d and %d inputs", len(a), len(b))
@@ -66,7 +67,7 @@ func TestShardsAreDeterministicAndDisjoint(t *testing.T) {
 func TestMinimizeFindings(t *testing.T) {
 	d := startTestDUT(t, behaveWrongSubcode)
 	cfg := testConfig(d.addr(), 60)
-	cfg.Phase = PhaseEstablished
+	cfg.Phase = mutators.PhaseEstablished
 	cfg.OutDir = t.TempDir()
 	cfg.Minimize = true
 	rep := run(t, cfg)
@@ -98,7 +99,7 @@ func TestMinimizeFindings(t *testing.T) {
 	// Fewer messages: valid HELLOs before the input go.
 	f := rep.Findings[0]
 	hello := hex.EncodeToString(enc(t, &omp.Hello{}))
-	f.History = append(f.History, Input{Phase: PhaseEstablished, Hex: hello}, Input{Phase: PhaseEstablished, Hex: hello})
+	f.History = append(f.History, Input{Phase: mutators.PhaseEstablished, Hex: hello}, Input{Phase: mutators.PhaseEstablished, Hex: hello})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	mcfg := testConfig(d.addr(), 0)

@@ -35,22 +35,22 @@ func TestExpect(t *testing.T) {
 	short := append(bytes.Repeat([]byte{0xFF}, 16), 0, 23)
 	cases := []struct {
 		name    string
-		phase   Phase
+		phase   mutators.Phase
 		wire    []byte
 		outcome string
 		alert   string // Name of the expected ALERT
 		source  string
 		frame   int
 	}{
-		{"hello established", PhaseEstablished, hello, OutAccept, "", "", 0},
-		{"handshake opening", PhaseOpening, hs, OutAccept, "", "", 0},
-		{"hello opening", PhaseOpening, hello, OutAlert, "OMP_ERR_FSM/OMP_SUB_ERR_NONE", "fsm", 0},
-		{"handshake established", PhaseEstablished, hs, OutAlert, "OMP_ERR_FSM/OMP_SUB_ERR_NONE", "fsm", 0},
-		{"handshake then hello", PhaseOpening, append(append([]byte(nil), hs...), hello...), OutAccept, "", "", 1},
-		{"valid alert", PhaseEstablished, alert, OutClose, "", "", 0},
-		{"bad marker", PhaseEstablished, badMarker, OutAlert, "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_UNSYNC", "codec", 0},
-		{"hello then bad marker", PhaseEstablished, append(append([]byte(nil), hello...), badMarker...), OutAlert, "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_UNSYNC", "codec", 1},
-		{"short header padded", PhaseEstablished, short, OutAlert, "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE", "codec", 0},
+		{"hello established", mutators.PhaseEstablished, hello, OutAccept, "", "", 0},
+		{"handshake opening", mutators.PhaseOpening, hs, OutAccept, "", "", 0},
+		{"hello opening", mutators.PhaseOpening, hello, OutAlert, "OMP_ERR_FSM/OMP_SUB_ERR_NONE", "fsm", 0},
+		{"handshake established", mutators.PhaseEstablished, hs, OutAlert, "OMP_ERR_FSM/OMP_SUB_ERR_NONE", "fsm", 0},
+		{"handshake then hello", mutators.PhaseOpening, append(append([]byte(nil), hs...), hello...), OutAccept, "", "", 1},
+		{"valid alert", mutators.PhaseEstablished, alert, OutClose, "", "", 0},
+		{"bad marker", mutators.PhaseEstablished, badMarker, OutAlert, "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_UNSYNC", "codec", 0},
+		{"hello then bad marker", mutators.PhaseEstablished, append(append([]byte(nil), hello...), badMarker...), OutAlert, "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_UNSYNC", "codec", 1},
+		{"short header padded", mutators.PhaseEstablished, short, OutAlert, "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE", "codec", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -209,7 +209,7 @@ func replay(t *testing.T, cfg Config, f *Finding) *ReplayResult {
 func TestCrashFinding(t *testing.T) {
 	d := startTestDUT(t, behaveDie)
 	cfg := testConfig(d.addr(), 20)
-	cfg.Phase = PhaseEstablished
+	cfg.Phase = mutators.PhaseEstablished
 	cfg.OutDir = t.TempDir()
 	rep := run(t, cfg)
 	if rep.Counts[KindCrash] != 1 || rep.Stopped != "DUT dead" || rep.Iterations > 2 {
@@ -230,7 +230,7 @@ func TestCrashFinding(t *testing.T) {
 func TestHangFinding(t *testing.T) {
 	d := startTestDUT(t, behaveMute)
 	cfg := testConfig(d.addr(), 4)
-	cfg.Phase = PhaseEstablished
+	cfg.Phase = mutators.PhaseEstablished
 	cfg.OutDir = t.TempDir()
 	rep := run(t, cfg)
 	if rep.Counts[KindHang] == 0 || rep.Counts[KindCrash] > 0 || rep.Counts[KindMismatch] > 0 {
@@ -270,7 +270,7 @@ func TestMismatchFinding(t *testing.T) {
 func TestAcceptedFinding(t *testing.T) {
 	d := startTestDUT(t, behaveLenient)
 	cfg := testConfig(d.addr(), 40)
-	cfg.Phase = PhaseEstablished
+	cfg.Phase = mutators.PhaseEstablished
 	cfg.OutDir = t.TempDir()
 	rep := run(t, cfg)
 	if rep.Counts[KindAccepted] == 0 || rep.Serious() > 0 {
@@ -313,8 +313,8 @@ func TestReference(t *testing.T) {
 // sends, so replaying the finding no longer reproduces it.
 func TestReplayReferencePolicyOversize(t *testing.T) {
 	wire := enc(t, &omp.Policy{PolicyType: omp.PolicyComplete, Data: bytes.Repeat([]byte{'a'}, omp.MaxMessageLen-20)})
-	f := &Finding{Kind: KindMismatch, InProcess: true, Role: "controller", SessionPhase: PhaseEstablished,
-		Input: Input{Phase: PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(wire),
+	f := &Finding{Kind: KindMismatch, InProcess: true, Role: "controller", SessionPhase: mutators.PhaseEstablished,
+		Input: Input{Phase: mutators.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(wire),
 			Observed: Observation{Outcome: OutAlert, Alert: alertOf(omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}, nil)}}}
 	res := replay(t, Config{}, f)
 	if res.Reproduced {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -93,10 +94,10 @@ func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) {
 	d := c.d
 	res := &ReplayResult{Want: fd.Kind, DUT: d.describe()}
-	if fd.SessionPhase == PhaseEstablished && !c.isCalibrated() {
+	if fd.SessionPhase == mutators.PhaseEstablished && !c.isCalibrated() {
 		// Learn whether the DUT sends End-of-RIB on a session of its own,
 		// as the run did before its first input.
-		s, err := c.open(ctx, PhaseEstablished)
+		s, err := c.open(ctx, mutators.PhaseEstablished)
 		if err != nil {
 			return nil, fmt.Errorf("netfuzz: replay: %w", err)
 		}
@@ -121,7 +122,7 @@ func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) 
 	if v.kind == "" || v.kind == KindMismatch && in.Observed.Outcome == OutClose || fd.Kind == KindCrash {
 		// Does the DUT still take a session?
 		s.close()
-		ns, err := c.open(ctx, PhaseEstablished)
+		ns, err := c.open(ctx, mutators.PhaseEstablished)
 		if err != nil {
 			res.Got, res.Detail = KindCrash, err.Error()
 		} else {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/fake"
 	"github.com/ompconform/ompconform/transcript"
@@ -21,7 +22,7 @@ const maxHistory = 64
 type sess struct {
 	p         *fake.Peer
 	tr        *transcript.Transcript
-	phase     Phase          // how it began
+	phase     mutators.Phase // how it began
 	dutHS     *omp.Handshake // the DUT's HANDSHAKE on this connection
 	hold      time.Duration  // negotiated hold time, 0 for none
 	inputs    []Input
@@ -150,7 +151,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // PhaseEstablished, through the whole opening exchange, and past the
 // DUT's first End-of-RIB when it sends one. The error says why the DUT
 // did not let a session open.
-func (c *conn) open(ctx context.Context, phase Phase) (*sess, error) {
+func (c *conn) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 	deadline := time.Now().Add(c.cfg.Revive)
 	var lastErr error
 	for attempt := 0; ; attempt++ {
@@ -169,7 +170,7 @@ func (c *conn) open(ctx context.Context, phase Phase) (*sess, error) {
 			continue
 		}
 		s := &sess{p: p, tr: tr, phase: phase, hold: c.negotiatedHold()}
-		if phase == PhaseOpening {
+		if phase == mutators.PhaseOpening {
 			r, err := p.ExpectType(omp.TypeHandshake, time.Until(deadline))
 			if err != nil {
 				p.Close()
@@ -274,7 +275,7 @@ func (c *conn) try(ctx context.Context, s *sess, in *Input, probe []byte) verdic
 		wire = nil
 	}
 	in.Expected = Expect(in.Phase, wire)
-	if in.Phase != PhaseEstablished {
+	if in.Phase != mutators.PhaseEstablished {
 		probe = nil
 	}
 	probed, sendErr := c.send(s, wire, probe)
@@ -283,9 +284,9 @@ func (c *conn) try(ctx context.Context, s *sess, in *Input, probe []byte) verdic
 		in.ProbeHex = hex.EncodeToString(probe)
 	}
 	in.Observed = c.observe(s, in.Phase, in.Expected, probed, sendErr)
-	v := judge(in.Expected, in.Observed, probed || in.Phase == PhaseOpening)
+	v := judge(in.Expected, in.Observed, probed || in.Phase == mutators.PhaseOpening)
 	if v.check {
-		if in.Phase == PhaseEstablished {
+		if in.Phase == mutators.PhaseEstablished {
 			alive := c.alive(ctx, s, &in.Observed)
 			if ctx.Err() != nil {
 				// The wait was cut short: the input is not judged.
@@ -309,15 +310,15 @@ func (c *conn) try(ctx context.Context, s *sess, in *Input, probe []byte) verdic
 // End-of-RIB; in the opening phase, its HELLO), up to cfg.Answer (or
 // cfg.Settle when the codec accepts the bytes and there is no sign to
 // wait for).
-func (c *conn) observe(s *sess, phase Phase, exp Expectation, probed bool, sendErr error) (obs Observation) {
+func (c *conn) observe(s *sess, phase mutators.Phase, exp Expectation, probed bool, sendErr error) (obs Observation) {
 	start := time.Now()
 	defer func() { obs.WaitMS = float64(time.Since(start).Microseconds()) / 1000 }()
 	wait := c.cfg.Answer
-	if exp.Outcome == OutAccept && !probed && (phase == PhaseEstablished || exp.Frames > 1) {
+	if exp.Outcome == OutAccept && !probed && (phase == mutators.PhaseEstablished || exp.Frames > 1) {
 		wait = c.cfg.Settle
 	}
 	// In the opening phase the DUT's HELLO answers the first frame only.
-	helloDecides := phase == PhaseOpening && (exp.Frames == 1 || (exp.Outcome != OutAccept && exp.Frame == 0))
+	helloDecides := phase == mutators.PhaseOpening && (exp.Frames == 1 || (exp.Outcome != OutAccept && exp.Frame == 0))
 	helloSeen := false
 	r, err := s.p.Expect(wait, fake.Func("ALERT, close or End-of-RIB", func(r *fake.Received) bool {
 		switch {
@@ -327,7 +328,7 @@ func (c *conn) observe(s *sess, phase Phase, exp Expectation, probed bool, sendE
 			return true
 		case r.Message != nil && r.Message.Type() == omp.TypeHello:
 			obs.Hellos++
-			if phase == PhaseOpening {
+			if phase == mutators.PhaseOpening {
 				helloSeen = true
 				return helloDecides
 			}

@@ -3,6 +3,7 @@ package netfuzz
 import (
 	"context"
 	"fmt"
+	"github.com/ompconform/ompconform/mutators"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -128,16 +129,16 @@ func (w *worker) iterate(ctx context.Context, iter int) (judged bool, dead error
 	rng := rand.New(rand.NewPCG(f.cfg.Seed, uint64(iter)))
 	phase := f.cfg.Phase
 	if phase == 0 {
-		phase = PhaseEstablished
+		phase = mutators.PhaseEstablished
 		if len(f.opening) > 0 && rng.IntN(100) < f.cfg.OpeningPercent {
-			phase = PhaseOpening
+			phase = mutators.PhaseOpening
 		}
 	}
 	if w.live != nil {
 		w.live.p.Drain()
 	}
 	var s *sess
-	if phase == PhaseEstablished && w.live != nil {
+	if phase == mutators.PhaseEstablished && w.live != nil {
 		s = w.live
 	} else {
 		var err error
@@ -158,7 +159,7 @@ func (w *worker) iterate(ctx context.Context, iter int) (judged bool, dead error
 		// A close without the ALERT: did the DUT die? Check at once,
 		// with the session the next iteration would open anyway.
 		w.forget(s)
-		ns, err := w.open(ctx, PhaseEstablished)
+		ns, err := w.open(ctx, mutators.PhaseEstablished)
 		if err != nil {
 			if ctx.Err() != nil {
 				return false, nil
@@ -184,9 +185,9 @@ func (w *worker) iterate(ctx context.Context, iter int) (judged bool, dead error
 	}
 	// The session goes when it ended, when what the DUT did leaves its
 	// state unknown, and after maxHistory inputs (its transcript grows).
-	if ended || phase == PhaseOpening || v.kind != "" || in.Expected.Refresh || v.stat == StatUnconfirmed || len(s.inputs) >= maxHistory {
+	if ended || phase == mutators.PhaseOpening || v.kind != "" || in.Expected.Refresh || v.stat == StatUnconfirmed || len(s.inputs) >= maxHistory {
 		w.forget(s)
-	} else if phase == PhaseEstablished {
+	} else if phase == mutators.PhaseEstablished {
 		w.live = s
 	}
 	return true, nil
@@ -226,7 +227,7 @@ func (w *worker) drop() {
 
 // open opens a session for an input of the phase: an established one
 // dialled ahead when there is one, else a new one.
-func (w *worker) open(ctx context.Context, phase Phase) (*sess, error) {
+func (w *worker) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 	s, err := w.take(ctx, phase)
 	if err == nil {
 		w.f.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"io"
 	"os"
@@ -227,9 +228,9 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 	switch f.phase {
 	case "both":
 	case "opening":
-		cfg.Phase = netfuzz.PhaseOpening
+		cfg.Phase = mutators.PhaseOpening
 	case "established":
-		cfg.Phase = netfuzz.PhaseEstablished
+		cfg.Phase = mutators.PhaseEstablished
 	default:
 		return cfg, fmt.Errorf("--phase %q: want opening, established or both", f.phase)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -57,8 +58,8 @@ func TestFuzzReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := netfuzz.Finding{Kind: netfuzz.KindMismatch, Summary: "hand-made", InProcess: true, Role: "controller",
-		SessionPhase: netfuzz.PhaseEstablished,
-		Input: netfuzz.Input{Phase: netfuzz.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(wire),
+		SessionPhase: mutators.PhaseEstablished,
+		Input: netfuzz.Input{Phase: mutators.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(wire),
 			Observed: netfuzz.Observation{Outcome: netfuzz.OutAccept}}}
 	b, _ := json.Marshal(f)
 	path := filepath.Join(t.TempDir(), "f.json")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -140,7 +141,7 @@ func Promote(fd *netfuzz.Finding, id, from string) (string, error) {
 	reading += fmt.Sprintf(". The DUT answered %s (%s).", fd.Input.Observed, fd.Kind)
 	fmt.Fprintf(&b, "reading: %s\n", q(reading))
 	b.WriteString("steps:\n")
-	if fd.SessionPhase == netfuzz.PhaseOpening {
+	if fd.SessionPhase == mutators.PhaseOpening {
 		b.WriteString("  - connect: 0\n")
 	} else {
 		b.WriteString("  - open: 0\n")

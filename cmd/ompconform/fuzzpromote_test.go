@@ -23,10 +23,10 @@ func finding(t *testing.T, dir string, msg omp.Message, obs *netfuzz.Alert, muts
 	}
 	b, _ = netfuzz.Complete(b)
 	hello, _ := omp.Encode(&omp.Hello{})
-	in := netfuzz.Input{Phase: netfuzz.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(b), Mutations: muts, Described: mutators.Describe(muts),
-		Expected: netfuzz.Expect(netfuzz.PhaseEstablished, b), Observed: netfuzz.Observation{Outcome: netfuzz.OutAlert, Alert: obs}}
+	in := netfuzz.Input{Phase: mutators.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(b), Mutations: muts, Described: mutators.Describe(muts),
+		Expected: netfuzz.Expect(mutators.PhaseEstablished, b), Observed: netfuzz.Observation{Outcome: netfuzz.OutAlert, Alert: obs}}
 	fd := &netfuzz.Finding{Kind: netfuzz.KindMismatch, Summary: "hand-made", Time: time.Now(), Target: "127.0.0.1:1", InProcess: true, Role: "controller",
-		SessionPhase: netfuzz.PhaseEstablished, History: []netfuzz.Input{{Phase: netfuzz.PhaseEstablished, Hex: hex.EncodeToString(hello)}}, Input: in}
+		SessionPhase: mutators.PhaseEstablished, History: []netfuzz.Input{{Phase: mutators.PhaseEstablished, Hex: hex.EncodeToString(hello)}}, Input: in}
 	p := filepath.Join(dir, "f.json")
 	if err := fd.SaveAs(p); err != nil {
 		t.Fatal(err)
