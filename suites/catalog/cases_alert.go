@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"fmt"
-
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -13,10 +11,46 @@ import (
 
 const reqAlertRecv = "If a NOTIFICATION message is received [...] the local system [...] drops the TCP connection [...] changes its state to Idle."
 
+// alertsReceived is every ALERT of the draft's table (omp.AllAlerts, in
+// its order), with the case that sends it to the DUT.
+var alertsReceived = []struct {
+	id string
+	a  omp.AlertID
+}{
+	{"ALR-001", omp.AlertID{Code: omp.ErrInv, Subcode: omp.SubErrNone}},
+	{"ALR-002", omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderUnsync}},
+	{"ALR-003", omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}},
+	{"ALR-004", omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderType}},
+	{"ALR-005", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeVersion}},
+	{"ALR-006", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeOMPID}},
+	{"ALR-007", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeUnsupOpt}},
+	{"ALR-008", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeAuth}},
+	{"ALR-009", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeHoldtime}},
+	{"ALR-010", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeUnsupCap}},
+	{"ALR-011", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakePersonalityMismatch}},
+	{"ALR-012", omp.AlertID{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeDomainMismatch}},
+	{"ALR-013", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList}},
+	{"ALR-014", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateUnknown}},
+	{"ALR-015", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateMissing}},
+	{"ALR-016", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateFlags}},
+	{"ALR-017", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateLength}},
+	{"ALR-018", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateNexthop}},
+	{"ALR-019", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateOptAttr}},
+	{"ALR-020", omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateBadNet}},
+	{"ALR-021", omp.AlertID{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone}},
+	{"ALR-022", omp.AlertID{Code: omp.ErrFSM, Subcode: omp.SubErrNone}},
+	{"ALR-023", omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperClear}},
+	{"ALR-024", omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperShut}},
+	{"ALR-025", omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}},
+	{"ALR-026", omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperCfgChange}},
+	{"ALR-027", omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperTerm}},
+}
+
 func alertCases() []Case {
 	var cs []Case
-	for i, a := range omp.AllAlerts() {
-		cs = append(cs, Case{ID: fmt.Sprintf("ALR-%03d", 1+i), Title: "ALERT " + shortAlerts(a.String()) + " received: the DUT closes, without answering", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.4, 8.2.2",
+	for _, r := range alertsReceived {
+		a := r.a
+		cs = append(cs, Case{ID: r.id, Title: "ALERT " + shortAlerts(a.String()) + " received: the DUT closes, without answering", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.4, 8.2.2",
 			Requirement: reqAlertRecv,
 			Reading:     "The draft does not say what a receiver of an ALERT does; as a BGP NOTIFICATION, an ALERT " + a.String() + " ends the session and is not answered.",
 			Send:        AlertMessage(a.Code, a.Subcode), Expect: Closed()})
@@ -37,11 +71,12 @@ func alertCases() []Case {
 			Phase:   mutators.PhaseOpening, Send: AlertMessage(omp.ErrOper, omp.SubErrOperShut), Expect: Closed()},
 	)
 	// The OPER ALERTs, which only the DUT's operator can cause.
-	for i, o := range []struct {
+	for _, o := range []struct {
+		id  string
 		a   Action
 		sub omp.Subcode
-	}{{ActClear, omp.SubErrOperClear}, {ActShutdown, omp.SubErrOperShut}, {ActCfgChange, omp.SubErrOperCfgChange}, {ActTerminate, omp.SubErrOperTerm}} {
-		cs = append(cs, Case{ID: fmt.Sprintf("OPR-%03d", 1+i), Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4486 3",
+	}{{"OPR-001", ActClear, omp.SubErrOperClear}, {"OPR-002", ActShutdown, omp.SubErrOperShut}, {"OPR-003", ActCfgChange, omp.SubErrOperCfgChange}, {"OPR-004", ActTerminate, omp.SubErrOperTerm}} {
+		cs = append(cs, Case{ID: o.id, Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4486 3",
 			Requirement: "OPER: OMP_SUB_ERR_OPER_CLEAR = 1, OMP_SUB_ERR_OPER_SHUT = 2, OMP_SUB_ERR_OPER_HOLDTIME_EXP = 3, OMP_SUB_ERR_OPER_CFG_CHANGE = 4, OMP_SUB_ERR_OPER_TERM = 5",
 			Reading:     "As BGP's Cease subcodes: when the operator performs " + o.a.String() + ", the DUT ends the session with ALERT OMP_ERR_OPER/" + omp.ErrOper.SubcodeName(o.sub) + ".",
 			Needs:       []Need{NeedControl(o.a)}, Type: omp.TypeAlert, Exclusive: o.a == ActCfgChange || o.a == ActTerminate,

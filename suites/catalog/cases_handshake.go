@@ -57,10 +57,13 @@ func handshakeCases() []Case {
 	}
 
 	// Version.
-	for i, v := range []uint64{0, 2, 255} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 10+i), Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSVersion,
+	for _, v := range []struct {
+		id string
+		v  uint64
+	}{{"HS-010", 0}, {"HS-011", 2}, {"HS-012", 255}} {
+		cs = append(cs, Case{ID: v.id, Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSVersion,
 			Reading: "The draft does not state the Version value; ompconform reads 1 (docs/wire-format.md), so any other is unsupported.",
-			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.version", Set(v)), Expect: refuse(omp.SubErrHandshakeVersion)})
+			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.version", Set(v.v)), Expect: refuse(omp.SubErrHandshakeVersion)})
 	}
 
 	// Peer Router ID.
@@ -80,9 +83,12 @@ func handshakeCases() []Case {
 	)
 
 	// Options.
-	for i, t := range []uint64{0, 3, 255} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 30+i), Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOpt,
-			Phase: mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t), AddOptions(&omp.RawOption{Type: omp.OptionType(t), Data: []byte{0, 0}})),
+	for _, t := range []struct {
+		id string
+		t  omp.OptionType
+	}{{"HS-030", 0}, {"HS-031", 3}, {"HS-032", 255}} {
+		cs = append(cs, Case{ID: t.id, Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOpt,
+			Phase: mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t.t), AddOptions(&omp.RawOption{Type: t.t, Data: []byte{0, 0}})),
 			Expect: refuse(omp.SubErrHandshakeUnsupOpt)})
 	}
 	cs = append(cs,
@@ -127,32 +133,37 @@ func handshakeCases() []Case {
 	)
 
 	// Hold Time.
-	for i, h := range []uint16{1, 2} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 50+i), Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
-			Reading: "The draft defines OMP_SUB_ERR_HANDSHAKE_HOLDTIME and, with BGP, the unit of seconds.",
-			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
+	type hold struct {
+		id string
+		h  uint16
 	}
-	for i, h := range []uint16{0, 3, 65535} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 52+i), Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
-			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME; both are right, so this records which.", h),
-			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h), HoldTime(h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
+	for _, h := range []hold{{"HS-050", 1}, {"HS-051", 2}} {
+		cs = append(cs, Case{ID: h.id, Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
+			Reading: "The draft defines OMP_SUB_ERR_HANDSHAKE_HOLDTIME and, with BGP, the unit of seconds.",
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h.h), HoldTime(h.h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
+	}
+	for _, h := range []hold{{"HS-052", 0}, {"HS-053", 3}, {"HS-054", 65535}} {
+		cs = append(cs, Case{ID: h.id, Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
+			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME; both are right, so this records which.", h.h),
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h.h), HoldTime(h.h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
 	}
 
 	// Capabilities with a Length their code does not allow.
 	badLen := []struct {
+		id   string
 		code omp.CapCode
 		data []byte
 		want string
 	}{
-		{omp.CapCodeMP, []byte{0, 1, 0}, "3.1.2.1 MP: Length : 1 byte. Value is 4."},
-		{omp.CapCodeIdentity, []byte{0, 1}, "3.1.2.2 IDENTITY: Length : 1 byte. Value is 4"},
-		{omp.CapCodeGracefulRestart, nil, "3.1.2.3 GRACEFUL RESTART: Length : 1 byte. Value is 4 bytes."},
-		{omp.CapCodeRefresh, []byte{1}, "3.1.2.4 REFRESH: Length : 1 byte. Value is 0."},
-		{omp.CapCodeSecurity, []byte{1, 2}, "3.1.2.6 SECURITY: Length : 1 byte. Value is 0."},
-		{omp.CapCodeOverlayID, []byte{0, 0, 1}, "3.1.2.5 OVERLAY_ID: Length : 1 byte. Value is 4."},
+		{"HS-060", omp.CapCodeMP, []byte{0, 1, 0}, "3.1.2.1 MP: Length : 1 byte. Value is 4."},
+		{"HS-061", omp.CapCodeIdentity, []byte{0, 1}, "3.1.2.2 IDENTITY: Length : 1 byte. Value is 4"},
+		{"HS-062", omp.CapCodeGracefulRestart, nil, "3.1.2.3 GRACEFUL RESTART: Length : 1 byte. Value is 4 bytes."},
+		{"HS-063", omp.CapCodeRefresh, []byte{1}, "3.1.2.4 REFRESH: Length : 1 byte. Value is 0."},
+		{"HS-064", omp.CapCodeSecurity, []byte{1, 2}, "3.1.2.6 SECURITY: Length : 1 byte. Value is 0."},
+		{"HS-065", omp.CapCodeOverlayID, []byte{0, 0, 1}, "3.1.2.5 OVERLAY_ID: Length : 1 byte. Value is 4."},
 	}
-	for i, b := range badLen {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 60+i), Section: b.want[:7], Level: MUST, Basis: Draft,
+	for _, b := range badLen {
+		cs = append(cs, Case{ID: b.id, Section: b.want[:7], Level: MUST, Basis: Draft,
 			Requirement: b.want[8:] + " [...] OMP_SUB_ERR_HANDSHAKE_UNSUP_CAP = 6",
 			Phase:       mutators.PhaseOpening,
 			Send:        HandshakeWith(fmt.Sprintf("a %s capability of Length %d", b.code, len(b.data)), DropCaps(b.code), AddCaps(&omp.RawCapability{Code: b.code, Data: b.data})),
@@ -166,18 +177,18 @@ func handshakeCases() []Case {
 	// Capabilities and values the draft does not define: the DUT may
 	// ignore them or refuse them with UNSUP_CAP.
 	unknown := []struct {
-		desc string
-		c    omp.Capability
+		id, desc string
+		c        omp.Capability
 	}{
-		{"capability Code 0", &omp.RawCapability{Code: 0}},
-		{"capability Code 7", &omp.RawCapability{Code: 7, Data: []byte{1, 2}}},
-		{"capability Code 255", &omp.RawCapability{Code: 255}},
-		{"MP with AFI 3", &omp.CapMP{AFI: 3, SAFI: omp.SAFIVRoute}},
-		{"MP with SAFI 8", &omp.CapMP{AFI: omp.AFIIPv4, SAFI: 8}},
-		{"MP with SAFI version 1", &omp.CapMP{AFI: omp.AFIIPv4, SAFIVersion: 1, SAFI: omp.SAFIVRoute}},
+		{"HS-070", "capability Code 0", &omp.RawCapability{Code: 0}},
+		{"HS-071", "capability Code 7", &omp.RawCapability{Code: 7, Data: []byte{1, 2}}},
+		{"HS-072", "capability Code 255", &omp.RawCapability{Code: 255}},
+		{"HS-073", "MP with AFI 3", &omp.CapMP{AFI: 3, SAFI: omp.SAFIVRoute}},
+		{"HS-074", "MP with SAFI 8", &omp.CapMP{AFI: omp.AFIIPv4, SAFI: 8}},
+		{"HS-075", "MP with SAFI version 1", &omp.CapMP{AFI: omp.AFIIPv4, SAFIVersion: 1, SAFI: omp.SAFIVRoute}},
 	}
-	for i, u := range unknown {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 70+i), Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 5492 5",
+	for _, u := range unknown {
+		cs = append(cs, Case{ID: u.id, Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 5492 5",
 			Requirement: "A BGP speaker [...] MAY send a NOTIFICATION message [...] with the Error Subcode set to Unsupported Capability [...]; a speaker that does not recognise a capability SHOULD ignore it.",
 			Reading:     "Records whether the DUT ignores a " + u.desc + " or refuses it with UNSUP_CAP.",
 			Phase:       mutators.PhaseOpening, Send: HandshakeWith(u.desc, AddCaps(u.c)), Expect: refuse(omp.SubErrHandshakeUnsupCap).OrAccept()})
@@ -185,67 +196,86 @@ func handshakeCases() []Case {
 
 	// Every capability the draft defines, accepted.
 	accept := []struct {
-		section, req, desc string
-		opts               []HSOpt
-		needs              []Need
+		id, section, req, desc string
+		opts                   []HSOpt
+		needs                  []Need
 	}{
-		{"3.1.2.3", "GRACEFUL RESTART Capability Format: Code=3, Length=4, GR Interval : 4 bytes", "GRACEFUL RESTART (120 s)",
+		{"HS-080", "3.1.2.3", "GRACEFUL RESTART Capability Format: Code=3, Length=4, GR Interval : 4 bytes", "GRACEFUL RESTART (120 s)",
 			[]HSOpt{AddCaps(&omp.CapGracefulRestart{GRInterval: 120})}, nil},
-		{"3.1.2.4", "REFRESH Capability Format: Code=4, Length=0", "only REFRESH besides IDENTITY",
+		{"HS-081", "3.1.2.4", "REFRESH Capability Format: Code=4, Length=0", "only REFRESH besides IDENTITY",
 			[]HSOpt{DropCaps(omp.CapCodeMP, omp.CapCodeOverlayID)}, nil},
-		{"3.1.2.6", "SECURITY Capability Format: Code=5, Length=0", "SECURITY",
+		{"HS-082", "3.1.2.6", "SECURITY Capability Format: Code=5, Length=0", "SECURITY",
 			[]HSOpt{AddCaps(&omp.CapSecurity{})}, nil},
-		{"3.1.2.5", "OVERLAY_ID Capability Format: Code=6, Length=4, Overlay ID: 4 bytes", "OVERLAY ID (the DUT's)",
+		{"HS-083", "3.1.2.5", "OVERLAY_ID Capability Format: Code=6, Length=4, Overlay ID: 4 bytes", "OVERLAY ID (the DUT's)",
 			[]HSOpt{DropCaps(omp.CapCodeOverlayID), dutOverlay()}, nil},
-		{"3.1.2.1", "SAFI Version: 1 byte. Types: OMP_AFI_SAFI_DEFAULT_VERSION = 0, OMP_AFI_SAFI_VERSION_TWO = 2", "MP AFI_IPV4/SAFI_VROUTE with SAFI version two",
+		{"HS-084", "3.1.2.1", "SAFI Version: 1 byte. Types: OMP_AFI_SAFI_DEFAULT_VERSION = 0, OMP_AFI_SAFI_VERSION_TWO = 2", "MP AFI_IPV4/SAFI_VROUTE with SAFI version two",
 			[]HSOpt{DropCaps(omp.CapCodeMP), AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFIVersion: omp.SAFIVersionTwo, SAFI: omp.SAFIVRoute})},
 			[]Need{NeedFamily(omp.AFIIPv4, omp.SAFIVRoute)}},
-		{"3.1.2", "Options Type : 1 byte. Types: Authentication = 1, Capabilities = 2", "the capabilities split over two Capabilities options",
+		{"HS-085", "3.1.2", "Options Type : 1 byte. Types: Authentication = 1, Capabilities = 2", "the capabilities split over two Capabilities options",
 			[]HSOpt{splitCaps()}, nil},
-		{"3.1.2.1", "MP Capability Format: Code=1, Length=4 [...] (RFC 5492 4: a capability may appear more than once)", "the MP capability for AFI_IPV4/SAFI_VROUTE twice",
+		{"HS-086", "3.1.2.1", "MP Capability Format: Code=1, Length=4 [...] (RFC 5492 4: a capability may appear more than once)", "the MP capability for AFI_IPV4/SAFI_VROUTE twice",
 			[]HSOpt{AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})}, nil},
 	}
-	for i, a := range accept {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 80+i), Section: a.section, Level: SHOULD, Basis: Draft, Requirement: a.req,
+	for _, a := range accept {
+		cs = append(cs, Case{ID: a.id, Section: a.section, Level: SHOULD, Basis: Draft, Requirement: a.req,
 			Reading: "A HANDSHAKE with " + a.desc + " is valid: the DUT opens the session.", Needs: a.needs,
 			Script: handshakeAccepted(HandshakeWith(a.desc, a.opts...))})
 	}
 	// One MP capability per family the draft lists, alone.
-	n := 0
-	for _, afi := range []omp.AFI{omp.AFIIPv4, omp.AFIIPv6} {
-		for safi := omp.SAFIVRoute; safi <= omp.SAFICXP; safi++ {
-			cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 90+n), Section: "3.1.2.1", Level: SHOULD, Basis: Draft,
-				Requirement: "MP Capability Format: AFI : 2 bytes (AFI_IPV4 = 1, AFI_IPv6 = 2) [...] SAFI : 1 byte (SAFI_VROUTE = 1 .. SAFI_CXP = 7)",
-				Reading:     fmt.Sprintf("A HANDSHAKE offering only %s/%s opens a session with a DUT that carries that family.", afi, safi),
-				Needs:       []Need{NeedFamily(afi, safi)},
-				Script:      handshakeAccepted(HandshakeWith(fmt.Sprintf("only MP %s/%s", afi, safi), DropCaps(omp.CapCodeMP), AddCaps(&omp.CapMP{AFI: afi, SAFI: safi})))})
-			n++
-		}
+	for _, f := range []struct {
+		id   string
+		afi  omp.AFI
+		safi omp.SAFI
+	}{
+		{"HS-090", omp.AFIIPv4, omp.SAFIVRoute},
+		{"HS-091", omp.AFIIPv4, omp.SAFITLOC},
+		{"HS-092", omp.AFIIPv4, omp.SAFIService},
+		{"HS-093", omp.AFIIPv4, omp.SAFIMulticast},
+		{"HS-094", omp.AFIIPv4, omp.SAFISecurity},
+		{"HS-095", omp.AFIIPv4, omp.SAFILink},
+		{"HS-096", omp.AFIIPv4, omp.SAFICXP},
+		{"HS-097", omp.AFIIPv6, omp.SAFIVRoute},
+		{"HS-098", omp.AFIIPv6, omp.SAFITLOC},
+		{"HS-099", omp.AFIIPv6, omp.SAFIService},
+		{"HS-100", omp.AFIIPv6, omp.SAFIMulticast},
+		{"HS-101", omp.AFIIPv6, omp.SAFISecurity},
+		{"HS-102", omp.AFIIPv6, omp.SAFILink},
+		{"HS-103", omp.AFIIPv6, omp.SAFICXP},
+	} {
+		cs = append(cs, Case{ID: f.id, Section: "3.1.2.1", Level: SHOULD, Basis: Draft,
+			Requirement: "MP Capability Format: AFI : 2 bytes (AFI_IPV4 = 1, AFI_IPv6 = 2) [...] SAFI : 1 byte (SAFI_VROUTE = 1 .. SAFI_CXP = 7)",
+			Reading:     fmt.Sprintf("A HANDSHAKE offering only %s/%s opens a session with a DUT that carries that family.", f.afi, f.safi),
+			Needs:       []Need{NeedFamily(f.afi, f.safi)},
+			Script:      handshakeAccepted(HandshakeWith(fmt.Sprintf("only MP %s/%s", f.afi, f.safi), DropCaps(omp.CapCodeMP), AddCaps(&omp.CapMP{AFI: f.afi, SAFI: f.safi})))})
 	}
 
 	// Personality.
 	person := []struct {
+		id    string
 		roles Role
 		pt    omp.PeerType
 		desc  string
 	}{
-		{AnyRole, 0, "Peer Type 0, which the draft does not define"},
-		{AnyRole, 4, "Peer Type 4, which the draft does not define"},
-		{Edges, omp.PeerTypeVEdge, "VIP_DEVICE_VDEDGE towards an SDN router"},
-		{Edges, omp.PeerTypeVHub, "VIP_DEVICE_VHUB towards an SDN router"},
+		{"HS-110", AnyRole, 0, "Peer Type 0, which the draft does not define"},
+		{"HS-111", AnyRole, 4, "Peer Type 4, which the draft does not define"},
+		{"HS-112", Edges, omp.PeerTypeVEdge, "VIP_DEVICE_VDEDGE towards an SDN router"},
+		{"HS-113", Edges, omp.PeerTypeVHub, "VIP_DEVICE_VHUB towards an SDN router"},
 	}
-	for i, p := range person {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 110+i), Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
+	for _, p := range person {
+		cs = append(cs, Case{ID: p.id, Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
 			Reading: "Every session has a routing controller on one side (section 2); an IDENTITY of " + p.desc + " is a personality mismatch.",
 			Roles:   p.roles, Phase: mutators.PhaseOpening, Send: HandshakeWith("IDENTITY "+p.desc, PeerType(p.pt)),
 			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)})
 	}
 	// (An IDENTITY of VIP_DEVICE_VDEDGE is the standard HANDSHAKE, which
 	// HS-001 opens with.)
-	for i, pt := range []omp.PeerType{omp.PeerTypeVHub, omp.PeerTypeVSmart} {
-		cs = append(cs, Case{ID: fmt.Sprintf("HS-%03d", 115+i), Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqController,
-			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + pt.String() + " opens the session.",
-			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+pt.String(), PeerType(pt)))})
+	for _, p := range []struct {
+		id string
+		pt omp.PeerType
+	}{{"HS-115", omp.PeerTypeVHub}, {"HS-116", omp.PeerTypeVSmart}} {
+		cs = append(cs, Case{ID: p.id, Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqController,
+			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + p.pt.String() + " opens the session.",
+			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+p.pt.String(), PeerType(p.pt)))})
 	}
 
 	// Overlay.

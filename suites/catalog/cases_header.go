@@ -58,29 +58,33 @@ func headerCases() []Case {
 			Send: Padded(omp.MaxMessageLen+1, RouteUpdate()), Expect: badLen},
 	}
 	// One case per Type the draft does not define.
-	for i, t := range []uint64{0, 8, 9, 127, 128, 255} {
-		c := Case{ID: fmt.Sprintf("HDR-%03d", 20+i), Section: "3.1.1", Level: MUST, Basis: Draft, Requirement: reqType,
-			Send: Hello().Mutate("header.type", Set(t)), Expect: badType}
-		if t == 0 {
+	for _, t := range []struct {
+		id string
+		t  uint64
+	}{{"HDR-020", 0}, {"HDR-021", 8}, {"HDR-022", 9}, {"HDR-023", 127}, {"HDR-024", 128}, {"HDR-025", 255}} {
+		c := Case{ID: t.id, Section: "3.1.1", Level: MUST, Basis: Draft, Requirement: reqType,
+			Send: Hello().Mutate("header.type", Set(t.t)), Expect: badType}
+		if t.t == 0 {
 			c.Reading = "Type 0 is named INVALID: no message has it."
 		}
 		cs = append(cs, c)
 	}
 	// One case per message type whose Length is too short for its fixed part.
 	short := []struct {
+		id   string
 		t    omp.MsgType
 		body []byte
 		what string
 	}{
-		{omp.TypeHandshake, make([]byte, 15), "HANDSHAKE: 16 fixed bytes (Version .. Options Length)"},
-		{omp.TypeUpdate, []byte{0}, "UPDATE: Attributes Length, 2 bytes"},
-		{omp.TypeAlert, []byte{byte(omp.ErrOper)}, "ALERT: Code and Subcode, 2 bytes"},
-		{omp.TypeQuery, []byte{0}, "QUERY: Attribute Length, 2 bytes"},
-		{omp.TypePolicy, nil, "POLICY: Type, 1 byte"},
-		{omp.TypeInform, []byte{byte(omp.InformEOR), 0}, "INFORM: Type and Length, 3 bytes"},
+		{"HDR-030", omp.TypeHandshake, make([]byte, 15), "HANDSHAKE: 16 fixed bytes (Version .. Options Length)"},
+		{"HDR-031", omp.TypeUpdate, []byte{0}, "UPDATE: Attributes Length, 2 bytes"},
+		{"HDR-032", omp.TypeAlert, []byte{byte(omp.ErrOper)}, "ALERT: Code and Subcode, 2 bytes"},
+		{"HDR-033", omp.TypeQuery, []byte{0}, "QUERY: Attribute Length, 2 bytes"},
+		{"HDR-034", omp.TypePolicy, nil, "POLICY: Type, 1 byte"},
+		{"HDR-035", omp.TypeInform, []byte{byte(omp.InformEOR), 0}, "INFORM: Type and Length, 3 bytes"},
 	}
-	for i, s := range short {
-		c := Case{ID: fmt.Sprintf("HDR-%03d", 30+i), Section: "3.1.1", Level: MUST, Basis: BGP, Source: "RFC 4271 6.1",
+	for _, s := range short {
+		c := Case{ID: s.id, Section: "3.1.1", Level: MUST, Basis: BGP, Source: "RFC 4271 6.1",
 			Requirement: "If the Length field of the message header is less than 19 or greater than 4096, or if the Length field of an OPEN message is less than the minimum length of the OPEN message, [...] the Error Subcode MUST be set to Bad Message Length.",
 			Reading:     "OMP's fixed part of " + s.what + "; a shorter body is a bad message length, as in BGP.",
 			Send:        Raw(s.t, s.body), Expect: badLen}

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	"github.com/ompconform/ompconform/omp"
@@ -107,9 +106,18 @@ func informCases() []Case {
 		{ID: "INF-001", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform, Reading: "OMP_INFORM_EOR for every family (Length 0).",
 			Send: InformAll(omp.InformEOR), Expect: Accept()},
 	}
-	fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
-	for i, f := range fams {
-		cs = append(cs, Case{ID: fmt.Sprintf("INF-%03d", 2+i), Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
+	for _, e := range []struct {
+		id string
+		f  omp.Family
+	}{
+		{"INF-002", omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}},
+		{"INF-003", omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}},
+		{"INF-004", omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}},
+		{"INF-005", omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}},
+		{"INF-006", omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}},
+	} {
+		f := e.f
+		cs = append(cs, Case{ID: e.id, Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
 			Reading: "OMP_INFORM_EOR for " + f.String() + ".", Needs: []Need{NeedFamily(f.AFI, f.SAFI)},
 			Send: Inform(omp.InformEOR, f.AFI, f.SAFI), Expect: Accept()})
 	}
