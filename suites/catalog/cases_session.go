@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"fmt"
-
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -106,17 +104,22 @@ func fsmCases() []Case {
 			Type:        omp.TypeHandshake, Script: []Step{Connect(0), ExpectOn(0, ExpectMessage(omp.TypeHandshake).First())}},
 	}
 	before := []struct {
-		m M
+		id string
+		m  M
 	}{
-		{RouteUpdate()}, {Hello()}, {Query(VRoutes(DefaultPrefix))}, {Policy(omp.PolicyComplete, []byte("policy"))}, {InformAll(omp.InformEOR)},
+		{"FSM-010", RouteUpdate()}, {"FSM-011", Hello()}, {"FSM-012", Query(VRoutes(DefaultPrefix))}, {"FSM-013", Policy(omp.PolicyComplete, []byte("policy"))}, {"FSM-014", InformAll(omp.InformEOR)},
 	}
-	for i, b := range before {
-		cs = append(cs, Case{ID: fmt.Sprintf("FSM-%03d", 10+i), Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
+	for _, b := range before {
+		cs = append(cs, Case{ID: b.id, Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
 			Reading: readFSM + " A " + b.m.MsgType().String() + " before any HANDSHAKE.", Phase: mutators.PhaseOpening, Send: b.m, Expect: fsm})
 	}
 	// Between the HANDSHAKE exchange and the first HELLO (OpenConfirm).
-	for i, m := range []M{RouteUpdate(), Handshake()} {
-		cs = append(cs, Case{ID: fmt.Sprintf("FSM-%03d", 20+i), Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
+	for _, b := range []struct {
+		id string
+		m  M
+	}{{"FSM-020", RouteUpdate()}, {"FSM-021", Handshake()}} {
+		m := b.m
+		cs = append(cs, Case{ID: b.id, Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
 			Reading: readFSM + " A " + m.MsgType().String() + " after the HANDSHAKE exchange and before the harness's first HELLO (BGP's OpenConfirm).",
 			Type:    m.MsgType(),
 			Script: []Step{Connect(0), Send(0, Handshake()), ExpectOn(0, ExpectMessage(omp.TypeHandshake)), Send(0, m),

@@ -74,10 +74,13 @@ func updateCases() []Case {
 
 	// Flags.
 	flagsErr := Alert(omp.ErrUpdate, omp.SubErrUpdateFlags).ThenClose()
-	for i, f := range []uint64{0x01, 0x02, 0x04, 0x08, 0x40} {
-		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 20+i), Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdFlags,
-			Reading: fmt.Sprintf("Flag bit 0x%02x, which the draft does not define, on ATTR_TYPE_PREF.", f), Needs: vroute,
-			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(f)), Expect: flagsErr})
+	for _, f := range []struct {
+		id   string
+		flag uint64
+	}{{"UPD-020", 0x01}, {"UPD-021", 0x02}, {"UPD-022", 0x04}, {"UPD-023", 0x08}, {"UPD-024", 0x40}} {
+		cs = append(cs, Case{ID: f.id, Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdFlags,
+			Reading: fmt.Sprintf("Flag bit 0x%02x, which the draft does not define, on ATTR_TYPE_PREF.", f.flag), Needs: vroute,
+			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(f.flag)), Expect: flagsErr})
 	}
 	cs = append(cs,
 		Case{ID: "UPD-025", Section: "3.1.3", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.3",
@@ -101,23 +104,27 @@ func updateCases() []Case {
 
 	// Unknown attribute types.
 	unknown := Alert(omp.ErrUpdate, omp.SubErrUpdateUnknown).ThenClose()
-	for i, t := range []omp.AttrType{0, 39, 100, 255} {
-		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 30+i), Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdType,
-			Reading: fmt.Sprintf("Attribute Type %d, which the draft does not list, without ATTR_OPTIONAL.", t), Needs: vroute,
-			Send: RouteUpdate(Attr(&omp.RawAttr{AType: t, Data: []byte{1, 2, 3, 4}})), Expect: unknown})
+	for _, u := range []struct {
+		id string
+		t  omp.AttrType
+	}{{"UPD-030", 0}, {"UPD-031", 39}, {"UPD-032", 100}, {"UPD-033", 255}} {
+		cs = append(cs, Case{ID: u.id, Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdType,
+			Reading: fmt.Sprintf("Attribute Type %d, which the draft does not list, without ATTR_OPTIONAL.", u.t), Needs: vroute,
+			Send: RouteUpdate(Attr(&omp.RawAttr{AType: u.t, Data: []byte{1, 2, 3, 4}})), Expect: unknown})
 	}
 	optional := []struct {
+		id    string
 		flags omp.AttrFlags
 		t     omp.AttrType
 		n     int
 	}{
-		{omp.AttrOptional, 39, 4},
-		{omp.AttrOptional, 200, 0},
-		{omp.AttrOptional | omp.AttrPartial, 201, 8},
-		{omp.AttrOptional | omp.AttrExtended, 202, 300},
+		{"UPD-035", omp.AttrOptional, 39, 4},
+		{"UPD-036", omp.AttrOptional, 200, 0},
+		{"UPD-037", omp.AttrOptional | omp.AttrPartial, 201, 8},
+		{"UPD-038", omp.AttrOptional | omp.AttrExtended, 202, 300},
 	}
-	for i, o := range optional {
-		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 35+i), Section: "3.1.3", Level: MUST, Basis: BGP, Source: "RFC 4271 5, 9",
+	for _, o := range optional {
+		cs = append(cs, Case{ID: o.id, Section: "3.1.3", Level: MUST, Basis: BGP, Source: "RFC 4271 5, 9",
 			Requirement: "If an optional attribute is unrecognized [...] it is quietly ignored (non-transitive) or passed along (transitive).",
 			Reading:     fmt.Sprintf("An unknown attribute Type %d with flags %s and %d bytes of data is ignored.", o.t, o.flags, o.n), Needs: vroute,
 			Send: RouteUpdate(AttrFlags(o.flags, &omp.RawAttr{AType: o.t, Data: make([]byte, o.n)})), Expect: Accept()})
@@ -134,8 +141,11 @@ func updateCases() []Case {
 			Reading:     "An IPv6 vRoute advertisement without ATTR_TYPE_TLOC.", Needs: []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)},
 			Send: Update(VRoutes("2001:db8:1::/48")), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateMissing).ThenClose()},
 	)
-	for i, a := range []string{"0.0.0.0", "224.0.0.1", "255.255.255.255", "::", "ff02::1"} {
-		cs = append(cs, Case{ID: fmt.Sprintf("UPD-%03d", 45+i), Section: "3.1.3.1", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.3",
+	for _, n := range []struct{ id, addr string }{
+		{"UPD-045", "0.0.0.0"}, {"UPD-046", "224.0.0.1"}, {"UPD-047", "255.255.255.255"}, {"UPD-048", "::"}, {"UPD-049", "ff02::1"},
+	} {
+		a := n.addr
+		cs = append(cs, Case{ID: n.id, Section: "3.1.3.1", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.3",
 			Requirement: "If the NEXT_HOP attribute field is syntactically incorrect, then the Error Subcode MUST be set to Invalid NEXT_HOP Attribute. [...] OMP_SUB_ERR_UPDATE_NEXTHOP = 6",
 			Reading:     "A TLOC address of " + a + " cannot be a next hop.", Needs: vroute,
 			Send:   Update(Attr(&omp.AttrTLOC{Address: netip.MustParseAddr(a), Color: TLOCColor, Encap: TLOCEncap}), VRoutes(DefaultPrefix)),
