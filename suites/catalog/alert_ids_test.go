@@ -12,7 +12,7 @@ import (
 func TestAlertsReceivedIsTheTable(t *testing.T) {
 	var got []omp.AlertID
 	for _, r := range alertsReceived {
-		got = append(got, r.a)
+		got = append(got, r.v)
 	}
 	if want := omp.AllAlerts(); !slices.Equal(got, want) {
 		t.Errorf("alertsReceived lists %v; omp.AllAlerts is %v", got, want)

@@ -13,10 +13,7 @@ const reqAlertRecv = "If a NOTIFICATION message is received [...] the local syst
 
 // alertsReceived is every ALERT of the draft's table (omp.AllAlerts, in
 // its order), with the case that sends it to the DUT.
-var alertsReceived = []struct {
-	id string
-	a  omp.AlertID
-}{
+var alertsReceived = []idv[omp.AlertID]{
 	{"ALR-001", omp.AlertID{Code: omp.ErrInv, Subcode: omp.SubErrNone}},
 	{"ALR-002", omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderUnsync}},
 	{"ALR-003", omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}},
@@ -49,7 +46,7 @@ var alertsReceived = []struct {
 func alertCases() []Case {
 	var cs []Case
 	for _, r := range alertsReceived {
-		a := r.a
+		a := r.v
 		cs = append(cs, Case{ID: r.id, Title: "ALERT " + shortAlerts(a.String()) + " received: the DUT closes, without answering", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.4, 8.2.2",
 			Requirement: reqAlertRecv,
 			Reading:     "The draft does not say what a receiver of an ALERT does; as a BGP NOTIFICATION, an ALERT " + a.String() + " ends the session and is not answered.",

@@ -114,10 +114,7 @@ func attrCases() []Case {
 	}
 	// The attributes listed without a format: the DUT may read them its
 	// own way, so only an ALERT of the UPDATE code is judged.
-	for _, u := range []struct {
-		id string
-		t  omp.AttrType
-	}{
+	for _, u := range []idv[omp.AttrType]{
 		{"UPD-140", omp.AttrTypeMulticast},
 		{"UPD-141", omp.AttrTypeGenID},
 		{"UPD-142", omp.AttrTypeUltimateTLOC},
@@ -128,7 +125,7 @@ func attrCases() []Case {
 		{"UPD-147", omp.AttrTypeTLOCInstalled},
 		{"UPD-148", omp.AttrTypeExtCommunity},
 	} {
-		t := u.t
+		t := u.v
 		cs = append(cs, Case{ID: u.id, Section: "3.1.3", Level: INFORMATIONAL, Basis: Draft,
 			Requirement: fmt.Sprintf("Type: 1 byte, Types [...] %s %d", t, uint8(t)),
 			Reading:     "The draft lists " + t.String() + " without a format: records how the DUT takes 4 bytes of it.",
@@ -171,11 +168,8 @@ func attrCases() []Case {
 			Needs:       vroute, Send: RouteUpdate().Mutate("update.attr[0].value", op.op), Expect: lengthErr})
 	}
 	// List attributes whose data is not a whole number of values.
-	for _, l := range []struct {
-		id string
-		f  attrFormat
-	}{{"UPD-244", attrFormats[19]}, {"UPD-245", attrFormats[25]}} {
-		f := l.f
+	for _, l := range []idv[attrFormat]{{"UPD-244", attrFormats[19]}, {"UPD-245", attrFormats[25]}} {
+		f := l.v
 		cs = append(cs, Case{ID: l.id, Section: f.section, Level: MUST, Basis: Draft, Requirement: f.req,
 			Reading: f.v.AttrType().String() + " data of 9 bytes is not a list of 4-byte values.",
 			Needs:   vroute, Send: RouteUpdate(Attr(f.v)).Mutate("update.attr[2].value", Extend([]byte{0})), Expect: lengthErr})

@@ -57,10 +57,7 @@ func handshakeCases() []Case {
 	}
 
 	// Version.
-	for _, v := range []struct {
-		id string
-		v  uint64
-	}{{"HS-010", 0}, {"HS-011", 2}, {"HS-012", 255}} {
+	for _, v := range []idv[uint64]{{"HS-010", 0}, {"HS-011", 2}, {"HS-012", 255}} {
 		cs = append(cs, Case{ID: v.id, Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqHSVersion,
 			Reading: "The draft does not state the Version value; ompconform reads 1 (docs/wire-format.md), so any other is unsupported.",
 			Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.version", Set(v.v)), Expect: refuse(omp.SubErrHandshakeVersion)})
@@ -83,12 +80,9 @@ func handshakeCases() []Case {
 	)
 
 	// Options.
-	for _, t := range []struct {
-		id string
-		t  omp.OptionType
-	}{{"HS-030", 0}, {"HS-031", 3}, {"HS-032", 255}} {
+	for _, t := range []idv[omp.OptionType]{{"HS-030", 0}, {"HS-031", 3}, {"HS-032", 255}} {
 		cs = append(cs, Case{ID: t.id, Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSOpt,
-			Phase: mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t.t), AddOptions(&omp.RawOption{Type: t.t, Data: []byte{0, 0}})),
+			Phase: mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("an option of Type %d", t.v), AddOptions(&omp.RawOption{Type: t.v, Data: []byte{0, 0}})),
 			Expect: refuse(omp.SubErrHandshakeUnsupOpt)})
 	}
 	cs = append(cs,
@@ -133,19 +127,15 @@ func handshakeCases() []Case {
 	)
 
 	// Hold Time.
-	type hold struct {
-		id string
-		h  uint16
-	}
-	for _, h := range []hold{{"HS-050", 1}, {"HS-051", 2}} {
+	for _, h := range []idv[uint16]{{"HS-050", 1}, {"HS-051", 2}} {
 		cs = append(cs, Case{ID: h.id, Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
 			Reading: "The draft defines OMP_SUB_ERR_HANDSHAKE_HOLDTIME and, with BGP, the unit of seconds.",
-			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h.h), HoldTime(h.h)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h.v), HoldTime(h.v)), Expect: refuse(omp.SubErrHandshakeHoldtime)})
 	}
-	for _, h := range []hold{{"HS-052", 0}, {"HS-053", 3}, {"HS-054", 65535}} {
+	for _, h := range []idv[uint16]{{"HS-052", 0}, {"HS-053", 3}, {"HS-054", 65535}} {
 		cs = append(cs, Case{ID: h.id, Section: "3.1.2", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4271 4.2, 6.2", Requirement: reqHSHold,
-			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME; both are right, so this records which.", h.h),
-			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h.h), HoldTime(h.h)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
+			Reading: fmt.Sprintf("A Hold Time of %d is valid: the DUT accepts it, or (MAY) refuses it with HOLDTIME; both are right, so this records which.", h.v),
+			Phase:   mutators.PhaseOpening, Send: HandshakeWith(fmt.Sprintf("Hold Time %d", h.v), HoldTime(h.v)), Expect: refuse(omp.SubErrHandshakeHoldtime).OrAccept()})
 	}
 
 	// Capabilities with a Length their code does not allow.
@@ -269,13 +259,10 @@ func handshakeCases() []Case {
 	}
 	// (An IDENTITY of VIP_DEVICE_VDEDGE is the standard HANDSHAKE, which
 	// HS-001 opens with.)
-	for _, p := range []struct {
-		id string
-		pt omp.PeerType
-	}{{"HS-115", omp.PeerTypeVHub}, {"HS-116", omp.PeerTypeVSmart}} {
+	for _, p := range []idv[omp.PeerType]{{"HS-115", omp.PeerTypeVHub}, {"HS-116", omp.PeerTypeVSmart}} {
 		cs = append(cs, Case{ID: p.id, Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqController,
-			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + p.pt.String() + " opens the session.",
-			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+p.pt.String(), PeerType(p.pt)))})
+			Reading: "A routing controller peers with SDN routers, hubs and other controllers: an IDENTITY of " + p.v.String() + " opens the session.",
+			Roles:   Controller, Script: handshakeAccepted(HandshakeWith("IDENTITY "+p.v.String(), PeerType(p.v)))})
 	}
 
 	// Overlay.

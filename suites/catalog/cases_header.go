@@ -58,13 +58,10 @@ func headerCases() []Case {
 			Send: Padded(omp.MaxMessageLen+1, RouteUpdate()), Expect: badLen},
 	}
 	// One case per Type the draft does not define.
-	for _, t := range []struct {
-		id string
-		t  uint64
-	}{{"HDR-020", 0}, {"HDR-021", 8}, {"HDR-022", 9}, {"HDR-023", 127}, {"HDR-024", 128}, {"HDR-025", 255}} {
+	for _, t := range []idv[uint64]{{"HDR-020", 0}, {"HDR-021", 8}, {"HDR-022", 9}, {"HDR-023", 127}, {"HDR-024", 128}, {"HDR-025", 255}} {
 		c := Case{ID: t.id, Section: "3.1.1", Level: MUST, Basis: Draft, Requirement: reqType,
-			Send: Hello().Mutate("header.type", Set(t.t)), Expect: badType}
-		if t.t == 0 {
+			Send: Hello().Mutate("header.type", Set(t.v)), Expect: badType}
+		if t.v == 0 {
 			c.Reading = "Type 0 is named INVALID: no message has it."
 		}
 		cs = append(cs, c)

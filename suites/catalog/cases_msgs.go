@@ -106,17 +106,14 @@ func informCases() []Case {
 		{ID: "INF-001", Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform, Reading: "OMP_INFORM_EOR for every family (Length 0).",
 			Send: InformAll(omp.InformEOR), Expect: Accept()},
 	}
-	for _, e := range []struct {
-		id string
-		f  omp.Family
-	}{
+	for _, e := range []idv[omp.Family]{
 		{"INF-002", omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}},
 		{"INF-003", omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}},
 		{"INF-004", omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}},
 		{"INF-005", omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}},
 		{"INF-006", omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}},
 	} {
-		f := e.f
+		f := e.v
 		cs = append(cs, Case{ID: e.id, Section: "3.1.7-inform", Level: SHOULD, Basis: Draft, Requirement: reqInform,
 			Reading: "OMP_INFORM_EOR for " + f.String() + ".", Needs: []Need{NeedFamily(f.AFI, f.SAFI)},
 			Send: Inform(omp.InformEOR, f.AFI, f.SAFI), Expect: Accept()})

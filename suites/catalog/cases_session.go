@@ -103,22 +103,16 @@ func fsmCases() []Case {
 			Reading:     "The draft does not say who sends HANDSHAKE first: records whether the DUT sends its own without waiting for the harness's.",
 			Type:        omp.TypeHandshake, Script: []Step{Connect(0), ExpectOn(0, ExpectMessage(omp.TypeHandshake).First())}},
 	}
-	before := []struct {
-		id string
-		m  M
-	}{
+	before := []idv[M]{
 		{"FSM-010", RouteUpdate()}, {"FSM-011", Hello()}, {"FSM-012", Query(VRoutes(DefaultPrefix))}, {"FSM-013", Policy(omp.PolicyComplete, []byte("policy"))}, {"FSM-014", InformAll(omp.InformEOR)},
 	}
 	for _, b := range before {
 		cs = append(cs, Case{ID: b.id, Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
-			Reading: readFSM + " A " + b.m.MsgType().String() + " before any HANDSHAKE.", Phase: mutators.PhaseOpening, Send: b.m, Expect: fsm})
+			Reading: readFSM + " A " + b.v.MsgType().String() + " before any HANDSHAKE.", Phase: mutators.PhaseOpening, Send: b.v, Expect: fsm})
 	}
 	// Between the HANDSHAKE exchange and the first HELLO (OpenConfirm).
-	for _, b := range []struct {
-		id string
-		m  M
-	}{{"FSM-020", RouteUpdate()}, {"FSM-021", Handshake()}} {
-		m := b.m
+	for _, b := range []idv[M]{{"FSM-020", RouteUpdate()}, {"FSM-021", Handshake()}} {
+		m := b.v
 		cs = append(cs, Case{ID: b.id, Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
 			Reading: readFSM + " A " + m.MsgType().String() + " after the HANDSHAKE exchange and before the harness's first HELLO (BGP's OpenConfirm).",
 			Type:    m.MsgType(),

@@ -74,13 +74,10 @@ func updateCases() []Case {
 
 	// Flags.
 	flagsErr := Alert(omp.ErrUpdate, omp.SubErrUpdateFlags).ThenClose()
-	for _, f := range []struct {
-		id   string
-		flag uint64
-	}{{"UPD-020", 0x01}, {"UPD-021", 0x02}, {"UPD-022", 0x04}, {"UPD-023", 0x08}, {"UPD-024", 0x40}} {
+	for _, f := range []idv[uint64]{{"UPD-020", 0x01}, {"UPD-021", 0x02}, {"UPD-022", 0x04}, {"UPD-023", 0x08}, {"UPD-024", 0x40}} {
 		cs = append(cs, Case{ID: f.id, Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdFlags,
-			Reading: fmt.Sprintf("Flag bit 0x%02x, which the draft does not define, on ATTR_TYPE_PREF.", f.flag), Needs: vroute,
-			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(f.flag)), Expect: flagsErr})
+			Reading: fmt.Sprintf("Flag bit 0x%02x, which the draft does not define, on ATTR_TYPE_PREF.", f.v), Needs: vroute,
+			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(f.v)), Expect: flagsErr})
 	}
 	cs = append(cs,
 		Case{ID: "UPD-025", Section: "3.1.3", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.3",
@@ -104,13 +101,10 @@ func updateCases() []Case {
 
 	// Unknown attribute types.
 	unknown := Alert(omp.ErrUpdate, omp.SubErrUpdateUnknown).ThenClose()
-	for _, u := range []struct {
-		id string
-		t  omp.AttrType
-	}{{"UPD-030", 0}, {"UPD-031", 39}, {"UPD-032", 100}, {"UPD-033", 255}} {
+	for _, u := range []idv[omp.AttrType]{{"UPD-030", 0}, {"UPD-031", 39}, {"UPD-032", 100}, {"UPD-033", 255}} {
 		cs = append(cs, Case{ID: u.id, Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqUpdType,
-			Reading: fmt.Sprintf("Attribute Type %d, which the draft does not list, without ATTR_OPTIONAL.", u.t), Needs: vroute,
-			Send: RouteUpdate(Attr(&omp.RawAttr{AType: u.t, Data: []byte{1, 2, 3, 4}})), Expect: unknown})
+			Reading: fmt.Sprintf("Attribute Type %d, which the draft does not list, without ATTR_OPTIONAL.", u.v), Needs: vroute,
+			Send: RouteUpdate(Attr(&omp.RawAttr{AType: u.v, Data: []byte{1, 2, 3, 4}})), Expect: unknown})
 	}
 	optional := []struct {
 		id    string
@@ -141,10 +135,10 @@ func updateCases() []Case {
 			Reading:     "An IPv6 vRoute advertisement without ATTR_TYPE_TLOC.", Needs: []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)},
 			Send: Update(VRoutes("2001:db8:1::/48")), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateMissing).ThenClose()},
 	)
-	for _, n := range []struct{ id, addr string }{
+	for _, n := range []idv[string]{
 		{"UPD-045", "0.0.0.0"}, {"UPD-046", "224.0.0.1"}, {"UPD-047", "255.255.255.255"}, {"UPD-048", "::"}, {"UPD-049", "ff02::1"},
 	} {
-		a := n.addr
+		a := n.v
 		cs = append(cs, Case{ID: n.id, Section: "3.1.3.1", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.3",
 			Requirement: "If the NEXT_HOP attribute field is syntactically incorrect, then the Error Subcode MUST be set to Invalid NEXT_HOP Attribute. [...] OMP_SUB_ERR_UPDATE_NEXTHOP = 6",
 			Reading:     "A TLOC address of " + a + " cannot be a next hop.", Needs: vroute,
