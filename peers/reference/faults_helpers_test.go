@@ -442,3 +442,114 @@ func identityOf(h *omp.Handshake) omp.PeerType {
 	}
 	return 0
 }
+
+// awaitOK is await where an ALERT fails the test.
+func (p *peer) awaitOK(what string, want func(omp.Message) bool) omp.Message {
+	p.t.Helper()
+	m, a := p.await(what, want)
+	if a != nil {
+		p.t.Fatalf("ALERT %s/%s while waiting for %s", a.Code, a.Code.SubcodeName(a.Subcode), what)
+	}
+	return m
+}
+
+// advertise sends o's TLOC, then its vRoutes to prefixes (no PREF, no
+// ORIGIN).
+func (p *peer) advertise(o origin, prefixes ...string) {
+	p.send(o.tlocAdv(0))
+	p.send(o.routeAdv(0, 0, prefixes...))
+}
+
+// expectBestOrFaulty checks the best paths to prefix: from faultyWant
+// alone on a faulty speaker, else from want (none: no best path).
+func (p *peer) expectBestOrFaulty(faulty bool, prefix string, faultyWant netip.Addr, want ...netip.Addr) {
+	p.t.Helper()
+	if faulty {
+		p.expectBest(prefix, faultyWant)
+		return
+	}
+	p.expectBest(prefix, want...)
+}
+
+// pathPrefs are what sets one of two paths apart: its TLOC's PREF, the
+// route's PREF and its ORIGIN protocol (0: none).
+type pathPrefs struct {
+	tloc, route uint32
+	proto       uint8
+}
+
+// bestOfTwo has p advertise 10.1.0.0/16 from originN(1) and originN(2)
+// (at one site when sameSite), both TLOCs first, with the preferences
+// x[0] and x[1], and checks that the best path is origin want's (1 or
+// 2), or faultyWant's on a faulty speaker.
+func bestOfTwo(p *peer, faulty, sameSite bool, x [2]pathPrefs, want, faultyWant int) {
+	p.t.Helper()
+	o := [2]origin{originN(1), originN(2)}
+	if sameSite {
+		o[1].site = o[0].site
+	}
+	for i := range o {
+		p.send(o[i].tlocAdv(x[i].tloc))
+	}
+	for i := range o {
+		p.send(o[i].routeAdv(x[i].route, x[i].proto, "10.1.0.0/16"))
+	}
+	if faulty {
+		want = faultyWant
+	}
+	p.expectBest("10.1.0.0/16", o[want-1].id)
+}
+
+// untilEORs reads up to the n-th End-of-RIB and reports whether an
+// advertisement of the VPN 1 prefix came meanwhile.
+func (p *peer) untilEORs(n int, prefix string) (reached bool) {
+	p.t.Helper()
+	for eors := 0; eors < n; {
+		m := p.awaitOK("End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches(prefix)(m) })
+		if isEOR(m) {
+			eors++
+		} else {
+			reached = true
+		}
+	}
+	return reached
+}
+
+// refreshOutcome: the correct speaker answers a REFRESH_REQUEST
+// (carriesOn); the faulty one does not.
+func refreshOutcome(p *peer, faulty bool) {
+	p.t.Helper()
+	if !faulty {
+		p.carriesOn()
+		return
+	}
+	p.send(refreshAll)
+	if m := p.quiet(quietWindow, isEOR); m != nil {
+		p.t.Fatal("REFRESH_REQUEST answered")
+	}
+}
+
+// famPeers are two sessions to a speaker on the RIB, from routers
+// 10.0.0.2 and 10.0.0.3 negotiating three families fams, past their
+// initial tables.
+func famPeers(t *testing.T, sp *Speaker, fams []omp.Family) (a, b *peer) {
+	t.Helper()
+	a = ribEstablished(t, sp, famHandshake(2, fams...))
+	a.drainEORs(1)
+	b = ribEstablished(t, sp, famHandshake(3, fams...))
+	b.drainEORs(1)
+	return a, b
+}
+
+// reflectedWith checks an Adj-RIB-Out: it holds the vRoute 10.1.0.0/16
+// and a route of family f (what names it), which a faulty speaker leaves
+// out.
+func reflectedWith(t *testing.T, out []*omp.Update, faulty bool, f omp.Family, what string) {
+	t.Helper()
+	if findUpdate(out, reaches("10.1.0.0/16")) == nil {
+		t.Fatal("the vRoute is not reflected")
+	}
+	if got := findUpdate(out, reachesIn(f)) != nil; got == faulty {
+		t.Fatalf("%s reflected: %v", what, got)
+	}
+}

@@ -46,11 +46,7 @@ var routeFaultCases = []faultCase{
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
 		p.send(o.routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
-		if faulty {
-			p.expectBest("10.1.0.0/16", o.id)
-			return
-		}
-		p.expectBest("10.1.0.0/16")
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o.id)
 	}},
 	{"bestpath-distance-reversed", func(c *Config) {
 		onRIB(omp.RoleEdge)(c)
@@ -61,114 +57,46 @@ var routeFaultCases = []faultCase{
 		o := originN(2)
 		p.send(o.tlocAdv(0))
 		p.send(o.routeAdv(0, omp.OriginConnected, "10.1.0.0/16"))
-		if faulty {
-			p.expectBest("10.1.0.0/16", o.id)
-			return
-		}
-		p.expectBest("10.1.0.0/16", ctrlID) // its own, connected
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o.id, ctrlID) // its own, connected
 	}},
 	{"bestpath-preference-reversed", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o1, o2 := originN(1), originN(2)
-		o2.site = o1.site
-		p.send(o1.tlocAdv(0))
-		p.send(o2.tlocAdv(0))
-		p.send(o1.routeAdv(200, 0, "10.1.0.0/16"))
-		p.send(o2.routeAdv(100, 0, "10.1.0.0/16"))
-		want := o1.id
-		if faulty {
-			want = o2.id
-		}
-		p.expectBest("10.1.0.0/16", want)
+		bestOfTwo(ribEstablished(t, sp, edgeHandshake()), faulty, true, [2]pathPrefs{{route: 200}, {route: 100}}, 1, 2)
 	}},
 	{"bestpath-tloc-preference-reversed", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		o1, o2 := originN(1), originN(2)
-		p.send(o1.tlocAdv(200))
-		p.send(o2.tlocAdv(100))
-		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
-		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
-		want := o1.id
-		if faulty {
-			want = o2.id
-		}
-		p.expectBest("10.1.0.0/16", want)
+		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false, [2]pathPrefs{{tloc: 200}, {tloc: 100}}, 1, 2)
 	}},
 	{"edge-origin-order-reversed", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		o1, o2 := originN(1), originN(2)
-		p.send(o1.tlocAdv(0))
-		p.send(o2.tlocAdv(0))
-		p.send(o1.routeAdv(0, omp.OriginConnected, "10.1.0.0/16"))
-		p.send(o2.routeAdv(0, omp.OriginStatic, "10.1.0.0/16"))
-		want := o1.id
-		if faulty {
-			want = o2.id
-		}
-		p.expectBest("10.1.0.0/16", want)
+		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
+			[2]pathPrefs{{proto: omp.OriginConnected}, {proto: omp.OriginStatic}}, 1, 2)
 	}},
 	{"bestpath-router-id-reversed", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o1, o2 := originN(1), originN(2)
-		o2.site = o1.site
-		p.send(o1.tlocAdv(0))
-		p.send(o2.tlocAdv(0))
-		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
-		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
-		want := o2.id // the higher
-		if faulty {
-			want = o1.id
-		}
-		p.expectBest("10.1.0.0/16", want)
+		bestOfTwo(ribEstablished(t, sp, edgeHandshake()), faulty, true, [2]pathPrefs{}, 2, 1) // the higher
 	}},
 	{"bestpath-tiebreak-skipped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o1, o2 := originN(1), originN(2) // two sites
-		p.send(o1.tlocAdv(0))
-		p.send(o2.tlocAdv(0))
-		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
-		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
-		if faulty {
-			p.expectBest("10.1.0.0/16", o2.id)
-			return
-		}
-		p.expectBest("10.1.0.0/16", o1.id, o2.id) // one per site
+		p.advertise(o1, "10.1.0.0/16")
+		p.advertise(o2, "10.1.0.0/16")
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id, o2.id) // one per site
 	}},
 
 	// reflect
 	{"reflect-to-source", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.send(o.tlocAdv(0))
-		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.advertise(originN(1), "10.1.0.0/16")
 		p.send(refreshAll) // its whole Adj-RIB-Out again, then End-of-RIB
-		got := false
-		for eors := 0; eors < 2; {
-			m, a := p.await("End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches("10.1.0.0/16")(m) })
-			if a != nil {
-				t.Fatalf("ALERT %s", a.Code)
-			}
-			if isEOR(m) {
-				eors++
-			} else {
-				got = true
-			}
-		}
-		if got != faulty {
+		if got := p.untilEORs(2, "10.1.0.0/16"); got != faulty {
 			t.Fatalf("own route reflected back: %v", got)
 		}
 	}},
 	{"no-withdraw-reflect", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		a.expectBest("10.1.0.0/16", o.id) // applied before b comes
 		b := dialPeer(t, sp.Addr())
 		b.establish(peerN(3))
-		if _, al := b.await("the route reflected", reaches("10.1.0.0/16")); al != nil {
-			t.Fatalf("ALERT %s", al.Code)
-		}
+		b.awaitOK("the route reflected", reaches("10.1.0.0/16"))
 		a.send(withdraw("10.1.0.0/16"))
 		a.send(o.routeAdv(0, 0, "10.2.0.0/16")) // reflected after the withdrawal
 		m, al := b.await("10.2.0.0/16 reflected", func(m omp.Message) bool {
@@ -185,8 +113,7 @@ var routeFaultCases = []faultCase{
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		a.expectBest("10.1.0.0/16", o.id) // the QUERY answer keeps the TLOC
 		u := findUpdate(b.adjRIBOut(2), reaches("10.1.0.0/16"))
 		if u == nil {
@@ -220,24 +147,15 @@ var routeFaultCases = []faultCase{
 			}
 		}
 		a.send(tagged(7))
-		m, al := b.await("the route reflected", reaches("10.1.0.0/16"))
-		if al != nil {
-			t.Fatalf("ALERT %s", al.Code)
-		}
+		m := b.awaitOK("the route reflected", reaches("10.1.0.0/16"))
 		check(m, 7)
 		a.send(tagged(8)) // the same path again, with a new TAG
-		m, al = b.await("the route reflected again", reaches("10.1.0.0/16"))
-		if al != nil {
-			t.Fatalf("ALERT %s", al.Code)
-		}
+		m = b.awaitOK("the route reflected again", reaches("10.1.0.0/16"))
 		check(m, 8)
 	}},
 	{"reflect-ipv4-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
-		a := ribEstablished(t, sp, famHandshake(2, fams...))
-		a.drainEORs(1)
-		b := ribEstablished(t, sp, famHandshake(3, fams...))
-		b.drainEORs(1)
+		a, b := famPeers(t, sp, fams)
 		o := originN(1)
 		a.send(o.tlocAdv(0))
 		v6 := omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute,
@@ -245,57 +163,33 @@ var routeFaultCases = []faultCase{
 		a.send(&omp.Update{Attributes: append(o.routeAttrs(0, 0), omp.Attr(&omp.AttrReachables{Reach: v6}))})
 		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
 		a.adjRIBOut(3) // applied
-		out := b.adjRIBOut(3)
-		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
-			t.Fatal("the IPv4 vRoute is not reflected")
-		}
-		if got := findUpdate(out, reachesIn(fams[2])) != nil; got == faulty {
-			t.Fatalf("the IPv6 vRoute reflected: %v", got)
-		}
+		reflectedWith(t, b.adjRIBOut(3), faulty, fams[2], "the IPv6 vRoute")
 	}},
 	{"reflect-no-tloc-routes", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		a.expectBest("10.1.0.0/16", o.id) // valid: the TLOC was applied
-		out := b.adjRIBOut(2)
-		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
-			t.Fatal("the vRoute is not reflected")
-		}
-		if got := findUpdate(out, reachesIn(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})) != nil; got == faulty {
-			t.Fatalf("the TLOC route reflected: %v", got)
-		}
+		reflectedWith(t, b.adjRIBOut(2), faulty, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, "the TLOC route")
 	}},
 	{"reflect-no-multicast", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
-		a := ribEstablished(t, sp, famHandshake(2, fams...))
-		a.drainEORs(1)
-		b := ribEstablished(t, sp, famHandshake(3, fams...))
-		b.drainEORs(1)
+		a, b := famPeers(t, sp, fams)
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		ad := omp.MulticastNLRI{McastType: omp.McastTypeAD, VPNID: 1, Label: 100, SourceOriginator: o.id}
 		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: o.id}),
 			omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast, Multicast: []omp.MulticastNLRI{ad}}})}})
 		a.adjRIBOut(3) // applied
-		out := b.adjRIBOut(3)
-		if findUpdate(out, reaches("10.1.0.0/16")) == nil {
-			t.Fatal("the vRoute is not reflected")
-		}
-		if got := findUpdate(out, reachesIn(fams[2])) != nil; got == faulty {
-			t.Fatalf("the multicast route reflected: %v", got)
-		}
+		reflectedWith(t, b.adjRIBOut(3), faulty, fams[2], "the multicast route")
 	}},
 
 	// gr: peer 10.0.0.2 offers GR 300 units (3 s), unless said otherwise.
 	{"gr-no-mark", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		a.expectBest("10.1.0.0/16", o.id)
 		a.conn.Close() // lost: graceful restart applies
 		waitPeerState(t, sp, edgeID.String(), StateIdle)
@@ -309,20 +203,14 @@ var routeFaultCases = []faultCase{
 	{"gr-no-sweep", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16", "10.2.0.0/16"))
+		a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
 		a.expectBest("10.2.0.0/16", o.id)
 		a.conn.Close()
 		waitPeerState(t, sp, edgeID.String(), StateIdle)
 		a = ribEstablished(t, sp, edgeHandshake()) // back: re-advertises one of the two
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		a.send(eorAll)
-		if faulty {
-			a.expectBest("10.2.0.0/16", o.id)
-			return
-		}
-		a.expectBest("10.2.0.0/16")
+		a.expectBestOrFaulty(faulty, "10.2.0.0/16", o.id)
 	}},
 	{"gr-no-expiry", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := dialPeer(t, sp.Addr())
@@ -330,8 +218,7 @@ var routeFaultCases = []faultCase{
 			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
 		}))
 		o := originN(1)
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		a.advertise(o, "10.1.0.0/16")
 		a.expectBest("10.1.0.0/16", o.id)
 		a.conn.Close() // GR for 30 units (300 ms)
 		waitPeerState(t, sp, edgeID.String(), StateIdle)
@@ -375,15 +262,7 @@ var routeFaultCases = []faultCase{
 		}
 	}},
 	{"refresh-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		if !faulty {
-			p.carriesOn()
-			return
-		}
-		p.send(refreshAll)
-		if m := p.quiet(quietWindow, isEOR); m != nil {
-			t.Fatal("REFRESH_REQUEST answered")
-		}
+		refreshOutcome(ribEstablished(t, sp, edgeHandshake()), faulty)
 	}},
 	{"extended-length-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
@@ -393,8 +272,7 @@ var routeFaultCases = []faultCase{
 		for i := range 100 {
 			ps = append(ps, fmt.Sprintf("10.9.%d.0/24", i))
 		}
-		a.send(o.tlocAdv(0))
-		a.send(o.routeAdv(0, 0, ps...)) // about 1.6 KB of NLRI: ATTR_EXTENDED needed
+		a.advertise(o, ps...) // about 1.6 KB of NLRI: ATTR_EXTENDED needed
 		seen := 0
 		for seen < len(ps) {
 			m, err := b.recvErr(testTimeout)
@@ -499,23 +377,10 @@ var routeFaultCases = []faultCase{
 	// query
 	{"query-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.send(o.tlocAdv(0))
-		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.advertise(originN(1), "10.1.0.0/16")
 		p.send(queryReach("10.1.0.0/16"))
-		p.send(refreshAll) // handled after the QUERY
-		answered := false
-		for eors := 0; eors < 2; { // the refresh answered: the QUERY was handled
-			m, a := p.await("the answer or End-of-RIB", func(m omp.Message) bool { return isEOR(m) || reaches("10.1.0.0/16")(m) })
-			if a != nil {
-				t.Fatalf("ALERT %s", a.Code)
-			}
-			if isEOR(m) {
-				eors++
-			} else {
-				answered = true
-			}
-		}
+		p.send(refreshAll)                        // handled after the QUERY
+		answered := p.untilEORs(2, "10.1.0.0/16") // the refresh answered: the QUERY was handled
 		// The answer is queued before the refresh is handled, but the
 		// writer may pull the End-of-RIBs from the RIB before it.
 		if !answered {
@@ -528,14 +393,10 @@ var routeFaultCases = []faultCase{
 	{"query-absent-not-withdrawn", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
-		p.send(o.tlocAdv(0))
-		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.advertise(o, "10.1.0.0/16")
 		p.send(queryUnreach("10.9.0.0/16")) // absent
 		p.send(queryReach("10.1.0.0/16"))   // present: answered after
-		m, a := p.await("an answer", func(m omp.Message) bool { return withdraws("10.9.0.0/16")(m) || reaches("10.1.0.0/16")(m) })
-		if a != nil {
-			t.Fatalf("ALERT %s", a.Code)
-		}
+		m := p.awaitOK("an answer", func(m omp.Message) bool { return withdraws("10.9.0.0/16")(m) || reaches("10.1.0.0/16")(m) })
 		if reported := withdraws("10.9.0.0/16")(m); reported == faulty {
 			t.Fatalf("absent route reported withdrawn: %v", reported)
 		}
@@ -548,13 +409,8 @@ var routeFaultCases = []faultCase{
 	}, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
-		p.send(o.tlocAdv(0))
-		p.send(o.routeAdv(0, 0, "10.66.0.0/16"))
-		if faulty {
-			p.expectBest("10.66.0.0/16", o.id)
-			return
-		}
-		p.expectBest("10.66.0.0/16")
+		p.advertise(o, "10.66.0.0/16")
+		p.expectBestOrFaulty(faulty, "10.66.0.0/16", o.id)
 	}},
 	{"policy-fragment-oversize", func(c *Config) {
 		onRIB(omp.RoleController)(c)
@@ -608,13 +464,8 @@ var routeFaultCases = []faultCase{
 		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: start})
 		p.send(&omp.Policy{PolicyType: omp.PolicyEnd, Data: end})
 		o := originN(1)
-		p.send(o.tlocAdv(0))
-		p.send(o.routeAdv(0, 0, "10.66.0.0/16"))
-		if faulty {
-			p.expectBest("10.66.0.0/16", o.id) // the garbled policy was not installed
-			return
-		}
-		p.expectBest("10.66.0.0/16")
+		p.advertise(o, "10.66.0.0/16")
+		p.expectBestOrFaulty(faulty, "10.66.0.0/16", o.id) // the garbled policy was not installed
 	}},
 	{"policy-more-without-start-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())

@@ -56,6 +56,56 @@ func ribEstablished(t *testing.T, sp *Speaker, h *omp.Handshake) *peer {
 	return p
 }
 
+// domainMismatchAlert is the scenario of a fault that answers a
+// HANDSHAKE from another domain with ALERT HANDSHAKE/faultySub in place
+// of DOMAIN_MISMATCH.
+func domainMismatchAlert(faultySub omp.Subcode) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
+		sub := omp.SubErrHandshakeDomainMismatch
+		if faulty {
+			sub = faultySub
+		}
+		p.expectAlert(omp.ErrHandshake, sub)
+	}
+}
+
+// handshakeRefused is the scenario of a fault that accepts a HANDSHAKE
+// the correct speaker refuses with HANDSHAKE/sub: edgeHandshake changed
+// by change (nil: unchanged).
+func handshakeRefused(change func(h *omp.Handshake), sub omp.Subcode) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		h := edgeHandshake()
+		if change != nil {
+			change(h)
+		}
+		p := dialPeer(t, sp.Addr())
+		p.open(h)
+		handshakeOutcome(p, faulty, sub)
+	}
+}
+
+// updateRefused is the scenario of a fault that accepts an UPDATE the
+// correct speaker refuses with UPDATE/sub: originN(1)'s TLOC, then its
+// route to prefix with PREF pref (0: none) changed by change. The faulty
+// speaker makes the route its best path.
+func updateRefused(pref uint32, prefix string, change func(u *omp.Update), sub omp.Subcode) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.send(o.tlocAdv(0))
+		u := o.routeAdv(pref, 0, prefix)
+		change(u)
+		p.send(u)
+		if faulty {
+			p.expectBest(prefix, o.id)
+			return
+		}
+		p.expectAlert(omp.ErrUpdate, sub)
+	}
+}
+
 // header is a message header with the given Length and Type.
 func header(length uint16, typ omp.MsgType) []byte {
 	b := bytes.Repeat([]byte{0xFF}, omp.MarkerLen)
@@ -123,60 +173,20 @@ var sessionFaultCases = []faultCase{
 	}},
 
 	// handshake
-	{"handshake-version-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.Version = 2 }))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeVersion)
-	}},
-	{"handshake-hold-time-1-2-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(withHold(2))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeHoldtime)
-	}},
-	{"handshake-router-id-zero-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.PeerRouterID = netip.AddrFrom4([4]byte{}) }))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeOMPID)
-	}},
-	{"handshake-unknown-option-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.Options = append(h.Options, &omp.RawOption{Type: 3, Data: []byte{1}}) }))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupOpt)
-	}},
-	{"handshake-bad-capability-length-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) {
-			setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: omp.CapCodeMP, Data: []byte{0, 1, 0}}, &omp.CapRefresh{})
-		}))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupCap)
-	}},
-	{"handshake-auth-mac-unchecked", func(c *Config) { c.AuthKey = []byte("secret") }, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) {
-			h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 1, MAC: [32]byte{1}})
-		}))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeAuth)
-	}},
-	{"handshake-own-router-id-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.PeerRouterID = ctrlID }))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeOMPID)
-	}},
-	{"handshake-overlay-mismatch-accepted", func(c *Config) { c.OverlayID = 5 }, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6}) }))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeUnsupCap)
-	}},
-	{"handshake-personality-unchecked", func(c *Config) { c.Role = omp.RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(edgeHandshake())
-		handshakeOutcome(p, faulty, omp.SubErrHandshakePersonalityMismatch)
-	}},
-	{"handshake-domain-mismatch-accepted", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
-		handshakeOutcome(p, faulty, omp.SubErrHandshakeDomainMismatch)
-	}},
+	{"handshake-version-unchecked", nil, handshakeRefused(func(h *omp.Handshake) { h.Version = 2 }, omp.SubErrHandshakeVersion)},
+	{"handshake-hold-time-1-2-accepted", nil, handshakeRefused(func(h *omp.Handshake) { h.HoldTime = 2 }, omp.SubErrHandshakeHoldtime)},
+	{"handshake-router-id-zero-accepted", nil, handshakeRefused(func(h *omp.Handshake) { h.PeerRouterID = netip.AddrFrom4([4]byte{}) }, omp.SubErrHandshakeOMPID)},
+	{"handshake-unknown-option-ignored", nil, handshakeRefused(func(h *omp.Handshake) { h.Options = append(h.Options, &omp.RawOption{Type: 3, Data: []byte{1}}) }, omp.SubErrHandshakeUnsupOpt)},
+	{"handshake-bad-capability-length-ignored", nil, handshakeRefused(func(h *omp.Handshake) {
+		setCaps(h, identity(omp.PeerTypeVEdge), &omp.RawCapability{Code: omp.CapCodeMP, Data: []byte{0, 1, 0}}, &omp.CapRefresh{})
+	}, omp.SubErrHandshakeUnsupCap)},
+	{"handshake-auth-mac-unchecked", func(c *Config) { c.AuthKey = []byte("secret") }, handshakeRefused(func(h *omp.Handshake) {
+		h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 1, MAC: [32]byte{1}})
+	}, omp.SubErrHandshakeAuth)},
+	{"handshake-own-router-id-accepted", nil, handshakeRefused(func(h *omp.Handshake) { h.PeerRouterID = ctrlID }, omp.SubErrHandshakeOMPID)},
+	{"handshake-overlay-mismatch-accepted", func(c *Config) { c.OverlayID = 5 }, handshakeRefused(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6}) }, omp.SubErrHandshakeUnsupCap)},
+	{"handshake-personality-unchecked", func(c *Config) { c.Role = omp.RoleEdge }, handshakeRefused(nil, omp.SubErrHandshakePersonalityMismatch)},
+	{"handshake-domain-mismatch-accepted", nil, handshakeRefused(func(h *omp.Handshake) { h.DomainID = 2 }, omp.SubErrHandshakeDomainMismatch)},
 	{"handshake-duplicate-routerid-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p1 := ribEstablished(t, sp, edgeHandshake())
 		p2 := dialPeer(t, sp.Addr())
@@ -231,32 +241,12 @@ var sessionFaultCases = []faultCase{
 	}},
 
 	// update
-	{"update-flags-unchecked", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.send(o.tlocAdv(0))
-		u := o.routeAdv(0, 0, "10.1.0.0/16")
+	{"update-flags-unchecked", onRIB(omp.RoleController), updateRefused(0, "10.1.0.0/16", func(u *omp.Update) {
 		u.Attributes[2].Flags = 0x01 // SITE_ID with an undefined flag
-		p.send(u)
-		if faulty {
-			p.expectBest("10.1.0.0/16", o.id)
-			return
-		}
-		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateFlags)
-	}},
-	{"update-duplicate-attribute-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.send(o.tlocAdv(0))
-		u := o.routeAdv(100, 0, "10.1.0.0/16")
+	}, omp.SubErrUpdateFlags)},
+	{"update-duplicate-attribute-accepted", onRIB(omp.RoleController), updateRefused(100, "10.1.0.0/16", func(u *omp.Update) {
 		u.Attributes = append(u.Attributes, omp.Attr(&omp.AttrPref{Preference: 200}))
-		p.send(u)
-		if faulty {
-			p.expectBest("10.1.0.0/16", o.id)
-			return
-		}
-		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateAttrList)
-	}},
+	}, omp.SubErrUpdateAttrList)},
 	{"update-missing-tloc-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
@@ -265,32 +255,12 @@ var sessionFaultCases = []faultCase{
 		p.send(u)
 		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateMissing)
 	}},
-	{"update-unknown-attribute-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.send(o.tlocAdv(0))
-		u := o.routeAdv(0, 0, "10.1.0.0/16")
+	{"update-unknown-attribute-accepted", onRIB(omp.RoleController), updateRefused(0, "10.1.0.0/16", func(u *omp.Update) {
 		u.Attributes = append(u.Attributes, omp.Attr(&omp.RawAttr{AType: 99, Data: []byte{1}}))
-		p.send(u)
-		if faulty {
-			p.expectBest("10.1.0.0/16", o.id)
-			return
-		}
-		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateUnknown)
-	}},
-	{"update-bad-prefix-length-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.send(o.tlocAdv(0))
-		u := o.routeAdv(0, 0, "10.9.9.9/32")
+	}, omp.SubErrUpdateUnknown)},
+	{"update-bad-prefix-length-accepted", onRIB(omp.RoleController), updateRefused(0, "10.9.9.9/32", func(u *omp.Update) {
 		u.Attributes[3].Value.(*omp.AttrReachables).VRoutes[0].PrefixLen = 40
-		p.send(u)
-		if faulty {
-			p.expectBest("10.9.9.9/32", o.id)
-			return
-		}
-		p.expectAlert(omp.ErrUpdate, omp.SubErrUpdateBadNet)
-	}},
+	}, omp.SubErrUpdateBadNet)},
 	{"update-bad-attribute-length-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := established(t, sp)
 		p.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: omp.AttrTypePref, Data: []byte{1, 2, 3}})}})
@@ -306,15 +276,10 @@ var sessionFaultCases = []faultCase{
 	{"update-withdraw-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)
-		p.send(o.tlocAdv(0))
-		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		p.advertise(o, "10.1.0.0/16")
 		p.expectBest("10.1.0.0/16", o.id)
 		p.send(withdraw("10.1.0.0/16"))
-		if faulty {
-			p.expectBest("10.1.0.0/16", o.id)
-			return
-		}
-		p.expectBest("10.1.0.0/16")
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o.id)
 	}},
 
 	// alert
@@ -328,24 +293,8 @@ var sessionFaultCases = []faultCase{
 		}
 		p.expectAlert(omp.ErrFSM, omp.SubErrNone)
 	}},
-	{"alert-subcode-zero", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
-		if faulty {
-			p.expectAlert(omp.ErrHandshake, omp.SubErrNone)
-			return
-		}
-		p.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeDomainMismatch)
-	}},
-	{"alert-wrong-subcode", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.open(hsWith(func(h *omp.Handshake) { h.DomainID = 2 }))
-		if faulty {
-			p.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeVersion)
-			return
-		}
-		p.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeDomainMismatch)
-	}},
+	{"alert-subcode-zero", nil, domainMismatchAlert(omp.SubErrNone)},
+	{"alert-wrong-subcode", nil, domainMismatchAlert(omp.SubErrHandshakeVersion)},
 	{"alert-no-close", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.recvType(omp.TypeHandshake)
@@ -489,15 +438,7 @@ var sessionFaultCases = []faultCase{
 
 	// inform
 	{"inform-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := established(t, sp)
-		if !faulty {
-			p.carriesOn()
-			return
-		}
-		p.send(refreshAll)
-		if m := p.quiet(quietWindow, isEOR); m != nil {
-			t.Fatal("REFRESH_REQUEST answered")
-		}
+		refreshOutcome(established(t, sp), faulty)
 	}},
 
 	// fsm
