@@ -322,6 +322,28 @@ func (p *Peer) SendMutated(m omp.Message, muts ...mutators.Mutation) error {
 	if err != nil {
 		return err
 	}
+	return p.writeMutated(b, m, muts)
+}
+
+// SendBuilt writes b, the bytes the caller built from m (mutators.Message
+// with muts), as they are: nothing is encoded again, so the DUT gets
+// exactly b. The transcript records them as Send, SendMutated or SendRaw
+// would have: m itself for its plain encoding (no mutations, at most
+// omp.MaxMessageLen bytes); otherwise what b decodes to (or its decode
+// error), noted "mutated: " and the mutations; with m nil, as SendRaw.
+func (p *Peer) SendBuilt(b []byte, m omp.Message, muts ...mutators.Mutation) error {
+	switch {
+	case m == nil:
+		return p.SendRaw(b)
+	case len(muts) == 0 && len(b) <= omp.MaxMessageLen:
+		return p.write(b, m, nil, "")
+	}
+	return p.writeMutated(b, m, muts)
+}
+
+// writeMutated writes b, m encoded and mutated by muts, and records what
+// b decodes to (m if it decodes to nothing without an error).
+func (p *Peer) writeMutated(b []byte, m omp.Message, muts []mutators.Mutation) error {
 	dm, derr := safeDecode(b)
 	if dm == nil && derr == nil {
 		dm = m

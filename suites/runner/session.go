@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/fake"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -29,14 +28,10 @@ func (s session) Keepalive(every time.Duration) {
 	s.p.SetKeepalive(every)
 }
 
+// Send writes the catalogue's bytes as built (catalog.Msg.Build): the
+// DUT gets w.Bytes, nothing is encoded or mutated again.
 func (s session) Send(w catalog.Wire) error {
-	switch {
-	case w.Message == nil:
-		return s.p.SendRaw(w.Bytes)
-	case len(w.Muts) == 0 && len(w.Bytes) <= omp.MaxMessageLen:
-		return s.p.Send(w.Message)
-	}
-	return s.p.SendMutated(w.Message, w.Muts...)
+	return s.p.SendBuilt(w.Bytes, w.Message, w.Muts...)
 }
 
 func (s session) Await(d time.Duration, what string, stop func(catalog.Event) bool) (catalog.Event, []catalog.Event) {
