@@ -78,11 +78,7 @@ func TestHandshakeAlerts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := testConfig()
-			if tc.cfg != nil {
-				tc.cfg(&cfg)
-			}
-			sp := startSpeaker(t, cfg)
+			sp := startWith(t, tc.cfg)
 			p := dialPeer(t, sp.Addr())
 			p.open(tc.hs)
 			a := p.expectAlert(omp.ErrHandshake, tc.sub)
@@ -110,9 +106,7 @@ func TestPersonalityAccepted(t *testing.T) {
 		cfg := testConfig()
 		cfg.Role = tc.role
 		sp := startSpeaker(t, cfg)
-		p := dialPeer(t, sp.Addr())
-		p.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(tc.peer)) }))
-		ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+		_, ps := establishedPeer(t, sp, hsWith(func(h *omp.Handshake) { setCaps(h, identity(tc.peer)) }))
 		if ps.Negotiated.PeerRole != omp.RoleOf(tc.peer) {
 			t.Errorf("%s with %s: peer role %s", tc.role, tc.peer, ps.Negotiated.PeerRole)
 		}
@@ -146,9 +140,7 @@ func TestHandshakeWithoutIdentityOrWithUnknownCapability(t *testing.T) {
 			cfg.Role = tc.role
 			sp := startSpeaker(t, cfg)
 			defer sp.Close()
-			p := dialPeer(t, sp.Addr())
-			p.establish(tc.hs)
-			ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+			_, ps := establishedPeer(t, sp, tc.hs)
 			if ps.Negotiated.PeerRole != tc.want {
 				t.Errorf("peer role %s, want %s", ps.Negotiated.PeerRole, tc.want)
 			}
@@ -165,9 +157,7 @@ func TestHandshakeWithoutIdentityOrWithUnknownCapability(t *testing.T) {
 // A second session for a router ID already in session: OMPID.
 func TestOMPIDAlreadyInSession(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p1 := dialPeer(t, sp.Addr())
-	p1.establish(edgeHandshake())
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	establishedPeer(t, sp, edgeHandshake()) // the first session
 	p2 := dialPeer(t, sp.Addr())
 	p2.open(edgeHandshake())
 	a := p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
@@ -268,9 +258,7 @@ func TestUpdateAlerts(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			sp := startSpeaker(t, testConfig())
-			p := dialPeer(t, sp.Addr())
-			p.establish(edgeHandshake())
-			waitPeerState(t, sp, edgeID.String(), StateEstablished)
+			p, _ := establishedPeer(t, sp, edgeHandshake())
 			p.send(tc.m)
 			p.expectAlert(omp.ErrUpdate, tc.sub)
 		})
@@ -317,18 +305,14 @@ func TestFSMAlerts(t *testing.T) {
 // Administrative clear and shutdown: OPER CLEAR, OPER SHUT.
 func TestOperClearAndShut(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, _ := establishedPeer(t, sp, edgeHandshake())
 	if err := sp.Clear(edgeID.String()); err != nil {
 		t.Fatal(err)
 	}
 	p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
 
 	// Cleared peers may come back.
-	p = dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, _ = establishedPeer(t, sp, edgeHandshake())
 	if err := sp.Shutdown(edgeID.String(), true); err != nil {
 		t.Fatal(err)
 	}
@@ -339,9 +323,7 @@ func TestOperClearAndShut(t *testing.T) {
 	p.open(edgeHandshake())
 	p.expectAlert(omp.ErrOper, omp.SubErrOperShut)
 	sp.Shutdown(edgeID.String(), false)
-	p = dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, ps := establishedPeer(t, sp, edgeHandshake())
 	if ps.Established != 3 {
 		t.Errorf("established %d times, want 3", ps.Established)
 	}
@@ -350,9 +332,7 @@ func TestOperClearAndShut(t *testing.T) {
 // Close sends OPER TERM to every peer.
 func TestCloseSendsTerm(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, _ := establishedPeer(t, sp, edgeHandshake())
 	p2 := dialPeer(t, sp.Addr())
 	p2.recvType(omp.TypeHandshake) // a session still in HandshakeSent
 	waitFor(t, "second session", func() bool { return len(sp.Snapshot().Peers) == 2 })
@@ -397,11 +377,7 @@ func TestNegotiation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := testConfig()
-			if tc.cfg != nil {
-				tc.cfg(&cfg)
-			}
-			sp := startSpeaker(t, cfg)
+			sp := startWith(t, tc.cfg)
 			p := dialPeer(t, sp.Addr())
 			p.open(hsWith(func(h *omp.Handshake) {
 				setCaps(h, append([]omp.Capability{identity(omp.PeerTypeVEdge)}, tc.caps...)...)

@@ -33,11 +33,6 @@ func holdTime(h uint16) func(c *Config) {
 	return func(c *Config) { c.HoldTime = u16p(h) }
 }
 
-// withHold is edgeHandshake offering hold time h.
-func withHold(h uint16) *omp.Handshake {
-	return hsWith(func(h2 *omp.Handshake) { h2.HoldTime = h })
-}
-
 // established is a session from edgeHandshake, past its first
 // End-of-RIB.
 func established(t *testing.T, sp *Speaker) *peer {

@@ -66,9 +66,7 @@ func TestHandshakeAcceptedAnswersHello(t *testing.T) {
 // half then sends End-of-RIB.
 func TestFirstHelloEstablishes(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, ps := establishedPeer(t, sp, edgeHandshake())
 	in := p.recvType(omp.TypeInform).(*omp.Inform)
 	if in.InformType != omp.InformEOR {
 		t.Errorf("INFORM %s, want EOR", in.InformType)
@@ -88,9 +86,7 @@ func TestFirstHelloEstablishes(t *testing.T) {
 // Established -> Idle on an ALERT received; it is recorded.
 func TestAlertReceivedCloses(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, _ := establishedPeer(t, sp, edgeHandshake())
 	p.recvType(omp.TypeInform)
 	p.send(&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperShut, Data: []byte("bye")})
 	p.expectClosed()
@@ -106,9 +102,7 @@ func TestAlertReceivedCloses(t *testing.T) {
 // Established -> Idle when the peer closes the connection.
 func TestPeerCloseEndsSession(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, _ := establishedPeer(t, sp, edgeHandshake())
 	p.recvType(omp.TypeInform)
 	p.conn.Close()
 	ps := waitPeerState(t, sp, edgeID.String(), StateIdle)
@@ -137,9 +131,7 @@ func TestHandshakeTimeout(t *testing.T) {
 func TestHoldTimerInHandshakeConfirm(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
 	p := dialPeer(t, sp.Addr())
-	h := edgeHandshake()
-	h.HoldTime = 30 // 300 ms
-	p.open(h)
+	p.open(withHold(30)) // 300 ms
 	p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
 	ps := waitPeerState(t, sp, edgeID.String(), StateIdle)
 	if !ps.LastAlertOut.Is(omp.ErrHoldtime, omp.SubErrNone) || !ps.LastAlertOut.Written {
@@ -150,11 +142,7 @@ func TestHoldTimerInHandshakeConfirm(t *testing.T) {
 // Established -> Idle on hold timer expiry: ALERT OMP_ERR_HOLDTIME.
 func TestHoldTimerExpiry(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	h := edgeHandshake()
-	h.HoldTime = 30
-	p.establish(h)
-	waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, _ := establishedPeer(t, sp, withHold(30))
 	start := time.Now()
 	p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
 	if d := time.Since(start); d < 200*time.Millisecond {
@@ -167,9 +155,7 @@ func TestHoldTimerExpiry(t *testing.T) {
 func TestHelloCadence(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
 	p := dialPeer(t, sp.Addr())
-	h := edgeHandshake()
-	h.HoldTime = 30 // 300 ms: HELLO every 100 ms
-	p.open(h)
+	p.open(withHold(30)) // 300 ms: HELLO every 100 ms
 	p.recvType(omp.TypeHello)
 	p.send(&omp.Hello{})
 	var times []time.Time
@@ -197,11 +183,7 @@ func TestHelloCadence(t *testing.T) {
 // Hold time 0: no HELLOs and no hold timer.
 func TestHoldTimeZero(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
-	p := dialPeer(t, sp.Addr())
-	h := edgeHandshake()
-	h.HoldTime = 0
-	p.establish(h)
-	ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, ps := establishedPeer(t, sp, withHold(0))
 	if ps.Negotiated.HoldTime != 0 {
 		t.Fatalf("negotiated hold time %d", ps.Negotiated.HoldTime)
 	}
@@ -221,9 +203,7 @@ func TestHoldTimeNegotiatedMin(t *testing.T) {
 		cfg.HoldTime = u16p(tc.ours)
 		sp := startSpeaker(t, cfg)
 		p := dialPeer(t, sp.Addr())
-		h := edgeHandshake()
-		h.HoldTime = tc.theirs
-		p.open(h)
+		p.open(withHold(tc.theirs))
 		ps := waitPeerState(t, sp, edgeID.String(), StateHandshakeConfirm)
 		if ps.Negotiated.HoldTime != tc.want {
 			t.Errorf("ours %d theirs %d: negotiated %d, want %d", tc.ours, tc.theirs, ps.Negotiated.HoldTime, tc.want)

@@ -67,6 +67,26 @@ type peer struct {
 	r    *omp.Reader
 }
 
+// startWith starts a speaker of testConfig changed by change (nil: as
+// it is).
+func startWith(t testing.TB, change func(c *Config)) *Speaker {
+	t.Helper()
+	cfg := testConfig()
+	if change != nil {
+		change(&cfg)
+	}
+	return startSpeaker(t, cfg)
+}
+
+// establishedPeer is a session opened with h (edgeHandshake's router
+// ID) that the speaker shows Established, and its state there.
+func establishedPeer(t testing.TB, sp *Speaker, h *omp.Handshake) (*peer, PeerState) {
+	t.Helper()
+	p := dialPeer(t, sp.Addr())
+	p.establish(h)
+	return p, waitPeerState(t, sp, edgeID.String(), StateEstablished)
+}
+
 func dialPeer(t testing.TB, addr net.Addr) *peer {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr.String(), testTimeout)
@@ -187,6 +207,11 @@ func edgeHandshake() *omp.Handshake {
 			&omp.CapRefresh{},
 		}}},
 	}
+}
+
+// withHold is edgeHandshake offering hold time h.
+func withHold(h uint16) *omp.Handshake {
+	return hsWith(func(h2 *omp.Handshake) { h2.HoldTime = h })
 }
 
 // open reads the speaker's HANDSHAKE and sends h; it returns the

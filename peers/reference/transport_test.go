@@ -130,9 +130,7 @@ func TestIPv6Session(t *testing.T) {
 	cfg := testConfig()
 	cfg.Listen = []string{"[::1]:0"}
 	sp := startSpeaker(t, cfg)
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	ps := waitPeerState(t, sp, edgeID.String(), StateEstablished)
+	p, ps := establishedPeer(t, sp, edgeHandshake())
 	if ap := netip.MustParseAddrPort(ps.Remote); !ap.Addr().Is6() || !ap.Addr().IsLoopback() {
 		t.Errorf("remote %s", ps.Remote)
 	}
