@@ -6,8 +6,11 @@
 // one transcript.
 //
 // A case drives a Peer by steps, each bounded by a deadline: Send,
-// SendRaw, SendMutated, Open, Expect, ExpectType, ExpectAlert,
-// ExpectAlertCode, ExpectClose, ExpectSilence, Next. Nothing a DUT does
+// SendBuilt (bytes built beforehand, sent as they are), SendRaw,
+// SendMutated, Open, Expect (the first message a Predicate accepts),
+// ExpectType. What a case makes of the DUT's answer (the ALERT it wants,
+// the close) is the caller's: the runner judges Expect's messages and
+// its end by the catalogue's expectations. Nothing a DUT does
 // (silence, garbage, a flood, a half-written message, a reset) can hang
 // or crash the harness: one reader goroutine per connection, owned by the
 // Peer and stopped by Close, feeds a bounded queue; a DUT that fills the
@@ -15,7 +18,7 @@
 //
 // Steps fail with typed errors that say exactly what happened on the
 // wire, so that a runner can grade: *ErrTimeout, *ErrClosed,
-// *ErrUnexpected, *ErrWrongAlert, *SendError. Every byte sent and
+// *ErrUnexpected, *SendError. Every byte sent and
 // received, and every connection and step event, goes to the transcript,
 // which is bounded (package transcript: the first and last entries kept,
 // those in between counted), so a flooding DUT costs the harness no more

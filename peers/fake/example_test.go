@@ -29,25 +29,42 @@ func Example() {
 	}
 
 	// The Preference attribute one byte too long: OMP_SUB_ERR_UPDATE_LENGTH.
-	if err := a.SendMutated(mutators.BaseUpdate(), mutators.On("update.attr[1].value", mutators.Extend([]byte{0}))); err != nil {
+	// The bytes are built once and sent as they are.
+	upd := mutators.BaseUpdate()
+	muts := []mutators.Mutation{mutators.On("update.attr[1].value", mutators.Extend([]byte{0}))}
+	b, err := mutators.Message(upd, muts...)
+	if err != nil {
+		fmt.Println("build:", err)
+		return
+	}
+	if err := a.SendBuilt(b, upd, muts...); err != nil {
 		fmt.Println("send:", err)
 		return
 	}
-	res, err := a.ExpectAlertCode(omp.ErrUpdate, omp.SubErrUpdateLength, 2*time.Second)
-	var wrong *fake.ErrWrongAlert
+	r, err := a.Expect(2*time.Second, fake.Func("ALERT", func(r *fake.Received) bool {
+		_, ok := r.Alert()
+		return ok
+	}))
 	var timeout *fake.ErrTimeout
+	var closed *fake.ErrClosed
 	switch {
 	case err == nil:
-		fmt.Println("pass:", res.Alert.Code, res.Alert.Code.SubcodeName(res.Alert.Subcode))
-	case errors.As(err, &wrong):
-		fmt.Println("fail (wrong ALERT):", err)
+		alert, _ := r.Alert()
+		if alert.ID() == (omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateLength}) {
+			fmt.Println("pass:", alert.ID())
+		} else {
+			fmt.Println("fail (wrong ALERT):", alert.ID())
+		}
 	case errors.As(err, &timeout):
 		fmt.Println("fail (no ALERT):", err)
+	case errors.As(err, &closed):
+		fmt.Println("fail (closed without an ALERT):", err)
 	default:
 		fmt.Println("fail:", err)
 	}
-	// By the BGP reading, the DUT closes after its ALERT.
-	if _, err := a.ExpectClose(2 * time.Second); err != nil {
-		fmt.Println("note:", err)
+	// By the BGP reading, the DUT closes after its ALERT: the next wait
+	// ends with the close.
+	if _, err := a.Expect(2*time.Second, fake.Func("the close", func(*fake.Received) bool { return false })); !errors.As(err, &closed) {
+		fmt.Println("note: no close:", err)
 	}
 }

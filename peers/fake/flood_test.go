@@ -72,7 +72,7 @@ func TestFloodKeepsTranscriptBounded(t *testing.T) {
 		}
 	}()
 	var err error
-	quick(t, 5*time.Second, func() { _, err = p.ExpectAlert(10 * time.Second) })
+	quick(t, 5*time.Second, func() { _, err = p.Expect(10*time.Second, anAlert) })
 	close(stop)
 	peak := <-sampled
 
@@ -80,7 +80,7 @@ func TestFloodKeepsTranscriptBounded(t *testing.T) {
 	if !errors.As(err, &ec) || ec.Kind != CloseOverflow {
 		t.Fatalf("want ErrClosed overflow, got %.300v", err)
 	}
-	if !strings.Contains(err.Error(), "flood: the DUT sent more than 10000 messages during ExpectAlert without ALERT") {
+	if !strings.Contains(err.Error(), "flood: the DUT sent more than 10000 messages during Expect without ALERT") {
 		t.Errorf("message: %.300s", err)
 	}
 	if peak.Kept > maxKept || peak.KeptBytes > maxBytes {

@@ -102,6 +102,17 @@ func clientTLS() *tls.Config {
 	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 }
 
+// anAlert is what a case waits for after a malformed message: an ALERT
+// that decodes.
+var anAlert = Func("ALERT", func(r *Received) bool {
+	_, ok := r.Alert()
+	return ok
+})
+
+// anyMessage takes the next message, decoded or not (auto-answered HELLOs
+// are still skipped).
+var anyMessage = Func("any message", func(*Received) bool { return true })
+
 // dial connects a test peer and closes it at cleanup.
 func dial(t *testing.T, cfg Config, addr string) *Peer {
 	t.Helper()

@@ -3,8 +3,10 @@ package fake
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,12 +24,12 @@ func TestSilentDUT(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
-	quick(t, time.Second, func() { _, err = p.ExpectAlert(150 * time.Millisecond) })
+	quick(t, time.Second, func() { _, err = p.Expect(150*time.Millisecond, anAlert) })
 	var et *ErrTimeout
 	if !errors.As(err, &et) {
 		t.Fatalf("want *ErrTimeout, got %T %v", err, err)
 	}
-	if et.Partial != 0 || len(et.Seen) != 0 || et.Name != "ExpectAlert" {
+	if et.Partial != 0 || len(et.Seen) != 0 || et.Name != "Expect" {
 		t.Errorf("timeout: %+v", et)
 	}
 	if !strings.Contains(err.Error(), "expected ALERT within 150ms; received nothing") {
@@ -38,13 +40,9 @@ func TestSilentDUT(t *testing.T) {
 	if !errors.As(err, &et) || et.Expected != "HANDSHAKE" {
 		t.Errorf("Open: %v", err)
 	}
-	// ExpectSilence passes.
-	if err := p.ExpectSilence(50 * time.Millisecond); err != nil {
-		t.Errorf("silence: %v", err)
-	}
-	// ExpectClose times out: the DUT keeps the connection.
-	if _, err := p.ExpectClose(50 * time.Millisecond); !errors.As(err, &et) {
-		t.Errorf("ExpectClose: %v", err)
+	// The DUT keeps the connection.
+	if _, closed := p.Closed(); closed {
+		t.Error("closed")
 	}
 }
 
@@ -60,12 +58,12 @@ func TestGarbageDUT(t *testing.T) {
 	p := dial(t, Config{}, addr)
 	p.Send(p.Handshake())
 	var err error
-	quick(t, time.Second, func() { _, err = p.ExpectAlert(2 * time.Second) })
+	quick(t, time.Second, func() { _, err = p.Expect(2*time.Second, anAlert) })
 	var ec *ErrClosed
 	if !errors.As(err, &ec) {
 		t.Fatalf("want *ErrClosed, got %T %v", err, err)
 	}
-	if len(ec.Seen) != 1 || !ec.Seen[0].Unframeable || ec.AlertSeen {
+	if len(ec.Seen) != 1 || !ec.Seen[0].Unframeable {
 		t.Fatalf("seen: %v", ec.Seen)
 	}
 	oe, ok := omp.AsError(ec.Seen[0].Err)
@@ -102,7 +100,7 @@ func TestUndecodableMessage(t *testing.T) {
 		drain(c)
 	})
 	p := dial(t, Config{}, addr)
-	r, err := p.Next(time.Second)
+	r, err := p.Expect(time.Second, anyMessage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,47 +113,57 @@ func TestUndecodableMessage(t *testing.T) {
 	}
 }
 
-// A DUT that sends the wrong subcode: ExpectAlertCode fails at once with
-// *ErrWrongAlert carrying what it sent.
-func TestWrongSubcode(t *testing.T) {
+// SendMutated sends m encoded and mutated; SendBuilt sends bytes built
+// beforehand exactly as they are. Both record the bytes, what they decode
+// to (here the ALERT the DUT should send) and the mutations.
+func TestSendMutatedAndBuilt(t *testing.T) {
+	got := make(chan []byte, 1)
 	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
-		r := omp.NewReader(c)
-		r.ReadMessage()
-		mustWrite(c, &omp.Alert{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateFlags, Data: []byte{1}})
-		drain(c)
+		b, _ := io.ReadAll(c)
+		got <- b
 	})
 	p := dial(t, Config{}, addr)
-	if err := p.SendMutated(mutators.BaseUpdate(), mutators.On("update.attr[1].value", mutators.Extend([]byte{0}))); err != nil {
+	muts := []mutators.Mutation{mutators.On("update.attr[1].value", mutators.Extend([]byte{0}))}
+	if err := p.SendMutated(mutators.BaseUpdate(), muts...); err != nil {
 		t.Fatal(err)
 	}
-	var err error
-	quick(t, time.Second, func() {
-		_, err = p.ExpectAlertCode(omp.ErrUpdate, omp.SubErrUpdateLength, 2*time.Second)
-	})
-	var ew *ErrWrongAlert
-	if !errors.As(err, &ew) {
-		t.Fatalf("want *ErrWrongAlert, got %T %v", err, err)
+	built, err := mutators.Message(mutators.BaseUpdate(), muts...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if ew.Alert.Subcode != omp.SubErrUpdateFlags || ew.Want.Subcode != omp.SubErrUpdateLength {
-		t.Errorf("%+v", ew)
+	built[len(built)-1] ^= 0xFF // not what encoding and mutating again gives
+	if err := p.SendBuilt(built, mutators.BaseUpdate(), muts...); err != nil {
+		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`expected ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_LENGTH within 2s; received ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_FLAGS \(22 bytes\) at \+[0-9.]+[µm]?s instead`)
-	if !re.MatchString(err.Error()) {
-		t.Errorf("message: %v", err)
+	plain, _ := omp.Encode(&omp.Hello{})
+	if err := p.SendBuilt(plain, &omp.Hello{}); err != nil {
+		t.Fatal(err)
 	}
-	if a, ok := AlertOf(err); !ok || a.Code != omp.ErrUpdate {
-		t.Error("AlertOf")
+	p.Close()
+	mutated, _ := mutators.Message(mutators.BaseUpdate(), muts...)
+	if b := <-got; !bytes.Equal(b, slices.Concat(mutated, built, plain)) {
+		t.Errorf("the DUT got %x", b)
 	}
-	// The transcript notes the mutation and what the DUT should have said.
-	var sent *transcript.Entry
+	var sent []transcript.Entry
 	for _, e := range p.Transcript().Entries() {
 		if e.Dir == transcript.Sent {
-			sent = &e
+			sent = append(sent, e)
 		}
 	}
-	oe, ok := omp.AsError(sent.Err)
-	if sent == nil || !strings.Contains(sent.Note, "extend update.attr[1].value by 1 byte") || !ok || oe.Subcode != omp.SubErrUpdateLength {
-		t.Errorf("sent entry: %+v", sent)
+	if len(sent) != 3 {
+		t.Fatalf("%d sent entries", len(sent))
+	}
+	for _, e := range sent[:2] {
+		oe, ok := omp.AsError(e.Err)
+		if !strings.Contains(e.Note, "mutated: extend update.attr[1].value by 1 byte") || !ok || oe.Subcode != omp.SubErrUpdateLength {
+			t.Errorf("sent entry: %+v", e)
+		}
+	}
+	if !bytes.Equal(sent[1].Raw, built) {
+		t.Errorf("recorded %x, sent %x", sent[1].Raw, built)
+	}
+	if _, ok := sent[2].Message.(*omp.Hello); !ok || sent[2].Note != "" || sent[2].Err != nil {
+		t.Errorf("plain entry: %+v", sent[2])
 	}
 }
 
@@ -172,30 +180,35 @@ func TestClosedAfterMessage(t *testing.T) {
 	if !errors.As(err, &ec) {
 		t.Fatalf("want *ErrClosed, got %v", err)
 	}
-	if !ec.AlertSeen || ec.Alert.Subcode != omp.SubErrOperShut || len(ec.Seen) != 2 || ec.Kind != CloseEOF {
-		t.Errorf("%+v", ec)
+	if len(ec.Seen) != 2 || ec.Kind != CloseEOF || ec.Name != "ExpectType" {
+		t.Fatalf("%+v", ec)
+	}
+	if a, ok := ec.Seen[1].Alert(); !ok || a.Subcode != omp.SubErrOperShut {
+		t.Errorf("the ALERT before the close: %v", ec.Seen[1])
 	}
 	re := regexp.MustCompile(`^127\.0\.0\.1: expected INFORM within 2s; received UPDATE \(105 bytes\) at \+\S+, ALERT OMP_ERR_OPER/OMP_SUB_ERR_OPER_SHUT \(21 bytes\) at \+\S+, then connection closed by DUT at \+\S+$`)
 	if !re.MatchString(err.Error()) {
 		t.Errorf("message: %v", err)
 	}
-	if st, ok := StepOf(err); !ok || st.Name != "ExpectType" {
-		t.Error("StepOf")
-	}
 }
 
-// ExpectClose: ALERT, then close.
-func TestExpectClose(t *testing.T) {
+// ALERT, then close: the ALERT is delivered, then the close.
+func TestAlertThenClose(t *testing.T) {
 	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
 		mustWrite(c, &omp.Alert{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength})
 	})
 	p := dial(t, Config{}, addr)
-	res, err := p.ExpectClose(2 * time.Second)
+	r, err := p.Expect(2*time.Second, anAlert)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Kind != CloseEOF || res.Alert == nil || res.Alert.Subcode != omp.SubErrHeaderLength || len(res.Skipped) != 1 {
-		t.Errorf("%+v", res)
+	if a, _ := r.Alert(); a.Subcode != omp.SubErrHeaderLength {
+		t.Errorf("%v", r)
+	}
+	_, err = p.Expect(2*time.Second, anyMessage)
+	var ec *ErrClosed
+	if !errors.As(err, &ec) || ec.Kind != CloseEOF || len(ec.Seen) != 0 {
+		t.Errorf("after the ALERT: %v", err)
 	}
 	if ci, ok := p.Closed(); !ok || ci.Kind != CloseEOF {
 		t.Error("Closed")
@@ -213,7 +226,7 @@ func TestResetMidMessage(t *testing.T) {
 	})
 	p := dial(t, Config{}, addr)
 	var err error
-	quick(t, time.Second, func() { _, err = p.ExpectAlert(3 * time.Second) })
+	quick(t, time.Second, func() { _, err = p.Expect(3*time.Second, anAlert) })
 	var ec *ErrClosed
 	if !errors.As(err, &ec) {
 		t.Fatalf("want *ErrClosed, got %v", err)
@@ -229,7 +242,7 @@ func TestHalfWrittenMessage(t *testing.T) {
 	upd, _ := omp.Encode(mutators.BaseUpdate())
 	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) { c.Write(upd[:30]) })
 	p := dial(t, Config{}, addr)
-	_, err := p.ExpectAlert(2 * time.Second)
+	_, err := p.Expect(2*time.Second, anAlert)
 	var ec *ErrClosed
 	if !errors.As(err, &ec) || ec.Kind != CloseMidMessage || ec.Partial != 30 || ec.Want != len(upd) {
 		t.Fatalf("got %v", err)
@@ -241,7 +254,7 @@ func TestHalfWrittenMessage(t *testing.T) {
 	addr = startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) { c.Write(upd[:30]); drain(c) })
 	p = dial(t, Config{}, addr)
 	time.Sleep(20 * time.Millisecond)
-	_, err = p.ExpectAlert(100 * time.Millisecond)
+	_, err = p.Expect(100*time.Millisecond, anAlert)
 	var et *ErrTimeout
 	if !errors.As(err, &et) || et.Partial != 30 {
 		t.Fatalf("got %v", err)
@@ -276,7 +289,7 @@ func TestFloodUnread(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	var err error
-	quick(t, 500*time.Millisecond, func() { _, err = p.ExpectAlert(5 * time.Second) })
+	quick(t, 500*time.Millisecond, func() { _, err = p.Expect(5*time.Second, anAlert) })
 	var ec *ErrClosed
 	if !errors.As(err, &ec) || ec.Kind != CloseOverflow {
 		t.Fatalf("want ErrClosed overflow, got %v", err)
@@ -296,12 +309,12 @@ func TestFloodDuringStep(t *testing.T) {
 	// limit, not the queue's, is what trips even on a loaded machine.
 	p := dial(t, Config{MaxSeen: 500, Buffer: 200000}, addr)
 	var err error
-	quick(t, 2*time.Second, func() { _, err = p.ExpectAlert(10 * time.Second) })
+	quick(t, 2*time.Second, func() { _, err = p.Expect(10*time.Second, anAlert) })
 	var ec *ErrClosed
 	if !errors.As(err, &ec) || ec.Kind != CloseOverflow {
 		t.Fatalf("want ErrClosed overflow, got %v", err)
 	}
-	if !strings.Contains(err.Error(), "flood: the DUT sent more than 500 messages during ExpectAlert without ALERT") {
+	if !strings.Contains(err.Error(), "flood: the DUT sent more than 500 messages during Expect without ALERT") {
 		t.Errorf("message: %.300s", err)
 	}
 	if !strings.Contains(err.Error(), "and ") {
@@ -318,7 +331,7 @@ func TestCloseDuringStep(t *testing.T) {
 		p.Close()
 	}()
 	var err error
-	quick(t, time.Second, func() { _, err = p.ExpectAlert(5 * time.Second) })
+	quick(t, time.Second, func() { _, err = p.Expect(5*time.Second, anAlert) })
 	var ec *ErrClosed
 	if !errors.As(err, &ec) || ec.Kind != CloseLocal {
 		t.Fatalf("got %v", err)
@@ -342,7 +355,7 @@ func TestOpenAlert(t *testing.T) {
 	if !errors.As(err, &eu) {
 		t.Fatalf("got %v", err)
 	}
-	a, ok := AlertOf(err)
+	a, ok := eu.Message.Alert()
 	if !ok || a.Subcode != omp.SubErrHandshakePersonalityMismatch {
 		t.Errorf("alert %v", a)
 	}

@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -89,17 +88,6 @@ func fmtAt(d time.Duration) string {
 	return "+" + d.Round(time.Millisecond).String()
 }
 
-// AlertResult is what ExpectAlert and ExpectAlertCode return.
-type AlertResult struct {
-	// Alert is the ALERT the DUT sent.
-	Alert *omp.Alert
-	// Received is its arrival: time and raw bytes.
-	Received *Received
-	// Skipped are the messages that arrived before it in this step (HELLOs
-	// that were auto-answered are not listed).
-	Skipped []*Received
-}
-
 // CloseKind says how a connection ended.
 type CloseKind uint8
 
@@ -122,12 +110,6 @@ const (
 var closeNames = [...]string{"", "connection closed by DUT", "connection reset", "connection closed by DUT inside a message", "connection dropped by harness: receive queue overflow", "connection closed by harness", "connection failed"}
 
 func (k CloseKind) String() string { return enum.Name(closeNames[:], k, "close(%d)") }
-
-// ByDUT reports whether the DUT ended the connection (EOF, reset, or a
-// close inside a message), as opposed to the harness.
-func (k CloseKind) ByDUT() bool {
-	return k == CloseEOF || k == CloseReset || k == CloseMidMessage
-}
 
 // CloseInfo is how and when a connection ended.
 type CloseInfo struct {
@@ -157,22 +139,12 @@ func (c *CloseInfo) String() string {
 	return s + " at " + fmtAt(c.At)
 }
 
-// CloseResult is what ExpectClose returns.
-type CloseResult struct {
-	CloseInfo
-	// Skipped are the messages that arrived in this step before the close.
-	Skipped []*Received
-	// Alert is the last ALERT among them, if any: the DUT said why.
-	Alert *omp.Alert
-}
-
 // Step describes the step an error comes from.
 type Step struct {
 	Peer string // the fake peer's name
-	// Name is the method: "ExpectAlert", "Open", ...
+	// Name is the method: "Expect", "ExpectType", "Open".
 	Name string
-	// Expected is what the step waited for: "ALERT
-	// OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_LENGTH", "connection close".
+	// Expected is what the step waited for: "HANDSHAKE", "End-of-RIB".
 	Expected string
 	// Within is the step's deadline.
 	Within time.Duration
@@ -210,25 +182,6 @@ func (s *Step) seen() string {
 	return "; received " + strings.Join(parts, ", ")
 }
 
-// StepOf returns the Step of a step error, if err is one.
-func StepOf(err error) (*Step, bool) {
-	var t *ErrTimeout
-	var c *ErrClosed
-	var u *ErrUnexpected
-	var w *ErrWrongAlert
-	switch {
-	case errors.As(err, &t):
-		return &t.Step, true
-	case errors.As(err, &c):
-		return &c.Step, true
-	case errors.As(err, &u):
-		return &u.Step, true
-	case errors.As(err, &w):
-		return &w.Step, true
-	}
-	return nil, false
-}
-
 // ErrTimeout: the step's deadline passed without what it expected.
 type ErrTimeout struct {
 	Step
@@ -252,10 +205,6 @@ func (e *ErrTimeout) Error() string {
 type ErrClosed struct {
 	Step
 	CloseInfo
-	// AlertSeen says an ALERT arrived during the step, before the close;
-	// Alert is the last one.
-	AlertSeen bool
-	Alert     *omp.Alert
 }
 
 func (e *ErrClosed) Error() string {
@@ -269,9 +218,8 @@ func (e *ErrClosed) Error() string {
 // Unwrap gives the read error behind the close.
 func (e *ErrClosed) Unwrap() error { return e.Err }
 
-// ErrUnexpected: a message arrived that the step does not allow (any
-// message but HELLO during ExpectSilence; an ALERT or a stray message
-// during Open; an undecodable ALERT during ExpectAlert).
+// ErrUnexpected: a message arrived that the step does not allow (an
+// ALERT or a stray message during Open).
 type ErrUnexpected struct {
 	Step
 	Message *Received
@@ -279,18 +227,6 @@ type ErrUnexpected struct {
 
 func (e *ErrUnexpected) Error() string {
 	return e.lead() + e.seen() + "; unexpected " + e.Message.String()
-}
-
-// ErrWrongAlert: ExpectAlertCode got an ALERT with another Code or Subcode.
-type ErrWrongAlert struct {
-	Step
-	Want    omp.AlertID
-	Alert   *omp.Alert
-	Message *Received
-}
-
-func (e *ErrWrongAlert) Error() string {
-	return e.lead() + e.seen() + "; received ALERT " + e.Alert.ID().String() + fmt.Sprintf(" (%d bytes) at %s instead", len(e.Message.Raw), fmtAt(e.Message.At))
 }
 
 // SendError: a write to the DUT failed.
@@ -307,21 +243,3 @@ func (e *SendError) Error() string {
 }
 
 func (e *SendError) Unwrap() error { return e.Err }
-
-// AlertOf returns the ALERT a step error carries: the one an ErrWrongAlert
-// got, the one an ErrUnexpected got, or the last one seen before an
-// ErrClosed.
-func AlertOf(err error) (*omp.Alert, bool) {
-	var w *ErrWrongAlert
-	var u *ErrUnexpected
-	var c *ErrClosed
-	switch {
-	case errors.As(err, &w):
-		return w.Alert, true
-	case errors.As(err, &u):
-		return u.Message.Alert()
-	case errors.As(err, &c):
-		return c.Alert, c.Alert != nil
-	}
-	return nil, false
-}

@@ -17,25 +17,6 @@ type Predicate struct {
 // Func is a Predicate from a description and a function.
 func Func(desc string, f func(*Received) bool) Predicate { return Predicate{Desc: desc, Match: f} }
 
-// OfType matches a message of type t that decoded.
-func OfType(t omp.MsgType) Predicate {
-	return Predicate{Desc: t.String(), Match: func(r *Received) bool { return r.Message != nil && r.Message.Type() == t }}
-}
-
-// AlertWith matches an ALERT with the given Code and Subcode.
-func AlertWith(code omp.AlertCode, sub omp.Subcode) Predicate {
-	return Predicate{Desc: "ALERT " + omp.AlertID{Code: code, Subcode: sub}.String(), Match: func(r *Received) bool {
-		a, ok := r.Alert()
-		return ok && a.Code == code && a.Subcode == sub
-	}}
-}
-
-// Any matches any message, decoded or not (auto-answered HELLOs are still
-// skipped).
-func Any() Predicate {
-	return Predicate{Desc: "any message", Match: func(*Received) bool { return true }}
-}
-
 // decision is what a step makes of one received message.
 type decision uint8
 
@@ -133,13 +114,7 @@ func (p *Peer) await(st *Step, timeout time.Duration, decide func(*Received) dec
 func (p *Peer) stepError(st *Step, o outcome) error {
 	switch {
 	case o.closed != nil:
-		e := &ErrClosed{Step: *st, CloseInfo: *o.closed}
-		for _, r := range st.Seen {
-			if a, ok := r.Alert(); ok {
-				e.AlertSeen, e.Alert = true, a
-			}
-		}
-		return p.failed(e)
+		return p.failed(&ErrClosed{Step: *st, CloseInfo: *o.closed})
 	case o.timedOut:
 		return p.failed(&ErrTimeout{Step: *st, Partial: p.partial()})
 	}
@@ -154,7 +129,7 @@ func (p *Peer) partial() int {
 // Expect waits up to timeout for the first message that pred matches and
 // returns it. Other messages are consumed and listed in the error if the
 // step fails; auto-answered HELLOs are skipped. Errors: *ErrTimeout,
-// *ErrClosed (AlertSeen says whether an ALERT came before the close).
+// *ErrClosed.
 func (p *Peer) Expect(timeout time.Duration, pred Predicate) (*Received, error) {
 	return p.expect("Expect", pred.Desc, pred, timeout)
 }
@@ -176,109 +151,9 @@ func (p *Peer) expect(name, desc string, pred Predicate, timeout time.Duration) 
 
 // ExpectType waits up to timeout for a message of type t that decodes.
 func (p *Peer) ExpectType(t omp.MsgType, timeout time.Duration) (*Received, error) {
-	return p.expect("ExpectType", t.String(), OfType(t), timeout)
-}
-
-// Next waits up to timeout for the next message of any kind, decoded or
-// not (auto-answered HELLOs are skipped).
-func (p *Peer) Next(timeout time.Duration) (*Received, error) {
-	st := p.begin("Next", "a message", timeout)
-	o := p.await(st, timeout, func(r *Received) decision {
-		if isHello(r) && p.autoHello() {
-			return skip
-		}
-		return accept
-	})
-	if o.matched {
-		return o.r, nil
-	}
-	return nil, p.stepError(st, o)
-}
-
-// ExpectAlert waits up to timeout for an ALERT and returns it. Other
-// messages are skipped and listed. An ALERT that does not decode fails at
-// once with *ErrUnexpected; otherwise errors are *ErrTimeout and
-// *ErrClosed.
-func (p *Peer) ExpectAlert(timeout time.Duration) (*AlertResult, error) {
-	st := p.begin("ExpectAlert", "ALERT", timeout)
-	return p.expectAlert(st, timeout, nil)
-}
-
-// ExpectAlertCode is ExpectAlert for one Code and Subcode: an ALERT with
-// another Code or Subcode fails at once with *ErrWrongAlert, which
-// carries it.
-func (p *Peer) ExpectAlertCode(code omp.AlertCode, sub omp.Subcode, timeout time.Duration) (*AlertResult, error) {
-	st := p.begin("ExpectAlertCode", "ALERT "+omp.AlertID{Code: code, Subcode: sub}.String(), timeout)
-	return p.expectAlert(st, timeout, func(a *omp.Alert, r *Received) error {
-		if a.Code == code && a.Subcode == sub {
-			return nil
-		}
-		return &ErrWrongAlert{Step: *st, Want: omp.AlertID{Code: code, Subcode: sub}, Alert: a, Message: r}
-	})
-}
-
-func (p *Peer) expectAlert(st *Step, timeout time.Duration, check func(*omp.Alert, *Received) error) (*AlertResult, error) {
-	o := p.await(st, timeout, func(r *Received) decision {
-		if r.Type() != omp.TypeAlert || r.Unframeable {
-			return skip
-		}
-		if _, ok := r.Alert(); ok {
-			return accept
-		}
-		return fail // an ALERT that does not decode
-	})
-	if !o.matched {
-		return nil, p.stepError(st, o)
-	}
-	a, _ := o.r.Alert()
-	if check != nil {
-		if err := check(a, o.r); err != nil {
-			if w, ok := err.(*ErrWrongAlert); ok {
-				w.Step = *st
-			}
-			return nil, p.failed(err)
-		}
-	}
-	return &AlertResult{Alert: a, Received: o.r, Skipped: st.Seen}, nil
-}
-
-// ExpectClose waits up to timeout for the DUT to end the connection (a
-// close, a reset, a close inside a message, or a TLS failure). Messages
-// before it are skipped and listed in the result; the last ALERT among
-// them is CloseResult.Alert. If the harness itself dropped the connection
-// (queue overflow, Close) the error is *ErrClosed; a DUT that keeps the
-// connection open gives *ErrTimeout.
-func (p *Peer) ExpectClose(timeout time.Duration) (*CloseResult, error) {
-	st := p.begin("ExpectClose", "the DUT to close the connection", timeout)
-	o := p.await(st, timeout, func(*Received) decision { return skip })
-	if o.closed == nil || o.closed.Kind == CloseOverflow || o.closed.Kind == CloseLocal {
-		return nil, p.stepError(st, o)
-	}
-	res := &CloseResult{CloseInfo: *o.closed, Skipped: st.Seen}
-	for _, r := range st.Seen {
-		if a, ok := r.Alert(); ok {
-			res.Alert = a
-		}
-	}
-	return res, nil
-}
-
-// ExpectSilence waits for d and fails if any message other than HELLO
-// arrives (*ErrUnexpected, at once) or the connection ends (*ErrClosed).
-// Messages queued before the call count: they arrived after the last
-// step.
-func (p *Peer) ExpectSilence(d time.Duration) error {
-	st := p.begin("ExpectSilence", fmt.Sprintf("no message but HELLO for %s", d), 0)
-	o := p.await(st, d, func(r *Received) decision {
-		if isHello(r) {
-			return skip
-		}
-		return fail
-	})
-	if o.timedOut {
-		return nil
-	}
-	return p.stepError(st, o)
+	return p.expect("ExpectType", t.String(), Func(t.String(), func(r *Received) bool {
+		return r.Message != nil && r.Message.Type() == t
+	}), timeout)
 }
 
 // Drain returns and discards every message queued now, without waiting.
