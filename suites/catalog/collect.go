@@ -223,17 +223,7 @@ func (q queryPathsExp) check(x *Exec, peer int) Verdict {
 		rec = "no path for " + q.prefix
 	}
 	rec += ", then EOR"
-	for _, w := range q.win {
-		if !have[x.Env.Peer(w).TLOC] {
-			return verdict(Fail, q, rec, fmt.Sprintf("no path via peer%d", w))
-		}
-	}
-	for _, l := range q.lose {
-		if have[x.Env.Peer(l).TLOC] {
-			return verdict(Fail, q, rec, fmt.Sprintf("a path via peer%d, which should not be best", l))
-		}
-	}
-	return verdict(Pass, q, rec, "")
+	return judgePaths(x, q, have, q.win, q.lose, rec, "a path via peer%d, which should not be best")
 }
 
 // ---- sending as another router --------------------------------------------

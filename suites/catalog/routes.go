@@ -24,6 +24,21 @@ func attrsOf(m omp.Message) []omp.Attribute {
 
 func vroutesIn(e *Env, m omp.Message, withdrawn bool, prefix netip.Prefix) []omp.VRouteNLRI {
 	var out []omp.VRouteNLRI
+	for _, r := range reachesOf(m, withdrawn, omp.SAFIVRoute) {
+		for _, v := range r.VRoutes {
+			if v.VPNID == e.VPN() && v.Prefix() == prefix {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// reachesOf is the NLRI of SAFI safi that the message advertises (its
+// ATTR_TYPE_REACHABLES) or, with withdrawn, withdraws (its
+// ATTR_TYPE_UNREACHABLES).
+func reachesOf(m omp.Message, withdrawn bool, safi omp.SAFI) []*omp.Reach {
+	var out []*omp.Reach
 	for _, a := range attrsOf(m) {
 		var r *omp.Reach
 		switch v := a.Value.(type) {
@@ -36,16 +51,22 @@ func vroutesIn(e *Env, m omp.Message, withdrawn bool, prefix netip.Prefix) []omp
 				r = &v.Reach
 			}
 		}
-		if r == nil || r.SAFI != omp.SAFIVRoute {
-			continue
-		}
-		for _, v := range r.VRoutes {
-			if v.VPNID == e.VPN() && v.Prefix() == prefix {
-				out = append(out, v)
-			}
+		if r != nil && r.SAFI == safi {
+			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// tlocIn reports whether the message advertises (or, with withdrawn,
+// withdraws) a TLOC route that match takes.
+func tlocIn(m omp.Message, withdrawn bool, match func(omp.TLOCNLRI) bool) bool {
+	for _, r := range reachesOf(m, withdrawn, omp.SAFITLOC) {
+		if slices.ContainsFunc(r.TLOCs, match) {
+			return true
+		}
+	}
+	return false
 }
 
 // HasVRoute: the message advertises prefix in the case run's VPN.
@@ -71,44 +92,21 @@ func ViaPeer(i int) Pred {
 // HasTLOCRoute: the message advertises fake peer i's TLOC (SAFI_TLOC).
 func HasTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it advertises peer%d's TLOC", i), func(e *Env, m omp.Message) bool {
-		for _, a := range attrsOf(m) {
-			if r, ok := a.Value.(*omp.AttrReachables); ok && r.SAFI == omp.SAFITLOC {
-				for _, t := range r.TLOCs {
-					if t.Address == e.Peer(i).TLOC {
-						return true
-					}
-				}
-			}
-		}
-		return false
+		return tlocIn(m, false, func(t omp.TLOCNLRI) bool { return t.Address == e.Peer(i).TLOC })
 	}}
 }
 
 // AdvertisesTLOC: the message advertises a TLOC route (SAFI_TLOC), any.
 func AdvertisesTLOC() Pred {
 	return Pred{"it advertises a TLOC (SAFI_TLOC)", func(_ *Env, m omp.Message) bool {
-		for _, a := range attrsOf(m) {
-			if r, ok := a.Value.(*omp.AttrReachables); ok && r.SAFI == omp.SAFITLOC && len(r.TLOCs) > 0 {
-				return true
-			}
-		}
-		return false
+		return tlocIn(m, false, func(omp.TLOCNLRI) bool { return true })
 	}}
 }
 
 // WithdrawsTLOCRoute: the message withdraws fake peer i's TLOC.
 func WithdrawsTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it withdraws peer%d's TLOC", i), func(e *Env, m omp.Message) bool {
-		for _, a := range attrsOf(m) {
-			if r, ok := a.Value.(*omp.AttrUnreachables); ok && r.SAFI == omp.SAFITLOC {
-				for _, t := range r.TLOCs {
-					if t.Address == e.Peer(i).TLOC {
-						return true
-					}
-				}
-			}
-		}
-		return false
+		return tlocIn(m, true, func(t omp.TLOCNLRI) bool { return t.Address == e.Peer(i).TLOC })
 	}}
 }
 
@@ -121,23 +119,7 @@ func OwnTLOCIn(withdrawn bool) Pred {
 	}
 	return Pred{what, func(e *Env, m omp.Message) bool {
 		own := OwnTLOC(e)
-		for _, a := range attrsOf(m) {
-			var r *omp.Reach
-			switch v := a.Value.(type) {
-			case *omp.AttrReachables:
-				if !withdrawn {
-					r = &v.Reach
-				}
-			case *omp.AttrUnreachables:
-				if withdrawn {
-					r = &v.Reach
-				}
-			}
-			if r != nil && r.SAFI == omp.SAFITLOC && slices.Contains(r.TLOCs, own) {
-				return true
-			}
-		}
-		return false
+		return tlocIn(m, withdrawn, func(t omp.TLOCNLRI) bool { return t == own })
 	}}
 }
 
@@ -289,15 +271,23 @@ func (b bestPathExp) check(x *Exec, peer int) Verdict {
 	if len(got) == 0 {
 		rec = fmt.Sprintf("no path for %s within %s", b.prefix, x.Env.Answer)
 	}
-	for _, w := range b.win {
+	return judgePaths(x, b, have, b.win, b.lose, rec, "a losing path via peer%d was advertised")
+}
+
+// judgePaths grades the paths seen, by the TLOCs they go via (have): a
+// Fail when a winner's TLOC has none or a loser's has one (loser is the
+// reason's format, of the loser's peer index), else a Pass; rec is what
+// was received.
+func judgePaths(x *Exec, e Expectation, have map[netip.Addr]bool, win, lose []int, rec, loser string) Verdict {
+	for _, w := range win {
 		if !have[x.Env.Peer(w).TLOC] {
-			return verdict(Fail, b, rec, fmt.Sprintf("no path via peer%d", w))
+			return verdict(Fail, e, rec, fmt.Sprintf("no path via peer%d", w))
 		}
 	}
-	for _, l := range b.lose {
+	for _, l := range lose {
 		if have[x.Env.Peer(l).TLOC] {
-			return verdict(Fail, b, rec, fmt.Sprintf("a losing path via peer%d was advertised", l))
+			return verdict(Fail, e, rec, fmt.Sprintf(loser, l))
 		}
 	}
-	return verdict(Pass, b, rec, "")
+	return verdict(Pass, e, rec, "")
 }
