@@ -157,6 +157,18 @@ func startDaemon(t *testing.T, run func(stdout, stderr *syncBuffer) int) (addr, 
 	return m[1], m[2], done, stderr
 }
 
+// daemonExit is the daemon's exit code, within testTimeout.
+func daemonExit(t *testing.T, done <-chan int) int {
+	t.Helper()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(testTimeout):
+		t.Fatal("the daemon did not exit")
+		return 0
+	}
+}
+
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
 	c := &http.Client{Timeout: testTimeout}
@@ -220,13 +232,8 @@ func TestDaemonRun(t *testing.T) {
 	}
 	cancel()
 	p.expectAlert(omp.ErrOper, omp.SubErrOperTerm)
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit %d", code)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("daemon did not stop")
+	if code := daemonExit(t, done); code != 0 {
+		t.Errorf("exit %d", code)
 	}
 	if !strings.Contains(stderr.String(), "to=Established") {
 		t.Errorf("no session event in the log:\n%s", stderr)
@@ -247,13 +254,8 @@ func TestDaemonSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.expectAlert(omp.ErrOper, omp.SubErrOperTerm)
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit %d", code)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("daemon did not stop on SIGTERM")
+	if code := daemonExit(t, done); code != 0 {
+		t.Errorf("exit %d", code)
 	}
 }
 

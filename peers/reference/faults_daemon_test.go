@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -81,12 +80,7 @@ func TestDaemonCrashExits(t *testing.T) {
 	p := dialPeer(t, tcp)
 	p.establish(edgeHandshake())
 	p.send(&omp.Inform{InformType: 3, Data: []byte{0, 1, 1}})
-	select {
-	case code := <-done:
-		if code != 1 || !strings.Contains(stderr.String(), "crashed") {
-			t.Errorf("exit %d, stderr %q", code, stderr)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("the daemon did not exit")
+	if code := daemonExit(t, done); code != 1 || !strings.Contains(stderr.String(), "crashed") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -225,11 +225,7 @@ func TestControllerDoesNotBufferPolicy(t *testing.T) {
 // A peer that stops reading is dropped after WriteTimeout with ALERT
 // OPER/CLEAR after whole messages, which it reads once it reads again.
 func TestSlowReceiverAlert(t *testing.T) {
-	fr := &floodRouting{nullRouting: nullRouting{received: map[string]int{}}}
-	cfg := testConfig()
-	cfg.Routing = fr
-	cfg.WriteTimeout = 300 * time.Millisecond
-	sp := startSpeaker(t, cfg)
+	sp, _ := startFlooding(t)
 	p := dialPeer(t, sp.Addr())
 	if tc, ok := p.conn.(*net.TCPConn); ok {
 		tc.SetReadBuffer(64 << 10)

@@ -158,7 +158,8 @@ func TestWithdrawAndBestPathChange(t *testing.T) {
 	})
 }
 
-// fakeEdge is a hand-written edge that advertises a TLOC and vRoutes.
+// fakeEdgeUpdates are what a hand-written edge (fakeEdge) sends: its
+// TLOC, its vRoutes to prefixes, End-of-RIB.
 func fakeEdgeUpdates(n int, prefixes ...string) []omp.Message {
 	tl := tlocOf(n)
 	msgs := []omp.Message{&omp.Update{Attributes: []omp.Attribute{
@@ -175,6 +176,19 @@ func fakeEdgeUpdates(n int, prefixes ...string) []omp.Message {
 		omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute, VRoutes: vr}}),
 	}})
 	return append(msgs, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
+}
+
+// fakeEdge is a hand-written edge, router 10.0.1.n offering graceful
+// restart gr, in session with ctrl: it has sent its TLOC and its vRoutes
+// to prefixes, then End-of-RIB.
+func fakeEdge(t *testing.T, ctrl *Speaker, n int, gr uint32, prefixes ...string) *peer {
+	t.Helper()
+	p := dialPeer(t, ctrl.Addr())
+	p.establish(fakeEdgeHandshake(n, gr))
+	for _, m := range fakeEdgeUpdates(n, prefixes...) {
+		p.send(m)
+	}
+	return p
 }
 
 func fakeEdgeHandshake(n int, gr uint32) *omp.Handshake {
@@ -207,11 +221,7 @@ func TestGracefulRestartRestore(t *testing.T) {
 	ctrl := startSpeaker(t, ribCtrlLongGR())
 	e2 := ribEdge(t, ctrl.Addr().String(), 2)
 	a, b := pfx("10.7.0.0/16"), pfx("10.8.0.0/16")
-	p := dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, longGR))
-	for _, m := range fakeEdgeUpdates(7, a.String(), b.String()) {
-		p.send(m)
-	}
+	p := fakeEdge(t, ctrl, 7, longGR, a.String(), b.String())
 	waitNextHops(t, e2, 1, a, tlocOf(7).Address)
 	waitNextHops(t, e2, 1, b, tlocOf(7).Address)
 
@@ -231,11 +241,7 @@ func TestGracefulRestartRestore(t *testing.T) {
 		t.Errorf("edge 2 lost the route during graceful restart: %v", nh)
 	}
 
-	p = dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, longGR))
-	for _, m := range fakeEdgeUpdates(7, a.String()) {
-		p.send(m)
-	}
+	p = fakeEdge(t, ctrl, 7, longGR, a.String())
 	waitNextHops(t, e2, 1, b) // swept at End-of-RIB
 	waitFor(t, "the controller's routes fresh", func() bool {
 		for _, r := range ctrl.Routing().Snapshot().(RIBSnapshot).Routes {
@@ -264,11 +270,7 @@ func TestGracefulRestartExpires(t *testing.T) {
 	ctrl := startSpeaker(t, ribCtrlConfig())
 	e2 := ribEdge(t, ctrl.Addr().String(), 2)
 	a := pfx("10.7.0.0/16")
-	p := dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, gr))
-	for _, m := range fakeEdgeUpdates(7, a.String()) {
-		p.send(m)
-	}
+	p := fakeEdge(t, ctrl, 7, gr, a.String())
 	waitNextHops(t, e2, 1, a, tlocOf(7).Address)
 	start := time.Now()
 	p.conn.Close()
@@ -299,11 +301,7 @@ func TestClearFlushesRoutes(t *testing.T) {
 	ctrl := startSpeaker(t, ribCtrlLongGR())
 	e2 := ribEdge(t, ctrl.Addr().String(), 2)
 	a := pfx("10.7.0.0/16")
-	p := dialPeer(t, ctrl.Addr())
-	p.establish(fakeEdgeHandshake(7, longGR))
-	for _, m := range fakeEdgeUpdates(7, a.String()) {
-		p.send(m)
-	}
+	p := fakeEdge(t, ctrl, 7, longGR, a.String())
 	waitNextHops(t, e2, 1, a, tlocOf(7).Address)
 	if ps, _ := ctrl.Peer("10.0.1.7"); ps.Negotiated == nil || !ps.Negotiated.GR {
 		t.Fatalf("graceful restart not negotiated: %+v", ps.Negotiated)

@@ -235,6 +235,18 @@ type floodRouting struct {
 	calls atomic.Int64
 }
 
+func newFloodRouting() *floodRouting {
+	return &floodRouting{nullRouting: nullRouting{received: map[string]int{}}}
+}
+
+// startFlooding starts a speaker on a floodRouting that gives up a write
+// after 300 ms.
+func startFlooding(t *testing.T) (*Speaker, *floodRouting) {
+	t.Helper()
+	fr := newFloodRouting()
+	return startWith(t, func(c *Config) { c.Routing, c.WriteTimeout = fr, 300*time.Millisecond }), fr
+}
+
 type floodPeer struct {
 	nullPeer
 	calls *atomic.Int64
@@ -260,11 +272,7 @@ func (p *floodPeer) Next(dst []byte) ([]byte, bool) {
 // longer asked for output (nothing queues up), and the session is dropped
 // after WriteTimeout.
 func TestStalledPeerDropped(t *testing.T) {
-	fr := &floodRouting{nullRouting: nullRouting{received: map[string]int{}}}
-	cfg := testConfig()
-	cfg.Routing = fr
-	cfg.WriteTimeout = 300 * time.Millisecond
-	sp := startSpeaker(t, cfg)
+	sp, fr := startFlooding(t)
 	p := dialPeer(t, sp.Addr())
 	p.establish(edgeHandshake())
 	// Read nothing more. The kernel buffers fill; Next stops being called.
