@@ -65,10 +65,7 @@ func TestShardsAreDeterministicAndDisjoint(t *testing.T) {
 // Findings are minimised (fewer messages, fewer bytes) while they still
 // reproduce, and kept once per minimised reproducer and outcome.
 func TestMinimizeFindings(t *testing.T) {
-	d := startTestDUT(t, behaveWrongSubcode)
-	cfg := testConfig(d.addr(), 60)
-	cfg.Phase = mutators.PhaseEstablished
-	cfg.OutDir = t.TempDir()
+	d, cfg := findingConfig(t, behaveWrongSubcode, 60)
 	cfg.Minimize = true
 	rep := run(t, cfg)
 	if len(rep.Findings) == 0 {

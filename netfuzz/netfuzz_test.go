@@ -125,6 +125,18 @@ func testConfig(target string, iterations int) Config {
 	}
 }
 
+// findingConfig fuzzes, in the Established phase, a test DUT that
+// behaves how, for iterations, writing its findings to a directory of
+// the test's.
+func findingConfig(t *testing.T, how behaviour, iterations int) (*testDUT, Config) {
+	t.Helper()
+	d := startTestDUT(t, how)
+	cfg := testConfig(d.addr(), iterations)
+	cfg.Phase = mutators.PhaseEstablished
+	cfg.OutDir = t.TempDir()
+	return d, cfg
+}
+
 func run(t *testing.T, cfg Config) *Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -207,10 +219,7 @@ func replay(t *testing.T, cfg Config, f *Finding) *ReplayResult {
 }
 
 func TestCrashFinding(t *testing.T) {
-	d := startTestDUT(t, behaveDie)
-	cfg := testConfig(d.addr(), 20)
-	cfg.Phase = mutators.PhaseEstablished
-	cfg.OutDir = t.TempDir()
+	_, cfg := findingConfig(t, behaveDie, 20)
 	rep := run(t, cfg)
 	if rep.Counts[KindCrash] != 1 || rep.Stopped != "DUT dead" || rep.Iterations > 2 {
 		t.Fatalf("counts %v, stopped %q after %d iterations: want one crash at once", rep.Counts, rep.Stopped, rep.Iterations)
@@ -228,10 +237,7 @@ func TestCrashFinding(t *testing.T) {
 }
 
 func TestHangFinding(t *testing.T) {
-	d := startTestDUT(t, behaveMute)
-	cfg := testConfig(d.addr(), 4)
-	cfg.Phase = mutators.PhaseEstablished
-	cfg.OutDir = t.TempDir()
+	d, cfg := findingConfig(t, behaveMute, 4)
 	rep := run(t, cfg)
 	if rep.Counts[KindHang] == 0 || rep.Counts[KindCrash] > 0 || rep.Counts[KindMismatch] > 0 {
 		t.Fatalf("counts %v: want hangs only", rep.Counts)
@@ -268,10 +274,7 @@ func TestMismatchFinding(t *testing.T) {
 }
 
 func TestAcceptedFinding(t *testing.T) {
-	d := startTestDUT(t, behaveLenient)
-	cfg := testConfig(d.addr(), 40)
-	cfg.Phase = mutators.PhaseEstablished
-	cfg.OutDir = t.TempDir()
+	d, cfg := findingConfig(t, behaveLenient, 40)
 	rep := run(t, cfg)
 	if rep.Counts[KindAccepted] == 0 || rep.Serious() > 0 {
 		t.Fatalf("counts %v: want accepted inputs", rep.Counts)

@@ -27,30 +27,39 @@ import (
 // passes, the one that needs a second peer is UNSUPPORTED.
 func TestRunListenAgainstADialingEdge(t *testing.T) {
 	addr := testdut.FreeAddr(t)
+	stdout := runAgainstDialingEdge(t, addr, nil, []string{"HDR-002", "HS-001", "HS-022", "UPD-013"})
+	for _, want := range []string{"PASS        HDR-002", "PASS        HS-001", "UNSUPPORTED HS-022", "PASS        UPD-013", "dialling in to " + addr, "gate: passed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// runAgainstDialingEdge runs `run --listen addr` with runArgs against
+// `ompconform reference -role edge -connect addr` with refArgs, both in
+// process; the run must exit 0, and its output is returned.
+func runAgainstDialingEdge(t *testing.T, addr string, refArgs, runArgs []string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var refOut, refErr bytes.Buffer
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		reference.Run(ctx, []string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
-			"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error"}, &refOut, &refErr)
+		reference.Run(ctx, append([]string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
+			"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error"}, refArgs...), &refOut, &refErr)
 	}()
 	defer func() {
 		cancel()
 		wg.Wait()
 	}()
-	code, stdout, stderr := runCmd(t, nil, "run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s", "HDR-002", "HS-001", "HS-022", "UPD-013")
+	code, stdout, stderr := runCmd(t, nil, append([]string{"run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s"}, runArgs...)...)
 	if code != ExitOK {
 		cancel()
 		wg.Wait() // refErr is the daemon's until it has returned
 		t.Fatalf("run: code %d\n%s\n%s\nreference: %s", code, stdout, stderr, refErr.String())
 	}
-	for _, want := range []string{"PASS        HDR-002", "PASS        HS-001", "UNSUPPORTED HS-022", "PASS        UPD-013", "dialling in to " + addr, "gate: passed"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout)
-		}
-	}
+	return stdout
 }
 
 // --listen takes a loopback IP:PORT only, and over TLS the harness's
@@ -110,27 +119,8 @@ func writeSelfSigned(t *testing.T, dir string) (cert, key string) {
 func TestRunListenOverTLS(t *testing.T) {
 	addr := testdut.FreeAddr(t)
 	cert, key := writeSelfSigned(t, t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var refOut, refErr bytes.Buffer
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		reference.Run(ctx, []string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
-			"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error",
-			"-tls-cert", cert, "-tls-key", key, "-tls-ca", cert}, &refOut, &refErr)
-	}()
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	code, stdout, stderr := runCmd(t, nil, "run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s",
-		"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert, "HDR-002", "HS-001", "UPD-013")
-	if code != ExitOK {
-		cancel()
-		wg.Wait()
-		t.Fatalf("run: code %d\n%s\n%s\nreference: %s", code, stdout, stderr, refErr.String())
-	}
+	stdout := runAgainstDialingEdge(t, addr, []string{"-tls-cert", cert, "-tls-key", key, "-tls-ca", cert},
+		[]string{"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert, "HDR-002", "HS-001", "UPD-013"})
 	for _, want := range []string{"PASS        HDR-002", "PASS        HS-001", "PASS        UPD-013", "gate: passed"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)

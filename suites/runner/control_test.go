@@ -43,6 +43,16 @@ func TestHTTPControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkControl(t, ctl, "no such peer")
+	if got[0] != "POST /control/clear 10.0.1.20" || got[3] != "POST /control/originate 10.9.0.0/247" {
+		t.Errorf("requests %q", got)
+	}
+}
+
+// checkControl drives an adapter whose DUT can clear and originate, lacks
+// terminate, and fails shutdown with an error that says shutdownErr.
+func checkControl(t *testing.T, ctl func(context.Context, catalog.Request) ([]byte, error), shutdownErr string) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
 		t.Errorf("clear: %v", err)
@@ -50,14 +60,11 @@ func TestHTTPControl(t *testing.T) {
 	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
 		t.Errorf("terminate: %v, want ErrNoControl", err)
 	}
-	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), "no such peer") {
+	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || errors.Is(err, catalog.ErrNoControl) || !strings.Contains(err.Error(), shutdownErr) {
 		t.Errorf("shutdown: %v, want the adapter's error", err)
 	}
 	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
 		t.Errorf("originate: %v", err)
-	}
-	if got[0] != "POST /control/clear 10.0.1.20" || got[3] != "POST /control/originate 10.9.0.0/247" {
-		t.Errorf("requests %q", got)
 	}
 }
 
@@ -72,20 +79,8 @@ func TestExecControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActClear, Peer: ctlPeer}); err != nil {
-		t.Errorf("clear: %v", err)
-	}
-	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActTerminate, Peer: ctlPeer}); !errors.Is(err, catalog.ErrNoControl) {
-		t.Errorf("terminate: %v", err)
-	}
-	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActShutdown, Peer: ctlPeer}); err == nil || !strings.Contains(err.Error(), "broken") {
-		t.Errorf("shutdown: %v", err)
-	}
-	if _, err := ctl(ctx, catalog.Request{Action: catalog.ActOriginate, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil {
-		t.Errorf("originate: %v", err)
-	}
-	if out, err := ctl(ctx, catalog.Request{Action: catalog.ActRoutes, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil || string(out) != "{\"paths\":[]}\n" {
+	checkControl(t, ctl, "broken")
+	if out, err := ctl(context.Background(), catalog.Request{Action: catalog.ActRoutes, VPN: 7, Prefix: netip.MustParsePrefix("10.9.0.0/24")}); err != nil || string(out) != "{\"paths\":[]}\n" {
 		t.Errorf("routes: %q, %v: want the command's stdout", out, err)
 	}
 	if b, _ := os.ReadFile(log); !strings.HasPrefix(string(b), "clear 10.0.1.2 ") || !strings.Contains(string(b), "originate  7 10.9.0.0/24\n") {
