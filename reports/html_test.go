@@ -46,6 +46,20 @@ func writeHTML(t *testing.T, rep *runner.Report) string {
 	return buf.String()
 }
 
+// junitOf is rep's JUnit XML, parsed back.
+func junitOf(t *testing.T, rep *runner.Report) junitSuites {
+	t.Helper()
+	var ju bytes.Buffer
+	if err := WriteJUnit(&ju, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var got junitSuites
+	if err := xml.Unmarshal(ju.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // caseRun is a realistic transcript of one passing case run s against a
 // controller, as the runner records it: the opening (the DUT's HANDSHAKE,
 // HELLOs, its End-of-RIB for every family), a route sent and reflected, a
@@ -243,14 +257,7 @@ func TestSectionsInDraftOrder(t *testing.T) {
 	}
 	s := md.String()
 	inOrder("Markdown", s[strings.Index(s, "## By section"):strings.Index(s, "## By message type")], labels)
-	var ju bytes.Buffer
-	if err := WriteJUnit(&ju, rep, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	var got junitSuites
-	if err := xml.Unmarshal(ju.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
+	got := junitOf(t, rep)
 	var suites []string
 	for _, su := range got.Suites {
 		suites = append(suites, su.Name)
@@ -386,14 +393,7 @@ func TestReportsNameCasesByTitle(t *testing.T) {
 			t.Errorf("Markdown names a case by its requirement: %.80s", line)
 		}
 	}
-	var ju bytes.Buffer
-	if err := WriteJUnit(&ju, rep, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	var got junitSuites
-	if err := xml.Unmarshal(ju.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
+	got := junitOf(t, rep)
 	for _, s := range got.Suites {
 		for _, c := range s.Cases {
 			if strings.Contains(c.Name, "REQUIREMENT") || strings.Contains(c.Classname, "REQUIREMENT") || c.Failure != nil && strings.Contains(c.Failure.Message, "REQUIREMENT") {

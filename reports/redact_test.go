@@ -295,15 +295,7 @@ func TestRedactRandomMutations(t *testing.T) {
 				continue
 			}
 			n++
-			red, ranges := Redact(b)
-			if len(red) != len(b) {
-				t.Fatal("length changed")
-			}
-			for _, r := range ranges {
-				if r[0] < 0 || r[1] > len(b) || r[0] >= r[1] {
-					t.Fatalf("range %v of %d bytes", r, len(b))
-				}
-			}
+			red := redactChecked(t, b)
 			if found := rawLeaks(red); found != "" {
 				if leaked++; leaked <= 5 {
 					t.Errorf("%s: after %q, %s survives", v.AttrType(), m, found)
@@ -314,6 +306,22 @@ func TestRedactRandomMutations(t *testing.T) {
 			t.Errorf("%s: %d of %d mutations leak", v.AttrType(), leaked, n)
 		}
 	}
+}
+
+// redactChecked is Redact(b), checked: the length kept, every range
+// inside the message.
+func redactChecked(t *testing.T, b []byte) []byte {
+	t.Helper()
+	red, ranges := Redact(b)
+	if len(red) != len(b) {
+		t.Fatal("length changed")
+	}
+	for _, r := range ranges {
+		if r[0] < 0 || r[1] > len(b) || r[0] >= r[1] {
+			t.Fatalf("range %v of %d bytes", r, len(b))
+		}
+	}
+	return red
 }
 
 // rawLeaks names the first 8 bytes of a key in b, if any.
@@ -337,15 +345,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add(wire)
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		red, ranges := Redact(b)
-		if len(red) != len(b) {
-			t.Fatal("length changed")
-		}
-		for _, r := range ranges {
-			if r[0] < 0 || r[1] > len(b) || r[0] >= r[1] {
-				t.Fatalf("range %v of %d bytes", r, len(b))
-			}
-		}
+		redactChecked(t, b)
 		rd := newRedactor([]transcript.Entry{{Raw: b}}, Options{})
 		rd.raw(b)
 		rd.text(hex.EncodeToString(b))

@@ -119,9 +119,7 @@ func TestHandshakeTimeout(t *testing.T) {
 	sp := startSpeaker(t, cfg)
 	p := dialPeer(t, sp.Addr())
 	p.recvType(omp.TypeHandshake)
-	start := time.Now()
-	p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
-	if d := time.Since(start); d < 150*time.Millisecond {
+	if d := p.holdtimeAlertAfter(); d < 150*time.Millisecond {
 		t.Errorf("ALERT after %s, before the 200 ms timeout", d)
 	}
 }
@@ -143,9 +141,7 @@ func TestHoldTimerInHandshakeConfirm(t *testing.T) {
 func TestHoldTimerExpiry(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
 	p, _ := establishedPeer(t, sp, withHold(30))
-	start := time.Now()
-	p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
-	if d := time.Since(start); d < 200*time.Millisecond {
+	if d := p.holdtimeAlertAfter(); d < 200*time.Millisecond {
 		t.Errorf("hold timer expired after %s, want about 300 ms", d)
 	}
 }
@@ -260,4 +256,13 @@ func TestActiveOpenRetries(t *testing.T) {
 		t.Fatalf("no redial after the session dropped: %v", err)
 	}
 	c2.Close()
+}
+
+// holdtimeAlertAfter reads ALERT OMP_ERR_HOLDTIME (expectAlert) and
+// returns how long it took to come.
+func (p *peer) holdtimeAlertAfter() time.Duration {
+	p.t.Helper()
+	start := time.Now()
+	p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
+	return time.Since(start)
 }
