@@ -25,6 +25,18 @@ type AttrUnreachables struct{ Reach }
 
 func (*AttrUnreachables) AttrType() AttrType { return AttrTypeUnreachables }
 
+// ReachOf is the Reach of an ATTR_TYPE_REACHABLES value or, withdrawn, of
+// an ATTR_TYPE_UNREACHABLES one; nil for any other attribute value.
+func ReachOf(v AttrValue) (r *Reach, withdrawn bool) {
+	switch v := v.(type) {
+	case *AttrReachables:
+		return &v.Reach, false
+	case *AttrUnreachables:
+		return &v.Reach, true
+	}
+	return nil, false
+}
+
 func (r *Reach) walk(w *walker) {
 	w.u16("afi", (*uint16)(&r.AFI))
 	note(w, r.AFI)

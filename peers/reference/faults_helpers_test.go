@@ -255,13 +255,7 @@ func vrouteIn(m omp.Message, t omp.AttrType, prefix string) bool {
 	if !ok {
 		return false
 	}
-	var r *omp.Reach
-	switch v := v.(type) {
-	case *omp.AttrReachables:
-		r = &v.Reach
-	case *omp.AttrUnreachables:
-		r = &v.Reach
-	}
+	r, _ := omp.ReachOf(v)
 	for _, n := range r.VRoutes {
 		if n.VPNID == 1 && n.Prefix() == pfx(prefix) {
 			return true

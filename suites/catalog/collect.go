@@ -50,14 +50,7 @@ func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp
 func families(m omp.Message) []omp.Family {
 	var out []omp.Family
 	for _, a := range attrsOf(m) {
-		var r *omp.Reach
-		switch v := a.Value.(type) {
-		case *omp.AttrReachables:
-			r = &v.Reach
-		case *omp.AttrUnreachables:
-			r = &v.Reach
-		}
-		if r != nil && !slices.Contains(out, omp.Family{AFI: r.AFI, SAFI: r.SAFI}) {
+		if r, _ := omp.ReachOf(a.Value); r != nil && !slices.Contains(out, omp.Family{AFI: r.AFI, SAFI: r.SAFI}) {
 			out = append(out, omp.Family{AFI: r.AFI, SAFI: r.SAFI})
 		}
 	}

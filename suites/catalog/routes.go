@@ -40,18 +40,7 @@ func vroutesIn(e *Env, m omp.Message, withdrawn bool, prefix netip.Prefix) []omp
 func reachesOf(m omp.Message, withdrawn bool, safi omp.SAFI) []*omp.Reach {
 	var out []*omp.Reach
 	for _, a := range attrsOf(m) {
-		var r *omp.Reach
-		switch v := a.Value.(type) {
-		case *omp.AttrReachables:
-			if !withdrawn {
-				r = &v.Reach
-			}
-		case *omp.AttrUnreachables:
-			if withdrawn {
-				r = &v.Reach
-			}
-		}
-		if r != nil && r.SAFI == safi {
+		if r, w := omp.ReachOf(a.Value); r != nil && w == withdrawn && r.SAFI == safi {
 			out = append(out, r)
 		}
 	}

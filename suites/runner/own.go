@@ -92,13 +92,8 @@ func (rec *recording) otherRun(e *transcript.Entry) bool {
 	}
 	any := false
 	for _, a := range u.Attributes {
-		var reach *omp.Reach
-		switch v := a.Value.(type) {
-		case *omp.AttrReachables:
-			reach = &v.Reach
-		case *omp.AttrUnreachables:
-			reach = &v.Reach
-		default:
+		reach, _ := omp.ReachOf(a.Value)
+		if reach == nil {
 			continue
 		}
 		if len(reach.Raw) > 0 {
