@@ -6,8 +6,8 @@
 // one transcript.
 //
 // A case drives a Peer by steps, each bounded by a deadline: Send,
-// SendBuilt (bytes built beforehand, sent as they are), SendRaw,
-// SendMutated, Open, Expect (the first message a Predicate accepts),
+// SendBuilt (bytes built beforehand, mutated or not, sent as they are),
+// SendRaw, Open, Expect (the first message a Predicate accepts),
 // ExpectType. What a case makes of the DUT's answer (the ALERT it wants,
 // the close) is the caller's: the runner judges Expect's messages and
 // its end by the catalogue's expectations. Nothing a DUT does
@@ -69,7 +69,7 @@ type Config struct {
 	OverlayID uint32
 	// HoldTime is the HANDSHAKE Hold Time in seconds; 0 means
 	// DefaultHoldTime. To send a Hold Time of 0, use OpenWith with a
-	// HANDSHAKE of your own or SendMutated.
+	// HANDSHAKE of your own or SendBuilt.
 	HoldTime uint16
 	// PeerType is the IDENTITY capability. Default: VIP_DEVICE_VDEDGE for
 	// a peer that dials (it plays an edge router dialing its controller),

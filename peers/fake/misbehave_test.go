@@ -113,10 +113,10 @@ func TestUndecodableMessage(t *testing.T) {
 	}
 }
 
-// SendMutated sends m encoded and mutated; SendBuilt sends bytes built
-// beforehand exactly as they are. Both record the bytes, what they decode
-// to (here the ALERT the DUT should send) and the mutations.
-func TestSendMutatedAndBuilt(t *testing.T) {
+// SendBuilt sends bytes built beforehand exactly as they are, and records
+// them, what they decode to (here the ALERT the DUT should send) and the
+// mutations; its plain encoding, with the message itself.
+func TestSendBuilt(t *testing.T) {
 	got := make(chan []byte, 1)
 	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
 		b, _ := io.ReadAll(c)
@@ -124,13 +124,14 @@ func TestSendMutatedAndBuilt(t *testing.T) {
 	})
 	p := dial(t, Config{}, addr)
 	muts := []mutators.Mutation{mutators.On("update.attr[1].value", mutators.Extend([]byte{0}))}
-	if err := p.SendMutated(mutators.BaseUpdate(), muts...); err != nil {
-		t.Fatal(err)
-	}
-	built, err := mutators.Message(mutators.BaseUpdate(), muts...)
+	mutated, err := mutators.Message(mutators.BaseUpdate(), muts...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := p.SendBuilt(mutated, mutators.BaseUpdate(), muts...); err != nil {
+		t.Fatal(err)
+	}
+	built := slices.Clone(mutated)
 	built[len(built)-1] ^= 0xFF // not what encoding and mutating again gives
 	if err := p.SendBuilt(built, mutators.BaseUpdate(), muts...); err != nil {
 		t.Fatal(err)
@@ -140,7 +141,6 @@ func TestSendMutatedAndBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Close()
-	mutated, _ := mutators.Message(mutators.BaseUpdate(), muts...)
 	if b := <-got; !bytes.Equal(b, slices.Concat(mutated, built, plain)) {
 		t.Errorf("the DUT got %x", b)
 	}

@@ -225,7 +225,7 @@ func (p *Peer) RemoteAddr() net.Addr { return p.raw.RemoteAddr() }
 func (p *Peer) Since() time.Duration { return time.Since(p.start) }
 
 // Handshake is the HANDSHAKE this peer sends on Open (fresh each call, so
-// a case may change it and pass it to OpenWith or SendMutated).
+// a case may change it and pass it to OpenWith or SendBuilt).
 func (p *Peer) Handshake() *omp.Handshake { return p.cfg.Handshake() }
 
 // Established reports whether the session is established (Open succeeded
@@ -313,24 +313,13 @@ func (p *Peer) SendRaw(b []byte) error {
 	return p.write(b, m, err, "raw")
 }
 
-// SendMutated encodes m, applies the mutations (mutators.Message) and
-// writes the result; the transcript notes the mutations and what the bytes
-// decode to. A mutation that cannot be applied is a *mutators.Error and
-// nothing is sent.
-func (p *Peer) SendMutated(m omp.Message, muts ...mutators.Mutation) error {
-	b, err := mutators.Message(m, muts...)
-	if err != nil {
-		return err
-	}
-	return p.writeMutated(b, m, muts)
-}
-
-// SendBuilt writes b, the bytes the caller built from m (mutators.Message
-// with muts), as they are: nothing is encoded again, so the DUT gets
-// exactly b. The transcript records them as Send, SendMutated or SendRaw
-// would have: m itself for its plain encoding (no mutations, at most
-// omp.MaxMessageLen bytes); otherwise what b decodes to (or its decode
-// error), noted "mutated: " and the mutations; with m nil, as SendRaw.
+// SendBuilt writes b, the bytes the caller built from m
+// (mutators.Message with muts: the message encoded, then mutated), as
+// they are: nothing is encoded again, so the DUT gets exactly b. The
+// transcript records m itself for its plain encoding (no mutations, at
+// most omp.MaxMessageLen bytes); otherwise what b decodes to (or its
+// decode error: what the DUT should answer), noted "mutated: " and the
+// mutations; with m nil, b as SendRaw does.
 func (p *Peer) SendBuilt(b []byte, m omp.Message, muts ...mutators.Mutation) error {
 	switch {
 	case m == nil:
@@ -338,12 +327,6 @@ func (p *Peer) SendBuilt(b []byte, m omp.Message, muts ...mutators.Mutation) err
 	case len(muts) == 0 && len(b) <= omp.MaxMessageLen:
 		return p.write(b, m, nil, "")
 	}
-	return p.writeMutated(b, m, muts)
-}
-
-// writeMutated writes b, m encoded and mutated by muts, and records what
-// b decodes to (m if it decodes to nothing without an error).
-func (p *Peer) writeMutated(b []byte, m omp.Message, muts []mutators.Mutation) error {
 	dm, derr := safeDecode(b)
 	if dm == nil && derr == nil {
 		dm = m
