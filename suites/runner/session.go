@@ -34,40 +34,52 @@ func (s session) Send(w catalog.Wire) error {
 	return s.p.SendBuilt(w.Bytes, w.Message, w.Muts...)
 }
 
+// Await waits on the fake peer's queue with the case's stop: each message
+// the peer reads becomes one catalog.Event (eventOf), once; the end of the
+// wait (its deadline, the end of the connection) becomes one as well
+// (endOf). The verdict sees nothing else of the fake peer.
 func (s session) Await(d time.Duration, what string, stop func(catalog.Event) bool) (catalog.Event, []catalog.Event) {
+	var got catalog.Event
 	var skipped []catalog.Event
-	r, err := s.p.Expect(d, fake.Func(what, func(r *fake.Received) bool {
+	_, err := s.p.Expect(d, fake.Func(what, func(r *fake.Received) bool {
 		ev := eventOf(r)
 		if stop(ev) {
+			got = ev
 			return true
 		}
 		skipped = append(skipped, ev)
 		return false
 	}))
-	if err == nil {
-		return eventOf(r), skipped
+	if err != nil {
+		return endOf(err), skipped
 	}
-	now := time.Now()
-	var closed *fake.ErrClosed
-	var timeout *fake.ErrTimeout
-	switch {
-	case errors.As(err, &timeout):
-		return catalog.Event{Kind: catalog.EvTimeout, At: now}, skipped
-	case errors.As(err, &closed):
-		ev := catalog.Event{Kind: catalog.EvReset, Err: errors.New(closed.CloseInfo.String()), At: now}
-		if closed.Kind == fake.CloseEOF {
-			ev.Kind, ev.Err = catalog.EvClosed, nil
-		}
-		return ev, skipped
-	}
-	return catalog.Event{Kind: catalog.EvReset, Err: err, At: now}, skipped
+	return got, skipped
 }
 
+// eventOf is a message the fake peer read, as the catalogue judges it.
 func eventOf(r *fake.Received) catalog.Event {
 	if r.Message != nil {
 		return catalog.Event{Kind: catalog.EvMessage, Msg: r.Message, Raw: r.Raw, At: r.Time}
 	}
 	return catalog.Event{Kind: catalog.EvBadMessage, Raw: r.Raw, Err: r.Err, At: r.Time}
+}
+
+// endOf is how a wait that got nothing ended: EvTimeout at its deadline,
+// EvClosed when the DUT closed between messages, EvReset for any other
+// end of the connection (its CloseInfo says how) or a failure.
+func endOf(err error) catalog.Event {
+	now := time.Now()
+	var closed *fake.ErrClosed
+	var timeout *fake.ErrTimeout
+	switch {
+	case errors.As(err, &timeout):
+		return catalog.Event{Kind: catalog.EvTimeout, At: now}
+	case errors.As(err, &closed) && closed.Kind == fake.CloseEOF:
+		return catalog.Event{Kind: catalog.EvClosed, At: now}
+	case errors.As(err, &closed):
+		return catalog.Event{Kind: catalog.EvReset, Err: errors.New(closed.CloseInfo.String()), At: now}
+	}
+	return catalog.Event{Kind: catalog.EvReset, Err: err, At: now}
 }
 
 // driver is the catalog.Driver of one case run: it dials the DUT for
