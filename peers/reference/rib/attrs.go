@@ -91,16 +91,21 @@ func (r *RIB) internList(l []omp.Attribute) (uint32, error) {
 
 // addSet gives s an id, with one reference.
 func (r *RIB) addSet(s *attrSet) uint32 {
-	var id uint32
-	if n := len(r.setFree); n > 0 {
-		id, r.setFree = r.setFree[n-1], r.setFree[:n-1]
-		r.sets[id] = s
-	} else {
-		id = uint32(len(r.sets))
-		r.sets = append(r.sets, s)
-	}
 	s.refs = 1
-	return id
+	return putSlot(&r.sets, &r.setFree, s)
+}
+
+// putSlot puts v in slots at the index last freed (popped from free), or
+// at a new one at the end, and returns the index.
+func putSlot[T any](slots *[]T, free *[]uint32, v T) uint32 {
+	if n := len(*free); n > 0 {
+		id := (*free)[n-1]
+		*free = (*free)[:n-1]
+		(*slots)[id] = v
+		return id
+	}
+	*slots = append(*slots, v)
+	return uint32(len(*slots) - 1)
 }
 
 // received is the attribute set path p was received with: its effective
@@ -229,14 +234,7 @@ func (r *RIB) acquireTLOC(k key) uint32 {
 	st := tlocState{k: k, refs: 1}
 	r.evalTLOC(&st)
 	st.changed = false
-	var id uint32
-	if n := len(r.tlocFree); n > 0 {
-		id, r.tlocFree = r.tlocFree[n-1], r.tlocFree[:n-1]
-		r.tlocs[id] = st
-	} else {
-		id = uint32(len(r.tlocs))
-		r.tlocs = append(r.tlocs, st)
-	}
+	id := putSlot(&r.tlocs, &r.tlocFree, st)
 	r.tlocIdx[k] = id
 	return id
 }
