@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -79,22 +80,23 @@ func TestFSMTableComplete(t *testing.T) {
 	}
 }
 
+// joinNames is the names of xs, joined by ", ".
+func joinNames[T fmt.Stringer](xs []T) string {
+	names := make([]string, len(xs))
+	for i, x := range xs {
+		names[i] = x.String()
+	}
+	return strings.Join(names, ", ")
+}
+
 func renderTable(table []row) []string {
 	var out []string
 	for _, r := range table {
-		from := make([]string, len(r.from))
-		for i, st := range r.from {
-			from[i] = st.String()
-		}
-		f := strings.Join(from, ", ")
+		f := joinNames(r.from)
 		if slices.Equal(r.from, connected) {
 			f = "any connected"
 		}
-		evs := make([]string, len(r.on))
-		for i, ev := range r.on {
-			evs[i] = ev.String()
-		}
-		e := strings.Join(evs, ", ")
+		e := joinNames(r.on)
 		if slices.Equal(r.on, connEvents) {
 			e = "any"
 		}
