@@ -159,13 +159,9 @@ func sectionName(key string) string {
 	return key
 }
 
-// oneLine is "expected X; received Y".
+// oneLine is "expected X; received Y (reason)".
 func oneLine(r *runner.Result) string {
-	s := "expected " + orDash(r.Expected) + "; received " + orDash(r.Received)
-	if r.Reason != "" {
-		s += " (" + r.Reason + ")"
-	}
-	return s
+	return catalog.Verdict{Expected: r.Expected, Received: r.Received, Reason: r.Reason}.Summary()
 }
 
 func orDash(s string) string {

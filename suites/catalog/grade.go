@@ -114,12 +114,21 @@ type Verdict struct {
 	Alert *omp.AlertID
 }
 
-// String is "GRADE: expected X, received Y (reason)".
+// String is "GRADE: expected X; received Y (reason)", or "GRADE
+// (reason)" when the verdict expected and received nothing.
 func (v Verdict) String() string {
-	s := v.Grade.String()
 	if v.Expected != "" || v.Received != "" {
-		s += fmt.Sprintf(": expected %s; received %s", orDash(v.Expected), orDash(v.Received))
+		return v.Grade.String() + ": " + v.Summary()
 	}
+	if v.Reason != "" {
+		return v.Grade.String() + " (" + v.Reason + ")"
+	}
+	return v.Grade.String()
+}
+
+// Summary is "expected X; received Y (reason)", "-" for what is empty.
+func (v Verdict) Summary() string {
+	s := "expected " + orDash(v.Expected) + "; received " + orDash(v.Received)
 	if v.Reason != "" {
 		s += " (" + v.Reason + ")"
 	}
