@@ -17,24 +17,38 @@ import (
 // skipped ("expected failure"), one that passed is a failure.
 
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	Name    string   `xml:"name,attr"`
+	junitCounts
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name string `xml:"name,attr"`
+	junitCounts
+	Cases []junitCase `xml:"testcase"`
+}
+
+// junitCounts are the attributes a <testsuites> and a <testsuite> share.
+type junitCounts struct {
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
+}
+
+// count counts c: a test, and its failure, error or skip.
+func (n *junitCounts) count(c *junitCase) {
+	n.Tests++
+	switch {
+	case c.Failure != nil:
+		n.Failures++
+	case c.Error != nil:
+		n.Errors++
+	case c.Skipped != nil:
+		n.Skipped++
+	}
 }
 
 type junitCase struct {
@@ -69,7 +83,7 @@ func secs(r *runner.Result) string { return fmt.Sprintf("%.3f", r.Duration.Secon
 
 // WriteJUnit writes the report as JUnit XML.
 func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
-	top := junitSuites{Name: "ompconform " + rep.Target, Time: fmt.Sprintf("%.3f", rep.Duration.Seconds())}
+	top := junitSuites{Name: "ompconform " + rep.Target, junitCounts: junitCounts{Time: fmt.Sprintf("%.3f", rep.Duration.Seconds())}}
 	index := map[string]int{}
 	var durs []time.Duration
 	// One suite per section, in the draft's order.
@@ -120,19 +134,8 @@ func WriteJUnit(w io.Writer, rep *runner.Report, o Options) error {
 		}
 		c.SystemOut = transcriptText(r, o)
 		s.Cases = append(s.Cases, c)
-		s.Tests++
-		top.Tests++
-		switch {
-		case c.Failure != nil:
-			s.Failures++
-			top.Failures++
-		case c.Error != nil:
-			s.Errors++
-			top.Errors++
-		case c.Skipped != nil:
-			s.Skipped++
-			top.Skipped++
-		}
+		s.count(&c)
+		top.count(&c)
 	}
 	for i := range top.Suites {
 		top.Suites[i].Time = fmt.Sprintf("%.3f", durs[i].Seconds())
