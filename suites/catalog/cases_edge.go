@@ -36,12 +36,7 @@ func edgeRoutingCases() []Case {
 	needs := append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh))
 	// bp is a best-path case: c's ID, reading and script, the rest
 	// common.
-	bp := func(c Case) Case {
-		c.Section, c.Level, c.Basis, c.Requirement = "3.1-selection", SHOULD, Project, reqBestPath
-		c.Reading += readEdgeQuery
-		c.Roles, c.Needs, c.Type = Edges, needs, omp.TypeQuery
-		return c
-	}
+	bp := edgeQueryCase("3.1-selection", reqBestPath, needs)
 	return []Case{
 		bp(Case{ID: "EBP-001", Reading: "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
 			Script: []Step{Open(0), Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, nil, 1)),
@@ -66,6 +61,19 @@ func edgeRoutingCases() []Case {
 	}
 }
 
+// edgeQueryCase completes a case that an SDN router's QUERY answers
+// (its ID, reading and script given): the section and requirement, SHOULD
+// by the project's reading, readEdgeQuery after the reading, for edges
+// and hubs with needs, of type QUERY.
+func edgeQueryCase(section, req string, needs []Need) func(Case) Case {
+	return func(c Case) Case {
+		c.Section, c.Level, c.Basis, c.Requirement = section, SHOULD, Project, req
+		c.Reading += readEdgeQuery
+		c.Roles, c.Needs, c.Type = Edges, needs, omp.TypeQuery
+		return c
+	}
+}
+
 // edgeGRCases are graceful restart on an SDN router: its controller (the
 // harness's peer0) restarts; a second controller (peer1) asks.
 func edgeGRCases() []Case {
@@ -77,12 +85,7 @@ func edgeGRCases() []Case {
 		ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2}))}
 	// c is a graceful restart case: c's ID, reading, timer mark and
 	// script, the rest common.
-	c := func(c Case) Case {
-		c.Section, c.Level, c.Basis, c.Requirement = "3.1-restart", SHOULD, Project, reqGR
-		c.Reading += readEdgeQuery
-		c.Roles, c.Needs, c.Type = Edges, needs, omp.TypeQuery
-		return c
-	}
+	c := edgeQueryCase("3.1-restart", reqGR, needs)
 	return []Case{
 		c(Case{ID: "EGR-002", Reading: "Within the GR interval after its controller's connection breaks, the SDN router keeps the routes it learned from it (stale): the other controller's QUERY still finds them.",
 			Script: slices.Concat(learn, []Step{Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2}))})}),
