@@ -21,11 +21,7 @@ func BenchmarkRunInProcess(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if rep.Serious() > 0 {
-				b.Errorf("crashes or hangs: %v", rep.Counts)
-			}
-			b.ReportMetric(float64(rep.Iterations)/rep.Elapsed.Seconds(), "inputs/s")
-			b.ReportMetric(float64(rep.Sessions)/rep.Elapsed.Seconds(), "sessions/s")
+			rep.ReportBench(b)
 		})
 	}
 }

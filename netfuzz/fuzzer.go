@@ -54,6 +54,24 @@ func (r *Report) ExecPerSec() float64 {
 	return float64(r.Iterations) / r.Elapsed.Seconds()
 }
 
+// Bench is what ReportBench needs of a *testing.B.
+type Bench interface {
+	Helper()
+	Errorf(format string, args ...any)
+	ReportMetric(n float64, unit string)
+}
+
+// ReportBench reports a benchmark's run: its rates (inputs/s,
+// sessions/s) as metrics, and a crash or hang as an error.
+func (r *Report) ReportBench(b Bench) {
+	b.Helper()
+	if r.Serious() > 0 {
+		b.Errorf("crashes or hangs: %v", r.Counts)
+	}
+	b.ReportMetric(float64(r.Iterations)/r.Elapsed.Seconds(), "inputs/s")
+	b.ReportMetric(float64(r.Sessions)/r.Elapsed.Seconds(), "sessions/s")
+}
+
 // Serious is how many crashes and hangs were found.
 func (r *Report) Serious() int { return r.Counts[KindCrash] + r.Counts[KindHang] }
 
