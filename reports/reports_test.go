@@ -148,12 +148,21 @@ func TestHTMLParsesAndHoldsEveryCase(t *testing.T) {
 	}
 }
 
-func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
-	rep := report(t)
+// jsonOf is rep's JSON report, also read back into v.
+func jsonOf(t *testing.T, rep *runner.Report, v any) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, rep, Options{}); err != nil {
 		t.Fatal(err)
 	}
+	if err := json.Unmarshal(buf.Bytes(), v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
+	rep := report(t)
 	var got struct {
 		Counts  map[string]int `json:"counts"`
 		Gating  []string       `json:"gating"`
@@ -168,10 +177,7 @@ func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
 			} `json:"transcript"`
 		} `json:"results"`
 	}
-	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Count(buf.Bytes(), []byte("\n")) != 1 {
+	if b := jsonOf(t, rep, &got); bytes.Count(b, []byte("\n")) != 1 {
 		t.Error("the JSON report is indented: twice the size")
 	}
 	if len(got.Results) != len(ids) {
@@ -404,10 +410,6 @@ func TestJUnitFailuresAreTheGate(t *testing.T) {
 // what was left out is counted on the case.
 func TestJSONHoldsOnlyTheCasesOwnTraffic(t *testing.T) {
 	rep := report(t)
-	var buf bytes.Buffer
-	if err := WriteJSON(&buf, rep, Options{}); err != nil {
-		t.Fatal(err)
-	}
 	type msg struct {
 		Type string `json:"type"`
 		Body struct {
@@ -430,9 +432,7 @@ func TestJSONHoldsOnlyTheCasesOwnTraffic(t *testing.T) {
 			} `json:"transcript"`
 		} `json:"results"`
 	}
-	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
+	jsonOf(t, rep, &got)
 	left := int64(0)
 	for _, r := range got.Results {
 		own := map[string]bool{} // 10.s.s: the case's runs

@@ -101,6 +101,26 @@ func updateRefused(pref uint32, prefix string, change func(u *omp.Update), sub o
 	}
 }
 
+// holdTimerRestartedBy is the scenario of a fault that does not restart
+// the hold timer on m: the peer, with a hold time of 60 units, sends m
+// every d and nothing else (what names the messages); the correct speaker
+// keeps the session, the faulty one ends it with OMP_ERR_HOLDTIME.
+func holdTimerRestartedBy(d time.Duration, m omp.Message, what string) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(60))
+		stop := p.every(d, m)
+		defer stop()
+		a, _ := p.quiet(3*60*testUnit, isType(omp.TypeAlert)).(*omp.Alert)
+		switch {
+		case faulty && (a == nil || a.Code != omp.ErrHoldtime):
+			t.Fatalf("ALERT %v, want OMP_ERR_HOLDTIME: %s restart the hold timer", a, what)
+		case !faulty && a != nil:
+			t.Fatalf("ALERT %s/%s while the peer sends %s", a.Code, a.Code.SubcodeName(a.Subcode), what)
+		}
+	}
+}
+
 // header is a message header with the given Length and Type.
 func header(length uint16, typ omp.MsgType) []byte {
 	b := bytes.Repeat([]byte{0xFF}, omp.MarkerLen)
@@ -381,19 +401,8 @@ var sessionFaultCases = []faultCase{
 			t.Fatal("no HELLO in three hold times")
 		}
 	}},
-	{"hold-timer-hello-only", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(withHold(60))
-		stop := p.every(60*time.Millisecond, emptyQuery) // a tenth of the hold time; no HELLO
-		defer stop()
-		a, _ := p.quiet(3*60*testUnit, isType(omp.TypeAlert)).(*omp.Alert)
-		switch {
-		case faulty && (a == nil || a.Code != omp.ErrHoldtime):
-			t.Fatalf("ALERT %v, want OMP_ERR_HOLDTIME: QUERYs restart the hold timer", a)
-		case !faulty && a != nil:
-			t.Fatalf("ALERT %s/%s while the peer sends QUERYs", a.Code, a.Code.SubcodeName(a.Subcode))
-		}
-	}},
+	// a tenth of the hold time; no HELLO
+	{"hold-timer-hello-only", holdTime(60), holdTimerRestartedBy(60*time.Millisecond, emptyQuery, "QUERYs")},
 	{"hello-too-often", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(withHold(60))
@@ -417,19 +426,8 @@ var sessionFaultCases = []faultCase{
 			t.Fatalf("HELLO after the opening with a hold time of 0: %v", m != nil)
 		}
 	}},
-	{"hold-timer-ignores-hello", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(withHold(60))
-		stop := p.every(6*testUnit, &omp.Hello{}) // a tenth of the hold time; nothing else
-		defer stop()
-		a, _ := p.quiet(3*60*testUnit, isType(omp.TypeAlert)).(*omp.Alert)
-		switch {
-		case faulty && (a == nil || a.Code != omp.ErrHoldtime):
-			t.Fatalf("ALERT %v, want OMP_ERR_HOLDTIME: HELLOs restart the hold timer", a)
-		case !faulty && a != nil:
-			t.Fatalf("ALERT %s/%s while the peer sends HELLOs", a.Code, a.Code.SubcodeName(a.Subcode))
-		}
-	}},
+	// a tenth of the hold time; nothing else
+	{"hold-timer-ignores-hello", holdTime(60), holdTimerRestartedBy(6*testUnit, &omp.Hello{}, "HELLOs")},
 
 	// inform
 	{"inform-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
