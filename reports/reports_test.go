@@ -374,14 +374,7 @@ func TestJUnitFailuresAreTheGate(t *testing.T) {
 	}
 	for _, lenient := range []bool{false, true} {
 		rep := &runner.Report{Target: "t", Results: slices.Clone(results), LenientGate: lenient}
-		var buf bytes.Buffer
-		if err := WriteJUnit(&buf, rep, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		var got junitSuites
-		if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
-			t.Fatal(err)
-		}
+		got := junitOf(t, rep)
 		var failed []string
 		for _, s := range got.Suites {
 			for _, c := range s.Cases {

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -43,17 +42,7 @@ func TestStateAPIBounded(t *testing.T) {
 	defer srv.Close()
 	get := func(path string, v any) {
 		t.Helper()
-		resp, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %s", path, resp.Status)
-		}
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-			t.Fatal(err)
-		}
+		getJSON(t, srv.URL+path, v)
 	}
 	var any map[string]any
 	get("/peers", &any)

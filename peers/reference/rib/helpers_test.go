@@ -41,15 +41,21 @@ func apply(t testing.TB, r *RIB, id PeerID, u *omp.Update) {
 // (every UPDATE a test feeds must be one the codec accepts).
 func wireUpdate(t testing.TB, u *omp.Update) *omp.Update {
 	t.Helper()
-	wire, err := omp.Encode(u)
+	return onWire(t, u)
+}
+
+// onWire is m encoded and decoded again: what a peer's m is once read.
+func onWire[M omp.Message](t testing.TB, m M) M {
+	t.Helper()
+	wire, err := omp.Encode(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := omp.Decode(wire)
+	d, err := omp.Decode(wire)
 	if err != nil {
-		t.Fatalf("test UPDATE does not decode: %v", err)
+		t.Fatalf("test %s does not decode: %v", m.Type(), err)
 	}
-	return m.(*omp.Update)
+	return d.(M)
 }
 
 func vroute(vpn uint64, prefix string, pathID, label uint32) omp.VRouteNLRI {

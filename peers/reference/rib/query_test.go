@@ -25,16 +25,7 @@ func queryNet(t *testing.T) (*RIB, PeerID, omp.TLOCNLRI) {
 
 func ask(t *testing.T, r *RIB, q *omp.Query) *view {
 	t.Helper()
-	// The query must be one the codec accepts.
-	w, err := omp.Encode(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := omp.Decode(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := r.Query(m.(*omp.Query), nil)
+	out, err := r.Query(onWire(t, q), nil) // the query must be one the codec accepts
 	if err != nil {
 		t.Fatal(err)
 	}
