@@ -33,11 +33,15 @@ func holdTime(h uint16) func(c *Config) {
 	return func(c *Config) { c.HoldTime = u16p(h) }
 }
 
-// established is a session from edgeHandshake, past its first
-// End-of-RIB.
-func established(t *testing.T, sp *Speaker) *peer {
+// established is a session from h (none: edgeHandshake), past its
+// first End-of-RIB.
+func established(t *testing.T, sp *Speaker, h ...*omp.Handshake) *peer {
+	hs := edgeHandshake()
+	if len(h) > 0 {
+		hs = h[0]
+	}
 	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
+	p.establish(hs)
 	p.drainEORs(1)
 	return p
 }
@@ -119,6 +123,17 @@ func holdTimerRestartedBy(d time.Duration, m omp.Message, what string) func(t *t
 			t.Fatalf("ALERT %s/%s while the peer sends %s", a.Code, a.Code.SubcodeName(a.Subcode), what)
 		}
 	}
+}
+
+// crashedOrCarriesOn: the correct speaker carries on (ps[0]); the faulty
+// one crashes, closing every peer's connection.
+func crashedOrCarriesOn(t *testing.T, sp *Speaker, faulty bool, ps ...*peer) {
+	t.Helper()
+	if !faulty {
+		ps[0].carriesOn()
+		return
+	}
+	crashed(t, sp, ps...)
 }
 
 // header is a message header with the given Length and Type.
@@ -470,27 +485,15 @@ var sessionFaultCases = []faultCase{
 		other.establish(peerN(3))
 		p := established(t, sp)
 		p.send(&omp.Inform{InformType: 3, Data: []byte{0, 1, 1}})
-		if !faulty {
-			p.carriesOn()
-			return
-		}
-		crashed(t, sp, p, other)
+		crashedOrCarriesOn(t, sp, faulty, p, other)
 	}},
 	{"crash-on-policy-del-with-data", func(c *Config) { c.Role = omp.RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(asController(edgeHandshake()))
-		p.drainEORs(1)
+		p := established(t, sp, asController(edgeHandshake()))
 		p.send(&omp.Policy{PolicyType: omp.PolicyDel, Data: []byte("policy;")})
-		if !faulty {
-			p.carriesOn()
-			return
-		}
-		crashed(t, sp, p)
+		crashedOrCarriesOn(t, sp, faulty, p)
 	}},
 	{"crash-on-short-policy-start", func(c *Config) { c.Role = omp.RoleEdge }, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(asController(edgeHandshake()))
-		p.drainEORs(1)
+		p := established(t, sp, asController(edgeHandshake()))
 		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: []byte("policy;")})
 		if !faulty {
 			p.send(&omp.Policy{PolicyType: omp.PolicyEnd, Data: []byte("policy;")})
