@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/policy"
 )
 
 // The daemon's side of the DUT control contract: 204 for an action done,
@@ -102,5 +104,28 @@ func TestControlRoutes(t *testing.T) {
 		if got := post("/control/policy", body); got != want {
 			t.Errorf("policy %s: %d, want %d", body, got, want)
 		}
+	}
+}
+
+// A policy queued for an edge replaces what is queued of an older one,
+// but a sequence begun on the wire is finished first: the queue stays
+// bounded however often the operator installs a policy.
+func TestQueuePolicyBounded(t *testing.T) {
+	p := &ribPeer{}
+	big := make([]byte, 3*omp.MaxPolicyData)
+	for range 100 {
+		p.queuePolicy(policy.Fragment(big))
+	}
+	if len(p.policy) != 3 || p.policy[0].PolicyType != omp.PolicyStart {
+		t.Fatalf("%d queued after 100 installs, want the last policy's 3 fragments", len(p.policy))
+	}
+	p.policy = p.policy[1:] // START sent
+	p.queuePolicy(policy.Fragment(nil))
+	types := []omp.PolicyType{}
+	for _, m := range p.policy {
+		types = append(types, m.PolicyType)
+	}
+	if want := []omp.PolicyType{omp.PolicyMore, omp.PolicyEnd, omp.PolicyDel}; !slices.Equal(types, want) {
+		t.Fatalf("queued %v, want the begun sequence finished, then DEL %v", types, want)
 	}
 }

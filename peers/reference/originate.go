@@ -155,14 +155,30 @@ func (rr *ribRouting) installPolicy(text []byte) error {
 	rr.mu.Unlock()
 	rr.setPolicy(p)
 	// A controller sends the new policy (or OMP_PKT_POL_DEL) to the edges
-	// and hubs up now, after anything of the last one still queued.
+	// and hubs up now.
 	for _, e := range send {
-		e.pmu.Lock()
-		e.policy = append(e.policy, msgs...)
-		e.pmu.Unlock()
+		e.queuePolicy(msgs)
 		rr.rib.Wake(e.id)
 	}
 	return nil
+}
+
+// queuePolicy queues msgs, a whole policy, for the peer. What is queued of
+// an older one goes, but for the rest of a sequence already begun on the
+// wire (its START sent), which is finished first: the queue holds at most
+// two policies, however often the operator installs one while the peer
+// does not read.
+func (p *ribPeer) queuePolicy(msgs []*omp.Policy) {
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	keep := 0
+	if len(p.policy) > 0 && (p.policy[0].PolicyType == omp.PolicyMore || p.policy[0].PolicyType == omp.PolicyEnd) {
+		for keep < len(p.policy) && p.policy[keep].PolicyType != omp.PolicyEnd {
+			keep++
+		}
+		keep = min(keep+1, len(p.policy))
+	}
+	p.policy = append(p.policy[:keep:keep], msgs...)
 }
 
 // fragment is policy.Fragment, or what the policy-sending faults make of
