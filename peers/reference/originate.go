@@ -229,15 +229,8 @@ func (sp *Speaker) ReadRoutes(vpn uint64, prefix netip.Prefix) (Readout, error) 
 		return Readout{}, errors.New("the routing half keeps no routes")
 	}
 	prefix = prefix.Masked()
-	fam := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
-	if prefix.Addr().Is6() {
-		fam.AFI = omp.AFIIPv6
-	}
 	out := Readout{Paths: []ReadPath{}}
-	for _, r := range rr.rib.Routes(fam) {
-		if r.VPN != vpn || r.Prefix != prefix {
-			continue
-		}
+	for _, r := range rr.rib.PathsTo(vpn, prefix) {
 		p := ReadPath{Originator: r.Originator, SiteID: r.SiteID, Best: r.Best}
 		if v, ok := omp.Find(r.Attrs, omp.AttrTypeTLOC); ok {
 			p.NextHop = v.(*omp.AttrTLOC).Address

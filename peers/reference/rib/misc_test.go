@@ -1,6 +1,7 @@
 package rib
 
 import (
+	"net/netip"
 	"sync"
 	"testing"
 
@@ -127,5 +128,30 @@ func TestConcurrentUse(t *testing.T) {
 	v.drain(r, rx)
 	if len(v.routes) != 1+200-67 {
 		t.Fatalf("receiver has %d", len(v.routes))
+	}
+}
+
+// PathsTo lists the paths of one destination, as Routes lists them for
+// the whole family, and nothing of the other destinations.
+func TestPathsTo(t *testing.T) {
+	r := newRIB(t, omp.RoleEdge, "192.0.2.9", 9)
+	for _, p := range []string{"10.1.0.0/16", "10.2.0.0/16"} {
+		if err := r.AddRoute(LocalRoute{VPN: 1, Prefix: netip.MustParsePrefix(p), TLOC: omp.TLOCNLRI{Address: netip.MustParseAddr("192.0.2.1"), Color: 1, Encap: 2}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := netip.MustParsePrefix("10.2.0.0/16")
+	var fromAll []Route
+	for _, rt := range r.Routes(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}) {
+		if rt.VPN == 1 && rt.Prefix == want {
+			fromAll = append(fromAll, rt)
+		}
+	}
+	got := r.PathsTo(1, want)
+	if len(got) != 1 || len(fromAll) != 1 || got[0].Prefix != want || got[0].Best != fromAll[0].Best || got[0].Originator != fromAll[0].Originator {
+		t.Fatalf("PathsTo %+v, Routes %+v", got, fromAll)
+	}
+	if r.PathsTo(2, want) != nil || r.PathsTo(1, netip.MustParsePrefix("10.3.0.0/16")) != nil {
+		t.Error("paths to a destination that has none")
 	}
 }

@@ -72,6 +72,32 @@ func (r *RIB) Routes(f omp.Family) []Route {
 	return rs
 }
 
+// PathsTo lists the paths to one vRoute destination, as Routes does for
+// a whole family: the index finds the destination, so a route readout
+// costs its paths, not the table.
+func (r *RIB) PathsTo(vpn uint64, prefix netip.Prefix) []Route {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := fVR4
+	if prefix.Addr().Is6() {
+		f = fVR6
+	}
+	k, ok := vrKey(f, vpn, uint8(prefix.Bits()), prefix.Addr())
+	if !ok {
+		return nil
+	}
+	di := r.findDest(&k)
+	if di == 0 {
+		return nil
+	}
+	var rs []Route
+	for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
+		rs = append(rs, r.route(pi))
+	}
+	sortRoutes(rs)
+	return rs
+}
+
 // Advertised lists the peer's Adj-RIB-Out of family f: the entries it has
 // been sent and not yet withdrawn, with their current path (a withdrawal
 // still pending shows only the identity, with nil Attrs).
