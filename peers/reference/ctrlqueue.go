@@ -42,8 +42,16 @@ func (c *ctrlQueue) pop() (outMsg, bool) {
 	}
 	o := c.q[c.head]
 	c.q[c.head] = outMsg{}
-	if c.head++; c.head == len(c.q) {
+	c.head++
+	switch {
+	case c.head == len(c.q):
 		c.q, c.head = c.q[:0], 0
+	case c.head >= 64 && 2*c.head >= len(c.q):
+		// A queue that never empties moves its live part to the front,
+		// so its array stays within about twice the limit.
+		n := copy(c.q, c.q[c.head:])
+		clear(c.q[n:])
+		c.q, c.head = c.q[:n], 0
 	}
 	return o, true
 }
