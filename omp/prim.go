@@ -29,27 +29,45 @@ func (w *walker) u8Slow(leaf string, v *uint8) {
 		w.buf = append(w.buf, *v)
 		return
 	}
+	if x, ok := w.uintSlow(leaf, opU8, unsafe.Pointer(v), 1, 1, uint64(*v)); ok {
+		*v = uint8(x)
+	}
+}
+
+// uintSlow is the slow path of the n-byte big-endian integers (u8 to
+// u64; goSize is the Go value's size, for plan mode): it returns the
+// value decoded, and whether there is one to store.
+func (w *walker) uintSlow(leaf string, k opKind, p unsafe.Pointer, goSize uintptr, n int, v uint64) (uint64, bool) {
 	if w.plan != nil {
-		w.planField(opU8, unsafe.Pointer(v), 1, 1, 0)
-		return
+		w.planField(k, p, goSize, n, 0)
+		return 0, false
 	}
 	if w.js != nil {
-		w.js.uint(w, leaf, uint64(*v))
-		return
+		w.js.uint(w, leaf, v)
+		return 0, false
 	}
 	start := w.pos()
 	if w.decode {
-		b := w.take(leaf, 1)
+		b := w.take(leaf, n)
 		if b == nil {
-			return
+			return 0, false
 		}
-		*v = b[0]
+		v = 0
+		for _, c := range b {
+			v = v<<8 | uint64(c)
+		}
 	} else {
-		w.buf = append(w.buf, *v)
+		if n < 8 && v>>(8*n) != 0 {
+			w.encFail("%s: %d does not fit in %d bytes", w.name(leaf), v, n)
+		}
+		for i := n - 1; i >= 0; i-- {
+			w.buf = append(w.buf, byte(v>>(8*i)))
+		}
 	}
 	if w.rec && w.ok() {
-		w.record(leaf, start, 1, FieldLeaf, "", strconv.Itoa(int(*v)))
+		w.record(leaf, start, n, FieldLeaf, "", strconv.FormatUint(v, 10))
 	}
+	return v, w.decode
 }
 
 func (w *walker) u16(leaf string, v *uint16) {
@@ -62,26 +80,8 @@ func (w *walker) u16(leaf string, v *uint16) {
 		w.buf = binary.BigEndian.AppendUint16(w.buf, *v)
 		return
 	}
-	if w.plan != nil {
-		w.planField(opU16, unsafe.Pointer(v), 2, 2, 0)
-		return
-	}
-	if w.js != nil {
-		w.js.uint(w, leaf, uint64(*v))
-		return
-	}
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 2)
-		if b == nil {
-			return
-		}
-		*v = binary.BigEndian.Uint16(b)
-	} else {
-		w.buf = binary.BigEndian.AppendUint16(w.buf, *v)
-	}
-	if w.rec && w.ok() {
-		w.record(leaf, start, 2, FieldLeaf, "", strconv.Itoa(int(*v)))
+	if x, ok := w.uintSlow(leaf, opU16, unsafe.Pointer(v), 2, 2, uint64(*v)); ok {
+		*v = uint16(x)
 	}
 }
 
@@ -97,29 +97,8 @@ func (w *walker) u24(leaf string, v *uint32) {
 		w.buf = append(w.buf, byte(*v>>16), byte(*v>>8), byte(*v))
 		return
 	}
-	if w.plan != nil {
-		w.planField(opU24, unsafe.Pointer(v), 4, 3, 0)
-		return
-	}
-	if w.js != nil {
-		w.js.uint(w, leaf, uint64(*v))
-		return
-	}
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 3)
-		if b == nil {
-			return
-		}
-		*v = uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
-	} else {
-		if *v > 0xFFFFFF {
-			w.encFail("%s: %d does not fit in 3 bytes", w.name(leaf), *v)
-		}
-		w.buf = append(w.buf, byte(*v>>16), byte(*v>>8), byte(*v))
-	}
-	if w.rec && w.ok() {
-		w.record(leaf, start, 3, FieldLeaf, "", strconv.FormatUint(uint64(*v), 10))
+	if x, ok := w.uintSlow(leaf, opU24, unsafe.Pointer(v), 4, 3, uint64(*v)); ok {
+		*v = uint32(x)
 	}
 }
 
@@ -133,26 +112,8 @@ func (w *walker) u32(leaf string, v *uint32) {
 		w.buf = binary.BigEndian.AppendUint32(w.buf, *v)
 		return
 	}
-	if w.plan != nil {
-		w.planField(opU32, unsafe.Pointer(v), 4, 4, 0)
-		return
-	}
-	if w.js != nil {
-		w.js.uint(w, leaf, uint64(*v))
-		return
-	}
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 4)
-		if b == nil {
-			return
-		}
-		*v = binary.BigEndian.Uint32(b)
-	} else {
-		w.buf = binary.BigEndian.AppendUint32(w.buf, *v)
-	}
-	if w.rec && w.ok() {
-		w.record(leaf, start, 4, FieldLeaf, "", strconv.FormatUint(uint64(*v), 10))
+	if x, ok := w.uintSlow(leaf, opU32, unsafe.Pointer(v), 4, 4, uint64(*v)); ok {
+		*v = uint32(x)
 	}
 }
 
@@ -166,26 +127,8 @@ func (w *walker) u64(leaf string, v *uint64) {
 		w.buf = binary.BigEndian.AppendUint64(w.buf, *v)
 		return
 	}
-	if w.plan != nil {
-		w.planField(opU64, unsafe.Pointer(v), 8, 8, 0)
-		return
-	}
-	if w.js != nil {
-		w.js.uint(w, leaf, *v)
-		return
-	}
-	start := w.pos()
-	if w.decode {
-		b := w.take(leaf, 8)
-		if b == nil {
-			return
-		}
-		*v = binary.BigEndian.Uint64(b)
-	} else {
-		w.buf = binary.BigEndian.AppendUint64(w.buf, *v)
-	}
-	if w.rec && w.ok() {
-		w.record(leaf, start, 8, FieldLeaf, "", strconv.FormatUint(*v, 10))
+	if x, ok := w.uintSlow(leaf, opU64, unsafe.Pointer(v), 8, 8, *v); ok {
+		*v = x
 	}
 }
 
