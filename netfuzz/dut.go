@@ -121,7 +121,7 @@ func (d *dut) discover(within time.Duration) error {
 			lastErr = err
 			continue
 		}
-		d.learn(r.Message.(*omp.Handshake))
+		d.learn(r.Msg.(*omp.Handshake))
 		return nil
 	}
 	return fmt.Errorf("netfuzz: the DUT at %s sent no HANDSHAKE within %s: %v", d.addr, within, lastErr)

@@ -177,7 +177,7 @@ func (c *conn) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 				lastErr = err
 				continue
 			}
-			s.dutHS = r.Message.(*omp.Handshake)
+			s.dutHS = r.Msg.(*omp.Handshake)
 			return s, nil
 		}
 		hs, err := p.Open(time.Until(deadline))
@@ -246,8 +246,8 @@ func (c *conn) probeMessage() []byte {
 }
 
 // isEOR reports whether r is End-of-RIB for the probe family (or all).
-func (c *conn) isEOR(r *fake.Received) bool {
-	in, ok := r.Message.(*omp.Inform)
+func (c *conn) isEOR(r *fake.Event) bool {
+	in, ok := r.Msg.(*omp.Inform)
 	return ok && in.InformType == omp.InformEOR &&
 		(in.AllFamilies || (in.AFI == c.d.probeFam.AFI && in.SAFI == c.d.probeFam.SAFI))
 }
@@ -320,13 +320,13 @@ func (c *conn) observe(s *sess, phase mutators.Phase, exp Expectation, probed bo
 	// In the opening phase the DUT's HELLO answers the first frame only.
 	helloDecides := phase == mutators.PhaseOpening && (exp.Frames == 1 || (exp.Outcome != OutAccept && exp.Frame == 0))
 	helloSeen := false
-	r, err := s.p.Expect(wait, fake.Func("ALERT, close or End-of-RIB", func(r *fake.Received) bool {
+	r, err := s.p.Expect(wait, fake.Func("ALERT, close or End-of-RIB", func(r *fake.Event) bool {
 		switch {
 		case r.Type() == omp.TypeAlert && !r.Unframeable:
 			return true
 		case probed && c.isEOR(r):
 			return true
-		case r.Message != nil && r.Message.Type() == omp.TypeHello:
+		case r.Msg != nil && r.Msg.Type() == omp.TypeHello:
 			obs.Hellos++
 			if phase == mutators.PhaseOpening {
 				helloSeen = true
@@ -378,11 +378,11 @@ func (c *conn) alive(ctx context.Context, s *sess, obs *Observation) bool {
 	}
 	deadline := time.Now().Add(s.hold*3/2 + c.cfg.Answer)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		r, err := s.p.Expect(min(250*time.Millisecond, time.Until(deadline)), fake.Func("any message", func(*fake.Received) bool { return true }))
+		r, err := s.p.Expect(min(250*time.Millisecond, time.Until(deadline)), fake.Func("any message", func(*fake.Event) bool { return true }))
 		var timeout *fake.ErrTimeout
 		switch {
 		case err == nil:
-			if r.Message != nil && r.Message.Type() == omp.TypeHello {
+			if r.Msg != nil && r.Msg.Type() == omp.TypeHello {
 				obs.Hellos++
 			}
 			obs.Note = "the DUT is alive: it sent " + r.What()

@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
-	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -133,5 +132,5 @@ func summary(m omp.Message) string {
 	if a, ok := m.(*omp.Alert); ok {
 		return "ALERT " + a.ID().String()
 	}
-	return catalog.Describe(m)
+	return omp.Describe(m)
 }

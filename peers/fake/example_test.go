@@ -41,7 +41,7 @@ func Example() {
 		fmt.Println("send:", err)
 		return
 	}
-	r, err := a.Expect(2*time.Second, fake.Func("ALERT", func(r *fake.Received) bool {
+	r, err := a.Expect(2*time.Second, fake.Func("ALERT", func(r *fake.Event) bool {
 		_, ok := r.Alert()
 		return ok
 	}))
@@ -64,7 +64,7 @@ func Example() {
 	}
 	// By the BGP reading, the DUT closes after its ALERT: the next wait
 	// ends with the close.
-	if _, err := a.Expect(2*time.Second, fake.Func("the close", func(*fake.Received) bool { return false })); !errors.As(err, &closed) {
+	if _, err := a.Expect(2*time.Second, fake.Func("the close", func(*fake.Event) bool { return false })); !errors.As(err, &closed) {
 		fmt.Println("note: no close:", err)
 	}
 }

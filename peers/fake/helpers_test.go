@@ -104,14 +104,14 @@ func clientTLS() *tls.Config {
 
 // anAlert is what a case waits for after a malformed message: an ALERT
 // that decodes.
-var anAlert = Func("ALERT", func(r *Received) bool {
+var anAlert = Func("ALERT", func(r *Event) bool {
 	_, ok := r.Alert()
 	return ok
 })
 
 // anyMessage takes the next message, decoded or not (auto-answered HELLOs
 // are still skipped).
-var anyMessage = Func("any message", func(*Received) bool { return true })
+var anyMessage = Func("any message", func(*Event) bool { return true })
 
 // dial connects a test peer and closes it at cleanup.
 func dial(t *testing.T, cfg Config, addr string) *Peer {

@@ -105,11 +105,11 @@ func TestUndecodableMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	oe, ok := omp.AsError(r.Err)
-	if r.Message != nil || !ok || oe.Subcode != omp.SubErrHeaderType || r.Unframeable {
+	if r.Msg != nil || !ok || oe.Subcode != omp.SubErrHeaderType || r.Unframeable {
 		t.Errorf("received %v", r)
 	}
-	if !strings.HasPrefix(r.String(), "undecodable TYPE_9 (19 bytes: OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE at header.type") {
-		t.Errorf("String: %s", r)
+	if !strings.HasPrefix(r.What(), "undecodable TYPE_9 (19 bytes: OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE at header.type") {
+		t.Errorf("What: %s", r.What())
 	}
 }
 
@@ -355,7 +355,7 @@ func TestOpenAlert(t *testing.T) {
 	if !errors.As(err, &eu) {
 		t.Fatalf("got %v", err)
 	}
-	a, ok := eu.Message.Alert()
+	a, ok := eu.Event.Alert()
 	if !ok || a.Subcode != omp.SubErrHandshakePersonalityMismatch {
 		t.Errorf("alert %v", a)
 	}

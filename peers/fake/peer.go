@@ -30,12 +30,12 @@ type Peer struct {
 
 	wmu sync.Mutex // serialises writes (steps, auto-answers, keepalives)
 
-	ch   chan *Received // from the reader; closed when the connection ends
+	ch   chan *Event // from the reader; closed when the connection ends
 	info CloseInfo      // how it ended; written before ch is closed
 
 	// pushback holds messages a step set aside for later steps (Open keeps
 	// what arrived around the DUT's HELLO). Owned by the step goroutine.
-	pushback []*Received
+	pushback []*Event
 
 	rx     atomic.Int64 // bytes read from the connection
 	framed atomic.Int64 // bytes handed out as messages or garbage
@@ -190,7 +190,7 @@ func newPeer(cfg Config, conn, raw net.Conn, start time.Time, note string) *Peer
 		local:  raw.LocalAddr().String(),
 		remote: raw.RemoteAddr().String(),
 		tr:     cfg.Transcript,
-		ch:     make(chan *Received, cfg.Buffer),
+		ch:     make(chan *Event, cfg.Buffer),
 		stop:   make(chan struct{}),
 
 		readerDone: make(chan struct{}),
@@ -488,14 +488,16 @@ func (p *Peer) readLoop() {
 		if err == nil {
 			p.framed.Add(int64(len(raw)))
 			m, derr := safeDecode(raw)
-			if !p.deliver(&Received{Raw: append([]byte(nil), raw...), Message: m, Err: derr}) {
+			if !p.deliver(received(append([]byte(nil), raw...), m, derr)) {
 				return
 			}
 			continue
 		}
 		if _, ok := omp.AsError(err); ok {
 			p.framed.Add(int64(len(raw)))
-			if !p.deliver(&Received{Raw: append([]byte(nil), raw...), Err: err, Unframeable: true}) {
+			ev := received(append([]byte(nil), raw...), nil, err)
+			ev.Unframeable = true
+			if !p.deliver(ev) {
 				return
 			}
 			p.desync(r)
@@ -559,15 +561,15 @@ func (p *Peer) desync(r *omp.Reader) {
 
 // deliver records r, answers a HELLO, and queues r; false if the queue
 // overflowed and the connection was dropped.
-func (p *Peer) deliver(r *Received) bool {
-	r.Time = time.Now()
-	r.At = r.Time.Sub(p.start)
+func (p *Peer) deliver(r *Event) bool {
+	r.At = time.Now()
+	r.Since = r.At.Sub(p.start)
 	note := ""
 	if r.Unframeable {
 		note = "unframeable: the stream is lost after this"
 	}
-	p.tr.Add(transcript.Entry{Time: r.Time, Dir: transcript.Received, Peer: p.cfg.Name, Local: p.local, Remote: p.remote, Raw: r.Raw, Message: r.Message, Err: r.Err, Note: note})
-	if _, ok := r.Message.(*omp.Hello); ok {
+	p.tr.Add(transcript.Entry{Time: r.At, Dir: transcript.Received, Peer: p.cfg.Name, Local: p.local, Remote: p.remote, Raw: r.Raw, Message: r.Msg, Err: r.Err, Note: note})
+	if _, ok := r.Msg.(*omp.Hello); ok {
 		p.helloMu.Lock()
 		if p.established.Load() {
 			if !p.cfg.DisableAutoHello {

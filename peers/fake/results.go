@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,30 +10,73 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// Received is one message (or unframeable chunk) read from the DUT.
-type Received struct {
-	// At is when it arrived, from the moment the connection was made.
-	At time.Duration
-	// Time is when it arrived.
-	Time time.Time
-	// Raw is the message's bytes, header included.
+// Event is one thing a fake peer saw of the DUT: a message (or an
+// unframeable chunk) it read, or the end of a wait on the connection
+// (EvClosed, EvReset, EvTimeout). It is the one event model from the
+// socket to the verdict: the catalogue judges these values as they are.
+type Event struct {
+	Kind EventKind
+	// At is when it happened.
+	At time.Time
+	// Since is when it happened, from the moment the connection was made.
+	Since time.Duration
+	// Raw is the message's bytes, header included (EvMessage,
+	// EvBadMessage).
 	Raw []byte
-	// Message is the decoded message, nil if it did not decode.
-	Message omp.Message
-	// Err is the decode error (an *omp.Error carrying the ALERT the DUT's
-	// message deserves) when Message is nil.
+	// Msg is the decoded message (EvMessage).
+	Msg omp.Message
+	// Err is, for EvBadMessage, the decode error (an *omp.Error carrying
+	// the ALERT the DUT's message deserves); for EvReset, how the
+	// connection broke.
 	Err error
 	// Unframeable says the header could not frame a message (Marker not
 	// all ones, Length under 19 or over 4096): the stream is lost after
 	// it, and the peer reads nothing more from it as messages.
 	Unframeable bool
+	// Close is, for EvClosed and EvReset, how the connection ended.
+	Close *CloseInfo
+}
+
+// EventKind says what an Event is.
+type EventKind uint8
+
+const (
+	EvMessage    EventKind = iota + 1 // a message that decoded
+	EvBadMessage                      // bytes that do not decode (Err is the *omp.Error)
+	EvClosed                          // the DUT closed the connection (FIN) between messages
+	EvReset                           // the connection broke (RST, the stream ended inside a message, ...)
+	EvTimeout                         // nothing within the wait
+)
+
+var eventNames = [...]string{"", "message", "undecodable message", "closed", "reset", "timeout"}
+
+func (k EventKind) String() string { return enum.Name(eventNames[:], k, "event_%d") }
+
+// received is the event of bytes read from the DUT: a message if m
+// decoded, an undecodable one if not.
+func received(raw []byte, m omp.Message, err error) *Event {
+	if m != nil {
+		return &Event{Kind: EvMessage, Raw: raw, Msg: m}
+	}
+	return &Event{Kind: EvBadMessage, Raw: raw, Err: err}
+}
+
+// endOf is the event of a wait that ended without a message: EvClosed
+// when the DUT closed between messages, EvReset for any other end of the
+// connection.
+func endOf(ci CloseInfo, since time.Duration) Event {
+	ev := Event{Kind: EvReset, At: time.Now(), Since: since, Close: &ci, Err: errors.New(ci.String())}
+	if ci.Kind == CloseEOF {
+		ev.Kind, ev.Err = EvClosed, nil
+	}
+	return ev
 }
 
 // Type is the header Type of the message, read from Raw even when it did
 // not decode; TypeInvalid if Raw is shorter than a header.
-func (r *Received) Type() omp.MsgType {
-	if r.Message != nil {
-		return r.Message.Type()
+func (r *Event) Type() omp.MsgType {
+	if r.Msg != nil {
+		return r.Msg.Type()
 	}
 	if len(r.Raw) >= omp.HeaderLen {
 		return omp.MsgType(r.Raw[omp.HeaderLen-1])
@@ -40,21 +84,35 @@ func (r *Received) Type() omp.MsgType {
 	return omp.TypeInvalid
 }
 
-// Alert returns the message as an ALERT, if it is one that decoded.
-func (r *Received) Alert() (*omp.Alert, bool) {
-	a, ok := r.Message.(*omp.Alert)
+// Alert returns the event's message as an ALERT, if it is one that
+// decoded.
+func (r Event) Alert() (*omp.Alert, bool) {
+	a, ok := r.Msg.(*omp.Alert)
 	return a, ok
 }
 
-// String says what arrived and when: "UPDATE (45 bytes) at +12ms",
-// "ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_FLAGS (21 bytes) at +3ms",
-// "undecodable UPDATE (45 bytes: ...) at +4ms".
-func (r *Received) String() string {
-	return r.What() + " at " + fmtAt(r.At)
+// String describes the event as a verdict quotes it: the message
+// (omp.Describe), "undecodable message (...)", "connection reset (...)",
+// or the kind.
+func (r Event) String() string {
+	switch r.Kind {
+	case EvMessage:
+		return omp.Describe(r.Msg)
+	case EvBadMessage:
+		return fmt.Sprintf("undecodable message (%v)", r.Err)
+	case EvReset:
+		if r.Err != nil {
+			return fmt.Sprintf("connection reset (%v)", r.Err)
+		}
+		return "connection reset"
+	}
+	return r.Kind.String()
 }
 
-// What is String without the time.
-func (r *Received) What() string {
+// What says what arrived, with its size: "UPDATE (45 bytes)",
+// "ALERT OMP_ERR_UPDATE/OMP_SUB_ERR_UPDATE_FLAGS (21 bytes)",
+// "undecodable UPDATE (45 bytes: ...)".
+func (r *Event) What() string {
 	switch {
 	case r.Unframeable:
 		return fmt.Sprintf("unframeable data (%d bytes: %s)", len(r.Raw), reason(r.Err))
@@ -66,6 +124,9 @@ func (r *Received) What() string {
 	}
 	return fmt.Sprintf("%s (%d bytes)", r.Type(), len(r.Raw))
 }
+
+// when is What with the time: "UPDATE (45 bytes) at +12ms".
+func (r *Event) when() string { return r.What() + " at " + fmtAt(r.Since) }
 
 func reason(err error) string {
 	if e, ok := omp.AsError(err); ok {
@@ -152,7 +213,7 @@ type Step struct {
 	Start time.Duration
 	// Seen are the messages that arrived during the step and did not match
 	// (HELLOs that were auto-answered are counted in Hellos instead).
-	Seen []*Received
+	Seen []*Event
 	// Hellos counts the auto-answered HELLOs the step skipped.
 	Hellos int
 }
@@ -177,7 +238,7 @@ func (s *Step) seen() string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(s.Seen)-show))
 			break
 		}
-		parts = append(parts, r.String())
+		parts = append(parts, r.when())
 	}
 	return "; received " + strings.Join(parts, ", ")
 }
@@ -222,11 +283,11 @@ func (e *ErrClosed) Unwrap() error { return e.Err }
 // ALERT or a stray message during Open).
 type ErrUnexpected struct {
 	Step
-	Message *Received
+	Event *Event
 }
 
 func (e *ErrUnexpected) Error() string {
-	return e.lead() + e.seen() + "; unexpected " + e.Message.String()
+	return e.lead() + e.seen() + "; unexpected " + e.Event.when()
 }
 
 // SendError: a write to the DUT failed.

@@ -56,11 +56,11 @@ func TestOpenAndHellos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Message.(*omp.Inform).AllFamilies {
+	if !r.Msg.(*omp.Inform).AllFamilies {
 		t.Error("EOR")
 	}
 	// The UPDATE was skipped by ExpectType; nothing but HELLOs remain.
-	notHello := Func("a message but HELLO", func(r *Received) bool { return r.Type() != omp.TypeHello })
+	notHello := Func("a message but HELLO", func(r *Event) bool { return r.Type() != omp.TypeHello })
 	var et *ErrTimeout
 	if _, err := p.Expect(50*time.Millisecond, notHello); !errors.As(err, &et) {
 		t.Errorf("after the EOR: %v", err)

@@ -11,11 +11,11 @@ import (
 // ("expected <Desc> within 2s").
 type Predicate struct {
 	Desc  string
-	Match func(*Received) bool
+	Match func(*Event) bool
 }
 
 // Func is a Predicate from a description and a function.
-func Func(desc string, f func(*Received) bool) Predicate { return Predicate{Desc: desc, Match: f} }
+func Func(desc string, f func(*Event) bool) Predicate { return Predicate{Desc: desc, Match: f} }
 
 // decision is what a step makes of one received message.
 type decision uint8
@@ -28,14 +28,14 @@ const (
 
 // outcome is how a wait ended.
 type outcome struct {
-	r        *Received  // accept or fail: the message
+	r        *Event  // accept or fail: the message
 	matched  bool       // r was accepted
 	closed   *CloseInfo // the connection ended
 	timedOut bool
 }
 
-func isHello(r *Received) bool {
-	_, ok := r.Message.(*omp.Hello)
+func isHello(r *Event) bool {
+	_, ok := r.Msg.(*omp.Hello)
 	return ok
 }
 
@@ -54,7 +54,7 @@ func (p *Peer) failed(err error) error {
 
 // next returns the next message, the end of the connection, or nil and
 // nil when timer fires first. Queued messages win over the timer.
-func (p *Peer) next(timer <-chan time.Time) (*Received, *CloseInfo) {
+func (p *Peer) next(timer <-chan time.Time) (*Event, *CloseInfo) {
 	if len(p.pushback) > 0 {
 		r := p.pushback[0]
 		p.pushback = p.pushback[1:]
@@ -81,7 +81,7 @@ func (p *Peer) next(timer <-chan time.Time) (*Received, *CloseInfo) {
 
 // await runs the step's wait: every message goes to decide, auto-answered
 // HELLOs that decide skips are counted, not listed.
-func (p *Peer) await(st *Step, timeout time.Duration, decide func(*Received) decision) outcome {
+func (p *Peer) await(st *Step, timeout time.Duration, decide func(*Event) decision) outcome {
 	timer := time.NewTimer(max(timeout, 0))
 	defer timer.Stop()
 	for {
@@ -118,7 +118,7 @@ func (p *Peer) stepError(st *Step, o outcome) error {
 	case o.timedOut:
 		return p.failed(&ErrTimeout{Step: *st, Partial: p.partial()})
 	}
-	return p.failed(&ErrUnexpected{Step: *st, Message: o.r})
+	return p.failed(&ErrUnexpected{Step: *st, Event: o.r})
 }
 
 // partial is how many received bytes are not yet part of a whole message.
@@ -130,14 +130,14 @@ func (p *Peer) partial() int {
 // returns it. Other messages are consumed and listed in the error if the
 // step fails; auto-answered HELLOs are skipped. Errors: *ErrTimeout,
 // *ErrClosed.
-func (p *Peer) Expect(timeout time.Duration, pred Predicate) (*Received, error) {
+func (p *Peer) Expect(timeout time.Duration, pred Predicate) (*Event, error) {
 	return p.expect("Expect", pred.Desc, pred, timeout)
 }
 
 // expect is the step named name: the first message pred matches.
-func (p *Peer) expect(name, desc string, pred Predicate, timeout time.Duration) (*Received, error) {
+func (p *Peer) expect(name, desc string, pred Predicate, timeout time.Duration) (*Event, error) {
 	st := p.begin(name, desc, timeout)
-	o := p.await(st, timeout, func(r *Received) decision {
+	o := p.await(st, timeout, func(r *Event) decision {
 		if pred.Match(r) {
 			return accept
 		}
@@ -149,15 +149,42 @@ func (p *Peer) expect(name, desc string, pred Predicate, timeout time.Duration) 
 	return nil, p.stepError(st, o)
 }
 
+// Await waits up to timeout for an event that stop accepts, and returns
+// it with the events stop saw and did not accept (HELLOs included: stop
+// sees every message and every undecodable one). A wait that gets
+// nothing ends in an event too: EvTimeout at its deadline, EvClosed or
+// EvReset at the end of the connection (at once, if it has already
+// ended). It is Expect for a caller that judges events rather than
+// errors: the catalogue's Session.
+func (p *Peer) Await(timeout time.Duration, what string, stop func(Event) bool) (Event, []Event) {
+	var skipped []Event
+	st := p.begin("Expect", what, timeout)
+	o := p.await(st, timeout, func(r *Event) decision {
+		if stop(*r) {
+			return accept
+		}
+		skipped = append(skipped, *r)
+		return skip
+	})
+	if o.matched {
+		return *o.r, skipped
+	}
+	p.stepError(st, o)
+	if o.closed != nil {
+		return endOf(*o.closed, p.Since()), skipped
+	}
+	return Event{Kind: EvTimeout, At: time.Now(), Since: p.Since()}, skipped
+}
+
 // ExpectType waits up to timeout for a message of type t that decodes.
-func (p *Peer) ExpectType(t omp.MsgType, timeout time.Duration) (*Received, error) {
-	return p.expect("ExpectType", t.String(), Func(t.String(), func(r *Received) bool {
-		return r.Message != nil && r.Message.Type() == t
+func (p *Peer) ExpectType(t omp.MsgType, timeout time.Duration) (*Event, error) {
+	return p.expect("ExpectType", t.String(), Func(t.String(), func(r *Event) bool {
+		return r.Msg != nil && r.Msg.Type() == t
 	}), timeout)
 }
 
 // Drain returns and discards every message queued now, without waiting.
-func (p *Peer) Drain() []*Received {
+func (p *Peer) Drain() []*Event {
 	out := p.pushback
 	p.pushback = nil
 	for {
@@ -194,8 +221,8 @@ func (p *Peer) OpenWith(hs *omp.Handshake, timeout time.Duration) (*omp.Handshak
 		return nil, err
 	}
 	st := p.begin("Open", "HANDSHAKE", timeout)
-	o := p.await(st, time.Until(deadline), func(r *Received) decision {
-		if _, ok := r.Message.(*omp.Handshake); ok {
+	o := p.await(st, time.Until(deadline), func(r *Event) decision {
+		if _, ok := r.Msg.(*omp.Handshake); ok {
 			return accept
 		}
 		return fail
@@ -203,16 +230,16 @@ func (p *Peer) OpenWith(hs *omp.Handshake, timeout time.Duration) (*omp.Handshak
 	if !o.matched {
 		return nil, p.stepError(st, o)
 	}
-	theirs := o.r.Message.(*omp.Handshake)
+	theirs := o.r.Msg.(*omp.Handshake)
 	if err := p.Send(&omp.Hello{}); err != nil {
 		return theirs, err
 	}
 	st = p.begin("Open", "HELLO after the HANDSHAKE exchange", time.Until(deadline))
-	o = p.await(st, time.Until(deadline), func(r *Received) decision {
+	o = p.await(st, time.Until(deadline), func(r *Event) decision {
 		switch {
 		case isHello(r):
 			return accept
-		case r.Message == nil || r.Type() == omp.TypeAlert:
+		case r.Msg == nil || r.Type() == omp.TypeAlert:
 			return fail
 		}
 		return skip

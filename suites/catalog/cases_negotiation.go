@@ -97,7 +97,7 @@ func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 	})
 	switch {
 	case stray != nil:
-		return verdict(Fail, n, Describe(stray)+skipped, fmt.Sprintf("the session negotiated only %s", familyList(fams)))
+		return verdict(Fail, n, omp.Describe(stray)+skipped, fmt.Sprintf("the session negotiated only %s", familyList(fams)))
 	case ev.Kind == EvTimeout:
 		return verdict(Fail, n, "no EOR for each negotiated family within "+x.Env.Answer.String()+skipped, "the answer never ended")
 	case eors.done:
@@ -158,7 +158,7 @@ func (r refreshNotAnsweredExp) check(x *Exec, peer int) Verdict {
 	})
 	switch {
 	case eor != nil:
-		return verdict(Fail, r, Describe(eor)+skipped+", before the QUERY's answer", "the REFRESH_REQUEST was answered")
+		return verdict(Fail, r, omp.Describe(eor)+skipped+", before the QUERY's answer", "the REFRESH_REQUEST was answered")
 	case ev.Kind == EvTimeout:
 		return verdict(Fail, r, "no answer to the QUERY within "+x.Env.Answer.String()+skipped, "nothing showed that the DUT read past the REFRESH_REQUEST")
 	case ev.Kind != EvMessage || ev.Msg.Type() != omp.TypeUpdate:
@@ -167,7 +167,7 @@ func (r refreshNotAnsweredExp) check(x *Exec, peer int) Verdict {
 	ev, skipped = x.await(peer, x.Env.Settle, r.String(), stop)
 	switch {
 	case eor != nil:
-		return verdict(Fail, r, "the QUERY's answer, then "+Describe(eor)+skipped, "the REFRESH_REQUEST was answered")
+		return verdict(Fail, r, "the QUERY's answer, then "+omp.Describe(eor)+skipped, "the REFRESH_REQUEST was answered")
 	case ev.Kind == EvTimeout:
 		return verdict(Pass, r, "the QUERY's answer, then no EOR for "+x.Env.Settle.String()+skipped, "")
 	}

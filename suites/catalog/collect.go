@@ -126,7 +126,7 @@ func (a advertExp) check(x *Exec, peer int) Verdict {
 		}
 		if m.Type() == omp.TypeUpdate && passesAll(x.Env, m, a.preds) {
 			if slices.ContainsFunc(families(m), func(f omp.Family) bool { return slices.Contains(ended, f) }) {
-				late = Describe(m) + " after the EOR of its family"
+				late = omp.Describe(m) + " after the EOR of its family"
 				continue
 			}
 			hit = m
@@ -138,13 +138,13 @@ func (a advertExp) check(x *Exec, peer int) Verdict {
 	}
 	switch {
 	case a.none && hit != nil:
-		return verdict(Fail, a, Describe(hit)+", then EOR", "")
+		return verdict(Fail, a, omp.Describe(hit)+", then EOR", "")
 	case a.none:
 		return verdict(Pass, a, fmt.Sprintf("%d messages, none of them that, then EOR", len(got)), "")
 	case hit == nil:
 		return verdict(Fail, a, fmt.Sprintf("%d messages, none of them that, then EOR%s", len(got), skipped), "")
 	}
-	return verdict(Pass, a, Describe(hit)+", then EOR", "")
+	return verdict(Pass, a, omp.Describe(hit)+", then EOR", "")
 }
 
 func passesAll(e *Env, m omp.Message, preds []Pred) bool {

@@ -3,11 +3,11 @@ package catalog
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/fake"
 )
 
 // Session is one fake peer's connection to the DUT, as cases drive it.
@@ -33,56 +33,21 @@ type Session interface {
 	Keepalive(every time.Duration)
 }
 
+// Event is what a Session's Await returns: the fake peer's own event
+// (peers/fake), one model from the socket to the verdict.
+type Event = fake.Event
+
 // EventKind says what an Event is.
-type EventKind uint8
+type EventKind = fake.EventKind
 
+// The kinds of Event.
 const (
-	EvMessage    EventKind = iota + 1 // a message that decoded
-	EvBadMessage                      // bytes that do not decode (Err is the *omp.Error)
-	EvClosed                          // the DUT closed the connection (FIN)
-	EvReset                           // the connection broke (RST, or the stream ended inside a message)
-	EvTimeout                         // nothing within the wait
+	EvMessage    = fake.EvMessage
+	EvBadMessage = fake.EvBadMessage
+	EvClosed     = fake.EvClosed
+	EvReset      = fake.EvReset
+	EvTimeout    = fake.EvTimeout
 )
-
-var eventNames = [...]string{"", "message", "undecodable message", "closed", "reset", "timeout"}
-
-func (k EventKind) String() string {
-	if int(k) < len(eventNames) && k != 0 {
-		return eventNames[k]
-	}
-	return fmt.Sprintf("event_%d", uint8(k))
-}
-
-// Event is what Session.Next returns.
-type Event struct {
-	Kind EventKind
-	Msg  omp.Message // EvMessage
-	Raw  []byte      // EvMessage, EvBadMessage
-	Err  error       // EvBadMessage, EvReset
-	At   time.Time
-}
-
-// String describes the event for a verdict's Received text.
-func (e Event) String() string {
-	switch e.Kind {
-	case EvMessage:
-		return Describe(e.Msg)
-	case EvBadMessage:
-		return fmt.Sprintf("undecodable message (%v)", e.Err)
-	case EvReset:
-		if e.Err != nil {
-			return fmt.Sprintf("connection reset (%v)", e.Err)
-		}
-		return "connection reset"
-	}
-	return e.Kind.String()
-}
-
-// Alert returns the event's ALERT, if it is one.
-func (e Event) Alert() (*omp.Alert, bool) {
-	a, ok := e.Msg.(*omp.Alert)
-	return a, ok && e.Kind == EvMessage
-}
 
 // Driver is what a case needs of the runner: sessions with the DUT, the
 // environment, and (for some cases) control of the DUT.

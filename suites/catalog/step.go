@@ -323,7 +323,7 @@ func (s openStep) run(x *Exec) bool {
 	})
 	hs, ok := ev.Msg.(*omp.Handshake)
 	if al, isAlert := ev.Alert(); isAlert && s.optional {
-		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: Describe(al), Reason: "the DUT refused the session the case needs"})
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: omp.Describe(al), Reason: "the DUT refused the session the case needs"})
 		return false
 	}
 	if ev.Kind != EvMessage || !ok {
@@ -350,7 +350,7 @@ func (s openStep) run(x *Exec) bool {
 	})
 	switch al, isAlert := ev.Alert(); {
 	case isAlert && s.optional:
-		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: Describe(al), Reason: "the DUT refused the session the case needs"})
+		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: omp.Describe(al), Reason: "the DUT refused the session the case needs"})
 		return false
 	case isAlert, ev.Kind == EvClosed, ev.Kind == EvReset, ev.Kind == EvBadMessage:
 		return x.setup("peer%d: the DUT did not open the session: %s", s.peer, ev)

@@ -135,7 +135,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
-	rep.Role, rep.DUT, rep.Hello = r.base.Role, catalog.Describe(hs), hs
+	rep.Role, rep.DUT, rep.Hello = r.base.Role, omp.Describe(hs), hs
 
 	var (
 		wg       sync.WaitGroup

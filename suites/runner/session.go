@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -34,52 +33,9 @@ func (s session) Send(w catalog.Wire) error {
 	return s.p.SendBuilt(w.Bytes, w.Message, w.Muts...)
 }
 
-// Await waits on the fake peer's queue with the case's stop: each message
-// the peer reads becomes one catalog.Event (eventOf), once; the end of the
-// wait (its deadline, the end of the connection) becomes one as well
-// (endOf). The verdict sees nothing else of the fake peer.
+// Await is the fake peer's own: its events are what the verdict judges.
 func (s session) Await(d time.Duration, what string, stop func(catalog.Event) bool) (catalog.Event, []catalog.Event) {
-	var got catalog.Event
-	var skipped []catalog.Event
-	_, err := s.p.Expect(d, fake.Func(what, func(r *fake.Received) bool {
-		ev := eventOf(r)
-		if stop(ev) {
-			got = ev
-			return true
-		}
-		skipped = append(skipped, ev)
-		return false
-	}))
-	if err != nil {
-		return endOf(err), skipped
-	}
-	return got, skipped
-}
-
-// eventOf is a message the fake peer read, as the catalogue judges it.
-func eventOf(r *fake.Received) catalog.Event {
-	if r.Message != nil {
-		return catalog.Event{Kind: catalog.EvMessage, Msg: r.Message, Raw: r.Raw, At: r.Time}
-	}
-	return catalog.Event{Kind: catalog.EvBadMessage, Raw: r.Raw, Err: r.Err, At: r.Time}
-}
-
-// endOf is how a wait that got nothing ended: EvTimeout at its deadline,
-// EvClosed when the DUT closed between messages, EvReset for any other
-// end of the connection (its CloseInfo says how) or a failure.
-func endOf(err error) catalog.Event {
-	now := time.Now()
-	var closed *fake.ErrClosed
-	var timeout *fake.ErrTimeout
-	switch {
-	case errors.As(err, &timeout):
-		return catalog.Event{Kind: catalog.EvTimeout, At: now}
-	case errors.As(err, &closed) && closed.Kind == fake.CloseEOF:
-		return catalog.Event{Kind: catalog.EvClosed, At: now}
-	case errors.As(err, &closed):
-		return catalog.Event{Kind: catalog.EvReset, Err: errors.New(closed.CloseInfo.String()), At: now}
-	}
-	return catalog.Event{Kind: catalog.EvReset, Err: err, At: now}
+	return s.p.Await(d, what, stop)
 }
 
 // driver is the catalog.Driver of one case run: it dials the DUT for

@@ -2,8 +2,6 @@ package runner
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"slices"
@@ -100,30 +98,6 @@ func TestSendWritesTheBuiltBytes(t *testing.T) {
 		}
 		if _, derr := omp.Decode(w.Bytes); (derr == nil) != (e.Err == nil) {
 			t.Errorf("entry %d: recorded decode error %v, the bytes decode with %v", i, e.Err, derr)
-		}
-	}
-}
-
-// TestEndOf: the end of a wait, as the catalogue sees it.
-func TestEndOf(t *testing.T) {
-	other := errors.New("write failed")
-	for _, c := range []struct {
-		err  error
-		kind catalog.EventKind
-		text string
-	}{
-		{&fake.ErrTimeout{}, catalog.EvTimeout, ""},
-		{&fake.ErrClosed{CloseInfo: fake.CloseInfo{Kind: fake.CloseEOF}}, catalog.EvClosed, ""},
-		{fmt.Errorf("step: %w", &fake.ErrClosed{CloseInfo: fake.CloseInfo{Kind: fake.CloseReset, At: 3 * time.Millisecond}}), catalog.EvReset, "connection reset at +3ms"},
-		{other, catalog.EvReset, "write failed"},
-	} {
-		ev := endOf(c.err)
-		text := ""
-		if ev.Err != nil {
-			text = ev.Err.Error()
-		}
-		if ev.Kind != c.kind || text != c.text || ev.At.IsZero() {
-			t.Errorf("%v: %s %q at %v, want %s %q", c.err, ev.Kind, text, ev.At, c.kind, c.text)
 		}
 	}
 }

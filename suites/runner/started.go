@@ -84,7 +84,7 @@ func Start(ctx context.Context, cfg Config, sh Share) (*Started, error) {
 		s.Close()
 		return nil, err
 	}
-	s.head.Role, s.head.DUT, s.head.Hello = r.base.Role, catalog.Describe(hs), hs
+	s.head.Role, s.head.DUT, s.head.Hello = r.base.Role, omp.Describe(hs), hs
 	return s, nil
 }
 
