@@ -31,7 +31,7 @@ type Peer struct {
 	wmu sync.Mutex // serialises writes (steps, auto-answers, keepalives)
 
 	ch   chan *Event // from the reader; closed when the connection ends
-	info CloseInfo      // how it ended; written before ch is closed
+	info CloseInfo   // how it ended; written before ch is closed
 
 	// pushback holds messages a step set aside for later steps (Open keeps
 	// what arrived around the DUT's HELLO). Owned by the step goroutine.

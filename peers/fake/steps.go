@@ -28,7 +28,7 @@ const (
 
 // outcome is how a wait ended.
 type outcome struct {
-	r        *Event  // accept or fail: the message
+	r        *Event     // accept or fail: the message
 	matched  bool       // r was accepted
 	closed   *CloseInfo // the connection ended
 	timedOut bool

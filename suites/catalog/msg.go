@@ -316,4 +316,3 @@ func Raw(t omp.MsgType, body []byte) M {
 		return &omp.RawMessage{MsgType: t, Body: slices.Clone(body)}
 	}}
 }
-
