@@ -149,48 +149,40 @@ type FileRoute struct {
 }
 
 // The scalar types below parse with the line number in their errors.
-
-type yAddr struct{ netip.Addr }
+type (
+	yAddr     struct{ netip.Addr }
+	yPrefix   struct{ netip.Prefix }
+	yAddrPort struct{ netip.AddrPort }
+	yFamily   struct{ omp.Family }
+)
 
 func (a *yAddr) UnmarshalYAML(n *yaml.Node) error {
-	v, err := netip.ParseAddr(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not an IP address", n.Line, n.Value)
-	}
-	a.Addr = v
-	return nil
+	return yScalar(n, &a.Addr, netip.ParseAddr, "an IP address")
 }
-
-type yPrefix struct{ netip.Prefix }
 
 func (p *yPrefix) UnmarshalYAML(n *yaml.Node) error {
-	v, err := netip.ParsePrefix(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not a prefix (address/length)", n.Line, n.Value)
-	}
-	p.Prefix = v
-	return nil
+	return yScalar(n, &p.Prefix, netip.ParsePrefix, "a prefix (address/length)")
 }
-
-type yAddrPort struct{ netip.AddrPort }
 
 func (p *yAddrPort) UnmarshalYAML(n *yaml.Node) error {
-	v, err := netip.ParseAddrPort(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not address:port", n.Line, n.Value)
-	}
-	p.AddrPort = v
-	return nil
+	return yScalar(n, &p.AddrPort, netip.ParseAddrPort, "address:port")
 }
 
-type yFamily struct{ omp.Family }
-
 func (f *yFamily) UnmarshalYAML(n *yaml.Node) error {
-	v, err := omp.ParseFamily(n.Value)
+	return yScalar(n, &f.Family, omp.ParseFamily, "")
+}
+
+// yScalar parses the scalar n into *v; an error names the line and says
+// what the value is not (what "": parse's own error says it).
+func yScalar[T any](n *yaml.Node, v *T, parse func(string) (T, error), what string) error {
+	x, err := parse(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %v", n.Line, err)
+		if what == "" {
+			return fmt.Errorf("line %d: %v", n.Line, err)
+		}
+		return fmt.Errorf("line %d: %q is not %s", n.Line, n.Value, what)
 	}
-	f.Family = v
+	*v = x
 	return nil
 }
 
