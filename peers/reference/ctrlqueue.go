@@ -26,10 +26,7 @@ func (c *ctrlQueue) push(o outMsg) bool {
 	}
 	c.q = append(c.q, o)
 	c.mu.Unlock()
-	select {
-	case c.ready <- struct{}{}:
-	default:
-	}
+	notify(c.ready)
 	return true
 }
 

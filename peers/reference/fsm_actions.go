@@ -121,7 +121,7 @@ func (s *session) establish(State, *input) event {
 	pr := s.pr
 	s.mu.Unlock()
 	s.routes.Store(&peerRoutingBox{pr})
-	s.signal(s.wake)
+	notify(s.wake)
 	return evNone
 }
 

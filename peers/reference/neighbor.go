@@ -40,10 +40,7 @@ func (nb *neighbor) setShut(down bool) {
 	nb.mu.Lock()
 	nb.shut = down
 	nb.mu.Unlock()
-	select {
-	case nb.kick <- struct{}{}:
-	default:
-	}
+	notify(nb.kick)
 }
 
 func (nb *neighbor) current() *session {

@@ -314,10 +314,7 @@ func (p *ribPeer) Down(graceful bool) {
 	if had >= freeOSMemoryRoutes && p.rr.rib.PeerRoutes(p.id) == 0 {
 		p.rr.freeOSMemory()
 	}
-	select {
-	case p.rr.kick <- struct{}{}:
-	default:
-	}
+	notify(p.rr.kick)
 }
 
 // RIBSnapshot is the routing half's state for the state API.

@@ -144,10 +144,7 @@ func (p *nullPeer) Receive(m omp.Message) ([]byte, error) {
 		p.mu.Lock()
 		p.eor = true
 		p.mu.Unlock()
-		select {
-		case p.ready <- struct{}{}:
-		default:
-		}
+		notify(p.ready)
 	}
 	return nil, nil
 }

@@ -281,10 +281,12 @@ func (s *session) setState(st State) {
 	}
 	s.mu.Unlock()
 	s.logger().Info("state", "from", old.String(), "to", st.String())
-	s.signal(s.kick)
+	notify(s.kick)
 }
 
-func (s *session) signal(c chan struct{}) {
+// notify wakes the goroutine that waits on c, unless a wake-up is
+// pending already.
+func notify(c chan<- struct{}) {
 	select {
 	case c <- struct{}{}:
 	default:
