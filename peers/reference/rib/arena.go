@@ -26,6 +26,21 @@ type arena[T any] struct {
 
 func (a *arena[T]) at(i uint32) *T { return &a.chunks[i>>chunkShift][i&chunkMask] }
 
+// unlink takes element i out of the singly linked list of a's elements
+// that starts at *head, each element's link giving the next index.
+func unlink[T any, P interface {
+	*T
+	link() *uint32
+}](a *arena[T], head *uint32, i uint32) {
+	next := *P(a.at(i)).link()
+	for l := head; *l != 0; l = P(a.at(*l)).link() {
+		if *l == i {
+			*l = next
+			return
+		}
+	}
+}
+
 func (a *arena[T]) alloc() uint32 {
 	a.live++
 	if n := len(a.free); n > 0 {

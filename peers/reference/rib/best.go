@@ -85,16 +85,7 @@ func (r *RIB) findPath(di uint32, peer PeerID, pathID, orig uint32) uint32 {
 func (r *RIB) removePath(pi uint32) {
 	p := r.paths.at(pi)
 	d := r.dests.at(p.dest)
-	if d.paths == pi {
-		d.paths = p.next
-	} else {
-		for q := d.paths; q != 0; q = r.paths.at(q).next {
-			if qp := r.paths.at(q); qp.next == pi {
-				qp.next = p.next
-				break
-			}
-		}
-	}
+	unlink(&r.paths, &d.paths, pi)
 	r.peers[p.peer].routes--
 	if p.flags&fHeld != 0 {
 		// Its export entry withdraws it: keep the record until then.

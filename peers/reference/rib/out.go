@@ -308,16 +308,7 @@ func (r *RIB) freeExport(f int, ei uint32) {
 	e := r.exps.at(ei)
 	di := r.paths.at(e.path).dest
 	d := r.dests.at(di)
-	if d.exps == ei {
-		d.exps = e.next
-	} else {
-		for q := d.exps; q != 0; q = r.exps.at(q).next {
-			if qe := r.exps.at(q); qe.next == ei {
-				qe.next = e.next
-				break
-			}
-		}
-	}
+	unlink(&r.exps, &d.exps, ei)
 	r.unhold(e.path)
 	r.exps.release(ei)
 	r.nexp[f]--

@@ -46,6 +46,9 @@ type export struct {
 	pos  uint32 // latest position in the family's log; expWd: a withdrawal
 }
 
+func (p *path) link() *uint32   { return &p.next }
+func (e *export) link() *uint32 { return &e.next }
+
 // expWd marks an export entry that is a withdrawal (in pos).
 const expWd = 1 << 31
 
