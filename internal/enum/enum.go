@@ -4,7 +4,10 @@
 // methods with Value, so that the two cannot disagree.
 package enum
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Integer is the underlying type of an enumerated type.
 type Integer interface {
@@ -38,4 +41,33 @@ func Value[T Integer](names []string, s string) (T, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Parse is Value with an error that says what was wanted:
+// `level "X": want MUST, SHOULD or INFORMATIONAL`. what names the type.
+func Parse[T Integer](names []string, what, s string) (T, error) {
+	return parse[T](names, what, s, func(a, b string) bool { return a == b })
+}
+
+// ParseFold is Parse ignoring case.
+func ParseFold[T Integer](names []string, what, s string) (T, error) {
+	return parse[T](names, what, s, strings.EqualFold)
+}
+
+func parse[T Integer](names []string, what, s string, same func(a, b string) bool) (T, error) {
+	var known []string
+	for i, n := range names {
+		if n == "" {
+			continue
+		}
+		if same(n, s) {
+			return T(i), nil
+		}
+		known = append(known, n)
+	}
+	want := strings.Join(known, ", ")
+	if k := len(known); k > 1 {
+		want = strings.Join(known[:k-1], ", ") + " or " + known[k-1]
+	}
+	return 0, fmt.Errorf("%s %q: want %s", what, s, want)
 }

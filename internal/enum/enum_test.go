@@ -33,3 +33,18 @@ func TestValue(t *testing.T) {
 		}
 	}
 }
+
+func TestParse(t *testing.T) {
+	if v, err := Parse[color](colorNames, "color", "green"); err != nil || v != 2 {
+		t.Errorf("Parse(green) = %d, %v", v, err)
+	}
+	if _, err := Parse[color](colorNames, "color", "Red"); err == nil || err.Error() != `color "Red": want red or green` {
+		t.Errorf("Parse(Red): %v", err)
+	}
+	if v, err := ParseFold[color](colorNames, "color", "Red"); err != nil || v != 1 {
+		t.Errorf("ParseFold(Red) = %d, %v", v, err)
+	}
+	if _, err := ParseFold[color](colorNames, "color", ""); err == nil {
+		t.Error("ParseFold(\"\") found the empty entry")
+	}
+}

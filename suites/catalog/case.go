@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -37,25 +38,15 @@ const (
 
 var levelNames = [...]string{"", "MUST", "SHOULD", "INFORMATIONAL"}
 
-func (l Level) String() string {
-	if int(l) < len(levelNames) && l != 0 {
-		return levelNames[l]
-	}
-	return fmt.Sprintf("LEVEL_%d", uint8(l))
-}
+func (l Level) String() string { return enum.Name(levelNames[:], l, "LEVEL_%d") }
 
 // MarshalText prints the level by name.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
 // UnmarshalText reads a level by name.
-func (l *Level) UnmarshalText(b []byte) error {
-	for i := MUST; i <= INFORMATIONAL; i++ {
-		if string(b) == i.String() {
-			*l = i
-			return nil
-		}
-	}
-	return fmt.Errorf("level %q: want MUST, SHOULD or INFORMATIONAL", b)
+func (l *Level) UnmarshalText(b []byte) (err error) {
+	*l, err = enum.Parse[Level](levelNames[:], "level", string(b))
+	return err
 }
 
 // Basis is where the expected behaviour comes from.
@@ -78,25 +69,15 @@ const (
 
 var basisNames = [...]string{"", "Draft", "BGP", "Project"}
 
-func (b Basis) String() string {
-	if int(b) < len(basisNames) && b != 0 {
-		return basisNames[b]
-	}
-	return fmt.Sprintf("BASIS_%d", uint8(b))
-}
+func (b Basis) String() string { return enum.Name(basisNames[:], b, "BASIS_%d") }
 
 // MarshalText prints the basis by name.
 func (b Basis) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
 
 // UnmarshalText reads a basis by name.
-func (b *Basis) UnmarshalText(t []byte) error {
-	for x := Draft; x <= Project; x++ {
-		if string(t) == x.String() {
-			*b = x
-			return nil
-		}
-	}
-	return fmt.Errorf("basis %q: want Draft, BGP or Project", t)
+func (b *Basis) UnmarshalText(t []byte) (err error) {
+	*b, err = enum.Parse[Basis](basisNames[:], "basis", string(t))
+	return err
 }
 
 // Role is a set of DUT personalities (omp.Role; section 2: the routing

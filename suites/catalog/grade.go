@@ -2,9 +2,10 @@ package catalog
 
 import (
 	"fmt"
-	"github.com/ompconform/ompconform/omp"
-	"strings"
 	"time"
+
+	"github.com/ompconform/ompconform/internal/enum"
+	"github.com/ompconform/ompconform/omp"
 )
 
 // Grade is a case's outcome. The grades are kept apart: only FAIL (and,
@@ -34,25 +35,15 @@ const (
 
 var gradeNames = [...]string{"", "PASS", "NON-STRICT", "FAIL", "UNSUPPORTED", "ERROR", "SKIPPED", "INFO"}
 
-func (g Grade) String() string {
-	if int(g) < len(gradeNames) && g != 0 {
-		return gradeNames[g]
-	}
-	return fmt.Sprintf("GRADE_%d", uint8(g))
-}
+func (g Grade) String() string { return enum.Name(gradeNames[:], g, "GRADE_%d") }
 
 // MarshalText prints the grade by name.
 func (g Grade) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
 
 // UnmarshalText reads a grade by name.
-func (g *Grade) UnmarshalText(b []byte) error {
-	for i := 1; i < len(gradeNames); i++ {
-		if strings.EqualFold(string(b), gradeNames[i]) {
-			*g = Grade(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("grade %q: want one of %s", b, strings.Join(gradeNames[1:], ", "))
+func (g *Grade) UnmarshalText(b []byte) (err error) {
+	*g, err = enum.ParseFold[Grade](gradeNames[:], "grade", string(b))
+	return err
 }
 
 // Grades lists every grade in report order.

@@ -386,18 +386,30 @@ func Send(i int, m Msg) Step { return sendStep{i, m} }
 func (s sendStep) String() string { return fmt.Sprintf("peer%d sends %s", s.peer, s.msg) }
 
 func (s sendStep) run(x *Exec) bool {
-	sess := x.sess[s.peer]
-	if sess == nil {
-		return x.setup("peer%d has no session to send on", s.peer)
+	ws, ok := x.build(s.peer, s.msg)
+	if ok {
+		// A write that fails means the DUT has gone already: the
+		// expectation that follows judges that.
+		x.write(s.peer, ws[0])
 	}
-	w, err := s.msg.Build(x.Env, s.peer)
-	if err != nil {
-		return x.setup("peer%d cannot build %s: %v", s.peer, s.msg, err)
+	return ok
+}
+
+// build builds ms for peer i to send on its session; false (a setup
+// ERROR recorded) if it has none or a message cannot be built.
+func (x *Exec) build(i int, ms ...Msg) ([]Wire, bool) {
+	if x.sess[i] == nil {
+		return nil, x.setup("peer%d has no session to send on", i)
 	}
-	// A write that fails means the DUT has gone already: the expectation
-	// that follows judges that.
-	x.write(s.peer, w)
-	return true
+	ws := make([]Wire, len(ms))
+	for k, m := range ms {
+		w, err := m.Build(x.Env, i)
+		if err != nil {
+			return nil, x.setup("peer%d cannot build %s: %v", i, m, err)
+		}
+		ws[k] = w
+	}
+	return ws, true
 }
 
 type expectStep struct {
@@ -646,16 +658,12 @@ func (s splitStep) String() string {
 }
 
 func (s splitStep) run(x *Exec) bool {
-	sess := x.sess[s.peer]
-	if sess == nil {
-		return x.setup("peer%d has no session to send on", s.peer)
+	ws, ok := x.build(s.peer, s.msgs...)
+	if !ok {
+		return false
 	}
 	var all []byte
-	for _, m := range s.msgs {
-		w, err := m.Build(x.Env, s.peer)
-		if err != nil {
-			return x.setup("peer%d cannot build %s: %v", s.peer, m, err)
-		}
+	for _, w := range ws {
 		all = append(all, w.Bytes...)
 	}
 	chunk := s.chunk
