@@ -426,11 +426,7 @@ func progressText(r *runner.Result) string {
 	case catalog.Skipped:
 		return r.Reason
 	}
-	s := "expected " + r.Expected + "; received " + r.Received
-	if r.Reason != "" {
-		s += " (" + r.Reason + ")"
-	}
-	return s
+	return catalog.Verdict{Expected: r.Expected, Received: r.Received, Reason: r.Reason}.Summary()
 }
 
 func reasonText(s string) string {
