@@ -11,14 +11,7 @@ type Update struct {
 
 func (*Update) Type() MsgType { return TypeUpdate }
 
-func (m *Update) walk(w *walker) {
-	w.length2("attributes_length", "attributes", errUpAttrList, func() {
-		walkAttributes(w, &m.Attributes)
-	})
-	if w.decode && w.ok() {
-		checkAttributes(w, m.Attributes, true)
-	}
-}
+func (m *Update) walk(w *walker) { walkAttrList(w, "attributes_length", &m.Attributes, true) }
 
 // Query is the QUERY message (section 3.1.6): Attribute Length, then
 // ATTR_TYPE_REACHABLES and ATTR_TYPE_UNREACHABLES attributes. Its
@@ -29,12 +22,17 @@ type Query struct {
 
 func (*Query) Type() MsgType { return TypeQuery }
 
-func (m *Query) walk(w *walker) {
-	w.length2("attribute_length", "attributes", errUpAttrList, func() {
-		walkAttributes(w, &m.Attributes)
+func (m *Query) walk(w *walker) { walkAttrList(w, "attribute_length", &m.Attributes, false) }
+
+// walkAttrList is the body of an UPDATE (update) or a QUERY: the
+// attributes under their 2-byte length, named lengthLeaf, then the checks
+// of the list as a whole.
+func walkAttrList(w *walker, lengthLeaf string, attrs *[]Attribute, update bool) {
+	w.length2(lengthLeaf, "attributes", errUpAttrList, func() {
+		walkAttributes(w, attrs)
 	})
 	if w.decode && w.ok() {
-		checkAttributes(w, m.Attributes, false)
+		checkAttributes(w, *attrs, update)
 	}
 }
 
