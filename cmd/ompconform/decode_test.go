@@ -291,3 +291,18 @@ func TestDecodeRawFile(t *testing.T) {
 		t.Fatalf("exit %d, out %q, stderr %q", code, out, errs)
 	}
 }
+
+// Every command's -h prints its usage and exits 0, as `help` would.
+func TestEveryCommandHelpFlag(t *testing.T) {
+	names := []string{"fuzz merge", "fuzz minimize", "fuzz promote"}
+	for name := range commands {
+		names = append(names, name)
+	}
+	for _, name := range names {
+		args := append(strings.Fields(name), "-h")
+		code, out, errs := runCmd(t, nil, args...)
+		if code != ExitOK || !strings.Contains(out+errs, "ompconform "+name) {
+			t.Errorf("%s -h: exit %d, stdout %.80q, stderr %.80q; want exit 0 and the usage", name, code, out, errs)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func runFuzzMerge(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "fuzz merge", func() string { return fuzzMergeUsage })
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return ExitUsage
+		return parseExit(err)
 	}
 	fail := usageFailer(env, "fuzz merge")
 	if len(pos) < 2 {

@@ -73,7 +73,7 @@ func runFuzzPromote(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "fuzz promote", func() string { return fuzzPromoteUsage })
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return ExitUsage
+		return parseExit(err)
 	}
 	fail := usageFailer(env, "fuzz promote")
 	if len(files) != 1 {
@@ -279,7 +279,7 @@ func runFuzzMinimize(env *Env, args []string) int {
 	cliflags.Setup(fs, env.Stderr, "fuzz minimize", func() string { return fuzzMinimizeUsage })
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return ExitUsage
+		return parseExit(err)
 	}
 	fail := usageFailer(env, "fuzz minimize")
 	if len(files) != 1 {

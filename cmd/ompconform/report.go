@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/reports"
@@ -30,6 +31,10 @@ func init() {
 }
 
 func runReport(env *Env, args []string) int {
+	if len(args) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
+		fmt.Fprint(env.Stderr, reportUsage)
+		return ExitOK
+	}
 	if len(args) == 0 || args[0] != "merge" {
 		fmt.Fprint(env.Stderr, "ompconform report: want \"report merge\" (ompconform help report)\n")
 		return ExitUsage
