@@ -158,10 +158,9 @@ type AttrSecurity struct {
 func (*AttrSecurity) AttrType() AttrType { return AttrTypeSecurity }
 
 func (a *AttrSecurity) walk(w *walker) {
-	saved := w.trunc
-	w.trunc = errUpOptAttr
-	list(w, "tlv", &a.TLVs, 0, func(t *TLV) { walkTLV(w, t, securityTLVLen) })
-	w.trunc = saved
+	w.truncAs(errUpOptAttr, func() {
+		list(w, "tlv", &a.TLVs, 0, func(t *TLV) { walkTLV(w, t, securityTLVLen) })
+	})
 }
 
 // Find returns the value of the first sub-TLV of type t.
@@ -202,16 +201,15 @@ type AttrOrigin struct {
 func (*AttrOrigin) AttrType() AttrType { return AttrTypeOrigin }
 
 func (a *AttrOrigin) walk(w *walker) {
-	saved := w.trunc
-	w.trunc = errUpOptAttr
-	w.const8("proto_type", 1, errUpOptAttr)
-	w.const8("proto_length", 2, errUpOptAttr)
-	w.u8("proto", &a.Proto)
-	w.u8("proto_subtype", &a.ProtoSubtype)
-	w.const8("metric_type", 2, errUpOptAttr)
-	w.const8("metric_length", 4, errUpOptAttr)
-	w.u32("metric", &a.Metric)
-	w.trunc = saved
+	w.truncAs(errUpOptAttr, func() {
+		w.const8("proto_type", 1, errUpOptAttr)
+		w.const8("proto_length", 2, errUpOptAttr)
+		w.u8("proto", &a.Proto)
+		w.u8("proto_subtype", &a.ProtoSubtype)
+		w.const8("metric_type", 2, errUpOptAttr)
+		w.const8("metric_length", 4, errUpOptAttr)
+		w.u32("metric", &a.Metric)
+	})
 }
 
 // ASPathSegment is one segment of ATTR_TYPE_ASPATH: Type, Number of AS
@@ -230,25 +228,24 @@ type AttrASPath struct {
 func (*AttrASPath) AttrType() AttrType { return AttrTypeASPath }
 
 func (a *AttrASPath) walk(w *walker) {
-	saved := w.trunc
-	w.trunc = errUpOptAttr
-	defer func() { w.trunc = saved }()
-	at := w.pos()
-	n := w.count("number_of_segments", 4, len(a.Segments))
-	if !w.decode {
-		list(w, "segment", &a.Segments, 0, func(s *ASPathSegment) { s.walk(w) })
-		return
-	}
-	// n is untrusted: read while it lasts, allocate by what remains.
-	a.Segments = make([]ASPathSegment, 0, min(n, w.remaining()/2))
-	for i := 0; i < n && w.ok(); i++ {
-		if w.remaining() < 2 {
-			w.failAt(errUpOptAttr, "number_of_segments", at, 4, "Number of Segments is %d but only %d segments fit", n, i)
+	w.truncAs(errUpOptAttr, func() {
+		at := w.pos()
+		n := w.count("number_of_segments", 4, len(a.Segments))
+		if !w.decode {
+			list(w, "segment", &a.Segments, 0, func(s *ASPathSegment) { s.walk(w) })
 			return
 		}
-		a.Segments = append(a.Segments, ASPathSegment{})
-		w.group("segment", i, func() { a.Segments[i].walk(w) })
-	}
+		// n is untrusted: read while it lasts, allocate by what remains.
+		a.Segments = make([]ASPathSegment, 0, min(n, w.remaining()/2))
+		for i := 0; i < n && w.ok(); i++ {
+			if w.remaining() < 2 {
+				w.failAt(errUpOptAttr, "number_of_segments", at, 4, "Number of Segments is %d but only %d segments fit", n, i)
+				return
+			}
+			a.Segments = append(a.Segments, ASPathSegment{})
+			w.group("segment", i, func() { a.Segments[i].walk(w) })
+		}
+	})
 }
 
 func (s *ASPathSegment) walk(w *walker) {

@@ -183,6 +183,15 @@ func (w *walker) encFail(format string, args ...any) {
 	}
 }
 
+// truncAs walks body with running out of bytes failing as spec (the
+// sub-structure of an optional attribute: OMP_SUB_ERR_UPDATE_OPT_ATTR).
+func (w *walker) truncAs(spec errSpec, body func()) {
+	saved := w.trunc
+	w.trunc = spec
+	body()
+	w.trunc = saved
+}
+
 // take returns the next n bytes of the region (decode).
 func (w *walker) take(leaf string, n int) []byte {
 	if !w.ok() {
