@@ -53,8 +53,7 @@ func walkOption(w *walker, o *Option) {
 		t = (*o).OptionType()
 	}
 	at := w.pos()
-	w.u8("type", (*uint8)(&t))
-	note(w, t)
+	enumField(w, "type", &t)
 	if w.decode && w.ok() {
 		switch t {
 		case OptionCapabilities:
@@ -172,8 +171,7 @@ func walkCapability(w *walker, c *Capability) {
 	if !w.decode {
 		code = (*c).CapCode()
 	}
-	w.u8("code", (*uint8)(&code))
-	note(w, code)
+	enumField(w, "code", &code)
 	if w.decode && w.ok() {
 		*c = newCapability(code)
 	}
@@ -197,11 +195,9 @@ type CapMP struct {
 func (*CapMP) CapCode() CapCode { return CapCodeMP }
 
 func (c *CapMP) walk(w *walker) {
-	w.u16("afi", (*uint16)(&c.AFI))
-	note(w, c.AFI)
+	enumField(w, "afi", &c.AFI)
 	w.u8("safi_version", &c.SAFIVersion)
-	w.u8("safi", (*uint8)(&c.SAFI))
-	note(w, c.SAFI)
+	enumField(w, "safi", &c.SAFI)
 }
 
 // CapIdentity is the IDENTITY capability (section 3.1.2.2).

@@ -23,8 +23,7 @@ type HelloTLV struct {
 }
 
 func (t *HelloTLV) walk(w *walker) {
-	w.u8("type", (*uint8)(&t.TLVType))
-	note(w, t.TLVType)
+	enumField(w, "type", &t.TLVType)
 	w.length2("length", "data", errHeaderLength, func() {
 		if t.TLVType != HelloTLVVSmarts {
 			w.bytes("data", &t.Data, -1)

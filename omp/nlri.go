@@ -38,10 +38,8 @@ func ReachOf(v AttrValue) (r *Reach, withdrawn bool) {
 }
 
 func (r *Reach) walk(w *walker) {
-	w.u16("afi", (*uint16)(&r.AFI))
-	note(w, r.AFI)
-	w.u8("safi", (*uint8)(&r.SAFI))
-	note(w, r.SAFI)
+	enumField(w, "afi", &r.AFI)
+	enumField(w, "safi", &r.SAFI)
 	if !w.ok() {
 		return
 	}
@@ -146,8 +144,7 @@ type MulticastNLRI struct {
 
 func (m *MulticastNLRI) walk(w *walker, n int) {
 	at := w.pos()
-	w.u8("mcast_type", (*uint8)(&m.McastType))
-	note(w, m.McastType)
+	enumField(w, "mcast_type", &m.McastType)
 	if w.decode && w.ok() && (m.McastType < McastTypeAD || m.McastType > McastTypeSA) {
 		w.failAt(errUpBadNet, "mcast_type", at, 1, "MCAST_TYPE %d is not defined", m.McastType)
 		return

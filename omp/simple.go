@@ -14,8 +14,7 @@ type Alert struct {
 func (*Alert) Type() MsgType { return TypeAlert }
 
 func (m *Alert) walk(w *walker) {
-	w.u8("code", (*uint8)(&m.Code))
-	note(w, m.Code)
+	enumField(w, "code", &m.Code)
 	w.u8("subcode", (*uint8)(&m.Subcode))
 	note(w, alertSubcode{m.Code, m.Subcode})
 	w.bytes("data", &m.Data, -1)
@@ -41,8 +40,7 @@ type Policy struct {
 func (*Policy) Type() MsgType { return TypePolicy }
 
 func (m *Policy) walk(w *walker) {
-	w.u8("type", (*uint8)(&m.PolicyType))
-	note(w, m.PolicyType)
+	enumField(w, "type", &m.PolicyType)
 	// A POLICY message is at most 4000 bytes, so its data at most 3980
 	// (section 3.1.7; docs/wire-format.md S25): a longer one has a
 	// message length its type does not allow.
@@ -68,8 +66,7 @@ type Inform struct {
 func (*Inform) Type() MsgType { return TypeInform }
 
 func (m *Inform) walk(w *walker) {
-	w.u8("type", (*uint8)(&m.InformType))
-	note(w, m.InformType)
+	enumField(w, "type", &m.InformType)
 	w.length2("length", "data", errHeaderLength, func() {
 		if m.InformType != InformEOR && m.InformType != InformRefreshRequest {
 			w.bytes("data", &m.Data, -1)
@@ -88,9 +85,7 @@ func (m *Inform) walk(w *walker) {
 		} else if m.AllFamilies {
 			return
 		}
-		w.u16("afi", (*uint16)(&m.AFI))
-		note(w, m.AFI)
-		w.u8("safi", (*uint8)(&m.SAFI))
-		note(w, m.SAFI)
+		enumField(w, "afi", &m.AFI)
+		enumField(w, "safi", &m.SAFI)
 	})
 }

@@ -118,8 +118,7 @@ func countAttributes(b []byte) int {
 
 func (a *Attribute) walk(w *walker, set *attrSet) {
 	flagsAt, flagsField := w.pos(), len(w.fields)
-	w.u8("flags", (*uint8)(&a.Flags))
-	note(w, a.Flags)
+	enumField(w, "flags", &a.Flags)
 	var t AttrType
 	if !w.decode {
 		if a.Value == nil {
@@ -132,8 +131,7 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 		}
 	}
 	typeAt := w.pos()
-	w.u8("type", (*uint8)(&t))
-	note(w, t)
+	enumField(w, "type", &t)
 	if w.decode {
 		if !w.ok() {
 			return

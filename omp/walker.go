@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // walker runs a layout in one of two directions. Every structure of the
@@ -145,6 +146,19 @@ func note[T fmt.Stringer](w *walker, v T) {
 	} else if w.js != nil {
 		w.js.name(v.String())
 	}
+}
+
+// enumField is a 1- or 2-byte enumerated field, noted by its name.
+func enumField[T interface {
+	~uint8 | ~uint16
+	fmt.Stringer
+}](w *walker, leaf string, v *T) {
+	if unsafe.Sizeof(*v) == 1 {
+		w.u8(leaf, (*uint8)(unsafe.Pointer(v)))
+	} else {
+		w.u16(leaf, (*uint16)(unsafe.Pointer(v)))
+	}
+	note(w, *v)
 }
 
 // failAt records a decode error at field leaf, covering bytes [start, start+n).
