@@ -935,6 +935,25 @@ local function walk_inform(w, tree)
 	if t then return inform_name(t) end
 end
 
+-- mark_alert marks the message malformed, calling for the ALERT spec
+-- (covering range r, with text), and returns the ALERT's name.
+local function mark_alert(pdu, r, spec, text)
+	local code, sub = spec[1], spec[2]
+	local alert = alert_code_name(code) .. "/" .. subcode_name(code, sub)
+	pdu:add(f.error_code, r, code):set_generated()
+	pdu:add(f.error_subcode, r, sub):set_text(string.format("Calls for ALERT SubCode: %s (%d)", subcode_name(code, sub), sub)):set_generated()
+	pdu:add_proto_expert_info(ef_malformed, text .. " (calls for ALERT " .. alert .. ")")
+	return alert
+end
+
+-- marker_ok says whether the Marker at off is all ones.
+local function marker_ok(tvb, off)
+	for i = 0, MARKER_LEN - 1 do
+		if tvb:range(off + i, 1):uint() ~= 0xFF then return false end
+	end
+	return true
+end
+
 -- dissect_message decodes one framed message of n bytes at off (Marker
 -- and Length already checked) and returns its summary for the Info column.
 local function dissect_message(tvb, off, n, tree)
@@ -978,12 +997,7 @@ local function dissect_message(tvb, off, n, tree)
 			pdu:add(f.undecoded, tvb:range(off + w.off, n - w.off))
 		end
 		local r = tvb:range(off + math.min(e.off, n), math.min(e.n, n - math.min(e.off, n)))
-		local code, sub = e.spec[1], e.spec[2]
-		local alert = alert_code_name(code) .. "/" .. subcode_name(code, sub)
-		pdu:add(f.error_code, r, code):set_generated()
-		pdu:add(f.error_subcode, r, sub):set_text(string.format("Calls for ALERT SubCode: %s (%d)", subcode_name(code, sub), sub)):set_generated()
-		pdu:add_proto_expert_info(ef_malformed, e.text .. " (calls for ALERT " .. alert .. ")")
-		summary = summary .. " [malformed: " .. alert .. "]"
+		summary = summary .. " [malformed: " .. mark_alert(pdu, r, e.spec, e.text) .. "]"
 	end
 	return summary
 end
@@ -995,15 +1009,11 @@ local function dissect_bad_header(tvb, off, tree)
 	local pdu = tree:add(omp, tvb:range(off, n))
 	pdu:append_text(", a header that cannot frame a message")
 	local spec, text
-	local marker_ok = true
-	for i = 0, MARKER_LEN - 1 do
-		if tvb:range(off + i, 1):uint() ~= 0xFF then marker_ok = false end
-	end
 	pdu:add(f.marker, tvb:range(off, MARKER_LEN))
 	local l = tvb:range(off + MARKER_LEN, 2):uint()
 	pdu:add(f.length, tvb:range(off + MARKER_LEN, 2))
 	local r
-	if not marker_ok then
+	if not marker_ok(tvb, off) then
 		spec, text, r = E.HEADER_UNSYNC, "Marker is not all ones", tvb:range(off, MARKER_LEN)
 	else
 		spec, r = E.HEADER_LENGTH, tvb:range(off + MARKER_LEN, 2)
@@ -1016,11 +1026,7 @@ local function dissect_bad_header(tvb, off, tree)
 	if n > HEADER_LEN then
 		pdu:add(f.undecoded, tvb:range(off + HEADER_LEN, n - HEADER_LEN))
 	end
-	local alert = alert_code_name(spec[1]) .. "/" .. subcode_name(spec[1], spec[2])
-	pdu:add(f.error_code, r, spec[1]):set_generated()
-	pdu:add(f.error_subcode, r, spec[2]):set_text(string.format("Calls for ALERT SubCode: %s (%d)", subcode_name(spec[1], spec[2]), spec[2])):set_generated()
-	pdu:add_proto_expert_info(ef_malformed, text .. "; the stream cannot be resynchronised (calls for ALERT " .. alert .. ")")
-	return "[unframed: " .. alert .. "]"
+	return "[unframed: " .. mark_alert(pdu, r, spec, text .. "; the stream cannot be resynchronised") .. "]"
 end
 
 -- The TCP stream: whole messages by their header's Length, waiting for
@@ -1037,15 +1043,8 @@ function omp.dissector(tvb, pinfo, tree)
 			pinfo.desegment_len = DESEGMENT_ONE_MORE_SEGMENT
 			break
 		end
-		local marker_ok = true
-		for i = 0, MARKER_LEN - 1 do
-			if tvb:range(off + i, 1):uint() ~= 0xFF then
-				marker_ok = false
-				break
-			end
-		end
 		local n = tvb:range(off + MARKER_LEN, 2):uint()
-		if not marker_ok or n < HEADER_LEN or n > MAX_LEN then
+		if not marker_ok(tvb, off) or n < HEADER_LEN or n > MAX_LEN then
 			local ok, s = pcall(dissect_bad_header, tvb, off, tree)
 			if not ok then
 				tree:add(omp, tvb:range(off, rest)):add_proto_expert_info(ef_bug, tostring(s))
