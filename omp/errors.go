@@ -43,30 +43,25 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
-// errSpec names the ALERT a failure produces.
-type errSpec struct {
-	code AlertCode
-	sub  Subcode
-}
-
+// The ALERT each failure of the codec produces.
 var (
-	errHeaderUnsync = errSpec{ErrHeader, SubErrHeaderUnsync}
-	errHeaderLength = errSpec{ErrHeader, SubErrHeaderLength}
-	errHeaderType   = errSpec{ErrHeader, SubErrHeaderType}
+	errHeaderUnsync = AlertID{ErrHeader, SubErrHeaderUnsync}
+	errHeaderLength = AlertID{ErrHeader, SubErrHeaderLength}
+	errHeaderType   = AlertID{ErrHeader, SubErrHeaderType}
 
-	errHsVersion  = errSpec{ErrHandshake, SubErrHandshakeVersion}
-	errHsOMPID    = errSpec{ErrHandshake, SubErrHandshakeOMPID}
-	errHsUnsupOpt = errSpec{ErrHandshake, SubErrHandshakeUnsupOpt}
-	errHsAuth     = errSpec{ErrHandshake, SubErrHandshakeAuth}
-	errHsHoldtime = errSpec{ErrHandshake, SubErrHandshakeHoldtime}
-	errHsUnsupCap = errSpec{ErrHandshake, SubErrHandshakeUnsupCap}
+	errHsVersion  = AlertID{ErrHandshake, SubErrHandshakeVersion}
+	errHsOMPID    = AlertID{ErrHandshake, SubErrHandshakeOMPID}
+	errHsUnsupOpt = AlertID{ErrHandshake, SubErrHandshakeUnsupOpt}
+	errHsAuth     = AlertID{ErrHandshake, SubErrHandshakeAuth}
+	errHsHoldtime = AlertID{ErrHandshake, SubErrHandshakeHoldtime}
+	errHsUnsupCap = AlertID{ErrHandshake, SubErrHandshakeUnsupCap}
 
-	errUpAttrList = errSpec{ErrUpdate, SubErrUpdateAttrList}
-	errUpUnknown  = errSpec{ErrUpdate, SubErrUpdateUnknown}
-	errUpMissing  = errSpec{ErrUpdate, SubErrUpdateMissing}
-	errUpFlags    = errSpec{ErrUpdate, SubErrUpdateFlags}
-	errUpLength   = errSpec{ErrUpdate, SubErrUpdateLength}
-	errUpNexthop  = errSpec{ErrUpdate, SubErrUpdateNexthop}
-	errUpOptAttr  = errSpec{ErrUpdate, SubErrUpdateOptAttr}
-	errUpBadNet   = errSpec{ErrUpdate, SubErrUpdateBadNet}
+	errUpAttrList = AlertID{ErrUpdate, SubErrUpdateAttrList}
+	errUpUnknown  = AlertID{ErrUpdate, SubErrUpdateUnknown}
+	errUpMissing  = AlertID{ErrUpdate, SubErrUpdateMissing}
+	errUpFlags    = AlertID{ErrUpdate, SubErrUpdateFlags}
+	errUpLength   = AlertID{ErrUpdate, SubErrUpdateLength}
+	errUpNexthop  = AlertID{ErrUpdate, SubErrUpdateNexthop}
+	errUpOptAttr  = AlertID{ErrUpdate, SubErrUpdateOptAttr}
+	errUpBadNet   = AlertID{ErrUpdate, SubErrUpdateBadNet}
 )

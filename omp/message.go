@@ -27,7 +27,7 @@ func fieldName(t MsgType) string {
 }
 
 // trailing is the ALERT for bytes left over after a message's body.
-func trailing(t MsgType) errSpec {
+func trailing(t MsgType) AlertID {
 	if t == TypeUpdate || t == TypeQuery {
 		return errUpAttrList
 	}

@@ -16,17 +16,15 @@ func (*Alert) Type() MsgType { return TypeAlert }
 func (m *Alert) walk(w *walker) {
 	enumField(w, "code", &m.Code)
 	w.u8("subcode", (*uint8)(&m.Subcode))
-	note(w, alertSubcode{m.Code, m.Subcode})
+	note(w, subcodeName(m.ID()))
 	w.bytes("data", &m.Data, -1)
 }
 
-// alertSubcode names a Subcode under its Code, for the field map.
-type alertSubcode struct {
-	code AlertCode
-	sub  Subcode
-}
+// subcodeName is an ALERT's Subcode named under its Code, for the field
+// map.
+type subcodeName AlertID
 
-func (s alertSubcode) String() string { return s.code.SubcodeName(s.sub) }
+func (s subcodeName) String() string { return s.Code.SubcodeName(s.Subcode) }
 
 // Policy is the POLICY message (section 3.1.7): Type and policy data.
 // The draft does not specify the policy data; the codec carries it as

@@ -28,7 +28,7 @@ type walker struct {
 	lim    int    // decode: end of the innermost region
 	base   int    // encode: where the message starts in buf
 
-	trunc errSpec // the ALERT for running out of bytes in this region
+	trunc AlertID // the ALERT for running out of bytes in this region
 	err   *Error  // first decode error
 	eerr  error   // first encode error
 
@@ -69,7 +69,7 @@ func (w *walker) release() {
 	// read below depth, and clearing it costs more than the rest.
 	w.decode, w.fdec, w.fenc, w.rec = false, false, false, false
 	w.flim, w.buf, w.off, w.lim, w.base = -1, nil, 0, 0, 0
-	w.trunc, w.err, w.eerr = errSpec{}, nil, nil
+	w.trunc, w.err, w.eerr = AlertID{}, nil, nil
 	w.fields, w.depth, w.pins, w.js = nil, 0, nil, nil
 	walkerPool.Put(w)
 }
@@ -162,7 +162,7 @@ func enumField[T interface {
 }
 
 // failAt records a decode error at field leaf, covering bytes [start, start+n).
-func (w *walker) failAt(spec errSpec, leaf string, start, n int, format string, args ...any) {
+func (w *walker) failAt(spec AlertID, leaf string, start, n int, format string, args ...any) {
 	if w.err != nil {
 		return
 	}
@@ -175,8 +175,8 @@ func (w *walker) failAt(spec errSpec, leaf string, start, n int, format string, 
 	}
 	w.fdec, w.flim = false, -1
 	w.err = &Error{
-		Code:    spec.code,
-		Subcode: spec.sub,
+		Code:    spec.Code,
+		Subcode: spec.Subcode,
 		Field:   w.name(leaf),
 		Offset:  start,
 		Data:    append([]byte(nil), w.buf[start:end]...),
@@ -199,7 +199,7 @@ func (w *walker) encFail(format string, args ...any) {
 
 // truncAs walks body with running out of bytes failing as spec (the
 // sub-structure of an optional attribute: OMP_SUB_ERR_UPDATE_OPT_ATTR).
-func (w *walker) truncAs(spec errSpec, body func()) {
+func (w *walker) truncAs(spec AlertID, body func()) {
 	saved := w.trunc
 	w.trunc = spec
 	body()
@@ -251,12 +251,12 @@ func (w *walker) leave(at int) {
 // enclosing region, and a body that runs out of those bytes or leaves
 // some unread, are errors of spec. Encoding computes the length after the
 // body, unless EncodeOptions pins it.
-func (w *walker) length1(leaf, group string, spec errSpec, body func()) {
+func (w *walker) length1(leaf, group string, spec AlertID, body func()) {
 	w.region(lengthField{leaf: leaf, width: 1, group: group, over: spec, inner: spec}, body)
 }
 
 // length2 is length1 with a 2-byte length field.
-func (w *walker) length2(leaf, group string, spec errSpec, body func()) {
+func (w *walker) length2(leaf, group string, spec AlertID, body func()) {
 	w.region(lengthField{leaf: leaf, width: 2, group: group, over: spec, inner: spec}, body)
 }
 
@@ -266,8 +266,8 @@ type lengthField struct {
 	width int    // 1 or 2 bytes
 	group string // the counted bytes' group
 	enter bool   // body's fields are named under group
-	over  errSpec
-	inner errSpec
+	over  AlertID
+	inner AlertID
 	widen bool // encoding: a 1-byte length may grow to 2
 }
 
@@ -534,7 +534,7 @@ func (w *walker) count(leaf string, width int, n int) int {
 
 // const8 is a 1-byte field whose value the layout fixes (a sub-TLV type or
 // length drawn as "PROTO=1"). Decoding any other value is an error of spec.
-func (w *walker) const8(leaf string, want uint8, spec errSpec) {
+func (w *walker) const8(leaf string, want uint8, spec AlertID) {
 	if w.js != nil {
 		return // JSON shows values, not the layout's constants
 	}
