@@ -156,12 +156,7 @@ func (d *dut) learn(hs *omp.Handshake) {
 
 // harnessType is the Peer Type the fake peer announces: every session
 // has a controller on one side.
-func (d *dut) harnessType() omp.PeerType {
-	if d.role == omp.RoleController {
-		return omp.PeerTypeVEdge
-	}
-	return omp.PeerTypeVSmart
-}
+func (d *dut) harnessType() omp.PeerType { return d.role.Counterpart().PeerType() }
 
 // localFor is the fake peer's source address towards target: loopback
 // of the same family.

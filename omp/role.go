@@ -65,6 +65,17 @@ func (r Role) PeerType() PeerType {
 	return 0
 }
 
+// Counterpart is the personality a speaker takes towards a peer in role
+// r: every session has a controller on one side (PERSONALITY_MISMATCH
+// otherwise), so an edge towards a controller, and a controller towards
+// an edge, a hub, or a peer whose role is not known (0).
+func (r Role) Counterpart() Role {
+	if r == RoleController {
+		return RoleEdge
+	}
+	return RoleController
+}
+
 // RoleOf is the role an IDENTITY Peer Type announces, 0 if none.
 func RoleOf(p PeerType) Role {
 	switch p {

@@ -151,9 +151,9 @@ func (c Config) withDefaults(dialing bool) (Config, error) {
 		c.HoldTime = DefaultHoldTime
 	}
 	if c.PeerType == 0 {
-		c.PeerType = omp.PeerTypeVSmart
+		c.PeerType = omp.RoleEdge.Counterpart().PeerType() // dialled, by an edge router
 		if dialing {
-			c.PeerType = omp.PeerTypeVEdge
+			c.PeerType = omp.RoleController.Counterpart().PeerType() // dialing a controller
 		}
 	}
 	if c.Capabilities == nil {

@@ -78,9 +78,4 @@ func (f *oneReadFrame) read() ([]byte, error) {
 // wrongPeerType is the IDENTITY Peer Type a speaker in role r with the
 // handshake-identity-wrong-peer-type fault announces: an edge's for a
 // controller, a controller's for an edge or hub.
-func wrongPeerType(r omp.Role) omp.PeerType {
-	if r == omp.RoleController {
-		return omp.PeerTypeVEdge
-	}
-	return omp.PeerTypeVSmart
-}
+func wrongPeerType(r omp.Role) omp.PeerType { return r.Counterpart().PeerType() }

@@ -278,10 +278,7 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 	// to be what a session with this speaker needs, a controller for an
 	// edge or hub, an edge for a controller.
 	if identity == nil {
-		identity = &omp.CapIdentity{PeerType: omp.PeerTypeVEdge}
-		if s.Role != omp.RoleController {
-			identity.PeerType = omp.PeerTypeVSmart
-		}
+		identity = &omp.CapIdentity{PeerType: s.Role.Counterpart().PeerType()}
 		n.PeerRoleAssumed = true
 	}
 	n.PeerRole = omp.RoleOf(identity.PeerType)

@@ -139,10 +139,10 @@ func (e *Env) Seconds(s float64) time.Duration {
 // HarnessRole is the personality fake peers take: an edge towards a
 // controller DUT, a controller towards an edge or hub DUT.
 func (e *Env) HarnessRole() Role {
-	if e.Role == Controller || e.Role == 0 {
-		return Edge
+	if e.Role == 0 {
+		return Edge // a DUT of unknown role is taken as a controller
 	}
-	return Controller
+	return RoleSet(e.Role.Personality().Counterpart())
 }
 
 // Peer returns the identity of fake peer i (0..63) in this case run.

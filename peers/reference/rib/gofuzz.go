@@ -50,10 +50,7 @@ func Fuzz(data []byte) int {
 	if err != nil {
 		panic(err)
 	}
-	peerType := omp.PeerTypeVSmart
-	if role == omp.RoleController {
-		peerType = omp.PeerTypeVEdge
-	}
+	peerType := role.Counterpart().PeerType()
 	var ids [6]PeerID
 	var up [6]bool
 	sent := false
