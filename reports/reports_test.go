@@ -20,6 +20,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/net/html"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
@@ -40,7 +41,7 @@ var testReport = sync.OnceValues(func() (*runner.Report, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	env := catalog.Env{Settle: 300 * time.Millisecond, Answer: 2 * time.Second}
-	rep, err := runner.Run(ctx, runner.Config{Factory: runner.Reference(catalog.Controller, nil), Env: env, Parallel: 2}, cases)
+	rep, err := runner.Run(ctx, runner.Config{Factory: dut.Reference(catalog.Controller, nil), Env: env, Parallel: 2}, cases)
 	if err != nil {
 		return nil, err
 	}

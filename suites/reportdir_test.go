@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -20,7 +21,7 @@ import (
 // run: results saved by other processes and merged by process 1 write the
 // same JSON report, transcripts included, as the results themselves.
 func TestPartsMergeAsOneReport(t *testing.T) {
-	st, err := runner.Start(context.Background(), runner.Config{Factory: runner.Reference(catalog.Controller, nil)}, runner.Share{})
+	st, err := runner.Start(context.Background(), runner.Config{Factory: dut.Reference(catalog.Controller, nil)}, runner.Share{})
 	if err != nil {
 		t.Fatal(err)
 	}

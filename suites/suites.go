@@ -47,13 +47,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 )
 
 // Settings are the run settings the environment gives.
 type Settings struct {
-	Factory   runner.Factory
+	Factory   dut.Factory
 	Env       catalog.Env
 	Lenient   bool   // the lenient gate (catalog.Grade.Gates)
 	Reports   string // directory for reports, "" for none
@@ -106,14 +107,14 @@ func FromEnv(tb testing.TB) Settings {
 		s.Baseline = runner.ReferenceBaseline()
 	}
 	if s.Target == "" {
-		s.Factory, s.DUT = runner.Reference(s.Role, nil), "the in-process reference"
+		s.Factory, s.DUT = dut.Reference(s.Role, nil), "the in-process reference"
 		return s
 	}
 	cfg, err := tlsFromEnv()
 	if err != nil {
 		tb.Fatalf("TLS settings: %v", err)
 	}
-	s.Factory, s.DUT = runner.Remote(runner.Target{Addr: s.Target, TLS: cfg, Role: s.Role}), s.Target
+	s.Factory, s.DUT = dut.Remote(dut.Target{Addr: s.Target, TLS: cfg, Role: s.Role}), s.Target
 	return s
 }
 

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/peers/container"
-	"github.com/ompconform/ompconform/suites/runner"
 )
 
 // containerFlags are the run flags of a DUT in a container
@@ -28,7 +28,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // target names an address. Each call starts a fresh container, so a DUT
 // that a case killed is replaced; an image built from a Dockerfile is
 // built once, up front, and removed by the returned cleanup.
-func containerFactory(ctx context.Context, target string, f containerFlags, t runner.Target, stderr io.Writer) (fac runner.Factory, cleanup func(), ok bool, err error) {
+func containerFactory(ctx context.Context, target string, f containerFlags, t dut.Target, stderr io.Writer) (fac dut.Factory, cleanup func(), ok bool, err error) {
 	spec, ok, err := container.ParseTarget(target)
 	if !ok || err != nil {
 		return nil, nil, ok, err
@@ -52,7 +52,7 @@ func containerFactory(ctx context.Context, target string, f containerFlags, t ru
 		spec.Image, spec.Build = img, nil
 		cleanup = func() { _ = container.RemoveImage(context.Background(), img) }
 	}
-	return func(ctx context.Context) (runner.DUT, error) {
+	return func(ctx context.Context) (dut.DUT, error) {
 		d, err := container.Start(ctx, spec)
 		if err != nil {
 			return nil, err
@@ -66,8 +66,8 @@ func containerFactory(ctx context.Context, target string, f containerFlags, t ru
 
 type containerDUT struct {
 	d *container.DUT
-	t runner.Target
+	t dut.Target
 }
 
-func (c containerDUT) Target() runner.Target { return c.t }
-func (c containerDUT) Close() error          { return c.d.Stop(context.Background()) }
+func (c containerDUT) Target() dut.Target { return c.t }
+func (c containerDUT) Close() error       { return c.d.Stop(context.Background()) }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/cliflags"
 	"os"
 	"os/exec"
@@ -262,7 +263,7 @@ func proveOne(ctx context.Context, env *Env, f proveFlags, role catalog.Role) in
 	// ForceRole: a fault may make the reference announce another role
 	// (handshake-identity-wrong-peer-type); the cases of its real role
 	// judge that.
-	cfg := runner.Config{Factory: runner.Reference(role, nil, faults...), Parallel: f.parallel, ForceRole: true,
+	cfg := runner.Config{Factory: dut.Reference(role, nil, faults...), Parallel: f.parallel, ForceRole: true,
 		Env: catalog.Env{Answer: f.timeout, Settle: f.settle}}
 	rep, err := runner.Run(ctx, cfg, catalog.All())
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/peers/container"
 	"io"
@@ -152,7 +153,7 @@ type runFlags struct {
 	reportDir                            string
 	forceRole                            bool
 	dutCmd, shard, dutControl            string
-	dut                                  *runner.CommandDUT // the last one --dut-cmd started
+	dut                                  *dut.CommandDUT // the last one --dut-cmd started
 	gate                                 string
 	faults                               multiFlag
 	timeout, settle, accept              time.Duration
@@ -316,7 +317,7 @@ func runRun(env *Env, args []string) int {
 
 // factory is the DUT the flags name: a container, an address, or the
 // reference; cleanup removes what the factory set up.
-func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Writer) (fac runner.Factory, cleanup func(), err error) {
+func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Writer) (fac dut.Factory, cleanup func(), err error) {
 	cleanup = func() {}
 	tlsCfg, err := f.tlsConfig()
 	if err != nil {
@@ -324,7 +325,7 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 	}
 	if f.target == "" && f.listen != "" {
 		// The DUT dials in, and is not reachable otherwise.
-		return runner.Remote(runner.Target{Role: role}), cleanup, nil
+		return dut.Remote(dut.Target{Role: role}), cleanup, nil
 	}
 	if f.target == "" {
 		if tlsCfg != nil {
@@ -334,9 +335,9 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		for _, n := range f.faults {
 			faults = append(faults, reference.Fault(n))
 		}
-		return runner.Reference(role, nil, faults...), cleanup, nil
+		return dut.Reference(role, nil, faults...), cleanup, nil
 	}
-	t := runner.Target{Addr: f.target, TLS: tlsCfg, Role: role}
+	t := dut.Target{Addr: f.target, TLS: tlsCfg, Role: role}
 	if f.dutControl != "" {
 		ctl, err := runner.Control(f.dutControl)
 		if err != nil {
@@ -349,10 +350,10 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("--dut-cmd: %w", err)
 		}
-		start := runner.Command(argv, t, 30*time.Second)
-		return func(ctx context.Context) (runner.DUT, error) {
+		start := dut.Command(argv, t, 30*time.Second)
+		return func(ctx context.Context) (dut.DUT, error) {
 			d, err := start(ctx)
-			if cd, ok := d.(*runner.CommandDUT); ok {
+			if cd, ok := d.(*dut.CommandDUT); ok {
 				f.dut = cd
 			}
 			return d, err
@@ -364,7 +365,7 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		}
 		return fac, cl, nil
 	}
-	return runner.Remote(t), cleanup, nil
+	return dut.Remote(t), cleanup, nil
 }
 
 // listenTLS is listen mode's server config, nil without TLS flags: the

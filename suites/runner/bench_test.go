@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -18,7 +19,7 @@ import (
 
 func BenchmarkCatalogueInProcess(b *testing.B) {
 	for b.Loop() {
-		rep := benchRun(b, Config{Factory: Reference(catalog.Controller, nil), Parallel: DefaultParallel})
+		rep := benchRun(b, Config{Factory: dut.Reference(catalog.Controller, nil), Parallel: DefaultParallel})
 		longest := time.Duration(0)
 		for _, r := range rep.Results {
 			if r.Case != nil && r.Case.Timer {
@@ -34,7 +35,7 @@ func BenchmarkCatalogueListen(b *testing.B) {
 	for b.Loop() {
 		addr := testdut.FreeAddr(b)
 		sp := startDialingEdge(b, addr)
-		rep := benchRun(b, Config{Factory: Remote(Target{}), Listen: addr, AcceptTimeout: 10 * time.Second})
+		rep := benchRun(b, Config{Factory: dut.Remote(Target{}), Listen: addr, AcceptTimeout: 10 * time.Second})
 		sp.Close()
 		b.ReportMetric(rep.Duration.Seconds(), "s/catalogue")
 	}

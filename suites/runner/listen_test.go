@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
@@ -18,6 +19,7 @@ import (
 // controller at addr (and listens on nothing), redialling quickly.
 func startDialingEdge(t testing.TB, addr string, listen ...string) *reference.Speaker {
 	t.Helper()
+	own := dut.ReferenceConfig(omp.RoleEdge) // an SDN router's transport and route
 	sp, err := reference.Start(context.Background(), reference.Config{
 		Listen:           listen,
 		Role:             omp.RoleEdge,
@@ -25,8 +27,8 @@ func startDialingEdge(t testing.TB, addr string, listen ...string) *reference.Sp
 		SiteID:           7,
 		DomainID:         1,
 		Neighbors:        []reference.Neighbor{{Address: addr}},
-		TLOCs:            referenceTLOCs, // an SDN router's transport and route
-		Routes:           referenceRoutes,
+		TLOCs:            own.TLOCs,
+		Routes:           own.Routes,
 		ConnectRetry:     20 * time.Millisecond,
 		ConnectRetryMax:  100 * time.Millisecond,
 		HandshakeTimeout: 10 * time.Second,
@@ -54,7 +56,7 @@ func TestListenModeAgainstDialingEdge(t *testing.T) {
 	env := fastEnv()
 	env.Answer = time.Second
 	rep, err := Run(ctx, Config{
-		Factory: Remote(Target{Name: "reference edge"}), Env: env, Parallel: 4,
+		Factory: dut.Remote(Target{Name: "reference edge"}), Env: env, Parallel: 4,
 		Listen: addr, AcceptTimeout: 5 * time.Second,
 	}, cases)
 	if err != nil {
@@ -122,7 +124,7 @@ func TestListenModeSecondPeerDials(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Config{Factory: Remote(Target{Addr: sp.Addr().String()}), Env: fastEnv(), Listen: addr, AcceptTimeout: 5 * time.Second}, cases)
+	rep, err := Run(ctx, Config{Factory: dut.Remote(Target{Addr: sp.Addr().String()}), Env: fastEnv(), Listen: addr, AcceptTimeout: 5 * time.Second}, cases)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +159,7 @@ func TestListenModeTimerCases(t *testing.T) {
 	defer cancel()
 	env := fastEnv()
 	env.Answer, env.Tolerance = 1500*time.Millisecond, 500*time.Millisecond
-	rep, err := Run(ctx, Config{Factory: Remote(Target{}), Env: env, Listen: addr, AcceptTimeout: 5 * time.Second}, cases)
+	rep, err := Run(ctx, Config{Factory: dut.Remote(Target{}), Env: env, Listen: addr, AcceptTimeout: 5 * time.Second}, cases)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +184,7 @@ func TestListenModeDUTNeverDials(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err = Run(ctx, Config{Factory: Remote(Target{}), Env: fastEnv(), Listen: "127.0.0.1:0", AcceptTimeout: 300 * time.Millisecond}, cases)
+	_, err = Run(ctx, Config{Factory: dut.Remote(Target{}), Env: fastEnv(), Listen: "127.0.0.1:0", AcceptTimeout: 300 * time.Millisecond}, cases)
 	var ns *NoSessionError
 	if !errors.As(err, &ns) || !strings.Contains(err.Error(), "dialling in to 127.0.0.1:") {
 		t.Errorf("error %v, want a NoSessionError saying where the DUT should dial in", err)
@@ -195,7 +197,7 @@ func TestListenModeDUTNeverDials(t *testing.T) {
 // A listen address that is not IP:PORT is an error of the run, not a
 // report.
 func TestListenModeBadAddress(t *testing.T) {
-	_, err := Run(context.Background(), Config{Factory: Remote(Target{}), Listen: "localhost"}, nil)
+	_, err := Run(context.Background(), Config{Factory: dut.Remote(Target{}), Listen: "localhost"}, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -103,7 +104,7 @@ func TestCaseRecordsOnlyItsOwnTraffic(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rep, err := Run(ctx, Config{Factory: Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 2}, cases)
+	rep, err := Run(ctx, Config{Factory: dut.Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 2}, cases)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -270,14 +271,7 @@ func (r *run) describeTarget(t Target) string {
 }
 
 // roleOf is the role a HANDSHAKE's IDENTITY capability names.
-func roleOf(hs *omp.Handshake) catalog.Role {
-	for _, c := range hs.Capabilities() {
-		if id, ok := c.(*omp.CapIdentity); ok {
-			return catalog.RoleSet(omp.RoleOf(id.PeerType))
-		}
-	}
-	return 0
-}
+func roleOf(hs *omp.Handshake) catalog.Role { return catalog.RoleSet(dut.Learn(hs).Role) }
 
 func (r *run) notef(format string, args ...any) {
 	r.mu.Lock()

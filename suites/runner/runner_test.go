@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -397,7 +398,7 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 	defer cancel()
 	env := fastEnv()
 	env.Answer, env.Tolerance = 1500*time.Millisecond, 500*time.Millisecond
-	rep, err := Run(ctx, Config{Factory: Reference(catalog.Controller, nil), Env: env, Parallel: 4}, cases)
+	rep, err := Run(ctx, Config{Factory: dut.Reference(catalog.Controller, nil), Env: env, Parallel: 4}, cases)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +452,7 @@ func TestTerminatingCaseRunsLast(t *testing.T) {
 		cases = append(cases, *c)
 	}
 	var order []string
-	rep, err := Run(context.Background(), Config{Factory: Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 1,
+	rep, err := Run(context.Background(), Config{Factory: dut.Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 1,
 		Progress: func(r *Result, _, _ int) { order = append(order, r.ID) }}, cases)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -61,7 +62,7 @@ func TestStartedRunsCasesOneByOne(t *testing.T) {
 func TestStartRefusesADeadTarget(t *testing.T) {
 	dead := testdut.FreeAddr(t)
 	for name, f := range map[string]Factory{
-		"nothing listening": Remote(Target{Addr: dead}),
+		"nothing listening": dut.Remote(Target{Addr: dead}),
 		"silent":            func(context.Context) (DUT, error) { return startDUT(t, silent), nil },
 	} {
 		begin := time.Now()

@@ -1,4 +1,4 @@
-package runner
+package dut
 
 import (
 	"context"
@@ -27,38 +27,54 @@ var (
 )
 
 // Reference is the Factory of the in-process reference implementation
-// (peers/reference) in role r, listening on a loopback port. Its Control
-// performs the operator actions: clear, shutdown and configuration change
-// through the speaker's API, terminate by stopping the speaker and
-// starting a new one on the same address (a process restart). faults
-// are deliberate bugs (reference.Faults) the reference is started with:
-// `make prove` shows that the catalogue catches each.
+// (peers/reference) as the catalogue tests it, in role r (0: a
+// controller), listening on a loopback port: ReferenceFrom with
+// ReferenceConfig. faults are deliberate bugs (reference.Faults) the
+// reference is started with: `make prove` shows that the catalogue
+// catches each.
 func Reference(r catalog.Role, logger *slog.Logger, faults ...reference.Fault) Factory {
+	cfg := ReferenceConfig(r.Personality())
+	cfg.Logger, cfg.Faults = logger, faults
+	return ReferenceFrom(cfg)
+}
+
+// ReferenceConfig is the configuration of the in-process reference in
+// role r (0: a controller) that the catalogue is written against.
+func ReferenceConfig(r omp.Role) reference.Config {
+	cfg := reference.Config{
+		Role:     r,
+		RouterID: ReferenceRouterID,
+		SiteID:   1,
+		DomainID: 1,
+		// An overlay of its own, as a deployed controller has: the fake
+		// peers learn it from its HANDSHAKE (HS-121 needs one).
+		OverlayID: ReferenceOverlayID,
+		Listen:    []string{"127.0.0.1:0"},
+	}
+	if cfg.Role == 0 {
+		cfg.Role = omp.RoleController
+	}
+	if cfg.Role != omp.RoleController {
+		// An SDN router has a TLOC and a route of its own, which it
+		// advertises to its controller (INF-015).
+		cfg.TLOCs, cfg.Routes = referenceTLOCs, referenceRoutes
+	}
+	return cfg
+}
+
+// ReferenceFrom is the Factory of the in-process reference started with
+// cfg (cfg.Listen: a loopback port). Its Control performs the operator
+// actions: clear, shutdown and configuration change through the
+// speaker's API, terminate by stopping the speaker and starting a new one
+// on the same address (a process restart). Each call starts a new
+// speaker, on a port of its own.
+func ReferenceFrom(cfg reference.Config) Factory {
 	return func(ctx context.Context) (DUT, error) {
-		cfg := reference.Config{
-			RouterID: ReferenceRouterID,
-			SiteID:   1,
-			DomainID: 1,
-			// An overlay of its own, as a deployed controller has: the
-			// fake peers learn it from its HANDSHAKE (HS-121 needs one).
-			OverlayID: ReferenceOverlayID,
-			Listen:    []string{"127.0.0.1:0"},
-			Logger:    logger,
-			Faults:    faults,
-		}
-		if cfg.Role = r.Personality(); cfg.Role == 0 {
-			cfg.Role, r = omp.RoleController, catalog.Controller
-		}
-		if r != catalog.Controller {
-			// An SDN router has a TLOC and a route of its own, which it
-			// advertises to its controller (INF-015).
-			cfg.TLOCs, cfg.Routes = referenceTLOCs, referenceRoutes
-		}
 		sp, err := reference.Start(context.WithoutCancel(ctx), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("start the reference: %w", err)
 		}
-		return &refDUT{cfg: cfg, addr: sp.Addr().String(), role: r, sp: sp}, nil
+		return &refDUT{cfg: cfg, addr: sp.Addr().String(), role: catalog.RoleSet(cfg.Role), sp: sp}, nil
 	}
 }
 

@@ -1,4 +1,4 @@
-package runner
+package dut
 
 import (
 	"context"
@@ -13,11 +13,12 @@ import (
 
 // Command is the Factory of a DUT that is a local program: it starts
 // argv (through no shell), waits up to wait for t.Addr to accept a TCP
-// connection, and returns the DUT. The runner calls the factory again to
-// replace a DUT a case killed: a program that exited is started anew.
-// Close stops the program (SIGTERM, then SIGKILL after two seconds). The
-// program's standard output and error, the last OutputLimit bytes of
-// each start, are kept (CommandDUT.Output) for the report.
+// connection, and returns the DUT. The harness calls the factory again to
+// replace a DUT a case or an input killed: a program that exited is
+// started anew. Close stops the program (SIGTERM, then SIGKILL after two
+// seconds). The program's standard output and error, the last
+// OutputLimit bytes of each start, are kept (CommandDUT.Output) for the
+// report.
 func Command(argv []string, t Target, wait time.Duration) Factory {
 	return func(ctx context.Context) (DUT, error) {
 		if len(argv) == 0 {
