@@ -44,6 +44,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
@@ -57,6 +58,10 @@ type Config struct {
 	// Target is the DUT, host:port on loopback. Empty starts the
 	// reference speaker in-process.
 	Target string
+	// DUT, if set, starts the DUT listening on Target (dut.Command: a
+	// local program), and starts it again after a crash; nil reaches
+	// Target as it is.
+	DUT dut.Factory
 	// Role is the DUT's role; 0 learns it from its HANDSHAKE's IDENTITY
 	// (the in-process reference: controller).
 	Role omp.Role
@@ -198,6 +203,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Workers > MaxWorkers {
 		return c, fmt.Errorf("netfuzz: %d workers: at most %d", c.Workers, MaxWorkers)
+	}
+	if c.DUT != nil && c.Target == "" {
+		return c, errors.New("netfuzz: a DUT to start needs the target it listens on")
 	}
 	if len(c.Faults) > 0 && c.Target != "" {
 		return c, errors.New("netfuzz: faults are for the in-process reference: no target with them")

@@ -48,7 +48,7 @@ func (s *sess) remember(in Input) {
 // share the DUT and its calibration.
 type conn struct {
 	cfg Config
-	d   *dut
+	d   *device
 	cal *calibration
 
 	// Router ID indexes: rid is the last used, in [ridLo, ridLo+ridN).
@@ -74,7 +74,7 @@ const (
 	workerRIDs = 60000 // shared by the workers
 )
 
-func newConn(cfg Config, d *dut) *conn {
+func newConn(cfg Config, d *device) *conn {
 	return &conn{cfg: cfg, d: d, cal: &calibration{}, ridLo: 1, ridN: mainRIDs}
 }
 
