@@ -14,6 +14,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/peers/reference"
 )
@@ -49,6 +50,10 @@ flags:
                         in-process reference)
   --role ROLE           the DUT's role: controller, edge or hub (default:
                         its IDENTITY capability)
+  --dut-cmd 'COMMAND'   start the DUT as a local program (words split as a
+                        shell would, no shell run): wait for --target to
+                        accept connections, start it again after a crash,
+                        stop it at the end
   --iterations N        stop after N inputs (default 1000; 0: no bound)
   --duration D          stop after D (default 1m; 0: no bound); the run
                         stops at whichever bound comes first
@@ -107,6 +112,7 @@ func init() {
 
 type fuzzFlags struct {
 	target, role, phase, out, replay string
+	dutCmd                           string
 	iterations, maxMuts, maxSaved    int
 	holdTime                         uint
 	seed                             uint64
@@ -124,6 +130,7 @@ func runFuzz(env *Env, args []string) int {
 	fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
 	fs.StringVar(&f.target, "target", "", "DUT address")
 	fs.StringVar(&f.role, "role", "", "DUT role")
+	fs.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
 	fs.IntVar(&f.iterations, "iterations", 1000, "inputs")
 	fs.DurationVar(&f.duration, "duration", time.Minute, "time bound")
 	fs.Func("seed", "run seed", func(s string) error {
@@ -238,6 +245,16 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 		if err := netfuzz.CheckLoopback(f.target); err != nil {
 			return cfg, err
 		}
+	}
+	if f.dutCmd != "" {
+		if f.target == "" {
+			return cfg, errors.New("--dut-cmd needs --target, the address the program listens on")
+		}
+		argv, err := splitWords(f.dutCmd)
+		if err != nil {
+			return cfg, fmt.Errorf("--dut-cmd: %w", err)
+		}
+		cfg.DUT = dut.Command(argv, dut.Target{Addr: f.target}, 30*time.Second)
 	}
 	return cfg, nil
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
@@ -72,5 +74,27 @@ func TestFuzzReplay(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, nil, "fuzz", "--replay", filepath.Join(t.TempDir(), "none.json")); code != ExitUsage {
 		t.Errorf("missing file: code %d", code)
+	}
+}
+
+// --dut-cmd starts the DUT as a local program, as for `run`: here the
+// reference daemon with a fault that crashes it. The fuzzer finds the
+// crash, starts the program again and fuzzes on to its bound, and stops
+// the program at the end.
+func TestFuzzDUTCommand(t *testing.T) {
+	addr := testdut.FreeAddr(t)
+	t.Setenv("OMPCONFORM_TEST_AS_MAIN", "1")
+	cmd := os.Args[0] + " reference --role controller --fault crash-on-unknown-inform-type --system-ip 192.0.2.9 --listen " + addr + " --state-api ''"
+	code, out, errs := runCmd(t, nil, "fuzz", "--quiet", "--target", addr, "--dut-cmd", cmd, "--seed", "1", "--workers", "4",
+		"--iterations", "300", "--duration", "60s", "--out", t.TempDir())
+	if code != ExitFailure || !strings.Contains(out, "stopped (iterations) after 300 inputs") || !strings.Contains(out, "crash: after") {
+		t.Fatalf("code %d, want %d (a crash), and the run to its bound\n%s\n%s", code, ExitFailure, out, errs)
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Error("the DUT program still listens after the run")
+	}
+	if code, _, errs := runCmd(t, nil, "fuzz", "--dut-cmd", "x"); code != ExitUsage || !strings.Contains(errs, "--target") {
+		t.Errorf("--dut-cmd without --target: code %d, %q", code, errs)
 	}
 }
