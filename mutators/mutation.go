@@ -57,12 +57,9 @@ func (k OpKind) MarshalText() ([]byte, error) {
 }
 
 // UnmarshalText reads an op's name.
-func (k *OpKind) UnmarshalText(b []byte) error {
-	if v, ok := enum.Value[OpKind](opNames[:], string(b)); ok {
-		*k = v
-		return nil
-	}
-	return fmt.Errorf("mutators: unknown op %q (known: %s)", b, strings.Join(opNames[1:], ", "))
+func (k *OpKind) UnmarshalText(b []byte) (err error) {
+	*k, err = enum.Parse[OpKind](opNames[:], "mutators: op", string(b))
+	return err
 }
 
 // Op is an operation on one field. Build it with Set, Zero, AllOnes, Inc,

@@ -2,7 +2,6 @@ package mutators
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
@@ -27,13 +26,9 @@ func (p Phase) String() string { return enum.Name(phaseNames[:], p, "phase(%d)")
 func (p Phase) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // UnmarshalText reads a phase's name.
-func (p *Phase) UnmarshalText(b []byte) error {
-	v, ok := enum.Value[Phase](phaseNames[:], string(b))
-	if !ok {
-		return fmt.Errorf("mutators: unknown phase %q", b)
-	}
-	*p = v
-	return nil
+func (p *Phase) UnmarshalText(b []byte) (err error) {
+	*p, err = enum.Parse[Phase](phaseNames[:], "mutators: phase", string(b))
+	return err
 }
 
 // Frame is what a receiver that frames the stream by the header's Length

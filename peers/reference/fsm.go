@@ -32,12 +32,9 @@ func (s State) String() string { return enum.Name(stateNames[:], s, "State(%d)")
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalText parses a state name.
-func (s *State) UnmarshalText(b []byte) error {
-	if v, ok := enum.Value[State](stateNames[:], string(b)); ok {
-		*s = v
-		return nil
-	}
-	return fmt.Errorf("state %q is not one of %v", b, stateNames)
+func (s *State) UnmarshalText(b []byte) (err error) {
+	*s, err = enum.Parse[State](stateNames[:], "state", string(b))
+	return err
 }
 
 // stay, as a row's next state, leaves the state as it is (fault rows).

@@ -23,7 +23,7 @@ func TestScenarioErrorsArePrecise(t *testing.T) {
 		{"bad field", head + "steps:\n  - open: 0\n  - send:\n      message: {type: HELLO}\n      mutate:\n        - {field: header.lenght, op: set, value: 18}\n  - expect: {accept: true}\n",
 			"x.yaml:11:11: send: mutators: set header.lenght to 18: no field \"header.lenght\""},
 		{"bad op", head + "steps:\n  - send:\n      message: {type: HELLO}\n      mutate:\n        - {field: header.length, op: explode}\n  - expect: {accept: true}\n",
-			"x.yaml:10:38: mutators: unknown op \"explode\""},
+			"x.yaml:10:38: mutators: op \"explode\": want set"},
 		{"op needs value", head + "steps:\n  - send:\n      message: {type: HELLO}\n      mutate:\n        - {field: header.length, op: set}\n  - expect: {accept: true}\n",
 			"x.yaml:10:11: mutate: op set needs value"},
 		{"bad step", head + "steps:\n  - open: 0\n  - sned: {}\n  - expect: {accept: true}\n", "x.yaml:8:5: step \"sned\""},
