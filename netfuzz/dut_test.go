@@ -10,6 +10,7 @@ import (
 
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference"
 )
 
 // behaviour is how a test DUT misbehaves.
@@ -113,7 +114,7 @@ func (d *testDUT) serve(c net.Conn) {
 	k := &dconn{d: d, c: c}
 	k.write(testDUTHandshake())
 	r := omp.NewReader(c)
-	st := stHandshakeSent
+	st := reference.StateHandshakeSent
 	done := make(chan struct{})
 	var hellos sync.WaitGroup
 	defer func() {
@@ -134,7 +135,7 @@ func (d *testDUT) serve(c net.Conn) {
 		if err != nil && d.how == behaveLenient {
 			continue
 		}
-		if st == stEstablished && d.how == behaveDie {
+		if st == reference.StateEstablished && d.how == behaveDie {
 			if _, ok := m.(*omp.Hello); !ok && !isRefresh(m) {
 				d.die()
 				return
@@ -156,9 +157,9 @@ func (d *testDUT) serve(c net.Conn) {
 			return
 		}
 		switch {
-		case st == stHandshakeSent:
+		case st == reference.StateHandshakeSent:
 			k.write(&omp.Hello{})
-		case st == stHandshakeConfirm:
+		case st == reference.StateHandshakeConfirm:
 			if d.how == behaveMute {
 				k.wmu.Lock()
 				k.mute = true

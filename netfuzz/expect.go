@@ -5,15 +5,7 @@ import (
 
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
-)
-
-// state is the DUT's session state as the model of docs/fsm.md has it.
-type state uint8
-
-const (
-	stHandshakeSent state = iota
-	stHandshakeConfirm
-	stEstablished
+	"github.com/ompconform/ompconform/peers/reference"
 )
 
 // Outcome names what the DUT must do, or did, with a message.
@@ -119,28 +111,16 @@ func Complete(wire []byte) ([]byte, int) {
 	}
 }
 
-// allowed is the model's answer to a decoded message of type t in state
-// st: nil (taken; next is the new state), or the FSM ALERT; close says
-// the message ends the session without an answer (an ALERT).
-func allowed(st state, t omp.MsgType) (next state, fsm *Alert, close bool) {
-	if t == omp.TypeAlert {
-		return st, nil, true
+// allowed is the reference's connection table (docs/fsm.md) for a
+// decoded message of type t in state st: nil (taken; next is the new
+// state), or the FSM ALERT; close says the message ends the session
+// without an answer (an ALERT).
+func allowed(st reference.State, t omp.MsgType) (next reference.State, fsm *Alert, close bool) {
+	next, a, close := reference.MessageAllowed(st, t)
+	if a != nil {
+		fsm = alertOf(a.ID(), a.Data)
 	}
-	switch st {
-	case stHandshakeSent:
-		if t == omp.TypeHandshake {
-			return stHandshakeConfirm, nil, false
-		}
-	case stHandshakeConfirm:
-		if t == omp.TypeHello {
-			return stEstablished, nil, false
-		}
-	case stEstablished:
-		if t != omp.TypeHandshake {
-			return st, nil, false
-		}
-	}
-	return st, alertOf(omp.AlertID{Code: omp.ErrFSM, Subcode: omp.SubErrNone}, []byte{byte(t)}), false
+	return next, fsm, close
 }
 
 // Expect derives what a DUT in phase must answer to wire, which Complete
@@ -149,9 +129,9 @@ func allowed(st state, t omp.MsgType) (next state, fsm *Alert, close bool) {
 // over the frames that decode. The first frame that fails to decode, or
 // that its state does not allow, decides.
 func Expect(phase mutators.Phase, wire []byte) Expectation {
-	st := stEstablished
+	st := reference.StateEstablished
 	if phase == mutators.PhaseOpening {
-		st = stHandshakeSent
+		st = reference.StateHandshakeSent
 	}
 	var e Expectation
 	rest := wire

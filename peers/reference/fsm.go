@@ -152,6 +152,10 @@ func on(ev ...event) []event  { return ev }
 
 var routeMsgs = on(evUpdate, evQuery, evPolicy, evInform)
 
+// fsmRefusal is the doc of the rows that refuse a message the state does
+// not allow (fsmError).
+const fsmRefusal = "ALERT OMP_ERR_FSM, close"
+
 // connTable is a connection's state machine (docs/fsm.md, Events and
 // transitions: the Connection table, row for row). A connection starts
 // in HandshakeSent, its HANDSHAKE written, and ends in Idle. (Set by
@@ -164,17 +168,17 @@ func connRows() []row {
 			"the HANDSHAKE checks (below); passed: hand the peer to the routing half, send HELLO, start the hold timer and HELLO timer with the negotiated hold time; failed: HANDSHAKE refused",
 			(*session).acceptHandshake, StateHandshakeConfirm},
 		{one(StateHandshakeSent), append(on(evHello), routeMsgs...),
-			"ALERT OMP_ERR_FSM, close", (*session).fsmError, StateIdle},
+			fsmRefusal, (*session).fsmError, StateIdle},
 		{one(StateHandshakeConfirm), on(evHello),
 			"hand the peer's routes over; send the routing half's output", (*session).establish, StateEstablished},
 		{one(StateHandshakeConfirm), append(on(evHandshake), routeMsgs...),
-			"ALERT OMP_ERR_FSM, close", (*session).fsmError, StateIdle},
+			fsmRefusal, (*session).fsmError, StateIdle},
 		{one(StateEstablished), on(evHello),
 			"restart the hold timer", keepalive, StateEstablished},
 		{one(StateEstablished), routeMsgs,
 			"restart the hold timer; to the routing half; refused: routing half refuses a message", (*session).route, StateEstablished},
 		{one(StateEstablished), on(evHandshake),
-			"ALERT OMP_ERR_FSM, close", (*session).fsmError, StateIdle},
+			fsmRefusal, (*session).fsmError, StateIdle},
 		{connected, on(evHandshakeRefused),
 			"ALERT OMP_ERR_HANDSHAKE/subcode, or OMP_ERR_OPER/SHUT (HANDSHAKE checks, below), close", closeWith(false), StateIdle},
 		{connected, on(evRoutingRefused),
@@ -282,6 +286,27 @@ func (s *session) rowFor(st State, ev event) *row {
 		}
 	}
 	return connTransitions[st][ev]
+}
+
+// MessageAllowed is what the connection table, without faults, does with
+// a decoded message of header Type t in state st, for a model of a
+// session kept outside the speaker (the network fuzzer's): the state it
+// leads to, or the OMP_ERR_FSM ALERT when st does not allow it; closes
+// says it is an ALERT, which ends the session without an answer. A Type
+// the table does not know leaves st as it is.
+func MessageAllowed(st State, t omp.MsgType) (next State, fsm *omp.Alert, closes bool) {
+	ev := typeEvent(t)
+	if ev == evNone || !slices.Contains(connected, st) {
+		return st, nil, false
+	}
+	r := connTransitions[st][ev]
+	switch {
+	case ev == evAlert:
+		return StateIdle, nil, true
+	case r.doc == fsmRefusal:
+		return StateIdle, fsmAlert(t), false
+	}
+	return r.to, nil, false
 }
 
 // step runs the state machine on ev: the row for the session's state

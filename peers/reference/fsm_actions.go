@@ -10,27 +10,25 @@ import (
 // names the refusal event, with the ALERT and reason in in; one that
 // finds the session over sets in.ended.
 
-// messageEvent is the event of a decoded message; evNone for a type
-// the state machine does not know (the codec decodes none).
-func messageEvent(m omp.Message) event {
-	switch m.(type) {
-	case *omp.Handshake:
-		return evHandshake
-	case *omp.Hello:
-		return evHello
-	case *omp.Update:
-		return evUpdate
-	case *omp.Query:
-		return evQuery
-	case *omp.Policy:
-		return evPolicy
-	case *omp.Inform:
-		return evInform
-	case *omp.Alert:
-		return evAlert
+// typeEvents are the events of the message Types the state machine
+// knows.
+var typeEvents = [...]event{
+	omp.TypeHandshake: evHandshake, omp.TypeHello: evHello, omp.TypeUpdate: evUpdate,
+	omp.TypeQuery: evQuery, omp.TypePolicy: evPolicy, omp.TypeInform: evInform,
+	omp.TypeAlert: evAlert, omp.TypeInvalid: evNone,
+}
+
+// typeEvent is the event of a message of header Type t; evNone for a
+// Type the state machine does not know (the codec decodes none).
+func typeEvent(t omp.MsgType) event {
+	if int(t) < len(typeEvents) {
+		return typeEvents[t]
 	}
 	return evNone
 }
+
+// messageEvent is the event of a decoded message.
+func messageEvent(m omp.Message) event { return typeEvent(m.Type()) }
 
 func ignore(*session, State, *input) event { return evNone }
 
@@ -58,9 +56,14 @@ func closeOper(sub omp.Subcode, graceful bool) action {
 // its Type as data.
 func (s *session) fsmError(st State, in *input) event {
 	m := in.m
-	s.fail(&omp.Alert{Code: omp.ErrFSM, Subcode: omp.SubErrNone, Data: []byte{byte(m.Type())}},
-		m.Type().String()+" in state "+st.String(), false)
+	s.fail(fsmAlert(m.Type()), m.Type().String()+" in state "+st.String(), false)
 	return evNone
+}
+
+// fsmAlert is the ALERT for a message of Type t that the state does not
+// allow: OMP_ERR_FSM, the Type as data.
+func fsmAlert(t omp.MsgType) *omp.Alert {
+	return &omp.Alert{Code: omp.ErrFSM, Subcode: omp.SubErrNone, Data: []byte{byte(t)}}
 }
 
 func (s *session) holdExpired(st State, _ *input) event {
