@@ -75,7 +75,7 @@ func decode(b []byte, rec bool) (Message, FieldMap, error) {
 // the Reader and the mutators apply: the header at the start of h frames
 // a message if its Marker is all ones and its Length is 19..4096 (the
 // header included; no length rule depends on a flag). It returns that
-// Length, which may run past h. A header that cannot frame a message
+// Length, which may run past h, with the error too. A header that cannot frame a message
 // gives an *Error, ErrHeader with SubErrHeaderUnsync (the Marker) or
 // SubErrHeaderLength (the Length), naming the field: the ALERT to send,
 // after which the stream cannot be resynchronised. Fewer than HeaderLen
@@ -94,6 +94,32 @@ func FrameLength(h []byte) (int, error) {
 	return n, w.err
 }
 
+// Offsets of the header fields (section 3.1.1): Marker, Length, Type.
+const (
+	lengthAt = MarkerLen     // the 2-byte Length
+	typeAt   = MarkerLen + 2 // the 1-byte Type
+)
+
+// HeaderLength is the Length field of the header at the start of h, read
+// as it is, whatever the Marker and the rest hold (FrameLength applies
+// the framing rule to it); false if h ends before the Length does.
+func HeaderLength(h []byte) (int, bool) {
+	if len(h) < lengthAt+2 {
+		return 0, false
+	}
+	return int(binary.BigEndian.Uint16(h[lengthAt:])), true
+}
+
+// TypeOf is the header Type of raw, a message header included, read as
+// it is, whether or not the message decodes; false if raw is shorter
+// than a header.
+func TypeOf(raw []byte) (MsgType, bool) {
+	if len(raw) < HeaderLen {
+		return 0, false
+	}
+	return MsgType(raw[typeAt]), true
+}
+
 // frameFault is what keeps a header from framing a message.
 type frameFault uint8
 
@@ -107,7 +133,7 @@ const (
 // frameCheck applies the framing rule to the header at the start of h,
 // which holds HeaderLen bytes or more, and returns the header's Length.
 func frameCheck(h []byte) (int, frameFault) {
-	n := int(binary.BigEndian.Uint16(h[MarkerLen:]))
+	n := int(binary.BigEndian.Uint16(h[lengthAt:]))
 	switch {
 	case [MarkerLen]byte(h) != allOnes:
 		return n, frameMarker

@@ -1,6 +1,9 @@
 package omp
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Update is the UPDATE message (section 3.1.3): Attributes Length, then
 // attributes. Routes travel in ATTR_TYPE_REACHABLES and withdrawals in
@@ -99,21 +102,81 @@ func walkAttributes(w *walker, attrs *[]Attribute) {
 // first that does not fit, so that decode allocates the list once.
 func countAttributes(b []byte) int {
 	n := 0
-	for len(b) >= 3 {
-		l, h := int(b[2]), 3
-		if AttrFlags(b[0])&AttrExtended != 0 {
-			if len(b) < 4 {
-				break
-			}
-			l, h = int(b[2])<<8|int(b[3]), 4
-		}
-		if h+l > len(b) {
+	for at := 0; ; n++ {
+		h, ok := AttrSpan(b, at)
+		if !ok || h.End > len(b) {
 			break
 		}
-		b = b[h+l:]
-		n++
+		at = h.End
 	}
 	return n + 1
+}
+
+// The attribute header (section 3.1.3): Flags, Type, then a Length of 1
+// byte, or of 2 with ATTR_EXTENDED.
+const (
+	attrHeaderLen    = 3                 // Flags, Type, 1-byte Length
+	attrExtHeaderLen = attrHeaderLen + 1 // Flags, Type, 2-byte Length
+)
+
+// attrLenWidth is the width of the Length of an attribute with flags f.
+func attrLenWidth(f AttrFlags) int {
+	if f&AttrExtended != 0 {
+		return 2
+	}
+	return 1
+}
+
+// AttrHeader is an attribute's header as the bytes give it, untrusted.
+type AttrHeader struct {
+	Flags AttrFlags
+	Type  AttrType
+	Data  int // offset of the data, after the Length
+	End   int // offset after the data as the Length gives it: may pass the bytes' end
+}
+
+// AttrSpan reads the header of the attribute at offset at of b by the
+// attribute list's own framing, as far as b goes: the message need not
+// decode. ok is false, and h of no use, if the header does not fit in b
+// (or at is outside b); End is not checked against len(b).
+func AttrSpan(b []byte, at int) (h AttrHeader, ok bool) {
+	if at < 0 || at > len(b)-attrHeaderLen {
+		return
+	}
+	h.Flags, h.Type, h.Data, h.End = AttrFlags(b[at]), AttrType(b[at+1]), at+attrHeaderLen, int(b[at+2])
+	if h.Flags&AttrExtended != 0 {
+		if at > len(b)-attrExtHeaderLen {
+			return
+		}
+		h.Data, h.End = at+attrExtHeaderLen, h.End<<8|int(b[at+3])
+	}
+	h.End += h.Data
+	return h, true
+}
+
+// attrListAt is the offset of the first attribute of an UPDATE or a
+// QUERY: after the header and the 2-byte Attributes Length.
+const attrListAt = HeaderLen + 2
+
+// ScanAttrs walks the attribute list of raw, a whole UPDATE or QUERY, by
+// the list's own framing (Attributes Length, then each attribute's
+// header, AttrSpan), as far as it goes: the message need not decode, and
+// no length is trusted past the list or the bytes. f sees each
+// attribute that fits, its header and data; returning false stops the
+// walk.
+func ScanAttrs(raw []byte, f func(h AttrHeader, data []byte) bool) {
+	if len(raw) < attrListAt {
+		return
+	}
+	n := int(binary.BigEndian.Uint16(raw[HeaderLen:]))
+	list := raw[:min(len(raw), attrListAt+n)]
+	for at := attrListAt; ; {
+		h, ok := AttrSpan(list, at)
+		if !ok || h.End > len(list) || !f(h, list[h.Data:h.End]) {
+			return
+		}
+		at = h.End
+	}
 }
 
 func (a *Attribute) walk(w *walker, set *attrSet) {
@@ -157,10 +220,7 @@ func (a *Attribute) walk(w *walker, set *attrSet) {
 			a.Value = &RawAttr{AType: t}
 		}
 	}
-	width := 1
-	if a.Flags&AttrExtended != 0 {
-		width = 2
-	}
+	width := attrLenWidth(a.Flags)
 	if w.decode && !w.checkAttrLen(t, width) {
 		return
 	}
