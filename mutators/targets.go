@@ -12,22 +12,13 @@ import (
 
 // BaseHandshake is a valid HANDSHAKE: Version 1, Site ID 100, Domain ID 1,
 // Hold Time 60, Router ID 10.255.0.1, and one Capabilities option
-// (handshake.option[0]) with capability[0..3] MP (IPv4 VROUTE, IPv6
-// VROUTE, IPv4 TLOC, IPv6 TLOC), capability[4] IDENTITY (vEdge),
-// capability[5] GRACEFUL RESTART, capability[6] REFRESH, capability[7]
-// OVERLAY ID.
+// (handshake.option[0]) of omp.DefaultCapabilities for a vEdge in
+// overlay 1: capability[0..3] MP (IPv4 VROUTE, IPv6 VROUTE, IPv4 TLOC,
+// IPv6 TLOC), capability[4] IDENTITY (vEdge), capability[5] GRACEFUL
+// RESTART, capability[6] REFRESH, capability[7] OVERLAY ID.
 func BaseHandshake() *omp.Handshake {
-	return &omp.Handshake{Version: omp.Version, SiteID: 100, DomainID: 1, HoldTime: 60, PeerRouterID: netip.MustParseAddr("10.255.0.1"),
-		Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{
-			&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute},
-			&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute},
-			&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
-			&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC},
-			&omp.CapIdentity{PeerType: omp.PeerTypeVEdge},
-			&omp.CapGracefulRestart{GRInterval: 43200},
-			&omp.CapRefresh{},
-			&omp.CapOverlayID{OverlayID: 1},
-		}}}}
+	return &omp.Handshake{Version: omp.Version, SiteID: 100, DomainID: 1, HoldTime: omp.DefaultHoldTime, PeerRouterID: netip.MustParseAddr("10.255.0.1"),
+		Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: omp.DefaultCapabilities(omp.PeerTypeVEdge, 1)}}}
 }
 
 // BareHandshake is BaseHandshake without options (a 16-byte body).

@@ -172,7 +172,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Target == "" {
 		def(&c.TimeUnit, 10*time.Millisecond)
 		if c.HoldTime == 0 {
-			c.HoldTime = 60
+			c.HoldTime = omp.DefaultHoldTime
 		}
 	} else {
 		def(&c.TimeUnit, time.Second)

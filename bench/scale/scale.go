@@ -43,7 +43,7 @@ import (
 const (
 	DefaultPerUpdate = 100
 	DefaultDeadline  = 60 * time.Second
-	DefaultHoldTime  = 60 // seconds, offered by the clients
+	DefaultHoldTime  = omp.DefaultHoldTime // seconds, offered by the clients
 	DefaultWriteSize = 256 << 10
 	// MaxReceivers keeps every receiver on its own 127.0.0.x address.
 	MaxReceivers = 250

@@ -18,11 +18,9 @@ import (
 	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
-)
 
-// DefaultPort is OMP's TCP port, where a DUT listens unless told
-// otherwise.
-const DefaultPort = 12346
+	"github.com/ompconform/ompconform/omp"
+)
 
 // Defaults of a Spec.
 const (
@@ -61,7 +59,7 @@ type Spec struct {
 	// dials; default DefaultHost. With host networking the DUT's port is
 	// a port of this machine.
 	Host string
-	// Port is the DUT's OMP port; default DefaultPort. Start refuses a
+	// Port is the DUT's OMP port; default omp.DefaultPort. Start refuses a
 	// port already in use on Host (the wait would see the wrong
 	// listener).
 	Port int
@@ -131,7 +129,7 @@ func (s Spec) withDefaults() (Spec, error) {
 		return s, fmt.Errorf("container: host %q: want a loopback address (127.0.0.0/8, ::1): the DUT shares this machine's network", s.Host)
 	}
 	if s.Port == 0 {
-		s.Port = DefaultPort
+		s.Port = omp.DefaultPort
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		return s, fmt.Errorf("container: port %d out of range", s.Port)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ompconform/ompconform/omp"
 )
 
 // These tests need no Docker daemon.
@@ -99,7 +101,7 @@ func TestSpecChecks(t *testing.T) {
 		}
 	}
 	s, err := Spec{Image: "x"}.withDefaults()
-	if err != nil || s.Host != DefaultHost || s.Port != DefaultPort || s.StartupTimeout != DefaultStartupTimeout ||
+	if err != nil || s.Host != DefaultHost || s.Port != omp.DefaultPort || s.StartupTimeout != DefaultStartupTimeout ||
 		s.StopTimeout != DefaultStopTimeout || s.Logger == nil {
 		t.Errorf("defaults: %+v, %v", s, err)
 	}

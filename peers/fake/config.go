@@ -43,8 +43,6 @@ import (
 
 // Defaults for the Config fields left zero.
 const (
-	DefaultHoldTime     = 60    // seconds, a vSmart's default OMP hold time
-	DefaultGRInterval   = 43200 // seconds (12 h), the GRACEFUL RESTART capability
 	DefaultBuffer       = 1024  // received messages queued before overflow
 	DefaultMaxSeen      = 10000 // messages one step may skip before it calls it a flood
 	DefaultWriteTimeout = 5 * time.Second
@@ -68,7 +66,7 @@ type Config struct {
 	DomainID  uint32
 	OverlayID uint32
 	// HoldTime is the HANDSHAKE Hold Time in seconds; 0 means
-	// DefaultHoldTime. To send a Hold Time of 0, use OpenWith with a
+	// omp.DefaultHoldTime. To send a Hold Time of 0, use OpenWith with a
 	// HANDSHAKE of your own or SendBuilt.
 	HoldTime uint16
 	// PeerType is the IDENTITY capability. Default: VIP_DEVICE_VDEDGE for
@@ -76,7 +74,7 @@ type Config struct {
 	// VIP_DEVICE_VSMART for a peer that listens.
 	PeerType omp.PeerType
 	// Capabilities are the capabilities of the HANDSHAKE. nil means
-	// DefaultCapabilities(PeerType, OverlayID); an empty non-nil slice
+	// omp.DefaultCapabilities(PeerType, OverlayID); an empty non-nil slice
 	// sends no Capabilities option at all.
 	Capabilities []omp.Capability
 	// Auth, if set, is sent as the HANDSHAKE's Authentication option,
@@ -111,22 +109,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// DefaultCapabilities is the capability list a fake peer sends unless
-// told otherwise: MP for IPv4 and IPv6 VROUTE and TLOC, IDENTITY,
-// GRACEFUL RESTART (DefaultGRInterval), REFRESH, OVERLAY ID.
-func DefaultCapabilities(pt omp.PeerType, overlayID uint32) []omp.Capability {
-	return []omp.Capability{
-		&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute},
-		&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute},
-		&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
-		&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC},
-		&omp.CapIdentity{PeerType: pt},
-		&omp.CapGracefulRestart{GRInterval: DefaultGRInterval},
-		&omp.CapRefresh{},
-		&omp.CapOverlayID{OverlayID: overlayID},
-	}
-}
-
 // withDefaults fills the zero fields. dialing says which role the peer
 // plays when PeerType is unset.
 func (c Config) withDefaults(dialing bool) (Config, error) {
@@ -148,7 +130,7 @@ func (c Config) withDefaults(dialing bool) (Config, error) {
 		c.Name = c.RouterID.String()
 	}
 	if c.HoldTime == 0 {
-		c.HoldTime = DefaultHoldTime
+		c.HoldTime = omp.DefaultHoldTime
 	}
 	if c.PeerType == 0 {
 		c.PeerType = omp.RoleEdge.Counterpart().PeerType() // dialled, by an edge router
@@ -157,7 +139,7 @@ func (c Config) withDefaults(dialing bool) (Config, error) {
 		}
 	}
 	if c.Capabilities == nil {
-		c.Capabilities = DefaultCapabilities(c.PeerType, c.OverlayID)
+		c.Capabilities = omp.DefaultCapabilities(c.PeerType, c.OverlayID)
 	}
 	if c.Transcript == nil {
 		c.Transcript = &transcript.Transcript{}

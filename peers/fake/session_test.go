@@ -314,7 +314,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatalf("default HANDSHAKE does not decode: %v", err)
 	}
 	caps := back.(*omp.Handshake).Capabilities()
-	if len(caps) != 8 || hs.HoldTime != DefaultHoldTime || hs.PeerRouterID != netip.MustParseAddr("127.0.0.1") {
+	if len(caps) != 8 || hs.HoldTime != omp.DefaultHoldTime || hs.PeerRouterID != netip.MustParseAddr("127.0.0.1") {
 		t.Errorf("defaults: %d caps, hold %d, id %s", len(caps), hs.HoldTime, hs.PeerRouterID)
 	}
 	c, _ = Config{Capabilities: []omp.Capability{}, Auth: &omp.AuthenticationOption{KeyID: 1}}.withDefaults(false)

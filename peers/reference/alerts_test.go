@@ -111,7 +111,7 @@ func TestPersonalityAccepted(t *testing.T) {
 			t.Errorf("%s with %s: peer role %s", tc.role, tc.peer, ps.Negotiated.PeerRole)
 		}
 		// No MP capability: every family of the speaker.
-		if len(ps.Negotiated.Families) != len(DefaultFamilies) {
+		if len(ps.Negotiated.Families) != len(omp.DefaultFamilies()) {
 			t.Errorf("families %v", ps.Negotiated.Families)
 		}
 		sp.Close()

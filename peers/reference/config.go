@@ -12,17 +12,10 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// DefaultPort is the TCP port the speaker listens on and dials when an
-// address gives none. The draft names no port; ompconform uses 12346, the
-// base port of Cisco SD-WAN control connections (docs/fsm.md).
-const DefaultPort = 12346
-
 // Defaults for the session parameters the draft leaves open (docs/fsm.md).
 const (
-	DefaultHoldTime   = 60    // seconds, as a vSmart's default OMP hold time
-	DefaultGRInterval = 43200 // seconds (12 h), as a vSmart's default GR timer
-	DefaultQueueLen   = 256   // messages queued for one peer
-	DefaultAuthKeyID  = 1
+	DefaultQueueLen  = 256 // messages queued for one peer
+	DefaultAuthKeyID = 1
 
 	// Limits (docs/fsm.md, Limits).
 	DefaultMaxConnections          = 4096      // sessions open at once
@@ -33,7 +26,7 @@ const (
 
 // Neighbor is a peer the speaker connects to (active open).
 type Neighbor struct {
-	// Address is host:port; a bare host gets DefaultPort.
+	// Address is host:port; a bare host gets omp.DefaultPort.
 	Address string
 	// ServerName checks the peer's TLS certificate; empty uses the host.
 	ServerName string
@@ -56,13 +49,13 @@ type Config struct {
 	Neighbors []Neighbor
 
 	// HoldTime offered in the HANDSHAKE, in TimeUnits; 0 disables HELLOs
-	// and the hold timer. Unset (nil) means DefaultHoldTime.
+	// and the hold timer. Unset (nil) means omp.DefaultHoldTime.
 	HoldTime *uint16
 	// MinHoldTime refuses a peer offering less (0 included) with
 	// HANDSHAKE/HOLDTIME. 0: only the codec's rule (1 and 2 refused).
 	MinHoldTime uint16
 	// GRInterval offered in the GRACEFUL RESTART capability, in TimeUnits.
-	// Unset (nil) means DefaultGRInterval; 0 disables graceful restart.
+	// Unset (nil) means omp.DefaultGRInterval; 0 disables graceful restart.
 	GRInterval *uint32
 	// NoRefresh leaves the REFRESH capability out.
 	NoRefresh bool
@@ -180,11 +173,11 @@ func (c *Config) settle(r Routing) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.holdTime = DefaultHoldTime
+	s.holdTime = omp.DefaultHoldTime
 	if c.HoldTime != nil {
 		s.holdTime = *c.HoldTime
 	}
-	s.grInterval = DefaultGRInterval
+	s.grInterval = omp.DefaultGRInterval
 	if c.GRInterval != nil {
 		s.grInterval = *c.GRInterval
 	}
@@ -281,15 +274,15 @@ func (c *Config) maxRoutes() int {
 	return c.MaxRoutesPerPeer
 }
 
-// dialAddress adds DefaultPort to an address that has none.
+// dialAddress adds omp.DefaultPort to an address that has none.
 func dialAddress(a string) string {
 	if _, _, err := net.SplitHostPort(a); err == nil {
 		return a
 	}
 	if ip, err := netip.ParseAddr(a); err == nil {
-		return netip.AddrPortFrom(ip, DefaultPort).String()
+		return netip.AddrPortFrom(ip, omp.DefaultPort).String()
 	}
-	return net.JoinHostPort(a, fmt.Sprint(DefaultPort))
+	return net.JoinHostPort(a, fmt.Sprint(omp.DefaultPort))
 }
 
 func hasFamily(fs []omp.Family, f omp.Family) bool {

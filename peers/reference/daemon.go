@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultStateAPI is where the daemon serves its state API unless told
-// otherwise: loopback, the port after DefaultPort.
+// otherwise: loopback, the port after omp.DefaultPort.
 const DefaultStateAPI = "127.0.0.1:12347"
 
 // Main is `ompconform reference`: it runs the reference speaker until
@@ -82,11 +82,11 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	fs.UintVar(&d.siteID, "site-id", 0, "site ID")
 	fs.UintVar(&d.domainID, "domain-id", 0, "domain ID")
 	fs.UintVar(&d.overlayID, "overlay-id", 0, "overlay ID (0: none)")
-	fs.Var(&d.listen, "listen", fmt.Sprintf("listen address host:port, repeatable (a controller defaults to :%d)", DefaultPort))
-	fs.Var(&d.connect, "connect", fmt.Sprintf("neighbor to dial, host[:port], repeatable (port %d by default)", DefaultPort))
-	fs.UintVar(&d.holdTime, "hold-time", DefaultHoldTime, "hold time offered, seconds (0: no HELLO)")
+	fs.Var(&d.listen, "listen", fmt.Sprintf("listen address host:port, repeatable (a controller defaults to :%d)", omp.DefaultPort))
+	fs.Var(&d.connect, "connect", fmt.Sprintf("neighbor to dial, host[:port], repeatable (port %d by default)", omp.DefaultPort))
+	fs.UintVar(&d.holdTime, "hold-time", omp.DefaultHoldTime, "hold time offered, seconds (0: no HELLO)")
 	fs.UintVar(&d.minHoldTime, "min-hold-time", 0, "refuse peers offering less")
-	fs.UintVar(&d.grInterval, "gr-interval", DefaultGRInterval, "graceful restart interval, seconds (0: off)")
+	fs.UintVar(&d.grInterval, "gr-interval", omp.DefaultGRInterval, "graceful restart interval, seconds (0: off)")
 	fs.BoolVar(&d.noRefresh, "no-refresh", false, "do not offer the REFRESH capability")
 	fs.StringVar(&d.tlsCert, "tls-cert", "", "TLS certificate (PEM); with -tls-key and -tls-ca, sessions use mutual TLS")
 	fs.StringVar(&d.tlsKey, "tls-key", "", "TLS private key (PEM)")
@@ -236,7 +236,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	dur("connect-retry-max", d.connectRetryMax, &cfg.ConnectRetryMax)
 	dur("write-timeout", d.writeTimeout, &cfg.WriteTimeout)
 	if len(cfg.Listen) == 0 && cfg.Role == omp.RoleController {
-		cfg.Listen = []string{fmt.Sprintf(":%d", DefaultPort)}
+		cfg.Listen = []string{fmt.Sprintf(":%d", omp.DefaultPort)}
 	}
 	return cfg, stateAPI, logLevel, errors.Join(errs...)
 }

@@ -41,7 +41,7 @@ func TestPassiveOpenSendsHandshake(t *testing.T) {
 			refresh++
 		}
 	}
-	if mp != len(DefaultFamilies) || id != 1 || gr != 1 || refresh != 1 {
+	if mp != len(omp.DefaultFamilies()) || id != 1 || gr != 1 || refresh != 1 {
 		t.Errorf("capabilities: %d MP, %d IDENTITY, %d GR, %d REFRESH", mp, id, gr, refresh)
 	}
 	waitPeerState(t, sp, sessionKey(p), StateHandshakeSent)

@@ -169,7 +169,7 @@ func newDuplex() (client, server *halfConn) {
 	c2s, s2c := net.Pipe() // client writes, server reads
 	s2cW, c2sR := net.Pipe()
 	ca := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 40000}
-	sa := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: DefaultPort}
+	sa := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: omp.DefaultPort}
 	return &halfConn{r: c2sR, w: c2s, local: ca, remote: sa}, &halfConn{r: s2c, w: s2cW, local: sa, remote: ca}
 }
 

@@ -90,13 +90,6 @@ type PeerInfo struct {
 	Security   bool          // SECURITY negotiated
 }
 
-// DefaultFamilies are the families a routing half carries when it does
-// not say otherwise: vRoutes and TLOCs over IPv4 and IPv6.
-var DefaultFamilies = []omp.Family{
-	{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute},
-	{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC},
-}
-
 // nullRouting accepts every route and sends nothing but End-of-RIB: a
 // routing half for exercising the session layer on its own.
 type nullRouting struct {
@@ -109,7 +102,7 @@ type nullRouting struct {
 // REFRESH_REQUEST); it answers a QUERY with nothing.
 func NullRouting() Routing { return &nullRouting{received: map[string]int{}} }
 
-func (*nullRouting) Families() []omp.Family { return DefaultFamilies }
+func (*nullRouting) Families() []omp.Family { return omp.DefaultFamilies() }
 
 func (n *nullRouting) Up(p PeerInfo) (PeerRouting, error) {
 	np := &nullPeer{n: n, ready: make(chan struct{}, 1), eor: true}
