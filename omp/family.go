@@ -2,6 +2,7 @@ package omp
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,6 +23,24 @@ func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 var familyAFIs = map[string]AFI{"ipv4": AFIIPv4, "ipv6": AFIIPv6}
 var familySAFIs = map[string]SAFI{"vroute": SAFIVRoute, "tloc": SAFITLOC, "multicast": SAFIMulticast,
 	"service": SAFIService, "security": SAFISecurity, "link": SAFILink, "cxp": SAFICXP}
+
+// ParseSAFI reads a SAFI by its short name, as ParseFamily does:
+// "vroute", "tloc", "multicast", ... (any case).
+func ParseSAFI(s string) (SAFI, bool) {
+	v, ok := familySAFIs[strings.ToLower(s)]
+	return v, ok
+}
+
+// ShortName is the SAFI's short name, as ParseSAFI reads it; its number
+// if it has none.
+func (s SAFI) ShortName() string {
+	for k, v := range familySAFIs {
+		if v == s {
+			return k
+		}
+	}
+	return strconv.Itoa(int(s))
+}
 
 // ParseFamily parses the short form "ipv4/vroute", "ipv6/tloc",
 // "ipv4/multicast", "ipv4/service", ... (any case).

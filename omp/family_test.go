@@ -1,6 +1,10 @@
 package omp
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestFamilyText(t *testing.T) {
 	for afi := AFIIPv4; afi <= AFIIPv6; afi++ {
@@ -30,5 +34,29 @@ func TestFamilyText(t *testing.T) {
 	}
 	if s := (Family{AFIIPv4, SAFIMulticast}).String(); s != "AFI_IPV4/SAFI_MULTICASE" {
 		t.Errorf("String = %q", s)
+	}
+}
+
+// Every SAFI with a short name parses back from it; the policy language
+// and ParseFamily read the same names.
+func TestSAFIShortNames(t *testing.T) {
+	for s := SAFI(0); s < 16; s++ {
+		n := s.ShortName()
+		got, ok := ParseSAFI(strings.ToUpper(n))
+		if _, err := strconv.Atoi(n); err == nil {
+			if ok {
+				t.Errorf("SAFI %d has no short name, yet %q parses", s, n)
+			}
+			continue
+		}
+		if !ok || got != s {
+			t.Errorf("SAFI %s: short name %q parses to %v, %v", s, n, got, ok)
+		}
+		if f, err := ParseFamily("ipv4/" + n); err != nil || f.SAFI != s {
+			t.Errorf("ParseFamily(ipv4/%s) = %v, %v", n, f, err)
+		}
+	}
+	if SAFIVRoute.ShortName() != "vroute" || SAFITLOC.ShortName() != "tloc" {
+		t.Errorf("short names %q, %q", SAFIVRoute.ShortName(), SAFITLOC.ShortName())
 	}
 }

@@ -137,16 +137,8 @@ func (m *Match) matches(r *Route) bool {
 	return true
 }
 
-var familyNames = map[string]omp.SAFI{"vroute": omp.SAFIVRoute, "tloc": omp.SAFITLOC, "multicast": omp.SAFIMulticast}
-
-func familyName(s omp.SAFI) string {
-	for k, v := range familyNames {
-		if v == s {
-			return k
-		}
-	}
-	return strconv.Itoa(int(s))
-}
+// policySAFIs are the families a policy's family condition names.
+var policySAFIs = []omp.SAFI{omp.SAFIVRoute, omp.SAFITLOC, omp.SAFIMulticast}
 
 // Parse reads policy text (docs/policy.md). Errors name the line.
 func Parse(text []byte) (*Policy, error) {
@@ -260,8 +252,8 @@ func parseMatch(m *Match, tok []string) error {
 		var err error
 		switch k {
 		case "family":
-			s, ok := familyNames[v]
-			if !ok {
+			s, ok := omp.ParseSAFI(v)
+			if !ok || !slices.Contains(policySAFIs, s) {
 				return fmt.Errorf("bad family %q (vroute, tloc, multicast)", v)
 			}
 			m.SAFI = s
@@ -361,7 +353,7 @@ func (p *Policy) Marshal() []byte {
 func (m *Match) String() string {
 	var c []string
 	if m.SAFI != 0 {
-		c = append(c, "family", familyName(m.SAFI))
+		c = append(c, "family", m.SAFI.ShortName())
 	}
 	if m.HasVPN {
 		c = append(c, "vpn", strconv.FormatUint(m.VPN, 10))
