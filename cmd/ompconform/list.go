@@ -157,10 +157,7 @@ func listJSON(w io.Writer, cases []catalog.Case) error {
 		}
 		j := caseJSON{ID: c.ID, Title: c.Headline(), Section: c.Section, SectionTitle: catalog.SectionTitle(c.Section), Level: c.Level, Basis: c.Basis, Source: c.Source,
 			Requirement: c.Requirement, Reading: c.Reading, Roles: roles, Needs: c.Needs, MessageType: c.MsgType().String(),
-			Labels: c.Labels(), Sends: c.Sent(), Expects: c.Expected(), Timer: c.Timer}
-		for _, e := range c.Expectations() {
-			j.ExpectedAlerts = append(j.ExpectedAlerts, e.Alerts()...)
-		}
+			Labels: c.Labels(), Sends: c.Sent(), Expects: c.Expected(), ExpectedAlerts: c.ExpectedAlerts(), Timer: c.Timer}
 		out = append(out, j)
 	}
 	enc := json.NewEncoder(w)

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/cliflags"
-	"github.com/ompconform/ompconform/peers/container"
+	"github.com/ompconform/ompconform/omp"
 	"io"
 	"net/netip"
 	"os"
@@ -166,7 +166,7 @@ func runRun(env *Env, args []string) int {
 	fs.StringVar(&f.target, "target", "", "DUT address")
 	fs.Var(&f.container.args, "container-arg", "argument of the DUT image (repeatable)")
 	fs.Var(&f.container.files, "container-file", "HOST:PATH file copied into the DUT container (repeatable)")
-	fs.IntVar(&f.container.port, "container-port", container.DefaultPort, "OMP port of the DUT container on loopback")
+	fs.IntVar(&f.container.port, "container-port", omp.DefaultPort, "OMP port of the DUT container on loopback")
 	fs.StringVar(&f.listen, "listen", "", "listen mode: the DUT dials in to IP:PORT")
 	fs.DurationVar(&f.accept, "accept-timeout", runner.DefaultAcceptTimeout, "listen mode: wait for the DUT to dial in")
 	fs.StringVar(&f.role, "role", "", "DUT role")

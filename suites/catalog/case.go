@@ -18,10 +18,10 @@ package catalog
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
@@ -164,9 +164,9 @@ func ParseRole(s string) (Role, error) {
 // Need is something the DUT must negotiate (or offer) for a case to mean
 // anything; a DUT without it gets UNSUPPORTED, not FAIL.
 type Need struct {
-	Cap     omp.CapCode // a capability the DUT's HANDSHAKE must carry
-	Family  omp.Family  // an MP family the DUT's HANDSHAKE must carry
-	Control Action      // an operator action the harness must be able to trigger
+	Cap     omp.CapCode    // a capability the DUT's HANDSHAKE must carry
+	Family  omp.Family     // an MP family the DUT's HANDSHAKE must carry
+	Control control.Action // an operator action the harness must be able to trigger
 }
 
 // NeedCap needs the DUT to send capability c.
@@ -179,7 +179,7 @@ func NeedFamily(afi omp.AFI, safi omp.SAFI) Need {
 
 // NeedControl needs the harness to be able to trigger an operator action
 // on the DUT (only an in-process DUT offers that).
-func NeedControl(a Action) Need { return Need{Control: a} }
+func NeedControl(a control.Action) Need { return Need{Control: a} }
 
 func (n Need) String() string {
 	switch {
@@ -195,45 +195,6 @@ func (n Need) String() string {
 
 // MarshalText prints the need in words.
 func (n Need) MarshalText() ([]byte, error) { return []byte(n.String()), nil }
-
-// Action is an operator action on the DUT, which only a DUT with a
-// control interface lets the harness trigger.
-type Action uint8
-
-const (
-	ActClear         Action = iota + 1 // clear the session (OMP_SUB_ERR_OPER_CLEAR)
-	ActShutdown                        // shut the peer down (OMP_SUB_ERR_OPER_SHUT)
-	ActCfgChange                       // change configuration (OMP_SUB_ERR_OPER_CFG_CHANGE)
-	ActTerminate                       // terminate the process (OMP_SUB_ERR_OPER_TERM)
-	ActOriginate                       // originate a vRoute (Request.VPN, Request.Prefix)
-	ActWithdraw                        // withdraw a vRoute it originated
-	ActPolicy                          // install a control policy (Request.Policy, docs/policy.md; empty: remove it)
-	ActRoutes                          // read the DUT's paths to a prefix, best marked, and its forwarding entry (Readout)
-	ActOriginateTLOC                   // originate a TLOC (Request.TLOC, color TLOCColor, encap TLOCEncap)
-	ActWithdrawTLOC                    // withdraw a TLOC it originated
-)
-
-var actionNames = [...]string{"", "clear", "shutdown", "config-change", "terminate", "originate", "withdraw", "policy", "routes",
-	"originate-tloc", "withdraw-tloc"}
-
-// Request is one operator action: on a peer's session (Peer, the fake
-// peer's Router ID) or on a route (VPN and Prefix).
-type Request struct {
-	Action Action
-	Peer   netip.Addr
-	VPN    uint64
-	Prefix netip.Prefix
-	Policy string // ActPolicy: the policy text (docs/policy.md)
-	// TLOC is the TLOC of ActOriginateTLOC and ActWithdrawTLOC.
-	TLOC omp.TLOCNLRI
-}
-
-func (a Action) String() string {
-	if int(a) < len(actionNames) && a != 0 {
-		return actionNames[a]
-	}
-	return fmt.Sprintf("action_%d", uint8(a))
-}
 
 // Case is one conformance case.
 type Case struct {
@@ -320,6 +281,16 @@ func (c *Case) Expectations() []Expectation {
 		if e, ok := s.(expectStep); ok {
 			out = append(out, e.exp)
 		}
+	}
+	return out
+}
+
+// ExpectedAlerts are the ALERTs a conforming DUT sends in the case, in
+// the order its expectations name them.
+func (c *Case) ExpectedAlerts() []omp.AlertID {
+	var out []omp.AlertID
+	for _, e := range c.Expectations() {
+		out = append(out, e.Alerts()...)
 	}
 	return out
 }

@@ -109,12 +109,9 @@ func (r *Report) Gating() []*Result {
 // newResult fills a result's description from its case.
 func newResult(c *catalog.Case) Result {
 	r := Result{Case: c, ID: c.ID, Title: c.Headline(), Section: c.Section, Level: c.Level, Basis: c.Basis, Source: c.Source,
-		Requirement: c.Requirement, Reading: c.Reading, Sent: c.Sent(), Expected: c.Expected()}
+		Requirement: c.Requirement, Reading: c.Reading, Sent: c.Sent(), Expected: c.Expected(), ExpectedAlerts: c.ExpectedAlerts()}
 	if t := c.MsgType(); t != 0 {
 		r.Type = t.String()
-	}
-	for _, e := range c.Expectations() {
-		r.ExpectedAlerts = append(r.ExpectedAlerts, e.Alerts()...)
 	}
 	return r
 }
