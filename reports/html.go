@@ -45,9 +45,10 @@ type htmlPage struct {
 	Types     []htmlRow
 	Matrix    htmlMatrix
 	Cases     []htmlCase
-	Grades    []htmlCount // the grades present, for the filter
-	Failing   int         // how many cases lead the list, open
-	Lazy      template.JS // the transcripts of the closed cases (lazyData)
+	Grades    []htmlCount     // the grades present, for the filter
+	Columns   []catalog.Grade // every grade, the tables' columns (htmlRow.Counts)
+	Failing   int             // how many cases lead the list, open
+	Lazy      template.JS     // the transcripts of the closed cases (lazyData)
 	Generated string
 	KeysShown bool
 	Live      string // runner.LivenessPeer
@@ -192,6 +193,7 @@ func WriteHTML(w io.Writer, rep *runner.Report, o Options) error {
 		return err
 	}
 	p.Lazy = template.JS(js)
+	p.Columns = catalog.Grades()
 	return page.Execute(w, p)
 }
 
@@ -430,6 +432,10 @@ func plainHex(e entry) string {
 	return strings.TrimSuffix(b.String(), " ")
 }
 
+// gradeCSS colours a grade's class (gradeClass) wherever a page shows
+// one.
+const gradeCSS = `.pass{background:#d9f2d9}.nonstrict{background:#fff0c0}.fail{background:#f8d0d0}.unsup{background:#e4e4f4}.error{background:#f0d0f0}.skip{background:#eee}.info{background:#dde8f4}`
+
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"secs": func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 }).Parse(pageHTML))
@@ -444,7 +450,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding
 td.n{text-align:right}
 .badge{display:inline-block;min-width:7em;padding:0 4px;border-radius:3px;font-weight:bold;text-align:center}.badge.zero{opacity:.45;font-weight:normal}
 button.badge{border:1px solid #bbb;font:inherit;font-weight:bold;cursor:pointer}
-.pass{background:#d9f2d9}.nonstrict{background:#fff0c0}.fail{background:#f8d0d0}.unsup{background:#e4e4f4}.error{background:#f0d0f0}.skip{background:#eee}.info{background:#dde8f4}
+` + gradeCSS + `
 details.case{border:1px solid #ddd;margin:3px 0;padding:2px 6px}details.case>summary{cursor:pointer}
 .sec{color:#666;font-size:12px}
 dl{display:grid;grid-template-columns:9em 1fr;gap:2px 8px}dt{font-weight:bold}dd{margin:0}
@@ -465,11 +471,11 @@ table.transcript{width:100%}td>details{display:inline-block;margin-left:.8em}td>
 {{if .Gating}}<p><b>Gate: failed</b> by {{range .Gating}}<a href="#{{.ID}}">{{.ID}}</a> {{end}}</p>{{else}}<p><b>Gate: passed.</b></p>{{end}}
 {{range .Rep.Notes}}<p class="nonstrict">{{.}}</p>{{end}}
 <h2>By section</h2>
-<table><tr><th>section</th><th>PASS</th><th>INFO</th><th>NON-STRICT</th><th>FAIL</th><th>UNSUPPORTED</th><th>ERROR</th><th>SKIPPED</th><th>total</th></tr>
+<table><tr><th>section</th>{{range .Columns}}<th>{{.}}</th>{{end}}<th>total</th></tr>
 {{range .Sections}}<tr><td><a href="#cases" data-section="{{.Key}}">{{.Label}}</a></td>{{range .Counts}}<td class="n">{{if .}}{{.}}{{end}}</td>{{end}}<td class="n">{{.Total}}</td></tr>
 {{end}}</table>
 <h2>By message type</h2>
-<table><tr><th>message type</th><th>PASS</th><th>INFO</th><th>NON-STRICT</th><th>FAIL</th><th>UNSUPPORTED</th><th>ERROR</th><th>SKIPPED</th><th>total</th></tr>
+<table><tr><th>message type</th>{{range .Columns}}<th>{{.}}</th>{{end}}<th>total</th></tr>
 {{range .Types}}<tr><td>{{.Label}}</td>{{range .Counts}}<td class="n">{{if .}}{{.}}{{end}}</td>{{end}}<td class="n">{{.Total}}</td></tr>
 {{end}}</table>
 <h2>ALERT expected (rows) against received (columns)</h2>

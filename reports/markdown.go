@@ -85,10 +85,17 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 		if col == "section" {
 			sortSections(order)
 		}
-		fmt.Fprintf(&b, "\n## %s\n\n| %s | PASS | INFO | NON-STRICT | FAIL | UNSUPPORTED | ERROR | SKIPPED |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n", title, col)
+		fmt.Fprintf(&b, "\n## %s\n\n| %s |", title, col)
+		for _, g := range catalog.Grades() {
+			fmt.Fprintf(&b, " %s |", g)
+		}
+		b.WriteString("\n| --- |" + strings.Repeat(" ---: |", len(catalog.Grades())) + "\n")
 		for _, k := range order {
-			t := m[k]
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d |\n", mdEscape(label(k)), t[catalog.Pass], t[catalog.Info], t[catalog.NonStrict], t[catalog.Fail], t[catalog.Unsupported], t[catalog.Error], t[catalog.Skipped])
+			fmt.Fprintf(&b, "| %s |", mdEscape(label(k)))
+			for _, g := range catalog.Grades() {
+				fmt.Fprintf(&b, " %d |", m[k][g])
+			}
+			b.WriteString("\n")
 		}
 	}
 	table("By section", "section", func(r *runner.Result) string { return r.Section }, sectionName)

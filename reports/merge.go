@@ -197,7 +197,7 @@ var mergeTmpl = template.Must(template.New("merge").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ompconform: implementations against cases</title>
 <style>
 body{font:13px system-ui,sans-serif;margin:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:1px 5px}
-.pass{background:#d9f2d9}.nonstrict{background:#fff0c0}.fail{background:#f8d0d0}.unsup{background:#e4e4f4}.error{background:#f0d0f0}.skip{background:#eee}.info{background:#dde8f4}.none{background:#fff}
+` + gradeCSS + `.none{background:#fff}
 td.gate{font-weight:bold;outline:2px solid #a00}
 </style></head><body>
 <h1>Implementations against cases</h1>
