@@ -188,7 +188,7 @@ func minimizeOn(ctx context.Context, c *conn, fd *Finding) *Finding {
 	for chunk := (len(b) - omp.HeaderLen) / 2; chunk >= 1 && m.budget(); chunk /= 2 {
 		for off := len(b) - chunk; off >= omp.HeaderLen && m.budget(); off -= chunk {
 			nb := append(slices.Clone(b[:off]), b[off+chunk:]...)
-			if len(b) >= omp.HeaderLen && int(b[omp.MarkerLen])<<8|int(b[omp.MarkerLen+1]) == len(b) {
+			if n, ok := omp.HeaderLength(b); ok && n == len(b) {
 				nb[omp.MarkerLen], nb[omp.MarkerLen+1] = byte(len(nb)>>8), byte(len(nb))
 			}
 			nb, _ = Complete(nb)

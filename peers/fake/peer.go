@@ -608,9 +608,7 @@ func (p *Peer) classify(err error, raw []byte) CloseInfo {
 		ci.Kind = CloseLocal
 	case errors.Is(err, omp.ErrTruncated):
 		ci.Kind, ci.Partial = CloseMidMessage, len(raw)
-		if len(raw) >= omp.MarkerLen+2 {
-			ci.Want = int(raw[omp.MarkerLen])<<8 | int(raw[omp.MarkerLen+1])
-		}
+		ci.Want, _ = omp.HeaderLength(raw)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		ci.Kind = CloseEOF
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):

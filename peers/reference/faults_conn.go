@@ -1,7 +1,7 @@
 package reference
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -52,21 +52,16 @@ func (f *oneReadFrame) read() ([]byte, error) {
 		f.rest = f.buf[:n] // an error with data comes again at the next read
 	}
 	b := f.rest
-	if len(b) >= omp.HeaderLen {
-		n := int(binary.BigEndian.Uint16(b[omp.MarkerLen:]))
-		if n < omp.HeaderLen || n > omp.MaxMessageLen || !allOnes(b[:omp.MarkerLen]) {
-			// A header that cannot frame a message: the codec names
-			// the error, as omp.Reader has it do.
-			f.rest = nil
-			if _, err := omp.Decode(b[:omp.HeaderLen]); err != nil {
-				return b[:omp.HeaderLen], err
-			}
-		} else if n <= len(b) {
-			f.rest = b[n:]
-			return b[:n], nil
-		}
-	}
 	f.rest = nil
+	switch n, err := omp.FrameLength(b); {
+	case err == nil && n <= len(b):
+		f.rest = b[n:]
+		return b[:n], nil
+	case err != nil && !errors.Is(err, omp.ErrTruncated):
+		// A header that cannot frame a message: the codec names the
+		// error, as omp.Reader has it do.
+		return b[:omp.HeaderLen], err
+	}
 	e := &omp.Error{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength, Field: "header.length", Offset: omp.MarkerLen,
 		Reason: fmt.Sprintf("a read of %d bytes ends inside the message", len(b))}
 	if len(b) >= omp.MarkerLen+2 {

@@ -75,19 +75,13 @@ func (f *looseFrame) read() ([]byte, error) {
 		}
 		return h, err
 	}
-	n := int(binary.BigEndian.Uint16(h[omp.MarkerLen:]))
-	if n < omp.HeaderLen || n > f.max || !f.anyMarker && !allOnes(h[:omp.MarkerLen]) {
-		// The codec names the error, as omp.Reader has it do.
+	n, err := omp.FrameLength(h)
+	if err != nil {
+		err = f.relaxed(h, n)
+	}
+	if err != nil {
 		f.last = omp.HeaderLen
-		hdr := append([]byte(nil), h...)
-		if f.anyMarker {
-			setMarker(hdr)
-		}
-		if _, err := omp.Decode(hdr); err != nil {
-			return h, err
-		}
-		return h, &omp.Error{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength, Field: "header.length", Offset: omp.MarkerLen,
-			Data: append([]byte(nil), h[omp.MarkerLen:omp.MarkerLen+2]...), Reason: "header cannot frame a message"}
+		return h, err
 	}
 	b, err := f.br.Peek(n)
 	if err != nil {
@@ -103,6 +97,23 @@ func (f *looseFrame) read() ([]byte, error) {
 	f.buf = append(f.buf[:0], b...)
 	setMarker(f.buf)
 	return f.buf, nil
+}
+
+// relaxed is the framing rule (omp.FrameLength) for h, a header of
+// Length n that does not frame a message, with the speaker's faults: the
+// header as they read it (any Marker taken for all ones, a Length of 4097
+// for 4096) frames one, or the codec names the error, as omp.Reader has
+// it do.
+func (f *looseFrame) relaxed(h []byte, n int) error {
+	hdr := append([]byte(nil), h[:omp.HeaderLen]...)
+	if f.anyMarker {
+		setMarker(hdr)
+	}
+	if n > omp.MaxMessageLen && n <= f.max {
+		binary.BigEndian.PutUint16(hdr[omp.MarkerLen:], omp.MaxMessageLen)
+	}
+	_, err := omp.FrameLength(hdr)
+	return err
 }
 
 func allOnes(b []byte) bool {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -100,8 +98,6 @@ func readCapture(path string) (*capture, error) {
 	return c, nil
 }
 
-var marker = bytes.Repeat([]byte{0xFF}, omp.MarkerLen)
-
 // feed adds a segment's payload to the direction's stream and returns the
 // messages it completes: whole messages by their Length, waiting for the
 // 19 bytes of a header and for the rest of a message split across
@@ -111,8 +107,8 @@ func (d *direction) feed(payload []byte) []view {
 	d.buf = append(d.buf, payload...)
 	var out []view
 	for len(d.buf) >= omp.HeaderLen {
-		n := int(binary.BigEndian.Uint16(d.buf[omp.MarkerLen:]))
-		if !bytes.Equal(d.buf[:omp.MarkerLen], marker) || n < omp.HeaderLen || n > omp.MaxMessageLen {
+		n, err := omp.FrameLength(d.buf)
+		if err != nil {
 			out = append(out, codecView(d.buf, true))
 			d.buf = nil
 			break

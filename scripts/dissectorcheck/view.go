@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -52,7 +51,8 @@ func alertText(c omp.AlertCode, s omp.Subcode) string {
 // codecView decodes b, one framed message (or, unframed, the header that
 // cannot frame one), with the codec.
 func codecView(b []byte, unframed bool) view {
-	v := view{Unframed: unframed, Length: int(binary.BigEndian.Uint16(b[omp.MarkerLen:]))}
+	n, _ := omp.HeaderLength(b)
+	v := view{Unframed: unframed, Length: n}
 	if unframed {
 		_, err := omp.Decode(b[:omp.HeaderLen])
 		if e, ok := omp.AsError(err); ok {

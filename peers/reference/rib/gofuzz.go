@@ -159,8 +159,8 @@ func gfFrames(b []byte) []omp.Message {
 		if len(b) < omp.HeaderLen {
 			panic(fmt.Sprintf("the RIB sent %d bytes, less than a header", len(b)))
 		}
-		n := int(b[omp.MarkerLen])<<8 | int(b[omp.MarkerLen+1])
-		if n < omp.HeaderLen || n > len(b) || n > omp.MaxMessageLen {
+		n, err := omp.FrameLength(b)
+		if err != nil || n > len(b) {
 			panic(fmt.Sprintf("the RIB sent a message of Length %d with %d bytes left", n, len(b)))
 		}
 		m, err := omp.Decode(b[:n])
