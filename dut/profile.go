@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -27,7 +26,7 @@ type Profile struct {
 	SiteID   uint32
 	DomainID uint32
 	HoldTime uint16
-	// OverlayID is its OVERLAY ID capability's (the last one); 0 if it
+	// OverlayID is its (first) OVERLAY ID capability's; 0 if it
 	// sent none.
 	OverlayID uint32
 	// Refresh says it offers the REFRESH capability.
@@ -39,24 +38,14 @@ type Profile struct {
 
 // Learn reads the Profile of a DUT from its HANDSHAKE.
 func Learn(hs *omp.Handshake) Profile {
-	p := Profile{Handshake: hs, RouterID: hs.PeerRouterID, SiteID: hs.SiteID, DomainID: hs.DomainID, HoldTime: hs.HoldTime}
-	identity := false
-	for _, c := range hs.Capabilities() {
-		switch c := c.(type) {
-		case *omp.CapIdentity:
-			if !identity {
-				p.Role, identity = omp.RoleOf(c.PeerType), true
-			}
-		case *omp.CapOverlayID:
-			p.OverlayID = c.OverlayID
-		case *omp.CapRefresh:
-			p.Refresh = true
-		case *omp.CapMP:
-			if f := (omp.Family{AFI: c.AFI, SAFI: c.SAFI}); !slices.Contains(p.Families, f) {
-				p.Families = append(p.Families, f)
-			}
-		}
+	p := Profile{Handshake: hs, RouterID: hs.PeerRouterID, SiteID: hs.SiteID, DomainID: hs.DomainID, HoldTime: hs.HoldTime, Families: hs.Families()}
+	if id, ok := omp.CapOf[*omp.CapIdentity](hs); ok {
+		p.Role = omp.RoleOf(id.PeerType)
 	}
+	if o, ok := omp.CapOf[*omp.CapOverlayID](hs); ok {
+		p.OverlayID = o.OverlayID
+	}
+	_, p.Refresh = omp.CapOf[*omp.CapRefresh](hs)
 	return p
 }
 

@@ -27,7 +27,7 @@ func serveFirst(t *testing.T, b []byte) string {
 }
 
 // A vHub's HANDSHAKE, on the wire: Discover learns from its bytes the
-// first IDENTITY's role, the last OVERLAY ID, REFRESH, and the MP
+// first IDENTITY's role, the first OVERLAY ID, REFRESH, and the MP
 // families in order, each once.
 func TestDiscoverLearnsTheHandshake(t *testing.T) {
 	hs := &omp.Handshake{Version: omp.Version, SiteID: 300, DomainID: 7, HoldTime: 12,
@@ -55,7 +55,7 @@ func TestDiscoverLearnsTheHandshake(t *testing.T) {
 	}
 	p.Handshake = nil
 	want := Profile{Role: omp.RoleHub, RouterID: netip.MustParseAddr("192.0.2.33"), SiteID: 300, DomainID: 7, HoldTime: 12,
-		OverlayID: 42, Refresh: true,
+		OverlayID: 9, Refresh: true,
 		Families: []omp.Family{{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}}}
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("profile\n%+v, want\n%+v", p, want)

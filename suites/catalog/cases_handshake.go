@@ -281,15 +281,12 @@ func handshakeCases() []Case {
 // dutOverlayID is the DUT's Overlay ID (its OVERLAY ID capability), 1
 // if it sent none.
 func dutOverlayID(e *Env) uint32 {
-	id := uint32(1)
 	if e.DUT != nil {
-		for _, c := range e.DUT.Capabilities() {
-			if o, ok := c.(*omp.CapOverlayID); ok {
-				id = o.OverlayID
-			}
+		if o, ok := omp.CapOf[*omp.CapOverlayID](e.DUT); ok {
+			return o.OverlayID
 		}
 	}
-	return id
+	return 1
 }
 
 // dutOverlay adds an OVERLAY ID capability with the DUT's Overlay ID.

@@ -187,7 +187,11 @@ func (x *Exec) offersRefresh(i int) bool {
 	if hs == nil {
 		hs = x.Env.DUT
 	}
-	return hs != nil && slices.ContainsFunc(hs.Capabilities(), func(c omp.Capability) bool { return c.CapCode() == omp.CapCodeRefresh })
+	if hs == nil {
+		return false
+	}
+	_, ok := omp.CapOf[*omp.CapRefresh](hs)
+	return ok
 }
 
 // barrier proves that the DUT has read everything peer i sent so far and

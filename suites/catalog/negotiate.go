@@ -45,10 +45,8 @@ func (n Negotiated) String() string {
 }
 
 func grInterval(h *omp.Handshake) uint32 {
-	for _, c := range h.Capabilities() {
-		if g, ok := c.(*omp.CapGracefulRestart); ok {
-			return g.GRInterval
-		}
+	if g, ok := omp.CapOf[*omp.CapGracefulRestart](h); ok {
+		return g.GRInterval
 	}
 	return 0
 }
@@ -65,7 +63,7 @@ func Families(ours, theirs *omp.Handshake) []omp.Family {
 	if ours == nil || theirs == nil {
 		return nil
 	}
-	a, b := mpFamilies(ours), mpFamilies(theirs)
+	a, b := ours.Families(), theirs.Families()
 	switch {
 	case a == nil:
 		return b
@@ -76,16 +74,6 @@ func Families(ours, theirs *omp.Handshake) []omp.Family {
 	for _, f := range a {
 		if slices.Contains(b, f) {
 			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func mpFamilies(h *omp.Handshake) []omp.Family {
-	var out []omp.Family
-	for _, c := range h.Capabilities() {
-		if mp, ok := c.(*omp.CapMP); ok && !slices.Contains(out, omp.Family{AFI: mp.AFI, SAFI: mp.SAFI}) {
-			out = append(out, omp.Family{AFI: mp.AFI, SAFI: mp.SAFI})
 		}
 	}
 	return out

@@ -165,12 +165,8 @@ func IdentityOfDUT() Pred {
 		if !ok {
 			return false
 		}
-		for _, c := range h.Capabilities() {
-			if id, ok := c.(*omp.CapIdentity); ok {
-				return e.Role == 0 || RoleSet(omp.RoleOf(id.PeerType)) == e.Role
-			}
-		}
-		return false
+		id, ok := omp.CapOf[*omp.CapIdentity](h)
+		return ok && (e.Role == 0 || RoleSet(omp.RoleOf(id.PeerType)) == e.Role)
 	}}
 }
 
