@@ -1,22 +1,25 @@
 package reference
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/netip"
 	"sync"
+
+	"github.com/ompconform/ompconform/dut/control"
 )
 
-// The DUT control contract's HTTP side (docs/dut-control.md), which the
-// daemon serves beside its state API: POST /control/ACTION with
-// {"peer": "ROUTER-ID"}. clear, shutdown and config-change act on the
-// speaker (ALERT OPER/CLEAR, OPER/SHUT, OPER/CFG_CHANGE to the peer);
-// originate and withdraw change its local routes, routes reads its paths
-// to a prefix (Readout); terminate stops the
-// daemon as SIGTERM does (in a process that is not the daemon it answers
-// 501, the contract's "no such action").
+// The DUT control contract's DUT side (docs/dut-control.md, package
+// dut/control): Control performs its actions on a speaker, for the
+// daemon's endpoint (POST /control/ACTION beside its state API) and for
+// the in-process DUT (package dut). clear, shutdown and config-change
+// act on the speaker (ALERT OPER/CLEAR, OPER/SHUT, OPER/CFG_CHANGE to
+// the peer); originate and withdraw change its local routes, routes
+// reads its paths to a prefix (control.Readout); terminate stops the
+// process (in a process that cannot, it answers 501, the contract's "no
+// such action").
 
 // withControl serves the control contract under /control/ and state
 // everything else.
@@ -25,97 +28,105 @@ import (
 func withControl(state http.Handler, sp *Speaker, terminate func()) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", state)
-	c := &controller{sp: sp, terminate: terminate}
-	mux.HandleFunc("POST /control/{action}", c.serve)
+	var term func(context.Context) error
+	if terminate != nil {
+		term = func(context.Context) error { terminate(); return nil }
+	}
+	mux.HandleFunc("POST /control/{action}", NewControl(sp, term).serve)
 	return mux
 }
 
-type controller struct {
+// Control performs the DUT control contract's actions on a speaker.
+type Control struct {
 	sp        *Speaker
-	terminate func()
+	terminate func(context.Context) error
 	mu        sync.Mutex
 	toggled   bool // config-change alternates the hold time by one
 }
 
-func (c *controller) serve(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Peer   string       `json:"peer"`
-		VPN    uint64       `json:"vpn"`
-		Prefix netip.Prefix `json:"prefix"`
-		Policy *string      `json:"policy"`
-		TLOC   netip.Addr   `json:"tloc"`
-		Color  uint8        `json:"color"`
-		Encap  uint8        `json:"encap"`
-	}
-	a := r.PathValue("action")
-	route := a == "originate" || a == "withdraw" || a == "routes"
-	err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req)
-	switch {
-	case a == "policy" && (err != nil || req.Policy == nil):
-		http.Error(w, `want {"policy": "TEXT"}`, http.StatusBadRequest)
-		return
-	case a == "policy":
-	case (a == "originate-tloc" || a == "withdraw-tloc") && (err != nil || !req.TLOC.IsValid()):
-		http.Error(w, `want {"tloc": "ADDRESS", "color": N, "encap": N}`, http.StatusBadRequest)
-		return
-	case a == "originate-tloc" || a == "withdraw-tloc":
-	case route && (err != nil || !req.Prefix.IsValid()):
-		http.Error(w, `want {"vpn": N, "prefix": "PREFIX"}`, http.StatusBadRequest)
-		return
-	case !route && (err != nil || req.Peer == ""):
-		http.Error(w, `want {"peer": "ROUTER-ID"}`, http.StatusBadRequest)
-		return
-	}
-	switch a {
-	case "routes":
-		ro, err := c.sp.ReadRoutes(req.VPN, req.Prefix)
+// NewControl is the Control of sp. terminate, if set, terminates the
+// process (the daemon: as SIGTERM does; the in-process DUT: a new
+// speaker in sp's place); without it terminate is
+// control.ErrUnsupported.
+func NewControl(sp *Speaker, terminate func(context.Context) error) *Control {
+	return &Control{sp: sp, terminate: terminate}
+}
+
+// Do performs r: routes answers the contract's Readout as JSON, the
+// other actions nothing. An action the speaker cannot perform is
+// control.ErrUnsupported; one that fails (no such peer, route or TLOC; a
+// policy that does not parse) is another error.
+func (c *Control) Do(ctx context.Context, r control.Request) ([]byte, error) {
+	sp := c.sp
+	switch r.Action {
+	case control.Routes:
+		ro, err := sp.ReadRoutes(r.VPN, r.Prefix)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusConflict)
-			return
+			return nil, err
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(ro)
-		return
-	case "policy":
-		err = c.sp.InstallPolicy([]byte(*req.Policy))
-	case "originate-tloc":
-		err = c.sp.OriginateTLOC(TLOCConfig{TLOCKey: TLOCKey{Address: req.TLOC, Color: req.Color, Encap: req.Encap}})
-	case "withdraw-tloc":
-		err = c.sp.WithdrawTLOC(TLOCKey{Address: req.TLOC, Color: req.Color, Encap: req.Encap})
-	case "originate":
-		err = c.sp.Originate(RouteConfig{VPN: req.VPN, Prefix: req.Prefix})
-	case "withdraw":
-		err = c.sp.WithdrawRoute(req.VPN, req.Prefix)
-	case "clear":
-		err = c.sp.Clear(req.Peer)
-	case "shutdown":
-		err = c.sp.Shutdown(req.Peer, true)
-	case "config-change":
-		err = c.configChange()
-	case "terminate":
+		return json.Marshal(ro)
+	case control.Policy:
+		return nil, sp.InstallPolicy([]byte(r.Policy))
+	case control.OriginateTLOC:
+		return nil, sp.OriginateTLOC(TLOCConfig{TLOCKey: TLOCKey{Address: r.TLOC.Address, Color: r.TLOC.Color, Encap: r.TLOC.Encap}})
+	case control.WithdrawTLOC:
+		return nil, sp.WithdrawTLOC(TLOCKey{Address: r.TLOC.Address, Color: r.TLOC.Color, Encap: r.TLOC.Encap})
+	case control.Originate:
+		return nil, sp.Originate(RouteConfig{VPN: r.VPN, Prefix: r.Prefix})
+	case control.Withdraw:
+		return nil, sp.WithdrawRoute(r.VPN, r.Prefix)
+	case control.Clear:
+		return nil, sp.Clear(r.Peer.String())
+	case control.Shutdown:
+		return nil, sp.Shutdown(r.Peer.String(), true)
+	case control.CfgChange:
+		return nil, c.configChange()
+	case control.Terminate:
 		if c.terminate == nil {
-			http.Error(w, "terminate: send the process SIGTERM", http.StatusNotImplemented)
-			return
+			return nil, fmt.Errorf("%w: terminate: send the process SIGTERM", control.ErrUnsupported)
 		}
+		return nil, c.terminate(ctx)
+	}
+	return nil, fmt.Errorf("%w: no action %v", control.ErrUnsupported, r.Action)
+}
+
+// serve is the contract's HTTP side: 204 for an action done (200 with
+// routes' answer), 400 for a body without what the action needs, 409 for
+// an action that failed, 501 for one there is not.
+func (c *Control) serve(w http.ResponseWriter, r *http.Request) {
+	req, err := control.Decode(r.PathValue("action"), r.Body)
+	var bad *control.BadBody
+	switch {
+	case errors.As(err, &bad):
+		http.Error(w, bad.Error(), http.StatusBadRequest)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusNotImplemented)
+		return
+	case req.Action == control.Terminate && c.terminate != nil:
 		// Answered first: the daemon's stop closes this server.
 		w.WriteHeader(http.StatusAccepted)
-		c.terminate()
-		return
-	default:
-		http.Error(w, fmt.Sprintf("no action %q", a), http.StatusNotImplemented)
+		c.Do(r.Context(), req)
 		return
 	}
-	if err != nil {
+	answer, err := c.Do(r.Context(), req)
+	switch {
+	case errors.Is(err, control.ErrUnsupported):
+		http.Error(w, err.Error(), http.StatusNotImplemented)
+	case err != nil:
 		http.Error(w, err.Error(), http.StatusConflict)
-		return
+	case answer != nil:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(answer)
+	default:
+		w.WriteHeader(http.StatusNoContent)
 	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // configChange changes the configuration the way an operator would: the
 // Hold Time offered goes one up, then back, so that every session's
 // parameters change (OPER/CFG_CHANGE).
-func (c *controller) configChange() error {
+func (c *Control) configChange() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cfg := c.sp.settings().Config

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference/policy"
 )
@@ -68,7 +69,7 @@ func TestControlRoutes(t *testing.T) {
 	p.await("the originated route", reaches("10.7.0.0/16"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/control/routes", strings.NewReader(`{"vpn":1,"prefix":"10.7.0.0/16"}`)))
-	var ro Readout
+	var ro control.Readout
 	if err := json.Unmarshal(rec.Body.Bytes(), &ro); rec.Code != http.StatusOK || err != nil || len(ro.Paths) != 1 || !ro.Paths[0].Best || len(ro.FIB) != 1 {
 		t.Fatalf("routes: %d %s (%v)", rec.Code, rec.Body, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference/policy"
 	"github.com/ompconform/ompconform/peers/reference/rib"
@@ -203,35 +204,18 @@ func (sp *Speaker) InstallPolicy(text []byte) error {
 	return o.installPolicy(text)
 }
 
-// Readout is the DUT control contract's answer to routes
-// (docs/dut-control.md): the paths to one prefix, best marked, and the
-// forwarding entry's next hops (an edge or hub; none on a controller).
-type Readout struct {
-	Paths []ReadPath   `json:"paths"`
-	FIB   []netip.Addr `json:"fib,omitempty"`
-}
-
-// ReadPath is one path of a Readout: its next hop (ATTR_TYPE_TLOC's
-// address), originator, site and preference, and whether it is best.
-type ReadPath struct {
-	NextHop    netip.Addr `json:"next_hop"`
-	Originator netip.Addr `json:"originator"`
-	SiteID     uint32     `json:"site_id"`
-	Preference uint32     `json:"preference"`
-	Best       bool       `json:"best"`
-}
-
 // ReadRoutes is the speaker's paths to vpn and prefix and, on an SDN
-// router, its forwarding entry for them.
-func (sp *Speaker) ReadRoutes(vpn uint64, prefix netip.Prefix) (Readout, error) {
+// router, its forwarding entry for them: the DUT control contract's
+// answer to routes.
+func (sp *Speaker) ReadRoutes(vpn uint64, prefix netip.Prefix) (control.Readout, error) {
 	rr, ok := sp.routing.(*ribRouting)
 	if !ok {
-		return Readout{}, errors.New("the routing half keeps no routes")
+		return control.Readout{}, errors.New("the routing half keeps no routes")
 	}
 	prefix = prefix.Masked()
-	out := Readout{Paths: []ReadPath{}}
+	out := control.Readout{Paths: []control.ReadPath{}}
 	for _, r := range rr.rib.PathsTo(vpn, prefix) {
-		p := ReadPath{Originator: r.Originator, SiteID: r.SiteID, Best: r.Best}
+		p := control.ReadPath{Originator: r.Originator, SiteID: r.SiteID, Best: r.Best}
 		if v, ok := omp.Find(r.Attrs, omp.AttrTypeTLOC); ok {
 			p.NextHop = v.(*omp.AttrTLOC).Address
 		}
