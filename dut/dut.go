@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/tls"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -23,7 +24,7 @@ type Target struct {
 	Role catalog.Role
 	// Control, if set, triggers operator actions on the DUT (only an
 	// in-process DUT offers it); peer is the fake peer's router ID.
-	Control func(ctx context.Context, r catalog.Request) ([]byte, error)
+	Control func(ctx context.Context, r control.Request) ([]byte, error)
 	// Name describes the DUT in reports ("reference (in-process)").
 	Name string
 }

@@ -2,12 +2,12 @@ package dut
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -64,9 +64,9 @@ func ReferenceConfig(r omp.Role) reference.Config {
 
 // ReferenceFrom is the Factory of the in-process reference started with
 // cfg (cfg.Listen: a loopback port). Its Control performs the operator
-// actions: clear, shutdown and configuration change through the
-// speaker's API, terminate by stopping the speaker and starting a new one
-// on the same address (a process restart). Each call starts a new
+// actions through the reference's own dispatcher (reference.Control, as
+// the daemon's control endpoint does), terminate by stopping the speaker
+// and starting a new one on the same address (a process restart). Each call starts a new
 // speaker, on a port of its own.
 func ReferenceFrom(cfg reference.Config) Factory {
 	return func(ctx context.Context) (DUT, error) {
@@ -74,17 +74,19 @@ func ReferenceFrom(cfg reference.Config) Factory {
 		if err != nil {
 			return nil, fmt.Errorf("start the reference: %w", err)
 		}
-		return &refDUT{cfg: cfg, addr: sp.Addr().String(), role: catalog.RoleSet(cfg.Role), sp: sp}, nil
+		d := &refDUT{cfg: cfg, addr: sp.Addr().String(), role: catalog.RoleSet(cfg.Role), sp: sp}
+		d.ctl = reference.NewControl(sp, d.restart)
+		return d, nil
 	}
 }
 
 type refDUT struct {
-	cfg  reference.Config // as started (Reconfigure compares with it)
+	cfg  reference.Config // as started (a restart starts it again)
 	addr string           // the address it listens on
 	role catalog.Role
 	mu   sync.Mutex
 	sp   *reference.Speaker
-	hold uint16 // toggled by configuration changes
+	ctl  *reference.Control // sp's
 }
 
 func (d *refDUT) speaker() *reference.Speaker {
@@ -103,61 +105,28 @@ func (d *refDUT) Target() Target {
 
 func (d *refDUT) Close() error { return d.speaker().Close() }
 
-// answer performs r: the route readout's answer is the reference's own
-// (reference.Readout, the contract's JSON), the other actions have none.
-func (d *refDUT) answer(ctx context.Context, r catalog.Request) ([]byte, error) {
-	if r.Action == catalog.ActRoutes {
-		ro, err := d.speaker().ReadRoutes(r.VPN, r.Prefix)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(ro)
-	}
-	return nil, d.control(ctx, r)
+// answer performs r through the reference's own dispatcher
+// (reference.Control), as the daemon's control endpoint does; its
+// terminate is restart.
+func (d *refDUT) answer(ctx context.Context, r control.Request) ([]byte, error) {
+	d.mu.Lock()
+	ctl := d.ctl
+	d.mu.Unlock()
+	return ctl.Do(ctx, r)
 }
 
-func (d *refDUT) control(ctx context.Context, r catalog.Request) error {
-	sp := d.speaker()
-	peer := r.Peer
-	switch r.Action {
-	case catalog.ActOriginate:
-		return sp.Originate(reference.RouteConfig{VPN: r.VPN, Prefix: r.Prefix})
-	case catalog.ActWithdraw:
-		return sp.WithdrawRoute(r.VPN, r.Prefix)
-	case catalog.ActPolicy:
-		return sp.InstallPolicy([]byte(r.Policy))
-	case catalog.ActOriginateTLOC:
-		return sp.OriginateTLOC(reference.TLOCConfig{TLOCKey: reference.TLOCKey{Address: r.TLOC.Address, Color: r.TLOC.Color, Encap: r.TLOC.Encap}})
-	case catalog.ActWithdrawTLOC:
-		return sp.WithdrawTLOC(reference.TLOCKey{Address: r.TLOC.Address, Color: r.TLOC.Color, Encap: r.TLOC.Encap})
-	case catalog.ActClear:
-		return sp.Clear(peer.String())
-	case catalog.ActShutdown:
-		return sp.Shutdown(peer.String(), true)
-	case catalog.ActCfgChange:
-		d.mu.Lock()
-		cfg := d.cfg
-		if d.hold == 61 {
-			d.hold = 60
-		} else {
-			d.hold = 61
-		}
-		h := d.hold
-		d.mu.Unlock()
-		cfg.HoldTime = &h
-		return sp.Reconfigure(cfg)
-	case catalog.ActTerminate:
-		sp.Close()
-		cfg := d.cfg
-		cfg.Listen = []string{d.addr}
-		nsp, err := reference.Start(context.WithoutCancel(ctx), cfg)
-		if err != nil {
-			return fmt.Errorf("restart the reference: %w", err)
-		}
-		d.mu.Lock()
-		d.sp = nsp
-		d.mu.Unlock()
-		return nil
+// restart stops the speaker and starts a new one on the same address, as
+// the process would start again.
+func (d *refDUT) restart(ctx context.Context) error {
+	d.speaker().Close()
+	cfg := d.cfg
+	cfg.Listen = []string{d.addr}
+	sp, err := reference.Start(context.WithoutCancel(ctx), cfg)
+	if err != nil {
+		return fmt.Errorf("restart the reference: %w", err)
 	}
-	return catalog.ErrNoControl
+	d.mu.Lock()
+	d.sp, d.ctl = sp, reference.NewControl(sp, d.restart)
+	d.mu.Unlock()
+	return nil
 }

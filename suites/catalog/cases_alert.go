@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -70,13 +71,13 @@ func alertCases() []Case {
 	// The OPER ALERTs, which only the DUT's operator can cause.
 	for _, o := range []struct {
 		id  string
-		a   Action
+		a   control.Action
 		sub omp.Subcode
-	}{{"OPR-001", ActClear, omp.SubErrOperClear}, {"OPR-002", ActShutdown, omp.SubErrOperShut}, {"OPR-003", ActCfgChange, omp.SubErrOperCfgChange}, {"OPR-004", ActTerminate, omp.SubErrOperTerm}} {
+	}{{"OPR-001", control.Clear, omp.SubErrOperClear}, {"OPR-002", control.Shutdown, omp.SubErrOperShut}, {"OPR-003", control.CfgChange, omp.SubErrOperCfgChange}, {"OPR-004", control.Terminate, omp.SubErrOperTerm}} {
 		cs = append(cs, Case{ID: o.id, Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4486 3",
 			Requirement: "OPER: OMP_SUB_ERR_OPER_CLEAR = 1, OMP_SUB_ERR_OPER_SHUT = 2, OMP_SUB_ERR_OPER_HOLDTIME_EXP = 3, OMP_SUB_ERR_OPER_CFG_CHANGE = 4, OMP_SUB_ERR_OPER_TERM = 5",
 			Reading:     "As BGP's Cease subcodes: when the operator performs " + o.a.String() + ", the DUT ends the session with ALERT OMP_ERR_OPER/" + omp.ErrOper.SubcodeName(o.sub) + ".",
-			Needs:       []Need{NeedControl(o.a)}, Type: omp.TypeAlert, Exclusive: o.a == ActCfgChange || o.a == ActTerminate,
+			Needs:       []Need{NeedControl(o.a)}, Type: omp.TypeAlert, Exclusive: o.a == control.CfgChange || o.a == control.Terminate,
 			Script: []Step{Open(0), Operator(o.a, 0), ExpectOn(0, Alert(omp.ErrOper, o.sub).ThenClose())}})
 	}
 	return cs

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -57,16 +58,16 @@ func originationCases() []Case {
 	advertised := ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaOwnTLOC())
 	oc := func(id, reading string, script ...Step) Case {
 		return Case{ID: id, Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
-			Reading: reading, Roles: Edges, Needs: append([]Need{NeedControl(ActOriginate)}, vroute...), Type: omp.TypeUpdate, Script: script}
+			Reading: reading, Roles: Edges, Needs: append([]Need{NeedControl(control.Originate)}, vroute...), Type: omp.TypeUpdate, Script: script}
 	}
 	tc := func(id, reading string, script ...Step) Case {
 		return Case{ID: id, Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
-			Reading: reading, Roles: Edges, Needs: []Need{NeedControl(ActOriginateTLOC), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeUpdate, Script: script}
+			Reading: reading, Roles: Edges, Needs: []Need{NeedControl(control.OriginateTLOC), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeUpdate, Script: script}
 	}
 	return []Case{
 		{ID: "ORG-003", Section: "3.1.3", Level: SHOULD, Basis: Project, Requirement: "ATTR_TYPE_SITE_ID Format [...] | Site ID | [...] ATTR_TYPE_ORIGINATOR Format [...] | Originator |",
 			Reading: "A route the SDN router originates names it as its HANDSHAKE did: ATTR_TYPE_ORIGINATOR its Peer Router ID, ATTR_TYPE_SITE_ID its Site ID (the draft gives the attributes' layout only; ompconform reads them as the originator's identity, which the controller reflects and best-path step 7 compares).",
-			Roles:   Edges, Needs: append([]Need{NeedControl(ActOriginate)}, vroute...), Type: omp.TypeUpdate,
+			Roles:   Edges, Needs: append([]Need{NeedControl(control.Originate)}, vroute...), Type: omp.TypeUpdate,
 			Script: []Step{Open(0), OriginateRoute(p), ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(p), NamesDUT())), WithdrawRoute(p)}},
 		tc("ORG-004", "A TLOC the SDN router's operator originates is advertised at once to its controller (SAFI_TLOC; the harness's operator action originate-tloc).",
 			Open(0), OriginateTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(false))), WithdrawTLOC()),

@@ -3,6 +3,7 @@ package catalog
 import (
 	"slices"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -24,7 +25,7 @@ func policyApplyCases() []Case {
 	pc := func(id, reading string, script ...[]Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicyApply,
 			Reading: reading + readPolicyApply, Roles: Controller, Exclusive: true,
-			Needs: append([]Need{NeedControl(ActPolicy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypePolicy,
+			Needs: append([]Need{NeedControl(control.Policy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypePolicy,
 			Script: slices.Concat([]Step{InstallPolicy("")}, slices.Concat(script...), []Step{InstallPolicy("")})}
 	}
 	rejected := "198.18.9.0/24"
@@ -53,7 +54,7 @@ func edgePolicyApplyCases() []Case {
 	pc := func(id, reading string, script ...Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicyApply,
 			Reading: reading + readPolicyApply + readEdgeQuery, Roles: Edges, Exclusive: true,
-			Needs: append([]Need{NeedControl(ActPolicy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypePolicy,
+			Needs: append([]Need{NeedControl(control.Policy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypePolicy,
 			Script: slices.Concat([]Step{InstallPolicy("")}, script, []Step{InstallPolicy("")})}
 	}
 	// routers passes on the TLOC routes of routers 1 and 2, then their

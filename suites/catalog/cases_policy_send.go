@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -30,7 +31,7 @@ func policySendCases() []Case {
 	ps := func(id, reading string, script ...Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Draft, Requirement: reqPolicy,
 			Reading: reading + " The policy is installed through the DUT control contract (docs/policy.md's language); only the framing is judged.",
-			Roles:   Controller, Exclusive: true, Needs: []Need{NeedControl(ActPolicy)}, Type: omp.TypePolicy,
+			Roles:   Controller, Exclusive: true, Needs: []Need{NeedControl(control.Policy)}, Type: omp.TypePolicy,
 			Script: slices.Concat([]Step{InstallPolicy("")}, script, []Step{InstallPolicy("")})}
 	}
 	return []Case{

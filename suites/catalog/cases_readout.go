@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -18,16 +19,6 @@ import (
 // entry. What the wire cannot show of an SDN router (it advertises only
 // its own routes) shows here without resting on the project's reading of
 // QUERY.
-
-// Readout is the contract's answer to routes.
-type Readout struct {
-	Paths []struct {
-		NextHop    netip.Addr `json:"next_hop"`
-		Originator netip.Addr `json:"originator"`
-		Best       bool       `json:"best"`
-	} `json:"paths"`
-	FIB []netip.Addr `json:"fib"`
-}
 
 type readoutExp struct {
 	prefix string
@@ -54,17 +45,17 @@ func (r readoutExp) String() string {
 func (readoutExp) Alerts() []omp.AlertID { return nil }
 
 func (r readoutExp) check(x *Exec, _ int) Verdict {
-	req := Request{Action: ActRoutes, VPN: x.Env.VPN(), Prefix: netip.MustParsePrefix(r.prefix)}
+	req := control.Request{Action: control.Routes, VPN: x.Env.VPN(), Prefix: netip.MustParsePrefix(r.prefix)}
 	deadline := time.Now().Add(x.Env.Answer)
 	for {
 		b, err := x.Driver.Control(x.Ctx, req)
-		if errors.Is(err, ErrNoControl) {
+		if errors.Is(err, control.ErrUnsupported) {
 			return Verdict{Grade: Unsupported, Expected: r.String(), Received: err.Error(), Reason: "needs operator action routes"}
 		}
 		if err != nil {
 			return Verdict{Grade: Error, Expected: r.String(), Received: err.Error(), Reason: "the route readout failed"}
 		}
-		var ro Readout
+		var ro control.Readout
 		if err := json.Unmarshal(b, &ro); err != nil {
 			return verdict(Fail, r, fmt.Sprintf("%.200q", b), "the route readout is not the contract's JSON: "+err.Error())
 		}
@@ -84,7 +75,7 @@ func (r readoutExp) check(x *Exec, _ int) Verdict {
 
 // judge describes the readout and says what is wrong with it, "" if
 // nothing.
-func (r readoutExp) judge(x *Exec, ro *Readout) (got, why string) {
+func (r readoutExp) judge(x *Exec, ro *control.Readout) (got, why string) {
 	var best []netip.Addr
 	var all []string
 	for _, p := range ro.Paths {
@@ -123,7 +114,7 @@ func (r readoutExp) judge(x *Exec, ro *Readout) (got, why string) {
 func readoutCases() []Case {
 	p := DefaultPrefix
 	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
-	needs := append([]Need{NeedControl(ActRoutes), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...)
+	needs := append([]Need{NeedControl(control.Routes), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...)
 	const read = " Read through the DUT control contract's route readout (docs/dut-control.md)."
 	return []Case{
 		{ID: "RDO-001", Section: "3.1-selection", Level: SHOULD, Basis: Draft, Requirement: reqBestPath,

@@ -26,6 +26,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -487,12 +488,12 @@ func (p *scParser) family(n *yaml.Node) (omp.Family, bool) {
 	return fam, true
 }
 
-func (p *scParser) action(n *yaml.Node) (Action, bool) {
+func (p *scParser) action(n *yaml.Node) (control.Action, bool) {
 	s, ok := p.str(n, "control")
 	if !ok {
 		return 0, false
 	}
-	for a := ActClear; a <= ActTerminate; a++ {
+	for a := control.Clear; a <= control.Terminate; a++ {
 		if a.String() == strings.ToLower(s) {
 			return a, true
 		}

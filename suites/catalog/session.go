@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/fake"
 )
@@ -54,14 +55,10 @@ const (
 type Driver interface {
 	// Connect opens the transport to the DUT for fake peer i, nothing sent.
 	Connect(ctx context.Context, i int) (Session, error)
-	// Control triggers an operator action on the DUT; ErrNoControl if
+	// Control triggers an operator action on the DUT; control.ErrUnsupported if
 	// the DUT offers none.
-	Control(ctx context.Context, r Request) ([]byte, error)
+	Control(ctx context.Context, r control.Request) ([]byte, error)
 }
-
-// ErrNoControl is Driver.Control's answer for a DUT without a control
-// interface (any DUT reached over the network).
-var ErrNoControl = errors.New("the DUT offers no control interface")
 
 // ErrNoDial is Driver.Connect's answer (wrapped, saying why) when the
 // harness cannot reach the DUT for that fake peer: a DUT that only dials

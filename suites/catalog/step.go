@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -210,30 +212,14 @@ func skippedText(seen []string, counts map[string]int) string {
 // Operator actions are not judged here.
 func MissingNeeds(needs []Need, hs *omp.Handshake) []Need {
 	var miss []Need
-	caps := hs.Capabilities()
-	anyMP := false
-	for _, c := range caps {
-		if c.CapCode() == omp.CapCodeMP {
-			anyMP = true
-		}
-	}
+	caps, fams := hs.Capabilities(), hs.Families()
 	for _, n := range needs {
 		ok := true
 		switch {
 		case n.Cap != 0:
-			ok = false
-			for _, c := range caps {
-				if c.CapCode() == n.Cap {
-					ok = true
-				}
-			}
+			ok = slices.ContainsFunc(caps, func(c omp.Capability) bool { return c.CapCode() == n.Cap })
 		case n.Family != omp.Family{}:
-			ok = !anyMP
-			for _, c := range caps {
-				if mp, isMP := c.(*omp.CapMP); isMP && mp.AFI == n.Family.AFI && mp.SAFI == n.Family.SAFI {
-					ok = true
-				}
-			}
+			ok = len(fams) == 0 || slices.Contains(fams, n.Family)
 		}
 		if !ok {
 			miss = append(miss, n)
@@ -508,29 +494,29 @@ func (s closeStep) run(x *Exec) bool {
 }
 
 type controlStep struct {
-	a    Action
+	a    control.Action
 	peer int
 }
 
 // Operator has the DUT's operator perform a on fake peer i's session.
-func Operator(a Action, i int) Step { return controlStep{a, i} }
+func Operator(a control.Action, i int) Step { return controlStep{a, i} }
 
 func (s controlStep) String() string {
 	return fmt.Sprintf("the DUT's operator performs %s on peer%d", s.a, s.peer)
 }
 
 func (s controlStep) run(x *Exec) bool {
-	return x.control(Request{Action: s.a, Peer: x.Env.Peer(s.peer).RouterID})
+	return x.control(control.Request{Action: s.a, Peer: x.Env.Peer(s.peer).RouterID})
 }
 
 // control has the DUT's operator perform r; false (with the case's
 // verdict folded) when it could not.
-func (x *Exec) control(r Request) bool {
+func (x *Exec) control(r control.Request) bool {
 	_, err := x.Driver.Control(x.Ctx, r)
 	switch {
 	case err == nil:
 		return true
-	case errors.Is(err, ErrNoControl):
+	case errors.Is(err, control.ErrUnsupported):
 		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: err.Error(), Reason: "needs operator action " + r.Action.String()})
 		return false
 	}
@@ -552,7 +538,7 @@ func (s policyStep) String() string {
 }
 
 func (s policyStep) run(x *Exec) bool {
-	return x.control(Request{Action: ActPolicy, Policy: policyText(x.Env, s.text)})
+	return x.control(control.Request{Action: control.Policy, Policy: policyText(x.Env, s.text)})
 }
 
 // policyText fills in the placeholders of a policy: {vpn}, the case
@@ -568,21 +554,21 @@ func policyText(e *Env, text string) string {
 	return strings.NewReplacer(r...).Replace(text)
 }
 
-type tlocStep struct{ a Action }
+type tlocStep struct{ a control.Action }
 
 // OriginateTLOC has the DUT's operator originate a TLOC of its own, the
 // case run's (OwnTLOC).
-func OriginateTLOC() Step { return tlocStep{ActOriginateTLOC} }
+func OriginateTLOC() Step { return tlocStep{control.OriginateTLOC} }
 
 // WithdrawTLOC has the DUT's operator withdraw it.
-func WithdrawTLOC() Step { return tlocStep{ActWithdrawTLOC} }
+func WithdrawTLOC() Step { return tlocStep{control.WithdrawTLOC} }
 
 func (s tlocStep) String() string {
 	return "the DUT's operator performs " + s.a.String() + " of a TLOC of its own"
 }
 
 func (s tlocStep) run(x *Exec) bool {
-	return x.control(Request{Action: s.a, TLOC: OwnTLOC(x.Env)})
+	return x.control(control.Request{Action: s.a, TLOC: OwnTLOC(x.Env)})
 }
 
 // OwnTLOC is the TLOC a case run has the DUT originate: 198.19.S.S (S the
@@ -592,24 +578,24 @@ func OwnTLOC(e *Env) omp.TLOCNLRI {
 }
 
 type routeStep struct {
-	a      Action
+	a      control.Action
 	prefix string
 }
 
 // OriginateRoute has the DUT's operator originate prefix in the case
 // run's VPN (Env.VPN), over the DUT's own TLOC.
-func OriginateRoute(prefix string) Step { return routeStep{ActOriginate, prefix} }
+func OriginateRoute(prefix string) Step { return routeStep{control.Originate, prefix} }
 
 // WithdrawRoute has the DUT's operator withdraw the route it originated
 // with OriginateRoute.
-func WithdrawRoute(prefix string) Step { return routeStep{ActWithdraw, prefix} }
+func WithdrawRoute(prefix string) Step { return routeStep{control.Withdraw, prefix} }
 
 func (s routeStep) String() string {
 	return fmt.Sprintf("the DUT's operator performs %s of %s", s.a, s.prefix)
 }
 
 func (s routeStep) run(x *Exec) bool {
-	return x.control(Request{Action: s.a, VPN: x.Env.VPN(), Prefix: netip.MustParsePrefix(s.prefix)})
+	return x.control(control.Request{Action: s.a, VPN: x.Env.VPN(), Prefix: netip.MustParsePrefix(s.prefix)})
 }
 
 // Probe opens one session with the standard HANDSHAKE of fake peer 0 and

@@ -14,20 +14,21 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/dut/control"
 )
 
-// The DUT control contract (docs/dut-control.md): how the harness asks a
-// DUT's operator to act (clear a peer, shut it down, change the
-// configuration, terminate), so that the cases that need an operator
-// action run against any DUT whose vendor wraps its CLI in an adapter.
+// The harness's side of the DUT control contract (docs/dut-control.md,
+// package dut/control): how the harness asks a DUT's operator to act, so
+// that the cases that need an operator action run against any DUT whose
+// vendor wraps its CLI in an adapter.
 //
-//   - HTTP: POST BASE/control/ACTION with {"peer": "10.0.1.2"}; 2xx is
-//     done, 501 is an action the adapter does not have (the case is
-//     UNSUPPORTED), anything else an error.
-//   - exec:COMMAND: the command line, its words with {action} and {peer}
-//     replaced, run with no shell; exit 0 is done, exit 3 is an action the
-//     adapter does not have, anything else an error (with its output).
+//   - HTTP: POST BASE/control/ACTION with the request's JSON body
+//     (control.Request); 2xx is done, 501 is an action the adapter does
+//     not have (the case is UNSUPPORTED), anything else an error.
+//   - exec:COMMAND: the command line, its words with {action}, {peer} and
+//     the other members of the request replaced, run with no shell; exit
+//     0 is done, exit 3 is an action the adapter does not have, anything
+//     else an error (with its output).
 
 // ControlTimeout bounds one operator action.
 const ControlTimeout = 30 * time.Second
@@ -38,12 +39,12 @@ const exitUnsupported = 3
 
 // Control parses a --dut-control spec into the Target.Control it gives:
 // an http:// or https:// base URL, or exec:COMMAND.
-func Control(spec string) (func(ctx context.Context, r catalog.Request) ([]byte, error), error) {
+func Control(spec string) (func(ctx context.Context, r control.Request) ([]byte, error), error) {
 	switch {
 	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
 		base := strings.TrimSuffix(spec, "/")
 		client := &http.Client{Timeout: ControlTimeout}
-		return func(ctx context.Context, r catalog.Request) ([]byte, error) {
+		return func(ctx context.Context, r control.Request) ([]byte, error) {
 			return httpControl(ctx, client, base, r)
 		}, nil
 	case strings.HasPrefix(spec, "exec:"):
@@ -51,35 +52,23 @@ func Control(spec string) (func(ctx context.Context, r catalog.Request) ([]byte,
 		if len(words) == 0 {
 			return nil, errors.New("exec: with no command")
 		}
-		return func(ctx context.Context, r catalog.Request) ([]byte, error) {
+		return func(ctx context.Context, r control.Request) ([]byte, error) {
 			return execControl(ctx, words, r)
 		}, nil
 	}
 	return nil, fmt.Errorf("%q: want an http(s):// base URL or exec:COMMAND", spec)
 }
 
-// controlBody is the JSON of a request: the peer for a session's
-// action, the VPN and prefix for a route's.
-func controlBody(r catalog.Request) map[string]any {
-	if r.Action == catalog.ActPolicy {
-		return map[string]any{"policy": r.Policy}
-	}
-	if r.TLOC.Address.IsValid() {
-		return map[string]any{"tloc": r.TLOC.Address.String(), "color": r.TLOC.Color, "encap": r.TLOC.Encap}
-	}
-	if r.Prefix.IsValid() {
-		return map[string]any{"vpn": r.VPN, "prefix": r.Prefix.String()}
-	}
-	return map[string]any{"peer": r.Peer.String()}
-}
-
 // maxAnswer bounds an action's answer (routes: the DUT's paths to one
 // prefix).
 const maxAnswer = 1 << 20
 
-func httpControl(ctx context.Context, client *http.Client, base string, r catalog.Request) ([]byte, error) {
+func httpControl(ctx context.Context, client *http.Client, base string, r control.Request) ([]byte, error) {
 	a := r.Action
-	body, _ := json.Marshal(controlBody(r))
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/control/"+a.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -95,7 +84,7 @@ func httpControl(ctx context.Context, client *http.Client, base string, r catalo
 	case resp.StatusCode/100 == 2:
 		return msg, nil
 	case resp.StatusCode == http.StatusNotImplemented:
-		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, tail(msg))
+		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", control.ErrUnsupported, a, tail(msg))
 	}
 	return nil, fmt.Errorf("DUT control %s: %s: %s", a, resp.Status, tail(msg))
 }
@@ -109,7 +98,7 @@ func tail(b []byte) string {
 	return s
 }
 
-func execControl(ctx context.Context, words []string, r catalog.Request) ([]byte, error) {
+func execControl(ctx context.Context, words []string, r control.Request) ([]byte, error) {
 	a := r.Action
 	prefix, peer := "", ""
 	if r.Prefix.IsValid() {
@@ -142,7 +131,7 @@ func execControl(ctx context.Context, words []string, r catalog.Request) ([]byte
 	case err == nil:
 		return out.bytes(), nil
 	case errors.As(err, &ee) && ee.ExitCode() == exitUnsupported:
-		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", catalog.ErrNoControl, a, tail(both.bytes()))
+		return nil, fmt.Errorf("%w: the adapter has no action %s (%s)", control.ErrUnsupported, a, tail(both.bytes()))
 	}
 	return nil, fmt.Errorf("DUT control %s: %v: %s", a, err, tail(both.bytes()))
 }

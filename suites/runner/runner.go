@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -473,7 +474,7 @@ func (r *run) checkLive(ctx context.Context, res *Result, c *catalog.Case, t Tar
 
 // terminates reports whether case c has the DUT's operator terminate it.
 func terminates(c *catalog.Case) bool {
-	return slices.ContainsFunc(c.Needs, func(n catalog.Need) bool { return n.Control == catalog.ActTerminate })
+	return slices.ContainsFunc(c.Needs, func(n catalog.Need) bool { return n.Control == control.Terminate })
 }
 
 // replace asks the factory for a new DUT after case id killed the old one.

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/peers/fake"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -109,9 +110,9 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 	return session{p}, nil
 }
 
-func (d *driver) Control(ctx context.Context, r catalog.Request) ([]byte, error) {
+func (d *driver) Control(ctx context.Context, r control.Request) ([]byte, error) {
 	if d.target.Control == nil {
-		return nil, catalog.ErrNoControl
+		return nil, control.ErrUnsupported
 	}
 	return d.target.Control(ctx, r)
 }
