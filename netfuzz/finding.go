@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/mutators"
-	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/transcript"
 )
 
@@ -125,7 +124,7 @@ type Finding struct {
 	Input     Input   `json:"input"`
 	// Detail says more: the dial error of a crash, the wait of a hang.
 	Detail     string  `json:"detail,omitempty"`
-	Transcript []Entry `json:"transcript"`
+	Transcript []transcript.JSONEntry `json:"transcript"`
 	// Shard is "i/n" when the run was sharded (Config.Shard).
 	Shard string `json:"shard,omitempty"`
 	// Reproducer is what findings are deduplicated by: the kind, what
@@ -137,44 +136,21 @@ type Finding struct {
 	File string `json:"-"`
 }
 
-// Entry is a transcript entry in JSON.
-type Entry struct {
-	AtMS    float64         `json:"at_ms"`
-	Dir     string          `json:"dir"`
-	Peer    string          `json:"peer,omitempty"`
-	Note    string          `json:"note,omitempty"`
-	Error   string          `json:"error,omitempty"`
-	Hex     string          `json:"hex,omitempty"`
-	Message json.RawMessage `json:"message,omitempty"`
-}
-
 // maxEntries bounds a finding's transcript (the last ones are kept).
 const maxEntries = 400
 
-func entries(tr *transcript.Transcript) []Entry {
+func entries(tr *transcript.Transcript) []transcript.JSONEntry {
 	es := tr.Entries()
 	if len(es) == 0 {
-		return []Entry{}
+		return []transcript.JSONEntry{}
 	}
 	start := es[0].Time
 	if len(es) > maxEntries {
 		es = es[len(es)-maxEntries:]
 	}
-	out := make([]Entry, 0, len(es))
-	for _, e := range es {
-		je := Entry{AtMS: float64(e.Time.Sub(start).Microseconds()) / 1000, Dir: e.Dir.String(), Peer: e.Peer, Note: e.Note}
-		if e.Err != nil {
-			je.Error = e.Err.Error()
-		}
-		if len(e.Raw) > 0 {
-			je.Hex = hex.EncodeToString(e.Raw)
-		}
-		if e.Message != nil {
-			if b, err := omp.MessageJSON(e.Message); err == nil {
-				je.Message = b
-			}
-		}
-		out = append(out, je)
+	out := make([]transcript.JSONEntry, 0, len(es))
+	for i := range es {
+		out = append(out, es[i].JSON(start))
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
@@ -40,7 +39,7 @@ type jsonReport struct {
 type jsonResult struct {
 	runner.Result
 	DurationMS float64     `json:"duration_ms"`
-	Transcript []jsonEntry `json:"transcript"`
+	Transcript []transcript.JSONEntry `json:"transcript"`
 	// Dropped is what the transcript did not keep (transcript.Limits).
 	Dropped *jsonDropped `json:"transcript_dropped,omitempty"`
 }
@@ -50,31 +49,11 @@ type jsonDropped struct {
 	*transcript.Dropped
 }
 
-type jsonEntry struct {
-	AtMS     float64         `json:"at_ms"`
-	Time     time.Time       `json:"time"`
-	Dir      string          `json:"dir"`
-	Peer     string          `json:"peer,omitempty"`
-	Local    string          `json:"local,omitempty"`
-	Remote   string          `json:"remote,omitempty"`
-	Note     string          `json:"note,omitempty"`
-	Error    string          `json:"error,omitempty"`
-	Summary  string          `json:"summary,omitempty"`
-	Hex      string          `json:"hex,omitempty"`
-	Cut      int             `json:"bytes_not_kept,omitempty"`
-	Redacted [][2]int        `json:"redacted,omitempty"`
-	Message  json.RawMessage `json:"message,omitempty"`
-	Decode   string          `json:"decode_error,omitempty"`
-	Fields   omp.FieldMap    `json:"fields,omitempty"`
-	Conn     string          `json:"conn,omitempty"` // open, fin-local, rst-remote, ...
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // WriteJSON writes the report as one JSON document.
 func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	out := jsonReport{Tool: "ompconform", Draft: "draft-sthoria-omp-00", Target: rep.Target, Role: rep.Role, DUT: rep.DUT,
-		Start: rep.Start, DurationMS: ms(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, DUTOutput: rep.DUTOutput, KeysShown: o.ShowKeys}
+		Start: rep.Start, DurationMS: transcript.MS(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, DUTOutput: rep.DUTOutput, KeysShown: o.ShowKeys}
 	for g, n := range rep.Counts() {
 		out.Counts[g.String()] = n
 	}
@@ -83,12 +62,12 @@ func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	}
 	for i := range rep.Results {
 		r := &rep.Results[i]
-		jr := jsonResult{Result: *r, DurationMS: ms(r.Duration), Transcript: []jsonEntry{}}
+		jr := jsonResult{Result: *r, DurationMS: transcript.MS(r.Duration), Transcript: []transcript.JSONEntry{}}
 		if d := dropped(r); d != nil {
 			jr.Dropped = &jsonDropped{Summary: d.String(), Dropped: d}
 		}
 		for _, e := range entries(r, o) {
-			je := jsonEntry{AtMS: ms(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
+			je := transcript.JSONEntry{AtMS: transcript.MS(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
 				Summary: e.Summary, Cut: e.Cut, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields, Conn: e.Conn.String()}
 			if len(e.Raw) > 0 {
 				je.Hex = hex.EncodeToString(e.Raw)

@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 const showUsage = `usage: ompconform show [--report FILE] ID
@@ -92,15 +93,7 @@ type reportCase struct {
 	Received   string `json:"received"`
 	Reason     string `json:"reason"`
 	Liveness   string `json:"liveness"`
-	Transcript []struct {
-		AtMS    float64 `json:"at_ms"`
-		Dir     string  `json:"dir"`
-		Peer    string  `json:"peer"`
-		Note    string  `json:"note"`
-		Error   string  `json:"error"`
-		Summary string  `json:"summary"`
-		Decode  string  `json:"decode_error"`
-	} `json:"transcript"`
+	Transcript []transcript.JSONEntry `json:"transcript"`
 }
 
 func printResult(w io.Writer, path, id string) error {
