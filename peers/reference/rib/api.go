@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -32,10 +33,7 @@ var (
 
 // Families lists the fourteen families in output order (TLOCs first, so
 // a receiver can validate vRoutes as they arrive; the raw families last).
-func Families() []omp.Family {
-	return []omp.Family{TLOC4, TLOC6, VRoute4, VRoute6, Multicast4, Multicast6,
-		Service4, Service6, Security4, Security6, Link4, Link6, CXP4, CXP6}
-}
+func Families() []omp.Family { return slices.Clone(famList[:]) }
 
 // DistanceOMP is the administrative distance of every OMP-learned path.
 const DistanceOMP = 250
