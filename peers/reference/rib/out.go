@@ -177,13 +177,8 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 	}
 	for len(ns) > 0 {
 		start := len(dst)
-		dst = append(dst, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-			0, 0, byte(omp.TypeUpdate), 0, 0)
-		dst = append(dst, attrs...)
-		dst = append(dst, byte(omp.AttrExtended), byte(typ), 0, 0)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(famList[f].AFI))
-		dst = append(dst, byte(famList[f].SAFI), 0, 0)
-		nl := len(dst)
+		dst = appendUpdateHead(dst, f, attrs, typ)
+		rl, nl := start+omp.HeaderLen+2+len(attrs), len(dst)
 		k := 0
 		for ; k < len(ns); k++ {
 			if d := r.dests.at(ns[k].dest); d.fam == fVR4 && !d.wide() {
@@ -215,17 +210,37 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 			continue
 		}
 		ns = ns[k:]
-		total := len(dst) - start
-		binary.BigEndian.PutUint16(dst[start+16:], uint16(total))
-		binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], uint16(total-omp.HeaderLen-2))
-		rl := start + omp.HeaderLen + 2 + len(attrs)
-		binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
-		binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
+		finishUpdate(dst, start, rl, nl)
 		if r.cfg.Quirks.has(QuirkExtendedDropped) {
 			dst = narrowAttr(dst, start, rl)
 		}
 	}
 	return dst
+}
+
+// appendUpdateHead starts an UPDATE of family f at the end of dst: the
+// header, the Attributes Length, the attributes attrs, and an EXTENDED
+// attribute of type typ (REACHABLES or UNREACHABLES) whose value is the
+// family and its NLRI, which the caller appends; finishUpdate then fills
+// in the lengths.
+func appendUpdateHead(dst []byte, f int, attrs []byte, typ omp.AttrType) []byte {
+	dst = append(dst, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+		0, 0, byte(omp.TypeUpdate), 0, 0)
+	dst = append(dst, attrs...)
+	dst = append(dst, byte(omp.AttrExtended), byte(typ), 0, 0)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(famList[f].AFI))
+	return append(dst, byte(famList[f].SAFI), 0, 0)
+}
+
+// finishUpdate writes the lengths of the UPDATE that starts at
+// dst[start:] and ends dst: the header's Length, the Attributes Length,
+// the Length of the attribute at dst[rl:] and the NLRI length before
+// dst[nl:].
+func finishUpdate(dst []byte, start, rl, nl int) {
+	binary.BigEndian.PutUint16(dst[start+omp.MarkerLen:], uint16(len(dst)-start))
+	binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], uint16(len(dst)-start-omp.HeaderLen-2))
+	binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
+	binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
 }
 
 // narrowAttr rewrites the EXTENDED attribute at dst[at:], in the UPDATE

@@ -174,14 +174,8 @@ func (r *RIB) queryUnreach(u *omp.Reach, dst []byte) []byte {
 func appendRaw(dst []byte, f int, attrs []byte, typ omp.AttrType, ns [][]byte) []byte {
 	for len(ns) > 0 {
 		start := len(dst)
-		dst = append(dst, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-			0, 0, byte(omp.TypeUpdate), 0, 0)
-		dst = append(dst, attrs...)
-		rl := len(dst)
-		dst = append(dst, byte(omp.AttrExtended), byte(typ), 0, 0)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(famList[f].AFI))
-		dst = append(dst, byte(famList[f].SAFI), 0, 0)
-		nl := len(dst)
+		dst = appendUpdateHead(dst, f, attrs, typ)
+		rl, nl := start+omp.HeaderLen+2+len(attrs), len(dst)
 		k := 0
 		for ; k < len(ns) && len(dst)-start+len(ns[k]) <= omp.MaxMessageLen; k++ {
 			dst = append(dst, ns[k]...)
@@ -196,10 +190,7 @@ func appendRaw(dst []byte, f int, attrs []byte, typ omp.AttrType, ns [][]byte) [
 			continue
 		}
 		ns = ns[k:]
-		binary.BigEndian.PutUint16(dst[start+16:], uint16(len(dst)-start))
-		binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], uint16(len(dst)-start-omp.HeaderLen-2))
-		binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
-		binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
+		finishUpdate(dst, start, rl, nl)
 	}
 	return dst
 }
