@@ -54,7 +54,7 @@ func DefaultCorpus() ([]Seed, error) {
 			continue // a fixture the codec disagrees with: not a seed
 		}
 		s := Seed{Name: "fixture:" + f.Name, Phase: mutators.PhaseEstablished, Wire: f.Bytes, Fields: fm, Weight: 1}
-		if omp.MsgType(f.Bytes[omp.HeaderLen-1]) == omp.TypeHandshake {
+		if t, _ := omp.TypeOf(f.Bytes); t == omp.TypeHandshake {
 			o := s
 			o.Phase = mutators.PhaseOpening
 			out = append(out, o)

@@ -96,7 +96,7 @@ func Complete(wire []byte) ([]byte, int) {
 				// for more.
 				need := omp.HeaderLen
 				if len(msg) >= omp.HeaderLen {
-					need = int(msg[omp.MarkerLen])<<8 | int(msg[omp.MarkerLen+1])
+					need, _ = omp.HeaderLength(msg)
 				}
 				n := need - len(msg)
 				out = append(append(make([]byte, 0, len(out)+n), out...), make([]byte, n)...)
@@ -152,10 +152,10 @@ func Expect(phase mutators.Phase, wire []byte) Expectation {
 			e.Outcome, e.Source, e.Frame = OutAlert, "codec", i
 			e.Alert = alertOf(oe.ID(), oe.Alert().Data) // the ALERT the codec says to send
 			e.Field, e.Offset, e.Reason = oe.Field, oe.Offset, oe.Reason
-			if len(msg) >= omp.HeaderLen && oe.Code != omp.ErrHeader {
+			if t, ok := omp.TypeOf(msg); ok && oe.Code != omp.ErrHeader {
 				// The header framed a message of a known type: a DUT
 				// may check the type against its state first.
-				if _, fsm, _ := allowed(st, omp.MsgType(msg[omp.HeaderLen-1])); fsm != nil {
+				if _, fsm, _ := allowed(st, t); fsm != nil {
 					e.FSMFirst = fsm
 				}
 			}

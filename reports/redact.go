@@ -139,11 +139,12 @@ func (m marks) merged() [][2]int {
 // keyRegions returns the ranges of raw that hold, or may hold, key
 // material, as the layout says (see above), unmerged.
 func keyRegions(raw []byte) marks {
-	if len(raw) < omp.HeaderLen {
+	t, ok := omp.TypeOf(raw)
+	if !ok {
 		return nil
 	}
 	w := walk{raw: raw, end: len(raw), budget: scanBudget}
-	switch omp.MsgType(raw[omp.HeaderLen-1]) {
+	switch t {
 	case omp.TypeUpdate, omp.TypeQuery:
 		broke := w.attrs(attrListAt)
 		_, err := omp.Decode(raw)

@@ -111,7 +111,7 @@ func view(e transcript.Entry, start time.Time, red *redactor) entry {
 		}
 		return v
 	}
-	v.Summary = summary(m)
+	v.Summary = omp.Describe(m)
 	if j, err := omp.MessageJSON(m); err == nil {
 		v.JSON = j
 	}
@@ -119,18 +119,8 @@ func view(e transcript.Entry, start time.Time, red *redactor) entry {
 }
 
 func typeOf(raw []byte) string {
-	if len(raw) >= omp.HeaderLen {
-		return omp.MsgType(raw[omp.HeaderLen-1]).String()
+	if t, ok := omp.TypeOf(raw); ok {
+		return t.String()
 	}
 	return fmt.Sprintf("%d bytes", len(raw))
-}
-
-// summary is a decoded message in a line: "ALERT
-// OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_LENGTH", "INFORM OMP_INFORM_EOR
-// AFI_IPV4/SAFI_TLOC", "UPDATE (TLOC, REACHABLES AFI_IPV4/SAFI_VROUTE x1)".
-func summary(m omp.Message) string {
-	if a, ok := m.(*omp.Alert); ok {
-		return "ALERT " + a.ID().String()
-	}
-	return omp.Describe(m)
 }

@@ -486,10 +486,10 @@ func (c *dropCounter) add(e *Entry) {
 	c.entries++
 	c.bytes += n
 	k := kindKey{e.Dir, -2}
-	switch {
+	switch t, ok := omp.TypeOf(e.Raw); {
 	case e.Dir == Event:
-	case len(e.Raw) >= omp.HeaderLen:
-		k.typ = int16(e.Raw[omp.HeaderLen-1])
+	case ok:
+		k.typ = int16(t)
 	default:
 		k.typ = -1
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -195,10 +194,8 @@ func splitMessages(in []byte) []chunk {
 	for off := 0; off < len(in); {
 		rest := in[off:]
 		n := len(rest)
-		if len(rest) >= omp.HeaderLen {
-			if l := int(binary.BigEndian.Uint16(rest[omp.MarkerLen:])); l >= omp.HeaderLen && l <= len(rest) {
-				n = l
-			}
+		if l, _ := omp.HeaderLength(rest); l >= omp.HeaderLen && l <= len(rest) {
+			n = l
 		}
 		out = append(out, chunk{off, rest[:n]})
 		off += n

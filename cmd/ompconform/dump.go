@@ -29,8 +29,8 @@ func printDump(w io.Writer, n int, c chunk) (bool, error) {
 	what := "malformed"
 	if m != nil {
 		what = m.Type().String()
-	} else if len(c.b) >= omp.HeaderLen {
-		what = "malformed " + omp.MsgType(c.b[omp.HeaderLen-1]).String()
+	} else if t, ok := omp.TypeOf(c.b); ok {
+		what = "malformed " + t.String()
 	}
 	fmt.Fprintf(&b, "message %d: %s, %d bytes at input offset %d\n", n, what, len(c.b), c.off)
 	if e != nil {

@@ -193,8 +193,8 @@ func promoteSection(fd *netfuzz.Finding, exp netfuzz.Expectation) string {
 		}
 	}
 	b, _ := fd.Input.Bytes()
-	if len(b) >= omp.HeaderLen {
-		switch omp.MsgType(b[omp.HeaderLen-1]) {
+	if t, ok := omp.TypeOf(b); ok {
+		switch t {
 		case omp.TypeHandshake:
 			return "3.1.2"
 		case omp.TypeUpdate:

@@ -356,14 +356,18 @@ func (p *Peer) write(b []byte, m omp.Message, derr error, note string) error {
 	return nil
 }
 
+// describeBytes is b, which decoded to m (nil if it did not), by its
+// Type with its size: "UPDATE (45 bytes)"; "3 bytes" if it is shorter
+// than a header.
 func describeBytes(b []byte, m omp.Message) string {
+	t, ok := omp.TypeOf(b)
 	if m != nil {
-		return fmt.Sprintf("%s (%d bytes)", m.Type(), len(b))
+		t, ok = m.Type(), true
 	}
-	if len(b) >= omp.HeaderLen {
-		return fmt.Sprintf("%s (%d bytes)", omp.MsgType(b[omp.HeaderLen-1]), len(b))
+	if !ok {
+		return fmt.Sprintf("%d bytes", len(b))
 	}
-	return fmt.Sprintf("%d bytes", len(b))
+	return fmt.Sprintf("%s (%d bytes)", t, len(b))
 }
 
 // event records an event in the transcript.

@@ -78,10 +78,8 @@ func (r *Event) Type() omp.MsgType {
 	if r.Msg != nil {
 		return r.Msg.Type()
 	}
-	if len(r.Raw) >= omp.HeaderLen {
-		return omp.MsgType(r.Raw[omp.HeaderLen-1])
-	}
-	return omp.TypeInvalid
+	t, _ := omp.TypeOf(r.Raw) // TypeInvalid if short
+	return t
 }
 
 // Alert returns the event's message as an ALERT, if it is one that
@@ -122,7 +120,7 @@ func (r *Event) What() string {
 	if a, ok := r.Alert(); ok {
 		return fmt.Sprintf("ALERT %s (%d bytes)", a.ID(), len(r.Raw))
 	}
-	return fmt.Sprintf("%s (%d bytes)", r.Type(), len(r.Raw))
+	return describeBytes(r.Raw, r.Msg)
 }
 
 // when is What with the time: "UPDATE (45 bytes) at +12ms".

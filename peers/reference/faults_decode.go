@@ -242,7 +242,7 @@ func (s faultSet) repair(b []byte, e *omp.Error, hs *hsRestore) ([]byte, repairA
 				return cutAttribute(b, at-1)
 			}
 		case omp.SubErrUpdateMissing:
-			if s.has(fUpdateMissingTLOCAccepted) && len(b) > omp.HeaderLen && omp.MsgType(b[omp.HeaderLen-1]) == omp.TypeUpdate {
+			if t, _ := omp.TypeOf(b); s.has(fUpdateMissingTLOCAccepted) && len(b) > omp.HeaderLen && t == omp.TypeUpdate {
 				return b, asQuery
 			}
 		case omp.SubErrUpdateUnknown:

@@ -209,7 +209,8 @@ func readAll(c net.Conn, out *received) {
 		}
 		m, err := omp.Decode(raw)
 		if err != nil {
-			out.errs = append(out.errs, "undecodable "+omp.MsgType(raw[omp.HeaderLen-1]).String()+": "+err.Error())
+			t, _ := omp.TypeOf(raw)
+			out.errs = append(out.errs, "undecodable "+t.String()+": "+err.Error())
 			continue
 		}
 		out.msgs = append(out.msgs, m)

@@ -92,13 +92,13 @@ func growReader(br *bufio.Reader, last int, conn io.Reader) func() ([]byte, erro
 
 // decodeOne counts and decodes one message read.
 func (s *session) decodeOne(raw []byte, err error) inMsg {
+	t, framed := omp.TypeOf(raw)
 	if err != nil {
-		if len(raw) >= omp.HeaderLen {
-			s.cnt.countIn(omp.MsgType(raw[omp.HeaderLen-1]))
+		if framed {
+			s.cnt.countIn(t)
 		}
 		return inMsg{err: err}
 	}
-	t := omp.MsgType(raw[omp.HeaderLen-1])
 	// Any message restarts the hold timer.
 	if hello := t == omp.TypeHello; hello && !s.set.faults.has(fHoldTimerIgnoresHello) || !hello && !s.set.faults.has(fHoldTimerHelloOnly) {
 		s.lastRecv.Store(time.Now().UnixNano())

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -71,7 +70,7 @@ func (m *msgWriter) write(p []byte) error {
 	}
 	m.err = err
 	for at := 0; at+omp.HeaderLen <= len(p); {
-		l := int(binary.BigEndian.Uint16(p[at+omp.MarkerLen:]))
+		l, _ := omp.HeaderLength(p[at:])
 		if l < omp.HeaderLen || at+l > len(p) {
 			break
 		}
@@ -202,9 +201,9 @@ func (w *writer) writeRaw(b []byte) {
 
 // countMessages counts the encoded messages in b by their header Type.
 func countMessages(c *counters, b []byte) {
-	for len(b) >= omp.HeaderLen {
-		c.countOut(omp.MsgType(b[omp.HeaderLen-1]))
-		n := int(binary.BigEndian.Uint16(b[omp.MarkerLen:]))
+	for t, ok := omp.TypeOf(b); ok; t, ok = omp.TypeOf(b) {
+		c.countOut(t)
+		n, _ := omp.HeaderLength(b)
 		if n < omp.HeaderLen || n > len(b) {
 			return
 		}

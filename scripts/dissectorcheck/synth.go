@@ -84,7 +84,7 @@ func mutants(zoo [][]byte) [][]byte {
 	r := rand.New(rand.NewPCG(1, 2))
 	var updates [][]byte
 	for _, b := range zoo {
-		if omp.MsgType(b[omp.HeaderLen-1]) == omp.TypeUpdate {
+		if t, _ := omp.TypeOf(b); t == omp.TypeUpdate {
 			updates = append(updates, b)
 		}
 	}

@@ -60,7 +60,7 @@ func codecView(b []byte, unframed bool) view {
 		}
 		return v
 	}
-	t := omp.MsgType(b[omp.HeaderLen-1])
+	t, _ := omp.TypeOf(b)
 	v.Type = num(t, t.String())
 	m, err := omp.Decode(b)
 	if err != nil {

@@ -51,7 +51,7 @@ func ScanAttrs(raw []byte, f func(t omp.AttrType, v []byte) bool) {
 // raw, an UPDATE, names: by its ATTR_TYPE_ORIGINATOR or, without one, by
 // its next hop (ATTR_TYPE_TLOC) or a vRoute's VPN ID.
 func originSeq(raw []byte) (int, bool) {
-	if len(raw) < omp.HeaderLen || omp.MsgType(raw[omp.HeaderLen-1]) != omp.TypeUpdate {
+	if t, _ := omp.TypeOf(raw); t != omp.TypeUpdate {
 		return 0, false
 	}
 	seq, found := 0, false

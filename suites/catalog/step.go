@@ -143,8 +143,8 @@ func (x *Exec) write(i int, w Wire) error {
 		return err
 	}
 	x.sent[i] = time.Now()
-	if len(w.Bytes) >= omp.HeaderLen && w.Bytes[omp.HeaderLen-1] < 16 {
-		x.wrote[i] |= 1 << w.Bytes[omp.HeaderLen-1]
+	if t, ok := omp.TypeOf(w.Bytes); ok && t < 16 {
+		x.wrote[i] |= 1 << t
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func (rec *recording) isOwn(s int) bool {
 // otherRun reports whether e is a message another case run's fake peer
 // originated, which the DUT reflected to this one's.
 func (rec *recording) otherRun(e *transcript.Entry) bool {
-	if e.Dir != transcript.Received || len(e.Raw) < omp.HeaderLen || omp.MsgType(e.Raw[omp.HeaderLen-1]) != omp.TypeUpdate {
+	if t, _ := omp.TypeOf(e.Raw); e.Dir != transcript.Received || t != omp.TypeUpdate {
 		return false
 	}
 	orig, site, ok := originOf(e.Raw)
