@@ -52,20 +52,19 @@ func FragmentBy(data []byte, size int, split bool) []*omp.Policy {
 // Error is a POLICY message that does not fit the fragment sequence. It
 // names the ALERT the receiver sends.
 type Error struct {
-	Code    omp.AlertCode
-	Subcode omp.Subcode
-	Type    omp.PolicyType // Type of the offending message
-	Reason  string
+	ID     omp.AlertID    // the ALERT's Code and Subcode
+	Type   omp.PolicyType // Type of the offending message
+	Reason string
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("policy: %s/%s on %s: %s", e.Code, e.Code.SubcodeName(e.Subcode), e.Type, e.Reason)
+	return fmt.Sprintf("policy: %s on %s: %s", e.ID, e.Type, e.Reason)
 }
 
 // Alert is the ALERT message to send. Its Data is the offending POLICY
 // Type byte.
 func (e *Error) Alert() *omp.Alert {
-	return &omp.Alert{Code: e.Code, Subcode: e.Subcode, Data: []byte{byte(e.Type)}}
+	return &omp.Alert{Code: e.ID.Code, Subcode: e.ID.Subcode, Data: []byte{byte(e.Type)}}
 }
 
 // Result is what one POLICY message completed.
@@ -114,7 +113,7 @@ func (r *Reassembler) Reset() { r.buf, r.n, r.open = r.buf[:0], 0, false }
 
 func (r *Reassembler) fail(t omp.PolicyType, format string, args ...any) (Result, error) {
 	r.Reset()
-	return Result{}, &Error{Code: omp.ErrFSM, Subcode: omp.SubErrNone, Type: t, Reason: fmt.Sprintf(format, args...)}
+	return Result{}, &Error{ID: omp.AlertID{Code: omp.ErrFSM, Subcode: omp.SubErrNone}, Type: t, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Add takes the next POLICY message of the session.
@@ -122,7 +121,7 @@ func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
 	t := m.PolicyType
 	if len(m.Data) > omp.MaxPolicyData {
 		r.Reset()
-		return Result{}, &Error{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength, Type: t,
+		return Result{}, &Error{ID: omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}, Type: t,
 			Reason: fmt.Sprintf("fragment carries %d bytes of policy data; at most %d", len(m.Data), omp.MaxPolicyData)}
 	}
 	max := r.Max

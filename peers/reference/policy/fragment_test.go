@@ -106,7 +106,7 @@ func TestReassemblerBadSequences(t *testing.T) {
 			}
 		}
 		var pe *Error
-		if !errors.As(err, &pe) || pe.Code != tc.code || pe.Subcode != tc.sub {
+		if !errors.As(err, &pe) || pe.ID != (omp.AlertID{Code: tc.code, Subcode: tc.sub}) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		al := pe.Alert()
