@@ -189,18 +189,8 @@ type walk struct {
 // its value as its Length gives them (vEnd may pass the message's end).
 // ok is false if the header itself does not fit.
 func (w *walk) attrHeader(p int) (t byte, v, vEnd int, ok bool) {
-	raw := w.raw
-	if w.end-p < 3 {
-		return 0, 0, 0, false
-	}
-	l, v := int(raw[p+2]), p+3
-	if raw[p]&byte(omp.AttrExtended) != 0 {
-		if w.end-p < 4 {
-			return 0, 0, 0, false
-		}
-		l, v = int(raw[p+2])<<8|int(raw[p+3]), p+4
-	}
-	return raw[p+1], v, v + l, true
+	h, ok := omp.AttrSpan(w.raw[:w.end], p)
+	return byte(h.Type), h.Data, h.End, ok
 }
 
 // attrs walks the attribute list from p by its framing and marks the keys

@@ -226,19 +226,14 @@ func attrSection(fd *netfuzz.Finding, field string) string {
 	}
 	n, _ := strconv.Atoi(m[2])
 	b, _ := fd.Input.Bytes()
-	// Walk the attribute list by its framing: Flags, Type, Length (1 or 2
-	// bytes by ATTR_EXTENDED), Value.
+	// Walk the attribute list by its framing (omp.AttrSpan).
 	off := omp.HeaderLen + 2
-	for i := 0; off+3 <= len(b); i++ {
-		flags, t := omp.AttrFlags(b[off]), omp.AttrType(b[off+1])
-		l, hl := int(b[off+2]), 3
-		if flags&omp.AttrExtended != 0 {
-			if off+4 > len(b) {
-				return ""
-			}
-			l, hl = int(b[off+2])<<8|int(b[off+3]), 4
+	for i := 0; ; i++ {
+		h, ok := omp.AttrSpan(b, off)
+		if !ok {
+			return ""
 		}
-		if i == n {
+		if t := h.Type; i == n {
 			if t == omp.AttrTypeUnreachables {
 				t = omp.AttrTypeReachables
 			}
@@ -249,9 +244,8 @@ func attrSection(fd *netfuzz.Finding, field string) string {
 			}
 			return ""
 		}
-		off += hl + l
+		off = h.End
 	}
-	return ""
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

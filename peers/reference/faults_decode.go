@@ -315,30 +315,14 @@ func cutHandshake(b []byte, at, opt int) ([]byte, repairAction) {
 	return b, retry
 }
 
-// attrSpan is the attribute of an encoded UPDATE or QUERY that begins at
-// offset at: its header and data length.
-func attrSpan(b []byte, at int) (hdr, n int, ok bool) {
-	if at+3 > len(b) {
-		return 0, 0, false
-	}
-	hdr, n = 3, int(b[at+2])
-	if omp.AttrFlags(b[at])&omp.AttrExtended != 0 {
-		if at+4 > len(b) {
-			return 0, 0, false
-		}
-		hdr, n = 4, int(binary.BigEndian.Uint16(b[at+2:]))
-	}
-	return hdr, n, at+hdr+n <= len(b)
-}
-
 // cutAttribute removes the attribute at offset at of an encoded UPDATE or
 // QUERY.
 func cutAttribute(b []byte, at int) ([]byte, repairAction) {
-	hdr, n, ok := attrSpan(b, at)
-	if !ok || at < attrsAt {
+	h, ok := omp.AttrSpan(b, at)
+	if !ok || h.End > len(b) || at < attrsAt {
 		return b, giveUp
 	}
-	b = append(b[:at], b[at+hdr+n:]...)
+	b = append(b[:at], b[h.End:]...)
 	binary.BigEndian.PutUint16(b[omp.MarkerLen:], uint16(len(b)))
 	binary.BigEndian.PutUint16(b[attrsLenAt:], uint16(len(b)-attrsAt))
 	return b, retry
@@ -353,21 +337,20 @@ func reachBits(b []byte, at int) (byte, bool) {
 	}
 	end := min(attrsAt+int(binary.BigEndian.Uint16(b[attrsLenAt:])), len(b))
 	for a := attrsAt; a < end; {
-		hdr, n, ok := attrSpan(b, a)
-		if !ok {
+		h, ok := omp.AttrSpan(b, a)
+		if !ok || h.End > len(b) {
 			return 0, false
 		}
-		if data := a + hdr; at >= data && at < data+n {
-			t := omp.AttrType(b[a+1])
-			if (t != omp.AttrTypeReachables && t != omp.AttrTypeUnreachables) || n < 2 {
+		if at >= h.Data && at < h.End {
+			if (h.Type != omp.AttrTypeReachables && h.Type != omp.AttrTypeUnreachables) || h.End-h.Data < 2 {
 				return 0, false
 			}
-			if omp.AFI(binary.BigEndian.Uint16(b[data:])) == omp.AFIIPv4 {
+			if omp.AFI(binary.BigEndian.Uint16(b[h.Data:])) == omp.AFIIPv4 {
 				return 32, true
 			}
 			return 128, true
 		}
-		a += hdr + n
+		a = h.End
 	}
 	return 0, false
 }

@@ -19,34 +19,6 @@ import (
 // Env.VPN) are read back here, once, by RunOfRouterID, RunOfVPN and
 // RunOfTLOC.
 
-// ScanAttrs walks an UPDATE's (or QUERY's) attribute list in raw, a whole
-// message, by the list's own framing (Attributes Length, then each
-// attribute's flags, type and Length), as far as it goes: the message
-// need not decode. f sees each attribute's type and value; returning
-// false stops the walk.
-func ScanAttrs(raw []byte, f func(t omp.AttrType, v []byte) bool) {
-	if len(raw) < omp.HeaderLen+2 {
-		return
-	}
-	body := raw[omp.HeaderLen:]
-	n := int(binary.BigEndian.Uint16(body))
-	attrs := body[2:min(len(body), 2+n)]
-	for len(attrs) >= 3 {
-		flags, typ := omp.AttrFlags(attrs[0]), omp.AttrType(attrs[1])
-		hdr, l := 3, int(attrs[2])
-		if flags&omp.AttrExtended != 0 {
-			if len(attrs) < 4 {
-				return
-			}
-			hdr, l = 4, int(binary.BigEndian.Uint16(attrs[2:]))
-		}
-		if len(attrs) < hdr+l || !f(typ, attrs[hdr:hdr+l]) {
-			return
-		}
-		attrs = attrs[hdr+l:]
-	}
-}
-
 // originSeq returns the case run (Env.Seq, low 16 bits) whose fake peer
 // raw, an UPDATE, names: by its ATTR_TYPE_ORIGINATOR or, without one, by
 // its next hop (ATTR_TYPE_TLOC) or a vRoute's VPN ID.
@@ -55,8 +27,8 @@ func originSeq(raw []byte) (int, bool) {
 		return 0, false
 	}
 	seq, found := 0, false
-	ScanAttrs(raw, func(t omp.AttrType, v []byte) bool {
-		switch {
+	omp.ScanAttrs(raw, func(h omp.AttrHeader, v []byte) bool {
+		switch t := h.Type; {
 		case t == omp.AttrTypeOriginator && len(v) == 4:
 			seq, _, found = RunOfRouterID(netip.AddrFrom4([4]byte(v)))
 			return false

@@ -121,11 +121,11 @@ func (rec *recording) otherRun(e *transcript.Entry) bool {
 }
 
 // originOf reads an UPDATE's ATTR_TYPE_ORIGINATOR and ATTR_TYPE_SITE_ID
-// by the attribute list's framing (catalog.ScanAttrs); ok is false
+// by the attribute list's framing (omp.ScanAttrs); ok is false
 // without an ORIGINATOR.
 func originOf(raw []byte) (orig netip.Addr, site uint32, ok bool) {
-	catalog.ScanAttrs(raw, func(t omp.AttrType, v []byte) bool {
-		switch {
+	omp.ScanAttrs(raw, func(h omp.AttrHeader, v []byte) bool {
+		switch t := h.Type; {
 		case t == omp.AttrTypeOriginator && len(v) == 4 && !ok:
 			orig, ok = netip.AddrFrom4([4]byte(v)), true
 		case t == omp.AttrTypeSiteID && len(v) == 4 && site == 0:

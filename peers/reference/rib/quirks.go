@@ -1,8 +1,6 @@
 package rib
 
 import (
-	"encoding/binary"
-
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -115,15 +113,14 @@ func (r *RIB) reflectedAttrs(wire []byte) []byte {
 		return wire
 	}
 	out := make([]byte, 0, len(wire))
-	for at := 0; at+3 <= len(wire); {
-		hdr, n := 3, int(wire[at+2])
-		if omp.AttrFlags(wire[at])&omp.AttrExtended != 0 && at+4 <= len(wire) {
-			hdr, n = 4, int(binary.BigEndian.Uint16(wire[at+2:]))
+	for at := 0; ; {
+		h, ok := omp.AttrSpan(wire, at)
+		if !ok {
+			break
 		}
-		end := min(at+hdr+n, len(wire))
-		t := omp.AttrType(wire[at+1])
-		drop := q.has(QuirkReflectNoTLOCAttr) && t == omp.AttrTypeTLOC ||
-			q.has(QuirkReflectOptionalDropped) && (int(t) >= len(reflectKept) || !reflectKept[t])
+		end := min(h.End, len(wire))
+		drop := q.has(QuirkReflectNoTLOCAttr) && h.Type == omp.AttrTypeTLOC ||
+			q.has(QuirkReflectOptionalDropped) && (int(h.Type) >= len(reflectKept) || !reflectKept[h.Type])
 		if !drop {
 			out = append(out, wire[at:end]...)
 		}
