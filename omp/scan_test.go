@@ -49,25 +49,24 @@ func TestTypeOfHeaderLength(t *testing.T) {
 
 func TestAttrSpan(t *testing.T) {
 	for _, c := range []struct {
-		hex string
-		at  int
-		h   AttrHeader
-		ok  bool
+		hex  string
+		at   int
+		want *AttrHeader // nil: the header does not fit
 	}{
-		{"80 05 04 00000064", 0, AttrHeader{AttrOptional, AttrTypePref, 3, 7}, true},
-		{"90 05 0004 00000064", 0, AttrHeader{AttrOptional | AttrExtended, AttrTypePref, 4, 8}, true},
-		{"10 05 0104 00", 0, AttrHeader{AttrExtended, AttrTypePref, 4, 264}, true},          // a Length past the bytes is reported, not trusted
-		{"00 05 04 00000064 10 06 0002 0000", 7, AttrHeader{AttrExtended, 6, 11, 13}, true}, // the second attribute
-		{"10 05 00", 0, AttrHeader{}, false},                                                // ATTR_EXTENDED, 1 byte of Length
-		{"00 05", 0, AttrHeader{}, false},
-		{"00 05 00", 1, AttrHeader{}, false},
-		{"00 05 00", -1, AttrHeader{}, false},
-		{"00 05 00", 4, AttrHeader{}, false},
-		{"", 0, AttrHeader{}, false},
+		{"80 05 04 00000064", 0, &AttrHeader{AttrOptional, AttrTypePref, 3, 7}},
+		{"90 05 0004 00000064", 0, &AttrHeader{AttrOptional | AttrExtended, AttrTypePref, 4, 8}},
+		{"10 05 0104 00", 0, &AttrHeader{AttrExtended, AttrTypePref, 4, 264}},          // a Length past the bytes is reported, not trusted
+		{"00 05 04 00000064 10 06 0002 0000", 7, &AttrHeader{AttrExtended, 6, 11, 13}}, // the second attribute
+		{"10 05 00", 0, nil}, // ATTR_EXTENDED, 1 byte of Length
+		{"00 05", 0, nil},
+		{"00 05 00", 1, nil},
+		{"00 05 00", -1, nil},
+		{"00 05 00", 4, nil},
+		{"", 0, nil},
 	} {
 		h, ok := AttrSpan(raw(t, c.hex), c.at)
-		if ok != c.ok || ok && h != c.h {
-			t.Errorf("AttrSpan(%s, %d) = %+v, %v; want %+v, %v", c.hex, c.at, h, ok, c.h, c.ok)
+		if ok != (c.want != nil) || ok && h != *c.want {
+			t.Errorf("AttrSpan(%s, %d) = %+v, %v; want %+v", c.hex, c.at, h, ok, c.want)
 		}
 	}
 }
