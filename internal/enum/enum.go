@@ -54,6 +54,11 @@ func ParseFold[T Integer](names []string, what, s string) (T, error) {
 	return parse[T](names, what, s, strings.EqualFold)
 }
 
+// ParseWith is Parse where same(name, s) says whether s spells name.
+func ParseWith[T Integer](names []string, what, s string, same func(name, s string) bool) (T, error) {
+	return parse[T](names, what, s, same)
+}
+
 func parse[T Integer](names []string, what, s string, same func(a, b string) bool) (T, error) {
 	var known []string
 	for i, n := range names {

@@ -449,19 +449,7 @@ func norm(s string) string {
 }
 
 func (p *scParser) capCode(n *yaml.Node) (omp.CapCode, bool) {
-	s, ok := p.str(n, "capability")
-	if !ok {
-		return 0, false
-	}
-	var names []string
-	for c := omp.CapCodeMP; c <= omp.CapCodeOverlayID; c++ {
-		if norm(c.String()) == norm(s) {
-			return c, true
-		}
-		names = append(names, c.String())
-	}
-	p.errf(n, "capability %q: want one of %s", s, strings.Join(names, ", "))
-	return 0, false
+	return pickByName(p, n, "capability", span(omp.CapCodeMP, omp.CapCodeOverlayID)...)
 }
 
 func (p *scParser) family(n *yaml.Node) (omp.Family, bool) {
@@ -469,20 +457,18 @@ func (p *scParser) family(n *yaml.Node) (omp.Family, bool) {
 	if !ok {
 		return omp.Family{}, false
 	}
-	a, sf, _ := strings.Cut(s, "/")
-	var fam omp.Family
-	for _, x := range []omp.AFI{omp.AFIIPv4, omp.AFIIPv6} {
-		if norm(x.String()) == norm(a) {
-			fam.AFI = x
-		}
-	}
-	for x := omp.SAFIVRoute; x <= omp.SAFICXP; x++ {
-		if norm(x.String()) == norm(sf) {
-			fam.SAFI = x
-		}
-	}
-	if fam.AFI == 0 || fam.SAFI == 0 {
+	a, sf, slash := strings.Cut(s, "/")
+	if !slash {
 		p.errf(n, "family %q: want AFI/SAFI by the draft's names, as AFI_IPV4/SAFI_VROUTE", s)
+		return omp.Family{}, false
+	}
+	var fam omp.Family
+	var err error
+	if fam.AFI, err = byName("AFI", a, omp.AFIIPv4, omp.AFIIPv6); err == nil {
+		fam.SAFI, err = byName("SAFI", sf, span(omp.SAFIVRoute, omp.SAFICXP)...)
+	}
+	if err != nil {
+		p.errf(n, "family %q: %v", s, err)
 		return omp.Family{}, false
 	}
 	return fam, true

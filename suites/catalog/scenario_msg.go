@@ -15,19 +15,7 @@ import (
 var msgTypes = []omp.MsgType{omp.TypeHandshake, omp.TypeUpdate, omp.TypeAlert, omp.TypeHello, omp.TypeQuery, omp.TypePolicy, omp.TypeInform}
 
 func (p *scParser) msgType(n *yaml.Node) (omp.MsgType, bool) {
-	s, ok := p.str(n, "type")
-	if !ok {
-		return 0, false
-	}
-	var names []string
-	for _, t := range msgTypes {
-		if strings.EqualFold(t.String(), s) {
-			return t, true
-		}
-		names = append(names, t.String())
-	}
-	p.errf(n, "message type %q: want one of %s", s, strings.Join(names, ", "))
-	return 0, false
+	return pickByName(p, n, "message type", msgTypes...)
 }
 
 // message reads a message described field by field:
@@ -129,15 +117,8 @@ func (p *scParser) message(n *yaml.Node) (M, bool) {
 			p.errf(n, "INFORM: no inform (OMP_INFORM_EOR or OMP_INFORM_REFRESH_REQUEST)")
 			return M{}, false
 		}
-		s, _ := p.str(f["inform"], "inform")
-		var it omp.InformType
-		for _, x := range []omp.InformType{omp.InformEOR, omp.InformRefreshRequest} {
-			if norm(s) == x.String() {
-				it = x
-			}
-		}
-		if it == 0 {
-			p.errf(f["inform"], "inform %q: want OMP_INFORM_EOR or OMP_INFORM_REFRESH_REQUEST", s)
+		it, ok := pickByName(p, f["inform"], "inform", omp.InformEOR, omp.InformRefreshRequest)
+		if !ok {
 			return M{}, false
 		}
 		if v := f["all_families"]; v != nil {
@@ -158,15 +139,7 @@ func (p *scParser) message(n *yaml.Node) (M, bool) {
 		}
 		pt := omp.PolicyComplete
 		if v := f["policy"]; v != nil {
-			s, _ := p.str(v, "policy")
-			found := false
-			for x := omp.PolicyComplete; x <= omp.PolicyDel; x++ {
-				if norm(s) == x.String() {
-					pt, found = x, true
-				}
-			}
-			if !found {
-				p.errf(v, "policy %q: want OMP_PKT_POL_COMPLETE, _START, _MORE, _END or _DEL", s)
+			if pt, ok = pickByName(p, v, "policy", span(omp.PolicyComplete, omp.PolicyDel)...); !ok {
 				return M{}, false
 			}
 		}

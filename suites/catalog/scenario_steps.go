@@ -177,10 +177,8 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 }
 
 func peerTypeOf(s string) (omp.PeerType, bool) {
-	for _, t := range []omp.PeerType{omp.PeerTypeVEdge, omp.PeerTypeVHub, omp.PeerTypeVSmart} {
-		if norm(s) == t.String() {
-			return t, true
-		}
+	if t, err := byName("peer type", s, omp.PeerTypeVEdge, omp.PeerTypeVHub, omp.PeerTypeVSmart); err == nil {
+		return t, true
 	}
 	if r, err := omp.ParseRole(s); err == nil {
 		return r.PeerType(), true

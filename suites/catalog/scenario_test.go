@@ -37,7 +37,10 @@ func TestScenarioErrorsArePrecise(t *testing.T) {
 		{"Project MUST", strings.Replace(head, "Draft", "Project", 1) + "reading: x\nsteps: [{expect: {accept: true}}]\n", "x.yaml:3:8: basis Project is never MUST"},
 		{"YAML syntax", head + "steps:\n  - send: {message: {type: HELLO}\n", "x.yaml:7:3: YAML: did not find expected ',' or '}'"},
 		{"tab", head + "steps:\n\t- open: 0\n", "x.yaml:7:1: YAML: found character that cannot start any token"},
-		{"bad family", head + "needs: [{family: AFI_IPV4/SAFI_NOPE}]\nsteps: [{expect: {accept: true}}]\n", "x.yaml:6:18: family \"AFI_IPV4/SAFI_NOPE\""},
+		{"bad family", head + "needs: [{family: AFI_IPV4/SAFI_NOPE}]\nsteps: [{expect: {accept: true}}]\n", "x.yaml:6:18: family \"AFI_IPV4/SAFI_NOPE\": SAFI \"SAFI_NOPE\": want SAFI_VROUTE, "},
+		{"bad capability", head + "needs: [{capability: MPX}]\nsteps: [{expect: {accept: true}}]\n", "x.yaml:6:22: capability \"MPX\": want MP, IDENTITY, GRACEFUL RESTART, REFRESH, SECURITY or OVERLAY ID"},
+		{"bad inform", head + "steps:\n  - send: {message: {type: INFORM, inform: EOR, all_families: true}}\n  - expect: {accept: true}\n", "x.yaml:7:44: inform \"EOR\": want OMP_INFORM_EOR or OMP_INFORM_REFRESH_REQUEST"},
+		{"bad policy", head + "steps:\n  - send: {message: {type: POLICY, policy: START}}\n  - expect: {accept: true}\n", "x.yaml:7:44: policy \"START\": want OMP_PKT_POL_COMPLETE, OMP_PKT_POL_START, "},
 		{"handshake override", head + "steps:\n  - open: {peer: 0, handshake: {hold_tim: 3}}\n  - expect: {accept: true}\n", "x.yaml:7:33: handshake: unknown key \"hold_tim\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
