@@ -36,3 +36,13 @@ func TestByNameSpellings(t *testing.T) {
 		t.Errorf("got error %v; want %s", err, want)
 	}
 }
+
+// span ends at its last value, the type's largest included.
+func TestSpanEnds(t *testing.T) {
+	if got := span[uint8](253, 255); len(got) != 3 || got[2] != 255 {
+		t.Errorf("span(253, 255) = %v", got)
+	}
+	if got := span[uint8](3, 2); len(got) != 0 {
+		t.Errorf("span(3, 2) = %v", got)
+	}
+}
