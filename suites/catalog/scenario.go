@@ -270,6 +270,14 @@ func (p *scParser) peer(n *yaml.Node, what string) (int, bool) {
 	return int(v), ok
 }
 
+// optPeer reads the peer member of f, fake peer 0 if there is none.
+func (p *scParser) optPeer(f map[string]*yaml.Node, what string) (int, bool) {
+	if v := f["peer"]; v != nil {
+		return p.peer(v, what)
+	}
+	return 0, true
+}
+
 // list reads a sequence, or a single value as a list of one.
 func list(n *yaml.Node) []*yaml.Node {
 	if n.Kind == yaml.SequenceNode {

@@ -79,11 +79,9 @@ func (p *scParser) open(n *yaml.Node) (Step, bool) {
 	if !ok {
 		return nil, false
 	}
-	i := 0
-	if v := f["peer"]; v != nil {
-		if i, ok = p.peer(v, "open"); !ok {
-			return nil, false
-		}
+	i, ok := p.optPeer(f, "open")
+	if !ok {
+		return nil, false
 	}
 	var opts []HSOpt
 	if v := f["handshake"]; v != nil {
@@ -192,11 +190,9 @@ func (p *scParser) send(n *yaml.Node) (Step, bool) {
 	if !ok {
 		return nil, false
 	}
-	i := 0
-	if v := f["peer"]; v != nil {
-		if i, ok = p.peer(v, "send"); !ok {
-			return nil, false
-		}
+	i, ok := p.optPeer(f, "send")
+	if !ok {
+		return nil, false
 	}
 	var muts []mutators.Mutation
 	var mutNodes []*yaml.Node
@@ -320,11 +316,9 @@ func (p *scParser) expect(n *yaml.Node) (Step, bool) {
 	if !ok {
 		return nil, false
 	}
-	i := 0
-	if v := f["peer"]; v != nil {
-		if i, ok = p.peer(v, "expect"); !ok {
-			return nil, false
-		}
+	i, ok := p.optPeer(f, "expect")
+	if !ok {
+		return nil, false
 	}
 	var kinds []string
 	for _, k := range []string{"alert", "any_alert", "survives", "accept", "ignore", "closed", "message"} {
