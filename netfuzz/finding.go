@@ -123,7 +123,7 @@ type Finding struct {
 	Truncated int     `json:"history_truncated,omitempty"`
 	Input     Input   `json:"input"`
 	// Detail says more: the dial error of a crash, the wait of a hang.
-	Detail     string  `json:"detail,omitempty"`
+	Detail     string                 `json:"detail,omitempty"`
 	Transcript []transcript.JSONEntry `json:"transcript"`
 	// Shard is "i/n" when the run was sharded (Config.Shard).
 	Shard string `json:"shard,omitempty"`

@@ -189,7 +189,7 @@ func minimizeOn(ctx context.Context, c *conn, fd *Finding) *Finding {
 		for off := len(b) - chunk; off >= omp.HeaderLen && m.budget(); off -= chunk {
 			nb := append(slices.Clone(b[:off]), b[off+chunk:]...)
 			if n, ok := omp.HeaderLength(b); ok && n == len(b) {
-				nb[omp.MarkerLen], nb[omp.MarkerLen+1] = byte(len(nb)>>8), byte(len(nb))
+				omp.PutLength(nb)
 			}
 			nb, _ = Complete(nb)
 			if len(nb) >= len(b) {

@@ -110,6 +110,11 @@ func HeaderLength(h []byte) (int, bool) {
 	return int(binary.BigEndian.Uint16(h[lengthAt:])), true
 }
 
+// PutLength writes len(msg) into the header Length of msg, a message
+// whose header is whole: what the encoder writes, for bytes built, cut or
+// grown by hand.
+func PutLength(msg []byte) { binary.BigEndian.PutUint16(msg[lengthAt:], uint16(len(msg))) }
+
 // TypeOf is the header Type of raw, a message header included, read as
 // it is, whether or not the message decodes; false if raw is shorter
 // than a header.

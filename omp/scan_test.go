@@ -121,3 +121,16 @@ func TestScanAttrs(t *testing.T) {
 		}
 	}
 }
+
+// PutLength writes the message's own length into its header.
+func TestPutLength(t *testing.T) {
+	b, err := Encode(&Hello{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, 0, 0, 0)
+	PutLength(b)
+	if n, ok := HeaderLength(b); !ok || n != len(b) {
+		t.Errorf("Length %d, %v after PutLength on %d bytes", n, ok, len(b))
+	}
+}

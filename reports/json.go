@@ -38,7 +38,7 @@ type jsonReport struct {
 
 type jsonResult struct {
 	runner.Result
-	DurationMS float64     `json:"duration_ms"`
+	DurationMS float64                `json:"duration_ms"`
 	Transcript []transcript.JSONEntry `json:"transcript"`
 	// Dropped is what the transcript did not keep (transcript.Limits).
 	Dropped *jsonDropped `json:"transcript_dropped,omitempty"`
@@ -48,7 +48,6 @@ type jsonDropped struct {
 	Summary string `json:"summary"`
 	*transcript.Dropped
 }
-
 
 // WriteJSON writes the report as one JSON document.
 func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {

@@ -87,12 +87,12 @@ func printCase(w io.Writer, c *catalog.Case) {
 
 // reportCase is what show reads of a JSON report's result.
 type reportCase struct {
-	ID         string `json:"id"`
-	Grade      string `json:"grade"`
-	Expected   string `json:"expected"`
-	Received   string `json:"received"`
-	Reason     string `json:"reason"`
-	Liveness   string `json:"liveness"`
+	ID         string                 `json:"id"`
+	Grade      string                 `json:"grade"`
+	Expected   string                 `json:"expected"`
+	Received   string                 `json:"received"`
+	Reason     string                 `json:"reason"`
+	Liveness   string                 `json:"liveness"`
 	Transcript []transcript.JSONEntry `json:"transcript"`
 }
 

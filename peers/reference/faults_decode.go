@@ -311,7 +311,7 @@ func cutHandshake(b []byte, at, opt int) ([]byte, repairAction) {
 	}
 	b[hsOptionsLenAt] -= byte(n)
 	b = append(b[:at], b[at+n:]...)
-	binary.BigEndian.PutUint16(b[omp.MarkerLen:], uint16(len(b)))
+	omp.PutLength(b)
 	return b, retry
 }
 
@@ -323,7 +323,7 @@ func cutAttribute(b []byte, at int) ([]byte, repairAction) {
 		return b, giveUp
 	}
 	b = append(b[:at], b[h.End:]...)
-	binary.BigEndian.PutUint16(b[omp.MarkerLen:], uint16(len(b)))
+	omp.PutLength(b)
 	binary.BigEndian.PutUint16(b[attrsLenAt:], uint16(len(b)-attrsAt))
 	return b, retry
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -97,7 +96,7 @@ func mutants(zoo [][]byte) [][]byte {
 		b := append([]byte(nil), from[r.IntN(len(from))]...)
 		if r.IntN(8) == 0 {
 			b = b[:omp.HeaderLen+r.IntN(len(b)-omp.HeaderLen+1)]
-			binary.BigEndian.PutUint16(b[omp.MarkerLen:], uint16(len(b)))
+			omp.PutLength(b)
 		}
 		for range 1 + r.IntN(3) {
 			i := omp.HeaderLen - 1 + r.IntN(len(b)-omp.HeaderLen+1)

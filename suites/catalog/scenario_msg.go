@@ -330,10 +330,8 @@ type hexMsg struct {
 }
 
 func (h hexMsg) MsgType() omp.MsgType {
-	if len(h.b) >= omp.HeaderLen {
-		return omp.MsgType(h.b[omp.HeaderLen-1])
-	}
-	return 0
+	t, _ := omp.TypeOf(h.b) // TypeInvalid (0) when shorter than a header
+	return t
 }
 
 func (h hexMsg) String() string {

@@ -130,7 +130,7 @@ func (d *testDUT) reflect(from net.Conn, rid netip.Addr, raw []byte) {
 	attrs := append([]byte{0, byte(omp.AttrTypeOriginator), 4, a[0], a[1], a[2], a[3]}, raw[omp.HeaderLen+2:]...)
 	out := append(append([]byte(nil), raw[:omp.HeaderLen]...), byte(len(attrs)>>8), byte(len(attrs)))
 	out = append(out, attrs...)
-	out[omp.MarkerLen], out[omp.MarkerLen+1] = byte(len(out)>>8), byte(len(out))
+	omp.PutLength(out)
 	d.srv.Each(func(c net.Conn) {
 		if c != from {
 			c.Write(out)

@@ -237,7 +237,7 @@ func appendUpdateHead(dst []byte, f int, attrs []byte, typ omp.AttrType) []byte 
 // the Length of the attribute at dst[rl:] and the NLRI length before
 // dst[nl:].
 func finishUpdate(dst []byte, start, rl, nl int) {
-	binary.BigEndian.PutUint16(dst[start+omp.MarkerLen:], uint16(len(dst)-start))
+	omp.PutLength(dst[start:])
 	binary.BigEndian.PutUint16(dst[start+omp.HeaderLen:], uint16(len(dst)-start-omp.HeaderLen-2))
 	binary.BigEndian.PutUint16(dst[rl+2:], uint16(len(dst)-rl-4))
 	binary.BigEndian.PutUint16(dst[nl-2:], uint16(len(dst)-nl))
