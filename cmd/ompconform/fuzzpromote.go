@@ -176,42 +176,28 @@ func promoteSection(fd *netfuzz.Finding, exp netfuzz.Expectation) string {
 	if exp.Outcome == netfuzz.OutAlert && exp.Alert != nil {
 		switch exp.Alert.Code {
 		case omp.ErrHeader:
-			return "3.1.1"
-		case omp.ErrHandshake:
-			return "3.1.2"
+			return catalog.MessageSection(omp.TypeInvalid)
+		case omp.ErrFSM:
+			return "3" // the operation, of which the state machine is part
 		case omp.ErrUpdate:
 			if s := attrSection(fd, exp.Field); s != "" {
 				return s
 			}
-			return "3.1.3"
-		case omp.ErrFSM:
-			return "3"
-		case omp.ErrHoldtime:
-			return "3.1.5"
-		case omp.ErrOper:
-			return "3.1.4"
+		}
+		if t, ok := alertTopic[exp.Alert.Code]; ok {
+			return catalog.MessageSection(t)
 		}
 	}
 	b, _ := fd.Input.Bytes()
-	if t, ok := omp.TypeOf(b); ok {
-		switch t {
-		case omp.TypeHandshake:
-			return "3.1.2"
-		case omp.TypeUpdate:
-			return "3.1.3"
-		case omp.TypeAlert:
-			return "3.1.4"
-		case omp.TypeHello:
-			return "3.1.5"
-		case omp.TypeQuery:
-			return "3.1.6"
-		case omp.TypePolicy:
-			return "3.1.7-policy"
-		case omp.TypeInform:
-			return "3.1.7-inform"
-		}
-	}
-	return "3.1.1"
+	t, _ := omp.TypeOf(b)
+	return catalog.MessageSection(t)
+}
+
+// alertTopic is the message whose section an ALERT code's rule is in:
+// the hold timer is HELLO's, the operator's codes are ALERT's own.
+var alertTopic = map[omp.AlertCode]omp.MsgType{
+	omp.ErrHandshake: omp.TypeHandshake, omp.ErrUpdate: omp.TypeUpdate,
+	omp.ErrHoldtime: omp.TypeHello, omp.ErrOper: omp.TypeAlert,
 }
 
 var attrIndex = regexp.MustCompile(`^(update|query)\.attr\[(\d+)\]`)
@@ -233,16 +219,8 @@ func attrSection(fd *netfuzz.Finding, field string) string {
 		if !ok {
 			return ""
 		}
-		if t := h.Type; i == n {
-			if t == omp.AttrTypeUnreachables {
-				t = omp.AttrTypeReachables
-			}
-			for _, s := range catalog.Sections {
-				if strings.Contains(s.Title+" ", t.String()+" ") {
-					return s.Key
-				}
-			}
-			return ""
+		if i == n {
+			return catalog.AttrSection(h.Type)
 		}
 		off = h.End
 	}

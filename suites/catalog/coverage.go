@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -80,6 +81,33 @@ func SectionTitle(k string) string {
 		}
 	}
 	return ""
+}
+
+// MessageSection is the key of the section that draws the format of
+// messages of type t ("3.1.3" for UPDATE); the header's, "3.1.1", for a
+// type the draft draws none of.
+func MessageSection(t omp.MsgType) string {
+	return sectionTitled(t.String()+" Message Format", "3.1.1")
+}
+
+// AttrSection is the key of the section that draws attribute type t
+// (UNREACHABLES with REACHABLES); "" for a type the draft draws none of.
+func AttrSection(t omp.AttrType) string {
+	if t == omp.AttrTypeUnreachables {
+		t = omp.AttrTypeReachables
+	}
+	return sectionTitled(t.String(), "")
+}
+
+// sectionTitled is the first section whose title names what (a whole
+// word at the end of the title or before a space), or otherwise.
+func sectionTitled(what, otherwise string) string {
+	for _, s := range Sections {
+		if strings.HasSuffix(s.Title, what) || strings.Contains(s.Title, what+" ") {
+			return s.Key
+		}
+	}
+	return otherwise
 }
 
 // CoverageReport says which cases cover each draft section and each ALERT
