@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/ompconform/ompconform/dut"
@@ -33,6 +34,9 @@ type device struct {
 	refresh  bool   // it offers REFRESH
 	probeFam omp.Family
 	routerID netip.Addr
+	// families are the MP families the fake peers offer when the DUT
+	// lacks some of the default four (offerFor); nil: the default.
+	families []omp.Family
 }
 
 // startDUT starts (or reaches) cfg's DUT: cfg.DUT's, else the target,
@@ -123,6 +127,7 @@ func (d *device) learn(p dut.Profile) {
 	if d.role == 0 {
 		d.role = omp.RoleController
 	}
+	d.families = offerFor(p.Families)
 	d.probeFam = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 	for _, f := range p.Families {
 		if (f.SAFI == omp.SAFIVRoute || f.SAFI == omp.SAFITLOC) && (f.AFI == omp.AFIIPv4 || f.AFI == omp.AFIIPv6) {
@@ -130,6 +135,26 @@ func (d *device) learn(p dut.Profile) {
 			break
 		}
 	}
+}
+
+// offerFor is what the fake peers offer a DUT that carries the MP
+// families carried, so that a DUT which refuses a family it does not
+// carry (as the reference does) still opens sessions: nil (the default
+// four) when it carries them all or sent no MP capability; else the
+// defaults it carries; else, if it carries none of them, its own.
+func offerFor(carried []omp.Family) []omp.Family {
+	if len(carried) == 0 {
+		return nil
+	}
+	def := omp.DefaultFamilies()
+	common := slices.DeleteFunc(slices.Clone(def), func(f omp.Family) bool { return !slices.Contains(carried, f) })
+	switch {
+	case len(common) == len(def):
+		return nil
+	case len(common) == 0:
+		return carried
+	}
+	return common
 }
 
 // harnessType is the Peer Type the fake peer announces.

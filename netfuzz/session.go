@@ -117,8 +117,12 @@ func (c *conn) peerConfig(tr *transcript.Transcript) fake.Config {
 
 // identity is the fake peer's HANDSHAKE identity with router ID rid.
 func (c *conn) identity(rid netip.Addr, site uint32) fake.Config {
-	return fake.Config{RouterID: rid, SiteID: site, DomainID: c.d.domain, OverlayID: c.d.overlay,
+	cfg := fake.Config{RouterID: rid, SiteID: site, DomainID: c.d.domain, OverlayID: c.d.overlay,
 		HoldTime: c.cfg.HoldTime, PeerType: c.d.harnessType()}
+	if c.d.families != nil {
+		cfg.Capabilities = omp.CapabilitiesFor(cfg.PeerType, cfg.OverlayID, c.d.families)
+	}
+	return cfg
 }
 
 // openingHandshake is the fake peer's HANDSHAKE as the seed of the

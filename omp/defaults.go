@@ -31,8 +31,14 @@ func DefaultFamilies() []Family {
 // DefaultFamilies, IDENTITY, GRACEFUL RESTART (DefaultGRInterval),
 // REFRESH, OVERLAY ID.
 func DefaultCapabilities(pt PeerType, overlayID uint32) []Capability {
+	return CapabilitiesFor(pt, overlayID, DefaultFamilies())
+}
+
+// CapabilitiesFor is DefaultCapabilities with MP for the families fams
+// instead: what a speaker offers a peer that carries only those.
+func CapabilitiesFor(pt PeerType, overlayID uint32, fams []Family) []Capability {
 	var cs []Capability
-	for _, f := range DefaultFamilies() {
+	for _, f := range fams {
 		cs = append(cs, &CapMP{AFI: f.AFI, SAFI: f.SAFI})
 	}
 	return append(cs,
