@@ -45,9 +45,8 @@ type benchScaleFlags struct {
 	verbose    bool
 }
 
-func newBenchScaleFlags() *benchScaleFlags {
-	f := &benchScaleFlags{fs: flag.NewFlagSet("ompconform bench-scale", flag.ContinueOnError)}
-	fs := f.fs
+func newBenchScaleFlags(fs *flag.FlagSet) *benchScaleFlags {
+	f := &benchScaleFlags{fs: fs}
 	fs.StringVar(&f.n, "n", "100000,1000000", "routes the sender advertises, comma-separated list")
 	fs.StringVar(&f.m, "m", "1,4", "receivers, comma-separated list")
 	fs.IntVar(&f.perUpdate, "per-update", scale.DefaultPerUpdate, "vRoutes per UPDATE")
@@ -76,7 +75,7 @@ func benchScaleUsage() string {
 		"after a GC with the routes in), and the CPU time the controller used while\n" +
 		"the clock ran (ctl-cpu; in-process the whole process's): on a loaded machine\n" +
 		"seconds stretch, ctl-cpu much less. Counts take k and M: --n 100k,1M.\n\nflags:\n")
-	f := newBenchScaleFlags()
+	f := newBenchScaleFlags(flag.NewFlagSet("bench-scale", flag.ContinueOnError))
 	cliflags.PrintDefaults(&b, f.fs)
 	b.WriteString("\nexit status: 0 every run delivered every route, 1 a run failed, 2 usage error\n")
 	return b.String()
@@ -109,14 +108,10 @@ func parseInts(name, s string) ([]int, error) {
 }
 
 func runBenchScale(env *Env, args []string) int {
-	f := newBenchScaleFlags()
-	cliflags.Setup(f.fs, env.Stderr, "bench-scale", benchScaleUsage)
-	if err := f.fs.Parse(args); err != nil {
-		return parseExit(err)
-	}
-	if f.fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "ompconform bench-scale: unexpected argument %q\n", f.fs.Arg(0))
-		return ExitUsage
+	cmd := newCommand(env, "bench-scale", benchScaleUsage)
+	f := newBenchScaleFlags(cmd.FlagSet)
+	if exit, ok := cmd.parseFlags(args); !ok {
+		return exit
 	}
 	ns, err := parseInts("n", f.n)
 	if err == nil {
@@ -125,8 +120,7 @@ func runBenchScale(env *Env, args []string) int {
 			return f.run(env, ns, ms)
 		}
 	}
-	fmt.Fprintf(env.Stderr, "ompconform bench-scale: %v\n", err)
-	return ExitUsage
+	return cmd.fail("%v", err)
 }
 
 func (f *benchScaleFlags) run(env *Env, ns, ms []int) int {

@@ -5,9 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	"os"
 	"strings"
@@ -58,23 +56,20 @@ type decodeFlags struct {
 
 func runDecode(env *Env, args []string) int {
 	var fl decodeFlags
-	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
-	fs.BoolVar(&fl.json, "json", false, "print JSON")
-	fs.BoolVar(&fl.raw, "raw", false, "read bytes, not hex")
-	fs.StringVar(&fl.file, "f", "", "read the input from `FILE`")
-	cliflags.Setup(fs, env.Stderr, "decode", func() string { return decodeUsage })
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "decode", func() string { return decodeUsage })
+	cmd.BoolVar(&fl.json, "json", false, "print JSON")
+	cmd.BoolVar(&fl.raw, "raw", false, "read bytes, not hex")
+	cmd.StringVar(&fl.file, "f", "", "read the input from `FILE`")
+	pos, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
 	in, err := readInput(env, fl, pos)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "ompconform decode: %v\n", err)
-		return ExitUsage
+		return cmd.fail("%v", err)
 	}
 	if len(in) == 0 {
-		fmt.Fprintln(env.Stderr, "ompconform decode: no input")
-		return ExitUsage
+		return cmd.fail("no input")
 	}
 	status := ExitOK
 	for i, c := range splitMessages(in) {
@@ -88,52 +83,13 @@ func runDecode(env *Env, args []string) int {
 			ok, err = printDump(env.Stdout, i+1, c)
 		}
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "ompconform decode: %v\n", err)
-			return ExitUsage
+			return cmd.fail("%v", err)
 		}
 		if !ok {
 			status = ExitFailure
 		}
 	}
 	return status
-}
-
-// parseExit is the exit status after a flag parse error: ExitOK after -h
-// (cliflags printed the usage), else ExitUsage (it printed the error).
-func parseExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	return ExitUsage
-}
-
-// usageFailer gives a command's usage failure: it prints "ompconform
-// NAME: " and the message on stderr and returns ExitUsage.
-func usageFailer(env *Env, name string) func(format string, a ...any) int {
-	return func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "ompconform "+name+": "+format+"\n", a...)
-		return ExitUsage
-	}
-}
-
-// parseInterspersed parses flags that may come before, between or after
-// the positional arguments; "--" ends the flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		used := len(args) - fs.NArg()
-		if used > 0 && args[used-1] == "--" {
-			return append(pos, fs.Args()...), nil
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // readInput returns the input bytes: hex decoded, unless --raw.

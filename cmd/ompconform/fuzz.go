@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"io"
@@ -127,44 +125,40 @@ func runFuzz(env *Env, args []string) int {
 		return code
 	}
 	var f fuzzFlags
-	fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
-	fs.StringVar(&f.target, "target", "", "DUT address")
-	fs.StringVar(&f.role, "role", "", "DUT role")
-	fs.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
-	fs.IntVar(&f.iterations, "iterations", 1000, "inputs")
-	fs.DurationVar(&f.duration, "duration", time.Minute, "time bound")
-	fs.Func("seed", "run seed", func(s string) error {
+	cmd := newCommand(env, "fuzz", func() string { return fuzzUsage })
+	cmd.StringVar(&f.target, "target", "", "DUT address")
+	cmd.StringVar(&f.role, "role", "", "DUT role")
+	cmd.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
+	cmd.IntVar(&f.iterations, "iterations", 1000, "inputs")
+	cmd.DurationVar(&f.duration, "duration", time.Minute, "time bound")
+	cmd.Func("seed", "run seed", func(s string) error {
 		_, err := fmt.Sscan(s, &f.seed)
 		f.seedSet = true
 		return err
 	})
-	fs.IntVar(&f.maxMuts, "max-mutations", 3, "mutations per input")
-	fs.StringVar(&f.phase, "phase", "both", "phase")
-	fs.StringVar(&f.out, "out", "ompconform-findings", "findings directory")
-	fs.IntVar(&f.maxSaved, "max-saved", 3, "findings per signature")
-	fs.DurationVar(&f.answer, "answer", time.Second, "ALERT wait")
-	fs.DurationVar(&f.settle, "settle", 200*time.Millisecond, "acceptance wait")
-	fs.DurationVar(&f.revive, "revive", 3*time.Second, "session deadline")
-	fs.DurationVar(&f.timeUnit, "time-unit", 0, "hold time unit")
-	fs.UintVar(&f.holdTime, "hold-time", 0, "fake peer hold time")
-	fs.BoolVar(&f.noProbe, "no-probe", false, "no REFRESH_REQUEST probe")
-	fs.BoolVar(&f.failOnMismatch, "fail-on-mismatch", false, "mismatches fail")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
-	fs.StringVar(&f.replay, "replay", "", "finding to replay")
-	shard := fs.String("shard", "", "I/N: this machine's slice of the seed space")
-	minimize := fs.Bool("minimize", false, "minimise and deduplicate the findings after the run")
-	workers := fs.Int("workers", defaultWorkers, "inputs in flight at once")
-	ahead := fs.Bool("dial-ahead", true, "open each worker's next session while an input is judged")
+	cmd.IntVar(&f.maxMuts, "max-mutations", 3, "mutations per input")
+	cmd.StringVar(&f.phase, "phase", "both", "phase")
+	cmd.StringVar(&f.out, "out", "ompconform-findings", "findings directory")
+	cmd.IntVar(&f.maxSaved, "max-saved", 3, "findings per signature")
+	cmd.DurationVar(&f.answer, "answer", time.Second, "ALERT wait")
+	cmd.DurationVar(&f.settle, "settle", 200*time.Millisecond, "acceptance wait")
+	cmd.DurationVar(&f.revive, "revive", 3*time.Second, "session deadline")
+	cmd.DurationVar(&f.timeUnit, "time-unit", 0, "hold time unit")
+	cmd.UintVar(&f.holdTime, "hold-time", 0, "fake peer hold time")
+	cmd.BoolVar(&f.noProbe, "no-probe", false, "no REFRESH_REQUEST probe")
+	cmd.BoolVar(&f.failOnMismatch, "fail-on-mismatch", false, "mismatches fail")
+	cmd.BoolVar(&f.quiet, "quiet", false, "no progress")
+	cmd.StringVar(&f.replay, "replay", "", "finding to replay")
+	shard := cmd.String("shard", "", "I/N: this machine's slice of the seed space")
+	minimize := cmd.Bool("minimize", false, "minimise and deduplicate the findings after the run")
+	workers := cmd.Int("workers", defaultWorkers, "inputs in flight at once")
+	ahead := cmd.Bool("dial-ahead", true, "open each worker's next session while an input is judged")
 	var faults multiFlag
-	fs.Var(&faults, "fault", "a fault of the in-process reference (repeatable)")
-	cliflags.Setup(fs, env.Stderr, "fuzz", func() string { return fuzzUsage })
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+	cmd.Var(&faults, "fault", "a fault of the in-process reference (repeatable)")
+	if exit, ok := cmd.parseFlags(args); !ok {
+		return exit
 	}
-	fail := usageFailer(env, "fuzz")
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
-	}
+	fail := cmd.fail
 	cfg, err := f.config()
 	if err != nil {
 		return fail("%v", err)
@@ -199,8 +193,7 @@ func runFuzz(env *Env, args []string) int {
 	fmt.Fprintf(env.Stdout, "ompconform fuzz: seed %d, %d workers, findings to %s\n", cfg.Seed, cfg.Workers, cfg.OutDir)
 	rep, err := netfuzz.Run(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
-		return ExitUsage
+		return fail("%v", err)
 	}
 	return fuzzSummary(env.Stdout, rep, f.failOnMismatch)
 }

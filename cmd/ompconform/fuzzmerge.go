@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"time"
 
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/netfuzz"
 )
 
@@ -43,17 +41,16 @@ written
 `
 
 func runFuzzMerge(env *Env, args []string) int {
-	fs := flag.NewFlagSet("fuzz merge", flag.ContinueOnError)
-	minimize := fs.Bool("minimize", false, "minimise findings first")
-	target := fs.String("target", "", "DUT address")
-	tries := fs.Int("tries", 48, "replays per finding")
-	budget := fs.Duration("time", 30*time.Second, "time per finding")
-	cliflags.Setup(fs, env.Stderr, "fuzz merge", func() string { return fuzzMergeUsage })
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "fuzz merge", func() string { return fuzzMergeUsage })
+	minimize := cmd.Bool("minimize", false, "minimise findings first")
+	target := cmd.String("target", "", "DUT address")
+	tries := cmd.Int("tries", 48, "replays per finding")
+	budget := cmd.Duration("time", 30*time.Second, "time per finding")
+	pos, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
-	fail := usageFailer(env, "fuzz merge")
+	fail := cmd.fail
 	if len(pos) < 2 {
 		return fail("want OUT and at least one IN folder")
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
@@ -67,15 +65,14 @@ func fuzzSub(env *Env, args []string) (int, bool) {
 }
 
 func runFuzzPromote(env *Env, args []string) int {
-	fs := flag.NewFlagSet("fuzz promote", flag.ContinueOnError)
-	out := fs.String("out", "", "scenario file")
-	id := fs.String("id", "", "scenario ID")
-	cliflags.Setup(fs, env.Stderr, "fuzz promote", func() string { return fuzzPromoteUsage })
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "fuzz promote", func() string { return fuzzPromoteUsage })
+	out := cmd.String("out", "", "scenario file")
+	id := cmd.String("id", "", "scenario ID")
+	files, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
-	fail := usageFailer(env, "fuzz promote")
+	fail := cmd.fail
 	if len(files) != 1 {
 		return fail("want one FINDING file")
 	}
@@ -243,17 +240,16 @@ func orUnmutated(s string) string {
 }
 
 func runFuzzMinimize(env *Env, args []string) int {
-	fs := flag.NewFlagSet("fuzz minimize", flag.ContinueOnError)
-	target := fs.String("target", "", "DUT address")
-	out := fs.String("out", "", "minimised finding")
-	tries := fs.Int("tries", 64, "replays at most")
-	budget := fs.Duration("time", 60*time.Second, "time at most")
-	cliflags.Setup(fs, env.Stderr, "fuzz minimize", func() string { return fuzzMinimizeUsage })
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "fuzz minimize", func() string { return fuzzMinimizeUsage })
+	target := cmd.String("target", "", "DUT address")
+	out := cmd.String("out", "", "minimised finding")
+	tries := cmd.Int("tries", 64, "replays at most")
+	budget := cmd.Duration("time", 60*time.Second, "time at most")
+	files, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
-	fail := usageFailer(env, "fuzz minimize")
+	fail := cmd.fail
 	if len(files) != 1 {
 		return fail("want one FINDING file")
 	}

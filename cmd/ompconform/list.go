@@ -3,9 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"io"
 	iofs "io/fs"
 	"path/filepath"
@@ -48,22 +46,20 @@ func init() {
 }
 
 func runList(env *Env, args []string) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	coverage := fs.Bool("coverage", false, "print coverage")
-	wide := fs.Bool("wide", false, "full requirements")
-	filter := fs.String("label-filter", "", "label filter")
-	roleName := fs.String("role", "", "DUT role")
-	killsFile := fs.String("kills", "", "kill matrix (ompconform prove)")
-	cliflags.Setup(fs, env.Stderr, "list", func() string { return listUsage })
-	ids, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "list", func() string { return listUsage })
+	asJSON := cmd.Bool("json", false, "print JSON")
+	coverage := cmd.Bool("coverage", false, "print coverage")
+	wide := cmd.Bool("wide", false, "full requirements")
+	filter := cmd.String("label-filter", "", "label filter")
+	roleName := cmd.String("role", "", "DUT role")
+	killsFile := cmd.String("kills", "", "kill matrix (ompconform prove)")
+	ids, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
 	cases, err := selectCases(*filter, ids, *roleName)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "ompconform list: %v\n", err)
-		return ExitUsage
+		return cmd.fail("%v", err)
 	}
 	var kills *prove.Matrix
 	if *coverage {
@@ -72,8 +68,7 @@ func runList(env *Env, args []string) int {
 			path = filepath.Join("out", "prove", "kills.json")
 		}
 		if kills, err = prove.ReadFile(path); err != nil && (explicit || !errors.Is(err, iofs.ErrNotExist)) {
-			fmt.Fprintf(env.Stderr, "ompconform list: %v\n", err)
-			return ExitUsage
+			return cmd.fail("%v", err)
 		}
 	}
 	switch {
@@ -87,8 +82,7 @@ func runList(env *Env, args []string) int {
 		err = listText(env.Stdout, cases, *wide)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "ompconform list: %v\n", err)
-		return ExitUsage
+		return cmd.fail("%v", err)
 	}
 	return ExitOK
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/dut"
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -64,24 +62,20 @@ type proveFlags struct {
 
 func runProve(env *Env, args []string) int {
 	var f proveFlags
-	fs := flag.NewFlagSet("prove", flag.ContinueOnError)
-	fs.StringVar(&f.out, "out", filepath.Join("out", "prove"), "output directory")
-	fs.StringVar(&f.one, "one", "", "internal: make one run with this fault (\"-\": none) and print it as JSON")
-	fs.StringVar(&f.role, "role", "", "role")
-	fs.IntVar(&f.jobs, "jobs", 4, "runs at once")
-	fs.IntVar(&f.parallel, "parallel", 32, "cases at once within a run")
-	fs.Var(&f.faults, "fault", "fault (repeatable)")
-	fs.DurationVar(&f.timeout, "timeout", time.Second, "answer wait")
-	fs.DurationVar(&f.settle, "settle", 500*time.Millisecond, "acceptance wait")
-	fs.DurationVar(&f.runMax, "run-timeout", 10*time.Minute, "bound on one run")
-	cliflags.Setup(fs, env.Stderr, "prove", func() string { return proveUsage })
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "prove", func() string { return proveUsage })
+	cmd.StringVar(&f.out, "out", filepath.Join("out", "prove"), "output directory")
+	cmd.StringVar(&f.one, "one", "", "internal: make one run with this fault (\"-\": none) and print it as JSON")
+	cmd.StringVar(&f.role, "role", "", "role")
+	cmd.IntVar(&f.jobs, "jobs", 4, "runs at once")
+	cmd.IntVar(&f.parallel, "parallel", 32, "cases at once within a run")
+	cmd.Var(&f.faults, "fault", "fault (repeatable)")
+	cmd.DurationVar(&f.timeout, "timeout", time.Second, "answer wait")
+	cmd.DurationVar(&f.settle, "settle", 500*time.Millisecond, "acceptance wait")
+	cmd.DurationVar(&f.runMax, "run-timeout", 10*time.Minute, "bound on one run")
+	if exit, ok := cmd.parseFlags(args); !ok {
+		return exit
 	}
-	fail := usageFailer(env, "prove")
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
-	}
+	fail := cmd.fail
 	if f.jobs < 1 || f.parallel < 1 || f.timeout <= 0 || f.settle <= 0 || f.runMax <= 0 {
 		return fail("--jobs, --parallel, --timeout, --settle and --run-timeout must be positive")
 	}

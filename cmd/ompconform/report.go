@@ -1,13 +1,11 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/reports"
 )
 
@@ -39,14 +37,13 @@ func runReport(env *Env, args []string) int {
 		fmt.Fprint(env.Stderr, "ompconform report: want \"report merge\" (ompconform help report)\n")
 		return ExitUsage
 	}
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	htmlOut := fs.String("html", "", "HTML file")
-	mdOut := fs.String("markdown", "", "Markdown file")
-	jsonOut := fs.String("json", "", "JSON file")
-	cliflags.Setup(fs, env.Stderr, "report", func() string { return reportUsage })
-	files, err := parseInterspersed(fs, args[1:])
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "report", func() string { return reportUsage })
+	htmlOut := cmd.String("html", "", "HTML file")
+	mdOut := cmd.String("markdown", "", "Markdown file")
+	jsonOut := cmd.String("json", "", "JSON file")
+	files, exit, ok := cmd.parse(args[1:])
+	if !ok {
+		return exit
 	}
 	if len(files) == 0 {
 		fmt.Fprint(env.Stderr, "ompconform report merge: give the JSON reports to merge\n")

@@ -5,10 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/dut"
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/omp"
 	"io"
 	"net/netip"
@@ -162,49 +160,48 @@ type runFlags struct {
 
 func runRun(env *Env, args []string) int {
 	var f runFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.StringVar(&f.target, "target", "", "DUT address")
-	fs.Var(&f.container.args, "container-arg", "argument of the DUT image (repeatable)")
-	fs.Var(&f.container.files, "container-file", "HOST:PATH file copied into the DUT container (repeatable)")
-	fs.IntVar(&f.container.port, "container-port", omp.DefaultPort, "OMP port of the DUT container on loopback")
-	fs.StringVar(&f.listen, "listen", "", "listen mode: the DUT dials in to IP:PORT")
-	fs.DurationVar(&f.accept, "accept-timeout", runner.DefaultAcceptTimeout, "listen mode: wait for the DUT to dial in")
-	fs.StringVar(&f.role, "role", "", "DUT role")
-	fs.BoolVar(&f.forceRole, "force-role", false, "run --role's cases even if the DUT's IDENTITY says otherwise")
-	fs.StringVar(&f.shard, "shard", "", "I/N: run the I-th of N stable slices of the selected cases")
-	fs.StringVar(&f.dutControl, "dut-control", "", "the DUT's operator: an http(s):// base URL or exec:COMMAND (docs/dut-control.md)")
-	fs.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
-	fs.BoolVar(&f.useTLS, "tls", false, "TLS")
-	fs.StringVar(&f.ca, "tls-ca", "", "CA file")
-	fs.StringVar(&f.cert, "tls-cert", "", "client certificate")
-	fs.StringVar(&f.key, "tls-key", "", "client key")
-	fs.StringVar(&f.serverName, "tls-server-name", "", "server name")
-	fs.BoolVar(&f.insecure, "tls-insecure", false, "do not verify")
-	fs.StringVar(&f.filter, "label-filter", "", "label filter")
-	scenarioDir := fs.String("scenarios", "", "scenario files (YAML) to run beside the catalogue")
-	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "parallel cases")
-	fs.StringVar(&f.baseline, "baseline", "", "baseline file")
-	fs.StringVar(&f.junit, "junit", "", "JUnit file")
-	fs.StringVar(&f.jsonOut, "json", "", "JSON file")
-	fs.StringVar(&f.htmlOut, "html", "", "HTML file")
-	fs.StringVar(&f.md, "markdown", "", "Markdown file")
-	fs.StringVar(&f.pcapDir, "pcap-dir", "", "pcapng directory")
-	fs.StringVar(&f.reportDir, "report-dir", "", "write every report there, with standard names")
-	fs.BoolVar(&f.showKeys, "show-keys", false, "show keys")
+	cmd := newCommand(env, "run", func() string { return runUsage })
+	cmd.StringVar(&f.target, "target", "", "DUT address")
+	cmd.Var(&f.container.args, "container-arg", "argument of the DUT image (repeatable)")
+	cmd.Var(&f.container.files, "container-file", "HOST:PATH file copied into the DUT container (repeatable)")
+	cmd.IntVar(&f.container.port, "container-port", omp.DefaultPort, "OMP port of the DUT container on loopback")
+	cmd.StringVar(&f.listen, "listen", "", "listen mode: the DUT dials in to IP:PORT")
+	cmd.DurationVar(&f.accept, "accept-timeout", runner.DefaultAcceptTimeout, "listen mode: wait for the DUT to dial in")
+	cmd.StringVar(&f.role, "role", "", "DUT role")
+	cmd.BoolVar(&f.forceRole, "force-role", false, "run --role's cases even if the DUT's IDENTITY says otherwise")
+	cmd.StringVar(&f.shard, "shard", "", "I/N: run the I-th of N stable slices of the selected cases")
+	cmd.StringVar(&f.dutControl, "dut-control", "", "the DUT's operator: an http(s):// base URL or exec:COMMAND (docs/dut-control.md)")
+	cmd.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
+	cmd.BoolVar(&f.useTLS, "tls", false, "TLS")
+	cmd.StringVar(&f.ca, "tls-ca", "", "CA file")
+	cmd.StringVar(&f.cert, "tls-cert", "", "client certificate")
+	cmd.StringVar(&f.key, "tls-key", "", "client key")
+	cmd.StringVar(&f.serverName, "tls-server-name", "", "server name")
+	cmd.BoolVar(&f.insecure, "tls-insecure", false, "do not verify")
+	cmd.StringVar(&f.filter, "label-filter", "", "label filter")
+	scenarioDir := cmd.String("scenarios", "", "scenario files (YAML) to run beside the catalogue")
+	cmd.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "parallel cases")
+	cmd.StringVar(&f.baseline, "baseline", "", "baseline file")
+	cmd.StringVar(&f.junit, "junit", "", "JUnit file")
+	cmd.StringVar(&f.jsonOut, "json", "", "JSON file")
+	cmd.StringVar(&f.htmlOut, "html", "", "HTML file")
+	cmd.StringVar(&f.md, "markdown", "", "Markdown file")
+	cmd.StringVar(&f.pcapDir, "pcap-dir", "", "pcapng directory")
+	cmd.StringVar(&f.reportDir, "report-dir", "", "write every report there, with standard names")
+	cmd.BoolVar(&f.showKeys, "show-keys", false, "show keys")
 	var trLimits transcript.Limits
-	fs.IntVar(&trLimits.Head, "transcript-head", transcript.DefaultHead, "transcript entries kept from the start of each case")
-	fs.IntVar(&trLimits.Tail, "transcript-tail", transcript.DefaultTail, "transcript entries kept from the end of each case")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress")
-	fs.StringVar(&f.gate, "gate", "strict", "strict or lenient")
-	fs.Var(&f.faults, "fault", "start the in-process reference with this deliberate bug (repeatable)")
-	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
-	fs.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
-	cliflags.Setup(fs, env.Stderr, "run", func() string { return runUsage })
-	ids, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd.IntVar(&trLimits.Head, "transcript-head", transcript.DefaultHead, "transcript entries kept from the start of each case")
+	cmd.IntVar(&trLimits.Tail, "transcript-tail", transcript.DefaultTail, "transcript entries kept from the end of each case")
+	cmd.BoolVar(&f.quiet, "quiet", false, "no progress")
+	cmd.StringVar(&f.gate, "gate", "strict", "strict or lenient")
+	cmd.Var(&f.faults, "fault", "start the in-process reference with this deliberate bug (repeatable)")
+	cmd.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
+	cmd.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
+	ids, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
-	fail := usageFailer(env, "run")
+	fail := cmd.fail
 	if f.parallel < 1 {
 		return fail("--parallel must be at least 1")
 	}
@@ -239,6 +236,7 @@ func runRun(env *Env, args []string) int {
 		}
 	}
 	var role catalog.Role
+	var err error
 	if f.role != "" {
 		if role, err = catalog.ParseRole(f.role); err != nil {
 			return fail("%v", err)

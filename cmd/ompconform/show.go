@@ -2,14 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
 
-	"github.com/ompconform/ompconform/internal/cliflags"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -29,29 +27,25 @@ func init() {
 }
 
 func runShow(env *Env, args []string) int {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	report := fs.String("report", "", "JSON report")
-	cliflags.Setup(fs, env.Stderr, "show", func() string { return showUsage })
-	ids, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseExit(err)
+	cmd := newCommand(env, "show", func() string { return showUsage })
+	report := cmd.String("report", "", "JSON report")
+	ids, exit, ok := cmd.parse(args)
+	if !ok {
+		return exit
 	}
 	if len(ids) != 1 {
-		fmt.Fprint(env.Stderr, "ompconform show: give one case ID (ompconform list)\n")
-		return ExitUsage
+		return cmd.fail("give one case ID (ompconform list)")
 	}
 	c, ok := catalog.Lookup(ids[0])
 	if !ok {
-		fmt.Fprintf(env.Stderr, "ompconform show: no case %q (ompconform list)\n", ids[0])
-		return ExitUsage
+		return cmd.fail("no case %q (ompconform list)", ids[0])
 	}
 	printCase(env.Stdout, c)
 	if *report == "" {
 		return ExitOK
 	}
 	if err := printResult(env.Stdout, *report, c.ID); err != nil {
-		fmt.Fprintf(env.Stderr, "ompconform show: %v\n", err)
-		return ExitUsage
+		return cmd.fail("%v", err)
 	}
 	return ExitOK
 }
