@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
+)
+
+// progressText is the short reason after a grade: why it did not pass,
+// or what was measured.
+func progressText(r *runner.Result) string {
+	switch r.Grade {
+	case catalog.Pass, catalog.Info:
+		if len(r.Measured) > 0 {
+			return r.Title + " (" + r.Measured[0].String() + ")"
+		}
+		return r.Title
+	case catalog.Skipped:
+		return r.Reason
+	}
+	return catalog.Verdict{Expected: r.Expected, Received: r.Received, Reason: r.Reason}.Summary()
+}
+
+func reasonText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) int {
+	counts := rep.Counts()
+	var parts []string
+	for _, g := range catalog.Grades() {
+		if counts[g] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[g], g))
+		}
+	}
+	baselined := 0
+	for _, r := range rep.Results {
+		if r.Baseline != "" && !r.BaselinePassed {
+			baselined++
+		}
+	}
+	if baselined > 0 {
+		parts = append(parts, fmt.Sprintf("%d of them expected failures (baseline)", baselined))
+	}
+	sectionSummary(w, rep)
+	fmt.Fprintf(w, "\n%s: %d cases in %s: %s\n", rep.Target, len(rep.Results), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	for _, e := range passed {
+		fmt.Fprintf(w, "baseline entry passed, remove it: %s (%s)\n", e.ID, e.Reason)
+	}
+	gating := rep.Gating()
+	for _, r := range gating {
+		if !r.BaselinePassed {
+			fmt.Fprintf(w, "%s %s: %s %s (%s): expected %s; received %s%s\n", r.Level, r.Grade, r.ID, r.Title, r.Section, r.Expected, r.Received, reasonText(r.Reason))
+		}
+	}
+	if len(gating) > 0 {
+		fmt.Fprintf(w, "gate: FAILED (%d)\n", len(gating))
+		return ExitFailure
+	}
+	fmt.Fprintln(w, "gate: passed")
+	return ExitOK
+}
+
+// sectionSummary prints a line per draft section, in the draft's order:
+// how many of its cases passed, failed the gate, or neither.
+func sectionSummary(w io.Writer, rep *runner.Report) {
+	type tally struct{ pass, gate, other int }
+	by := map[string]*tally{}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		t := by[r.Section]
+		if t == nil {
+			t = &tally{}
+			by[r.Section] = t
+		}
+		switch {
+		case r.Gating(rep.LenientGate):
+			t.gate++
+		case r.Grade == catalog.Pass || r.Grade == catalog.Info:
+			t.pass++
+		default:
+			t.other++
+		}
+	}
+	fmt.Fprintf(w, "\n%-16s %-48s %6s %6s %6s\n", "SECTION", "TITLE", "PASS", "FAILED", "OTHER")
+	for _, sec := range catalog.Sections {
+		if t := by[sec.Key]; t != nil {
+			fmt.Fprintf(w, "%-16s %-48s %6d %6d %6d\n", sec.Key, sec.Title, t.pass, t.gate, t.other)
+		}
+	}
+}
