@@ -58,6 +58,10 @@ var ErrUnsupported = errors.New("the DUT offers no control interface")
 type Request struct {
 	Action Action
 	Peer   netip.Addr
+	// PeerName is the peer as a body named it when that was not a Router
+	// ID (Decode): the reference daemon also takes a neighbor's address,
+	// host:port, for clear and shutdown.
+	PeerName string
 	VPN    uint64
 	Prefix netip.Prefix
 	Policy string // Policy: the policy text (docs/policy.md)
@@ -68,7 +72,7 @@ type Request struct {
 // body is a request's JSON body: the members its action names, and no
 // other (a nil member is absent).
 type body struct {
-	Peer   *netip.Addr   `json:"peer,omitempty"`
+	Peer   *string       `json:"peer,omitempty"`
 	VPN    *uint64       `json:"vpn,omitempty"`
 	Prefix *netip.Prefix `json:"prefix,omitempty"`
 	Policy *string       `json:"policy,omitempty"`
@@ -89,7 +93,8 @@ func (r Request) MarshalJSON() ([]byte, error) {
 	var b body
 	switch a := r.Action; {
 	case a.onPeer():
-		b.Peer = &r.Peer
+		peer := r.Name()
+		b.Peer = &peer
 	case a.onRoute():
 		b.VPN, b.Prefix = &r.VPN, &r.Prefix
 	case a.onTLOC():
@@ -100,6 +105,15 @@ func (r Request) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("no action %v", a)
 	}
 	return json.Marshal(b)
+}
+
+// Name is the peer as the request names it: PeerName if set, else the
+// Router ID.
+func (r Request) Name() string {
+	if r.PeerName != "" {
+		return r.PeerName
+	}
+	return r.Peer.String()
 }
 
 // BadBody is Decode's error for a body without what its action needs
@@ -135,11 +149,19 @@ func Decode(name string, r io.Reader) (Request, error) {
 	var want string
 	switch {
 	case a.onPeer():
+		// clear and shutdown need the peer; config-change and terminate
+		// act on every session, whatever it names.
 		want = `{"peer": "ROUTER-ID"}`
-		if err == nil && (b.Peer == nil || !b.Peer.IsValid()) {
-			err = errors.New("no peer")
-		} else if err == nil {
-			req.Peer = *b.Peer
+		switch {
+		case err != nil:
+		case b.Peer == nil || *b.Peer == "":
+			if a == Clear || a == Shutdown {
+				err = errors.New("no peer")
+			}
+		default:
+			if req.Peer, err = netip.ParseAddr(*b.Peer); err != nil {
+				req.PeerName, err = *b.Peer, nil
+			}
 		}
 	case a.onRoute():
 		want = `{"vpn": N, "prefix": "PREFIX"}`

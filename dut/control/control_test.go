@@ -96,7 +96,7 @@ func TestDocumentedBodies(t *testing.T) {
 func TestDecodeErrors(t *testing.T) {
 	var bad *BadBody
 	for _, c := range []struct{ action, body string }{
-		{"clear", `{}`}, {"clear", `{"peer": "not an address"}`}, {"originate", `{"vpn": 1}`},
+		{"clear", `{}`}, {"shutdown", `{"peer": ""}`}, {"originate", `{"vpn": 1}`},
 		{"originate-tloc", `{"color": 1}`}, {"policy", `{"peer": "10.0.1.2"}`}, {"routes", `not JSON`},
 	} {
 		if _, err := Decode(c.action, strings.NewReader(c.body)); !errors.As(err, &bad) || bad.Action.String() != c.action {
@@ -108,6 +108,17 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	if r, err := Decode("policy", strings.NewReader(`{"policy": ""}`)); err != nil || r != (Request{Action: Policy}) {
 		t.Errorf("empty policy: %+v, %v", r, err)
+	}
+	// A peer that is not a Router ID is passed on by name (the reference
+	// also takes a neighbor's address); config-change and terminate act
+	// on every session and need none.
+	if r, err := Decode("clear", strings.NewReader(`{"peer": "192.0.2.1:12346"}`)); err != nil || r.PeerName != "192.0.2.1:12346" || r.Name() != "192.0.2.1:12346" {
+		t.Errorf("clear by neighbor address: %+v, %v", r, err)
+	}
+	for _, a := range []string{"config-change", "terminate"} {
+		if r, err := Decode(a, strings.NewReader(`{}`)); err != nil || r.Action.String() != a {
+			t.Errorf("%s without a peer: %+v, %v", a, r, err)
+		}
 	}
 	if _, err := json.Marshal(Request{}); err == nil {
 		t.Error("a request without an action encodes")

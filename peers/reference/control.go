@@ -76,9 +76,9 @@ func (c *Control) Do(ctx context.Context, r control.Request) ([]byte, error) {
 	case control.Withdraw:
 		return nil, sp.WithdrawRoute(r.VPN, r.Prefix)
 	case control.Clear:
-		return nil, sp.Clear(r.Peer.String())
+		return nil, sp.Clear(r.Name())
 	case control.Shutdown:
-		return nil, sp.Shutdown(r.Peer.String(), true)
+		return nil, sp.Shutdown(r.Name(), true)
 	case control.CfgChange:
 		return nil, c.configChange()
 	case control.Terminate:
