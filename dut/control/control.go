@@ -62,9 +62,9 @@ type Request struct {
 	// ID (Decode): the reference daemon also takes a neighbor's address,
 	// host:port, for clear and shutdown.
 	PeerName string
-	VPN    uint64
-	Prefix netip.Prefix
-	Policy string // Policy: the policy text (docs/policy.md)
+	VPN      uint64
+	Prefix   netip.Prefix
+	Policy   string // Policy: the policy text (docs/policy.md)
 	// TLOC is the TLOC of OriginateTLOC and WithdrawTLOC.
 	TLOC omp.TLOCNLRI
 }
