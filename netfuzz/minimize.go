@@ -74,8 +74,8 @@ func clone(fd *Finding) *Finding {
 // earlier inputs dropped), fewer mutations, fewer bytes (chunks of the
 // last input cut, its header Length following). It returns the smallest
 // finding that reproduced, with Minimized set; a finding that does not
-// reproduce comes back as it is, saying so. A crash is minimised on the
-// in-process reference only (restarted after each try).
+// reproduce comes back as it is, saying so. A crash is minimised only on
+// a DUT the fuzzer starts (restarted after each try).
 func Minimize(ctx context.Context, cfg Config, fd *Finding) (*Finding, error) {
 	c, err := findingDUT(ctx, cfg, fd)
 	if err != nil {
@@ -105,7 +105,7 @@ func (m *minimizer) ok(cand *Finding) bool {
 	}
 	m.tries++
 	res, err := replayOn(m.ctx, m.c, cand)
-	if res != nil && res.Got == KindCrash && m.c.d.inProcess {
+	if res != nil && res.Got == KindCrash && m.c.d.restarts {
 		m.c.d.restart(m.ctx, m.c.cfg.Revive)
 	}
 	if err != nil || !res.Reproduced {
@@ -132,8 +132,8 @@ func minimizeOn(ctx context.Context, c *conn, fd *Finding) *Finding {
 		out.Minimized = st
 		out.Reproducer = ReproducerKey(out)
 	}()
-	if fd.Kind == KindCrash && !c.d.inProcess {
-		st.Note = "a crash is minimised on the in-process reference only"
+	if fd.Kind == KindCrash && !c.d.restarts {
+		st.Note = "a crash is minimised only on a DUT the fuzzer starts (the in-process reference, --dut-cmd), which it restarts after each try"
 		return out
 	}
 	m := &minimizer{ctx: ctx, c: c, want: fd, deadline: time.Now().Add(c.cfg.MinimizeTime)}

@@ -238,12 +238,12 @@ func (w *worker) open(ctx context.Context, phase mutators.Phase) (*sess, error) 
 }
 
 // crashed blames the crash that ended an epoch on the last input of one
-// worker, records it, and restarts an in-process DUT; false when the DUT
-// stays dead. With one worker, its last input is blamed. With several,
-// on the in-process reference, each worker's last session is replayed
-// alone on a fresh reference, the latest first, and the first that
-// crashes it is blamed; on a DUT of the user's, which cannot be
-// restarted, the input judged last is.
+// worker, records it, and restarts a DUT the fuzzer starts; false when
+// the DUT stays dead. With one worker, its last input is blamed. With
+// several, on a DUT the fuzzer starts (the in-process reference,
+// --dut-cmd), each worker's last session is replayed alone on a fresh
+// one, the latest first, and the first that crashes it is blamed; on a
+// remote DUT, which cannot be restarted, the input judged last is.
 func (f *fuzzer) crashed(ctx context.Context, ws []*worker, why error) bool {
 	var cands []*worker
 	for _, w := range ws {
@@ -275,7 +275,7 @@ func (f *fuzzer) crashed(ctx context.Context, ws []*worker, why error) bool {
 // DUT (latest first), the one to blame, and says how in detail.
 func (f *fuzzer) culprit(ctx context.Context, cands []*worker, detail string) (*worker, string) {
 	d := f.c.d
-	if !d.inProcess {
+	if !d.restarts {
 		return cands[0], fmt.Sprintf("%s (%d workers were sending: the input judged last is blamed)", detail, len(cands))
 	}
 	for _, w := range cands {
@@ -284,10 +284,10 @@ func (f *fuzzer) culprit(ctx context.Context, cands []*worker, detail string) (*
 		}
 		res, err := replayOn(ctx, f.c, f.finding(KindCrash, w.last, detail))
 		if err == nil && res.Got == KindCrash {
-			return w, fmt.Sprintf("%s (of %d workers' last sessions, this one crashes a fresh reference alone)", detail, len(cands))
+			return w, fmt.Sprintf("%s (of %d workers' last sessions, this one crashes a fresh DUT alone)", detail, len(cands))
 		}
 	}
-	return cands[0], fmt.Sprintf("%s (no one of %d workers' last sessions crashes a fresh reference alone: the input judged last is blamed)", detail, len(cands))
+	return cands[0], fmt.Sprintf("%s (no one of %d workers' last sessions crashes a fresh DUT alone: the input judged last is blamed)", detail, len(cands))
 }
 
 func (f *fuzzer) stop(why string) {

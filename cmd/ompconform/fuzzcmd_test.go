@@ -87,7 +87,10 @@ func TestFuzzDUTCommand(t *testing.T) {
 	cmd := os.Args[0] + " reference --role controller --fault crash-on-unknown-inform-type --system-ip 192.0.2.9 --listen " + addr + " --state-api ''"
 	code, out, errs := runCmd(t, nil, "fuzz", "--quiet", "--target", addr, "--dut-cmd", cmd, "--seed", "1", "--workers", "4",
 		"--iterations", "300", "--duration", "60s", "--out", t.TempDir())
-	if code != ExitFailure || !strings.Contains(out, "stopped (iterations) after 300 inputs") || !strings.Contains(out, "crash: after") {
+	// Four workers were sending: the program is started afresh to find
+	// whose input crashes it alone.
+	if code != ExitFailure || !strings.Contains(out, "stopped (iterations) after 300 inputs") || !strings.Contains(out, "crash: after") ||
+		!strings.Contains(out, "this one crashes a fresh DUT alone") {
 		t.Fatalf("code %d, want %d (a crash), and the run to its bound\n%s\n%s", code, ExitFailure, out, errs)
 	}
 	if c, err := net.Dial("tcp", addr); err == nil {

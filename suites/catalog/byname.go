@@ -19,7 +19,7 @@ type named interface {
 // compares them: case aside, with spaces and dashes for underscores. Its
 // error lists the names: `capability "X": want MP, IDENTITY ... or OVERLAY ID`.
 func byName[T named](what, s string, vals ...T) (T, error) {
-	names := make([]string, slices.Max(vals)+1)
+	names := make([]string, int(slices.Max(vals))+1)
 	for _, v := range vals {
 		names[v] = v.String()
 	}
