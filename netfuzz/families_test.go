@@ -8,13 +8,10 @@ import (
 
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/rib"
 )
 
-var (
-	v4Route = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
-	v4TLOC  = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
-	v4Mcast = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}
-)
+var v4Route, v4TLOC, v4Mcast = rib.VRoute4, rib.TLOC4, rib.Multicast4
 
 // The fake peers offer the default four families to a DUT that carries
 // them all (or says nothing), the ones of them it carries to one that

@@ -47,6 +47,19 @@ func (c *command) parse(args []string) (pos []string, exit int, ok bool) {
 	}
 }
 
+// parseOne is parse for a command of one positional argument, what: it
+// returns that argument, or ok false and the exit status.
+func (c *command) parseOne(args []string, what string) (arg string, exit int, ok bool) {
+	pos, exit, ok := c.parse(args)
+	if ok && len(pos) != 1 {
+		return "", c.fail("want one %s", what), false
+	}
+	if !ok {
+		return "", exit, false
+	}
+	return pos[0], ExitOK, true
+}
+
 // parseFlags parses args, which are flags only: the flags end at the
 // first positional argument, which is an error. On an error or -h it
 // returns ok false and the exit status.

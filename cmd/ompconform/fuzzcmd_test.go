@@ -90,7 +90,7 @@ func TestFuzzDUTCommand(t *testing.T) {
 	// Four workers were sending: the program is started afresh to find
 	// whose input crashes it alone.
 	if code != ExitFailure || !strings.Contains(out, "stopped (iterations) after 300 inputs") || !strings.Contains(out, "crash: after") ||
-		!strings.Contains(out, "this one crashes a fresh DUT alone") {
+		!strings.Contains(out, "crashes a fresh DUT alone") {
 		t.Fatalf("code %d, want %d (a crash), and the run to its bound\n%s\n%s", code, ExitFailure, out, errs)
 	}
 	if c, err := net.Dial("tcp", addr); err == nil {

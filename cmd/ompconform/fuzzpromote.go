@@ -68,19 +68,16 @@ func runFuzzPromote(env *Env, args []string) int {
 	cmd := newCommand(env, "fuzz promote", func() string { return fuzzPromoteUsage })
 	out := cmd.String("out", "", "scenario file")
 	id := cmd.String("id", "", "scenario ID")
-	files, exit, ok := cmd.parse(args)
+	file, exit, ok := cmd.parseOne(args, "FINDING file")
 	if !ok {
 		return exit
 	}
 	fail := cmd.fail
-	if len(files) != 1 {
-		return fail("want one FINDING file")
-	}
-	fd, err := netfuzz.Load(files[0])
+	fd, err := netfuzz.Load(file)
 	if err != nil {
 		return fail("%v", err)
 	}
-	y, err := Promote(fd, *id, files[0])
+	y, err := Promote(fd, *id, file)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -245,20 +242,17 @@ func runFuzzMinimize(env *Env, args []string) int {
 	out := cmd.String("out", "", "minimised finding")
 	tries := cmd.Int("tries", 64, "replays at most")
 	budget := cmd.Duration("time", 60*time.Second, "time at most")
-	files, exit, ok := cmd.parse(args)
+	file, exit, ok := cmd.parseOne(args, "FINDING file")
 	if !ok {
 		return exit
 	}
 	fail := cmd.fail
-	if len(files) != 1 {
-		return fail("want one FINDING file")
-	}
 	if *target != "" {
 		if err := netfuzz.CheckLoopback(*target); err != nil {
 			return fail("%v", err)
 		}
 	}
-	fd, err := netfuzz.Load(files[0])
+	fd, err := netfuzz.Load(file)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -270,11 +264,11 @@ func runFuzzMinimize(env *Env, args []string) int {
 	}
 	dst := *out
 	if dst == "" {
-		dst = strings.TrimSuffix(files[0], ".json") + "-min.json"
+		dst = strings.TrimSuffix(file, ".json") + "-min.json"
 	}
 	if err := m.SaveAs(dst); err != nil {
 		return fail("%v", err)
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s\nwritten to %s\n", files[0], m.Minimized, dst)
+	fmt.Fprintf(env.Stdout, "%s: %s\nwritten to %s\n", file, m.Minimized, dst)
 	return ExitOK
 }
