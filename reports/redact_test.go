@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/fixtures"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/runner"
@@ -41,29 +42,9 @@ var (
 
 // The catalogue's key-bearing attributes (suites/catalog ipsecEncap and
 // security), with the keys above.
-func ipsecEncap() *omp.AttrTLOCEncap {
-	return &omp.AttrTLOCEncap{EncapType: omp.EncapIPsec, TLVs: []omp.TLV{
-		{Type: omp.EncapTLVProtocol, Value: []byte{0, 50}},
-		{Type: omp.EncapTLVSPI, Value: []byte{0, 0, 0x10, 0x01}},
-		{Type: omp.EncapTLVAuth, Value: []byte{1}},
-		{Type: omp.EncapTLVAuthKey, Value: encAuthKey},
-		{Type: omp.EncapTLVEncrypt, Value: []byte{2}},
-		{Type: omp.EncapTLVEncryptKey, Value: encEncKey},
-	}}
-}
+func ipsecEncap() *omp.AttrTLOCEncap { return fixtures.IPsecEncap(encAuthKey, encEncKey) }
 
-func security() *omp.AttrSecurity {
-	return &omp.AttrSecurity{TLVs: []omp.TLV{
-		{Type: omp.SecTLVSAIdx, Value: []byte{0, 7}},
-		{Type: omp.SecTLVSPI, Value: []byte{0, 0, 0x20, 0x02}},
-		{Type: omp.SecTLVFlags, Value: []byte{1}},
-		{Type: omp.SecTLVProtocol, Value: []byte{50}},
-		{Type: omp.SecTLVEncrypt, Value: []byte{1, 2}},
-		{Type: omp.SecTLVIntegrity, Value: []byte{1}},
-		{Type: omp.SecTLVAuth, Value: append([]byte{1}, secAuthKey...)},
-		{Type: omp.SecTLVEncryptKey, Value: append([]byte{2}, secEncKey...)},
-	}}
-}
+func security() *omp.AttrSecurity { return fixtures.Security(secAuthKey, secEncKey) }
 
 // keyUpdate is a TLOC route (the catalogue's RouteUpdate shape): attr[0]
 // REACHABLES, attr[1] TLOC, attr[2] v.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/ompconform/ompconform/fixtures"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -27,25 +28,9 @@ type attrFormat struct {
 }
 
 var (
-	ipsecEncap = &omp.AttrTLOCEncap{EncapType: omp.EncapIPsec, TLVs: []omp.TLV{
-		{Type: omp.EncapTLVProtocol, Value: []byte{0, 50}},
-		{Type: omp.EncapTLVSPI, Value: []byte{0, 0, 0x10, 0x01}},
-		{Type: omp.EncapTLVAuth, Value: []byte{1}},
-		{Type: omp.EncapTLVAuthKey, Value: bytes.Repeat([]byte{0xA5}, 64)},
-		{Type: omp.EncapTLVEncrypt, Value: []byte{2}},
-		{Type: omp.EncapTLVEncryptKey, Value: bytes.Repeat([]byte{0x5A}, 64)},
-	}}
-	greEncap = &omp.AttrTLOCEncap{EncapType: omp.EncapGRE, TLVs: []omp.TLV{{Type: omp.EncapTLVGREKey, Value: []byte{0, 0, 0, 42}}}}
-	security = &omp.AttrSecurity{TLVs: []omp.TLV{
-		{Type: omp.SecTLVSAIdx, Value: []byte{0, 7}},
-		{Type: omp.SecTLVSPI, Value: []byte{0, 0, 0x20, 0x02}},
-		{Type: omp.SecTLVFlags, Value: []byte{1}},
-		{Type: omp.SecTLVProtocol, Value: []byte{50}},
-		{Type: omp.SecTLVEncrypt, Value: []byte{1, 2}},
-		{Type: omp.SecTLVIntegrity, Value: []byte{1}},
-		{Type: omp.SecTLVAuth, Value: append([]byte{1}, bytes.Repeat([]byte{0xC3}, 32)...)},
-		{Type: omp.SecTLVEncryptKey, Value: append([]byte{2}, bytes.Repeat([]byte{0x3C}, 32)...)},
-	}}
+	ipsecEncap = fixtures.IPsecEncap(bytes.Repeat([]byte{0xA5}, 64), bytes.Repeat([]byte{0x5A}, 64))
+	greEncap   = &omp.AttrTLOCEncap{EncapType: omp.EncapGRE, TLVs: []omp.TLV{{Type: omp.EncapTLVGREKey, Value: []byte{0, 0, 0, 42}}}}
+	security   = fixtures.Security(bytes.Repeat([]byte{0xC3}, 32), bytes.Repeat([]byte{0x3C}, 32))
 )
 
 var attrFormats = []attrFormat{
