@@ -1,6 +1,7 @@
 package dut
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -34,6 +35,9 @@ type Profile struct {
 	// Families are the families of its MP capabilities, in the order it
 	// sent them, each once; none if it sent no MP capability.
 	Families []omp.Family
+	// Waits says it sent its HANDSHAKE only once it had the peer's
+	// (Discover): a responder, which a session must speak to first.
+	Waits bool
 }
 
 // Learn reads the Profile of a DUT from its HANDSHAKE.
@@ -51,17 +55,23 @@ func Learn(hs *omp.Handshake) Profile {
 
 // Discover connects to t from the local address (host only; "" lets the
 // system choose) and learns the Profile from the HANDSHAKE the DUT sends
-// first, over TLS if t.TLS is set. It sends nothing: the DUT's HANDSHAKE
-// comes before it has seen the harness's. It tries again until within
-// has passed or ctx ends.
-func Discover(ctx context.Context, t Target, local string, within time.Duration) (Profile, error) {
+// first, over TLS if t.TLS is set. When the DUT says nothing for a moment
+// (speakFirst) and hs is not nil, hs is sent: a DUT that waits for the
+// peer's HANDSHAKE before it sends its own is learned too, with Waits
+// set. (A DUT merely slow to speak is then taken for one that waits,
+// which costs nothing: a session speaks first to it, and its HANDSHAKE
+// crosses the peer's.) It tries again until within has passed or ctx
+// ends.
+func Discover(ctx context.Context, t Target, local string, within time.Duration, hs *omp.Handshake) (Profile, error) {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	var last error
 	for {
-		hs, err := readHandshake(ctx, t, local)
+		theirs, waited, err := readHandshake(ctx, t, local, hs)
 		if err == nil {
-			return Learn(hs), nil
+			p := Learn(theirs)
+			p.Waits = waited
+			return p, nil
 		}
 		last = err
 		select {
@@ -72,20 +82,26 @@ func Discover(ctx context.Context, t Target, local string, within time.Duration)
 	}
 }
 
+// speakFirst is how long Discover waits at most for the DUT to speak
+// before it sends its own HANDSHAKE.
+const speakFirst = 500 * time.Millisecond
+
 // readHandshake opens one connection to t and reads the DUT's first
-// message, which must be a HANDSHAKE, before ctx ends.
-func readHandshake(ctx context.Context, t Target, local string) (*omp.Handshake, error) {
+// message, which must be a HANDSHAKE, before ctx ends; if the DUT says
+// nothing within speakFirst and hs is not nil, hs is sent first (waited
+// true).
+func readHandshake(ctx context.Context, t Target, local string, hs *omp.Handshake) (theirs *omp.Handshake, waited bool, err error) {
 	var d net.Dialer
 	if local != "" {
 		ip, err := netip.ParseAddr(local)
 		if err != nil {
-			return nil, fmt.Errorf("local address %q: %w", local, err)
+			return nil, false, fmt.Errorf("local address %q: %w", local, err)
 		}
 		d.LocalAddr = &net.TCPAddr{IP: ip.AsSlice()}
 	}
 	c, err := d.DialContext(ctx, "tcp", t.Addr)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer c.Close()
 	deadline, _ := ctx.Deadline()
@@ -93,17 +109,38 @@ func readHandshake(ctx context.Context, t Target, local string) (*omp.Handshake,
 	if t.TLS != nil {
 		tc := tls.Client(c, t.TLS)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, fmt.Errorf("TLS handshake: %w", err)
+			return nil, false, fmt.Errorf("TLS handshake: %w", err)
 		}
 		c = tc
 	}
-	m, _, err := omp.NewReader(c).ReadMessage()
+	in := bufio.NewReader(c)
+	if hs != nil {
+		// A quarter of the time left at most, so that a short budget
+		// still leaves the exchange its time.
+		c.SetReadDeadline(time.Now().Add(min(speakFirst, time.Until(deadline)/4)))
+		if _, err := in.Peek(1); err != nil {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return nil, false, err
+			}
+			b, err := omp.Encode(hs)
+			if err != nil {
+				return nil, false, err
+			}
+			if _, err := c.Write(b); err != nil {
+				return nil, false, err
+			}
+			waited = true
+		}
+		c.SetReadDeadline(deadline)
+	}
+	m, _, err := omp.NewReader(in).ReadMessage()
 	if err != nil {
-		return nil, err
+		return nil, waited, err
 	}
-	hs, ok := m.(*omp.Handshake)
+	theirs, ok := m.(*omp.Handshake)
 	if !ok {
-		return nil, errors.New("its first message is " + m.Type().String() + ", not a HANDSHAKE")
+		return nil, waited, errors.New("its first message is " + m.Type().String() + ", not a HANDSHAKE")
 	}
-	return hs, nil
+	return theirs, waited, nil
 }

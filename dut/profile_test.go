@@ -46,7 +46,7 @@ func TestDiscoverLearnsTheHandshake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Discover(context.Background(), Target{Addr: serveFirst(t, b)}, "127.0.0.1", 5*time.Second)
+	p, err := Discover(context.Background(), Target{Addr: serveFirst(t, b)}, "127.0.0.1", 5*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestDiscoverWantsAHandshake(t *testing.T) {
 	ln.Close()
 	for name, addr := range map[string]string{"HELLO first": serveFirst(t, hello), "nothing listening": dead} {
 		start := time.Now()
-		_, err := Discover(context.Background(), Target{Addr: addr}, "", 300*time.Millisecond)
+		_, err := Discover(context.Background(), Target{Addr: addr}, "", 300*time.Millisecond, nil)
 		if err == nil || !strings.Contains(err.Error(), "sent no HANDSHAKE within 300ms") || time.Since(start) > 3*time.Second {
 			t.Errorf("%s: %v after %s", name, err, time.Since(start))
 		}
@@ -102,7 +102,7 @@ func TestReferenceProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		tg := d.Target()
-		p, err := Discover(context.Background(), tg, "127.0.0.1", 5*time.Second)
+		p, err := Discover(context.Background(), tg, "127.0.0.1", 5*time.Second, nil)
 		d.Close()
 		if err != nil {
 			t.Fatalf("%s: %v", r, err)
@@ -123,5 +123,36 @@ func TestCounterpart(t *testing.T) {
 		if got := r.Counterpart(); got != want {
 			t.Errorf("%s: counterpart %s, want %s", r, got, want)
 		}
+	}
+}
+
+// A DUT that sends its HANDSHAKE only once it has read the peer's is
+// learned when Discover sends one, and not when it sends none.
+func TestDiscoverADUTThatWaits(t *testing.T) {
+	theirs, err := omp.Encode(&omp.Handshake{Version: omp.Version, SiteID: 5, DomainID: 1, HoldTime: 9,
+		PeerRouterID: netip.MustParseAddr("192.0.2.5"),
+		Options:      []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{&omp.CapIdentity{PeerType: omp.PeerTypeVEdge}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := testdut.Start(t, func(c net.Conn) {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if m, _, err := omp.NewReader(c).ReadMessage(); err != nil || m.Type() != omp.TypeHandshake {
+			return
+		}
+		c.Write(theirs)
+		c.Read(make([]byte, 1))
+	})
+	ours := &omp.Handshake{Version: omp.Version, SiteID: 1, DomainID: 1, HoldTime: 60, PeerRouterID: netip.MustParseAddr("10.199.0.1")}
+	p, err := Discover(context.Background(), Target{Addr: srv.Addr()}, "127.0.0.1", 5*time.Second, ours)
+	if err != nil || p.Role != omp.RoleEdge || p.SiteID != 5 || !p.Waits {
+		t.Fatalf("profile %+v, %v", p, err)
+	}
+	// A DUT that speaks first is not taken for one that waits.
+	if p, err := Discover(context.Background(), Target{Addr: serveFirst(t, theirs)}, "127.0.0.1", 5*time.Second, ours); err != nil || p.Waits || p.SiteID != 5 {
+		t.Errorf("a DUT that speaks first: %+v, %v", p, err)
+	}
+	if _, err := Discover(context.Background(), Target{Addr: srv.Addr()}, "127.0.0.1", 300*time.Millisecond, nil); err == nil {
+		t.Error("a DUT that waits was learned without a HANDSHAKE sent to it")
 	}
 }

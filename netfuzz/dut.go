@@ -9,8 +9,13 @@ import (
 
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/fake"
 	"github.com/ompconform/ompconform/peers/reference"
 )
+
+// discoverRouterID is the router ID of the HANDSHAKE the fuzzer sends
+// when it learns the DUT's (10.200.0.0/16 are the fuzz sessions').
+var discoverRouterID = netip.MustParseAddr("10.199.0.1")
 
 // RefRouterID is the in-process reference's router ID.
 var RefRouterID = netip.MustParseAddr("10.254.0.1")
@@ -34,6 +39,7 @@ type device struct {
 	refresh  bool   // it offers REFRESH
 	probeFam omp.Family
 	routerID netip.Addr
+	waits    bool // it speaks only once spoken to (dut.Profile.Waits)
 	// families are the MP families the fake peers offer when the DUT
 	// lacks some of the default four (offerFor); nil: the default.
 	families []omp.Family
@@ -82,7 +88,11 @@ func (d *device) launch(ctx context.Context, revive time.Duration) error {
 		return fmt.Errorf("netfuzz: %w", err)
 	}
 	d.cur, d.addr = cur, cur.Target().Addr
-	p, err := dut.Discover(ctx, cur.Target(), localFor(d.addr), revive)
+	// The HANDSHAKE a fake peer opens with, as far as it is known before
+	// the DUT's: a DUT that waits for it before sending its own is
+	// learned too.
+	hs := fake.Config{RouterID: discoverRouterID, SiteID: 999, DomainID: 1, OverlayID: 1, PeerType: d.role.Counterpart().PeerType()}.Handshake()
+	p, err := dut.Discover(ctx, cur.Target(), localFor(d.addr), revive, hs)
 	if err != nil {
 		d.close()
 		return fmt.Errorf("netfuzz: %w", err)
@@ -128,6 +138,7 @@ func (d *device) learn(p dut.Profile) {
 		d.role = omp.RoleController
 	}
 	d.families = offerFor(p.Families)
+	d.waits = p.Waits
 	d.probeFam = omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 	for _, f := range p.Families {
 		if (f.SAFI == omp.SAFIVRoute || f.SAFI == omp.SAFITLOC) && (f.AFI == omp.AFIIPv4 || f.AFI == omp.AFIIPv6) {

@@ -1,6 +1,7 @@
 package netfuzz
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"net/netip"
@@ -34,6 +35,9 @@ const (
 	// behaveLenient: skips a message that does not decode and goes on,
 	// as if it had not come.
 	behaveLenient
+	// behaveWaits: behaves well, but sends its HANDSHAKE only once the
+	// peer's first message has arrived (a responder).
+	behaveWaits
 )
 
 const (
@@ -112,8 +116,17 @@ func (k *dconn) alert(a *omp.Alert) {
 
 func (d *testDUT) serve(c net.Conn) {
 	k := &dconn{d: d, c: c}
+	var in io.Reader = c
+	if d.how == behaveWaits {
+		br := bufio.NewReader(c)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := br.Peek(1); err != nil {
+			return
+		}
+		in = br
+	}
 	k.write(testDUTHandshake())
-	r := omp.NewReader(c)
+	r := omp.NewReader(in)
 	st := reference.StateHandshakeSent
 	done := make(chan struct{})
 	var hellos sync.WaitGroup

@@ -81,3 +81,13 @@ func TestWorkersWellBehavedDUT(t *testing.T) {
 		t.Errorf("%d findings from a DUT that follows the codec", len(rep.Findings))
 	}
 }
+
+// A DUT that sends its HANDSHAKE only after the peer's first message (a
+// responder) is learned and fuzzed, and gives no finding.
+func TestWaitingDUT(t *testing.T) {
+	d := startTestDUT(t, behaveWaits)
+	rep := run(t, testConfig(d.addr(), 200))
+	if rep.Iterations != 200 || len(rep.Findings) > 0 {
+		t.Errorf("%d iterations (stopped %q: %v), %d findings; want 200 and none", rep.Iterations, rep.Stopped, rep.SaveErrors, len(rep.Findings))
+	}
+}
