@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The catalogue against the reference launched the three ways a vendor's
 # DUT can be: in-process is `make conformance`; here, as a local program
-# the harness starts (--dut-cmd), and as a container image run through
+# the harness starts (--dut-cmd; once more as a responder, a DUT that
+# speaks only when spoken to, which run and fuzz must both handle), and
+# as a container image run through
 # testcontainers-go (--target container:IMAGE). In CI (CI=true) a missing
 # Docker daemon fails this check instead of skipping it.
 set -euo pipefail
@@ -11,6 +13,14 @@ BIN=${OMPCONFORM:-bin/ompconform}
 echo "== --dut-cmd: the reference as a local program"
 "$BIN" run --quiet --target 127.0.0.1:12471 \
   --dut-cmd "$BIN reference --role controller --system-ip 192.0.2.9 --listen 127.0.0.1:12471 --state-api ''"
+
+echo "== --dut-cmd: the reference as a responder, which sends its HANDSHAKE only once the peer's arrives"
+"$BIN" run --quiet --target 127.0.0.1:12473 \
+  --dut-cmd "$BIN reference --role controller --responder --system-ip 192.0.2.9 --listen 127.0.0.1:12473 --state-api ''"
+
+echo "== fuzz --dut-cmd: the responder fuzzed (bounded)"
+"$BIN" fuzz --quiet --target 127.0.0.1:12474 --seed 1 --iterations 300 --duration 60s --out "$(mktemp -d)" \
+  --dut-cmd "$BIN reference --role controller --responder --system-ip 192.0.2.9 --listen 127.0.0.1:12474 --state-api ''"
 
 echo "== --target container:ompconform/reference:dev"
 if ! docker info >/dev/null 2>&1; then

@@ -89,6 +89,12 @@ type Config struct {
 	// HandshakeTimeout bounds the wait for the peer's HANDSHAKE and for
 	// its first HELLO when the hold time is 0. Default 30 s.
 	HandshakeTimeout time.Duration
+	// Responder makes a session the speaker accepts send its HANDSHAKE
+	// only once the peer's first bytes have arrived, instead of on
+	// connect: a speaker that answers rather than opens, which the draft
+	// allows (it says nothing of who speaks first). Sessions it dials
+	// still speak first.
+	Responder bool
 	// ConnectRetry is the first wait before redialling a neighbor; it
 	// doubles up to ConnectRetryMax. Defaults 1 s and 30 s.
 	ConnectRetry    time.Duration

@@ -60,7 +60,7 @@ type daemonFlags struct {
 	stateAPI, logLevel, policyFile    string
 	handshakeTimeout, connectRetry    time.Duration
 	connectRetryMax, writeTimeout     time.Duration
-	noRefresh, listFaults             bool
+	noRefresh, listFaults, responder  bool
 	maxConns, maxConnsPerSource       int
 	maxRoutesPerPeer, peerHistory     int
 }
@@ -88,6 +88,7 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	fs.UintVar(&d.minHoldTime, "min-hold-time", 0, "refuse peers offering less")
 	fs.UintVar(&d.grInterval, "gr-interval", omp.DefaultGRInterval, "graceful restart interval, seconds (0: off)")
 	fs.BoolVar(&d.noRefresh, "no-refresh", false, "do not offer the REFRESH capability")
+	fs.BoolVar(&d.responder, "responder", false, "send the HANDSHAKE of an accepted session only once the peer's has begun to arrive")
 	fs.StringVar(&d.tlsCert, "tls-cert", "", "TLS certificate (PEM); with -tls-key and -tls-ca, sessions use mutual TLS")
 	fs.StringVar(&d.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	fs.StringVar(&d.tlsCA, "tls-ca", "", "CA certificate(s) of the peers (PEM)")
@@ -172,6 +173,9 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	}
 	if set["no-refresh"] {
 		cfg.NoRefresh = d.noRefresh
+	}
+	if set["responder"] {
+		cfg.Responder = d.responder
 	}
 	if set["listen"] {
 		cfg.Listen = d.listen

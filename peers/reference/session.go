@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -105,6 +106,30 @@ func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
 	return s
 }
 
+// awaitPeer is a responder's wait for the peer's first bytes, at most
+// HandshakeTimeout: false (the session ended) if none come. What it
+// reads stays for the reader (peekConn).
+func (s *session) awaitPeer() bool {
+	pc := &peekConn{Conn: s.conn, r: bufio.NewReader(s.conn)}
+	s.conn.SetReadDeadline(time.Now().Add(s.set.HandshakeTimeout))
+	_, err := pc.r.Peek(1)
+	s.conn.SetReadDeadline(time.Time{})
+	if err != nil {
+		s.endBeforeStart("no HANDSHAKE from the peer to answer: " + err.Error())
+		return false
+	}
+	s.conn = pc
+	return true
+}
+
+// peekConn is a connection whose first bytes were read ahead into r.
+type peekConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *peekConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
 // run is the session's life: TLS, HANDSHAKE exchange, Established, close.
 // It returns when every goroutine of the session has stopped and conn is
 // closed.
@@ -120,6 +145,9 @@ func (s *session) run(ctx context.Context) {
 		s.conn = tc
 	}
 	s.logger().Info("connected", "local", s.local.String())
+	if s.set.Responder && !s.outbound && !s.awaitPeer() {
+		return
+	}
 	hs, err := s.set.encodeHandshake()
 	if err != nil {
 		s.endBeforeStart("encode HANDSHAKE: " + err.Error())
