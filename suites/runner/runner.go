@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -408,7 +409,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	res.Start = time.Now()
 	defer func() { res.Duration = time.Since(res.Start) }()
 	if !c.AppliesTo(r.base.Role) {
-		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to a %s DUT, not a %s", rolesOf(c), r.base.Role), ""
+		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to %s DUTs only, not to a %s", strings.ReplaceAll(rolesOf(c).String(), "|", " and "), r.base.Role), ""
 		return res
 	}
 	t, gen, down := r.current()
