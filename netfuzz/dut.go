@@ -40,6 +40,8 @@ type device struct {
 	probeFam omp.Family
 	routerID netip.Addr
 	waits    bool // it speaks only once spoken to (dut.Profile.Waits)
+	// offerHold is the Hold Time the fake peers offer (Config.HoldTime).
+	offerHold uint16
 	// families are the MP families the fake peers offer when the DUT
 	// lacks some of the default four (offerFor); nil: the default.
 	families []omp.Family
@@ -48,7 +50,7 @@ type device struct {
 // startDUT starts (or reaches) cfg's DUT: cfg.DUT's, else the target,
 // else the reference in-process; and learns its HANDSHAKE.
 func startDUT(ctx context.Context, cfg Config) (*device, error) {
-	d := &device{start: cfg.DUT, restarts: cfg.DUT != nil, role: cfg.Role, unit: cfg.TimeUnit}
+	d := &device{start: cfg.DUT, restarts: cfg.DUT != nil, role: cfg.Role, unit: cfg.TimeUnit, offerHold: cfg.HoldTime}
 	switch {
 	case cfg.DUT != nil:
 	case cfg.Target == "":
@@ -89,9 +91,12 @@ func (d *device) launch(ctx context.Context, revive time.Duration) error {
 	}
 	d.cur, d.addr = cur, cur.Target().Addr
 	// The HANDSHAKE a fake peer opens with, as far as it is known before
-	// the DUT's: a DUT that waits for it before sending its own is
-	// learned too.
-	hs := fake.Config{RouterID: discoverRouterID, SiteID: 999, DomainID: 1, OverlayID: 1, PeerType: d.role.Counterpart().PeerType()}.Handshake()
+	// the DUT's (its Domain and Overlay ID are taken as 1, its families
+	// as the default four): a DUT that waits for it before sending its
+	// own is learned too.
+	pt := d.role.Counterpart().PeerType()
+	hs := fake.Config{RouterID: discoverRouterID, SiteID: 999, DomainID: 1, OverlayID: 1, HoldTime: d.offerHold, PeerType: pt,
+		Capabilities: omp.DefaultCapabilities(pt, 1)}.Handshake()
 	p, err := dut.Discover(ctx, cur.Target(), localFor(d.addr), revive, hs)
 	if err != nil {
 		d.close()

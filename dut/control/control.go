@@ -93,8 +93,10 @@ func (r Request) MarshalJSON() ([]byte, error) {
 	var b body
 	switch a := r.Action; {
 	case a.onPeer():
-		peer := r.Name()
-		b.Peer = &peer
+		if r.Peer.IsValid() || r.PeerName != "" {
+			peer := r.Name()
+			b.Peer = &peer
+		}
 	case a.onRoute():
 		b.VPN, b.Prefix = &r.VPN, &r.Prefix
 	case a.onTLOC():

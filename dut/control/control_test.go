@@ -124,3 +124,15 @@ func TestDecodeErrors(t *testing.T) {
 		t.Error("a request without an action encodes")
 	}
 }
+
+// A request that names no peer says so: its body has no peer, and it
+// does not decode into a clear.
+func TestNoPeerIsNoPeer(t *testing.T) {
+	b, err := json.Marshal(Request{Action: Clear})
+	if err != nil || string(b) != "{}" {
+		t.Fatalf("body %s, %v", b, err)
+	}
+	if _, err := Decode("clear", bytes.NewReader(b)); err == nil {
+		t.Error("a clear without a peer decodes")
+	}
+}

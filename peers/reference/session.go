@@ -107,12 +107,31 @@ func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
 }
 
 // awaitPeer is a responder's wait for the peer's first bytes, at most
-// HandshakeTimeout: false (the session ended) if none come. What it
-// reads stays for the reader (peekConn).
-func (s *session) awaitPeer() bool {
+// HandshakeTimeout, and no longer than the session or the speaker runs:
+// false (the session ended) if none come. What it reads stays for the
+// reader (peekConn).
+func (s *session) awaitPeer(ctx context.Context) bool {
 	pc := &peekConn{Conn: s.conn, r: bufio.NewReader(s.conn)}
 	s.conn.SetReadDeadline(time.Now().Add(s.set.HandshakeTimeout))
+	// The speaker stopping (ctx) or the session failing (s.stop) ends
+	// the wait at once: the read's deadline moves to now.
+	unblock := func() { s.conn.SetReadDeadline(time.Now()) }
+	stopCtx := context.AfterFunc(ctx, unblock)
+	waited := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-s.stop:
+			unblock()
+		case <-waited:
+		}
+	}()
 	_, err := pc.r.Peek(1)
+	close(waited)
+	wg.Wait()
+	stopCtx()
 	s.conn.SetReadDeadline(time.Time{})
 	if err != nil {
 		s.endBeforeStart("no HANDSHAKE from the peer to answer: " + err.Error())
@@ -130,6 +149,15 @@ type peekConn struct {
 
 func (c *peekConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 
+// CloseWrite half-closes the connection underneath, as close does after
+// the final ALERT (a TCP FIN, or TLS close_notify).
+func (c *peekConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // run is the session's life: TLS, HANDSHAKE exchange, Established, close.
 // It returns when every goroutine of the session has stopped and conn is
 // closed.
@@ -145,7 +173,7 @@ func (s *session) run(ctx context.Context) {
 		s.conn = tc
 	}
 	s.logger().Info("connected", "local", s.local.String())
-	if s.set.Responder && !s.outbound && !s.awaitPeer() {
+	if s.set.Responder && !s.outbound && !s.awaitPeer(ctx) {
 		return
 	}
 	hs, err := s.set.encodeHandshake()
