@@ -19,7 +19,9 @@ echo "== --dut-cmd: the reference as a responder, which sends its HANDSHAKE only
   --dut-cmd "$BIN reference --role controller --responder --system-ip 192.0.2.9 --listen 127.0.0.1:12473 --state-api ''"
 
 echo "== fuzz --dut-cmd: the responder fuzzed (bounded)"
-"$BIN" fuzz --quiet --target 127.0.0.1:12474 --seed 1 --iterations 300 --duration 60s --out "$(mktemp -d)" \
+findings=$(mktemp -d)
+trap 'rm -rf "$findings"' EXIT
+"$BIN" fuzz --quiet --target 127.0.0.1:12474 --seed 1 --iterations 300 --duration 60s --out "$findings" \
   --dut-cmd "$BIN reference --role controller --responder --system-ip 192.0.2.9 --listen 127.0.0.1:12474 --state-api ''"
 
 echo "== --target container:ompconform/reference:dev"
