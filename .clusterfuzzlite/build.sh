@@ -18,6 +18,7 @@ fi
 compile_native_go_fuzzer github.com/ompconform/ompconform/omp FuzzDecode omp_decode
 compile_native_go_fuzzer github.com/ompconform/ompconform/omp FuzzFieldMap omp_fieldmap
 compile_native_go_fuzzer github.com/ompconform/ompconform/omp FuzzReader omp_reader
+compile_native_go_fuzzer github.com/ompconform/ompconform/omp FuzzScanAttrs omp_scan_attrs
 compile_native_go_fuzzer github.com/ompconform/ompconform/mutators FuzzRandomChain mutators_random_chain
 compile_native_go_fuzzer github.com/ompconform/ompconform/peers/reference FuzzSession reference_session
 compile_native_go_fuzzer github.com/ompconform/ompconform/peers/reference/rib FuzzOracle rib_oracle

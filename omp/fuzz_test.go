@@ -263,3 +263,42 @@ func TestFuzzSeeds(t *testing.T) {
 	}
 	checkReader(t, nil, bytes.Join(all, nil))
 }
+
+// checkScanAttrs is FuzzScanAttrs's property: the attribute scanner,
+// which reads lists the codec refuses, never leaves the bytes, and on a
+// list the codec decodes finds the attributes the codec does, with their
+// Flags and Types: one framing, read two ways.
+func checkScanAttrs(t testing.TB, data []byte) {
+	var seen []AttrHeader
+	ScanAttrs(data, func(h AttrHeader, v []byte) bool {
+		if h.Data < attrListAt || h.End < h.Data || h.End > len(data) || len(v) != h.End-h.Data {
+			t.Fatalf("attribute %+v (%d bytes) outside the %d-byte message", h, len(v), len(data))
+		}
+		seen = append(seen, h)
+		return true
+	})
+	var attrs []Attribute
+	switch m, _ := Decode(data); m := m.(type) {
+	case *Update:
+		attrs = m.Attributes
+	case *Query:
+		attrs = m.Attributes
+	default:
+		return
+	}
+	if len(seen) != len(attrs) {
+		t.Fatalf("scanned %d attributes, decoded %d", len(seen), len(attrs))
+	}
+	for i, a := range attrs {
+		if seen[i].Flags != a.Flags || seen[i].Type != a.Type() {
+			t.Fatalf("attribute %d: scanned %s %s, decoded %s %s", i, seen[i].Flags, seen[i].Type, a.Flags, a.Type())
+		}
+	}
+}
+
+func FuzzScanAttrs(f *testing.F) {
+	for _, s := range seeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkScanAttrs(t, data) })
+}
