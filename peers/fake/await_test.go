@@ -49,6 +49,15 @@ func TestAwaitEvents(t *testing.T) {
 			if (ev.Close != nil) != (c.kind != EvTimeout) {
 				t.Errorf("close info %v on a %s", ev.Close, ev.Kind)
 			}
+			// A case may wait for this very end: the transcript says how
+			// the wait ended, not that a step failed.
+			var notes []string
+			for _, e := range p.Transcript().Entries() {
+				notes = append(notes, e.Note)
+			}
+			if all := strings.Join(notes, "\n"); strings.Contains(all, "step failed") || !strings.Contains(all, "wait ended: peer0: expected an ALERT") {
+				t.Errorf("transcript notes:\n%s", all)
+			}
 			// Once the connection has ended, a wait returns its end at once.
 			if c.kind != EvTimeout {
 				quick(t, 200*time.Millisecond, func() {

@@ -111,14 +111,19 @@ func (p *Peer) await(st *Step, timeout time.Duration, decide func(*Event) decisi
 }
 
 // stepError turns an outcome that is not a match into the step's error.
-func (p *Peer) stepError(st *Step, o outcome) error {
+func (p *Peer) stepError(st *Step, o outcome) error { return p.failed(stepEnd(st, o, p.partial())) }
+
+// stepEnd is how a step's wait ended without what it waited for, as an
+// error: the connection's end, the deadline, or a message it does not
+// allow.
+func stepEnd(st *Step, o outcome, partial int) error {
 	switch {
 	case o.closed != nil:
-		return p.failed(&ErrClosed{Step: *st, CloseInfo: *o.closed})
+		return &ErrClosed{Step: *st, CloseInfo: *o.closed}
 	case o.timedOut:
-		return p.failed(&ErrTimeout{Step: *st, Partial: p.partial()})
+		return &ErrTimeout{Step: *st, Partial: partial}
 	}
-	return p.failed(&ErrUnexpected{Step: *st, Event: o.r})
+	return &ErrUnexpected{Step: *st, Event: o.r}
 }
 
 // partial is how many received bytes are not yet part of a whole message.
@@ -169,7 +174,10 @@ func (p *Peer) Await(timeout time.Duration, what string, stop func(Event) bool) 
 	if o.matched {
 		return *o.r, skipped
 	}
-	p.stepError(st, o)
+	// The end of the wait is an event for the caller to judge (a case
+	// may wait for the close), not a failed step: the transcript says how
+	// it ended, and no more.
+	p.event(nil, "wait ended: %v", stepEnd(st, o, p.partial()))
 	if o.closed != nil {
 		return endOf(*o.closed, p.Since()), skipped
 	}
