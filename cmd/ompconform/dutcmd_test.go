@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,6 +145,37 @@ func TestExampleControlScript(t *testing.T) {
 	script, err := filepath.Abs("../../docs/examples/dut-control.sh")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The DUT's words reach the harness: the answer on stdout, an error's
+	// body on stderr; 501 is exit 3 (UNSUPPORTED), another error exit 1.
+	dut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/control/routes":
+			w.Write([]byte(`{"paths": []}`))
+		case "/control/originate":
+			http.Error(w, "no TLOC to originate over", http.StatusConflict)
+		default:
+			http.Error(w, "no such action here", http.StatusNotImplemented)
+		}
+	}))
+	defer dut.Close()
+	for _, c := range []struct {
+		action         string
+		code           int
+		stdout, stderr string
+	}{
+		{"routes", 0, `{"paths": []}`, ""},
+		{"originate", 1, "", "HTTP 409: no TLOC to originate over\n"},
+		{"policy", 3, "", "no such action here\n"},
+	} {
+		cmd := exec.Command(script, c.action, "", "10007", "198.18.77.0/24", "", "", "0", "0")
+		cmd.Env = append(os.Environ(), "OMP_STATE_API="+dut.URL)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != c.code || stdout.String() != c.stdout || stderr.String() != c.stderr {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d, %q, %q", c.action, code, stdout.String(), stderr.String(), c.code, c.stdout, c.stderr)
+		}
 	}
 	for _, c := range []struct {
 		role, config string
