@@ -91,7 +91,9 @@ func distance(a, b string) int {
 }
 
 // PrintDefaults writes fs's flags as "  --name VALUE" lines, each with
-// its usage and default, as flag.PrintDefaults does with one dash.
+// its usage and default, as flag.PrintDefaults does with one dash. A
+// zero default is not shown, nor one the usage already states in words
+// ("(default 30s)": the flag's zero then means "not set").
 func PrintDefaults(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
@@ -100,8 +102,17 @@ func PrintDefaults(w io.Writer, fs *flag.FlagSet) {
 			line += " " + name
 		}
 		fmt.Fprintf(w, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
-			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		switch f.DefValue {
+		case "", "false", "0", "0s", "[]":
+		default:
+			if strings.Contains(usage, "(default") {
+				break
+			}
+			if name == "string" {
+				fmt.Fprintf(w, " (default %q)", f.DefValue)
+			} else {
+				fmt.Fprintf(w, " (default %s)", f.DefValue)
+			}
 		}
 		fmt.Fprintln(w)
 	})
