@@ -72,7 +72,15 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 		var b strings.Builder
 		b.WriteString("usage: ompconform reference [--config file.yaml] [flags]\n\n" +
 			"Runs the reference OMP speaker (docs/fsm.md). Flags override the file.\n" +
-			"Routes, TLOCs and policy come from the file (or --policy-file).\n\n")
+			"Routes, TLOCs and policy come from the file (or --policy-file); its\n" +
+			"format: docs/reference.md. An edge or hub needs a TLOC of its own:\n\n" +
+			"  # edge.yaml\n" +
+			"  tlocs:\n" +
+			"    - {address: 198.51.100.9, color: 1, encap: 2}\n" +
+			"  routes:\n" +
+			"    - {vpn: 1, prefix: 10.254.0.0/24, origin: static}\n\n" +
+			"  ompconform reference --config edge.yaml --role edge --system-ip 192.0.2.9 \\\n" +
+			"      --listen 127.0.0.1:12346\n\n")
 		cliflags.PrintDefaults(&b, fs)
 		return b.String()
 	})
@@ -245,6 +253,20 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	return cfg, stateAPI, logLevel, errors.Join(errs...)
 }
 
+// configWarnings are the warnings, one line each, about a configuration
+// that runs but is most likely not what its user meant.
+func configWarnings(cfg Config) []string {
+	var w []string
+	if cfg.Role != omp.RoleController && len(cfg.TLOCs) == 0 {
+		w = append(w, "an SDN router without a TLOC advertises no TLOC route and originates no vRoute: "+
+			"cases INF-015 and ORG-001..003 expect one; give it in the configuration file's tlocs: (docs/reference.md)")
+	}
+	if len(cfg.Listen) == 0 && len(cfg.Neighbors) == 0 {
+		w = append(w, "neither --listen nor --connect: no session can open (give --listen host:port to be a DUT)")
+	}
+	return w
+}
+
 // printFaults writes the fault registry as a table.
 func printFaults(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -319,6 +341,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	cfg.Logger = log
+	for _, w := range configWarnings(cfg) {
+		log.Warn(w)
+	}
 
 	sp, err := Start(context.Background(), cfg)
 	if err != nil {
@@ -459,8 +484,8 @@ func StateHandler(sp *Speaker) http.Handler {
 func Usage() string {
 	var b strings.Builder
 	newDaemonFlags(&b).fs.Usage()
-	b.WriteString("\nThe YAML file: see FileConfig in peers/reference/file.go. The session\n" +
-		"state machine, defaults and choices: docs/fsm.md.\n" +
+	b.WriteString("\nThe YAML file: docs/reference.md (FileConfig in peers/reference/file.go).\n" +
+		"The session state machine, defaults and choices: docs/fsm.md.\n" +
 		"exit status: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 bad flags or configuration\n")
 	return b.String()
 }

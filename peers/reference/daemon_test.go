@@ -259,6 +259,47 @@ func TestDaemonSIGTERM(t *testing.T) {
 	}
 }
 
+// An edge with no TLOC, and a speaker with neither --listen nor
+// --connect, start with a warning each; a controller that listens, none.
+func TestDaemonConfigWarnings(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-role", "edge"}, []string{"level=WARN msg=\"an SDN router without a TLOC", "level=WARN msg=\"neither --listen nor --connect"}},
+		{[]string{"-role", "controller", "-listen", "127.0.0.1:0"}, nil},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		_, _, done, stderr := startDaemon(t, func(o, e *syncBuffer) int {
+			return Run(ctx, append(c.args, "-system-ip", "10.0.0.1", "-state-api", ""), o, e)
+		})
+		cancel()
+		daemonExit(t, done)
+		if got := strings.Count(stderr.String(), "level=WARN"); got != len(c.want) {
+			t.Errorf("%v: %d warnings, want %d:\n%s", c.args, got, len(c.want), stderr)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr.String(), w) {
+				t.Errorf("%v: no %q in\n%s", c.args, w, stderr)
+			}
+		}
+	}
+}
+
+// The help says where the file's format is and how an edge gets its
+// TLOC, and each default once.
+func TestDaemonUsage(t *testing.T) {
+	u := Usage()
+	for _, want := range []string{"docs/reference.md", "tlocs:\n    - {address: 198.51.100.9, color: 1, encap: 2}", "first redial wait (default 1s)\n"} {
+		if !strings.Contains(u, want) {
+			t.Errorf("no %q in\n%s", want, u)
+		}
+	}
+	if strings.Contains(u, `"0s"`) {
+		t.Errorf("a zero default printed:\n%s", u)
+	}
+}
+
 // Bad command lines and configurations: exit 2 with a clear message.
 func TestDaemonUsageErrors(t *testing.T) {
 	cases := []struct {

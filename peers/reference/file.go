@@ -19,7 +19,8 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// FileConfig is the daemon's YAML configuration file. Unknown keys are
+// FileConfig is the daemon's YAML configuration file (for users:
+// docs/reference.md, which follows this comment). Unknown keys are
 // errors. Every key is optional except role and system-ip (which flags
 // may give instead).
 //
