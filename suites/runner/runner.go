@@ -427,6 +427,12 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	if v.Expected != "" {
 		res.Expected = v.Expected
 	}
+	if ctx.Err() != nil && res.Grade != catalog.Skipped {
+		// The run was interrupted while the case ran: its waits were cut
+		// short (and the DUT may have been stopped with it), so whatever
+		// it would grade is not the DUT's doing.
+		res.Grade, res.Reason, res.Alert = catalog.Error, fmt.Sprintf("interrupted (%v) while the case ran: its verdict (%s) is not kept", ctx.Err(), v.Grade), nil
+	}
 	if ctx.Err() == nil {
 		r.checkLive(ctx, &res, c, t, gen, rec)
 	}

@@ -14,12 +14,22 @@ import (
 )
 
 // session is a catalog.Session over a fake peer (peers/fake), which owns
-// the connection, its reader and the transcript.
-type session struct{ p *fake.Peer }
+// the connection, its reader and the transcript. The case's context
+// ending (an interrupted run, the case's time bound) closes it, so that
+// a wait on it ends at once instead of at its own deadline.
+type session struct {
+	p    *fake.Peer
+	stop func() bool // undoes the context's hold on the session
+}
+
+// newSession is the session of p, closed when ctx ends.
+func newSession(ctx context.Context, p *fake.Peer) session {
+	return session{p: p, stop: context.AfterFunc(ctx, func() { p.Close() })}
+}
 
 func (s session) Name() string { return s.p.Name() }
-func (s session) Close()       { s.p.Close() }
-func (s session) Reset()       { s.p.Reset() }
+func (s session) Close()       { s.stop(); s.p.Close() }
+func (s session) Reset()       { s.stop(); s.p.Reset() }
 
 // Keepalive starts (or stops) the fake peer's own HELLOs: the case has
 // opened the session by hand, so the peer is told it is established.
@@ -88,7 +98,7 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 		if err != nil {
 			return nil, err
 		}
-		return session{p}, nil
+		return newSession(ctx, p), nil
 	}
 	if d.ln != nil && d.target.Addr == "" {
 		return nil, fmt.Errorf("%w: peer%d would have to dial the DUT, which only dials in to %s (give the DUT's own address as the target too, if it also listens)", catalog.ErrNoDial, i, d.ln.addr())
@@ -107,7 +117,7 @@ func (d *driver) Connect(ctx context.Context, i int) (catalog.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return session{p}, nil
+	return newSession(ctx, p), nil
 }
 
 func (d *driver) Control(ctx context.Context, r control.Request) ([]byte, error) {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"slices"
@@ -43,7 +44,7 @@ func TestSendWritesTheBuiltBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := session{p}
+	s := newSession(context.Background(), p)
 
 	env := catalog.DefaultEnv(catalog.Controller)
 	mutated, err := catalog.RouteUpdate().Mutate("update.attr[0].length", catalog.Set(200)).Build(env, 0)
