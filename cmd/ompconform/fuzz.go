@@ -278,6 +278,9 @@ func fuzzSummary(w io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
 	for _, k := range netfuzz.Kinds() {
 		total += rep.Counts[k]
 	}
+	if more := total - len(rep.Findings) - rep.Duplicates; more > 0 {
+		fmt.Fprintf(w, "%d more findings not kept: the first of each signature are (the counts above include them all)\n", more)
+	}
 	switch {
 	case rep.Serious() > 0:
 		fmt.Fprintf(w, "FAILED: %d crashes, %d hangs\n", rep.Counts[netfuzz.KindCrash], rep.Counts[netfuzz.KindHang])

@@ -101,3 +101,14 @@ func TestFuzzDUTCommand(t *testing.T) {
 		t.Errorf("--dut-cmd without --target: code %d, %q", code, errs)
 	}
 }
+
+// The summary says how many findings it counted but did not keep, so
+// the counts and the files listed agree.
+func TestFuzzSummaryCountsWhatItDidNotKeep(t *testing.T) {
+	rep := &netfuzz.Report{Counts: map[netfuzz.Kind]int{netfuzz.KindCrash: 10},
+		Findings: []*netfuzz.Finding{{Summary: "a"}, {Summary: "b"}, {Summary: "c"}}, Duplicates: 1}
+	var b strings.Builder
+	if code := fuzzSummary(&b, rep, false); code != ExitFailure || !strings.Contains(b.String(), "6 more findings not kept") {
+		t.Errorf("exit %d:\n%s", code, b.String())
+	}
+}
