@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/fake"
 )
 
 // Profile is what a DUT's HANDSHAKE (section 3.1.2) says it is: the facts
@@ -107,7 +108,7 @@ func readHandshake(ctx context.Context, t Target, local string, hs *omp.Handshak
 	deadline, _ := ctx.Deadline()
 	c.SetDeadline(deadline)
 	if t.TLS != nil {
-		tc := tls.Client(c, t.TLS)
+		tc := tls.Client(c, fake.ClientTLS(t.TLS, t.Addr))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return nil, false, fmt.Errorf("TLS handshake: %w", err)
 		}

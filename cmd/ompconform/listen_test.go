@@ -127,3 +127,47 @@ func TestRunListenOverTLS(t *testing.T) {
 		}
 	}
 }
+
+// run --target IP:PORT over mutual TLS without --tls-server-name: the
+// name verified is the target's host, an IP address, against the
+// certificate's IP SANs (Go's TLS refuses a config with neither).
+func TestRunTargetIPOverTLS(t *testing.T) {
+	addr := testdut.FreeAddr(t)
+	cert, key := writeSelfSigned(t, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var refOut, refErr bytes.Buffer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		reference.Run(ctx, []string{"-role", "controller", "-system-ip", "10.0.0.1", "-domain-id", "1", "-listen", addr,
+			"-tls-cert", cert, "-tls-key", key, "-tls-ca", cert, "-state-api", "", "-log-level", "error"}, &refOut, &refErr)
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	waitListening(t, addr)
+	code, stdout, stderr := runCmd(t, nil, "run", "--target", addr, "--timeout", "1s", "--tls-cert", cert, "--tls-key", key, "--tls-ca", cert, "HDR-002", "HS-001")
+	if code != ExitOK || !strings.Contains(stdout, "gate: passed") {
+		t.Errorf("run: code %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// waitListening waits, a few seconds at most, until addr takes a TCP
+// connection.
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not listen: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -85,7 +85,9 @@ flags:
   --tls-cert FILE         PEM certificate of the harness (implies --tls): a
                           client certificate, or with --listen the server's
   --tls-key FILE          PEM key of that certificate
-  --tls-server-name NAME  the name to verify in the DUT's certificate
+  --tls-server-name NAME  the name to verify in the DUT's certificate (default:
+                          the --target host; an IP address is verified
+                          against the certificate's IP SANs)
   --tls-insecure          do not verify the DUT's certificate
   --label-filter EXPR     select cases by label
   --shard I/N             run only the I-th of N stable slices of the selected

@@ -32,7 +32,7 @@ func Dial(cfg Config, addr string, timeout time.Duration) (*Peer, error) {
 	}
 	conn := raw
 	if cfg.TLS != nil {
-		tc := tls.Client(raw, cfg.TLS)
+		tc := tls.Client(raw, ClientTLS(cfg.TLS, addr))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			raw.Close()
 			err = fmt.Errorf("%s: TLS handshake with %s: %w", cfg.Name, addr, err)
@@ -42,6 +42,22 @@ func Dial(cfg Config, addr string, timeout time.Duration) (*Peer, error) {
 		conn = tc
 	}
 	return newPeer(cfg, conn, raw, start, "connected to DUT"), nil
+}
+
+// ClientTLS is c for a session dialled to addr: one that verifies and
+// names no ServerName verifies addr's host (an IP address: against the
+// certificate's IP SANs), where Go's TLS refuses a config with neither.
+func ClientTLS(c *tls.Config, addr string) *tls.Config {
+	if c == nil || c.ServerName != "" || c.InsecureSkipVerify {
+		return c
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return c
+	}
+	c = c.Clone()
+	c.ServerName = host
+	return c
 }
 
 // Listener waits for a DUT to dial in (an edge router dialing its

@@ -380,3 +380,25 @@ func TestSetKeepalive(t *testing.T) {
 		t.Errorf("%d keepalives after SetKeepalive(0)", n)
 	}
 }
+
+// A client config that verifies and names no server verifies the dialled
+// host; one that names a server, or does not verify, is left alone.
+func TestClientTLS(t *testing.T) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if got := ClientTLS(c, "127.0.0.85:12346"); got.ServerName != "127.0.0.85" || c.ServerName != "" {
+		t.Errorf("ServerName %q (the caller's: %q)", got.ServerName, c.ServerName)
+	}
+	if got := ClientTLS(c, "[::1]:12346"); got.ServerName != "::1" {
+		t.Errorf("IPv6: ServerName %q", got.ServerName)
+	}
+	for _, k := range []*tls.Config{{ServerName: "vsmart1"}, {InsecureSkipVerify: true}, nil} {
+		if got := ClientTLS(k, "127.0.0.85:12346"); got != k {
+			t.Errorf("%+v changed to %+v", k, got)
+		}
+	}
+	// Dialled by IP with no ServerName: the handshake verifies the IP SAN.
+	addr := startDUT(t, "127.0.0.1:0", serverTLS(), func(c net.Conn) { drain(c) })
+	cfg := clientTLS()
+	cfg.ServerName = ""
+	dial(t, Config{TLS: cfg, LocalAddr: "127.0.0.4"}, addr)
+}
