@@ -91,9 +91,14 @@ func TestRunAgainstTheReference(t *testing.T) {
 func TestRunBaselineEntryThatPassesFailsTheGate(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "baseline.yaml")
 	os.WriteFile(base, []byte("- id: HDR-002\n  reason: thought broken\n"), 0o644)
-	code, stdout, _ := runCmd(t, nil, "run", "--quiet", "--baseline", base, "HDR-002")
+	md := filepath.Join(t.TempDir(), "r.md")
+	code, stdout, _ := runCmd(t, nil, "run", "--quiet", "--baseline", base, "--markdown", md, "HDR-002")
 	if code != ExitFailure || !strings.Contains(stdout, "baseline entry passed, remove it: HDR-002") {
 		t.Errorf("code %d, output:\n%s", code, stdout)
+	}
+	// One case is "1 case", in the summary and the Markdown report.
+	if b, _ := os.ReadFile(md); !strings.Contains(stdout, ": 1 case in ") || !strings.Contains(string(b), " · 1 case in ") {
+		t.Errorf("not '1 case':\n%s\n%s", stdout, b)
 	}
 	os.WriteFile(base, []byte("- id: HDR-002\n"), 0o644)
 	if code, _, errs := runCmd(t, nil, "run", "--baseline", base, "HDR-002"); code != ExitUsage || !strings.Contains(errs, "reason") {
@@ -182,5 +187,16 @@ func TestShow(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, nil, "show", "NOPE-1"); code != ExitUsage {
 		t.Errorf("show of an unknown case: code %d", code)
+	}
+	// A scenario's case and its result, with the folder run was given.
+	dir := filepath.Join("..", "..", "fixtures", "scenarios")
+	if code, out, _ := runCmd(t, nil, "run", "--quiet", "--scenarios", dir, "--json", path, "VND-HDR-001"); code != ExitOK {
+		t.Fatalf("run the scenario: %d\n%s", code, out)
+	}
+	if code, out, errs := runCmd(t, nil, "show", "--scenarios", dir, "--report", path, "VND-HDR-001"); code != ExitOK || !strings.Contains(out, "VND-HDR-001") || !strings.Contains(out, "result against") {
+		t.Errorf("show a scenario: code %d, stderr %q\n%s", code, errs, out)
+	}
+	if code, _, errs := runCmd(t, nil, "show", "VND-HDR-001"); code != ExitUsage || !strings.Contains(errs, "--scenarios") {
+		t.Errorf("show a scenario without --scenarios: code %d, %q", code, errs)
 	}
 }

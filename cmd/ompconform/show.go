@@ -12,14 +12,15 @@ import (
 	"github.com/ompconform/ompconform/transcript"
 )
 
-const showUsage = `usage: ompconform show [--report FILE] ID
+const showUsage = `usage: ompconform show [--report FILE] [--scenarios DIR] ID
 
 Prints one case: its title, draft section, level, basis, the requirement
 in the draft's words, the reading, the roles and what the DUT must
 negotiate, each step it takes and what it expects. With --report (a JSON
 report of "ompconform run --json" or --report-dir), also the case's
 result there: its grade, what was expected and received, and its
-transcript, message by message, decoded.
+transcript, message by message, decoded. A scenario's case (docs/
+scenarios.md) is found with --scenarios, the folder run was given.
 `
 
 func init() {
@@ -29,6 +30,7 @@ func init() {
 func runShow(env *Env, args []string) int {
 	cmd := newCommand(env, "show", func() string { return showUsage })
 	report := cmd.String("report", "", "JSON report")
+	scenarioDir := cmd.String("scenarios", "", "scenario files (YAML), as run was given them")
 	ids, exit, ok := cmd.parse(args)
 	if !ok {
 		return exit
@@ -36,10 +38,18 @@ func runShow(env *Env, args []string) int {
 	if len(ids) != 1 {
 		return cmd.fail("give one case ID (ompconform list)")
 	}
-	c, ok := catalog.Lookup(ids[0])
-	if !ok {
-		return cmd.fail("no case %q (ompconform list)", ids[0])
+	all, err := withScenarios(*scenarioDir)
+	if err != nil {
+		return cmd.fail("%v", err)
 	}
+	i := slices.IndexFunc(all, func(c catalog.Case) bool { return c.ID == ids[0] })
+	if i < 0 {
+		if *scenarioDir == "" {
+			return cmd.fail("no case %q (ompconform list; a scenario's needs --scenarios)", ids[0])
+		}
+		return cmd.fail("no case %q (ompconform list) nor scenario under %s", ids[0], *scenarioDir)
+	}
+	c := &all[i]
 	printCase(env.Stdout, c)
 	if *report == "" {
 		return ExitOK
