@@ -504,7 +504,7 @@ func (r *run) replace(ctx context.Context, id string) {
 	r.blame = ""
 	if err != nil {
 		r.down = id
-		r.notes = append(r.notes, fmt.Sprintf("the DUT stayed down after %s (%v): the cases after it are ERROR", id, err))
+		r.notes = append(r.notes, fmt.Sprintf("the DUT stayed down after %s (%v): any case run after it is ERROR", id, err))
 		return
 	}
 	r.dut = dut
