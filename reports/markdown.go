@@ -54,7 +54,7 @@ func gateRule(lenient bool) string {
 func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# OMP conformance: %s\n\n", mdEscape(rep.Target))
-	fmt.Fprintf(&b, "draft-sthoria-omp-00 · DUT role %s · %s · %d cases in %s\n\n", rep.Role, rep.Start.Format(time.RFC3339), len(rep.Results), rep.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "draft-sthoria-omp-00 · DUT role %s · %s · %d case%s in %s\n\n", rep.Role, rep.Start.Format(time.RFC3339), len(rep.Results), pluralS(len(rep.Results)), rep.Duration.Round(time.Millisecond))
 	if rep.DUT != "" {
 		fmt.Fprintf(&b, "DUT: %s\n\n", mdEscape(rep.DUT))
 	}
@@ -138,4 +138,12 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// pluralS is "s" unless n is 1: "1 case", "2 cases".
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

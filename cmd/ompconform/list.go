@@ -118,7 +118,7 @@ func listText(w io.Writer, cases []catalog.Case, wide bool) error {
 		}
 		fmt.Fprintf(w, "%-8s  %-16s  %-13s  %-7s  %s\n", c.ID, c.Section, c.Level, c.Basis, title)
 	}
-	_, err := fmt.Fprintf(w, "%d cases\n", len(cases))
+	_, err := fmt.Fprintln(w, plural(len(cases), "case"))
 	return err
 }
 
@@ -192,7 +192,7 @@ func coverageText(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error 
 		}
 		fmt.Fprintf(&b, "  %s\n      expected: %s\n      sent:     %s\n", a, e, s)
 	}
-	fmt.Fprintf(&b, "\n%d cases; %d normative sections without a case; %d ALERT code/subcodes no case expects (besides OMP_ERR_INV)\n", len(cases), uncovered, noExp)
+	fmt.Fprintf(&b, "\n%s; %d normative sections without a case; %d ALERT code/subcodes no case expects (besides OMP_ERR_INV)\n", plural(len(cases), "case"), uncovered, noExp)
 	if kills == nil {
 		b.WriteString("\nNo kill matrix (run \"make prove\", or give --kills FILE): which faults each case catches is not shown.\n")
 	} else {
@@ -220,7 +220,7 @@ func coverageText(w io.Writer, cases []catalog.Case, kills *prove.Matrix) error 
 		for _, f := range names {
 			fmt.Fprintf(&b, "  %-44s %3d  %s\n", f, len(byFault[f]), strings.Join(byFault[f], " "))
 		}
-		fmt.Fprintf(&b, "\n%d cases that are not INFORMATIONAL no fault fails\n", unkilled)
+		fmt.Fprintf(&b, "\n%s that are not INFORMATIONAL no fault fails\n", plural(unkilled, "case"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

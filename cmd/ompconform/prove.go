@@ -159,7 +159,7 @@ func runProve(env *Env, args []string) int {
 			case run.Error != "":
 				verdict = "ERROR: " + run.Error
 			case run.Killed():
-				verdict = fmt.Sprintf("failed the gate (%d cases)", len(run.Gating))
+				verdict = fmt.Sprintf("failed the gate (%s)", plural(len(run.Gating), "case"))
 			}
 			fmt.Fprintf(env.Stdout, "[%3d/%d] %-44s %-10s %7s  %s\n", done, len(plan), orNoFault(p.Fault), p.Role, run.Duration.Round(100*time.Millisecond), verdict)
 		}()
@@ -314,6 +314,6 @@ func printProblems(env *Env, p prove.Problems) {
 		fmt.Fprintf(env.Stdout, "fault survived (passed the gate): %s\n", s)
 	}
 	if len(p.Unkilled) > 0 {
-		fmt.Fprintf(env.Stdout, "%d cases no fault failed: %s\n", len(p.Unkilled), strings.Join(p.Unkilled, " "))
+		fmt.Fprintf(env.Stdout, "%s no fault failed: %s\n", plural(len(p.Unkilled), "case"), strings.Join(p.Unkilled, " "))
 	}
 }

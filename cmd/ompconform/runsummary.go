@@ -50,7 +50,7 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 		parts = append(parts, fmt.Sprintf("%d of them expected failures (baseline)", baselined))
 	}
 	sectionSummary(w, rep)
-	fmt.Fprintf(w, "\n%s: %d cases in %s: %s\n", rep.Target, len(rep.Results), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "\n%s: %s in %s: %s\n", rep.Target, plural(len(rep.Results), "case"), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
 	for _, n := range rep.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}

@@ -73,7 +73,7 @@ func run(bin, lua, out, tshark string, jobs int) error {
 		fmt.Printf("== %s %s\n", bin, strings.Join(args, " "))
 		outb, err := cmd.CombinedOutput()
 		for _, l := range strings.Split(string(outb), "\n") {
-			if strings.Contains(l, " cases in ") || strings.HasPrefix(l, "gate:") {
+			if strings.Contains(l, " cases in ") || strings.Contains(l, " case in ") || strings.HasPrefix(l, "gate:") {
 				fmt.Println("   ", l)
 			}
 		}
