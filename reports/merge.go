@@ -28,6 +28,11 @@ type Column struct {
 	Titles map[string]string `json:"-"`
 	Levels map[string]string `json:"-"`
 	From   []string          `json:"reports"`
+	// Missing are the shards ("2/3") of a sharded run that no report
+	// given for the column is: its grades cover part of the cases only.
+	Missing []string `json:"missing_shards,omitempty"`
+	shards  map[string]bool
+	ofN     int
 }
 
 // Matrix is the merged view.
@@ -40,6 +45,7 @@ type Matrix struct {
 type reportSummary struct {
 	Target  string   `json:"target"`
 	Role    string   `json:"role"`
+	Shard   string   `json:"shard"`
 	Gating  []string `json:"gating"`
 	Results []struct {
 		ID    string `json:"id"`
@@ -83,6 +89,9 @@ func MergeReports(specs []string) (*Matrix, error) {
 			m.Columns = append(m.Columns, col)
 		}
 		col.From = append(col.From, path)
+		if err := col.addShard(rs.Shard); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 		for _, id := range rs.Gating {
 			col.Gating[id] = true
 		}
@@ -98,6 +107,11 @@ func MergeReports(specs []string) (*Matrix, error) {
 		for _, g := range col.Grades {
 			col.Counts[g]++
 		}
+		for i := 1; i <= col.ofN; i++ {
+			if s := fmt.Sprintf("%d/%d", i, col.ofN); !col.shards[s] {
+				col.Missing = append(col.Missing, s)
+			}
+		}
 	}
 	for _, c := range catalog.All() {
 		if seen[c.ID] {
@@ -112,6 +126,38 @@ func MergeReports(specs []string) (*Matrix, error) {
 	sort.Strings(rest)
 	m.Cases = append(m.Cases, rest...)
 	return m, nil
+}
+
+// addShard notes that a report of the column is shard s ("I/N"; "" for
+// a whole run): the shards of one column must be of one N.
+func (c *Column) addShard(s string) error {
+	if s == "" {
+		return nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || i < 1 || i > n {
+		return fmt.Errorf("shard %q: want I/N", s)
+	}
+	if c.ofN != 0 && c.ofN != n {
+		return fmt.Errorf("shard %s of column %q, whose other reports are of %d shards", s, c.Name, c.ofN)
+	}
+	if c.shards == nil {
+		c.shards = map[string]bool{}
+	}
+	c.ofN, c.shards[fmt.Sprintf("%d/%d", i, n)] = n, true
+	return nil
+}
+
+// Incomplete lists the columns that lack a shard, with the shards they
+// lack: "mydut: 2/3".
+func (m *Matrix) Incomplete() []string {
+	var out []string
+	for _, c := range m.Columns {
+		if len(c.Missing) > 0 {
+			out = append(out, c.Name+": shard "+strings.Join(c.Missing, ", "))
+		}
+	}
+	return out
 }
 
 func worse(a, b string) bool {
@@ -142,6 +188,13 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, " %d failing |", len(c.Gating))
 	}
 	b.WriteString("\n")
+	if len(m.Incomplete()) > 0 {
+		b.WriteString("| missing shards |")
+		for _, c := range m.Columns {
+			fmt.Fprintf(&b, " %s |", strings.Join(c.Missing, ", "))
+		}
+		b.WriteString("\n")
+	}
 	for _, id := range m.Cases {
 		fmt.Fprintf(&b, "| %s |", id)
 		for _, c := range m.Columns {
@@ -201,7 +254,7 @@ body{font:13px system-ui,sans-serif;margin:1em}table{border-collapse:collapse}td
 td.gate{font-weight:bold;outline:2px solid #a00}
 </style></head><body>
 <h1>Implementations against cases</h1>
-<table><tr><th>case</th><th>title</th><th>level</th>{{range .M.Columns}}<th title="{{.Target}} ({{.Role}}), {{len .From}} report(s)">{{.Name}}<br>{{len .Gating}} failing</th>{{end}}</tr>
+<table><tr><th>case</th><th>title</th><th>level</th>{{range .M.Columns}}<th title="{{.Target}} ({{.Role}}), {{len .From}} report(s)">{{.Name}}<br>{{len .Gating}} failing{{if .Missing}}<br><b>missing shards {{range .Missing}}{{.}} {{end}}</b>{{end}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td>{{.ID}}</td><td>{{.Title}}</td><td>{{.Level}}</td>{{range .Cells}}<td class="{{.Class}}{{if .Gate}} gate{{end}}">{{.Grade}}</td>{{end}}</tr>
 {{end}}</table></body></html>
 `))

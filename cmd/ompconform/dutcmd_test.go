@@ -127,6 +127,12 @@ func TestReportMerge(t *testing.T) {
 	if h, _ := os.ReadFile(html); !strings.Contains(string(h), "faulty") || !strings.Contains(string(h), "HDR-002") {
 		t.Error("the HTML lacks a column or a case")
 	}
+	// One shard of the two: the column is marked incomplete and the
+	// merge fails, instead of showing half the catalogue as "0 failing".
+	code, out, errs := runCmd(t, nil, "report", "merge", parts[0])
+	if code != ExitFailure || !strings.Contains(errs, "incomplete: ref: shard 2/2") || !strings.Contains(out, "| missing shards | 2/2 |") {
+		t.Errorf("merge of one shard: code %d, stderr %q\n%s", code, errs, out)
+	}
 }
 
 // The example exec adapter (docs/examples/dut-control.sh, curl around the

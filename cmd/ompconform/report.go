@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/ompconform/ompconform/reports"
 )
@@ -16,7 +17,9 @@ implementations against cases, as interop runners show them: the shards
 of a run (--shard I/N) join into one column, several DUTs or versions
 make several. A column is named NAME when given (NAME=REPORT.json), else
 by the report's target and role. Without an output flag the Markdown
-table goes to standard output.
+table goes to standard output. A column that lacks one of its run's
+shards is marked, and the merge exits 1: its grades cover part of the
+cases only.
 
 flags:
   --html FILE       write the matrix as a self-contained HTML page
@@ -81,6 +84,12 @@ func runReport(env *Env, args []string) int {
 		if err := m.WriteMarkdown(env.Stdout); err != nil {
 			return ExitUsage
 		}
+	}
+	if inc := m.Incomplete(); len(inc) > 0 {
+		// A column without all its shards has graded part of the cases:
+		// its "0 failing" says nothing of the rest.
+		fmt.Fprintf(env.Stderr, "ompconform report merge: incomplete: %s\n", strings.Join(inc, "; "))
+		return ExitFailure
 	}
 	return ExitOK
 }

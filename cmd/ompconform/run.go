@@ -299,6 +299,7 @@ func runRun(env *Env, args []string) int {
 	if f.dut != nil {
 		rep.DUTOutput = f.dut.Output()
 	}
+	rep.Shard = f.shard
 	written, werr := f.writeOutputs(rep, reports.Options{ShowKeys: f.showKeys})
 	code := summarize(env.Stdout, rep, passed)
 	for _, p := range written {

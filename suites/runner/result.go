@@ -81,6 +81,10 @@ type Report struct {
 	// DUTOutput is the end of what a DUT the harness started as a local
 	// program (--dut-cmd) wrote to its standard output and error.
 	DUTOutput string `json:"dut_output,omitempty"`
+	// Shard is "I/N" when the run was the I-th of N slices of the cases
+	// (ompconform run --shard), so that a merge of the shards can tell
+	// when one is missing.
+	Shard string `json:"shard,omitempty"`
 	// LenientGate is the old gate (only a MUST case's FAIL or ERROR fails
 	// it), which --gate lenient chooses; false is the strict default.
 	LenientGate bool `json:"lenient_gate,omitempty"`
