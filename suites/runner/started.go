@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,11 +129,19 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 			hs, err = hs2, nil
 		}
 	}
-	if err != nil {
-		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
+	// The role given must be the one the DUT's IDENTITY announces. A DUT
+	// of another role may refuse the fake peer's personality (a hub, an
+	// edge's): its own HANDSHAKE, if it came first, says what it is.
+	if hs != nil && t.Role != 0 && !r.cfg.ForceRole {
+		if got := roleOf(hs); got != 0 && got != t.Role {
+			return nil, &RoleError{Target: r.describeTarget(t), Given: t.Role, Announced: got}
+		}
 	}
-	if got := roleOf(hs); t.Role != 0 && got != 0 && got != t.Role && !r.cfg.ForceRole {
-		return nil, &RoleError{Target: r.describeTarget(t), Given: t.Role, Announced: got}
+	if err != nil {
+		if t.Role != 0 && strings.Contains(err.Error(), "PERSONALITY_MISMATCH") {
+			err = fmt.Errorf("%w (the DUT refused the fake peer, which plays the peer of a %s DUT: check --role)", err, t.Role)
+		}
+		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
 	}
 	r.base.DUT = hs
 	r.base.NoInitialEOR, r.base.OwnRoute = r.probedNoEOR, r.ownRoute

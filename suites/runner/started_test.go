@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -157,3 +158,43 @@ func TestUnblamedReflections(t *testing.T) {
 		t.Errorf("Unblamed: %q, want HDR-002 and a case run of process 2", u)
 	}
 }
+
+// A hub given as a controller refuses the fake peer (an edge's
+// personality) with ALERT PERSONALITY_MISMATCH: its own HANDSHAKE, sent
+// first, makes that a RoleError ("check --role"); a DUT that refuses
+// before it says what it is gets the hint on its NoSessionError.
+func TestStartPersonalityMismatchSaysCheckRole(t *testing.T) {
+	hub := dut.Reference(catalog.Hub, nil)
+	asController := func(ctx context.Context) (DUT, error) {
+		d, err := hub(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return givenRole{d, catalog.Controller}, nil
+	}
+	_, err := Start(context.Background(), Config{Factory: asController, Env: fastEnv()}, Share{})
+	var re *RoleError
+	if !errors.As(err, &re) || re.Announced != catalog.Hub || re.Given != catalog.Controller || !strings.Contains(err.Error(), "check --role") {
+		t.Errorf("a hub given as a controller: %v, want a RoleError", err)
+	}
+
+	srv := testdut.Listen(t, "127.0.0.1:0", nil)
+	srv.Serve(func(c net.Conn) {
+		if _, _, err := omp.NewReader(c).ReadMessage(); err == nil {
+			write(c, &omp.Alert{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakePersonalityMismatch})
+		}
+	})
+	_, err = Start(context.Background(), Config{Factory: dut.Remote(Target{Addr: srv.Addr(), Role: catalog.Controller}), Env: fastEnv()}, Share{})
+	var ns *NoSessionError
+	if !errors.As(err, &ns) || !strings.Contains(err.Error(), "PERSONALITY_MISMATCH") || !strings.Contains(err.Error(), "check --role") {
+		t.Errorf("a refusal before any HANDSHAKE: %v, want a NoSessionError saying check --role", err)
+	}
+}
+
+// givenRole is a DUT whose Target claims role r.
+type givenRole struct {
+	DUT
+	r catalog.Role
+}
+
+func (d givenRole) Target() Target { t := d.DUT.Target(); t.Role = d.r; return t }
