@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 // A run interrupted while timer cases wait judges none of them on the
@@ -38,5 +41,38 @@ func TestInterruptedRunFailsNothing(t *testing.T) {
 	}
 	if interrupted == 0 {
 		t.Errorf("no case was running at the interrupt: %v", rep.Counts())
+	}
+}
+
+// A case that needs the DUT's operator, against a DUT the harness cannot
+// operate, is UNSUPPORTED before it sends anything.
+func TestNoControlIsUnsupportedBeforeTraffic(t *testing.T) {
+	sp, err := reference.Start(context.Background(), dut.ReferenceConfig(omp.RoleController))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	var cases []catalog.Case
+	for _, c := range catalog.All() {
+		if c.ID == "RDO-001" || c.ID == "OPR-001" {
+			cases = append(cases, c)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: dut.Remote(Target{Addr: sp.Addr().String()}), Env: fastEnv()}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		sent := 0
+		for _, e := range r.Transcript {
+			if e.Dir == transcript.Sent {
+				sent++
+			}
+		}
+		if r.Grade != catalog.Unsupported || !strings.Contains(r.Reason, "--dut-control") || sent > 0 {
+			t.Errorf("%s: %s (%s), %d messages sent", r.ID, r.Grade, r.Reason, sent)
+		}
 	}
 }

@@ -417,6 +417,16 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 		res.Grade, res.Reason = catalog.Error, "not run: the DUT has been down since case "+down
 		return res
 	}
+	if t.Control == nil {
+		// A case that needs the DUT's operator is UNSUPPORTED before it
+		// sends anything, not after its traffic (docs/dut-control.md).
+		for _, n := range c.Needs {
+			if n.Control != 0 {
+				res.Grade, res.Received, res.Reason = catalog.Unsupported, control.ErrUnsupported.Error(), "needs operator action "+n.Control.String()+" (--dut-control)"
+				return res
+			}
+		}
+	}
 	env := r.env()
 	rec := r.newRecording(env.Seq)
 	res.seq = env.Seq
