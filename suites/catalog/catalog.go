@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -79,6 +80,9 @@ func Lookup(id string) (*Case, bool) {
 	return &cs[i], true
 }
 
+// ansiCodes are a terminal's colour codes.
+var ansiCodes = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // Select returns the cases whose labels match the ginkgo label filter
 // expression (empty: every case) and, if ids is not empty, whose ID is
 // listed ("HDR-*"-style prefixes ending in "*" match by prefix). It is
@@ -88,7 +92,9 @@ func Select(cases []Case, filter string, ids []string) ([]Case, error) {
 	if strings.TrimSpace(filter) != "" {
 		f, err := types.ParseLabelFilter(filter)
 		if err != nil {
-			return nil, fmt.Errorf("label filter %q: %w", filter, err)
+			// ginkgo's error is coloured and spread over lines for a
+			// terminal: one plain line here.
+			return nil, fmt.Errorf("label filter %q: %s", filter, strings.Join(strings.Fields(ansiCodes.ReplaceAllString(err.Error(), "")), " "))
 		}
 		match = f
 	}

@@ -254,3 +254,11 @@ func TestOriginSeq(t *testing.T) {
 		t.Error("a HELLO named a case run")
 	}
 }
+
+// A bad label filter is one plain line, without a terminal's colours.
+func TestSelectBadFilterIsPlain(t *testing.T) {
+	_, err := Select(All(), "MUST &&", nil)
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\n") || !strings.Contains(err.Error(), `label filter "MUST &&"`) {
+		t.Errorf("%q", err)
+	}
+}
