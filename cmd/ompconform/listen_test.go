@@ -80,8 +80,9 @@ func TestRunListenFlags(t *testing.T) {
 		t.Errorf("help run lacks --listen:\n%s", out)
 	}
 	code, stdout, stderr := runCmd(t, nil, "run", "--listen", "127.0.0.1:0", "--accept-timeout", "200ms", "HDR-002", "HDR-021")
-	if code != ExitUsage || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "did not open a session") {
-		t.Errorf("a DUT that never dials: code %d, stdout %q, stderr %q; want exit 2 and one line", code, stdout, stderr)
+	if code != ExitUsage || !strings.HasPrefix(stdout, "listening on 127.0.0.1:") || strings.Count(stdout, "\n") != 1 ||
+		strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "did not open a session") {
+		t.Errorf("a DUT that never dials: code %d, stdout %q, stderr %q; want exit 2, the address it waited on and one line", code, stdout, stderr)
 	}
 }
 

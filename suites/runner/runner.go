@@ -44,6 +44,10 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// Progress, if set, is called after each case, one call at a time.
 	Progress func(r *Result, done, total int)
+	// Listening, if set, is called in listen mode once the harness
+	// listens, with the address the DUT is to dial: until the DUT dials
+	// in, nothing else happens.
+	Listening func(addr string, within time.Duration)
 	// Logger receives run events; nil discards them.
 	Logger *slog.Logger
 	// Listen, if set (IP:PORT), is listen mode: the harness listens there
@@ -116,6 +120,9 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		defer ln.close()
 		r.ln = ln
 		cfg.Parallel, r.cfg.Parallel = 1, 1
+		if cfg.Listening != nil {
+			cfg.Listening(ln.addr(), cfg.AcceptTimeout)
+		}
 	}
 	dut, err := cfg.Factory(ctx)
 	if err != nil {
