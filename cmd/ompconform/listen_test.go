@@ -172,3 +172,14 @@ func waitListening(t *testing.T, addr string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// run --listen with --dut-control (no --target): the DUT dials in, and
+// its operator is still the harness's to call, so a case that needs one
+// runs instead of being UNSUPPORTED.
+func TestRunListenWithControl(t *testing.T) {
+	addr, api := testdut.FreeAddr(t), testdut.FreeAddr(t)
+	stdout := runAgainstDialingEdge(t, addr, []string{"-state-api", api}, []string{"--dut-control", "http://" + api, "OPR-001"})
+	if strings.Contains(stdout, "UNSUPPORTED") || !strings.Contains(stdout, "OPR-001") {
+		t.Errorf("the operator case did not run:\n%s", stdout)
+	}
+}

@@ -25,8 +25,15 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		return nil, cleanup, err
 	}
 	if f.target == "" && f.listen != "" {
-		// The DUT dials in, and is not reachable otherwise.
-		return dut.Remote(dut.Target{Role: role}), cleanup, nil
+		// The DUT dials in, and is not reachable otherwise; its operator
+		// may still be (--dut-control).
+		t := dut.Target{Role: role}
+		if f.dutControl != "" {
+			if t.Control, err = runner.Control(f.dutControl); err != nil {
+				return nil, cleanup, fmt.Errorf("--dut-control: %w", err)
+			}
+		}
+		return dut.Remote(t), cleanup, nil
 	}
 	if f.target == "" {
 		if tlsCfg != nil {

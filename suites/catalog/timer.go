@@ -19,7 +19,9 @@ func (x *Exec) watch(i int, d, every time.Duration, m Msg, what string, on func(
 	next := time.Now().Add(every)
 	for {
 		now := time.Now()
-		if !now.Before(end) {
+		if !now.Before(end) || x.Ctx.Err() != nil {
+			// The window is over, or the case is (an interrupted run, its
+			// time bound): waiting on would spin.
 			return Event{Kind: EvTimeout, At: now}
 		}
 		if m != nil && every > 0 && !now.Before(next) {

@@ -125,6 +125,9 @@ func execControl(ctx context.Context, words []string, r control.Request) ([]byte
 	out, both := &limited{n: maxAnswer}, &limited{n: maxAnswer}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = io.MultiWriter(out, both), both
+	// A child the adapter started (curl under sh) keeps its output open
+	// after the adapter is killed: the wait for it is bounded too.
+	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {

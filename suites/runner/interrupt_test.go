@@ -76,3 +76,21 @@ func TestNoControlIsUnsupportedBeforeTraffic(t *testing.T) {
 		}
 	}
 }
+
+// A case that runs into its time bound is the harness's ERROR, not a
+// verdict on a session the bound closed.
+func TestCaseTimeoutIsError(t *testing.T) {
+	var cases []catalog.Case
+	for _, c := range catalog.All() {
+		if c.ID == "HLD-001" {
+			cases = append(cases, c)
+		}
+	}
+	rep, err := Run(context.Background(), Config{Factory: dut.Reference(catalog.Controller, nil), CaseTimeout: 300 * time.Millisecond}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Grade != catalog.Error || !strings.Contains(r.Reason, "time bound") {
+		t.Errorf("%s: %s (%s / %s)", r.ID, r.Grade, r.Received, r.Reason)
+	}
+}

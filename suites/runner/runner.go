@@ -439,16 +439,23 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	res.seq = env.Seq
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)
 	v := catalog.Run(cctx, c, env, r.driver(t, env, rec.tr))
+	caseOver := cctx.Err() != nil && ctx.Err() == nil
 	cancel()
 	res.Grade, res.Received, res.Reason, res.Measured, res.Alert = v.Grade, v.Received, v.Reason, v.Measured, v.Alert
 	if v.Expected != "" {
 		res.Expected = v.Expected
 	}
-	if ctx.Err() != nil && res.Grade != catalog.Skipped {
+	switch {
+	case res.Grade == catalog.Skipped:
+	case ctx.Err() != nil:
 		// The run was interrupted while the case ran: its waits were cut
 		// short (and the DUT may have been stopped with it), so whatever
 		// it would grade is not the DUT's doing.
 		res.Grade, res.Reason, res.Alert = catalog.Error, fmt.Sprintf("interrupted (%v) while the case ran: its verdict (%s) is not kept", ctx.Err(), v.Grade), nil
+	case caseOver:
+		// The case ran into its time bound: its fake peers were closed
+		// under it, so it is the harness's bound, not the DUT, that ended it.
+		res.Grade, res.Reason, res.Alert = catalog.Error, fmt.Sprintf("the case ran past its time bound (%s): its verdict (%s) is not kept", r.cfg.CaseTimeout, v.Grade), nil
 	}
 	if ctx.Err() == nil {
 		r.checkLive(ctx, &res, c, t, gen, rec)
