@@ -135,7 +135,7 @@ func (c *Column) addShard(s string) error {
 		return nil
 	}
 	var i, n int
-	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || i < 1 || i > n {
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != s {
 		return fmt.Errorf("shard %q: want I/N", s)
 	}
 	if c.ofN != 0 && c.ofN != n {
