@@ -60,6 +60,7 @@ func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	for _, r := range rep.Gating() {
 		out.Gating = append(out.Gating, r.ID)
 	}
+	out.Results = []jsonResult{} // [] for a shard without a case, not null
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		jr := jsonResult{Result: *r, DurationMS: transcript.MS(r.Duration), Transcript: []transcript.JSONEntry{}}

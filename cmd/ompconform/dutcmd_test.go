@@ -218,3 +218,23 @@ func TestExampleControlScript(t *testing.T) {
 		}
 	}
 }
+
+// A shard the selection leaves empty still writes its report (no case),
+// so that the merge of all the run's shards is complete.
+func TestEmptyShardWritesItsReport(t *testing.T) {
+	dir := t.TempDir()
+	var parts []string
+	for i := 1; i <= 3; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
+		if code, out, errs := runCmd(t, nil, "run", "--quiet", "--shard", fmt.Sprintf("%d/3", i), "--json", p, "HDR-001"); code != ExitOK {
+			t.Fatalf("shard %d: %d\n%s\n%s", i, code, out, errs)
+		}
+		parts = append(parts, "ref="+p)
+	}
+	if code, out, errs := runCmd(t, nil, append([]string{"report", "merge"}, parts...)...); code != ExitOK || strings.Contains(out, "missing") {
+		t.Errorf("merge: %d %s\n%s", code, errs, out)
+	}
+	if code, _, errs := runCmd(t, nil, "run", "--quiet", "NOPE-*"); code != ExitUsage || !strings.Contains(errs, "no case") {
+		t.Errorf("a selection of nothing: %d %q", code, errs)
+	}
+}

@@ -248,13 +248,16 @@ func runRun(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if len(cases) == 0 {
+		return fail("no case selected")
+	}
 	if f.shard != "" {
+		// A shard the selection leaves empty still runs (the DUT probed,
+		// no case) and writes its report, so that a merge of the run's
+		// shards finds them all.
 		if cases, err = shardOf(cases, f.shard); err != nil {
 			return fail("--shard: %v", err)
 		}
-	}
-	if len(cases) == 0 {
-		return fail("no case selected")
 	}
 	if err := f.prepareOutputs(); err != nil {
 		return fail("report output: %v", err)

@@ -50,7 +50,13 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 		parts = append(parts, fmt.Sprintf("%d of them expected failures (baseline)", baselined))
 	}
 	sectionSummary(w, rep)
-	fmt.Fprintf(w, "\n%s: %s in %s: %s\n", rep.Target, plural(len(rep.Results), "case"), rep.Duration.Round(time.Millisecond), strings.Join(parts, ", "))
+	what := plural(len(rep.Results), "case")
+	if len(parts) > 0 {
+		what += " in " + rep.Duration.Round(time.Millisecond).String() + ": " + strings.Join(parts, ", ")
+	} else if rep.Shard != "" {
+		what += ": this shard (" + rep.Shard + ") holds none of the selected cases"
+	}
+	fmt.Fprintf(w, "\n%s: %s\n", rep.Target, what)
 	for _, n := range rep.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
