@@ -94,14 +94,7 @@ func TestShards(t *testing.T) {
 // implementation makes a second column.
 func TestReportMerge(t *testing.T) {
 	dir := t.TempDir()
-	var parts []string
-	for i := 1; i <= 2; i++ {
-		p := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
-		if code, out, errs := runCmd(t, nil, "run", "--quiet", "--shard", fmt.Sprintf("%d/2", i), "--json", p, "HDR-00*"); code != ExitOK {
-			t.Fatalf("shard %d: %d\n%s\n%s", i, code, out, errs)
-		}
-		parts = append(parts, "ref="+p)
-	}
+	parts := runShards(t, dir, 2, "HDR-00*")
 	faulty := filepath.Join(dir, "faulty.json")
 	runCmd(t, nil, "run", "--quiet", "--fault", "alert-subcode-zero", "--json", faulty, "HDR-00*")
 	html, js := filepath.Join(dir, "m.html"), filepath.Join(dir, "m.json")
@@ -222,19 +215,28 @@ func TestExampleControlScript(t *testing.T) {
 // A shard the selection leaves empty still writes its report (no case),
 // so that the merge of all the run's shards is complete.
 func TestEmptyShardWritesItsReport(t *testing.T) {
-	dir := t.TempDir()
-	var parts []string
-	for i := 1; i <= 3; i++ {
-		p := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
-		if code, out, errs := runCmd(t, nil, "run", "--quiet", "--shard", fmt.Sprintf("%d/3", i), "--json", p, "HDR-001"); code != ExitOK {
-			t.Fatalf("shard %d: %d\n%s\n%s", i, code, out, errs)
-		}
-		parts = append(parts, "ref="+p)
-	}
+	parts := runShards(t, t.TempDir(), 3, "HDR-001")
 	if code, out, errs := runCmd(t, nil, append([]string{"report", "merge"}, parts...)...); code != ExitOK || strings.Contains(out, "missing") {
 		t.Errorf("merge: %d %s\n%s", code, errs, out)
 	}
 	if code, _, errs := runCmd(t, nil, "run", "--quiet", "NOPE-*"); code != ExitUsage || !strings.Contains(errs, "no case") {
 		t.Errorf("a selection of nothing: %d %q", code, errs)
 	}
+}
+
+// runShards runs the cases ids as n shards against the in-process
+// reference, each with its JSON report in dir, and returns the reports
+// as report merge takes them: "ref=PATH".
+func runShards(t *testing.T, dir string, n int, ids ...string) []string {
+	t.Helper()
+	var parts []string
+	for i := 1; i <= n; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
+		args := append([]string{"run", "--quiet", "--shard", fmt.Sprintf("%d/%d", i, n), "--json", p}, ids...)
+		if code, out, errs := runCmd(t, nil, args...); code != ExitOK {
+			t.Fatalf("shard %d/%d: %d\n%s\n%s", i, n, code, out, errs)
+		}
+		parts = append(parts, "ref="+p)
+	}
+	return parts
 }
