@@ -44,7 +44,7 @@ func pickByName[T named](p *scParser, n *yaml.Node, what string, vals ...T) (T, 
 // span is lo, lo+1, ..., hi (hi may be the type's largest value).
 func span[T enum.Integer](lo, hi T) []T {
 	var out []T
-	for v := lo; v >= lo && v <= hi; v++ {
+	for v := lo; v <= hi; v++ {
 		out = append(out, v)
 		if v == hi {
 			break
