@@ -146,11 +146,12 @@ func bigReport(t *testing.T, n int) *runner.Report {
 			g = catalog.Info
 		}
 		start := rep.Start.Add(time.Duration(i) * time.Millisecond)
-		rep.Results = append(rep.Results, runner.Result{ID: fmt.Sprintf("GEN-%03d", i), Title: fmt.Sprintf("generated case %d: a route is accepted", i),
-			Section: secs[(i*7)%len(secs)], Level: catalog.MUST, Basis: catalog.Draft, Type: "UPDATE",
+		id := catalog.Identity{ID: fmt.Sprintf("GEN-%03d", i), Title: fmt.Sprintf("generated case %d: a route is accepted", i),
+			Section: secs[(i*7)%len(secs)], Level: catalog.MUST, Basis: catalog.Draft,
 			Requirement: "An OMP speaker that receives a valid UPDATE installs its routes and reflects them to its other peers. " + strings.Repeat("x", 120),
-			Reading:     "A route advertisement with the mandatory attributes is accepted: the DUT answers the REFRESH_REQUEST sent after it with its End-of-RIB.",
-			Sent:        "peer0 sends UPDATE (TLOC, SITE_ID, ORIGINATOR, REACHABLES)", Expected: "the message is accepted", Received: "no ALERT; the REFRESH_REQUEST was answered",
+			Reading:     "A route advertisement with the mandatory attributes is accepted: the DUT answers the REFRESH_REQUEST sent after it with its End-of-RIB."}
+		rep.Results = append(rep.Results, runner.Result{Identity: id, Type: "UPDATE",
+			Sent: "peer0 sends UPDATE (TLOC, SITE_ID, ORIGINATOR, REACHABLES)", Expected: "the message is accepted", Received: "no ALERT; the REFRESH_REQUEST was answered",
 			Grade: g, Liveness: "a fresh session opened after the case", Start: start, Duration: 8 * time.Millisecond,
 			OtherRuns: &transcript.Omitted{Entries: 40, Bytes: 4000}, Transcript: caseRun(t, i+1, start)})
 	}
@@ -185,7 +186,7 @@ func TestHTMLOfAPassingRunIsSmall(t *testing.T) {
 func TestHTMLBadgesAreColoured(t *testing.T) {
 	rep := &runner.Report{Target: "t"}
 	for i, g := range catalog.Grades() {
-		rep.Results = append(rep.Results, runner.Result{ID: fmt.Sprintf("X-%d", i), Section: "3.1.1", Level: catalog.SHOULD, Grade: g})
+		rep.Results = append(rep.Results, runner.Result{Identity: catalog.Identity{ID: fmt.Sprintf("X-%d", i), Section: "3.1.1", Level: catalog.SHOULD}, Grade: g})
 	}
 	page := writeHTML(t, rep)
 	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)[1]
@@ -224,7 +225,7 @@ func TestSectionsInDraftOrder(t *testing.T) {
 	order := []string{"3.1.7-inform", "3.1.1", "3.1.3.12", "3.1.2", "2", "3.1.4"}
 	rep := &runner.Report{Target: "t"}
 	for i, s := range order {
-		rep.Results = append(rep.Results, runner.Result{ID: fmt.Sprintf("X-%d", i), Title: "t", Section: s, Level: catalog.MUST, Grade: catalog.Pass})
+		rep.Results = append(rep.Results, runner.Result{Identity: catalog.Identity{ID: fmt.Sprintf("X-%d", i), Title: "t", Section: s, Level: catalog.MUST}, Grade: catalog.Pass})
 	}
 	want := slices.Clone(order)
 	index := func(k string) int {
@@ -343,9 +344,9 @@ func TestHTMLAlertMatrixIsShort(t *testing.T) {
 	h := omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}
 	u := omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList}
 	rep := &runner.Report{Target: "t", Results: []runner.Result{
-		{ID: "X-1", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Pass, ExpectedAlerts: []omp.AlertID{h}, Alert: &h},
-		{ID: "X-2", Section: "3.1.3", Level: catalog.MUST, Grade: catalog.Fail, ExpectedAlerts: []omp.AlertID{u}, Alert: &h},
-		{ID: "X-3", Section: "3.1.3", Level: catalog.MUST, Grade: catalog.Fail, ExpectedAlerts: []omp.AlertID{u}, Received: "connection closed"},
+		{Identity: catalog.Identity{ID: "X-1", Section: "3.1.1", Level: catalog.MUST}, Grade: catalog.Pass, ExpectedAlerts: []omp.AlertID{h}, Alert: &h},
+		{Identity: catalog.Identity{ID: "X-2", Section: "3.1.3", Level: catalog.MUST}, Grade: catalog.Fail, ExpectedAlerts: []omp.AlertID{u}, Alert: &h},
+		{Identity: catalog.Identity{ID: "X-3", Section: "3.1.3", Level: catalog.MUST}, Grade: catalog.Fail, ExpectedAlerts: []omp.AlertID{u}, Received: "connection closed"},
 	}}
 	page := writeHTML(t, rep)
 	m := page[strings.Index(page, `<table id="alert-matrix">`):]
@@ -372,8 +373,8 @@ func TestHTMLAlertMatrixIsShort(t *testing.T) {
 func TestReportsNameCasesByTitle(t *testing.T) {
 	req := "REQUIREMENT-TEXT " + strings.Repeat("a long quotation of the draft ", 15)
 	rep := &runner.Report{Target: "t", Results: []runner.Result{
-		{ID: "X-1", Title: "Length 4097: HEADER/LENGTH, then close", Requirement: req, Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Fail},
-		{ID: "X-2", Title: "a valid HELLO: accepted", Requirement: req, Section: "3.1.5", Level: catalog.MUST, Grade: catalog.Pass},
+		{Identity: catalog.Identity{ID: "X-1", Title: "Length 4097: HEADER/LENGTH, then close", Requirement: req, Section: "3.1.1", Level: catalog.MUST}, Grade: catalog.Fail},
+		{Identity: catalog.Identity{ID: "X-2", Title: "a valid HELLO: accepted", Requirement: req, Section: "3.1.5", Level: catalog.MUST}, Grade: catalog.Pass},
 	}}
 	page := writeHTML(t, rep)
 	for _, m := range regexp.MustCompile(`(?s)<summary>(.*?)</summary>`).FindAllStringSubmatch(page, -1) {

@@ -67,7 +67,7 @@ func TestPcapHasTheClose(t *testing.T) {
 		msg := func(ms int, dir transcript.Direction) transcript.Entry {
 			return transcript.Entry{Time: t0.Add(time.Duration(ms) * time.Millisecond), Dir: dir, Peer: "peer0", Local: local, Remote: remote, Raw: hello}
 		}
-		r := runner.Result{ID: "X-1", Grade: catalog.Pass, Start: t0, Transcript: []transcript.Entry{
+		r := runner.Result{Identity: catalog.Identity{ID: "X-1"}, Grade: catalog.Pass, Start: t0, Transcript: []transcript.Entry{
 			ev(0, transcript.ConnOpen, "connected to DUT"), msg(1, transcript.Sent), msg(2, transcript.Received), ev(3, c, "the end: "+c.String())}}
 		var buf bytes.Buffer
 		if err := WritePcap(&buf, &r, Options{}); err != nil {
@@ -99,7 +99,7 @@ func TestPcapHasTheClose(t *testing.T) {
 // its close; the liveness check's connection says what it is.
 func TestPcapCloseWithoutMessages(t *testing.T) {
 	t0 := time.Now()
-	r := runner.Result{ID: "X-2", Grade: catalog.Pass, Start: t0, Transcript: []transcript.Entry{
+	r := runner.Result{Identity: catalog.Identity{ID: "X-2"}, Grade: catalog.Pass, Start: t0, Transcript: []transcript.Entry{
 		{Time: t0, Dir: transcript.Event, Peer: runner.LivenessPeer, Local: local, Remote: remote, Conn: transcript.ConnOpen, Note: "connected"},
 		{Time: t0.Add(time.Millisecond), Dir: transcript.Event, Peer: runner.LivenessPeer, Local: local, Remote: remote, Conn: transcript.ConnFinRemote, Note: "connection closed by DUT"},
 	}}

@@ -17,6 +17,7 @@ import (
 	"github.com/ompconform/ompconform/fixtures"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -169,7 +170,7 @@ func caseOf(m malformed, tr *transcript.Transcript) runner.Result {
 	m0, err := omp.Decode(m.raw)
 	tr.Add(transcript.Entry{Dir: m.dir, Peer: "p", Local: "127.0.0.2:40000", Remote: "127.0.0.1:12346", Raw: m.raw, Message: m0, Err: err, Note: m.note})
 	tr.Add(transcript.Entry{Dir: transcript.Event, Peer: "p", Local: "127.0.0.2:40000", Remote: "127.0.0.1:12346", Note: "connection closed by DUT"})
-	return runner.Result{ID: m.id, Section: "3.1.3.18", Requirement: m.what, Start: start, Transcript: tr.Entries()}
+	return runner.Result{Identity: catalog.Identity{ID: m.id, Section: "3.1.3.18", Requirement: m.what}, Start: start, Transcript: tr.Entries()}
 }
 
 var writers = map[string]func(io.Writer, *runner.Report, Options) error{

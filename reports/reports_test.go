@@ -366,12 +366,12 @@ func TestPcapReadsBackWithTheTranscript(t *testing.T) {
 // observation and an UNSUPPORTED case never fail it, an ERROR does.
 func TestJUnitFailuresAreTheGate(t *testing.T) {
 	results := []runner.Result{
-		{ID: "HDR-002", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Pass},
-		{ID: "HDR-003", Section: "3.1.1", Level: catalog.SHOULD, Grade: catalog.NonStrict},
-		{ID: "HS-036", Section: "3.1.2", Level: catalog.INFORMATIONAL, Grade: catalog.Info},
-		{ID: "OPR-001", Section: "3.1.4", Level: catalog.MUST, Grade: catalog.Unsupported},
-		{ID: "HDR-004", Section: "3.1.1", Level: catalog.SHOULD, Grade: catalog.Error},
-		{ID: "HDR-001", Section: "3.1.1", Level: catalog.MUST, Grade: catalog.Fail},
+		{Identity: catalog.Identity{ID: "HDR-002", Section: "3.1.1", Level: catalog.MUST}, Grade: catalog.Pass},
+		{Identity: catalog.Identity{ID: "HDR-003", Section: "3.1.1", Level: catalog.SHOULD}, Grade: catalog.NonStrict},
+		{Identity: catalog.Identity{ID: "HS-036", Section: "3.1.2", Level: catalog.INFORMATIONAL}, Grade: catalog.Info},
+		{Identity: catalog.Identity{ID: "OPR-001", Section: "3.1.4", Level: catalog.MUST}, Grade: catalog.Unsupported},
+		{Identity: catalog.Identity{ID: "HDR-004", Section: "3.1.1", Level: catalog.SHOULD}, Grade: catalog.Error},
+		{Identity: catalog.Identity{ID: "HDR-001", Section: "3.1.1", Level: catalog.MUST}, Grade: catalog.Fail},
 	}
 	for _, lenient := range []bool{false, true} {
 		rep := &runner.Report{Target: "t", Results: slices.Clone(results), LenientGate: lenient}

@@ -56,7 +56,7 @@ func floodResult(t *testing.T) (runner.Result, *transcript.Dropped) {
 	if d == nil || d.Entries != 1003+2-8 {
 		t.Fatalf("dropped %+v", d)
 	}
-	return runner.Result{ID: "TMR-001", Section: "3.1.5", Level: catalog.MUST, Requirement: "flood", Grade: catalog.Fail, Start: start, Transcript: es}, d
+	return runner.Result{Identity: catalog.Identity{ID: "TMR-001", Section: "3.1.5", Level: catalog.MUST, Requirement: "flood"}, Grade: catalog.Fail, Start: start, Transcript: es}, d
 }
 
 // Every report says what a truncated transcript dropped: the summary line

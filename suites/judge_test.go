@@ -18,7 +18,7 @@ func TestJudgeFailsExactlyWhenTheCaseGates(t *testing.T) {
 		for _, l := range []catalog.Level{catalog.MUST, catalog.SHOULD, catalog.INFORMATIONAL} {
 			for _, lenient := range []bool{false, true} {
 				for _, baseline := range []string{"", "known (ticket 1)"} {
-					r := &runner.Result{Case: c, ID: c.ID, Level: l, Grade: g, Baseline: baseline, BaselinePassed: baseline != "" && g == catalog.Pass,
+					r := &runner.Result{Identity: catalog.Identity{ID: c.ID, Level: l}, Case: c, Grade: g, Baseline: baseline, BaselinePassed: baseline != "" && g == catalog.Pass,
 						Expected: "ALERT X", Received: "ALERT Y", Reason: "why"}
 					j := Judge(r, lenient)
 					what := g.String() + " " + l.String() + " lenient=" + map[bool]string{true: "1", false: "0"}[lenient] + " baseline=" + baseline
@@ -45,7 +45,7 @@ func TestJudgeFailsExactlyWhenTheCaseGates(t *testing.T) {
 // measurement is a report entry.
 func TestJudgeSaysWhy(t *testing.T) {
 	c, _ := catalog.Lookup("HDR-002")
-	r := &runner.Result{Case: c, ID: c.ID, Level: catalog.MUST, Grade: catalog.Fail, Expected: "ALERT OMP_ERR_HEADER", Received: "nothing",
+	r := &runner.Result{Identity: catalog.Identity{ID: c.ID, Level: catalog.MUST}, Case: c, Grade: catalog.Fail, Expected: "ALERT OMP_ERR_HEADER", Received: "nothing",
 		Measured: []catalog.Measurement{{Name: "hold timer expiry", Limit: "at most 3s"}}}
 	j := Judge(r, false)
 	if !strings.Contains(j.Fail, "expected the DUT to have answered with ALERT") || !strings.Contains(j.Fail, "received: nothing") {

@@ -123,15 +123,7 @@ func listText(w io.Writer, cases []catalog.Case, wide bool) error {
 }
 
 type caseJSON struct {
-	ID             string         `json:"id"`
-	Title          string         `json:"title"`
-	Section        string         `json:"section"`
-	SectionTitle   string         `json:"section_title"`
-	Level          catalog.Level  `json:"level"`
-	Basis          catalog.Basis  `json:"basis"`
-	Source         string         `json:"source,omitempty"`
-	Requirement    string         `json:"requirement"`
-	Reading        string         `json:"reading,omitempty"`
+	catalog.Identity
 	Roles          catalog.Role   `json:"roles"`
 	Needs          []catalog.Need `json:"needs,omitempty"`
 	MessageType    string         `json:"message_type"`
@@ -149,8 +141,7 @@ func listJSON(w io.Writer, cases []catalog.Case) error {
 		if roles == 0 {
 			roles = catalog.AnyRole
 		}
-		j := caseJSON{ID: c.ID, Title: c.Headline(), Section: c.Section, SectionTitle: catalog.SectionTitle(c.Section), Level: c.Level, Basis: c.Basis, Source: c.Source,
-			Requirement: c.Requirement, Reading: c.Reading, Roles: roles, Needs: c.Needs, MessageType: c.MsgType().String(),
+		j := caseJSON{Identity: c.Identity(), Roles: roles, Needs: c.Needs, MessageType: c.MsgType().String(),
 			Labels: c.Labels(), Sends: c.Sent(), Expects: c.Expected(), ExpectedAlerts: c.ExpectedAlerts(), Timer: c.Timer}
 		out = append(out, j)
 	}

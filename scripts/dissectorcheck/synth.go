@@ -9,6 +9,7 @@ import (
 	"github.com/ompconform/ompconform/fixtures"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/reports"
+	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -69,7 +70,7 @@ func writeSynthetic(path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	err = reports.WritePcap(out, &runner.Result{ID: "synthetic", Start: tr[0].Time, Transcript: tr}, reports.Options{ShowKeys: true})
+	err = reports.WritePcap(out, &runner.Result{Identity: catalog.Identity{ID: "synthetic"}, Start: tr[0].Time, Transcript: tr}, reports.Options{ShowKeys: true})
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

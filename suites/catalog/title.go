@@ -119,3 +119,24 @@ func shortAlerts(s string) string {
 	s = strings.ReplaceAll(s, "OMP_SUB_ERR_", "")
 	return strings.ReplaceAll(s, "OMP_ERR_", "")
 }
+
+// Identity names a case and says where it comes from: the part of a case
+// that `list --json` and a report's results both give, under the same
+// keys.
+type Identity struct {
+	ID           string `json:"id"`
+	Title        string `json:"title"`
+	Section      string `json:"section"`
+	SectionTitle string `json:"section_title"`
+	Level        Level  `json:"level"`
+	Basis        Basis  `json:"basis"`
+	Source       string `json:"source,omitempty"`
+	Requirement  string `json:"requirement"`
+	Reading      string `json:"reading,omitempty"`
+}
+
+// Identity is the case's identity, its Title the Headline.
+func (c *Case) Identity() Identity {
+	return Identity{ID: c.ID, Title: c.Headline(), Section: c.Section, SectionTitle: SectionTitle(c.Section),
+		Level: c.Level, Basis: c.Basis, Source: c.Source, Requirement: c.Requirement, Reading: c.Reading}
+}

@@ -12,16 +12,9 @@ import (
 type Result struct {
 	Case *catalog.Case `json:"-"`
 
-	ID          string        `json:"id"`
-	Title       string        `json:"title"`
-	Section     string        `json:"section"`
-	Level       catalog.Level `json:"level"`
-	Basis       catalog.Basis `json:"basis"`
-	Source      string        `json:"source,omitempty"`
-	Requirement string        `json:"requirement"`
-	Reading     string        `json:"reading,omitempty"`
-	Type        string        `json:"message_type"`
-	Sent        string        `json:"sent"`
+	catalog.Identity
+	Type string `json:"message_type"`
+	Sent string `json:"sent"`
 
 	Grade    catalog.Grade         `json:"grade"`
 	Expected string                `json:"expected"`
@@ -112,8 +105,7 @@ func (r *Report) Gating() []*Result {
 
 // newResult fills a result's description from its case.
 func newResult(c *catalog.Case) Result {
-	r := Result{Case: c, ID: c.ID, Title: c.Headline(), Section: c.Section, Level: c.Level, Basis: c.Basis, Source: c.Source,
-		Requirement: c.Requirement, Reading: c.Reading, Sent: c.Sent(), Expected: c.Expected(), ExpectedAlerts: c.ExpectedAlerts()}
+	r := Result{Case: c, Identity: c.Identity(), Sent: c.Sent(), Expected: c.Expected(), ExpectedAlerts: c.ExpectedAlerts()}
 	if t := c.MsgType(); t != 0 {
 		r.Type = t.String()
 	}

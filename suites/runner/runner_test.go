@@ -309,16 +309,16 @@ func TestBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	results := []Result{
-		{ID: "HDR-002", Level: catalog.MUST, Grade: catalog.Fail},
-		{ID: "UPD-013", Level: catalog.MUST, Grade: catalog.Pass},
-		{ID: "HDR-001", Level: catalog.MUST, Grade: catalog.Fail},
-		{ID: "HLD-001", Level: catalog.SHOULD, Grade: catalog.Fail},
-		{ID: "HDR-003", Level: catalog.MUST, Grade: catalog.NonStrict},
-		{ID: "HS-036", Level: catalog.INFORMATIONAL, Grade: catalog.Info},
-		{ID: "OPR-001", Level: catalog.MUST, Grade: catalog.Unsupported},
-		{ID: "HS-112", Level: catalog.MUST, Grade: catalog.Skipped},
-		{ID: "HDR-004", Level: catalog.SHOULD, Grade: catalog.Error},
-		{ID: "HDR-005", Level: catalog.SHOULD, Grade: catalog.NonStrict},
+		{Identity: catalog.Identity{ID: "HDR-002", Level: catalog.MUST}, Grade: catalog.Fail},
+		{Identity: catalog.Identity{ID: "UPD-013", Level: catalog.MUST}, Grade: catalog.Pass},
+		{Identity: catalog.Identity{ID: "HDR-001", Level: catalog.MUST}, Grade: catalog.Fail},
+		{Identity: catalog.Identity{ID: "HLD-001", Level: catalog.SHOULD}, Grade: catalog.Fail},
+		{Identity: catalog.Identity{ID: "HDR-003", Level: catalog.MUST}, Grade: catalog.NonStrict},
+		{Identity: catalog.Identity{ID: "HS-036", Level: catalog.INFORMATIONAL}, Grade: catalog.Info},
+		{Identity: catalog.Identity{ID: "OPR-001", Level: catalog.MUST}, Grade: catalog.Unsupported},
+		{Identity: catalog.Identity{ID: "HS-112", Level: catalog.MUST}, Grade: catalog.Skipped},
+		{Identity: catalog.Identity{ID: "HDR-004", Level: catalog.SHOULD}, Grade: catalog.Error},
+		{Identity: catalog.Identity{ID: "HDR-005", Level: catalog.SHOULD}, Grade: catalog.NonStrict},
 	}
 	for _, tc := range []struct {
 		lenient bool
