@@ -167,37 +167,13 @@ func oneLine(r *runner.Result) string {
 	return catalog.Verdict{Expected: r.Expected, Received: r.Received, Reason: r.Reason}.Summary()
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // verdictText is a case's verdict in plain text, for JUnit bodies and
 // Markdown.
 func verdictText(r *runner.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s [%s, %s, %s]\n", r.ID, r.Grade, r.Section, r.Level, r.Basis)
-	fmt.Fprintf(&b, "requirement: %s\n", r.Requirement)
-	if r.Source != "" {
-		fmt.Fprintf(&b, "source: %s\n", r.Source)
-	}
-	if r.Reading != "" {
-		fmt.Fprintf(&b, "reading: %s\n", r.Reading)
-	}
-	fmt.Fprintf(&b, "sent: %s\nexpected: %s\nreceived: %s\n", orDash(r.Sent), orDash(r.Expected), orDash(r.Received))
-	if r.Reason != "" {
-		fmt.Fprintf(&b, "reason: %s\n", r.Reason)
-	}
-	for _, m := range r.Measured {
-		fmt.Fprintf(&b, "measured: %s\n", m)
-	}
-	if r.Liveness != "" {
-		fmt.Fprintf(&b, "after the case: %s\n", r.Liveness)
-	}
-	if r.Baseline != "" {
-		fmt.Fprintf(&b, "baseline: %s\n", r.Baseline)
+	for _, d := range r.Details() {
+		fmt.Fprintf(&b, "%s: %s\n", d.Label, d.Text)
 	}
 	return b.String()
 }

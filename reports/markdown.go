@@ -110,16 +110,8 @@ func WriteMarkdown(w io.Writer, rep *runner.Report, o Options) error {
 		}
 		none = false
 		fmt.Fprintf(&b, "### %s %s: %s (%s, %s, %s)\n\n", r.ID, r.Grade, mdEscape(r.Title), r.Section, r.Level, r.Basis)
-		fmt.Fprintf(&b, "- requirement: %s\n", mdEscape(r.Requirement))
-		fmt.Fprintf(&b, "- sent: %s\n- expected: %s\n- received: %s\n", mdEscape(orDash(r.Sent)), mdEscape(orDash(r.Expected)), mdEscape(orDash(r.Received)))
-		if r.Reason != "" {
-			fmt.Fprintf(&b, "- reason: %s\n", mdEscape(r.Reason))
-		}
-		for _, m := range r.Measured {
-			fmt.Fprintf(&b, "- measured: %s\n", mdEscape(m.String()))
-		}
-		if r.Baseline != "" {
-			fmt.Fprintf(&b, "- baseline: %s\n", mdEscape(r.Baseline))
+		for _, d := range r.Details() {
+			fmt.Fprintf(&b, "- %s: %s\n", d.Label, mdEscape(d.Text))
 		}
 		b.WriteByte('\n')
 	}

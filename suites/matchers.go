@@ -58,19 +58,9 @@ func (m resultMatcher) NegatedFailureMessage(actual any) string {
 
 func describe(r *runner.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  requirement (%s, %s, %s): %s\n", r.Section, r.Level, r.Basis, r.Requirement)
-	if r.Reading != "" {
-		fmt.Fprintf(&b, "  reading:  %s\n", r.Reading)
-	}
-	fmt.Fprintf(&b, "  sent:     %s\n  expected: %s\n  received: %s\n  grade:    %s", r.Sent, r.Expected, r.Received, r.Grade)
-	if r.Reason != "" {
-		fmt.Fprintf(&b, " (%s)", r.Reason)
-	}
-	for _, m := range r.Measured {
-		fmt.Fprintf(&b, "\n  measured: %s", m)
-	}
-	if r.Liveness != "" {
-		fmt.Fprintf(&b, "\n  after:    %s", r.Liveness)
+	fmt.Fprintf(&b, "  grade: %s [section %s, %s, %s]", r.Grade, r.Section, r.Level, r.Basis)
+	for _, d := range r.Details() {
+		fmt.Fprintf(&b, "\n  %s: %s", d.Label, d.Text)
 	}
 	return b.String()
 }

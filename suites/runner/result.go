@@ -111,3 +111,36 @@ func newResult(c *catalog.Case) Result {
 	}
 	return r
 }
+
+// Detail is one labelled line of a result's verdict ("received", "no
+// ALERT; the connection was closed").
+type Detail struct{ Label, Text string }
+
+// Details are the result's verdict as the plain-text reports give it, in
+// this order: requirement, source, reading, sent, expected, received (a
+// dash where empty), reason, each measurement, what a fresh session found
+// after the case, and the baseline entry; the other empty ones left out.
+func (r *Result) Details() []Detail {
+	var ds []Detail
+	add := func(label, text string, always bool) {
+		if text == "" && always {
+			text = "-"
+		}
+		if text != "" {
+			ds = append(ds, Detail{label, text})
+		}
+	}
+	add("requirement", r.Requirement, true)
+	add("source", r.Source, false)
+	add("reading", r.Reading, false)
+	add("sent", r.Sent, true)
+	add("expected", r.Expected, true)
+	add("received", r.Received, true)
+	add("reason", r.Reason, false)
+	for _, m := range r.Measured {
+		add("measured", m.String(), false)
+	}
+	add("after the case", r.Liveness, false)
+	add("baseline", r.Baseline, false)
+	return ds
+}
