@@ -47,49 +47,40 @@ func validNexthop(a netip.Addr) bool {
 	return !a.IsUnspecified() && !a.IsMulticast() && a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
 }
 
-// tlocAddrPort is the layout of the TLOC private and public attributes:
-// an address and a port.
-func tlocAddrPort(w *walker, addr *netip.Addr, port *uint16, n int, prefix string) {
-	w.addr(prefix+"_address", addr, n)
-	w.u16(prefix+"_port", port)
+// TLOCAddrPort is the data of the TLOC private and public attributes: an
+// address of n bytes and a port.
+type TLOCAddrPort struct {
+	Address netip.Addr
+	Port    uint16
+}
+
+func (t *TLOCAddrPort) walk(w *walker, n int, prefix string) {
+	w.addr(prefix+"_address", &t.Address, n)
+	w.u16(prefix+"_port", &t.Port)
 }
 
 // AttrTLOCV4Private is ATTR_TYPE_TLOC_V4_PRIVATE (section 3.1.3.2).
-type AttrTLOCV4Private struct {
-	Address netip.Addr
-	Port    uint16
-}
-
-func (*AttrTLOCV4Private) AttrType() AttrType { return AttrTypeTLOCV4Private }
-func (a *AttrTLOCV4Private) walk(w *walker)   { tlocAddrPort(w, &a.Address, &a.Port, 4, "private") }
+type AttrTLOCV4Private TLOCAddrPort
 
 // AttrTLOCV4Public is ATTR_TYPE_TLOC_V4_PUBLIC (section 3.1.3.3).
-type AttrTLOCV4Public struct {
-	Address netip.Addr
-	Port    uint16
-}
-
-func (*AttrTLOCV4Public) AttrType() AttrType { return AttrTypeTLOCV4Public }
-func (a *AttrTLOCV4Public) walk(w *walker)   { tlocAddrPort(w, &a.Address, &a.Port, 4, "public") }
+type AttrTLOCV4Public TLOCAddrPort
 
 // AttrTLOCV6Private is ATTR_TYPE_TLOC_V6_PRIVATE: the draft draws no
 // figure; by analogy with the IPv4 form, a 16-byte address and a port.
-type AttrTLOCV6Private struct {
-	Address netip.Addr
-	Port    uint16
-}
-
-func (*AttrTLOCV6Private) AttrType() AttrType { return AttrTypeTLOCV6Private }
-func (a *AttrTLOCV6Private) walk(w *walker)   { tlocAddrPort(w, &a.Address, &a.Port, 16, "private") }
+type AttrTLOCV6Private TLOCAddrPort
 
 // AttrTLOCV6Public is ATTR_TYPE_TLOC_V6_PUBLIC: as AttrTLOCV6Private.
-type AttrTLOCV6Public struct {
-	Address netip.Addr
-	Port    uint16
-}
+type AttrTLOCV6Public TLOCAddrPort
 
-func (*AttrTLOCV6Public) AttrType() AttrType { return AttrTypeTLOCV6Public }
-func (a *AttrTLOCV6Public) walk(w *walker)   { tlocAddrPort(w, &a.Address, &a.Port, 16, "public") }
+func (*AttrTLOCV4Private) AttrType() AttrType { return AttrTypeTLOCV4Private }
+func (*AttrTLOCV4Public) AttrType() AttrType  { return AttrTypeTLOCV4Public }
+func (*AttrTLOCV6Private) AttrType() AttrType { return AttrTypeTLOCV6Private }
+func (*AttrTLOCV6Public) AttrType() AttrType  { return AttrTypeTLOCV6Public }
+
+func (a *AttrTLOCV4Private) walk(w *walker) { (*TLOCAddrPort)(a).walk(w, 4, "private") }
+func (a *AttrTLOCV4Public) walk(w *walker)  { (*TLOCAddrPort)(a).walk(w, 4, "public") }
+func (a *AttrTLOCV6Private) walk(w *walker) { (*TLOCAddrPort)(a).walk(w, 16, "private") }
+func (a *AttrTLOCV6Public) walk(w *walker)  { (*TLOCAddrPort)(a).walk(w, 16, "public") }
 
 // The attributes whose data is one 4-byte value.
 
