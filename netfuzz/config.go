@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
@@ -148,18 +149,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Iterations == 0 && c.Duration == 0 {
 		c.Iterations = 1000
 	}
-	if c.MaxMutations <= 0 {
-		c.MaxMutations = 3
-	}
-	if c.OpeningPercent <= 0 {
-		c.OpeningPercent = 20
-	}
+	defaults.Positive(&c.MaxMutations, 3)
+	defaults.Positive(&c.OpeningPercent, 20)
 	if c.OpeningPercent > 100 {
 		c.OpeningPercent = 100
 	}
-	if c.MaxSaved <= 0 {
-		c.MaxSaved = 3
-	}
+	defaults.Positive(&c.MaxSaved, 3)
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -198,9 +193,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Shards < 1 || c.Shard < 1 || c.Shard > c.Shards {
 		return c, fmt.Errorf("netfuzz: shard %d/%d: want 1 <= i <= n", c.Shard, c.Shards)
 	}
-	if c.Workers <= 0 {
-		c.Workers = 1
-	}
+	defaults.Positive(&c.Workers, 1)
 	if c.Workers > MaxWorkers {
 		return c, fmt.Errorf("netfuzz: %d workers: at most %d", c.Workers, MaxWorkers)
 	}
@@ -210,9 +203,7 @@ func (c Config) withDefaults() (Config, error) {
 	if len(c.Faults) > 0 && c.Target != "" {
 		return c, errors.New("netfuzz: faults are for the in-process reference: no target with them")
 	}
-	if c.MinimizeTries <= 0 {
-		c.MinimizeTries = 48
-	}
+	defaults.Positive(&c.MinimizeTries, 48)
 	def(&c.MinimizeTime, 30*time.Second)
 	return c, nil
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -138,9 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	f := &fuzzer{cfg: cfg, c: newConn(cfg, d), start: time.Now(),
 		rep: &Report{DUT: d.describe(), RunSeed: cfg.Seed, Counts: map[Kind]int{}, Signatures: map[string]int{}, Outcomes: map[string]int{}, Refusals: map[string]int{}}}
 	for _, s := range corpus {
-		if s.Weight <= 0 {
-			s.Weight = 1
-		}
+		defaults.Positive(&s.Weight, 1)
 		if s.Phase == mutators.PhaseOpening {
 			f.opening = append(f.opening, s)
 		} else {

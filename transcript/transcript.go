@@ -35,6 +35,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/internal/enum"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -132,31 +133,25 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.Head <= 0 {
-		l.Head = DefaultHead
-	}
-	if l.Tail <= 0 {
-		l.Tail = DefaultTail
-	}
-	if l.MaxRaw <= 0 {
-		l.MaxRaw = DefaultMaxRaw
-	}
+	defaults.Positive(&l.Head, DefaultHead)
+	defaults.Positive(&l.Tail, DefaultTail)
+	defaults.Positive(&l.MaxRaw, DefaultMaxRaw)
 	return l
 }
 
-var defaults atomic.Pointer[Limits]
+var defaultLimits atomic.Pointer[Limits]
 
 // SetDefaultLimits sets the limits of the zero Transcripts (&Transcript{},
 // what the runner and the fake peer make) that have not recorded yet.
 // Zero fields take the package defaults.
 func SetDefaultLimits(l Limits) {
 	l = l.withDefaults()
-	defaults.Store(&l)
+	defaultLimits.Store(&l)
 }
 
 // DefaultLimits returns the limits a zero Transcript takes.
 func DefaultLimits() Limits {
-	if l := defaults.Load(); l != nil {
+	if l := defaultLimits.Load(); l != nil {
 		return *l
 	}
 	return Limits{}.withDefaults()

@@ -19,6 +19,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -142,12 +143,8 @@ func (s Spec) withDefaults() (Spec, error) {
 			return s, fmt.Errorf("container: file %s: set Content or HostPath, not both", f.Path)
 		}
 	}
-	if s.StartupTimeout <= 0 {
-		s.StartupTimeout = DefaultStartupTimeout
-	}
-	if s.StopTimeout <= 0 {
-		s.StopTimeout = DefaultStopTimeout
-	}
+	defaults.Positive(&s.StartupTimeout, DefaultStartupTimeout)
+	defaults.Positive(&s.StopTimeout, DefaultStopTimeout)
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}

@@ -37,6 +37,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -144,15 +145,9 @@ func (c Config) withDefaults(dialing bool) (Config, error) {
 	if c.Transcript == nil {
 		c.Transcript = &transcript.Transcript{}
 	}
-	if c.Buffer <= 0 {
-		c.Buffer = DefaultBuffer
-	}
-	if c.MaxSeen <= 0 {
-		c.MaxSeen = DefaultMaxSeen
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = DefaultWriteTimeout
-	}
+	defaults.Positive(&c.Buffer, DefaultBuffer)
+	defaults.Positive(&c.MaxSeen, DefaultMaxSeen)
+	defaults.Positive(&c.WriteTimeout, DefaultWriteTimeout)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

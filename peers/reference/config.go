@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -212,9 +213,7 @@ func (c *Config) settle(r Routing) (*settings, error) {
 	if s.ConnectRetryMax < s.ConnectRetry {
 		s.ConnectRetryMax = s.ConnectRetry
 	}
-	if s.QueueLen <= 0 {
-		s.QueueLen = DefaultQueueLen
-	}
+	defaults.Positive(&s.QueueLen, DefaultQueueLen)
 	limit := func(v *int, d int) {
 		if *v == 0 {
 			*v = d

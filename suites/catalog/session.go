@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/dut/control"
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/fake"
 )
@@ -127,9 +128,7 @@ func DefaultEnv(role Role) *Env {
 // Seconds converts a timer a case declares in seconds to a duration.
 func (e *Env) Seconds(s float64) time.Duration {
 	sc := e.Scale
-	if sc <= 0 {
-		sc = 1
-	}
+	defaults.Positive(&sc, 1)
 	return time.Duration(s * sc * float64(time.Second))
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/dut/control"
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -240,18 +241,10 @@ func envDefaults(e catalog.Env) catalog.Env {
 	if e.HoldTime == 0 {
 		e.HoldTime = d.HoldTime
 	}
-	if e.Answer <= 0 {
-		e.Answer = d.Answer
-	}
-	if e.Settle <= 0 {
-		e.Settle = d.Settle
-	}
-	if e.Tolerance <= 0 {
-		e.Tolerance = d.Tolerance
-	}
-	if e.Scale <= 0 {
-		e.Scale = d.Scale
-	}
+	defaults.Positive(&e.Answer, d.Answer)
+	defaults.Positive(&e.Settle, d.Settle)
+	defaults.Positive(&e.Tolerance, d.Tolerance)
+	defaults.Positive(&e.Scale, d.Scale)
 	return e
 }
 

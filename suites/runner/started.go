@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -92,18 +93,12 @@ func Start(ctx context.Context, cfg Config, sh Share) (*Started, error) {
 // withDefaults fills the zero fields of a Config as Run does.
 func (c Config) withDefaults() Config {
 	c.Parallel = max(c.Parallel, 1)
-	if c.CaseTimeout <= 0 {
-		c.CaseTimeout = 2 * time.Minute
-	}
-	if c.ConnectTimeout <= 0 {
-		c.ConnectTimeout = 5 * time.Second
-	}
+	defaults.Positive(&c.CaseTimeout, 2*time.Minute)
+	defaults.Positive(&c.ConnectTimeout, 5*time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	if c.AcceptTimeout <= 0 {
-		c.AcceptTimeout = DefaultAcceptTimeout
-	}
+	defaults.Positive(&c.AcceptTimeout, DefaultAcceptTimeout)
 	return c
 }
 

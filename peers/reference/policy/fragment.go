@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 
+	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -125,9 +126,7 @@ func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
 			Reason: fmt.Sprintf("fragment carries %d bytes of policy data; at most %d", len(m.Data), omp.MaxPolicyData)}
 	}
 	max := r.Max
-	if max <= 0 {
-		max = DefaultMax
-	}
+	defaults.Positive(&max, DefaultMax)
 	switch t {
 	case omp.PolicyComplete, omp.PolicyDel:
 		if r.open {
