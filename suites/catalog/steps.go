@@ -200,8 +200,11 @@ func Sleep(s float64) Step { return sleepStep{s} }
 
 func (s sleepStep) String() string { return fmt.Sprintf("wait %gs", s.s) }
 
-func (s sleepStep) run(x *Exec) bool {
-	t := time.NewTimer(x.Env.Seconds(s.s))
+func (s sleepStep) run(x *Exec) bool { return x.sleep(x.Env.Seconds(s.s)) }
+
+// sleep waits d, or until the case is interrupted (a setup ERROR).
+func (x *Exec) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -224,14 +227,7 @@ func (s sleepSpanStep) run(x *Exec) bool {
 		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "no negotiated GR interval", Reason: "the timer the case waits on was not negotiated"})
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-x.Ctx.Done():
-		return x.setup("interrupted while waiting")
-	}
+	return x.sleep(d)
 }
 
 type closeStep struct {
