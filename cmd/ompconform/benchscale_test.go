@@ -6,10 +6,6 @@ import (
 )
 
 func TestBenchScale(t *testing.T) {
-	code, out, _ := runCmd(t, nil, "help", "bench-scale")
-	if code != ExitOK || !strings.HasPrefix(out, "usage: ompconform bench-scale") || !strings.Contains(out, "-in-process") {
-		t.Fatalf("help bench-scale: code %d, output %q", code, out)
-	}
 	if code, _, errs := runCmd(t, nil, "bench-scale", "-n", "ten"); code != ExitUsage || !strings.Contains(errs, `"ten"`) {
 		t.Fatalf("-n ten: code %d, stderr %q", code, errs)
 	}

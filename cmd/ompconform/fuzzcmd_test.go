@@ -16,10 +16,6 @@ import (
 )
 
 func TestFuzzUsage(t *testing.T) {
-	code, out, _ := runCmd(t, nil, "help", "fuzz")
-	if code != ExitOK || !strings.HasPrefix(out, "usage: ompconform fuzz") || !strings.Contains(out, "--replay FILE") {
-		t.Fatalf("help fuzz: code %d, output %q", code, out)
-	}
 	for _, args := range [][]string{
 		{"--target", "10.0.0.1:12346"},
 		{"--target", "127.0.0.1"},

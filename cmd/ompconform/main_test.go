@@ -24,9 +24,12 @@ func TestHelpListsCommands(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "decode") || !strings.Contains(out, "help") {
 		t.Fatalf("help: code %d, output %q", code, out)
 	}
-	code, out, _ = runCmd(t, nil, "help", "decode")
-	if code != ExitOK || !strings.HasPrefix(out, "usage: ompconform decode") {
-		t.Fatalf("help decode: code %d, output %q", code, out)
+	// help COMMAND prints the command's usage, which documents its flags.
+	for cmd, flag := range map[string]string{"decode": "--json", "bench-scale": "-in-process", "fuzz": "--replay FILE", "reference": "-system-ip"} {
+		code, out, _ = runCmd(t, nil, "help", cmd)
+		if code != ExitOK || !strings.HasPrefix(out, "usage: ompconform "+cmd) || !strings.Contains(out, flag) {
+			t.Errorf("help %s: code %d, output %q; want its usage, with %s", cmd, code, out, flag)
+		}
 	}
 	if code, _, errs := runCmd(t, nil, "help", "nope"); code != ExitUsage || !strings.Contains(errs, "nope") {
 		t.Fatalf("help nope: code %d, stderr %q", code, errs)
