@@ -3,7 +3,6 @@ package dut
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -92,28 +91,13 @@ const speakFirst = 500 * time.Millisecond
 // nothing within speakFirst and hs is not nil, hs is sent first (waited
 // true).
 func readHandshake(ctx context.Context, t Target, local string, hs *omp.Handshake) (theirs *omp.Handshake, waited bool, err error) {
-	var d net.Dialer
-	if local != "" {
-		ip, err := netip.ParseAddr(local)
-		if err != nil {
-			return nil, false, fmt.Errorf("local address %q: %w", local, err)
-		}
-		d.LocalAddr = &net.TCPAddr{IP: ip.AsSlice()}
-	}
-	c, err := d.DialContext(ctx, "tcp", t.Addr)
+	c, _, err := fake.DialTransport(ctx, local, t.Addr, t.TLS)
 	if err != nil {
 		return nil, false, err
 	}
 	defer c.Close()
 	deadline, _ := ctx.Deadline()
 	c.SetDeadline(deadline)
-	if t.TLS != nil {
-		tc := tls.Client(c, fake.ClientTLS(t.TLS, t.Addr))
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, false, fmt.Errorf("TLS handshake: %w", err)
-		}
-		c = tc
-	}
 	in := bufio.NewReader(c)
 	if hs != nil {
 		// A quarter of the time left at most, so that a short budget

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -19,29 +20,49 @@ func Dial(cfg Config, addr string, timeout time.Duration) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	local, _ := parseLocal(cfg.LocalAddr)
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: local.Addr().AsSlice(), Port: int(local.Port())}}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	conn, raw, err := DialTransport(ctx, cfg.LocalAddr, addr, cfg.TLS)
 	if err != nil {
-		err = fmt.Errorf("%s: dial %s from %s within %s: %w", cfg.Name, addr, cfg.LocalAddr, timeout, err)
-		cfg.Transcript.Add(transcript.Entry{Dir: transcript.Event, Peer: cfg.Name, Local: cfg.LocalAddr, Remote: addr, Err: err, Note: "dial failed"})
+		err = fmt.Errorf("%s: %w (within %s)", cfg.Name, err, timeout)
+		e := transcript.Entry{Dir: transcript.Event, Peer: cfg.Name, Local: cfg.LocalAddr, Remote: addr, Err: err, Note: "dial failed"}
+		if raw != nil {
+			e.Local, e.Note = raw.LocalAddr().String(), "TLS handshake failed"
+		}
+		cfg.Transcript.Add(e)
 		return nil, err
 	}
-	conn := raw
-	if cfg.TLS != nil {
-		tc := tls.Client(raw, ClientTLS(cfg.TLS, addr))
-		if err := tc.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			err = fmt.Errorf("%s: TLS handshake with %s: %w", cfg.Name, addr, err)
-			cfg.Transcript.Add(transcript.Entry{Dir: transcript.Event, Peer: cfg.Name, Local: raw.LocalAddr().String(), Remote: addr, Err: err, Note: "TLS handshake failed"})
-			return nil, err
-		}
-		conn = tc
-	}
 	return newPeer(cfg, conn, raw, start, "connected to DUT"), nil
+}
+
+// DialTransport opens the transport to the DUT at addr before ctx ends:
+// TCP from local (an address, with or without a port; "" for any), then
+// TLS over it when c is set. conn is what OMP is spoken on, raw the TCP
+// connection under it (conn itself without TLS). When the TLS handshake
+// fails, raw is returned closed with the error, to say where it failed.
+func DialTransport(ctx context.Context, local, addr string, c *tls.Config) (conn, raw net.Conn, err error) {
+	var d net.Dialer
+	if local != "" {
+		l, err := parseLocal(local)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.LocalAddr = &net.TCPAddr{IP: l.Addr().AsSlice(), Port: int(l.Port())}
+	}
+	raw, err = d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dial %s from %s: %w", addr, cmp.Or(local, "any address"), err)
+	}
+	if c == nil {
+		return raw, raw, nil
+	}
+	tc := tls.Client(raw, ClientTLS(c, addr))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, raw, fmt.Errorf("TLS handshake with %s: %w", addr, err)
+	}
+	return tc, raw, nil
 }
 
 // ClientTLS is c for a session dialled to addr: one that verifies and
