@@ -3,16 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
+	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,26 +32,35 @@ func TestRunListenAgainstADialingEdge(t *testing.T) {
 // process; the run must exit 0, and its output is returned.
 func runAgainstDialingEdge(t *testing.T, addr string, refArgs, runArgs []string) string {
 	t.Helper()
+	stop := startReference(t, append([]string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
+		"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error"}, refArgs...)...)
+	defer stop()
+	code, stdout, stderr := runCmd(t, nil, append([]string{"run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s"}, runArgs...)...)
+	if code != ExitOK {
+		t.Fatalf("run: code %d\n%s\n%s\nreference: %s", code, stdout, stderr, stop())
+	}
+	return stdout
+}
+
+// startReference runs `ompconform reference` with args in process, until
+// stop or the test's end. stop waits for it to return and gives what it
+// wrote to stderr.
+func startReference(t *testing.T, args ...string) (stop func() string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	var refOut, refErr bytes.Buffer
+	var refErr bytes.Buffer
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		reference.Run(ctx, append([]string{"-role", "edge", "-system-ip", "192.0.2.9", "-site-id", "9", "-domain-id", "1",
-			"-connect", addr, "-connect-retry", "20ms", "-connect-retry-max", "100ms", "-state-api", "", "-log-level", "error"}, refArgs...), &refOut, &refErr)
+		reference.Run(ctx, args, io.Discard, &refErr)
 	}()
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	code, stdout, stderr := runCmd(t, nil, append([]string{"run", "--listen", addr, "--accept-timeout", "5s", "--timeout", "1s"}, runArgs...)...)
-	if code != ExitOK {
+	stop = sync.OnceValue(func() string {
 		cancel()
 		wg.Wait() // refErr is the daemon's until it has returned
-		t.Fatalf("run: code %d\n%s\n%s\nreference: %s", code, stdout, stderr, refErr.String())
-	}
-	return stdout
+		return refErr.String()
+	})
+	t.Cleanup(func() { stop() })
+	return stop
 }
 
 // --listen takes a loopback IP:PORT only, and over TLS the harness's
@@ -86,42 +87,15 @@ func TestRunListenFlags(t *testing.T) {
 	}
 }
 
-// writeSelfSigned writes a certificate for 127.0.0.1 that is its own CA,
-// usable by a client and a server, and its key: dir/cert.pem, dir/key.pem.
-func writeSelfSigned(t *testing.T, dir string) (cert, key string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ompconform listen test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:    x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	return cert, key
-}
-
 // run --listen over mutual TLS: the reference edge dials in with its
 // certificate and verifies the harness's; the cases pass.
 func TestRunListenOverTLS(t *testing.T) {
 	addr := testdut.FreeAddr(t)
-	cert, key := writeSelfSigned(t, t.TempDir())
-	stdout := runAgainstDialingEdge(t, addr, []string{"-tls-cert", cert, "-tls-key", key, "-tls-ca", cert},
-		[]string{"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert, "HDR-002", "HS-001", "UPD-013"})
+	pki, dir := testdut.NewPKI(), t.TempDir()
+	cert, key, ca := pki.WriteFiles(t, dir, "harness")
+	edgeCert, edgeKey, _ := pki.WriteFiles(t, dir, "edge")
+	stdout := runAgainstDialingEdge(t, addr, []string{"-tls-cert", edgeCert, "-tls-key", edgeKey, "-tls-ca", ca},
+		[]string{"--tls-cert", cert, "--tls-key", key, "--tls-ca", ca, "HDR-002", "HS-001", "UPD-013"})
 	for _, want := range []string{"PASS        HDR-002", "PASS        HS-001", "PASS        UPD-013", "gate: passed"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
@@ -134,22 +108,13 @@ func TestRunListenOverTLS(t *testing.T) {
 // certificate's IP SANs (Go's TLS refuses a config with neither).
 func TestRunTargetIPOverTLS(t *testing.T) {
 	addr := testdut.FreeAddr(t)
-	cert, key := writeSelfSigned(t, t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var refOut, refErr bytes.Buffer
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		reference.Run(ctx, []string{"-role", "controller", "-system-ip", "10.0.0.1", "-domain-id", "1", "-listen", addr,
-			"-tls-cert", cert, "-tls-key", key, "-tls-ca", cert, "-state-api", "", "-log-level", "error"}, &refOut, &refErr)
-	}()
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
+	pki, dir := testdut.NewPKI(), t.TempDir()
+	cert, key, ca := pki.WriteFiles(t, dir, "harness")
+	dutCert, dutKey, _ := pki.WriteFiles(t, dir, "dut")
+	startReference(t, "-role", "controller", "-system-ip", "10.0.0.1", "-domain-id", "1", "-listen", addr,
+		"-tls-cert", dutCert, "-tls-key", dutKey, "-tls-ca", ca, "-state-api", "", "-log-level", "error")
 	waitListening(t, addr)
-	code, stdout, stderr := runCmd(t, nil, "run", "--target", addr, "--timeout", "1s", "--tls-cert", cert, "--tls-key", key, "--tls-ca", cert, "HDR-002", "HS-001")
+	code, stdout, stderr := runCmd(t, nil, "run", "--target", addr, "--timeout", "1s", "--tls-cert", cert, "--tls-key", key, "--tls-ca", ca, "HDR-002", "HS-001")
 	if code != ExitOK || !strings.Contains(stdout, "gate: passed") {
 		t.Errorf("run: code %d\n%s\n%s", code, stdout, stderr)
 	}

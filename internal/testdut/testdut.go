@@ -1,7 +1,8 @@
 // Package testdut is the listener of the tests' small DUTs: it accepts
 // connections on loopback and runs the test's function on each, in
 // goroutines the test owns. The test's cleanup closes the listener and
-// every connection and waits for the goroutines.
+// every connection and waits for the goroutines. PKI issues the
+// certificates of TLS on loopback.
 package testdut
 
 import (

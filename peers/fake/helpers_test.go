@@ -1,14 +1,8 @@
 package fake
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"net/netip"
 	"sync"
@@ -66,40 +60,13 @@ func openDUT(c net.Conn) *omp.Reader {
 // drain reads and discards until the connection ends.
 func drain(c net.Conn) { io.Copy(io.Discard, c) }
 
-// testCert is a self-signed certificate for 127.0.0.1.
-var testCert = sync.OnceValue(func() tls.Certificate {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "ompconform test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		panic(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-})
+// testPKI issues the certificates of the TLS tests.
+var testPKI = sync.OnceValue(testdut.NewPKI)
 
-func serverTLS() *tls.Config {
-	return &tls.Config{Certificates: []tls.Certificate{testCert()}, MinVersion: tls.VersionTLS12}
-}
+func serverTLS() *tls.Config { return testPKI().Config("dut") }
 
 func clientTLS() *tls.Config {
-	pool := x509.NewCertPool()
-	c, err := x509.ParseCertificate(testCert().Certificate[0])
-	if err != nil {
-		panic(err)
-	}
-	pool.AddCert(c)
-	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	return &tls.Config{RootCAs: testPKI().Pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 }
 
 // anAlert is what a case waits for after a malformed message: an ALERT

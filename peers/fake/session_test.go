@@ -253,7 +253,7 @@ func TestTLS(t *testing.T) {
 
 func clientTLSFor(ip string) *tls.Config {
 	c := clientTLS()
-	c.InsecureSkipVerify = true // the test cert names 127.0.0.1 only
+	c.InsecureSkipVerify = true // the test certificates do not name ip
 	return c
 }
 

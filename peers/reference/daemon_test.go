@@ -3,10 +3,7 @@ package reference
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -326,26 +324,12 @@ func TestDaemonUsageErrors(t *testing.T) {
 	}
 }
 
-// writePEM writes a certificate and key (and the CA) as PEM files.
-func writePEM(t *testing.T, dir, name string, c tls.Certificate, ca *x509.Certificate) (cert, key, caFile string) {
-	t.Helper()
-	cert, key, caFile = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+"-key.pem"), filepath.Join(dir, "ca.pem")
-	kb, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600)
-	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600)
-	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o600)
-	return
-}
-
 // TLS from PEM files, as the daemon loads them.
 func TestLoadTLSFiles(t *testing.T) {
-	pki := newPKI(t)
+	pki := testdut.NewPKI()
 	dir := t.TempDir()
-	cc, ck, ca := writePEM(t, dir, "ctrl", pki.cert(t, "ctrl", 2), pki.caCert)
-	ec, ek, _ := writePEM(t, dir, "edge", pki.cert(t, "edge", 3), pki.caCert)
+	cc, ck, ca := pki.WriteFiles(t, dir, "ctrl")
+	ec, ek, _ := pki.WriteFiles(t, dir, "edge")
 	ctls, err := LoadTLS(cc, ck, ca)
 	if err != nil {
 		t.Fatal(err)

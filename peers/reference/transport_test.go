@@ -2,13 +2,7 @@ package reference
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"net/netip"
 	"runtime"
@@ -17,63 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
-
-// testPKI is a CA and certificates it signed, for loopback.
-type testPKI struct {
-	pool   *x509.CertPool
-	caCert *x509.Certificate
-	caKey  *ecdsa.PrivateKey
-}
-
-func newPKI(t testing.TB) *testPKI {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ompconform test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return &testPKI{pool: pool, caCert: ca, caKey: key}
-}
-
-// cert issues a certificate for the loopback addresses, usable by a
-// client and a server.
-func (p *testPKI) cert(t testing.TB, name string, serial int64) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-		DNSNames:    []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, &key.PublicKey, p.caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-func (p *testPKI) config(t testing.TB, name string, serial int64) *tls.Config {
-	return &tls.Config{Certificates: []tls.Certificate{p.cert(t, name, serial)}, RootCAs: p.pool, ClientCAs: p.pool, MinVersion: tls.VersionTLS12}
-}
 
 // edgeConfig is an edge that dials addr.
 func edgeConfig(addr string) Config {
@@ -88,12 +28,12 @@ func edgeConfig(addr string) Config {
 
 // Two speakers, mutual TLS: the edge dials the controller.
 func TestTLSSession(t *testing.T) {
-	pki := newPKI(t)
+	pki := testdut.NewPKI()
 	ccfg := testConfig()
-	ccfg.TLS = pki.config(t, "controller", 2)
+	ccfg.TLS = pki.Config("controller")
 	ctrl := startSpeaker(t, ccfg)
 	ecfg := edgeConfig(ctrl.Addr().String())
-	ecfg.TLS = pki.config(t, "edge", 3)
+	ecfg.TLS = pki.Config("edge")
 	edge := startSpeaker(t, ecfg)
 	waitPeerState(t, ctrl, edgeID.String(), StateEstablished)
 	ps := waitPeerState(t, edge, ctrlID.String(), StateEstablished)
@@ -102,7 +42,7 @@ func TestTLSSession(t *testing.T) {
 	}
 
 	// A client without a certificate is refused by the TLS layer.
-	c, err := tls.DialWithDialer(&net.Dialer{Timeout: testTimeout}, "tcp", ctrl.Addr().String(), &tls.Config{RootCAs: pki.pool, ServerName: "127.0.0.1"})
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: testTimeout}, "tcp", ctrl.Addr().String(), &tls.Config{RootCAs: pki.Pool, ServerName: "127.0.0.1"})
 	if err == nil {
 		c.SetReadDeadline(time.Now().Add(testTimeout))
 		_, err = c.Read(make([]byte, 1))
@@ -363,16 +303,16 @@ func TestSendQueueOverflow(t *testing.T) {
 // Close returns only when every goroutine of the speaker has.
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
-	pki := newPKI(t)
+	pki := testdut.NewPKI()
 	ccfg := ribCtrlConfig()
-	ccfg.TLS = pki.config(t, "controller", 2)
+	ccfg.TLS = pki.Config("controller")
 	ctrl, err := Start(context.Background(), ccfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ecfg := edgeConfig(ctrl.Addr().String())
 	ecfg.Routing = nil
-	ecfg.TLS = pki.config(t, "edge", 3)
+	ecfg.TLS = pki.Config("edge")
 	edge, err := Start(context.Background(), ecfg)
 	if err != nil {
 		t.Fatal(err)
