@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"go.yaml.in/yaml/v3"
 )
@@ -106,17 +107,9 @@ func TestSizePreservingOps(t *testing.T) {
 			t.Errorf("%s: header length changed", c.m)
 		}
 	}
-	if !bytes.Equal(wire, mustEncode(t, BaseUpdate())) {
+	if !bytes.Equal(wire, testdut.Encode(t, BaseUpdate())) {
 		t.Fatal("Apply modified its input")
 	}
-}
-
-func mustEncode(t *testing.T, m omp.Message) []byte {
-	b, err := omp.Encode(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // TestExtendFixesLengths is the brief's proof: extending update.attr[1]'s

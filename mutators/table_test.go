@@ -4,11 +4,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
 func TestFrame(t *testing.T) {
-	wire := mustEncode(t, BaseHello())
+	wire := testdut.Encode(t, BaseHello())
 	if m, rest, ok := Frame(wire); !ok || len(m) != len(wire) || len(rest) != 0 {
 		t.Error("whole message")
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
@@ -51,7 +52,7 @@ func files(t *testing.T, dir string) []string {
 func TestMergeFolders(t *testing.T) {
 	root := t.TempDir()
 	a, b, out := filepath.Join(root, "a"), filepath.Join(root, "b"), filepath.Join(root, "out")
-	hello := enc(t, &omp.Hello{})
+	hello := testdut.Encode(t, &omp.Hello{})
 	bad := append([]byte(nil), hello...)
 	bad[0] = 0
 	wrong := Observation{Outcome: OutAlert, Alert: alertOf(omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}, nil)}

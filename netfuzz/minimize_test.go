@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -95,7 +96,7 @@ func TestMinimizeFindings(t *testing.T) {
 
 	// Fewer messages: valid HELLOs before the input go.
 	f := rep.Findings[0]
-	hello := hex.EncodeToString(enc(t, &omp.Hello{}))
+	hello := hex.EncodeToString(testdut.Encode(t, &omp.Hello{}))
 	f.History = append(f.History, Input{Phase: mutators.PhaseEstablished, Hex: hello}, Input{Phase: mutators.PhaseEstablished, Hex: hello})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

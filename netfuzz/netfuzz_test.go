@@ -11,23 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
 
-func enc(t testing.TB, m omp.Message) []byte {
-	t.Helper()
-	b, err := omp.Encode(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestExpect(t *testing.T) {
-	hello := enc(t, &omp.Hello{})
-	hs := enc(t, mutators.BaseHandshake())
-	alert := enc(t, mutators.BaseAlert())
+	hello := testdut.Encode(t, &omp.Hello{})
+	hs := testdut.Encode(t, mutators.BaseHandshake())
+	alert := testdut.Encode(t, mutators.BaseAlert())
 	badMarker := append([]byte(nil), hello...)
 	badMarker[0] = 0
 	// A HELLO whose Type byte was dropped and whose Length says 23: the
@@ -72,7 +64,7 @@ func TestComplete(t *testing.T) {
 	if len(got) != 23 || pad != 5 {
 		t.Fatalf("%d bytes, pad %d; want 23 and 5", len(got), pad)
 	}
-	hello := enc(t, &omp.Hello{})
+	hello := testdut.Encode(t, &omp.Hello{})
 	if got, pad := Complete(hello); pad != 0 || !bytes.Equal(got, hello) {
 		t.Fatalf("a whole message was padded by %d", pad)
 	}
@@ -315,7 +307,7 @@ func TestReference(t *testing.T) {
 // omp.MaxPolicyData bytes of data with the HEADER ALERT the reference
 // sends, so replaying the finding no longer reproduces it.
 func TestReplayReferencePolicyOversize(t *testing.T) {
-	wire := enc(t, &omp.Policy{PolicyType: omp.PolicyComplete, Data: bytes.Repeat([]byte{'a'}, omp.MaxMessageLen-20)})
+	wire := testdut.Encode(t, &omp.Policy{PolicyType: omp.PolicyComplete, Data: bytes.Repeat([]byte{'a'}, omp.MaxMessageLen-20)})
 	f := &Finding{Kind: KindMismatch, InProcess: true, Role: "controller", SessionPhase: mutators.PhaseEstablished,
 		Input: Input{Phase: mutators.PhaseEstablished, Seed: "hand-made", Hex: hex.EncodeToString(wire),
 			Observed: Observation{Outcome: OutAlert, Alert: alertOf(omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderLength}, nil)}}}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -143,15 +144,6 @@ func header(length uint16, typ omp.MsgType) []byte {
 	return append(b, byte(typ))
 }
 
-func encode(t *testing.T, m omp.Message) []byte {
-	t.Helper()
-	b, err := omp.Encode(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // faultCases are every fault's scenario.
 var faultCases = slices.Concat(sessionFaultCases, routeFaultCases)
 
@@ -160,7 +152,7 @@ var sessionFaultCases = []faultCase{
 	// header
 	{"header-marker-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := established(t, sp)
-		b := encode(t, refreshAll)
+		b := testdut.Encode(t, refreshAll)
 		b[3] = 0
 		p.sendRaw(b)
 		if faulty {
@@ -189,7 +181,7 @@ var sessionFaultCases = []faultCase{
 	{"framing-one-read-per-message", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.recvType(omp.TypeHandshake)
-		b := encode(t, edgeHandshake())
+		b := testdut.Encode(t, edgeHandshake())
 		p.sendRaw(b[:omp.HeaderLen]) // the header alone: its own TCP segment
 		if faulty {
 			p.expectAlert(omp.ErrHeader, omp.SubErrHeaderLength)

@@ -7,19 +7,11 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
 )
-
-func mustEncode(t *testing.T, m omp.Message) []byte {
-	t.Helper()
-	b, err := omp.Encode(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // routeOf is an UPDATE as a controller reflects fake peer i of case run s
 // (catalog.Env.Peer): ORIGINATOR and SITE_ID (unless site is 0), a vRoute
@@ -73,7 +65,7 @@ func TestRecordingLeavesOutOtherRuns(t *testing.T) {
 		{"a route without ORIGINATOR in another run's VPN", routeOf(5, 0, 0, false), true},
 		{"a HELLO", &omp.Hello{}, false},
 	} {
-		raw := mustEncode(t, tc.m)
+		raw := testdut.Encode(t, tc.m)
 		for _, dir := range []transcript.Direction{transcript.Received, transcript.Sent} {
 			got := rec.otherRun(&transcript.Entry{Dir: dir, Raw: raw, Message: tc.m})
 			if want := tc.omit && dir == transcript.Received; got != want {
@@ -82,7 +74,7 @@ func TestRecordingLeavesOutOtherRuns(t *testing.T) {
 		}
 	}
 	// By the framing alone: a reflected UPDATE that does not decode.
-	raw := mustEncode(t, routeOf(5, 0, site(5, 0), true))
+	raw := testdut.Encode(t, routeOf(5, 0, site(5, 0), true))
 	raw = append(raw, 0xEE) // a byte the header does not count: no longer decodes
 	raw[omp.MarkerLen+1]++
 	if !rec.otherRun(&transcript.Entry{Dir: transcript.Received, Raw: raw}) {
