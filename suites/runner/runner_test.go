@@ -22,14 +22,15 @@ import (
 type behaviour int
 
 const (
-	conform  behaviour = iota // the codec's ALERT, then close
-	deaf                      // nothing at all: keeps reading
-	garbage                   // 40 bytes that are no OMP message, connection kept
-	wrongSub                  // the right Code with another Subcode, then close
-	resetMid                  // half of the ALERT, then a reset
-	silent                    // never answers anything, not even a HANDSHAKE
-	dies                      // closes its listener and every connection
-	reflects                  // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
+	conform   behaviour = iota // the codec's ALERT, then close
+	deaf                       // nothing at all: keeps reading
+	garbage                    // 40 bytes that are no OMP message, connection kept
+	wrongSub                   // the right Code with another Subcode, then close
+	resetMid                   // half of the ALERT, then a reset
+	silent                     // never answers anything, not even a HANDSHAKE
+	dies                       // closes its listener and every connection
+	reflects                   // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
+	perFamily                  // as conform, but ends each advertisement with one EOR per negotiated family
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -75,8 +76,18 @@ func (d *testDUT) serve(c net.Conn) {
 	rid := first.(*omp.Handshake).PeerRouterID
 	write(c, dutHS)
 	write(c, &omp.Hello{})
-	eor := &omp.Inform{InformType: omp.InformEOR, AllFamilies: true}
-	write(c, eor) // the end of its (empty) initial advertisement
+	eor := func() { // the end of its (empty) Adj-RIB-Out
+		if d.b != perFamily {
+			write(c, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
+			return
+		}
+		for _, f := range first.(*omp.Handshake).Families() {
+			if slices.Contains(dutHS.Families(), f) {
+				write(c, &omp.Inform{InformType: omp.InformEOR, AFI: f.AFI, SAFI: f.SAFI})
+			}
+		}
+	}
+	eor()
 	for {
 		m, raw, err := r.ReadMessage()
 		if errors.Is(err, io.EOF) || errors.Is(err, omp.ErrTruncated) || errors.Is(err, net.ErrClosed) {
@@ -90,13 +101,13 @@ func (d *testDUT) serve(c net.Conn) {
 			return
 		}
 		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest {
-			write(c, eor) // its (empty) Adj-RIB-Out again
+			eor()
 		}
 		if !malformed {
 			continue
 		}
 		switch d.b {
-		case conform:
+		case conform, perFamily:
 			write(c, e.Alert())
 			return
 		case deaf:
@@ -186,6 +197,24 @@ func TestConformingDUTPasses(t *testing.T) {
 	}
 	if rep.Role != catalog.Controller {
 		t.Errorf("role %s, want controller from the IDENTITY", rep.Role)
+	}
+}
+
+// A DUT that ends its initial advertisement with one EOR per negotiated
+// family is learned from a session that negotiates its families: the
+// start's first probe, which could not offer them yet, saw no EOR, and
+// the run then judged every opening without waiting for one.
+func TestPerFamilyEORIsLearned(t *testing.T) {
+	rep := runOn(t, perFamily, "UPD-013", "HDR-002")
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "EOR") {
+			t.Errorf("note %q: the DUT's initial EORs were not seen", n)
+		}
+	}
+	for id, g := range grades(rep) {
+		if g != catalog.Pass {
+			t.Errorf("%s: %s", id, g)
+		}
 	}
 }
 

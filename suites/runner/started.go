@@ -139,10 +139,6 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
 	}
 	r.base.DUT = hs
-	r.base.NoInitialEOR, r.base.OwnRoute = r.probedNoEOR, r.ownRoute
-	if r.probedNoEOR {
-		r.notef("the DUT sent no OMP_INFORM_EOR after its initial advertisement: openings do not wait for one")
-	}
 	r.base.Role = t.Role
 	if r.base.Role == 0 {
 		r.base.Role = roleOf(hs)
@@ -150,6 +146,20 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 	if r.base.Role == 0 {
 		r.base.Role = catalog.Controller
 		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken as a controller")
+	}
+	// The probe's HANDSHAKE could not offer the DUT's families, unknown
+	// until then: a DUT that ends its initial advertisement with one EOR
+	// per negotiated family sent none, and advertised nothing. A second
+	// session, opened as every case's is, learns both.
+	if len(hs.Families()) > 0 {
+		r.probedNoEOR, r.ownRoute = false, nil
+		if _, err := r.probe(ctx, t); err != nil {
+			return nil, &NoSessionError{Target: r.describeTarget(t), Err: fmt.Errorf("a session offering the DUT's own families: %w", err)}
+		}
+	}
+	r.base.NoInitialEOR, r.base.OwnRoute = r.probedNoEOR, r.ownRoute
+	if r.probedNoEOR {
+		r.notef("the DUT sent no OMP_INFORM_EOR after its initial advertisement: openings do not wait for one")
 	}
 	return hs, nil
 }
