@@ -31,6 +31,7 @@ const (
 	dies                       // closes its listener and every connection
 	reflects                   // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
 	perFamily                  // as conform, but ends each advertisement with one EOR per negotiated family
+	noRefresh                  // as conform, but never answers a REFRESH_REQUEST
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -100,14 +101,14 @@ func (d *testDUT) serve(c net.Conn) {
 		if m != nil && m.Type() == omp.TypeAlert {
 			return
 		}
-		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest {
+		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest && d.b != noRefresh {
 			eor()
 		}
 		if !malformed {
 			continue
 		}
 		switch d.b {
-		case conform, perFamily:
+		case conform, perFamily, noRefresh:
 			write(c, e.Alert())
 			return
 		case deaf:
@@ -215,6 +216,20 @@ func TestPerFamilyEORIsLearned(t *testing.T) {
 		if g != catalog.Pass {
 			t.Errorf("%s: %s", id, g)
 		}
+	}
+}
+
+// A case that lets the DUT accept a message instead of refusing it
+// (INF-022: an INFORM Type the draft does not define) proves the
+// acceptance as Accept does: a DUT that stays silent but never shows it
+// read past the message fails it.
+func TestAcceptanceInsteadOfAnAlertIsProven(t *testing.T) {
+	if g := grades(runOn(t, conform, "INF-022"))["INF-022"]; g != catalog.Pass {
+		t.Errorf("conforming DUT: INF-022 %s", g)
+	}
+	rep := runOn(t, noRefresh, "INF-022")
+	if r := rep.Results[0]; r.Grade != catalog.Fail || !strings.Contains(r.Received, "no EOR") {
+		t.Errorf("a DUT that answers no REFRESH_REQUEST: INF-022 %s, received %q", r.Grade, r.Received)
 	}
 }
 
