@@ -191,15 +191,19 @@ func attrCases() []Case {
 		{"UPD-271", "3.1.3.24", "Data : Data is populated based on flags. For ATTR_FLAG_ADAPT_QOS_UP, data is 1 byte, for all other flags data is 4 bytes.", "ADAPT_QOS with flag DOWNSTREAM and no data for it.",
 			RouteUpdate(Attr(&omp.AttrAdaptQoS{Flags: omp.AdaptQoSDownstream, Downstream: 9})).Mutate("update.attr[2].value.downstream", Drop())},
 	}
-	for i, s := range subs {
-		exp := optErr
-		if s.section == "3.1.3.24" && i == len(subs)-1 {
-			exp = optErr.Or(omp.ErrUpdate, omp.SubErrUpdateLength)
-		}
-		cs = append(cs, Case{ID: s.id, Section: s.section, Level: MUST, Basis: Draft,
+	for _, s := range subs {
+		c := Case{ID: s.id, Section: s.section, Level: MUST, Basis: Draft,
 			Requirement: s.req + " [...] OMP_SUB_ERR_UPDATE_OPT_ATTR = 7",
-			Reading:     s.reading + " The attribute is known but its value cannot be read: OPT_ATTR.",
-			Needs:       vroute, Send: s.m, Expect: exp})
+			Reading:     s.reading + " The attribute is known but its value cannot be read: OPT_ATTR, or LENGTH (BGP's Attribute Length Error, RFC 4271 6.3) for a length that does not fit.",
+			Needs:       vroute, Send: s.m, Expect: optErr.Or(omp.ErrUpdate, omp.SubErrUpdateLength)}
+		if s.id == "UPD-260" || s.id == "UPD-270" {
+			// A sub-TLV Type or a flag the draft does not define: the
+			// value that follows is whole, so ignoring what one does not
+			// know is as defensible as refusing it.
+			c.Level, c.Basis, c.Expect = SHOULD, Project, optErr.OrAccept()
+			c.Reading = s.reading + " Refused with OPT_ATTR (the attribute is known but its value cannot be read), or ignored, as an unknown TLV or flag is."
+		}
+		cs = append(cs, c)
 	}
 	return cs
 }

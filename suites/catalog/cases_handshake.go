@@ -162,7 +162,7 @@ func handshakeCases() []Case {
 	cs = append(cs, Case{ID: "HS-066", Section: "3.1.2", Level: MUST, Basis: Draft, Requirement: reqHSCap,
 		Reading: "A capability Length that runs past its option.",
 		Phase:   mutators.PhaseOpening, Send: Handshake().Mutate("handshake.option[0].capability[0].length", Set(250)),
-		Expect: refuse(omp.SubErrHandshakeUnsupCap).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt)})
+		Expect: refuse(omp.SubErrHandshakeUnsupCap).Or(omp.ErrHandshake, omp.SubErrHandshakeUnsupOpt).Or(omp.ErrHeader, omp.SubErrHeaderLength)})
 
 	// Capabilities and values the draft does not define: the DUT may
 	// ignore them or refuse them with UNSUP_CAP.
@@ -252,10 +252,18 @@ func handshakeCases() []Case {
 		{"HS-113", Edges, omp.PeerTypeVHub, "VIP_DEVICE_VHUB towards an SDN router"},
 	}
 	for _, p := range person {
-		cs = append(cs, Case{ID: p.id, Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
+		c := Case{ID: p.id, Section: "3.1.2.2", Level: SHOULD, Basis: Draft, Requirement: reqHSPerson,
 			Reading: "Every session has a routing controller on one side (section 2); an IDENTITY of " + p.desc + " is a personality mismatch.",
 			Roles:   p.roles, Phase: mutators.PhaseOpening, Send: HandshakeWith("IDENTITY "+p.desc, PeerType(p.pt)),
-			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)})
+			Expect: refuse(omp.SubErrHandshakePersonalityMismatch)}
+		if p.pt == omp.PeerTypeVHub {
+			// The draft names VIP_DEVICE_VHUB and nothing more: that a
+			// hub is an SDN router, which peers only with controllers,
+			// is this project's reading.
+			c.Basis = Project
+			c.Reading += " The draft names VIP_DEVICE_VHUB without describing it; ompconform reads a hub as an SDN router, which peers with controllers only."
+		}
+		cs = append(cs, c)
 	}
 	// (An IDENTITY of VIP_DEVICE_VDEDGE is the standard HANDSHAKE, which
 	// HS-001 opens with.)

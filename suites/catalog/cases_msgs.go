@@ -70,7 +70,7 @@ func policyCases() []Case {
 	}
 	refuse := func(id, reading string, steps []Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicy,
-			Reading: reading + " The draft orders the fragments (START, MORE..., END): a fragment without its START cannot be reassembled into a policy, and ompconform reads taking it as a protocol error the DUT refuses with an ALERT (the reference: OMP_ERR_FSM, docs/policy.md) rather than installing a fragment, whichever side sent it.",
+			Reading: reading + " The draft orders the fragments (START, MORE..., END): a fragment without its START cannot be reassembled into a policy, and ompconform reads taking it as a protocol error the DUT refuses with an ALERT (the reference: OMP_ERR_FSM, docs/policy.md) rather than installing a fragment, whichever side sent it. Ignoring the fragment cannot be told apart on the wire from opening a sequence with it, the bug this case catches, so only an ALERT passes.",
 			Type:    omp.TypePolicy, Script: append(steps, ExpectOn(0, AnyAlert()))}
 	}
 	return []Case{
