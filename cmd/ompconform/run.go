@@ -115,6 +115,9 @@ flags:
                           dropped
   --timeout D             how long to wait for an answer (default 3s)
   --settle D              how long silence means acceptance (default 750ms)
+  --tolerance D           how far a timer the DUT runs (hold timer, HELLO
+                          interval, GR interval) may land from its negotiated
+                          value (default 1s)
   --quiet                 no progress line per case
   --fault NAME            start the in-process reference with this deliberate
                           bug (repeatable; docs/faults.md, or
@@ -152,7 +155,7 @@ type runFlags struct {
 	dut                                  *dut.CommandDUT // the last one --dut-cmd started
 	gate                                 string
 	faults                               multiFlag
-	timeout, settle, accept              time.Duration
+	timeout, settle, accept, tolerance   time.Duration
 	container                            containerFlags
 }
 
@@ -195,6 +198,7 @@ func runRun(env *Env, args []string) int {
 	cmd.Var(&f.faults, "fault", "start the in-process reference with this deliberate bug (repeatable)")
 	cmd.DurationVar(&f.timeout, "timeout", 3*time.Second, "answer wait")
 	cmd.DurationVar(&f.settle, "settle", 750*time.Millisecond, "acceptance wait")
+	cmd.DurationVar(&f.tolerance, "tolerance", time.Second, "timer tolerance")
 	ids, exit, ok := cmd.parse(args)
 	if !ok {
 		return exit
@@ -283,7 +287,7 @@ func runRun(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle},
+	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle, Tolerance: f.tolerance},
 		Listen: f.listen, AcceptTimeout: f.accept, ListenTLS: listenTLS, LenientGate: f.gate == "lenient", ForceRole: f.forceRole}
 	width := len(fmt.Sprint(len(cases)))
 	if !f.quiet {

@@ -87,6 +87,15 @@ func TestRunAgainstTheReference(t *testing.T) {
 	}
 }
 
+// --tolerance is the slack on the timers the DUT runs: the hold timer's
+// measurement is judged against it.
+func TestRunTolerance(t *testing.T) {
+	code, stdout, stderr := runCmd(t, nil, "run", "--role", "edge", "--tolerance", "250ms", "HLD-003")
+	if code != ExitOK || !strings.Contains(stdout, "(3s ± 250ms)") {
+		t.Errorf("run --tolerance 250ms HLD-003: code %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
 // A baseline entry whose case passes fails the gate.
 func TestRunBaselineEntryThatPassesFailsTheGate(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "baseline.yaml")

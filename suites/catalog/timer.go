@@ -56,7 +56,8 @@ type holdExpiryExp struct{}
 func HoldTimerExpires() Expectation { return holdExpiryExp{} }
 
 func (h holdExpiryExp) String() string {
-	return fmt.Sprintf("ALERT %s one negotiated hold time after the last message, then close", omp.AlertID{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone})
+	return fmt.Sprintf("ALERT %s (or %s) one negotiated hold time after the last message, then close",
+		omp.AlertID{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone}, omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp})
 }
 
 func (holdExpiryExp) Alerts() []omp.AlertID {
