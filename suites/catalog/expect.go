@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -99,8 +98,8 @@ func (a AlertExp) check(x *Exec, peer int) Verdict {
 		// Acceptance is proven as Accept proves it; an ALERT, a close or
 		// garbage before the proof is judged as the answer.
 		v := x.barrierOr(peer, a, func(ev Event, skipped string) Verdict { return a.judge(x, peer, ev, skipped) })
-		if v.Grade == Pass && v.Alert == nil {
-			v.Reason = cmp.Or(v.Reason, "accepted")
+		if v.Grade == Pass && v.Alert == nil && v.Reason == "" {
+			v.Reason = "accepted"
 		}
 		return v
 	}
