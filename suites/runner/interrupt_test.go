@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,34 @@ func TestInterruptedRunFailsNothing(t *testing.T) {
 	}
 	if interrupted == 0 {
 		t.Errorf("no case was running at the interrupt: %v", rep.Counts())
+	}
+}
+
+// An interrupt during the liveness check after a case is no verdict on
+// the DUT: the case is ERROR "interrupted", not FAIL for a DUT that
+// "did not open a fresh session". (The DUT here serves the start's two
+// probes and the case's session, then stays silent: the check waits.)
+func TestInterruptDuringLivenessFailsNothing(t *testing.T) {
+	d := startDUT(t, deafLater)
+	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := make(chan struct{})
+	go func() {
+		<-started
+		time.Sleep(time.Second) // the check's first try alone waits longer
+		cancel()
+	}()
+	var once sync.Once
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { once.Do(func() { close(started) }); return d, nil }, Env: fastEnv()}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Grade != catalog.Error || !strings.Contains(r.Reason, "liveness") {
+		t.Errorf("HDR-002 interrupted during its liveness check: %s (%s; %s)", r.Grade, r.Reason, r.Liveness)
 	}
 }
 

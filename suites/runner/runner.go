@@ -469,6 +469,14 @@ func (r *run) checkLive(ctx context.Context, res *Result, c *catalog.Case, t Tar
 		res.Liveness = "a fresh session opened after the case"
 		return
 	}
+	if ctx.Err() != nil {
+		// Interrupted during the check: nothing is known of the DUT.
+		res.Liveness = "not known: the run was interrupted during the liveness check"
+		if res.Grade == catalog.Pass {
+			res.Grade, res.Reason = catalog.Error, fmt.Sprintf("interrupted (%v) during the liveness check after the case", ctx.Err())
+		}
+		return
+	}
 	if terminates(c) {
 		// The operator terminated the DUT on the case's behalf: gone is
 		// what it should be. A DUT the harness starts is started again.

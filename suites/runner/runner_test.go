@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,14 +33,16 @@ const (
 	reflects                   // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
 	perFamily                  // as conform, but ends each advertisement with one EOR per negotiated family
 	noRefresh                  // as conform, but never answers a REFRESH_REQUEST
+	deafLater                  // as conform on its first three connections; silent on the others
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
 // controller and misbehaves as told. Its goroutines end with the test.
 type testDUT struct {
-	t   *testing.T
-	b   behaviour
-	srv *testdut.Server
+	t     *testing.T
+	b     behaviour
+	srv   *testdut.Server
+	conns atomic.Int32
 }
 
 func startDUT(t *testing.T, b behaviour) *testDUT {
@@ -65,7 +68,7 @@ func write(c net.Conn, m omp.Message) {
 }
 
 func (d *testDUT) serve(c net.Conn) {
-	if d.b == silent {
+	if d.b == silent || d.b == deafLater && d.conns.Add(1) > 3 {
 		io.Copy(io.Discard, c)
 		return
 	}
@@ -108,7 +111,7 @@ func (d *testDUT) serve(c net.Conn) {
 			continue
 		}
 		switch d.b {
-		case conform, perFamily, noRefresh:
+		case conform, perFamily, noRefresh, deafLater:
 			write(c, e.Alert())
 			return
 		case deaf:
