@@ -36,6 +36,9 @@ func Command(argv []string, t Target, wait time.Duration) Factory {
 		d.cmd = exec.Command(argv[0], argv[1:]...)
 		d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 		d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		// A child that left the process group (a daemon's setsid) and
+		// holds the output pipes does not hold Wait, nor Close, past this.
+		d.cmd.WaitDelay = time.Second
 		if err := d.cmd.Start(); err != nil {
 			return nil, fmt.Errorf("dut command: %w", err)
 		}
