@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/shard"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -108,7 +109,7 @@ func MergeReports(specs []string) (*Matrix, error) {
 			col.Counts[g]++
 		}
 		for i := 1; i <= col.ofN; i++ {
-			if s := fmt.Sprintf("%d/%d", i, col.ofN); !col.shards[s] {
+			if s := shard.Format(i, col.ofN); !col.shards[s] {
 				col.Missing = append(col.Missing, s)
 			}
 		}
@@ -134,9 +135,9 @@ func (c *Column) addShard(s string) error {
 	if s == "" {
 		return nil
 	}
-	var i, n int
-	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != s {
-		return fmt.Errorf("shard %q: want I/N", s)
+	_, n, err := shard.Parse(s)
+	if err != nil {
+		return err
 	}
 	if c.ofN != 0 && c.ofN != n {
 		return fmt.Errorf("shard %s of column %q, whose other reports are of %d shards", s, c.Name, c.ofN)
@@ -144,7 +145,7 @@ func (c *Column) addShard(s string) error {
 	if c.shards == nil {
 		c.shards = map[string]bool{}
 	}
-	c.ofN, c.shards[fmt.Sprintf("%d/%d", i, n)] = n, true
+	c.ofN, c.shards[s] = n, true
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ompconform/ompconform/internal/shard"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"io"
@@ -149,7 +150,7 @@ func runFuzz(env *Env, args []string) int {
 	cmd.BoolVar(&f.failOnMismatch, "fail-on-mismatch", false, "mismatches fail")
 	cmd.BoolVar(&f.quiet, "quiet", false, "no progress")
 	cmd.StringVar(&f.replay, "replay", "", "finding to replay")
-	shard := cmd.String("shard", "", "I/N: this machine's slice of the seed space")
+	shardSpec := cmd.String("shard", "", "I/N: this machine's slice of the seed space")
 	minimize := cmd.Bool("minimize", false, "minimise and deduplicate the findings after the run")
 	workers := cmd.Int("workers", defaultWorkers, "inputs in flight at once")
 	ahead := cmd.Bool("dial-ahead", true, "open each worker's next session while an input is judged")
@@ -163,8 +164,8 @@ func runFuzz(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if *shard != "" {
-		if cfg.Shard, cfg.Shards, err = netfuzz.ParseShard(*shard); err != nil {
+	if *shardSpec != "" {
+		if cfg.Shard, cfg.Shards, err = shard.Parse(*shardSpec); err != nil {
 			return fail("--shard: %v", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/internal/shard"
 	"github.com/ompconform/ompconform/omp"
 	"net/netip"
 	"os"
@@ -371,13 +372,9 @@ func splitWords(s string) ([]string, error) {
 // every N-th case from the I-th, in the catalogue's order, so that the N
 // shards cover every case once however the machines run them.
 func shardOf(cases []catalog.Case, spec string) ([]catalog.Case, error) {
-	var i, n int
-	if _, err := fmt.Sscanf(spec, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != spec {
-		return nil, fmt.Errorf("%q: want I/N with 1 <= I <= N", spec)
+	i, n, err := shard.Parse(spec)
+	if err != nil {
+		return nil, err
 	}
-	var out []catalog.Case
-	for k := i - 1; k < len(cases); k += n {
-		out = append(out, cases[k])
-	}
-	return out, nil
+	return shard.Of(cases, i, n), nil
 }
