@@ -1,19 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ompconform/ompconform/bench/scale"
@@ -144,7 +141,7 @@ func (f *benchScaleFlags) run(env *Env, ns, ms []int) int {
 	if f.verbose {
 		log = slog.New(slog.NewTextHandler(env.Stderr, nil))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 
 	var results []scale.Result

@@ -8,8 +8,6 @@ import (
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 	"io"
-	"os"
-	"os/signal"
 	"sort"
 	"time"
 
@@ -183,7 +181,7 @@ func runFuzz(env *Env, args []string) int {
 		}
 		cfg.Faults = append(cfg.Faults, reference.Fault(n))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	if f.replay != "" {
 		return replayFinding(ctx, env, cfg, f.replay)

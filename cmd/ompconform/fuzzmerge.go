@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/ompconform/ompconform/netfuzz"
@@ -60,7 +57,7 @@ func runFuzzMerge(env *Env, args []string) int {
 		}
 	}
 	var opt netfuzz.MergeOptions
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	if *minimize {
 		cfg := netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget}

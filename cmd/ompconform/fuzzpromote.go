@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -256,7 +254,7 @@ func runFuzzMinimize(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget}, fd)
 	if err != nil {

@@ -17,11 +17,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Command is a subcommand.
@@ -123,4 +126,11 @@ func listCommands(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "show this list, or a command's usage: help <command>")
 	fmt.Fprint(w, "\nexit status: 0 success, 1 failure found, 2 usage or input error\n")
+}
+
+// interruptible is a context that Ctrl-C (SIGINT) or SIGTERM (what
+// timeout(1), docker stop and CI runners send) cancels: a command stops
+// at once and still writes what it has.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }

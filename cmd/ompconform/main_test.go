@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // runCmd runs ompconform in-process with args and stdin, and returns its
@@ -71,5 +74,18 @@ func TestCommandGetsItsArguments(t *testing.T) {
 	code, out, _ := runCmd(t, nil, "echo-test", "a", "--b")
 	if code != 7 || out != "ran" || strings.Join(got, " ") != "a --b" {
 		t.Fatalf("code %d, out %q, args %q", code, out, got)
+	}
+}
+
+// SIGTERM (timeout(1), docker stop) stops a command as Ctrl-C does: its
+// context ends, and it writes what it has.
+func TestInterruptibleBySIGTERM(t *testing.T) {
+	ctx, stop := interruptible()
+	defer stop()
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGTERM did not end the context")
 	}
 }

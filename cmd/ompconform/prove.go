@@ -8,7 +8,6 @@ import (
 	"github.com/ompconform/ompconform/dut"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -87,7 +86,7 @@ func runProve(env *Env, args []string) int {
 		}
 		role = r
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	if f.one != "" {
 		if role == 0 {

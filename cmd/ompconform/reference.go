@@ -1,13 +1,6 @@
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-
-	"github.com/ompconform/ompconform/peers/reference"
-)
+import "github.com/ompconform/ompconform/peers/reference"
 
 // `ompconform reference` runs the reference OMP speaker as a daemon; the
 // logic lives in package reference (reference.Run).
@@ -21,7 +14,7 @@ func init() {
 }
 
 func runReference(env *Env, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	return reference.Run(ctx, args, env.Stdout, env.Stderr)
 }

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/shard"
 	"github.com/ompconform/ompconform/omp"
 	"net/netip"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/ompconform/ompconform/peers/reference"
@@ -277,7 +274,7 @@ func runRun(env *Env, args []string) int {
 		// The reference's own known disagreements (suites/runner/reference-baseline.yaml).
 		base = runner.ReferenceBaseline()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	factory, cleanup, err := f.factory(ctx, role, env.Stderr)
 	if err != nil {

@@ -96,6 +96,25 @@ func TestRunTolerance(t *testing.T) {
 	}
 }
 
+// A run that ends without reports (the DUT opens no session) leaves none
+// where they would be: not an empty file, nor an earlier run's.
+func TestRunWithoutASessionLeavesNoStaleReport(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(stale, []byte(`{"target":"earlier run","results":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, nil, "run", "--target", testdut.FreeAddr(t), "--timeout", "200ms", "--report-dir", dir, "HDR-002")
+	if code != ExitUsage {
+		t.Fatalf("run against nothing: code %d, stderr %q", code, stderr)
+	}
+	for _, name := range []string{"report.json", "report.xml", "report.html", "report.md"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s left behind", name)
+		}
+	}
+}
+
 // A baseline entry whose case passes fails the gate.
 func TestRunBaselineEntryThatPassesFailsTheGate(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "baseline.yaml")

@@ -56,7 +56,11 @@ func (f *runFlags) outputs() []reportFile {
 }
 
 // prepareOutputs makes every report's folder and checks that each file
-// can be written, before any case runs.
+// can be written, before any case runs. A report file of an earlier run
+// is removed: the reports are written when the run ends, and a run that
+// ends without them (no session with the DUT) leaves none, rather than
+// an empty file or another run's verdicts. A path that is not a regular
+// file (/dev/stdout) is left as it is.
 func (f *runFlags) prepareOutputs() error {
 	var errs []error
 	for _, x := range f.outputs() {
@@ -64,12 +68,17 @@ func (f *runFlags) prepareOutputs() error {
 			errs = append(errs, err)
 			continue
 		}
+		st, err := os.Stat(x.path)
+		regular := err != nil || st.Mode().IsRegular()
 		file, err := os.OpenFile(x.path, os.O_WRONLY|os.O_CREATE, 0o644)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		file.Close()
+		if regular {
+			os.Remove(x.path)
+		}
 	}
 	if f.pcapDir != "" {
 		if err := os.MkdirAll(f.pcapDir, 0o755); err != nil {
