@@ -62,8 +62,10 @@ func (a AlertExp) Or(code omp.AlertCode, sub omp.Subcode) AlertExp {
 // answer to a NOTIFICATION).
 func (a AlertExp) OrClose() AlertExp { a.orClose = true; return a }
 
-// OrAccept also passes a DUT that accepts the message silently: for what
-// the draft allows either way, where only the ALERT, if any, is judged.
+// OrAccept also passes a DUT that accepts the message, proven as Accept
+// proves it (or, on a HANDSHAKE, by the session opening): for what the
+// draft allows either way. An ALERT before the proof is judged as Alert
+// judges it.
 func (a AlertExp) OrAccept() AlertExp { a.orAccept = true; return a }
 
 // Within waits s seconds (scaled) instead of Env.Answer.
@@ -88,7 +90,7 @@ func (a AlertExp) String() string {
 		s += ", or a close without an ALERT"
 	}
 	if a.orAccept {
-		s += ", or accepted (the next REFRESH_REQUEST answered with EOR)"
+		s += ", or accepted"
 	}
 	return s
 }
@@ -97,7 +99,11 @@ func (a AlertExp) check(x *Exec, peer int) Verdict {
 	if a.orAccept {
 		// Acceptance is proven as Accept proves it; an ALERT, a close or
 		// garbage before the proof is judged as the answer.
-		v := x.barrierOr(peer, a, func(ev Event, skipped string) Verdict { return a.judge(x, peer, ev, skipped) })
+		wait := x.Env.Answer
+		if a.within > 0 {
+			wait = max(wait, x.Env.Seconds(a.within))
+		}
+		v := x.barrierOr(peer, a, wait, func(ev Event, skipped string) Verdict { return a.judge(x, peer, ev, skipped) })
 		if v.Grade == Pass && v.Alert == nil && v.Reason == "" {
 			v.Reason = "accepted"
 		}
@@ -208,14 +214,15 @@ func (x *Exec) offersRefresh(i int) bool {
 // refused none of it: a REFRESH_REQUEST answered with EOR (Env.Answer at
 // most), or, without the REFRESH capability, silence for Env.Settle.
 func (x *Exec) barrier(peer int, exp Expectation) Verdict {
-	return x.barrierOr(peer, exp, func(ev Event, skipped string) Verdict { return x.refused(exp, ev, skipped) })
+	return x.barrierOr(peer, exp, x.Env.Answer, func(ev Event, skipped string) Verdict { return x.refused(exp, ev, skipped) })
 }
 
-// barrierOr is barrier with refused the verdict on what ends it before
-// the proof: an ALERT, a close or garbage.
-func (x *Exec) barrierOr(peer int, exp Expectation, refused func(ev Event, skipped string) Verdict) Verdict {
+// barrierOr is barrier waiting up to wait for the answer, with refused
+// the verdict on what ends it before the proof: an ALERT, a close or
+// garbage.
+func (x *Exec) barrierOr(peer int, exp Expectation, wait time.Duration, refused func(ev Event, skipped string) Verdict) Verdict {
 	if !x.opened(peer) {
-		return x.opens(peer, exp, refused)
+		return x.opens(peer, exp, wait, refused)
 	}
 	if !x.offersRefresh(peer) {
 		ev, skipped := x.await(peer, x.Env.Settle, exp.String(), func(ev Event) bool { _, ok := ev.Alert(); return ok })
@@ -227,9 +234,9 @@ func (x *Exec) barrierOr(peer int, exp Expectation, refused func(ev Event, skipp
 	}
 	req, eors := x.refreshRequest(peer)
 	if err := x.send(peer, req); err != nil {
-		return verdict(Fail, exp, "the session ended: "+err.Error(), "")
+		return x.ended(peer, exp, err, refused)
 	}
-	ev, skipped := x.await(peer, x.Env.Answer, "the EOR that answers the REFRESH_REQUEST", func(ev Event) bool {
+	ev, skipped := x.await(peer, wait, "the EOR that answers the REFRESH_REQUEST", func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
 			return true
 		}
@@ -237,7 +244,7 @@ func (x *Exec) barrierOr(peer int, exp Expectation, refused func(ev Event, skipp
 	})
 	switch {
 	case ev.Kind == EvTimeout:
-		return verdict(Fail, exp, "no ALERT, but no EOR within "+x.Env.Answer.String()+" in answer to the "+req.String()+" sent after it"+skipped,
+		return verdict(Fail, exp, "no ALERT, but no EOR within "+wait.String()+" in answer to the "+req.String()+" sent after it"+skipped,
 			"the DUT did not show that it read past the message")
 	case eors.done:
 		return verdict(Pass, exp, "no ALERT; the "+req.String()+" sent after it was answered with "+ev.String()+skipped, "")
@@ -248,24 +255,24 @@ func (x *Exec) barrierOr(peer int, exp Expectation, refused func(ev Event, skipp
 // opens proves that the DUT accepted the HANDSHAKE the case sent on a
 // connection it had not opened yet: the DUT answers with its own
 // HANDSHAKE and, after the fake peer's HELLO, with a HELLO.
-func (x *Exec) opens(peer int, exp Expectation, refused func(ev Event, skipped string) Verdict) Verdict {
+func (x *Exec) opens(peer int, exp Expectation, wait time.Duration, refused func(ev Event, skipped string) Verdict) Verdict {
 	var seen []string
 	for _, want := range []omp.MsgType{omp.TypeHandshake, omp.TypeHello} {
 		if want == omp.TypeHello && x.wrote[peer]&(1<<omp.TypeHello) == 0 {
 			if err := x.send(peer, Hello()); err != nil {
-				return verdict(Fail, exp, "the session ended: "+err.Error(), "")
+				return x.ended(peer, exp, err, refused)
 			}
 		}
 		if x.got[peer]&(1<<want) != 0 {
 			continue
 		}
-		ev, skipped := x.await(peer, x.Env.Answer, "the DUT's "+want.String(), func(ev Event) bool {
+		ev, skipped := x.await(peer, wait, "the DUT's "+want.String(), func(ev Event) bool {
 			_, alert := ev.Alert()
 			return alert || ev.Msg.Type() == want
 		})
 		if ev.Kind != EvMessage || ev.Msg.Type() != want {
 			if ev.Kind == EvTimeout {
-				return verdict(Fail, exp, "no "+want.String()+" within "+x.Env.Answer.String()+skipped, "the DUT did not open the session")
+				return verdict(Fail, exp, "no "+want.String()+" within "+wait.String()+skipped, "the DUT did not open the session")
 			}
 			return refused(ev, skipped)
 		}
@@ -275,6 +282,18 @@ func (x *Exec) opens(peer int, exp Expectation, refused func(ev Event, skipped s
 		return verdict(Pass, exp, "the DUT opened the session (its HANDSHAKE and HELLO came before)", "")
 	}
 	return verdict(Pass, exp, "the DUT opened the session: "+strings.Join(seen, ", then "), "")
+}
+
+// ended is the verdict when the fake peer's write fails (err) because the
+// DUT ended the session: on what the DUT sent before it ended, an ALERT
+// or the close, which may still wait to be read; "the session ended" if
+// nothing comes.
+func (x *Exec) ended(peer int, exp Expectation, err error, refused func(ev Event, skipped string) Verdict) Verdict {
+	ev, skipped := x.await(peer, x.Env.Answer, exp.String(), func(ev Event) bool { _, ok := ev.Alert(); return ok })
+	if ev.Kind != EvTimeout {
+		return refused(ev, skipped)
+	}
+	return verdict(Fail, exp, "the session ended: "+err.Error()+skipped, "")
 }
 
 // refused is the verdict on an ALERT, a close or garbage where acceptance

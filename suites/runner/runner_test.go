@@ -23,17 +23,18 @@ import (
 type behaviour int
 
 const (
-	conform   behaviour = iota // the codec's ALERT, then close
-	deaf                       // nothing at all: keeps reading
-	garbage                    // 40 bytes that are no OMP message, connection kept
-	wrongSub                   // the right Code with another Subcode, then close
-	resetMid                   // half of the ALERT, then a reset
-	silent                     // never answers anything, not even a HANDSHAKE
-	dies                       // closes its listener and every connection
-	reflects                   // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
-	perFamily                  // as conform, but ends each advertisement with one EOR per negotiated family
-	noRefresh                  // as conform, but never answers a REFRESH_REQUEST
-	deafLater                  // as conform on its first three connections; silent on the others
+	conform    behaviour = iota // the codec's ALERT, then close
+	deaf                        // nothing at all: keeps reading
+	garbage                     // 40 bytes that are no OMP message, connection kept
+	wrongSub                    // the right Code with another Subcode, then close
+	resetMid                    // half of the ALERT, then a reset
+	silent                      // never answers anything, not even a HANDSHAKE
+	dies                        // closes its listener and every connection
+	reflects                    // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
+	perFamily                   // as conform, but ends each advertisement with one EOR per negotiated family
+	noRefresh                   // as conform, but never answers a REFRESH_REQUEST
+	deafLater                   // as conform on its first three connections; silent on the others
+	alertReset                  // the codec's ALERT, then a reset (RST)
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -121,6 +122,10 @@ func (d *testDUT) serve(c net.Conn) {
 			a := e.Alert()
 			a.Subcode++
 			write(c, a)
+			return
+		case alertReset:
+			write(c, e.Alert())
+			c.(*net.TCPConn).SetLinger(0)
 			return
 		case resetMid:
 			b, _ := omp.Encode(e.Alert())
@@ -233,6 +238,25 @@ func TestAcceptanceInsteadOfAnAlertIsProven(t *testing.T) {
 	rep := runOn(t, noRefresh, "INF-022")
 	if r := rep.Results[0]; r.Grade != catalog.Fail || !strings.Contains(r.Received, "no EOR") {
 		t.Errorf("a DUT that answers no REFRESH_REQUEST: INF-022 %s, received %q", r.Grade, r.Received)
+	}
+}
+
+// An ALERT the DUT sent before it reset the connection is what a case
+// that allows acceptance judges, even when the fake peer's next write
+// (the REFRESH_REQUEST that would prove acceptance) fails on the reset.
+func TestAlertBeforeAResetIsJudged(t *testing.T) {
+	d := startDUT(t, alertReset)
+	c := catalog.Case{ID: "X-RESET", Section: "3.1.1", Level: catalog.MUST, Basis: catalog.Draft, Requirement: "an ALERT, then a reset",
+		Script: []catalog.Step{catalog.Open(0), catalog.Send(0, catalog.Hello().Mutate("header.length", catalog.Set(18))), catalog.Sleep(0.3),
+			catalog.ExpectOn(0, catalog.Alert(omp.ErrHeader, omp.SubErrHeaderLength).OrAccept())}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv()}, []catalog.Case{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Grade != catalog.Pass || r.Alert == nil {
+		t.Errorf("X-RESET: %s, received %q (%s)", r.Grade, r.Received, r.Reason)
 	}
 }
 
