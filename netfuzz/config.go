@@ -70,7 +70,8 @@ type Config struct {
 	// same inputs.
 	Seed uint64
 	// Iterations and Duration bound the run; it stops at whichever comes
-	// first. Zero is no bound; with both zero, 1000 iterations.
+	// first. Zero is no bound; with both zero, 1000 iterations. Duration
+	// bounds a Replay too.
 	Iterations int
 	Duration   time.Duration
 	// MaxMutations is k: each input gets 1..k mutations (default 3).

@@ -18,7 +18,8 @@ type MergeOptions struct {
 	// Minimize, if set, is applied to each finding read from an input
 	// folder that was not minimised, before it is compared: findings of
 	// one cause whose runs were not minimised then share a reproducer.
-	// Its error is reported, and the finding kept as it was.
+	// Its error is reported, and the finding kept as it was; after an
+	// error that is ErrInterrupted, the findings left are not minimised.
 	Minimize func(*Finding) (*Finding, error)
 }
 
@@ -110,16 +111,19 @@ func Merge(out string, ins []string, opt MergeOptions) (*MergeReport, error) {
 		existing[fd.File] = true
 		consider(fd)
 	}
+	stopped := false // minimising was interrupted
 	for _, in := range ins {
 		fds, err := findingsIn(in, rep)
 		if err != nil {
 			return nil, err
 		}
 		for _, fd := range fds {
-			if opt.Minimize != nil && fd.Minimized == nil {
+			if opt.Minimize != nil && fd.Minimized == nil && !stopped {
 				mf, err := opt.Minimize(fd)
 				if err != nil {
 					rep.Errors = append(rep.Errors, fd.File+": "+err.Error())
+					// Cut short (Ctrl-C): the rest are merged as they are.
+					stopped = errors.Is(err, ErrInterrupted)
 				} else {
 					mf.File = fd.File
 					fd = mf

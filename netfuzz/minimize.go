@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -26,8 +27,11 @@ type MinStats struct {
 	Tries int `json:"tries"`
 	// Reproduced says the finding reproduced before minimising; a finding
 	// that does not is kept as it is.
-	Reproduced bool   `json:"reproduced"`
-	Note       string `json:"note,omitempty"`
+	Reproduced bool `json:"reproduced"`
+	// CutShort says a replay was cut short by the time bound (or the
+	// end of the context) and its candidate not taken.
+	CutShort bool   `json:"cut_short,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 func (m *MinStats) String() string {
@@ -76,21 +80,35 @@ func clone(fd *Finding) *Finding {
 // finding that reproduced, with Minimized set; a finding that does not
 // reproduce comes back as it is, saying so. A crash is minimised only on
 // a DUT the fuzzer starts (restarted after each try).
+//
+// cfg.MinimizeTime bounds it, the replay under way included: one that
+// the bound cuts short is not taken (MinStats.CutShort). When ctx ends,
+// it stops at once and the error is ErrInterrupted.
 func Minimize(ctx context.Context, cfg Config, fd *Finding) (*Finding, error) {
 	c, err := findingDUT(ctx, cfg, fd)
+	if err == nil {
+		defer c.d.close()
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%w: minimisation not begun: %w", ErrInterrupted, context.Cause(ctx))
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer c.d.close()
-	return minimizeOn(ctx, c, fd), nil
+	out := minimizeOn(ctx, c, fd)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%w: minimisation stopped after %d replays: %w", ErrInterrupted, out.Minimized.Tries, context.Cause(ctx))
+	}
+	return out, nil
 }
 
 type minimizer struct {
-	ctx      context.Context
+	ctx      context.Context // ends at the deadline
 	c        *conn
 	want     *Finding
 	tries    int
 	deadline time.Time
+	cut      error // why a replay was cut short
 }
 
 func (m *minimizer) budget() bool {
@@ -105,6 +123,10 @@ func (m *minimizer) ok(cand *Finding) bool {
 	}
 	m.tries++
 	res, err := replayOn(m.ctx, m.c, cand)
+	if errors.Is(err, ErrInterrupted) {
+		m.cut = err
+		return false
+	}
 	if res != nil && res.Got == KindCrash && m.c.d.restarts {
 		m.c.d.restart(m.ctx, m.c.cfg.Revive)
 	}
@@ -136,10 +158,25 @@ func minimizeOn(ctx context.Context, c *conn, fd *Finding) *Finding {
 		st.Note = "a crash is minimised only on a DUT the fuzzer starts (the in-process reference, --dut-cmd), which it restarts after each try"
 		return out
 	}
-	m := &minimizer{ctx: ctx, c: c, want: fd, deadline: time.Now().Add(c.cfg.MinimizeTime)}
-	defer func() { st.Tries = m.tries }()
+	deadline := time.Now().Add(c.cfg.MinimizeTime)
+	mctx, cancel := context.WithDeadlineCause(ctx, deadline,
+		fmt.Errorf("the minimiser's time bound %s passed: %w", c.cfg.MinimizeTime, context.DeadlineExceeded))
+	defer cancel()
+	m := &minimizer{ctx: mctx, c: c, want: fd, deadline: deadline}
+	defer func() {
+		st.Tries = m.tries
+		if m.cut != nil {
+			st.CutShort = true
+			if st.Note == "" {
+				st.Note = "stopped: " + m.cut.Error()
+			}
+		}
+	}()
 	if !m.ok(out) {
 		st.Note = "did not reproduce: not minimised"
+		if m.cut != nil || mctx.Err() != nil {
+			st.Note = fmt.Sprintf("not minimised: cut short before it reproduced (%v)", context.Cause(mctx))
+		}
 		return out
 	}
 	st.Reproduced = true

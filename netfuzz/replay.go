@@ -3,6 +3,7 @@ package netfuzz
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -51,7 +52,18 @@ func (r *ReplayResult) String() string {
 // checks that a fresh session opens. The DUT is cfg.Target, else the
 // finding's target, or, for a finding on the in-process reference, a
 // fresh in-process reference.
+//
+// cfg.Duration, when set, bounds the replay. When ctx ends or the bound
+// passes before the last input is judged, the replay stops at once and
+// the error is ErrInterrupted (with context.Canceled or
+// context.DeadlineExceeded): a replay cut short gives no verdict.
 func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error) {
+	if cfg.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.Duration,
+			fmt.Errorf("the replay's time bound %s passed: %w", cfg.Duration, context.DeadlineExceeded))
+		defer cancel()
+	}
 	c, err := findingDUT(ctx, cfg, fd)
 	if err != nil {
 		return nil, err
@@ -89,43 +101,87 @@ func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 	return newConn(cfg, d), nil
 }
 
+// ErrInterrupted says a replay (or a minimisation) was cut short: its
+// context ended, or its time bound passed, before it could give a
+// verdict.
+var ErrInterrupted = errors.New("netfuzz: cut short")
+
+// interrupted is the error of a replay that ctx ended before input i
+// (from 0) of n was judged.
+func interrupted(ctx context.Context, i, n int) error {
+	return fmt.Errorf("%w at input %d of %d of the replay, before its verdict: %w", ErrInterrupted, i+1, n, context.Cause(ctx))
+}
+
 // replayOn replays fd with c's DUT; a conn not yet calibrated is
-// calibrated first, as the run was.
+// calibrated first, as the run was. When ctx ends, the wait on the DUT
+// ends at once (the session is closed) and the error is ErrInterrupted.
 func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) {
 	d := c.d
+	n := len(fd.History) + 1
 	res := &ReplayResult{Want: fd.Kind, DUT: d.describe()}
 	if fd.SessionPhase == mutators.PhaseEstablished && !c.isCalibrated() {
 		// Learn whether the DUT sends End-of-RIB on a session of its own,
 		// as the run did before its first input.
 		s, err := c.open(ctx, mutators.PhaseEstablished)
+		if ctx.Err() != nil {
+			if s != nil {
+				s.close()
+			}
+			return nil, interrupted(ctx, 0, n)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("netfuzz: replay: %w", err)
 		}
 		s.close()
 	}
 	s, err := c.open(ctx, fd.SessionPhase)
+	if ctx.Err() != nil {
+		if s != nil {
+			s.close()
+		}
+		return nil, interrupted(ctx, 0, n)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("netfuzz: replay: %w", err)
 	}
 	defer s.close()
+	defer s.closeWhenDone(ctx)()
 	for i := range fd.History {
+		if ctx.Err() != nil {
+			return nil, interrupted(ctx, i, n)
+		}
 		in := fd.History[i]
-		c.try(ctx, s, &in, probeOf(&in))
+		v := c.try(ctx, s, &in, probeOf(&in))
+		if v.interrupted || ctx.Err() != nil {
+			return nil, interrupted(ctx, i, n)
+		}
 		if o := in.Observed.Outcome; o == OutAlert || o == OutClose {
 			res.Diverged = fmt.Sprintf("input %d of the history (iteration %d) got %s", i, in.Iteration, in.Observed)
 			return res, nil
 		}
 	}
+	if ctx.Err() != nil {
+		return nil, interrupted(ctx, n-1, n)
+	}
 	in := fd.Input
 	v := c.try(ctx, s, &in, probeOf(&in))
+	if v.interrupted || ctx.Err() != nil {
+		return nil, interrupted(ctx, n-1, n)
+	}
 	res.Input, res.Got, res.Stat = in, v.kind, v.stat
 	if v.kind == "" || v.kind == KindMismatch && in.Observed.Outcome == OutClose || fd.Kind == KindCrash {
 		// Does the DUT still take a session?
 		s.close()
 		ns, err := c.open(ctx, mutators.PhaseEstablished)
-		if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			if ns != nil {
+				ns.close()
+			}
+			return nil, interrupted(ctx, n-1, n)
+		case err != nil:
 			res.Got, res.Detail = KindCrash, err.Error()
-		} else {
+		default:
 			ns.close()
 		}
 	}

@@ -159,10 +159,15 @@ func (c *conn) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 	deadline := time.Now().Add(c.cfg.Revive)
 	var lastErr error
 	for attempt := 0; ; attempt++ {
+		if ctx.Err() != nil {
+			// Not the DUT's doing: ctx ended (a crash is not blamed on
+			// this).
+			return nil, fmt.Errorf("no session: %w", context.Cause(ctx))
+		}
 		left := time.Until(deadline)
-		if left <= 0 || ctx.Err() != nil {
+		if left <= 0 {
 			if lastErr == nil {
-				lastErr = ctx.Err()
+				lastErr = errors.New("no time left")
 			}
 			return nil, fmt.Errorf("no session within %s (%d attempts): %w", c.cfg.Revive, attempt, lastErr)
 		}
@@ -173,15 +178,21 @@ func (c *conn) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 			sleep(ctx, min(50*time.Millisecond, time.Until(deadline)))
 			continue
 		}
+		// The opening exchange ends at once when ctx does.
+		stop := context.AfterFunc(ctx, func() { p.Close() })
 		s := &sess{p: p, tr: tr, phase: phase, hold: c.negotiatedHold()}
 		if phase == mutators.PhaseOpening && c.d.waits {
 			// A responder: the input speaks first, and the DUT's
 			// HANDSHAKE, if it comes, is among what observe skips.
+			if !stop() {
+				p.Close()
+				continue
+			}
 			return s, nil
 		}
 		if phase == mutators.PhaseOpening {
 			r, err := p.ExpectType(omp.TypeHandshake, time.Until(deadline))
-			if err != nil {
+			if !stop() || err != nil {
 				p.Close()
 				lastErr = err
 				continue
@@ -190,7 +201,7 @@ func (c *conn) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 			return s, nil
 		}
 		hs, err := p.Open(time.Until(deadline))
-		if err != nil {
+		if !stop() || err != nil {
 			p.Close()
 			lastErr = err
 			continue
@@ -199,6 +210,13 @@ func (c *conn) open(ctx context.Context, phase mutators.Phase) (*sess, error) {
 		c.settle(s)
 		return s, nil
 	}
+}
+
+// closeWhenDone closes s's connection when ctx ends, so that a wait on
+// the DUT (observe, alive) ends at once; call the result to stop that.
+func (s *sess) closeWhenDone(ctx context.Context) (stop func() bool) {
+	p := s.p
+	return context.AfterFunc(ctx, func() { p.Close() })
 }
 
 // settle waits for the DUT's first End-of-RIB of the probe family, and on

@@ -2,6 +2,7 @@ package netfuzz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/ompconform/ompconform/mutators"
 	"math/rand/v2"
@@ -278,14 +279,26 @@ func (f *fuzzer) culprit(ctx context.Context, cands []*worker, detail string) (*
 	if !d.restarts {
 		return cands[0], fmt.Sprintf("%s (%d workers were sending: the input judged last is blamed)", detail, len(cands))
 	}
+	if f.cfg.Duration > 0 {
+		// The run's time bound bounds the search too.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, f.start.Add(f.cfg.Duration))
+		defer cancel()
+	}
 	for _, w := range cands {
-		if !d.restart(ctx, f.cfg.Revive) {
+		if ctx.Err() != nil || !d.restart(ctx, f.cfg.Revive) {
 			break
 		}
 		res, err := replayOn(ctx, f.c, f.finding(KindCrash, w.last, detail))
+		if errors.Is(err, ErrInterrupted) {
+			break
+		}
 		if err == nil && res.Got == KindCrash {
 			return w, fmt.Sprintf("%s (of %d workers' last sessions, this one crashes a fresh DUT alone)", detail, len(cands))
 		}
+	}
+	if ctx.Err() != nil {
+		return cands[0], fmt.Sprintf("%s (%d workers were sending, and the run ended before their last sessions were replayed alone: the input judged last is blamed)", detail, len(cands))
 	}
 	return cands[0], fmt.Sprintf("%s (no one of %d workers' last sessions crashes a fresh DUT alone: the input judged last is blamed)", detail, len(cands))
 }
