@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -139,13 +140,14 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
 	}
 	r.base.DUT = hs
+	probed := r.base.Role // the role the session that opened was played to
 	r.base.Role = t.Role
 	if r.base.Role == 0 {
 		r.base.Role = roleOf(hs)
 	}
 	if r.base.Role == 0 {
-		r.base.Role = catalog.Controller
-		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken as a controller")
+		r.base.Role = cmp.Or(probed, catalog.Controller)
+		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken as a %s, which the session opened as", r.base.Role)
 	}
 	// The probe's HANDSHAKE could not offer the DUT's families, unknown
 	// until then: a DUT that ends its initial advertisement with one EOR
@@ -153,7 +155,9 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 	// session, opened as every case's is, learns both.
 	if len(hs.Families()) > 0 {
 		r.probedNoEOR, r.ownRoute = false, nil
-		if _, err := r.probe(ctx, t); err != nil {
+		// Tried as the check after a case tries: a DUT may take a moment
+		// to accept again after a session.
+		if err := r.live(ctx, t, nil); err != nil {
 			return nil, &NoSessionError{Target: r.describeTarget(t), Err: fmt.Errorf("a session offering the DUT's own families: %w", err)}
 		}
 	}
