@@ -205,6 +205,9 @@ func runRun(env *Env, args []string) int {
 	if f.parallel < 1 {
 		return fail("--parallel must be at least 1")
 	}
+	if f.timeout <= 0 || f.settle <= 0 || f.tolerance <= 0 {
+		return fail("--timeout, --settle and --tolerance must be positive")
+	}
 	if trLimits.Head < 1 || trLimits.Tail < 1 {
 		return fail("--transcript-head and --transcript-tail must be at least 1")
 	}

@@ -94,6 +94,11 @@ func TestRunTolerance(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "(3s ± 250ms)") {
 		t.Errorf("run --tolerance 250ms HLD-003: code %d\n%s\n%s", code, stdout, stderr)
 	}
+	for _, bad := range []string{"0", "-5s"} {
+		if code, _, stderr := runCmd(t, nil, "run", "--tolerance", bad, "HLD-003"); code != ExitUsage || !strings.Contains(stderr, "must be positive") {
+			t.Errorf("--tolerance %s: code %d, stderr %q", bad, code, stderr)
+		}
+	}
 }
 
 // A run that ends without reports (the DUT opens no session) leaves none
