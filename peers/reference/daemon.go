@@ -364,11 +364,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		apiAddr = "http://" + ln.Addr().String() + "/"
-		srv = &http.Server{Handler: withControl(StateHandler(sp), sp, terminate), ReadHeaderTimeout: 5 * time.Second}
+		srv = apiServer(withControl(StateHandler(sp), sp, terminate))
 		srvDone = make(chan struct{})
 		go func() {
 			defer close(srvDone)
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(limitListener(ln, apiConns)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("state API", "err", err)
 			}
 		}()
