@@ -39,7 +39,7 @@ func (p *scParser) step(n *yaml.Node) (Step, bool) {
 		}
 		return Close(i), ok
 	case "wait":
-		s, ok := p.float(v, "wait")
+		s, ok := p.seconds(v, "wait")
 		return Sleep(s), ok
 	case "operator":
 		f, ok := p.fields(v, "operator", "action", "peer")
@@ -348,7 +348,7 @@ func (p *scParser) expect(n *yaml.Node) (Step, bool) {
 	}
 	var within float64
 	if v := f["within"]; v != nil {
-		if within, ok = p.float(v, "within"); !ok {
+		if within, ok = p.seconds(v, "within"); !ok {
 			return nil, false
 		}
 	}

@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A broken scenario file gets an error that names its file, line and
@@ -42,6 +44,15 @@ func TestScenarioErrorsArePrecise(t *testing.T) {
 		{"bad inform", head + "steps:\n  - send: {message: {type: INFORM, inform: EOR, all_families: true}}\n  - expect: {accept: true}\n", "x.yaml:7:44: inform \"EOR\": want OMP_INFORM_EOR or OMP_INFORM_REFRESH_REQUEST"},
 		{"bad policy", head + "steps:\n  - send: {message: {type: POLICY, policy: START}}\n  - expect: {accept: true}\n", "x.yaml:7:44: policy \"START\": want OMP_PKT_POL_COMPLETE, OMP_PKT_POL_START, "},
 		{"handshake override", head + "steps:\n  - open: {peer: 0, handshake: {hold_tim: 3}}\n  - expect: {accept: true}\n", "x.yaml:7:33: handshake: unknown key \"hold_tim\""},
+		{"wait past a day", head + "steps:\n  - open: 0\n  - wait: 1e300\n  - expect: {accept: true}\n", "x.yaml:8:11: wait: 1e300 seconds: want 0..86400 (one day)"},
+		{"wait a day and a second", head + "steps:\n  - open: 0\n  - wait: 86401\n  - expect: {accept: true}\n", "x.yaml:8:11: wait: 86401 seconds: want 0..86400 (one day)"},
+		{"wait negative", head + "steps:\n  - open: 0\n  - wait: -1\n  - expect: {accept: true}\n", "x.yaml:8:11: wait: -1 seconds: want 0..86400"},
+		{"wait NaN", head + "steps:\n  - open: 0\n  - wait: NaN\n  - expect: {accept: true}\n", "x.yaml:8:11: wait: want a number of seconds, got \"NaN\""},
+		{"wait .nan", head + "steps:\n  - open: 0\n  - wait: .nan\n  - expect: {accept: true}\n", "x.yaml:8:11: wait: want a number of seconds, got \".nan\""},
+		{"within past a day", head + "steps:\n  - open: 0\n  - expect: {any_alert: true, within: 1e300}\n", "x.yaml:8:39: within: 1e300 seconds: want 0..86400 (one day)"},
+		{"within past float64", head + "steps:\n  - open: 0\n  - expect: {any_alert: true, within: 1e400}\n", "x.yaml:8:39: within: 1e400 seconds: want 0..86400"},
+		{"within Inf", head + "steps:\n  - open: 0\n  - expect: {message: HELLO, within: +Inf}\n", "x.yaml:8:38: within: +Inf seconds: want 0..86400"},
+		{"within not a number", head + "steps:\n  - open: 0\n  - expect: {any_alert: true, within: [1]}\n", "x.yaml:8:39: within: want a number of seconds, got a list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, errs := ParseScenarios("x.yaml", []byte(tc.src))
@@ -52,6 +63,43 @@ func TestScenarioErrorsArePrecise(t *testing.T) {
 				t.Errorf("got\n%s\nwant it to contain\n%s", errs.Error(), tc.want)
 			}
 		})
+	}
+}
+
+// A duration up to MaxScenarioSeconds is taken as it is written; past
+// it, Env.Seconds saturates rather than wrapping to a negative duration
+// (which a wait would skip and a FAIL would print as "-2562047h...").
+func TestScenarioSeconds(t *testing.T) {
+	head := "id: T-SEC-001\nsection: \"3.1.1\"\nlevel: MUST\nbasis: Draft\nrequirement: r\n"
+	src := head + "steps:\n  - open: 0\n  - wait: 86400\n  - expect: {any_alert: true, within: 0.25}\n"
+	cs, _, errs := ParseScenarios("x.yaml", []byte(src))
+	if len(errs) > 0 || len(cs) != 1 {
+		t.Fatalf("a day and a quarter second: %v", errs)
+	}
+	if got := cs[0].Script[1].String(); !strings.Contains(got, "86400") {
+		t.Errorf("wait: 86400 is %q", got)
+	}
+	const maxDur = time.Duration(1<<63 - 1)
+	for _, tc := range []struct {
+		s, scale float64
+		want     time.Duration
+	}{
+		{1.5, 1, 1500 * time.Millisecond},
+		{MaxScenarioSeconds, 1, 24 * time.Hour},
+		{MaxScenarioSeconds, 100, 2400 * time.Hour},
+		{0.1, 0, 100 * time.Millisecond}, // no scale: 1
+		{1e300, 1, maxDur},
+		{9.3e9, 1, maxDur},
+		{1e9, 10, maxDur},
+		{math.Inf(1), 1, maxDur},
+		{-1e300, 1, -maxDur - 1},
+		{math.NaN(), 1, 0},
+	} {
+		e := DefaultEnv(Controller)
+		e.Scale = tc.scale
+		if got := e.Seconds(tc.s); got != tc.want {
+			t.Errorf("Seconds(%g) at scale %g = %s, want %s", tc.s, tc.scale, got, tc.want)
+		}
 	}
 }
 

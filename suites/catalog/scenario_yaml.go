@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -77,13 +78,27 @@ func (p *scParser) uint(n *yaml.Node, what string, bits int) (uint64, bool) {
 	return v, true
 }
 
-func (p *scParser) float(n *yaml.Node, what string) (float64, bool) {
-	if n.Kind == yaml.ScalarNode {
-		if v, err := strconv.ParseFloat(n.Value, 64); err == nil && v >= 0 && !math.IsInf(v, 0) {
-			return v, true
-		}
+// MaxScenarioSeconds bounds a duration a scenario gives in seconds
+// (wait, within): one day. Far past any timer of the draft, and far
+// below what a time.Duration holds even scaled (Env.Scale).
+const MaxScenarioSeconds = 24 * 60 * 60
+
+// seconds reads a duration in seconds: a number of 0..MaxScenarioSeconds
+// (not NaN, not infinite, not negative).
+func (p *scParser) seconds(n *yaml.Node, what string) (float64, bool) {
+	if n.Kind != yaml.ScalarNode {
+		p.errf(n, "%s: want a number of seconds, got %s", what, kindName(n))
+		return 0, false
 	}
-	p.errf(n, "%s: want a number of seconds, got %s", what, kindName(n))
+	v, err := strconv.ParseFloat(n.Value, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(v):
+		p.errf(n, "%s: want a number of seconds, got %s", what, kindName(n))
+	case v < 0 || v > MaxScenarioSeconds: // Inf and out-of-range values included
+		p.errf(n, "%s: %s seconds: want 0..%d (one day)", what, n.Value, MaxScenarioSeconds)
+	default:
+		return v, true
+	}
 	return 0, false
 }
 

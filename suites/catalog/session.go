@@ -125,11 +125,22 @@ func DefaultEnv(role Role) *Env {
 	return &Env{Role: role, HoldTime: 90, Answer: 3 * time.Second, Settle: 750 * time.Millisecond, Tolerance: time.Second, Scale: 1}
 }
 
-// Seconds converts a timer a case declares in seconds to a duration.
+// Seconds converts a timer a case declares in seconds to a duration,
+// scaled by Scale. A value past what a time.Duration holds saturates (at
+// about 292 years either way) rather than wraps; NaN is 0.
 func (e *Env) Seconds(s float64) time.Duration {
 	sc := e.Scale
 	defaults.Positive(&sc, 1)
-	return time.Duration(s * sc * float64(time.Second))
+	ns := s * sc * float64(time.Second)
+	switch {
+	case ns != ns: // NaN
+		return 0
+	case ns >= 1<<63: // 2^63 ns: past the largest Duration
+		return 1<<63 - 1
+	case ns <= -1<<63:
+		return -1 << 63
+	}
+	return time.Duration(ns)
 }
 
 // HarnessRole is the personality fake peers take: an edge towards a
