@@ -1,8 +1,11 @@
 package reports
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"time"
 
@@ -50,7 +53,9 @@ type jsonDropped struct {
 	*transcript.Dropped
 }
 
-// WriteJSON writes the report as one JSON document.
+// WriteJSON writes the report as one JSON document, a result at a time:
+// what it holds in memory is one case's transcript, decoded, not the
+// run's.
 func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	out := jsonReport{Tool: "ompconform", Draft: "draft-sthoria-omp-00", Target: rep.Target, Role: rep.Role, DUT: rep.DUT,
 		Start: rep.Start, DurationMS: transcript.MS(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, DUTOutput: rep.DUTOutput, Shard: rep.Shard, KeysShown: o.ShowKeys}
@@ -60,24 +65,47 @@ func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	for _, r := range rep.Gating() {
 		out.Gating = append(out.Gating, r.ID)
 	}
-	out.Results = []jsonResult{} // [] for a shard without a case, not null
-	for i := range rep.Results {
-		r := &rep.Results[i]
-		jr := jsonResult{Result: *r, DurationMS: transcript.MS(r.Duration), Transcript: []transcript.JSONEntry{}}
-		if d := dropped(r); d != nil {
-			jr.Dropped = &jsonDropped{Summary: d.String(), Dropped: d}
-		}
-		for _, e := range entries(r, o) {
-			je := transcript.JSONEntry{AtMS: transcript.MS(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
-				Summary: e.Summary, Cut: e.Cut, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields, Conn: e.Conn.String()}
-			if len(e.Raw) > 0 {
-				je.Hex = hex.EncodeToString(e.Raw)
-			}
-			jr.Transcript = append(jr.Transcript, je)
-		}
-		out.Results = append(out.Results, jr)
+	head, err := json.Marshal(out)
+	if err != nil {
+		return err
 	}
-	// Compact: indenting would double a large run's report (jq . reads
-	// it indented).
-	return json.NewEncoder(w).Encode(out)
+	// The head's last key is "results": null; the results follow in its
+	// place. (Compact: indenting would double a large run's report; jq .
+	// reads it indented.)
+	const null = `null}`
+	if !bytes.HasSuffix(head, []byte(`"results":`+null)) {
+		return errors.New("reports: the JSON report's head does not end with its results")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head[:len(head)-len(null)])
+	bw.WriteByte('[')
+	for i := range rep.Results {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		b, err := json.Marshal(jsonResultOf(&rep.Results[i], o))
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
+}
+
+// jsonResultOf is r as the JSON report gives it, its transcript decoded.
+func jsonResultOf(r *runner.Result, o Options) jsonResult {
+	jr := jsonResult{Result: *r, DurationMS: transcript.MS(r.Duration), Transcript: []transcript.JSONEntry{}}
+	if d := dropped(r); d != nil {
+		jr.Dropped = &jsonDropped{Summary: d.String(), Dropped: d}
+	}
+	for _, e := range entries(r, o) {
+		je := transcript.JSONEntry{AtMS: transcript.MS(e.At), Time: e.Time, Dir: e.Dir, Peer: e.Peer, Local: e.Local, Remote: e.Remote, Note: e.Note, Error: e.Err,
+			Summary: e.Summary, Cut: e.Cut, Redacted: e.Redacted, Message: e.JSON, Decode: e.Decode, Fields: e.Fields, Conn: e.Conn.String()}
+		if len(e.Raw) > 0 {
+			je.Hex = hex.EncodeToString(e.Raw)
+		}
+		jr.Transcript = append(jr.Transcript, je)
+	}
+	return jr
 }
