@@ -98,6 +98,12 @@ func view(e transcript.Entry, start time.Time, red *redactor) entry {
 		return v
 	}
 	v.Raw, v.Redacted = red.raw(e.Raw)
+	if e.Cut > 0 && len(v.Raw) <= omp.HeaderLen {
+		// Only the header was kept (the run's transcript budget was
+		// spent): its type, not a decode of bytes that are not there.
+		v.Summary = fmt.Sprintf("%s (%d bytes not kept)", typeOf(v.Raw), e.Cut)
+		return v
+	}
 	m, fm, err := omp.DecodeFields(v.Raw)
 	v.Fields = fm
 	if err != nil {

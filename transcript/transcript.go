@@ -69,7 +69,7 @@ type Entry struct {
 	Local   string      // local address of the connection
 	Remote  string      // remote address of the connection
 	Raw     []byte      // message bytes, header included (Sent, Received), at most Limits.MaxRaw
-	Cut     int         // bytes of the message after Raw, not kept (beyond Limits.MaxRaw)
+	Cut     int         // bytes of the message after Raw, not kept (beyond Limits.MaxRaw, or past a spent Budget)
 	Message omp.Message // decoded message, if it decoded (nil when Cut > 0)
 	Err     error       // decode error (*omp.Error), or the event's error (as text)
 	Note    string      // what happened, for events; why, for mutated sends
@@ -79,6 +79,8 @@ type Entry struct {
 	// Conn, on an Event, says the connection (Local, Remote) opened or
 	// ended here, and how: what a capture draws as SYN, FIN or RST.
 	Conn Conn
+
+	charged int // bytes of Raw taken from the transcript's Budget
 }
 
 // Conn is what an Event says of its connection.
@@ -169,6 +171,7 @@ type Transcript struct {
 	drop   dropCounter
 	omit   func(*Entry) bool
 	omits  Omitted
+	budget *Budget // shared with other transcripts; nil: none
 }
 
 // New returns an empty transcript with limits l.
@@ -238,6 +241,7 @@ func (t *Transcript) Add(e Entry) {
 		return
 	}
 	bound(&e, t.lim.MaxRaw)
+	t.spend(&e)
 	if len(t.head) < t.lim.Head {
 		t.head = append(t.head, e)
 		t.kept += size(&e)
@@ -250,6 +254,7 @@ func (t *Transcript) Add(e Entry) {
 	}
 	old := &t.tail[t.next]
 	t.drop.add(old)
+	t.refund(old)
 	t.kept += size(&e) - size(old)
 	*old = e
 	t.next = (t.next + 1) % len(t.tail)

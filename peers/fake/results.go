@@ -214,7 +214,14 @@ type Step struct {
 	Seen []*Event
 	// Hellos counts the auto-answered HELLOs the step skipped.
 	Hellos int
+
+	skipped int  // the messages it skipped, Seen or not
+	keepAll bool // Seen keeps every one (Open pushes them back); else the first keptSeen
 }
+
+// keptSeen is how many of the messages a step skips it keeps to show (or
+// Await returns whole): a flood's messages past it are counted, not held.
+const keptSeen = 64
 
 // lead is "expected X within 2s".
 func (s *Step) lead() string {
@@ -233,10 +240,12 @@ func (s *Step) seen() string {
 	parts := make([]string, 0, show+1)
 	for i, r := range s.Seen {
 		if i == show {
-			parts = append(parts, fmt.Sprintf("and %d more", len(s.Seen)-show))
 			break
 		}
 		parts = append(parts, r.when())
+	}
+	if n := max(s.skipped, len(s.Seen)); n > show {
+		parts = append(parts, fmt.Sprintf("and %d more", n-show))
 	}
 	return "; received " + strings.Join(parts, ", ")
 }

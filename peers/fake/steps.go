@@ -102,9 +102,12 @@ func (p *Peer) await(st *Step, timeout time.Duration, decide func(*Event) decisi
 		if isHello(r) && p.autoHello() {
 			st.Hellos++
 		} else {
-			st.Seen = append(st.Seen, r)
+			st.skipped++
+			if st.keepAll || len(st.Seen) < keptSeen {
+				st.Seen = append(st.Seen, r)
+			}
 		}
-		if n := len(st.Seen) + st.Hellos; n == p.cfg.MaxSeen+1 {
+		if n := st.skipped + st.Hellos; n == p.cfg.MaxSeen+1 {
 			p.drop(fmt.Errorf("flood: the DUT sent more than %d messages during %s without %s", p.cfg.MaxSeen, st.Name, st.Expected))
 		}
 	}
@@ -168,7 +171,13 @@ func (p *Peer) Await(timeout time.Duration, what string, stop func(Event) bool) 
 		if stop(*r) {
 			return accept
 		}
-		skipped = append(skipped, *r)
+		if len(skipped) < keptSeen {
+			skipped = append(skipped, *r)
+		} else {
+			// A flood: past keptSeen, each message keeps its kind, time
+			// and header (its type), not its bytes.
+			skipped = append(skipped, Event{Kind: r.Kind, At: r.At, Since: r.Since, Raw: append([]byte(nil), r.Raw[:min(len(r.Raw), omp.HeaderLen)]...)})
+		}
 		return skip
 	})
 	if o.matched {
@@ -243,6 +252,7 @@ func (p *Peer) OpenWith(hs *omp.Handshake, timeout time.Duration) (*omp.Handshak
 		return theirs, err
 	}
 	st = p.begin("Open", "HELLO after the HANDSHAKE exchange", time.Until(deadline))
+	st.keepAll = true // what came before the HELLO is pushed back for the next steps
 	o = p.await(st, time.Until(deadline), func(r *Event) decision {
 		switch {
 		case isHello(r):

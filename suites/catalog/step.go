@@ -179,8 +179,8 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 	counts := map[string]int{}
 	for _, e := range skipped {
 		t := "undecodable message"
-		if e.Msg != nil {
-			t = e.Msg.Type().String()
+		if e.Kind == EvMessage {
+			t = e.Type().String()
 		}
 		if counts[t] == 0 {
 			seen = append(seen, t)

@@ -49,6 +49,7 @@ func (r *run) newRecording(seq int) *recording {
 	}
 	rec.addOwn(seq)
 	rec.tr.SetOmit(rec.otherRun)
+	rec.tr.SetBudget(r.budget)
 	return rec
 }
 

@@ -67,7 +67,17 @@ type Config struct {
 	// config, with the harness's certificate (and ClientCAs to verify the
 	// DUT's).
 	ListenTLS *tls.Config
+	// TranscriptBytes bounds the message bytes the run's transcripts keep
+	// in all (default DefaultTranscriptBytes): past it, a message keeps
+	// its header and the rest is counted (transcript.Budget). Each case's
+	// transcript is bounded besides (transcript.Limits).
+	TranscriptBytes int64
 }
+
+// DefaultTranscriptBytes is the run's transcript budget unless told
+// otherwise: a whole catalogue against a conforming DUT keeps about 1 MB;
+// a DUT that floods every case is held to this.
+const DefaultTranscriptBytes = 32 << 20
 
 // DefaultParallel is how many ordinary cases run at once unless told
 // otherwise: cases mostly wait on the DUT, so more than the cores.
@@ -81,6 +91,7 @@ const maxForeign = 256
 
 type run struct {
 	cfg     Config
+	budget  *transcript.Budget // the transcripts' bytes, shared
 	base    catalog.Env
 	seq     atomic.Int64
 	seqFrom int64 // the Seq numbering starts after (Share)
@@ -111,7 +122,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		return nil, errors.New("runner: no DUT factory")
 	}
 	cfg = cfg.withDefaults()
-	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
+	r := &run{cfg: cfg, base: envDefaults(cfg.Env), budget: transcript.NewBudget(cfg.TranscriptBytes)}
 	start := time.Now()
 	if cfg.Listen != "" {
 		ln, err := listen(cfg.Listen, cfg.AcceptTimeout, cfg.ListenTLS)

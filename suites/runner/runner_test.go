@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -35,6 +36,7 @@ const (
 	noRefresh                   // as conform, but never answers a REFRESH_REQUEST
 	deafLater                   // as conform on its first three connections; silent on the others
 	alertReset                  // the codec's ALERT, then a reset (RST)
+	floods                      // once the session is up, 4096-byte undecodable UPDATEs, a thousand of them
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -93,6 +95,19 @@ func (d *testDUT) serve(c net.Conn) {
 		}
 	}
 	eor()
+	if d.b == floods {
+		junk := make([]byte, omp.MaxMessageLen)
+		copy(junk, bytes.Repeat([]byte{0xFF}, omp.MarkerLen))
+		junk[omp.HeaderLen-1] = byte(omp.TypeUpdate)
+		omp.PutLength(junk)
+		go func() {
+			for range 1000 {
+				if _, err := c.Write(junk); err != nil {
+					return
+				}
+			}
+		}()
+	}
 	for {
 		m, raw, err := r.ReadMessage()
 		if errors.Is(err, io.EOF) || errors.Is(err, omp.ErrTruncated) || errors.Is(err, net.ErrClosed) {
@@ -257,6 +272,36 @@ func TestAlertBeforeAResetIsJudged(t *testing.T) {
 	}
 	if r := rep.Results[0]; r.Grade != catalog.Pass || r.Alert == nil {
 		t.Errorf("X-RESET: %s, received %q (%s)", r.Grade, r.Received, r.Reason)
+	}
+}
+
+// A DUT that floods every case cannot make the run keep more message
+// bytes than its transcript budget: past it, messages keep their header.
+func TestFloodIsHeldToTheTranscriptBudget(t *testing.T) {
+	d := startDUT(t, floods)
+	cases, err := catalog.Select(catalog.All(), "", []string{"HDR-002", "HDR-021", "UPD-001", "UPD-013"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const budget = 64 << 10
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2, TranscriptBytes: budget}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, cut := 0, 0
+	for _, r := range rep.Results {
+		for _, e := range r.Transcript {
+			if e.Cut > 0 && len(e.Raw) <= omp.HeaderLen {
+				cut++
+				continue
+			}
+			whole += len(e.Raw)
+		}
+	}
+	if whole > budget || cut == 0 {
+		t.Errorf("the transcripts keep %d bytes of whole messages (budget %d) and %d cut to their header", whole, budget, cut)
 	}
 }
 

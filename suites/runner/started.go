@@ -14,6 +14,7 @@ import (
 	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 // Started is a DUT started (or reached) and probed once, on which the
@@ -63,7 +64,7 @@ func Start(ctx context.Context, cfg Config, sh Share) (*Started, error) {
 		return nil, errors.New("runner: no DUT factory")
 	}
 	cfg = cfg.withDefaults()
-	r := &run{cfg: cfg, base: envDefaults(cfg.Env)}
+	r := &run{cfg: cfg, base: envDefaults(cfg.Env), budget: transcript.NewBudget(cfg.TranscriptBytes)}
 	r.seq.Store(int64(sh.base()))
 	r.seqFrom = int64(sh.base())
 	s := &Started{r: r, share: sh, ran: map[int]string{}, blamed: map[int]bool{}}
@@ -100,6 +101,7 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	defaults.Positive(&c.AcceptTimeout, DefaultAcceptTimeout)
+	defaults.Positive(&c.TranscriptBytes, DefaultTranscriptBytes)
 	return c
 }
 
