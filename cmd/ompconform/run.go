@@ -110,7 +110,9 @@ flags:
                           (default 200)
   --transcript-tail N     and from its end (default 200); the entries in
                           between are counted, and reports say what was
-                          dropped
+                          dropped. The run's transcripts keep at most 32 MiB
+                          of message bytes in all: past that, a message keeps
+                          its header and the rest is counted
   --timeout D             how long to wait for an answer (default 3s)
   --settle D              how long silence means acceptance (default 750ms)
   --tolerance D           how far a timer the DUT runs (hold timer, HELLO
