@@ -112,6 +112,22 @@ func interrupted(ctx context.Context, i, n int) error {
 	return fmt.Errorf("%w at input %d of %d of the replay, before its verdict: %w", ErrInterrupted, i+1, n, context.Cause(ctx))
 }
 
+// openFor opens the replay's session in phase ph; ErrInterrupted (of the
+// n inputs, none replayed) when ctx ends first.
+func openFor(ctx context.Context, c *conn, ph mutators.Phase, n int) (*sess, error) {
+	s, err := c.open(ctx, ph)
+	if ctx.Err() != nil {
+		if s != nil {
+			s.close()
+		}
+		return nil, interrupted(ctx, 0, n)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("netfuzz: replay: %w", err)
+	}
+	return s, nil
+}
+
 // replayOn replays fd with c's DUT; a conn not yet calibrated is
 // calibrated first, as the run was. When ctx ends, the wait on the DUT
 // ends at once (the session is closed) and the error is ErrInterrupted.
@@ -122,27 +138,15 @@ func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) 
 	if fd.SessionPhase == mutators.PhaseEstablished && !c.isCalibrated() {
 		// Learn whether the DUT sends End-of-RIB on a session of its own,
 		// as the run did before its first input.
-		s, err := c.open(ctx, mutators.PhaseEstablished)
-		if ctx.Err() != nil {
-			if s != nil {
-				s.close()
-			}
-			return nil, interrupted(ctx, 0, n)
-		}
+		s, err := openFor(ctx, c, mutators.PhaseEstablished, n)
 		if err != nil {
-			return nil, fmt.Errorf("netfuzz: replay: %w", err)
+			return nil, err
 		}
 		s.close()
 	}
-	s, err := c.open(ctx, fd.SessionPhase)
-	if ctx.Err() != nil {
-		if s != nil {
-			s.close()
-		}
-		return nil, interrupted(ctx, 0, n)
-	}
+	s, err := openFor(ctx, c, fd.SessionPhase, n)
 	if err != nil {
-		return nil, fmt.Errorf("netfuzz: replay: %w", err)
+		return nil, err
 	}
 	defer s.close()
 	defer s.closeWhenDone(ctx)()
