@@ -80,7 +80,7 @@ func updateCases() []Case {
 	// when received"). Either answer passes; a wrong ALERT does not.
 	for _, f := range []idv[uint64]{{"UPD-020", 0x01}, {"UPD-021", 0x02}, {"UPD-022", 0x04}, {"UPD-023", 0x08}, {"UPD-024", 0x40}} {
 		cs = append(cs, Case{ID: f.id, Section: "3.1.3", Level: SHOULD, Basis: Project, Requirement: reqUpdFlags,
-			Reading: fmt.Sprintf("Flag bit 0x%02x, which the draft does not define, on ATTR_TYPE_PREF: refused with UPDATE/FLAGS, as the draft's three Flags read, or ignored, as BGP ignores its unused flag bits (RFC 4271 4.3).", f.v), Needs: vroute,
+			Reading: fmt.Sprintf("Flag bit 0x%02x, which the draft does not define, on ATTR_TYPE_PREF. It may be refused with UPDATE/FLAGS, as the draft's three Flags read, or ignored, as BGP ignores its unused flag bits (RFC 4271 4.3).", f.v), Needs: vroute,
 			Send: RouteUpdate(Attr(&omp.AttrPref{Preference: 1})).Mutate("update.attr[2].flags", Set(f.v)), Expect: flagsErr.OrAccept()})
 	}
 	cs = append(cs,
