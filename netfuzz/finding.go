@@ -235,6 +235,9 @@ func Load(path string) (*Finding, error) {
 	if f.Kind == "" || f.Input.Hex == "" {
 		return nil, errors.New("netfuzz: " + path + ": not a finding (no kind or input)")
 	}
+	if len(f.History) > maxHistory {
+		return nil, fmt.Errorf("netfuzz: %s: a history of %d inputs, where a run records at most %d", path, len(f.History), maxHistory)
+	}
 	f.File = path
 	return &f, nil
 }

@@ -3,7 +3,10 @@ package netfuzz
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +159,21 @@ func TestMergeStopsMinimizingWhenInterrupted(t *testing.T) {
 	}
 	if calls != 1 || rep.Kept != 3 || rep.Minimized != 0 || len(rep.Errors) != 1 {
 		t.Errorf("%d minimisations after an interruption, report %+v", calls, rep)
+	}
+}
+
+// A finding whose history is longer than a run ever records is refused
+// when it is loaded, before any replay.
+func TestLoadRefusesAnOverlongHistory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.json")
+	b, err := json.Marshal(longHelloFinding(t, maxHistory+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "history of 65 inputs") {
+		t.Errorf("Load: %v", err)
 	}
 }
