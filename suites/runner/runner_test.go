@@ -37,6 +37,7 @@ const (
 	deafLater                   // as conform on its first three connections; silent on the others
 	alertReset                  // the codec's ALERT, then a reset (RST)
 	floods                      // once the session is up, 4096-byte undecodable UPDATEs, a thousand of them
+	strictCaps                  // as conform, but refuses a HANDSHAKE with a capability Code it does not know (UNSUP_CAP)
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -81,6 +82,10 @@ func (d *testDUT) serve(c net.Conn) {
 		return
 	}
 	rid := first.(*omp.Handshake).PeerRouterID
+	if _, unknown := omp.CapOf[*omp.RawCapability](first.(*omp.Handshake)); unknown && d.b == strictCaps {
+		write(c, &omp.Alert{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeUnsupCap})
+		return
+	}
 	write(c, dutHS)
 	write(c, &omp.Hello{})
 	eor := func() { // the end of its (empty) Adj-RIB-Out
@@ -127,7 +132,7 @@ func (d *testDUT) serve(c net.Conn) {
 			continue
 		}
 		switch d.b {
-		case conform, perFamily, noRefresh, deafLater:
+		case conform, perFamily, noRefresh, deafLater, strictCaps:
 			write(c, e.Alert())
 			return
 		case deaf:
@@ -302,6 +307,19 @@ func TestFloodIsHeldToTheTranscriptBudget(t *testing.T) {
 	}
 	if whole > budget || cut == 0 {
 		t.Errorf("the transcripts keep %d bytes of whole messages (budget %d) and %d cut to their header", whole, budget, cut)
+	}
+}
+
+// A HANDSHAKE case that allows acceptance judges a refusal by its ALERT:
+// HS-070 (an unknown capability Code) records UNSUP_CAP from a DUT that
+// refuses it, and the opening from one that takes it, as conforming (an
+// INFORMATIONAL case that would grade otherwise says so in its reason).
+func TestHandshakeRefusalOrAcceptance(t *testing.T) {
+	for _, b := range []behaviour{strictCaps, conform} {
+		r := runOn(t, b, "HS-070").Results[0]
+		if r.Grade != catalog.Info || (b == strictCaps) != (r.Alert != nil) || strings.Contains(r.Reason, "would grade") {
+			t.Errorf("behaviour %d: HS-070 %s (%s), ALERT %v, received %q", b, r.Grade, r.Reason, r.Alert, r.Received)
+		}
 	}
 }
 
