@@ -63,6 +63,7 @@ const (
 	fHSDuplicateRouterIDAccepted
 	fHSIdentityWrongPeerType
 	fHSHelloFirst
+	fHSMPRequired
 
 	fUpdateFlagsUnchecked
 	fUpdateDuplicateAttrAccepted
@@ -201,6 +202,8 @@ var faultTable = [numFaults]faultDef{
 		"its own HANDSHAKE announces an IDENTITY Peer Type other than its role's (a controller VIP_DEVICE_VDEDGE, an edge or hub VIP_DEVICE_VSMART): a misconfigured personality; it still checks its peers against its real role"},
 	fHSHelloFirst: {"handshake-hello-first", "handshake", allRoles,
 		"on a new connection it sends a HELLO before its HANDSHAKE, instead of the HANDSHAKE first"},
+	fHSMPRequired: {"handshake-mp-required", "handshake", allRoles,
+		"a HANDSHAKE without an MP capability is refused with ALERT OMP_ERR_HANDSHAKE/UNSUP_CAP, where the draft makes every option optional (\"MAY be included\")"},
 
 	fUpdateFlagsUnchecked: {"update-flags-unchecked", "update", allRoles,
 		"attribute Flags are not checked: undefined bits, or PARTIAL without OPTIONAL, are cleared and the UPDATE applied, instead of ALERT OMP_ERR_UPDATE/FLAGS" + codecAlert},

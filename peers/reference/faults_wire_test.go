@@ -206,6 +206,13 @@ var sessionFaultCases = []faultCase{
 		h.Options = append(h.Options, &omp.AuthenticationOption{KeyID: 1, MAC: [32]byte{1}})
 	}, omp.SubErrHandshakeAuth)},
 	{"handshake-own-router-id-accepted", nil, handshakeRefused(func(h *omp.Handshake) { h.PeerRouterID = ctrlID }, omp.SubErrHandshakeOMPID)},
+	{"handshake-mp-required", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		h := edgeHandshake()
+		setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapRefresh{})
+		p := dialPeer(t, sp.Addr())
+		p.open(h)
+		handshakeOutcome(p, !faulty, omp.SubErrHandshakeUnsupCap) // refused only by the faulty speaker
+	}},
 	{"handshake-overlay-mismatch-accepted", func(c *Config) { c.OverlayID = 5 }, handshakeRefused(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapOverlayID{OverlayID: 6}) }, omp.SubErrHandshakeUnsupCap)},
 	{"handshake-personality-unchecked", func(c *Config) { c.Role = omp.RoleEdge }, handshakeRefused(nil, omp.SubErrHandshakePersonalityMismatch)},
 	{"handshake-domain-mismatch-accepted", nil, handshakeRefused(func(h *omp.Handshake) { h.DomainID = 2 }, omp.SubErrHandshakeDomainMismatch)},

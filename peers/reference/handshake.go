@@ -266,6 +266,9 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		}
 	}
 	if !seen[omp.CapCodeMP] {
+		if s.faults.has(fHSMPRequired) {
+			return nil, refuseHS(omp.SubErrHandshakeUnsupCap, nil, "no MP capability")
+		}
 		n.Families = append([]omp.Family(nil), s.families...)
 	}
 	if peerGR > 0 && s.grInterval > 0 {

@@ -27,6 +27,7 @@ type Exec struct {
 
 	sess map[int]Session
 	dut  map[int]*omp.Handshake // each session's HANDSHAKE from the DUT
+	ours map[int]*omp.Handshake // each session's HANDSHAKE from the fake peer, if it decodes
 	sent map[int]time.Time      // when each session last sent
 	neg  map[int]Negotiated     // each session's negotiated timers
 	fams map[int][]omp.Family   // each session's negotiated MP families
@@ -92,7 +93,7 @@ func joinText(a, b string) string {
 }
 
 func newExec(ctx context.Context, c *Case, env *Env, d Driver) *Exec {
-	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{},
+	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, ours: map[int]*omp.Handshake{},
 		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]omp.Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
 }
 
@@ -140,6 +141,9 @@ func (x *Exec) write(i int, w Wire) error {
 		return err
 	}
 	x.sent[i] = time.Now()
+	if hs, ok := w.Message.(*omp.Handshake); ok && len(w.Muts) == 0 {
+		x.ours[i] = hs
+	}
 	if t, ok := omp.TypeOf(w.Bytes); ok && t < 16 {
 		x.wrote[i] |= 1 << t
 	}
@@ -172,6 +176,9 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 		}
 		if ev.Kind == EvMessage && ev.Msg.Type() < 16 {
 			x.got[i] |= 1 << ev.Msg.Type()
+		}
+		if hs, ok := ev.Msg.(*omp.Handshake); ok && x.dut[i] == nil {
+			x.dut[i] = hs
 		}
 		return ev.Kind != EvMessage || stop(ev)
 	})

@@ -323,6 +323,16 @@ func TestHandshakeRefusalOrAcceptance(t *testing.T) {
 	}
 }
 
+// HS-081's fake peer offers no MP capability: a DUT that reads that as
+// no family negotiated (this project reads every family) answers its
+// REFRESH_REQUEST with nothing, and is judged by the session opening
+// and staying quiet, not failed for the missing EOR.
+func TestNoMPOfferedIsNotHeldToARefresh(t *testing.T) {
+	if g := grades(runOn(t, perFamily, "HS-081"))["HS-081"]; g != catalog.Pass {
+		t.Errorf("HS-081 against a DUT that negotiates no family without MP: %s", g)
+	}
+}
+
 func TestDeafDUTFails(t *testing.T) {
 	g := grades(runOn(t, deaf, "HDR-002", "UPD-013"))
 	for id, gr := range g {

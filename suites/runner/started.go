@@ -116,8 +116,13 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 		r.base.Role = catalog.Edge
 	}
 	hs, err := r.probe(ctx, t)
-	if err != nil && hs != nil && hs.DomainID != r.base.DomainID() {
-		r.notef("the DUT is in Domain ID %d; the fake peers use it", hs.DomainID)
+	if err != nil && hs != nil {
+		// The DUT sent its HANDSHAKE and then refused the probe's, which
+		// could not yet echo it: once more with what it said (its Domain
+		// ID, its families).
+		if hs.DomainID != r.base.DomainID() {
+			r.notef("the DUT is in Domain ID %d; the fake peers use it", hs.DomainID)
+		}
 		r.base.DUT = hs
 		hs, err = r.probe(ctx, t)
 	}
