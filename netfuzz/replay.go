@@ -66,6 +66,9 @@ func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error)
 	}
 	c, err := findingDUT(ctx, cfg, fd)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, interrupted(ctx, 0, len(fd.History)+1)
+		}
 		return nil, err
 	}
 	defer c.d.close()

@@ -48,6 +48,6 @@ func TestSharedBudget(t *testing.T) {
 	}
 	full := kept - omp.HeaderLen*headers
 	if full > 4500 || b.Left() < 0 || cut == 0 || int64(4500)-b.Left() != int64(full) {
-		t.Errorf("%d bytes of whole messages kept, %d cut; the budget has %d of 3000 left", full, cut, b.Left())
+		t.Errorf("%d bytes of whole messages kept, %d cut; the budget has %d of 4500 left", full, cut, b.Left())
 	}
 }

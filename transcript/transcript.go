@@ -241,6 +241,9 @@ func (t *Transcript) Add(e Entry) {
 		return
 	}
 	bound(&e, t.lim.MaxRaw)
+	if len(t.head) >= t.lim.Head && len(t.tail) >= t.lim.Tail {
+		t.refund(&t.tail[t.next]) // the entry e replaces gives its bytes back first
+	}
 	t.spend(&e)
 	if len(t.head) < t.lim.Head {
 		t.head = append(t.head, e)
@@ -254,7 +257,6 @@ func (t *Transcript) Add(e Entry) {
 	}
 	old := &t.tail[t.next]
 	t.drop.add(old)
-	t.refund(old)
 	t.kept += size(&e) - size(old)
 	*old = e
 	t.next = (t.next + 1) % len(t.tail)

@@ -130,7 +130,11 @@ func listCommands(w io.Writer) {
 
 // interruptible is a context that Ctrl-C (SIGINT) or SIGTERM (what
 // timeout(1), docker stop and CI runners send) cancels: a command stops
-// at once and still writes what it has.
+// at once and still writes what it has; a second signal kills it.
 func interruptible() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal ends the context; a second one, for a command
+	// stuck on its way out, takes its default action and kills it.
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }

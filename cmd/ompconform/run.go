@@ -61,7 +61,9 @@ flags:
                           shell would, no shell run): wait for --target to
                           accept connections, restart it if a case kills
                           it, stop it at the end (also on Ctrl-C); its
-                          output goes into the JSON report (dut_output)
+                          output goes into the JSON report (dut_output).
+                          The program is the DUT: one that forks a daemon
+                          and exits is taken as exited
   --container-arg ARG     an argument of the DUT image (repeatable)
   --container-file H:P    copy host file H to P in the container (repeatable)
   --container-port N      the container DUT's OMP port on 127.0.0.1
@@ -266,9 +268,6 @@ func runRun(env *Env, args []string) int {
 			return fail("--shard: %v", err)
 		}
 	}
-	if err := f.prepareOutputs(); err != nil {
-		return fail("report output: %v", err)
-	}
 	var base runner.Baseline
 	switch {
 	case f.baseline != "":
@@ -279,6 +278,15 @@ func runRun(env *Env, args []string) int {
 		// The reference's own known disagreements (suites/runner/reference-baseline.yaml).
 		base = runner.ReferenceBaseline()
 	}
+	listenTLS, err := f.listenTLS()
+	if err != nil {
+		return fail("%v", err)
+	}
+	// Every check of the flags and files is done: only now are an earlier
+	// run's reports removed.
+	if err := f.prepareOutputs(); err != nil {
+		return fail("report output: %v", err)
+	}
 	ctx, stop := interruptible()
 	defer stop()
 	factory, cleanup, err := f.factory(ctx, role, env.Stderr)
@@ -286,10 +294,6 @@ func runRun(env *Env, args []string) int {
 		return fail("%v", err)
 	}
 	defer cleanup()
-	listenTLS, err := f.listenTLS()
-	if err != nil {
-		return fail("%v", err)
-	}
 	cfg := runner.Config{Factory: factory, Parallel: f.parallel, Env: catalog.Env{Answer: f.timeout, Settle: f.settle, Tolerance: f.tolerance},
 		Listen: f.listen, AcceptTimeout: f.accept, ListenTLS: listenTLS, LenientGate: f.gate == "lenient", ForceRole: f.forceRole}
 	width := len(fmt.Sprint(len(cases)))

@@ -120,6 +120,34 @@ func TestRunWithoutASessionLeavesNoStaleReport(t *testing.T) {
 	}
 }
 
+// A report path that is a link (/dev/stdout is one) is written through,
+// never removed; a usage error leaves an earlier run's reports alone.
+func TestRunWritesThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target.json"), filepath.Join(dir, "link.json")
+	if err := os.WriteFile(target, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCmd(t, nil, "run", "--json", link, "HDR-002"); code != ExitOK {
+		t.Fatalf("run --json LINK: code %d, %s", code, stderr)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v, %v", st.Mode(), err)
+	}
+	if b, _ := os.ReadFile(target); !strings.Contains(string(b), `"HDR-002"`) {
+		t.Errorf("the report did not go through the link: %.80q", b)
+	}
+	if code, _, _ := runCmd(t, nil, "run", "--json", target, "--baseline", filepath.Join(dir, "missing.yaml"), "HDR-002"); code != ExitUsage {
+		t.Errorf("a missing baseline: code %d", code)
+	}
+	if b, _ := os.ReadFile(target); !strings.Contains(string(b), `"HDR-002"`) {
+		t.Error("a usage error removed the earlier run's report")
+	}
+}
+
 // A baseline entry whose case passes fails the gate.
 func TestRunBaselineEntryThatPassesFailsTheGate(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "baseline.yaml")

@@ -60,7 +60,7 @@ func (f *runFlags) outputs() []reportFile {
 // is removed: the reports are written when the run ends, and a run that
 // ends without them (no session with the DUT) leaves none, rather than
 // an empty file or another run's verdicts. A path that is not a regular
-// file (/dev/stdout) is left as it is.
+// file (a device, a pipe, a link such as /dev/stdout) is left as it is.
 func (f *runFlags) prepareOutputs() error {
 	var errs []error
 	for _, x := range f.outputs() {
@@ -68,7 +68,9 @@ func (f *runFlags) prepareOutputs() error {
 			errs = append(errs, err)
 			continue
 		}
-		st, err := os.Stat(x.path)
+		// Lstat: a link (/dev/stdout is one, to /proc/self/fd/1) is
+		// written through, never removed.
+		st, err := os.Lstat(x.path)
 		regular := err != nil || st.Mode().IsRegular()
 		file, err := os.OpenFile(x.path, os.O_WRONLY|os.O_CREATE, 0o644)
 		if err != nil {

@@ -21,24 +21,35 @@ func apiServer(h http.Handler) *http.Server {
 }
 
 // limitListener accepts at most n connections open at once: Accept waits
-// for one to close.
+// for one to close, or for the listener to close.
 func limitListener(ln net.Listener, n int) net.Listener {
-	return &limitedListener{Listener: ln, slots: make(chan struct{}, n)}
+	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
 }
 
 type limitedListener struct {
 	net.Listener
 	slots chan struct{}
+	done  chan struct{} // closed by Close
+	once  sync.Once
 }
 
 func (l *limitedListener) Accept() (net.Conn, error) {
-	l.slots <- struct{}{}
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
 	c, err := l.Listener.Accept()
 	if err != nil {
 		<-l.slots
 		return nil, err
 	}
 	return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+func (l *limitedListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
 }
 
 type limitedConn struct {

@@ -54,6 +54,20 @@ func TestLimitListener(t *testing.T) {
 		t.Fatal("the third connection was not accepted once one closed")
 	}
 	held[1].Close()
+
+	// With every slot held, closing the listener ends a waiting Accept.
+	full := limitListener(raw, 0)
+	waiting := make(chan error, 1)
+	go func() { _, err := full.Accept(); waiting <- err }()
+	full.Close()
+	select {
+	case err := <-waiting:
+		if err == nil {
+			t.Error("Accept on a closed listener took a connection")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept still waits for a slot after Close")
+	}
 }
 
 // A request's body must arrive within the read timeout, and an idle

@@ -154,7 +154,7 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 	}
 	if r.base.Role == 0 {
 		r.base.Role = cmp.Or(probed, catalog.Controller)
-		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken as a %s, which the session opened as", r.base.Role)
+		r.notef("the DUT's HANDSHAKE names no role (IDENTITY); taken for the role its session opened as: %s", r.base.Role)
 	}
 	// The probe's HANDSHAKE could not offer the DUT's families, unknown
 	// until then: a DUT that ends its initial advertisement with one EOR
