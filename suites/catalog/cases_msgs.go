@@ -68,10 +68,10 @@ func policyCases() []Case {
 			Reading: reading + " The draft says nothing of a broken sequence: the DUT may ignore it or refuse it with an ALERT, and must still open the next session. " + readRoles,
 			Roles:   Edges, Type: omp.TypePolicy, Script: append(steps, ExpectOn(0, Survives()))}
 	}
-	refuse := func(id, reading string, steps []Step) Case {
+	stray := func(id, reading string, steps []Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicy,
-			Reading: reading + " The draft orders the fragments (START, MORE..., END): a fragment without its START cannot be reassembled into a policy, and ompconform reads taking it as a protocol error the DUT refuses with an ALERT (the reference: OMP_ERR_FSM, docs/policy.md) rather than installing a fragment, whichever side sent it. Ignoring the fragment cannot be told apart on the wire from opening a sequence with it, the bug this case catches, so only an ALERT passes.",
-			Type:    omp.TypePolicy, Script: append(steps, ExpectOn(0, AnyAlert()))}
+			Reading: reading + " The draft orders the fragments (START, MORE..., END) and names no ALERT for one out of order: the DUT may refuse it with any ALERT (the reference: OMP_ERR_FSM, docs/policy.md) or drop it, whichever side sent it, but not take it as the start of a sequence. A DUT that says nothing is sent a whole policy (OMP_PKT_POL_COMPLETE) next, which it takes only if no sequence is open.",
+			Type:    omp.TypePolicy, Script: append(steps, ExpectOn(0, StrayFragment()))}
 	}
 	return []Case{
 		accept("POL-001", "A small policy in one OMP_PKT_POL_COMPLETE.", seq(Policy(omp.PolicyComplete, data(100)))),
@@ -81,8 +81,8 @@ func policyCases() []Case {
 		accept("POL-005", "OMP_PKT_POL_DEL with no data.", seq(Policy(omp.PolicyDel, nil))),
 		accept("POL-006", "A policy installed, then deleted.", seq(Policy(omp.PolicyComplete, data(100)), Policy(omp.PolicyDel, nil))),
 		accept("POL-007", "A policy in five fragments: START, three MORE, END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyMore, full), Policy(omp.PolicyEnd, data(1)))),
-		refuse("POL-010", "OMP_PKT_POL_MORE without START.", seq(Policy(omp.PolicyMore, data(100)))),
-		refuse("POL-011", "OMP_PKT_POL_END without START.", seq(Policy(omp.PolicyEnd, data(100)))),
+		stray("POL-010", "OMP_PKT_POL_MORE without START.", seq(Policy(omp.PolicyMore, data(100)))),
+		stray("POL-011", "OMP_PKT_POL_END without START.", seq(Policy(omp.PolicyEnd, data(100)))),
 		survive("POL-012", "START, then START again.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyStart, full))),
 		survive("POL-013", "START, then COMPLETE before any END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyComplete, data(100)))),
 		survive("POL-014", "START, then DEL before any END.", seq(Policy(omp.PolicyStart, full), Policy(omp.PolicyDel, nil))),

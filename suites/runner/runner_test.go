@@ -16,6 +16,7 @@ import (
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -330,6 +331,32 @@ func TestHandshakeRefusalOrAcceptance(t *testing.T) {
 func TestNoMPOfferedIsNotHeldToARefresh(t *testing.T) {
 	if g := grades(runOn(t, perFamily, "HS-081"))["HS-081"]; g != catalog.Pass {
 		t.Errorf("HS-081 against a DUT that negotiates no family without MP: %s", g)
+	}
+}
+
+// A stray POLICY fragment (POL-010: MORE without START) may be refused
+// with any ALERT, as the reference does, or dropped, as the test DUT does
+// (it takes the whole policy sent next); a DUT that takes it as the start
+// of a sequence refuses that whole policy, and fails.
+func TestStrayPolicyFragment(t *testing.T) {
+	if r := runOn(t, conform, "POL-010").Results[0]; r.Grade != catalog.Pass || !strings.Contains(r.Received, "was accepted") {
+		t.Errorf("a DUT that drops the fragment: %s, received %q", r.Grade, r.Received)
+	}
+	cases, _ := catalog.Select(catalog.All(), "", []string{"POL-010"})
+	for _, faults := range [][]reference.Fault{nil, {"policy-more-without-start-accepted"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		rep, err := Run(ctx, Config{Factory: dut.Reference(catalog.Edge, nil, faults...), Env: fastEnv()}, cases)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := catalog.Pass
+		if faults != nil {
+			want = catalog.Fail
+		}
+		if r := rep.Results[0]; r.Grade != want {
+			t.Errorf("the reference with faults %v: %s, received %q (%s)", faults, r.Grade, r.Received, r.Reason)
+		}
 	}
 }
 
