@@ -195,18 +195,8 @@ func (f *Finding) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
 	sum := sha256.Sum256([]byte(f.Input.Hex))
-	name := fmt.Sprintf("%s-%06d-%x.json", f.Kind, f.Input.Iteration, sum[:4])
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	f.File = path
-	return nil
+	return f.SaveAs(filepath.Join(dir, fmt.Sprintf("%s-%06d-%x.json", f.Kind, f.Input.Iteration, sum[:4])))
 }
 
 // SaveAs writes f as indented JSON to path and sets f.File.

@@ -36,42 +36,57 @@ func longHelloFinding(t *testing.T, n int) *Finding {
 	return f
 }
 
-// within runs work and waits for it up to limit after stopAt (the moment
-// the work should stop); past that it fails the test, after killing the
-// DUT so that the work ends and its goroutine with it.
-func within(t *testing.T, d *testDUT, stopAt func() time.Time, limit time.Duration, work func() error) error {
+// within runs work and waits for it up to a second after stopAt (the
+// moment the work should stop); past that it fails the test, after
+// killing the DUT so that the work ends and its goroutine with it.
+func within(t *testing.T, d *testDUT, stopAt time.Time, work func() error) error {
 	t.Helper()
+	const limit = time.Second
 	done := make(chan error, 1)
 	go func() { done <- work() }()
 	for {
 		select {
 		case err := <-done:
-			if late := time.Since(stopAt()); late > limit {
+			if late := time.Since(stopAt); late > limit {
 				t.Errorf("returned %s after it should have stopped (want at most %s)", late.Round(time.Millisecond), limit)
 			}
 			return err
 		case <-time.After(50 * time.Millisecond):
-			if at := stopAt(); !at.IsZero() && time.Since(at) > limit+3*time.Second {
+			if time.Since(stopAt) > limit+3*time.Second {
 				d.die()
 				err := <-done
-				t.Fatalf("still running %s after it should have stopped (ended by killing the DUT: %v)", time.Since(at).Round(time.Millisecond), err)
+				t.Fatalf("still running %s after it should have stopped (ended by killing the DUT: %v)", time.Since(stopAt).Round(time.Millisecond), err)
 			}
 		}
 	}
 }
 
+// canceledIn is a context canceled (as by Ctrl-C) after d, and that
+// moment.
+func canceledIn(t *testing.T, d time.Duration) (context.Context, time.Time) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	at := time.Now().Add(d)
+	time.AfterFunc(time.Until(at), cancel)
+	return ctx, at
+}
+
+// slowReplay is a mute test DUT, its config, and a finding whose replay
+// on it takes minutes.
+func slowReplay(t *testing.T) (*testDUT, Config, *Finding) {
+	t.Helper()
+	d := startTestDUT(t, behaveMute)
+	return d, testConfig(d.addr(), 0), longHelloFinding(t, 2000)
+}
+
 // A replay stops at once when its context ends (Ctrl-C), and says it was
 // cut short rather than giving a verdict.
 func TestReplayStopsWhenCanceled(t *testing.T) {
-	d := startTestDUT(t, behaveMute)
-	f := longHelloFinding(t, 2000)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cancelAt := time.Now().Add(2 * time.Second) // in the history: calibration takes about 1 s
-	time.AfterFunc(time.Until(cancelAt), cancel)
+	d, cfg, f := slowReplay(t)
+	ctx, cancelAt := canceledIn(t, 2*time.Second) // in the history: calibration takes about 1 s
 	var res *ReplayResult
-	err := within(t, d, func() time.Time { return cancelAt }, time.Second, func() (err error) {
-		res, err = Replay(ctx, testConfig(d.addr(), 0), f)
+	err := within(t, d, cancelAt, func() (err error) {
+		res, err = Replay(ctx, cfg, f)
 		return err
 	})
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
@@ -85,12 +100,9 @@ func TestReplayStopsWhenCanceled(t *testing.T) {
 
 // Config.Duration (fuzz --replay --duration) bounds a replay.
 func TestReplayDurationBound(t *testing.T) {
-	d := startTestDUT(t, behaveMute)
-	f := longHelloFinding(t, 2000)
-	cfg := testConfig(d.addr(), 0)
+	d, cfg, f := slowReplay(t)
 	cfg.Duration = 2 * time.Second
-	start := time.Now()
-	err := within(t, d, func() time.Time { return start.Add(cfg.Duration) }, time.Second, func() error {
+	err := within(t, d, time.Now().Add(cfg.Duration), func() error {
 		_, err := Replay(context.Background(), cfg, f)
 		return err
 	})
@@ -103,13 +115,10 @@ func TestReplayDurationBound(t *testing.T) {
 // Config.MinimizeTime (fuzz minimize --time) bounds a minimisation, the
 // replay under way included; its context's end stops it with an error.
 func TestMinimizeBounds(t *testing.T) {
-	d := startTestDUT(t, behaveMute)
-	f := longHelloFinding(t, 2000)
-	cfg := testConfig(d.addr(), 0)
+	d, cfg, f := slowReplay(t)
 	cfg.MinimizeTime = 2 * time.Second
-	start := time.Now()
 	var m *Finding
-	err := within(t, d, func() time.Time { return start.Add(cfg.MinimizeTime) }, time.Second, func() (err error) {
+	err := within(t, d, time.Now().Add(cfg.MinimizeTime), func() (err error) {
 		m, err = Minimize(context.Background(), cfg, f)
 		return err
 	})
@@ -123,11 +132,8 @@ func TestMinimizeBounds(t *testing.T) {
 	t.Log(st)
 
 	cfg.MinimizeTime = time.Hour
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cancelAt := time.Now().Add(2 * time.Second)
-	time.AfterFunc(time.Until(cancelAt), cancel)
-	err = within(t, d, func() time.Time { return cancelAt }, time.Second, func() (err error) {
+	ctx, cancelAt := canceledIn(t, 2*time.Second)
+	err = within(t, d, cancelAt, func() (err error) {
 		m, err = Minimize(ctx, cfg, f)
 		return err
 	})
