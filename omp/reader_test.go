@@ -216,3 +216,29 @@ func TestReaderDeadlineThenResume(t *testing.T) {
 		t.Fatalf("got %x, %v; want the message", raw, err)
 	}
 }
+
+// With Oversize, a Length over 4096 behind a good Marker frames the
+// message all the same: it comes back whole with its LENGTH error, and
+// the message after it is read; cut short, it is ErrTruncated.
+func TestReaderOversize(t *testing.T) {
+	big := make([]byte, 5000)
+	copy(big, marker)
+	big[HeaderLen-1] = byte(TypeUpdate)
+	PutLength(big)
+	hello := mustEncode(t, &Hello{})
+	r, _ := pipe(t, func(c net.Conn) { c.Write(append(bytes.Clone(big), hello...)) })
+	r.Oversize = true
+	raw, err := r.ReadRaw()
+	if e, ok := AsError(err); !ok || e.Subcode != SubErrHeaderLength || !bytes.Equal(raw, big) {
+		t.Fatalf("got %d bytes, %v; want the 5000-byte message and HEADER/LENGTH", len(raw), err)
+	}
+	if m, _, err := r.ReadMessage(); err != nil || m.Type() != TypeHello {
+		t.Fatalf("after it: %v, %v; want the HELLO", m, err)
+	}
+
+	r, _ = pipe(t, func(c net.Conn) { c.Write(big[:3000]) })
+	r.Oversize = true
+	if raw, err := r.ReadRaw(); !errors.Is(err, ErrTruncated) || len(raw) != 3000 {
+		t.Fatalf("cut short: %d bytes, %v; want 3000 and ErrTruncated", len(raw), err)
+	}
+}

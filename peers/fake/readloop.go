@@ -33,29 +33,36 @@ const maxGarbageEntries = 32
 func (p *Peer) readLoop() {
 	defer p.wg.Done()
 	r := omp.NewReader(countingReader{p.conn, &p.rx})
+	// A message over 4096 bytes is the DUT's error, but its Length still
+	// frames it: it is read whole, shown and blamed (a reflected one, by
+	// its ORIGINATOR, on the case that sent it), and the stream goes on.
+	r.Oversize = true
 	for {
 		raw, err := r.ReadRaw()
-		if err == nil {
-			p.framed.Add(int64(len(raw)))
+		_, framing := omp.AsError(err)
+		var ev *Event
+		switch {
+		case err == nil:
 			m, derr := safeDecode(raw)
-			if !p.deliver(received(append([]byte(nil), raw...), m, derr)) {
-				return
-			}
-			continue
-		}
-		if _, ok := omp.AsError(err); ok {
-			p.framed.Add(int64(len(raw)))
-			ev := received(append([]byte(nil), raw...), nil, err)
+			ev = received(append([]byte(nil), raw...), m, derr)
+		case framing && len(raw) > omp.HeaderLen: // read whole (Oversize)
+			ev = received(append([]byte(nil), raw...), nil, err)
+		case framing:
+			ev = received(append([]byte(nil), raw...), nil, err)
 			ev.Unframeable = true
-			if !p.deliver(ev) {
-				return
-			}
+		default:
+			p.partialEntry(err, raw)
+			p.finish(p.classify(err, raw))
+			return
+		}
+		p.framed.Add(int64(len(raw)))
+		if !p.deliver(ev) {
+			return
+		}
+		if ev.Unframeable {
 			p.desync(r)
 			return
 		}
-		p.partialEntry(err, raw)
-		p.finish(p.classify(err, raw))
-		return
 	}
 }
 

@@ -30,8 +30,10 @@ type Event struct {
 	// connection broke.
 	Err error
 	// Unframeable says the header could not frame a message (Marker not
-	// all ones, Length under 19 or over 4096): the stream is lost after
-	// it, and the peer reads nothing more from it as messages.
+	// all ones, Length under 19): the stream is lost after it, and the
+	// peer reads nothing more from it as messages. A Length over 4096
+	// still frames one: it is an EvBadMessage, read whole, with its
+	// HEADER/LENGTH error.
 	Unframeable bool
 	// Close is, for EvClosed and EvReset, how the connection ended.
 	Close *CloseInfo

@@ -32,7 +32,7 @@ const (
 	resetMid                    // half of the ALERT, then a reset
 	silent                      // never answers anything, not even a HANDSHAKE
 	dies                        // closes its listener and every connection
-	reflects                    // no ALERT: a malformed UPDATE goes to every other session, ORIGINATOR first
+	reflects                    // no ALERT: every UPDATE, malformed or not, goes to every other session, ORIGINATOR first
 	perFamily                   // as conform, but ends each advertisement with one EOR per negotiated family
 	noRefresh                   // as conform, but never answers a REFRESH_REQUEST
 	deafLater                   // as conform on its first three connections; silent on the others
@@ -129,6 +129,12 @@ func (d *testDUT) serve(c net.Conn) {
 		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest && d.b != noRefresh {
 			eor()
 		}
+		if d.b == reflects {
+			if len(raw) > omp.HeaderLen+2 && raw[omp.HeaderLen-1] == byte(omp.TypeUpdate) {
+				d.reflect(c, rid, raw)
+			}
+			continue
+		}
 		if !malformed {
 			continue
 		}
@@ -156,10 +162,6 @@ func (d *testDUT) serve(c net.Conn) {
 		case dies:
 			d.srv.Stop()
 			return
-		case reflects:
-			if len(raw) > omp.HeaderLen+2 && raw[omp.HeaderLen-1] == byte(omp.TypeUpdate) {
-				d.reflect(c, rid, raw)
-			}
 		}
 	}
 }
@@ -607,6 +609,61 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 	}
 	if r := rep.Results[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's malformed UPDATE") {
 		t.Errorf("X-SENDS, whose malformed UPDATE the DUT accepted and reflected: %s (%s)", r.Grade, r.Reason)
+	}
+}
+
+// A DUT that reflects a 4096-byte UPDATE with an ORIGINATOR added sends
+// 4103 bytes, over the limit. The receiving fake peers read it whole by
+// its Length and skip it (it is not theirs), their sessions going on; the
+// case that sent the UPDATE is blamed.
+func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
+	d := startDUT(t, reflects)
+	cases := []catalog.Case{
+		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Accept())}},
+		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate())),
+			catalog.ExpectOn(0, catalog.Accept())}},
+	}
+	for i := range cases {
+		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1-format", catalog.MUST, catalog.Draft, "isolation"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Grade != catalog.Pass {
+		t.Errorf("X-WAITS, which only received another case's oversize reflection: %s (%s; received %s)", r.Grade, r.Reason, r.Received)
+	}
+	if r := rep.Results[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's") || !strings.Contains(r.Reason, "4103") {
+		t.Errorf("X-SENDS, whose UPDATE the DUT reflected at 4103 bytes: %s (%s)", r.Grade, r.Reason)
+	}
+}
+
+// A verdict's "before it" lists what this case's peer received and did
+// not expect, not the UPDATEs of other case runs that a controller
+// reflected to it.
+func TestOtherRunsReflectionsAreNotBeforeIt(t *testing.T) {
+	d := startDUT(t, reflects)
+	cases := []catalog.Case{
+		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet))}},
+		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, catalog.RouteUpdate()), catalog.ExpectOn(0, catalog.Accept())}},
+	}
+	for i := range cases {
+		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1.3", catalog.MUST, catalog.Draft, "isolation"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Results[0]
+	if r.Grade != catalog.Fail || r.OtherRuns == nil {
+		t.Fatalf("X-WAITS: %s (%s; received %s), other runs %v; want FAIL after another run's reflected UPDATE", r.Grade, r.Reason, r.Received, r.OtherRuns)
+	}
+	if strings.Contains(r.Received, "UPDATE") || strings.Contains(r.Reason, "UPDATE") {
+		t.Errorf("X-WAITS counts another case's reflected UPDATE as its own: %s; received %s", r.Reason, r.Received)
 	}
 }
 
