@@ -158,7 +158,8 @@ func (x *Exec) opened(i int) bool {
 
 // await reads peer i's events until stop accepts one, the connection
 // ends, or d passes (EvTimeout). skipped lists the messages read and not
-// accepted, for the verdict.
+// accepted, for the verdict; other case runs' reflected UPDATEs are not
+// this case's traffic and are left out of it.
 func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool) (Event, string) {
 	s := x.sess[i]
 	if s == nil {
@@ -185,6 +186,9 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 	var seen []string
 	counts := map[string]int{}
 	for _, e := range skipped {
+		if seq, ok := originSeq(e.Raw); ok && seq != x.Env.Seq&0xFFFF {
+			continue // another case run's, reflected: not this case's traffic
+		}
 		t := "undecodable message"
 		if e.Kind == EvMessage {
 			t = e.Type().String()
