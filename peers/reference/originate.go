@@ -89,49 +89,47 @@ func (rr *ribRouting) removeTLOC(k TLOCKey) error {
 
 // OriginateTLOC has the speaker originate a TLOC and advertise it.
 func (sp *Speaker) OriginateTLOC(t TLOCConfig) error {
-	o, ok := sp.routing.(originator)
-	if !ok {
-		return errNoOrigination
-	}
-	if !t.Address.IsValid() {
-		return errors.New("originate-tloc: no address")
-	}
-	return o.originateTLOC(t)
+	return sp.originating(func(o originator) error {
+		if !t.Address.IsValid() {
+			return errors.New("originate-tloc: no address")
+		}
+		return o.originateTLOC(t)
+	})
 }
 
 // WithdrawTLOC withdraws a TLOC the speaker originated.
 func (sp *Speaker) WithdrawTLOC(k TLOCKey) error {
-	o, ok := sp.routing.(originator)
-	if !ok {
-		return errNoOrigination
-	}
-	return o.removeTLOC(k)
+	return sp.originating(func(o originator) error { return o.removeTLOC(k) })
 }
-
-// errNoOrigination: the routing half keeps no local routes.
-var errNoOrigination = errors.New("the routing half originates no routes")
 
 // Originate has the speaker originate a vRoute, over its first TLOC
 // unless rc names one, and advertise it to its peers.
 func (sp *Speaker) Originate(rc RouteConfig) error {
-	o, ok := sp.routing.(originator)
-	if !ok {
-		return errNoOrigination
-	}
-	if !rc.Prefix.IsValid() {
-		return errors.New("originate: no prefix")
-	}
-	return o.originate(RouteConfig{VPN: rc.VPN, Prefix: rc.Prefix.Masked(), TLOC: rc.TLOC, Preference: rc.Preference, Tag: rc.Tag, Origin: rc.Origin, Label: rc.Label})
+	return sp.originating(func(o originator) error {
+		if !rc.Prefix.IsValid() {
+			return errors.New("originate: no prefix")
+		}
+		return o.originate(RouteConfig{VPN: rc.VPN, Prefix: rc.Prefix.Masked(), TLOC: rc.TLOC, Preference: rc.Preference, Tag: rc.Tag, Origin: rc.Origin, Label: rc.Label})
+	})
 }
 
 // WithdrawRoute withdraws a vRoute the speaker originated.
 func (sp *Speaker) WithdrawRoute(vpn uint64, prefix netip.Prefix) error {
+	return sp.originating(func(o originator) error { return o.removeRoute(vpn, prefix.Masked()) })
+}
+
+// originating runs do on the routing half if its local routes change at
+// run time (an originator); else it is errNoOrigination.
+func (sp *Speaker) originating(do func(o originator) error) error {
 	o, ok := sp.routing.(originator)
 	if !ok {
 		return errNoOrigination
 	}
-	return o.removeRoute(vpn, prefix.Masked())
+	return do(o)
 }
+
+// errNoOrigination: the routing half keeps no local routes.
+var errNoOrigination = errors.New("the routing half originates no routes")
 
 // installPolicy replaces the control policy (docs/policy.md; empty text
 // removes it): applied at once to every learned path, and (a controller)
