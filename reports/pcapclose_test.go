@@ -19,22 +19,36 @@ import (
 	"github.com/ompconform/ompconform/transcript"
 )
 
+// packet is one frame of a capture as the tests look at it.
 type packet struct {
-	fromLocal          bool
+	src, dst           netip.AddrPort
 	syn, fin, rst, ack bool
-	payload            int
+	seq                uint32
+	payload            []byte
 	comments           []string
+	dropCount          *uint64
 }
 
-// readPcap reads a capture back: its packets, seen from local, and the
-// section's comment.
-func readPcap(t *testing.T, b []byte, local string) []packet {
+// from says the packet was sent from addr ("127.0.0.2:40000").
+func (p packet) from(addr string) bool { return p.src.String() == addr }
+
+// nextSeq is the sequence number of the next packet of its stream.
+func (p packet) nextSeq() uint32 {
+	n := p.seq + uint32(len(p.payload))
+	if p.syn || p.fin {
+		n++
+	}
+	return n
+}
+
+// readPcap reads a capture back: its packets, every one TCP over IPv4,
+// and the section's comment.
+func readPcap(t *testing.T, b []byte) ([]packet, string) {
 	t.Helper()
 	rd, err := pcapgo.NewNgReader(bytes.NewReader(b), pcapgo.DefaultNgReaderOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lap := netip.MustParseAddrPort(local)
 	var out []packet
 	for {
 		data, _, opts, err := rd.ReadPacketDataWithOptions()
@@ -45,13 +59,17 @@ func readPcap(t *testing.T, b []byte, local string) []packet {
 			t.Fatal(err)
 		}
 		p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
-		tcp := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		ip := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		tcp, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
+		ip, _ := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		if tcp == nil || ip == nil {
+			t.Fatalf("packet %d is not TCP/IPv4", len(out))
+		}
 		src, _ := netip.AddrFromSlice(ip.SrcIP)
-		out = append(out, packet{fromLocal: src == lap.Addr() && uint16(tcp.SrcPort) == lap.Port(), syn: tcp.SYN, fin: tcp.FIN, rst: tcp.RST, ack: tcp.ACK,
-			payload: len(tcp.Payload), comments: opts.Comments})
+		dst, _ := netip.AddrFromSlice(ip.DstIP)
+		out = append(out, packet{src: netip.AddrPortFrom(src, uint16(tcp.SrcPort)), dst: netip.AddrPortFrom(dst, uint16(tcp.DstPort)),
+			syn: tcp.SYN, fin: tcp.FIN, rst: tcp.RST, ack: tcp.ACK, seq: tcp.Seq, payload: tcp.Payload, comments: opts.Comments, dropCount: opts.DropCount})
 	}
-	return out
+	return out, rd.SectionInfo().Comment
 }
 
 // The end of a connection is in the capture: the FIN of the side that
@@ -73,19 +91,19 @@ func TestPcapHasTheClose(t *testing.T) {
 		if err := WritePcap(&buf, &r, Options{}); err != nil {
 			t.Fatal(err)
 		}
-		ps := readPcap(t, buf.Bytes(), local)
-		if len(ps) < 6 || !ps[0].syn || ps[0].ack || !ps[0].fromLocal || !ps[1].syn || ps[3].payload == 0 || ps[4].payload == 0 {
+		ps, _ := readPcap(t, buf.Bytes())
+		if len(ps) < 6 || !ps[0].syn || ps[0].ack || !ps[0].from(local) || !ps[1].syn || len(ps[3].payload) == 0 || len(ps[4].payload) == 0 {
 			t.Fatalf("%s: want SYN, SYN-ACK, ACK, two segments, the close: %+v", c, ps)
 		}
 		end := ps[5:]
 		fromLocal := c == transcript.ConnFinLocal || c == transcript.ConnRstLocal
 		switch c {
 		case transcript.ConnFinLocal, transcript.ConnFinRemote:
-			if len(end) != 2 || !end[0].fin || end[0].fromLocal != fromLocal || end[1].fin || !end[1].ack || end[1].fromLocal == fromLocal {
+			if len(end) != 2 || !end[0].fin || end[0].from(local) != fromLocal || end[1].fin || !end[1].ack || end[1].from(local) == fromLocal {
 				t.Errorf("%s: the close %+v, want a FIN and the other side's ACK", c, end)
 			}
 		default:
-			if len(end) != 1 || !end[0].rst || end[0].fromLocal != fromLocal {
+			if len(end) != 1 || !end[0].rst || end[0].from(local) != fromLocal {
 				t.Errorf("%s: the close %+v, want one RST", c, end)
 			}
 		}
@@ -107,8 +125,8 @@ func TestPcapCloseWithoutMessages(t *testing.T) {
 	if err := WritePcap(&buf, &r, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	ps := readPcap(t, buf.Bytes(), local)
-	if len(ps) != 5 || !ps[0].syn || !ps[3].fin || ps[3].fromLocal || !ps[4].ack {
+	ps, _ := readPcap(t, buf.Bytes())
+	if len(ps) != 5 || !ps[0].syn || !ps[3].fin || ps[3].from(local) || !ps[4].ack {
 		t.Fatalf("packets %+v: want the handshake, the DUT's FIN and the ACK", ps)
 	}
 	if len(ps[0].comments) == 0 || !strings.Contains(ps[0].comments[0], "liveness") {
@@ -140,7 +158,8 @@ func TestPcapOfARunHasEveryClose(t *testing.T) {
 			t.Fatal(err)
 		}
 		n, liveComment := 0, false
-		for _, p := range readPcap(t, buf.Bytes(), local) {
+		ps, _ := readPcap(t, buf.Bytes())
+		for _, p := range ps {
 			if p.fin || p.rst {
 				n++
 			}

@@ -4,17 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"html"
-	"io"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -139,44 +133,26 @@ func TestTruncatedTranscriptInEveryReport(t *testing.T) {
 	// The capture: the section and the first packet after the gap carry
 	// the summary; each stream's sequence numbers skip the dropped bytes
 	// and the bytes cut from the big message.
-	rd, err := pcapgo.NewNgReader(strings.NewReader(out["pcapng"]), pcapgo.DefaultNgReaderOptions)
-	if err != nil {
-		t.Fatal(err)
+	ps, section := readPcap(t, []byte(out["pcapng"]))
+	if !strings.Contains(section, line) {
+		t.Errorf("section comment %q", section)
 	}
-	if !strings.Contains(rd.SectionInfo().Comment, line) {
-		t.Errorf("section comment %q", rd.SectionInfo().Comment)
-	}
-	next := map[string]uint32{}
+	next := map[netip.AddrPort]uint32{}
 	gaps := map[string]uint32{}
 	comments, cutNotes := 0, 0
-	for {
-		data, _, opts, err := rd.ReadPacketDataWithOptions()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range opts.Comments {
+	for _, p := range ps {
+		for _, c := range p.comments {
 			if c == "840 bytes of this message not kept" {
 				cutNotes++
 			}
-			if c == line && opts.DropCount != nil && *opts.DropCount == uint64(d.Entries) {
+			if c == line && p.dropCount != nil && *p.dropCount == uint64(d.Entries) {
 				comments++
 			}
 		}
-		p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
-		tcp := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		ip := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-		key := netip.AddrPortFrom(netip.MustParseAddr(ip.SrcIP.String()), uint16(tcp.SrcPort)).String()
-		if n, ok := next[key]; ok && tcp.Seq != n {
-			gaps[key] += tcp.Seq - n
+		if n, ok := next[p.src]; ok && p.seq != n {
+			gaps[p.src.String()] += p.seq - n
 		}
-		n := tcp.Seq + uint32(len(tcp.Payload))
-		if tcp.SYN {
-			n++
-		}
-		next[key] = n
+		next[p.src] = p.nextSeq()
 	}
 	var sent, received int64
 	for _, c := range d.Conns {
