@@ -15,6 +15,9 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
+// Bad flags are usage errors: among them --workers out of 1..64, an
+// unknown --fault, and a --fault for a DUT that is not the in-process
+// reference.
 func TestFuzzUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--target", "10.0.0.1:12346"},
@@ -24,11 +27,27 @@ func TestFuzzUsage(t *testing.T) {
 		{"--max-mutations", "0"},
 		{"--hold-time", "2"},
 		{"--role", "router"},
+		{"--workers", "0"},
+		{"--workers", "65"},
+		{"--fault", "no-such-fault"},
+		{"--fault", "alert-never", "--target", "127.0.0.1:12346"},
 		{"extra"},
 	} {
 		if code, _, errs := runCmd(t, nil, append([]string{"fuzz"}, args...)...); code != ExitUsage || errs == "" {
 			t.Errorf("%q: code %d, stderr %q", args, code, errs)
 		}
+	}
+}
+
+// The in-process reference given a fault (--fault) is caught
+// (--fail-on-mismatch exits 1), with 4 workers (--workers) sending
+// exactly the inputs asked for.
+func TestFuzzWorkersAndFault(t *testing.T) {
+	code, out, errs := runCmd(t, nil, "fuzz", "--iterations", "40", "--seed", "1", "--workers", "4", "--fault", "alert-subcode-zero",
+		"--fail-on-mismatch", "--out", t.TempDir(), "--quiet")
+	if code != ExitFailure || !strings.Contains(out, "4 workers") || !strings.Contains(out, "stopped (iterations) after 40 inputs") ||
+		!strings.Contains(out, "FAILED:") {
+		t.Fatalf("code %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 }
 
