@@ -57,6 +57,21 @@ func openDUT(c net.Conn) *omp.Reader {
 	return r
 }
 
+// eachHello reads r, the DUT's side of the session on c, for up to d or
+// until the connection ends, and calls f at every HELLO.
+func eachHello(c net.Conn, r *omp.Reader, d time.Duration, f func()) {
+	c.SetReadDeadline(time.Now().Add(d))
+	for {
+		m, _, err := r.ReadMessage()
+		if err != nil {
+			return
+		}
+		if m.Type() == omp.TypeHello {
+			f()
+		}
+	}
+}
+
 // drain reads and discards until the connection ends.
 func drain(c net.Conn) { io.Copy(io.Discard, c) }
 

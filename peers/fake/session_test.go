@@ -124,16 +124,7 @@ func TestHelloInterval(t *testing.T) {
 			return
 		}
 		n := 0
-		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		for {
-			m, _, err := r.ReadMessage()
-			if err != nil {
-				break
-			}
-			if m.Type() == omp.TypeHello {
-				n++
-			}
-		}
+		eachHello(c, r, 200*time.Millisecond, func() { n++ })
 		hellos <- n
 		drain(c)
 	})
@@ -339,19 +330,12 @@ func TestSetKeepalive(t *testing.T) {
 		if r == nil {
 			return
 		}
-		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		for {
-			m, _, err := r.ReadMessage()
-			if err != nil {
-				return
+		eachHello(c, r, 10*time.Second, func() {
+			select {
+			case times <- time.Now():
+			default:
 			}
-			if m.Type() == omp.TypeHello {
-				select {
-				case times <- time.Now():
-				default:
-				}
-			}
-		}
+		})
 	})
 	p := dial(t, Config{}, addr)
 	if _, err := p.Open(2 * time.Second); err != nil {
