@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/fake"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -21,26 +22,15 @@ import (
 // changed after the build proves that nothing is encoded or mutated again
 // on the way.
 func TestSendWritesTheBuiltBytes(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	got := make(chan []byte, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			got <- nil
-			return
-		}
-		defer c.Close()
+	dut := testdut.Start(t, func(c net.Conn) {
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		b, _ := io.ReadAll(c)
 		got <- b
-	}()
+	})
 
 	tr := transcript.New(transcript.Limits{})
-	p, err := fake.Dial(fake.Config{Name: "peer0", LocalAddr: "127.0.0.1", Transcript: tr, DisableAutoHello: true}, ln.Addr().String(), 2*time.Second)
+	p, err := fake.Dial(fake.Config{Name: "peer0", LocalAddr: "127.0.0.1", Transcript: tr, DisableAutoHello: true}, dut.Addr(), 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
