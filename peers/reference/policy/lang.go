@@ -49,6 +49,8 @@ type Rule struct {
 type Policy struct {
 	Rules   []Rule
 	Default Action
+
+	idx *ruleIndex // built by Parse (index.go); nil: Eval scans every rule
 }
 
 // Route is what a policy sees of a route. For a vRoute, TLOC and Color
@@ -73,18 +75,25 @@ type Decision struct {
 	Default bool
 }
 
-// Eval decides r. A nil policy accepts everything.
+// Eval decides r: the first rule that matches, in Seq order, or the
+// default. A nil policy accepts everything.
 func (p *Policy) Eval(r *Route) Decision {
 	if p == nil {
 		return Decision{Default: true}
 	}
-	for i := range p.Rules {
-		ru := &p.Rules[i]
-		if ru.Match.matches(r) {
-			return decision(ru.Action, ru.Pref, ru.Seq, false)
+	i := 0
+	if p.idx != nil && p.idx.rules == len(p.Rules) {
+		i = p.idx.first(p.Rules, r)
+	} else {
+		for i < len(p.Rules) && !p.Rules[i].Match.matches(r) {
+			i++
 		}
 	}
-	return decision(p.Default, 0, 0, true)
+	if i == len(p.Rules) {
+		return decision(p.Default, 0, 0, true)
+	}
+	ru := &p.Rules[i]
+	return decision(ru.Action, ru.Pref, ru.Seq, false)
 }
 
 func decision(a Action, pref, seq uint32, def bool) Decision {
@@ -183,6 +192,7 @@ func Parse(text []byte) (*Policy, error) {
 		}
 	}
 	slices.SortFunc(p.Rules, func(a, b Rule) int { return int(int64(a.Seq) - int64(b.Seq)) })
+	p.idx = buildIndex(p.Rules)
 	return p, nil
 }
 
