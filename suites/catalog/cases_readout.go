@@ -20,18 +20,14 @@ import (
 // its own routes) shows here without resting on the project's reading of
 // QUERY.
 
-type readoutExp struct {
-	prefix string
-	win    []int
-	lose   []int
-}
+type readoutExp struct{ bestPaths }
 
 // RouteTable reads the DUT's paths to prefix (in the case run's VPN)
 // through the control contract until the best ones are the paths via the
 // winners' TLOCs and none via the losers', and an SDN router's forwarding
 // entry the winners' TLOCs, or Env.Answer passes.
 func RouteTable(prefix string, winners []int, losers ...int) Expectation {
-	return readoutExp{prefix: prefix, win: winners, lose: losers}
+	return readoutExp{bestPaths{prefix: prefix, win: winners, lose: losers}}
 }
 
 func (r readoutExp) String() string {

@@ -158,11 +158,7 @@ func passesAll(e *Env, m omp.Message, preds []Pred) bool {
 
 // ---- what a QUERY answers --------------------------------------------------
 
-type queryPathsExp struct {
-	prefix string
-	win    []int
-	lose   []int
-}
+type queryPathsExp struct{ bestPaths }
 
 // QueriedPaths sends a QUERY for prefix (then a REFRESH_REQUEST, whose EOR
 // ends the answer) and expects the answer to hold the paths via the
@@ -171,7 +167,7 @@ type queryPathsExp struct {
 // only its own routes, this is how its choice among learned paths shows
 // on the wire.
 func QueriedPaths(prefix string, winners []int, losers ...int) Expectation {
-	return queryPathsExp{prefix: prefix, win: winners, lose: losers}
+	return queryPathsExp{bestPaths{prefix: prefix, win: winners, lose: losers}}
 }
 
 func (q queryPathsExp) String() string {
@@ -216,7 +212,7 @@ func (q queryPathsExp) check(x *Exec, peer int) Verdict {
 		rec = "no path for " + q.prefix
 	}
 	rec += ", then EOR"
-	return judgePaths(x, q, have, q.win, q.lose, rec, "a path via peer%d, which should not be best")
+	return q.grade(x, q, have, rec, "a path via peer%d, which should not be best")
 }
 
 // ---- sending as another router --------------------------------------------

@@ -183,23 +183,27 @@ func HandshakeValid() Pred {
 
 // ---- best path ---------------------------------------------------------------
 
-type bestPathExp struct {
+// bestPaths is what an expectation of the DUT's best paths to prefix wants:
+// one via every winner's TLOC and none via a loser's.
+type bestPaths struct {
 	prefix string
 	win    []int
 	lose   []int
 }
 
+type bestPathExp struct{ bestPaths }
+
 // BestPath expects the DUT, a controller that has heard prefix from fake
 // peers winner and losers, to advertise to the observing peer the path via
 // winner's TLOC and none via a loser's, once it settles (Env.Answer).
 func BestPath(prefix string, winner int, losers ...int) Expectation {
-	return bestPathExp{prefix: prefix, win: []int{winner}, lose: losers}
+	return bestPathExp{bestPaths{prefix: prefix, win: []int{winner}, lose: losers}}
 }
 
 // AllPaths expects the DUT to advertise the paths via every peer given:
 // "the routing controller chooses both of them".
 func AllPaths(prefix string, peers ...int) Expectation {
-	return bestPathExp{prefix: prefix, win: peers}
+	return bestPathExp{bestPaths{prefix: prefix, win: peers}}
 }
 
 func (b bestPathExp) String() string {
@@ -256,20 +260,20 @@ func (b bestPathExp) check(x *Exec, peer int) Verdict {
 	if len(got) == 0 {
 		rec = fmt.Sprintf("no path for %s within %s", b.prefix, x.Env.Answer)
 	}
-	return judgePaths(x, b, have, b.win, b.lose, rec, "a losing path via peer%d was advertised")
+	return b.grade(x, b, have, rec, "a losing path via peer%d was advertised")
 }
 
-// judgePaths grades the paths seen, by the TLOCs they go via (have): a
+// grade grades e by the paths seen, by the TLOCs they go via (have): a
 // Fail when a winner's TLOC has none or a loser's has one (loser is the
 // reason's format, of the loser's peer index), else a Pass; rec is what
 // was received.
-func judgePaths(x *Exec, e Expectation, have map[netip.Addr]bool, win, lose []int, rec, loser string) Verdict {
-	for _, w := range win {
+func (ps bestPaths) grade(x *Exec, e Expectation, have map[netip.Addr]bool, rec, loser string) Verdict {
+	for _, w := range ps.win {
 		if !have[x.Env.Peer(w).TLOC] {
 			return verdict(Fail, e, rec, fmt.Sprintf("no path via peer%d", w))
 		}
 	}
-	for _, l := range lose {
+	for _, l := range ps.lose {
 		if have[x.Env.Peer(l).TLOC] {
 			return verdict(Fail, e, rec, fmt.Sprintf(loser, l))
 		}
