@@ -113,6 +113,48 @@ func TestUndecodableMessage(t *testing.T) {
 	}
 }
 
+// A message over 4096 bytes is read whole by its Length, and the stream
+// goes on; past maxOversize of them, the next is unframeable and nothing
+// after it is delivered, so a DUT cannot queue Buffer x 64 KB.
+func TestOversizeMessages(t *testing.T) {
+	big := make([]byte, 6000)
+	copy(big, bytes.Repeat([]byte{0xFF}, omp.MarkerLen))
+	big[omp.HeaderLen-1] = byte(omp.TypeUpdate)
+	omp.PutLength(big)
+	hello, _ := omp.Encode(&omp.Hello{})
+	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
+		c.Write(append(bytes.Clone(big), hello...))
+		for range maxOversize {
+			c.Write(big)
+		}
+		c.Write(hello)
+		drain(c)
+	})
+	p := dial(t, Config{}, addr)
+	first, err := p.Expect(time.Second, anyMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oe, ok := omp.AsError(first.Err); !ok || oe.Subcode != omp.SubErrHeaderLength || first.Unframeable || len(first.Raw) != len(big) {
+		t.Fatalf("first: %v (unframeable %v, %d bytes)", first, first.Unframeable, len(first.Raw))
+	}
+	if r, err := p.Expect(time.Second, anyMessage); err != nil || r.Type() != omp.TypeHello {
+		t.Fatalf("after it: %v, %v; want the HELLO", r, err)
+	}
+	for i := 1; i <= maxOversize; i++ {
+		r, err := p.Expect(time.Second, anyMessage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i == maxOversize; r.Unframeable != want {
+			t.Fatalf("oversize message %d: unframeable %v, want %v", i+1, r.Unframeable, want)
+		}
+	}
+	if r, err := p.Expect(300*time.Millisecond, anyMessage); err == nil {
+		t.Fatalf("after the unframeable one: %v", r)
+	}
+}
+
 // SendBuilt sends bytes built beforehand exactly as they are, and records
 // them, what they decode to (here the ALERT the DUT should send) and the
 // mutations; its plain encoding, with the message itself.

@@ -28,6 +28,11 @@ func (c countingReader) Read(b []byte) (int, error) {
 // maxGarbageEntries bounds the transcript entries for unframeable data.
 const maxGarbageEntries = 32
 
+// maxOversize bounds the messages over 4096 bytes (up to 65535 each) a
+// connection reads whole: past it, the next is unframeable, so that a
+// queue of Buffer messages holds at most this many large ones.
+const maxOversize = 16
+
 // readLoop is the connection's only reader. It never blocks on the queue:
 // a full queue drops the connection (CloseOverflow).
 func (p *Peer) readLoop() {
@@ -37,6 +42,7 @@ func (p *Peer) readLoop() {
 	// frames it: it is read whole, shown and blamed (a reflected one, by
 	// its ORIGINATOR, on the case that sent it), and the stream goes on.
 	r.Oversize = true
+	oversize := 0
 	for {
 		raw, err := r.ReadRaw()
 		_, framing := omp.AsError(err)
@@ -45,7 +51,8 @@ func (p *Peer) readLoop() {
 		case err == nil:
 			m, derr := safeDecode(raw)
 			ev = received(append([]byte(nil), raw...), m, derr)
-		case framing && len(raw) > omp.HeaderLen: // read whole (Oversize)
+		case framing && len(raw) > omp.HeaderLen && oversize < maxOversize: // read whole (Oversize)
+			oversize++
 			ev = received(append([]byte(nil), raw...), nil, err)
 		case framing:
 			ev = received(append([]byte(nil), raw...), nil, err)
