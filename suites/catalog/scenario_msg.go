@@ -220,6 +220,15 @@ func (p *scParser) prefixes(n *yaml.Node, what string) ([]string, bool) {
 
 var attrKeys = []string{"tloc", "tloc_routes", "vroutes", "withdraw", "pref", "weight", "tag", "site_id", "domain", "stale", "originator", "raw"}
 
+// u32Attrs are the attributes whose value is one 32-bit number, by key.
+var u32Attrs = map[string]func(x uint32) omp.AttrValue{
+	"pref":    func(x uint32) omp.AttrValue { return &omp.AttrPref{Preference: x} },
+	"weight":  func(x uint32) omp.AttrValue { return &omp.AttrWeight{Weight: x} },
+	"tag":     func(x uint32) omp.AttrValue { return &omp.AttrTag{Tag: x} },
+	"site_id": func(x uint32) omp.AttrValue { return &omp.AttrSiteID{SiteID: x} },
+	"domain":  func(x uint32) omp.AttrValue { return &omp.AttrDomain{DomainID: x} },
+}
+
 // attr reads one attribute: a mapping with one attribute key, and
 // optionally "optional: true" (the ATTR_OPTIONAL flag).
 func (p *scParser) attr(n *yaml.Node) (A, bool) {
@@ -249,7 +258,10 @@ func (p *scParser) attr(n *yaml.Node) (A, bool) {
 	}
 	v := f[key]
 	fixed := func(val omp.AttrValue) A { return AttrFlags(flags, val) }
-	u32 := func() (uint32, bool) { x, ok := p.uint(v, key, 32); return uint32(x), ok }
+	if value, ok := u32Attrs[key]; ok {
+		x, ok := p.uint(v, key, 32)
+		return fixed(value(uint32(x))), ok
+	}
 	switch key {
 	case "tloc", "tloc_routes":
 		if s, _ := p.str(v, key); s != "own" {
@@ -269,21 +281,6 @@ func (p *scParser) attr(n *yaml.Node) (A, bool) {
 			return VRoutes(ps...), true
 		}
 		return WithdrawVRoutes(ps...), true
-	case "pref":
-		x, ok := u32()
-		return fixed(&omp.AttrPref{Preference: x}), ok
-	case "weight":
-		x, ok := u32()
-		return fixed(&omp.AttrWeight{Weight: x}), ok
-	case "tag":
-		x, ok := u32()
-		return fixed(&omp.AttrTag{Tag: x}), ok
-	case "site_id":
-		x, ok := u32()
-		return fixed(&omp.AttrSiteID{SiteID: x}), ok
-	case "domain":
-		x, ok := u32()
-		return fixed(&omp.AttrDomain{DomainID: x}), ok
 	case "stale":
 		x, ok := p.uint(v, key, 8)
 		return fixed(&omp.AttrStale{Stale: uint8(x)}), ok

@@ -101,6 +101,10 @@ func (p *scParser) open(n *yaml.Node) (Step, bool) {
 
 var hsKeys = []string{"version", "hold_time", "router_id", "dut_router_id", "domain_id", "other_domain", "site_id", "peer_type", "drop_capabilities", "no_options"}
 
+// hsFlags are the HANDSHAKE overrides that are on or off (true or false),
+// by key.
+var hsFlags = map[string]func() HSOpt{"dut_router_id": DUTRouterID, "other_domain": OtherDomain, "no_options": NoOptions}
+
 // hsOpts reads HANDSHAKE field overrides of the standard HANDSHAKE.
 func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 	f, ok := p.fields(n, "handshake", hsKeys...)
@@ -112,6 +116,12 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 	for _, k := range hsKeys { // a fixed order, whatever the file's
 		v := f[k]
 		if v == nil {
+			continue
+		}
+		if opt, ok := hsFlags[k]; ok {
+			if b, ok := p.bool(v, "handshake."+k); ok && b {
+				opts = append(opts, opt())
+			}
 			continue
 		}
 		switch k {
@@ -131,17 +141,9 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 					opts = append(opts, hsOpt("Router ID "+a.String(), func(_ *Env, _ int, h *omp.Handshake) { h.PeerRouterID = a }))
 				}
 			}
-		case "dut_router_id":
-			if b, ok := p.bool(v, "handshake.dut_router_id"); ok && b {
-				opts = append(opts, DUTRouterID())
-			}
 		case "domain_id":
 			if x, ok := p.uint(v, "handshake.domain_id", 32); ok {
 				opts = append(opts, hsOpt(fmt.Sprintf("Domain ID %d", x), func(_ *Env, _ int, h *omp.Handshake) { h.DomainID = uint32(x) }))
-			}
-		case "other_domain":
-			if b, ok := p.bool(v, "handshake.other_domain"); ok && b {
-				opts = append(opts, OtherDomain())
 			}
 		case "site_id":
 			if x, ok := p.uint(v, "handshake.site_id", 32); ok {
@@ -165,10 +167,6 @@ func (p *scParser) hsOpts(n *yaml.Node) ([]HSOpt, bool) {
 				}
 			}
 			opts = append(opts, DropCaps(codes...))
-		case "no_options":
-			if b, ok := p.bool(v, "handshake.no_options"); ok && b {
-				opts = append(opts, NoOptions())
-			}
 		}
 	}
 	return opts, len(p.errs) == before
