@@ -153,11 +153,7 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 		}
 	}
 	if s.hasTLOC {
-		f := fTLOC4
-		if !s.tlocNH.Address.Is4() {
-			f = fTLOC6
-		}
-		if k, ok := tlocKey(f, s.tlocNH.Address, s.tlocNH.Color, s.tlocNH.Encap); ok {
+		if k, ok := tlocKeyOf(s.tlocNH); ok {
 			s.tloc = r.acquireTLOC(k)
 		}
 	}

@@ -122,6 +122,26 @@ func tlocKey(f int, a netip.Addr, color, encap uint8) (key, bool) {
 	return k, true
 }
 
+// famOf is family f4 (fTLOC4, fVR4) or, when address a is IPv6, its
+// IPv6 twin (is6).
+func famOf(f4 int, a netip.Addr) int {
+	if a.Is6() {
+		return f4 | 1
+	}
+	return f4
+}
+
+// prefixKey is the key of the vRoute to vpn and p, in the family of p's
+// address.
+func prefixKey(vpn uint64, p netip.Prefix) (key, bool) {
+	return vrKey(famOf(fVR4, p.Addr()), vpn, uint8(p.Bits()), p.Addr())
+}
+
+// tlocKeyOf is the key of TLOC t, in the family of its address.
+func tlocKeyOf(t omp.TLOCNLRI) (key, bool) {
+	return tlocKey(famOf(fTLOC4, t.Address), t.Address, t.Color, t.Encap)
+}
+
 func (k *key) prefix() netip.Prefix { return netip.PrefixFrom(k.addr(), int(k.plen)) }
 
 func (k *key) tloc() omp.TLOCNLRI {

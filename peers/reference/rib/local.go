@@ -9,17 +9,13 @@ import (
 
 // AddRoute originates or replaces a local vRoute.
 func (r *RIB) AddRoute(lr LocalRoute) error {
-	f := fVR4
-	if lr.Prefix.Addr().Is6() {
-		f = fVR6
-	}
 	if !lr.Prefix.IsValid() || lr.Label > 0xFFFFFF {
 		return fmt.Errorf("%w: prefix %v label %d", ErrBadRoute, lr.Prefix, lr.Label)
 	}
 	if !lr.TLOC.Address.IsValid() {
 		return fmt.Errorf("%w: %v has no TLOC", ErrBadRoute, lr.Prefix)
 	}
-	k, _ := vrKey(f, lr.VPN, uint8(lr.Prefix.Bits()), lr.Prefix.Addr())
+	k, _ := prefixKey(lr.VPN, lr.Prefix)
 	attrs := []omp.Attribute{
 		omp.Attr(&omp.AttrTLOC{Address: lr.TLOC.Address, Color: lr.TLOC.Color, Encap: lr.TLOC.Encap}),
 		omp.Attr(&omp.AttrOrigin{Proto: lr.Origin, Metric: lr.Metric}),
@@ -36,14 +32,9 @@ func (r *RIB) AddRoute(lr LocalRoute) error {
 
 // AddTLOC originates or replaces a local TLOC.
 func (r *RIB) AddTLOC(lt LocalTLOC) error {
-	a := lt.TLOC.Address
-	f := fTLOC4
-	if a.Is6() {
-		f = fTLOC6
-	}
-	k, ok := tlocKey(f, a, lt.TLOC.Color, lt.TLOC.Encap)
+	k, ok := tlocKeyOf(lt.TLOC)
 	if !ok {
-		return fmt.Errorf("%w: TLOC %v", ErrBadRoute, a)
+		return fmt.Errorf("%w: TLOC %v", ErrBadRoute, lt.TLOC.Address)
 	}
 	var attrs []omp.Attribute
 	if lt.Pref != 0 {
@@ -87,21 +78,13 @@ func (r *RIB) addLocal(k *key, pathID, label uint32, attrs []omp.Attribute) erro
 
 // RemoveRoute withdraws a local vRoute; it reports whether there was one.
 func (r *RIB) RemoveRoute(vpn uint64, prefix netip.Prefix, pathID uint32) bool {
-	f := fVR4
-	if prefix.Addr().Is6() {
-		f = fVR6
-	}
-	k, ok := vrKey(f, vpn, uint8(prefix.Bits()), prefix.Addr())
+	k, ok := prefixKey(vpn, prefix)
 	return ok && r.removeLocal(&k, pathID)
 }
 
 // RemoveTLOC withdraws a local TLOC; it reports whether there was one.
 func (r *RIB) RemoveTLOC(t omp.TLOCNLRI) bool {
-	f := fTLOC4
-	if t.Address.Is6() {
-		f = fTLOC6
-	}
-	k, ok := tlocKey(f, t.Address, t.Color, t.Encap)
+	k, ok := tlocKeyOf(t)
 	return ok && r.removeLocal(&k, 0)
 }
 

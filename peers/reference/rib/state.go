@@ -78,11 +78,7 @@ func (r *RIB) Routes(f omp.Family) []Route {
 func (r *RIB) PathsTo(vpn uint64, prefix netip.Prefix) []Route {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	f := fVR4
-	if prefix.Addr().Is6() {
-		f = fVR6
-	}
-	k, ok := vrKey(f, vpn, uint8(prefix.Bits()), prefix.Addr())
+	k, ok := prefixKey(vpn, prefix)
 	if !ok {
 		return nil
 	}
@@ -184,10 +180,7 @@ func (r *RIB) Lookup(vpn uint64, a netip.Addr) (FIBEntry, bool) {
 		return FIBEntry{}, false
 	}
 	a = a.Unmap()
-	f := fVR4
-	if a.Is6() {
-		f = fVR6
-	}
+	f := famOf(fVR4, a)
 	for bits := a.BitLen(); bits >= 0; bits-- {
 		k, _ := vrKey(f, vpn, uint8(bits), a)
 		if di := r.findDest(&k); di != 0 {
