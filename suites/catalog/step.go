@@ -157,10 +157,11 @@ func (x *Exec) opened(i int) bool {
 }
 
 // await reads peer i's events until stop accepts one, the connection
-// ends, or d passes (EvTimeout). skipped lists the messages read and not
-// accepted, for the verdict; other case runs' reflected UPDATEs are not
-// this case's traffic and are left out of it.
-func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool) (Event, string) {
+// ends, or d passes (EvTimeout). skipped names the messages read and not
+// accepted, for the verdict. Other case runs' reflected UPDATEs are not
+// this case's traffic: they are left out of it, counted as each one
+// arrives (the session keeps only the first of a flood whole).
+func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool) (ev Event, skipped string) {
 	s := x.sess[i]
 	if s == nil {
 		return Event{Kind: EvReset, Err: fmt.Errorf("peer%d has no session", i), At: time.Now()}, ""
@@ -171,7 +172,9 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 	if dl, ok := x.Ctx.Deadline(); ok && time.Until(dl) < d {
 		d = time.Until(dl)
 	}
-	ev, skipped := s.Await(max(d, 0), what, func(ev Event) bool {
+	var seen []string
+	counts := map[string]int{}
+	ev, _ = s.Await(max(d, 0), what, func(ev Event) bool {
 		if ev.Kind == EvBadMessage && x.foreign(ev) {
 			return false // another case's, reflected: not judged here
 		}
@@ -181,23 +184,18 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 		if hs, ok := ev.Msg.(*omp.Handshake); ok && x.dut[i] == nil {
 			x.dut[i] = hs
 		}
-		return ev.Kind != EvMessage || stop(ev)
+		if ev.Kind != EvMessage || stop(ev) {
+			return true
+		}
+		if seq, ok := originSeq(ev.Raw); !ok || seq == x.Env.Seq&0xFFFF {
+			t := ev.Type().String()
+			if counts[t] == 0 {
+				seen = append(seen, t)
+			}
+			counts[t]++
+		}
+		return false
 	})
-	var seen []string
-	counts := map[string]int{}
-	for _, e := range skipped {
-		if seq, ok := originSeq(e.Raw); ok && seq != x.Env.Seq&0xFFFF {
-			continue // another case run's, reflected: not this case's traffic
-		}
-		t := "undecodable message"
-		if e.Kind == EvMessage {
-			t = e.Type().String()
-		}
-		if counts[t] == 0 {
-			seen = append(seen, t)
-		}
-		counts[t]++
-	}
 	return ev, skippedText(seen, counts)
 }
 
