@@ -583,19 +583,19 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 	}
 }
 
-// A malformed UPDATE that the DUT accepts and reflects reaches the fake
-// peers of the cases running at the same time: they skip it (it is not
-// theirs), and the case that sent it is blamed.
-func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
+// waitsAndSends runs two cases at once on a DUT that reflects every
+// UPDATE: X-WAITS opens a session, waits and expects waitExp; X-SENDS
+// opens its own a little later, sends m and expects exp. It returns
+// their results.
+func waitsAndSends(t *testing.T, section string, waitExp catalog.Expectation, m catalog.Msg, exp catalog.Expectation) (waits, sends Result) {
+	t.Helper()
 	d := startDUT(t, reflects)
-	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
 	cases := []catalog.Case{
-		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Accept())}},
-		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, bad),
-			catalog.ExpectOn(0, catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept())}},
+		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, waitExp)}},
+		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, m), catalog.ExpectOn(0, exp)}},
 	}
 	for i := range cases {
-		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1.3", catalog.MUST, catalog.Draft, "isolation"
+		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = section, catalog.MUST, catalog.Draft, "isolation"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -603,12 +603,20 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := grades(rep)
-	if g["X-WAITS"] != catalog.Pass {
-		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", g["X-WAITS"], rep.Results[0].Reason, rep.Results[0].Received)
+	return rep.Results[0], rep.Results[1]
+}
+
+// A malformed UPDATE that the DUT accepts and reflects reaches the fake
+// peers of the cases running at the same time: they skip it (it is not
+// theirs), and the case that sent it is blamed.
+func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
+	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
+	waits, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), bad, catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept())
+	if waits.Grade != catalog.Pass {
+		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
-	if r := rep.Results[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's malformed UPDATE") {
-		t.Errorf("X-SENDS, whose malformed UPDATE the DUT accepted and reflected: %s (%s)", r.Grade, r.Reason)
+	if sends.Grade != catalog.Fail || !strings.Contains(sends.Reason, "reflected this case's malformed UPDATE") {
+		t.Errorf("X-SENDS, whose malformed UPDATE the DUT accepted and reflected: %s (%s)", sends.Grade, sends.Reason)
 	}
 }
 
@@ -617,25 +625,11 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 // its Length and skip it (it is not theirs), their sessions going on; the
 // case that sent the UPDATE is blamed.
 func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
-	d := startDUT(t, reflects)
-	cases := []catalog.Case{
-		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Accept())}},
-		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate())),
-			catalog.ExpectOn(0, catalog.Accept())}},
+	waits, sends := waitsAndSends(t, "3.1-format", catalog.Accept(), catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate()), catalog.Accept())
+	if waits.Grade != catalog.Pass {
+		t.Errorf("X-WAITS, which only received another case's oversize reflection: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
-	for i := range cases {
-		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1-format", catalog.MUST, catalog.Draft, "isolation"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2}, cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := rep.Results[0]; r.Grade != catalog.Pass {
-		t.Errorf("X-WAITS, which only received another case's oversize reflection: %s (%s; received %s)", r.Grade, r.Reason, r.Received)
-	}
-	if r := rep.Results[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's") || !strings.Contains(r.Reason, "4103") {
+	if r := sends; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's") || !strings.Contains(r.Reason, "4103") {
 		t.Errorf("X-SENDS, whose UPDATE the DUT reflected at 4103 bytes: %s (%s)", r.Grade, r.Reason)
 	}
 }
@@ -644,21 +638,7 @@ func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
 // not expect, not the UPDATEs of other case runs that a controller
 // reflected to it.
 func TestOtherRunsReflectionsAreNotBeforeIt(t *testing.T) {
-	d := startDUT(t, reflects)
-	cases := []catalog.Case{
-		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet))}},
-		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, catalog.RouteUpdate()), catalog.ExpectOn(0, catalog.Accept())}},
-	}
-	for i := range cases {
-		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1.3", catalog.MUST, catalog.Draft, "isolation"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2}, cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rep.Results[0]
+	r, _ := waitsAndSends(t, "3.1.3", catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet), catalog.RouteUpdate(), catalog.Accept())
 	if r.Grade != catalog.Fail || r.OtherRuns == nil {
 		t.Fatalf("X-WAITS: %s (%s; received %s), other runs %v; want FAIL after another run's reflected UPDATE", r.Grade, r.Reason, r.Received, r.OtherRuns)
 	}
