@@ -587,12 +587,16 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 // UPDATE: X-WAITS opens a session, waits and expects waitExp; X-SENDS
 // opens its own a little later, sends m and expects exp. It returns
 // their results.
-func waitsAndSends(t *testing.T, section string, waitExp catalog.Expectation, m catalog.Msg, exp catalog.Expectation) (waits, sends Result) {
+func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectation, ms ...catalog.Msg) (waits, sends Result) {
 	t.Helper()
 	d := startDUT(t, reflects)
+	send := []catalog.Step{catalog.Sleep(0.3), catalog.Open(0)}
+	for _, m := range ms {
+		send = append(send, catalog.Send(0, m))
+	}
 	cases := []catalog.Case{
 		{ID: "X-WAITS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, waitExp)}},
-		{ID: "X-SENDS", Script: []catalog.Step{catalog.Sleep(0.3), catalog.Open(0), catalog.Send(0, m), catalog.ExpectOn(0, exp)}},
+		{ID: "X-SENDS", Script: append(send, catalog.ExpectOn(0, exp))},
 	}
 	for i := range cases {
 		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = section, catalog.MUST, catalog.Draft, "isolation"
@@ -611,7 +615,7 @@ func waitsAndSends(t *testing.T, section string, waitExp catalog.Expectation, m 
 // theirs), and the case that sent it is blamed.
 func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
-	waits, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), bad, catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept())
+	waits, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept(), bad)
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
@@ -625,7 +629,7 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 // its Length and skip it (it is not theirs), their sessions going on; the
 // case that sent the UPDATE is blamed.
 func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
-	waits, sends := waitsAndSends(t, "3.1-format", catalog.Accept(), catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate()), catalog.Accept())
+	waits, sends := waitsAndSends(t, "3.1-format", catalog.Accept(), catalog.Accept(), catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate()))
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's oversize reflection: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
@@ -636,9 +640,13 @@ func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
 
 // A verdict's "before it" lists what this case's peer received and did
 // not expect, not the UPDATEs of other case runs that a controller
-// reflected to it.
+// reflected to it: here 100 of them, more than a wait keeps whole.
 func TestOtherRunsReflectionsAreNotBeforeIt(t *testing.T) {
-	r, _ := waitsAndSends(t, "3.1.3", catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet), catalog.RouteUpdate(), catalog.Accept())
+	updates := make([]catalog.Msg, 100)
+	for i := range updates {
+		updates[i] = catalog.RouteUpdate()
+	}
+	r, _ := waitsAndSends(t, "3.1.3", catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet), catalog.Accept(), updates...)
 	if r.Grade != catalog.Fail || r.OtherRuns == nil {
 		t.Fatalf("X-WAITS: %s (%s; received %s), other runs %v; want FAIL after another run's reflected UPDATE", r.Grade, r.Reason, r.Received, r.OtherRuns)
 	}
