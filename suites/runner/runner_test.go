@@ -585,7 +585,7 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 
 // waitsAndSends runs two cases at once on a DUT that reflects every
 // UPDATE: X-WAITS opens a session, waits and expects waitExp; X-SENDS
-// opens its own a little later, sends m and expects exp. It returns
+// opens its own a little later, sends ms and expects exp. It returns
 // their results.
 func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectation, ms ...catalog.Msg) (waits, sends Result) {
 	t.Helper()
