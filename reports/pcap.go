@@ -15,6 +15,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/suites/runner"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -139,16 +140,8 @@ func WritePcaps(dir string, rep *runner.Report, o Options) error {
 		if len(r.Transcript) == 0 {
 			continue
 		}
-		f, err := os.Create(filepath.Join(dir, pcapName(r.ID)))
-		if err != nil {
+		if err := fileout.Write(filepath.Join(dir, pcapName(r.ID)), func(f io.Writer) error { return WritePcap(f, r, o) }); err != nil {
 			return err
-		}
-		err = WritePcap(f, r, o)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", r.ID, err)
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
@@ -168,16 +169,8 @@ func WriteReports(dir string, rep *runner.Report) error {
 	for name, w := range map[string]func(io.Writer, *runner.Report, reports.Options) error{
 		"report.html": reports.WriteHTML, "report.json": reports.WriteJSON, "report.md": reports.WriteMarkdown, "report.xml": reports.WriteJUnit,
 	} {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
+		if err := fileout.Write(filepath.Join(dir, name), func(f io.Writer) error { return w(f, rep, reports.Options{}) }); err != nil {
 			return err
-		}
-		err = w(f, rep, reports.Options{})
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return reports.WritePcaps(filepath.Join(dir, "pcap"), rep, reports.Options{})

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/bench/scale"
+	"github.com/ompconform/ompconform/internal/fileout"
 )
 
 // `ompconform bench-scale` runs the controller scale benchmark (package
@@ -197,10 +199,5 @@ func (f *benchScaleFlags) run(env *Env, ns, ms []int) int {
 }
 
 func writeHeapProfile(path string) error {
-	pf, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer pf.Close()
-	return pprof.Lookup("heap").WriteTo(pf, 0)
+	return fileout.Write(path, func(w io.Writer) error { return pprof.Lookup("heap").WriteTo(w, 0) })
 }

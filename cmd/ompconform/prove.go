@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/ompconform/ompconform/dut"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/prove"
@@ -283,20 +285,12 @@ func writeProve(dir string, m *prove.Matrix, cases []catalog.Case) error {
 			faults = append(faults, prove.FaultInfo{Name: string(fi.Name), Area: fi.Area, Summary: fi.Summary})
 		}
 	}
-	for name, write := range map[string]func(*os.File) error{
-		"kills.json": func(w *os.File) error { return m.Write(w) },
-		"kills.html": func(w *os.File) error { return m.WriteHTML(w, cases, faults) },
+	for name, write := range map[string]func(io.Writer) error{
+		"kills.json": m.Write,
+		"kills.html": func(w io.Writer) error { return m.WriteHTML(w, cases, faults) },
 	} {
-		out, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
+		if err := fileout.Write(filepath.Join(dir, name), write); err != nil {
 			return err
-		}
-		err = write(out)
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil

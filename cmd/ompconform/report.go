@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/reports"
 )
 
@@ -67,15 +67,8 @@ func runReport(env *Env, args []string) int {
 			continue
 		}
 		wrote = true
-		f, err := os.Create(o.path)
-		if err == nil {
-			err = o.w(f)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "ompconform report merge: %s: %v\n", o.path, err)
+		if err := fileout.Write(o.path, o.w); err != nil {
+			fmt.Fprintf(env.Stderr, "ompconform report merge: %v\n", err)
 			return ExitUsage
 		}
 		fmt.Fprintf(env.Stdout, "wrote %s\n", o.path)

@@ -2,11 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/runner"
 )
@@ -95,17 +95,8 @@ func (f *runFlags) prepareOutputs() error {
 func (f *runFlags) writeOutputs(rep *runner.Report, o reports.Options) (written []string, err error) {
 	var errs []error
 	for _, x := range f.outputs() {
-		out, cerr := os.Create(x.path)
-		if cerr != nil {
-			errs = append(errs, cerr)
-			continue
-		}
-		werr := x.w(out, rep, o)
-		if cerr := out.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", x.path, werr))
+		if err := fileout.Write(x.path, func(w io.Writer) error { return x.w(w, rep, o) }); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		written = append(written, x.path)

@@ -1,0 +1,32 @@
+package fileout
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Write writes the file, and its error names the path once, whether
+// the file could not be created or written.
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.txt")
+	if err := Write(path, func(w io.Writer) error { _, err := io.WriteString(w, "report"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "report" {
+		t.Errorf("file %q, %v", b, err)
+	}
+	bad := errors.New("no space")
+	if err := Write(path, func(io.Writer) error { return bad }); !errors.Is(err, bad) || strings.Count(err.Error(), path) != 1 {
+		t.Errorf("a failed write: %v", err)
+	}
+	missing := filepath.Join(dir, "no", "r.txt")
+	called := false
+	if err := Write(missing, func(io.Writer) error { called = true; return nil }); err == nil || called || strings.Count(err.Error(), missing) != 1 {
+		t.Errorf("a file that cannot be created: %v (written: %v)", err, called)
+	}
+}
