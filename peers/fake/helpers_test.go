@@ -57,6 +57,17 @@ func openDUT(c net.Conn) *omp.Reader {
 	return r
 }
 
+// openedDUT is a test DUT's script: it plays the DUT's side of the
+// opening (openDUT) and, if the peer went through it, runs script with
+// the session's reader.
+func openedDUT(script func(c net.Conn, r *omp.Reader)) func(net.Conn) {
+	return func(c net.Conn) {
+		if r := openDUT(c); r != nil {
+			script(c, r)
+		}
+	}
+}
+
 // eachHello reads r, the DUT's side of the session on c, for up to d or
 // until the connection ends, and calls f at every HELLO.
 func eachHello(c net.Conn, r *omp.Reader, d time.Duration, f func()) {

@@ -17,11 +17,7 @@ import (
 // skipped, queued messages stay for the next step.
 func TestOpenAndHellos(t *testing.T) {
 	gotHello := make(chan bool, 1)
-	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
-		r := openDUT(c)
-		if r == nil {
-			return
-		}
+	addr := startDUT(t, "127.0.0.1:0", nil, openedDUT(func(c net.Conn, r *omp.Reader) {
 		mustWrite(c, &omp.Hello{}) // must be answered
 		c.SetReadDeadline(time.Now().Add(2 * time.Second))
 		m, _, err := r.ReadMessage()
@@ -31,7 +27,7 @@ func TestOpenAndHellos(t *testing.T) {
 		mustWrite(c, &omp.Hello{})
 		mustWrite(c, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
 		drain(c)
-	})
+	}))
 	tr := &transcript.Transcript{}
 	p := dial(t, Config{Name: "edge1", SiteID: 7, Transcript: tr}, addr)
 	hs, err := p.Open(2 * time.Second)
@@ -91,14 +87,10 @@ func TestOpenAndHellos(t *testing.T) {
 
 // HELLOs are not answered when auto-answer is off, nor before Open.
 func TestNoAutoHello(t *testing.T) {
-	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
-		r := openDUT(c)
-		if r == nil {
-			return
-		}
+	addr := startDUT(t, "127.0.0.1:0", nil, openedDUT(func(c net.Conn, r *omp.Reader) {
 		mustWrite(c, &omp.Hello{})
 		drain(c)
-	})
+	}))
 	p := dial(t, Config{DisableAutoHello: true}, addr)
 	if _, err := p.Open(2 * time.Second); err != nil {
 		t.Fatal(err)
@@ -118,16 +110,12 @@ func TestNoAutoHello(t *testing.T) {
 // HelloInterval sends keepalives once established.
 func TestHelloInterval(t *testing.T) {
 	hellos := make(chan int, 1)
-	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
-		r := openDUT(c)
-		if r == nil {
-			return
-		}
+	addr := startDUT(t, "127.0.0.1:0", nil, openedDUT(func(c net.Conn, r *omp.Reader) {
 		n := 0
 		eachHello(c, r, 200*time.Millisecond, func() { n++ })
 		hellos <- n
 		drain(c)
-	})
+	}))
 	p := dial(t, Config{HelloInterval: 20 * time.Millisecond}, addr)
 	if _, err := p.Open(2 * time.Second); err != nil {
 		t.Fatal(err)
@@ -325,18 +313,14 @@ func TestConfigDefaults(t *testing.T) {
 // interval given, and 0 stops them.
 func TestSetKeepalive(t *testing.T) {
 	times := make(chan time.Time, 1000)
-	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
-		r := openDUT(c)
-		if r == nil {
-			return
-		}
+	addr := startDUT(t, "127.0.0.1:0", nil, openedDUT(func(c net.Conn, r *omp.Reader) {
 		eachHello(c, r, 10*time.Second, func() {
 			select {
 			case times <- time.Now():
 			default:
 			}
 		})
-	})
+	}))
 	p := dial(t, Config{}, addr)
 	if _, err := p.Open(2 * time.Second); err != nil {
 		t.Fatal(err)
