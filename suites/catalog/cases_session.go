@@ -1,6 +1,9 @@
 package catalog
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -108,18 +111,23 @@ func fsmCases() []Case {
 	}
 	for _, b := range before {
 		cs = append(cs, Case{ID: b.id, Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
-			Reading: readFSM + " A " + b.v.MsgType().String() + " before any HANDSHAKE.", Phase: mutators.PhaseOpening, Send: b.v, Expect: fsm})
+			Reading: readFSM + " " + an(b.v.MsgType().String()) + " before any HANDSHAKE.", Phase: mutators.PhaseOpening, Send: b.v, Expect: fsm})
 	}
-	// Between the HANDSHAKE exchange and the first HELLO (OpenConfirm).
-	for _, b := range []idv[M]{{"FSM-020", RouteUpdate()}, {"FSM-021", Handshake()}} {
-		m := b.v
-		cs = append(cs, Case{ID: b.id, Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
-			Reading: readFSM + " A " + m.MsgType().String() + " after the HANDSHAKE exchange and before the harness's first HELLO (BGP's OpenConfirm).",
-			Type:    m.MsgType(),
-			Script: []Step{Connect(0), Send(0, Handshake()), ExpectOn(0, ExpectMessage(omp.TypeHandshake)), Send(0, m),
-				ExpectOn(0, Alert(omp.ErrFSM, omp.SubErrNone).ThenClose())}})
-	}
-	return cs
+	// Between the HANDSHAKE exchange and the first HELLO (BGP's
+	// OpenConfirm). A second HANDSHAKE is wrong in any reading; an UPDATE
+	// is wrong only if a HELLO is what establishes the session, which the
+	// draft does not say.
+	openConfirm := []Step{Connect(0), Send(0, Handshake()), ExpectOn(0, ExpectMessage(omp.TypeHandshake))}
+	return append(cs,
+		Case{ID: "FSM-020", Section: "3.1.2", Level: SHOULD, Basis: Project, Requirement: reqFSM,
+			Reading: "An UPDATE after the HANDSHAKE exchange and before the harness's first HELLO. BGP's OpenConfirm refuses it (RFC 4271 8.2.2), but the draft gives no state machine, and a speaker that takes the session as up once both HANDSHAKEs are exchanged may take it: ALERT OMP_ERR_FSM or acceptance, proven as any acceptance is.",
+			Type:    omp.TypeUpdate,
+			Script:  append(slices.Clip(openConfirm), Send(0, RouteUpdate()), ExpectOn(0, Alert(omp.ErrFSM, omp.SubErrNone).ThenClose().OrAccept()))},
+		Case{ID: "FSM-021", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqFSM,
+			Reading: readFSM + " A HANDSHAKE after the HANDSHAKE exchange and before the harness's first HELLO (BGP's OpenConfirm).",
+			Type:    omp.TypeHandshake,
+			Script:  append(slices.Clip(openConfirm), Send(0, Handshake()), ExpectOn(0, Alert(omp.ErrFSM, omp.SubErrNone).ThenClose()))},
+	)
 }
 
 const reqTCP = "OMP requires a reliable transport to distribute routing information. OMP runs on TCP."
@@ -138,4 +146,13 @@ func transportCases() []Case {
 			Reading: "A HANDSHAKE split in two segments, its header in the first, is read whole: the DUT opens the session.", Type: omp.TypeHandshake,
 			Script: []Step{Connect(0), SendSplit(0, Handshake(), omp.HeaderLen), ExpectOn(0, Accept())}},
 	}
+}
+
+// an is word after its indefinite article, to start a sentence: "An
+// UPDATE", "A HELLO".
+func an(word string) string {
+	if word != "" && strings.ContainsRune("AEIOU", rune(word[0])) {
+		return "An " + word
+	}
+	return "A " + word
 }
