@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // Write creates path (truncating a file there; a link, such as
@@ -24,4 +25,15 @@ func Write(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// WriteParents is Write after making path's parent folders (as
+// os.MkdirAll, mode 0755), for an output a user names with folders
+// that need not exist yet ("--out my-scenarios/fuzz.yaml"). The error
+// names the path.
+func WriteParents(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return Write(path, write)
 }

@@ -30,3 +30,30 @@ func TestWrite(t *testing.T) {
 		t.Errorf("a file that cannot be created: %v (written: %v)", err, called)
 	}
 }
+
+// WriteParents makes the missing folders of the path first; a folder
+// that cannot be made is an error naming the path, and write is not
+// called.
+func TestWriteParents(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a", "b", "r.txt")
+	if err := WriteParents(path, func(w io.Writer) error { _, err := io.WriteString(w, "report"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "report" {
+		t.Errorf("file %q, %v", b, err)
+	}
+	// An existing folder is fine, and the file is truncated.
+	if err := WriteParents(path, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "x" {
+		t.Errorf("rewritten file %q", b)
+	}
+	// A file in the way of a folder.
+	blocked := filepath.Join(dir, "a", "b", "r.txt", "c", "r.txt")
+	called := false
+	if err := WriteParents(blocked, func(io.Writer) error { called = true; return nil }); err == nil || called || strings.Count(err.Error(), blocked) != 1 {
+		t.Errorf("a folder that cannot be made: %v (written: %v)", err, called)
+	}
+}
