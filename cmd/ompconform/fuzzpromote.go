@@ -3,13 +3,14 @@ package main
 import (
 	"crypto/sha256"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
@@ -28,7 +29,8 @@ Minimise the finding first ("ompconform fuzz minimize") for a short case.
 The scenario is checked by reading it back before it is written.
 
 flags:
-  --out FILE   where to write (default: standard output)
+  --out FILE   where to write, its missing folders made (default: standard
+               output)
   --id ID      the scenario's ID (default FUZZ-<KIND>-<8 hex digits of the
                reproducer>)
 `
@@ -83,7 +85,7 @@ func runFuzzPromote(env *Env, args []string) int {
 		fmt.Fprint(env.Stdout, y)
 		return ExitOK
 	}
-	if err := os.WriteFile(*out, []byte(y), 0o644); err != nil {
+	if err := fileout.WriteParents(*out, func(w io.Writer) error { _, err := io.WriteString(w, y); return err }); err != nil {
 		return fail("%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "scenario written to %s\n", *out)

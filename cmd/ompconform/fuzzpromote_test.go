@@ -51,8 +51,9 @@ func TestFuzzPromote(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			f := finding(t, dir, tc.msg, &netfuzz.Alert{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderType, Name: "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE"}, tc.mut)
+			// Its folder does not exist yet: promote makes it, as the
+			// README's "--out my-scenarios/fuzz.yaml" needs.
 			sc := filepath.Join(dir, "sc", "promoted.yaml")
-			os.MkdirAll(filepath.Dir(sc), 0o755)
 			code, out, errs := runCmd(t, nil, "fuzz", "promote", "--out", sc, "--id", "FUZZ-T-001", f)
 			if code != ExitOK {
 				t.Fatalf("promote: code %d\n%s\n%s", code, out, errs)
