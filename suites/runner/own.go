@@ -73,7 +73,9 @@ func (rec *recording) isOwn(s int) bool {
 // otherRun reports whether e is a message another case run's fake peer
 // originated, which the DUT reflected to this one's.
 func (rec *recording) otherRun(e *transcript.Entry) bool {
-	if t, _ := omp.TypeOf(e.Raw); e.Dir != transcript.Received || t != omp.TypeUpdate {
+	if t, _ := omp.TypeOf(e.Raw); e.Dir != transcript.Received || t != omp.TypeUpdate || e.Err != nil {
+		// One that does not decode stays, as evidence: the case it came
+		// from is blamed for it, and its reason points here.
 		return false
 	}
 	orig, site, ok := originOf(e.Raw)

@@ -297,20 +297,21 @@ func (r *run) notef(format string, args ...any) {
 func (r *run) env() *catalog.Env {
 	e := r.base
 	e.Seq = int(r.seq.Add(1))
-	e.Foreign = r.reflected
+	e.Foreign = func(seq int, ev catalog.Event) { r.reflected(seq, ev, "a liveness check") }
 	return &e
 }
 
-// reflected records that the DUT reflected an undecodable UPDATE that
-// case run seq's fake peer sent: the case that sent it is blamed.
-func (r *run) reflected(seq int, ev catalog.Event) {
+// reflected records that the DUT sent to, a case (or a liveness check),
+// an undecodable UPDATE built from one that case run seq's fake peer
+// sent: the case that sent it is blamed.
+func (r *run) reflected(seq int, ev catalog.Event, to string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.foreign == nil {
 		r.foreign = map[int]string{}
 	}
 	if _, seen := r.foreign[seq]; !seen && len(r.foreign) < maxForeign {
-		r.foreign[seq] = ev.String()
+		r.foreign[seq] = fmt.Sprintf("the DUT passed this case's UPDATE on to %s's fake peer as a message that does not decode (its bytes are in that transcript): %s", to, ev)
 	}
 }
 
@@ -329,7 +330,7 @@ func (r *run) blameReflected(rep *Report) {
 		if res.Grade == catalog.Pass || res.Grade == catalog.Info || res.Grade == catalog.NonStrict {
 			res.Grade = catalog.Fail
 		}
-		res.Reason = joinReason(res.Reason, "the DUT reflected this case's malformed UPDATE to another peer: "+what)
+		res.Reason = joinReason(res.Reason, what)
 	}
 }
 
@@ -439,6 +440,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 		}
 	}
 	env := r.env()
+	env.Foreign = func(seq int, ev catalog.Event) { r.reflected(seq, ev, c.ID) }
 	rec := r.newRecording(env.Seq)
 	res.seq = env.Seq
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)

@@ -18,6 +18,7 @@ import (
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 // behaviour is how a test DUT answers a message it finds malformed, once
@@ -619,8 +620,14 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
-	if sends.Grade != catalog.Fail || !strings.Contains(sends.Reason, "reflected this case's malformed UPDATE") {
+	if sends.Grade != catalog.Fail || !strings.Contains(sends.Reason, "passed this case's UPDATE on to X-WAITS's fake peer as a message that does not decode") {
 		t.Errorf("X-SENDS, whose malformed UPDATE the DUT accepted and reflected: %s (%s)", sends.Grade, sends.Reason)
+	}
+	// Its bytes are where the reason points: in X-WAITS's transcript.
+	if !slices.ContainsFunc(waits.Transcript, func(e transcript.Entry) bool {
+		return e.Dir == transcript.Received && e.Err != nil && len(e.Raw) > omp.HeaderLen
+	}) {
+		t.Errorf("X-WAITS's transcript does not hold the reflection that does not decode")
 	}
 }
 
@@ -633,7 +640,7 @@ func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's oversize reflection: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
-	if r := sends; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's") || !strings.Contains(r.Reason, "4103") {
+	if r := sends; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "passed this case's UPDATE on to X-WAITS") || !strings.Contains(r.Reason, "4103") {
 		t.Errorf("X-SENDS, whose UPDATE the DUT reflected at 4103 bytes: %s (%s)", r.Grade, r.Reason)
 	}
 }

@@ -233,11 +233,11 @@ func (s *Started) Unblamed() []string {
 		case ok && s.blamed[seq]:
 			continue
 		case ok:
-			out = append(out, fmt.Sprintf("%s: the DUT reflected this case's malformed UPDATE to another peer after the case ended: %s", id, what))
+			out = append(out, fmt.Sprintf("%s, after the case ended: %s", id, what))
 		case s.share.stride() > 0:
-			out = append(out, fmt.Sprintf("case run %d (process %d): the DUT reflected its malformed UPDATE to a peer of this process: %s", seq, seq/s.share.stride()+1, what))
+			out = append(out, fmt.Sprintf("case run %d (process %d): %s", seq, seq/s.share.stride()+1, what))
 		default:
-			out = append(out, fmt.Sprintf("case run %d: the DUT reflected its malformed UPDATE to another peer: %s", seq, what))
+			out = append(out, fmt.Sprintf("case run %d: %s", seq, what))
 		}
 	}
 	sort.Strings(out)

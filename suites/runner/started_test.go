@@ -138,7 +138,7 @@ func TestStartedBlamesReflection(t *testing.T) {
 	if res[0].Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s)", res[0].Grade, res[0].Reason)
 	}
-	if r := res[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "reflected this case's malformed UPDATE") {
+	if r := res[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "passed this case's UPDATE on to X-WAITS's fake peer as a message that does not decode") {
 		t.Errorf("X-SENDS, whose malformed UPDATE the DUT reflected: %s (%s)", r.Grade, r.Reason)
 	}
 	if u := s.Unblamed(); len(u) != 0 {
@@ -151,10 +151,10 @@ func TestStartedBlamesReflection(t *testing.T) {
 func TestUnblamedReflections(t *testing.T) {
 	s := startOn(t, startDUT(t, conform), Share{Index: 1, Of: 2})
 	r := s.RunCase(context.Background(), caseByID(t, "HDR-002"))
-	s.r.reflected(r.seq&0xFFFF, catalog.Event{Kind: catalog.EvBadMessage})
-	s.r.reflected(0x8005, catalog.Event{Kind: catalog.EvBadMessage})
+	s.r.reflected(r.seq&0xFFFF, catalog.Event{Kind: catalog.EvBadMessage}, "HDR-003")
+	s.r.reflected(0x8005, catalog.Event{Kind: catalog.EvBadMessage}, "HDR-003")
 	u := s.Unblamed()
-	if len(u) != 2 || !strings.HasPrefix(u[0], "HDR-002: ") || !strings.Contains(u[1], "(process 2)") {
+	if len(u) != 2 || !strings.HasPrefix(u[0], "HDR-002, after the case ended: the DUT passed") || !strings.Contains(u[1], "(process 2)") {
 		t.Errorf("Unblamed: %q, want HDR-002 and a case run of process 2", u)
 	}
 }
