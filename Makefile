@@ -5,7 +5,7 @@ FUZZTIME  ?= 15s
 GOFUZZSEC ?= 30
 PKGS      := ./...
 
-.PHONY: all build test vet fuzz gofuzz bench conformance ginkgo check-reports docker-test clean prove holdtimes dissector
+.PHONY: all build test vet fuzz gofuzz bench conformance ginkgo clean prove holdtimes dissector
 
 all: build test
 
