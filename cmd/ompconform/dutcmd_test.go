@@ -99,8 +99,11 @@ func TestReportMerge(t *testing.T) {
 	runCmd(t, nil, "run", "--quiet", "--fault", "alert-subcode-zero", "--json", faulty, "HDR-00*")
 	html, js := filepath.Join(dir, "m.html"), filepath.Join(dir, "m.json")
 	code, _, errs := runCmd(t, nil, append([]string{"report", "merge", "--html", html, "--json", js}, append(parts, "faulty="+faulty)...)...)
-	if code != ExitOK {
-		t.Fatalf("merge: %d %s", code, errs)
+	if code != ExitFailure || !strings.Contains(errs, "gate: FAILED: faulty (") || strings.Contains(errs, "ref (") {
+		t.Fatalf("merge of a passing and a failing column: %d %s", code, errs)
+	}
+	if code, _, errs := runCmd(t, nil, append([]string{"report", "merge"}, parts...)...); code != ExitOK {
+		t.Fatalf("merge of a passing run's shards: %d %s", code, errs)
 	}
 	var m struct {
 		Columns []struct {

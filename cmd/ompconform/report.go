@@ -17,9 +17,10 @@ implementations against cases, as interop runners show them: the shards
 of a run (--shard I/N) join into one column, several DUTs or versions
 make several. A column is named NAME when given (NAME=REPORT.json), else
 by the report's target and role. Without an output flag the Markdown
-table goes to standard output. A column that lacks one of its run's
-shards is marked, and the merge exits 1: its grades cover part of the
-cases only.
+table goes to standard output. The merge is the gate of the merged runs:
+it exits 1 when a column's gate fails (the shards of a run gate as one
+run would), and when a column lacks one of its run's shards (it is
+marked: its grades cover part of the cases only); 0 otherwise.
 
 flags:
   --html FILE       write the matrix as a self-contained HTML page
@@ -82,6 +83,16 @@ func runReport(env *Env, args []string) int {
 		// A column without all its shards has graded part of the cases:
 		// its "0 failing" says nothing of the rest.
 		fmt.Fprintf(env.Stderr, "ompconform report merge: incomplete: %s\n", strings.Join(inc, "; "))
+		return ExitFailure
+	}
+	var failed []string
+	for _, c := range m.Columns {
+		if len(c.Gating) > 0 {
+			failed = append(failed, fmt.Sprintf("%s (%d failing)", c.Name, len(c.Gating)))
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(env.Stderr, "ompconform report merge: gate: FAILED: %s\n", strings.Join(failed, "; "))
 		return ExitFailure
 	}
 	return ExitOK
