@@ -8,11 +8,14 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
+	"github.com/ompconform/ompconform/suites/runner"
 )
 
 func TestListPrintsEveryCase(t *testing.T) {
@@ -259,5 +262,19 @@ func TestShow(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, nil, "show", "VND-HDR-001"); code != ExitUsage || !strings.Contains(errs, "--scenarios") {
 		t.Errorf("show a scenario without --scenarios: code %d, %q", code, errs)
+	}
+}
+
+// The section summary counts PASS and INFO apart: an INFORMATIONAL
+// observation is not a pass.
+func TestSectionSummaryCountsInfoApart(t *testing.T) {
+	rep := &runner.Report{}
+	for _, g := range []catalog.Grade{catalog.Pass, catalog.Info, catalog.Info, catalog.Fail, catalog.Skipped} {
+		rep.Results = append(rep.Results, runner.Result{Identity: catalog.Identity{ID: "X", Section: "3.1.2", Level: catalog.MUST}, Grade: g})
+	}
+	var b strings.Builder
+	sectionSummary(&b, rep)
+	if f := strings.Fields(b.String()); !slices.Equal(f[:6], []string{"SECTION", "TITLE", "PASS", "INFO", "FAILED", "OTHER"}) || !slices.Equal(f[len(f)-4:], []string{"1", "2", "1", "1"}) {
+		t.Errorf("summary:\n%s", b.String())
 	}
 }

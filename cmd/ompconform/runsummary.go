@@ -78,9 +78,10 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 }
 
 // sectionSummary prints a line per draft section, in the draft's order:
-// how many of its cases passed, failed the gate, or neither.
+// how many of its cases passed, were INFORMATIONAL observations, failed
+// the gate, or none of these.
 func sectionSummary(w io.Writer, rep *runner.Report) {
-	type tally struct{ pass, gate, other int }
+	type tally struct{ pass, info, gate, other int }
 	by := map[string]*tally{}
 	for i := range rep.Results {
 		r := &rep.Results[i]
@@ -92,16 +93,18 @@ func sectionSummary(w io.Writer, rep *runner.Report) {
 		switch {
 		case r.Gating(rep.LenientGate):
 			t.gate++
-		case r.Grade == catalog.Pass || r.Grade == catalog.Info:
+		case r.Grade == catalog.Pass:
 			t.pass++
+		case r.Grade == catalog.Info:
+			t.info++
 		default:
 			t.other++
 		}
 	}
-	fmt.Fprintf(w, "\n%-16s %-48s %6s %6s %6s\n", "SECTION", "TITLE", "PASS", "FAILED", "OTHER")
+	fmt.Fprintf(w, "\n%-16s %-48s %6s %6s %6s %6s\n", "SECTION", "TITLE", "PASS", "INFO", "FAILED", "OTHER")
 	for _, sec := range catalog.Sections {
 		if t := by[sec.Key]; t != nil {
-			fmt.Fprintf(w, "%-16s %-48s %6d %6d %6d\n", sec.Key, sec.Title, t.pass, t.gate, t.other)
+			fmt.Fprintf(w, "%-16s %-48s %6d %6d %6d %6d\n", sec.Key, sec.Title, t.pass, t.info, t.gate, t.other)
 		}
 	}
 }
