@@ -40,7 +40,9 @@ type Report struct {
 	// Stopped says why the run ended: "iterations", "duration",
 	// "canceled", "DUT dead".
 	Stopped string
-	// SaveErrors are findings that could not be written.
+	// SaveErrors are findings (or corpus files) that could not be
+	// written, and why no session with the DUT opened when none did: a
+	// run with any did not keep all it found.
 	SaveErrors []string
 	// Duplicates counts findings dropped after minimisation: their
 	// minimised reproducer and outcome were another finding's.
@@ -124,6 +126,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.OutDir != "" {
+		if err := PrepareOutDir(cfg.OutDir); err != nil {
+			return nil, err
+		}
 	}
 	corpus := cfg.Corpus
 	if corpus == nil {

@@ -257,18 +257,26 @@ func (f *fuzzer) minimizeAll(ctx context.Context) {
 			continue
 		}
 		mf := minimizeOn(ctx, f.c, fd)
-		if fd.File != "" {
-			os.Remove(fd.File)
-			mf.File = ""
-		}
+		mf.File = ""
 		if seen[mf.Reproducer] {
+			if fd.File != "" {
+				os.Remove(fd.File)
+			}
 			f.rep.Duplicates++
 			continue
 		}
 		seen[mf.Reproducer] = true
 		if f.cfg.OutDir != "" {
+			// The original's file goes once the minimised one is written
+			// (under the same name when its input did not change), and
+			// stays when it cannot be.
 			if err := mf.Save(f.cfg.OutDir); err != nil {
 				f.rep.SaveErrors = append(f.rep.SaveErrors, err.Error())
+				kept = append(kept, fd)
+				continue
+			}
+			if fd.File != "" && fd.File != mf.File {
+				os.Remove(fd.File)
 			}
 		}
 		kept = append(kept, mf)

@@ -15,6 +15,29 @@ import (
 // fuzz targets (go-fuzz, native), and what "fuzz merge" combines.
 const CorpusDir = "corpus"
 
+// PrepareOutDir makes dir (a run's OutDir) and checks that a file can
+// be written in it, so that a run whose findings could not be saved
+// fails before its first input rather than losing them one by one.
+func PrepareOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("netfuzz: findings folder %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("netfuzz: findings folder %s: %w", dir, err)
+	}
+	name := f.Name()
+	_, err = f.WriteString("ompconform")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	os.Remove(name)
+	if err != nil {
+		return fmt.Errorf("netfuzz: findings folder %s: %w", dir, err)
+	}
+	return nil
+}
+
 // maxCorpus bounds the corpus files a run writes.
 const maxCorpus = 1000
 

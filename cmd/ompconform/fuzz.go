@@ -95,8 +95,9 @@ docs/fuzzing.md walks through it all.
 
 exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
 1 a crash or hang was found (with --fail-on-mismatch: any finding), or
---replay reproduced the finding; 2 usage error, or the DUT could not be
-reached
+--replay reproduced the finding; 2 usage error, --out cannot be written
+(checked before the first input), the DUT could not be reached, or a
+finding could not be saved (each error on standard error)
 `
 
 // defaultWorkers is --workers: fixed, not the machine's core count, so
@@ -186,6 +187,13 @@ func runFuzz(env *Env, args []string) int {
 	if f.replay != "" {
 		return replayFinding(ctx, env, cfg, f.replay)
 	}
+	if cfg.OutDir != "" {
+		// Before the first input: a run that cannot save its findings
+		// would lose each one it makes.
+		if err := netfuzz.PrepareOutDir(cfg.OutDir); err != nil {
+			return fail("--out: %v", err)
+		}
+	}
 	if !f.quiet {
 		cfg.Progress = env.Stdout
 	}
@@ -194,7 +202,7 @@ func runFuzz(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	return fuzzSummary(env.Stdout, rep, f.failOnMismatch)
+	return fuzzSummary(env.Stdout, env.Stderr, rep, f.failOnMismatch)
 }
 
 func (f *fuzzFlags) config() (netfuzz.Config, error) {
@@ -251,7 +259,10 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 	return cfg, nil
 }
 
-func fuzzSummary(w io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
+// fuzzSummary prints the run's summary on w and its errors (findings
+// not saved) on ew, and returns the exit status: a run that lost
+// findings fails (ExitUsage), whatever it found.
+func fuzzSummary(w, ew io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
 	fmt.Fprintf(w, "\n%s: stopped (%s) after %d inputs in %s, %.1f exec/s, %d sessions, seed %d, probe %v\n",
 		rep.DUT, rep.Stopped, rep.Iterations, rep.Elapsed.Round(time.Millisecond), rep.ExecPerSec(), rep.Sessions, rep.RunSeed, rep.Probe)
 	printCounts(w, "outcomes", rep.Outcomes)
@@ -271,7 +282,7 @@ func fuzzSummary(w io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
 		fmt.Fprintf(w, "%s%s\n", f.Summary, where)
 	}
 	for _, e := range rep.SaveErrors {
-		fmt.Fprintf(w, "error: %s\n", e)
+		fmt.Fprintf(ew, "ompconform fuzz: error: %s\n", e)
 	}
 	total := 0
 	for _, k := range netfuzz.Kinds() {
@@ -280,16 +291,22 @@ func fuzzSummary(w io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
 	if more := total - len(rep.Findings) - rep.Duplicates; more > 0 {
 		fmt.Fprintf(w, "%d more findings not kept: the first of each signature are (the counts above include them all)\n", more)
 	}
+	code := ExitOK
 	switch {
 	case rep.Serious() > 0:
 		fmt.Fprintf(w, "FAILED: %d crashes, %d hangs\n", rep.Counts[netfuzz.KindCrash], rep.Counts[netfuzz.KindHang])
-		return ExitFailure
+		code = ExitFailure
 	case failOnMismatch && total > 0:
 		fmt.Fprintf(w, "FAILED: %d mismatches, %d accepted\n", rep.Counts[netfuzz.KindMismatch], rep.Counts[netfuzz.KindAccepted])
-		return ExitFailure
+		code = ExitFailure
+	case len(rep.SaveErrors) == 0:
+		fmt.Fprintf(w, "passed: no crash or hang (%d mismatches, %d accepted)\n", rep.Counts[netfuzz.KindMismatch], rep.Counts[netfuzz.KindAccepted])
 	}
-	fmt.Fprintf(w, "passed: no crash or hang (%d mismatches, %d accepted)\n", rep.Counts[netfuzz.KindMismatch], rep.Counts[netfuzz.KindAccepted])
-	return ExitOK
+	if n := len(rep.SaveErrors); n > 0 {
+		fmt.Fprintf(w, "FAILED: %d errors (on standard error): findings not saved, or no session with the DUT\n", n)
+		return ExitUsage
+	}
+	return code
 }
 
 func printCounts(w io.Writer, title string, m map[string]int) {

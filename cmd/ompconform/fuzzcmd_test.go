@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -123,7 +124,38 @@ func TestFuzzSummaryCountsWhatItDidNotKeep(t *testing.T) {
 	rep := &netfuzz.Report{Counts: map[netfuzz.Kind]int{netfuzz.KindCrash: 10},
 		Findings: []*netfuzz.Finding{{Summary: "a"}, {Summary: "b"}, {Summary: "c"}}, Duplicates: 1}
 	var b strings.Builder
-	if code := fuzzSummary(&b, rep, false); code != ExitFailure || !strings.Contains(b.String(), "6 more findings not kept") {
+	if code := fuzzSummary(&b, io.Discard, rep, false); code != ExitFailure || !strings.Contains(b.String(), "6 more findings not kept") {
 		t.Errorf("exit %d:\n%s", code, b.String())
+	}
+}
+
+// An --out that cannot be made or written is a usage error before the
+// first input (the run would lose every finding); nothing is fuzzed.
+func TestFuzzOutNotWritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, nil, "fuzz", "--fault", "header-marker-unchecked", "--iterations", "300", "--quiet", "--out", filepath.Join(file, "findings"))
+	if code != ExitUsage || !strings.Contains(errs, "--out") || strings.Contains(out, "findings to") || strings.Contains(out, "passed") {
+		t.Errorf("code %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+}
+
+// A finding that could not be saved is an error on standard error, and
+// the run fails, whatever it found: it never passes.
+func TestFuzzSummaryFailsOnUnsavedFindings(t *testing.T) {
+	rep := &netfuzz.Report{Counts: map[netfuzz.Kind]int{netfuzz.KindMismatch: 1},
+		Findings: []*netfuzz.Finding{{Summary: "a"}}, SaveErrors: []string{"open f/mismatch-000001-00000000.json: no space left on device"}}
+	var out, errs strings.Builder
+	code := fuzzSummary(&out, &errs, rep, false)
+	if code == ExitOK || strings.Contains(out.String(), "passed") || !strings.Contains(errs.String(), "no space left") || strings.Contains(out.String(), "no space left") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out.String(), errs.String())
+	}
+	// With a crash too, it still fails, and says both.
+	rep.Counts[netfuzz.KindCrash] = 1
+	out.Reset()
+	if code := fuzzSummary(&out, io.Discard, rep, false); code == ExitOK || !strings.Contains(out.String(), "1 crashes") || !strings.Contains(out.String(), "1 errors") {
+		t.Errorf("with a crash: exit %d\n%s", code, out.String())
 	}
 }
