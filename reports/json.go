@@ -34,10 +34,12 @@ type jsonReport struct {
 	Counts     map[string]int `json:"counts"`
 	Gating     []string       `json:"gating"`
 	Notes      []string       `json:"notes,omitempty"`
-	DUTOutput  string         `json:"dut_output,omitempty"`
-	Shard      string         `json:"shard,omitempty"` // I/N of ompconform run --shard
-	KeysShown  bool           `json:"keys_shown"`
-	Results    []jsonResult   `json:"results"`
+	// Interrupted: Ctrl-C or SIGTERM stopped the run (runner.Report).
+	Interrupted bool         `json:"interrupted,omitempty"`
+	DUTOutput   string       `json:"dut_output,omitempty"`
+	Shard       string       `json:"shard,omitempty"` // I/N of ompconform run --shard
+	KeysShown   bool         `json:"keys_shown"`
+	Results     []jsonResult `json:"results"`
 }
 
 type jsonResult struct {
@@ -58,7 +60,7 @@ type jsonDropped struct {
 // run's.
 func WriteJSON(w io.Writer, rep *runner.Report, o Options) error {
 	out := jsonReport{Tool: "ompconform", Draft: "draft-sthoria-omp-00", Target: rep.Target, Role: rep.Role, DUT: rep.DUT,
-		Start: rep.Start, DurationMS: transcript.MS(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, DUTOutput: rep.DUTOutput, Shard: rep.Shard, KeysShown: o.ShowKeys}
+		Start: rep.Start, DurationMS: transcript.MS(rep.Duration), Counts: map[string]int{}, Gating: []string{}, Notes: rep.Notes, Interrupted: rep.Interrupted, DUTOutput: rep.DUTOutput, Shard: rep.Shard, KeysShown: o.ShowKeys}
 	for g, n := range rep.Counts() {
 		out.Counts[g.String()] = n
 	}

@@ -49,6 +49,9 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1 // the command ran and found a failure
 	ExitUsage   = 2 // bad usage or unreadable input
+	// ExitInterrupted is a command stopped by Ctrl-C or SIGTERM, after
+	// writing what it had (128 + SIGINT, as a shell reports it).
+	ExitInterrupted = 130
 )
 
 var commands = map[string]*Command{}

@@ -89,3 +89,24 @@ func TestInterruptibleBySIGTERM(t *testing.T) {
 		t.Fatal("SIGTERM did not end the context")
 	}
 }
+
+// A run stopped by SIGTERM (or Ctrl-C) writes its reports, says so in
+// them, and exits 130, whatever its grades so far; stopped before its
+// first case, it says so and exits 130 too.
+func TestRunInterruptedExits130(t *testing.T) {
+	js := t.TempDir() + "/r.json"
+	time.AfterFunc(1500*time.Millisecond, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+	code, out, errs := runCmd(t, nil, "run", "--quiet", "--json", js, "HLD-*")
+	if code != ExitInterrupted || !strings.Contains(out, "note: interrupted (") {
+		t.Fatalf("code %d, want %d; stdout:\n%s\nstderr: %s", code, ExitInterrupted, out, errs)
+	}
+	if b, err := os.ReadFile(js); err != nil || !bytes.Contains(b, []byte(`"interrupted":true`)) {
+		t.Errorf("the JSON report does not say it was interrupted (%v)", err)
+	}
+
+	time.AfterFunc(500*time.Millisecond, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+	code, _, errs = runCmd(t, nil, "run", "--listen", "127.0.0.1:0", "--role", "edge", "HDR-002")
+	if code != ExitInterrupted || !strings.Contains(errs, "interrupted before the first case") {
+		t.Errorf("interrupted while listening: code %d, stderr %q", code, errs)
+	}
+}

@@ -136,7 +136,8 @@ could not be judged) outside the baseline, or a baseline entry passed;
 2 usage error, a report path that cannot be written (checked before the
 first case), a DUT that could not be started or opened no session with
 the standard HANDSHAKE (checked before the first case), or a --role
-its IDENTITY contradicts
+its IDENTITY contradicts; 130 interrupted (Ctrl-C or SIGTERM): the
+reports are written, say so, and list the cases not run as ERROR
 `
 
 func init() {
@@ -307,6 +308,10 @@ func runRun(env *Env, args []string) int {
 		}
 	}
 	rep, err := runner.Run(ctx, cfg, cases)
+	if err != nil && ctx.Err() != nil {
+		fmt.Fprintf(env.Stderr, "ompconform run: interrupted before the first case (%v)\n", err)
+		return ExitInterrupted
+	}
 	if err != nil {
 		// A DUT that opens no session, or is not what --role says: one
 		// line, no case run.
@@ -325,6 +330,9 @@ func runRun(env *Env, args []string) int {
 	if werr != nil {
 		fmt.Fprintf(env.Stderr, "ompconform run: writing the reports: %v\n", werr)
 		return ExitUsage
+	}
+	if rep.Interrupted {
+		return ExitInterrupted
 	}
 	return code
 }

@@ -16,14 +16,21 @@ import (
 
 // A run interrupted while timer cases wait judges none of them on the
 // cut-off traffic: a correct DUT gets no FAIL; the cases that were
-// running are ERROR "interrupted", the ones not started "not run".
+// running are ERROR "interrupted", the ones not started "not run" (or
+// SKIPPED, if not for the DUT's role); the report says it was
+// interrupted.
 func TestInterruptedRunFailsNothing(t *testing.T) {
 	var cases []catalog.Case
+	var other catalog.Case // a case not for a controller
 	for _, c := range catalog.All() {
 		if strings.HasPrefix(c.ID, "HLD-") {
 			cases = append(cases, c)
 		}
+		if other.ID == "" && !c.AppliesTo(catalog.Controller) {
+			other = c
+		}
 	}
+	cases = append(cases, other)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(700*time.Millisecond, cancel)
 	defer cancel()
@@ -42,6 +49,12 @@ func TestInterruptedRunFailsNothing(t *testing.T) {
 	}
 	if interrupted == 0 {
 		t.Errorf("no case was running at the interrupt: %v", rep.Counts())
+	}
+	if g := rep.Results[len(rep.Results)-1].Grade; g != catalog.Skipped {
+		t.Errorf("%s, not for a controller: %s, want SKIPPED", other.ID, g)
+	}
+	if !rep.Interrupted || len(rep.Notes) == 0 || !strings.HasPrefix(rep.Notes[0], "interrupted (context canceled): ") {
+		t.Errorf("the report does not say it was interrupted: %v %q", rep.Interrupted, rep.Notes)
 	}
 }
 

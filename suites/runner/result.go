@@ -69,8 +69,12 @@ type Report struct {
 	Start    time.Time      `json:"start"`
 	Duration time.Duration  `json:"duration_ns"`
 	Results  []Result       `json:"results"`
-	// Notes are run-wide events: a DUT restarted, a DUT that stayed down.
+	// Notes are run-wide events: a DUT restarted, a DUT that stayed down,
+	// an interruption.
 	Notes []string `json:"notes,omitempty"`
+	// Interrupted says the run was stopped (Ctrl-C, SIGTERM) before its
+	// end: the cases it did not start are ERROR "not run".
+	Interrupted bool `json:"interrupted,omitempty"`
 	// DUTOutput is the end of what a DUT the harness started as a local
 	// program (--dut-cmd) wrote to its standard output and error.
 	DUTOutput string `json:"dut_output,omitempty"`

@@ -202,8 +202,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 			case <-ctx.Done():
 			}
 			if ctx.Err() != nil {
-				rep.Results[i] = newResult(&cases[i])
-				rep.Results[i].Grade, rep.Results[i].Reason = catalog.Error, "not run: "+ctx.Err().Error()
+				rep.Results[i] = notRun(&cases[i], r.base.Role)
 				continue
 			}
 			wg.Add(1)
@@ -219,7 +218,32 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 	r.mu.Lock()
 	rep.Notes = r.notes
 	r.mu.Unlock()
+	if ctx.Err() != nil {
+		rep.Interrupted = true
+		left := 0
+		for i := range rep.Results {
+			if rep.Results[i].Reason == notRunReason {
+				left++
+			}
+		}
+		rep.Notes = append([]string{fmt.Sprintf("interrupted (%v): %d of the %d cases were not run (ERROR), and the gate fails", context.Cause(ctx), left, len(rep.Results))}, rep.Notes...)
+	}
 	return rep, nil
+}
+
+// notRunReason is the reason of a case an interrupted run did not start.
+const notRunReason = "not run: the run was interrupted"
+
+// notRun is the result of case c, which an interrupted run did not start:
+// SKIPPED if it is not for role, as it would have been, else ERROR.
+func notRun(c *catalog.Case, role catalog.Role) Result {
+	res := newResult(c)
+	if !c.AppliesTo(role) {
+		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to %s DUTs only, not to a %s", strings.ReplaceAll(rolesOf(c).String(), "|", " and "), role), ""
+		return res
+	}
+	res.Grade, res.Reason = catalog.Error, notRunReason
+	return res
 }
 
 // NoSessionError is Run's error when the DUT did not open a session with
@@ -421,8 +445,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	res.Start = time.Now()
 	defer func() { res.Duration = time.Since(res.Start) }()
 	if !c.AppliesTo(r.base.Role) {
-		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to %s DUTs only, not to a %s", strings.ReplaceAll(rolesOf(c).String(), "|", " and "), r.base.Role), ""
-		return res
+		return notRun(c, r.base.Role)
 	}
 	t, gen, down := r.current()
 	if down != "" {
