@@ -27,10 +27,12 @@ type device struct {
 	start     dut.Factory
 	restarts  bool // the factory starts the DUT (not a remote one)
 	inProcess bool // the in-process reference
-	cur       dut.DUT
-	addr      string
-	role      omp.Role // the DUT's role (configured or learned)
-	unit      time.Duration
+	// faults are the in-process reference's deliberate faults.
+	faults []reference.Fault
+	cur    dut.DUT
+	addr   string
+	role   omp.Role // the DUT's role (configured or learned)
+	unit   time.Duration
 
 	// Learned from its HANDSHAKE (dut.Profile).
 	domain   uint32
@@ -55,6 +57,7 @@ func startDUT(ctx context.Context, cfg Config) (*device, error) {
 	case cfg.DUT != nil:
 	case cfg.Target == "":
 		d.inProcess, d.restarts = true, true
+		d.faults = cfg.Faults
 		if d.role == 0 {
 			d.role = omp.RoleController
 		}
@@ -124,6 +127,9 @@ func (d *device) close() {
 }
 
 func (d *device) describe() string {
+	if d.inProcess && len(d.faults) > 0 {
+		return fmt.Sprintf("reference %s (in-process, %s, faults %v)", d.role, d.addr, d.faults)
+	}
 	if d.inProcess {
 		return fmt.Sprintf("reference %s (in-process, %s)", d.role, d.addr)
 	}

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/mutators"
+	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/transcript"
 )
 
@@ -112,6 +115,10 @@ type Finding struct {
 	// DUT's role.
 	InProcess bool   `json:"in_process"`
 	Role      string `json:"role"`
+	// Faults are the deliberate faults the in-process reference ran
+	// with (Config.Faults), which Replay and Minimize start it with
+	// again; none when absent (as in findings saved before the field).
+	Faults []reference.Fault `json:"faults,omitempty"`
 	// Signature groups findings of the same cause.
 	Signature string `json:"signature"`
 	// SessionPhase is how the session began: PhaseOpening (the first
@@ -199,13 +206,14 @@ func (f *Finding) Save(dir string) error {
 	return f.SaveAs(filepath.Join(dir, fmt.Sprintf("%s-%06d-%x.json", f.Kind, f.Input.Iteration, sum[:4])))
 }
 
-// SaveAs writes f as indented JSON to path and sets f.File.
+// SaveAs writes f as indented JSON to path (its missing folders made)
+// and sets f.File.
 func (f *Finding) SaveAs(path string) error {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := fileout.WriteParents(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 		return err
 	}
 	f.File = path

@@ -234,7 +234,7 @@ func (f *fuzzer) line() string {
 func (f *fuzzer) finding(k Kind, s *sess, detail string) *Finding {
 	in := s.inputs[len(s.inputs)-1]
 	fd := &Finding{
-		Kind: k, Time: time.Now(), Target: f.c.d.addr, InProcess: f.c.d.inProcess, Role: f.c.d.role.String(),
+		Kind: k, Time: time.Now(), Target: f.c.d.addr, InProcess: f.c.d.inProcess, Faults: f.c.d.faults, Role: f.c.d.role.String(),
 		SessionPhase: s.phase, History: append([]Input(nil), s.inputs[:len(s.inputs)-1]...), Truncated: s.truncated,
 		Input: in, Detail: detail, Transcript: entries(s.tr),
 	}

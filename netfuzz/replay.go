@@ -51,7 +51,8 @@ func (r *ReplayResult) String() string {
 // original was, and judges the last one as Run does; for a crash it then
 // checks that a fresh session opens. The DUT is cfg.Target, else the
 // finding's target, or, for a finding on the in-process reference, a
-// fresh in-process reference.
+// fresh in-process reference in the finding's role, with the faults it
+// had (Finding.Faults; cfg.Faults instead when set).
 //
 // cfg.Duration, when set, bounds the replay. When ctx ends or the bound
 // passes before the last input is judged, the replay stops at once and
@@ -83,10 +84,14 @@ func Replay(ctx context.Context, cfg Config, fd *Finding) (*ReplayResult, error)
 
 // findingDUT starts (or reaches) the DUT a finding is replayed on: cfg's
 // target, else the finding's, or a fresh in-process reference in the
-// finding's role. The caller closes c.d.
+// finding's role with the finding's faults (cfg.Faults, when given,
+// instead). The caller closes c.d.
 func findingDUT(ctx context.Context, cfg Config, fd *Finding) (*conn, error) {
 	if cfg.Target == "" && !fd.InProcess {
 		cfg.Target = fd.Target
+	}
+	if cfg.Target == "" && fd.InProcess && len(cfg.Faults) == 0 {
+		cfg.Faults = fd.Faults
 	}
 	if cfg.Role == 0 && fd.Role != "" {
 		if r, err := omp.ParseRole(fd.Role); err == nil {
@@ -194,7 +199,7 @@ func replayOn(ctx context.Context, c *conn, fd *Finding) (*ReplayResult, error) 
 	}
 	if res.Got != "" {
 		nf := &Finding{
-			Kind: res.Got, Time: time.Now(), Target: d.addr, InProcess: d.inProcess, Role: d.role.String(),
+			Kind: res.Got, Time: time.Now(), Target: d.addr, InProcess: d.inProcess, Faults: d.faults, Role: d.role.String(),
 			SessionPhase: fd.SessionPhase, History: s.inputs[:len(s.inputs)-1], Input: in, Detail: res.Detail,
 			Transcript: entries(s.tr),
 		}

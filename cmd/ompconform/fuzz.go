@@ -72,7 +72,9 @@ flags:
   --fail-on-mismatch    exit 1 on mismatches and accepted inputs too
   --quiet               no progress line
   --replay FILE         send a saved finding again and say whether it
-                        reproduces
+                        reproduces (one found on the in-process reference:
+                        on a fresh one, in the finding's role and with the
+                        faults it was found with)
   --shard I/N           draw only the I-th of N slices of the seed's inputs
                         (iterations I, I+N, ...): N machines with one --seed
                         fuzz one DUT without drawing an input twice
@@ -86,7 +88,9 @@ flags:
   --dial-ahead          open each worker's next session while its input is
                         judged (default true; --dial-ahead=false to not)
   --fault NAME          give the in-process reference this deliberate fault
-                        (docs/faults.md; repeatable): see the fuzzer find it
+                        (docs/faults.md; repeatable): see the fuzzer find it;
+                        each finding records its faults (with --replay,
+                        these replace the finding's)
 
 "fuzz minimize" shrinks a saved finding; "fuzz promote" turns one into a
 scenario file (docs/scenarios.md); "fuzz merge" combines the --out folders
@@ -173,14 +177,8 @@ func runFuzz(env *Env, args []string) int {
 		return fail("--workers %d: want 1..%d", *workers, netfuzz.MaxWorkers)
 	}
 	cfg.Workers, cfg.DialAhead = *workers, *ahead
-	for _, n := range faults {
-		if f.target != "" {
-			return fail("--fault is for the in-process reference: not with --target")
-		}
-		if _, ok := reference.LookupFault(n); !ok {
-			return fail("--fault %q: no such fault (ompconform reference --list-faults)", n)
-		}
-		cfg.Faults = append(cfg.Faults, reference.Fault(n))
+	if cfg.Faults, err = fuzzFaults(faults, f.target); err != nil {
+		return fail("%v", err)
 	}
 	ctx, stop := interruptible()
 	defer stop()
@@ -203,6 +201,22 @@ func runFuzz(env *Env, args []string) int {
 		return fail("%v", err)
 	}
 	return fuzzSummary(env.Stdout, env.Stderr, rep, f.failOnMismatch)
+}
+
+// fuzzFaults checks the --fault names, which are for the in-process
+// reference only (no --target).
+func fuzzFaults(names []string, target string) ([]reference.Fault, error) {
+	var out []reference.Fault
+	for _, n := range names {
+		if target != "" {
+			return nil, errors.New("--fault is for the in-process reference: not with --target")
+		}
+		if _, ok := reference.LookupFault(n); !ok {
+			return nil, fmt.Errorf("--fault %q: no such fault (ompconform reference --list-faults)", n)
+		}
+		out = append(out, reference.Fault(n))
+	}
+	return out, nil
 }
 
 func (f *fuzzFlags) config() (netfuzz.Config, error) {

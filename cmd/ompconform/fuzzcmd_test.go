@@ -159,3 +159,38 @@ func TestFuzzSummaryFailsOnUnsavedFindings(t *testing.T) {
 		t.Errorf("with a crash: exit %d\n%s", code, out.String())
 	}
 }
+
+// A finding made on the in-process reference with --fault replays and
+// minimises as found, without --fault again: the finding records the
+// faults. fuzz minimize takes --fault too (it replaces the finding's).
+func TestFuzzFaultFindingReplaysAsFound(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCmd(t, nil, "fuzz", "--fault", "header-marker-unchecked", "--iterations", "40", "--seed", "1", "--workers", "4",
+		"--phase", "established", "--out", dir, "--quiet")
+	if code != ExitOK {
+		t.Fatalf("fuzz: code %d\n%s\n%s", code, out, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "mismatch-*.json"))
+	if len(files) == 0 {
+		t.Fatalf("no mismatch found:\n%s", out)
+	}
+	f := files[0]
+	if code, out, errs := runCmd(t, nil, "fuzz", "--replay", f); code != ExitFailure || !strings.Contains(out, "reproduced: mismatch") ||
+		!strings.Contains(out, "header-marker-unchecked") {
+		t.Errorf("replay: code %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, errs := runCmd(t, nil, "fuzz", "minimize", "--tries", "6", f); code != ExitOK || !strings.Contains(out, "written to") {
+		t.Errorf("minimize: code %d\n%s\n%s", code, out, errs)
+	}
+	m, err := netfuzz.Load(strings.TrimSuffix(f, ".json") + "-min.json")
+	if err != nil || m.Minimized == nil || !m.Minimized.Reproduced || len(m.Faults) != 1 {
+		t.Errorf("minimised finding: %v %+v", err, m)
+	}
+	min2 := filepath.Join(t.TempDir(), "new", "m.json")
+	if code, out, errs := runCmd(t, nil, "fuzz", "minimize", "--fault", "header-marker-unchecked", "--tries", "2", "--out", min2, f); code != ExitOK {
+		t.Errorf("minimize --fault: code %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, nil, "fuzz", "minimize", "--fault", "no-such-fault", f); code != ExitUsage || !strings.Contains(errs, "no such fault") {
+		t.Errorf("minimize --fault no-such-fault: code %d, %s", code, errs)
+	}
+}

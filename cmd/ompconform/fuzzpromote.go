@@ -38,13 +38,15 @@ flags:
 const fuzzMinimizeUsage = `usage: ompconform fuzz minimize [--target HOST:PORT] [--out FILE] [--tries N] FINDING
 
 Replays a finding against the DUT (--target, else the finding's own, or a
-fresh in-process reference for a finding made on it) and shrinks it while
-it reproduces with the same outcome: fewer messages, fewer mutations,
-fewer bytes. Writes the minimised finding to --out (default: beside the
+fresh in-process reference for a finding made on it, in the finding's
+role and with the faults it was found with) and shrinks it while it
+reproduces with the same outcome: fewer messages, fewer mutations, fewer
+bytes. Writes the minimised finding to --out (default: beside the
 original, with "-min" before ".json") and prints how much it shrank.
 
-exit status: 0 minimised (or kept as it is when it did not reproduce:
-it says so); 2 usage error or the DUT could not be reached
+exit status: 0 minimised; 1 the finding did not reproduce (or was cut
+short before it did): nothing is written, and it says why; 2 usage error
+or the DUT could not be reached
 `
 
 // fuzzSub runs "fuzz promote", "fuzz minimize" and "fuzz merge"; ok is false for
@@ -242,6 +244,8 @@ func runFuzzMinimize(env *Env, args []string) int {
 	out := cmd.String("out", "", "minimised finding")
 	tries := cmd.Int("tries", 64, "replays at most")
 	budget := cmd.Duration("time", 60*time.Second, "time at most")
+	var faultNames multiFlag
+	cmd.Var(&faultNames, "fault", "a fault of the in-process reference (repeatable)")
 	file, exit, ok := cmd.parseOne(args, "FINDING file")
 	if !ok {
 		return exit
@@ -252,15 +256,35 @@ func runFuzzMinimize(env *Env, args []string) int {
 			return fail("%v", err)
 		}
 	}
+	faults, err := fuzzFaults(faultNames, *target)
+	if err != nil {
+		return fail("%v", err)
+	}
 	fd, err := netfuzz.Load(file)
 	if err != nil {
 		return fail("%v", err)
 	}
+	if len(faults) > 0 && !fd.InProcess {
+		return fail("--fault is for a finding made on the in-process reference; %s was found on %s", file, fd.Target)
+	}
 	ctx, stop := interruptible()
 	defer stop()
-	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget}, fd)
+	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget, Faults: faults}, fd)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if !m.Minimized.Reproduced {
+		// Nothing to write: a copy of the finding would read as its
+		// minimised form.
+		why := m.Minimized.Note
+		if why == "" {
+			why = "did not reproduce"
+		}
+		fmt.Fprintf(env.Stderr, "ompconform fuzz minimize: %s: %s (%d replays); nothing written\n", file, why, m.Minimized.Tries)
+		if fd.InProcess && len(fd.Faults) == 0 && len(faults) == 0 && *target == "" {
+			fmt.Fprint(env.Stderr, "  (replayed on the in-process reference without faults: a finding saved before findings recorded their faults needs them given again, --fault NAME)\n")
+		}
+		return ExitFailure
 	}
 	dst := *out
 	if dst == "" {

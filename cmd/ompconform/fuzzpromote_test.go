@@ -75,17 +75,17 @@ func TestFuzzPromote(t *testing.T) {
 	}
 }
 
-// "fuzz minimize" keeps, and says so, a finding the DUT does not
-// reproduce (the reference answers as the codec says).
+// "fuzz minimize" of a finding the DUT does not reproduce (the
+// reference answers as the codec says) writes nothing, says why on
+// stderr, and fails: no -min.json that reads as a minimised finding.
 func TestFuzzMinimizeNotReproduced(t *testing.T) {
 	dir := t.TempDir()
 	f := finding(t, dir, &omp.Hello{}, &netfuzz.Alert{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderType, Name: "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE"}, mutators.On("header.length", mutators.Set(18)))
 	code, out, errs := runCmd(t, nil, "fuzz", "minimize", "--tries", "4", f)
-	if code != ExitOK || !strings.Contains(out, "did not reproduce") {
+	if code != ExitFailure || !strings.Contains(errs, "did not reproduce") || !strings.Contains(errs, "nothing written") {
 		t.Fatalf("code %d\n%s\n%s", code, out, errs)
 	}
-	m, err := netfuzz.Load(strings.TrimSuffix(f, ".json") + "-min.json")
-	if err != nil || m.Minimized == nil || m.Minimized.Reproduced {
-		t.Errorf("minimised finding: %v %+v", err, m)
+	if _, err := os.Stat(strings.TrimSuffix(f, ".json") + "-min.json"); !os.IsNotExist(err) {
+		t.Errorf("a -min.json was written for a finding that did not reproduce (%v)", err)
 	}
 }
