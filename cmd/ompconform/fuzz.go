@@ -18,9 +18,9 @@ import (
 
 const fuzzUsage = `usage: ompconform fuzz [flags]
        ompconform fuzz --replay FILE [flags]
-       ompconform fuzz minimize [--target HOST:PORT] [--out FILE] FINDING
+       ompconform fuzz minimize [flags] FINDING
        ompconform fuzz promote [--out FILE] [--id ID] FINDING
-       ompconform fuzz merge [--minimize] OUT IN...
+       ompconform fuzz merge [flags] OUT IN...
 
 Fuzzes a DUT over the network (package netfuzz): each input is a valid
 message (a fixture, a message built for the session's phase, or the fake
@@ -94,8 +94,9 @@ flags:
 
 "fuzz minimize" shrinks a saved finding; "fuzz promote" turns one into a
 scenario file (docs/scenarios.md); "fuzz merge" combines the --out folders
-of several runs (shards), findings deduplicated by reproducer and outcome.
-docs/fuzzing.md walks through it all.
+of several runs (shards), findings deduplicated by reproducer and outcome;
+"ompconform help fuzz minimize" (promote, merge) lists a subcommand's
+flags. docs/fuzzing.md walks through it all.
 
 exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
 1 a crash or hang was found (with --fail-on-mismatch: any finding), or
@@ -109,7 +110,8 @@ finding could not be saved (each error on standard error)
 const defaultWorkers = 8
 
 func init() {
-	Register(&Command{Name: "fuzz", Summary: "fuzz a DUT over the network with mutated messages (default: the reference)", Usage: fuzzUsage, Run: runFuzz})
+	Register(&Command{Name: "fuzz", Summary: "fuzz a DUT over the network with mutated messages (default: the reference)", Usage: fuzzUsage, Run: runFuzz,
+		Subs: map[string]string{"minimize": fuzzMinimizeUsage, "minimise": fuzzMinimizeUsage, "promote": fuzzPromoteUsage, "merge": fuzzMergeUsage}})
 }
 
 type fuzzFlags struct {

@@ -7,7 +7,8 @@ import (
 	"github.com/ompconform/ompconform/netfuzz"
 )
 
-const fuzzMergeUsage = `usage: ompconform fuzz merge [--minimize [--target HOST:PORT]] OUT IN...
+const fuzzMergeUsage = `usage: ompconform fuzz merge [--minimize [--target HOST:PORT] [--tries N] [--time D]]
+                            OUT IN...
 
 Combines the output folders of several "ompconform fuzz" runs (the --out
 of each shard, from several machines) into OUT:
@@ -37,12 +38,26 @@ exit status: 0 merged; 2 usage error, or a folder could not be read or
 written
 `
 
-func runFuzzMerge(env *Env, args []string) int {
+// fuzzMergeFlags are the flags of "fuzz merge".
+type fuzzMergeFlags struct {
+	minimize bool
+	target   string
+	tries    int
+	budget   time.Duration
+}
+
+func newFuzzMerge(env *Env) (*command, *fuzzMergeFlags) {
+	var f fuzzMergeFlags
 	cmd := newCommand(env, "fuzz merge", func() string { return fuzzMergeUsage })
-	minimize := cmd.Bool("minimize", false, "minimise findings first")
-	target := cmd.String("target", "", "DUT address")
-	tries := cmd.Int("tries", 48, "replays per finding")
-	budget := cmd.Duration("time", 30*time.Second, "time per finding")
+	cmd.BoolVar(&f.minimize, "minimize", false, "minimise findings first")
+	cmd.StringVar(&f.target, "target", "", "DUT address")
+	cmd.IntVar(&f.tries, "tries", 48, "replays per finding")
+	cmd.DurationVar(&f.budget, "time", 30*time.Second, "time per finding")
+	return cmd, &f
+}
+
+func runFuzzMerge(env *Env, args []string) int {
+	cmd, f := newFuzzMerge(env)
 	pos, exit, ok := cmd.parse(args)
 	if !ok {
 		return exit
@@ -51,16 +66,16 @@ func runFuzzMerge(env *Env, args []string) int {
 	if len(pos) < 2 {
 		return fail("want OUT and at least one IN folder")
 	}
-	if *target != "" {
-		if err := netfuzz.CheckLoopback(*target); err != nil {
+	if f.target != "" {
+		if err := netfuzz.CheckLoopback(f.target); err != nil {
 			return fail("%v", err)
 		}
 	}
 	var opt netfuzz.MergeOptions
 	ctx, stop := interruptible()
 	defer stop()
-	if *minimize {
-		cfg := netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget}
+	if f.minimize {
+		cfg := netfuzz.Config{Target: f.target, MinimizeTries: f.tries, MinimizeTime: f.budget}
 		opt.Minimize = func(fd *netfuzz.Finding) (*netfuzz.Finding, error) {
 			return netfuzz.Minimize(ctx, cfg, fd)
 		}
@@ -75,7 +90,7 @@ func runFuzzMerge(env *Env, args []string) int {
 	for _, e := range rep.Errors {
 		fmt.Fprintf(env.Stderr, "not minimised: %s\n", e)
 	}
-	if *minimize {
+	if f.minimize {
 		fmt.Fprintf(env.Stdout, "%d findings minimised\n", rep.Minimized)
 	}
 	fmt.Fprintf(env.Stdout, "merged %d folders into %s: %s\n", len(pos)-1, pos[0], rep)

@@ -35,7 +35,8 @@ flags:
                reproducer>)
 `
 
-const fuzzMinimizeUsage = `usage: ompconform fuzz minimize [--target HOST:PORT] [--out FILE] [--tries N] FINDING
+const fuzzMinimizeUsage = `usage: ompconform fuzz minimize [--target HOST:PORT | --fault NAME...] [--out FILE]
+                                [--tries N] [--time D] FINDING
 
 Replays a finding against the DUT (--target, else the finding's own, or a
 fresh in-process reference for a finding made on it, in the finding's
@@ -43,6 +44,20 @@ role and with the faults it was found with) and shrinks it while it
 reproduces with the same outcome: fewer messages, fewer mutations, fewer
 bytes. Writes the minimised finding to --out (default: beside the
 original, with "-min" before ".json") and prints how much it shrank.
+
+flags:
+  --target HOST:PORT   the DUT, on 127.0.0.0/8 or ::1 (default: the
+                       finding's own, or a fresh in-process reference for
+                       a finding made on one)
+  --fault NAME         give the in-process reference this deliberate fault
+                       (docs/faults.md; repeatable) instead of the ones the
+                       finding records
+  --out FILE           where to write the minimised finding, its missing
+                       folders made (default: beside FINDING, with "-min"
+                       before ".json")
+  --tries N            replays at most (default 64)
+  --time D             time at most, the replay under way included
+                       (default 1m)
 
 exit status: 0 minimised; 1 the finding did not reproduce (or was cut
 short before it did): nothing is written, and it says why; 2 usage error
@@ -66,10 +81,16 @@ func fuzzSub(env *Env, args []string) (int, bool) {
 	return 0, false
 }
 
+// newFuzzPromote is the flag set of "fuzz promote": --out and --id.
+func newFuzzPromote(env *Env) (cmd *command, out, id *string) {
+	cmd = newCommand(env, "fuzz promote", func() string { return fuzzPromoteUsage })
+	out = cmd.String("out", "", "scenario file")
+	id = cmd.String("id", "", "scenario ID")
+	return cmd, out, id
+}
+
 func runFuzzPromote(env *Env, args []string) int {
-	cmd := newCommand(env, "fuzz promote", func() string { return fuzzPromoteUsage })
-	out := cmd.String("out", "", "scenario file")
-	id := cmd.String("id", "", "scenario ID")
+	cmd, out, id := newFuzzPromote(env)
 	file, exit, ok := cmd.parseOne(args, "FINDING file")
 	if !ok {
 		return exit
@@ -238,25 +259,38 @@ func orUnmutated(s string) string {
 	return s
 }
 
-func runFuzzMinimize(env *Env, args []string) int {
+// fuzzMinimizeFlags are the flags of "fuzz minimize".
+type fuzzMinimizeFlags struct {
+	target, out string
+	tries       int
+	budget      time.Duration
+	faults      multiFlag
+}
+
+func newFuzzMinimize(env *Env) (*command, *fuzzMinimizeFlags) {
+	var f fuzzMinimizeFlags
 	cmd := newCommand(env, "fuzz minimize", func() string { return fuzzMinimizeUsage })
-	target := cmd.String("target", "", "DUT address")
-	out := cmd.String("out", "", "minimised finding")
-	tries := cmd.Int("tries", 64, "replays at most")
-	budget := cmd.Duration("time", 60*time.Second, "time at most")
-	var faultNames multiFlag
-	cmd.Var(&faultNames, "fault", "a fault of the in-process reference (repeatable)")
+	cmd.StringVar(&f.target, "target", "", "DUT address")
+	cmd.Var(&f.faults, "fault", "a fault of the in-process reference (repeatable)")
+	cmd.StringVar(&f.out, "out", "", "minimised finding")
+	cmd.IntVar(&f.tries, "tries", 64, "replays at most")
+	cmd.DurationVar(&f.budget, "time", 60*time.Second, "time at most")
+	return cmd, &f
+}
+
+func runFuzzMinimize(env *Env, args []string) int {
+	cmd, f := newFuzzMinimize(env)
 	file, exit, ok := cmd.parseOne(args, "FINDING file")
 	if !ok {
 		return exit
 	}
 	fail := cmd.fail
-	if *target != "" {
-		if err := netfuzz.CheckLoopback(*target); err != nil {
+	if f.target != "" {
+		if err := netfuzz.CheckLoopback(f.target); err != nil {
 			return fail("%v", err)
 		}
 	}
-	faults, err := fuzzFaults(faultNames, *target)
+	faults, err := fuzzFaults(f.faults, f.target)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -269,7 +303,7 @@ func runFuzzMinimize(env *Env, args []string) int {
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: *target, MinimizeTries: *tries, MinimizeTime: *budget, Faults: faults}, fd)
+	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: f.target, MinimizeTries: f.tries, MinimizeTime: f.budget, Faults: faults}, fd)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -281,12 +315,12 @@ func runFuzzMinimize(env *Env, args []string) int {
 			why = "did not reproduce"
 		}
 		fmt.Fprintf(env.Stderr, "ompconform fuzz minimize: %s: %s (%d replays); nothing written\n", file, why, m.Minimized.Tries)
-		if fd.InProcess && len(fd.Faults) == 0 && len(faults) == 0 && *target == "" {
+		if fd.InProcess && len(fd.Faults) == 0 && len(faults) == 0 && f.target == "" {
 			fmt.Fprint(env.Stderr, "  (replayed on the in-process reference without faults: a finding saved before findings recorded their faults needs them given again, --fault NAME)\n")
 		}
 		return ExitFailure
 	}
-	dst := *out
+	dst := f.out
 	if dst == "" {
 		dst = strings.TrimSuffix(file, ".json") + "-min.json"
 	}

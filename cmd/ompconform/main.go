@@ -34,7 +34,11 @@ type Command struct {
 	// Usage is the full help text: a synopsis line, then the flags and
 	// what the command does.
 	Usage string
-	Run   func(env *Env, args []string) int
+	// Subs are the usages of its subcommands by the word that follows
+	// the name ("minimize" of "fuzz minimize"), for "ompconform help
+	// fuzz minimize", which the subcommand's usage errors point to.
+	Subs map[string]string
+	Run  func(env *Env, args []string) int
 }
 
 // Env is where a command reads and writes.
@@ -99,6 +103,12 @@ func help(env *Env, args []string) int {
 	if !ok {
 		fmt.Fprintf(env.Stderr, "ompconform help: unknown command %q\n", args[0])
 		return ExitUsage
+	}
+	if len(args) > 1 {
+		if u, ok := c.Subs[args[1]]; ok {
+			fmt.Fprint(env.Stdout, u)
+			return ExitOK
+		}
 	}
 	fmt.Fprint(env.Stdout, usageText(c))
 	return ExitOK
