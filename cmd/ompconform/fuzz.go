@@ -48,9 +48,9 @@ flags:
   --role ROLE           the DUT's role: controller, edge or hub (default:
                         its IDENTITY capability)
   --dut-cmd 'COMMAND'   start the DUT as a local program (words split as a
-                        shell would, no shell run): wait for --target to
-                        accept connections, start it again after a crash,
-                        stop it at the end
+                        shell would, no shell run): wait up to 30s for
+                        --target to accept connections, start it again
+                        after a crash, stop it at the end
   --iterations N        stop after N inputs (default 1000; 0: no bound)
   --duration D          stop after D (default 1m; 0: no bound); the run
                         stops at whichever bound comes first
