@@ -96,12 +96,14 @@ type run struct {
 	seq     atomic.Int64
 	seqFrom int64 // the Seq numbering starts after (Share)
 
-	mu    sync.Mutex
-	dut   DUT
-	gen   int    // bumped when the DUT is replaced
-	blame string // the case blamed for the current DUT's death, if any
-	down  string // the case after which the DUT stayed down
-	notes []string
+	mu       sync.Mutex
+	dut      DUT
+	gen      int    // bumped when the DUT is replaced
+	blame    string // the case blamed for the current DUT's death, if any
+	replaced string // the case after which the DUT was last replaced
+	down     string // the case after which the DUT stayed down
+	notes    []string
+	running  map[string]int // the cases running now (ID: how many runs)
 
 	ln *listener // listen mode: the DUT dials in
 
@@ -462,6 +464,8 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 			}
 		}
 	}
+	r.enter(c.ID)
+	defer r.leave(c.ID)
 	env := r.env()
 	env.Foreign = func(seq int, ev catalog.Event) { r.reflected(seq, ev, c.ID) }
 	rec := r.newRecording(env.Seq)
@@ -499,10 +503,20 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 // checkLive runs the liveness check after a case: a DUT that no longer
 // opens a session is reported against the first case after which that
 // was seen, and replaced (the factory is called again) so the run goes on.
+// The cases that ran beside it while the DUT died are not judged on what
+// the death did to their sessions: their FAIL becomes ERROR, the first
+// case's reason names them, and --parallel 1 tells which case kills it.
 func (r *run) checkLive(ctx context.Context, res *Result, c *catalog.Case, t Target, gen int, rec *recording) {
 	err := r.live(ctx, t, rec)
 	if err == nil {
 		res.Liveness = "a fresh session opened after the case"
+		r.mu.Lock()
+		replaced, after := gen != r.gen, r.replaced
+		r.mu.Unlock()
+		if replaced {
+			res.Liveness += ", on the DUT restarted after " + after
+			r.diedBeside(res, after)
+		}
 		return
 	}
 	if ctx.Err() != nil {
@@ -527,17 +541,62 @@ func (r *run) checkLive(ctx context.Context, res *Result, c *catalog.Case, t Tar
 		r.blame = res.ID
 	}
 	blamed := r.blame
+	if gen != r.gen {
+		blamed = r.replaced
+	}
+	var beside []string
+	for id := range r.running {
+		if id != res.ID {
+			beside = append(beside, id)
+		}
+	}
 	r.mu.Unlock()
 	if !first {
-		if res.Grade == catalog.Pass {
-			res.Grade, res.Reason = catalog.Error, "the DUT went down during the run (blamed on "+blamed+")"
-		}
+		r.diedBeside(res, blamed)
 		return
 	}
 	res.Grade = catalog.Fail
 	res.Reason = "after this case the DUT did not open a fresh session: it died or went deaf"
+	if len(beside) > 0 {
+		slices.Sort(beside)
+		res.Reason += fmt.Sprintf(" (%s ran at the same time: with --parallel 1 the case that kills the DUT is the one named)", strings.Join(beside, ", "))
+	}
 	r.notef("%s: the DUT did not open a fresh session after the case (%v)", res.ID, err)
 	r.replace(ctx, res.ID)
+}
+
+// diedBeside grades a case that ran while the DUT died, the death first
+// seen after case blamed: a verdict it reached is not kept (its session
+// may have ended with the DUT), and it is ERROR; a SKIPPED, UNSUPPORTED,
+// INFO or ERROR stays.
+func (r *run) diedBeside(res *Result, blamed string) {
+	switch res.Grade {
+	case catalog.Pass, catalog.Fail, catalog.NonStrict:
+		why := ""
+		if res.Reason != "" {
+			why = ": " + res.Reason
+		}
+		res.Reason = fmt.Sprintf("the DUT went down while this case ran (first seen after %s): its verdict (%s%s) is not kept; with --parallel 1 the case that kills the DUT is the one named", blamed, res.Grade, why)
+		res.Grade, res.Alert = catalog.Error, nil
+	}
+}
+
+// enter and leave keep the set of cases running now.
+func (r *run) enter(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running == nil {
+		r.running = map[string]int{}
+	}
+	r.running[id]++
+}
+
+func (r *run) leave(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running[id]--; r.running[id] <= 0 {
+		delete(r.running, id)
+	}
 }
 
 // terminates reports whether case c has the DUT's operator terminate it.
@@ -562,7 +621,7 @@ func (r *run) replace(ctx context.Context, id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gen++
-	r.blame = ""
+	r.blame, r.replaced = "", id
 	if err != nil {
 		r.down = id
 		r.notes = append(r.notes, fmt.Sprintf("the DUT stayed down after %s (%v): any case run after it is ERROR", id, err))

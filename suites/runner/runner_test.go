@@ -469,6 +469,37 @@ func TestDUTThatDiesIsBlamedOnTheCase(t *testing.T) {
 	}
 }
 
+// A DUT that dies while cases run side by side: the cases whose sessions
+// died with it are ERROR, not FAIL for the closes the death caused; the
+// case after which the death was first seen is FAIL, and names them.
+func TestDUTThatDiesBesideOtherCases(t *testing.T) {
+	d := startDUT(t, dies)
+	waits := []catalog.Step{catalog.Open(0), catalog.Sleep(1), catalog.ExpectOn(0, catalog.Accept())}
+	cases := []catalog.Case{
+		{ID: "X-WAITS1", Script: waits},
+		{ID: "X-KILLS", Script: []catalog.Step{catalog.Open(0), catalog.Sleep(0.3),
+			catalog.Send(0, catalog.Hello().Mutate("header.length", catalog.Set(18))), catalog.ExpectOn(0, catalog.Accept())}},
+		{ID: "X-WAITS2", Script: waits},
+	}
+	for i := range cases {
+		cases[i].Section, cases[i].Level, cases[i].Basis, cases[i].Requirement = "3.1.1", catalog.MUST, catalog.Draft, "death"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 3}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[1]; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "X-WAITS1, X-WAITS2 ran at the same time") {
+		t.Errorf("X-KILLS: %s (%s), want FAIL naming the cases beside it", r.Grade, r.Reason)
+	}
+	for _, r := range []Result{rep.Results[0], rep.Results[2]} {
+		if r.Grade != catalog.Error || !strings.Contains(r.Reason, "went down while this case ran (first seen after X-KILLS)") {
+			t.Errorf("%s, whose session died with the DUT: %s (%s)", r.ID, r.Grade, r.Reason)
+		}
+	}
+}
+
 // Cases that do not apply to the DUT's role are SKIPPED, not run.
 func TestRoleSkips(t *testing.T) {
 	rep := runOn(t, conform, "HS-112")
