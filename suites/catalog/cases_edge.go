@@ -28,10 +28,13 @@ func edgeRoutingCases() []Case {
 		return []Step{Send(0, As(1, Update(append([]A{TLOCRoutes(), Originator()}, extra1...)...))),
 			Send(0, As(2, Update(append([]A{TLOCRoutes(), Originator()}, extra2...)...)))}
 	}
-	// routes has it pass on router 1's and router 2's path to p.
+	// routes has it pass on router 2's path to p, then router 1's. Router
+	// 2 has the higher router ID and TLOC address, so a step before 6
+	// that must pick router 1 is seen to be applied: steps 6 and 7 alone,
+	// and keeping the first path that came, pick router 2.
 	routes := func(extra1, extra2 []A) []Step {
-		return []Step{Send(0, As(1, RouteUpdate(append([]A{Originator()}, extra1...)...))),
-			Send(0, As(2, RouteUpdate(append([]A{Originator()}, extra2...)...)))}
+		return []Step{Send(0, As(2, RouteUpdate(append([]A{Originator()}, extra2...)...))),
+			Send(0, As(1, RouteUpdate(append([]A{Originator()}, extra1...)...)))}
 	}
 	needs := append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh))
 	// bp is a best-path case: c's ID, reading and script, the rest
@@ -43,13 +46,13 @@ func edgeRoutingCases() []Case {
 				Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))}}),
 		bp(Case{ID: "EBP-002", Reading: "Step 2: a route the SDN router originates (its own, learned from its initial advertisement) has a lower administrative distance than any OMP path: router 1's path to the same prefix, with a preference of 1000, does not replace it.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, Update(TLOC(), OwnVRoute(), Originator(), pref(1000)))), ExpectOn(0, OwnRouteStaysBest(1))})}),
-		bp(Case{ID: "EBP-003", Reading: "Step 3: of two paths, the one with the higher route preference (router 2's 200 over router 1's 100) is the best.",
-			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(100)}, []A{pref(200)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
-		bp(Case{ID: "EBP-004", Reading: "Step 4: route preferences equal, the path whose TLOC has the higher preference (router 2's TLOC at 200 over router 1's at 100) is the best.",
-			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{pref(100)}, []A{pref(200)}), routes([]A{pref(50)}, []A{pref(50)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
-		bp(Case{ID: "EBP-005", Reading: "Step 5: preferences equal, the path of the better origin type (router 2's connected over router 1's IBGP) is the best.",
-			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginIBGP)}, []A{origin(omp.OriginConnected)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
-		bp(Case{ID: "EBP-006", Reading: "Step 6: origin types equal, the path with the higher router ID (router 2's) is the best.",
+		bp(Case{ID: "EBP-003", Reading: "Step 3: of two paths, the one with the higher route preference (router 1's 200 over router 2's 100, though router 2's has the higher router ID and TLOC address and came first) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-004", Reading: "Step 4: route preferences equal, the path whose TLOC has the higher preference (router 1's TLOC at 200 over router 2's at 100, though router 2's has the higher router ID and TLOC address and came first) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{pref(200)}, []A{pref(100)}), routes([]A{pref(50)}, []A{pref(50)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-005", Reading: "Step 5: preferences equal, the path of the better origin type (router 1's connected over router 2's IBGP, though router 2's has the higher router ID and TLOC address and came first) is the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginConnected)}, []A{origin(omp.OriginIBGP)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-006", Reading: "Step 6: origin types equal, the path with the higher router ID (router 2's, which came first) is the best.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginStatic)}, []A{origin(omp.OriginStatic)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
 		bp(Case{ID: "EBP-007", Reading: "Step 7: everything else equal (one originator, router 1, over two TLOCs), an SDN router breaks the tie by the higher private TLOC address (the path via router 1's TLOC): one path, not both. The draft does not say where the private address is read: each TLOC's is on its TLOC route and on the path via it alike.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{private("192.0.2.200")}, []A{private("192.0.2.100")}),
