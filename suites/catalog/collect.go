@@ -20,18 +20,41 @@ import (
 // up to the next EOR. An ALERT, a close or Env.Answer without the EOR
 // ends it early: end says how.
 func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp.Message, end Event, skipped string) {
-	for _, m := range msgs {
-		if err := x.send(i, m); err != nil {
-			return nil, Event{Kind: EvReset, Err: err}, ""
-		}
-	}
 	// Without a refresh: the initial advertisement, whose EORs end each
 	// negotiated family.
+	var req Msg
 	eors := newEORSet(x.fams[i])
 	if refresh {
-		var req Msg
 		req, eors = x.refreshRequest(i)
-		if err := x.send(i, req); err != nil {
+	}
+	return x.gather(i, req, eors, what, msgs...)
+}
+
+// collectQuery sends the QUERY q for vRoutes on peer i, then a
+// REFRESH_REQUEST for a family the QUERY's answer cannot hold (a TLOC
+// family), and gathers the DUT's messages until that family's EOR: the
+// refresh's re-advertisement then holds no vRoute to be taken for the
+// QUERY's answer. With only vRoute families negotiated, the barrier asks
+// for a vRoute family, as collect's does.
+func (x *Exec) collectQuery(i int, what string, q Msg) (got []omp.Message, end Event, skipped string) {
+	req, eors := x.refreshRequest(i)
+	for _, f := range x.fams[i] {
+		if f.SAFI != omp.SAFIVRoute {
+			req, eors = Inform(omp.InformRefreshRequest, f.AFI, f.SAFI), newEORSet([]omp.Family{f})
+			break
+		}
+	}
+	return x.gather(i, req, eors, what, q)
+}
+
+// gather sends msgs on peer i, then req if it is set, and reads the DUT's
+// messages until eors is complete.
+func (x *Exec) gather(i int, req Msg, eors *eorSet, what string, msgs ...Msg) (got []omp.Message, end Event, skipped string) {
+	if req != nil {
+		msgs = append(slices.Clip(msgs), req)
+	}
+	for _, m := range msgs {
+		if err := x.send(i, m); err != nil {
 			return nil, Event{Kind: EvReset, Err: err}, ""
 		}
 	}
@@ -188,7 +211,7 @@ func (q queryPathsExp) check(x *Exec, peer int) Verdict {
 		return Verdict{Grade: Unsupported, Expected: q.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
 	}
 	p := netip.MustParsePrefix(q.prefix)
-	got, end, skipped := x.collect(peer, true, q.String(), Query(VRoutes(q.prefix)))
+	got, end, skipped := x.collectQuery(peer, q.String(), Query(VRoutes(q.prefix)))
 	if v, ok := x.complete(q, end, skipped); !ok {
 		return v
 	}
@@ -211,9 +234,13 @@ func (q queryPathsExp) check(x *Exec, peer int) Verdict {
 	if len(seen) == 0 {
 		rec = "no path for " + q.prefix
 	}
-	rec += ", then EOR"
+	rec += answeredBy
 	return q.grade(x, q, have, rec, "a path via peer%d, which should not be best")
 }
+
+// answeredBy ends what a QUERY's answer held: what the DUT sent between
+// the QUERY and the EOR that answers the REFRESH_REQUEST sent after it.
+const answeredBy = " in the answer to the QUERY (up to the EOR of the REFRESH_REQUEST sent after it)"
 
 // ---- sending as another router --------------------------------------------
 
@@ -292,7 +319,7 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 	case !x.offersRefresh(peer):
 		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
 	}
-	got, end, skipped := x.collect(peer, true, o.String(), Query(OwnVRoute()))
+	got, end, skipped := x.collectQuery(peer, o.String(), Query(OwnVRoute()))
 	if v, ok := x.complete(o, end, skipped); !ok {
 		return v
 	}
@@ -312,7 +339,11 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 			}
 		}
 	}
-	rec := fmt.Sprintf("paths via TLOC %s for VPN %d %s, then EOR", strings.Join(tlocs, ", "), own.VPN, own.Prefix)
+	rec := fmt.Sprintf("paths via TLOC %s for VPN %d %s", strings.Join(tlocs, ", "), own.VPN, own.Prefix)
+	if len(tlocs) == 0 {
+		rec = fmt.Sprintf("no path for VPN %d %s", own.VPN, own.Prefix)
+	}
+	rec += answeredBy
 	switch {
 	case theirs:
 		return verdict(Fail, o, rec, fmt.Sprintf("router %d's path was chosen over the DUT's own", o.other))

@@ -345,20 +345,49 @@ func TestStrayPolicyFragment(t *testing.T) {
 	if r := runOn(t, conform, "POL-010").Results[0]; r.Grade != catalog.Pass || !strings.Contains(r.Received, "was accepted") {
 		t.Errorf("a DUT that drops the fragment: %s, received %q", r.Grade, r.Received)
 	}
-	cases, _ := catalog.Select(catalog.All(), "", []string{"POL-010"})
 	for _, faults := range [][]reference.Fault{nil, {"policy-more-without-start-accepted"}} {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		rep, err := Run(ctx, Config{Factory: dut.Reference(catalog.Edge, nil, faults...), Env: fastEnv()}, cases)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
 		want := catalog.Pass
 		if faults != nil {
 			want = catalog.Fail
 		}
-		if r := rep.Results[0]; r.Grade != want {
+		if r := onReference(t, catalog.Edge, faults, "POL-010").Results[0]; r.Grade != want {
 			t.Errorf("the reference with faults %v: %s, received %q (%s)", faults, r.Grade, r.Received, r.Reason)
+		}
+	}
+}
+
+// onReference runs the cases ids against the in-process reference in
+// role, with faults.
+func onReference(t *testing.T, role catalog.Role, faults []reference.Fault, ids ...string) *Report {
+	t.Helper()
+	cases, err := catalog.Select(catalog.All(), "", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Factory: dut.Reference(role, nil, faults...), Env: fastEnv()}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// A QUERY's answer is what the DUT sends before the EOR of a
+// REFRESH_REQUEST for a family that cannot hold it: an edge that never
+// answers a QUERY fails the cases read from QUERY answers, though its
+// answer to a vRoute REFRESH_REQUEST would re-advertise the very route
+// asked for (EBP-002 passed such a DUT on its refresh answer).
+func TestQueryAnswerIsNotTheRefresh(t *testing.T) {
+	for _, faults := range [][]reference.Fault{nil, {"query-ignored"}} {
+		want := catalog.Pass
+		if faults != nil {
+			want = catalog.Fail
+		}
+		for _, r := range onReference(t, catalog.Edge, faults, "EBP-002", "EBP-003").Results {
+			if r.Grade != want {
+				t.Errorf("%s against the reference with faults %v: %s, received %q (%s)", r.ID, faults, r.Grade, r.Received, r.Reason)
+			}
 		}
 	}
 }
