@@ -204,7 +204,8 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 			case <-ctx.Done():
 			}
 			if ctx.Err() != nil {
-				rep.Results[i] = notRun(&cases[i], r.base.Role)
+				rep.Results[i] = newResult(&cases[i])
+				rep.Results[i].notRun(r.base.Role)
 				continue
 			}
 			wg.Add(1)
@@ -236,16 +237,14 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 // notRunReason is the reason of a case an interrupted run did not start.
 const notRunReason = "not run: the run was interrupted"
 
-// notRun is the result of case c, which an interrupted run did not start:
-// SKIPPED if it is not for role, as it would have been, else ERROR.
-func notRun(c *catalog.Case, role catalog.Role) Result {
-	res := newResult(c)
-	if !c.AppliesTo(role) {
+// notRun grades res, a case not run: SKIPPED if it is not for role, else
+// ERROR, as the run was interrupted before it.
+func (res *Result) notRun(role catalog.Role) {
+	if c := res.Case; !c.AppliesTo(role) {
 		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to %s DUTs only, not to a %s", strings.ReplaceAll(rolesOf(c).String(), "|", " and "), role), ""
-		return res
+		return
 	}
 	res.Grade, res.Reason = catalog.Error, notRunReason
-	return res
 }
 
 // NoSessionError is Run's error when the DUT did not open a session with
@@ -447,7 +446,8 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	res.Start = time.Now()
 	defer func() { res.Duration = time.Since(res.Start) }()
 	if !c.AppliesTo(r.base.Role) {
-		return notRun(c, r.base.Role)
+		res.notRun(r.base.Role)
+		return res
 	}
 	t, gen, down := r.current()
 	if down != "" {
