@@ -119,6 +119,7 @@ const (
 	fNoEOR
 	fEORBeforeRoutes
 	fRefreshIgnored
+	fRefreshEOROnly
 
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn
@@ -307,6 +308,8 @@ var faultTable = [numFaults]faultDef{
 		"a peer is sent routes and End-of-RIB of every family, also those it did not negotiate"},
 	fRefreshIgnored: {"refresh-ignored", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST is accepted and never answered (no re-advertisement, no End-of-RIB)"},
+	fRefreshEOROnly: {"refresh-eor-only", "eor-refresh", allRoles,
+		"INFORM REFRESH_REQUEST is answered with the family's End-of-RIB alone: its routes are not re-advertised"},
 
 	fQueryIgnored: {"query-ignored", "query", allRoles,
 		"every QUERY is accepted and never answered"},
@@ -453,6 +456,7 @@ var ribQuirks = [...]struct {
 	{fUnnegotiatedAccepted, rib.QuirkUnnegotiatedAccepted},
 	{fUnnegotiatedSent, rib.QuirkUnnegotiatedSent},
 	{fExtendedDropped, rib.QuirkExtendedDropped},
+	{fRefreshEOROnly, rib.QuirkRefreshEOROnly},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

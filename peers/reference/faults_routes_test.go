@@ -261,6 +261,29 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("End-of-RIB of SAFI_VROUTE before its route: %v", eorFirst)
 		}
 	}},
+	{"refresh-eor-only", func(c *Config) {
+		onRIB(omp.RoleEdge)(c)
+		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
+		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
+	}, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		vrouteEOR := func(m omp.Message) bool {
+			i, ok := m.(*omp.Inform)
+			return ok && i.InformType == omp.InformEOR && i.SAFI == omp.SAFIVRoute
+		}
+		if _, a := p.await("the initial End-of-RIB of SAFI_VROUTE", vrouteEOR); a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		p.send(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})
+		m, a := p.await("the route again or its End-of-RIB", func(m omp.Message) bool { return reaches("10.1.0.0/16")(m) || vrouteEOR(m) })
+		if a != nil {
+			t.Fatalf("ALERT %s", a.Code)
+		}
+		if eorOnly := isEOR(m); eorOnly != faulty {
+			t.Fatalf("End-of-RIB of SAFI_VROUTE without its route again: %v", eorOnly)
+		}
+	}},
 	{"refresh-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		refreshOutcome(ribEstablished(t, sp, edgeHandshake()), faulty)
 	}},

@@ -139,8 +139,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkExtendedDropped<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkExtendedDropped", all)
+	if all != rib.QuirkRefreshEOROnly<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkRefreshEOROnly", all)
 	}
 	var set faultSet
 	for i := range numFaults {

@@ -120,11 +120,11 @@ func informCases() []Case {
 	}
 	cs = append(cs,
 		Case{ID: "INF-010", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 3, 4", Requirement: reqRefresh,
-			Reading: "OMP_INFORM_REFRESH_REQUEST for AFI_IPV4/SAFI_VROUTE is answered: the DUT re-advertises that family and ends it with OMP_INFORM_EOR (RFC 7313's End-of-RIB after a refresh).", Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0]},
-			Send: Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute), Expect: ExpectMessage(omp.TypeInform, IsEOR())},
+			Reading: "OMP_INFORM_REFRESH_REQUEST for AFI_IPV4/SAFI_VROUTE is answered: the DUT re-advertises that family (its own vRoute, when it advertised one as the session opened) and ends it with OMP_INFORM_EOR (RFC 7313's End-of-RIB after a refresh).", Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0]},
+			Send: Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute), Expect: Readvertises(&omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})},
 		Case{ID: "INF-011", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 3, 4", Requirement: reqRefresh,
-			Reading: "OMP_INFORM_REFRESH_REQUEST for every family (Length 0, OMP_AF_MAX) is answered with the routes and OMP_INFORM_EOR.", Needs: []Need{NeedCap(omp.CapCodeRefresh)},
-			Send: InformAll(omp.InformRefreshRequest), Expect: ExpectMessage(omp.TypeInform, IsEOR())},
+			Reading: "OMP_INFORM_REFRESH_REQUEST for every family (Length 0, OMP_AF_MAX) is answered with the routes (its own vRoute, when it advertised one as the session opened) and OMP_INFORM_EOR.", Needs: []Need{NeedCap(omp.CapCodeRefresh)},
+			Send: InformAll(omp.InformRefreshRequest), Expect: Readvertises(nil)},
 		Case{ID: "INF-012", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefresh,
 			Reading: "A controller re-advertises what it sent: peer1 learns peer0's vRoute, asks for a refresh, and gets it again.",
 			Roles:   Controller, Needs: []Need{NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, Type: omp.TypeInform,
@@ -132,8 +132,8 @@ func informCases() []Case {
 				Send(1, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFIVRoute)), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(DefaultPrefix), ViaPeer(0)))})},
 		Case{ID: "INF-013", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",
 			Requirement: "An UPDATE message with no reachable NLRI and empty withdrawn NLRI is specified as the End-of-RIB marker [...] after it completes the initial routing update",
-			Reading:     "OMP has OMP_INFORM_EOR for BGP's End-of-RIB: the DUT ends its initial routing update with it.", Type: omp.TypeInform,
-			Script: []Step{OpenForEOR(0), ExpectOn(0, ExpectMessage(omp.TypeInform, IsEOR()))}},
+			Reading:     "OMP has OMP_INFORM_EOR for BGP's End-of-RIB: the DUT ends its initial routing update with it, and sends no route of its own in a family after that family's EOR.", Type: omp.TypeInform,
+			Script: []Step{OpenForEOR(0), ExpectOn(0, InitialUpdateEnds())}},
 		// (The routes before the EOR of the initial advertisement on a
 		// controller: RFL-007.)
 		Case{ID: "INF-015", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",

@@ -315,7 +315,7 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 	own := x.Env.OwnRoute
 	switch {
 	case own == nil:
-		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT advertised no vRoute of its own", Reason: "the case needs a route the DUT originates"}
+		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT advertised no vRoute of its own before the EOR of its initial routing update", Reason: "the case needs a route the DUT originates"}
 	case !x.offersRefresh(peer):
 		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
 	}

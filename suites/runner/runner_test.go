@@ -392,6 +392,31 @@ func TestQueryAnswerIsNotTheRefresh(t *testing.T) {
 	}
 }
 
+// A refresh re-advertises the DUT's own routes before the EOR, and the
+// initial routing update holds them before its EOR: an EOR alone, or
+// routes after it, fail (an independent vHub passed INF-010, INF-011
+// and INF-013 doing so).
+func TestEORClosesTheOwnRoutes(t *testing.T) {
+	for _, c := range []struct {
+		fault reference.Fault
+		fail  []string
+	}{
+		{"", nil},
+		{"refresh-eor-only", []string{"INF-010", "INF-011"}},
+		{"eor-before-routes", []string{"INF-010", "INF-011", "INF-013"}},
+	} {
+		var faults []reference.Fault
+		if c.fault != "" {
+			faults = []reference.Fault{c.fault}
+		}
+		for _, r := range onReference(t, catalog.Edge, faults, "INF-010", "INF-011", "INF-013").Results {
+			if want := map[bool]catalog.Grade{false: catalog.Pass, true: catalog.Fail}[slices.Contains(c.fail, r.ID)]; r.Grade != want {
+				t.Errorf("%s against the reference with %q: %s, want %s (received %q; %s)", r.ID, c.fault, r.Grade, want, r.Received, r.Reason)
+			}
+		}
+	}
+}
+
 func TestDeafDUTFails(t *testing.T) {
 	g := grades(runOn(t, deaf, "HDR-002", "UPD-013"))
 	for id, gr := range g {

@@ -287,7 +287,10 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 	case omp.InformRefreshRequest:
 		for g := range p.out {
 			if p.out[g].on && in(g) {
-				p.out[g].cursor, p.out[g].eor = 0, true
+				if !r.cfg.Quirks.has(QuirkRefreshEOROnly) {
+					p.out[g].cursor = 0
+				}
+				p.out[g].eor = true
 			}
 		}
 		notify(p)

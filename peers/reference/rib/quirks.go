@@ -74,6 +74,9 @@ const (
 	// sent with a 1-byte Length (no ATTR_EXTENDED), its low byte, however
 	// long their NLRI.
 	QuirkExtendedDropped
+	// QuirkRefreshEOROnly: a REFRESH_REQUEST is answered with the
+	// family's End-of-RIB alone: its routes are not sent again.
+	QuirkRefreshEOROnly
 )
 
 // The quirks of what a controller reflects: of the families it sends,

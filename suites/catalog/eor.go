@@ -1,0 +1,158 @@
+package catalog
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// What an End-of-RIB closes. The DUT's own vRoute (Env.OwnRoute, learned
+// from its initial advertisement when the run began) is what the harness
+// knows the DUT must advertise: a refresh of its family re-advertises it
+// before that family's EOR (RFC 2918 4), and the initial routing update
+// holds it before its EOR, not after (RFC 4724 2).
+
+// ownFamily is the family of the DUT's own vRoute own.
+func ownFamily(own *DUTRoute) omp.Family {
+	if own.Prefix.Addr().Is4() {
+		return omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	}
+	return omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}
+}
+
+// holdsVRoute reports whether m, an UPDATE, advertises VPN vpn's prefix.
+func holdsVRoute(m omp.Message, vpn uint64, prefix netip.Prefix) bool {
+	for _, a := range attrsOf(m) {
+		if r, ok := a.Value.(*omp.AttrReachables); ok && r.SAFI == omp.SAFIVRoute &&
+			slices.ContainsFunc(r.VRoutes, func(v omp.VRouteNLRI) bool { return v.VPNID == vpn && v.Prefix() == prefix }) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- a refresh re-advertises -----------------------------------------------
+
+type readvertExp struct{ fam *omp.Family }
+
+// Readvertises expects the answer to the REFRESH_REQUEST just sent, for
+// family fam (nil: every family), to end with OMP_INFORM_EOR, and to hold
+// the DUT's own vRoute before the EOR of its family when the request
+// covers it.
+func Readvertises(fam *omp.Family) Expectation { return readvertExp{fam} }
+
+func (r readvertExp) String() string {
+	return "the DUT's own routes of the family re-advertised, then OMP_INFORM_EOR"
+}
+
+func (readvertExp) Alerts() []omp.AlertID { return nil }
+
+func (r readvertExp) check(x *Exec, peer int) Verdict {
+	own := x.Env.OwnRoute
+	needOwn := own != nil && (r.fam == nil || *r.fam == ownFamily(own))
+	seen := false
+	ev, skipped := x.await(peer, x.Env.Answer, r.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if needOwn && holdsVRoute(ev.Msg, own.VPN, own.Prefix) {
+			seen = true
+		}
+		f, all, ok := eorOf(ev.Msg)
+		return ok && (!needOwn || all || f == ownFamily(own))
+	})
+	if _, _, ok := eorOf(ev.Msg); !ok || ev.Kind != EvMessage {
+		if ev.Kind == EvTimeout {
+			return verdict(Fail, r, "no OMP_INFORM_EOR within "+x.Env.Answer.String()+skipped, "the REFRESH_REQUEST was not answered")
+		}
+		return x.refused(r, ev, skipped)
+	}
+	switch {
+	case !needOwn:
+		return verdict(Pass, r, omp.Describe(ev.Msg)+skipped, "")
+	case !seen:
+		return verdict(Fail, r, omp.Describe(ev.Msg)+skipped, fmt.Sprintf("the DUT's own vRoute (VPN %d %s), which it advertised when the session opened, was not re-advertised before it", own.VPN, own.Prefix))
+	}
+	return verdict(Pass, r, fmt.Sprintf("its own vRoute (VPN %d %s), then %s%s", own.VPN, own.Prefix, omp.Describe(ev.Msg), skipped), "")
+}
+
+// ---- the initial routing update ends -----------------------------------------
+
+type initialEndsExp struct{}
+
+// InitialUpdateEnds expects the DUT to end its initial routing update
+// with OMP_INFORM_EOR, and to send no UPDATE of a route of its own in a
+// family after that family's EOR for Env.Settle: the routes it had
+// when the session opened come before the EOR, not after.
+func InitialUpdateEnds() Expectation { return initialEndsExp{} }
+
+func (initialEndsExp) String() string {
+	return "OMP_INFORM_EOR, and no UPDATE of the DUT's own routes of a family after that family's EOR"
+}
+
+func (initialEndsExp) Alerts() []omp.AlertID { return nil }
+
+func (e initialEndsExp) check(x *Exec, peer int) Verdict {
+	ev, skipped := x.await(peer, x.Env.Answer, e.String(), func(ev Event) bool {
+		_, alert := ev.Alert()
+		_, _, eor := eorOf(ev.Msg)
+		return alert || eor
+	})
+	first := ev.Msg
+	if _, _, ok := eorOf(first); !ok || ev.Kind != EvMessage {
+		if ev.Kind == EvTimeout {
+			return verdict(Fail, e, "no OMP_INFORM_EOR within "+x.Env.Answer.String()+skipped, "the initial routing update never ended")
+		}
+		return x.refused(e, ev, skipped)
+	}
+	ended := map[omp.Family]bool{}
+	all := false
+	endOf := func(m omp.Message) {
+		if f, a, ok := eorOf(m); ok {
+			ended[f], all = true, all || a
+		}
+	}
+	endOf(first)
+	var late omp.Message
+	ev, _ = x.await(peer, x.Env.Settle, e.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		endOf(ev.Msg)
+		if ev.Msg.Type() != omp.TypeUpdate || !x.ownUpdate(peer, ev) {
+			return false
+		}
+		for _, f := range families(ev.Msg) {
+			if all || ended[f] {
+				late = ev.Msg
+				return true
+			}
+		}
+		return false
+	})
+	switch {
+	case late != nil:
+		return verdict(Fail, e, fmt.Sprintf("%s%s, then %s", omp.Describe(first), skipped, omp.Describe(late)),
+			"the DUT advertised a route of its own after the EOR that ended that family's initial routing update")
+	case ev.Kind != EvTimeout:
+		return x.refused(e, ev, skipped)
+	}
+	return verdict(Pass, e, omp.Describe(first)+skipped+", then none of its own routes for "+x.Env.Settle.String(), "")
+}
+
+// ownUpdate reports whether ev, an UPDATE on peer's session, carries
+// routes the DUT originates: no ATTR_TYPE_ORIGINATOR, or one naming the
+// DUT, and not another case run's reflected route.
+func (x *Exec) ownUpdate(peer int, ev Event) bool {
+	if seq, ok := originSeq(ev.Raw); ok && seq != x.Env.Seq&0xFFFF {
+		return false
+	}
+	o, ok := omp.Find(attrsOf(ev.Msg), omp.AttrTypeOriginator)
+	if !ok {
+		return true
+	}
+	hs := x.dut[peer]
+	return hs != nil && o.(*omp.AttrOriginator).Originator == hs.PeerRouterID
+}
