@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func suite(t *testing.T, env []string, args ...string) (types.Report, string, er
 	}
 	report := filepath.Join(t.TempDir(), "report.json")
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestConformance$", "-ginkgo.no-color", "-ginkgo.json-report=" + report}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(withoutSettings(os.Environ()), env...)
 	out, err := cmd.CombinedOutput()
 	var reps []types.Report
 	b, rerr := os.ReadFile(report)
@@ -91,4 +92,11 @@ func TestDeadTargetFailsTheSuite(t *testing.T) {
 			t.Errorf("%s passed", s.LeafNodeText)
 		}
 	}
+}
+
+// withoutSettings is env without the OMPCONFORM_ variables: the unit
+// tests of this package set their own, whatever the user set for the
+// suite (TestConformance) run beside them.
+func withoutSettings(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "OMPCONFORM_") })
 }

@@ -3,6 +3,8 @@ package suites
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 // reference: without a port it is refused, and with nothing there Start
 // fails at once, naming the variable and the address.
 func TestUnreachableTargetFailsTheSetup(t *testing.T) {
+	isolate(t)
 	t.Setenv("OMPCONFORM_TARGET", "localhost")
 	tb := &recordTB{TB: t}
 	FromEnv(tb)
@@ -41,6 +44,7 @@ func TestUnreachableTargetFailsTheSetup(t *testing.T) {
 
 // The banner says what is tested, in which role and from where.
 func TestBanner(t *testing.T) {
+	isolate(t)
 	t.Setenv("OMPCONFORM_TARGET", "")
 	t.Setenv("OMPCONFORM_ROLE", "edge")
 	s := FromEnv(t)
@@ -72,5 +76,29 @@ func (r *recordTB) Helper() {}
 func (r *recordTB) Fatalf(format string, args ...any) {
 	if r.fatal == "" {
 		r.fatal = fmt.Sprintf(format, args...)
+	}
+}
+
+// isolate clears, for t, every OMPCONFORM_ variable the user set.
+func isolate(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OMPCONFORM_") {
+			t.Setenv(k, "")
+		}
+	}
+}
+
+// A relative path in a variable is taken from the module's root, where
+// the README's commands run, not from the package folder the suite runs
+// in; an absolute one is kept.
+func TestEnvPathFromTheModuleRoot(t *testing.T) {
+	t.Setenv("OMPCONFORM_REPORT_DIR", "out/gk")
+	root, _ := filepath.Abs("..")
+	if got := envPath("OMPCONFORM_REPORT_DIR"); got != filepath.Join(root, "out/gk") {
+		t.Errorf("relative: %s, want %s", got, filepath.Join(root, "out/gk"))
+	}
+	t.Setenv("OMPCONFORM_REPORT_DIR", "/tmp/x")
+	if got := envPath("OMPCONFORM_REPORT_DIR"); got != "/tmp/x" {
+		t.Errorf("absolute: %s", got)
 	}
 }

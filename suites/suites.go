@@ -30,6 +30,10 @@
 //	OMPCONFORM_REPORT_DIR       also write report.{html,json,md,xml} and pcap/ there, for
 //	                            the cases every ginkgo process ran
 //
+// A relative path in these variables is taken from the module's root (the
+// folder of go.mod, where the README's commands run), not from the
+// package folder ginkgo and go test run the suite in.
+//
 // How many cases run at once is ginkgo's: one at a time per process,
 // `-p` (a process per core) or `--procs N` processes.
 //
@@ -44,6 +48,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -69,7 +74,7 @@ type Settings struct {
 // variable that does not parse.
 func FromEnv(tb testing.TB) Settings {
 	tb.Helper()
-	s := Settings{Lenient: os.Getenv("OMPCONFORM_GATE") == "lenient", Reports: os.Getenv("OMPCONFORM_REPORT_DIR"),
+	s := Settings{Lenient: os.Getenv("OMPCONFORM_GATE") == "lenient", Reports: envPath("OMPCONFORM_REPORT_DIR"),
 		ForceRole: os.Getenv("OMPCONFORM_FORCE_ROLE") == "1"}
 	if v := os.Getenv("OMPCONFORM_PARALLEL"); v != "" {
 		tb.Logf("OMPCONFORM_PARALLEL=%s is not used: each case runs in its own spec; ginkgo's -p or --procs N runs them in parallel", v)
@@ -97,7 +102,7 @@ func FromEnv(tb testing.TB) Settings {
 			tb.Fatalf("OMPCONFORM_TARGET=%q: want host:port (unset it to test the in-process reference)", s.Target)
 		}
 	}
-	if v := os.Getenv("OMPCONFORM_BASELINE"); v != "" {
+	if v := envPath("OMPCONFORM_BASELINE"); v != "" {
 		b, err := runner.LoadBaseline(v)
 		if err != nil {
 			tb.Fatalf("OMPCONFORM_BASELINE: %v", err)
@@ -119,7 +124,7 @@ func FromEnv(tb testing.TB) Settings {
 }
 
 func tlsFromEnv() (*tls.Config, error) {
-	ca, cert, key := os.Getenv("OMPCONFORM_TLS_CA"), os.Getenv("OMPCONFORM_TLS_CERT"), os.Getenv("OMPCONFORM_TLS_KEY")
+	ca, cert, key := envPath("OMPCONFORM_TLS_CA"), envPath("OMPCONFORM_TLS_CERT"), envPath("OMPCONFORM_TLS_KEY")
 	name, insecure := os.Getenv("OMPCONFORM_TLS_SERVER_NAME"), os.Getenv("OMPCONFORM_TLS_INSECURE") == "1"
 	if ca == "" && cert == "" && name == "" && !insecure {
 		return nil, nil
@@ -143,4 +148,27 @@ func tlsFromEnv() (*tls.Config, error) {
 		c.Certificates = []tls.Certificate{kp}
 	}
 	return c, nil
+}
+
+// envPath is the path variable name holds; a relative one is taken from
+// the module's root, the first folder up from here that holds go.mod
+// (ginkgo and go test run a suite in its package's folder), or from here
+// when there is none (a test binary run on its own).
+func envPath(name string) string {
+	v := os.Getenv(name)
+	if v == "" || filepath.IsAbs(v) {
+		return v
+	}
+	dir, err := os.Getwd()
+	for err == nil {
+		if _, serr := os.Stat(filepath.Join(dir, "go.mod")); serr == nil {
+			return filepath.Join(dir, v)
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			break
+		}
+		dir = up
+	}
+	return v
 }
