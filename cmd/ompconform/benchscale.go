@@ -96,12 +96,12 @@ func parseInts(name, s string) ([]int, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("-%s: %q is not a positive number", name, v)
+			return nil, fmt.Errorf("--%s: %q is not a positive number", name, v)
 		}
 		out = append(out, n*mult)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("-%s: empty list", name)
+		return nil, fmt.Errorf("--%s: empty list", name)
 	}
 	return out, nil
 }

@@ -6,7 +6,9 @@ import (
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/shard"
 	"github.com/ompconform/ompconform/omp"
+	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ompconform/ompconform/peers/reference"
@@ -233,6 +235,15 @@ func runRun(env *Env, args []string) int {
 	}
 	if len(f.faults) > 0 && (f.target != "" || f.listen != "") {
 		return fail("--fault applies to the in-process reference: not with --target or --listen")
+	}
+	isContainer := strings.HasPrefix(f.target, "container:") || strings.HasPrefix(f.target, "dockerfile:")
+	if f.target != "" && !isContainer {
+		if _, port, err := net.SplitHostPort(f.target); err != nil || port == "" {
+			return fail("--target %q: want HOST:PORT (127.0.0.1:12346), container:IMAGE or dockerfile:DIR", f.target)
+		}
+	}
+	if !isContainer && (len(f.container.args) > 0 || len(f.container.files) > 0 || f.container.port != omp.DefaultPort) {
+		return fail("--container-arg, --container-file and --container-port go with --target container:IMAGE or dockerfile:DIR")
 	}
 	if f.listen != "" {
 		ap, err := netip.ParseAddrPort(f.listen)

@@ -278,3 +278,25 @@ func TestSectionSummaryCountsInfoApart(t *testing.T) {
 		t.Errorf("summary:\n%s", b.String())
 	}
 }
+
+// Mistakes a new user makes are usage errors that say what to do, before
+// anything connects.
+func TestRunUsageMistakes(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--target", "127.0.0.1", "HDR-002"}, `--target "127.0.0.1": want HOST:PORT`},
+		{[]string{"run", "--target", "127.0.0.1:1", "--container-port", "5", "HDR-002"}, "go with --target container:IMAGE"},
+		{[]string{"run", "HDR-00"}, `a prefix ends in "*", as in "HDR-00*"`},
+		{[]string{"show", "--report", filepath.Join(t.TempDir(), "none.json"), "HDR-002"}, "none.json"},
+	} {
+		code, out, errs := runCmd(t, nil, c.args...)
+		if code != ExitUsage || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%q: code %d, stderr %q, stdout %.80q; want a usage error saying %q and nothing printed", c.args, code, errs, out, c.want)
+		}
+	}
+	if code, out, _ := runCmd(t, nil, "show", "hdr-002"); code != ExitOK || !strings.HasPrefix(out, "HDR-002") {
+		t.Errorf("show hdr-002 (as run takes it): code %d, %.80q", code, out)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,7 +43,7 @@ func runShow(env *Env, args []string) int {
 	if err != nil {
 		return cmd.fail("%v", err)
 	}
-	i := slices.IndexFunc(all, func(c catalog.Case) bool { return c.ID == ids[0] })
+	i := slices.IndexFunc(all, func(c catalog.Case) bool { return strings.EqualFold(c.ID, ids[0]) })
 	if i < 0 {
 		if *scenarioDir == "" {
 			return cmd.fail("no case %q (ompconform list; a scenario's needs --scenarios)", ids[0])
@@ -50,13 +51,16 @@ func runShow(env *Env, args []string) int {
 		return cmd.fail("no case %q (ompconform list) nor scenario under %s", ids[0], *scenarioDir)
 	}
 	c := &all[i]
+	// The report is read first: an unreadable one is an error, not a
+	// case printed and then an error.
+	var result bytes.Buffer
+	if *report != "" {
+		if err := printResult(&result, *report, c.ID); err != nil {
+			return cmd.fail("%v", err)
+		}
+	}
 	printCase(env.Stdout, c)
-	if *report == "" {
-		return ExitOK
-	}
-	if err := printResult(env.Stdout, *report, c.ID); err != nil {
-		return cmd.fail("%v", err)
-	}
+	result.WriteTo(env.Stdout)
 	return ExitOK
 }
 

@@ -244,10 +244,10 @@ func (c *Config) check() error {
 	switch c.Role {
 	case omp.RoleController, omp.RoleEdge, omp.RoleHub:
 	default:
-		errs = append(errs, errors.New("role: want controller, edge or hub"))
+		errs = append(errs, errors.New("role: want controller, edge or hub (--role, or role in the YAML file)"))
 	}
 	if !c.RouterID.Is4() || c.RouterID.IsUnspecified() {
-		errs = append(errs, fmt.Errorf("router ID %v: want a non-zero IPv4 address", c.RouterID))
+		errs = append(errs, fmt.Errorf("router ID %v: want a non-zero IPv4 address (--system-ip, or system-ip in the YAML file)", c.RouterID))
 	}
 	for _, l := range c.Listen {
 		if _, _, err := net.SplitHostPort(l); err != nil {

@@ -119,7 +119,10 @@ func Select(cases []Case, filter string, ids []string) ([]Case, error) {
 	}
 	for k, u := range used {
 		if !u {
-			return nil, fmt.Errorf("no case matches %q", ids[k])
+			if strings.HasSuffix(ids[k], "*") {
+				return nil, fmt.Errorf("no case matches %q (ompconform list)", ids[k])
+			}
+			return nil, fmt.Errorf("no case matches %q (ompconform list; a prefix ends in \"*\", as in %q)", ids[k], ids[k]+"*")
 		}
 	}
 	return out, nil

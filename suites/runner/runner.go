@@ -269,7 +269,15 @@ type RoleError struct {
 }
 
 func (e *RoleError) Error() string {
-	return fmt.Sprintf("%s announces itself as a %s (IDENTITY), not the %s given: check --role (or force it)", e.Target, e.Announced, e.Given)
+	return fmt.Sprintf("%s announces itself as %s (IDENTITY), not the %s given: check --role (or test it as one with --force-role, OMPCONFORM_FORCE_ROLE=1)", e.Target, aRole(e.Announced), e.Given)
+}
+
+// aRole is role after its article: "a controller", "an edge".
+func aRole(role catalog.Role) string {
+	if s := role.String(); s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + role.String()
 }
 
 func envDefaults(e catalog.Env) catalog.Env {

@@ -142,7 +142,7 @@ func (r *run) learn(ctx context.Context, t Target) (*omp.Handshake, error) {
 	}
 	if err != nil {
 		if t.Role != 0 && strings.Contains(err.Error(), "PERSONALITY_MISMATCH") {
-			err = fmt.Errorf("%w (the DUT refused the fake peer, which plays the peer of a %s DUT: check --role)", err, t.Role)
+			err = fmt.Errorf("%w (the DUT refused the fake peer, which plays the peer of %s DUT: check --role)", err, aRole(t.Role))
 		}
 		return nil, &NoSessionError{Target: r.describeTarget(t), Err: err}
 	}
