@@ -53,7 +53,11 @@ func Command(argv []string, t Target, wait time.Duration) Factory {
 			}
 			select {
 			case <-d.exited:
-				return nil, fmt.Errorf("dut command %s exited before %s accepted a connection: %s", argv[0], t.Addr, d.out.String())
+				out := d.out.String()
+				if out == "" {
+					out = "(no output)"
+				}
+				return nil, fmt.Errorf("dut command %s ended (%s) before %s accepted a connection: %s", argv[0], d.cmd.ProcessState, t.Addr, out)
 			case <-ctx.Done():
 				d.Close()
 				return nil, ctx.Err()
@@ -61,11 +65,15 @@ func Command(argv []string, t Target, wait time.Duration) Factory {
 			}
 			if time.Now().After(deadline) {
 				d.Close()
-				return nil, fmt.Errorf("dut command %s: nothing accepted connections on %s within %s", argv[0], t.Addr, wait)
+				return nil, fmt.Errorf("dut command %s: nothing accepted connections on %s within %s (a slower program needs a longer --dut-wait)", argv[0], t.Addr, wait)
 			}
 		}
 	}
 }
+
+// DefaultWait is how long Command's callers wait, unless told otherwise,
+// for a program's port to accept connections.
+const DefaultWait = 30 * time.Second
 
 // OutputLimit bounds the program output a CommandDUT keeps.
 const OutputLimit = 64 << 10

@@ -59,3 +59,18 @@ func TestCommandCloseWithADaemonChild(t *testing.T) {
 		t.Fatal("Close still waits after 20 s: the background child holds it")
 	}
 }
+
+// A program that exits before its port opens is reported with its exit
+// status, and one that never opens it with the wait it was given.
+func TestCommandStartFailures(t *testing.T) {
+	addr := testdut.FreeAddr(t)
+	_, err := Command([]string{"false"}, Target{Addr: addr}, 5*time.Second)(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "ended (exit status 1)") || !strings.Contains(err.Error(), "(no output)") {
+		t.Errorf("false: %v", err)
+	}
+	start := time.Now()
+	_, err = Command([]string{"sleep", "30"}, Target{Addr: addr}, 300*time.Millisecond)(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "within 300ms") || time.Since(start) > 10*time.Second {
+		t.Errorf("sleep 30, waited %s: %v", time.Since(start), err)
+	}
+}

@@ -48,9 +48,11 @@ flags:
   --role ROLE           the DUT's role: controller, edge or hub (default:
                         its IDENTITY capability)
   --dut-cmd 'COMMAND'   start the DUT as a local program (words split as a
-                        shell would, no shell run): wait up to 30s for
-                        --target to accept connections, start it again
+                        shell would, no shell run): wait up to --dut-wait
+                        for --target to accept connections, start it again
                         after a crash, stop it at the end
+  --dut-wait D          how long --dut-cmd waits for the DUT's port, at
+                        each start (default 30s)
   --iterations N        stop after N inputs (default 1000; 0: no bound)
   --duration D          stop after D (default 1m; 0: no bound); the run
                         stops at whichever bound comes first
@@ -122,7 +124,7 @@ type fuzzFlags struct {
 	seed                             uint64
 	seedSet                          bool
 	duration, answer, settle         time.Duration
-	revive, timeUnit                 time.Duration
+	revive, timeUnit, dutWait        time.Duration
 	noProbe, failOnMismatch, quiet   bool
 }
 
@@ -135,6 +137,7 @@ func runFuzz(env *Env, args []string) int {
 	cmd.StringVar(&f.target, "target", "", "DUT address")
 	cmd.StringVar(&f.role, "role", "", "DUT role")
 	cmd.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
+	cmd.DurationVar(&f.dutWait, "dut-wait", dut.DefaultWait, "how long --dut-cmd waits for the DUT's port")
 	cmd.IntVar(&f.iterations, "iterations", 1000, "inputs")
 	cmd.DurationVar(&f.duration, "duration", time.Minute, "time bound")
 	cmd.Func("seed", "run seed", func(s string) error {
@@ -270,7 +273,10 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 		if err != nil {
 			return cfg, fmt.Errorf("--dut-cmd: %w", err)
 		}
-		cfg.DUT = dut.Command(argv, dut.Target{Addr: f.target}, 30*time.Second)
+		if f.dutWait <= 0 {
+			return cfg, errors.New("--dut-wait must be positive")
+		}
+		cfg.DUT = dut.Command(argv, dut.Target{Addr: f.target}, f.dutWait)
 	}
 	return cfg, nil
 }

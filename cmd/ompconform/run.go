@@ -66,6 +66,8 @@ flags:
                           output goes into the JSON report (dut_output).
                           The program is the DUT: one that forks a daemon
                           and exits is taken as exited
+  --dut-wait D            how long --dut-cmd waits for --target to accept
+                          connections, at each start (default 30s)
   --container-arg ARG     an argument of the DUT image (repeatable)
   --container-file H:P    copy host file H to P in the container (repeatable)
   --container-port N      the container DUT's OMP port on 127.0.0.1
@@ -161,6 +163,7 @@ type runFlags struct {
 	gate                                 string
 	faults                               multiFlag
 	timeout, settle, accept, tolerance   time.Duration
+	dutWait                              time.Duration
 	container                            containerFlags
 }
 
@@ -178,6 +181,7 @@ func runRun(env *Env, args []string) int {
 	cmd.StringVar(&f.shard, "shard", "", "I/N: run the I-th of N stable slices of the selected cases")
 	cmd.StringVar(&f.dutControl, "dut-control", "", "the DUT's operator: an http(s):// base URL or exec:COMMAND (docs/dut-control.md)")
 	cmd.StringVar(&f.dutCmd, "dut-cmd", "", "start the DUT as this local program (with --target, where it listens)")
+	cmd.DurationVar(&f.dutWait, "dut-wait", dut.DefaultWait, "how long --dut-cmd waits for the DUT's port")
 	cmd.BoolVar(&f.useTLS, "tls", false, "TLS")
 	cmd.StringVar(&f.ca, "tls-ca", "", "CA file")
 	cmd.StringVar(&f.cert, "tls-cert", "", "client certificate")
@@ -232,6 +236,9 @@ func runRun(env *Env, args []string) int {
 	}
 	if f.dutCmd != "" && (f.target == "" || f.listen != "") {
 		return fail("--dut-cmd needs --target, the address the program listens on (and no --listen)")
+	}
+	if f.dutWait <= 0 {
+		return fail("--dut-wait must be positive")
 	}
 	if len(f.faults) > 0 && (f.target != "" || f.listen != "") {
 		return fail("--fault applies to the in-process reference: not with --target or --listen")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/peers/reference"
@@ -58,7 +57,7 @@ func (f *runFlags) factory(ctx context.Context, role catalog.Role, stderr io.Wri
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("--dut-cmd: %w", err)
 		}
-		start := dut.Command(argv, t, 30*time.Second)
+		start := dut.Command(argv, t, f.dutWait)
 		return func(ctx context.Context) (dut.DUT, error) {
 			d, err := start(ctx)
 			if cd, ok := d.(*dut.CommandDUT); ok {
