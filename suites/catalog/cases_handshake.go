@@ -259,9 +259,12 @@ func handshakeCases() []Case {
 		if p.pt == omp.PeerTypeVHub {
 			// The draft names VIP_DEVICE_VHUB and nothing more: that a
 			// hub is an SDN router, which peers only with controllers,
-			// is this project's reading.
+			// is this project's reading, which the draft does not make
+			// a requirement: an edge that takes a hub as a peer is not
+			// failed (an independent edge did).
 			c.Basis = Project
-			c.Reading += " The draft names VIP_DEVICE_VHUB without describing it; ompconform reads a hub as an SDN router, which peers with controllers only."
+			c.Reading += " The draft names VIP_DEVICE_VHUB without describing it; ompconform reads a hub as an SDN router, which peers with controllers only, and takes the session opening too."
+			c.Expect = refuse(omp.SubErrHandshakePersonalityMismatch).OrAccept()
 		}
 		cs = append(cs, c)
 	}
