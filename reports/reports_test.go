@@ -172,9 +172,12 @@ func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
 				Dir     string          `json:"dir"`
 				Hex     string          `json:"hex"`
 				Message json.RawMessage `json:"message"`
+				Fields  json.RawMessage `json:"fields"`
 			} `json:"transcript"`
 		} `json:"results"`
 	}
+	// One result that did not pass: its messages keep their field maps.
+	rep.Results[1].Grade = catalog.Fail
 	if b := jsonOf(t, rep, &got); bytes.Count(b, []byte("\n")) != 1 {
 		t.Error("the JSON report is indented: twice the size")
 	}
@@ -191,6 +194,9 @@ func TestJSONHoldsEveryCaseAndTranscript(t *testing.T) {
 		for _, e := range r.Transcript {
 			if e.Hex != "" && e.Dir == "received" && len(e.Message) == 0 {
 				t.Errorf("%s: a received message without its decoded form", r.ID)
+			}
+			if e.Hex != "" && (len(e.Fields) > 0) != (r.Grade == "FAIL") {
+				t.Errorf("%s, %s: field map %.40s; want one only in a case that did not pass", r.ID, r.Grade, e.Fields)
 			}
 		}
 	}
