@@ -104,7 +104,8 @@ exit status: 0 no crash or hang (with --fail-on-mismatch: no finding);
 1 a crash or hang was found (with --fail-on-mismatch: any finding), or
 --replay reproduced the finding; 2 usage error, --out cannot be written
 (checked before the first input), the DUT could not be reached, or a
-finding could not be saved (each error on standard error)
+finding could not be saved (each error on standard error); 130
+interrupted (Ctrl-C or SIGTERM), after the summary of what it found
 `
 
 // defaultWorkers is --workers: fixed, not the machine's core count, so
@@ -202,10 +203,21 @@ func runFuzz(env *Env, args []string) int {
 	}
 	fmt.Fprintf(env.Stdout, "ompconform fuzz: seed %d, %d workers, findings to %s\n", cfg.Seed, cfg.Workers, cfg.OutDir)
 	rep, err := netfuzz.Run(ctx, cfg)
+	if err != nil && ctx.Err() != nil {
+		fmt.Fprintf(env.Stderr, "ompconform fuzz: interrupted before the first input (%v)\n", err)
+		return ExitInterrupted
+	}
 	if err != nil {
 		return fail("%v", err)
 	}
-	return fuzzSummary(env.Stdout, env.Stderr, rep, f.failOnMismatch)
+	code := fuzzSummary(env.Stdout, env.Stderr, rep, f.failOnMismatch)
+	if ctx.Err() != nil {
+		// As run: an interrupted run exits 130, whatever it found (its
+		// findings are saved and listed above).
+		fmt.Fprintln(env.Stdout, "interrupted (Ctrl-C or SIGTERM)")
+		return ExitInterrupted
+	}
+	return code
 }
 
 // fuzzFaults checks the --fault names, which are for the in-process

@@ -110,3 +110,12 @@ func TestRunInterruptedExits130(t *testing.T) {
 		t.Errorf("interrupted while listening: code %d, stderr %q", code, errs)
 	}
 }
+
+// An interrupted fuzz run prints what it found and exits 130, as run does.
+func TestFuzzInterruptedExits130(t *testing.T) {
+	time.AfterFunc(1500*time.Millisecond, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+	code, out, errs := runCmd(t, nil, "fuzz", "--iterations", "0", "--duration", "60s", "--quiet")
+	if code != ExitInterrupted || !strings.Contains(out, "stopped (") || !strings.Contains(out, "interrupted") {
+		t.Errorf("code %d, want %d; stdout:\n%s\nstderr: %s", code, ExitInterrupted, out, errs)
+	}
+}
