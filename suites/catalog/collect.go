@@ -249,7 +249,7 @@ const answeredBy = " in the answer to the QUERY (up to the EOR of the REFRESH_RE
 // originated, with j's TLOC, Path ID and identity.
 func As(j int, m M) M {
 	inner := m.make
-	m.desc = fmt.Sprintf("%s of router %d", m.desc, j)
+	m.desc = fmt.Sprintf("%s for router %d", m.desc, j)
 	m.make = func(e *Env, _ int) omp.Message { return inner(e, j) }
 	return m
 }
