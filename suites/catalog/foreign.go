@@ -71,6 +71,17 @@ func RunOfTLOC(a netip.Addr) (int, bool) {
 	return s, s != 0
 }
 
+// RunOfOwnTLOC is the case run that had the DUT originate TLOC a
+// (OwnTLOC: 198.19.S.S).
+func RunOfOwnTLOC(a netip.Addr) (int, bool) {
+	if !a.Is4() {
+		return 0, false
+	}
+	b := a.As4()
+	s := int(b[2])<<8 | int(b[3])
+	return s, b[0] == 198 && b[1] == 19 && s != 0
+}
+
 // RunOfVPN is the case run whose VPN (Env.VPN: 10000+Seq) id is.
 func RunOfVPN(id uint64) (int, bool) {
 	if id <= 10000 || id > 10000+0xFFFF {
