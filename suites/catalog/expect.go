@@ -480,7 +480,7 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 		if _, ok := ev.Alert(); ok {
 			return true
 		}
-		if ev.Msg.Type() == m.typ && !m.match(x.Env, ev.Msg) {
+		if ev.Msg.Type() == m.typ && !m.match(x.Env, ev.Msg) && !x.otherRuns(ev) {
 			near = ev.String()
 		}
 		return m.first || m.match(x.Env, ev.Msg)

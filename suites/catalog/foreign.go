@@ -90,6 +90,14 @@ func RunOfVPN(id uint64) (int, bool) {
 	return int(id - 10000), true
 }
 
+// otherRuns reports whether ev is an UPDATE another case run's fake peer
+// sent, which the DUT reflected to this one's: not this case's traffic,
+// to judge or to quote.
+func (x *Exec) otherRuns(ev Event) bool {
+	seq, ok := originSeq(ev.Raw)
+	return ok && seq != x.Env.Seq&0xFFFF
+}
+
 // foreign reports whether ev, an undecodable message received in this
 // case run, is another case run's, reflected by the DUT; if so it is
 // handed to Env.Foreign.

@@ -187,7 +187,7 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 		if ev.Kind != EvMessage || stop(ev) {
 			return true
 		}
-		if seq, ok := originSeq(ev.Raw); !ok || seq == x.Env.Seq&0xFFFF {
+		if !x.otherRuns(ev) {
 			t := ev.Type().String()
 			if counts[t] == 0 {
 				seen = append(seen, t)
