@@ -280,7 +280,7 @@ func handshakeCases() []Case {
 	cs = append(cs, Case{ID: "HS-121", Section: "3.1.2.5", Level: SHOULD, Basis: Project, Requirement: "OVERLAY_ID Capability Format: Code=6, Length=4, Overlay ID: 4 bytes",
 		Reading: "A peer in another overlay than the DUT's own (its OVERLAY ID capability) cannot join it. The draft names no subcode for it; ompconform reads it as a capability the DUT cannot accept, OMP_SUB_ERR_HANDSHAKE_UNSUP_CAP, and an overlay as an administrative domain is as defensible: DOMAIN_MISMATCH.",
 		Needs:   []Need{NeedCap(omp.CapCodeOverlayID)}, Phase: mutators.PhaseOpening,
-		Send: HandshakeWith("another Overlay ID than the DUT's", DropCaps(omp.CapCodeOverlayID), otherOverlay()),
+		Send:   HandshakeWith("another Overlay ID than the DUT's", DropCaps(omp.CapCodeOverlayID), otherOverlay()),
 		Expect: refuse(omp.SubErrHandshakeUnsupCap).Or(omp.ErrHandshake, omp.SubErrHandshakeDomainMismatch)})
 
 	// Domain.
