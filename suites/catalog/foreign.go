@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -88,6 +89,25 @@ func RunOfVPN(id uint64) (int, bool) {
 		return 0, false
 	}
 	return int(id - 10000), true
+}
+
+// MayPassOn reports whether case c lets the DUT take its UPDATE and pass
+// it on as it came, with the flaw a strict receiver refuses with the
+// ALERT id: an expectation of c accepts the message being accepted
+// (OrAccept, Survives) and names id (or any ALERT). A reflection that
+// does not decode for that flaw alone is then what the case allowed, not
+// a fault to blame on it. An attribute flag bit is the exception: RFC
+// 4271 4.3 has unused flag bits ignored when received but zero when sent.
+func (c *Case) MayPassOn(id omp.AlertID) bool {
+	if id == (omp.AlertID{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateFlags}) {
+		return false
+	}
+	for _, e := range c.Expectations() {
+		if a, ok := e.(AlertExp); ok && a.orAccept && (a.any || slices.Contains(a.want, id)) {
+			return true
+		}
+	}
+	return false
 }
 
 // otherRuns reports whether ev is an UPDATE another case run's fake peer

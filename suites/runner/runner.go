@@ -110,7 +110,7 @@ type run struct {
 	// foreign are the undecodable UPDATEs cases received that another
 	// case run's fake peer originated (catalog.Env.Foreign), by the
 	// sender's Seq; at most maxForeign.
-	foreign     map[int]string
+	foreign     map[int]reflection
 	probedNoEOR bool              // the start's probe saw no initial EOR
 	ownRoute    *catalog.DUTRoute // a vRoute the DUT originates, from a probe
 }
@@ -341,11 +341,29 @@ func (r *run) reflected(seq int, ev catalog.Event, to string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.foreign == nil {
-		r.foreign = map[int]string{}
+		r.foreign = map[int]reflection{}
 	}
 	if _, seen := r.foreign[seq]; !seen && len(r.foreign) < maxForeign {
-		r.foreign[seq] = fmt.Sprintf("the DUT passed this case's UPDATE on to %s's fake peer as a message that does not decode (its bytes are in that transcript): %s", to, ev)
+		rf := reflection{what: fmt.Sprintf("the DUT passed this case's UPDATE on to %s's fake peer as a message that does not decode (its bytes are in that transcript): %s", to, ev)}
+		if e, ok := omp.AsError(ev.Err); ok {
+			rf.flaw = &omp.AlertID{Code: e.Code, Subcode: e.Subcode}
+		}
+		r.foreign[seq] = rf
 	}
+}
+
+// reflection is an undecodable UPDATE the DUT sent, built from one a case
+// run's fake peer sent: what to say of it, and its flaw, the ALERT its
+// decode error names.
+type reflection struct {
+	what string
+	flaw *omp.AlertID
+}
+
+// excused reports whether the sending case c lets the DUT pass its UPDATE
+// on as it came (catalog.Case.MayPassOn), flaw and all.
+func (rf reflection) excused(c *catalog.Case) bool {
+	return c != nil && rf.flaw != nil && c.MayPassOn(*rf.flaw)
 }
 
 // blameReflected fails each case whose malformed UPDATE the DUT accepted and
@@ -356,14 +374,14 @@ func (r *run) blameReflected(rep *Report) {
 	defer r.mu.Unlock()
 	for i := range rep.Results {
 		res := &rep.Results[i]
-		what, ok := r.foreign[res.seq&0xFFFF]
-		if !ok || res.seq == 0 {
+		rf, ok := r.foreign[res.seq&0xFFFF]
+		if !ok || res.seq == 0 || rf.excused(res.Case) {
 			continue
 		}
 		if res.Grade == catalog.Pass || res.Grade == catalog.Info || res.Grade == catalog.NonStrict {
 			res.Grade = catalog.Fail
 		}
-		res.Reason = joinReason(res.Reason, what)
+		res.Reason = joinReason(res.Reason, rf.what)
 	}
 }
 

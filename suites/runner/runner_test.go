@@ -701,7 +701,7 @@ func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectatio
 // theirs), and the case that sent it is blamed.
 func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
-	waits, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept(), bad)
+	waits, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet), bad)
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
@@ -713,6 +713,26 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 		return e.Dir == transcript.Received && e.Err != nil && len(e.Raw) > omp.HeaderLen
 	}) {
 		t.Errorf("X-WAITS's transcript does not hold the reflection that does not decode")
+	}
+}
+
+// A case that lets the DUT accept its flawed UPDATE lets it pass the
+// UPDATE on as it came: a reflection that does not decode for that flaw
+// alone is not blamed on it, unless the flaw is an attribute flag bit,
+// which RFC 4271 4.3 has zero when sent.
+func TestReflectionOfAnAllowedFlaw(t *testing.T) {
+	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
+	_, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept(), bad)
+	if sends.Grade != catalog.Pass || strings.Contains(sends.Reason, "passed this case's UPDATE on") {
+		t.Errorf("a flaw the case lets the DUT accept, passed on: %s (%s)", sends.Grade, sends.Reason)
+	}
+	flags, ok := catalog.Lookup("UPD-020")
+	if !ok {
+		t.Fatal("no UPD-020")
+	}
+	_, sends = waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateFlags).OrAccept(), flags.Send)
+	if sends.Grade != catalog.Fail || !strings.Contains(sends.Reason, "passed this case's UPDATE on") {
+		t.Errorf("an undefined attribute flag bit, passed on: %s (%s)", sends.Grade, sends.Reason)
 	}
 }
 

@@ -203,7 +203,8 @@ func (s *Started) RunCase(ctx context.Context, c *catalog.Case) Result {
 	if res.seq != 0 {
 		seq := res.seq & 0xFFFF
 		s.r.mu.Lock()
-		_, blamed := s.r.foreign[seq]
+		rf, blamed := s.r.foreign[seq]
+		blamed = blamed || rf.excused(c)
 		s.r.mu.Unlock()
 		s.mu.Lock()
 		s.ran[seq], s.blamed[seq] = res.ID, blamed
@@ -219,7 +220,7 @@ func (s *Started) RunCase(ctx context.Context, c *catalog.Case) Result {
 // each, as Run fails the sending case.
 func (s *Started) Unblamed() []string {
 	s.r.mu.Lock()
-	foreign := make(map[int]string, len(s.r.foreign))
+	foreign := make(map[int]reflection, len(s.r.foreign))
 	for k, v := range s.r.foreign {
 		foreign[k] = v
 	}
@@ -227,10 +228,13 @@ func (s *Started) Unblamed() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for seq, what := range foreign {
+	for seq, rf := range foreign {
 		id, ok := s.ran[seq]
+		what := rf.what
 		switch {
 		case ok && s.blamed[seq]:
+			continue
+		case ok && rf.excused(caseOf(id)):
 			continue
 		case ok:
 			out = append(out, fmt.Sprintf("%s, after the case ended: %s", id, what))
@@ -261,4 +265,10 @@ func (s *Started) closeListener() {
 	if s.r.ln != nil {
 		s.r.ln.close()
 	}
+}
+
+// caseOf is the case of ID id, nil if there is none.
+func caseOf(id string) *catalog.Case {
+	c, _ := catalog.Lookup(id)
+	return c
 }
