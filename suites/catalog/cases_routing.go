@@ -136,10 +136,21 @@ func bestPathCases() []Case {
 		c.Roles, c.Needs, c.Type = Controller, slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}), omp.TypeUpdate
 		return c
 	}
+	// validity marks a step-1 case: that a vRoute is valid while its
+	// TLOC is advertised is this project's reading of "Check whether
+	// the OMP route is valid", which the draft does not define.
+	validity := func(c Case) Case {
+		c.Basis = Project
+		c.Reading += " The draft does not say what makes a route valid; ompconform reads it as its next hop's TLOC being advertised, as EBP-001 does."
+		return c
+	}
 	return []Case{
-		bp(Case{ID: "BP-001", Reading: "Step 1 (\"Check whether the OMP route is valid. If not, ignore it.\"): a vRoute whose TLOC nobody advertised is not valid and not passed on; once its TLOC is advertised it is.",
+		validity(bp(Case{ID: "BP-001", Reading: "Step 1, a valid route only: a vRoute whose TLOC nobody advertised is not valid and not passed on; once its TLOC is advertised it is.",
 			Script: []Step{Open(1), Open(0), Send(0, RouteUpdate()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1.5, HasVRoute(p))),
-				Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))}}),
+				Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))}})),
+		validity(bp(Case{ID: "BP-002", Reading: "Step 1, again: once its TLOC is withdrawn, a vRoute over it is no longer valid, and the controller withdraws it from the other peers.",
+			Script: slices.Concat([]Step{Open(1), Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Send(0, Update(WithdrawTLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))})})),
 		bp(Case{ID: "BP-003", Reading: "Step 3: of two paths, the one with the higher route preference (peer2's 200 over peer0's 100) is the best.",
 			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), []Step{ExpectOn(1, BestPath(p, 2, 0))})}),
 		bp(Case{ID: "BP-004", Reading: "Step 3, the other way round: peer0's 300 over peer2's 100, whatever the order they came in.",

@@ -78,6 +78,15 @@ func TLOCRoutes() A {
 	}
 }
 
+// WithdrawTLOCRoutes is ATTR_TYPE_UNREACHABLES of SAFI_TLOC: the fake
+// peer's TLOC withdrawn.
+func WithdrawTLOCRoutes() A {
+	return func(e *Env, i int) omp.Attribute {
+		return omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC,
+			TLOCs: []omp.TLOCNLRI{{Address: e.Peer(i).TLOC, Color: TLOCColor, Encap: TLOCEncap}}}})
+	}
+}
+
 // Reach is ATTR_TYPE_REACHABLES with r, its VPN IDs (vRoutes, multicast)
 // set to the case run's VPN.
 func Reach(r omp.Reach) A {
