@@ -300,3 +300,11 @@ func TestRunUsageMistakes(t *testing.T) {
 		t.Errorf("show hdr-002 (as run takes it): code %d, %.80q", code, out)
 	}
 }
+
+// An INFO case's progress line says what the DUT was seen to do.
+func TestProgressShowsTheObservation(t *testing.T) {
+	r := &runner.Result{Identity: catalog.Identity{ID: "X", Title: "records whether the DUT sends its HANDSHAKE first"}, Grade: catalog.Info, Received: "HANDSHAKE first"}
+	if got := progressText(r); !strings.HasSuffix(got, ": HANDSHAKE first") {
+		t.Errorf("INFO progress: %q", got)
+	}
+}

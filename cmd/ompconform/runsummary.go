@@ -11,10 +11,12 @@ import (
 )
 
 // progressText is the short reason after a grade: why it did not pass,
-// or what was measured.
+// what was measured, or, for INFO, what the DUT was seen to do.
 func progressText(r *runner.Result) string {
 	switch r.Grade {
-	case catalog.Pass, catalog.Info:
+	case catalog.Info:
+		return r.Title + ": " + r.Received
+	case catalog.Pass:
 		if len(r.Measured) > 0 {
 			return r.Title + " (" + r.Measured[0].String() + ")"
 		}
