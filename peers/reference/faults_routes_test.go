@@ -33,6 +33,19 @@ func manyRules(n int) []byte {
 	return b
 }
 
+// edgeWithRoute is an edge on the RIB with one TLOC, tlocOf(1), and a
+// route over it, VPN 1 10.1.0.0/16.
+func edgeWithRoute(c *Config) {
+	edgeWithTLOC(c)
+	c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
+}
+
+// vrouteEOR takes an End-of-RIB of SAFI_VROUTE.
+func vrouteEOR(m omp.Message) bool {
+	i, ok := m.(*omp.Inform)
+	return ok && i.InformType == omp.InformEOR && i.SAFI == omp.SAFIVRoute
+}
+
 // edgeWithTLOC is an edge on the RIB with one TLOC, tlocOf(1).
 func edgeWithTLOC(c *Config) {
 	onRIB(omp.RoleEdge)(c)
@@ -243,17 +256,10 @@ var routeFaultCases = []faultCase{
 		}
 		p.drainEORs(2)
 	}},
-	{"eor-before-routes", func(c *Config) {
-		onRIB(omp.RoleEdge)(c)
-		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
-		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
-	}, func(t *testing.T, sp *Speaker, faulty bool) {
+	{"eor-before-routes", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(asController(edgeHandshake()))
-		m, a := p.await("the route or its End-of-RIB", func(m omp.Message) bool {
-			i, ok := m.(*omp.Inform)
-			return reaches("10.1.0.0/16")(m) || ok && i.InformType == omp.InformEOR && i.SAFI == omp.SAFIVRoute
-		})
+		m, a := p.await("the route or its End-of-RIB", func(m omp.Message) bool { return reaches("10.1.0.0/16")(m) || vrouteEOR(m) })
 		if a != nil {
 			t.Fatalf("ALERT %s", a.Code)
 		}
@@ -261,17 +267,9 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("End-of-RIB of SAFI_VROUTE before its route: %v", eorFirst)
 		}
 	}},
-	{"refresh-eor-only", func(c *Config) {
-		onRIB(omp.RoleEdge)(c)
-		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
-		c.Routes = []RouteConfig{{VPN: 1, Prefix: pfx("10.1.0.0/16")}}
-	}, func(t *testing.T, sp *Speaker, faulty bool) {
+	{"refresh-eor-only", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(asController(edgeHandshake()))
-		vrouteEOR := func(m omp.Message) bool {
-			i, ok := m.(*omp.Inform)
-			return ok && i.InformType == omp.InformEOR && i.SAFI == omp.SAFIVRoute
-		}
 		if _, a := p.await("the initial End-of-RIB of SAFI_VROUTE", vrouteEOR); a != nil {
 			t.Fatalf("ALERT %s", a.Code)
 		}
