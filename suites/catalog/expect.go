@@ -222,7 +222,25 @@ func (x *Exec) barrier(peer int, exp Expectation) Verdict {
 // garbage.
 func (x *Exec) barrierOr(peer int, exp Expectation, wait time.Duration, refused func(ev Event, skipped string) Verdict) Verdict {
 	if !x.opened(peer) {
-		return x.opens(peer, exp, wait, refused)
+		v := x.opens(peer, exp, wait, refused)
+		// A message sent on a half-open session (FSM-020: an UPDATE
+		// before the first HELLO) is not proven read by the opening: the
+		// DUT's HELLO may come before its answer to it.
+		if v.Grade != Pass || v.Alert != nil || x.wrote[peer]&^(1<<omp.TypeHandshake|1<<omp.TypeHello) == 0 {
+			return v
+		}
+		// The opening's own EORs first, so the barrier sees only the one
+		// that answers its refresh.
+		x.fams[peer] = Families(x.ours[peer], x.dut[peer])
+		if initial := newEORSet(x.fams[peer]); x.offersRefresh(peer) && !x.Env.NoInitialEOR {
+			ev, skipped := x.await(peer, wait, "the EORs after the DUT's initial advertisement", func(ev Event) bool {
+				_, alert := ev.Alert()
+				return alert || initial.see(ev.Msg)
+			})
+			if ev.Kind != EvTimeout && !initial.done {
+				return refused(ev, skipped)
+			}
+		}
 	}
 	// Without REFRESH there is nothing to ask. Where the fake peer's
 	// HANDSHAKE has no MP capability and the DUT's has some, whether any

@@ -337,6 +337,58 @@ func TestNoMPOfferedIsNotHeldToARefresh(t *testing.T) {
 	}
 }
 
+// A DUT that sends its HELLO as soon as it has the peer's HANDSHAKE (as
+// BGP sends its KEEPALIVE on an OPEN) and answers an UPDATE that comes
+// before the peer's HELLO with a wrong ALERT, then closes. FSM-020 wants
+// ALERT OMP_ERR_FSM or acceptance: this is neither.
+func TestFSM020WrongAlertAfterEarlyHello(t *testing.T) {
+	srv := testdut.Listen(t, "127.0.0.1:0", nil)
+	srv.Serve(func(c net.Conn) {
+		r := omp.NewReader(c)
+		if m, _, err := r.ReadMessage(); err != nil || m.Type() != omp.TypeHandshake {
+			return
+		}
+		write(c, dutHS)
+		write(c, &omp.Hello{})
+		write(c, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
+		helloSeen := false
+		for {
+			m, _, err := r.ReadMessage()
+			if err != nil {
+				return
+			}
+			switch m.Type() {
+			case omp.TypeHello:
+				helloSeen = true
+			case omp.TypeUpdate:
+				if !helloSeen {
+					write(c, &omp.Alert{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList})
+					return
+				}
+			case omp.TypeInform:
+				write(c, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
+			}
+		}
+	})
+	d := &srvDUT{srv}
+	cases, err := catalog.Select(catalog.All(), "", []string{"FSM-020"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv()}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Grade != catalog.Fail {
+		t.Errorf("FSM-020 against a DUT that answers the UPDATE with ALERT UPDATE/ATTR_LIST after its HELLO: %s (received %q; %s), want FAIL (wrong ALERT)", r.Grade, r.Received, r.Reason)
+	}
+}
+
+type srvDUT struct{ srv *testdut.Server }
+
+func (d *srvDUT) Target() Target { return Target{Addr: d.srv.Addr(), Name: "early-hello DUT"} }
+func (d *srvDUT) Close() error   { return nil }
+
 // A stray POLICY fragment (POL-010: MORE without START) may be refused
 // with any ALERT, as the reference does, or dropped, as the test DUT does
 // (it takes the whole policy sent next); a DUT that takes it as the start
