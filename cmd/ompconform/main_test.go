@@ -114,7 +114,7 @@ func TestRunInterruptedExits130(t *testing.T) {
 // An interrupted fuzz run prints what it found and exits 130, as run does.
 func TestFuzzInterruptedExits130(t *testing.T) {
 	time.AfterFunc(1500*time.Millisecond, func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
-	code, out, errs := runCmd(t, nil, "fuzz", "--iterations", "0", "--duration", "60s", "--quiet")
+	code, out, errs := runCmd(t, nil, "fuzz", "--iterations", "0", "--duration", "60s", "--quiet", "--out", t.TempDir())
 	if code != ExitInterrupted || !strings.Contains(out, "stopped (") || !strings.Contains(out, "interrupted") {
 		t.Errorf("code %d, want %d; stdout:\n%s\nstderr: %s", code, ExitInterrupted, out, errs)
 	}
