@@ -458,3 +458,36 @@ func TestOtherRunsAreCounted(t *testing.T) {
 		t.Errorf("the capture's section comment %q", c)
 	}
 }
+
+// A case keeps field maps for what it sent and for the last small
+// messages, at most maxFieldMaps: a flood of large UPDATEs is shown as
+// bytes and decoded form, not annotated field by field.
+func TestFieldMapsAreBounded(t *testing.T) {
+	var vs []omp.VRouteNLRI
+	for i := range 180 {
+		vs = append(vs, omp.VRouteNLRI{VPNID: 1, PathID: uint32(i), PrefixLen: 32, Address: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})})
+	}
+	big, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: netip.MustParseAddr("192.0.2.1"), Color: 1, Encap: 2}),
+		omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute, VRoutes: vs}})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hello, _ := omp.Encode(&omp.Hello{})
+	now := time.Now()
+	r := &runner.Result{Start: now, Transcript: []transcript.Entry{{Time: now, Dir: transcript.Sent, Peer: "peer0", Raw: hello}}}
+	for range 200 {
+		r.Transcript = append(r.Transcript, transcript.Entry{Time: now, Dir: transcript.Received, Peer: "peer0", Raw: big})
+	}
+	r.Transcript = append(r.Transcript, transcript.Entry{Time: now, Dir: transcript.Received, Peer: "peer0", Raw: hello})
+	es := entries(r, Options{})
+	n := 0
+	for _, e := range es {
+		if e.Fields != nil {
+			n++
+		}
+	}
+	if es[0].Fields == nil || es[len(es)-1].Fields == nil || es[1].Fields != nil || n != 2 {
+		t.Errorf("field maps: sent %v, last %v, a large UPDATE %v, %d in all; want the sent and the last HELLO only",
+			es[0].Fields != nil, es[len(es)-1].Fields != nil, es[1].Fields != nil, n)
+	}
+}

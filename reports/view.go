@@ -67,7 +67,44 @@ func entries(r *runner.Result, o Options) []entry {
 	for _, e := range r.Transcript {
 		out = append(out, view(e, r.Start, red))
 	}
+	keepFieldMaps(out)
 	return out
+}
+
+// Field maps (every field's name, offset, length and value) are what a
+// report annotates bytes with, and they are some 30 times a message's
+// size: a flood of large UPDATEs rendered with them made a run's reports
+// gigabytes from 32 MiB of kept messages. A case keeps at most
+// maxFieldMaps of them: for the messages it sent (what it mutated, at
+// most half of them), then, from the end of the transcript back, for
+// messages that did not decode and for those of at most maxMapFields
+// fields (ALERTs, HELLOs, INFORMs, small UPDATEs). The others are shown
+// as their bytes, summary and decoded form.
+const (
+	maxFieldMaps = 64
+	maxMapFields = 256
+)
+
+// keepFieldMaps drops the field maps of es that the rule above does not
+// keep.
+func keepFieldMaps(es []entry) {
+	keep := make([]bool, len(es))
+	n := 0
+	for i, e := range es {
+		if e.Fields != nil && e.Dir == transcript.Sent.String() && n < maxFieldMaps/2 {
+			keep[i], n = true, n+1
+		}
+	}
+	for i := len(es) - 1; i >= 0 && n < maxFieldMaps; i-- {
+		if e := es[i]; !keep[i] && e.Fields != nil && (e.Decode != "" || len(e.Fields) <= maxMapFields) {
+			keep[i], n = true, n+1
+		}
+	}
+	for i := range es {
+		if !keep[i] {
+			es[i].Fields = nil
+		}
+	}
 }
 
 // otherRuns says what the transcript left out of other case runs'

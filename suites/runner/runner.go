@@ -76,8 +76,10 @@ type Config struct {
 
 // DefaultTranscriptBytes is the run's transcript budget unless told
 // otherwise: a whole catalogue against a conforming DUT keeps about 1 MB;
-// a DUT that floods every case is held to this.
-const DefaultTranscriptBytes = 32 << 20
+// a DUT that floods every case is held to this. Reports render a kept
+// message at about ten times its size (its decoded form, its hex), so
+// this bounds them too.
+const DefaultTranscriptBytes = 8 << 20
 
 // DefaultParallel is how many ordinary cases run at once unless told
 // otherwise: cases mostly wait on the DUT, so more than the cores.
