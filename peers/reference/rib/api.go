@@ -47,6 +47,10 @@ type Config struct {
 	Now func() time.Time
 	// Log receives debug and warning records; nil discards them.
 	Log *slog.Logger
+	// MaxPathsPerDest bounds the paths one peer may have to one
+	// destination: a new path past it is refused (Apply returns a
+	// *PathLimitError). 0: no limit. Local routes are not counted.
+	MaxPathsPerDest int
 	// Quirks are deliberate bugs (fault injection); zero is correct.
 	Quirks Quirks
 }

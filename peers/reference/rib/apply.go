@@ -10,6 +10,10 @@ import (
 
 // Apply takes an UPDATE the peer sent (already decoded, so well formed):
 // withdrawals first, then advertisements.
+//
+// Each destination the UPDATE touches is re-selected once, after all of
+// its NLRI are applied. A path past Config.MaxPathsPerDest is refused
+// with a *PathLimitError: the NLRI before it are applied.
 func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -17,7 +21,14 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 	if err != nil {
 		return err
 	}
-	defer r.finish()
+	err = r.apply(p, u)
+	r.reselectPending()
+	r.finish()
+	return err
+}
+
+func (r *RIB) apply(p *peer, u *omp.Update) error {
+	id := p.id
 	var reach, unreach *omp.Reach
 	var orig netip.Addr
 	for _, a := range u.Attributes {
@@ -65,7 +76,9 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 		r.idx.reserve(len(ks))
 		r.idx.prefetch(ts)
 		for i := range ks {
-			r.upsert(id, r.getDestTag(&ks[i], ts[i]), vs[i].PathID, vs[i].Label&0xFFFFFF, set)
+			if err := r.add(id, r.getDestTag(&ks[i], ts[i]), vs[i].PathID, vs[i].Label&0xFFFFFF, set); err != nil {
+				return err
+			}
 		}
 		return bad
 	case isTLOC(f):
@@ -74,7 +87,9 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 			if !ok {
 				return fmt.Errorf("rib: %s NLRI %s does not match the AFI", famList[f], t.Address)
 			}
-			r.upsert(id, r.getDest(&k), 0, 0, set)
+			if err := r.add(id, r.getDest(&k), 0, 0, set); err != nil {
+				return err
+			}
 		}
 	case isMC(f):
 		for i := range reach.Multicast {
@@ -84,19 +99,23 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 			}
 			k := key{fam: uint8(f), lo: uint64(r.mc.acquire(b))}
 			di := r.findDest(&k)
-			r.upsert(id, r.getDest(&k), 0, 0, set)
+			err = r.add(id, r.getDest(&k), 0, 0, set)
 			if di != 0 { // the dest already held a reference
 				r.mc.release(uint32(k.lo))
+			}
+			if err != nil {
+				return err
 			}
 		}
 	case isRaw(f):
 		// No NLRI format: the whole NLRI is one route.
 		k := key{fam: uint8(f), lo: uint64(r.mc.acquire(reach.Raw))}
 		di := r.findDest(&k)
-		r.upsert(id, r.getDest(&k), 0, 0, set)
+		err := r.add(id, r.getDest(&k), 0, 0, set)
 		if di != 0 {
 			r.mc.release(uint32(k.lo))
 		}
+		return err
 	}
 	return nil
 }
@@ -104,9 +123,25 @@ func (r *RIB) Apply(id PeerID, u *omp.Update) error {
 // upsert adds or replaces the path of peer at dest di with path ID
 // pathID and the originator of set, and re-selects the dest. set is the
 // received attribute set; upsert takes its own reference.
+// Local paths (the only caller's) have no limit.
 func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
-	pi := r.findPath(di, peer, pathID, r.sets[set].orig)
+	if err := r.add(peer, di, pathID, label, set); err != nil {
+		r.log.Warn("rib: path refused", "err", err)
+	}
+	r.reselectPending()
+}
+
+// add is upsert without the re-selection: dest di is left pending
+// (reselectPending), even when the path is refused. A new path of a peer
+// that has Config.MaxPathsPerDest paths at di already is refused with a
+// *PathLimitError.
+func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) error {
+	r.pend(di)
+	pi, n := r.findPathCount(di, peer, pathID, r.sets[set].orig)
 	if pi == 0 {
+		if max := r.cfg.MaxPathsPerDest; max > 0 && n >= max && peer != PeerLocal {
+			return &PathLimitError{Family: famList[r.dests.at(di).fam], Max: max}
+		}
 		pi = r.paths.alloc()
 		d := r.dests.at(di)
 		*r.paths.at(pi) = path{dest: di, next: d.paths, pathID: pathID, label: label, peer: peer, flags: fInUse | fDirty}
@@ -123,7 +158,70 @@ func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
 			r.evalPolicy(pi, set)
 		}
 	}
-	r.recompute(di)
+	return nil
+}
+
+// pend marks dest di for re-selection by reselectPending.
+func (r *RIB) pend(di uint32) {
+	if n := len(r.reselect); n > 0 && r.reselect[n-1] == di {
+		return
+	}
+	r.reselect = append(r.reselect, di)
+}
+
+// reselectPending re-selects each pending dest once, in the order they
+// were first marked. Between pend and here nothing frees a dest.
+func (r *RIB) reselectPending() {
+	ds := r.reselect
+	sorted := true
+	for i := 1; i < len(ds) && sorted; i++ {
+		sorted = ds[i-1] < ds[i]
+	}
+	if !sorted {
+		ds = dedupe(ds)
+	}
+	for _, di := range ds {
+		r.recompute(di)
+	}
+	r.reselect = ds[:0]
+}
+
+// dedupe keeps the first of each value of ds, in order.
+func dedupe(ds []uint32) []uint32 {
+	n := 0
+	if len(ds) <= 64 {
+	small:
+		for _, di := range ds {
+			for _, x := range ds[:n] {
+				if x == di {
+					continue small
+				}
+			}
+			ds[n] = di
+			n++
+		}
+		return ds[:n]
+	}
+	seen := make(map[uint32]struct{}, len(ds))
+	for _, di := range ds {
+		if _, ok := seen[di]; !ok {
+			seen[di] = struct{}{}
+			ds[n] = di
+			n++
+		}
+	}
+	return ds[:n]
+}
+
+// PathLimitError refuses a path past Config.MaxPathsPerDest: the peer has
+// Max paths to one destination of Family already.
+type PathLimitError struct {
+	Family omp.Family
+	Max    int
+}
+
+func (e *PathLimitError) Error() string {
+	return fmt.Sprintf("rib: more than %d paths from the peer to one %s destination", e.Max, e.Family)
 }
 
 // evalPolicy sets the effective attributes and the rejected flag of a
@@ -182,7 +280,8 @@ func (r *RIB) policyRoute(p *path, attrs uint32) *policy.Route {
 }
 
 // withdraw removes the paths an UNREACHABLES names: of the given
-// originator when the UPDATE has ATTR_TYPE_ORIGINATOR, else of any.
+// originator when the UPDATE has ATTR_TYPE_ORIGINATOR, else of any. Their
+// dests are left pending (reselectPending).
 func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 	f, ok := famIndex(u.AFI, u.SAFI)
 	if !ok {
@@ -193,18 +292,14 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 		if di == 0 {
 			return
 		}
-		removed := false
 		for pi := r.dests.at(di).paths; pi != 0; {
 			pa := r.paths.at(pi)
 			next := pa.next
 			if pa.peer == p.id && pa.pathID == pathID && (!orig.Is4() || r.sets[pa.eff].orig == addrU32(orig)) {
 				r.removePath(pi)
-				removed = true
+				r.pend(di)
 			}
 			pi = next
-		}
-		if removed {
-			r.recompute(di)
 		}
 	}
 	switch {
@@ -241,21 +336,16 @@ func (r *RIB) SetPolicy(p *policy.Policy) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.policy = p
-	var dirty []uint32
 	r.eachPath(func(pi uint32, pa *path) {
 		if pa.peer == PeerLocal {
 			return
 		}
 		r.evalPolicy(pi, r.received(pa))
 		if pa = r.paths.at(pi); pa.flags&fDirty != 0 {
-			dirty = append(dirty, pa.dest)
+			r.pend(pa.dest)
 		}
 	})
-	for _, di := range dirty {
-		if r.dests.at(di).fam != famFree {
-			r.recompute(di)
-		}
-	}
+	r.reselectPending() // each dest once, however many of its paths changed
 	r.finish()
 }
 

@@ -69,14 +69,25 @@ func (r *RIB) maybeFreeDest(di uint32) {
 // findPath returns the path of peer in dest di with pathID and
 // originator orig, 0 if none.
 func (r *RIB) findPath(di uint32, peer PeerID, pathID, orig uint32) uint32 {
+	pi, _ := r.findPathCount(di, peer, pathID, orig)
+	return pi
+}
+
+// findPathCount is findPath that also counts, when there is no such
+// path, the paths of peer in dest di.
+func (r *RIB) findPathCount(di uint32, peer PeerID, pathID, orig uint32) (uint32, int) {
+	n := 0
 	for pi := r.dests.at(di).paths; pi != 0; {
 		p := r.paths.at(pi)
-		if p.peer == peer && p.pathID == pathID && r.sets[p.eff].orig == orig {
-			return pi
+		if p.peer == peer {
+			if p.pathID == pathID && r.sets[p.eff].orig == orig {
+				return pi, n
+			}
+			n++
 		}
 		pi = p.next
 	}
-	return 0
+	return 0, n
 }
 
 // removePath unlinks path pi from its dest and frees it, or, when an
@@ -117,6 +128,7 @@ func (r *RIB) unhold(pi uint32) {
 // recompute re-selects the best set of dest di, updates the exported set
 // and, for a TLOC, the state vRoutes see of it.
 func (r *RIB) recompute(di uint32) {
+	r.selections++
 	d := r.dests.at(di)
 	f := int(d.fam)
 	if p := r.paths.at(d.paths); d.paths != 0 && p.next == 0 {

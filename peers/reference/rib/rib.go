@@ -89,12 +89,13 @@ type RIB struct {
 	idx   index
 	mc    strtab
 
-	logs      [nFam]logBuf
-	nexp      [nFam]int // export entries allocated per family
-	ntomb     [nFam]int // of which withdrawals
-	compacted [nFam]int // log length after the last compaction
-	grew      bool      // a log grew during this operation
-	gone      int       // paths fGone
+	logs       [nFam]logBuf
+	nexp       [nFam]int // export entries allocated per family
+	ntomb      [nFam]int // of which withdrawals
+	compacted  [nFam]int // log length after the last compaction
+	grew       bool      // a log grew during this operation
+	selections uint64    // dest re-selections (recompute) so far
+	gone       int       // paths fGone
 
 	sets      []*attrSet
 	setFree   []uint32
@@ -120,6 +121,7 @@ type RIB struct {
 	scratchNLRI  []nlri
 	scratchKeys  []key
 	scratchTags  []uint64
+	reselect     []uint32 // dests to re-select (pend, reselectPending)
 }
 
 // New returns an empty RIB for cfg.
@@ -326,10 +328,10 @@ func (r *RIB) removeWhere(pred func(p *path) bool) int {
 		}
 	})
 	for _, pi := range victims {
-		di := r.paths.at(pi).dest
+		r.pend(r.paths.at(pi).dest)
 		r.removePath(pi)
-		r.recompute(di)
 	}
+	r.reselectPending()
 	return len(victims)
 }
 
