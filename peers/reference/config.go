@@ -22,6 +22,7 @@ const (
 	DefaultMaxConnections          = 4096      // sessions open at once
 	DefaultMaxConnectionsPerSource = 1024      // of them from one remote address
 	DefaultMaxRoutesPerPeer        = 2_000_000 // paths one peer may have in the RIB
+	DefaultMaxPathsPerPrefix       = 64        // paths one peer may have to one destination
 	DefaultPeerHistory             = 256       // ended sessions remembered for the state API
 )
 
@@ -119,6 +120,14 @@ type Config struct {
 	// its routes are withdrawn. 0: DefaultMaxRoutesPerPeer; negative: no
 	// limit. The in-tree RIB only.
 	MaxRoutesPerPeer int
+	// MaxPathsPerPrefix bounds the paths one peer may have to one
+	// destination (a vRoute prefix, a TLOC, ...; path IDs and
+	// originators make them many): the UPDATE NLRI that would pass it
+	// is refused, the NLRI before it applied, and the session closed as
+	// for MaxRoutesPerPeer, data the limit. Selecting among many paths
+	// to one destination costs their square under the RIB lock. 0:
+	// DefaultMaxPathsPerPrefix; negative: no limit. The in-tree RIB only.
+	MaxPathsPerPrefix int
 	// PeerHistory is how many ended sessions the state API remembers
 	// (their last ALERTs and reason), the oldest forgotten first. 0:
 	// DefaultPeerHistory; negative: none.
@@ -222,6 +231,7 @@ func (c *Config) settle(r Routing) (*settings, error) {
 	limit(&s.MaxConnections, DefaultMaxConnections)
 	limit(&s.MaxConnectionsPerSource, DefaultMaxConnectionsPerSource)
 	limit(&s.MaxRoutesPerPeer, DefaultMaxRoutesPerPeer)
+	limit(&s.MaxPathsPerPrefix, DefaultMaxPathsPerPrefix)
 	limit(&s.PeerHistory, DefaultPeerHistory)
 	carried := r.Families()
 	s.families = c.Families
@@ -277,6 +287,17 @@ func (c *Config) maxRoutes() int {
 		return 0
 	}
 	return c.MaxRoutesPerPeer
+}
+
+// maxPaths is MaxPathsPerPrefix after its default; 0: no limit.
+func (c *Config) maxPaths() int {
+	switch {
+	case c.MaxPathsPerPrefix == 0:
+		return DefaultMaxPathsPerPrefix
+	case c.MaxPathsPerPrefix < 0:
+		return 0
+	}
+	return c.MaxPathsPerPrefix
 }
 
 // dialAddress adds omp.DefaultPort to an address that has none.

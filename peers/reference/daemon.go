@@ -63,6 +63,7 @@ type daemonFlags struct {
 	noRefresh, listFaults, responder  bool
 	maxConns, maxConnsPerSource       int
 	maxRoutesPerPeer, peerHistory     int
+	maxPathsPerPrefix                 int
 }
 
 func newDaemonFlags(stderr io.Writer) *daemonFlags {
@@ -113,6 +114,7 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	fs.IntVar(&d.maxConns, "max-connections", DefaultMaxConnections, "sessions open at once; more are closed at accept (-1: no limit)")
 	fs.IntVar(&d.maxConnsPerSource, "max-connections-per-source", DefaultMaxConnectionsPerSource, "sessions open at once from one remote address (-1: no limit)")
 	fs.IntVar(&d.maxRoutesPerPeer, "max-routes-per-peer", DefaultMaxRoutesPerPeer, "paths one peer may have; past it ALERT OPER/CLEAR and close (-1: no limit)")
+	fs.IntVar(&d.maxPathsPerPrefix, "max-paths-per-prefix", DefaultMaxPathsPerPrefix, "paths one peer may have to one destination; past it ALERT OPER/CLEAR and close (-1: no limit)")
 	fs.IntVar(&d.peerHistory, "peer-history", DefaultPeerHistory, "ended sessions the state API remembers (-1: none)")
 	fs.Var(&d.faults, "fault", "switch a named fault (deliberate bug) on, repeatable; replaces the file's faults (docs/faults.md)")
 	fs.BoolVar(&d.listFaults, "list-faults", false, "print the named faults (name, area, roles, summary) and exit")
@@ -242,6 +244,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	ints("max-connections", d.maxConns, &cfg.MaxConnections)
 	ints("max-connections-per-source", d.maxConnsPerSource, &cfg.MaxConnectionsPerSource)
 	ints("max-routes-per-peer", d.maxRoutesPerPeer, &cfg.MaxRoutesPerPeer)
+	ints("max-paths-per-prefix", d.maxPathsPerPrefix, &cfg.MaxPathsPerPrefix)
 	ints("peer-history", d.peerHistory, &cfg.PeerHistory)
 	dur("handshake-timeout", d.handshakeTimeout, &cfg.HandshakeTimeout)
 	dur("connect-retry", d.connectRetry, &cfg.ConnectRetry)

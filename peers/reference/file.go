@@ -91,6 +91,7 @@ type FileLimits struct {
 	MaxConnections          int `yaml:"max-connections"`
 	MaxConnectionsPerSource int `yaml:"max-connections-per-source"`
 	MaxRoutesPerPeer        int `yaml:"max-routes-per-peer"`
+	MaxPathsPerPrefix       int `yaml:"max-paths-per-prefix"`
 	PeerHistory             int `yaml:"peer-history"`
 }
 
@@ -282,6 +283,7 @@ func (fc *FileConfig) Config() (Config, error) {
 	cfg.MaxConnections = fc.Limits.MaxConnections
 	cfg.MaxConnectionsPerSource = fc.Limits.MaxConnectionsPerSource
 	cfg.MaxRoutesPerPeer = fc.Limits.MaxRoutesPerPeer
+	cfg.MaxPathsPerPrefix = fc.Limits.MaxPathsPerPrefix
 	cfg.PeerHistory = fc.Limits.PeerHistory
 	for _, t := range fc.TLOCs {
 		cfg.TLOCs = append(cfg.TLOCs, TLOCConfig{TLOCKey: TLOCKey{Address: t.Address.Addr, Color: t.Color, Encap: t.Encap},

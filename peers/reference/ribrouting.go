@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -60,7 +61,8 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 	if faults.has(fOwnSiteWrong) {
 		site++ // own routes name another site than the HANDSHAKE's
 	}
-	r, err := rib.New(rib.Config{Role: cfg.Role, RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks()})
+	r, err := rib.New(rib.Config{Role: cfg.Role, RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks(),
+		MaxPathsPerDest: cfg.maxPaths()})
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +213,18 @@ func (e *routeLimitError) Alert() *omp.Alert {
 	return &omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear, Data: u32b(uint32(min(e.max, 1<<32-1)))}
 }
 
+// pathLimitError closes a session whose peer passed MaxPathsPerPrefix.
+type pathLimitError struct{ *rib.PathLimitError }
+
+func (e *pathLimitError) Error() string {
+	return fmt.Sprintf("path limit: the peer has more than max-paths-per-prefix %d paths to one %s destination", e.Max, e.Family)
+}
+
+// Alert is routeLimitError's: OPER/CLEAR, data the limit (4 octets).
+func (e *pathLimitError) Alert() *omp.Alert {
+	return (&routeLimitError{max: e.Max}).Alert()
+}
+
 func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 	r, fs := p.rr.rib, p.rr.faults
 	switch m := m.(type) {
@@ -218,11 +232,15 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if fs.has(fUpdateWithdrawIgnored) {
 			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
 		}
-		if err := r.Apply(p.id, m); err != nil {
-			return nil, err
-		}
+		err := r.Apply(p.id, m)
 		n := r.PeerRoutes(p.id)
 		p.routes.Store(int64(n))
+		if pe := (*rib.PathLimitError)(nil); errors.As(err, &pe) {
+			return nil, &pathLimitError{pe}
+		}
+		if err != nil {
+			return nil, err
+		}
 		if max := p.rr.maxRoutes; max > 0 && n > max {
 			return nil, &routeLimitError{have: n, max: max}
 		}
