@@ -143,8 +143,14 @@ type Finding struct {
 	File string `json:"-"`
 }
 
-// maxEntries bounds a finding's transcript (the last ones are kept).
-const maxEntries = 400
+// maxEntries and maxEntryBytes bound a finding's transcript: its last
+// entries are kept, at most 400 of them and 64 KiB of their message
+// bytes (a DUT that answers with floods of large UPDATEs made findings of
+// 20 MB each, up to maxKept of them); an event first says what was not.
+const (
+	maxEntries    = 400
+	maxEntryBytes = 64 << 10
+)
 
 func entries(tr *transcript.Transcript) []transcript.JSONEntry {
 	es := tr.Entries()
@@ -152,12 +158,24 @@ func entries(tr *transcript.Transcript) []transcript.JSONEntry {
 		return []transcript.JSONEntry{}
 	}
 	start := es[0].Time
-	if len(es) > maxEntries {
-		es = es[len(es)-maxEntries:]
+	n, size := 0, 0
+	for i := len(es) - 1; i >= 0 && n < maxEntries; i-- {
+		if size += len(es[i].Raw); size > maxEntryBytes && n > 0 {
+			break
+		}
+		n++
 	}
-	out := make([]transcript.JSONEntry, 0, len(es))
-	for i := range es {
-		out = append(out, es[i].JSON(start))
+	out := make([]transcript.JSONEntry, 0, n+1)
+	if left := es[:len(es)-n]; len(left) > 0 {
+		b := 0
+		for i := range left {
+			b += len(left[i].Raw)
+		}
+		out = append(out, transcript.JSONEntry{Time: left[0].Time, Dir: transcript.Event.String(),
+			Note: fmt.Sprintf("%d earlier entries (%d message bytes) not kept", len(left), b)})
+	}
+	for i := range es[len(es)-n:] {
+		out = append(out, es[len(es)-n+i].JSON(start))
 	}
 	return out
 }

@@ -275,6 +275,14 @@ func (f *fuzzer) record(k Kind, s *sess, detail string) {
 		f.cfg.OnFinding(fd)
 		f.cbMu.Unlock()
 	}
+	if fd.File != "" && !f.cfg.Minimize {
+		// Saved: the file has the transcript; the run keeps up to
+		// maxKept findings in memory, each without it (minimisation,
+		// after the run, rewrites the file from the finding).
+		f.mu.Lock()
+		fd.Transcript = nil
+		f.mu.Unlock()
+	}
 }
 
 func summary(k Kind, in *Input, detail string) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/transcript"
 )
 
 func TestExpect(t *testing.T) {
@@ -314,5 +315,23 @@ func TestReplayReferencePolicyOversize(t *testing.T) {
 	res := replay(t, Config{}, f)
 	if res.Reproduced {
 		t.Fatalf("the codec and the reference disagree again: %s", res)
+	}
+}
+
+// A finding's transcript keeps its last entries up to maxEntryBytes of
+// message bytes, and says first what it did not keep.
+func TestFindingTranscriptIsBounded(t *testing.T) {
+	tr := &transcript.Transcript{}
+	big := make([]byte, omp.MaxMessageLen)
+	for range 100 {
+		tr.Add(transcript.Entry{Time: time.Now(), Dir: transcript.Received, Peer: "fuzz", Raw: big})
+	}
+	es := entries(tr)
+	size := 0
+	for _, e := range es[1:] {
+		size += len(e.Hex) / 2
+	}
+	if size > maxEntryBytes || len(es) < 2 || !strings.Contains(es[0].Note, "earlier entries") {
+		t.Errorf("%d entries of %d message bytes, first %q", len(es), size, es[0].Note)
 	}
 }
