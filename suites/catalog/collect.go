@@ -34,12 +34,12 @@ func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp
 // REFRESH_REQUEST for a family the QUERY's answer cannot hold (a TLOC
 // family), and gathers the DUT's messages until that family's EOR: the
 // refresh's re-advertisement then holds no vRoute to be taken for the
-// QUERY's answer. With only vRoute families negotiated, the barrier asks
-// for a vRoute family, as collect's does.
+// QUERY's answer. Without a TLOC family negotiated, the barrier asks for
+// the family collect's does.
 func (x *Exec) collectQuery(i int, what string, q Msg) (got []omp.Message, end Event, skipped string) {
 	req, eors := x.refreshRequest(i)
-	for _, f := range x.fams[i] {
-		if f.SAFI != omp.SAFIVRoute {
+	for _, f := range []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}} {
+		if slices.Contains(x.fams[i], f) {
 			req, eors = Inform(omp.InformRefreshRequest, f.AFI, f.SAFI), newEORSet([]omp.Family{f})
 			break
 		}
