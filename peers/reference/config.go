@@ -15,8 +15,9 @@ import (
 
 // Defaults for the session parameters the draft leaves open (docs/fsm.md).
 const (
-	DefaultQueueLen  = 256 // messages queued for one peer
-	DefaultAuthKeyID = 1
+	DefaultQueueLen   = 256      // messages queued for one peer
+	DefaultQueueBytes = 16 << 20 // bytes of them (a lone message may be more)
+	DefaultAuthKeyID  = 1
 
 	// Limits (docs/fsm.md, Limits).
 	DefaultMaxConnections          = 4096      // sessions open at once
@@ -106,6 +107,10 @@ type Config struct {
 	WriteTimeout time.Duration
 	// QueueLen bounds the messages waiting to be written to one peer.
 	QueueLen int
+	// QueueBytes bounds the bytes of those messages (QUERY answers are
+	// the large ones), but for a lone message: past it the peer is a
+	// slow receiver, as past QueueLen. 0: DefaultQueueBytes.
+	QueueBytes int
 
 	// MaxConnections bounds the sessions open at once (inbound and
 	// outbound); MaxConnectionsPerSource those from one remote address.
@@ -223,6 +228,7 @@ func (c *Config) settle(r Routing) (*settings, error) {
 		s.ConnectRetryMax = s.ConnectRetry
 	}
 	defaults.Positive(&s.QueueLen, DefaultQueueLen)
+	defaults.Positive(&s.QueueBytes, DefaultQueueBytes)
 	limit := func(v *int, d int) {
 		if *v == 0 {
 			*v = d

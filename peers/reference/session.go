@@ -84,7 +84,7 @@ func (sp *Speaker) newSession(conn net.Conn, nb *neighbor) *session {
 		outbound: nb != nil,
 		nb:       nb,
 		started:  time.Now(),
-		ctrl:     newCtrlQueue(sp.settings().QueueLen),
+		ctrl:     newCtrlQueue(sp.settings().QueueLen, sp.settings().QueueBytes),
 		wake:     make(chan struct{}, 1),
 		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
