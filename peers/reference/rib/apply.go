@@ -153,7 +153,10 @@ func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) erro
 		if p.label != label {
 			p.label, p.flags = label, p.flags|fDirty
 		}
-		p.flags &^= fStale
+		if p.flags&fStale != 0 {
+			p.flags &^= fStale
+			r.peers[peer].stale--
+		}
 		if r.received(p) != set {
 			r.evalPolicy(pi, set)
 		}
@@ -370,9 +373,11 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 		if r.cfg.Quirks.has(QuirkNoSweep) {
 			break
 		}
-		r.removeWhere(func(pa *path) bool {
-			return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))
-		})
+		if p.stale > 0 { // else nothing to sweep: no scan of the table
+			r.removeWhere(func(pa *path) bool {
+				return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))
+			})
+		}
 		r.checkRestart(p)
 	case omp.InformRefreshRequest:
 		for g := range p.out {
@@ -394,11 +399,5 @@ func (r *RIB) checkRestart(p *peer) {
 	if !p.restarting {
 		return
 	}
-	left := false
-	r.eachPath(func(_ uint32, pa *path) {
-		if pa.peer == p.id && pa.flags&fStale != 0 {
-			left = true
-		}
-	})
-	p.restarting = left
+	p.restarting = p.stale > 0
 }

@@ -98,6 +98,9 @@ func (r *RIB) removePath(pi uint32) {
 	d := r.dests.at(p.dest)
 	unlink(&r.paths, &d.paths, pi)
 	r.peers[p.peer].routes--
+	if p.flags&fStale != 0 {
+		r.peers[p.peer].stale--
+	}
 	if p.flags&fHeld != 0 {
 		// Its export entry withdraws it: keep the record until then.
 		p.flags, p.next = fHeld|fGone, 0

@@ -13,7 +13,10 @@ func (r *RIB) Expire(now time.Time) {
 			continue
 		}
 		id := p.id
-		n := r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
+		n := 0
+		if p.stale > 0 {
+			n = r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
+		}
 		p.restarting = false
 		r.log.Debug("rib: graceful restart expired", "peer", id, "purged", n)
 		expired = append(expired, p)

@@ -74,6 +74,7 @@ type peer struct {
 	sent       bitset
 	ready      chan struct{}
 	routes     int  // paths in its Adj-RIB-In (stale ones included)
+	stale      int  // of which fStale: an EOR with none to sweep scans nothing
 	free       bool // the slot is free: no session, no graceful-restart window
 }
 
@@ -95,6 +96,7 @@ type RIB struct {
 	compacted  [nFam]int // log length after the last compaction
 	grew       bool      // a log grew during this operation
 	selections uint64    // dest re-selections (recompute) so far
+	sweeps     uint64    // scans of every path by removeWhere so far
 	gone       int       // paths fGone
 
 	sets      []*attrSet
@@ -241,8 +243,9 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 			p.restarting, p.deadline = true, r.cfg.Now().Add(p.info.GracefulRestart)
 		}
 		r.eachPath(func(pi uint32, pa *path) {
-			if pa.peer == id {
+			if pa.peer == id && pa.flags&fStale == 0 {
 				pa.flags |= fStale
+				p.stale++
 			}
 		})
 		r.log.Debug("rib: peer down, graceful restart", "peer", id, "deadline", p.deadline)
@@ -321,6 +324,7 @@ func (r *RIB) eachPath(fn func(pi uint32, p *path)) {
 // removeWhere removes every path that pred selects and re-selects their
 // destinations.
 func (r *RIB) removeWhere(pred func(p *path) bool) int {
+	r.sweeps++
 	var victims []uint32
 	r.eachPath(func(pi uint32, p *path) {
 		if pred(p) {
