@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"net/netip"
 	"slices"
 	"strings"
@@ -260,5 +261,22 @@ func TestSelectBadFilterIsPlain(t *testing.T) {
 	_, err := Select(All(), "MUST &&", nil)
 	if err == nil || strings.ContainsAny(err.Error(), "\x1b\n") || !strings.Contains(err.Error(), `label filter "MUST &&"`) {
 		t.Errorf("%q", err)
+	}
+}
+
+// UPD-401's UPDATE (an IPv6 TLOC 2001:db8::5, no ORIGINATOR), passed on
+// as it came by a controller to INF-013's peer, is another case run's
+// traffic, not a route of the DUT's own sent after its EOR.
+func TestOwnUpdateIsNotUPD401sReflection(t *testing.T) {
+	c, _ := Lookup("UPD-401")
+	env := DefaultEnv(Controller)
+	env.Seq = 7
+	w, err := c.Send.Build(env, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := newExec(context.Background(), c, DefaultEnv(Controller), nil)
+	if ev := (Event{Kind: EvMessage, Msg: w.Message, Raw: w.Bytes}); x.ownUpdate(0, ev) {
+		t.Errorf("INF-013 takes UPD-401's %s, reflected without ORIGINATOR, for a route of the DUT's own (otherRuns: %v)", omp.Describe(w.Message), x.otherRuns(ev))
 	}
 }

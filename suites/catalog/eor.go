@@ -143,18 +143,23 @@ func (e initialEndsExp) check(x *Exec, peer int) Verdict {
 }
 
 // ownUpdate reports whether ev, an UPDATE on peer's session, advertises a
-// route the DUT itself originates and had as the session opened: no
-// ATTR_TYPE_ORIGINATOR, or one naming the DUT, and an NLRI in no case
-// run's VPN or TLOC, fake peers' or OwnTLOC's (a route or TLOC the DUT's
-// operator originates for a case, ORG-*, is that case's, and may come at
-// any time).
+// route the DUT itself originates and had as the session opened, and is
+// known to: its ATTR_TYPE_ORIGINATOR names the DUT, or, without one, it
+// carries the DUT's own vRoute or TLOC (Env.OwnRoute: what a relayed
+// route without an ORIGINATOR cannot be told from is not judged); and an
+// NLRI of it is in no case run's VPN or TLOC, fake peers' or OwnTLOC's (a
+// route or TLOC the DUT's operator originates for a case, ORG-*, is that
+// case's, and may come at any time).
 func (x *Exec) ownUpdate(peer int, ev Event) bool {
-	if o, ok := omp.Find(attrsOf(ev.Msg), omp.AttrTypeOriginator); ok {
+	attrs := attrsOf(ev.Msg)
+	if o, ok := omp.Find(attrs, omp.AttrTypeOriginator); ok {
 		if hs := x.dut[peer]; hs == nil || o.(*omp.AttrOriginator).Originator != hs.PeerRouterID {
 			return false
 		}
+	} else if own := x.Env.OwnRoute; own == nil || !holdsVRoute(ev.Msg, own.VPN, own.Prefix) && !carriesTLOC(attrs, own.TLOC) {
+		return false
 	}
-	for _, a := range attrsOf(ev.Msg) {
+	for _, a := range attrs {
 		r, _ := omp.ReachOf(a.Value)
 		if r == nil || a.Value.AttrType() != omp.AttrTypeReachables {
 			continue
@@ -174,6 +179,20 @@ func (x *Exec) ownUpdate(peer int, ev Event) bool {
 			if _, forCase := RunOfOwnTLOC(t.Address); !fake && !forCase {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// carriesTLOC reports whether attrs have tloc as their next hop
+// (ATTR_TYPE_TLOC) or advertise it (SAFI_TLOC).
+func carriesTLOC(attrs []omp.Attribute, tloc netip.Addr) bool {
+	if v, ok := omp.Find(attrs, omp.AttrTypeTLOC); ok && v.(*omp.AttrTLOC).Address == tloc {
+		return true
+	}
+	for _, a := range attrs {
+		if r, ok := a.Value.(*omp.AttrReachables); ok && slices.ContainsFunc(r.TLOCs, func(t omp.TLOCNLRI) bool { return t.Address == tloc }) {
+			return true
 		}
 	}
 	return false

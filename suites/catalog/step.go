@@ -140,6 +140,13 @@ func (x *Exec) write(i int, w Wire) error {
 	if err := s.Send(w); err != nil {
 		return err
 	}
+	x.wrote1(i, w)
+	return nil
+}
+
+// wrote1 notes that w, a whole message, went out on peer i's session:
+// when, its type, and the harness's own HANDSHAKE.
+func (x *Exec) wrote1(i int, w Wire) {
 	x.sent[i] = time.Now()
 	if hs, ok := w.Message.(*omp.Handshake); ok && len(w.Muts) == 0 {
 		x.ours[i] = hs
@@ -147,7 +154,6 @@ func (x *Exec) write(i int, w Wire) error {
 	if t, ok := omp.TypeOf(w.Bytes); ok && t < 16 {
 		x.wrote[i] |= 1 << t
 	}
-	return nil
 }
 
 // opened reports whether peer i's session has got as far as the DUT's
