@@ -198,3 +198,21 @@ type givenRole struct {
 }
 
 func (d givenRole) Target() Target { t := d.DUT.Target(); t.Role = d.r; return t }
+
+// UPD-260 lets the DUT accept and pass on an unknown ORIGIN sub-TLV
+// (MayPassOn). Its reflection reaching this process from UPD-260 run by
+// another ginkgo process must not fail this process's suite.
+func TestUnblamedAllowedFlawOfAnotherProcess(t *testing.T) {
+	s := startOn(t, startDUT(t, conform), Share{Index: 1, Of: 2})
+	c, _ := catalog.Lookup("UPD-260")
+	flaw := &omp.Error{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateOptAttr}
+	if !c.MayPassOn(omp.AlertID{Code: flaw.Code, Subcode: flaw.Subcode}) {
+		t.Fatal("UPD-260 does not excuse OPT_ATTR")
+	}
+	r := s.RunCase(context.Background(), c) // this process's own UPD-260: excused
+	s.r.reflected(r.seq&0xFFFF, catalog.Event{Kind: catalog.EvBadMessage, Err: flaw}, "HDR-003")
+	s.r.reflected(0x8005, catalog.Event{Kind: catalog.EvBadMessage, Err: flaw}, "HDR-003") // the other process's UPD-260
+	if u := s.Unblamed(); len(u) != 0 {
+		t.Errorf("Unblamed: %q", u)
+	}
+}
