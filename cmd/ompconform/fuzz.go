@@ -369,6 +369,9 @@ func replayFinding(ctx context.Context, env *Env, cfg netfuzz.Config, path strin
 	res, err := netfuzz.Replay(ctx, cfg, fd)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
+		if errors.Is(err, netfuzz.ErrInterrupted) || ctx.Err() != nil {
+			return ExitInterrupted
+		}
 		return ExitUsage
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s\n", res.DUT, res)

@@ -140,8 +140,9 @@ could not be judged) outside the baseline, or a baseline entry passed;
 2 usage error, a report path that cannot be written (checked before the
 first case), a DUT that could not be started or opened no session with
 the standard HANDSHAKE (checked before the first case), or a --role
-its IDENTITY contradicts; 130 interrupted (Ctrl-C or SIGTERM): the
-reports are written, say so, and list the cases not run as ERROR
+its IDENTITY contradicts; 130 interrupted (Ctrl-C or SIGTERM): once a
+case has run, the reports are written, say so, and list the cases not
+run as ERROR; before, none is written
 `
 
 func init() {
