@@ -11,11 +11,15 @@ import (
 // again for all of them when the policy changes: first match over the
 // rules is O(routes × rules), 15 s for 13,000 rules over 300,000 routes.
 // Most rules of a large policy name a prefix, a VPN, a TLOC or an
-// originator, as a BGP prefix list does. The index files each rule
-// under the one of those it names (in that order), and Eval looks only
-// at the rules filed under the route's own keys, and at the unfiled
-// ones: each list in Seq order, the first match of the lowest Seq wins,
-// as in the plain first-match scan.
+// originator, as a BGP prefix list does, or a site or a color. The index
+// files each rule under the one of those it names (in that order; a site
+// range of at most maxSiteSpan sites under each of its sites), and Eval
+// looks only at the rules filed under the route's own keys, and at the
+// unfiled ones: each list in Seq order, the first match of the lowest Seq
+// wins, as in the plain first-match scan.
+
+// maxSiteSpan is the widest site range the index files site by site.
+const maxSiteSpan = 16
 
 // ruleIndex is a Policy's rules filed by their most selective condition.
 // Entries are indexes into Policy.Rules, ascending.
@@ -26,6 +30,8 @@ type ruleIndex struct {
 	byTLOC   map[netip.Addr][]int32
 	byOrig   map[netip.Addr][]int32
 	byVPN    map[uint64][]int32
+	bySite   map[uint32][]int32
+	byColor  map[uint8][]int32
 	bits4    []int // the prefix lengths of the IPv4 prefix rules, ascending
 	bits6    []int // and of the IPv6 ones
 }
@@ -33,7 +39,7 @@ type ruleIndex struct {
 // buildIndex files p's rules.
 func buildIndex(rules []Rule) *ruleIndex {
 	x := &ruleIndex{rules: len(rules), byPrefix: map[netip.Prefix][]int32{}, byTLOC: map[netip.Addr][]int32{},
-		byOrig: map[netip.Addr][]int32{}, byVPN: map[uint64][]int32{}}
+		byOrig: map[netip.Addr][]int32{}, byVPN: map[uint64][]int32{}, bySite: map[uint32][]int32{}, byColor: map[uint8][]int32{}}
 	for i := range rules {
 		m, at := &rules[i].Match, int32(i)
 		switch {
@@ -52,6 +58,15 @@ func buildIndex(rules []Rule) *ruleIndex {
 			x.byOrig[m.Originator] = append(x.byOrig[m.Originator], at)
 		case m.HasVPN:
 			x.byVPN[m.VPN] = append(x.byVPN[m.VPN], at)
+		case m.HasSite && m.SiteHi-m.SiteLo < maxSiteSpan:
+			for site := m.SiteLo; ; site++ {
+				x.bySite[site] = append(x.bySite[site], at)
+				if site == m.SiteHi {
+					break
+				}
+			}
+		case m.HasColor:
+			x.byColor[m.Color] = append(x.byColor[m.Color], at)
 		default:
 			x.unfiled = append(x.unfiled, at)
 		}
@@ -63,7 +78,7 @@ func buildIndex(rules []Rule) *ruleIndex {
 
 // first returns the lowest index of a rule matching r: among the unfiled
 // rules and those filed under r's prefix (or a shorter one covering it),
-// TLOC, originator and VPN; len(rules) when none matches.
+// TLOC, originator, VPN, site and color; len(rules) when none matches.
 func (x *ruleIndex) first(rules []Rule, r *Route) int {
 	best := len(rules)
 	scan := func(list []int32) {
@@ -99,6 +114,10 @@ func (x *ruleIndex) first(rules []Rule, r *Route) int {
 	}
 	if r.SAFI != omp.SAFITLOC {
 		scan(x.byVPN[r.VPN])
+	}
+	scan(x.bySite[r.Site])
+	if r.HasTLOC {
+		scan(x.byColor[r.Color])
 	}
 	return best
 }
