@@ -10,6 +10,7 @@
 package control
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -136,6 +137,9 @@ func (e *BadBody) Error() string {
 
 func (e *BadBody) Unwrap() error { return e.Err }
 
+// MaxBody bounds a request's body.
+const MaxBody = 1 << 20
+
 // Decode reads the request of the action named name from its body, the
 // members the action names (others are ignored): an unknown name is
 // ErrUnsupported (wrapped), a body without what the action needs a
@@ -147,7 +151,14 @@ func Decode(name string, r io.Reader) (Request, error) {
 	}
 	req := Request{Action: a}
 	var b body
-	err = json.NewDecoder(io.LimitReader(r, 1<<20)).Decode(&b)
+	data, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
+	switch {
+	case err != nil:
+	case len(data) > MaxBody:
+		err = fmt.Errorf("the body is over %d bytes, the limit", MaxBody)
+	default:
+		err = json.NewDecoder(bytes.NewReader(data)).Decode(&b)
+	}
 	var want string
 	switch {
 	case a.onPeer():

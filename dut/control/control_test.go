@@ -123,6 +123,11 @@ func TestDecodeErrors(t *testing.T) {
 	if _, err := json.Marshal(Request{}); err == nil {
 		t.Error("a request without an action encodes")
 	}
+	// A body over the limit says so, not "unexpected EOF".
+	huge := `{"policy": "` + strings.Repeat("x", MaxBody) + `"}`
+	if _, err := Decode("policy", strings.NewReader(huge)); !errors.As(err, &bad) || !strings.Contains(err.Error(), "over 1048576 bytes") {
+		t.Errorf("a body over MaxBody: %v", err)
+	}
 }
 
 // A request that names no peer says so: its body has no peer, and it
