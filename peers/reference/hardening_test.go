@@ -177,6 +177,22 @@ func TestConnectionLimits(t *testing.T) {
 	p4.recvType(omp.TypeHandshake)
 }
 
+// Over max-connections, a new connection takes the slot of the oldest
+// one whose peer has sent no HANDSHAKE for idleGrace: idle connections
+// from many sources cannot keep real peers out.
+func TestIdleConnectionsMakeRoom(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxConnections = 2
+	sp := startSpeaker(t, cfg)
+	idle1, idle2 := dialPeer(t, sp.Addr()), dialPeer(t, sp.Addr())
+	idle1.recvType(omp.TypeHandshake)
+	idle2.recvType(omp.TypeHandshake)
+	time.Sleep(idleGrace + 100*time.Millisecond)
+	p := dialPeer(t, sp.Addr())
+	p.establish(edgeHandshake())
+	idle1.expectClosed()
+}
+
 // A controller checks POLICY sequences from edges but keeps no data.
 func TestControllerDoesNotBufferPolicy(t *testing.T) {
 	cfg := testConfig()

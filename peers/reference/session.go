@@ -64,6 +64,7 @@ type session struct {
 	routerID    netip.Addr // from the peer's HANDSHAKE, accepted or not
 	registered  bool       // holds the speaker's OMPID slot for routerID
 	down        bool       // sessionDown has run
+	evicted     bool       // closed for a new connection (Speaker.evictIdle)
 	final       *omp.Alert // ALERT to write before closing
 	reason      string     // why the session ended
 	graceful    bool       // graceful restart applies to the end

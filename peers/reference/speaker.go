@@ -315,7 +315,7 @@ func (sp *Speaker) admit(conn net.Conn) string {
 	defer sp.mu.Unlock()
 	why := ""
 	switch {
-	case sp.set.MaxConnections > 0 && sp.conns >= sp.set.MaxConnections:
+	case sp.set.MaxConnections > 0 && sp.conns >= sp.set.MaxConnections && !sp.evictIdle():
 		why = fmt.Sprintf("max-connections %d reached", sp.set.MaxConnections)
 	case sp.set.MaxConnectionsPerSource > 0 && sp.bySource[src] >= sp.set.MaxConnectionsPerSource:
 		why = fmt.Sprintf("max-connections-per-source %d reached for %s", sp.set.MaxConnectionsPerSource, src)
@@ -325,6 +325,43 @@ func (sp *Speaker) admit(conn net.Conn) string {
 		sp.log.Warn("connection refused: limit reached", "remote", conn.RemoteAddr().String(), "limit", why)
 	}
 	return why
+}
+
+// idleGrace is how long a connection may stay without the peer's
+// HANDSHAKE before a new one, over max-connections, takes its slot.
+const idleGrace = time.Second
+
+// evictIdle makes room for a connection over max-connections: it closes
+// the oldest inbound one whose peer has sent no HANDSHAKE for idleGrace,
+// and reports whether it did. Connections opened and left idle (from
+// many sources, past the per-source limit) would otherwise hold every
+// slot until their handshake timer, and again as soon as they are
+// reopened. sp.mu is held.
+func (sp *Speaker) evictIdle() bool {
+	var oldest *session
+	for s := range sp.sessions {
+		if s.outbound || time.Since(s.started) < idleGrace || oldest != nil && !s.started.Before(oldest.started) {
+			continue
+		}
+		s.mu.Lock()
+		idle := !s.routerID.IsValid() && !s.down && !s.evicted
+		s.mu.Unlock()
+		if idle {
+			oldest = s
+		}
+	}
+	if oldest == nil {
+		return false
+	}
+	oldest.mu.Lock()
+	oldest.evicted = true
+	oldest.mu.Unlock()
+	oldest.raw.Close()
+	if time.Since(sp.refusedAt) >= time.Second {
+		sp.refusedAt = time.Now()
+		sp.log.Warn("idle connection closed for a new one: max-connections reached", "remote", oldest.remote.String())
+	}
+	return true
 }
 
 // peerKey is how the speaker files what it knows of a peer: by router ID
