@@ -116,7 +116,7 @@ flags:
                           (default 200)
   --transcript-tail N     and from its end (default 200); the entries in
                           between are counted, and reports say what was
-                          dropped. The run's transcripts keep at most 32 MiB
+                          dropped. The run's transcripts keep at most 8 MiB
                           of message bytes in all: past that, a message keeps
                           its header and the rest is counted
   --timeout D             how long to wait for an answer (default 3s)
