@@ -148,19 +148,31 @@ func TestReferenceContainer(t *testing.T) {
 	image := referenceImage(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	ports := freePorts(t, 2)
-	ompPort, apiPort := ports[0], ports[1]
-	conf := fmt.Sprintf("role: controller\nsystem-ip: 10.0.0.1\nsite-id: 1\nlisten: [\"127.0.0.1:%d\"]\nstate-api: 127.0.0.1:%d\n", ompPort, apiPort)
-
-	t0 := time.Now()
-	dut, err := Start(ctx, Spec{
-		Image:          image,
-		Args:           []string{"-config", "/etc/ompconform/reference.yaml", "-domain-id", "7", "-log-level", "debug"},
-		Files:          []File{{Path: "/etc/ompconform/reference.yaml", Content: []byte(conf)}},
-		Port:           ompPort,
-		Labels:         labels(),
-		StartupTimeout: 30 * time.Second,
-	})
+	var (
+		ompPort, apiPort int
+		dut              *DUT
+		err              error
+		t0               time.Time
+	)
+	// A free port may be taken by another test package between its
+	// choice and the container's bind: then again, with others.
+	for try := 0; try < 3; try++ {
+		ports := freePorts(t, 2)
+		ompPort, apiPort = ports[0], ports[1]
+		conf := fmt.Sprintf("role: controller\nsystem-ip: 10.0.0.1\nsite-id: 1\nlisten: [\"127.0.0.1:%d\"]\nstate-api: 127.0.0.1:%d\n", ompPort, apiPort)
+		t0 = time.Now()
+		dut, err = Start(ctx, Spec{
+			Image:          image,
+			Args:           []string{"-config", "/etc/ompconform/reference.yaml", "-domain-id", "7", "-log-level", "debug"},
+			Files:          []File{{Path: "/etc/ompconform/reference.yaml", Content: []byte(conf)}},
+			Port:           ompPort,
+			Labels:         labels(),
+			StartupTimeout: 30 * time.Second,
+		})
+		if err == nil || !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
