@@ -284,26 +284,16 @@ func (c *Config) check() error {
 	return errors.Join(errs...)
 }
 
-// maxRoutes is MaxRoutesPerPeer after its default; 0: no limit.
-func (c *Config) maxRoutes() int {
+// limitOf is a limit setting v after its default d: 0 is d, a negative
+// value no limit (0).
+func limitOf(v, d int) int {
 	switch {
-	case c.MaxRoutesPerPeer == 0:
-		return DefaultMaxRoutesPerPeer
-	case c.MaxRoutesPerPeer < 0:
+	case v == 0:
+		return d
+	case v < 0:
 		return 0
 	}
-	return c.MaxRoutesPerPeer
-}
-
-// maxPaths is MaxPathsPerPrefix after its default; 0: no limit.
-func (c *Config) maxPaths() int {
-	switch {
-	case c.MaxPathsPerPrefix == 0:
-		return DefaultMaxPathsPerPrefix
-	case c.MaxPathsPerPrefix < 0:
-		return 0
-	}
-	return c.MaxPathsPerPrefix
+	return v
 }
 
 // dialAddress adds omp.DefaultPort to an address that has none.

@@ -42,7 +42,7 @@ func TestPathLimitPerPrefix(t *testing.T) {
 func TestPathLimitDefault(t *testing.T) {
 	for _, c := range []struct{ set, want int }{{0, DefaultMaxPathsPerPrefix}, {-1, 0}, {5, 5}} {
 		cfg := Config{MaxPathsPerPrefix: c.set}
-		if got := cfg.maxPaths(); got != c.want {
+		if got := limitOf(cfg.MaxPathsPerPrefix, DefaultMaxPathsPerPrefix); got != c.want {
 			t.Errorf("MaxPathsPerPrefix %d: limit %d, want %d", c.set, got, c.want)
 		}
 	}

@@ -62,11 +62,11 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 		site++ // own routes name another site than the HANDSHAKE's
 	}
 	r, err := rib.New(rib.Config{Role: cfg.Role, RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks(),
-		MaxPathsPerDest: cfg.maxPaths()})
+		MaxPathsPerDest: limitOf(cfg.MaxPathsPerPrefix, DefaultMaxPathsPerPrefix)})
 	if err != nil {
 		return nil, err
 	}
-	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, edges: map[*ribPeer]bool{}, maxRoutes: cfg.maxRoutes(),
+	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, edges: map[*ribPeer]bool{}, maxRoutes: limitOf(cfg.MaxRoutesPerPeer, DefaultMaxRoutesPerPeer),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
 		if err := rr.addTLOC(t); err != nil {

@@ -326,17 +326,14 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 	var tlocs []string
 	mine, theirs := false, false
 	for _, m := range got {
-		for _, a := range attrsOf(m) {
-			r, ok := a.Value.(*omp.AttrReachables)
-			if !ok || r.SAFI != omp.SAFIVRoute || !slices.ContainsFunc(r.VRoutes, func(v omp.VRouteNLRI) bool { return v.VPNID == own.VPN && v.Prefix() == own.Prefix }) {
-				continue
-			}
-			if v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC); ok {
-				t := v.(*omp.AttrTLOC).Address
-				tlocs = append(tlocs, t.String())
-				mine = mine || t == own.TLOC
-				theirs = theirs || t == x.Env.Peer(o.other).TLOC
-			}
+		if !holdsVRoute(m, own.VPN, own.Prefix) {
+			continue
+		}
+		if v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC); ok {
+			t := v.(*omp.AttrTLOC).Address
+			tlocs = append(tlocs, t.String())
+			mine = mine || t == own.TLOC
+			theirs = theirs || t == x.Env.Peer(o.other).TLOC
 		}
 	}
 	rec := fmt.Sprintf("paths via TLOC %s for VPN %d %s", strings.Join(tlocs, ", "), own.VPN, own.Prefix)
