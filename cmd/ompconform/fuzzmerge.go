@@ -41,18 +41,14 @@ written
 // fuzzMergeFlags are the flags of "fuzz merge".
 type fuzzMergeFlags struct {
 	minimize bool
-	target   string
-	tries    int
-	budget   time.Duration
+	replayFlags
 }
 
 func newFuzzMerge(env *Env) (*command, *fuzzMergeFlags) {
 	var f fuzzMergeFlags
 	cmd := newCommand(env, "fuzz merge", func() string { return fuzzMergeUsage })
 	cmd.BoolVar(&f.minimize, "minimize", false, "minimise findings first")
-	cmd.StringVar(&f.target, "target", "", "DUT address")
-	cmd.IntVar(&f.tries, "tries", 48, "replays per finding")
-	cmd.DurationVar(&f.budget, "time", 30*time.Second, "time per finding")
+	f.define(cmd, 48, 30*time.Second) // per finding
 	return cmd, &f
 }
 
@@ -66,16 +62,14 @@ func runFuzzMerge(env *Env, args []string) int {
 	if len(pos) < 2 {
 		return fail("want OUT and at least one IN folder")
 	}
-	if f.target != "" {
-		if err := netfuzz.CheckLoopback(f.target); err != nil {
-			return fail("%v", err)
-		}
+	cfg, err := f.config()
+	if err != nil {
+		return fail("%v", err)
 	}
 	var opt netfuzz.MergeOptions
 	ctx, stop := interruptible()
 	defer stop()
 	if f.minimize {
-		cfg := netfuzz.Config{Target: f.target, MinimizeTries: f.tries, MinimizeTime: f.budget}
 		opt.Minimize = func(fd *netfuzz.Finding) (*netfuzz.Finding, error) {
 			return netfuzz.Minimize(ctx, cfg, fd)
 		}

@@ -259,22 +259,47 @@ func orUnmutated(s string) string {
 	return s
 }
 
+// replayFlags are the flags of the commands that minimise findings by
+// replaying them ("fuzz minimize", "fuzz merge --minimize"): the DUT
+// (--target, loopback only; none: the finding's own DUT or the
+// in-process reference) and the budget (--tries, --time), whose
+// defaults each command gives.
+type replayFlags struct {
+	target string
+	tries  int
+	budget time.Duration
+}
+
+func (r *replayFlags) define(cmd *command, tries int, budget time.Duration) {
+	cmd.StringVar(&r.target, "target", "", "DUT address")
+	cmd.IntVar(&r.tries, "tries", tries, "replays at most")
+	cmd.DurationVar(&r.budget, "time", budget, "time at most")
+}
+
+// config is the netfuzz.Config that minimises with these flags; a
+// --target off loopback is an error.
+func (r *replayFlags) config() (netfuzz.Config, error) {
+	if r.target != "" {
+		if err := netfuzz.CheckLoopback(r.target); err != nil {
+			return netfuzz.Config{}, err
+		}
+	}
+	return netfuzz.Config{Target: r.target, MinimizeTries: r.tries, MinimizeTime: r.budget}, nil
+}
+
 // fuzzMinimizeFlags are the flags of "fuzz minimize".
 type fuzzMinimizeFlags struct {
-	target, out string
-	tries       int
-	budget      time.Duration
-	faults      multiFlag
+	replayFlags
+	out    string
+	faults multiFlag
 }
 
 func newFuzzMinimize(env *Env) (*command, *fuzzMinimizeFlags) {
 	var f fuzzMinimizeFlags
 	cmd := newCommand(env, "fuzz minimize", func() string { return fuzzMinimizeUsage })
-	cmd.StringVar(&f.target, "target", "", "DUT address")
+	f.define(cmd, 64, 60*time.Second)
 	cmd.Var(&f.faults, "fault", "a fault of the in-process reference (repeatable)")
 	cmd.StringVar(&f.out, "out", "", "minimised finding")
-	cmd.IntVar(&f.tries, "tries", 64, "replays at most")
-	cmd.DurationVar(&f.budget, "time", 60*time.Second, "time at most")
 	return cmd, &f
 }
 
@@ -285,25 +310,23 @@ func runFuzzMinimize(env *Env, args []string) int {
 		return exit
 	}
 	fail := cmd.fail
-	if f.target != "" {
-		if err := netfuzz.CheckLoopback(f.target); err != nil {
-			return fail("%v", err)
-		}
-	}
-	faults, err := fuzzFaults(f.faults, f.target)
+	cfg, err := f.config()
 	if err != nil {
+		return fail("%v", err)
+	}
+	if cfg.Faults, err = fuzzFaults(f.faults, f.target); err != nil {
 		return fail("%v", err)
 	}
 	fd, err := netfuzz.Load(file)
 	if err != nil {
 		return fail("%v", err)
 	}
-	if len(faults) > 0 && !fd.InProcess {
+	if len(cfg.Faults) > 0 && !fd.InProcess {
 		return fail("--fault is for a finding made on the in-process reference; %s was found on %s", file, fd.Target)
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	m, err := netfuzz.Minimize(ctx, netfuzz.Config{Target: f.target, MinimizeTries: f.tries, MinimizeTime: f.budget, Faults: faults}, fd)
+	m, err := netfuzz.Minimize(ctx, cfg, fd)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -315,7 +338,7 @@ func runFuzzMinimize(env *Env, args []string) int {
 			why = "did not reproduce"
 		}
 		fmt.Fprintf(env.Stderr, "ompconform fuzz minimize: %s: %s (%d replays); nothing written\n", file, why, m.Minimized.Tries)
-		if fd.InProcess && len(fd.Faults) == 0 && len(faults) == 0 && f.target == "" {
+		if fd.InProcess && len(fd.Faults) == 0 && len(cfg.Faults) == 0 && f.target == "" {
 			fmt.Fprint(env.Stderr, "  (replayed on the in-process reference without faults: a finding saved before findings recorded their faults needs them given again, --fault NAME)\n")
 		}
 		return ExitFailure
