@@ -115,6 +115,13 @@ func grCases() []Case {
 			Roles:       Controller, Needs: needs[1:], Type: omp.TypeUpdate,
 			Script: slices.Concat([]Step{Open(1), Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)))})},
+		{ID: "GR-007", Section: "3.1-restart", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4724 4.2",
+			Requirement: "Once the End-of-RIB marker for an address family is received from the peer, it MUST immediately remove any routes from the peer that are still marked as stale for that address family.",
+			Reading:     "Records whether mark and sweep is by family, as in BGP: peer0 comes back within the GR interval (the smaller of its 30 s and the DUT's own), advertises its TLOC again and ends the TLOC family alone with its OMP_INFORM_EOR; a DUT that sweeps by family keeps peer0's vRoute, whose family has had no EOR yet, and the answer to the other peer's REFRESH_REQUEST still holds it. The draft says only that \"a mark and sweep of all routes is done\" once the peering is back, so a DUT that sweeps every family at the first EOR is not failed." + readValid,
+			Roles:       Controller, Needs: slices.Concat(needs, []Need{NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeInform,
+			Script: slices.Concat([]Step{Open(1), Open(0, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Reset(0), Sleep(0.5), Open(0, gr(30)), Send(0, Update(TLOCRoutes())), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), ExpectOn(0, Accept()),
+				ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0)))})},
 	}
 }
 

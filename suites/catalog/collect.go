@@ -105,6 +105,11 @@ type advertExp struct {
 // predicate, before the EOR.
 func InAdvertisement(preds ...Pred) Expectation { return advertExp{preds: preds} }
 
+// InRefresh sends a REFRESH_REQUEST and expects the DUT's answer, up to
+// its EOR, to hold a message that passes every predicate: what the DUT
+// still advertises to this peer.
+func InRefresh(preds ...Pred) Expectation { return advertExp{refresh: true, preds: preds} }
+
 // NotInRefresh sends a REFRESH_REQUEST and expects the DUT's answer, up to
 // its EOR, to hold no message that passes every predicate: what the DUT
 // must not advertise to this peer.
@@ -120,6 +125,9 @@ func (a advertExp) String() string {
 	what := "an UPDATE where " + strings.Join(ps, " and ")
 	if a.none {
 		return "the answer to a REFRESH_REQUEST, up to its EOR, holds no " + strings.TrimPrefix(what, "an ")
+	}
+	if a.refresh {
+		return "the answer to a REFRESH_REQUEST, up to its EOR, holds " + what
 	}
 	return what + ", before the EOR that ends the advertisement"
 }

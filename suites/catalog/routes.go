@@ -78,6 +78,15 @@ func ViaPeer(i int) Pred {
 	}}
 }
 
+// OriginatedBy: the message's ATTR_TYPE_ORIGINATOR names fake peer i's
+// Router ID.
+func OriginatedBy(i int) Pred {
+	return Pred{fmt.Sprintf("its ORIGINATOR is router %d's", i), func(e *Env, m omp.Message) bool {
+		v, ok := omp.Find(attrsOf(m), omp.AttrTypeOriginator)
+		return ok && v.(*omp.AttrOriginator).Originator == e.Peer(i).RouterID
+	}}
+}
+
 // HasTLOCRoute: the message advertises fake peer i's TLOC (SAFI_TLOC).
 func HasTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it advertises peer%d's TLOC", i), func(e *Env, m omp.Message) bool {

@@ -468,6 +468,17 @@ func TestEORClosesTheOwnRoutes(t *testing.T) {
 	}
 }
 
+// GR-007 records how the DUT sweeps: the reference sweeps by family, so
+// its vRoute outlives the TLOC family's EOR and the refresh answer holds
+// it (an independent vSmart that sweeps every family at the first EOR is
+// recorded, not failed).
+func TestGR007RecordsTheSweepByFamily(t *testing.T) {
+	r := onReference(t, catalog.Controller, nil, "GR-007").Results[0]
+	if r.Grade != catalog.Info || !strings.HasSuffix(r.Received, "REACHABLES AFI_IPV4/SAFI_VROUTE x1), then EOR") {
+		t.Errorf("GR-007: %s, received %q; want INFO with the vRoute in the refresh answer", r.Grade, r.Received)
+	}
+}
+
 func TestDeafDUTFails(t *testing.T) {
 	g := grades(runOn(t, deaf, "HDR-002", "UPD-013"))
 	for id, gr := range g {
