@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,24 +140,41 @@ func TestPeerTableBounded(t *testing.T) {
 // data; its routes go.
 func TestRouteLimit(t *testing.T) {
 	cfg := testConfig()
-	cfg.Routing = nil
 	cfg.MaxRoutesPerPeer = 5
+	sp, p, o := limitedEdge(t, cfg)
+	p.send(o.routeAdv(0, 0, "10.1.0.0/24", "10.1.1.0/24", "10.1.2.0/24"))
+	p.send(o.routeAdv(0, 0, "10.1.3.0/24", "10.1.4.0/24"))
+	expectLimitClear(t, sp, p, 5, "max-routes-per-peer 5")
+}
+
+// limitedEdge starts a speaker with cfg and the default routing half (a
+// RIB), and an edge established on it that has advertised its TLOC: the
+// start of a test of a per-peer limit.
+func limitedEdge(t *testing.T, cfg Config) (*Speaker, *peer, origin) {
+	t.Helper()
+	cfg.Routing = nil
 	sp := startSpeaker(t, cfg)
 	p := dialPeer(t, sp.Addr())
 	p.establish(edgeHandshake())
 	o := originN(1)
 	p.send(o.tlocAdv(0))
-	p.send(o.routeAdv(0, 0, "10.1.0.0/24", "10.1.1.0/24", "10.1.2.0/24"))
-	p.send(o.routeAdv(0, 0, "10.1.3.0/24", "10.1.4.0/24"))
+	return sp, p, o
+}
+
+// expectLimitClear checks what the edge of limitedEdge gets past a
+// limit: ALERT OPER/CLEAR with the limit as data; its routes go, and its
+// last reason names the limit (reason: "max-routes-per-peer 5").
+func expectLimitClear(t *testing.T, sp *Speaker, p *peer, limit uint32, reason string) {
+	t.Helper()
 	a := p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
-	if string(a.Data) != string(u32b(5)) {
-		t.Errorf("ALERT data %x, want the limit 5", a.Data)
+	if string(a.Data) != string(u32b(limit)) {
+		t.Errorf("ALERT data %x, want the limit %d", a.Data, limit)
 	}
 	r, _ := RIB(sp.Routing())
 	waitFor(t, "routes withdrawn", func() bool { return r.Stats().Paths == 0 })
 	ps, _ := sp.Peer(edgeID.String())
-	if ps.LastAlertOut == nil || ps.LastReason == "" {
-		t.Errorf("peer %+v", ps)
+	if ps.LastAlertOut == nil || !strings.Contains(ps.LastReason, reason) {
+		t.Errorf("peer %+v, want an ALERT sent and a reason with %q", ps, reason)
 	}
 }
 
@@ -166,15 +184,25 @@ func TestConnectionLimits(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxConnectionsPerSource = 2
 	sp := startSpeaker(t, cfg)
-	p1, p2 := dialPeer(t, sp.Addr()), dialPeer(t, sp.Addr())
-	p1.recvType(omp.TypeHandshake)
-	p2.recvType(omp.TypeHandshake)
-	p3 := dialPeer(t, sp.Addr())
-	p3.expectClosed()
-	p1.conn.Close()
+	idle := idleConns(t, sp, 2)
+	dialPeer(t, sp.Addr()).expectClosed()
+	idle[0].conn.Close()
 	waitFor(t, "a slot free", func() bool { sp.mu.Lock(); defer sp.mu.Unlock(); return sp.conns == 1 })
-	p4 := dialPeer(t, sp.Addr())
-	p4.recvType(omp.TypeHandshake)
+	idleConns(t, sp, 1)
+}
+
+// idleConns opens n connections to sp, each of which reads the speaker's
+// HANDSHAKE and sends nothing.
+func idleConns(t *testing.T, sp *Speaker, n int) []*peer {
+	t.Helper()
+	ps := make([]*peer, n)
+	for i := range ps {
+		ps[i] = dialPeer(t, sp.Addr())
+	}
+	for _, p := range ps {
+		p.recvType(omp.TypeHandshake)
+	}
+	return ps
 }
 
 // Over max-connections, a new connection takes the slot of the oldest
@@ -184,13 +212,11 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxConnections = 2
 	sp := startSpeaker(t, cfg)
-	idle1, idle2 := dialPeer(t, sp.Addr()), dialPeer(t, sp.Addr())
-	idle1.recvType(omp.TypeHandshake)
-	idle2.recvType(omp.TypeHandshake)
+	idle := idleConns(t, sp, 2)
 	time.Sleep(idleGrace + 100*time.Millisecond)
 	p := dialPeer(t, sp.Addr())
 	p.establish(edgeHandshake())
-	idle1.expectClosed()
+	idle[0].expectClosed()
 }
 
 // A controller checks POLICY sequences from edges but keeps no data.

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/ompconform/ompconform/omp"
@@ -14,28 +13,14 @@ import (
 // under its lock (rib.BenchmarkPathsToOnePrefix).
 func TestPathLimitPerPrefix(t *testing.T) {
 	cfg := testConfig()
-	cfg.Routing = nil
 	cfg.MaxPathsPerPrefix = 3
-	sp := startSpeaker(t, cfg)
-	p := dialPeer(t, sp.Addr())
-	p.establish(edgeHandshake())
-	o := originN(1)
-	p.send(o.tlocAdv(0))
+	sp, p, o := limitedEdge(t, cfg)
 	reach := vroutes("20.0.0.0/24", "20.0.0.0/24", "20.0.0.0/24", "20.0.0.0/24")
 	for i := range reach.VRoutes {
 		reach.VRoutes[i].PathID = uint32(i + 1)
 	}
 	p.send(&omp.Update{Attributes: append(o.routeAttrs(0, 0), omp.Attr(&omp.AttrReachables{Reach: reach}))})
-	a := p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
-	if string(a.Data) != string(u32b(3)) {
-		t.Errorf("ALERT data %x, want the limit 3", a.Data)
-	}
-	r, _ := RIB(sp.Routing())
-	waitFor(t, "routes withdrawn", func() bool { return r.Stats().Paths == 0 })
-	ps, _ := sp.Peer(edgeID.String())
-	if ps.LastAlertOut == nil || !strings.Contains(ps.LastReason, "max-paths-per-prefix 3") {
-		t.Errorf("peer %+v", ps)
-	}
+	expectLimitClear(t, sp, p, 3, "max-paths-per-prefix 3")
 }
 
 // The default is DefaultMaxPathsPerPrefix; -1 is no limit.
