@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/lightpeer"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -214,30 +215,10 @@ func soakSession(rid netip.Addr, site uint32) (net.Conn, error) {
 	}
 	h := edgeHandshake()
 	h.PeerRouterID, h.SiteID, h.HoldTime = rid, site, 0
-	b, _ := omp.Append(nil, h)
-	b, _ = omp.Append(b, &omp.Hello{})
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(b); err != nil {
-		c.Close()
+	if err := lightpeer.Open(c, h); err != nil {
 		return nil, err
 	}
-	rd := omp.NewReader(c)
-	for {
-		m, _, err := rd.ReadMessage()
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		switch m.Type() {
-		case omp.TypeAlert:
-			c.Close()
-			return nil, fmt.Errorf("ALERT")
-		case omp.TypeHello:
-			c.SetDeadline(time.Time{})
-			go io.Copy(io.Discard, c)
-			return c, nil
-		}
-	}
+	return c, nil
 }
 
 var soakPort atomic.Int64

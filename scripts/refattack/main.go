@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -31,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/lightpeer"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -241,40 +241,17 @@ func dialDomain(ctx context.Context, addr string, rid netip.Addr, site, domain u
 	if err != nil {
 		return nil, err
 	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
 	hs := &omp.Handshake{Version: omp.Version, SiteID: site, DomainID: domain, HoldTime: 0, PeerRouterID: rid,
 		Options: []omp.Option{&omp.CapabilitiesOption{Capabilities: []omp.Capability{
 			&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
 			&omp.CapIdentity{PeerType: omp.PeerTypeVEdge}}}}}
-	b, _ := omp.Append(nil, hs)
-	b, _ = omp.Append(b, &omp.Hello{})
-	if _, err := c.Write(b); err != nil {
-		c.Close()
+	if err := lightpeer.Open(c, hs); err != nil {
+		if domain != 0 {
+			return nil, nil
+		}
 		return nil, err
 	}
-	r := omp.NewReader(c)
-	for {
-		m, _, err := r.ReadMessage()
-		if err != nil {
-			c.Close()
-			if domain != 0 {
-				return nil, nil
-			}
-			return nil, err
-		}
-		if m.Type() == omp.TypeHello {
-			c.SetDeadline(time.Time{})
-			go io.Copy(io.Discard, c) // drain what the daemon sends, undecoded
-			return c, nil
-		}
-		if a, ok := m.(*omp.Alert); ok {
-			c.Close()
-			if domain != 0 {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("ALERT %s/%s", a.Code, a.Code.SubcodeName(a.Subcode))
-		}
-	}
+	return c, nil
 }
 
 func sendRoutes(c net.Conn, n int, rid netip.Addr) error {
