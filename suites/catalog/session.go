@@ -165,6 +165,22 @@ func (e *Env) Peer(i int) PeerID {
 	}
 }
 
+// Clashes reports whether a fake peer of this case run would take the
+// DUT's own Router ID (which the DUT refuses: OMPID) or Site ID (a peer of
+// its own site): the runner skips such a Seq. A DUT configured as
+// 10.1.1.1 met the case run 257's peer0 so.
+func (e *Env) Clashes() bool {
+	if e.DUT == nil {
+		return false
+	}
+	s := e.Seq & 0xFFFF
+	if seq, _, ok := RunOfRouterID(e.DUT.PeerRouterID); ok && seq == s {
+		return true
+	}
+	site := uint64(100000 + s*64)
+	return uint64(e.DUT.SiteID) >= site && uint64(e.DUT.SiteID) < site+64
+}
+
 func addr4(v uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }

@@ -120,10 +120,13 @@ func (s openStep) run(x *Exec) bool {
 	// The fake peer keeps the session up as RFC 4271 4.4 says: a HELLO
 	// every third of the negotiated hold time.
 	x.sess[s.peer].Keepalive(n.HelloEvery())
-	// A DUT that answers REFRESH_REQUEST ends its initial advertisement
-	// with EOR (RFC 4724 2); the opening takes it, so that acceptance
-	// proofs (Accept) see only the EOR that answers their own refresh.
-	if !initial.done && x.offersRefresh(s.peer) && !s.keepEOR && !x.Env.NoInitialEOR {
+	// A DUT ends its initial advertisement with EOR (RFC 4724 2); the
+	// opening takes it, so that acceptance proofs (Accept) see only the
+	// EOR that answers their own refresh, and a case that fails on an EOR
+	// (NEG-004) does not take the initial one for it: with or without
+	// REFRESH offered (a DUT without it failed NEG-004 so). A DUT that
+	// sends none is noticed once, by the run's first session.
+	if !initial.done && !s.keepEOR && !x.Env.NoInitialEOR {
 		ev, _ = x.await(s.peer, x.Env.Answer, "the EORs after the DUT's initial advertisement", func(ev Event) bool {
 			_, alert := ev.Alert()
 			x.learn(ev.Msg)

@@ -328,10 +328,14 @@ func (r *run) notef(format string, args ...any) {
 	r.cfg.Logger.Info(fmt.Sprintf(format, args...))
 }
 
-// env is the base Env with a fresh sequence number.
+// env is the base Env with a fresh sequence number, past any whose fake
+// peers would take the DUT's own identity (catalog.Env.Clashes).
 func (r *run) env() *catalog.Env {
 	e := r.base
 	e.Seq = int(r.seq.Add(1))
+	for e.Clashes() {
+		e.Seq = int(r.seq.Add(1))
+	}
 	e.Foreign = func(seq int, ev catalog.Event) { r.reflected(seq, ev, "a liveness check") }
 	return &e
 }
