@@ -18,8 +18,8 @@ import (
 // waitsAndSends runs two cases at once on a DUT that reflects every
 // UPDATE: X-WAITS opens a session, waits and expects waitExp; X-SENDS
 // opens its own a little later, sends ms and expects exp. It returns
-// their results.
-func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectation, ms ...catalog.Msg) (waits, sends Result) {
+// their results, and the progress lines the run reported (grade and ID).
+func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectation, ms ...catalog.Msg) (waits, sends Result, progress []string) {
 	t.Helper()
 	d := startDUT(t, reflects)
 	send := []catalog.Step{catalog.Sleep(0.3), catalog.Open(0)}
@@ -35,11 +35,13 @@ func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectatio
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rep, err := Run(ctx, Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2}, cases)
+	cfg := Config{Factory: func(context.Context) (DUT, error) { return d, nil }, Env: fastEnv(), Parallel: 2,
+		Progress: func(r *Result, _, _ int) { progress = append(progress, r.Grade.String()+" "+r.ID) }}
+	rep, err := Run(ctx, cfg, cases)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rep.Results[0], rep.Results[1]
+	return rep.Results[0], rep.Results[1], progress
 }
 
 // A malformed UPDATE that the DUT accepts and reflects reaches the fake
@@ -47,7 +49,7 @@ func waitsAndSends(t *testing.T, section string, waitExp, exp catalog.Expectatio
 // theirs), and the case that sent it is blamed.
 func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
-	waits, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet), bad)
+	waits, sends, _ := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet), bad)
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's reflected UPDATE: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
@@ -68,7 +70,7 @@ func TestReflectedMalformedUpdateIsBlamedOnItsSender(t *testing.T) {
 // which RFC 4271 4.3 has zero when sent.
 func TestReflectionOfAnAllowedFlaw(t *testing.T) {
 	bad := catalog.RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", catalog.Set(33))
-	_, sends := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept(), bad)
+	_, sends, _ := waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).OrAccept(), bad)
 	if sends.Grade != catalog.Pass || strings.Contains(sends.Reason, "passed this case's UPDATE on") {
 		t.Errorf("a flaw the case lets the DUT accept, passed on: %s (%s)", sends.Grade, sends.Reason)
 	}
@@ -76,7 +78,7 @@ func TestReflectionOfAnAllowedFlaw(t *testing.T) {
 	if !ok {
 		t.Fatal("no UPD-020")
 	}
-	_, sends = waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateFlags).OrAccept(), flags.Send)
+	_, sends, _ = waitsAndSends(t, "3.1.3", catalog.Accept(), catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateFlags).OrAccept(), flags.Send)
 	if sends.Grade != catalog.Fail || !strings.Contains(sends.Reason, "passed this case's UPDATE on") {
 		t.Errorf("an undefined attribute flag bit, passed on: %s (%s)", sends.Grade, sends.Reason)
 	}
@@ -87,12 +89,16 @@ func TestReflectionOfAnAllowedFlaw(t *testing.T) {
 // its Length and skip it (it is not theirs), their sessions going on; the
 // case that sent the UPDATE is blamed.
 func TestOversizeReflectionIsBlamedOnItsSender(t *testing.T) {
-	waits, sends := waitsAndSends(t, "3.1-format", catalog.Accept(), catalog.Accept(), catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate()))
+	waits, sends, progress := waitsAndSends(t, "3.1-format", catalog.Accept(), catalog.Accept(), catalog.Padded(omp.MaxMessageLen, catalog.RouteUpdate()))
 	if waits.Grade != catalog.Pass {
 		t.Errorf("X-WAITS, which only received another case's oversize reflection: %s (%s; received %s)", waits.Grade, waits.Reason, waits.Received)
 	}
 	if r := sends; r.Grade != catalog.Fail || !strings.Contains(r.Reason, "passed this case's UPDATE on to X-WAITS") || !strings.Contains(r.Reason, "4103") {
 		t.Errorf("X-SENDS, whose UPDATE the DUT reflected at 4103 bytes: %s (%s)", r.Grade, r.Reason)
+	}
+	// Its progress line said PASS before the blame: a second one says FAIL.
+	if !slices.Contains(progress, "PASS X-SENDS") || progress[len(progress)-1] != "FAIL X-SENDS" {
+		t.Errorf("progress %q: want X-SENDS's PASS, then its FAIL last", progress)
 	}
 }
 
@@ -108,7 +114,7 @@ func TestOtherRunsReflectionsAreNotBeforeIt(t *testing.T) {
 	// other run's UPDATEs are neither "before it" nor "only UPDATE ...".
 	for _, wait := range []catalog.Expectation{catalog.Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet),
 		catalog.ExpectMessage(omp.TypeUpdate, catalog.HasVRoute("192.168.77.0/24"))} {
-		r, _ := waitsAndSends(t, "3.1.3", wait, catalog.Accept(), updates...)
+		r, _, _ := waitsAndSends(t, "3.1.3", wait, catalog.Accept(), updates...)
 		if r.Grade != catalog.Fail || r.OtherRuns == nil {
 			t.Fatalf("X-WAITS: %s (%s; received %s), other runs %v; want FAIL after another run's reflected UPDATE", r.Grade, r.Reason, r.Received, r.OtherRuns)
 		}

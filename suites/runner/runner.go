@@ -43,7 +43,9 @@ type Config struct {
 	CaseTimeout time.Duration
 	// ConnectTimeout bounds one TCP (and TLS) connection (default 5 s).
 	ConnectTimeout time.Duration
-	// Progress, if set, is called after each case, one call at a time.
+	// Progress, if set, is called after each case, one call at a time,
+	// and once more at the end for a case a reflection then failed
+	// (done = total).
 	Progress func(r *Result, done, total int)
 	// Listening, if set, is called in listen mode once the harness
 	// listens, with the address the DUT is to dial: until the DUT dials
@@ -218,7 +220,12 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		}
 	}
 	wg.Wait()
-	r.blameReflected(rep)
+	for _, i := range r.blameReflected(rep) {
+		// Its progress line showed the grade before the blame.
+		if cfg.Progress != nil {
+			cfg.Progress(&rep.Results[i], len(cases), len(cases))
+		}
+	}
 	rep.Duration = time.Since(start)
 	r.mu.Lock()
 	rep.Notes = r.notes
@@ -374,8 +381,8 @@ func (rf reflection) excused(c *catalog.Case) bool {
 
 // blameReflected fails each case whose malformed UPDATE the DUT accepted and
 // reflected to another case's fake peer: that case's own verdict could
-// not see it.
-func (r *run) blameReflected(rep *Report) {
+// not see it. It returns the indexes of the results whose grade changed.
+func (r *run) blameReflected(rep *Report) (failed []int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := range rep.Results {
@@ -386,9 +393,11 @@ func (r *run) blameReflected(rep *Report) {
 		}
 		if res.Grade == catalog.Pass || res.Grade == catalog.Info || res.Grade == catalog.NonStrict {
 			res.Grade = catalog.Fail
+			failed = append(failed, i)
 		}
 		res.Reason = joinReason(res.Reason, rf.what)
 	}
+	return failed
 }
 
 func joinReason(a, b string) string {
