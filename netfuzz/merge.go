@@ -32,8 +32,10 @@ type MergeReport struct {
 	// CorpusFiles counts the corpus files read; CorpusKept those copied;
 	// CorpusDuplicates those whose bytes were already in their folder.
 	CorpusFiles, CorpusKept, CorpusDuplicates int
-	// Minimized counts the findings Options.Minimize minimised.
-	Minimized int
+	// Minimized counts the findings Options.Minimize minimised;
+	// NotReproduced those it tried that did not reproduce, kept as they
+	// were.
+	Minimized, NotReproduced int
 	// Skipped are files that are neither a finding nor in a folder;
 	// Errors, what went wrong minimising.
 	Skipped, Errors []string
@@ -127,7 +129,11 @@ func Merge(out string, ins []string, opt MergeOptions) (*MergeReport, error) {
 				} else {
 					mf.File = fd.File
 					fd = mf
-					rep.Minimized++
+					if mf.Minimized != nil && mf.Minimized.Reproduced {
+						rep.Minimized++
+					} else {
+						rep.NotReproduced++
+					}
 				}
 			}
 			consider(fd)

@@ -164,3 +164,30 @@ func TestMergeShards(t *testing.T) {
 		t.Errorf("%d findings in the output, %d corpus files", len(kept), rep.CorpusKept)
 	}
 }
+
+// Merge with Minimize counts a finding that did not reproduce apart from
+// the minimised ones: it is kept as it was.
+func TestMergeCountsWhatDidNotReproduce(t *testing.T) {
+	root := t.TempDir()
+	in, out := filepath.Join(root, "in"), filepath.Join(root, "out")
+	hello := testdut.Encode(t, &omp.Hello{})
+	closed := Observation{Outcome: OutClose}
+	for i, f := range []*Finding{handFinding(KindMismatch, 1, hello, closed, nil), handFinding(KindCrash, 2, hello, closed, nil)} {
+		f.Input.Iteration = i + 1
+		if err := f.Save(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	minimize := func(f *Finding) (*Finding, error) {
+		m := *f
+		m.Minimized = &MinStats{Reproduced: f.Kind == KindMismatch}
+		return &m, nil
+	}
+	rep, err := Merge(out, []string{in}, MergeOptions{Minimize: minimize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Minimized != 1 || rep.NotReproduced != 1 {
+		t.Errorf("minimised %d, not reproduced %d; want 1 and 1", rep.Minimized, rep.NotReproduced)
+	}
+}

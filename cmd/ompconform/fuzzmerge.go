@@ -85,7 +85,7 @@ func runFuzzMerge(env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "not minimised: %s\n", e)
 	}
 	if f.minimize {
-		fmt.Fprintf(env.Stdout, "%d findings minimised\n", rep.Minimized)
+		fmt.Fprintf(env.Stdout, "%d findings minimised, %d did not reproduce (kept as they were)\n", rep.Minimized, rep.NotReproduced)
 	}
 	fmt.Fprintf(env.Stdout, "merged %d folders into %s: %s\n", len(pos)-1, pos[0], rep)
 	return ExitOK
