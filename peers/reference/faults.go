@@ -104,6 +104,8 @@ const (
 	fReflectIPv4Only
 	fReflectNoTLOCRoutes
 	fReflectNoMulticast
+	fReflectLabelKept
+	fReflectOriginatorRewritten
 	fExtendedDropped
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
@@ -120,6 +122,7 @@ const (
 	fEORBeforeRoutes
 	fRefreshIgnored
 	fRefreshEOROnly
+	fRefreshEveryFamily
 
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn
@@ -302,6 +305,10 @@ var faultTable = [numFaults]faultDef{
 		"a route or TLOC the operator withdraws stays advertised: no withdrawal is sent to the peers"},
 	fExtendedDropped: {"extended-length-dropped", "reflect", ctrlRoles,
 		"ATTR_TYPE_REACHABLES and UNREACHABLES are sent with a 1-byte Length and no ATTR_EXTENDED flag, however long their NLRI: an UPDATE with more than 255 bytes of NLRI does not decode"},
+	fReflectLabelKept: {"reflect-label-kept", "reflect", ctrlRoles,
+		"a new advertisement of a path with another Label keeps the old Label: the controller goes on reflecting the Label the path first came with"},
+	fReflectOriginatorRewritten: {"reflect-originator-rewritten", "reflect", ctrlRoles,
+		"a received ATTR_TYPE_ORIGINATOR is replaced by the router ID of the peer that sent the route: a route another controller passes on is reflected as the sender's own"},
 	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", ctrlRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
@@ -310,6 +317,9 @@ var faultTable = [numFaults]faultDef{
 		"INFORM REFRESH_REQUEST is accepted and never answered (no re-advertisement, no End-of-RIB)"},
 	fRefreshEOROnly: {"refresh-eor-only", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST is answered with the family's End-of-RIB alone: its routes are not re-advertised"},
+
+	fRefreshEveryFamily: {"refresh-every-family", "eor-refresh", allRoles,
+		"INFORM REFRESH_REQUEST for one family is answered for every negotiated family: their routes and End-of-RIB too"},
 
 	fQueryIgnored: {"query-ignored", "query", allRoles,
 		"every QUERY is accepted and never answered"},
@@ -457,6 +467,9 @@ var ribQuirks = [...]struct {
 	{fUnnegotiatedSent, rib.QuirkUnnegotiatedSent},
 	{fExtendedDropped, rib.QuirkExtendedDropped},
 	{fRefreshEOROnly, rib.QuirkRefreshEOROnly},
+	{fReflectLabelKept, rib.QuirkLabelKept},
+	{fReflectOriginatorRewritten, rib.QuirkOriginatorRewritten},
+	{fRefreshEveryFamily, rib.QuirkRefreshEveryFamily},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

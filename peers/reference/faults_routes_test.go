@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,37 @@ var routeFaultCases = []faultCase{
 		}
 		if withdrawn := withdraws("10.1.0.0/16")(m); withdrawn == faulty {
 			t.Fatalf("withdrawal reflected: %v", withdrawn)
+		}
+	}},
+	{"reflect-label-kept", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		b := dialPeer(t, sp.Addr())
+		b.establish(peerN(3))
+		b.awaitOK("the route reflected", reaches("10.1.0.0/16"))
+		again := o.routeAdv(0, 0, "10.1.0.0/16")
+		again.Attributes[len(again.Attributes)-1].Value.(*omp.AttrReachables).VRoutes[0].Label = 77
+		a.send(again)
+		a.send(o.routeAdv(0, 0, "10.2.0.0/16")) // reflected after the new Label
+		m, al := b.await("10.2.0.0/16 reflected", func(m omp.Message) bool { return labelled(m, 77) || reaches("10.2.0.0/16")(m) })
+		if al != nil {
+			t.Fatalf("ALERT %s", al.Code)
+		}
+		if got := labelled(m, 77); got == faulty {
+			t.Fatalf("the new Label reflected: %v", got)
+		}
+	}},
+	{"reflect-originator-rewritten", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := dialPeer(t, sp.Addr())
+		b.establish(peerN(3))
+		o := originN(1) // not a's own router ID: a route a passes on
+		a.advertise(o, "10.1.0.0/16")
+		m := b.awaitOK("the route reflected", reaches("10.1.0.0/16"))
+		v, _ := m.(*omp.Update).Find(omp.AttrTypeOriginator)
+		if got := v.(*omp.AttrOriginator).Originator; (got == o.id) == faulty {
+			t.Fatalf("reflected with ORIGINATOR %s; the route's is %s", got, o.id)
 		}
 	}},
 	{"reflect-tloc-attribute-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -280,6 +312,33 @@ var routeFaultCases = []faultCase{
 		}
 		if eorOnly := isEOR(m); eorOnly != faulty {
 			t.Fatalf("End-of-RIB of SAFI_VROUTE without its route again: %v", eorOnly)
+		}
+	}},
+	{"refresh-every-family", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		tlocEOR := func(m omp.Message) bool { return isEOR(m) && m.(*omp.Inform).SAFI == omp.SAFITLOC }
+		for seen := map[bool]bool{}; len(seen) < 2; { // the initial ones, in either order
+			m, a := p.await("the initial End-of-RIBs", func(m omp.Message) bool { return vrouteEOR(m) || tlocEOR(m) })
+			if a != nil {
+				t.Fatalf("ALERT %s", a.Code)
+			}
+			seen[vrouteEOR(m)] = true
+		}
+		p.send(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})
+		if faulty {
+			p.awaitOK("End-of-RIB of SAFI_TLOC in the answer to a refresh of SAFI_VROUTE", tlocEOR)
+			return
+		}
+		// The correct speaker sends none, however long the wait.
+		for deadline := time.Now().Add(300 * time.Millisecond); ; {
+			m, err := p.recvErr(time.Until(deadline))
+			if err != nil {
+				break
+			}
+			if tlocEOR(m) {
+				t.Fatal("End-of-RIB of SAFI_TLOC in the answer to a refresh of SAFI_VROUTE")
+			}
 		}
 	}},
 	{"refresh-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -493,4 +552,14 @@ var routeFaultCases = []faultCase{
 		p.send(&omp.Policy{PolicyType: omp.PolicyMore, Data: []byte("# more\n")})
 		refusedOrCarriesOn(p, faulty, omp.ErrFSM, omp.SubErrNone)
 	}},
+}
+
+// labelled reports whether m advertises a vRoute with Label label.
+func labelled(m omp.Message, label uint32) bool {
+	u, ok := m.(*omp.Update)
+	if !ok {
+		return false
+	}
+	v, ok := u.Find(omp.AttrTypeReachables)
+	return ok && slices.ContainsFunc(v.(*omp.AttrReachables).VRoutes, func(n omp.VRouteNLRI) bool { return n.Label == label })
 }

@@ -139,8 +139,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkRefreshEOROnly<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkRefreshEOROnly", all)
+	if all != rib.QuirkRefreshEveryFamily<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkRefreshEveryFamily", all)
 	}
 	var set faultSet
 	for i := range numFaults {

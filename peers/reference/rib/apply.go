@@ -150,7 +150,7 @@ func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) erro
 		r.evalPolicy(pi, set)
 	} else {
 		p := r.paths.at(pi)
-		if p.label != label {
+		if p.label != label && !r.cfg.Quirks.has(QuirkLabelKept) {
 			p.label, p.flags = label, p.flags|fDirty
 		}
 		if p.flags&fStale != 0 {
@@ -381,7 +381,7 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 		r.checkRestart(p)
 	case omp.InformRefreshRequest:
 		for g := range p.out {
-			if p.out[g].on && in(g) {
+			if p.out[g].on && (in(g) || r.cfg.Quirks.has(QuirkRefreshEveryFamily)) {
 				if !r.cfg.Quirks.has(QuirkRefreshEOROnly) {
 					p.out[g].cursor = 0
 				}

@@ -52,6 +52,9 @@ func (r *RIB) intern(attrs []omp.Attribute, orig netip.Addr, site uint32) (uint3
 		case omp.AttrTypeReachables, omp.AttrTypeUnreachables, 0:
 			continue
 		case omp.AttrTypeOriginator:
+			if r.cfg.Quirks.has(QuirkOriginatorRewritten) {
+				continue
+			}
 			hasOrig = true
 		case omp.AttrTypeSiteID:
 			hasSite = true

@@ -77,6 +77,15 @@ const (
 	// QuirkRefreshEOROnly: a REFRESH_REQUEST is answered with the
 	// family's End-of-RIB alone: its routes are not sent again.
 	QuirkRefreshEOROnly
+	// QuirkLabelKept: a new advertisement of a path with another Label
+	// keeps the Label the path came with (and reflects that one).
+	QuirkLabelKept
+	// QuirkOriginatorRewritten: a received ATTR_TYPE_ORIGINATOR is
+	// replaced by the advertising peer's router ID.
+	QuirkOriginatorRewritten
+	// QuirkRefreshEveryFamily: a REFRESH_REQUEST for one family is
+	// answered for every negotiated family, routes and End-of-RIB.
+	QuirkRefreshEveryFamily
 )
 
 // The quirks of what a controller reflects: of the families it sends,
