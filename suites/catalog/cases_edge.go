@@ -18,7 +18,6 @@ const readEdgeQuery = " An SDN router advertises only its own routes: its choice
 func edgeRoutingCases() []Case {
 	p := DefaultPrefix
 	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
-	origin := func(proto uint8) A { return Attr(&omp.AttrOrigin{Proto: proto}) }
 	private := func(a string) A {
 		return Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a), Port: 12346})
 	}

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -20,10 +21,20 @@ const reqRefreshCap = "REFRESH Capability Format [...] Code : 1 byte. Value is 4
 
 // onlyVRoutes offers one family, AFI_IPV4/SAFI_VROUTE, in place of the
 // standard HANDSHAKE's MP capabilities.
-func onlyVRoutes() HSOpt {
-	return hsOpt("only MP AFI_IPV4/SAFI_VROUTE", func(e *Env, i int, h *omp.Handshake) {
+func onlyVRoutes() HSOpt { return onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}) }
+
+// onlyFamilies offers the families fs in place of the standard
+// HANDSHAKE's MP capabilities.
+func onlyFamilies(fs ...omp.Family) HSOpt {
+	var names []string
+	var caps []omp.Capability
+	for _, f := range fs {
+		names = append(names, "MP "+f.String())
+		caps = append(caps, &omp.CapMP{AFI: f.AFI, SAFI: f.SAFI})
+	}
+	return hsOpt("only "+strings.Join(names, ", "), func(e *Env, i int, h *omp.Handshake) {
 		DropCaps(omp.CapCodeMP).apply(e, i, h)
-		AddCaps(&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}).apply(e, i, h)
+		AddCaps(caps...).apply(e, i, h)
 	})
 }
 

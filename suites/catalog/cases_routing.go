@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/ompconform/ompconform/mutators"
@@ -39,11 +40,14 @@ func reflectionCases() []Case {
 	}
 	v6 := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)}
 	mc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFIMulticast)}
+	p6 := "2001:db8:1::/48"
+	public := &omp.AttrTLOCV4Public{Address: netip.MustParseAddr("198.51.100.7"), Port: 12346}
+	private := &omp.AttrTLOCV4Private{Address: netip.MustParseAddr("192.0.2.7"), Port: 12346}
 	return []Case{
 		rc(Case{ID: "RFL-001", Reading: "An IPv4 vRoute from one SDN router reaches another, with its TLOC as next hop.", Needs: vroute,
 			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected())})}),
 		rc(Case{ID: "RFL-002", Reading: "An IPv6 vRoute is reflected likewise.", Needs: v6,
-			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes("2001:db8:1::/48"))), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("2001:db8:1::/48"), ViaPeer(0)))})}),
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes(p6))), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p6), ViaPeer(0)))})}),
 		rc(Case{ID: "RFL-003", Reading: "A TLOC route (SAFI_TLOC) is reflected.",
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0)))}}),
 		rc(Case{ID: "RFL-004", Reading: "A withdrawal is reflected.", Needs: vroute,
@@ -69,6 +73,24 @@ func reflectionCases() []Case {
 		rc(Case{ID: "RFL-011", Reading: "A route refused with an ALERT is not reflected: the session that carried it ends, and nothing of it reaches the other peer.", Needs: vroute,
 			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
 				[]Step{ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()), ExpectOn(1, NoMessage(omp.TypeUpdate, 1, ViaPeer(0)))})}),
+		{ID: "RFL-012", Section: "3.1-distribution", Level: SHOULD, Basis: BGP, Source: "RFC 4456 8",
+			Requirement: "ORIGINATOR_ID [...] will carry the BGP Identifier of the originator of the route in the local AS. A BGP speaker SHOULD NOT create an ORIGINATOR_ID attribute if one already exists.",
+			Reading:     "A route another controller (peer0, IDENTITY VIP_DEVICE_VSMART) passes on for the SDN router that originated it (router 2: its TLOC, its ATTR_TYPE_ORIGINATOR) reaches the other peer with that ORIGINATOR: the DUT does not put the controller that sent it in its place." + readValid,
+			Roles:       Controller, Needs: slices.Concat(vroute, tloc), Type: omp.TypeUpdate,
+			Script: []Step{Open(0, PeerType(omp.PeerTypeVSmart)), Open(1), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+				ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(2), OriginatedBy(2)))}},
+		rc(Case{ID: "RFL-013", Reading: "An IPv6 vRoute's withdrawal is reflected likewise: ATTR_TYPE_REACHABLES and UNREACHABLES have one format for every family.", Needs: v6,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes(p6))), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p6), ViaPeer(0))),
+				Send(0, Update(WithdrawVRoutes(p6))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p6)))})}),
+		rc(Case{ID: "RFL-014", Reading: "A multicast AD route's withdrawal is reflected.", Needs: mc,
+			Script: []Step{Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv4, mcastAD)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeAD))),
+				Send(0, Update(Unreach(mcast(omp.AFIIPv4, mcastAD)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsMulticast(omp.McastTypeAD)))}}),
+		rc(Case{ID: "RFL-015", Reading: "A new advertisement of the same path with a new Label replaces the old (RFC 4271 9.1.4: the newer route replaces the older): the new Label reaches the other peer.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected(HasLabel(p, 1000))),
+				Send(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].label", Set(2000))), ExpectOn(1, reflected(HasLabel(p, 2000)))})}),
+		rc(Case{ID: "RFL-016", Reading: "A TLOC route's ATTR_TYPE_TLOC_V4_PUBLIC and ATTR_TYPE_TLOC_V4_PRIVATE, the underlay addresses that tie the overlay to it (section 2: a TLOC \"ties overlay routes to underlay reachability information\"), travel with it.",
+			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes(), Attr(public), Attr(private))),
+				ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0), AttrEquals(public), AttrEquals(private)))}}),
 	}
 }
 
@@ -94,6 +116,7 @@ func grCases() []Case {
 		return c
 	}
 	withdrawn := func(prefix string) Pred { return WithdrawsVRoute(prefix) }
+	two := onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})
 	return []Case{
 		{ID: "GR-001", Section: "3.1.2.3", Level: INFORMATIONAL, Basis: Draft, Requirement: "GRACEFUL RESTART Capability Format: Code=3, Length=4, GR Interval",
 			Reading: "Records whether the DUT offers graceful restart.", Phase: mutators.PhaseOpening, Send: Handshake(),
@@ -109,6 +132,11 @@ func grCases() []Case {
 			Script: slices.Concat([]Step{Open(1), Open(0, gr(5))}, announce(0, Update(TLOC(), VRoutes(p, p2))),
 				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2)))},
 				back(RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))})}),
+		c(Case{ID: "GR-008", Reading: "Mark and sweep by family (RFC 4724 4.2): peer0, which negotiated AFI_IPV4/SAFI_TLOC and AFI_IPV4/SAFI_VROUTE only, comes back and advertises one of its two routes, then ends each of its families with an OMP_INFORM_EOR of that family (not one for every family): the other route is withdrawn.",
+			Script: slices.Concat([]Step{Open(1), Open(0, gr(5), two)}, announce(0, Update(TLOC(), VRoutes(p, p2))),
+				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2))), Reset(0), Sleep(0.5), Open(0, gr(5), two)}, announce(0, RouteUpdate()),
+				[]Step{Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
+					ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))})}),
 		{ID: "GR-006", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4271 9.1.4, RFC 4724 4.2",
 			Requirement: "If the session is not graceful-restart capable, the routes learned from the peer are removed when the session goes down.",
 			Reading:     "Without graceful restart negotiated, a peer whose connection breaks has its routes withdrawn at once.",
@@ -166,5 +194,7 @@ func bestPathCases() []Case {
 			Script: slices.Concat([]Step{Open(1), Open(0), Open(2, sameSiteAs(0))}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), []Step{ExpectOn(1, BestPath(p, 2, 0))})}),
 		bp(Case{ID: "BP-007", Reading: "Step 7: the same prefix from two different sites, all attributes equal: the controller chooses both.",
 			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100))), []Step{ExpectOn(1, AllPaths(p, 0, 2))})}),
+		bp(Case{ID: "BP-008", Reading: "Steps 4 and 5 are on SDN routers only: two paths from different sites, equal but for their origin type (peer0's connected, peer2's IBGP), are both chosen by the controller (step 7), not ranked by origin.",
+			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100), origin(omp.OriginConnected))), announce(2, RouteUpdate(pref(100), origin(omp.OriginIBGP))), []Step{ExpectOn(1, AllPaths(p, 0, 2))})}),
 	}
 }

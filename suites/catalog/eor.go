@@ -38,13 +38,18 @@ func holdsVRoute(m omp.Message, vpn uint64, prefix netip.Prefix) bool {
 type readvertExp struct{ fam *omp.Family }
 
 // Readvertises expects the answer to the REFRESH_REQUEST just sent, for
-// family fam (nil: every family), to end with OMP_INFORM_EOR, and to hold
-// the DUT's own vRoute before the EOR of its family when the request
-// covers it.
+// family fam (nil: every family), to end with the OMP_INFORM_EOR of each
+// family asked (nil: each negotiated one, or one EOR of every family), to
+// hold the DUT's own vRoute before the EOR of its family when the request
+// covers it, and, for one family, to be followed by no EOR of another
+// within Env.Settle: the DUT answers what was asked.
 func Readvertises(fam *omp.Family) Expectation { return readvertExp{fam} }
 
 func (r readvertExp) String() string {
-	return "the DUT's own routes of the family re-advertised, then OMP_INFORM_EOR"
+	if r.fam == nil {
+		return "the DUT's own routes re-advertised, then OMP_INFORM_EOR of every negotiated family (or one of every family)"
+	}
+	return "the DUT's own routes of the family re-advertised, then its OMP_INFORM_EOR, and no EOR of another family"
 }
 
 func (readvertExp) Alerts() []omp.AlertID { return nil }
@@ -52,7 +57,13 @@ func (readvertExp) Alerts() []omp.AlertID { return nil }
 func (r readvertExp) check(x *Exec, peer int) Verdict {
 	own := x.Env.OwnRoute
 	needOwn := own != nil && (r.fam == nil || *r.fam == ownFamily(own))
-	seen := false
+	asked := x.fams[peer]
+	if r.fam != nil {
+		asked = []omp.Family{*r.fam}
+	}
+	eors := newEORSet(asked)
+	seen, ownEnded, seenBefore := false, !needOwn, false
+	var last omp.Message
 	ev, skipped := x.await(peer, x.Env.Answer, r.String(), func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
 			return true
@@ -61,21 +72,42 @@ func (r readvertExp) check(x *Exec, peer int) Verdict {
 			seen = true
 		}
 		f, all, ok := eorOf(ev.Msg)
-		return ok && (!needOwn || all || f == ownFamily(own))
+		if !ok {
+			return false
+		}
+		last = ev.Msg
+		if !ownEnded && (all || f == ownFamily(own)) {
+			ownEnded, seenBefore = true, seen
+		}
+		return eors.see(ev.Msg)
 	})
-	if _, _, ok := eorOf(ev.Msg); !ok || ev.Kind != EvMessage {
+	if !eors.done {
 		if ev.Kind == EvTimeout {
-			return verdict(Fail, r, "no OMP_INFORM_EOR within "+x.Env.Answer.String()+skipped, "the REFRESH_REQUEST was not answered")
+			got := "no OMP_INFORM_EOR"
+			if last != nil {
+				got = "the last EOR " + omp.Describe(last) + ", none for " + familyList(eors.want)
+			}
+			return verdict(Fail, r, got+" within "+x.Env.Answer.String()+skipped, "the REFRESH_REQUEST was not answered for every family it asked")
 		}
 		return x.refused(r, ev, skipped)
 	}
-	switch {
-	case !needOwn:
-		return verdict(Pass, r, omp.Describe(ev.Msg)+skipped, "")
-	case !seen:
-		return verdict(Fail, r, omp.Describe(ev.Msg)+skipped, fmt.Sprintf("the DUT's own vRoute (VPN %d %s), which it advertised when the session opened, was not re-advertised before it", own.VPN, own.Prefix))
+	if needOwn && !seenBefore {
+		return verdict(Fail, r, omp.Describe(last)+skipped, fmt.Sprintf("the DUT's own vRoute (VPN %d %s), which it advertised when the session opened, was not re-advertised before the EOR of its family", own.VPN, own.Prefix))
 	}
-	return verdict(Pass, r, fmt.Sprintf("its own vRoute (VPN %d %s), then %s%s", own.VPN, own.Prefix, omp.Describe(ev.Msg), skipped), "")
+	got := omp.Describe(last) + skipped
+	if needOwn {
+		got = fmt.Sprintf("its own vRoute (VPN %d %s), then %s", own.VPN, own.Prefix, got)
+	}
+	if r.fam != nil {
+		extra, _ := x.await(peer, x.Env.Settle, r.String(), func(ev Event) bool {
+			f, all, ok := eorOf(ev.Msg)
+			return ok && (all || f != *r.fam)
+		})
+		if extra.Kind == EvMessage {
+			return verdict(Fail, r, got+", then "+omp.Describe(extra.Msg), "the DUT answered for a family the REFRESH_REQUEST did not ask")
+		}
+	}
+	return verdict(Pass, r, got, "")
 }
 
 // ---- the initial routing update ends -----------------------------------------

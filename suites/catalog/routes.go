@@ -78,6 +78,15 @@ func ViaPeer(i int) Pred {
 	}}
 }
 
+// HasLabel: the message advertises prefix in the case run's VPN with
+// Label label.
+func HasLabel(prefix string, label uint32) Pred {
+	p := netip.MustParsePrefix(prefix)
+	return Pred{fmt.Sprintf("it advertises %s with Label %d", prefix, label), func(e *Env, m omp.Message) bool {
+		return slices.ContainsFunc(vroutesIn(e, m, false, p), func(v omp.VRouteNLRI) bool { return v.Label == label })
+	}}
+}
+
 // OriginatedBy: the message's ATTR_TYPE_ORIGINATOR names fake peer i's
 // Router ID.
 func OriginatedBy(i int) Pred {
@@ -123,15 +132,21 @@ func OwnTLOCIn(withdrawn bool) Pred {
 
 // HasMulticast: the message advertises a multicast route of type t in the
 // case run's VPN.
-func HasMulticast(t omp.McastType) Pred {
-	return Pred{"it advertises a " + t.String() + " route", func(e *Env, m omp.Message) bool {
-		for _, a := range attrsOf(m) {
-			if r, ok := a.Value.(*omp.AttrReachables); ok {
-				for _, n := range r.Multicast {
-					if n.McastType == t && n.VPNID == e.VPN() {
-						return true
-					}
-				}
+func HasMulticast(t omp.McastType) Pred { return multicastIn(t, false) }
+
+// WithdrawsMulticast: the message withdraws a multicast route of type t
+// in the case run's VPN.
+func WithdrawsMulticast(t omp.McastType) Pred { return multicastIn(t, true) }
+
+func multicastIn(t omp.McastType, withdrawn bool) Pred {
+	what := "it advertises a " + t.String() + " route"
+	if withdrawn {
+		what = "it withdraws a " + t.String() + " route"
+	}
+	return Pred{what, func(e *Env, m omp.Message) bool {
+		for _, r := range reachesOf(m, withdrawn, omp.SAFIMulticast) {
+			if slices.ContainsFunc(r.Multicast, func(n omp.MulticastNLRI) bool { return n.McastType == t && n.VPNID == e.VPN() }) {
+				return true
 			}
 		}
 		return false

@@ -39,6 +39,10 @@ func TLOC() A {
 	}
 }
 
+// origin is ATTR_TYPE_ORIGIN with protocol proto (ompconform's numbers:
+// the draft gives none).
+func origin(proto uint8) A { return Attr(&omp.AttrOrigin{Proto: proto}) }
+
 // DefaultPrefix is the vRoute the standard route UPDATE carries, in the
 // case run's own VPN.
 const DefaultPrefix = "192.168.1.0/24"

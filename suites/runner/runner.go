@@ -250,7 +250,7 @@ const notRunReason = "not run: the run was interrupted"
 // ERROR, as the run was interrupted before it.
 func (res *Result) notRun(role catalog.Role) {
 	if c := res.Case; !c.AppliesTo(role) {
-		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to %s DUTs only, not to a %s", strings.ReplaceAll(rolesOf(c).String(), "|", " and "), role), ""
+		res.Grade, res.Reason, res.Received = catalog.Skipped, fmt.Sprintf("applies to %s DUTs only, not to %s", strings.ReplaceAll(rolesOf(c).String(), "|", " and "), aRole(role)), ""
 		return
 	}
 	res.Grade, res.Reason = catalog.Error, notRunReason

@@ -25,20 +25,22 @@ import (
 type behaviour int
 
 const (
-	conform    behaviour = iota // the codec's ALERT, then close
-	deaf                        // nothing at all: keeps reading
-	garbage                     // 40 bytes that are no OMP message, connection kept
-	wrongSub                    // the right Code with another Subcode, then close
-	resetMid                    // half of the ALERT, then a reset
-	silent                      // never answers anything, not even a HANDSHAKE
-	dies                        // closes its listener and every connection
-	reflects                    // no ALERT: every UPDATE, malformed or not, goes to every other session, ORIGINATOR first
-	perFamily                   // as conform, but ends each advertisement with one EOR per negotiated family
-	noRefresh                   // as conform, but never answers a REFRESH_REQUEST
-	deafLater                   // as conform on its first three connections; silent on the others
-	alertReset                  // the codec's ALERT, then a reset (RST)
-	floods                      // once the session is up, 4096-byte undecodable UPDATEs, a thousand of them
-	strictCaps                  // as conform, but refuses a HANDSHAKE with a capability Code it does not know (UNSUP_CAP)
+	conform     behaviour = iota // the codec's ALERT, then close
+	deaf                         // nothing at all: keeps reading
+	garbage                      // 40 bytes that are no OMP message, connection kept
+	wrongSub                     // the right Code with another Subcode, then close
+	resetMid                     // half of the ALERT, then a reset
+	silent                       // never answers anything, not even a HANDSHAKE
+	dies                         // closes its listener and every connection
+	reflects                     // no ALERT: every UPDATE, malformed or not, goes to every other session, ORIGINATOR first
+	perFamily                    // as conform, but ends each advertisement with one EOR per negotiated family
+	noRefresh                    // as conform, but never answers a REFRESH_REQUEST
+	deafLater                    // as conform on its first three connections; silent on the others
+	alertReset                   // the codec's ALERT, then a reset (RST)
+	floods                       // once the session is up, 4096-byte undecodable UPDATEs, a thousand of them
+	strictCaps                   // as conform, but refuses a HANDSHAKE with a capability Code it does not know (UNSUP_CAP)
+	everyFamily                  // as perFamily, but answers a REFRESH_REQUEST of one family for every negotiated family
+	oneFamily                    // as perFamily, but answers every REFRESH_REQUEST with the first negotiated family's EOR alone
 )
 
 // testDUT is a small OMP speaker in the test: it opens sessions as a
@@ -89,18 +91,24 @@ func (d *testDUT) serve(c net.Conn) {
 	}
 	write(c, dutHS)
 	write(c, &omp.Hello{})
-	eor := func() { // the end of its (empty) Adj-RIB-Out
-		if d.b != perFamily {
+	// eor ends its (empty) Adj-RIB-Out: the initial one (req nil) or
+	// the answer to req, a REFRESH_REQUEST.
+	eor := func(req *omp.Inform) {
+		if d.b != perFamily && d.b != everyFamily && d.b != oneFamily {
 			write(c, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true})
 			return
 		}
 		for _, f := range first.(*omp.Handshake).Families() {
-			if slices.Contains(dutHS.Families(), f) {
+			asked := req == nil || req.AllFamilies || d.b == everyFamily || f == omp.Family{AFI: req.AFI, SAFI: req.SAFI}
+			if slices.Contains(dutHS.Families(), f) && asked {
 				write(c, &omp.Inform{InformType: omp.InformEOR, AFI: f.AFI, SAFI: f.SAFI})
+				if req != nil && d.b == oneFamily {
+					return
+				}
 			}
 		}
 	}
-	eor()
+	eor(nil)
 	if d.b == floods {
 		junk := make([]byte, omp.MaxMessageLen)
 		copy(junk, bytes.Repeat([]byte{0xFF}, omp.MarkerLen))
@@ -127,7 +135,7 @@ func (d *testDUT) serve(c net.Conn) {
 			return
 		}
 		if i, ok := m.(*omp.Inform); ok && i.InformType == omp.InformRefreshRequest && d.b != noRefresh {
-			eor()
+			eor(i)
 		}
 		if d.b == reflects {
 			if len(raw) > omp.HeaderLen+2 && raw[omp.HeaderLen-1] == byte(omp.TypeUpdate) {
@@ -139,7 +147,7 @@ func (d *testDUT) serve(c net.Conn) {
 			continue
 		}
 		switch d.b {
-		case conform, perFamily, noRefresh, deafLater, strictCaps:
+		case conform, perFamily, noRefresh, deafLater, strictCaps, everyFamily, oneFamily:
 			write(c, e.Alert())
 			return
 		case deaf:
@@ -476,6 +484,29 @@ func TestGR007RecordsTheSweepByFamily(t *testing.T) {
 	r := onReference(t, catalog.Controller, nil, "GR-007").Results[0]
 	if r.Grade != catalog.Info || !strings.HasSuffix(r.Received, "REACHABLES AFI_IPV4/SAFI_VROUTE x1), then EOR") {
 		t.Errorf("GR-007: %s, received %q; want INFO with the vRoute in the refresh answer", r.Grade, r.Received)
+	}
+}
+
+// A refresh is answered for what it asked: the EOR of each negotiated
+// family for every family (INF-011), of the family asked alone for one
+// (INF-010); a DUT that answers for one family only, or for every family
+// whatever was asked, fails.
+func TestRefreshAnswersWhatWasAsked(t *testing.T) {
+	for _, c := range []struct {
+		b    behaviour
+		name string
+		want map[string]catalog.Grade
+	}{
+		{conform, "one EOR of every family", map[string]catalog.Grade{"INF-010": catalog.Pass, "INF-011": catalog.Pass}},
+		{perFamily, "the EORs asked", map[string]catalog.Grade{"INF-010": catalog.Pass, "INF-011": catalog.Pass}},
+		{everyFamily, "every family's EOR", map[string]catalog.Grade{"INF-010": catalog.Fail, "INF-011": catalog.Pass}},
+		{oneFamily, "one family's EOR", map[string]catalog.Grade{"INF-011": catalog.Fail}},
+	} {
+		for id, g := range grades(runOn(t, c.b, "INF-010", "INF-011")) {
+			if want, ok := c.want[id]; ok && g != want {
+				t.Errorf("a DUT that answers with %s: %s %s, want %s", c.name, id, g, want)
+			}
+		}
 	}
 }
 
