@@ -60,6 +60,12 @@ func edgeRoutingCases() []Case {
 		bp(Case{ID: "EBP-010", Reading: "A withdrawn path is no longer a candidate: router 1's path, the best by preference, is withdrawn and router 2's becomes the best.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
 				Send(0, As(1, Update(WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
+		bp(Case{ID: "EBP-011", Reading: "Step 1, again (as BP-002 on a controller): once router 1's TLOC is withdrawn, its path over it, the best by preference until then, is no longer valid: router 2's becomes the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
+				Send(0, As(1, Update(WithdrawTLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
+		bp(Case{ID: "EBP-012", Reading: "A new advertisement of the same path (router 1's, same Path ID, same originator) replaces the old (RFC 4271 9.1.4: the newer route replaces the older): router 1's path, the best at a preference of 300 over router 2's 200, comes again at 100, and router 2's becomes the best; the old version, kept, would still win.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, RouteUpdate(Originator(), pref(300)))), Send(0, As(2, RouteUpdate(Originator(), pref(200)))),
+				ExpectOn(0, QueriedPaths(p, []int{1}, 2)), Send(0, As(1, RouteUpdate(Originator(), pref(100)))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
 	}
 }
 
@@ -79,7 +85,8 @@ func edgeQueryCase(section, req string, needs []Need) func(Case) Case {
 // edgeGRCases are graceful restart on an SDN router: its controller (the
 // harness's peer0) restarts; a second controller (peer1) asks.
 func edgeGRCases() []Case {
-	p := DefaultPrefix
+	p, p2 := DefaultPrefix, "192.168.2.0/24"
+	two := onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})
 	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
 	// peer0's routes, then a barrier on peer0 (its REFRESH_REQUEST
 	// answered): the DUT has them before peer1 asks.
@@ -99,5 +106,17 @@ func edgeGRCases() []Case {
 			Script: slices.Concat(learn, []Step{Reset(0), Sleep(0.3), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
 				Send(0, As(2, Update(TLOC(), VRoutes("192.168.2.0/24"), Originator()))), Send(0, InformAll(omp.InformEOR)),
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))})}),
+		c(Case{ID: "EGR-004", Reading: "The controller comes back within the GR interval, passes on the route again, then EOR: the route, refreshed, is no longer stale and is not swept, then or when the interval (the smaller of peer0's 5 s and the DUT's own) has passed (as GR-004 on a controller).", Timer: true,
+			Script: slices.Concat(learn, []Step{Reset(0), Sleep(0.3), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+				Send(0, As(2, RouteUpdate(Originator()))), Send(0, InformAll(omp.InformEOR)), ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})),
+				SleepFor(GRInterval(0, 1, 1)), ExpectOn(1, QueriedPaths(p, []int{2}))})}),
+		c(Case{ID: "EGR-006", Reading: "Mark and sweep is of the restarting controller's routes alone: while peer0 is away, an EOR from the other controller (peer1, with graceful restart too) sweeps none of peer0's stale routes, which stay until peer0's own EOR or the end of its GR interval.",
+			Script: []Step{Open(1, gr(5)), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), Send(1, InformAll(omp.InformEOR)), ExpectOn(1, QueriedPaths(p, []int{2}))}}),
+		c(Case{ID: "EGR-008", Reading: "Mark and sweep by family (RFC 4724 4.2, as GR-008 on a controller): peer0, which negotiated AFI_IPV4/SAFI_TLOC and AFI_IPV4/SAFI_VROUTE only, comes back and passes on one of its two routes again, then ends each of its families with an OMP_INFORM_EOR of that family (not one for every family): the other route is swept, the one passed on again stays.",
+			Script: []Step{Open(1), Open(0, gr(5), two), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, Update(TLOC(), VRoutes(p, p2), Originator()))),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2})), Reset(0), Sleep(0.3), Open(0, gr(5), two), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+				Send(0, As(2, RouteUpdate(Originator()))), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, nil, 2)), ExpectOn(1, QueriedPaths(p, []int{2}))}}),
 	}
 }
