@@ -93,6 +93,17 @@ var routeFaultCases = []faultCase{
 		p.advertise(o2, "10.1.0.0/16")
 		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id, o2.id) // one per site
 	}},
+	{"update-no-implicit-withdraw", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o1, o2 := originN(1), originN(2)
+		p.send(o1.tlocAdv(0))
+		p.send(o2.tlocAdv(0))
+		p.send(o1.routeAdv(300, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(200, 0, "10.1.0.0/16"))
+		p.expectBest("10.1.0.0/16", o1.id)
+		p.send(o1.routeAdv(100, 0, "10.1.0.0/16"))                // router 1's path again, now below router 2's
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o1.id, o2.id) // the old version kept wins
+	}},
 
 	// reflect
 	{"reflect-to-source", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -274,6 +285,37 @@ var routeFaultCases = []faultCase{
 			return
 		}
 		waitFor(t, "the stale route purged", func() bool { return len(b.best("10.1.0.0/16")) == 0 })
+	}},
+	{"gr-stale-mark-kept", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close()
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		a = ribEstablished(t, sp, edgeHandshake()) // back: advertises its route again
+		a.advertise(o, "10.1.0.0/16")
+		a.send(eorAll)
+		if faulty {
+			a.expectBest("10.1.0.0/16") // swept as if it had not come again
+			return
+		}
+		a.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"gr-eor-sweeps-every-peer", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, asController(edgeHandshake()))
+		b := ribEstablished(t, sp, asController(peerN(3)))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // a's routes stale until its own End-of-RIB
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b.send(eorAll)
+		if faulty {
+			b.expectBest("10.1.0.0/16")
+			return
+		}
+		b.expectBest("10.1.0.0/16", o.id)
 	}},
 
 	// eor-refresh

@@ -139,8 +139,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkRefreshEveryFamily<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkRefreshEveryFamily", all)
+	if all != rib.QuirkNoImplicitWithdraw<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkNoImplicitWithdraw", all)
 	}
 	var set faultSet
 	for i := range numFaults {

@@ -138,6 +138,9 @@ func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
 func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) error {
 	r.pend(di)
 	pi, n := r.findPathCount(di, peer, pathID, r.sets[set].orig)
+	if pi != 0 && peer != PeerLocal && r.cfg.Quirks.has(QuirkNoImplicitWithdraw) && r.cfg.Role != omp.RoleController && r.received(r.paths.at(pi)) != set {
+		pi = 0 // another version of the path: added beside it
+	}
 	if pi == 0 {
 		if max := r.cfg.MaxPathsPerDest; max > 0 && n >= max && peer != PeerLocal {
 			return &PathLimitError{Family: famList[r.dests.at(di).fam], Max: max}
@@ -153,7 +156,7 @@ func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) erro
 		if p.label != label && !r.cfg.Quirks.has(QuirkLabelKept) {
 			p.label, p.flags = label, p.flags|fDirty
 		}
-		if p.flags&fStale != 0 {
+		if p.flags&fStale != 0 && !r.cfg.Quirks.has(QuirkStaleKept) {
 			p.flags &^= fStale
 			r.peers[peer].stale--
 		}
@@ -373,9 +376,10 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 		if r.cfg.Quirks.has(QuirkNoSweep) {
 			break
 		}
-		if p.stale > 0 { // else nothing to sweep: no scan of the table
+		every := r.cfg.Quirks.has(QuirkSweepEveryPeer) && r.cfg.Role != omp.RoleController
+		if p.stale > 0 || every { // else nothing to sweep: no scan of the table
 			r.removeWhere(func(pa *path) bool {
-				return pa.peer == id && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))
+				return (pa.peer == id || every) && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))
 			})
 		}
 		r.checkRestart(p)

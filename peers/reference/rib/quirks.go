@@ -86,6 +86,16 @@ const (
 	// QuirkRefreshEveryFamily: a REFRESH_REQUEST for one family is
 	// answered for every negotiated family, routes and End-of-RIB.
 	QuirkRefreshEveryFamily
+	// QuirkStaleKept: a path a restarting peer advertises again keeps its
+	// stale mark, so the peer's End-of-RIB sweeps it.
+	QuirkStaleKept
+	// QuirkSweepEveryPeer: on an SDN router, a peer's End-of-RIB sweeps
+	// the stale paths of every peer, not only its own.
+	QuirkSweepEveryPeer
+	// QuirkNoImplicitWithdraw: on an SDN router, a new advertisement of a
+	// path it has (same peer, Path ID and originator) with other
+	// attributes is added as a second path instead of replacing the first.
+	QuirkNoImplicitWithdraw
 )
 
 // The quirks of what a controller reflects: of the families it sends,
