@@ -228,8 +228,8 @@ var faultTable = [numFaults]faultDef{
 		"an UPDATE whose ATTR_TYPE_TLOC cannot be a next hop (0.0.0.0, multicast) is dropped silently instead of ALERT OMP_ERR_UPDATE/NEXTHOP" + codecAlert},
 	fUpdateWithdrawIgnored: {"update-withdraw-ignored", "update", allRoles,
 		"ATTR_TYPE_UNREACHABLES in a received UPDATE is ignored: withdrawn routes stay (and stay reflected)"},
-	fUpdateNoImplicitWithdraw: {"update-no-implicit-withdraw", "update", edgeRoles,
-		"an edge or hub takes a new advertisement of a path it has (same controller, Path ID and originator) with other attributes as a second path beside the first instead of replacing it: the old version stays a candidate for best path"},
+	fUpdateNoImplicitWithdraw: {"update-no-implicit-withdraw", "update", allRoles,
+		"a new advertisement of a path the speaker has (same peer, Path ID and originator) with other attributes is taken as a second path beside the first instead of replacing it: the old version stays a candidate for best path"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -297,8 +297,8 @@ var faultTable = [numFaults]faultDef{
 		"stale routes are never purged when the graceful-restart interval runs out"},
 	fGRStaleMarkKept: {"gr-stale-mark-kept", "gr", allRoles,
 		"a route a restarting peer advertises again keeps its stale mark: the peer's End-of-RIB sweeps it with the routes it did not re-advertise"},
-	fGRSweepEveryPeer: {"gr-eor-sweeps-every-peer", "gr", edgeRoles,
-		"an edge or hub sweeps at one controller's End-of-RIB the stale routes of every controller, not only that controller's: a restarting controller's routes go before its own End-of-RIB or GR interval"},
+	fGRSweepEveryPeer: {"gr-eor-sweeps-every-peer", "gr", allRoles,
+		"one peer's End-of-RIB sweeps the stale routes of every peer, not only that peer's: a restarting peer's routes go before its own End-of-RIB or GR interval"},
 
 	fNoEOR: {"no-eor", "eor-refresh", allRoles,
 		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},

@@ -138,7 +138,7 @@ func (r *RIB) upsert(peer PeerID, di uint32, pathID, label uint32, set uint32) {
 func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) error {
 	r.pend(di)
 	pi, n := r.findPathCount(di, peer, pathID, r.sets[set].orig)
-	if pi != 0 && peer != PeerLocal && r.cfg.Quirks.has(QuirkNoImplicitWithdraw) && r.cfg.Role != omp.RoleController && r.received(r.paths.at(pi)) != set {
+	if pi != 0 && peer != PeerLocal && r.cfg.Quirks.has(QuirkNoImplicitWithdraw) && r.received(r.paths.at(pi)) != set {
 		pi = 0 // another version of the path: added beside it
 	}
 	if pi == 0 {
@@ -376,7 +376,7 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 		if r.cfg.Quirks.has(QuirkNoSweep) {
 			break
 		}
-		every := r.cfg.Quirks.has(QuirkSweepEveryPeer) && r.cfg.Role != omp.RoleController
+		every := r.cfg.Quirks.has(QuirkSweepEveryPeer)
 		if p.stale > 0 || every { // else nothing to sweep: no scan of the table
 			r.removeWhere(func(pa *path) bool {
 				return (pa.peer == id || every) && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))

@@ -89,12 +89,12 @@ const (
 	// QuirkStaleKept: a path a restarting peer advertises again keeps its
 	// stale mark, so the peer's End-of-RIB sweeps it.
 	QuirkStaleKept
-	// QuirkSweepEveryPeer: on an SDN router, a peer's End-of-RIB sweeps
-	// the stale paths of every peer, not only its own.
+	// QuirkSweepEveryPeer: a peer's End-of-RIB sweeps the stale paths of
+	// every peer, not only its own.
 	QuirkSweepEveryPeer
-	// QuirkNoImplicitWithdraw: on an SDN router, a new advertisement of a
-	// path it has (same peer, Path ID and originator) with other
-	// attributes is added as a second path instead of replacing the first.
+	// QuirkNoImplicitWithdraw: a new advertisement of a path the RIB has
+	// (same peer, Path ID and originator) with other attributes is added
+	// as a second path instead of replacing the first.
 	QuirkNoImplicitWithdraw
 )
 
