@@ -1,0 +1,5 @@
+//go:build !unix
+
+package filein
+
+const nonblock = 0
