@@ -367,7 +367,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		apiAddr = "http://" + ln.Addr().String() + "/"
-		srv = apiServer(withControl(StateHandler(sp), sp, terminate))
+		srv = apiServer(guardAPI(withControl(StateHandler(sp), sp, terminate), ln.Addr().String()))
 		srvDone = make(chan struct{})
 		go func() {
 			defer close(srvDone)
