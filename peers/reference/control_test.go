@@ -2,6 +2,7 @@ package reference
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -128,5 +129,61 @@ func TestQueuePolicyBounded(t *testing.T) {
 	}
 	if want := []omp.PolicyType{omp.PolicyMore, omp.PolicyEnd, omp.PolicyDel}; !slices.Equal(types, want) {
 		t.Fatalf("queued %v, want the begun sequence finished, then DEL %v", types, want)
+	}
+}
+
+// A controller has no TLOC of its own: originate-tloc is 409, as
+// originate is (docs/dut-control.md), and originates nothing.
+func TestControlControllerOriginatesNoTLOC(t *testing.T) {
+	cfg := testConfig()
+	onRIB(omp.RoleController)(&cfg)
+	sp := startSpeaker(t, cfg)
+	h := withControl(http.NotFoundHandler(), sp, nil)
+	for path, body := range map[string]string{
+		"/control/originate-tloc": `{"tloc":"198.19.0.7","color":1,"encap":2}`,
+		"/control/originate":      `{"vpn":1,"prefix":"10.7.0.0/16"}`,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+		if rec.Code != http.StatusConflict {
+			t.Errorf("a controller's %s: %d (%s), want 409", path, rec.Code, strings.TrimSpace(rec.Body.String()))
+		}
+	}
+	if n := len(sp.routing.Snapshot().(RIBSnapshot).TLOCs); n != 0 {
+		t.Errorf("a controller originated %d TLOCs", n)
+	}
+}
+
+// originate-tloc keeps at most MaxLocalTLOCs: one more is 409 with a
+// message saying so; a TLOC already there may be originated again (a
+// replacement), and after a withdrawal a new one fits.
+func TestControlTLOCBound(t *testing.T) {
+	cfg := testConfig()
+	edgeWithTLOC(&cfg) // one configured TLOC counts
+	sp := startSpeaker(t, cfg)
+	h := withControl(http.NotFoundHandler(), sp, nil)
+	post := func(path string, i int) (int, string) {
+		body := fmt.Sprintf(`{"tloc":"198.19.%d.%d","color":1,"encap":2}`, i/256, i%256)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+		return rec.Code, rec.Body.String()
+	}
+	for i := 1; i < MaxLocalTLOCs; i++ {
+		if code, msg := post("/control/originate-tloc", i); code != http.StatusNoContent {
+			t.Fatalf("originate-tloc %d: %d %s", i, code, msg)
+		}
+	}
+	code, msg := post("/control/originate-tloc", MaxLocalTLOCs)
+	if code != http.StatusConflict || !strings.Contains(msg, "1024 TLOCs") {
+		t.Fatalf("originate-tloc past the bound: %d %q, want 409 naming the bound", code, msg)
+	}
+	if code, msg := post("/control/originate-tloc", 7); code != http.StatusNoContent {
+		t.Errorf("originate-tloc of one already there: %d %s", code, msg)
+	}
+	if code, msg := post("/control/withdraw-tloc", 7); code != http.StatusNoContent {
+		t.Fatalf("withdraw-tloc: %d %s", code, msg)
+	}
+	if code, msg := post("/control/originate-tloc", MaxLocalTLOCs); code != http.StatusNoContent {
+		t.Errorf("originate-tloc after a withdrawal: %d %s", code, msg)
 	}
 }

@@ -68,12 +68,22 @@ func (rr *ribRouting) removeRoute(vpn uint64, prefix netip.Prefix) error {
 	return nil
 }
 
-// originateTLOC originates t (or replaces the TLOC of its key).
+// MaxLocalTLOCs bounds the TLOCs a speaker originates: the operator's
+// originate-tloc of one more is refused (the configuration's count too).
+const MaxLocalTLOCs = 1024
+
+// originateTLOC originates t (or replaces the TLOC of its key): an SDN
+// router's own TLOC, so a controller, which has none, refuses it (as it
+// refuses originate: docs/dut-control.md), and so does a speaker that
+// already originates MaxLocalTLOCs.
 func (rr *ribRouting) originateTLOC(t TLOCConfig) error {
+	if rr.role == omp.RoleController {
+		return errors.New("originate-tloc: a controller has no TLOC of its own (an edge or a hub originates one)")
+	}
 	if rr.faults.has(fOriginateIgnored) {
 		return nil
 	}
-	return rr.addTLOC(t)
+	return rr.addTLOCUpTo(t, MaxLocalTLOCs)
 }
 
 // removeTLOC withdraws the local TLOC k.
@@ -84,6 +94,9 @@ func (rr *ribRouting) removeTLOC(k TLOCKey) error {
 	if !rr.rib.RemoveTLOC(omp.TLOCNLRI{Address: k.Address, Color: k.Color, Encap: k.Encap}) {
 		return fmt.Errorf("no local TLOC %v color %d encap %d", k.Address, k.Color, k.Encap)
 	}
+	rr.mu.Lock()
+	delete(rr.tlocs, k)
+	rr.mu.Unlock()
 	return nil
 }
 
@@ -231,7 +244,34 @@ func (sp *Speaker) ReadRoutes(vpn uint64, prefix netip.Prefix) (control.Readout,
 }
 
 // addTLOC originates t: the configuration's TLOCs and the operator's.
-func (rr *ribRouting) addTLOC(t TLOCConfig) error {
+func (rr *ribRouting) addTLOC(t TLOCConfig) error { return rr.addTLOCUpTo(t, 0) }
+
+// addTLOCUpTo is addTLOC refusing a new TLOC once max (0: no bound) are
+// originated. rr.mu is released before the RIB is called.
+func (rr *ribRouting) addTLOCUpTo(t TLOCConfig, max int) error {
+	rr.mu.Lock()
+	if rr.tlocs == nil {
+		rr.tlocs = map[TLOCKey]bool{}
+	}
+	fresh := !rr.tlocs[t.TLOCKey]
+	if fresh && max > 0 && len(rr.tlocs) >= max {
+		rr.mu.Unlock()
+		return fmt.Errorf("TLOC %v color %d encap %d: already %d TLOCs originated, the most the speaker keeps; withdraw one first", t.Address, t.Color, t.Encap, max)
+	}
+	rr.tlocs[t.TLOCKey] = true
+	rr.mu.Unlock()
+	if err := rr.addLocalTLOC(t); err != nil {
+		if fresh {
+			rr.mu.Lock()
+			delete(rr.tlocs, t.TLOCKey)
+			rr.mu.Unlock()
+		}
+		return err
+	}
+	return nil
+}
+
+func (rr *ribRouting) addLocalTLOC(t TLOCConfig) error {
 	lt := rib.LocalTLOC{TLOC: omp.TLOCNLRI{Address: t.Address, Color: t.Color, Encap: t.Encap}, Pref: t.Preference, Private: t.Private, Public: t.Public}
 	if t.Weight != 0 {
 		lt.Attrs = append(lt.Attrs, omp.Attr(&omp.AttrWeight{Weight: t.Weight}))

@@ -31,6 +31,7 @@ type ribRouting struct {
 	received []byte                    // policy text last installed from a peer
 	edges    map[*ribPeer]bool         // a controller's sessions with edges and hubs: sent its policy
 	names    map[rib.PeerID]netip.Addr // router ID of every peer seen
+	tlocs    map[TLOCKey]bool          // the TLOCs originated (configured and the operator's)
 
 	tloc0 TLOCKey // the first TLOC configured: a route's default next hop
 
