@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/ompconform/ompconform/internal/cliflags"
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/omp"
 	"io"
 	"log/slog"
@@ -205,7 +206,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 		cfg.AuthKey = []byte(d.authKey)
 	}
 	if set["auth-key-file"] {
-		b, err := os.ReadFile(d.authKeyFile)
+		b, err := filein.Read(d.authKeyFile, filein.Default)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -224,7 +225,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 		}
 	}
 	if set["policy-file"] {
-		if cfg.Policy, err = os.ReadFile(d.policyFile); err != nil {
+		if cfg.Policy, err = filein.Read(d.policyFile, filein.Default); err != nil {
 			errs = append(errs, err)
 		}
 	}

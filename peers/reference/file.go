@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -215,12 +215,11 @@ func ParseFileConfig(name string, r io.Reader) (*FileConfig, error) {
 
 // LoadFileConfig reads and parses a configuration file.
 func LoadFileConfig(path string) (*FileConfig, error) {
-	f, err := os.Open(path)
+	b, err := filein.Read(path, filein.Default)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ParseFileConfig(path, f)
+	return ParseFileConfig(path, bytes.NewReader(b))
 }
 
 func (fc *FileConfig) path(p string) string {
@@ -270,7 +269,7 @@ func (fc *FileConfig) Config() (Config, error) {
 			if fc.Auth.Key != "" {
 				errs = append(errs, errors.New("auth: key and key-file are exclusive"))
 			}
-			b, err := os.ReadFile(fc.path(fc.Auth.KeyFile))
+			b, err := filein.Read(fc.path(fc.Auth.KeyFile), filein.Default)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("auth key-file: %w", err))
 			}
@@ -304,7 +303,7 @@ func (fc *FileConfig) Config() (Config, error) {
 		if fc.Policy != "" {
 			errs = append(errs, errors.New("policy and policy-file are exclusive"))
 		}
-		b, err := os.ReadFile(fc.path(fc.PolicyFile))
+		b, err := filein.Read(fc.path(fc.PolicyFile), filein.Default)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("policy-file: %w", err))
 		}
@@ -319,11 +318,19 @@ func LoadTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" || caFile == "" {
 		return nil, errors.New("tls: cert, key and ca are all required (mutual authentication)")
 	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	certPEM, err := filein.Read(certFile, filein.Default)
 	if err != nil {
 		return nil, fmt.Errorf("tls: %w", err)
 	}
-	pem, err := os.ReadFile(caFile)
+	keyPEM, err := filein.Read(keyFile, filein.Default)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %s, %s: %w", certFile, keyFile, err)
+	}
+	pem, err := filein.Read(caFile, filein.Default)
 	if err != nil {
 		return nil, fmt.Errorf("tls: %w", err)
 	}
