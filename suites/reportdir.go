@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/reports"
@@ -27,6 +28,10 @@ import (
 // last, merges them with its own and writes the reports.
 
 const partsDir = ".ginkgo-parts"
+
+// maxPart bounds a process's part of the report (its results, with
+// transcripts), read back by MergeParts.
+const maxPart = 1 << 30
 
 // part is one process's results; each result's transcript travels
 // separately, gob-encoded as a transcript (a transcript entry's JSON form
@@ -123,7 +128,7 @@ func MergeParts(dir string, head runner.Report, own []runner.Result) (*runner.Re
 		return nil, err
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := filein.Read(f, maxPart)
 		if err != nil {
 			return nil, err
 		}

@@ -43,6 +43,7 @@
 package suites
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -53,6 +54,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 )
@@ -103,7 +105,7 @@ func FromEnv(tb testing.TB) Settings {
 		}
 	}
 	if v := envPath("OMPCONFORM_BASELINE"); v != "" {
-		b, err := runner.LoadBaseline(v)
+		b, err := loadBaseline(v)
 		if err != nil {
 			tb.Fatalf("OMPCONFORM_BASELINE: %v", err)
 		}
@@ -131,7 +133,7 @@ func tlsFromEnv() (*tls.Config, error) {
 	}
 	c := &tls.Config{ServerName: name, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
 	if ca != "" {
-		pem, err := os.ReadFile(ca)
+		pem, err := filein.Read(ca, filein.Default)
 		if err != nil {
 			return nil, err
 		}
@@ -141,9 +143,17 @@ func tlsFromEnv() (*tls.Config, error) {
 		}
 	}
 	if cert != "" || key != "" {
-		kp, err := tls.LoadX509KeyPair(cert, key)
+		certPEM, err := filein.Read(cert, filein.Default)
 		if err != nil {
 			return nil, err
+		}
+		keyPEM, err := filein.Read(key, filein.Default)
+		if err != nil {
+			return nil, err
+		}
+		kp, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("%s, %s: %w", cert, key, err)
 		}
 		c.Certificates = []tls.Certificate{kp}
 	}
@@ -171,4 +181,18 @@ func envPath(name string) string {
 		dir = up
 	}
 	return v
+}
+
+// loadBaseline is runner.LoadBaseline reading the file bounded (package
+// filein): a regular file of at most 16 MiB.
+func loadBaseline(path string) (runner.Baseline, error) {
+	b, err := filein.Read(path, filein.Default)
+	if err != nil {
+		return nil, err
+	}
+	bl, err := runner.ReadBaseline(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return bl, nil
 }

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/ompconform/ompconform/fixtures"
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -107,9 +107,11 @@ func readInput(env *Env, fl decodeFlags, pos []string) ([]byte, error) {
 	var err error
 	switch {
 	case fl.file != "":
-		data, err = os.ReadFile(fl.file)
+		data, err = filein.Read(fl.file, filein.Default)
 	case stdin:
-		data, err = io.ReadAll(env.Stdin)
+		if data, err = io.ReadAll(io.LimitReader(env.Stdin, filein.Default+1)); err == nil && int64(len(data)) > filein.Default {
+			err = fmt.Errorf("standard input: over the limit of %d MiB", filein.Default>>20)
+		}
 	default:
 		data = []byte(strings.Join(pos, "\n"))
 	}

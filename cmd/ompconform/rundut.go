@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/ompconform/ompconform/dut"
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
@@ -99,7 +99,7 @@ func (f *runFlags) tlsConfig() (*tls.Config, error) {
 	}
 	c := &tls.Config{ServerName: f.serverName, InsecureSkipVerify: f.insecure, MinVersion: tls.VersionTLS12}
 	if f.ca != "" {
-		pem, err := os.ReadFile(f.ca)
+		pem, err := filein.Read(f.ca, filein.Default)
 		if err != nil {
 			return nil, err
 		}
@@ -113,11 +113,29 @@ func (f *runFlags) tlsConfig() (*tls.Config, error) {
 		if f.cert == "" || f.key == "" {
 			return nil, errors.New("--tls-cert and --tls-key go together")
 		}
-		kp, err := tls.LoadX509KeyPair(f.cert, f.key)
+		kp, err := loadKeyPair(f.cert, f.key)
 		if err != nil {
 			return nil, err
 		}
 		c.Certificates = []tls.Certificate{kp}
 	}
 	return c, nil
+}
+
+// loadKeyPair is tls.LoadX509KeyPair reading the files bounded (package
+// filein): a regular file each, of at most 16 MiB.
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := filein.Read(certFile, filein.Default)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := filein.Read(keyFile, filein.Default)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	kp, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("%s, %s: %w", certFile, keyFile, err)
+	}
+	return kp, nil
 }

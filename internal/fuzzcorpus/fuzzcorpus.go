@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ompconform/ompconform/internal/filein"
 )
 
 // Files is the corpus in dir, which must hold at least the seeds.
@@ -36,7 +38,7 @@ func Files(t testing.TB, dir string, seeds map[string][]byte) []string {
 func Run(t testing.TB, files []string, fuzz func([]byte) int) (hits, misses []string) {
 	t.Helper()
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := filein.Read(f, filein.Default)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,8 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/ompconform/ompconform/internal/filein"
 )
 
 // ReferenceImage is the tag BuildReference gives by default.
@@ -127,7 +129,7 @@ func BuildReference(ctx context.Context, repoRoot, tag string, log io.Writer) (s
 		return "", err
 	}
 	dockerfile := filepath.Join(repoRoot, "docker", "Dockerfile")
-	df, err := os.ReadFile(dockerfile)
+	df, err := filein.Read(dockerfile, filein.Default)
 	if err != nil {
 		return "", fmt.Errorf("container: reference Dockerfile: %w", err)
 	}

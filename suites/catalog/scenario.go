@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -25,6 +24,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ompconform/ompconform/dut/control"
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -77,7 +77,7 @@ func LoadScenarios(dir string) ([]Case, error) {
 	var errs ScenarioErrors
 	where := map[string]string{} // scenario ID -> file:line
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := filein.Read(f, filein.Default)
 		if err != nil {
 			return nil, fmt.Errorf("scenarios: %w", err)
 		}

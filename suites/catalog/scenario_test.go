@@ -197,3 +197,32 @@ func TestShippedScenariosParse(t *testing.T) {
 		t.Errorf("Lookup does not find the registered scenario %s", cs[0].ID)
 	}
 }
+
+// A scenario file over 16 MiB is an error naming it and the limit,
+// never read on (internal/filein).
+func TestLoadScenariosBounded(t *testing.T) {
+	dir := t.TempDir()
+	sc := "id: T-BIG-001\nsection: \"3.1.5\"\nlevel: MUST\nbasis: Draft\nrequirement: r\nsteps:\n  - open: 0\n  - send: {message: {type: HELLO}}\n  - expect: {accept: true}\n"
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte(sc+strings.Repeat("\n", 16<<20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadScenarios(dir)
+	if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "over the limit of 16 MiB") {
+		t.Fatalf("a scenario file of 16 MiB and more: %v", err)
+	}
+}
+
+// A scenario "file" that is a link to a device (/dev/zero took 2.9 GB)
+// or a FIFO is refused, naming it.
+func TestLoadScenariosRefusesDevices(t *testing.T) {
+	dir := t.TempDir()
+	z := filepath.Join(dir, "z.yaml")
+	if err := os.Symlink("/dev/zero", z); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadScenarios(dir)
+	if err == nil || !strings.Contains(err.Error(), z) || !strings.Contains(err.Error(), "not a regular file (a device)") {
+		t.Fatalf("a link to /dev/zero: %v", err)
+	}
+}
