@@ -225,7 +225,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 		}
 	}
 	if set["policy-file"] {
-		if cfg.Policy, err = filein.Read(d.policyFile, filein.Default); err != nil {
+		if cfg.Policy, err = readPolicyFile(d.policyFile); err != nil {
 			errs = append(errs, err)
 		}
 	}

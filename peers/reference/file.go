@@ -17,6 +17,7 @@ import (
 
 	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/reference/policy"
 )
 
 // FileConfig is the daemon's YAML configuration file (for users:
@@ -303,13 +304,27 @@ func (fc *FileConfig) Config() (Config, error) {
 		if fc.Policy != "" {
 			errs = append(errs, errors.New("policy and policy-file are exclusive"))
 		}
-		b, err := filein.Read(fc.path(fc.PolicyFile), filein.Default)
+		b, err := readPolicyFile(fc.path(fc.PolicyFile))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("policy-file: %w", err))
+			errs = append(errs, err)
 		}
 		cfg.Policy = b
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// readPolicyFile reads a policy file and checks that it parses, so that
+// an error names the file and the line (and quotes no more than a word's
+// head of it: policy.Parse).
+func readPolicyFile(path string) ([]byte, error) {
+	b, err := filein.Read(path, filein.Default)
+	if err != nil {
+		return nil, fmt.Errorf("policy-file: %w", err)
+	}
+	if _, err := policy.Parse(b); err != nil {
+		return nil, fmt.Errorf("policy-file %s: %w", path, err)
+	}
+	return b, nil
 }
 
 // LoadTLS builds the TLS configuration of a speaker from PEM files: its

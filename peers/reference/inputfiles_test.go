@@ -65,3 +65,38 @@ func TestDaemonInputFilesBounded(t *testing.T) {
 		})
 	}
 }
+
+// A policy file that does not parse is exit 2 naming the file and the
+// line, quoting no more than the head of the statement: a file given by
+// mistake is not echoed (policy-file: /etc/passwd printed its first line).
+func TestDaemonPolicyFileErrorNamesFile(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "passwd")
+	os.WriteFile(pol, []byte("root:x:0:0:root:/root:/bin/bash-SECRET-TAIL\n"), 0o600)
+	typo := filepath.Join(dir, "typo.pol")
+	os.WriteFile(typo, []byte("rule 10 then accept\nrul 20 then reject\n"), 0o600)
+	conf := filepath.Join(dir, "c.yaml")
+	os.WriteFile(conf, []byte("policy-file: passwd\n"), 0o600)
+	base := []string{"-role", "controller", "-system-ip", "10.0.0.1", "-listen", "127.0.0.1:0", "-state-api", ""}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-policy-file", pol}, []string{"policy-file " + pol + ": policy: line 1: unknown statement \"root:x:0:0:root:/root:/b\"..."}},
+		{[]string{"-config", conf}, []string{conf + ": policy-file " + pol + ": policy: line 1:"}},
+		{[]string{"-policy-file", typo}, []string{"policy-file " + typo + ": policy: line 2: unknown statement \"rul\""}},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var o, e syncBuffer
+		code := Run(ctx, append(append([]string{}, base...), c.args...), &o, &e)
+		for _, w := range c.want {
+			if code != 2 || !strings.Contains(e.String(), w) {
+				t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, e.String(), w)
+			}
+		}
+		if strings.Contains(e.String(), "SECRET") {
+			t.Errorf("%v: the policy file echoed: %s", c.args, e.String())
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -188,7 +189,7 @@ func Parse(text []byte) (*Policy, error) {
 			seen[r.Seq] = true
 			p.Rules = append(p.Rules, r)
 		default:
-			return nil, errf("unknown statement %q (want rule or default)", tok[0])
+			return nil, errf("unknown statement %s (want rule or default)", quote(tok[0]))
 		}
 	}
 	slices.SortFunc(p.Rules, func(a, b Rule) int { return int(int64(a.Seq) - int64(b.Seq)) })
@@ -212,7 +213,7 @@ func parseRule(tok []string) (Rule, error) {
 	}
 	seq, err := strconv.ParseUint(tok[0], 10, 32)
 	if err != nil || seq == 0 {
-		return r, fmt.Errorf("bad sequence number %q (1..4294967295)", tok[0])
+		return r, fmt.Errorf("bad sequence number %s (1..4294967295)", quote(tok[0]))
 	}
 	r.Seq = uint32(seq)
 	tok = tok[1:]
@@ -237,11 +238,11 @@ func parseRule(tok []string) (Rule, error) {
 	case len(act) == 3 && act[0] == "set" && act[1] == "preference":
 		v, err := strconv.ParseUint(act[2], 10, 32)
 		if err != nil {
-			return r, fmt.Errorf("bad preference %q", act[2])
+			return r, fmt.Errorf("bad preference %s", quote(act[2]))
 		}
 		r.Action, r.Pref = SetPreference, uint32(v)
 	default:
-		return r, fmt.Errorf("bad action %q (accept, reject, set preference N)", strings.Join(act, " "))
+		return r, fmt.Errorf("bad action %s (accept, reject, set preference N)", quote(strings.Join(act, " ")))
 	}
 	return r, nil
 }
@@ -251,11 +252,11 @@ func parseMatch(m *Match, tok []string) error {
 	for len(tok) > 0 {
 		k := tok[0]
 		if seen[k] {
-			return fmt.Errorf("condition %q given twice", k)
+			return fmt.Errorf("condition %s given twice", quote(k))
 		}
 		seen[k] = true
 		if len(tok) < 2 {
-			return fmt.Errorf("condition %q without a value", k)
+			return fmt.Errorf("condition %s without a value", quote(k))
 		}
 		v := tok[1]
 		tok = tok[2:]
@@ -264,7 +265,7 @@ func parseMatch(m *Match, tok []string) error {
 		case "family":
 			s, ok := omp.ParseSAFI(v)
 			if !ok || !slices.Contains(policySAFIs, s) {
-				return fmt.Errorf("bad family %q (vroute, tloc, multicast)", v)
+				return fmt.Errorf("bad family %s (vroute, tloc, multicast)", quote(v))
 			}
 			m.SAFI = s
 		case "vpn":
@@ -272,15 +273,15 @@ func parseMatch(m *Match, tok []string) error {
 			m.VPN, err = strconv.ParseUint(v, 10, 64)
 		case "prefix":
 			if m.Prefix, err = netip.ParsePrefix(v); err != nil {
-				return err
+				return fmt.Errorf("bad prefix %s", quote(v))
 			}
 			if m.Prefix != m.Prefix.Masked() {
-				return fmt.Errorf("prefix %s has host bits set", v)
+				return fmt.Errorf("prefix %s has host bits set", m.Prefix)
 			}
 			for len(tok) >= 2 && (tok[0] == "ge" || tok[0] == "le") {
 				n, err := strconv.ParseUint(tok[1], 10, 8)
 				if err != nil || n == 0 {
-					return fmt.Errorf("bad %s %q", tok[0], tok[1])
+					return fmt.Errorf("bad %s %s", tok[0], quote(tok[1]))
 				}
 				if tok[0] == "ge" {
 					if m.GE != 0 {
@@ -310,7 +311,7 @@ func parseMatch(m *Match, tok []string) error {
 				}
 			}
 			if err == nil && b < a {
-				err = fmt.Errorf("empty site range %s", v)
+				err = errEmptyRange
 			}
 			m.SiteLo, m.SiteHi = uint32(a), uint32(b)
 		case "color":
@@ -322,10 +323,10 @@ func parseMatch(m *Match, tok []string) error {
 		case "originator":
 			m.Originator, err = netip.ParseAddr(v)
 		default:
-			return fmt.Errorf("unknown condition %q", k)
+			return fmt.Errorf("unknown condition %s", quote(k))
 		}
 		if err != nil {
-			return fmt.Errorf("%s %q: %v", k, v, err)
+			return fmt.Errorf("bad %s %s: %v", k, quote(v), reason(err))
 		}
 	}
 	return nil
@@ -394,4 +395,34 @@ func (m *Match) String() string {
 		c = append(c, "originator", m.Originator.String())
 	}
 	return strings.Join(c, " ")
+}
+
+// maxQuoted is the most of a word of the text an error quotes: enough to
+// see a typo, too little to echo a line of a file given by mistake (a
+// policy-file that is /etc/shadow or a key).
+const maxQuoted = 24
+
+// quote is word for an error: Go-quoted (escaped), at most maxQuoted
+// characters of it, "..." after if there were more.
+func quote(word string) string {
+	r := []rune(word)
+	if len(r) <= maxQuoted {
+		return strconv.Quote(word)
+	}
+	return strconv.Quote(string(r[:maxQuoted])) + "..."
+}
+
+var errEmptyRange = errors.New("empty range (the first site is above the last)")
+
+// reason is why a number or an address did not parse, without the
+// text, which the error already quotes.
+func reason(err error) string {
+	var ne *strconv.NumError
+	if errors.As(err, &ne) {
+		return ne.Err.Error()
+	}
+	if errors.Is(err, errEmptyRange) {
+		return err.Error()
+	}
+	return "not an IP address"
 }

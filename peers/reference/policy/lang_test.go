@@ -107,3 +107,36 @@ func TestEval(t *testing.T) {
 		t.Fatal("prefix without ge/le must match exactly")
 	}
 }
+
+// An error quotes at most a short, escaped head of the word it is about:
+// a file given as a policy by mistake (/etc/passwd, a key) is not echoed,
+// and a typo is still shown whole, with its line.
+func TestParseErrorsQuoteLittle(t *testing.T) {
+	const secret = "S3cr3tS3cr3tS3cr3tS3cr3t-TAIL-NOT-SHOWN"
+	for _, c := range []struct{ text, want string }{
+		{"root:x:0:0:root:/root:/bin/bash", `line 1: unknown statement "root:x:0:0:root:/root:/b"...`},
+		{"# policy\nrul 20 then reject", `line 2: unknown statement "rul" (want rule or default)`},
+		{"\x1b[31mred", `unknown statement "\x1b[31mred"`},
+		{secret, `"S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule " + secret + " then accept", `bad sequence number "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 then " + secret, `bad action "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 then set preference " + secret, `bad preference "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 match " + secret + " 1 then accept", `unknown condition "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 match family " + secret + " then accept", `bad family "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 match vpn " + secret + " then accept", `bad vpn "S3cr3tS3cr3tS3cr3tS3cr3t"...: invalid syntax`},
+		{"rule 10 match tloc " + secret + " then accept", `bad tloc "S3cr3tS3cr3tS3cr3tS3cr3t"...: not an IP address`},
+		{"rule 10 match prefix " + secret + " then accept", `bad prefix "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 match prefix 10.0.0.0/8 ge " + secret + " then accept", `bad ge "S3cr3tS3cr3tS3cr3tS3cr3t"...`},
+		{"rule 10 match site 5-4 then accept", `bad site "5-4": empty range`},
+		{"rule 10 match vpn 1 then accepted", `line 1: bad action "accepted"`},
+	} {
+		_, err := Parse([]byte(c.text))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%q): %v; want %s", c.text, err, c.want)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "TAIL") || strings.Contains(msg, "/bin/bash") || strings.Contains(msg, "\x1b") {
+			t.Errorf("Parse(%q): the error echoes the text: %s", c.text, msg)
+		}
+	}
+}
