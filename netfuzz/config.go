@@ -54,6 +54,10 @@ import (
 // MaxWorkers bounds Config.Workers.
 const MaxWorkers = 64
 
+// MaxMutations bounds Config.MaxMutations (--max-mutations): Mutate
+// re-applies every mutation kept at each draw, k squared in all.
+const MaxMutations = 64
+
 // Config is a fuzzing run.
 type Config struct {
 	// Target is the DUT, host:port on loopback. Empty starts the
@@ -74,7 +78,8 @@ type Config struct {
 	// bounds a Replay too.
 	Iterations int
 	Duration   time.Duration
-	// MaxMutations is k: each input gets 1..k mutations (default 3).
+	// MaxMutations is k: each input gets 1..k mutations (default 3,
+	// at most the package's MaxMutations).
 	MaxMutations int
 	// Phase restricts the inputs to one phase; 0 mixes them, with
 	// OpeningPercent (default 20) of opening-phase inputs.
@@ -151,6 +156,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.Iterations = 1000
 	}
 	defaults.Positive(&c.MaxMutations, 3)
+	if c.MaxMutations > MaxMutations {
+		return c, fmt.Errorf("netfuzz: %d mutations per input: at most %d", c.MaxMutations, MaxMutations)
+	}
 	defaults.Positive(&c.OpeningPercent, 20)
 	if c.OpeningPercent > 100 {
 		c.OpeningPercent = 100

@@ -307,7 +307,7 @@ func orNone(s string) string {
 
 // draw picks a seed for the phase and mutates it; c gives the fake
 // peer's own HANDSHAKE for the opening phase.
-func (f *fuzzer) draw(rng *rand.Rand, iter int, phase mutators.Phase, c *conn) Input {
+func (f *fuzzer) draw(ctx context.Context, rng *rand.Rand, iter int, phase mutators.Phase, c *conn) Input {
 	seeds := f.estab
 	if phase == mutators.PhaseOpening {
 		own, err := SeedOf("session:handshake", mutators.PhaseOpening, c.openingHandshake(iter))
@@ -322,7 +322,7 @@ func (f *fuzzer) draw(rng *rand.Rand, iter int, phase mutators.Phase, c *conn) I
 		}
 	}
 	seed := pick(rng, seeds)
-	muts, wire := Mutate(rng, seed.Wire, seed.Fields, 1+rng.IntN(f.cfg.MaxMutations))
+	muts, wire := Mutate(ctx, rng, seed.Wire, seed.Fields, 1+rng.IntN(f.cfg.MaxMutations))
 	wire, pad := Complete(wire)
 	return Input{
 		Iteration: iter, Phase: phase, RunSeed: f.cfg.Seed, Seed: seed.Name, SeedHex: hex.EncodeToString(seed.Wire),
@@ -348,11 +348,17 @@ func pick(rng *rand.Rand, seeds []Seed) Seed {
 // Mutate draws up to k random mutations of wire (mutators.Random, each
 // resolved against the original wire and field map) and applies those
 // that combine (mutators.Apply refuses overlapping ones). It returns the
-// mutations kept and the result; with none kept, wire itself.
-func Mutate(rng *rand.Rand, wire []byte, fm omp.FieldMap, k int) ([]mutators.Mutation, []byte) {
+// mutations kept and the result; with none kept, wire itself. k is
+// capped at MaxMutations (each draw re-applies every mutation kept, so
+// the work grows as k squared), and Mutate stops drawing when ctx ends
+// (the run's --duration, Ctrl-C), returning what it has kept so far.
+func Mutate(ctx context.Context, rng *rand.Rand, wire []byte, fm omp.FieldMap, k int) ([]mutators.Mutation, []byte) {
 	var muts []mutators.Mutation
 	out := wire
-	for range k {
+	for range min(k, MaxMutations) {
+		if ctx.Err() != nil {
+			break
+		}
 		m, _, err := mutators.Random(rng, wire, fm)
 		if err != nil {
 			continue

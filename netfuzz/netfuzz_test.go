@@ -82,8 +82,8 @@ func TestMutateIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for seed := uint64(0); seed < 50; seed++ {
-		m1, b1 := Mutate(rand.New(rand.NewPCG(7, seed)), wire, fm, 3)
-		m2, b2 := Mutate(rand.New(rand.NewPCG(7, seed)), wire, fm, 3)
+		m1, b1 := Mutate(context.Background(), rand.New(rand.NewPCG(7, seed)), wire, fm, 3)
+		m2, b2 := Mutate(context.Background(), rand.New(rand.NewPCG(7, seed)), wire, fm, 3)
 		if !bytes.Equal(b1, b2) || mutators.Describe(m1) != mutators.Describe(m2) {
 			t.Fatalf("seed %d: two draws differ", seed)
 		}
@@ -93,6 +93,32 @@ func TestMutateIsDeterministic(t *testing.T) {
 				t.Fatalf("seed %d: applying %s again gives other bytes (%v)", seed, mutators.Describe(m1), err)
 			}
 		}
+	}
+}
+
+// Mutate draws at most MaxMutations, and none once its context has
+// ended: a billion asked for ran for minutes, past --duration and
+// SIGTERM. A run's Config refuses more than MaxMutations.
+func TestMutateIsBounded(t *testing.T) {
+	wire, fm, err := omp.EncodeFields(mutators.BaseUpdate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	muts, _ := Mutate(context.Background(), rand.New(rand.NewPCG(7, 1)), wire, fm, 1_000_000_000)
+	if len(muts) > MaxMutations || time.Since(start) > 10*time.Second {
+		t.Fatalf("%d mutations in %v", len(muts), time.Since(start))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if muts, b := Mutate(ctx, rand.New(rand.NewPCG(7, 1)), wire, fm, 5); len(muts) != 0 || !bytes.Equal(b, wire) {
+		t.Fatalf("after the context ended: %d mutations", len(muts))
+	}
+	if _, err := (Config{MaxMutations: MaxMutations + 1}).withDefaults(); err == nil {
+		t.Fatal("a Config with more than MaxMutations mutations per input was taken")
+	}
+	if _, err := (Config{MaxMutations: MaxMutations}).withDefaults(); err != nil {
+		t.Fatal(err)
 	}
 }
 

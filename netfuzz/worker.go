@@ -150,7 +150,7 @@ func (w *worker) iterate(ctx context.Context, iter int) (judged bool, dead error
 			return false, err
 		}
 	}
-	in := f.draw(rng, iter, phase, w.c)
+	in := f.draw(ctx, rng, iter, phase, w.c)
 	v := w.c.try(ctx, s, &in, w.c.probe())
 	if v.interrupted {
 		w.forget(s)

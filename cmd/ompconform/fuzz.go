@@ -57,7 +57,7 @@ flags:
   --duration D          stop after D (default 1m; 0: no bound); the run
                         stops at whichever bound comes first
   --seed N              the run seed (default: from the clock, printed)
-  --max-mutations K     1..K mutations per input (default 3)
+  --max-mutations K     1..K mutations per input (default 3, at most 64)
   --phase P             opening, established or both (default both)
   --out DIR             where findings are saved (default ompconform-findings),
                         and under DIR/corpus the first input of each outcome
@@ -250,8 +250,8 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 		return cfg, errors.New("--iterations 0 and --duration 0: give the run a bound")
 	case f.iterations < 0 || f.duration < 0:
 		return cfg, errors.New("--iterations and --duration cannot be negative")
-	case f.maxMuts < 1:
-		return cfg, errors.New("--max-mutations must be at least 1")
+	case f.maxMuts < 1 || f.maxMuts > netfuzz.MaxMutations:
+		return cfg, fmt.Errorf("--max-mutations %d: want 1..%d", f.maxMuts, netfuzz.MaxMutations)
 	case f.holdTime > 0xFFFF || f.holdTime == 1 || f.holdTime == 2:
 		return cfg, fmt.Errorf("--hold-time %d: want 0 or 3..65535", f.holdTime)
 	}

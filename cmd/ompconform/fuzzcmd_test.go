@@ -16,7 +16,8 @@ import (
 	"github.com/ompconform/ompconform/omp"
 )
 
-// Bad flags are usage errors: among them --workers out of 1..64, an
+// Bad flags are usage errors: among them --workers and --max-mutations
+// out of 1..64 (a billion mutations per input ran for minutes), an
 // unknown --fault, and a --fault for a DUT that is not the in-process
 // reference.
 func TestFuzzUsage(t *testing.T) {
@@ -26,6 +27,8 @@ func TestFuzzUsage(t *testing.T) {
 		{"--phase", "later"},
 		{"--iterations", "0", "--duration", "0"},
 		{"--max-mutations", "0"},
+		{"--max-mutations", "65"},
+		{"--max-mutations", "1000000000"},
 		{"--hold-time", "2"},
 		{"--role", "router"},
 		{"--workers", "0"},
