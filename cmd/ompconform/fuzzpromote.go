@@ -14,6 +14,7 @@ import (
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
 
@@ -140,13 +141,16 @@ func Promote(fd *netfuzz.Finding, id, from string) (string, error) {
 	section := promoteSection(fd, exp)
 	var b strings.Builder
 	q := strconv.Quote
-	fmt.Fprintf(&b, "# Promoted from a netfuzz finding: %s\n", filepath.Base(from))
-	fmt.Fprintf(&b, "# %s\n", oneLine(fd.Summary))
+	// What the finding's file says goes into comments made one line
+	// (comment) and into quoted scalars (q): a file that is not the
+	// fuzzer's own cannot add a line, a key or a scenario of its own.
+	fmt.Fprintf(&b, "# Promoted from a netfuzz finding: %s\n", comment(filepath.Base(from)))
+	fmt.Fprintf(&b, "# %s\n", comment(fd.Summary))
 	if fd.Minimized != nil {
-		fmt.Fprintf(&b, "# minimised: %s\n", fd.Minimized)
+		fmt.Fprintf(&b, "# minimised: %s\n", comment(fd.Minimized.String()))
 	}
-	fmt.Fprintf(&b, "# found on %s (%s), %s\n", fd.Target, fd.Role, fd.Time.Format(time.RFC3339))
-	fmt.Fprintf(&b, "id: %s\n", id)
+	fmt.Fprintf(&b, "# found on %s (%s), %s\n", comment(fd.Target), comment(fd.Role), fd.Time.Format(time.RFC3339))
+	fmt.Fprintf(&b, "id: %s\n", q(id))
 	fmt.Fprintf(&b, "title: %s\n", q(fmt.Sprintf("Fuzz finding (%s): %s", fd.Kind, clipTo(orUnmutated(fd.Input.Described), 100))))
 	fmt.Fprintf(&b, "section: %s\n", q(section))
 	b.WriteString("level: SHOULD\nbasis: Project\n")
@@ -164,14 +168,14 @@ func Promote(fd *netfuzz.Finding, id, from string) (string, error) {
 		b.WriteString("  - open: 0\n")
 	}
 	for _, in := range fd.History {
-		fmt.Fprintf(&b, "  - send: {hex: %s}   # %s\n", q(in.Hex), oneLine(orUnmutated(in.Described)))
+		fmt.Fprintf(&b, "  - send: {hex: %s}   # %s\n", q(in.Hex), comment(orUnmutated(in.Described)))
 	}
 	fmt.Fprintf(&b, "  - send: {hex: %s}\n", q(fd.Input.Hex))
 	switch exp.Outcome {
 	case netfuzz.OutAlert:
-		fmt.Fprintf(&b, "  - expect:\n      alert: %s\n", exp.Alert.Name)
+		fmt.Fprintf(&b, "  - expect:\n      alert: %s\n", q(exp.Alert.Name))
 		if exp.FSMFirst != nil && !exp.FSMFirst.Same(exp.Alert) {
-			fmt.Fprintf(&b, "      or: [%s]\n", exp.FSMFirst.Name)
+			fmt.Fprintf(&b, "      or: [%s]\n", q(exp.FSMFirst.Name))
 		}
 		b.WriteString("      then_close: true\n")
 	case netfuzz.OutClose:
@@ -180,8 +184,12 @@ func Promote(fd *netfuzz.Finding, id, from string) (string, error) {
 		b.WriteString("  - expect: {accept: true}\n")
 	}
 	y := b.String()
-	if _, _, errs := catalog.ParseScenarios(id+".yaml", []byte(y)); len(errs) > 0 {
+	cs, _, errs := catalog.ParseScenarios(id+".yaml", []byte(y))
+	if len(errs) > 0 {
 		return "", fmt.Errorf("the scenario does not read back: %v", errs)
+	}
+	if len(cs) != 1 || cs[0].ID != id {
+		return "", fmt.Errorf("the scenario does not read back as the one scenario %s (%d read)", strconv.Quote(id), len(cs))
 	}
 	return y, nil
 }
@@ -244,6 +252,10 @@ func attrSection(fd *netfuzz.Finding, field string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// comment is s as the text of a one-line YAML comment: whitespace runs
+// made one space, and what does not print escaped (reports.Printable).
+func comment(s string) string { return reports.Printable(oneLine(s)) }
 
 func clipTo(s string, n int) string {
 	if len(s) <= n {

@@ -11,6 +11,7 @@ import (
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/suites/catalog"
 )
 
 // finding is a hand-made finding: msg, mutated, sent on an established
@@ -59,7 +60,7 @@ func TestFuzzPromote(t *testing.T) {
 				t.Fatalf("promote: code %d\n%s\n%s", code, out, errs)
 			}
 			y, _ := os.ReadFile(sc)
-			for _, want := range []string{"section: \"" + tc.section + "\"", "alert: " + tc.alert, "then_close: true", "- open: 0", "send: {hex:"} {
+			for _, want := range []string{"section: \"" + tc.section + "\"", "alert: \"" + tc.alert + "\"", "then_close: true", "- open: 0", "send: {hex:"} {
 				if !strings.Contains(string(y), want) {
 					t.Errorf("the scenario lacks %q:\n%s", want, y)
 				}
@@ -72,6 +73,53 @@ func TestFuzzPromote(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, nil, "fuzz", "promote"); code != ExitUsage {
 		t.Errorf("promote without a finding: code %d", code)
+	}
+}
+
+// A finding file is not trusted: what it says goes into one-line
+// comments and quoted scalars, so a target, role, summary, file name or
+// ALERT name cannot add a scenario (a target of "...\n---\nid: EVIL-001"
+// did, and the read-back took both), a key, or a control character.
+func TestFuzzPromoteHostileFinding(t *testing.T) {
+	dir := t.TempDir()
+	evil := "\n---\nid: EVIL-001\ntitle: evil\nsection: \"3\"\nlevel: SHOULD\nbasis: Project\nrequirement: r\nreading: r\n" +
+		"steps:\n  - open: 0\n  - expect: {accept: true}\n---\n#"
+	fd, err := netfuzz.Load(finding(t, dir, &omp.Hello{}, &netfuzz.Alert{Name: "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE"}, mutators.On("header.length", mutators.Set(18))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd.Target = "127.0.0.1:1" + evil
+	one := func(from string) string {
+		t.Helper()
+		y, err := Promote(fd, "FUZZ-T-002", from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, _, errs := catalog.ParseScenarios("p.yaml", []byte(y))
+		if len(errs) > 0 || len(cs) != 1 || cs[0].ID != "FUZZ-T-002" {
+			t.Fatalf("%d scenarios read back (%v):\n%s", len(cs), errs, y)
+		}
+		return y
+	}
+	one("f.json")
+	fd.Role = "controller\r" + evil
+	fd.Summary = "\x1b[2Jsummary\u2028id: EVIL-002" + evil
+	fd.Minimized = &netfuzz.MinStats{Reproduced: true, Note: evil}
+	fd.History[0].Described = evil
+	y := one(filepath.Join(dir, "f"+evil+".json"))
+	for i, line := range strings.Split(strings.TrimSuffix(y, "\n"), "\n") {
+		if strings.Contains(line, "EVIL") && !strings.HasPrefix(line, "#") && !strings.Contains(line, "   # ") {
+			t.Errorf("line %d outside a comment: %q", i+1, line)
+		}
+		if strings.ContainsFunc(line, func(r rune) bool { return r < ' ' || r == 0x7f || r == 0x2028 }) {
+			t.Errorf("line %d has a control character: %q", i+1, line)
+		}
+	}
+	// An ALERT name is a quoted scalar: one that is not an ALERT is
+	// refused, not written as YAML.
+	fd.Input.Expected.Alert = &netfuzz.Alert{Name: "OMP_ERR_HEADER/OMP_SUB_ERR_HEADER_TYPE" + evil}
+	if y, err := Promote(fd, "FUZZ-T-003", "f.json"); err == nil {
+		t.Errorf("a hostile ALERT name was promoted:\n%s", y)
 	}
 }
 
