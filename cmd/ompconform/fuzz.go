@@ -14,6 +14,7 @@ import (
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/netfuzz"
 	"github.com/ompconform/ompconform/peers/reference"
+	"github.com/ompconform/ompconform/reports"
 )
 
 const fuzzUsage = `usage: ompconform fuzz [flags]
@@ -297,8 +298,9 @@ func (f *fuzzFlags) config() (netfuzz.Config, error) {
 // not saved) on ew, and returns the exit status: a run that lost
 // findings fails (ExitUsage), whatever it found.
 func fuzzSummary(w, ew io.Writer, rep *netfuzz.Report, failOnMismatch bool) int {
+	p := reports.Printable // the DUT's, its adapter's and its findings' words
 	fmt.Fprintf(w, "\n%s: stopped (%s) after %d inputs in %s, %.1f exec/s, %d sessions, seed %d, probe %v\n",
-		rep.DUT, rep.Stopped, rep.Iterations, rep.Elapsed.Round(time.Millisecond), rep.ExecPerSec(), rep.Sessions, rep.RunSeed, rep.Probe)
+		p(rep.DUT), rep.Stopped, rep.Iterations, rep.Elapsed.Round(time.Millisecond), rep.ExecPerSec(), rep.Sessions, rep.RunSeed, rep.Probe)
 	printCounts(w, "outcomes", rep.Outcomes)
 	printCounts(w, "refusals of bytes the codec accepts", rep.Refusals)
 	printCounts(w, "findings by signature", rep.Signatures)
@@ -308,15 +310,15 @@ func fuzzSummary(w, ew io.Writer, rep *netfuzz.Report, failOnMismatch bool) int 
 	for _, f := range rep.Findings {
 		where := ""
 		if f.File != "" {
-			where = "\n    " + f.File
+			where = "\n    " + p(f.File)
 		}
 		if f.Minimized != nil {
-			where += "\n    minimised: " + f.Minimized.String()
+			where += "\n    minimised: " + p(f.Minimized.String())
 		}
-		fmt.Fprintf(w, "%s%s\n", f.Summary, where)
+		fmt.Fprintf(w, "%s%s\n", p(f.Summary), where)
 	}
 	for _, e := range rep.SaveErrors {
-		fmt.Fprintf(ew, "ompconform fuzz: error: %s\n", e)
+		fmt.Fprintf(ew, "ompconform fuzz: error: %s\n", p(e))
 	}
 	total := 0
 	for _, k := range netfuzz.Kinds() {
@@ -354,7 +356,7 @@ func printCounts(w io.Writer, title string, m map[string]int) {
 	sort.Strings(keys)
 	fmt.Fprintf(w, "%s:\n", title)
 	for _, k := range keys {
-		fmt.Fprintf(w, "  %6d  %s\n", m[k], k)
+		fmt.Fprintf(w, "  %6d  %s\n", m[k], reports.Printable(k))
 	}
 }
 
@@ -365,7 +367,8 @@ func replayFinding(ctx context.Context, env *Env, cfg netfuzz.Config, path strin
 		return ExitUsage
 	}
 	cfg.OutDir = "" // a replay saves nothing
-	fmt.Fprintf(env.Stdout, "replaying %s: %s\n", path, fd.Summary)
+	// The finding file's words, printed escaped.
+	fmt.Fprintf(env.Stdout, "replaying %s: %s\n", reports.Printable(path), reports.Printable(fd.Summary))
 	res, err := netfuzz.Replay(ctx, cfg, fd)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "ompconform fuzz: %v\n", err)
@@ -374,7 +377,7 @@ func replayFinding(ctx context.Context, env *Env, cfg netfuzz.Config, path strin
 		}
 		return ExitUsage
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s\n", res.DUT, res)
+	fmt.Fprintf(env.Stdout, "%s: %s\n", reports.Printable(res.DUT), reports.Printable(res.String()))
 	if res.Reproduced {
 		return ExitFailure
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/netfuzz"
+	"github.com/ompconform/ompconform/reports"
 )
 
 const fuzzMergeUsage = `usage: ompconform fuzz merge [--minimize [--target HOST:PORT] [--tries N] [--time D]]
@@ -79,10 +80,10 @@ func runFuzzMerge(env *Env, args []string) int {
 		return fail("%v", err)
 	}
 	for _, s := range rep.Skipped {
-		fmt.Fprintf(env.Stderr, "skipped: %s\n", s)
+		fmt.Fprintf(env.Stderr, "skipped: %s\n", reports.Printable(s))
 	}
 	for _, e := range rep.Errors {
-		fmt.Fprintf(env.Stderr, "not minimised: %s\n", e)
+		fmt.Fprintf(env.Stderr, "not minimised: %s\n", reports.Printable(e))
 	}
 	if f.minimize {
 		fmt.Fprintf(env.Stdout, "%d findings minimised, %d did not reproduce (kept as they were)\n", rep.Minimized, rep.NotReproduced)

@@ -82,7 +82,7 @@ func runReport(env *Env, args []string) int {
 	if inc := m.Incomplete(); len(inc) > 0 {
 		// A column without all its shards has graded part of the cases:
 		// its "0 failing" says nothing of the rest.
-		fmt.Fprintf(env.Stderr, "ompconform report merge: incomplete: %s\n", strings.Join(inc, "; "))
+		fmt.Fprintf(env.Stderr, "ompconform report merge: incomplete: %s\n", reports.Printable(strings.Join(inc, "; ")))
 		return ExitFailure
 	}
 	var failed []string
@@ -92,7 +92,7 @@ func runReport(env *Env, args []string) int {
 		}
 	}
 	if len(failed) > 0 {
-		fmt.Fprintf(env.Stderr, "ompconform report merge: gate: FAILED: %s\n", strings.Join(failed, "; "))
+		fmt.Fprintf(env.Stderr, "ompconform report merge: gate: FAILED: %s\n", reports.Printable(strings.Join(failed, "; ")))
 		return ExitFailure
 	}
 	return ExitOK

@@ -322,8 +322,7 @@ func runRun(env *Env, args []string) int {
 			fmt.Fprintf(env.Stdout, "listening on %s: waiting up to %s for the DUT to dial in\n", addr, within)
 		}
 		cfg.Progress = func(r *runner.Result, done, total int) {
-			fmt.Fprintf(env.Stdout, "[%*d/%d] %-11s %-8s %-16s %-13s %7s  %s\n", width, done, total, r.Grade, r.ID, r.Section, r.Level,
-				r.Duration.Round(time.Millisecond), progressText(r))
+			fmt.Fprint(env.Stdout, progressLine(r, width, done, total))
 		}
 	}
 	rep, err := runner.Run(ctx, cfg, cases)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 )
@@ -25,6 +26,15 @@ func progressText(r *runner.Result) string {
 		return r.Reason
 	}
 	return catalog.Verdict{Expected: r.Expected, Received: r.Received, Reason: r.Reason}.Summary()
+}
+
+// progressLine is run's line for a case done: the texts are the DUT's
+// and its control adapter's words, and the scenario files', printed
+// escaped (reports.Printable).
+func progressLine(r *runner.Result, width, done, total int) string {
+	p := reports.Printable
+	return fmt.Sprintf("[%*d/%d] %-11s %-8s %-16s %-13s %7s  %s\n", width, done, total, r.Grade, p(r.ID), p(r.Section), r.Level,
+		r.Duration.Round(time.Millisecond), p(progressText(r)))
 }
 
 func reasonText(s string) string {
@@ -58,17 +68,21 @@ func summarize(w io.Writer, rep *runner.Report, passed []runner.BaselineEntry) i
 	} else if rep.Shard != "" {
 		what += ": this shard (" + rep.Shard + ") holds none of the selected cases"
 	}
-	fmt.Fprintf(w, "\n%s: %s\n", rep.Target, what)
+	// What the DUT, its control adapter, the scenario and baseline files
+	// said is printed escaped (reports.Printable): none of it can end a
+	// line, move the cursor or write "gate: passed".
+	p := reports.Printable
+	fmt.Fprintf(w, "\n%s: %s\n", p(rep.Target), p(what))
 	for _, n := range rep.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+		fmt.Fprintf(w, "note: %s\n", p(n))
 	}
 	for _, e := range passed {
-		fmt.Fprintf(w, "baseline entry passed, remove it: %s (%s)\n", e.ID, e.Reason)
+		fmt.Fprintf(w, "baseline entry passed, remove it: %s (%s)\n", p(e.ID), p(e.Reason))
 	}
 	gating := rep.Gating()
 	for _, r := range gating {
 		if !r.BaselinePassed {
-			fmt.Fprintf(w, "%s %s: %s %s (%s): expected %s; received %s%s\n", r.Level, r.Grade, r.ID, r.Title, r.Section, r.Expected, r.Received, reasonText(r.Reason))
+			fmt.Fprintf(w, "%s %s: %s %s (%s): expected %s; received %s%s\n", r.Level, r.Grade, p(r.ID), p(r.Title), p(r.Section), p(r.Expected), p(r.Received), p(reasonText(r.Reason)))
 		}
 	}
 	if len(gating) > 0 {

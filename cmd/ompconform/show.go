@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
 )
@@ -121,12 +122,14 @@ func printResult(w io.Writer, path, id string) error {
 		if r.ID != id {
 			continue
 		}
-		fmt.Fprintf(w, "\nresult against %s: %s\n  expected: %s\n  received: %s\n", rep.Target, r.Grade, r.Expected, r.Received)
+		// Every field is the report file's: printed escaped.
+		p := reports.Printable
+		fmt.Fprintf(w, "\nresult against %s: %s\n  expected: %s\n  received: %s\n", p(rep.Target), p(r.Grade), p(r.Expected), p(r.Received))
 		if r.Reason != "" {
-			fmt.Fprintf(w, "  reason:   %s\n", r.Reason)
+			fmt.Fprintf(w, "  reason:   %s\n", p(r.Reason))
 		}
 		if r.Liveness != "" {
-			fmt.Fprintf(w, "  after:    %s\n", r.Liveness)
+			fmt.Fprintf(w, "  after:    %s\n", p(r.Liveness))
 		}
 		fmt.Fprintln(w, "transcript:")
 		for _, e := range r.Transcript {
@@ -137,7 +140,7 @@ func printResult(w io.Writer, path, id string) error {
 				}
 			}
 			what := strings.Join(parts, "; ")
-			fmt.Fprintf(w, "  %9.3fms %-8s %-6s %s\n", e.AtMS, e.Dir, e.Peer, what)
+			fmt.Fprintf(w, "  %9.3fms %-8s %-6s %s\n", e.AtMS, p(e.Dir), p(e.Peer), p(what))
 		}
 		return nil
 	}
