@@ -37,8 +37,17 @@ func groupBy(rep *runner.Report, key func(*runner.Result) string) ([]string, map
 }
 
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+	// Every CommonMark line ending (LF, CR, CRLF) and tab is a space;
+	// what else does not print, and bytes that are not UTF-8, are
+	// escaped (Printable); a pipe cannot end the cell, nor < open HTML.
+	s = mdSpace.Replace(s)
+	return mdMarkup.Replace(Printable(s))
 }
+
+var (
+	mdSpace  = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "\t", " ")
+	mdMarkup = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;")
+)
 
 // gateRule says in words what fails the gate.
 func gateRule(lenient bool) string {

@@ -192,14 +192,15 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	if len(m.Incomplete()) > 0 {
 		b.WriteString("| missing shards |")
 		for _, c := range m.Columns {
-			fmt.Fprintf(&b, " %s |", strings.Join(c.Missing, ", "))
+			fmt.Fprintf(&b, " %s |", mdEscape(strings.Join(c.Missing, ", ")))
 		}
 		b.WriteString("\n")
 	}
 	for _, id := range m.Cases {
-		fmt.Fprintf(&b, "| %s |", id)
+		// The case IDs and grades are the input reports' words.
+		fmt.Fprintf(&b, "| %s |", mdEscape(id))
 		for _, c := range m.Columns {
-			g := c.Grades[id]
+			g := mdEscape(c.Grades[id])
 			if g == "" {
 				g = "-"
 			} else if c.Gating[id] {

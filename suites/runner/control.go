@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ompconform/ompconform/dut/control"
 )
@@ -89,11 +90,16 @@ func httpControl(ctx context.Context, client *http.Client, base string, r contro
 	return nil, fmt.Errorf("DUT control %s: %s: %s", a, resp.Status, tail(msg))
 }
 
-// tail is the last 2 KB of an adapter's words, for an error.
+// tail is the last 2 KB of an adapter's words, for an error, cut where a
+// UTF-8 character starts.
 func tail(b []byte) string {
 	s := strings.TrimSpace(string(b))
 	if len(s) > 2048 {
-		s = s[len(s)-2048:]
+		i := len(s) - 2048
+		for k := 1; k < utf8.UTFMax && !utf8.RuneStart(s[i]); k++ {
+			i++
+		}
+		s = s[i:]
 	}
 	return s
 }
