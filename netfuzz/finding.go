@@ -215,23 +215,27 @@ func fieldClass(f string) string {
 }
 
 // Save writes f as indented JSON into dir (created if needed), named by
-// kind, iteration and a hash of the bytes, and sets f.File.
+// kind, iteration and a hash of the bytes, and sets f.File. A link or
+// FIFO at that name is replaced by the file (fileout.WriteIn).
 func (f *Finding) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	sum := sha256.Sum256([]byte(f.Input.Hex))
-	return f.SaveAs(filepath.Join(dir, fmt.Sprintf("%s-%06d-%x.json", f.Kind, f.Input.Iteration, sum[:4])))
+	return f.save(filepath.Join(dir, fmt.Sprintf("%s-%06d-%x.json", f.Kind, f.Input.Iteration, sum[:4])), fileout.WriteInParents)
 }
 
 // SaveAs writes f as indented JSON to path (its missing folders made)
-// and sets f.File.
-func (f *Finding) SaveAs(path string) error {
+// and sets f.File: path is one the user names, written through a link
+// (fileout.WriteParents).
+func (f *Finding) SaveAs(path string) error { return f.save(path, fileout.WriteParents) }
+
+func (f *Finding) save(path string, with func(string, func(io.Writer) error) error) error {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := fileout.WriteParents(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
+	if err := with(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 		return err
 	}
 	f.File = path

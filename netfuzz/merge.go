@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/ompconform/ompconform/internal/fileout"
 )
 
 // MergeOptions tune Merge.
@@ -150,7 +153,7 @@ func Merge(out string, ins []string, opt MergeOptions) (*MergeReport, error) {
 			continue
 		}
 		path := freeName(out, filepath.Base(fd.File), fd.Input.Hex)
-		if err := fd.SaveAs(path); err != nil {
+		if err := fd.save(path, fileout.WriteInParents); err != nil {
 			return nil, err
 		}
 		kept[path] = true
@@ -284,7 +287,7 @@ func mergeCorpora(in, out string, rep *MergeReport) error {
 		if old, err := os.ReadFile(dst); err == nil && !bytes.Equal(old, b) {
 			dst += "-" + key[:16]
 		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
+		if err := fileout.WriteIn(dst, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 			return err
 		}
 		hs[key] = true

@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/ompconform/ompconform/internal/fileout"
 )
 
 // CorpusDir is the folder of a run's OutDir that holds its corpus: the
@@ -83,7 +86,7 @@ func (f *fuzzer) keep(in *Input) {
 	dir := filepath.Join(f.cfg.OutDir, CorpusDir)
 	err = os.MkdirAll(dir, 0o755)
 	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, CorpusName(b)), b, 0o644)
+		err = fileout.WriteIn(filepath.Join(dir, CorpusName(b)), func(w io.Writer) error { _, err := w.Write(b); return err })
 	}
 	if err != nil {
 		f.mu.Lock()

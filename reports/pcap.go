@@ -140,7 +140,7 @@ func WritePcaps(dir string, rep *runner.Report, o Options) error {
 		if len(r.Transcript) == 0 {
 			continue
 		}
-		if err := fileout.Write(filepath.Join(dir, pcapName(r.ID)), func(f io.Writer) error { return WritePcap(f, r, o) }); err != nil {
+		if err := fileout.WriteIn(filepath.Join(dir, pcapName(r.ID)), func(f io.Writer) error { return WritePcap(f, r, o) }); err != nil {
 			return err
 		}
 	}

@@ -289,7 +289,7 @@ func writeProve(dir string, m *prove.Matrix, cases []catalog.Case) error {
 		"kills.json": m.Write,
 		"kills.html": func(w io.Writer) error { return m.WriteHTML(w, cases, faults) },
 	} {
-		if err := fileout.Write(filepath.Join(dir, name), write); err != nil {
+		if err := fileout.WriteIn(filepath.Join(dir, name), write); err != nil {
 			return err
 		}
 	}

@@ -57,3 +57,56 @@ func TestWriteParents(t *testing.T) {
 		t.Errorf("a folder that cannot be made: %v (written: %v)", err, called)
 	}
 }
+
+// WriteIn replaces a link planted at the file's name, dangling or not,
+// and a FIFO, by a regular file: the link's target is untouched (a
+// report folder's report.html -> /some/victim overwrote the victim).
+// Write, for a path the user names, still writes through a link.
+func TestWriteInReplacesLinks(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(w io.Writer) error { _, err := io.WriteString(w, "report"); return err }
+	for _, target := range []string{victim, filepath.Join(dir, "absent")} {
+		path := filepath.Join(out, "report.html")
+		if err := os.Symlink(target, path); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteIn(path, write); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("link to %s: %v, %v", target, fi.Mode(), err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "report" {
+			t.Errorf("link to %s: the file holds %q", target, b)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "absent")); err == nil {
+			t.Errorf("a dangling link's target was made")
+		}
+		os.Remove(path)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("the victim holds %q", b)
+	}
+	if err := WriteInParents(filepath.Join(out, "pcap", "x.pcapng"), write); err != nil {
+		t.Fatal(err)
+	}
+	// Write, for a path the user gives, writes through a link.
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, write); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "report" {
+		t.Errorf("Write through a link: the target holds %q", b)
+	}
+}
