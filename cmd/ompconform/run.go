@@ -119,7 +119,8 @@ flags:
                           dropped. The run's transcripts keep at most 8 MiB
                           of message bytes in all: past that, a message keeps
                           its header and the rest is counted
-  --timeout D             how long to wait for an answer (default 3s)
+  --timeout D             how long to wait for an answer (default 3s; at
+                          most 24h, as --settle and --tolerance)
   --settle D              how long silence means acceptance (default 750ms)
   --tolerance D           how far a timer the DUT runs (hold timer, HELLO
                           interval, GR interval) may land from its negotiated
@@ -167,6 +168,10 @@ type runFlags struct {
 	dutWait                              time.Duration
 	container                            containerFlags
 }
+
+// maxCaseWait bounds --timeout, --settle and --tolerance: the runner adds
+// and multiplies them, and a day is past any DUT's answer.
+const maxCaseWait = 24 * time.Hour
 
 func runRun(env *Env, args []string) int {
 	var f runFlags
@@ -219,6 +224,9 @@ func runRun(env *Env, args []string) int {
 	}
 	if f.timeout <= 0 || f.settle <= 0 || f.tolerance <= 0 {
 		return fail("--timeout, --settle and --tolerance must be positive")
+	}
+	if f.timeout > maxCaseWait || f.settle > maxCaseWait || f.tolerance > maxCaseWait {
+		return fail("--timeout, --settle and --tolerance are at most %s", maxCaseWait)
 	}
 	if trLimits.Head < 1 || trLimits.Tail < 1 {
 		return fail("--transcript-head and --transcript-tail must be at least 1")

@@ -308,3 +308,17 @@ func TestProgressShowsTheObservation(t *testing.T) {
 		t.Errorf("INFO progress: %q", got)
 	}
 }
+
+// --timeout, --settle and --tolerance are at most a day: the runner adds
+// and multiplies them (--timeout 1000000h overflowed the liveness
+// probe's wait).
+func TestRunWaitsBounded(t *testing.T) {
+	for _, flag := range []string{"--timeout", "--settle", "--tolerance"} {
+		for _, bad := range []string{"25h", "1000000h"} {
+			code, _, stderr := runCmd(t, nil, "run", "--target", testdut.FreeAddr(t), flag, bad, "HDR-002")
+			if code != ExitUsage || !strings.Contains(stderr, "at most 24h0m0s") {
+				t.Errorf("%s %s: code %d, stderr %q", flag, bad, code, stderr)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -412,6 +413,15 @@ func (r *run) probe(ctx context.Context, t Target) (*omp.Handshake, error) {
 	return r.probeInto(ctx, t, nil)
 }
 
+// addSat is a+b for durations that are not negative, at most the
+// largest Duration (a sum past it wrapped to a negative timeout).
+func addSat(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
 // LivenessPeer is the name of the fake peer of the liveness check after a
 // case, recorded in the case's transcript.
 const LivenessPeer = "liveness"
@@ -425,7 +435,7 @@ func (r *run) probeInto(ctx context.Context, t Target, rec *recording) (*omp.Han
 	if r.ln != nil {
 		wait = r.cfg.AcceptTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, wait+3*env.Answer)
+	ctx, cancel := context.WithTimeout(ctx, addSat(wait, addSat(env.Answer, addSat(env.Answer, env.Answer))))
 	defer cancel()
 	d := r.driver(t, env, &transcript.Transcript{})
 	if rec != nil {
