@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/internal/fileout"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/peers/reference"
@@ -242,9 +243,14 @@ func (f *Finding) save(path string, with func(string, func(io.Writer) error) err
 	return nil
 }
 
-// Load reads a finding Save wrote.
+// maxFindingFile bounds a finding file Load reads: a finding's
+// transcript is bounded far below it.
+const maxFindingFile = 64 << 20
+
+// Load reads a finding Save wrote: a regular file of at most 64 MiB
+// (filein.Read).
 func Load(path string) (*Finding, error) {
-	b, err := os.ReadFile(path)
+	b, err := filein.Read(path, maxFindingFile)
 	if err != nil {
 		return nil, err
 	}

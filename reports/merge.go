@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/internal/shard"
 	"github.com/ompconform/ompconform/suites/catalog"
 )
@@ -56,6 +56,10 @@ type reportSummary struct {
 	} `json:"results"`
 }
 
+// maxReportFile bounds a JSON report read back (its results with their
+// transcripts), as the parts suites.MergeParts reads.
+const maxReportFile = 1 << 30
+
 // MergeReports reads JSON reports ("NAME=PATH" names the column; a bare
 // path's column is its target and role) and merges them: reports of one
 // column (shards) are joined, a case found twice in one column keeps its
@@ -69,13 +73,12 @@ func MergeReports(specs []string) (*Matrix, error) {
 		if !named {
 			path = spec
 		}
-		f, err := os.Open(path)
+		b, err := filein.Read(path, maxReportFile)
 		if err != nil {
 			return nil, err
 		}
 		var rs reportSummary
-		err = json.NewDecoder(f).Decode(&rs)
-		f.Close()
+		err = json.Unmarshal(b, &rs)
 		if err != nil || rs.Target == "" {
 			return nil, fmt.Errorf("%s: not a JSON report of ompconform run (%v)", path, err)
 		}

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/reports"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/transcript"
@@ -105,17 +105,19 @@ type reportCase struct {
 	Transcript []transcript.JSONEntry `json:"transcript"`
 }
 
+// maxReportFile bounds the JSON report show --report reads.
+const maxReportFile = 1 << 30
+
 func printResult(w io.Writer, path, id string) error {
-	f, err := os.Open(path)
+	b, err := filein.Read(path, maxReportFile)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	var rep struct {
 		Target  string       `json:"target"`
 		Results []reportCase `json:"results"`
 	}
-	if err := json.NewDecoder(f).Decode(&rep); err != nil {
+	if err := json.Unmarshal(b, &rep); err != nil {
 		return fmt.Errorf("%s: not a JSON report of ompconform run: %w", path, err)
 	}
 	for _, r := range rep.Results {

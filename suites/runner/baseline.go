@@ -5,9 +5,9 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"go.yaml.in/yaml/v3"
 )
@@ -34,12 +34,11 @@ type BaselineEntry struct {
 // LoadBaseline reads a baseline file. Every entry needs an ID of the
 // catalogue and a reason; an ID may appear once.
 func LoadBaseline(path string) (Baseline, error) {
-	f, err := os.Open(path)
+	b, err := filein.Read(path, filein.Default)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ReadBaseline(f)
+	return ReadBaseline(bytes.NewReader(b))
 }
 
 // ReadBaseline reads a baseline from r.
