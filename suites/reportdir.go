@@ -81,7 +81,7 @@ func SavePart(dir string, proc int, head runner.Report, results []runner.Result)
 	if err := os.MkdirAll(filepath.Join(dir, partsDir), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, partsDir, fmt.Sprintf("process-%d.json", proc)), b, 0o644)
+	return fileout.WriteIn(filepath.Join(dir, partsDir, fmt.Sprintf("process-%d.json", proc)), func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 func (p *part) restore() error {
@@ -174,7 +174,7 @@ func WriteReports(dir string, rep *runner.Report) error {
 	for name, w := range map[string]func(io.Writer, *runner.Report, reports.Options) error{
 		"report.html": reports.WriteHTML, "report.json": reports.WriteJSON, "report.md": reports.WriteMarkdown, "report.xml": reports.WriteJUnit,
 	} {
-		if err := fileout.Write(filepath.Join(dir, name), func(f io.Writer) error { return w(f, rep, reports.Options{}) }); err != nil {
+		if err := fileout.WriteIn(filepath.Join(dir, name), func(f io.Writer) error { return w(f, rep, reports.Options{}) }); err != nil {
 			return err
 		}
 	}

@@ -97,6 +97,9 @@ func runFuzzPromote(env *Env, args []string) int {
 		return exit
 	}
 	fail := cmd.fail
+	if err := clashes([]string{*out}, []string{file}, nil); err != nil {
+		return fail("--out: %v", err)
+	}
 	fd, err := netfuzz.Load(file)
 	if err != nil {
 		return fail("%v", err)

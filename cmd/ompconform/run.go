@@ -310,6 +310,13 @@ func runRun(env *Env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	outs := []string{f.reportDir, f.pcapDir}
+	for _, x := range f.outputs() {
+		outs = append(outs, x.path)
+	}
+	if err := clashes(outs, []string{f.baseline}, []string{*scenarioDir}); err != nil {
+		return fail("%v", err)
+	}
 	// Every check of the flags and files is done: only now are an earlier
 	// run's reports removed.
 	if err := f.prepareOutputs(); err != nil {

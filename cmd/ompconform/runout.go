@@ -20,6 +20,9 @@ import (
 type reportFile struct {
 	path string
 	w    func(io.Writer, *runner.Report, reports.Options) error
+	// inDir: the path is --report-dir's, named by the program: a link
+	// planted there is replaced, never written through.
+	inDir bool
 }
 
 // Standard names of the reports --report-dir writes.
@@ -34,6 +37,7 @@ const (
 // outputs resolves --report-dir against the per-report flags (a flag
 // given names its own path), and lists the files.
 func (f *runFlags) outputs() []reportFile {
+	inDir := func(p string) bool { return f.reportDir != "" && p == filepath.Join(f.reportDir, filepath.Base(p)) }
 	if f.reportDir != "" {
 		def := func(p *string, name string) {
 			if *p == "" {
@@ -47,12 +51,22 @@ func (f *runFlags) outputs() []reportFile {
 		def(&f.pcapDir, reportPcapDir)
 	}
 	var out []reportFile
-	for _, x := range []reportFile{{f.junit, reports.WriteJUnit}, {f.jsonOut, reports.WriteJSON}, {f.htmlOut, reports.WriteHTML}, {f.md, reports.WriteMarkdown}} {
+	for _, x := range []reportFile{{f.junit, reports.WriteJUnit, false}, {f.jsonOut, reports.WriteJSON, false}, {f.htmlOut, reports.WriteHTML, false}, {f.md, reports.WriteMarkdown, false}} {
 		if x.path != "" {
+			x.inDir = inDir(x.path)
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// write writes the report x with rep.
+func (x reportFile) write(rep *runner.Report, o reports.Options) error {
+	w := func(w io.Writer) error { return x.w(w, rep, o) }
+	if x.inDir {
+		return fileout.WriteIn(x.path, w)
+	}
+	return fileout.Write(x.path, w)
 }
 
 // prepareOutputs makes every report's folder and checks that each file
@@ -68,10 +82,17 @@ func (f *runFlags) prepareOutputs() error {
 			errs = append(errs, err)
 			continue
 		}
-		// Lstat: a link (/dev/stdout is one, to /proc/self/fd/1) is
-		// written through, never removed.
+		// Lstat: a link (/dev/stdout is one, to /proc/self/fd/1) named
+		// by the user is written through, never removed; one planted in
+		// --report-dir is removed, never opened.
 		st, err := os.Lstat(x.path)
 		regular := err != nil || st.Mode().IsRegular()
+		if !regular && x.inDir {
+			if err := os.Remove(x.path); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		file, err := os.OpenFile(x.path, os.O_WRONLY|os.O_CREATE, 0o644)
 		if err != nil {
 			errs = append(errs, err)
@@ -95,7 +116,7 @@ func (f *runFlags) prepareOutputs() error {
 func (f *runFlags) writeOutputs(rep *runner.Report, o reports.Options) (written []string, err error) {
 	var errs []error
 	for _, x := range f.outputs() {
-		if err := fileout.Write(x.path, func(w io.Writer) error { return x.w(w, rep, o) }); err != nil {
+		if err := x.write(rep, o); err != nil {
 			errs = append(errs, err)
 			continue
 		}
