@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/internal/fileout"
 )
 
@@ -241,7 +242,10 @@ func mergeCorpora(in, out string, rep *MergeReport) error {
 		h := map[string]bool{}
 		if ents, err := os.ReadDir(dir); err == nil {
 			for _, e := range ents {
-				if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && e.Type().IsRegular() {
+				if !e.Type().IsRegular() {
+					continue
+				}
+				if b, err := filein.Read(filepath.Join(dir, e.Name()), filein.Default); err == nil {
 					h[contentKey(b)] = true
 				}
 			}
@@ -268,7 +272,7 @@ func mergeCorpora(in, out string, rep *MergeReport) error {
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(path)
+		b, err := filein.Read(path, filein.Default)
 		if err != nil {
 			return err
 		}
@@ -284,7 +288,7 @@ func mergeCorpora(in, out string, rep *MergeReport) error {
 			return err
 		}
 		dst := filepath.Join(dir, filepath.Base(rel))
-		if old, err := os.ReadFile(dst); err == nil && !bytes.Equal(old, b) {
+		if old, err := filein.Read(dst, filein.Default); err == nil && !bytes.Equal(old, b) {
 			dst += "-" + key[:16]
 		}
 		if err := fileout.WriteIn(dst, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {

@@ -3,11 +3,13 @@ package netfuzz
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/ompconform/ompconform/internal/filein"
 	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/mutators"
 	"github.com/ompconform/ompconform/omp"
@@ -189,5 +191,20 @@ func TestMergeCountsWhatDidNotReproduce(t *testing.T) {
 	}
 	if rep.Minimized != 1 || rep.NotReproduced != 1 {
 		t.Errorf("minimised %d, not reproduced %d; want 1 and 1", rep.Minimized, rep.NotReproduced)
+	}
+}
+
+// A corpus file over the input limit is an error naming it, not read
+// whole (a sparse file: no disk used).
+func TestMergeCorpusFileBounded(t *testing.T) {
+	root := t.TempDir()
+	in := filepath.Join(root, "in")
+	big := filepath.Join(in, CorpusDir, "big")
+	writeFile(t, big, nil)
+	if err := os.Truncate(big, filein.Default+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge(filepath.Join(root, "out"), []string{in}, MergeOptions{}); !errors.Is(err, filein.ErrTooLarge) {
+		t.Errorf("Merge of a corpus file over %d bytes: %v, want filein.ErrTooLarge", filein.Default, err)
 	}
 }
