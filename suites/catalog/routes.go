@@ -209,6 +209,51 @@ func HandshakeValid() Pred {
 
 // bestPaths is what an expectation of the DUT's best paths to prefix wants:
 // one via every winner's TLOC and none via a loser's.
+// adjIn is what a fake peer holds of the case run's vRoutes, as the
+// DUT's UPDATEs on its session advertised and withdrew them: each path
+// (prefix and Path ID) and the TLOC it goes via. A path the DUT
+// advertised and never withdrew is still held, however long ago.
+type adjIn map[adjKey]netip.Addr
+
+type adjKey struct {
+	prefix netip.Prefix
+	pathID uint32
+}
+
+// maxAdjIn bounds what a session's adjIn keeps: a case advertises a few
+// prefixes.
+const maxAdjIn = 4096
+
+// take applies m, an UPDATE of the DUT's, to a.
+func (a adjIn) take(e *Env, m omp.Message) adjIn {
+	if m.Type() != omp.TypeUpdate {
+		return a
+	}
+	for _, r := range reachesOf(m, true, omp.SAFIVRoute) {
+		for _, v := range r.VRoutes {
+			if v.VPNID == e.VPN() {
+				delete(a, adjKey{v.Prefix(), v.PathID})
+			}
+		}
+	}
+	var tloc netip.Addr
+	if v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC); ok {
+		tloc = v.(*omp.AttrTLOC).Address
+	}
+	for _, r := range reachesOf(m, false, omp.SAFIVRoute) {
+		for _, v := range r.VRoutes {
+			if v.VPNID != e.VPN() || len(a) >= maxAdjIn {
+				continue
+			}
+			if a == nil {
+				a = adjIn{}
+			}
+			a[adjKey{v.Prefix(), v.PathID}] = tloc
+		}
+	}
+	return a
+}
+
 type bestPaths struct {
 	prefix string
 	win    []int
@@ -250,41 +295,33 @@ func (bestPathExp) Alerts() []omp.AlertID { return nil }
 
 func (b bestPathExp) check(x *Exec, peer int) Verdict {
 	p := netip.MustParsePrefix(b.prefix)
-	paths := map[uint32]netip.Addr{} // Path ID -> TLOC address
+	// The wait lets the DUT settle; what peer holds then, from every
+	// UPDATE of the case (adjIn), is judged: a loser advertised before
+	// and never withdrawn is still held.
 	ev := x.watch(peer, x.Env.Answer, 0, nil, b.String(), func(ev Event) bool {
-		if _, ok := ev.Alert(); ok {
-			return true
-		}
-		if ev.Kind != EvMessage || ev.Msg.Type() != omp.TypeUpdate {
-			return false
-		}
-		var tloc netip.Addr
-		if v, ok := omp.Find(attrsOf(ev.Msg), omp.AttrTypeTLOC); ok {
-			tloc = v.(*omp.AttrTLOC).Address
-		}
-		for _, v := range vroutesIn(x.Env, ev.Msg, true, p) {
-			delete(paths, v.PathID)
-		}
-		for _, v := range vroutesIn(x.Env, ev.Msg, false, p) {
-			paths[v.PathID] = tloc
-		}
-		return false
+		_, ok := ev.Alert()
+		return ok
 	})
 	if ev.Kind != EvTimeout {
 		return verdict(Fail, b, ev.String(), "the session did not stay up")
 	}
 	have := map[netip.Addr]bool{}
 	var got []string
-	for _, t := range paths {
+	for k, t := range x.adjIn[peer] {
+		if k.prefix != p {
+			continue
+		}
+		if !have[t] {
+			got = append(got, t.String())
+		}
 		have[t] = true
-		got = append(got, t.String())
 	}
 	slices.Sort(got)
 	rec := "paths via TLOC " + strings.Join(got, ", ")
 	if len(got) == 0 {
 		rec = fmt.Sprintf("no path for %s within %s", b.prefix, x.Env.Answer)
 	}
-	return b.grade(x, b, have, rec, "a losing path via peer%d was advertised")
+	return b.grade(x, b, have, rec, "a losing path via peer%d is held (advertised, never withdrawn)")
 }
 
 // grade grades e by the paths seen, by the TLOCs they go via (have): a

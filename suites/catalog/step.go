@@ -36,6 +36,7 @@ type Exec struct {
 	wrote, got map[int]uint16
 	noEOR      bool      // an opening waited for the initial EOR in vain
 	own        *DUTRoute // a vRoute of the DUT's own, from an initial advertisement
+	adjIn      map[int]adjIn
 	v          Verdict
 	n          int // verdicts folded
 }
@@ -94,7 +95,7 @@ func joinText(a, b string) string {
 
 func newExec(ctx context.Context, c *Case, env *Env, d Driver) *Exec {
 	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, ours: map[int]*omp.Handshake{},
-		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]omp.Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}}
+		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]omp.Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}, adjIn: map[int]adjIn{}}
 }
 
 // fold adds a verdict to the case's: the worst grade wins, and the
@@ -189,6 +190,9 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 		}
 		if hs, ok := ev.Msg.(*omp.Handshake); ok && x.dut[i] == nil {
 			x.dut[i] = hs
+		}
+		if ev.Kind == EvMessage && !x.otherRuns(ev) {
+			x.adjIn[i] = x.adjIn[i].take(x.Env, ev.Msg)
 		}
 		if ev.Kind != EvMessage || stop(ev) {
 			return true

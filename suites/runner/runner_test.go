@@ -510,6 +510,26 @@ func TestRefreshAnswersWhatWasAsked(t *testing.T) {
 	}
 }
 
+// A best path is judged by what the observing peer holds after every
+// UPDATE of the case: a controller that never withdraws the path that
+// stopped being best (no-withdraw-reflect) leaves it held, and fails
+// BP-009, though nothing of it comes during the final wait (an
+// independent vSmart that sent no withdrawal when its best path changed
+// passed BP-003, BP-004 and BP-009).
+func TestBestPathJudgesWhatIsHeld(t *testing.T) {
+	for _, faults := range [][]reference.Fault{nil, {"no-withdraw-reflect"}} {
+		want := catalog.Pass
+		if faults != nil {
+			want = catalog.Fail
+		}
+		for _, r := range onReference(t, catalog.Controller, faults, "BP-009").Results {
+			if r.Grade != want {
+				t.Errorf("%s against the reference with faults %v: %s, received %q (%s)", r.ID, faults, r.Grade, r.Received, r.Reason)
+			}
+		}
+	}
+}
+
 func TestDeafDUTFails(t *testing.T) {
 	g := grades(runOn(t, deaf, "HDR-002", "UPD-013"))
 	for id, gr := range g {
