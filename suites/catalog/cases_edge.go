@@ -17,7 +17,6 @@ const readEdgeQuery = " An SDN router advertises only its own routes: its choice
 
 func edgeRoutingCases() []Case {
 	p := DefaultPrefix
-	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
 	private := func(a string) A {
 		return Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a), Port: 12346})
 	}
@@ -86,7 +85,6 @@ func edgeQueryCase(section, req string, needs []Need) func(Case) Case {
 // harness's peer0) restarts; a second controller (peer1) asks.
 func edgeGRCases() []Case {
 	p, p2 := DefaultPrefix, "192.168.2.0/24"
-	two := onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})
 	needs := []Need{NeedCap(omp.CapCodeGracefulRestart), NeedCap(omp.CapCodeRefresh), vroute[0], NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}
 	// peer0's routes, then a barrier on peer0 (its REFRESH_REQUEST
 	// answered): the DUT has them before peer1 asks.
@@ -114,8 +112,8 @@ func edgeGRCases() []Case {
 			Script: []Step{Open(1, gr(5)), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), Send(1, InformAll(omp.InformEOR)), ExpectOn(1, QueriedPaths(p, []int{2}))}}),
 		c(Case{ID: "EGR-008", Reading: "Mark and sweep by family (RFC 4724 4.2, as GR-008 on a controller): peer0, which negotiated AFI_IPV4/SAFI_TLOC and AFI_IPV4/SAFI_VROUTE only, comes back and passes on one of its two routes again, then ends each of its families with an OMP_INFORM_EOR of that family (not one for every family): the other route is swept, the one passed on again stays.",
-			Script: []Step{Open(1), Open(0, gr(5), two), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, Update(TLOC(), VRoutes(p, p2), Originator()))),
-				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2})), Reset(0), Sleep(0.3), Open(0, gr(5), two), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+			Script: []Step{Open(1), Open(0, gr(5), ipv4Only()), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, Update(TLOC(), VRoutes(p, p2), Originator()))),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2})), Reset(0), Sleep(0.3), Open(0, gr(5), ipv4Only()), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
 				Send(0, As(2, RouteUpdate(Originator()))), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, nil, 2)), ExpectOn(1, QueriedPaths(p, []int{2}))}}),
 	}

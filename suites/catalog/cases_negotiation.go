@@ -23,6 +23,12 @@ const reqRefreshCap = "REFRESH Capability Format [...] Code : 1 byte. Value is 4
 // standard HANDSHAKE's MP capabilities.
 func onlyVRoutes() HSOpt { return onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}) }
 
+// ipv4Only offers AFI_IPV4/SAFI_TLOC and AFI_IPV4/SAFI_VROUTE alone: a
+// peer whose every family the GR cases can end with an EOR of its own.
+func ipv4Only() HSOpt {
+	return onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})
+}
+
 // onlyFamilies offers the families fs in place of the standard
 // HANDSHAKE's MP capabilities.
 func onlyFamilies(fs ...omp.Family) HSOpt {

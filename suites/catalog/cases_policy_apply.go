@@ -21,7 +21,6 @@ const readPolicyApply = " The policy is installed through the DUT control contra
 
 func policyApplyCases() []Case {
 	p := DefaultPrefix
-	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
 	pc := func(id, reading string, script ...[]Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicyApply,
 			Reading: reading + readPolicyApply, Roles: Controller, Exclusive: true,
@@ -50,7 +49,6 @@ func policyApplyCases() []Case {
 
 func edgePolicyApplyCases() []Case {
 	p := DefaultPrefix
-	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
 	pc := func(id, reading string, script ...Step) Case {
 		return Case{ID: id, Section: "3.1.7-policy", Level: SHOULD, Basis: Project, Requirement: reqPolicyApply,
 			Reading: reading + readPolicyApply + readEdgeQuery, Roles: Edges, Exclusive: true,

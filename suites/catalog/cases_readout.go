@@ -109,7 +109,6 @@ func (r readoutExp) judge(x *Exec, ro *control.Readout) (got, why string) {
 
 func readoutCases() []Case {
 	p := DefaultPrefix
-	pref := func(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
 	needs := append([]Need{NeedControl(control.Routes), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...)
 	const read = " Read through the DUT control contract's route readout (docs/dut-control.md)."
 	return []Case{

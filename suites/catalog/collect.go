@@ -369,7 +369,7 @@ func ownReach(e *Env, i int) omp.Reach {
 	if own.Prefix.Addr().Is6() {
 		r.AFI = omp.AFIIPv6
 	}
-	r.VRoutes = []omp.VRouteNLRI{{VPNID: own.VPN, PathID: uint32(1 + i), Label: 1000 + uint32(i), PrefixLen: uint8(own.Prefix.Bits()), Address: own.Prefix.Addr()}}
+	r.VRoutes = []omp.VRouteNLRI{{VPNID: own.VPN, PathID: uint32(1 + i), Label: labelOf(i), PrefixLen: uint8(own.Prefix.Bits()), Address: own.Prefix.Addr()}}
 	return r
 }
 

@@ -207,8 +207,6 @@ func HandshakeValid() Pred {
 
 // ---- best path ---------------------------------------------------------------
 
-// bestPaths is what an expectation of the DUT's best paths to prefix wants:
-// one via every winner's TLOC and none via a loser's.
 // adjIn is what a fake peer holds of the case run's vRoutes, as the
 // DUT's UPDATEs on its session advertised and withdrew them: each path
 // (prefix and Path ID) and the TLOC it goes via. A path the DUT
@@ -254,6 +252,8 @@ func (a adjIn) take(e *Env, m omp.Message) adjIn {
 	return a
 }
 
+// bestPaths is what an expectation of the DUT's best paths to prefix wants:
+// one via every winner's TLOC and none via a loser's.
 type bestPaths struct {
 	prefix string
 	win    []int

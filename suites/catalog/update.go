@@ -39,6 +39,12 @@ func TLOC() A {
 	}
 }
 
+// pref is ATTR_TYPE_PREF with preference v.
+func pref(v uint32) A { return Attr(&omp.AttrPref{Preference: v}) }
+
+// labelOf is the Label of fake peer i's vRoutes.
+func labelOf(i int) uint32 { return 1000 + uint32(i) }
+
 // origin is ATTR_TYPE_ORIGIN with protocol proto (ompconform's numbers:
 // the draft gives none).
 func origin(proto uint8) A { return Attr(&omp.AttrOrigin{Proto: proto}) }
@@ -69,7 +75,7 @@ func vrouteReach(e *Env, i int, prefixes []string) omp.Reach {
 		if p.Addr().Is6() {
 			r.AFI = omp.AFIIPv6
 		}
-		r.VRoutes = append(r.VRoutes, omp.VRouteNLRI{VPNID: e.VPN(), PathID: uint32(1 + i), Label: 1000 + uint32(i), PrefixLen: uint8(p.Bits()), Address: p.Addr()})
+		r.VRoutes = append(r.VRoutes, omp.VRouteNLRI{VPNID: e.VPN(), PathID: uint32(1 + i), Label: labelOf(i), PrefixLen: uint8(p.Bits()), Address: p.Addr()})
 	}
 	return r
 }
