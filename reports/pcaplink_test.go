@@ -1,23 +1,17 @@
 package reports
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ompconform/ompconform/internal/testdut"
 )
 
 // A link planted in the capture folder at a case's capture name is
 // replaced by the capture; its target is untouched.
 func TestPcapsReplaceLinks(t *testing.T) {
 	rep := report(t)
-	root := t.TempDir()
-	victim, dir := filepath.Join(root, "victim"), filepath.Join(root, "pcap")
-	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := filepath.Join(t.TempDir(), "pcap")
 	var name string
 	for _, r := range rep.Results {
 		if len(r.Transcript) > 0 {
@@ -25,16 +19,9 @@ func TestPcapsReplaceLinks(t *testing.T) {
 			break
 		}
 	}
-	if err := os.Symlink(victim, name); err != nil {
-		t.Fatal(err)
-	}
+	trap := testdut.PlantLink(t, name, false)
 	if err := WritePcaps(dir, rep, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(victim); string(b) != "precious" {
-		t.Errorf("the victim holds %d bytes", len(b))
-	}
-	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() {
-		t.Errorf("%s: %v %v", name, fi.Mode(), err)
-	}
+	trap.Check(t)
 }

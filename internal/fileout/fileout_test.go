@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ompconform/ompconform/internal/testdut"
 )
 
 // Write writes the file, and its error names the path once, whether
@@ -64,49 +66,28 @@ func TestWriteParents(t *testing.T) {
 // Write, for a path the user names, still writes through a link.
 func TestWriteInReplacesLinks(t *testing.T) {
 	dir := t.TempDir()
-	victim := filepath.Join(dir, "victim")
-	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	out := filepath.Join(dir, "out")
-	if err := os.Mkdir(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	write := func(w io.Writer) error { _, err := io.WriteString(w, "report"); return err }
-	for _, target := range []string{victim, filepath.Join(dir, "absent")} {
-		path := filepath.Join(out, "report.html")
-		if err := os.Symlink(target, path); err != nil {
-			t.Fatal(err)
-		}
+	path := filepath.Join(out, "report.html")
+	for _, dangling := range []bool{false, true} {
+		trap := testdut.PlantLink(t, path, dangling)
 		if err := WriteIn(path, write); err != nil {
 			t.Fatal(err)
 		}
-		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
-			t.Errorf("link to %s: %v, %v", target, fi.Mode(), err)
-		}
+		trap.Check(t)
 		if b, _ := os.ReadFile(path); string(b) != "report" {
-			t.Errorf("link to %s: the file holds %q", target, b)
+			t.Errorf("link (dangling %v): the file holds %q", dangling, b)
 		}
-		if _, err := os.Stat(filepath.Join(dir, "absent")); err == nil {
-			t.Errorf("a dangling link's target was made")
-		}
-		os.Remove(path)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "precious" {
-		t.Errorf("the victim holds %q", b)
 	}
 	if err := WriteInParents(filepath.Join(out, "pcap", "x.pcapng"), write); err != nil {
 		t.Fatal(err)
 	}
 	// Write, for a path the user gives, writes through a link.
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(victim, link); err != nil {
+	link := testdut.PlantLink(t, filepath.Join(dir, "link"), false)
+	if err := Write(link.Path, write); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(link, write); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "report" {
+	if b, _ := os.ReadFile(link.Victim); string(b) != "report" {
 		t.Errorf("Write through a link: the target holds %q", b)
 	}
 }
