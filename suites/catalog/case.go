@@ -225,7 +225,10 @@ type Case struct {
 	// with each other whatever --parallel says.
 	Timer bool
 	// Exclusive marks cases that act on the whole DUT (a configuration
-	// change, a restart): they run alone, after every other case.
+	// change, a restart), or whose outcome another case's traffic could
+	// bring about (a DUT that revalidates every vRoute at any TLOC change
+	// would show a step-1 outcome it owes to another case's TLOC): they
+	// run alone, after every other case.
 	Exclusive bool
 }
 

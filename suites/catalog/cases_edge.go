@@ -39,7 +39,7 @@ func edgeRoutingCases() []Case {
 	// common.
 	bp := edgeQueryCase("3.1-selection", reqBestPath, needs)
 	return []Case{
-		bp(Case{ID: "EBP-001", Reading: "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
+		bp(Case{ID: "EBP-001", Exclusive: true, Reading: "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
 			Script: []Step{Open(0), Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, nil, 1)),
 				Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))}}),
 		bp(Case{ID: "EBP-002", Reading: "Step 2: a route the SDN router originates (its own, learned from its initial advertisement) has a lower administrative distance than any OMP path: router 1's path to the same prefix, with a preference of 1000, does not replace it.",
@@ -59,7 +59,7 @@ func edgeRoutingCases() []Case {
 		bp(Case{ID: "EBP-010", Reading: "A withdrawn path is no longer a candidate: router 1's path, the best by preference, is withdrawn and router 2's becomes the best.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
 				Send(0, As(1, Update(WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
-		bp(Case{ID: "EBP-011", Reading: "Step 1, again (as BP-002 on a controller): once router 1's TLOC is withdrawn, its path over it, the best by preference until then, is no longer valid: router 2's becomes the best.",
+		bp(Case{ID: "EBP-011", Exclusive: true, Reading: "Step 1, again (as BP-002 on a controller): once router 1's TLOC is withdrawn, its path over it, the best by preference until then, is no longer valid: router 2's becomes the best.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{pref(200)}, []A{pref(100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2)),
 				Send(0, As(1, Update(WithdrawTLOCRoutes(), Originator()))), ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
 		bp(Case{ID: "EBP-012", Reading: "A new advertisement of the same path (router 1's, same Path ID, same originator) replaces the old (RFC 4271 9.1.4: the newer route replaces the older): router 1's path, the best at a preference of 300 over router 2's 200, comes again at 100, and router 2's becomes the best; the old version, kept, would still win.",

@@ -174,9 +174,11 @@ func bestPathCases() []Case {
 	}
 	// validity marks a step-1 case: that a vRoute is valid while its
 	// TLOC is advertised is this project's reading of "Check whether
-	// the OMP route is valid", which the draft does not define.
+	// the OMP route is valid", which the draft does not define. It runs
+	// alone: another case's TLOC change must not be what revalidates
+	// its route.
 	validity := func(c Case) Case {
-		c.Basis = Project
+		c.Basis, c.Exclusive = Project, true
 		c.Reading += " The draft does not say what makes a route valid; ompconform reads it as its next hop's TLOC being advertised, as EBP-001 does."
 		return c
 	}
