@@ -318,7 +318,7 @@ var faultTable = [numFaults]faultDef{
 		"a new advertisement of a path with another Label keeps the old Label: the controller goes on reflecting the Label the path first came with"},
 	fReflectOriginatorRewritten: {"reflect-originator-rewritten", "reflect", ctrlRoles,
 		"a received ATTR_TYPE_ORIGINATOR is replaced by the router ID of the peer that sent the route: a route another controller passes on is reflected as the sender's own"},
-	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", ctrlRoles,
+	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
 		"a peer is sent routes and End-of-RIB of every family, also those it did not negotiate"},

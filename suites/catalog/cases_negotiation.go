@@ -66,6 +66,12 @@ func negotiationCases() []Case {
 			Roles:   AnyRole, Needs: vroute, Type: omp.TypeInform,
 			Script: []Step{Open(0, DropCaps(omp.CapCodeRefresh)), Send(0, InformAll(omp.InformRefreshRequest)),
 				ExpectOn(0, RefreshNotAnswered())}},
+		{ID: "NEG-005", Section: "3.1.2.1", Level: SHOULD, Basis: Project, Requirement: reqMP,
+			Reading: "An SDN router too ignores routes of a family its controller did not negotiate (NEG-003 on a controller): peer0, which listed only AFI_IPV4/SAFI_VROUTE, passes on router 1's TLOC route (SAFI_TLOC); peer1 passes on router 2's, then router 2's path to the prefix at a preference of 100 and router 1's at 200. Router 1's TLOC not installed, its path is not valid (best-path step 1, as EBP-001 reads it) and router 2's is the best in the answer to peer1's QUERY (docs/query.md). An ALERT that refuses router 1's TLOC route is as good.",
+			Roles:   Edges, Needs: []Need{tloc, vroute[0], NeedCap(omp.CapCodeRefresh)}, Type: omp.TypeUpdate,
+			Script: []Step{Open(1), Open(0, onlyVRoutes()), Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, Survives()),
+				Send(1, As(2, Update(TLOCRoutes(), Originator()))), Send(1, As(2, RouteUpdate(Originator(), pref(100)))), Send(1, As(1, RouteUpdate(Originator(), pref(200)))),
+				ExpectOn(1, QueriedPaths(DefaultPrefix, []int{2}, 1))}},
 	}
 }
 
