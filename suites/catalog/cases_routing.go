@@ -91,6 +91,12 @@ func reflectionCases() []Case {
 		rc(Case{ID: "RFL-016", Reading: "A TLOC route's ATTR_TYPE_TLOC_V4_PUBLIC and ATTR_TYPE_TLOC_V4_PRIVATE, the underlay addresses that tie the overlay to it (section 2: a TLOC \"ties overlay routes to underlay reachability information\"), travel with it.",
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes(), Attr(public), Attr(private))),
 				ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0), AttrEquals(public), AttrEquals(private)))}}),
+		{ID: "RFL-017", Section: "3.1-distribution", Level: INFORMATIONAL, Basis: Project, Requirement: reqController,
+			Reading: "Records whether a controller keeps apart the paths another controller passes on for two SDN routers with the same Path ID: peer0 (IDENTITY VIP_DEVICE_VSMART) passes on router 2's path and router 3's to one prefix, both Path ID 1, each with its router's TLOC, ATTR_TYPE_ORIGINATOR and ATTR_TYPE_SITE_ID; a DUT that reads a path as its prefix, Path ID and originator (as the reference does, docs/query.md) sends both, from two sites, to the other peer. The draft does not say what identifies a path, and BGP's ADD-PATH (RFC 7911 3) has the sender number its paths of a prefix apart, so a DUT that takes the second for a new version of the first is not failed." + readValid,
+			Roles:   Controller, Needs: slices.Concat(vroute, tloc), Type: omp.TypeUpdate,
+			Script: []Step{Open(0, PeerType(omp.PeerTypeVSmart)), Open(1), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(3, Update(TLOCRoutes(), Originator()))),
+				Send(0, As(2, RouteUpdate(Originator(), SiteID())).Mutate(firstPathID, Set(1))), Send(0, As(3, RouteUpdate(Originator(), SiteID())).Mutate(firstPathID, Set(1))),
+				ExpectOn(1, AllPaths(p, 2, 3))}},
 	}
 }
 

@@ -277,6 +277,14 @@ func OriginatorOf(j int) A {
 	}
 }
 
+// SiteID is ATTR_TYPE_SITE_ID naming the sending fake peer's Site ID
+// (with As, the router's the route is passed on for).
+func SiteID() A {
+	return func(e *Env, i int) omp.Attribute {
+		return omp.Attr(&omp.AttrSiteID{SiteID: e.Peer(i).SiteID})
+	}
+}
+
 // learn keeps the first vRoute of the DUT's own that m advertises (one
 // with no ATTR_TYPE_ORIGINATOR naming another router, outside the VPNs
 // the cases use).

@@ -156,6 +156,10 @@ func attrMessage(t omp.MsgType, attrs []A) M {
 	}}
 }
 
+// firstPathID is the Path ID of RouteUpdate's vRoute, to set another
+// router's: RouteUpdate().Mutate(firstPathID, Set(1)).
+const firstPathID = "update.attr[1].value.nlri[0].path_id"
+
 // RouteUpdate is the standard route advertisement: ATTR_TYPE_TLOC (the
 // fake peer's TLOC, attr[0]), ATTR_TYPE_REACHABLES with DefaultPrefix
 // (attr[1]), then extra from attr[2] on.
