@@ -120,6 +120,7 @@ const (
 	fGRNoExpiry
 	fGRStaleMarkKept
 	fGRSweepEveryPeer
+	fGRStaleFlushedOnReconnect
 
 	fNoEOR
 	fEORBeforeRoutes
@@ -299,6 +300,8 @@ var faultTable = [numFaults]faultDef{
 		"a route a restarting peer advertises again keeps its stale mark: the peer's End-of-RIB sweeps it with the routes it did not re-advertise"},
 	fGRSweepEveryPeer: {"gr-eor-sweeps-every-peer", "gr", allRoles,
 		"one peer's End-of-RIB sweeps the stale routes of every peer, not only that peer's: a restarting peer's routes go before its own End-of-RIB or GR interval"},
+	fGRStaleFlushedOnReconnect: {"gr-stale-flushed-on-reconnect", "gr", allRoles,
+		"a restarting peer's stale routes are dropped as soon as its session is back, before it has advertised them again and sent End-of-RIB, instead of kept until then"},
 
 	fNoEOR: {"no-eor", "eor-refresh", allRoles,
 		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},
@@ -482,6 +485,7 @@ var ribQuirks = [...]struct {
 	{fGRStaleMarkKept, rib.QuirkStaleKept},
 	{fGRSweepEveryPeer, rib.QuirkSweepEveryPeer},
 	{fUpdateNoImplicitWithdraw, rib.QuirkNoImplicitWithdraw},
+	{fGRStaleFlushedOnReconnect, rib.QuirkStaleFlushedOnReconnect},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

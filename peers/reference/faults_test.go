@@ -139,8 +139,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkNoImplicitWithdraw<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkNoImplicitWithdraw", all)
+	if all != rib.QuirkStaleFlushedOnReconnect<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkStaleFlushedOnReconnect", all)
 	}
 	var set faultSet
 	for i := range numFaults {

@@ -122,5 +122,9 @@ func edgeGRCases() []Case {
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2})), Reset(0), Sleep(0.3), Open(0, gr(5), ipv4Only()), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
 				Send(0, As(2, RouteUpdate(Originator()))), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, nil, 2)), ExpectOn(1, QueriedPaths(p, []int{2}))}}),
+		c(Case{ID: "EGR-009", Reading: "Stale routes stay while the controller comes back, until its End-of-RIB (as GR-010 on a controller): peer0 returns within the GR interval and passes on one of router 2's two routes again, no EOR yet; the other, stale, is still there for peer1's QUERY.",
+			Script: []Step{Open(1), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, Update(TLOC(), VRoutes(p, p2), Originator()))),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2})), Reset(0), Sleep(0.3), Open(0, gr(5)), Send(0, As(2, Update(TLOCRoutes(), Originator()))),
+				Send(0, As(2, RouteUpdate(Originator()))), ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2}))}}),
 	}
 }

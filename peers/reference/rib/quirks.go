@@ -96,6 +96,10 @@ const (
 	// (same peer, Path ID and originator) with other attributes is added
 	// as a second path instead of replacing the first.
 	QuirkNoImplicitWithdraw
+	// QuirkStaleFlushedOnReconnect: a restarting peer's stale paths go as
+	// soon as its session is back, before it advertises them again and
+	// ends with End-of-RIB.
+	QuirkStaleFlushedOnReconnect
 )
 
 // The quirks of what a controller reflects: of the families it sends,

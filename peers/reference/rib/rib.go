@@ -202,6 +202,12 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 		r.byRouter[info.RouterID] = p.id
 	}
 	p.info, p.rid, p.up, p.sent = info, addrU32(info.RouterID), true, nil
+	if p.restarting && r.cfg.Quirks.has(QuirkStaleFlushedOnReconnect) {
+		id := p.id
+		r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
+		p.restarting = false
+		r.finish()
+	}
 	for f := range p.out {
 		p.out[f] = outState{}
 	}
