@@ -317,6 +317,22 @@ var routeFaultCases = []faultCase{
 		}
 		b.expectBest("10.1.0.0/16", o.id)
 	}},
+	{"gr-stale-flushed-on-reconnect", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
+		a.expectBest("10.2.0.0/16", o.id)
+		a.conn.Close()
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		a = ribEstablished(t, sp, edgeHandshake()) // back: one route again, no End-of-RIB yet
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		if faulty {
+			a.expectBest("10.2.0.0/16") // gone with the session's return
+			return
+		}
+		a.expectBest("10.2.0.0/16", o.id)
+	}},
 
 	// eor-refresh
 	{"no-eor", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
