@@ -171,7 +171,8 @@ func (r *RIB) upPeer(id PeerID) (*peer, error) {
 // PeerUp registers a peer whose session is established and returns its
 // PeerID. A peer with the router ID of a known peer gets that PeerID back;
 // if it is in graceful restart, its stale paths wait for its
-// re-advertisement and EOR. The peer's Adj-RIB-Out starts empty: Next
+// re-advertisement and EOR, or go at once if the new session has no
+// graceful restart negotiated. The peer's Adj-RIB-Out starts empty: Next
 // sends it the whole exported table of each negotiated family, then EOR.
 func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 	r.mu.Lock()
@@ -202,7 +203,10 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 		r.byRouter[info.RouterID] = p.id
 	}
 	p.info, p.rid, p.up, p.sent = info, addrU32(info.RouterID), true, nil
-	if p.restarting && r.cfg.Quirks.has(QuirkStaleFlushedOnReconnect) {
+	// A restarting peer back without graceful restart negotiated has its
+	// stale paths removed at once (RFC 4724 4.2); with it, they wait for
+	// its End-of-RIB or the GR interval.
+	if p.restarting && (info.GracefulRestart == 0 || r.cfg.Quirks.has(QuirkStaleFlushedOnReconnect)) {
 		id := p.id
 		r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
 		p.restarting = false

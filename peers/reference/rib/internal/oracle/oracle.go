@@ -94,15 +94,22 @@ func New(controller bool, routerID netip.Addr, siteID uint32) *Oracle {
 // PeerUp brings up the session of the peer with router ID rid and returns
 // its number: the one it had before if it still holds one (a session or
 // a graceful-restart window), else the number freed last, else the next
-// one from 1. ok is false when its session is already up.
+// one from 1. ok is false when its session is already up. A peer back
+// from a graceful restart without graceful restart negotiated (gr 0)
+// loses its stale paths at once (RFC 4724 4.2).
 func (o *Oracle) PeerUp(rid netip.Addr, site uint32, gr time.Duration) (n int, ok bool) {
-	for n, p := range o.peers[1:] {
+	for i, p := range o.peers[1:] {
 		if p.rid == rid {
 			if p.up {
 				return 0, false
 			}
+			n = i + 1
 			p.up, p.site, p.gr = true, site, gr
-			return n + 1, true
+			if p.restarting && gr == 0 {
+				o.remove(func(k pathKey, pa *Path) bool { return k.peer == n && pa.Stale })
+				p.restarting = false
+			}
+			return n, true
 		}
 	}
 	if k := len(o.free); k > 0 {
