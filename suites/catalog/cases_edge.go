@@ -128,8 +128,8 @@ func edgeGRCases() []Case {
 				Send(0, As(2, RouteUpdate(Originator()))), ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p2, []int{2}))}}),
 		{ID: "EGR-010", Section: "3.1-restart", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4724 4.2",
 			Requirement: "If the session does not get re-established within the \"Restart Time\" that the peer advertised previously, or if the Graceful Restart Capability is not received in the re-established session, the Receiving Speaker MUST immediately remove all the stale routes from the peer that it is retaining for that address family.",
-			Reading: "Records whether a controller back within the GR interval but without graceful restart in its new HANDSHAKE has its stale routes removed at once (GR-011 on a controller): peer0 (GR 30 s offered) loses its connection and opens again with no GRACEFUL RESTART capability; the route it passed on is gone for peer1's QUERY. The draft's mark and sweep once the peering is back allows keeping them for that sweep." + readEdgeQuery,
-			Roles:   Edges, Needs: needs, Type: omp.TypeHandshake,
+			Reading:     "Records whether a controller back within the GR interval but without graceful restart in its new HANDSHAKE has its stale routes removed at once (GR-011 on a controller): peer0 (GR 30 s offered) loses its connection and opens again with no GRACEFUL RESTART capability; the route it passed on is gone for peer1's QUERY. The draft's mark and sweep once the peering is back allows keeping them for that sweep." + readEdgeQuery,
+			Roles:       Edges, Needs: needs, Type: omp.TypeHandshake,
 			Script: []Step{Open(1), Open(0, gr(30)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), Open(0), ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))}},
 	}
