@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 
@@ -41,7 +42,8 @@ type Control struct {
 	sp        *Speaker
 	terminate func(context.Context) error
 	mu        sync.Mutex
-	toggled   bool // config-change alternates the hold time by one
+	toggled   bool   // config-change alternates the hold time
+	before    uint16 // the hold time config-change goes back to
 }
 
 // NewControl is the Control of sp. terminate, if set, terminates the
@@ -124,7 +126,8 @@ func (c *Control) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // configChange changes the configuration the way an operator would: the
-// Hold Time offered goes one up, then back, so that every session's
+// Hold Time offered goes one up (from 0, no HELLOs, to 3, the least
+// offered; from 65535 one down), then back, so that every session's
 // parameters change (OPER/CFG_CHANGE).
 func (c *Control) configChange() error {
 	c.mu.Lock()
@@ -134,10 +137,15 @@ func (c *Control) configChange() error {
 		cfg.AuthKeyID = 0 // a default of the settings, not a setting
 	}
 	h := c.sp.settings().holdTime
-	if c.toggled {
-		h--
-	} else {
-		h++
+	switch {
+	case c.toggled:
+		h = c.before
+	case h == 0:
+		c.before, h = h, 3 // 1 and 2 are not hold times
+	case h == math.MaxUint16:
+		c.before, h = h, h-1
+	default:
+		c.before, h = h, h+1
 	}
 	cfg.HoldTime = &h
 	if err := c.sp.Reconfigure(cfg); err != nil {

@@ -51,6 +51,27 @@ func TestControlEndpoint(t *testing.T) {
 	}
 }
 
+// config-change changes a hold time of 0 (no HELLOs) and the largest, and
+// changes it back: the next value is one the speaker accepts.
+func TestConfigChangeEveryHoldTime(t *testing.T) {
+	for _, hold := range []uint16{0, 3, 60, 65535} {
+		sp := startSpeaker(t, Config{Role: omp.RoleController, RouterID: netip.MustParseAddr("192.0.2.1"), Listen: []string{"127.0.0.1:0"}, HoldTime: &hold})
+		c := NewControl(sp, nil)
+		if err := c.configChange(); err != nil {
+			t.Fatalf("hold time %d: %v", hold, err)
+		}
+		if h := sp.settings().holdTime; h == hold {
+			t.Errorf("hold time %d: config-change left it", hold)
+		}
+		if err := c.configChange(); err != nil {
+			t.Fatalf("hold time %d, back: %v", hold, err)
+		}
+		if h := sp.settings().holdTime; h != hold {
+			t.Errorf("hold time %d: back at %d", hold, h)
+		}
+	}
+}
+
 // originate and withdraw change the routes a speaker on the RIB
 // advertises: 204 each, 409 for a withdrawal of nothing.
 func TestControlRoutes(t *testing.T) {
