@@ -74,6 +74,8 @@ const (
 	fUpdateBadNexthopIgnored
 	fUpdateWithdrawIgnored
 	fUpdateNoImplicitWithdraw
+	fUpdateWithdrawAnyPathID
+	fUpdateSiteIDFromHandshake
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -97,6 +99,8 @@ const (
 	fBestOriginReversed
 	fBestRouterIDReversed
 	fBestTiebreakSkipped
+	fBestOriginUnknownFirst
+	fBestTLOCPrefChangeIgnored
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -114,6 +118,7 @@ const (
 	fLocalWithdrawIgnored
 	fOriginateIgnored
 	fOwnSiteWrong
+	fEdgeReadvertisesLearned
 
 	fGRNoMark
 	fGRNoSweep
@@ -231,6 +236,10 @@ var faultTable = [numFaults]faultDef{
 		"ATTR_TYPE_UNREACHABLES in a received UPDATE is ignored: withdrawn routes stay (and stay reflected)"},
 	fUpdateNoImplicitWithdraw: {"update-no-implicit-withdraw", "update", allRoles,
 		"a new advertisement of a path the speaker has (same peer, Path ID and originator) with other attributes is taken as a second path beside the first instead of replacing it: the old version stays a candidate for best path"},
+	fUpdateWithdrawAnyPathID: {"update-withdraw-any-path-id", "update", allRoles,
+		"a withdrawal removes every path the peer has to the destination, whatever its Path ID, instead of the path it names (RFC 7911: a path is its prefix and Path ID)"},
+	fUpdateSiteIDFromHandshake: {"update-site-id-from-handshake", "update", ctrlRoles,
+		"a received ATTR_TYPE_SITE_ID is dropped and the advertising peer's own HANDSHAKE Site ID put in its place: the paths another controller passes on for routers of several sites all look like that controller's site"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -274,6 +283,10 @@ var faultTable = [numFaults]faultDef{
 		"best-path step 6 reversed: the lower originator router ID wins"},
 	fBestTiebreakSkipped: {"bestpath-tiebreak-skipped", "bestpath", allRoles,
 		"best-path step 7 skipped: a controller picks one path by router ID across sites instead of one per site; an edge keeps paths that differ only in private address as equal"},
+	fBestOriginUnknownFirst: {"edge-origin-unknown-first", "bestpath", edgeRoles,
+		"best-path step 5 ranks an unknown origin type first, before connected, where the draft's order ends with it"},
+	fBestTLOCPrefChangeIgnored: {"edge-tloc-preference-change-ignored", "bestpath", edgeRoles,
+		"a new TLOC preference (the TLOC route advertised again with another ATTR_TYPE_PREF) does not re-run best-path selection for the vRoutes over it; only the TLOC's coming and going does"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -313,6 +326,8 @@ var faultTable = [numFaults]faultDef{
 		"a route or TLOC the operator originates is taken (the command succeeds) and never advertised"},
 	fOwnSiteWrong: {"own-routes-wrong-site", "origination", edgeRoles,
 		"the router's own routes carry ATTR_TYPE_SITE_ID one above the Site ID of its HANDSHAKE"},
+	fEdgeReadvertisesLearned: {"edge-readvertises-learned", "origination", edgeRoles,
+		"an edge or hub advertises to its controllers, beside its own routes, the best paths it learned from them"},
 	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,
 		"a route or TLOC the operator withdraws stays advertised: no withdrawal is sent to the peers"},
 	fExtendedDropped: {"extended-length-dropped", "reflect", ctrlRoles,
@@ -486,6 +501,11 @@ var ribQuirks = [...]struct {
 	{fGRSweepEveryPeer, rib.QuirkSweepEveryPeer},
 	{fUpdateNoImplicitWithdraw, rib.QuirkNoImplicitWithdraw},
 	{fGRStaleFlushedOnReconnect, rib.QuirkStaleFlushedOnReconnect},
+	{fUpdateWithdrawAnyPathID, rib.QuirkWithdrawAnyPathID},
+	{fUpdateSiteIDFromHandshake, rib.QuirkSiteIDFromHandshake},
+	{fEdgeReadvertisesLearned, rib.QuirkEdgeReadvertises},
+	{fBestOriginUnknownFirst, rib.QuirkOriginUnknownFirst},
+	{fBestTLOCPrefChangeIgnored, rib.QuirkTLOCPrefNotReselected},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -104,6 +104,42 @@ var routeFaultCases = []faultCase{
 		p.send(o1.routeAdv(100, 0, "10.1.0.0/16"))                // router 1's path again, now below router 2's
 		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o1.id, o2.id) // the old version kept wins
 	}},
+	{"update-withdraw-any-path-id", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.advertise(o, "10.1.0.0/16") // Path ID 0
+		again := o.routeAdv(0, 0, "10.1.0.0/16")
+		again.Attributes[len(again.Attributes)-1].Value.(*omp.AttrReachables).VRoutes[0].PathID = 5
+		p.send(again)
+		p.send(withdraw("10.1.0.0/16")) // Path ID 0 alone
+		if faulty {
+			p.expectBest("10.1.0.0/16")
+			return
+		}
+		p.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"update-site-id-from-handshake", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o1, o2 := originN(1), originN(2) // two sites by ATTR_TYPE_SITE_ID, one peer
+		p.advertise(o1, "10.1.0.0/16")
+		p.advertise(o2, "10.1.0.0/16")
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id, o2.id)
+	}},
+	{"edge-origin-unknown-first", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
+			[2]pathPrefs{{proto: omp.OriginConnected}, {proto: omp.OriginUnknown}}, 1, 2)
+	}},
+	{"edge-tloc-preference-change-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o1, o2 := originN(1), originN(2)
+		p.send(o1.tlocAdv(100))
+		p.send(o2.tlocAdv(200))
+		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
+		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		p.expectBest("10.1.0.0/16", o2.id)
+		p.send(o1.tlocAdv(300)) // router 1's TLOC now the preferred one
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id)
+	}},
 
 	// reflect
 	{"reflect-to-source", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -316,6 +352,16 @@ var routeFaultCases = []faultCase{
 			return
 		}
 		b.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"edge-readvertises-learned", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, asController(edgeHandshake()))
+		b := ribEstablished(t, sp, asController(peerN(3)))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		if got := findUpdate(b.adjRIBOut(2), reaches("10.1.0.0/16")) != nil; got != faulty {
+			t.Fatalf("a route learned from controller a advertised to controller b: %v", got)
+		}
 	}},
 	{"gr-stale-flushed-on-reconnect", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())

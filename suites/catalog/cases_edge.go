@@ -68,6 +68,14 @@ func edgeRoutingCases() []Case {
 		bp(Case{ID: "EBP-013", Level: INFORMATIONAL, Reading: "Records whether paths a controller passes on for two routers with the same Path ID are two paths: router 1's path, Path ID 1 at a preference of 200, then router 2's, Path ID 1 at 100; a DUT that reads a path as its prefix, Path ID and originator (as the reference does) keeps the first, the best. The draft does not say what identifies a path, and BGP's ADD-PATH (RFC 7911 3) has the sender number its paths of a prefix apart, so a DUT that takes the second for a new version of the first is not failed.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, RouteUpdate(Originator(), pref(200))).Mutate(firstPathID, Set(1))),
 				Send(0, As(2, RouteUpdate(Originator(), pref(100))).Mutate(firstPathID, Set(1))), ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-014", Reading: "A withdrawal names one path, by its Path ID (RFC 7911 3: a path is its prefix and Path ID): router 1's two paths to the prefix, Path ID 2 at a preference of 200 and Path ID 9 at 100; Path ID 2 withdrawn, the other is still router 1's path to it.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, RouteUpdate(Originator(), pref(200)))), Send(0, As(1, RouteUpdate(Originator(), pref(100))).Mutate(firstPathID, Set(9))),
+				Send(0, As(1, Update(WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-015", Reading: "Step 5, the end of its order: an unknown origin type (router 2's path, ATTR_TYPE_ORIGIN Proto 0, no protocol) comes last, after connected (router 1's), though router 2's has the higher router ID and TLOC address and came first.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginConnected)}, []A{origin(omp.OriginUnknown)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-016", Reading: "Step 4 follows the TLOC: router 2's path is the best while its TLOC's preference (200) is above router 1's (100); router 1's TLOC route comes again at 300, and router 1's path becomes the best.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{pref(100)}, []A{pref(200)}), routes(nil, nil), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1)),
+				Send(0, As(1, Update(TLOCRoutes(), Originator(), pref(300)))), ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 	}
 }
 

@@ -77,5 +77,12 @@ func originationCases() []Case {
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p)),
 		oc("ORG-002", "A vRoute the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES (the operator actions originate, then withdraw).",
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p), ExpectOn(0, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))),
+		{ID: "ORG-006", Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqSDNRouter,
+			Reading: "An SDN router advertises the networks it learns locally, not the routes OMP gave it (routes learnt via OMP are not even redistributed downstream by default, section 3.1): router 2's route, which controller peer0 passes on, is not in the SDN router's advertisement to controller peer1, the answer to peer1's REFRESH_REQUEST.",
+			Roles:   Edges, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeUpdate,
+			Script: []Step{Open(0), Open(1), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))), ExpectOn(0, Accept()),
+				ExpectOn(1, NotInRefresh(HasVRoute(DefaultPrefix)))}},
 	}
 }
+
+const reqSDNRouter = "SDN Routers: A router that is managed by an SDN controller infrastructure, peers with Routing controller with OMP. It learns locally attached networks and prefixes via traditional routing mechanisms and advertises to Routing Controller via OMP."

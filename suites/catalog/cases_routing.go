@@ -97,6 +97,17 @@ func reflectionCases() []Case {
 			Script: []Step{Open(0, PeerType(omp.PeerTypeVSmart)), Open(1), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(3, Update(TLOCRoutes(), Originator()))),
 				Send(0, As(2, RouteUpdate(Originator(), SiteID())).Mutate(firstPathID, Set(1))), Send(0, As(3, RouteUpdate(Originator(), SiteID())).Mutate(firstPathID, Set(1))),
 				ExpectOn(1, AllPaths(p, 2, 3))}},
+		{ID: "RFL-018", Section: "3.1-distribution", Level: SHOULD, Basis: BGP, Source: "RFC 7911 3",
+			Requirement: "the Path Identifier MUST be assigned in such a way that the BGP speaker is able to use the (Prefix, Path Identifier) to uniquely identify a path advertised to a neighbor.",
+			Reading:     "A withdrawal names one path, by its Path ID: peer0 advertises two paths to the prefix, Path IDs 1 and 7, then withdraws Path ID 1; the other stays, and the answer to peer1's REFRESH_REQUEST still holds the prefix." + readValid,
+			Roles:       Controller, Needs: slices.Concat(vroute, tloc, []Need{NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{Send(0, RouteUpdate().Mutate(firstPathID, Set(7))), ExpectOn(0, Accept()),
+				Send(0, Update(WithdrawVRoutes(p))), ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0)))})},
+		{ID: "RFL-019", Section: "3.1-selection", Level: SHOULD, Basis: Draft, Requirement: reqBestPath,
+			Reading: "A path's site is its ATTR_TYPE_SITE_ID: peer0 (IDENTITY VIP_DEVICE_VSMART) passes on router 2's and router 3's paths to the prefix, equal but for their sites, each with its router's ATTR_TYPE_SITE_ID; from two sites, both are chosen (step 7) and reach the other peer, though the controller that passed them on has one Site ID of its own." + readValid,
+			Roles:   Controller, Needs: slices.Concat(vroute, tloc), Type: omp.TypeUpdate,
+			Script: []Step{Open(0, PeerType(omp.PeerTypeVSmart)), Open(1), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(3, Update(TLOCRoutes(), Originator()))),
+				Send(0, As(2, RouteUpdate(Originator(), SiteID()))), Send(0, As(3, RouteUpdate(Originator(), SiteID()))), ExpectOn(1, AllPaths(p, 2, 3))}},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ompconform/ompconform/omp"
 )
@@ -48,10 +49,15 @@ func (x *Exec) collectQuery(i int, what string, q Msg) (got []omp.Message, end E
 }
 
 // gather sends msgs on peer i, then req if it is set, and reads the DUT's
-// messages until eors is complete.
+// messages until eors is complete. With a request, what the DUT sent
+// before it (read before the request went out, not yet taken by the
+// case) is not its answer: a route advertised then and withdrawn since
+// is not in the answer, nor does an earlier EOR end it.
 func (x *Exec) gather(i int, req Msg, eors *eorSet, what string, msgs ...Msg) (got []omp.Message, end Event, skipped string) {
+	var since time.Time
 	if req != nil {
 		msgs = append(slices.Clip(msgs), req)
+		since = time.Now()
 	}
 	for _, m := range msgs {
 		if err := x.send(i, m); err != nil {
@@ -59,7 +65,13 @@ func (x *Exec) gather(i int, req Msg, eors *eorSet, what string, msgs ...Msg) (g
 		}
 	}
 	end, skipped = x.await(i, x.Env.Answer, what, func(ev Event) bool {
-		if _, ok := ev.Alert(); ok || eors.see(ev.Msg) {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if ev.At.Before(since) {
+			return false
+		}
+		if eors.see(ev.Msg) {
 			return true
 		}
 		got = append(got, ev.Msg) // EORs of other families included

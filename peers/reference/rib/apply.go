@@ -301,7 +301,7 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 		for pi := r.dests.at(di).paths; pi != 0; {
 			pa := r.paths.at(pi)
 			next := pa.next
-			if pa.peer == p.id && pa.pathID == pathID && (!orig.Is4() || r.sets[pa.eff].orig == addrU32(orig)) {
+			if pa.peer == p.id && (pa.pathID == pathID || r.cfg.Quirks.has(QuirkWithdrawAnyPathID)) && (!orig.Is4() || r.sets[pa.eff].orig == addrU32(orig)) {
 				r.removePath(pi)
 				r.pend(di)
 			}

@@ -57,6 +57,9 @@ func (r *RIB) intern(attrs []omp.Attribute, orig netip.Addr, site uint32) (uint3
 			}
 			hasOrig = true
 		case omp.AttrTypeSiteID:
+			if r.cfg.Quirks.has(QuirkSiteIDFromHandshake) {
+				continue
+			}
 			hasSite = true
 		}
 		l = append(l, a)
@@ -261,6 +264,11 @@ func (r *RIB) evalTLOC(st *tlocState) {
 				break
 			}
 		}
+	}
+	if r.cfg.Quirks.has(QuirkTLOCPrefNotReselected) {
+		st.changed = st.changed || valid != st.valid
+		st.valid, st.pref, st.private = valid, pref, private
+		return
 	}
 	if valid != st.valid || pref != st.pref || private != st.private {
 		st.valid, st.pref, st.private, st.changed = valid, pref, private, true

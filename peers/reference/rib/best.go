@@ -219,6 +219,9 @@ func (r *RIB) exported(p *path) bool {
 	if r.cfg.Role == omp.RoleController {
 		return p.flags&fBest != 0
 	}
+	if r.cfg.Quirks.has(QuirkEdgeReadvertises) && p.flags&fBest != 0 && p.flags&fRejected == 0 {
+		return true
+	}
 	return p.peer == PeerLocal && p.flags&fRejected == 0 && (p.flags&fBest != 0 || r.valid(p, int(r.dests.at(p.dest).fam)))
 }
 

@@ -103,7 +103,11 @@ func compare(q Quirks, role omp.Role, a, b *Candidate) (int, Step) {
 			}
 			return c, StepTLOCPref
 		}
-		if ra, rb := originRank(a.Origin), originRank(b.Origin); ra != rb {
+		ra, rb := originRank(a.Origin), originRank(b.Origin)
+		if q.has(QuirkOriginUnknownFirst) {
+			ra, rb = ra%8, rb%8 // unknown (8) before connected (1)
+		}
+		if ra != rb {
 			if (ra < rb) != q.has(QuirkOriginReversed) {
 				return 1, StepOrigin
 			}

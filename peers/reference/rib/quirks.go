@@ -9,7 +9,7 @@ import (
 // speaker's named faults (peers/reference/faults.go) switch them on. The
 // zero value is the correct RIB. Each quirk is one check at the place the
 // RIB makes the decision it breaks.
-type Quirks uint32
+type Quirks uint64
 
 const (
 	// QuirkValidIgnored: best-path step 1 is skipped: a vRoute whose
@@ -100,6 +100,22 @@ const (
 	// soon as its session is back, before it advertises them again and
 	// ends with End-of-RIB.
 	QuirkStaleFlushedOnReconnect
+	// QuirkWithdrawAnyPathID: a withdrawal removes the peer's paths to
+	// the destination whatever their Path ID.
+	QuirkWithdrawAnyPathID
+	// QuirkSiteIDFromHandshake: a received ATTR_TYPE_SITE_ID is dropped
+	// and the advertising peer's HANDSHAKE Site ID put in its place.
+	QuirkSiteIDFromHandshake
+	// QuirkEdgeReadvertises: an edge sends its best paths learned from
+	// one controller to its other controllers, beside its own routes.
+	QuirkEdgeReadvertises
+	// QuirkOriginUnknownFirst: step 5 ranks an unknown origin type
+	// before connected instead of last.
+	QuirkOriginUnknownFirst
+	// QuirkTLOCPrefNotReselected: a change of a TLOC's preference (or
+	// private address) does not re-select the vRoutes over it; only its
+	// validity does.
+	QuirkTLOCPrefNotReselected
 )
 
 // The quirks of what a controller reflects: of the families it sends,
