@@ -29,11 +29,16 @@ func (strayExp) Alerts() []omp.AlertID { return nil }
 var strayFollowUp = Policy(omp.PolicyComplete, bytes.Repeat([]byte("policy;"), 15))
 
 func (s strayExp) check(x *Exec, peer int) Verdict {
-	refusal := AnyAlert()
-	ev, skipped := x.await(peer, x.Env.Settle, s.String(), func(ev Event) bool { _, ok := ev.Alert(); return ok })
-	if ev.Kind != EvTimeout {
+	// A barrier first: an ALERT before its answer is the fragment's
+	// refusal, however long the round trip (a wait of Env.Settle took a
+	// late one for the refusal of the whole policy sent next).
+	refusal, refused := AnyAlert(), false
+	if v := x.barrierOr(peer, s, x.Env.Answer, func(ev Event, skipped string) Verdict {
+		refused = true
 		v := refusal.judge(x, peer, ev, skipped)
 		v.Expected = s.String()
+		return v
+	}); refused {
 		return v
 	}
 	// Silent: the fragment was dropped, or it opened a sequence.
