@@ -16,17 +16,24 @@ import (
 // sent after a message is answered after the DUT handled it: what comes
 // before that EOR is the DUT's answer, with no fixed wait.
 
-// collect sends each of msgs on peer i, then a REFRESH_REQUEST (refresh),
-// and gathers the DUT's messages until an EOR. Without refresh it gathers
-// up to the next EOR. An ALERT, a close or Env.Answer without the EOR
-// ends it early: end says how.
+// collect sends each of msgs on peer i, then (refresh) a REFRESH_REQUEST
+// for each negotiated family, and gathers the DUT's messages until the
+// EOR of each: its whole Adj-RIB-Out to the peer, whatever family the
+// case looks for. Without refresh it gathers the initial advertisement,
+// up to the EOR of each negotiated family. An ALERT, a close or
+// Env.Answer without the EORs ends it early: end says how.
 func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp.Message, end Event, skipped string) {
-	// Without a refresh: the initial advertisement, whose EORs end each
-	// negotiated family.
 	var req Msg
 	eors := newEORSet(x.fams[i])
 	if refresh {
-		req, eors = x.refreshRequest(i)
+		if fams := x.fams[i]; len(fams) > 0 {
+			for _, f := range fams[:len(fams)-1] {
+				msgs = append(slices.Clip(msgs), Inform(omp.InformRefreshRequest, f.AFI, f.SAFI))
+			}
+			req = Inform(omp.InformRefreshRequest, fams[len(fams)-1].AFI, fams[len(fams)-1].SAFI)
+		} else {
+			req, eors = x.refreshRequest(i)
+		}
 	}
 	return x.gather(i, req, eors, what, msgs...)
 }
