@@ -111,3 +111,29 @@ func TestBestPathJudgesWhatIsHeld(t *testing.T) {
 		}
 	}
 }
+
+// A refresh's answer is what the DUT sends after the request, for every
+// negotiated family: a route reflected before the request and withdrawn
+// since is not in it (RFL-018 passed a DUT that withdrew every path of
+// the prefix), and a TLOC route is looked for in the TLOC family's answer
+// (NEG-003 then passed a DUT that installed a family not negotiated).
+func TestRefreshAnswerIsAfterTheRequest(t *testing.T) {
+	for _, c := range []struct {
+		fault reference.Fault
+		id    string
+	}{
+		{"", "RFL-018"}, {"", "NEG-003"},
+		{"update-withdraw-any-path-id", "RFL-018"}, {"unnegotiated-family-accepted", "NEG-003"},
+	} {
+		var faults []reference.Fault
+		want := catalog.Pass
+		if c.fault != "" {
+			faults, want = []reference.Fault{c.fault}, catalog.Fail
+		}
+		for _, r := range onReference(t, catalog.Controller, faults, c.id).Results {
+			if r.Grade != want {
+				t.Errorf("%s against the reference with %q: %s, want %s (received %q; %s)", r.ID, c.fault, r.Grade, want, r.Received, r.Reason)
+			}
+		}
+	}
+}
