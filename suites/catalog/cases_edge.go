@@ -106,7 +106,11 @@ func edgeGRCases() []Case {
 		ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2}))}
 	// c is a graceful restart case: c's ID, reading, timer mark and
 	// script, the rest common.
-	c := edgeQueryCase("3.1-restart", reqGR, needs)
+	query := edgeQueryCase("3.1-restart", reqGR, needs)
+	c := func(gc Case) Case {
+		gc.Reading += readGRUnit
+		return query(gc)
+	}
 	return []Case{
 		c(Case{ID: "EGR-002", Reading: "Within the GR interval after its controller's connection breaks, the SDN router keeps the routes it learned from it (stale): the other controller's QUERY still finds them.",
 			Script: slices.Concat(learn, []Step{Reset(0), Sleep(0.3), ExpectOn(1, QueriedPaths(p, []int{2}))})}),

@@ -113,6 +113,9 @@ func reflectionCases() []Case {
 
 const reqGR = "Graceful restart for OMP allows SDN routers to continue forwarding with last known routing information even when the OMP peering experiences an outage. [...] If the graceful restart duration expires and the OMP peering is not re-established within this period, then the SDN Router considers the OMP peer as dead and purges all routes learnt from that period. In the case where the peering is re-established during graceful restart duration, then based on fresh routes learnt from the OMP peer, a mark and sweep of all routes is done."
 
+// readGRUnit is the reading every graceful restart case rests on.
+const readGRUnit = " The draft gives the GR Interval no unit; ompconform reads it in seconds, as RFC 4724's Restart Time, and the interval of a session as the smaller of the two offered."
+
 // gr is the HANDSHAKE option of a peer offering graceful restart for s seconds.
 func gr(s uint32) HSOpt { return AddCaps(&omp.CapGracefulRestart{GRInterval: s}) }
 
@@ -128,7 +131,7 @@ func grCases() []Case {
 	// script, the rest common.
 	c := func(c Case) Case {
 		c.Section, c.Level, c.Basis, c.Requirement = "3.1-restart", SHOULD, Draft, reqGR
-		c.Reading += readValid
+		c.Reading += readGRUnit + readValid
 		c.Roles, c.Needs, c.Type = Controller, needs, omp.TypeUpdate
 		return c
 	}
