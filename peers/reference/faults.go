@@ -91,6 +91,7 @@ const (
 	fHelloTooOften
 	fHelloWithZeroHoldTime
 	fHoldTimerIgnoresHello
+	fHoldTimerNotInConfirm
 
 	fBestInvalidAccepted
 	fBestDistanceReversed
@@ -268,6 +269,8 @@ var faultTable = [numFaults]faultDef{
 		"with a negotiated hold time of 0 it still sends HELLO every time unit (every second), where RFC 4271 4.4 says no periodic KEEPALIVE is sent"},
 	fHoldTimerIgnoresHello: {"hold-timer-ignores-hello", "hello", allRoles,
 		"a HELLO received does not restart the hold timer (UPDATE, QUERY, POLICY and INFORM do): a peer that sends HELLOs and nothing else gets ALERT OMP_ERR_HOLDTIME"},
+	fHoldTimerNotInConfirm: {"hold-timer-not-in-confirm", "hello", allRoles,
+		"the hold timer stops between the HANDSHAKE exchange and the peer's first HELLO (HandshakeConfirm): a peer that never confirms the session keeps its connection for ever, where RFC 4271 8.2.2 runs the negotiated hold time there"},
 
 	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
 		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},

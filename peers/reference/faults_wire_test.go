@@ -394,6 +394,17 @@ var sessionFaultCases = []faultCase{
 		}
 		p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
 	}},
+	{"hold-timer-not-in-confirm", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(withHold(30)) // and no HELLO: the session is never confirmed
+		if !faulty {
+			p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
+			return
+		}
+		if m := p.quiet(3*30*testUnit, func(m omp.Message) bool { return m.Type() == omp.TypeAlert }); m != nil {
+			t.Fatal("ALERT: the hold timer expired before the first HELLO")
+		}
+	}},
 	{"hold-timer-never-expires", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(withHold(30))

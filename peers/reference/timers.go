@@ -53,6 +53,10 @@ func (s *session) timerLoop() {
 			if neg == nil {
 				continue
 			}
+			if st == StateHandshakeConfirm && s.set.faults.has(fHoldTimerNotInConfirm) {
+				hold.Stop()
+				continue
+			}
 			if neg.Hold > 0 {
 				limit, negotiated = neg.Hold, true
 				if helloT == nil && !s.set.faults.has(fHelloOnce) {

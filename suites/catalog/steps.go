@@ -45,6 +45,8 @@ type openStep struct {
 	// optional: a refusal means the DUT lacks what the case needs
 	// (UNSUPPORTED), not a setup ERROR.
 	optional bool
+	// unconfirmed stops at the DUT's HANDSHAKE: no HELLO is sent.
+	unconfirmed bool
 }
 
 // Open opens a session for fake peer i: connect, send its HANDSHAKE
@@ -65,7 +67,19 @@ func TryOpen(i int, opts ...HSOpt) Step {
 	return openStep{peer: i, hs: Handshake(opts...), optional: true}
 }
 
-func (s openStep) String() string { return fmt.Sprintf("peer%d opens a session with %s", s.peer, s.hs) }
+// OpenUnconfirmed is TryOpen that stops at the DUT's HANDSHAKE: the fake
+// peer sends no HELLO, so the session is never confirmed (RFC 4271's
+// OpenConfirm state), and it keeps no keepalive.
+func OpenUnconfirmed(i int, opts ...HSOpt) Step {
+	return openStep{peer: i, hs: Handshake(opts...), optional: true, unconfirmed: true}
+}
+
+func (s openStep) String() string {
+	if s.unconfirmed {
+		return fmt.Sprintf("peer%d sends %s and no HELLO", s.peer, s.hs)
+	}
+	return fmt.Sprintf("peer%d opens a session with %s", s.peer, s.hs)
+}
 
 func (s openStep) run(x *Exec) bool {
 	if !(connectStep{s.peer}).run(x) {
@@ -97,6 +111,9 @@ func (s openStep) run(x *Exec) bool {
 	if miss := MissingNeeds(x.Case.Needs, hs); len(miss) > 0 {
 		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "the DUT's HANDSHAKE lacks " + joinNeeds(miss), Reason: "the DUT did not negotiate what the case needs"})
 		return false
+	}
+	if s.unconfirmed {
+		return true
 	}
 	if err := x.send(s.peer, Hello()); err != nil {
 		return x.setup("peer%d cannot send its HELLO: %v", s.peer, err)

@@ -46,7 +46,9 @@ func (x *Exec) watch(i int, d, every time.Duration, m Msg, what string, on func(
 
 // ---- hold timer expiry -------------------------------------------------
 
-type holdExpiryExp struct{}
+type holdExpiryExp struct {
+	unconfirmed bool // from the fake peer's HANDSHAKE, no HELLO sent
+}
 
 // HoldTimerExpires expects the DUT, hearing nothing for the session's
 // negotiated hold time (the smaller of the two offered), to send ALERT
@@ -54,6 +56,12 @@ type holdExpiryExp struct{}
 // later than hold + Tolerance after the harness's last message. The fake
 // peer's keepalive stops, and one last HELLO marks the start.
 func HoldTimerExpires() Expectation { return holdExpiryExp{} }
+
+// HoldTimerExpiresUnconfirmed is HoldTimerExpires on a session the fake
+// peer never confirmed (OpenUnconfirmed): the hold time runs from its
+// HANDSHAKE, its last message (RFC 4271 8.2.2: the HoldTimer is set to the
+// negotiated value when the OPEN is received, and runs in OpenConfirm).
+func HoldTimerExpiresUnconfirmed() Expectation { return holdExpiryExp{unconfirmed: true} }
 
 func (h holdExpiryExp) String() string {
 	return fmt.Sprintf("ALERT %s (or %s) one negotiated hold time after the last message, then close",
@@ -69,9 +77,11 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 	if hold <= 0 {
 		return Verdict{Grade: Unsupported, Expected: h.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no hold timer to expire"}
 	}
-	x.sess[peer].Keepalive(0)
-	if err := x.send(peer, Hello()); err != nil {
-		return verdict(Fail, h, "the session ended before the hold timer ran: "+err.Error(), "")
+	if !h.unconfirmed {
+		x.sess[peer].Keepalive(0)
+		if err := x.send(peer, Hello()); err != nil {
+			return verdict(Fail, h, "the session ended before the hold timer ran: "+err.Error(), "")
+		}
 	}
 	since := x.sent[peer]
 	ev, skipped := x.await(peer, time.Until(since.Add(hold+2*tol)), h.String(), func(ev Event) bool {
