@@ -76,6 +76,7 @@ const (
 	fUpdateNoImplicitWithdraw
 	fUpdateWithdrawAnyPathID
 	fUpdateSiteIDFromHandshake
+	fUpdatePackOverflow
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -239,6 +240,8 @@ var faultTable = [numFaults]faultDef{
 		"a new advertisement of a path the speaker has (same peer, Path ID and originator) with other attributes is taken as a second path beside the first instead of replacing it: the old version stays a candidate for best path"},
 	fUpdateWithdrawAnyPathID: {"update-withdraw-any-path-id", "update", allRoles,
 		"a withdrawal removes every path the peer has to the destination, whatever its Path ID, instead of the path it names (RFC 7911: a path is its prefix and Path ID)"},
+	fUpdatePackOverflow: {"update-pack-overflow", "update", ctrlRoles,
+		"a controller packs reflected vRoutes into UPDATEs up to 20 bytes past the 4096-byte maximum: an UPDATE of many routes is one vRoute too long"},
 	fUpdateSiteIDFromHandshake: {"update-site-id-from-handshake", "update", ctrlRoles,
 		"a received ATTR_TYPE_SITE_ID is dropped and the advertising peer's own HANDSHAKE Site ID put in its place: the paths another controller passes on for routers of several sites all look like that controller's site"},
 
@@ -509,6 +512,7 @@ var ribQuirks = [...]struct {
 	{fEdgeReadvertisesLearned, rib.QuirkEdgeReadvertises},
 	{fBestOriginUnknownFirst, rib.QuirkOriginUnknownFirst},
 	{fBestTLOCPrefChangeIgnored, rib.QuirkTLOCPrefNotReselected},
+	{fUpdatePackOverflow, rib.QuirkPackOverflow},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

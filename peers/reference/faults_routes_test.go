@@ -451,30 +451,19 @@ var routeFaultCases = []faultCase{
 	{"extended-length-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))
-		o := originN(1)
-		var ps []string
-		for i := range 100 {
-			ps = append(ps, fmt.Sprintf("10.9.%d.0/24", i))
+		ps := manyVRoutes(100)
+		a.advertise(originN(1), ps...) // about 1.6 KB of NLRI: ATTR_EXTENDED needed
+		b.reflectedDecode(len(ps), faulty)
+	}},
+	{"update-pack-overflow", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o, ps := originN(1), manyVRoutes(300) // more than one UPDATE holds
+		a.send(o.tlocAdv(0))
+		for k := 0; k < len(ps); k += 100 {
+			a.send(o.routeAdv(0, 0, ps[k:k+100]...))
 		}
-		a.advertise(o, ps...) // about 1.6 KB of NLRI: ATTR_EXTENDED needed
-		seen := 0
-		for seen < len(ps) {
-			m, err := b.recvErr(testTimeout)
-			if err != nil {
-				if !faulty {
-					t.Fatalf("after %d routes: %v", seen, err)
-				}
-				return // the UPDATE does not decode
-			}
-			if u, ok := m.(*omp.Update); ok {
-				if v, ok := u.Find(omp.AttrTypeReachables); ok && v.(*omp.AttrReachables).SAFI == omp.SAFIVRoute {
-					seen += len(v.(*omp.AttrReachables).VRoutes)
-				}
-			}
-		}
-		if faulty {
-			t.Fatal("every route decoded")
-		}
+		b.reflectedDecode(len(ps), faulty)
 	}},
 
 	// origination
@@ -666,4 +655,36 @@ func labelled(m omp.Message, label uint32) bool {
 	}
 	v, ok := u.Find(omp.AttrTypeReachables)
 	return ok && slices.ContainsFunc(v.(*omp.AttrReachables).VRoutes, func(n omp.VRouteNLRI) bool { return n.Label == label })
+}
+
+// manyVRoutes are n VPN 1 prefixes 10.9.k.0/24.
+func manyVRoutes(n int) []string {
+	var ps []string
+	for i := range n {
+		ps = append(ps, fmt.Sprintf("10.9.%d.%d/32", i/256, i%256))
+	}
+	return ps
+}
+
+// reflectedDecode reads the n vRoutes reflected to p: every UPDATE
+// decodes, or, faulty, one does not.
+func (p *peer) reflectedDecode(n int, faulty bool) {
+	p.t.Helper()
+	for seen := 0; seen < n; {
+		m, err := p.recvErr(testTimeout)
+		if err != nil {
+			if !faulty {
+				p.t.Fatalf("after %d routes: %v", seen, err)
+			}
+			return // the UPDATE does not decode
+		}
+		if u, ok := m.(*omp.Update); ok {
+			if v, ok := u.Find(omp.AttrTypeReachables); ok && v.(*omp.AttrReachables).SAFI == omp.SAFIVRoute {
+				seen += len(v.(*omp.AttrReachables).VRoutes)
+			}
+		}
+	}
+	if faulty {
+		p.t.Fatal("every route decoded")
+	}
 }

@@ -175,6 +175,10 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 	if withdraw {
 		typ = omp.AttrTypeUnreachables
 	}
+	limit := omp.MaxMessageLen
+	if r.cfg.Quirks.has(QuirkPackOverflow) {
+		limit += 20 // one vRoute over
+	}
 	for len(ns) > 0 {
 		start := len(dst)
 		dst = appendUpdateHead(dst, f, attrs, typ)
@@ -183,7 +187,7 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 		for ; k < len(ns); k++ {
 			if d := r.dests.at(ns[k].dest); d.fam == fVR4 && !d.wide() {
 				// The common case, straight from the dest.
-				if len(dst)-start+20 > omp.MaxMessageLen {
+				if len(dst)-start+20 > limit {
 					break
 				}
 				dst = binary.BigEndian.AppendUint64(dst, uint64(d.vpn))
@@ -193,7 +197,7 @@ func (r *RIB) appendUpdates(dst []byte, f int, attrs []byte, withdraw bool, ns [
 				continue
 			}
 			dk := r.dests.key(ns[k].dest)
-			if len(dst)-start+r.nlriSize(&dk) > omp.MaxMessageLen {
+			if len(dst)-start+r.nlriSize(&dk) > limit {
 				break
 			}
 			dst = r.appendNLRI(dst, &dk, ns[k].pathID, ns[k].label)

@@ -116,6 +116,9 @@ const (
 	// private address) does not re-select the vRoutes over it; only its
 	// validity does.
 	QuirkTLOCPrefNotReselected
+	// QuirkPackOverflow: UPDATEs are packed up to 20 bytes past
+	// omp.MaxMessageLen: one vRoute too many.
+	QuirkPackOverflow
 )
 
 // The quirks of what a controller reflects: of the families it sends,
