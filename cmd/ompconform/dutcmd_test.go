@@ -184,7 +184,7 @@ func TestExampleControlScript(t *testing.T) {
 		cases        []string
 		want         int
 	}{
-		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*", "RDO-*"}, 13},
+		{"edge", "--config " + conf + " ", []string{"OPR-*", "ORG-*", "EPL-*", "RDO-*"}, 14},
 		{"controller", "", []string{"PLA-*", "PLD-*", "RDO-*"}, 8},
 	} {
 		cmd := os.Args[0] + " reference " + c.config + "--role " + c.role + " --system-ip 192.0.2.9 --listen " + addr + " --state-api " + api
