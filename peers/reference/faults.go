@@ -292,7 +292,7 @@ var faultTable = [numFaults]faultDef{
 	fBestOriginUnknownFirst: {"edge-origin-unknown-first", "bestpath", edgeRoles,
 		"best-path step 5 ranks an unknown origin type first, before connected, where the draft's order ends with it"},
 	fBestTLOCPrefChangeIgnored: {"edge-tloc-preference-change-ignored", "bestpath", edgeRoles,
-		"a new TLOC preference (the TLOC route advertised again with another ATTR_TYPE_PREF) does not re-run best-path selection for the vRoutes over it; only the TLOC's coming and going does"},
+		"a new TLOC preference or private address (the TLOC route advertised again with another ATTR_TYPE_PREF or TLOC_V4_PRIVATE) does not re-run best-path selection for the vRoutes over it; only the TLOC's coming and going does"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},

@@ -657,7 +657,7 @@ func labelled(m omp.Message, label uint32) bool {
 	return ok && slices.ContainsFunc(v.(*omp.AttrReachables).VRoutes, func(n omp.VRouteNLRI) bool { return n.Label == label })
 }
 
-// manyVRoutes are n VPN 1 prefixes 10.9.k.0/24.
+// manyVRoutes are n VPN 1 host prefixes, 10.9.0.0/32 on.
 func manyVRoutes(n int) []string {
 	var ps []string
 	for i := range n {

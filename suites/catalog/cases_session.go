@@ -90,7 +90,7 @@ func holdCases() []Case {
 		{ID: "HLD-008", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp,
 			Reading: readHold + " Every message restarts the hold timer: INFORMs alone (no HELLO), every third of the negotiated hold time, keep the session up for two hold times.", Timer: true, Type: omp.TypeInform,
 			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(2, InformAll(omp.InformEOR)))}},
-		{ID: "HLD-009", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqHoldExp,
+		{ID: "HLD-009", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqHoldExp,
 			Reading: readHold + " The hold timer runs before the session is confirmed: a peer that sends its HANDSHAKE (Hold Time 3) and then nothing, not even the HELLO that would confirm it, is dropped one negotiated hold time after its HANDSHAKE (RFC 4271 8.2.2, OpenConfirm).", Timer: true, Type: omp.TypeHandshake,
 			Script: []Step{OpenUnconfirmed(0, HoldTime(3)), ExpectOn(0, HoldTimerExpiresUnconfirmed())}},
 	}

@@ -26,6 +26,16 @@ func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp
 	var req Msg
 	eors := newEORSet(x.fams[i])
 	if refresh {
+		// Drained first: what the DUT sends the peer before it answers a
+		// first REFRESH_REQUEST is read and dropped, so that a route it
+		// advertised late and has withdrawn since cannot pass for part
+		// of the answer (the request below cuts only what was read
+		// before it went out).
+		if breq, beors := x.refreshRequest(i); len(msgs) == 0 {
+			if _, end, skipped := x.gather(i, breq, beors, what); !beors.done {
+				return nil, end, skipped
+			}
+		}
 		if fams := x.fams[i]; len(fams) > 0 {
 			for _, f := range fams[:len(fams)-1] {
 				msgs = append(slices.Clip(msgs), Inform(omp.InformRefreshRequest, f.AFI, f.SAFI))

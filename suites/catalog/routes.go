@@ -209,19 +209,13 @@ func HandshakeValid() Pred {
 
 // adjIn is what a fake peer holds of the case run's vRoutes, as the
 // DUT's UPDATEs on its session advertised and withdrew them: each path
-// (prefix, Path ID and originator) and the TLOC it goes via. A path the
-// DUT advertised and never withdrew is still held, however long ago.
+// (prefix and Path ID) and the TLOC it goes via. A path the DUT
+// advertised and never withdrew is still held, however long ago.
 type adjIn map[adjKey]netip.Addr
 
-// adjKey is a path's identity as this project reads it (docs/query.md,
-// peers/reference/rib): a controller passes on the paths of many SDN
-// routers, whose Path IDs are their own, so the originator
-// (ATTR_TYPE_ORIGINATOR, the zero address without one) tells apart two
-// paths with one Path ID.
 type adjKey struct {
 	prefix netip.Prefix
 	pathID uint32
-	orig   netip.Addr
 }
 
 // maxAdjIn bounds what a session's adjIn keeps: a case advertises a few
@@ -233,21 +227,10 @@ func (a adjIn) take(e *Env, m omp.Message) adjIn {
 	if m.Type() != omp.TypeUpdate {
 		return a
 	}
-	var orig netip.Addr
-	if v, ok := omp.Find(attrsOf(m), omp.AttrTypeOriginator); ok {
-		orig = v.(*omp.AttrOriginator).Originator
-	}
-	// A withdrawal names its originator's path; one without
-	// ATTR_TYPE_ORIGINATOR, the paths of that Path ID whatever theirs.
 	for _, r := range reachesOf(m, true, omp.SAFIVRoute) {
 		for _, v := range r.VRoutes {
-			if v.VPNID != e.VPN() {
-				continue
-			}
-			for k := range a {
-				if k.prefix == v.Prefix() && k.pathID == v.PathID && (!orig.IsValid() || !k.orig.IsValid() || k.orig == orig) {
-					delete(a, k)
-				}
+			if v.VPNID == e.VPN() {
+				delete(a, adjKey{v.Prefix(), v.PathID})
 			}
 		}
 	}
@@ -263,7 +246,7 @@ func (a adjIn) take(e *Env, m omp.Message) adjIn {
 			if a == nil {
 				a = adjIn{}
 			}
-			a[adjKey{v.Prefix(), v.PathID, orig}] = tloc
+			a[adjKey{v.Prefix(), v.PathID}] = tloc
 		}
 	}
 	return a
