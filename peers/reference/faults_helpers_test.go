@@ -472,12 +472,10 @@ type pathPrefs struct {
 	proto       uint8
 }
 
-// bestOfTwo has p advertise 10.1.0.0/16 from originN(1) and originN(2)
-// (at one site when sameSite), both TLOCs first, with the preferences
-// x[0] and x[1], and checks that the best path is origin want's (1 or
-// 2), or faultyWant's on a faulty speaker.
-func bestOfTwo(p *peer, faulty, sameSite bool, x [2]pathPrefs, want, faultyWant int) {
-	p.t.Helper()
+// sendTwo has p advertise routers 1 and 2 (sharing router 1's site when
+// sameSite): their TLOCs, then their paths to 10.1.0.0/16, with x's
+// preferences and origins.
+func sendTwo(p *peer, sameSite bool, x [2]pathPrefs) [2]origin {
 	o := [2]origin{originN(1), originN(2)}
 	if sameSite {
 		o[1].site = o[0].site
@@ -488,6 +486,16 @@ func bestOfTwo(p *peer, faulty, sameSite bool, x [2]pathPrefs, want, faultyWant 
 	for i := range o {
 		p.send(o[i].routeAdv(x[i].route, x[i].proto, "10.1.0.0/16"))
 	}
+	return o
+}
+
+// bestOfTwo has p advertise 10.1.0.0/16 from originN(1) and originN(2)
+// (at one site when sameSite), both TLOCs first, with the preferences
+// x[0] and x[1], and checks that the best path is origin want's (1 or
+// 2), or faultyWant's on a faulty speaker.
+func bestOfTwo(p *peer, faulty, sameSite bool, x [2]pathPrefs, want, faultyWant int) {
+	p.t.Helper()
+	o := sendTwo(p, sameSite, x)
 	if faulty {
 		want = faultyWant
 	}

@@ -86,20 +86,11 @@ var routeFaultCases = []faultCase{
 	{"bestpath-router-id-reversed", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		bestOfTwo(ribEstablished(t, sp, edgeHandshake()), faulty, true, [2]pathPrefs{}, 2, 1) // the higher
 	}},
-	{"bestpath-tiebreak-skipped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o1, o2 := originN(1), originN(2) // two sites
-		p.advertise(o1, "10.1.0.0/16")
-		p.advertise(o2, "10.1.0.0/16")
-		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id, o2.id) // one per site
-	}},
+	{"bestpath-tiebreak-skipped", onRIB(omp.RoleController), bothSitesBest},
 	{"update-no-implicit-withdraw", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		o1, o2 := originN(1), originN(2)
-		p.send(o1.tlocAdv(0))
-		p.send(o2.tlocAdv(0))
-		p.send(o1.routeAdv(300, 0, "10.1.0.0/16"))
-		p.send(o2.routeAdv(200, 0, "10.1.0.0/16"))
+		o := sendTwo(p, false, [2]pathPrefs{{route: 300}, {route: 200}})
+		o1, o2 := o[0], o[1]
 		p.expectBest("10.1.0.0/16", o1.id)
 		p.send(o1.routeAdv(100, 0, "10.1.0.0/16"))                // router 1's path again, now below router 2's
 		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o1.id, o2.id) // the old version kept wins
@@ -118,24 +109,15 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", o.id)
 	}},
-	{"update-site-id-from-handshake", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o1, o2 := originN(1), originN(2) // two sites by ATTR_TYPE_SITE_ID, one peer
-		p.advertise(o1, "10.1.0.0/16")
-		p.advertise(o2, "10.1.0.0/16")
-		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id, o2.id)
-	}},
+	{"update-site-id-from-handshake", onRIB(omp.RoleController), bothSitesBest},
 	{"edge-origin-unknown-first", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
 			[2]pathPrefs{{proto: omp.OriginConnected}, {proto: omp.OriginUnknown}}, 1, 2)
 	}},
 	{"edge-tloc-preference-change-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		o1, o2 := originN(1), originN(2)
-		p.send(o1.tlocAdv(100))
-		p.send(o2.tlocAdv(200))
-		p.send(o1.routeAdv(0, 0, "10.1.0.0/16"))
-		p.send(o2.routeAdv(0, 0, "10.1.0.0/16"))
+		o := sendTwo(p, false, [2]pathPrefs{{tloc: 100}, {tloc: 200}})
+		o1, o2 := o[0], o[1]
 		p.expectBest("10.1.0.0/16", o2.id)
 		p.send(o1.tlocAdv(300)) // router 1's TLOC now the preferred one
 		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id)
@@ -293,14 +275,7 @@ var routeFaultCases = []faultCase{
 		b.expectBest("10.1.0.0/16", o.id) // stale, kept
 	}},
 	{"gr-no-sweep", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
-		a.expectBest("10.2.0.0/16", o.id)
-		a.conn.Close()
-		waitPeerState(t, sp, edgeID.String(), StateIdle)
-		a = ribEstablished(t, sp, edgeHandshake()) // back: re-advertises one of the two
-		a.advertise(o, "10.1.0.0/16")
+		a, o := backWithOne(t, sp)
 		a.send(eorAll)
 		a.expectBestOrFaulty(faulty, "10.2.0.0/16", o.id)
 	}},
@@ -339,11 +314,7 @@ var routeFaultCases = []faultCase{
 		a.expectBest("10.1.0.0/16", o.id)
 	}},
 	{"gr-eor-sweeps-every-peer", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, asController(edgeHandshake()))
-		b := ribEstablished(t, sp, asController(peerN(3)))
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16")
-		a.expectBest("10.1.0.0/16", o.id)
+		a, b, o := twoControllers(t, sp)
 		a.conn.Close() // a's routes stale until its own End-of-RIB
 		waitPeerState(t, sp, edgeID.String(), StateIdle)
 		b.send(eorAll)
@@ -354,24 +325,13 @@ var routeFaultCases = []faultCase{
 		b.expectBest("10.1.0.0/16", o.id)
 	}},
 	{"edge-readvertises-learned", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, asController(edgeHandshake()))
-		b := ribEstablished(t, sp, asController(peerN(3)))
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16")
-		a.expectBest("10.1.0.0/16", o.id)
+		_, b, _ := twoControllers(t, sp)
 		if got := findUpdate(b.adjRIBOut(2), reaches("10.1.0.0/16")) != nil; got != faulty {
 			t.Fatalf("a route learned from controller a advertised to controller b: %v", got)
 		}
 	}},
 	{"gr-stale-flushed-on-reconnect", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
-		a.expectBest("10.2.0.0/16", o.id)
-		a.conn.Close()
-		waitPeerState(t, sp, edgeID.String(), StateIdle)
-		a = ribEstablished(t, sp, edgeHandshake()) // back: one route again, no End-of-RIB yet
-		a.advertise(o, "10.1.0.0/16")
+		a, o := backWithOne(t, sp) // no End-of-RIB yet
 		a.expectBest("10.1.0.0/16", o.id)
 		if faulty {
 			a.expectBest("10.2.0.0/16") // gone with the session's return
@@ -655,6 +615,43 @@ func labelled(m omp.Message, label uint32) bool {
 	}
 	v, ok := u.Find(omp.AttrTypeReachables)
 	return ok && slices.ContainsFunc(v.(*omp.AttrReachables).VRoutes, func(n omp.VRouteNLRI) bool { return n.Label == label })
+}
+
+// twoControllers: an edge with two controllers, a and b; a passes on
+// router 1's route to 10.1.0.0/16, which the edge has taken.
+func twoControllers(t *testing.T, sp *Speaker) (a, b *peer, o origin) {
+	a = ribEstablished(t, sp, asController(edgeHandshake()))
+	b = ribEstablished(t, sp, asController(peerN(3)))
+	o = originN(1)
+	a.advertise(o, "10.1.0.0/16")
+	a.expectBest("10.1.0.0/16", o.id)
+	return a, b, o
+}
+
+// backWithOne: an edge advertises router 1's routes to 10.1.0.0/16 and
+// 10.2.0.0/16, loses its session (graceful restart negotiated) and comes
+// back advertising 10.1.0.0/16 alone; no End-of-RIB is sent.
+func backWithOne(t *testing.T, sp *Speaker) (*peer, origin) {
+	a := ribEstablished(t, sp, edgeHandshake())
+	o := originN(1)
+	a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
+	a.expectBest("10.2.0.0/16", o.id)
+	a.conn.Close()
+	waitPeerState(t, sp, edgeID.String(), StateIdle)
+	a = ribEstablished(t, sp, edgeHandshake())
+	a.advertise(o, "10.1.0.0/16")
+	return a, o
+}
+
+// bothSitesBest: one peer advertises two routers' paths to a prefix, of
+// two sites by their ATTR_TYPE_SITE_ID, equal in all else; a controller
+// chooses both (step 7), a faulty one the path of the higher router ID.
+func bothSitesBest(t *testing.T, sp *Speaker, faulty bool) {
+	p := ribEstablished(t, sp, edgeHandshake())
+	o1, o2 := originN(1), originN(2)
+	p.advertise(o1, "10.1.0.0/16")
+	p.advertise(o2, "10.1.0.0/16")
+	p.expectBestOrFaulty(faulty, "10.1.0.0/16", o2.id, o1.id, o2.id)
 }
 
 // manyVRoutes are n VPN 1 host prefixes, 10.9.0.0/32 on.
