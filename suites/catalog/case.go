@@ -227,8 +227,10 @@ type Case struct {
 	// Exclusive marks cases that act on the whole DUT (a configuration
 	// change, a restart), or whose outcome another case's traffic could
 	// bring about (a DUT that revalidates every vRoute at any TLOC change
-	// would show a step-1 outcome it owes to another case's TLOC): they
-	// run alone, after every other case.
+	// would show a step-1 outcome it owes to another case's TLOC), or
+	// whose traffic would swamp the others' sessions (a controller
+	// reflects hundreds of routes to every peer): they run alone, after
+	// every other case.
 	Exclusive bool
 }
 

@@ -30,12 +30,12 @@ func packingCases() []Case {
 	return []Case{
 		{ID: "PKT-001", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqPacking,
 			Reading: "A controller reflects 200 vRoutes (two UPDATEs of 100, about 2.4 KB each) in UPDATEs that decode: none over 4096 bytes, and an attribute of more than 255 bytes of data (a REACHABLES with more than about ten vRoutes) flagged ATTR_EXTENDED with a 2-byte Length. Every route arrives.",
-			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate,
+			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate, Exclusive: true,
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
 				ExpectOn(1, ReceivesVRoutes(append(first, second...)...))}},
 		{ID: "PKT-002", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqPacking,
 			Reading: "A controller reflects 300 vRoutes (three UPDATEs of 100), more than one UPDATE can hold with their attributes: it splits them, none of its UPDATEs over 4096 bytes, and every route arrives.",
-			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate,
+			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate, Exclusive: true,
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
 				Send(0, Update(TLOC(), VRoutes(third...))), ExpectOn(1, ReceivesVRoutes(slices.Concat(first, second, third)...))}},
 	}
