@@ -23,7 +23,7 @@ func stimulus(t *testing.T, c *Case, e *Env) string {
 			if err != nil {
 				t.Fatalf("%s: %v", c.ID, err)
 			}
-			fmt.Fprintf(&b, "open %d %x|", st.peer, w.Bytes)
+			fmt.Fprintf(&b, "open %d %x unconfirmed %v|", st.peer, w.Bytes, st.unconfirmed)
 		case expectStep:
 			fmt.Fprintf(&b, "expect %d %s|", st.peer, st.exp)
 		default:

@@ -64,8 +64,12 @@ func HoldTimerExpires() Expectation { return holdExpiryExp{} }
 func HoldTimerExpiresUnconfirmed() Expectation { return holdExpiryExp{unconfirmed: true} }
 
 func (h holdExpiryExp) String() string {
-	return fmt.Sprintf("ALERT %s (or %s) one negotiated hold time after the last message, then close",
-		omp.AlertID{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone}, omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp})
+	last := "the last message"
+	if h.unconfirmed {
+		last = "the HANDSHAKE, no HELLO sent"
+	}
+	return fmt.Sprintf("ALERT %s (or %s) one negotiated hold time after %s, then close",
+		omp.AlertID{Code: omp.ErrHoldtime, Subcode: omp.SubErrNone}, omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}, last)
 }
 
 func (holdExpiryExp) Alerts() []omp.AlertID {
