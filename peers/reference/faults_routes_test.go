@@ -417,12 +417,14 @@ var routeFaultCases = []faultCase{
 	}},
 	{"update-pack-overflow", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
-		b := ribEstablished(t, sp, peerN(3))
 		o, ps := originN(1), manyVRoutes(300) // more than one UPDATE holds
 		a.send(o.tlocAdv(0))
 		for k := 0; k < len(ps); k += 100 {
 			a.send(o.routeAdv(0, 0, ps[k:k+100]...))
 		}
+		a.expectBest(ps[len(ps)-1], o.id)
+		b := dialPeer(t, sp.Addr()) // its initial advertisement: the whole table at once
+		b.establish(peerN(3))
 		b.reflectedDecode(len(ps), faulty)
 	}},
 

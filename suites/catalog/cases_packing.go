@@ -34,10 +34,10 @@ func packingCases() []Case {
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
 				ExpectOn(1, ReceivesVRoutes(append(first, second...)...))}},
 		{ID: "PKT-002", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqPacking,
-			Reading: "A controller reflects 300 vRoutes (three UPDATEs of 100), more than one UPDATE can hold with their attributes: it splits them, none of its UPDATEs over 4096 bytes, and every route arrives.",
+			Reading: "A controller sends a peer that connects after it learned 300 vRoutes (three UPDATEs of 100 from another peer) its whole table in the initial advertisement, more than one UPDATE can hold with their attributes: it splits them, none of its UPDATEs over 4096 bytes, and every route arrives.",
 			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate, Exclusive: true,
-			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
-				Send(0, Update(TLOC(), VRoutes(third...))), ExpectOn(1, ReceivesVRoutes(slices.Concat(first, second, third)...))}},
+			Script: []Step{Open(0), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
+				Send(0, Update(TLOC(), VRoutes(third...))), ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, ReceivesVRoutes(slices.Concat(first, second, third)...))}},
 	}
 }
 
