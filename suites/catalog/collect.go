@@ -31,7 +31,8 @@ func (x *Exec) collect(i int, refresh bool, what string, msgs ...Msg) (got []omp
 		// advertised late and has withdrawn since cannot pass for part
 		// of the answer (the request below cuts only what was read
 		// before it went out).
-		if breq, beors := x.refreshRequest(i); len(msgs) == 0 {
+		if len(msgs) == 0 {
+			breq, beors := x.refreshRequest(i)
 			if _, end, skipped := x.gather(i, breq, beors, what); !beors.done {
 				return nil, end, skipped
 			}
