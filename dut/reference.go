@@ -20,6 +20,12 @@ var ReferenceRouterID = netip.MustParseAddr("192.0.2.1")
 // ReferenceOverlayID is the in-process reference's Overlay ID.
 const ReferenceOverlayID = 5
 
+// ReferenceHoldTime is the Hold Time the in-process reference offers:
+// shorter than the daemon's default (omp.DefaultHoldTime), so that the
+// cases that wait on the DUT's own offer (HLD-007, HLD-010, HLD-011: up
+// to one of it) take seconds, not the daemon default's minute.
+const ReferenceHoldTime uint16 = 9
+
 var (
 	referenceTLOC   = reference.TLOCKey{Address: netip.MustParseAddr("198.51.100.1"), Color: 1, Encap: uint8(omp.EncapIPsec)}
 	referenceTLOCs  = []reference.TLOCConfig{{TLOCKey: referenceTLOC}}
@@ -49,6 +55,7 @@ func ReferenceConfig(r omp.Role) reference.Config {
 		// An overlay of its own, as a deployed controller has: the fake
 		// peers learn it from its HANDSHAKE (HS-121 needs one).
 		OverlayID: ReferenceOverlayID,
+		HoldTime:  new(ReferenceHoldTime),
 		Listen:    []string{"127.0.0.1:0"},
 	}
 	if cfg.Role == 0 {

@@ -93,6 +93,8 @@ const (
 	fHelloWithZeroHoldTime
 	fHoldTimerIgnoresHello
 	fHoldTimerNotInConfirm
+	fHoldTimerPeerOffer
+	fHoldTimeZeroAsUnset
 
 	fBestInvalidAccepted
 	fBestDistanceReversed
@@ -274,6 +276,10 @@ var faultTable = [numFaults]faultDef{
 		"a HELLO received does not restart the hold timer (UPDATE, QUERY, POLICY and INFORM do): a peer that sends HELLOs and nothing else gets ALERT OMP_ERR_HOLDTIME"},
 	fHoldTimerNotInConfirm: {"hold-timer-not-in-confirm", "hello", allRoles,
 		"the hold timer stops between the HANDSHAKE exchange and the peer's first HELLO (HandshakeConfirm): a peer that never confirms the session keeps its connection for ever, where RFC 4271 8.2.2 runs the negotiated hold time there"},
+	fHoldTimerPeerOffer: {"hold-timer-peer-offer", "hello", allRoles,
+		"uses the hold time the peer offered when it is larger than its own, instead of the smaller of the two offers (RFC 4271 4.2): offered 65535, it sends a HELLO every 6 hours and keeps a silent peer as long"},
+	fHoldTimeZeroAsUnset: {"hold-time-zero-as-unset", "hello", allRoles,
+		"a peer's Hold Time of 0 is taken as unset: it uses its own offer (a HELLO every third of it, a hold timer running) instead of the negotiated 0, with which RFC 4271 4.4 sends no periodic KEEPALIVE"},
 
 	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
 		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},

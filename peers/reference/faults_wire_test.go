@@ -394,6 +394,26 @@ var sessionFaultCases = []faultCase{
 		}
 		p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
 	}},
+	{"hold-timer-peer-offer", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(65535)) // more than the speaker's 30: the hold time is 30
+		if !faulty {
+			p.expectAlert(omp.ErrHoldtime, omp.SubErrNone)
+			return
+		}
+		if m := p.quiet(3*30*testUnit, func(m omp.Message) bool { return m.Type() == omp.TypeHello || m.Type() == omp.TypeAlert }); m != nil {
+			t.Fatalf("%s within three of the speaker's hold times: it used its own", m.Type())
+		}
+	}},
+	{"hold-time-zero-as-unset", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(0)) // reads the HELLO that answers the HANDSHAKE
+		// Faulty: a HELLO every 10 units, then ALERT at 30 from the silent peer.
+		m := p.quiet(3*30*testUnit, func(m omp.Message) bool { return m.Type() == omp.TypeHello || m.Type() == omp.TypeAlert })
+		if (m != nil) != faulty {
+			t.Fatalf("a HELLO or ALERT after an opening with Hold Time 0: %v", m != nil)
+		}
+	}},
 	{"hold-timer-not-in-confirm", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.open(withHold(30)) // and no HELLO: the session is never confirmed

@@ -218,8 +218,11 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		return nil, refuseHS(omp.SubErrHandshakeHoldtime, u16b(h.HoldTime), "Hold Time %d is below the minimum %d", h.HoldTime, s.MinHoldTime)
 	}
 	n.HoldTime = min(h.HoldTime, s.holdTime)
-	if s.faults.has(fHoldTimerOwnOffer) {
+	switch {
+	case s.faults.has(fHoldTimerOwnOffer), h.HoldTime == 0 && s.faults.has(fHoldTimeZeroAsUnset):
 		n.HoldTime = s.holdTime
+	case s.faults.has(fHoldTimerPeerOffer):
+		n.HoldTime = h.HoldTime
 	}
 	n.Hold = s.units(uint32(n.HoldTime))
 	n.Hello = n.Hold / 3

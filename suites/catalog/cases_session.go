@@ -63,9 +63,10 @@ func HasHelloTLV(t omp.HelloTLVType) Pred {
 }
 
 const (
-	reqKeepalive = "A reasonable maximum time between KEEPALIVE messages would be one third of the Hold Time interval. KEEPALIVE messages MUST NOT be sent more frequently than one per second."
-	reqHoldExp   = "If a system does not receive successive KEEPALIVE, UPDATE, and/or NOTIFICATION messages within the period specified in the Hold Time field of the OPEN message, then the NOTIFICATION message with the Hold Timer Expired Error Code is sent and the BGP connection is closed."
-	readHold     = "The draft defines OMP_ERR_HOLDTIME and the Hold Time field but no timer: HELLO is OMP's KEEPALIVE, the negotiated hold time the smaller of the two offered (RFC 4271 4.2), in seconds."
+	reqKeepalive   = "A reasonable maximum time between KEEPALIVE messages would be one third of the Hold Time interval. KEEPALIVE messages MUST NOT be sent more frequently than one per second."
+	reqHoldExp     = "If a system does not receive successive KEEPALIVE, UPDATE, and/or NOTIFICATION messages within the period specified in the Hold Time field of the OPEN message, then the NOTIFICATION message with the Hold Timer Expired Error Code is sent and the BGP connection is closed."
+	reqHoldSmaller = "Upon receipt of an OPEN message, a BGP speaker MUST calculate the value of the Hold Timer by using the smaller of its configured Hold Time and the Hold Time received in the OPEN message."
+	readHold       = "The draft defines OMP_ERR_HOLDTIME and the Hold Time field but no timer: HELLO is OMP's KEEPALIVE, the negotiated hold time the smaller of the two offered (RFC 4271 4.2), in seconds."
 )
 
 func holdCases() []Case {
@@ -85,7 +86,7 @@ func holdCases() []Case {
 			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(2.3, Update(WithdrawVRoutes("203.0.113.0/24"))))}},
 		{ID: "HLD-007", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.4",
 			Requirement: "If the negotiated Hold Time interval is zero, then periodic KEEPALIVE messages MUST NOT be sent.",
-			Reading:     readHold + " With a hold time of 0 the DUT sends no periodic HELLO and never expires the session.", Timer: true, Type: omp.TypeHello,
+			Reading:     readHold + " With a hold time of 0 the DUT sends no periodic HELLO and never expires the session: watched for 5 s, or a third of the DUT's own Hold Time and twice the tolerance if longer, by when a DUT that took the 0 for unset would have sent one.", Timer: true, Type: omp.TypeHello,
 			Script: []Step{TryOpen(0, HoldTime(0)), ExpectOn(0, NoPeriodicHellos(5))}},
 		{ID: "HLD-008", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp,
 			Reading: readHold + " Every message restarts the hold timer: INFORMs alone (no HELLO), every third of the negotiated hold time, keep the session up for two hold times.", Timer: true, Type: omp.TypeInform,
@@ -93,6 +94,13 @@ func holdCases() []Case {
 		{ID: "HLD-009", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqHoldExp,
 			Reading: readHold + " The hold timer runs before the session is confirmed: a peer that sends its HANDSHAKE (Hold Time 3) and then nothing, not even the HELLO that would confirm it, is dropped one negotiated hold time after its HANDSHAKE (RFC 4271 8.2.2, OpenConfirm).", Timer: true, Type: omp.TypeHandshake,
 			Script: []Step{OpenUnconfirmed(0, HoldTime(3)), ExpectOn(0, HoldTimerExpiresUnconfirmed())}},
+		{ID: "HLD-010", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2",
+			Requirement: reqHoldSmaller,
+			Reading:     readHold + " Offered 65535, more than the DUT offers itself, the hold time is the DUT's own offer: its HELLOs come within it, not a third of 65535 s apart.", Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(65535)), ExpectOn(0, HelloWithinHold())}},
+		{ID: "HLD-011", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2", Requirement: reqHoldSmaller,
+			Reading: readHold + " Offered 65535, more than the DUT offers itself, the hold timer expires at the DUT's own offer: a silent peer is dropped one DUT hold time after its last message, not 65535 s.", Timer: true, Type: omp.TypeHello,
+			Script: []Step{TryOpen(0, HoldTime(65535)), ExpectOn(0, HoldTimerExpires())}},
 	}
 }
 

@@ -208,28 +208,85 @@ func (h helloExp) check(x *Exec, peer int) Verdict {
 	return v
 }
 
+// ---- the smaller offer -------------------------------------------------------
+
+type helloWithinHoldExp struct{}
+
+// HelloWithinHold expects two HELLOs from the DUT after the opening, each
+// within one negotiated hold time (+ Tolerance) of the one before (the
+// first, of the opening). Offered more than the DUT offers itself, the
+// negotiated hold time is the DUT's own offer (RFC 4271 4.2, the smaller
+// of the two): a DUT that took the larger offer sends its HELLOs a third
+// of that apart. Two, because a DUT may send one more HELLO at once after
+// the one that confirms the session. The fake peer's keepalive goes on.
+func HelloWithinHold() Expectation { return helloWithinHoldExp{} }
+
+func (helloWithinHoldExp) String() string {
+	return "two HELLOs after the opening, each within one negotiated hold time (the smaller offer) of the one before"
+}
+
+func (helloWithinHoldExp) Alerts() []omp.AlertID { return nil }
+
+func (h helloWithinHoldExp) check(x *Exec, peer int) Verdict {
+	hold := x.neg[peer].Hold
+	if hold <= 0 {
+		return Verdict{Grade: Unsupported, Expected: h.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no HELLOs to time"}
+	}
+	limit := hold + x.Env.Tolerance
+	m := Measurement{Name: "largest HELLO interval", Limit: "at most " + limit.String()}
+	v := verdict(Pass, h, "", "")
+	prev := time.Now()
+	for n := 1; n <= 2; n++ {
+		ev := x.watch(peer, limit, 0, nil, h.String(), func(ev Event) bool {
+			_, alert := ev.Alert()
+			return alert || ev.Kind == EvMessage && ev.Msg.Type() == omp.TypeHello
+		})
+		gap := ev.At.Sub(prev)
+		m.Value, prev = max(m.Value, gap), ev.At
+		switch _, alert := ev.Alert(); {
+		case ev.Kind == EvTimeout:
+			v.Grade, v.Reason = Fail, "the DUT did not keep the smaller hold time"
+			v.Received = fmt.Sprintf("no HELLO %d within %s", n, limit.Round(time.Millisecond))
+		case alert, ev.Kind != EvMessage:
+			v.Grade, v.Reason = Fail, "the session did not stay up"
+			v.Received = fmt.Sprintf("%s after %s", ev, gap.Round(time.Millisecond))
+		default:
+			v.Received = fmt.Sprintf("two HELLOs, largest interval %s", m.Value.Round(time.Millisecond))
+			continue
+		}
+		break
+	}
+	v.Measured = []Measurement{m}
+	return v
+}
+
 // ---- staying up -------------------------------------------------------------
 
 type staysUpExp struct {
-	holds     float64 // the window, in negotiated hold times; seconds if fixed
-	fixed     bool
-	msg       Msg // sent every third of the hold time instead of the keepalive
-	maxHellos int // -1: any number
+	holds float64 // the window, in negotiated hold times; seconds if fixed
+	fixed bool
+	msg   Msg // sent every third of the hold time instead of the keepalive
+	// noPeriodic: no HELLO but the one that confirms the session, over
+	// a window of at least a third of the DUT's own Hold Time, plus
+	// twice the tolerance
+	noPeriodic bool
 }
 
 // StaysUp expects the session to stay up (no ALERT, no close) for `holds`
 // negotiated hold times while the harness sends m every third of the
 // hold time, its keepalive HELLOs stopped (m nil: the keepalive goes on).
 func StaysUp(holds float64, m Msg) Expectation {
-	return staysUpExp{holds: holds, msg: m, maxHellos: -1}
+	return staysUpExp{holds: holds, msg: m}
 }
 
 // NoPeriodicHellos expects, with a negotiated hold time of 0 (RFC 4271
 // 4.4: "periodic KEEPALIVE messages MUST NOT be sent"), at most one HELLO
-// (the one that may confirm the session) in window seconds, and the
-// session up.
+// (the one that may confirm the session), and the session up, for window
+// seconds, or longer: a third of the hold time the DUT offered itself and
+// twice the tolerance, by when a DUT that took the 0 for unset (and used
+// its own offer) would have sent its first periodic HELLO.
 func NoPeriodicHellos(window float64) Expectation {
-	return staysUpExp{holds: window, fixed: true, maxHellos: 1}
+	return staysUpExp{holds: window, fixed: true, noPeriodic: true}
 }
 
 func (s staysUpExp) String() string {
@@ -237,11 +294,14 @@ func (s staysUpExp) String() string {
 	if s.fixed {
 		str = fmt.Sprintf("the session stays up for %gs", s.holds)
 	}
+	if s.noPeriodic {
+		str += " (or a third of the DUT's own Hold Time, if longer)"
+	}
 	if s.msg != nil {
 		str += fmt.Sprintf(" while the harness sends only %s every third of it", s.msg)
 	}
-	if s.maxHellos >= 0 {
-		str += fmt.Sprintf(", with at most %d HELLO", s.maxHellos)
+	if s.noPeriodic {
+		str += ", with no HELLO but the one that confirms the session"
 	}
 	return str
 }
@@ -255,11 +315,18 @@ func (s staysUpExp) check(x *Exec, peer int) Verdict {
 	if s.fixed {
 		window = x.Env.Seconds(s.holds)
 	}
+	if hs := x.dut[peer]; s.noPeriodic && hs != nil {
+		window = max(window, time.Duration(hs.HoldTime)*x.Env.Seconds(1)/3+2*x.Env.Tolerance)
+	}
 	if window <= 0 {
 		return Verdict{Grade: Unsupported, Expected: s.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no hold timer to keep up"}
 	}
 	if s.msg != nil {
 		x.sess[peer].Keepalive(0)
+	}
+	allowed := 1 // the HELLO that confirms the session
+	if x.got[peer]&(1<<omp.TypeHello) != 0 {
+		allowed = 0 // the opening read it: any other is periodic
 	}
 	start := time.Now()
 	ev := x.watch(peer, window, every, s.msg, s.String(), func(ev Event) bool {
@@ -281,9 +348,13 @@ func (s staysUpExp) check(x *Exec, peer int) Verdict {
 		v.Measured = []Measurement{m}
 		return v
 	}
-	v := verdict(Pass, s, fmt.Sprintf("up for %s, %d HELLOs", up.Round(time.Millisecond), hellos), "")
+	got := fmt.Sprintf("up for %s, %d HELLOs", up.Round(time.Millisecond), hellos)
+	if s.noPeriodic && allowed == 0 {
+		got += " after the one that confirmed the session"
+	}
+	v := verdict(Pass, s, got, "")
 	v.Measured = []Measurement{m}
-	if s.maxHellos >= 0 && hellos > s.maxHellos {
+	if s.noPeriodic && hellos > allowed {
 		v.Grade, v.Reason = Fail, "periodic HELLOs with a hold time of 0"
 	}
 	return v

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/ompconform/ompconform/omp"
 )
 
 // stillSession is a session on which nothing ever arrives.
@@ -33,4 +35,67 @@ func TestWatchEndsWithTheCase(t *testing.T) {
 	if d := time.Since(start); d >= 3*time.Second {
 		t.Errorf("watch ran its whole window (%s) after the case was over", d)
 	}
+}
+
+func timerExec(s Session, hold time.Duration, dutHold uint16, confirmed bool) *Exec {
+	x := newExec(context.Background(), &Case{ID: "T"}, &Env{Tolerance: 20 * time.Millisecond, Scale: 0.01}, nil)
+	x.sess[0], x.neg[0] = s, Negotiated{Hold: hold}
+	x.dut[0] = &omp.Handshake{HoldTime: dutHold}
+	if confirmed {
+		x.got[0] |= 1 << omp.TypeHello
+	}
+	return x
+}
+
+// With a hold time of 0, a HELLO after the opening read the one that
+// confirms the session is periodic; before, it may be that one. The
+// window is at least a third of the DUT's own offer.
+func TestNoPeriodicHellosCountsTheConfirmingHello(t *testing.T) {
+	e := NoPeriodicHellos(1).(staysUpExp) // 10 ms; the DUT's 90 s make 300 ms + 40 ms
+	for _, confirmed := range []bool{false, true} {
+		s := &hellosAtSession{at: []time.Time{time.Now().Add(200 * time.Millisecond)}}
+		v := e.check(timerExec(s, 0, 90, confirmed), 0)
+		if want := map[bool]Grade{false: Pass, true: Fail}[confirmed]; v.Grade != want {
+			t.Errorf("opening confirmed %v, one HELLO at 200 ms: %s (%s), want %s", confirmed, v.Grade, v.Received, want)
+		}
+		if len(s.at) > 0 {
+			t.Errorf("the window (%s) ended before the HELLO at a third of the DUT's own offer", v.Measured[0].Value)
+		}
+	}
+}
+
+// Offered more than the DUT, the harness expects two HELLOs, each
+// within the negotiated (the DUT's own, smaller) hold time of the one
+// before: one HELLO at once after the opening is not enough.
+func TestHelloWithinHold(t *testing.T) {
+	for _, tc := range []struct {
+		at   []time.Duration
+		want Grade
+	}{{[]time.Duration{50 * time.Millisecond, 100 * time.Millisecond}, Pass}, {[]time.Duration{10 * time.Millisecond}, Fail}, {[]time.Duration{400 * time.Millisecond}, Fail}} {
+		s := &hellosAtSession{}
+		for _, d := range tc.at {
+			s.at = append(s.at, time.Now().Add(d))
+		}
+		if v := HelloWithinHold().(helloWithinHoldExp).check(timerExec(s, 150*time.Millisecond, 15, true), 0); v.Grade != tc.want {
+			t.Errorf("HELLOs at %v, hold 150 ms: %s (%s), want %s", tc.at, v.Grade, v.Received, tc.want)
+		}
+	}
+}
+
+// hellosAtSession delivers a HELLO at each of its times, then nothing.
+type hellosAtSession struct {
+	stillSession
+	at []time.Time
+}
+
+func (s *hellosAtSession) Await(d time.Duration, _ string, stop func(Event) bool) (Event, []Event) {
+	if len(s.at) > 0 && time.Until(s.at[0]) <= d {
+		time.Sleep(time.Until(s.at[0]))
+		s.at = s.at[1:]
+		ev := Event{Kind: EvMessage, Msg: &omp.Hello{}, At: time.Now()}
+		stop(ev)
+		return ev, nil
+	}
+	time.Sleep(d)
+	return Event{Kind: EvTimeout, At: time.Now()}, nil
 }
