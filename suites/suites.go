@@ -45,7 +45,6 @@ package suites
 import (
 	"bytes"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -55,6 +54,7 @@ import (
 
 	"github.com/ompconform/ompconform/dut"
 	"github.com/ompconform/ompconform/internal/filein"
+	"github.com/ompconform/ompconform/internal/tlsfile"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
 )
@@ -133,27 +133,16 @@ func tlsFromEnv() (*tls.Config, error) {
 	}
 	c := &tls.Config{ServerName: name, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
 	if ca != "" {
-		pem, err := filein.Read(ca, filein.Default)
+		pool, err := tlsfile.CertPool(ca)
 		if err != nil {
 			return nil, err
 		}
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s: no PEM certificate", ca)
-		}
+		c.RootCAs = pool
 	}
 	if cert != "" || key != "" {
-		certPEM, err := filein.Read(cert, filein.Default)
+		kp, err := tlsfile.KeyPair(cert, key)
 		if err != nil {
 			return nil, err
-		}
-		keyPEM, err := filein.Read(key, filein.Default)
-		if err != nil {
-			return nil, err
-		}
-		kp, err := tls.X509KeyPair(certPEM, keyPEM)
-		if err != nil {
-			return nil, fmt.Errorf("%s, %s: %w", cert, key, err)
 		}
 		c.Certificates = []tls.Certificate{kp}
 	}

@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/ompconform/ompconform/dut"
-	"github.com/ompconform/ompconform/internal/filein"
+	"github.com/ompconform/ompconform/internal/tlsfile"
 	"github.com/ompconform/ompconform/peers/reference"
 	"github.com/ompconform/ompconform/suites/catalog"
 	"github.com/ompconform/ompconform/suites/runner"
@@ -99,13 +98,9 @@ func (f *runFlags) tlsConfig() (*tls.Config, error) {
 	}
 	c := &tls.Config{ServerName: f.serverName, InsecureSkipVerify: f.insecure, MinVersion: tls.VersionTLS12}
 	if f.ca != "" {
-		pem, err := filein.Read(f.ca, filein.Default)
+		pool, err := tlsfile.CertPool(f.ca)
 		if err != nil {
 			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s: no PEM certificate", f.ca)
 		}
 		c.RootCAs = pool
 	}
@@ -113,29 +108,11 @@ func (f *runFlags) tlsConfig() (*tls.Config, error) {
 		if f.cert == "" || f.key == "" {
 			return nil, errors.New("--tls-cert and --tls-key go together")
 		}
-		kp, err := loadKeyPair(f.cert, f.key)
+		kp, err := tlsfile.KeyPair(f.cert, f.key)
 		if err != nil {
 			return nil, err
 		}
 		c.Certificates = []tls.Certificate{kp}
 	}
 	return c, nil
-}
-
-// loadKeyPair is tls.LoadX509KeyPair reading the files bounded (package
-// filein): a regular file each, of at most 16 MiB.
-func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
-	certPEM, err := filein.Read(certFile, filein.Default)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	keyPEM, err := filein.Read(keyFile, filein.Default)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	kp, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("%s, %s: %w", certFile, keyFile, err)
-	}
-	return kp, nil
 }

@@ -3,7 +3,6 @@ package reference
 import (
 	"bytes"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ompconform/ompconform/internal/filein"
+	"github.com/ompconform/ompconform/internal/tlsfile"
 	"github.com/ompconform/ompconform/omp"
 	"github.com/ompconform/ompconform/peers/reference/policy"
 )
@@ -333,25 +333,13 @@ func LoadTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" || caFile == "" {
 		return nil, errors.New("tls: cert, key and ca are all required (mutual authentication)")
 	}
-	certPEM, err := filein.Read(certFile, filein.Default)
+	cert, err := tlsfile.KeyPair(certFile, keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("tls: %w", err)
 	}
-	keyPEM, err := filein.Read(keyFile, filein.Default)
+	pool, err := tlsfile.CertPool(caFile)
 	if err != nil {
 		return nil, fmt.Errorf("tls: %w", err)
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("tls: %s, %s: %w", certFile, keyFile, err)
-	}
-	pem, err := filein.Read(caFile, filein.Default)
-	if err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("tls: %s holds no PEM certificate", caFile)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
 		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}, nil
