@@ -120,11 +120,13 @@ func TestNoControlIsUnsupportedBeforeTraffic(t *testing.T) {
 }
 
 // A case that runs into its time bound is the harness's ERROR, not a
-// verdict on a session the bound closed.
+// verdict on a session the bound closed. (BP-003 waits 3 s for the
+// DUT's answers; it is not a timer case, whose bound grows with the
+// DUT's Hold Time.)
 func TestCaseTimeoutIsError(t *testing.T) {
 	var cases []catalog.Case
 	for _, c := range catalog.All() {
-		if c.ID == "HLD-001" {
+		if c.ID == "BP-003" {
 			cases = append(cases, c)
 		}
 	}
@@ -134,5 +136,22 @@ func TestCaseTimeoutIsError(t *testing.T) {
 	}
 	if r := rep.Results[0]; r.Grade != catalog.Error || !strings.Contains(r.Reason, "time bound") {
 		t.Errorf("%s: %s (%s / %s)", r.ID, r.Grade, r.Received, r.Reason)
+	}
+}
+
+// A timer case may run two of the DUT's own Hold Times past the bound:
+// the cases that wait on the DUT's offer are judged, not cut off, for a
+// DUT that offers more than the bound.
+func TestTimerCaseBoundFollowsTheDUTsHoldTime(t *testing.T) {
+	env := &catalog.Env{Scale: 1, DUT: &omp.Handshake{HoldTime: 180}}
+	timer, plain := &catalog.Case{ID: "T", Timer: true}, &catalog.Case{ID: "P"}
+	if got, want := caseBound(2*time.Minute, timer, env), 8*time.Minute; got != want {
+		t.Errorf("timer case against a DUT offering 180 s: bound %s, want %s", got, want)
+	}
+	if got := caseBound(2*time.Minute, plain, env); got != 2*time.Minute {
+		t.Errorf("ordinary case: bound %s, want the base", got)
+	}
+	if got := caseBound(2*time.Minute, timer, &catalog.Env{}); got != 2*time.Minute {
+		t.Errorf("no HANDSHAKE from the DUT yet: bound %s, want the base", got)
 	}
 }

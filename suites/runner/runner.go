@@ -521,7 +521,8 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	env.Foreign = func(seq int, ev catalog.Event) { r.reflected(seq, ev, c.ID) }
 	rec := r.newRecording(env.Seq)
 	res.seq = env.Seq
-	cctx, cancel := context.WithTimeout(ctx, r.cfg.CaseTimeout)
+	bound := caseBound(r.cfg.CaseTimeout, c, env)
+	cctx, cancel := context.WithTimeout(ctx, bound)
 	v := catalog.Run(cctx, c, env, r.driver(t, env, rec.tr))
 	caseOver := cctx.Err() != nil && ctx.Err() == nil
 	cancel()
@@ -539,7 +540,7 @@ func (r *run) runCase(ctx context.Context, c *catalog.Case) (res Result) {
 	case caseOver:
 		// The case ran into its time bound: its fake peers were closed
 		// under it, so it is the harness's bound, not the DUT, that ended it.
-		res.Grade, res.Reason, res.Alert = catalog.Error, fmt.Sprintf("the case ran past its time bound (%s): its verdict (%s) is not kept", r.cfg.CaseTimeout, v.Grade), nil
+		res.Grade, res.Reason, res.Alert = catalog.Error, fmt.Sprintf("the case ran past its time bound (%s): its verdict (%s) is not kept", bound, v.Grade), nil
 	}
 	if ctx.Err() == nil {
 		r.checkLive(ctx, &res, c, t, gen, rec)
@@ -699,4 +700,16 @@ type closeOnce struct {
 func (c *closeOnce) Close() error {
 	c.once.Do(func() { c.err = c.DUT.Close() })
 	return c.err
+}
+
+// caseBound is how long case c may run: base, and for a timer case two
+// of the DUT's own Hold Times more (from its HANDSHAKE to the probe),
+// since the cases that wait on the DUT's own offer (HLD-007, HLD-010,
+// HLD-011) take up to one of them: a DUT that offers 180 s is judged,
+// not cut off.
+func caseBound(base time.Duration, c *catalog.Case, env *catalog.Env) time.Duration {
+	if !c.Timer || env.DUT == nil {
+		return base
+	}
+	return base + 2*time.Duration(env.DUT.HoldTime)*env.Seconds(1)
 }
