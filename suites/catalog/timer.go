@@ -44,6 +44,22 @@ func (x *Exec) watch(i int, d, every time.Duration, m Msg, what string, on func(
 	}
 }
 
+// MaxOwnHold is the longest negotiated hold time, in seconds, that a case
+// waits on: a DUT that offers more than 5 minutes is UNSUPPORTED in the
+// cases that wait on its own offer (HLD-010, HLD-011), and HLD-007
+// watches a third of this at the most.
+const MaxOwnHold = 300
+
+// tooLong is the verdict of a case whose wait on the negotiated hold time
+// would pass MaxOwnHold; nil when it does not.
+func tooLong(x *Exec, hold time.Duration, e Expectation) *Verdict {
+	if hold <= x.Env.Seconds(MaxOwnHold) {
+		return nil
+	}
+	return &Verdict{Grade: Unsupported, Expected: e.String(), Received: fmt.Sprintf("a negotiated hold time of %s", hold),
+		Reason: fmt.Sprintf("past the %d s the harness waits on a hold time", MaxOwnHold)}
+}
+
 // ---- hold timer expiry -------------------------------------------------
 
 type holdExpiryExp struct {
@@ -80,6 +96,9 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 	hold, tol := x.neg[peer].Hold, x.Env.Tolerance
 	if hold <= 0 {
 		return Verdict{Grade: Unsupported, Expected: h.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no hold timer to expire"}
+	}
+	if v := tooLong(x, hold, h); v != nil {
+		return *v
 	}
 	if !h.unconfirmed {
 		x.sess[peer].Keepalive(0)
@@ -232,6 +251,9 @@ func (h helloWithinHoldExp) check(x *Exec, peer int) Verdict {
 	if hold <= 0 {
 		return Verdict{Grade: Unsupported, Expected: h.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no HELLOs to time"}
 	}
+	if v := tooLong(x, hold, h); v != nil {
+		return *v
+	}
 	limit := hold + x.Env.Tolerance
 	m := Measurement{Name: "largest HELLO interval", Limit: "at most " + limit.String()}
 	v := verdict(Pass, h, "", "")
@@ -320,7 +342,7 @@ func (s staysUpExp) check(x *Exec, peer int) Verdict {
 		window = x.Env.Seconds(s.holds)
 	}
 	if hs := x.dut[peer]; s.noPeriodic && hs != nil {
-		window = max(window, time.Duration(hs.HoldTime)*x.Env.Seconds(1)/3+2*x.Env.Tolerance)
+		window = max(window, x.Env.Seconds(float64(min(hs.HoldTime, MaxOwnHold)))/3+2*x.Env.Tolerance)
 	}
 	if window <= 0 {
 		return Verdict{Grade: Unsupported, Expected: s.String(), Received: "the DUT negotiated a hold time of 0", Reason: "no hold timer to keep up"}

@@ -99,3 +99,16 @@ func (s *hellosAtSession) Await(d time.Duration, _ string, stop func(Event) bool
 	time.Sleep(d)
 	return Event{Kind: EvTimeout, At: time.Now()}, nil
 }
+
+// A hold time past MaxOwnHold is not waited on: the cases that would
+// wait on it are UNSUPPORTED at once.
+func TestNoWaitPastMaxOwnHold(t *testing.T) {
+	hold := time.Duration(MaxOwnHold+1) * 10 * time.Millisecond // Scale 0.01
+	for _, e := range []Expectation{HelloWithinHold(), HoldTimerExpires()} {
+		start := time.Now()
+		v := e.check(timerExec(stillSession{}, hold, MaxOwnHold+1, true), 0)
+		if v.Grade != Unsupported || time.Since(start) > time.Second {
+			t.Errorf("%s: %s after %s (%s)", e, v.Grade, time.Since(start), v.Reason)
+		}
+	}
+}

@@ -148,6 +148,10 @@ func TestTimerCaseBoundFollowsTheDUTsHoldTime(t *testing.T) {
 	if got, want := caseBound(2*time.Minute, timer, env), 8*time.Minute; got != want {
 		t.Errorf("timer case against a DUT offering 180 s: bound %s, want %s", got, want)
 	}
+	env.DUT.HoldTime = 65535 // 18 h: the cases that wait on it are UNSUPPORTED
+	if got, want := caseBound(2*time.Minute, timer, env), 12*time.Minute; got != want {
+		t.Errorf("timer case against a DUT offering 65535 s: bound %s, want %s", got, want)
+	}
 	if got := caseBound(2*time.Minute, plain, env); got != 2*time.Minute {
 		t.Errorf("ordinary case: bound %s, want the base", got)
 	}

@@ -703,7 +703,8 @@ func (c *closeOnce) Close() error {
 }
 
 // caseBound is how long case c may run: base, and for a timer case two
-// of the DUT's own Hold Times more (from its HANDSHAKE to the probe),
+// of the DUT's own Hold Times more (from its HANDSHAKE to the probe; at
+// most catalog.MaxOwnHold each),
 // since the cases that wait on the DUT's own offer (HLD-007, HLD-010,
 // HLD-011) take up to one of them: a DUT that offers 180 s is judged,
 // not cut off.
@@ -711,5 +712,5 @@ func caseBound(base time.Duration, c *catalog.Case, env *catalog.Env) time.Durat
 	if !c.Timer || env.DUT == nil {
 		return base
 	}
-	return base + 2*time.Duration(env.DUT.HoldTime)*env.Seconds(1)
+	return base + 2*env.Seconds(float64(min(env.DUT.HoldTime, catalog.MaxOwnHold)))
 }
