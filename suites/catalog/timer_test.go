@@ -82,17 +82,23 @@ func TestHelloWithinHold(t *testing.T) {
 	}
 }
 
-// hellosAtSession delivers a HELLO at each of its times, then nothing.
+// hellosAtSession delivers a HELLO at each of its times (or the message
+// msgs gives for it), then nothing.
 type hellosAtSession struct {
 	stillSession
-	at []time.Time
+	at   []time.Time
+	msgs []omp.Message
 }
 
 func (s *hellosAtSession) Await(d time.Duration, _ string, stop func(Event) bool) (Event, []Event) {
 	if len(s.at) > 0 && time.Until(s.at[0]) <= d {
 		time.Sleep(time.Until(s.at[0]))
+		var m omp.Message = &omp.Hello{}
+		if len(s.msgs) > 0 {
+			m, s.msgs = s.msgs[0], s.msgs[1:]
+		}
 		s.at = s.at[1:]
-		ev := Event{Kind: EvMessage, Msg: &omp.Hello{}, At: time.Now()}
+		ev := Event{Kind: EvMessage, Msg: m, At: time.Now()}
 		stop(ev)
 		return ev, nil
 	}
@@ -109,6 +115,32 @@ func TestNoWaitPastMaxOwnHold(t *testing.T) {
 		v := e.check(timerExec(stillSession{}, hold, MaxOwnHold+1, true), 0)
 		if v.Grade != Unsupported || time.Since(start) > time.Second {
 			t.Errorf("%s: %s after %s (%s)", e, v.Grade, time.Since(start), v.Reason)
+		}
+	}
+}
+
+// An UPDATE between two HELLOs restarts the DUT's KeepaliveTimer (RFC
+// 4271 8.2.2): the gap is measured from it. Hold 300 ms: at most 100 ms
+// (+ 20) between messages.
+func TestHellosWithinCountsUpdates(t *testing.T) {
+	for _, tc := range []struct {
+		msgs []omp.Message
+		want Grade
+	}{
+		{[]omp.Message{&omp.Hello{}, &omp.Update{}, &omp.Hello{}}, Pass},
+		{[]omp.Message{&omp.Hello{}, &omp.Hello{}}, Fail}, // 90 ms, then 190 ms
+	} {
+		s := &hellosAtSession{msgs: tc.msgs}
+		now := time.Now()
+		for _, d := range []time.Duration{90, 190, 280}[:len(tc.msgs)] {
+			s.at = append(s.at, now.Add(d*time.Millisecond))
+		}
+		if len(tc.msgs) == 2 {
+			s.at[1] = now.Add(280 * time.Millisecond)
+		}
+		v := HellosWithin(1).(helloExp).check(timerExec(s, 300*time.Millisecond, 15, true), 0)
+		if v.Grade != tc.want {
+			t.Errorf("%d messages: %s (%s), want %s", len(tc.msgs), v.Grade, v.Received, tc.want)
 		}
 	}
 }
