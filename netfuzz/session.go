@@ -378,7 +378,7 @@ func (c *conn) observe(s *sess, phase mutators.Phase, exp Expectation, probed bo
 		obs.Outcome = OutAccept
 	case errors.As(err, &closed):
 		obs.Outcome, obs.Close = OutClose, closed.CloseInfo.String()
-		if closed.Kind == fake.CloseLocal || closed.Kind == fake.CloseOverflow {
+		if closed.Kind == fake.CloseLocal || closed.Kind == fake.CloseOverflow || closed.Kind == fake.CloseFlood {
 			obs.Note = "the harness ended the connection"
 		}
 	case errors.As(err, &timeout):

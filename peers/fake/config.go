@@ -14,7 +14,8 @@
 // (silence, garbage, a flood, a half-written message, a reset) can hang
 // or crash the harness: one reader goroutine per connection, owned by the
 // Peer and stopped by Close, feeds a bounded queue; a DUT that fills the
-// queue gets its connection dropped with ErrClosed{Kind: CloseOverflow}.
+// queue gets its connection dropped with ErrClosed{Kind: CloseOverflow},
+// one that floods a step (MaxSeen) with ErrClosed{Kind: CloseFlood}.
 //
 // Steps fail with typed errors that say exactly what happened on the
 // wire, so that a runner can grade: *ErrTimeout, *ErrClosed,
@@ -102,7 +103,7 @@ type Config struct {
 	// MaxSeen bounds how many messages one step may skip while waiting;
 	// default DefaultMaxSeen. A DUT that sends more during one step without
 	// the one expected is flooding: the connection is dropped and the step
-	// fails with *ErrClosed{Kind: CloseOverflow}.
+	// fails with *ErrClosed{Kind: CloseFlood}.
 	MaxSeen int
 	// WriteTimeout bounds every write; default DefaultWriteTimeout.
 	WriteTimeout time.Duration

@@ -77,8 +77,8 @@ func TestFloodKeepsTranscriptBounded(t *testing.T) {
 	peak := <-sampled
 
 	var ec *ErrClosed
-	if !errors.As(err, &ec) || ec.Kind != CloseOverflow {
-		t.Fatalf("want ErrClosed overflow, got %.300v", err)
+	if !errors.As(err, &ec) || ec.Kind != CloseFlood {
+		t.Fatalf("want ErrClosed flood, got %.300v", err)
 	}
 	if !strings.Contains(err.Error(), "flood: the DUT sent more than 10000 messages during Expect without ALERT") {
 		t.Errorf("message: %.300s", err)
@@ -112,7 +112,7 @@ func TestFloodKeepsTranscriptBounded(t *testing.T) {
 	for _, e := range es[len(es)-20:] {
 		tail = append(tail, e.Note)
 	}
-	if s := strings.Join(tail, " | "); !strings.Contains(s, "receive queue overflow: flood: the DUT sent more than 10000 messages") || !strings.Contains(s, "step failed") {
+	if s := strings.Join(tail, " | "); !strings.Contains(s, "connection dropped by harness: flood: the DUT sent more than 10000 messages") || !strings.Contains(s, "step failed") {
 		t.Errorf("the last entries do not say how the case ended: %s", s)
 	}
 }

@@ -353,8 +353,8 @@ func TestFloodDuringStep(t *testing.T) {
 	var err error
 	quick(t, 2*time.Second, func() { _, err = p.Expect(10*time.Second, anAlert) })
 	var ec *ErrClosed
-	if !errors.As(err, &ec) || ec.Kind != CloseOverflow {
-		t.Fatalf("want ErrClosed overflow, got %v", err)
+	if !errors.As(err, &ec) || ec.Kind != CloseFlood {
+		t.Fatalf("want ErrClosed flood, got %v", err)
 	}
 	if !strings.Contains(err.Error(), "flood: the DUT sent more than 500 messages during Expect without ALERT") {
 		t.Errorf("message: %.300s", err)

@@ -318,7 +318,7 @@ func (p *Peer) SetKeepalive(every time.Duration) {
 }
 
 // drop makes the harness end the connection because of the DUT's
-// behaviour (a flood); the end is reported as CloseOverflow with err.
+// behaviour (a flood); the end is reported as CloseFlood with err.
 func (p *Peer) drop(err error) {
 	p.dropMu.Lock()
 	if p.dropErr == nil {

@@ -167,7 +167,7 @@ func (p *Peer) classify(err error, raw []byte) CloseInfo {
 	p.dropMu.Unlock()
 	switch {
 	case dropErr != nil:
-		ci.Kind, ci.Err = CloseOverflow, dropErr
+		ci.Kind, ci.Err = CloseFlood, dropErr
 	case p.closing.Load():
 		ci.Kind = CloseLocal
 	case errors.Is(err, omp.ErrTruncated):
@@ -189,7 +189,7 @@ func (p *Peer) classify(err error, raw []byte) CloseInfo {
 // network error).
 func (p *Peer) connEnd(k CloseKind) transcript.Conn {
 	switch k {
-	case CloseLocal, CloseOverflow:
+	case CloseLocal, CloseOverflow, CloseFlood:
 		if p.resetting.Load() {
 			return transcript.ConnRstLocal
 		}

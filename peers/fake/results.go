@@ -166,9 +166,13 @@ const (
 	CloseLocal
 	// CloseError: another read error (a TLS alert, a network error).
 	CloseError
+	// CloseFlood: the harness dropped the connection because the DUT sent
+	// more than MaxSeen messages during one step without the one it
+	// waited for.
+	CloseFlood
 )
 
-var closeNames = [...]string{"", "connection closed by DUT", "connection reset", "connection closed by DUT inside a message", "connection dropped by harness: receive queue overflow", "connection closed by harness", "connection failed"}
+var closeNames = [...]string{"", "connection closed by DUT", "connection reset", "connection closed by DUT inside a message", "connection dropped by harness: receive queue overflow", "connection closed by harness", "connection failed", "connection dropped by harness"}
 
 func (k CloseKind) String() string { return enum.Name(closeNames[:], k, "close(%d)") }
 
@@ -194,7 +198,7 @@ func (c *CloseInfo) String() string {
 		s += fmt.Sprintf(" (%d of %d bytes)", c.Partial, c.Want)
 	case c.Kind == CloseMidMessage:
 		s += fmt.Sprintf(" (%d bytes of a header)", c.Partial)
-	case (c.Kind == CloseError || c.Kind == CloseOverflow) && c.Err != nil:
+	case (c.Kind == CloseError || c.Kind == CloseOverflow || c.Kind == CloseFlood) && c.Err != nil:
 		s += ": " + c.Err.Error()
 	}
 	return s + " at " + fmtAt(c.At)

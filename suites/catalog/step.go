@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
+	"github.com/ompconform/ompconform/peers/fake"
 )
 
 // Step is one step of a case's script.
@@ -37,8 +38,12 @@ type Exec struct {
 	noEOR      bool      // an opening waited for the initial EOR in vain
 	own        *DUTRoute // a vRoute of the DUT's own, from an initial advertisement
 	adjIn      map[int]adjIn
-	v          Verdict
-	n          int // verdicts folded
+	// overflow is how a session ended when the harness dropped it for a
+	// full receive queue (fake.CloseOverflow): the harness's bound, not
+	// a verdict on the DUT
+	overflow *fake.CloseInfo
+	v        Verdict
+	n        int // verdicts folded
 }
 
 // Run plays case c against the DUT through d and returns its verdict.
@@ -63,7 +68,20 @@ func Run(ctx context.Context, c *Case, env *Env, d Driver) Verdict {
 	if x.n == 0 {
 		x.fold(Verdict{Grade: Error, Reason: "the case judged nothing"})
 	}
-	return observe(c.Level, x.v)
+	return observe(c.Level, x.overflowed(x.v))
+}
+
+// overflowed makes v an ERROR if it failed the DUT on a session the
+// harness dropped for a full receive queue: the DUT sent more messages
+// than the case read (a controller passing on other cases' routes one
+// UPDATE each, or a flood), and the case judged what the drop left.
+func (x *Exec) overflowed(v Verdict) Verdict {
+	if x.overflow == nil || v.Grade != Fail && v.Grade != NonStrict {
+		return v
+	}
+	v.Reason = joinText(fmt.Sprintf("%s: its verdict (%s) is not kept; run the case alone (ompconform run --parallel 1 %s) to judge it", x.overflow, v.Grade, x.Case.ID), v.Reason)
+	v.Grade, v.Alert = Error, nil
+	return v
 }
 
 // observe turns an INFORMATIONAL case's judgement into an observation:
@@ -181,6 +199,11 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 	}
 	var seen []string
 	counts := map[string]int{}
+	defer func() {
+		if ev.Close != nil && ev.Close.Kind == fake.CloseOverflow {
+			x.overflow = ev.Close
+		}
+	}()
 	ev, _ = s.Await(max(d, 0), what, func(ev Event) bool {
 		if ev.Kind == EvBadMessage && x.foreign(ev) {
 			return false // another case's, reflected: not judged here
