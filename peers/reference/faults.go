@@ -77,6 +77,8 @@ const (
 	fUpdateWithdrawAnyPathID
 	fUpdateSiteIDFromHandshake
 	fUpdatePackOverflow
+	fUpdateWithdrawFirstOnly
+	fUpdateTLOCFirstOnly
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -115,6 +117,7 @@ const (
 	fReflectNoMulticast
 	fReflectLabelKept
 	fReflectOriginatorRewritten
+	fReflectByPathID
 	fExtendedDropped
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
@@ -246,6 +249,10 @@ var faultTable = [numFaults]faultDef{
 		"a controller packs reflected vRoutes into UPDATEs up to 20 bytes past the 4096-byte maximum: an UPDATE of many routes is one vRoute too long"},
 	fUpdateSiteIDFromHandshake: {"update-site-id-from-handshake", "update", ctrlRoles,
 		"a received ATTR_TYPE_SITE_ID is dropped and the advertising peer's own HANDSHAKE Site ID put in its place: the paths another controller passes on for routers of several sites all look like that controller's site"},
+	fUpdateWithdrawFirstOnly: {"update-withdraw-first-only", "update", ctrlRoles,
+		"of the vRoutes an ATTR_TYPE_UNREACHABLES lists, only the first is withdrawn: the others stay (and stay reflected)"},
+	fUpdateTLOCFirstOnly: {"update-tloc-first-only", "update", ctrlRoles,
+		"of the TLOC routes an ATTR_TYPE_REACHABLES lists, only the first is installed (and reflected): a router's second TLOC in the same UPDATE is lost"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -348,6 +355,8 @@ var faultTable = [numFaults]faultDef{
 		"a new advertisement of a path with another Label keeps the old Label: the controller goes on reflecting the Label the path first came with"},
 	fReflectOriginatorRewritten: {"reflect-originator-rewritten", "reflect", ctrlRoles,
 		"a received ATTR_TYPE_ORIGINATOR is replaced by the router ID of the peer that sent the route: a route another controller passes on is reflected as the sender's own"},
+	fReflectByPathID: {"reflect-paths-by-path-id", "reflect", ctrlRoles,
+		"a controller passes on one path per Path ID to a prefix, whatever its originator: two SDN routers that number their paths alike (both Path ID 1) have one of their paths dropped, where RFC 7911 3 makes a Path ID unique per neighbor only"},
 	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
@@ -519,6 +528,9 @@ var ribQuirks = [...]struct {
 	{fBestOriginUnknownFirst, rib.QuirkOriginUnknownFirst},
 	{fBestTLOCPrefChangeIgnored, rib.QuirkTLOCPrefNotReselected},
 	{fUpdatePackOverflow, rib.QuirkPackOverflow},
+	{fUpdateWithdrawFirstOnly, rib.QuirkWithdrawFirstOnly},
+	{fUpdateTLOCFirstOnly, rib.QuirkTLOCFirstOnly},
+	{fReflectByPathID, rib.QuirkExportByPathID},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

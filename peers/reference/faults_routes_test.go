@@ -110,6 +110,36 @@ var routeFaultCases = []faultCase{
 		p.expectBest("10.1.0.0/16", o.id)
 	}},
 	{"update-site-id-from-handshake", onRIB(omp.RoleController), bothSitesBest},
+	{"update-withdraw-first-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
+		p.send(withdraw("10.1.0.0/16", "10.2.0.0/16")) // one UNREACHABLES, two NLRI
+		if faulty {
+			p.expectBest("10.2.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.2.0.0/16")
+	}},
+	{"update-tloc-first-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		u := o.tlocAdv(0)
+		second := o.tloc
+		second.Color = 2
+		reach := u.Attributes[len(u.Attributes)-1].Value.(*omp.AttrReachables)
+		reach.TLOCs = append(reach.TLOCs, second) // one REACHABLES, two NLRI
+		a.send(u)
+		a.expectBest(markerPrefix) // a barrier: the UPDATE is applied
+		got := findUpdate(b.adjRIBOut(2), func(m omp.Message) bool {
+			v, ok := m.(*omp.Update).Find(omp.AttrTypeReachables)
+			return ok && slices.Contains(v.(*omp.AttrReachables).TLOCs, second)
+		})
+		if (got != nil) == faulty {
+			t.Fatalf("the second TLOC route reflected: %v", got != nil)
+		}
+	}},
 	{"edge-origin-unknown-first", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
 			[2]pathPrefs{{proto: omp.OriginConnected}, {proto: omp.OriginUnknown}}, 1, 2)
@@ -124,6 +154,23 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// reflect
+	{"reflect-paths-by-path-id", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o1, o2 := originN(1), originN(2) // two sites, both Path ID 0
+		a.advertise(o1, "10.1.0.0/16")
+		a.advertise(o2, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o1.id, o2.id)
+		origs := map[netip.Addr]bool{} // of the paths passed on (reflected, then the refresh's)
+		for _, u := range b.adjRIBOut(2) {
+			if v, ok := u.Find(omp.AttrTypeOriginator); ok && reaches("10.1.0.0/16")(u) {
+				origs[v.(*omp.AttrOriginator).Originator] = true
+			}
+		}
+		if want := map[bool]int{false: 2, true: 1}[faulty]; len(origs) != want {
+			t.Fatalf("the paths of %d routers to 10.1.0.0/16 passed on, want %d", len(origs), want)
+		}
+	}},
 	{"reflect-to-source", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		p.advertise(originN(1), "10.1.0.0/16")

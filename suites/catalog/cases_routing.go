@@ -20,6 +20,13 @@ func announce(i int, m M) []Step {
 	return []Step{Send(i, Update(TLOCRoutes())), Send(i, m)}
 }
 
+// The lists of NLRI in ATTR_TYPE_REACHABLES and UNREACHABLES, as RFC
+// 4760 has them in MP_REACH_NLRI and MP_UNREACH_NLRI.
+const (
+	reqReachList     = "Network Layer Reachability Information: A variable length field that lists NLRI for the feasible routes that are being advertised in this attribute."
+	reqWithdrawnList = "Withdrawn Routes: A variable-length field that lists NLRI for the routes that are being withdrawn from service."
+)
+
 const readValid = " Each SDN router advertises its TLOC (SAFI_TLOC) before its vRoutes: best-path step 1 (\"Check whether the OMP route is valid\") needs the next hop known."
 
 const reqController = "Routing Controller: Centralized routing and policy distribution controller. Peers with all SDN routers in the network via OMP. [...] SDN Routers: [...] advertises to Routing Controller via OMP."
@@ -41,6 +48,7 @@ func reflectionCases() []Case {
 	v6 := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)}
 	mc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFIMulticast)}
 	p6 := "2001:db8:1::/48"
+	p2 := "192.168.2.0/24"
 	public := &omp.AttrTLOCV4Public{Address: netip.MustParseAddr("198.51.100.7"), Port: 12346}
 	private := &omp.AttrTLOCV4Private{Address: netip.MustParseAddr("192.0.2.7"), Port: 12346}
 	return []Case{
@@ -108,6 +116,15 @@ func reflectionCases() []Case {
 			Roles:   Controller, Needs: slices.Concat(vroute, tloc), Type: omp.TypeUpdate,
 			Script: []Step{Open(0, PeerType(omp.PeerTypeVSmart)), Open(1), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(3, Update(TLOCRoutes(), Originator()))),
 				Send(0, As(2, RouteUpdate(Originator(), SiteID()))), Send(0, As(3, RouteUpdate(Originator(), SiteID()))), ExpectOn(1, AllPaths(p, 2, 3))}},
+		{ID: "RFL-020", Section: "3.1.3.12", Level: SHOULD, Basis: BGP, Source: "RFC 4760 4", Requirement: reqWithdrawnList,
+			Reading: "Every vRoute an ATTR_TYPE_UNREACHABLES lists is withdrawn: peer0 advertises two prefixes in one UPDATE, and withdraws both in one UPDATE; the answer to peer1's REFRESH_REQUEST, which held the second, holds neither." + readValid,
+			Roles:   Controller, Needs: slices.Concat(vroute, tloc, []Need{NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes(p, p2))), []Step{ExpectOn(1, InRefresh(HasVRoute(p2), ViaPeer(0))),
+				Send(0, Update(WithdrawVRoutes(p, p2))), ExpectOn(0, Accept()), ExpectOn(1, NotInRefresh(HasAnyVRoute(p, p2), ViaPeer(0)))})},
+		{ID: "RFL-021", Section: "3.1.3.12", Level: SHOULD, Basis: BGP, Source: "RFC 4760 3", Requirement: reqReachList,
+			Reading: "Every TLOC route an ATTR_TYPE_REACHABLES lists is installed: peer0 advertises its TLOC of colors 1 and 2 in one UPDATE; the answer to peer1's REFRESH_REQUEST holds the second.",
+			Roles:   Controller, Needs: tloc, Type: omp.TypeUpdate,
+			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes(1, 2))), ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasTLOCRouteOfColor(0, 2)))}},
 	}
 }
 
@@ -233,5 +250,11 @@ func bestPathCases() []Case {
 		bp(Case{ID: "BP-009", Reading: "A new advertisement of the same path replaces the old (RFC 4271 9.1.4: the newer route replaces the older): peer0's path, the best at a preference of 300 over peer2's 200, comes again at 100, and peer2's becomes the best; the old version, kept, would still win.",
 			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(300))), announce(2, RouteUpdate(pref(200))), []Step{ExpectOn(1, BestPath(p, 0, 2)),
 				Send(0, RouteUpdate(pref(100))), ExpectOn(1, BestPath(p, 2, 0))})}),
+		{ID: "BP-010", Section: "3.1-selection", Level: SHOULD, Basis: BGP, Source: "RFC 7911 3",
+			Requirement: "the Path Identifier MUST be assigned in such a way that the BGP speaker is able to use the (Prefix, Path Identifier) to uniquely identify a path advertised to a neighbor.",
+			Reading:     "Step 7 when two SDN routers number their paths alike (a Path ID identifies a path of one neighbor only): peer0's and peer2's paths to the prefix, from two sites, equal in all else, both carry Path ID 1; the controller chooses both, and the answer to peer1's REFRESH_REQUEST holds each, whatever Path IDs it gives them." + readValid,
+			Roles:       Controller, Needs: slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
+			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100)).Mutate(firstPathID, Set(1))),
+				[]Step{ExpectOn(2, Accept()), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0))), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(2)))})},
 	}
 }

@@ -59,9 +59,23 @@ func tlocIn(m omp.Message, withdrawn bool, match func(omp.TLOCNLRI) bool) bool {
 }
 
 // HasVRoute: the message advertises prefix in the case run's VPN.
-func HasVRoute(prefix string) Pred {
-	p := netip.MustParsePrefix(prefix)
-	return Pred{"it advertises " + prefix, func(e *Env, m omp.Message) bool { return len(vroutesIn(e, m, false, p)) > 0 }}
+func HasVRoute(prefix string) Pred { return HasAnyVRoute(prefix) }
+
+// HasAnyVRoute: the message advertises one of the prefixes, in the case
+// run's VPN.
+func HasAnyVRoute(prefixes ...string) Pred {
+	var ps []netip.Prefix
+	for _, s := range prefixes {
+		ps = append(ps, netip.MustParsePrefix(s))
+	}
+	return Pred{"it advertises " + strings.Join(prefixes, " or "), func(e *Env, m omp.Message) bool {
+		for _, p := range ps {
+			if len(vroutesIn(e, m, false, p)) > 0 {
+				return true
+			}
+		}
+		return false
+	}}
 }
 
 // WithdrawsVRoute: the message withdraws prefix in the case run's VPN.
@@ -100,6 +114,14 @@ func OriginatedBy(i int) Pred {
 func HasTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it advertises peer%d's TLOC", i), func(e *Env, m omp.Message) bool {
 		return tlocIn(m, false, func(t omp.TLOCNLRI) bool { return t.Address == e.Peer(i).TLOC })
+	}}
+}
+
+// HasTLOCRouteOfColor: the message advertises fake peer i's TLOC of
+// color c (SAFI_TLOC).
+func HasTLOCRouteOfColor(i int, c uint8) Pred {
+	return Pred{fmt.Sprintf("it advertises peer%d's TLOC of color %d", i, c), func(e *Env, m omp.Message) bool {
+		return tlocIn(m, false, func(t omp.TLOCNLRI) bool { return t.Address == e.Peer(i).TLOC && t.Color == c })
 	}}
 }
 

@@ -80,11 +80,18 @@ func vrouteReach(e *Env, i int, prefixes []string) omp.Reach {
 	return r
 }
 
-// TLOCRoutes is ATTR_TYPE_REACHABLES of SAFI_TLOC: the fake peer's TLOC.
-func TLOCRoutes() A {
+// TLOCRoutes is ATTR_TYPE_REACHABLES of SAFI_TLOC: the fake peer's TLOC,
+// of color TLOCColor, or one NLRI of each of colors.
+func TLOCRoutes(colors ...uint8) A {
+	if len(colors) == 0 {
+		colors = []uint8{TLOCColor}
+	}
 	return func(e *Env, i int) omp.Attribute {
-		return omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC,
-			TLOCs: []omp.TLOCNLRI{{Address: e.Peer(i).TLOC, Color: TLOCColor, Encap: TLOCEncap}}}})
+		r := omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
+		for _, c := range colors {
+			r.TLOCs = append(r.TLOCs, omp.TLOCNLRI{Address: e.Peer(i).TLOC, Color: c, Encap: TLOCEncap})
+		}
+		return omp.Attr(&omp.AttrReachables{Reach: r})
 	}
 }
 
@@ -212,6 +219,13 @@ func reachWords(r, o omp.Reach) string {
 		}
 	case r.SAFI == omp.SAFITLOC && !reflect.DeepEqual(r.TLOCs, o.TLOCs):
 		w = append(w, "of its TLOC")
+		if len(r.TLOCs) != 1 || r.TLOCs[0].Color != TLOCColor {
+			var cs []string
+			for _, t := range r.TLOCs {
+				cs = append(cs, fmt.Sprint(t.Color))
+			}
+			w = append(w, "of colors "+strings.Join(cs, ", "))
+		}
 	case r.SAFI == omp.SAFITLOC:
 		var ts []string
 		for _, t := range r.TLOCs {

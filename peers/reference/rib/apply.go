@@ -82,7 +82,10 @@ func (r *RIB) apply(p *peer, u *omp.Update) error {
 		}
 		return bad
 	case isTLOC(f):
-		for _, t := range reach.TLOCs {
+		for i, t := range reach.TLOCs {
+			if i > 0 && r.cfg.Quirks.has(QuirkTLOCFirstOnly) {
+				break
+			}
 			k, ok := tlocKey(f, t.Address, t.Color, t.Encap)
 			if !ok {
 				return fmt.Errorf("rib: %s NLRI %s does not match the AFI", famList[f], t.Address)
@@ -310,7 +313,10 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 	}
 	switch {
 	case isVR(f):
-		for _, v := range u.VRoutes {
+		for i, v := range u.VRoutes {
+			if i > 0 && r.cfg.Quirks.has(QuirkWithdrawFirstOnly) {
+				break
+			}
 			if k, ok := vrKey(f, v.VPNID, v.PrefixLen, v.Address); ok {
 				one(&k, v.PathID)
 			}

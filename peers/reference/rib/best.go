@@ -238,7 +238,7 @@ func (r *RIB) syncExports(di uint32) {
 			dup := false
 			for i, qi := range ex {
 				q := r.paths.at(qi)
-				if q.pathID == p.pathID && r.sets[q.eff].orig == r.sets[p.eff].orig {
+				if q.pathID == p.pathID && (r.sets[q.eff].orig == r.sets[p.eff].orig || r.cfg.Quirks.has(QuirkExportByPathID)) {
 					dup = true
 					if p.peer < q.peer {
 						ex[i] = pi

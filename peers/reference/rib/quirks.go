@@ -119,6 +119,16 @@ const (
 	// QuirkPackOverflow: UPDATEs are packed up to 20 bytes past
 	// omp.MaxMessageLen: one vRoute too many.
 	QuirkPackOverflow
+	// QuirkWithdrawFirstOnly: of the vRoutes an ATTR_TYPE_UNREACHABLES
+	// lists, only the first is withdrawn.
+	QuirkWithdrawFirstOnly
+	// QuirkTLOCFirstOnly: of the TLOC routes an ATTR_TYPE_REACHABLES
+	// lists, only the first is installed.
+	QuirkTLOCFirstOnly
+	// QuirkExportByPathID: a controller passes on one path per Path ID,
+	// whatever its originator: two SDN routers' paths that carry the
+	// same Path ID are sent as one.
+	QuirkExportByPathID
 )
 
 // The quirks of what a controller reflects: of the families it sends,
