@@ -249,9 +249,9 @@ var faultTable = [numFaults]faultDef{
 		"a controller packs reflected vRoutes into UPDATEs up to 20 bytes past the 4096-byte maximum: an UPDATE of many routes is one vRoute too long"},
 	fUpdateSiteIDFromHandshake: {"update-site-id-from-handshake", "update", ctrlRoles,
 		"a received ATTR_TYPE_SITE_ID is dropped and the advertising peer's own HANDSHAKE Site ID put in its place: the paths another controller passes on for routers of several sites all look like that controller's site"},
-	fUpdateWithdrawFirstOnly: {"update-withdraw-first-only", "update", ctrlRoles,
+	fUpdateWithdrawFirstOnly: {"update-withdraw-first-only", "update", allRoles,
 		"of the vRoutes an ATTR_TYPE_UNREACHABLES lists, only the first is withdrawn: the others stay (and stay reflected)"},
-	fUpdateTLOCFirstOnly: {"update-tloc-first-only", "update", ctrlRoles,
+	fUpdateTLOCFirstOnly: {"update-tloc-first-only", "update", allRoles,
 		"of the TLOC routes an ATTR_TYPE_REACHABLES lists, only the first is installed (and reflected): a router's second TLOC in the same UPDATE is lost"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,

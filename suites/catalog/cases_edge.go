@@ -16,7 +16,7 @@ import (
 const readEdgeQuery = " An SDN router advertises only its own routes: its choice shows in its answer to a QUERY for the prefix, which ompconform reads as the Loc-RIB's best paths (docs/query.md)."
 
 func edgeRoutingCases() []Case {
-	p := DefaultPrefix
+	p, p2 := DefaultPrefix, "192.168.2.0/24"
 	private := func(a string) A {
 		return Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a), Port: 12346})
 	}
@@ -38,6 +38,14 @@ func edgeRoutingCases() []Case {
 	// bp is a best-path case: c's ID, reading and script, the rest
 	// common.
 	bp := edgeQueryCase("3.1-selection", reqBestPath, needs)
+	// lists is a case of the NLRI lists of REACHABLES and UNREACHABLES
+	// (RFC 4760), on an SDN router.
+	lists := func(c Case) Case {
+		req, src := c.Requirement, c.Source
+		c = edgeQueryCase("3.1.3.12", req, needs)(c)
+		c.Basis, c.Source = BGP, src
+		return c
+	}
 	return []Case{
 		bp(Case{ID: "EBP-001", Exclusive: true, Reading: "Step 1: a path whose TLOC nobody advertised is not valid and is not reported; once the TLOC is advertised it is.",
 			Script: []Step{Open(0), Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, nil, 1)),
@@ -76,6 +84,14 @@ func edgeRoutingCases() []Case {
 		bp(Case{ID: "EBP-016", Exclusive: true, Reading: "Step 4 follows the TLOC: router 2's path is the best while its TLOC's preference (200) is above router 1's (100); router 1's TLOC route comes again at 300, and router 1's path becomes the best.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{pref(100)}, []A{pref(200)}), routes(nil, nil), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1)),
 				Send(0, As(1, Update(TLOCRoutes(), Originator(), pref(300)))), ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		lists(Case{ID: "EBP-017", Source: "RFC 4760 4", Requirement: reqWithdrawnList,
+			Reading: "Every vRoute an ATTR_TYPE_UNREACHABLES lists is withdrawn: router 1's paths to two prefixes come in one UPDATE and go in one; the QUERY for the second, which reported router 1's path, reports none.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, Update(TLOC(), VRoutes(p, p2), Originator()))), ExpectOn(0, QueriedPaths(p2, []int{1})),
+				Send(0, As(1, Update(WithdrawVRoutes(p, p2), Originator()))), ExpectOn(0, QueriedPaths(p2, nil, 1))})}),
+		lists(Case{ID: "EBP-018", Source: "RFC 4760 3", Requirement: reqReachList,
+			Reading: "Every TLOC route an ATTR_TYPE_REACHABLES lists is installed: router 1's TLOC of colors 1 and 2 comes in one UPDATE; router 1's path over the second is valid (step 1) and reported.",
+			Script: []Step{Open(0), Send(0, As(1, Update(TLOCRoutes(1, 2), Originator()))), Send(0, As(1, Update(TLOC(2), VRoutes(p), Originator()))),
+				ExpectOn(0, QueriedPaths(p, []int{1}))}}),
 	}
 }
 

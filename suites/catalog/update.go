@@ -33,9 +33,13 @@ const (
 
 // TLOC is ATTR_TYPE_TLOC naming the fake peer's own TLOC: the next hop
 // of its vRoutes.
-func TLOC() A {
+func TLOC(color ...uint8) A {
+	c := uint8(TLOCColor)
+	if len(color) > 0 {
+		c = color[0]
+	}
 	return func(e *Env, i int) omp.Attribute {
-		return omp.Attr(&omp.AttrTLOC{Address: e.Peer(i).TLOC, Color: TLOCColor, Encap: TLOCEncap})
+		return omp.Attr(&omp.AttrTLOC{Address: e.Peer(i).TLOC, Color: c, Encap: TLOCEncap})
 	}
 }
 
