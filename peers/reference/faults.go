@@ -107,6 +107,7 @@ const (
 	fBestTiebreakSkipped
 	fBestOriginUnknownFirst
 	fBestTLOCPrefChangeIgnored
+	fBestRouterIDOfSender
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -306,6 +307,8 @@ var faultTable = [numFaults]faultDef{
 		"best-path step 5 ranks an unknown origin type first, before connected, where the draft's order ends with it"},
 	fBestTLOCPrefChangeIgnored: {"edge-tloc-preference-change-ignored", "bestpath", edgeRoles,
 		"a new TLOC preference or private address (the TLOC route advertised again with another ATTR_TYPE_PREF or TLOC_V4_PRIVATE) does not re-run best-path selection for the vRoutes over it; only the TLOC's coming and going does"},
+	fBestRouterIDOfSender: {"bestpath-router-id-of-sender", "bestpath", allRoles,
+		"step 6 compares the router ID of the peer that sent each path, not its ATTR_TYPE_ORIGINATOR (RFC 4456 9): a path another controller passes on ranks by that controller's router ID"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -531,6 +534,7 @@ var ribQuirks = [...]struct {
 	{fUpdateWithdrawFirstOnly, rib.QuirkWithdrawFirstOnly},
 	{fUpdateTLOCFirstOnly, rib.QuirkTLOCFirstOnly},
 	{fReflectByPathID, rib.QuirkExportByPathID},
+	{fBestRouterIDOfSender, rib.QuirkRouterIDOfSender},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

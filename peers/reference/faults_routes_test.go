@@ -110,6 +110,13 @@ var routeFaultCases = []faultCase{
 		p.expectBest("10.1.0.0/16", o.id)
 	}},
 	{"update-site-id-from-handshake", onRIB(omp.RoleController), bothSitesBest},
+	{"bestpath-router-id-of-sender", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := sendTwo(p, true, [2]pathPrefs{}) // one site, one sender: only the originators differ
+		if got := p.best("10.1.0.0/16"); slices.Equal(got, []netip.Addr{o[1].id}) == faulty {
+			t.Fatalf("best paths from %v; router 2 has the higher originator", got)
+		}
+	}},
 	{"update-withdraw-first-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkExportByPathID<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkExportByPathID", all)
+	if all != rib.QuirkRouterIDOfSender<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkRouterIDOfSender", all)
 	}
 	var set faultSet
 	for i := range numFaults {

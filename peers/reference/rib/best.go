@@ -22,6 +22,9 @@ func (r *RIB) candidate(p *path, f int) Candidate {
 	s := r.sets[p.eff]
 	c := Candidate{Valid: true, Distance: distance(p), Pref: s.pref, Origin: s.origin,
 		RouterID: s.origAddr, PrivateIP: s.private, SiteID: s.site}
+	if r.cfg.Quirks.has(QuirkRouterIDOfSender) && p.peer != PeerLocal {
+		c.RouterID = r.peers[p.peer].info.RouterID
+	}
 	if isVR(f) {
 		c.Valid = r.valid(p, f)
 		if s.tloc != 0 {

@@ -129,6 +129,9 @@ const (
 	// whatever its originator: two SDN routers' paths that carry the
 	// same Path ID are sent as one.
 	QuirkExportByPathID
+	// QuirkRouterIDOfSender: step 6 compares the router ID of the peer
+	// that sent a path, not its originator's.
+	QuirkRouterIDOfSender
 )
 
 // The quirks of what a controller reflects: of the families it sends,
