@@ -108,6 +108,7 @@ const (
 	fBestOriginUnknownFirst
 	fBestTLOCPrefChangeIgnored
 	fBestRouterIDOfSender
+	fBestOSPFOneRank
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -309,6 +310,8 @@ var faultTable = [numFaults]faultDef{
 		"a new TLOC preference or private address (the TLOC route advertised again with another ATTR_TYPE_PREF or TLOC_V4_PRIVATE) does not re-run best-path selection for the vRoutes over it; only the TLOC's coming and going does"},
 	fBestRouterIDOfSender: {"bestpath-router-id-of-sender", "bestpath", allRoles,
 		"step 6 compares the router ID of the peer that sent each path, not its ATTR_TYPE_ORIGINATOR (RFC 4456 9): a path another controller passes on ranks by that controller's router ID"},
+	fBestOSPFOneRank: {"edge-origin-ospf-one-rank", "bestpath", edgeRoles,
+		"step 5 ranks the three OSPF origin types alike, where the draft orders them: intra-area, then inter-area, then external"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -413,6 +416,7 @@ var faultTable = [numFaults]faultDef{
 var unproven = map[fault]string{
 	fHSAuthMACUnchecked: "needs an authentication key shared by the DUT and the harness; the draft gives the Authentication option no format",
 	fPolicyOutOfOrder:   "needs a control policy over 3980 bytes the DUT understands: the draft frames POLICY data but gives it no language",
+	fBestOSPFOneRank:    "needs the DUT to number the origin protocols as ompconform does: the draft orders the three OSPF types but gives them no numbers (an independent vHub numbers them by protocol and subtype); EBP-019 records the order, INFORMATIONAL",
 }
 
 // Faults lists every fault, in a stable order (by area).
@@ -535,6 +539,7 @@ var ribQuirks = [...]struct {
 	{fUpdateTLOCFirstOnly, rib.QuirkTLOCFirstOnly},
 	{fReflectByPathID, rib.QuirkExportByPathID},
 	{fBestRouterIDOfSender, rib.QuirkRouterIDOfSender},
+	{fBestOSPFOneRank, rib.QuirkOSPFOneRank},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -151,6 +151,10 @@ var routeFaultCases = []faultCase{
 		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
 			[2]pathPrefs{{proto: omp.OriginConnected}, {proto: omp.OriginUnknown}}, 1, 2)
 	}},
+	{"edge-origin-ospf-one-rank", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
+			[2]pathPrefs{{proto: omp.OriginOSPFInter}, {proto: omp.OriginOSPFExternal}}, 1, 2)
+	}},
 	{"edge-tloc-preference-change-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		o := sendTwo(p, false, [2]pathPrefs{{tloc: 100}, {tloc: 200}})

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkRouterIDOfSender<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkRouterIDOfSender", all)
+	if all != rib.QuirkOSPFOneRank<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkOSPFOneRank", all)
 	}
 	var set faultSet
 	for i := range numFaults {

@@ -43,6 +43,15 @@ type Candidate struct {
 	SiteID    uint32     // step 7 (controller)
 }
 
+// ospfOneRank gives the three OSPF origin types (ranks 4 to 6) the rank
+// of intra-area: QuirkOSPFOneRank.
+func ospfOneRank(r int) int {
+	if r == int(omp.OriginOSPFInter) || r == int(omp.OriginOSPFExternal) {
+		return int(omp.OriginOSPFIntra)
+	}
+	return r
+}
+
 // originRank orders origin types for step 5: connected, static, EBGP,
 // OSPF intra, OSPF inter, OSPF external, IBGP, then unknown (anything
 // else, including omp.OriginUnknown and omp.OriginEIGRP). Lower is better.
@@ -106,6 +115,9 @@ func compare(q Quirks, role omp.Role, a, b *Candidate) (int, Step) {
 		ra, rb := originRank(a.Origin), originRank(b.Origin)
 		if q.has(QuirkOriginUnknownFirst) {
 			ra, rb = ra%8, rb%8 // unknown (8) before connected (1)
+		}
+		if q.has(QuirkOSPFOneRank) {
+			ra, rb = ospfOneRank(ra), ospfOneRank(rb)
 		}
 		if ra != rb {
 			if (ra < rb) != q.has(QuirkOriginReversed) {

@@ -132,6 +132,9 @@ const (
 	// QuirkRouterIDOfSender: step 6 compares the router ID of the peer
 	// that sent a path, not its originator's.
 	QuirkRouterIDOfSender
+	// QuirkOSPFOneRank: step 5 ranks OSPF intra-area, inter-area and
+	// external routes alike.
+	QuirkOSPFOneRank
 )
 
 // The quirks of what a controller reflects: of the families it sends,
