@@ -79,6 +79,7 @@ const (
 	fUpdatePackOverflow
 	fUpdateWithdrawFirstOnly
 	fUpdateTLOCFirstOnly
+	fUpdateMcastWithdrawIPv4
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -255,6 +256,8 @@ var faultTable = [numFaults]faultDef{
 		"of the vRoutes an ATTR_TYPE_UNREACHABLES lists, only the first is withdrawn: the others stay (and stay reflected)"},
 	fUpdateTLOCFirstOnly: {"update-tloc-first-only", "update", allRoles,
 		"of the TLOC routes an ATTR_TYPE_REACHABLES lists, only the first is installed (and reflected): a router's second TLOC in the same UPDATE is lost"},
+	fUpdateMcastWithdrawIPv4: {"update-mcast-withdraw-as-ipv4", "update", ctrlRoles,
+		"a multicast withdrawal (SAFI_MULTICAST) is read as AFI_IPV4 whatever its AFI: an IPv6 join is never withdrawn (nor the withdrawal reflected)"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -540,6 +543,7 @@ var ribQuirks = [...]struct {
 	{fReflectByPathID, rib.QuirkExportByPathID},
 	{fBestRouterIDOfSender, rib.QuirkRouterIDOfSender},
 	{fBestOSPFOneRank, rib.QuirkOSPFOneRank},
+	{fUpdateMcastWithdrawIPv4, rib.QuirkMcastWithdrawIPv4},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -128,6 +128,24 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.2.0.0/16")
 	}},
+	{"update-mcast-withdraw-as-ipv4", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIMulticast}}
+		a, b := famPeers(t, sp, fams)
+		o := originN(1)
+		join := omp.MulticastNLRI{McastType: omp.McastTypeJoinSG, VPNID: 1, SourceOriginator: o.id, DestinationOriginator: o.id,
+			SourcePrefixLen: 128, Source: netip.MustParseAddr("2001:db8::10"), GroupPrefixLen: 128, Group: netip.MustParseAddr("ff3e::1234")}
+		r := omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFIMulticast, Multicast: []omp.MulticastNLRI{join}}
+		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: o.id}), omp.Attr(&omp.AttrReachables{Reach: r})}})
+		a.adjRIBOut(3) // applied
+		if findUpdate(b.adjRIBOut(3), reachesIn(fams[2])) == nil {
+			t.Fatal("the IPv6 join is not reflected")
+		}
+		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: o.id}), omp.Attr(&omp.AttrUnreachables{Reach: r})}})
+		a.adjRIBOut(3) // applied
+		if got := findUpdate(b.adjRIBOut(3), reachesIn(fams[2])) != nil; got != faulty {
+			t.Fatalf("the withdrawn IPv6 join still passed on: %v", got)
+		}
+	}},
 	{"update-tloc-first-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))

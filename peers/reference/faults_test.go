@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkOSPFOneRank<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkOSPFOneRank", all)
+	if all != rib.QuirkMcastWithdrawIPv4<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkMcastWithdrawIPv4", all)
 	}
 	var set faultSet
 	for i := range numFaults {

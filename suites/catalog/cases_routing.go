@@ -47,6 +47,7 @@ func reflectionCases() []Case {
 	}
 	v6 := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)}
 	mc := []Need{NeedFamily(omp.AFIIPv4, omp.SAFIMulticast)}
+	v6mc := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIMulticast)}
 	p6 := "2001:db8:1::/48"
 	p2 := "192.168.2.0/24"
 	public := &omp.AttrTLOCV4Public{Address: netip.MustParseAddr("198.51.100.7"), Port: 12346}
@@ -125,6 +126,9 @@ func reflectionCases() []Case {
 			Reading: "Every TLOC route an ATTR_TYPE_REACHABLES lists is installed: peer0 advertises its TLOC of colors 1 and 2 in one UPDATE; the answer to peer1's REFRESH_REQUEST holds the second.",
 			Roles:   Controller, Needs: tloc, Type: omp.TypeUpdate,
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes(1, 2))), ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasTLOCRouteOfColor(0, 2)))}},
+		rc(Case{ID: "RFL-022", Reading: "An IPv6 multicast route's withdrawal is reflected likewise: peer0 advertises an OMP_AF_MCAST_TYPE_JOIN_SG of IPv6 source and group (AFI_IPv6), then withdraws it.", Needs: v6mc,
+			Script: []Step{Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv6, mcastJoinSG6)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeJoinSG))),
+				Send(0, Update(Unreach(mcast(omp.AFIIPv6, mcastJoinSG6)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsMulticast(omp.McastTypeJoinSG)))}}),
 	}
 }
 

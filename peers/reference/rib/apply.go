@@ -328,8 +328,12 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 			}
 		}
 	case isMC(f):
+		afi := u.AFI
+		if r.cfg.Quirks.has(QuirkMcastWithdrawIPv4) {
+			afi = omp.AFIIPv4
+		}
 		for i := range u.Multicast {
-			if b, err := mcastBytes(u.AFI, &u.Multicast[i]); err == nil {
+			if b, err := mcastBytes(afi, &u.Multicast[i]); err == nil {
 				if id, ok := r.mc.lookup(b); ok {
 					one(&key{fam: uint8(f), lo: uint64(id)}, 0)
 				}

@@ -135,6 +135,9 @@ const (
 	// QuirkOSPFOneRank: step 5 ranks OSPF intra-area, inter-area and
 	// external routes alike.
 	QuirkOSPFOneRank
+	// QuirkMcastWithdrawIPv4: a multicast withdrawal is read as IPv4
+	// whatever its AFI: an IPv6 one never matches what it withdraws.
+	QuirkMcastWithdrawIPv4
 )
 
 // The quirks of what a controller reflects: of the families it sends,
