@@ -139,6 +139,7 @@ const (
 
 	fNoEOR
 	fEORBeforeRoutes
+	fEORAtBudget
 	fRefreshIgnored
 	fRefreshEOROnly
 	fRefreshEveryFamily
@@ -348,6 +349,8 @@ var faultTable = [numFaults]faultDef{
 		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},
 	fEORBeforeRoutes: {"eor-before-routes", "eor-refresh", allRoles,
 		"sends each family's End-of-RIB before its routes instead of after them"},
+	fEORAtBudget: {"eor-at-budget", "eor-refresh", ctrlRoles,
+		"a controller sends a family's End-of-RIB with the first batch of its initial advertisement (about 64 KB), though more of its routes follow: a new peer of a large table takes the rest for changes after the End-of-RIB"},
 	fRefreshWithoutCapAnswered: {"refresh-without-capability-answered", "negotiation", allRoles,
 		"a REFRESH_REQUEST from a peer with which REFRESH was not negotiated is answered (re-advertisement and End-of-RIB) instead of ignored"},
 	fOriginateIgnored: {"originate-ignored", "origination", edgeRoles,
@@ -544,6 +547,7 @@ var ribQuirks = [...]struct {
 	{fBestRouterIDOfSender, rib.QuirkRouterIDOfSender},
 	{fBestOSPFOneRank, rib.QuirkOSPFOneRank},
 	{fUpdateMcastWithdrawIPv4, rib.QuirkMcastWithdrawIPv4},
+	{fEORAtBudget, rib.QuirkEORAtBudget},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -417,6 +417,22 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// eor-refresh
+	{"eor-at-budget", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		table := manyVRoutes(8000) // about 140 KB: more than one batch
+		a.send(o.tlocAdv(0))
+		for b := range slices.Chunk(table, 100) {
+			a.send(o.routeAdv(0, 0, b...))
+		}
+		last := table[len(table)-1]
+		a.expectBest(last, o.id)
+		b := dialPeer(t, sp.Addr())
+		b.establish(peerN(3))
+		if got := b.untilEORs(2, last); got == faulty {
+			t.Fatalf("the table's last route before the End-of-RIBs: %v", got)
+		}
+	}},
 	{"no-eor", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(edgeHandshake())

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkMcastWithdrawIPv4<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkMcastWithdrawIPv4", all)
+	if all != rib.QuirkEORAtBudget<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkEORAtBudget", all)
 	}
 	var set faultSet
 	for i := range numFaults {

@@ -15,7 +15,8 @@ import (
 
 const reqPacking = "OMP messages are sent over TCP connections. [...] maximum packet size is 4096 bytes. [...] | Flags | Type |Length(1/2bytes based on flags)| [...] ATTR_EXTENDED = 0x10"
 
-// manyPrefixes are n /24s from 198.18.0.0/15, in the case run's VPN.
+// manyPrefixes are n /24s from 198.18.0.0 on (198.18.0.0/15 for the
+// first 512), in the case run's VPN.
 func manyPrefixes(from, n int) []string {
 	out := make([]string, n)
 	for i := range out {
@@ -25,8 +26,19 @@ func manyPrefixes(from, n int) []string {
 	return out
 }
 
+// sendInBatches has peer i advertise the prefixes over its TLOC, n to an
+// UPDATE.
+func sendInBatches(i int, prefixes []string, n int) []Step {
+	var out []Step
+	for b := range slices.Chunk(prefixes, n) {
+		out = append(out, Send(i, Update(TLOC(), VRoutes(b...))))
+	}
+	return out
+}
+
 func packingCases() []Case {
 	first, second, third := manyPrefixes(0, 100), manyPrefixes(100, 100), manyPrefixes(200, 100)
+	table := manyPrefixes(0, 8000)
 	return []Case{
 		{ID: "PKT-001", Section: "3.1.3", Level: MUST, Basis: Draft, Requirement: reqPacking,
 			Reading: "A controller reflects 200 vRoutes (two UPDATEs of 100, about 2.4 KB each) in UPDATEs that decode: none over 4096 bytes, and an attribute of more than 255 bytes of data (a REACHABLES with more than about ten vRoutes) flagged ATTR_EXTENDED with a 2-byte Length. Every route arrives.",
@@ -38,16 +50,35 @@ func packingCases() []Case {
 			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeUpdate, Exclusive: true,
 			Script: []Step{Open(0), Send(0, Update(TLOCRoutes())), Send(0, Update(TLOC(), VRoutes(first...))), Send(0, Update(TLOC(), VRoutes(second...))),
 				Send(0, Update(TLOC(), VRoutes(third...))), ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, ReceivesVRoutes(slices.Concat(first, second, third)...))}},
+		{ID: "PKT-003", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",
+			Requirement: "the End-of-RIB marker MUST be sent by a BGP speaker to its peer once it completes the initial routing update (including the case when there is no update to send) for an address family after the BGP session is established.",
+			Reading: "A table larger than a controller may send at one go (8000 vRoutes, about 180 KB, learned in UPDATEs of 100 from another peer) reaches a peer that connects afterwards whole before the vRoute family's OMP_INFORM_EOR: the End-of-RIB ends the initial advertisement, not its first part.",
+			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeInform, Exclusive: true,
+			Script: slices.Concat([]Step{Open(0), Send(0, Update(TLOCRoutes()))}, sendInBatches(0, table, 100),
+				[]Step{ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, ReceivesVRoutesBeforeEOR(table...))})},
 	}
 }
 
-type receivesExp struct{ prefixes []string }
+type receivesExp struct {
+	prefixes  []string
+	beforeEOR bool // and no End-of-RIB of AFI_IPV4/SAFI_VROUTE before the last
+}
 
 // ReceivesVRoutes expects the DUT to advertise every prefix (in the case
 // run's VPN) within Env.Answer, in messages that all decode.
-func ReceivesVRoutes(prefixes ...string) Expectation { return receivesExp{prefixes} }
+func ReceivesVRoutes(prefixes ...string) Expectation { return receivesExp{prefixes: prefixes} }
+
+// ReceivesVRoutesBeforeEOR is ReceivesVRoutes in an initial
+// advertisement: every prefix before the End-of-RIB of the IPv4 vRoute
+// family.
+func ReceivesVRoutesBeforeEOR(prefixes ...string) Expectation {
+	return receivesExp{prefixes: prefixes, beforeEOR: true}
+}
 
 func (r receivesExp) String() string {
+	if r.beforeEOR {
+		return fmt.Sprintf("UPDATEs that decode, advertising all %d vRoutes, then the vRoute family's OMP_INFORM_EOR", len(r.prefixes))
+	}
 	return fmt.Sprintf("UPDATEs that decode, advertising all %d vRoutes", len(r.prefixes))
 }
 
@@ -58,9 +89,14 @@ func (r receivesExp) check(x *Exec, peer int) Verdict {
 	for _, p := range r.prefixes {
 		want[netip.MustParsePrefix(p)] = true
 	}
-	updates, largest := 0, 0
+	updates, largest, early := 0, 0, false
+	vroutes := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 	ev, skipped := x.await(peer, x.Env.Answer, r.String(), func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		if f, all, ok := eorOf(ev.Msg); ok && r.beforeEOR && (all || f == vroutes) {
+			early = true
 			return true
 		}
 		if ev.Msg.Type() != omp.TypeUpdate {
@@ -87,6 +123,8 @@ func (r receivesExp) check(x *Exec, peer int) Verdict {
 	switch {
 	case ev.Kind == EvBadMessage:
 		return verdict(Fail, r, fmt.Sprintf("%d vRoutes in %d UPDATEs, then %s", got, updates, ev), "an UPDATE the DUT sent does not decode")
+	case early:
+		return verdict(Fail, r, fmt.Sprintf("%d of %d vRoutes in %d UPDATEs, then %s", got, len(r.prefixes), updates, ev), "End-of-RIB before the end of the initial advertisement")
 	case len(want) == 0:
 		return verdict(Pass, r, fmt.Sprintf("all %d vRoutes in %d UPDATEs (the largest %d bytes)", got, updates, largest), "")
 	case ev.Kind == EvTimeout:

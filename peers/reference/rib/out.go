@@ -61,7 +61,7 @@ func (r *RIB) Next(id PeerID, dst []byte) ([]byte, bool) {
 			dst = r.emitWindow(p, f, int(st.cursor), end, dst)
 			st.cursor = uint32(end)
 		}
-		if int(st.cursor) == r.logs[f].len() && st.eor {
+		if (int(st.cursor) == r.logs[f].len() || r.cfg.Quirks.has(QuirkEORAtBudget)) && st.eor {
 			dst = r.appendEOR(dst, f)
 			st.eor = false
 		}

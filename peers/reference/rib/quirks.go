@@ -138,6 +138,9 @@ const (
 	// QuirkMcastWithdrawIPv4: a multicast withdrawal is read as IPv4
 	// whatever its AFI: an IPv6 one never matches what it withdraws.
 	QuirkMcastWithdrawIPv4
+	// QuirkEORAtBudget: End-of-RIB of a family goes with the first batch
+	// of its initial advertisement, though more of its routes follow.
+	QuirkEORAtBudget
 )
 
 // The quirks of what a controller reflects: of the families it sends,
