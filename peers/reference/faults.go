@@ -136,6 +136,8 @@ const (
 	fGRStaleMarkKept
 	fGRSweepEveryPeer
 	fGRStaleFlushedOnReconnect
+	fGRExpiryPurgesFresh
+	fGREndsOnFirstEOR
 
 	fNoEOR
 	fEORBeforeRoutes
@@ -344,6 +346,10 @@ var faultTable = [numFaults]faultDef{
 		"one peer's End-of-RIB sweeps the stale routes of every peer, not only that peer's: a restarting peer's routes go before its own End-of-RIB or GR interval"},
 	fGRStaleFlushedOnReconnect: {"gr-stale-flushed-on-reconnect", "gr", allRoles,
 		"a restarting peer's stale routes are dropped as soon as its session is back, before it has advertised them again and sent End-of-RIB, instead of kept until then"},
+	fGRExpiryPurgesFresh: {"gr-expiry-purges-fresh", "gr", allRoles,
+		"when a restarting peer's GR interval runs out before its End-of-RIB, every route of the peer is purged, also those it advertised again since it came back, instead of only the stale ones"},
+	fGREndsOnFirstEOR: {"gr-ends-on-first-eor", "gr", allRoles,
+		"a restarting peer's graceful restart ends at its first End-of-RIB, of any family: that family's stale routes are swept, and those of its other families, which have had no End-of-RIB, stay for ever instead of going when the GR interval runs out"},
 
 	fNoEOR: {"no-eor", "eor-refresh", allRoles,
 		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},
@@ -548,6 +554,8 @@ var ribQuirks = [...]struct {
 	{fBestOSPFOneRank, rib.QuirkOSPFOneRank},
 	{fUpdateMcastWithdrawIPv4, rib.QuirkMcastWithdrawIPv4},
 	{fEORAtBudget, rib.QuirkEORAtBudget},
+	{fGRExpiryPurgesFresh, rib.QuirkGRExpiryPurgesFresh},
+	{fGREndsOnFirstEOR, rib.QuirkGREndsOnFirstEOR},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -415,6 +415,25 @@ var routeFaultCases = []faultCase{
 		}
 		a.expectBest("10.2.0.0/16", o.id)
 	}},
+	{"gr-expiry-purges-fresh", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, o := backWithOneShort(t, sp) // 10.2.0.0/16 stale, 10.1.0.0/16 fresh
+		waitFor(t, "the stale route purged", func() bool { return len(a.best("10.2.0.0/16")) == 0 })
+		if faulty {
+			a.expectBest("10.1.0.0/16") // purged with the stale one
+			return
+		}
+		a.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"gr-ends-on-first-eor", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, o := backWithOneShort(t, sp)
+		if faulty {
+			time.Sleep(4 * 30 * testUnit)
+			a.expectBest("10.2.0.0/16", o.id) // the restart ended: never purged
+			return
+		}
+		waitFor(t, "the stale route purged", func() bool { return len(a.best("10.2.0.0/16")) == 0 })
+		a.expectBest("10.1.0.0/16", o.id)
+	}},
 
 	// eor-refresh
 	{"eor-at-budget", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -734,6 +753,29 @@ func backWithOne(t *testing.T, sp *Speaker) (*peer, origin) {
 	waitPeerState(t, sp, edgeID.String(), StateIdle)
 	a = ribEstablished(t, sp, edgeHandshake())
 	a.advertise(o, "10.1.0.0/16")
+	return a, o
+}
+
+// backWithOneShort is backWithOne with a GR interval of 30 units
+// (300 ms), ended with the End-of-RIB of SAFI_TLOC alone: 10.2.0.0/16,
+// of SAFI_VROUTE, stays stale until the interval runs out.
+func backWithOneShort(t *testing.T, sp *Speaker) (*peer, origin) {
+	hs := func() *omp.Handshake {
+		return hsWith(func(h *omp.Handshake) {
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
+				identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30}, &omp.CapRefresh{})
+		})
+	}
+	a := ribEstablished(t, sp, hs())
+	o := originN(1)
+	a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
+	a.expectBest("10.2.0.0/16", o.id)
+	a.conn.Close()
+	waitPeerState(t, sp, edgeID.String(), StateIdle)
+	a = ribEstablished(t, sp, hs())
+	a.advertise(o, "10.1.0.0/16")
+	a.send(&omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})
+	a.expectBest("10.2.0.0/16", o.id) // stale, kept: SAFI_VROUTE has had no End-of-RIB
 	return a, o
 }
 

@@ -413,5 +413,5 @@ func (r *RIB) checkRestart(p *peer) {
 	if !p.restarting {
 		return
 	}
-	p.restarting = p.stale > 0
+	p.restarting = p.stale > 0 && !r.cfg.Quirks.has(QuirkGREndsOnFirstEOR)
 }

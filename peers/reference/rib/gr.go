@@ -15,7 +15,8 @@ func (r *RIB) Expire(now time.Time) {
 		id := p.id
 		n := 0
 		if p.stale > 0 {
-			n = r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
+			fresh := r.cfg.Quirks.has(QuirkGRExpiryPurgesFresh)
+			n = r.removeWhere(func(pa *path) bool { return pa.peer == id && (pa.flags&fStale != 0 || fresh) })
 		}
 		p.restarting = false
 		r.log.Debug("rib: graceful restart expired", "peer", id, "purged", n)

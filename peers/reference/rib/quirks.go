@@ -141,6 +141,14 @@ const (
 	// QuirkEORAtBudget: End-of-RIB of a family goes with the first batch
 	// of its initial advertisement, though more of its routes follow.
 	QuirkEORAtBudget
+	// QuirkGRExpiryPurgesFresh: when a restarting peer's graceful-restart
+	// interval runs out, every path of the peer goes, also those it
+	// advertised again since it came back.
+	QuirkGRExpiryPurgesFresh
+	// QuirkGREndsOnFirstEOR: a restarting peer's restart ends at its first
+	// End-of-RIB, of any family: the stale paths of its other families
+	// are no longer purged when the interval runs out.
+	QuirkGREndsOnFirstEOR
 )
 
 // The quirks of what a controller reflects: of the families it sends,
