@@ -125,6 +125,7 @@ const (
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
 	fRefreshWithoutCapAnswered
+	fRefreshUnnegotiatedAnswered
 	fLocalWithdrawIgnored
 	fOriginateIgnored
 	fOwnSiteWrong
@@ -379,6 +380,8 @@ var faultTable = [numFaults]faultDef{
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
 		"a peer is sent routes and End-of-RIB of every family, also those it did not negotiate"},
+	fRefreshUnnegotiatedAnswered: {"refresh-unnegotiated-family-answered", "negotiation", allRoles,
+		"a REFRESH_REQUEST for one family the peer did not negotiate in its MP capabilities is answered (that family's routes and End-of-RIB, and its routes from then on) instead of ignored (RFC 2918 4)"},
 	fRefreshIgnored: {"refresh-ignored", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST is accepted and never answered (no re-advertisement, no End-of-RIB)"},
 	fRefreshEOROnly: {"refresh-eor-only", "eor-refresh", allRoles,
@@ -556,6 +559,7 @@ var ribQuirks = [...]struct {
 	{fEORAtBudget, rib.QuirkEORAtBudget},
 	{fGRExpiryPurgesFresh, rib.QuirkGRExpiryPurgesFresh},
 	{fGREndsOnFirstEOR, rib.QuirkGREndsOnFirstEOR},
+	{fRefreshUnnegotiatedAnswered, rib.QuirkRefreshUnnegotiated},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -619,6 +619,31 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("a family b did not negotiate sent: %v", m)
 		}
 	}},
+	{"refresh-unnegotiated-family-answered", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		a.send(originN(1).tlocAdv(0))
+		a.adjRIBOut(2) // applied
+		b := dialPeer(t, sp.Addr())
+		vroute, tloc := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
+		b.establish(famHandshake(3, vroute))
+		b.drainEORs(1)
+		b.send(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: tloc.AFI, SAFI: tloc.SAFI}) // not negotiated
+		b.send(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: vroute.AFI, SAFI: vroute.SAFI})
+		var tlocSeen bool
+		for {
+			m, a := b.await("the End-of-RIB of SAFI_VROUTE", func(m omp.Message) bool { return isEOR(m) || reachesIn(tloc)(m) })
+			if a != nil {
+				t.Fatalf("ALERT %s", a.Code)
+			}
+			if vrouteEOR(m) {
+				break
+			}
+			tlocSeen = true // the TLOC route, or its End-of-RIB
+		}
+		if tlocSeen != faulty {
+			t.Fatalf("a REFRESH_REQUEST of SAFI_TLOC, not negotiated, answered: %v", tlocSeen)
+		}
+	}},
 
 	// query
 	{"query-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkGREndsOnFirstEOR<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkGREndsOnFirstEOR", all)
+	if all != rib.QuirkRefreshUnnegotiated<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkRefreshUnnegotiated", all)
 	}
 	var set faultSet
 	for i := range numFaults {

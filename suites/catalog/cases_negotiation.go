@@ -19,6 +19,8 @@ const reqMP = "MP Capability Format [...] AFI : 2 bytes [...] SAFI : 1 byte. Typ
 
 const reqRefreshCap = "REFRESH Capability Format [...] Code : 1 byte. Value is 4. Length : 1 byte. Value is 0."
 
+const reqRefreshUnnegotiated = "If a BGP speaker receives from its peer a ROUTE-REFRESH message with the <AFI, SAFI> that the speaker didn't advertise to the peer at the session establishment time via capability advertisement, the speaker shall ignore such a message."
+
 // onlyVRoutes offers one family, AFI_IPV4/SAFI_VROUTE, in place of the
 // standard HANDSHAKE's MP capabilities.
 func onlyVRoutes() HSOpt { return onlyFamilies(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}) }
@@ -72,12 +74,19 @@ func negotiationCases() []Case {
 			Script: []Step{Open(1), Open(0, onlyVRoutes()), Send(0, As(1, Update(TLOCRoutes(), Originator()))), ExpectOn(0, Survives()),
 				Send(1, As(2, Update(TLOCRoutes(), Originator()))), Send(1, As(2, RouteUpdate(Originator(), pref(100)))), Send(1, As(1, RouteUpdate(Originator(), pref(200)))),
 				ExpectOn(1, QueriedPaths(DefaultPrefix, []int{2}, 1))}},
+		{ID: "NEG-006", Section: "3.1.2.4", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefreshUnnegotiated,
+			Reading: "A REFRESH_REQUEST for a family the peer did not negotiate is ignored: peer0, which listed only AFI_IPV4/SAFI_VROUTE (with REFRESH), asks for AFI_IPV4/SAFI_TLOC, of which the DUT holds routes (peer1's TLOC route on a controller, its own TLOC on an SDN router), then for AFI_IPV4/SAFI_VROUTE; up to the OMP_INFORM_EOR of AFI_IPV4/SAFI_VROUTE that answers the second, the DUT sends no UPDATE and no End-of-RIB of SAFI_TLOC, nor of any other family peer0 did not negotiate. The draft does not say what the REFRESH capability's families are; the session's MP capabilities, as in BGP, are this reading. An ALERT fails too: RFC 2918 says to ignore the message.",
+			Roles:   AnyRole, Needs: append([]Need{tloc, NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeInform,
+			Script: []Step{Open(1), Send(1, Update(TLOCRoutes())), ExpectOn(1, Accept()), Open(0, onlyVRoutes()),
+				Send(0, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFITLOC)), ExpectOn(0, OnlyNegotiatedUntil(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))}},
 	}
 }
 
 // ---- only the negotiated families -------------------------------------------
 
-type negotiatedOnlyExp struct{}
+type negotiatedOnlyExp struct {
+	barrier *omp.Family // the one family asked for; nil: every family
+}
 
 // OnlyNegotiatedFamilies sends a REFRESH_REQUEST for every family and
 // expects the DUT's answer, up to the End-of-RIB of each family the
@@ -86,7 +95,17 @@ type negotiatedOnlyExp struct{}
 // read yet counts too.
 func OnlyNegotiatedFamilies() Expectation { return negotiatedOnlyExp{} }
 
-func (negotiatedOnlyExp) String() string {
+// OnlyNegotiatedUntil sends a REFRESH_REQUEST for the negotiated family
+// f and expects the DUT to send no UPDATE and no End-of-RIB of a family
+// the session did not negotiate up to f's End-of-RIB, its answer: a
+// barrier behind what the case sent before (a REFRESH_REQUEST for a
+// family not negotiated, to be ignored).
+func OnlyNegotiatedUntil(f omp.Family) Expectation { return negotiatedOnlyExp{barrier: &f} }
+
+func (n negotiatedOnlyExp) String() string {
+	if n.barrier != nil {
+		return fmt.Sprintf("no UPDATE and no EOR of a family not negotiated, up to the EOR that answers a REFRESH_REQUEST for %s/%s", n.barrier.AFI, n.barrier.SAFI)
+	}
 	return "the answer to a REFRESH_REQUEST for every family, up to the EOR of each negotiated family, carries no other family"
 }
 
@@ -97,10 +116,13 @@ func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 		return Verdict{Grade: Unsupported, Expected: n.String(), Received: "the DUT does not offer REFRESH", Reason: "the check needs a REFRESH_REQUEST answered"}
 	}
 	fams := x.fams[peer]
-	if err := x.send(peer, InformAll(omp.InformRefreshRequest)); err != nil {
+	req, eors := InformAll(omp.InformRefreshRequest), newEORSet(fams)
+	if n.barrier != nil {
+		req, eors = Inform(omp.InformRefreshRequest, n.barrier.AFI, n.barrier.SAFI), newEORSet([]omp.Family{*n.barrier})
+	}
+	if err := x.send(peer, req); err != nil {
 		return verdict(Fail, n, "the session ended: "+err.Error(), "")
 	}
-	eors := newEORSet(fams)
 	var stray omp.Message
 	ev, skipped := x.await(peer, x.Env.Answer, n.String(), func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
@@ -121,6 +143,8 @@ func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 	switch {
 	case stray != nil:
 		return verdict(Fail, n, omp.Describe(stray)+skipped, fmt.Sprintf("the session negotiated only %s", familyList(fams)))
+	case ev.Kind == EvTimeout && n.barrier != nil:
+		return verdict(Fail, n, fmt.Sprintf("no EOR of %s/%s within %s%s", n.barrier.AFI, n.barrier.SAFI, x.Env.Answer, skipped), "the barrier was not answered")
 	case ev.Kind == EvTimeout:
 		return verdict(Fail, n, "no EOR for each negotiated family within "+x.Env.Answer.String()+skipped, "the answer never ended")
 	case eors.done:

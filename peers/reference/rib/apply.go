@@ -395,6 +395,9 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 		r.checkRestart(p)
 	case omp.InformRefreshRequest:
 		for g := range p.out {
+			if !p.out[g].on && !m.AllFamilies && in(g) && r.cfg.Quirks.has(QuirkRefreshUnnegotiated) {
+				p.out[g].on = true // the family asked for is sent from now on, negotiated or not
+			}
 			if p.out[g].on && (in(g) || r.cfg.Quirks.has(QuirkRefreshEveryFamily)) {
 				if !r.cfg.Quirks.has(QuirkRefreshEOROnly) {
 					p.out[g].cursor = 0

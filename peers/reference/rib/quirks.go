@@ -149,6 +149,9 @@ const (
 	// End-of-RIB, of any family: the stale paths of its other families
 	// are no longer purged when the interval runs out.
 	QuirkGREndsOnFirstEOR
+	// QuirkRefreshUnnegotiated: a REFRESH_REQUEST for a family the peer
+	// did not negotiate is answered, routes and End-of-RIB.
+	QuirkRefreshUnnegotiated
 )
 
 // The quirks of what a controller reflects: of the families it sends,
