@@ -52,8 +52,8 @@ func packingCases() []Case {
 				Send(0, Update(TLOC(), VRoutes(third...))), ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, ReceivesVRoutes(slices.Concat(first, second, third)...))}},
 		{ID: "PKT-003", Section: "3.1.7-inform", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2",
 			Requirement: "the End-of-RIB marker MUST be sent by a BGP speaker to its peer once it completes the initial routing update (including the case when there is no update to send) for an address family after the BGP session is established.",
-			Reading: "A table larger than a controller may send at one go (8000 vRoutes, about 180 KB, learned in UPDATEs of 100 from another peer) reaches a peer that connects afterwards whole before the vRoute family's OMP_INFORM_EOR: the End-of-RIB ends the initial advertisement, not its first part.",
-			Roles:   Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeInform, Exclusive: true,
+			Reading:     "A table larger than a controller may send at one go (8000 vRoutes, about 180 KB, learned in UPDATEs of 100 from another peer) reaches a peer that connects afterwards whole before the vRoute family's OMP_INFORM_EOR: the End-of-RIB ends the initial advertisement, not its first part.",
+			Roles:       Controller, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypeInform, Exclusive: true,
 			Script: slices.Concat([]Step{Open(0), Send(0, Update(TLOCRoutes()))}, sendInBatches(0, table, 100),
 				[]Step{ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, ReceivesVRoutesBeforeEOR(table...))})},
 	}
