@@ -45,8 +45,9 @@ import (
 
 // Defaults for the Config fields left zero.
 const (
-	DefaultBuffer       = 1024  // received messages queued before overflow
-	DefaultMaxSeen      = 10000 // messages one step may skip before it calls it a flood
+	DefaultBuffer       = 1024            // received messages queued before overflow
+	DefaultOverflowWait = 5 * time.Second // a full queue waits this long for a step to read
+	DefaultMaxSeen      = 10000           // messages one step may skip before it calls it a flood
 	DefaultWriteTimeout = 5 * time.Second
 )
 
@@ -97,9 +98,12 @@ type Config struct {
 	// interval once established, until Close.
 	HelloInterval time.Duration
 	// Buffer bounds the queue of received messages not yet read by a
-	// step; default DefaultBuffer. A DUT that overflows it has its
-	// connection dropped (CloseOverflow).
-	Buffer int
+	// step; default DefaultBuffer. A full queue stops the reading (TCP
+	// holds the DUT back) until a step reads; none for OverflowWait
+	// (default DefaultOverflowWait) has the connection dropped
+	// (CloseOverflow).
+	Buffer       int
+	OverflowWait time.Duration
 	// MaxSeen bounds how many messages one step may skip while waiting;
 	// default DefaultMaxSeen. A DUT that sends more during one step without
 	// the one expected is flooding: the connection is dropped and the step
@@ -147,6 +151,7 @@ func (c Config) withDefaults(dialing bool) (Config, error) {
 		c.Transcript = &transcript.Transcript{}
 	}
 	defaults.Positive(&c.Buffer, DefaultBuffer)
+	defaults.Positive(&c.OverflowWait, DefaultOverflowWait)
 	defaults.Positive(&c.MaxSeen, DefaultMaxSeen)
 	defaults.Positive(&c.WriteTimeout, DefaultWriteTimeout)
 	if c.Logger == nil {

@@ -322,7 +322,7 @@ func flood(c net.Conn) {
 // connection is dropped; the next step says so at once.
 func TestFloodUnread(t *testing.T) {
 	addr := startDUT(t, "127.0.0.1:0", nil, flood)
-	p := dial(t, Config{Buffer: 32}, addr)
+	p := dial(t, Config{Buffer: 32, OverflowWait: 100 * time.Millisecond}, addr)
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		if _, ok := p.Closed(); ok || time.Now().After(deadline) {
@@ -341,6 +341,26 @@ func TestFloodUnread(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "receive queue overflow: more than 32 received messages unread") {
 		t.Errorf("message: %v", err)
+	}
+}
+
+// A DUT that sends more than the queue holds before a step reads, and
+// then the message the step waits for, loses nothing: the full queue
+// holds the reading back until the step makes room (a controller
+// sending a large table one route to an UPDATE).
+func TestFullQueueWaitsForTheStep(t *testing.T) {
+	addr := startDUT(t, "127.0.0.1:0", nil, func(c net.Conn) {
+		b, _ := omp.Encode(mutators.BaseUpdate())
+		a, _ := omp.Encode(&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear})
+		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		c.Write(append(bytes.Repeat(b, 2000), a...))
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		io.Copy(io.Discard, c) // until the peer closes
+	})
+	p := dial(t, Config{Buffer: 32}, addr)
+	time.Sleep(200 * time.Millisecond) // the queue fills, unread
+	if _, err := p.Expect(5*time.Second, anAlert); err != nil {
+		t.Fatalf("the ALERT after 2000 UPDATEs: %.300v", err)
 	}
 }
 

@@ -33,8 +33,8 @@ const maxGarbageEntries = 32
 // queue of Buffer messages holds at most this many large ones.
 const maxOversize = 16
 
-// readLoop is the connection's only reader. It never blocks on the queue:
-// a full queue drops the connection (CloseOverflow).
+// readLoop is the connection's only reader. It blocks on a full queue for
+// OverflowWait at the most, then drops the connection (CloseOverflow).
 func (p *Peer) readLoop() {
 	defer p.wg.Done()
 	r := omp.NewReader(countingReader{p.conn, &p.rx})
@@ -149,7 +149,20 @@ func (p *Peer) deliver(r *Event) bool {
 		return true
 	default:
 	}
-	p.finish(CloseInfo{Kind: CloseOverflow, At: p.Since(), Err: fmt.Errorf("more than %d received messages unread", cap(p.ch))})
+	// The queue is full. A step that reads makes room soon (a DUT that
+	// sends faster than the step judges is held back by TCP meanwhile);
+	// none within OverflowWait drops the connection.
+	t := time.NewTimer(p.cfg.OverflowWait)
+	defer t.Stop()
+	select {
+	case p.ch <- r:
+		return true
+	case <-p.stop:
+		p.finish(CloseInfo{Kind: CloseLocal, At: p.Since()})
+		return false
+	case <-t.C:
+	}
+	p.finish(CloseInfo{Kind: CloseOverflow, At: p.Since(), Err: fmt.Errorf("more than %d received messages unread for %s", cap(p.ch), p.cfg.OverflowWait)})
 	p.raw.Close()
 	return false
 }
