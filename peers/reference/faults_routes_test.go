@@ -190,7 +190,8 @@ var routeFaultCases = []faultCase{
 		a.advertise(o1, "10.1.0.0/16")
 		a.advertise(o2, "10.1.0.0/16")
 		a.expectBest("10.1.0.0/16", o1.id, o2.id)
-		origs := map[netip.Addr]bool{} // of the paths passed on (reflected, then the refresh's)
+		b.adjRIBOut(2)                 // what was reflected as the paths came
+		origs := map[netip.Addr]bool{} // of the paths passed on: a refresh's answer
 		for _, u := range b.adjRIBOut(2) {
 			if v, ok := u.Find(omp.AttrTypeOriginator); ok && reaches("10.1.0.0/16")(u) {
 				origs[v.(*omp.AttrOriginator).Originator] = true
