@@ -120,7 +120,7 @@ func reflectionCases() []Case {
 		{ID: "RFL-020", Section: "3.1.3.12", Level: SHOULD, Basis: BGP, Source: "RFC 4760 4", Requirement: reqWithdrawnList,
 			Reading: "Every vRoute an ATTR_TYPE_UNREACHABLES lists is withdrawn: peer0 advertises two prefixes in one UPDATE, and withdraws both in one UPDATE; the answer to peer1's REFRESH_REQUEST, which held the second, holds neither." + readValid,
 			Roles:   Controller, Needs: slices.Concat(vroute, tloc, []Need{NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
-			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes(p, p2))), []Step{ExpectOn(1, InRefresh(HasVRoute(p2), ViaPeer(0))),
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes(p, p2))), []Step{ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasVRoute(p2), ViaPeer(0))),
 				Send(0, Update(WithdrawVRoutes(p, p2))), ExpectOn(0, Accept()), ExpectOn(1, NotInRefresh(HasAnyVRoute(p, p2), ViaPeer(0)))})},
 		{ID: "RFL-021", Section: "3.1.3.12", Level: SHOULD, Basis: BGP, Source: "RFC 4760 3", Requirement: reqReachList,
 			Reading: "Every TLOC route an ATTR_TYPE_REACHABLES lists is installed: peer0 advertises its TLOC of colors 1 and 2 in one UPDATE; the answer to peer1's REFRESH_REQUEST holds the second.",
@@ -273,6 +273,6 @@ func bestPathCases() []Case {
 			Reading:     "Step 7 when two SDN routers number their paths alike (a Path ID identifies a path of one neighbor only): peer0's and peer2's paths to the prefix, from two sites, equal in all else, both carry Path ID 1; the controller chooses both, and the answer to peer1's REFRESH_REQUEST holds each, whatever Path IDs it gives them." + readValid,
 			Roles:       Controller, Needs: slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
 			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(100)).Mutate(firstPathID, Set(1))),
-				[]Step{ExpectOn(2, Accept()), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0))), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(2)))})},
+				[]Step{ExpectOn(0, Accept()), ExpectOn(2, Accept()), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0))), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(2)))})},
 	}
 }
