@@ -771,13 +771,18 @@ func twoControllers(t *testing.T, sp *Speaker) (a, b *peer, o origin) {
 // 10.2.0.0/16, loses its session (graceful restart negotiated) and comes
 // back advertising 10.1.0.0/16 alone; no End-of-RIB is sent.
 func backWithOne(t *testing.T, sp *Speaker) (*peer, origin) {
-	a := ribEstablished(t, sp, edgeHandshake())
+	return backWithOneFrom(t, sp, edgeHandshake)
+}
+
+// backWithOneFrom is backWithOne with the HANDSHAKEs hs makes.
+func backWithOneFrom(t *testing.T, sp *Speaker, hs func() *omp.Handshake) (*peer, origin) {
+	a := ribEstablished(t, sp, hs())
 	o := originN(1)
 	a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
 	a.expectBest("10.2.0.0/16", o.id)
 	a.conn.Close()
 	waitPeerState(t, sp, edgeID.String(), StateIdle)
-	a = ribEstablished(t, sp, edgeHandshake())
+	a = ribEstablished(t, sp, hs())
 	a.advertise(o, "10.1.0.0/16")
 	return a, o
 }
@@ -792,14 +797,7 @@ func backWithOneShort(t *testing.T, sp *Speaker) (*peer, origin) {
 				identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30}, &omp.CapRefresh{})
 		})
 	}
-	a := ribEstablished(t, sp, hs())
-	o := originN(1)
-	a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
-	a.expectBest("10.2.0.0/16", o.id)
-	a.conn.Close()
-	waitPeerState(t, sp, edgeID.String(), StateIdle)
-	a = ribEstablished(t, sp, hs())
-	a.advertise(o, "10.1.0.0/16")
+	a, o := backWithOneFrom(t, sp, hs)
 	a.send(&omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})
 	a.expectBest("10.2.0.0/16", o.id) // stale, kept: SAFI_VROUTE has had no End-of-RIB
 	return a, o
