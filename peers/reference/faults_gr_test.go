@@ -1,0 +1,143 @@
+package reference
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// The wire scenarios of the graceful-restart faults (faults_wire_test.go
+// runs them). Peer 10.0.0.2 offers GR 300 units (3 s), unless said otherwise.
+var grFaultCases = []faultCase{
+	{"gr-no-mark", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // lost: graceful restart applies
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			b.expectBest("10.1.0.0/16")
+			return
+		}
+		b.expectBest("10.1.0.0/16", o.id) // stale, kept
+	}},
+	{"gr-no-sweep", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, o := backWithOne(t, sp)
+		a.send(eorAll)
+		a.expectBestOrFaulty(faulty, "10.2.0.0/16", o.id)
+	}},
+	{"gr-no-expiry", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := dialPeer(t, sp.Addr())
+		a.establish(hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
+		}))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // GR for 30 units (300 ms)
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			time.Sleep(4 * 30 * testUnit)
+			b.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		waitFor(t, "the stale route purged", func() bool { return len(b.best("10.1.0.0/16")) == 0 })
+	}},
+	{"gr-stale-mark-kept", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close()
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		a = ribEstablished(t, sp, edgeHandshake()) // back: advertises its route again
+		a.advertise(o, "10.1.0.0/16")
+		a.send(eorAll)
+		if faulty {
+			a.expectBest("10.1.0.0/16") // swept as if it had not come again
+			return
+		}
+		a.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"gr-eor-sweeps-every-peer", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, b, o := twoControllers(t, sp)
+		a.conn.Close() // a's routes stale until its own End-of-RIB
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b.send(eorAll)
+		if faulty {
+			b.expectBest("10.1.0.0/16")
+			return
+		}
+		b.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"gr-stale-flushed-on-reconnect", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, o := backWithOne(t, sp) // no End-of-RIB yet
+		a.expectBest("10.1.0.0/16", o.id)
+		if faulty {
+			a.expectBest("10.2.0.0/16") // gone with the session's return
+			return
+		}
+		a.expectBest("10.2.0.0/16", o.id)
+	}},
+	{"gr-expiry-purges-fresh", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, o := backWithOneShort(t, sp) // 10.2.0.0/16 stale, 10.1.0.0/16 fresh
+		waitFor(t, "the stale route purged", func() bool { return len(a.best("10.2.0.0/16")) == 0 })
+		if faulty {
+			a.expectBest("10.1.0.0/16") // purged with the stale one
+			return
+		}
+		a.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"gr-ends-on-first-eor", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a, o := backWithOneShort(t, sp)
+		if faulty {
+			time.Sleep(4 * 30 * testUnit)
+			a.expectBest("10.2.0.0/16", o.id) // the restart ended: never purged
+			return
+		}
+		waitFor(t, "the stale route purged", func() bool { return len(a.best("10.2.0.0/16")) == 0 })
+		a.expectBest("10.1.0.0/16", o.id)
+	}},
+
+	// eor-refresh
+}
+
+// backWithOne: an edge advertises router 1's routes to 10.1.0.0/16 and
+// 10.2.0.0/16, loses its session (graceful restart negotiated) and comes
+// back advertising 10.1.0.0/16 alone; no End-of-RIB is sent.
+func backWithOne(t *testing.T, sp *Speaker) (*peer, origin) {
+	return backWithOneFrom(t, sp, edgeHandshake)
+}
+
+// backWithOneFrom is backWithOne with the HANDSHAKEs hs makes.
+func backWithOneFrom(t *testing.T, sp *Speaker, hs func() *omp.Handshake) (*peer, origin) {
+	a := ribEstablished(t, sp, hs())
+	o := originN(1)
+	a.advertise(o, "10.1.0.0/16", "10.2.0.0/16")
+	a.expectBest("10.2.0.0/16", o.id)
+	a.conn.Close()
+	waitPeerState(t, sp, edgeID.String(), StateIdle)
+	a = ribEstablished(t, sp, hs())
+	a.advertise(o, "10.1.0.0/16")
+	return a, o
+}
+
+// backWithOneShort is backWithOne with a GR interval of 30 units
+// (300 ms), ended with the End-of-RIB of SAFI_TLOC alone: 10.2.0.0/16,
+// of SAFI_VROUTE, stays stale until the interval runs out.
+func backWithOneShort(t *testing.T, sp *Speaker) (*peer, origin) {
+	hs := func() *omp.Handshake {
+		return hsWith(func(h *omp.Handshake) {
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
+				identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30}, &omp.CapRefresh{})
+		})
+	}
+	a, o := backWithOneFrom(t, sp, hs)
+	a.send(&omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})
+	a.expectBest("10.2.0.0/16", o.id) // stale, kept: SAFI_VROUTE has had no End-of-RIB
+	return a, o
+}
