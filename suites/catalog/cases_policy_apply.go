@@ -27,12 +27,17 @@ func policyApplyCases() []Case {
 			Needs: append([]Need{NeedControl(control.Policy), NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, vroute...), Type: omp.TypePolicy,
 			Script: slices.Concat([]Step{InstallPolicy("")}, slices.Concat(script...), []Step{InstallPolicy("")})}
 	}
+	// refresh marks a case that reads the answer to a REFRESH_REQUEST.
+	refresh := func(c Case) Case {
+		c.Needs = append(c.Needs, NeedCap(omp.CapCodeRefresh))
+		return c
+	}
 	rejected := "198.18.9.0/24"
 	return []Case{
-		pc("PLA-001", "A policy that rejects a prefix (rule 10 match vpn V prefix 198.18.9.0/24 then reject): of the two prefixes of one UPDATE, the other is reflected and that one is not.",
+		refresh(pc("PLA-001", "A policy that rejects a prefix (rule 10 match vpn V prefix 198.18.9.0/24 then reject): of the two prefixes of one UPDATE, the other is reflected and that one is not.",
 			[]Step{InstallPolicy("rule 10 match vpn {vpn} prefix " + rejected + " then reject"), Open(1), Open(0)},
 			announce(0, Update(TLOC(), VRoutes(p, rejected))),
-			[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))), ExpectOn(1, NotInRefresh(HasVRoute(rejected)))}),
+			[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))), ExpectOn(1, NotInRefresh(HasVRoute(rejected)))})),
 		pc("PLA-002", "A policy that sets the preference of one TLOC's paths (rule 10 match vpn V tloc peer0's then set preference 500): peer0's path, at 100 on the wire, beats peer2's at 200.",
 			[]Step{InstallPolicy("rule 10 match vpn {vpn} tloc {peer0.tloc} then set preference 500"), Open(1), Open(0), Open(2)},
 			announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), []Step{ExpectOn(1, BestPath(p, 0, 2))}),

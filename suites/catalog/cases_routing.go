@@ -124,7 +124,7 @@ func reflectionCases() []Case {
 				Send(0, Update(WithdrawVRoutes(p, p2))), ExpectOn(0, Accept()), ExpectOn(1, NotInRefresh(HasAnyVRoute(p, p2), ViaPeer(0)))})},
 		{ID: "RFL-021", Section: "3.1.3.12", Level: SHOULD, Basis: BGP, Source: "RFC 4760 3", Requirement: reqReachList,
 			Reading: "Every TLOC route an ATTR_TYPE_REACHABLES lists is installed: peer0 advertises its TLOC of colors 1 and 2 in one UPDATE; the answer to peer1's REFRESH_REQUEST holds the second.",
-			Roles:   Controller, Needs: tloc, Type: omp.TypeUpdate,
+			Roles:   Controller, Needs: slices.Concat(tloc, []Need{NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
 			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes(1, 2))), ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasTLOCRouteOfColor(0, 2)))}},
 		rc(Case{ID: "RFL-022", Reading: "An IPv6 multicast route's withdrawal is reflected likewise: peer0 advertises an OMP_AF_MCAST_TYPE_JOIN_SG of IPv6 source and group (AFI_IPv6), then withdraws it.", Needs: v6mc,
 			Script: []Step{Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv6, mcastJoinSG6)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeJoinSG))),
@@ -153,7 +153,7 @@ func grCases() []Case {
 	c := func(c Case) Case {
 		c.Section, c.Level, c.Basis, c.Requirement = "3.1-restart", SHOULD, Draft, reqGR
 		c.Reading += readGRUnit + readValid
-		c.Roles, c.Needs, c.Type = Controller, needs, omp.TypeUpdate
+		c.Roles, c.Needs, c.Type = Controller, slices.Concat(needs, c.Needs), omp.TypeUpdate
 		return c
 	}
 	withdrawn := func(prefix string) Pred { return WithdrawsVRoute(prefix) }
@@ -177,11 +177,11 @@ func grCases() []Case {
 				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2))), Reset(0), Sleep(0.5), Open(0, gr(5), ipv4Only())}, announce(0, RouteUpdate()),
 				[]Step{Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFIVRoute)),
 					ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p2)))})}),
-		c(Case{ID: "GR-009", Reading: "Mark and sweep is by peer: peer0 (graceful restart, 30 s offered) loses its connection; another peer's OMP_INFORM_EOR (peer1's, for every family) sweeps none of peer0's stale routes: the answer to a third peer's REFRESH_REQUEST still holds peer0's vRoute.",
+		c(Case{ID: "GR-009", Needs: []Need{NeedCap(omp.CapCodeRefresh)}, Reading: "Mark and sweep is by peer: peer0 (graceful restart, 30 s offered) loses its connection; another peer's OMP_INFORM_EOR (peer1's, for every family) sweeps none of peer0's stale routes: the answer to a third peer's REFRESH_REQUEST still holds peer0's vRoute.",
 			Script: slices.Concat([]Step{Open(2), Open(1, gr(30)), Open(0, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(2, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 				Reset(0), Sleep(0.5), Send(1, InformAll(omp.InformEOR)), ExpectOn(1, Accept()), ExpectOn(2, InRefresh(HasVRoute(p), ViaPeer(0)))})}),
 		c(Case{ID: "GR-010", Reading: "Stale routes stay while the peer comes back, until its End-of-RIB: peer0 returns within the GR interval and advertises one of its two routes again, no EOR yet; the other, stale, is still held: the answer to peer1's REFRESH_REQUEST holds it.",
-			Needs: slices.Concat(needs, []Need{NeedCap(omp.CapCodeRefresh)}),
+			Needs: []Need{NeedCap(omp.CapCodeRefresh)},
 			Script: slices.Concat([]Step{Open(1), Open(0, gr(5))}, announce(0, Update(TLOC(), VRoutes(p, p2))),
 				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p2))), Reset(0), Sleep(0.5), Open(0, gr(5))}, announce(0, RouteUpdate()),
 				[]Step{ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasVRoute(p2), ViaPeer(0)))})}),
