@@ -32,6 +32,7 @@ type Peer struct {
 	pushback []*Event
 
 	rx     atomic.Int64 // bytes read from the connection
+	rtt    atomic.Int64 // the last round-trip estimate RTT read (ns)
 	framed atomic.Int64 // bytes handed out as messages or garbage
 
 	established atomic.Bool
@@ -70,6 +71,7 @@ func newPeer(cfg Config, conn, raw net.Conn, start time.Time, note string) *Peer
 		keepSet:    make(chan time.Duration),
 	}
 	p.connEvent(transcript.ConnOpen, nil, fmt.Sprintf("%s (%s -> %s)", note, p.local, p.remote))
+	p.RTT() // the estimate from the TCP handshake, kept should the connection end unread
 	p.wg.Add(2)
 	go p.readLoop()
 	go p.helloLoop()

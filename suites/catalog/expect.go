@@ -397,8 +397,16 @@ type Span struct {
 // times the harness's tolerance (negative: minus).
 func GRInterval(i int, k, tols float64) Span { return Span{peer: i, gr: k, tolerances: tols} }
 
+// duration is the span for x's sessions. A span that ends past the GR
+// interval (tolerances > 0) is a deadline for what the DUT sends when its
+// timer runs out, started by what the harness did: it also allows the
+// round trip.
 func (s Span) duration(x *Exec) time.Duration {
-	return time.Duration(s.gr*float64(x.neg[s.peer].GR)) + time.Duration(s.tolerances*float64(x.Env.Tolerance))
+	d := time.Duration(s.gr*float64(x.neg[s.peer].GR)) + time.Duration(s.tolerances*float64(x.Env.Tolerance))
+	if s.tolerances > 0 {
+		d += x.rtt(s.peer)
+	}
+	return d
 }
 
 func (s Span) String() string {

@@ -35,6 +35,14 @@ type Session interface {
 	Keepalive(every time.Duration)
 }
 
+// RoundTripper is a Session that knows its connection's round-trip time
+// (peers/fake: the kernel's estimate). A timer the DUT starts on a
+// message of the harness, seen to end by the DUT's answer, arrives one
+// round trip after it ran out: the timer cases take it off.
+type RoundTripper interface {
+	RTT() time.Duration
+}
+
 // Event is what a Session's Await returns: the fake peer's own event
 // (peers/fake), one model from the socket to the verdict.
 type Event = fake.Event

@@ -52,6 +52,15 @@ const MaxOwnHold = 300
 
 // tooLong is the verdict of a case whose wait on the negotiated hold time
 // would pass MaxOwnHold; nil when it does not.
+// rtt is fake peer i's round-trip time, 0 where its session cannot
+// tell.
+func (x *Exec) rtt(i int) time.Duration {
+	if r, ok := x.sess[i].(RoundTripper); ok {
+		return max(r.RTT(), 0)
+	}
+	return 0
+}
+
 func tooLong(x *Exec, hold time.Duration, e Expectation) *Verdict {
 	if hold <= x.Env.Seconds(MaxOwnHold) {
 		return nil
@@ -106,18 +115,24 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 			return verdict(Fail, h, "the session ended before the hold timer ran: "+err.Error(), "")
 		}
 	}
-	since := x.sent[peer]
-	ev, skipped := x.await(peer, time.Until(since.Add(hold+2*tol)), h.String(), func(ev Event) bool {
+	// The DUT's timer starts when our last message reaches it and its
+	// ALERT reaches us after: what we see is one round trip longer.
+	since, rtt := x.sent[peer], x.rtt(peer)
+	ev, skipped := x.await(peer, time.Until(since.Add(hold+2*tol+rtt)), h.String(), func(ev Event) bool {
 		_, ok := ev.Alert()
 		return ok
 	})
-	elapsed := ev.At.Sub(since)
+	elapsed := ev.At.Sub(since) - rtt
 	m := Measurement{Name: "hold timer expiry", Value: elapsed, Limit: fmt.Sprintf("%s ± %s", hold, tol)}
 	timely := elapsed >= hold-tol && elapsed <= hold+tol
-	v := verdict(Pass, h, fmt.Sprintf("%s after %s%s", ev, elapsed.Round(time.Millisecond), skipped), "")
+	trip := ""
+	if rtt >= time.Millisecond {
+		trip = fmt.Sprintf(" (less the round trip, %s)", rtt.Round(time.Millisecond))
+	}
+	v := verdict(Pass, h, fmt.Sprintf("%s after %s%s%s", ev, elapsed.Round(time.Millisecond), trip, skipped), "")
 	switch ev.Kind {
 	case EvTimeout:
-		v.Grade, v.Received = Fail, fmt.Sprintf("no ALERT within %s%s", (hold+2*tol).Round(time.Millisecond), skipped)
+		v.Grade, v.Received = Fail, fmt.Sprintf("no ALERT within %s%s", (hold+2*tol+rtt).Round(time.Millisecond), skipped)
 		m.Name = "hold timer (never expired)"
 	case EvClosed, EvReset:
 		v.Grade, v.Reason = NonStrict, "closed without the ALERT"

@@ -144,3 +144,42 @@ func TestHellosWithinCountsUpdates(t *testing.T) {
 		}
 	}
 }
+
+// alertAtSession delivers the DUT's hold timer ALERT at a set time, over
+// a connection whose round trip is rtt.
+type alertAtSession struct {
+	stillSession
+	at  time.Time
+	rtt time.Duration
+}
+
+func (s *alertAtSession) RTT() time.Duration { return s.rtt }
+
+func (s *alertAtSession) Await(d time.Duration, _ string, stop func(Event) bool) (Event, []Event) {
+	if time.Until(s.at) > d {
+		time.Sleep(d)
+		return Event{Kind: EvTimeout, At: time.Now()}, nil
+	}
+	time.Sleep(time.Until(s.at))
+	ev := Event{Kind: EvMessage, Msg: &omp.Alert{Code: omp.ErrHoldtime}, At: time.Now()}
+	stop(ev)
+	return ev, nil
+}
+
+// The hold timer runs at the DUT from when our last HELLO reaches it; its
+// ALERT reaches us a round trip after the timer ran out. Hold 300 ms,
+// tolerance 20 ms, a round trip of 200 ms: the ALERT seen at 500 ms is
+// on time; without the round trip known it would be 180 ms late.
+func TestHoldExpiryTakesOffTheRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		rtt  time.Duration
+		want Grade
+	}{{200 * time.Millisecond, Pass}, {0, Fail}} {
+		s := &alertAtSession{at: time.Now().Add(500 * time.Millisecond), rtt: tc.rtt}
+		x := timerExec(s, 300*time.Millisecond, 30, true)
+		x.sent[0] = time.Now()
+		if v := HoldTimerExpiresUnconfirmed().check(x, 0); v.Grade != tc.want {
+			t.Errorf("round trip %s: %s (%s, %s), want %s", tc.rtt, v.Grade, v.Received, v.Reason, tc.want)
+		}
+	}
+}

@@ -44,6 +44,10 @@ func (s session) Send(w catalog.Wire) error {
 	return s.p.SendBuilt(w.Bytes, w.Message, w.Muts...)
 }
 
+// RTT is the fake peer's connection's round-trip time
+// (catalog.RoundTripper).
+func (s session) RTT() time.Duration { return s.p.RTT() }
+
 // Await is the fake peer's own: its events are what the verdict judges.
 func (s session) Await(d time.Duration, what string, stop func(catalog.Event) bool) (catalog.Event, []catalog.Event) {
 	return s.p.Await(d, what, stop)
