@@ -49,7 +49,7 @@ func nlriCases() []Case {
 	v6mc := []Need{NeedFamily(omp.AFIIPv6, omp.SAFIMulticast)}
 	valid := []nlri{
 		{"UPD-400", "For OMP_AF_TLOC_IPV4: TLOC address (4), Color, Encap", Update(TLOCRoutes()), v4tloc},
-		{"UPD-401", "For OMP_AF_TLOC_IPv6: TLOC address (16), Color, Encap", Update(Reach(tlocNLRI(omp.AFIIPv6, "2001:db8::5"))), v6tloc},
+		{"UPD-401", "For OMP_AF_TLOC_IPv6: TLOC address (16), Color, Encap", Update(TLOC6Routes()), v6tloc},
 		{"UPD-402", "For OMP_AF_VROUTE_IPv6: VPN ID (8), Path ID, Label, Prefix length, address (16)", Update(TLOC(), VRoutes("2001:db8:1::/48")), v6route},
 		{"UPD-403", "For OMP_AF_MCAST_TYPE_AD: MCAST_TYPE, VPN ID, Label, Source Originator", Update(Reach(mcast(omp.AFIIPv4, mcastAD))), v4mc},
 		{"UPD-404", "OMP_AF_MCAST_TYPE_JOIN_XG = 2: MCAST_TYPE, VPN ID, originators, RP, group, Prune Count 0", Update(Reach(mcast(omp.AFIIPv4, mcastJoinXG))), v4mc},

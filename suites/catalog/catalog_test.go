@@ -247,11 +247,11 @@ func TestOriginSeq(t *testing.T) {
 		"tloc":       bad(RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))),
 		"vpn":        bad(Update(WithdrawVRoutes(DefaultPrefix)).Mutate("update.attr[0].value.nlri[0].prefix_length", Set(33))),
 	} {
-		if seq, ok := originSeq(raw); !ok || seq != 0x1234 {
+		if seq, ok := originSeq(raw, netip.Addr{}); !ok || seq != 0x1234 {
 			t.Errorf("%s: seq %#x, %v; want 0x1234", name, seq, ok)
 		}
 	}
-	if _, ok := originSeq(bad(Hello())); ok {
+	if _, ok := originSeq(bad(Hello()), netip.Addr{}); ok {
 		t.Error("a HELLO named a case run")
 	}
 }
@@ -264,7 +264,7 @@ func TestSelectBadFilterIsPlain(t *testing.T) {
 	}
 }
 
-// UPD-401's UPDATE (an IPv6 TLOC 2001:db8::5, no ORIGINATOR), passed on
+// UPD-401's UPDATE (an IPv6 TLOC of its own, no ORIGINATOR), passed on
 // as it came by a controller to INF-013's peer, is another case run's
 // traffic, not a route of the DUT's own sent after its EOR.
 func TestOwnUpdateIsNotUPD401sReflection(t *testing.T) {

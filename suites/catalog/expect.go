@@ -513,7 +513,12 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 	})
 	if ev.Kind == EvMessage && m.match(x.Env, ev.Msg) {
 		if m.none {
-			return verdict(Fail, m, ev.String()+fmt.Sprintf(" after %s", ev.At.Sub(start).Round(time.Millisecond)), "")
+			when := fmt.Sprintf(" after %s", ev.At.Sub(start).Round(time.Millisecond))
+			if early := start.Sub(ev.At); early > 0 {
+				// It came during the steps before, and waited to be read.
+				when = fmt.Sprintf(", come %s before the wait began", early.Round(time.Millisecond))
+			}
+			return verdict(Fail, m, ev.String()+when, "")
 		}
 		v := verdict(Pass, m, ev.String(), "")
 		if m.within > 0 || m.span != nil {

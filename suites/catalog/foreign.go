@@ -22,8 +22,12 @@ import (
 
 // originSeq returns the case run (Env.Seq, low 16 bits) whose fake peer
 // raw, an UPDATE, names: by its ATTR_TYPE_ORIGINATOR or, without one, by
-// its next hop (ATTR_TYPE_TLOC) or a vRoute's VPN ID.
-func originSeq(raw []byte) (int, bool) {
+// its next hop (ATTR_TYPE_TLOC), or by the first NLRI it advertises or
+// withdraws: a vRoute's or multicast route's VPN ID, a TLOC's address. A
+// withdrawal carries no ORIGINATOR, and is told by its NLRI alone. An
+// ORIGINATOR that is dut, the DUT's own Router ID, makes it the DUT's
+// own, whatever fake peer's Router ID it looks like (a DUT of 10.1.2.3).
+func originSeq(raw []byte, dut netip.Addr) (int, bool) {
 	if t, _ := omp.TypeOf(raw); t != omp.TypeUpdate {
 		return 0, false
 	}
@@ -31,17 +35,53 @@ func originSeq(raw []byte) (int, bool) {
 	omp.ScanAttrs(raw, func(h omp.AttrHeader, v []byte) bool {
 		switch t := h.Type; {
 		case t == omp.AttrTypeOriginator && len(v) == 4:
-			seq, _, found = RunOfRouterID(netip.AddrFrom4([4]byte(v)))
+			if o := netip.AddrFrom4([4]byte(v)); o != dut {
+				seq, _, found = RunOfRouterID(o)
+			} else {
+				seq, found = 0, false
+			}
 			return false
 		case found:
 		case t == omp.AttrTypeTLOC && len(v) >= 4:
 			seq, found = RunOfTLOC(netip.AddrFrom4([4]byte(v[:4])))
-		case (t == omp.AttrTypeReachables || t == omp.AttrTypeUnreachables) && len(v) >= 13 && omp.SAFI(v[2]) == omp.SAFIVRoute:
-			seq, found = RunOfVPN(binary.BigEndian.Uint64(v[5:13]))
+		case t == omp.AttrTypeReachables || t == omp.AttrTypeUnreachables:
+			seq, found = nlriSeq(v)
 		}
 		return true
 	})
 	return seq, found
+}
+
+// nlriSeq is the case run of the first NLRI of v, the value of an
+// ATTR_TYPE_REACHABLES or UNREACHABLES (AFI, SAFI, NLRI Length, NLRI),
+// read by offset: the message may not decode.
+func nlriSeq(v []byte) (int, bool) {
+	if len(v) < 5 {
+		return 0, false
+	}
+	nlri := v[5:]
+	switch omp.SAFI(v[2]) {
+	case omp.SAFIVRoute:
+		if len(nlri) >= 8 {
+			return RunOfVPN(binary.BigEndian.Uint64(nlri))
+		}
+	case omp.SAFIMulticast: // MCAST_TYPE, then the VPN ID
+		if len(nlri) >= 9 {
+			return RunOfVPN(binary.BigEndian.Uint64(nlri[1:]))
+		}
+	case omp.SAFITLOC:
+		switch omp.AFI(binary.BigEndian.Uint16(v)) {
+		case omp.AFIIPv4:
+			if len(nlri) >= 4 {
+				return RunOfTLOC(netip.AddrFrom4([4]byte(nlri)))
+			}
+		case omp.AFIIPv6:
+			if len(nlri) >= 16 {
+				return RunOfTLOC(netip.AddrFrom16([16]byte(nlri)))
+			}
+		}
+	}
+	return 0, false
 }
 
 // RunOfRouterID reads a fake peer's Router ID (Env.Peer: 10.s.s.n, n
@@ -59,8 +99,14 @@ func RunOfRouterID(a netip.Addr) (seq, peer int, ok bool) {
 }
 
 // RunOfTLOC is the case run whose fake peer has TLOC a (Env.Peer:
-// 100.64.0.0/10, the run's Seq above the peer's 6 bits).
+// 100.64.0.0/10, the run's Seq above the peer's 6 bits; or, for an IPv6
+// TLOC, 2001:db8:64:S::n).
 func RunOfTLOC(a netip.Addr) (int, bool) {
+	if a.Is6() {
+		b := a.As16()
+		s := int(b[6])<<8 | int(b[7])
+		return s, [6]byte(b[:6]) == [6]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0x64} && s != 0
+	}
 	if !a.Is4() {
 		return 0, false
 	}
@@ -129,15 +175,23 @@ func AnyMayPassOn(id omp.AlertID) bool {
 // sent, which the DUT reflected to this one's: not this case's traffic,
 // to judge or to quote.
 func (x *Exec) otherRuns(ev Event) bool {
-	seq, ok := originSeq(ev.Raw)
+	seq, ok := originSeq(ev.Raw, x.dutRouterID())
 	return ok && seq != x.Env.Seq&0xFFFF
+}
+
+// dutRouterID is the DUT's Peer Router ID, as the probe saw it.
+func (x *Exec) dutRouterID() netip.Addr {
+	if x.Env.DUT == nil {
+		return netip.Addr{}
+	}
+	return x.Env.DUT.PeerRouterID
 }
 
 // foreign reports whether ev, an undecodable message received in this
 // case run, is another case run's, reflected by the DUT; if so it is
 // handed to Env.Foreign.
 func (x *Exec) foreign(ev Event) bool {
-	seq, ok := originSeq(ev.Raw)
+	seq, ok := originSeq(ev.Raw, x.dutRouterID())
 	if !ok || seq == x.Env.Seq&0xFFFF {
 		return false
 	}

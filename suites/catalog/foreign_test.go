@@ -53,3 +53,52 @@ func TestRunOfOwnTLOC(t *testing.T) {
 		}
 	}
 }
+
+// A withdrawal carries no ORIGINATOR: whose it is, is told by its NLRI,
+// for each family the fake peers advertise (a vRoute's and a multicast
+// route's VPN ID, a TLOC's IPv4 or IPv6 address).
+func TestOriginOfAWithdrawal(t *testing.T) {
+	e := DefaultEnv(Controller)
+	e.Seq = 4660
+	for _, tc := range []struct {
+		name string
+		r    omp.Reach
+	}{
+		{"vRoute", inVPN(e, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute, VRoutes: []omp.VRouteNLRI{{PrefixLen: 24, Address: netip.MustParseAddr("192.168.1.0")}}})},
+		{"IPv4 TLOC", omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{{Address: e.Peer(1).TLOC, Color: 1}}}},
+		{"IPv6 TLOC", omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{{Address: e.Peer(1).TLOC6, Color: 1}}}},
+		{"IPv6 multicast", inVPN(e, mcast(omp.AFIIPv6, mcastJoinSG6))},
+	} {
+		b, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: tc.r})}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seq, ok := originSeq(b, netip.Addr{}); !ok || seq != e.Seq {
+			t.Errorf("%s withdrawn: read as run %d (%v), want %d", tc.name, seq, ok, e.Seq)
+		}
+		x := newExec(t.Context(), &Case{ID: "T"}, DefaultEnv(Controller), nil)
+		if !x.otherRuns(Event{Kind: EvMessage, Raw: b}) {
+			t.Errorf("%s withdrawn by run %d: not another run's traffic to run %d", tc.name, e.Seq, x.Env.Seq)
+		}
+	}
+}
+
+// An UPDATE whose ORIGINATOR is the DUT's own Router ID is the DUT's own,
+// though that Router ID looks like a fake peer's (10.s.s.n): a malformed
+// UPDATE of its own is judged, not set aside as another case's.
+func TestDUTsOwnOriginatorIsNoRun(t *testing.T) {
+	dut := netip.MustParseAddr("10.1.2.3") // case run 258's peer2
+	b, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: dut})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := DefaultEnv(Edge)
+	e.DUT = &omp.Handshake{PeerRouterID: dut}
+	x := newExec(t.Context(), &Case{ID: "T"}, e, nil)
+	if ev := (Event{Kind: EvBadMessage, Raw: b}); x.foreign(ev) || x.otherRuns(ev) {
+		t.Errorf("the DUT's own UPDATE (ORIGINATOR %s) taken for case run 258's", dut)
+	}
+	if seq, ok := originSeq(b, netip.Addr{}); !ok || seq != 258 {
+		t.Errorf("without the DUT's Router ID: run %d (%v), want 258", seq, ok)
+	}
+}

@@ -81,6 +81,7 @@ type PeerID struct {
 	SiteID   uint32       // Site ID of its HANDSHAKE
 	PeerType omp.PeerType // IDENTITY capability
 	TLOC     netip.Addr   // the TLOC address it advertises as next hop
+	TLOC6    netip.Addr   // an IPv6 TLOC address of its own (OMP_AF_TLOC_IPv6)
 }
 
 // Env is the environment of one case run: the DUT as the probe session
@@ -170,6 +171,7 @@ func (e *Env) Peer(i int) PeerID {
 		SiteID:   uint32(100000 + s*64 + i&63),
 		PeerType: e.HarnessRole().Personality().PeerType(),
 		TLOC:     addr4(0x64400000 | uint32(s)<<6 | uint32(i&63)),
+		TLOC6:    netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0x64, byte(s >> 8), byte(s), 15: byte(1 + i&63)}),
 	}
 }
 

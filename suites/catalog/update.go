@@ -99,6 +99,15 @@ func TLOCRoutes(colors ...uint8) A {
 	}
 }
 
+// TLOC6Routes is ATTR_TYPE_REACHABLES of AFI_IPv6/SAFI_TLOC: the fake
+// peer's IPv6 TLOC (PeerID.TLOC6), of color TLOCColor.
+func TLOC6Routes() A {
+	return func(e *Env, i int) omp.Attribute {
+		return omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC,
+			TLOCs: []omp.TLOCNLRI{{Address: e.Peer(i).TLOC6, Color: TLOCColor, Encap: TLOCEncap}}}})
+	}
+}
+
 // WithdrawTLOCRoutes is ATTR_TYPE_UNREACHABLES of SAFI_TLOC: the fake
 // peer's TLOC withdrawn.
 func WithdrawTLOCRoutes() A {
@@ -223,6 +232,9 @@ func reachWords(r, o omp.Reach) string {
 		}
 	case r.SAFI == omp.SAFITLOC && !reflect.DeepEqual(r.TLOCs, o.TLOCs):
 		w = append(w, "of its TLOC")
+		if r.AFI == omp.AFIIPv6 {
+			w[len(w)-1] = "of its IPv6 TLOC"
+		}
 		if len(r.TLOCs) != 1 || r.TLOCs[0].Color != TLOCColor {
 			var cs []string
 			for _, t := range r.TLOCs {
