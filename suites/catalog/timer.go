@@ -52,11 +52,16 @@ const MaxOwnHold = 300
 
 // tooLong is the verdict of a case whose wait on the negotiated hold time
 // would pass MaxOwnHold; nil when it does not.
-// rtt is fake peer i's round-trip time, 0 where its session cannot
-// tell.
+// MaxRTT bounds the round trip a timer case takes off: a path longer
+// than that (or a DUT that holds back its ACKs to look far away) wants
+// a larger --tolerance instead.
+const MaxRTT = time.Second
+
+// rtt is fake peer i's round-trip time, at most MaxRTT; 0 where its
+// session cannot tell.
 func (x *Exec) rtt(i int) time.Duration {
 	if r, ok := x.sess[i].(RoundTripper); ok {
-		return max(r.RTT(), 0)
+		return min(max(r.RTT(), 0), MaxRTT)
 	}
 	return 0
 }
