@@ -80,6 +80,10 @@ const (
 	fUpdateWithdrawFirstOnly
 	fUpdateTLOCFirstOnly
 	fUpdateMcastWithdrawIPv4
+	fUpdateWithdrawAfterReach
+	fUpdateIPv6Prefix64Bits
+	fUpdateLabel20Bits
+	fUpdateDefaultRouteRefused
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -121,6 +125,7 @@ const (
 	fReflectLabelKept
 	fReflectOriginatorRewritten
 	fReflectByPathID
+	fReflectAttrsByOriginator
 	fExtendedDropped
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
@@ -262,6 +267,14 @@ var faultTable = [numFaults]faultDef{
 		"of the TLOC routes an ATTR_TYPE_REACHABLES lists, only the first is installed (and reflected): a router's second TLOC in the same UPDATE is lost"},
 	fUpdateMcastWithdrawIPv4: {"update-mcast-withdraw-as-ipv4", "update", ctrlRoles,
 		"a multicast withdrawal (SAFI_MULTICAST) is read as AFI_IPV4 whatever its AFI: an IPv6 join is never withdrawn (nor the withdrawal reflected)"},
+	fUpdateWithdrawAfterReach: {"update-withdraw-after-reach", "update", allRoles,
+		"an UPDATE's ATTR_TYPE_UNREACHABLES are applied after its ATTR_TYPE_REACHABLES: a prefix in both lists ends up withdrawn, where RFC 4271 4.3 has it treated as advertised"},
+	fUpdateIPv6Prefix64Bits: {"update-ipv6-prefix-64-bits", "update", ctrlRoles,
+		"an IPv6 vRoute is keyed by the upper 64 bits of its address: 2001:db8:1::1/128 and 2001:db8:1::2/128 become one prefix, passed on as 2001:db8:1::/128"},
+	fUpdateLabel20Bits: {"update-label-20-bits", "update", ctrlRoles,
+		"a vRoute's Label is kept to 20 bits, as an MPLS label is: a Label of 0xABCDEF is passed on as 0xBCDEF, where the draft's Label is 3 bytes"},
+	fUpdateDefaultRouteRefused: {"update-default-route-refused", "update", ctrlRoles,
+		"a vRoute of prefix length 0 (0.0.0.0/0, ::/0) is refused with ALERT OMP_ERR_UPDATE and the session closed, where a default route is a prefix like any other"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -376,6 +389,8 @@ var faultTable = [numFaults]faultDef{
 		"a received ATTR_TYPE_ORIGINATOR is replaced by the router ID of the peer that sent the route: a route another controller passes on is reflected as the sender's own"},
 	fReflectByPathID: {"reflect-paths-by-path-id", "reflect", ctrlRoles,
 		"a controller passes on one path per Path ID to a prefix, whatever its originator: two SDN routers that number their paths alike (both Path ID 1) have one of their paths dropped, where RFC 7911 3 makes a Path ID unique per neighbor only"},
+	fReflectAttrsByOriginator: {"reflect-attributes-by-originator", "reflect", ctrlRoles,
+		"a controller packs the paths it passes on by originator, not by their attributes: one SDN router's routes of different ATTR_TYPE_PREF go out in one UPDATE, with the first route's attributes"},
 	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,
@@ -560,6 +575,7 @@ var ribQuirks = [...]struct {
 	{fGRExpiryPurgesFresh, rib.QuirkGRExpiryPurgesFresh},
 	{fGREndsOnFirstEOR, rib.QuirkGREndsOnFirstEOR},
 	{fRefreshUnnegotiatedAnswered, rib.QuirkRefreshUnnegotiated},
+	{fReflectAttrsByOriginator, rib.QuirkReflectAttrsByOriginator},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/ompconform/ompconform/omp"
@@ -44,4 +46,53 @@ func (s *fragmentStack) add(m *omp.Policy, res policy.Result) policy.Result {
 		res.Data = data
 	}
 	return res
+}
+
+// updateFaults is m as the UPDATE faults that misread NLRI have the RIB
+// see it (update-ipv6-prefix-64-bits, update-label-20-bits), or an error
+// for one they refuse (update-default-route-refused); m itself is left
+// alone.
+func updateFaults(fs faultSet, m *omp.Update) (*omp.Update, error) {
+	if !fs.has(fUpdateIPv6Prefix64Bits) && !fs.has(fUpdateLabel20Bits) && !fs.has(fUpdateDefaultRouteRefused) {
+		return m, nil
+	}
+	out := &omp.Update{Attributes: slices.Clone(m.Attributes)}
+	for i, a := range out.Attributes {
+		r, _ := omp.ReachOf(a.Value)
+		if r == nil || r.SAFI != omp.SAFIVRoute {
+			continue
+		}
+		vs := slices.Clone(r.VRoutes)
+		for j := range vs {
+			v := &vs[j]
+			reach := a.Value.AttrType() == omp.AttrTypeReachables
+			if reach && v.PrefixLen == 0 && fs.has(fUpdateDefaultRouteRefused) {
+				return nil, fmt.Errorf("vRoute %s/0: no default route", v.Address)
+			}
+			if v.Address.Is6() && fs.has(fUpdateIPv6Prefix64Bits) {
+				b := v.Address.As16()
+				clear(b[8:])
+				v.Address = netip.AddrFrom16(b)
+			}
+			if reach && fs.has(fUpdateLabel20Bits) {
+				v.Label &= 0xFFFFF
+			}
+		}
+		nr := *r
+		nr.VRoutes = vs
+		if a.Value.AttrType() == omp.AttrTypeReachables {
+			a.Value = &omp.AttrReachables{Reach: nr}
+		} else {
+			a.Value = &omp.AttrUnreachables{Reach: nr}
+		}
+		out.Attributes[i] = a
+	}
+	return out, nil
+}
+
+// withdrawAfterReach splits m for update-withdraw-after-reach: its
+// advertisements, then its withdrawals.
+func withdrawAfterReach(m *omp.Update) []*omp.Update {
+	return []*omp.Update{{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)},
+		{Attributes: slices.DeleteFunc(slices.Clone(m.Attributes), func(a omp.Attribute) bool { return a.Type() == omp.AttrTypeReachables })}}
 }

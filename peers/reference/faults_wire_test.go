@@ -145,7 +145,7 @@ func header(length uint16, typ omp.MsgType) []byte {
 }
 
 // faultCases are every fault's scenario.
-var faultCases = slices.Concat(sessionFaultCases, routeFaultCases, grFaultCases)
+var faultCases = slices.Concat(sessionFaultCases, routeFaultCases, grFaultCases, nlriFaultCases)
 
 // sessionFaultCases are the scenarios of the session layer's faults.
 var sessionFaultCases = []faultCase{

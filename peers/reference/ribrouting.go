@@ -233,7 +233,19 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if fs.has(fUpdateWithdrawIgnored) {
 			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
 		}
-		err := r.Apply(p.id, m)
+		m, err := updateFaults(fs, m)
+		if err != nil {
+			return nil, err
+		}
+		if fs.has(fUpdateWithdrawAfterReach) {
+			for _, part := range withdrawAfterReach(m) {
+				if err = r.Apply(p.id, part); err != nil {
+					break
+				}
+			}
+		} else {
+			err = r.Apply(p.id, m)
+		}
 		n := r.PeerRoutes(p.id)
 		p.routes.Store(int64(n))
 		if pe := (*rib.PathLimitError)(nil); errors.As(err, &pe) {

@@ -92,6 +92,10 @@ func edgeRoutingCases() []Case {
 			Reading: "Every TLOC route an ATTR_TYPE_REACHABLES lists is installed: router 1's TLOC of colors 1 and 2 comes in one UPDATE; router 1's path over the second is valid (step 1) and reported.",
 			Script: []Step{Open(0), Send(0, As(1, Update(TLOCRoutes(1, 2), Originator()))), Send(0, As(1, Update(TLOC(2), VRoutes(p), Originator()))),
 				ExpectOn(0, QueriedPaths(p, []int{1}))}}),
+		lists(Case{ID: "EBP-020", Source: "RFC 4271 4.3", Requirement: reqBothLists,
+			Reading: "A prefix that one UPDATE both withdraws and advertises stays advertised: router 1's path to it comes, then one UPDATE with it in ATTR_TYPE_UNREACHABLES and in ATTR_TYPE_REACHABLES; the QUERY for it still reports router 1's path.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, []int{1})),
+				Send(0, As(1, Update(TLOC(), VRoutes(p), WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))})}),
 		bp(Case{ID: "EBP-019", Level: INFORMATIONAL, Reading: "Records whether step 5 orders the OSPF origin types: router 1's OSPF inter-area path is the best over router 2's OSPF external one, though router 2's has the higher router ID and TLOC address and came first. The draft gives the origin protocols no numbers; the case sends ompconform's (ATTR_TYPE_ORIGIN Proto 5 and 6, docs/wire-format.md), which a DUT need not share, so it fails nothing.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginOSPFInter)}, []A{origin(omp.OriginOSPFExternal)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 	}

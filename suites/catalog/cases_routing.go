@@ -25,6 +25,7 @@ func announce(i int, m M) []Step {
 const (
 	reqReachList     = "Network Layer Reachability Information: A variable length field that lists NLRI for the feasible routes that are being advertised in this attribute."
 	reqWithdrawnList = "Withdrawn Routes: A variable-length field that lists NLRI for the routes that are being withdrawn from service."
+	reqBothLists     = "An UPDATE message SHOULD NOT include the same address prefix in the WITHDRAWN ROUTES and Network Layer Reachability Information fields. However, a BGP speaker MUST be able to process UPDATE messages in this form. A BGP speaker SHOULD treat an UPDATE message of this form as though the WITHDRAWN ROUTES do not contain the address prefix."
 )
 
 const readValid = " Each SDN router advertises its TLOC (SAFI_TLOC) before its vRoutes: best-path step 1 (\"Check whether the OMP route is valid\") needs the next hop known."
@@ -129,6 +130,23 @@ func reflectionCases() []Case {
 		rc(Case{ID: "RFL-022", Reading: "An IPv6 multicast route's withdrawal is reflected likewise: peer0 advertises an OMP_AF_MCAST_TYPE_JOIN_SG of IPv6 source and group (AFI_IPv6), then withdraws it.", Needs: v6mc,
 			Script: []Step{Open(0), Open(1), Send(0, Update(Reach(mcast(omp.AFIIPv6, mcastJoinSG6)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticast(omp.McastTypeJoinSG))),
 				Send(0, Update(Unreach(mcast(omp.AFIIPv6, mcastJoinSG6)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsMulticast(omp.McastTypeJoinSG)))}}),
+		{ID: "RFL-023", Section: "3.1.3.12", Level: SHOULD, Basis: BGP, Source: "RFC 4271 4.3", Requirement: reqBothLists,
+			Reading: "A prefix that one UPDATE both withdraws and advertises stays advertised: peer0 advertises it, then sends one UPDATE with it in ATTR_TYPE_UNREACHABLES and in ATTR_TYPE_REACHABLES; the answer to peer1's REFRESH_REQUEST holds it." + readValid,
+			Roles:   Controller, Needs: slices.Concat(vroute, tloc, []Need{NeedCap(omp.CapCodeRefresh)}), Type: omp.TypeUpdate,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected()),
+				Send(0, Update(TLOC(), VRoutes(p), WithdrawVRoutes(p))), ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0)))})},
+		rc(Case{ID: "RFL-024", Reading: "IPv6 vRoutes are told apart by the whole address: peer0's 2001:db8:1::1/128 and 2001:db8:1::2/128, in one UPDATE, are both in the answer to peer1's REFRESH_REQUEST, each as it was sent.", Needs: slices.Concat(v6, []Need{NeedCap(omp.CapCodeRefresh)}),
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes("2001:db8:1::1/128", "2001:db8:1::2/128"))),
+				[]Step{ExpectOn(0, Accept()), ExpectOn(1, InRefresh(HasVRoute("2001:db8:1::1/128"), ViaPeer(0))), ExpectOn(1, InRefresh(HasVRoute("2001:db8:1::2/128"), ViaPeer(0)))})}),
+		rc(Case{ID: "RFL-025", Reading: "A vRoute's Label travels whole, all three bytes of it: peer0's Label 0xABCDEF, wider than an MPLS label's 20 bits, reaches peer1 as it was sent.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].label", Set(uint64(0xABCDEF)))),
+				[]Step{ExpectOn(1, reflected(HasLabel(p, 0xABCDEF)))})}),
+		rc(Case{ID: "RFL-026", Reading: "Each path is passed on with its own attributes: peer0 advertises two prefixes, at ATTR_TYPE_PREF 100 and 200, in two UPDATEs; peer1, which opens after, finds the second at 200 in its initial advertisement.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0)}, announce(0, RouteUpdate(pref(100))), []Step{Send(0, Update(TLOC(), VRoutes(p2), pref(200))),
+				ExpectOn(0, Accept()), OpenForEOR(1), ExpectOn(1, InAdvertisement(HasVRoute(p2), AttrEquals(&omp.AttrPref{Preference: 200})))})}),
+		rc(Case{ID: "RFL-027", Reading: "A default route is a prefix like any other: peer0's 0.0.0.0/0 reaches peer1.", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes("0.0.0.0/0"))),
+				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("0.0.0.0/0"), ViaPeer(0)))})}),
 	}
 }
 

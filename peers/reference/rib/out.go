@@ -105,6 +105,7 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 		return dst
 	}
 	adds, wds := r.scratchItems[:0], r.scratchWd[:0]
+	byOrig := r.cfg.Quirks.has(QuirkReflectAttrsByOriginator)
 	for i := lo; i < hi; i++ {
 		ei := r.logs[f].at(i)
 		e := r.exps.at(ei)
@@ -112,7 +113,11 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 			continue // superseded by a later position
 		}
 		if r.allowed(p, e) {
-			adds = append(adds, uint64(r.paths.at(e.path).eff)<<32|uint64(e.path))
+			g := uint64(r.paths.at(e.path).eff)
+			if byOrig {
+				g = uint64(r.sets[g].orig)
+			}
+			adds = append(adds, g<<32|uint64(e.path))
 			p.sent.set(ei)
 		} else if p.sent.has(ei) && !r.noWithdraw() {
 			wds = append(wds, uint64(r.sets[r.paths.at(e.path).eff].orig)<<32|uint64(e.path))
@@ -155,7 +160,11 @@ func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byt
 			binary.BigEndian.PutUint32(orig[3:], uint32(g))
 			attrs = orig[:]
 		} else {
-			attrs = r.sets[g].wire
+			set := g
+			if r.cfg.Quirks.has(QuirkReflectAttrsByOriginator) {
+				set = uint64(r.paths.at(uint32(items[0])).eff) // the group is an originator
+			}
+			attrs = r.sets[set].wire
 			if r.cfg.Quirks&reflectAttrQuirks != 0 {
 				attrs = r.reflectedAttrs(attrs)
 			}

@@ -152,6 +152,10 @@ const (
 	// QuirkRefreshUnnegotiated: a REFRESH_REQUEST for a family the peer
 	// did not negotiate is answered, routes and End-of-RIB.
 	QuirkRefreshUnnegotiated
+	// QuirkReflectAttrsByOriginator: a controller groups the paths it
+	// sends by their originator, not their attribute set, and sends each
+	// group with the attributes of its first path.
+	QuirkReflectAttrsByOriginator
 )
 
 // The quirks of what a controller reflects: of the families it sends,

@@ -1,0 +1,92 @@
+package reference
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// nlriFaultCases are the scenarios of the faults that misread an
+// UPDATE's NLRI (faults_routing.go) or pass it on with the wrong
+// attributes.
+var nlriFaultCases = []faultCase{
+	{"update-withdraw-after-reach", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.advertise(o, "10.1.0.0/16")
+		both := o.routeAdv(0, 0, "10.1.0.0/16") // and withdrawn in the same UPDATE
+		both.Attributes = append(both.Attributes, withdraw("10.1.0.0/16").Attributes...)
+		p.send(both)
+		if faulty {
+			p.expectBest("10.1.0.0/16")
+			return
+		}
+		p.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"update-ipv6-prefix-64-bits", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}} // famPeers reads three End-of-RIB
+		a, b := famPeers(t, sp, fams)
+		o := originN(1)
+		r := omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}
+		hosts := []netip.Addr{netip.MustParseAddr("2001:db8:1::1"), netip.MustParseAddr("2001:db8:1::2")}
+		for i, h := range hosts {
+			r.VRoutes = append(r.VRoutes, omp.VRouteNLRI{VPNID: 1, PathID: uint32(i), PrefixLen: 128, Address: h})
+		}
+		a.send(o.tlocAdv(0))
+		a.send(&omp.Update{Attributes: append(o.routeAttrs(0, 0), omp.Attr(&omp.AttrReachables{Reach: r}))})
+		a.adjRIBOut(len(fams)) // applied
+		got := map[netip.Addr]bool{}
+		for _, u := range b.adjRIBOut(len(fams)) {
+			if v, ok := u.Find(omp.AttrTypeReachables); ok {
+				for _, n := range v.(*omp.AttrReachables).VRoutes {
+					got[n.Address] = true
+				}
+			}
+		}
+		if whole := got[hosts[0]] && got[hosts[1]]; whole == faulty {
+			t.Fatalf("the /128 vRoutes passed on as %v", got)
+		}
+	}},
+	{"update-label-20-bits", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		adv := o.routeAdv(0, 0, "10.1.0.0/16")
+		adv.Attributes[len(adv.Attributes)-1].Value.(*omp.AttrReachables).VRoutes[0].Label = 0xABCDEF
+		a.send(o.tlocAdv(0))
+		a.send(adv)
+		m := b.awaitOK("the route reflected", reaches("10.1.0.0/16"))
+		if got := labelled(m, 0xABCDEF); got == faulty {
+			t.Fatalf("the Label passed on whole: %v", got)
+		}
+	}},
+	{"update-default-route-refused", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		p.advertise(originN(1), "0.0.0.0/0")
+		if faulty {
+			if _, a := p.await("an ALERT", func(omp.Message) bool { return false }); a == nil || a.Code != omp.ErrUpdate {
+				t.Fatalf("the default route not refused: %v", a)
+			}
+			return
+		}
+		p.expectBest("0.0.0.0/0", originN(1).id)
+	}},
+	{"reflect-attributes-by-originator", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		a.send(o.tlocAdv(0))
+		a.send(o.routeAdv(100, 0, "10.1.0.0/16"))
+		a.send(o.routeAdv(200, 0, "10.2.0.0/16"))
+		a.adjRIBOut(2) // applied
+		b := ribEstablished(t, sp, peerN(3))
+		u := findUpdate(b.adjRIBOut(2), reaches("10.2.0.0/16"))
+		if u == nil {
+			t.Fatal("10.2.0.0/16 not passed on")
+		}
+		v, _ := u.Find(omp.AttrTypePref)
+		if at200 := v != nil && v.(*omp.AttrPref).Preference == 200; at200 == faulty {
+			t.Fatalf("10.2.0.0/16 passed on with %v, want PREF 200: %v", v, !faulty)
+		}
+	}},
+}
