@@ -295,8 +295,9 @@ func (r *RIB) syncExports(di uint32) {
 			continue
 		}
 		ei := r.exps.alloc()
+		id := r.pathIDFor(di, ei, r.paths.at(pi).pathID)
 		d = r.dests.at(di)
-		*r.exps.at(ei) = export{next: d.exps, path: pi}
+		*r.exps.at(ei) = export{next: d.exps, path: pi, id: id}
 		r.paths.at(pi).flags |= fHeld
 		d.exps = ei
 		r.nexp[f]++
@@ -308,6 +309,40 @@ func (r *RIB) syncExports(di uint32) {
 		p.flags &^= fDirty
 		pi = p.next
 	}
+}
+
+// pathIDFor is the Path ID export entry ei of dest di goes out with:
+// want, its path's own, unless a controller already passes on another
+// path of the dest under it, as when two SDN routers both number their
+// path to a prefix 1, or has a withdrawal of one under it still to send;
+// then one of the controller's own, with the top bit set. RFC 7911 3 has
+// the sender assign Path IDs so that (prefix, Path ID) names one path it
+// advertises to a neighbor: a receiver that reads a path so took the
+// second path for the first, and one withdrawal for both. An entry keeps
+// its Path ID for life, withdrawn and advertised again included, and no
+// other takes it meanwhile.
+func (r *RIB) pathIDFor(di, ei, want uint32) uint32 {
+	if r.cfg.Role != omp.RoleController {
+		return want
+	}
+	id := want
+	for n := uint32(0); r.pathIDTaken(di, ei, id); n++ {
+		id = 1<<31 | (ei+n)&(1<<31-1)
+	}
+	return id
+}
+
+// pathIDTaken reports whether an export entry of dest di other than ei,
+// an advertisement or a withdrawal, goes out with Path ID id.
+func (r *RIB) pathIDTaken(di, ei, id uint32) bool {
+	for xi := r.dests.at(di).exps; xi != 0; {
+		x := r.exps.at(xi)
+		if xi != ei && x.id == id {
+			return true
+		}
+		xi = x.next
+	}
+	return false
 }
 
 // touch moves export entry ei to the end of family f's log.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -271,4 +272,74 @@ func findAttr[T omp.AttrValue](attrs []omp.Attribute) (T, bool) {
 	}
 	var z T
 	return z, false
+}
+
+// byOrigin is what a controller's peer holds, or should, as it can be
+// matched: without Path IDs, which a controller assigns itself
+// (RIB.pathIDFor); each (destination, originator) lists the texts of its
+// paths, sorted. It fails t if two vRoute paths of one destination share
+// a Path ID, which RFC 7911 3 forbids a sender.
+func byOrigin[V any](t testing.TB, m map[ident]V, text func(V) string, sent bool) map[ident][]string {
+	t.Helper()
+	out := map[ident][]string{}
+	ids := map[ident]bool{}
+	for id, v := range m {
+		if k := (ident{fam: id.fam, dst: id.dst, pathID: id.pathID}); sent && ids[k] && id.fam.SAFI == omp.SAFIVRoute {
+			t.Errorf("two paths of %v %s sent with Path ID %d", id.fam, id.dst, id.pathID)
+		} else {
+			ids[k] = true
+		}
+		k := id
+		k.pathID = 0
+		out[k] = append(out[k], text(v))
+	}
+	for _, ts := range out {
+		slices.Sort(ts)
+	}
+	return out
+}
+
+// hasFrom reports whether v holds a path to dst from orig, whatever its
+// Path ID (a controller numbers what it passes on).
+func (v *view) hasFrom(fam omp.Family, dst string, orig string) bool {
+	for id := range v.routes {
+		if id.fam == fam && id.dst == dst && id.orig == a(orig) {
+			return true
+		}
+	}
+	return false
+}
+
+// withdrawnFrom counts the withdrawals v got of dst's paths from orig.
+func (v *view) withdrawnFrom(fam omp.Family, dst string, orig string) int {
+	n := 0
+	for id, c := range v.wds {
+		if id.fam == fam && id.dst == dst && id.orig == a(orig) {
+			n += c
+		}
+	}
+	return n
+}
+
+// pathIDs are the Path IDs of the paths to dst v holds, sorted.
+func (v *view) pathIDs(fam omp.Family, dst string) []uint32 {
+	var ids []uint32
+	for id := range v.routes {
+		if id.fam == fam && id.dst == dst {
+			ids = append(ids, id.pathID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// from is the attributes of v's path to dst from orig, whatever its
+// Path ID (nil: none).
+func (v *view) from(fam omp.Family, dst string, orig string) []omp.Attribute {
+	for id, attrs := range v.routes {
+		if id.fam == fam && id.dst == dst && id.orig == a(orig) {
+			return attrs
+		}
+	}
+	return nil
 }

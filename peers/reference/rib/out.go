@@ -117,10 +117,10 @@ func (r *RIB) emitWindow(p *peer, f, lo, hi int, dst []byte) []byte {
 			if byOrig {
 				g = uint64(r.sets[g].orig)
 			}
-			adds = append(adds, g<<32|uint64(e.path))
+			adds = append(adds, g<<32|uint64(ei))
 			p.sent.set(ei)
 		} else if p.sent.has(ei) && !r.noWithdraw() {
-			wds = append(wds, uint64(r.sets[r.paths.at(e.path).eff].orig)<<32|uint64(e.path))
+			wds = append(wds, uint64(r.sets[r.paths.at(e.path).eff].orig)<<32|uint64(ei))
 			p.sent.clear(ei)
 		}
 	}
@@ -138,9 +138,9 @@ func (r *RIB) noWithdraw() bool {
 	return r.cfg.Role == omp.RoleController && r.cfg.Quirks.has(QuirkNoWithdraw)
 }
 
-// emitGroups encodes sorted (group<<32 | path index) items, one run of
-// equal group at a time: the path is the one an export entry points at,
-// and gives its NLRI.
+// emitGroups encodes sorted (group<<32 | export entry) items, one run of
+// equal group at a time: the path the entry points at gives its NLRI,
+// the entry its Path ID (export.id).
 func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byte {
 	var orig [7]byte
 	for len(items) > 0 {
@@ -151,8 +151,9 @@ func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byt
 		}
 		ns := r.scratchNLRI[:0]
 		for _, it := range items[:n] {
-			p := r.paths.at(uint32(it))
-			ns = append(ns, nlri{p.dest, p.pathID, p.label & 0xFFFFFF})
+			e := r.exps.at(uint32(it))
+			p := r.paths.at(e.path)
+			ns = append(ns, nlri{p.dest, e.id, p.label & 0xFFFFFF})
 		}
 		var attrs []byte
 		if withdraw {
@@ -162,7 +163,7 @@ func (r *RIB) emitGroups(dst []byte, f int, items []uint64, withdraw bool) []byt
 		} else {
 			set := g
 			if r.cfg.Quirks.has(QuirkReflectAttrsByOriginator) {
-				set = uint64(r.paths.at(uint32(items[0])).eff) // the group is an originator
+				set = uint64(r.paths.at(r.exps.at(uint32(items[0])).path).eff) // the group is an originator
 			}
 			attrs = r.sets[set].wire
 			if r.cfg.Quirks&reflectAttrQuirks != 0 {

@@ -15,7 +15,7 @@ func TestControllerPolicy(t *testing.T) {
 	apply(t, n.r, n.e1, advV(n.t1, []omp.VRouteNLRI{vroute(1, "10.66.0.0/16", 1, 10)}))
 	n.drain()
 	rx := n.v[n.rx]
-	if !rx.has(VRoute4, "1:10.0.0.0/24", 1, "1.1.1.1") || !rx.has(VRoute4, "1:10.0.0.0/24", 1, "2.2.2.2") {
+	if !rx.hasFrom(VRoute4, "1:10.0.0.0/24", "1.1.1.1") || !rx.hasFrom(VRoute4, "1:10.0.0.0/24", "2.2.2.2") {
 		t.Fatalf("before policy: %v", rx.routes)
 	}
 	// Prefer site 2, drop 10.66/16.
@@ -24,10 +24,10 @@ rule 10 match prefix 10.66.0.0/16 then reject
 rule 20 match site 2 then set preference 500
 `))
 	n.drain()
-	if rx.has(VRoute4, "1:10.0.0.0/24", 1, "1.1.1.1") || !rx.has(VRoute4, "1:10.0.0.0/24", 1, "2.2.2.2") || rx.has(VRoute4, "1:10.66.0.0/16", 1, "1.1.1.1") {
+	if rx.hasFrom(VRoute4, "1:10.0.0.0/24", "1.1.1.1") || !rx.hasFrom(VRoute4, "1:10.0.0.0/24", "2.2.2.2") || rx.hasFrom(VRoute4, "1:10.66.0.0/16", "1.1.1.1") {
 		t.Fatalf("with policy: %v", rx.routes)
 	}
-	if p, _ := findAttr[*omp.AttrPref](rx.routes[ident{VRoute4, "1:10.0.0.0/24", 1, a("2.2.2.2")}]); p == nil || p.Preference != 500 {
+	if p, _ := findAttr[*omp.AttrPref](rx.from(VRoute4, "1:10.0.0.0/24", "2.2.2.2")); p == nil || p.Preference != 500 {
 		t.Fatalf("reflected PREF %v", p)
 	}
 	// The TLOC of site 2 also matched (set preference applies to TLOCs).
@@ -52,10 +52,10 @@ rule 20 match site 2 then set preference 500
 	n.r.SetPolicy(nil)
 	n.drain()
 	// 10.66/16: both paths are of site 1 now; E3 has the higher router ID.
-	if !rx.has(VRoute4, "1:10.0.0.0/24", 1, "1.1.1.1") || rx.has(VRoute4, "1:10.66.0.0/16", 1, "1.1.1.1") || !rx.has(VRoute4, "1:10.66.0.0/16", 2, "3.3.3.3") {
+	if !rx.hasFrom(VRoute4, "1:10.0.0.0/24", "1.1.1.1") || rx.hasFrom(VRoute4, "1:10.66.0.0/16", "1.1.1.1") || !rx.hasFrom(VRoute4, "1:10.66.0.0/16", "3.3.3.3") {
 		t.Fatalf("policy removed: %v", rx.routes)
 	}
-	if p, _ := findAttr[*omp.AttrPref](rx.routes[ident{VRoute4, "1:10.0.0.0/24", 1, a("2.2.2.2")}]); p == nil || p.Preference != 100 {
+	if p, _ := findAttr[*omp.AttrPref](rx.from(VRoute4, "1:10.0.0.0/24", "2.2.2.2")); p == nil || p.Preference != 100 {
 		t.Fatalf("PREF after removal %v", p)
 	}
 	// No attribute set leaks: only those in use remain.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -150,19 +151,18 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 				}
 			}
 		}
-		got := map[ident]string{}
-		for id, attrs := range views[i].routes {
-			got[id] = attrText(t, attrs)
-		}
-		for id, w := range want {
+		same := func(s string) string { return s }
+		got := byOrigin(t, views[i].routes, func(attrs []omp.Attribute) string { return attrText(t, attrs) }, true)
+		wanted := byOrigin(t, want, same, false)
+		for id, w := range wanted {
 			if g, ok := got[id]; !ok {
 				t.Errorf("peer %s lacks %v", rids[i], id)
-			} else if g != w {
+			} else if !slices.Equal(g, w) {
 				t.Errorf("peer %s: %v has %s, want %s", rids[i], id, g, w)
 			}
 		}
 		for id := range got {
-			if _, ok := want[id]; !ok {
+			if _, ok := wanted[id]; !ok {
 				t.Errorf("peer %s has extra %v", rids[i], id)
 			}
 		}

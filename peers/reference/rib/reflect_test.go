@@ -85,26 +85,32 @@ func TestReflectMultipathBySite(t *testing.T) {
 	// Sites 1 and 2 tie through step 3: both kept. In site 1, E3 has the
 	// higher router ID (step 6).
 	for orig, want := range map[string]bool{"1.1.1.1": false, "2.2.2.2": true, "3.3.3.3": true} {
-		if got := rx.has(VRoute4, "1:10.0.0.0/24", 1, orig); got != want {
+		if got := rx.hasFrom(VRoute4, "1:10.0.0.0/24", orig); got != want {
 			t.Errorf("receiver has path from %s = %v, want %v", orig, got, want)
 		}
 	}
-	if n.v[n.e2].has(VRoute4, "1:10.0.0.0/24", 1, "2.2.2.2") || !n.v[n.e2].has(VRoute4, "1:10.0.0.0/24", 1, "3.3.3.3") {
+	// Both came with Path ID 1; the controller passes them on under two
+	// (RFC 7911 3), so that a receiver that reads a path as its prefix and
+	// Path ID holds both, and a withdrawal of one leaves the other.
+	if ids := rx.pathIDs(VRoute4, "1:10.0.0.0/24"); len(ids) != 2 || ids[0] == ids[1] {
+		t.Errorf("the two sites' paths passed on with Path IDs %v", ids)
+	}
+	if n.v[n.e2].hasFrom(VRoute4, "1:10.0.0.0/24", "2.2.2.2") || !n.v[n.e2].hasFrom(VRoute4, "1:10.0.0.0/24", "3.3.3.3") {
 		t.Errorf("E2 view %v", n.v[n.e2].routes)
 	}
 	// A higher preference in site 2 wins alone.
 	apply(t, n.r, n.e2, advV(n.t2, pfx, &omp.AttrPref{Preference: 200}))
 	n.drain()
-	if rx.has(VRoute4, "1:10.0.0.0/24", 1, "3.3.3.3") || !rx.has(VRoute4, "1:10.0.0.0/24", 1, "2.2.2.2") {
+	if rx.hasFrom(VRoute4, "1:10.0.0.0/24", "3.3.3.3") || !rx.hasFrom(VRoute4, "1:10.0.0.0/24", "2.2.2.2") {
 		t.Errorf("after pref 200: %v", rx.routes)
 	}
 	// Withdrawing it brings the site-1 path back.
 	apply(t, n.r, n.e2, wdV(pfx))
 	n.drain()
-	if rx.has(VRoute4, "1:10.0.0.0/24", 1, "2.2.2.2") || !rx.has(VRoute4, "1:10.0.0.0/24", 1, "3.3.3.3") {
+	if rx.hasFrom(VRoute4, "1:10.0.0.0/24", "2.2.2.2") || !rx.hasFrom(VRoute4, "1:10.0.0.0/24", "3.3.3.3") {
 		t.Errorf("after withdraw: %v", rx.routes)
 	}
-	if rx.wds[ident{VRoute4, "1:10.0.0.0/24", 1, a("2.2.2.2")}] != 1 {
+	if rx.withdrawnFrom(VRoute4, "1:10.0.0.0/24", "2.2.2.2") != 1 {
 		t.Errorf("withdrawals %v", rx.wds)
 	}
 	got := n.r.Routes(VRoute4)

@@ -44,6 +44,7 @@ type export struct {
 	next uint32 // next export entry of the dest
 	path uint32
 	pos  uint32 // latest position in the family's log; expWd: a withdrawal
+	id   uint32 // the Path ID it goes out with (RIB.pathIDFor)
 }
 
 func (p *path) link() *uint32   { return &p.next }
