@@ -129,7 +129,6 @@ const (
 	fExtendedDropped
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
-	fRefreshWithoutCapAnswered
 	fRefreshUnnegotiatedAnswered
 	fLocalWithdrawIgnored
 	fOriginateIgnored
@@ -371,8 +370,6 @@ var faultTable = [numFaults]faultDef{
 		"sends each family's End-of-RIB before its routes instead of after them"},
 	fEORAtBudget: {"eor-at-budget", "eor-refresh", ctrlRoles,
 		"a controller sends a family's End-of-RIB with the first batch of its initial advertisement (about 64 KB), though more of its routes follow: a new peer of a large table takes the rest for changes after the End-of-RIB"},
-	fRefreshWithoutCapAnswered: {"refresh-without-capability-answered", "negotiation", allRoles,
-		"a REFRESH_REQUEST from a peer with which REFRESH was not negotiated is answered (re-advertisement and End-of-RIB) instead of ignored"},
 	fOriginateIgnored: {"originate-ignored", "origination", edgeRoles,
 		"a route or TLOC the operator originates is taken (the command succeeds) and never advertised"},
 	fOwnSiteWrong: {"own-routes-wrong-site", "origination", edgeRoles,

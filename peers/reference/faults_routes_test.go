@@ -485,17 +485,6 @@ var routeFaultCases = []faultCase{
 	}},
 
 	// negotiation
-	{"refresh-without-capability-answered", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(hsWith(func(h *omp.Handshake) {
-			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, identity(omp.PeerTypeVEdge))
-		}))
-		p.drainEORs(2)
-		p.send(refreshAll)
-		if m := p.quiet(quietWindow, isEOR); (m != nil) != faulty {
-			t.Fatalf("REFRESH_REQUEST without the capability answered: %v", m != nil)
-		}
-	}},
 	{"unnegotiated-family-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := dialPeer(t, sp.Addr())
 		a.establish(famHandshake(2, omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))

@@ -141,8 +141,12 @@ func (s *session) route(st State, in *input) event {
 		if s.set.faults.has(fInformIgnored) {
 			return evNone
 		}
-		if i.InformType == omp.InformRefreshRequest && !s.negotiatedRefresh() && !s.set.faults.has(fRefreshWithoutCapAnswered) {
-			s.logger().Info("REFRESH_REQUEST without the REFRESH capability: ignored")
+		// RFC 2918 4: a speaker offers REFRESH to be sent REFRESH_REQUESTs.
+		// One that did not ignores them; one that did answers them, whether
+		// the peer offered REFRESH or not (that binds the peer's own
+		// requests only).
+		if i.InformType == omp.InformRefreshRequest && s.set.NoRefresh {
+			s.logger().Info("REFRESH_REQUEST though this speaker offered no REFRESH capability: ignored")
 			return evNone
 		}
 	}
@@ -176,8 +180,3 @@ func (s *session) routesFor(st State) PeerRouting {
 	return s.pr
 }
 
-func (s *session) negotiatedRefresh() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.neg != nil && s.neg.Refresh
-}

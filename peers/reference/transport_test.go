@@ -228,8 +228,9 @@ func TestStalledPeerDropped(t *testing.T) {
 	t.Logf("reason %q after %d calls of Next", ps.LastReason, calls)
 }
 
-// REFRESH_REQUEST without the REFRESH capability is ignored; with it,
-// the routing half answers (End-of-RIB again).
+// A REFRESH_REQUEST to a speaker that offered no REFRESH capability is
+// ignored; one that offered it answers (End-of-RIB again), also a peer
+// that offered none itself (RFC 2918 4).
 func TestRefreshRequest(t *testing.T) {
 	sp := startSpeaker(t, testConfig())
 	p := dialPeer(t, sp.Addr())
@@ -239,6 +240,16 @@ func TestRefreshRequest(t *testing.T) {
 	in := p.recvType(omp.TypeInform).(*omp.Inform)
 	if in.InformType != omp.InformEOR {
 		t.Errorf("answer %s", in.InformType)
+	}
+	p1 := dialPeer(t, sp.Addr())
+	p1.establish(hsWith(func(h *omp.Handshake) {
+		h.PeerRouterID = netip.AddrFrom4([4]byte{10, 0, 0, 9})
+		setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, identity(omp.PeerTypeVEdge))
+	}))
+	p1.recvType(omp.TypeInform)
+	p1.send(&omp.Inform{InformType: omp.InformRefreshRequest, AllFamilies: true})
+	if in := p1.recvType(omp.TypeInform).(*omp.Inform); in.InformType != omp.InformEOR {
+		t.Errorf("answer to a peer that offered no REFRESH: %s", in.InformType)
 	}
 
 	cfg := testConfig()
