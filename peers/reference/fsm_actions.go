@@ -179,4 +179,3 @@ func (s *session) routesFor(st State) PeerRouting {
 	defer s.mu.Unlock()
 	return s.pr
 }
-
