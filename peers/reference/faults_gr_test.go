@@ -103,6 +103,22 @@ var grFaultCases = []faultCase{
 		a.expectBest("10.1.0.0/16", o.id)
 	}},
 
+	{"error-close-keeps-gr-routes", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake()) // graceful restart, 300 units
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.sendRaw(header(omp.HeaderLen, 9)) // an unknown Type: the speaker's ALERT ends the session
+		a.expectAlert(omp.ErrHeader, omp.SubErrHeaderType)
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			b.expectBest("10.1.0.0/16", o.id) // kept stale, as after a lost connection
+			return
+		}
+		b.expectBest("10.1.0.0/16") // withdrawn at once
+	}},
+
 	// eor-refresh
 }
 

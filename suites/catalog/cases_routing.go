@@ -229,6 +229,13 @@ func grCases() []Case {
 			Script: slices.Concat([]Step{Open(1), Open(0, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 				Reset(0), Sleep(0.5), Open(0, gr(30)), Send(0, Update(TLOCRoutes())), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), ExpectOn(0, Accept()),
 				ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0)))})},
+		{ID: "GR-013", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4724 4, RFC 8538",
+			Requirement: "The BGP Graceful Restart mechanism defined in RFC 4724 limits the usage of BGP Graceful Restart to BGP messages other than BGP NOTIFICATION messages.",
+			Reading:     "Graceful restart does not apply when the DUT itself ends the session with an ALERT: peer0 (graceful restart, 30 s offered) sends a message of Type 9, which the draft does not define; the DUT's ALERT OMP_ERR_HEADER/TYPE ends the session, and peer0's vRoute is withdrawn from peer1 at once, not kept stale for the GR interval as after a lost connection. As a BGP NOTIFICATION, an ALERT ends the session by the normal procedures: the peer whose data was refused is not expected back with the same routes." + readGRUnit + readValid,
+			Roles:       Controller, Needs: needs, Type: omp.TypeUpdate,
+			Script: slices.Concat([]Step{Open(1), Open(0, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Send(0, RouteUpdate().Mutate("header.type", Set(9))), ExpectOn(0, Alert(omp.ErrHeader, omp.SubErrHeaderType).ThenClose()),
+				ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)))})},
 	}
 }
 
