@@ -119,6 +119,24 @@ var grFaultCases = []faultCase{
 		b.expectBest("10.1.0.0/16") // withdrawn at once
 	}},
 
+	{"session-down-keeps-tlocs", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { // no graceful restart
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
+				identity(omp.PeerTypeVEdge), &omp.CapRefresh{})
+		}))
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		tloc := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
+		reflectedWith(t, b.adjRIBOut(2), false, tloc, "the TLOC route")
+		a.conn.Close() // lost, no graceful restart: every route of a goes
+		b.awaitOK("the vRoute withdrawn", withdraws("10.1.0.0/16"))
+		if got := findUpdate(b.adjRIBOut(2), reachesIn(tloc)) != nil; got != faulty {
+			t.Fatalf("the TLOC route still advertised after its peer's session ended: %v", got)
+		}
+	}},
+
 	// eor-refresh
 }
 

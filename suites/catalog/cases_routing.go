@@ -152,6 +152,10 @@ func reflectionCases() []Case {
 
 const reqGR = "Graceful restart for OMP allows SDN routers to continue forwarding with last known routing information even when the OMP peering experiences an outage. [...] If the graceful restart duration expires and the OMP peering is not re-established within this period, then the SDN Router considers the OMP peer as dead and purges all routes learnt from that period. In the case where the peering is re-established during graceful restart duration, then based on fresh routes learnt from the OMP peer, a mark and sweep of all routes is done."
 
+// reqDownNoGR is what becomes of a peer's routes when its session ends
+// without graceful restart.
+const reqDownNoGR = "If the session is not graceful-restart capable, the routes learned from the peer are removed when the session goes down."
+
 // readGRUnit is the reading every graceful restart case rests on.
 const readGRUnit = " The draft gives the GR Interval no unit; ompconform reads it in seconds, as RFC 4724's Restart Time, and the interval of a session as the smaller of the two offered."
 
@@ -217,11 +221,17 @@ func grCases() []Case {
 				[]Step{Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), ExpectOn(0, Accept()), SleepFor(GRInterval(0, 1, 1)),
 					ExpectOn(1, NotInRefresh(HasVRoute(p2), ViaPeer(0))), ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0)))})},
 		{ID: "GR-006", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4271 9.1.4, RFC 4724 4.2",
-			Requirement: "If the session is not graceful-restart capable, the routes learned from the peer are removed when the session goes down.",
+			Requirement: reqDownNoGR,
 			Reading:     "Without graceful restart negotiated, a peer whose connection breaks has its routes withdrawn at once.",
 			Roles:       Controller, Needs: needs[1:], Type: omp.TypeUpdate,
 			Script: slices.Concat([]Step{Open(1), Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)))})},
+		{ID: "GR-014", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4271 9.1.4, RFC 4724 4.2",
+			Requirement: reqDownNoGR,
+			Reading:     "Without graceful restart negotiated, a peer whose connection breaks has its TLOC routes withdrawn too, not only its vRoutes: peer0 advertises its TLOC (SAFI_TLOC) alone, which reaches peer1; its connection breaks, and the withdrawal of its TLOC reaches peer1. A TLOC route is learned over the session like a vRoute, and goes with it (the draft purges \"all routes learnt\" from a peer considered dead): it does not wait for the data plane to find the TLOC down.",
+			Roles:       Controller, Needs: needs[2:], Type: omp.TypeUpdate,
+			Script: []Step{Open(1), Open(0), Send(0, Update(TLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0))),
+				Reset(0), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsTLOCRoute(0)))}},
 		{ID: "GR-007", Section: "3.1-restart", Level: INFORMATIONAL, Basis: BGP, Source: "RFC 4724 4.2",
 			Requirement: "Once the End-of-RIB marker for an address family is received from the peer, it MUST immediately remove any routes from the peer that are still marked as stale for that address family.",
 			Reading:     "Records whether mark and sweep is by family, as in BGP: peer0 comes back within the GR interval (the smaller of its 30 s and the DUT's own), advertises its TLOC again and ends the TLOC family alone with its OMP_INFORM_EOR; a DUT that sweeps by family keeps peer0's vRoute, whose family has had no EOR yet, and the answer to the other peer's REFRESH_REQUEST still holds it. The draft says only that \"a mark and sweep of all routes is done\" once the peering is back, so a DUT that sweeps every family at the first EOR is not failed." + readValid,

@@ -156,6 +156,9 @@ const (
 	// sends by their originator, not their attribute set, and sends each
 	// group with the attributes of its first path.
 	QuirkReflectAttrsByOriginator
+	// QuirkDownKeepsTLOCs: a peer whose session ends without graceful
+	// restart has its vRoutes removed and its TLOC routes kept.
+	QuirkDownKeepsTLOCs
 )
 
 // The quirks of what a controller reflects: of the families it sends,

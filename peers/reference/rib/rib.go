@@ -263,7 +263,8 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 	} else {
 		p.restarting = false
 		if p.routes > 0 {
-			r.removeWhere(func(pa *path) bool { return pa.peer == id })
+			keepTLOCs := r.cfg.Quirks.has(QuirkDownKeepsTLOCs)
+			r.removeWhere(func(pa *path) bool { return pa.peer == id && !(keepTLOCs && isTLOC(int(r.dests.at(pa.dest).fam))) })
 		}
 		r.log.Debug("rib: peer down", "peer", id)
 	}
