@@ -145,6 +145,7 @@ const (
 	fGREndsOnFirstEOR
 	fErrorCloseKeepsGR
 	fSessionDownKeepsTLOCs
+	fGRReconnectNoInitialAdvert
 
 	fNoEOR
 	fEORBeforeRoutes
@@ -369,6 +370,8 @@ var faultTable = [numFaults]faultDef{
 		"a session it ends with an ALERT for a message it cannot decode (OMP_ERR_HEADER, a malformed UPDATE) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by an ALERT, as to one ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
 	fSessionDownKeepsTLOCs: {"session-down-keeps-tlocs", "gr", ctrlRoles,
 		"a peer whose session ends without graceful restart has its vRoutes withdrawn but keeps its TLOC routes (as if they followed BFD, not the session): they stay advertised to the other peers, instead of withdrawn with the rest"},
+	fGRReconnectNoInitialAdvert: {"gr-reconnect-no-initial-advert", "gr", ctrlRoles,
+		"a peer back within its graceful restart interval is taken to have kept the routes it was sent before: its new session gets End-of-RIB and the changes from then on, instead of the initial advertisement (every route, then End-of-RIB) that RFC 4724 4.2 has the restarting speaker wait for"},
 
 	fNoEOR: {"no-eor", "eor-refresh", allRoles,
 		"never sends End-of-RIB (INFORM EOR), after the initial advertisement or after a refresh"},
@@ -580,6 +583,7 @@ var ribQuirks = [...]struct {
 	{fRefreshUnnegotiatedAnswered, rib.QuirkRefreshUnnegotiated},
 	{fReflectAttrsByOriginator, rib.QuirkReflectAttrsByOriginator},
 	{fSessionDownKeepsTLOCs, rib.QuirkDownKeepsTLOCs},
+	{fGRReconnectNoInitialAdvert, rib.QuirkRestartNoInitialAdvert},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -137,6 +137,21 @@ var grFaultCases = []faultCase{
 		}
 	}},
 
+	{"gr-reconnect-no-initial-advert", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, peerN(3))
+		b := ribEstablished(t, sp, edgeHandshake()) // graceful restart, 300 units
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		b.awaitOK("the vRoute reflected", reaches("10.1.0.0/16"))
+		b.conn.Close() // lost: b is restarting
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b = dialPeer(t, sp.Addr())
+		b.establish(edgeHandshake()) // back within the interval
+		if got := b.untilEORs(2, "10.1.0.0/16"); got == faulty {
+			t.Fatalf("the vRoute in the initial advertisement of the session that came back: %v", got)
+		}
+	}},
+
 	// eor-refresh
 }
 

@@ -246,6 +246,12 @@ func grCases() []Case {
 			Script: slices.Concat([]Step{Open(1), Open(0, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 				Send(0, RouteUpdate().Mutate("header.type", Set(9))), ExpectOn(0, Alert(omp.ErrHeader, omp.SubErrHeaderType).ThenClose()),
 				ExpectOn(1, ExpectMessage(omp.TypeUpdate, withdrawn(p)))})},
+		{ID: "GR-015", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4724 2, 4.2",
+			Requirement: "the End-of-RIB marker MUST be sent by a BGP speaker to its peer once it completes the initial routing update (including the case when there is no update to send) for an address family after the BGP session is established.",
+			Reading:     "A peer back within its GR interval gets the DUT's initial advertisement again: peer1 (graceful restart, 30 s offered) has peer0's vRoute reflected to it, loses its connection and opens again, within the interval; its new session's initial advertisement holds the vRoute, before the EOR that ends it. The peer that restarted lost what it was sent (its routes are what the DUT keeps stale, not the reverse), and waits for the DUT's End-of-RIB to have the whole table again." + readGRUnit + readValid,
+			Roles:       Controller, Needs: needs, Type: omp.TypeInform,
+			Script: slices.Concat([]Step{Open(0), Open(1, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
+				Reset(1), Sleep(0.5), OpenForEOR(1, gr(30)), ExpectOn(1, InAdvertisement(HasVRoute(p), ViaPeer(0)))})},
 	}
 }
 

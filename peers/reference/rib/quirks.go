@@ -159,6 +159,10 @@ const (
 	// QuirkDownKeepsTLOCs: a peer whose session ends without graceful
 	// restart has its vRoutes removed and its TLOC routes kept.
 	QuirkDownKeepsTLOCs
+	// QuirkRestartNoInitialAdvert: a peer back within its graceful
+	// restart interval is sent no initial advertisement, only End-of-RIB
+	// and the changes from then on.
+	QuirkRestartNoInitialAdvert
 )
 
 // The quirks of what a controller reflects: of the families it sends,

@@ -222,6 +222,9 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 	for _, fm := range info.Families {
 		if f, ok := famIndex(fm.AFI, fm.SAFI); ok {
 			p.out[f] = outState{on: true, in: true, eor: true}
+			if p.restarting && r.cfg.Quirks.has(QuirkRestartNoInitialAdvert) {
+				p.out[f].cursor = uint32(r.logs[f].len()) // taken to have kept what it was sent: only news, and End-of-RIB
+			}
 		}
 	}
 	if r.cfg.Quirks.has(QuirkUnnegotiatedSent) {
