@@ -169,6 +169,7 @@ const (
 	fFSMUpdateBeforeEstablished
 	fFSMHandshakeOnEstablishedIgnored
 	fFSMHelloBeforeHandshakeAccepted
+	fHelloWaitsForPeerHello
 
 	fCrashOnUnknownInformType
 	fCrashOnPolicyDelWithData
@@ -438,6 +439,8 @@ var faultTable = [numFaults]faultDef{
 		"a HANDSHAKE on an Established session is ignored instead of ALERT OMP_ERR_FSM"},
 	fFSMHelloBeforeHandshakeAccepted: {"fsm-hello-before-handshake-accepted", "fsm", allRoles,
 		"a HELLO before the peer's HANDSHAKE is ignored instead of ALERT OMP_ERR_FSM"},
+	fHelloWaitsForPeerHello: {"hello-waits-for-peer-hello", "fsm", allRoles,
+		"after accepting the peer's HANDSHAKE it sends no HELLO until the peer's first HELLO has come (it answers that HELLO), instead of sending its own at once to confirm the HANDSHAKE (RFC 4271 8.2.2: KEEPALIVE on an acceptable OPEN): two such speakers never establish"},
 
 	fCrashOnUnknownInformType: {"crash-on-unknown-inform-type", "robustness", allRoles,
 		"an INFORM of a Type the draft does not define (not EOR or REFRESH_REQUEST) crashes the speaker: every session closes without an ALERT and the listeners close"},

@@ -508,6 +508,20 @@ var sessionFaultCases = []faultCase{
 		p.send(edgeHandshake())
 		p.recvType(omp.TypeHello)
 	}},
+	{"hello-waits-for-peer-hello", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(edgeHandshake()) // and no HELLO yet: HandshakeConfirm
+		if !faulty {
+			p.recvType(omp.TypeHello)
+			return
+		}
+		if m := p.quiet(quietWindow, isType(omp.TypeHello)); m != nil {
+			t.Fatal("HELLO before the peer's: the speaker did not wait")
+		}
+		p.send(&omp.Hello{})
+		p.recvType(omp.TypeHello) // the answer
+		p.drainEORs(1)
+	}},
 
 	// robustness: the correct speaker carries on; the faulty one crashes.
 	{"crash-on-unknown-inform-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {

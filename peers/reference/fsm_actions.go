@@ -111,14 +111,18 @@ func (s *session) acceptHandshake(_ State, in *input) event {
 		return evHandshakeRefused
 	}
 	s.logp.Store(s.logger().With("peer", m.PeerRouterID.String()))
-	if !s.send(s.hello()) {
+	if !s.set.faults.has(fHelloWaitsForPeerHello) && !s.send(s.hello()) {
 		in.ended = true
 	}
 	return evNone
 }
 
 // establish hands the routing half's output to the writer.
-func (s *session) establish(State, *input) event {
+func (s *session) establish(_ State, in *input) event {
+	if s.set.faults.has(fHelloWaitsForPeerHello) && !s.send(s.hello()) { // the HELLO it held back
+		in.ended = true
+		return evNone
+	}
 	s.sp.established(s)
 	s.mu.Lock()
 	pr := s.pr

@@ -77,6 +77,9 @@ func (s *session) timerLoop() {
 			}
 			s.resetHold(hold, limit)
 		case <-helloC:
+			if s.set.faults.has(fHelloWaitsForPeerHello) && s.getState() == StateHandshakeConfirm {
+				continue // no HELLO before the peer's
+			}
 			s.send(s.hello())
 		case <-hold.C:
 			if limit == 0 {

@@ -140,6 +140,11 @@ func fsmCases() []Case {
 			Reading: readFSM + " A HANDSHAKE after the HANDSHAKE exchange and before the harness's first HELLO (BGP's OpenConfirm).",
 			Type:    omp.TypeHandshake,
 			Script:  append(slices.Clip(openConfirm), Send(0, Handshake()), ExpectOn(0, Alert(omp.ErrFSM, omp.SubErrNone).ThenClose()))},
+		Case{ID: "FSM-022", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2",
+			Requirement: "If there are no errors in the OPEN message (Event 19), the local system: [...] sends a KEEPALIVE message, and [...] changes its state to OpenConfirm.",
+			Reading:     "The DUT sends its HELLO once it has accepted the harness's HANDSHAKE, without waiting for the harness's HELLO: as BGP's KEEPALIVE in OpenSent, the HELLO confirms the HANDSHAKE. The harness sends none; two speakers that each waited for the other's would never establish.",
+			Type:        omp.TypeHello,
+			Script:      append(slices.Clip(openConfirm), ExpectOn(0, ExpectMessage(omp.TypeHello)))},
 	)
 }
 
