@@ -170,6 +170,7 @@ const (
 	fFSMHandshakeOnEstablishedIgnored
 	fFSMHelloBeforeHandshakeAccepted
 	fHelloWaitsForPeerHello
+	fRoutesBeforeEstablished
 
 	fCrashOnUnknownInformType
 	fCrashOnPolicyDelWithData
@@ -441,6 +442,8 @@ var faultTable = [numFaults]faultDef{
 		"a HELLO before the peer's HANDSHAKE is ignored instead of ALERT OMP_ERR_FSM"},
 	fHelloWaitsForPeerHello: {"hello-waits-for-peer-hello", "fsm", allRoles,
 		"after accepting the peer's HANDSHAKE it sends no HELLO until the peer's first HELLO has come (it answers that HELLO), instead of sending its own at once to confirm the HANDSHAKE (RFC 4271 8.2.2: KEEPALIVE on an acceptable OPEN): two such speakers never establish"},
+	fRoutesBeforeEstablished: {"routes-before-established", "fsm", allRoles,
+		"its initial advertisement (UPDATEs, then End-of-RIB) starts as soon as it accepts the peer's HANDSHAKE, in HandshakeConfirm, instead of once the peer's first HELLO has established the session (RFC 4271 8.2.2: UPDATEs are exchanged in Established)"},
 
 	fCrashOnUnknownInformType: {"crash-on-unknown-inform-type", "robustness", allRoles,
 		"an INFORM of a Type the draft does not define (not EOR or REFRESH_REQUEST) crashes the speaker: every session closes without an ALERT and the listeners close"},

@@ -522,6 +522,20 @@ var sessionFaultCases = []faultCase{
 		p.recvType(omp.TypeHello) // the answer
 		p.drainEORs(1)
 	}},
+	{"routes-before-established", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(edgeHandshake())
+		p.recvType(omp.TypeHello)
+		// No HELLO from the peer: HandshakeConfirm.
+		if m := p.quiet(quietWindow, isEOR); (m != nil) != faulty {
+			t.Fatalf("End-of-RIB before the peer's HELLO: %v", m != nil)
+		}
+		p.send(&omp.Hello{})
+		if !faulty {
+			p.drainEORs(1)
+		}
+		p.carriesOn()
+	}},
 
 	// robustness: the correct speaker carries on; the faulty one crashes.
 	{"crash-on-unknown-inform-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {

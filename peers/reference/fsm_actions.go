@@ -114,6 +114,13 @@ func (s *session) acceptHandshake(_ State, in *input) event {
 	if !s.set.faults.has(fHelloWaitsForPeerHello) && !s.send(s.hello()) {
 		in.ended = true
 	}
+	if s.set.faults.has(fRoutesBeforeEstablished) { // the initial advertisement starts now, not at Established
+		s.mu.Lock()
+		pr := s.pr
+		s.mu.Unlock()
+		s.routes.Store(&peerRoutingBox{pr})
+		notify(s.wake)
+	}
 	return evNone
 }
 

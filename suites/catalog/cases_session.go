@@ -145,6 +145,11 @@ func fsmCases() []Case {
 			Reading:     "The DUT sends its HELLO once it has accepted the harness's HANDSHAKE, without waiting for the harness's HELLO: as BGP's KEEPALIVE in OpenSent, the HELLO confirms the HANDSHAKE. The harness sends none; two speakers that each waited for the other's would never establish.",
 			Type:        omp.TypeHello,
 			Script:      append(slices.Clip(openConfirm), ExpectOn(0, ExpectMessage(omp.TypeHello)))},
+		Case{ID: "FSM-023", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2",
+			Requirement: "If the local system receives a KEEPALIVE message (KeepAliveMsg (Event 26)), the local system: [...] changes its state to Established. [...] In the Established state, the BGP FSM can exchange UPDATE, NOTIFICATION, and KEEPALIVE messages with its peer.",
+			Reading:     "The DUT's initial advertisement waits for the harness's first HELLO: after the HANDSHAKE exchange, with no HELLO from the harness (BGP's OpenConfirm), no OMP_INFORM_EOR comes within 2 s, so no initial advertisement has been sent and ended. The draft gives no state machine; as BGP's, the session is up once a HELLO confirms it. FSM-020 lets a DUT take an UPDATE there; what the DUT sends itself waits.",
+			Type:        omp.TypeInform,
+			Script:      append(slices.Clip(openConfirm), ExpectOn(0, NoMessage(omp.TypeInform, 2, IsEOR())))},
 	)
 }
 
