@@ -90,6 +90,7 @@ const (
 	fAlertWrongSubcode
 	fAlertNoClose
 	fAlertReceivedIgnored
+	fAlertInConfirmAnswered
 
 	fHelloOnce
 	fHelloAtHoldTime
@@ -290,6 +291,8 @@ var faultTable = [numFaults]faultDef{
 		"sends its ALERT but never closes the connection: it keeps reading and dropping until the peer closes"},
 	fAlertReceivedIgnored: {"alert-received-ignored", "alert", allRoles,
 		"an ALERT received is recorded and the session kept instead of closed"},
+	fAlertInConfirmAnswered: {"alert-in-confirm-answered", "alert", allRoles,
+		"an ALERT received between the HANDSHAKE exchange and the peer's first HELLO (HandshakeConfirm) is taken as a message the state does not allow and answered with ALERT OMP_ERR_FSM, instead of ending the session unanswered as in any other state (RFC 4271 8.2.2: a NOTIFICATION in OpenConfirm closes, no NOTIFICATION back)"},
 
 	fHelloOnce: {"hello-once", "hello", allRoles,
 		"sends the HELLO that answers the HANDSHAKE, then never another: the peer's hold timer expires"},

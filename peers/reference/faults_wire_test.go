@@ -346,6 +346,18 @@ var sessionFaultCases = []faultCase{
 		p.expectClosed()
 	}},
 
+	{"alert-in-confirm-answered", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.open(edgeHandshake())
+		p.recvType(omp.TypeHello)
+		p.send(&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear}) // in HandshakeConfirm
+		if faulty {
+			p.expectAlert(omp.ErrFSM, omp.SubErrNone)
+			return
+		}
+		p.expectClosed()
+	}},
+
 	// hello: the session offers 60 units (600 ms) or 30 (300 ms).
 	{"hello-once", holdTime(60), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())

@@ -254,7 +254,7 @@ func init() {
 
 // fsmFaults are the faults that change the connection table.
 var fsmFaults = faultsOf(fAlertReceivedIgnored, fFSMHandshakeOnEstablishedIgnored,
-	fFSMHelloBeforeHandshakeAccepted, fFSMUpdateBeforeEstablished, fErrorCloseKeepsGR)
+	fFSMHelloBeforeHandshakeAccepted, fFSMUpdateBeforeEstablished, fErrorCloseKeepsGR, fAlertInConfirmAnswered)
 
 // faultRows replace rows of connTable when their fault is on
 // (docs/faults.md): the state machine as a broken speaker runs it.
@@ -272,6 +272,7 @@ func faultRowList() []faultRow {
 		{fFSMHelloBeforeHandshakeAccepted, row{one(StateHandshakeSent), on(evHello), "none", ignore, stay}},
 		{fFSMUpdateBeforeEstablished, row{one(StateHandshakeSent), routeMsgs, "drop it (no routing half yet)", ignore, stay}},
 		{fFSMUpdateBeforeEstablished, row{one(StateHandshakeConfirm), routeMsgs, "to the routing half", (*session).route, stay}},
+		{fAlertInConfirmAnswered, row{one(StateHandshakeConfirm), on(evAlert), "answer it: ALERT OMP_ERR_FSM, close", (*session).fsmError, StateIdle}},
 		{fErrorCloseKeepsGR, row{connected, on(evUndecodable), "the codec's ALERT, close as if the connection were lost (graceful restart applies)", closeWith(true), StateIdle}},
 	}
 }

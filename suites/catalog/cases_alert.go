@@ -67,6 +67,11 @@ func alertCases() []Case {
 		Case{ID: "ALR-043", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.4", Requirement: reqAlertRecv,
 			Reading: "An ALERT on a connection whose HANDSHAKE has not been sent yet ends it too.",
 			Phase:   mutators.PhaseOpening, Send: AlertMessage(omp.ErrOper, omp.SubErrOperShut), Expect: Closed()},
+		Case{ID: "ALR-044", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqAlertRecv,
+			Reading: "An ALERT between the HANDSHAKE exchange and the harness's first HELLO (BGP's OpenConfirm) ends the session like any other, unanswered: a NOTIFICATION in OpenConfirm closes the connection (RFC 4271 8.2.2), it is not a message the state refuses with an FSM error.",
+			Type:    omp.TypeAlert,
+			Script: []Step{Connect(0), Send(0, Handshake()), ExpectOn(0, ExpectMessage(omp.TypeHandshake)),
+				Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(0, Closed())}},
 	)
 	// The OPER ALERTs, which only the DUT's operator can cause.
 	for _, o := range []struct {
