@@ -172,6 +172,7 @@ const (
 	fFSMHelloBeforeHandshakeAccepted
 	fHelloWaitsForPeerHello
 	fRoutesBeforeEstablished
+	fHandlesAfterError
 
 	fCrashOnUnknownInformType
 	fCrashOnPolicyDelWithData
@@ -447,6 +448,8 @@ var faultTable = [numFaults]faultDef{
 		"after accepting the peer's HANDSHAKE it sends no HELLO until the peer's first HELLO has come (it answers that HELLO), instead of sending its own at once to confirm the HANDSHAKE (RFC 4271 8.2.2: KEEPALIVE on an acceptable OPEN): two such speakers never establish"},
 	fRoutesBeforeEstablished: {"routes-before-established", "fsm", allRoles,
 		"its initial advertisement (UPDATEs, then End-of-RIB) starts as soon as it accepts the peer's HANDSHAKE, in HandshakeConfirm, instead of once the peer's first HELLO has established the session (RFC 4271 8.2.2: UPDATEs are exchanged in Established)"},
+	fHandlesAfterError: {"handles-messages-after-error", "fsm", ctrlRoles,
+		"after it refuses a message with an ALERT (one that does not decode, or one the routing half refuses), it goes on reading and handling what the peer sent behind it, for half a second, before the session goes down: an UPDATE that followed the refused message is applied and reflected (then withdrawn with the session), instead of nothing after the error being applied (RFC 4271 6: the connection is closed at the error)"},
 
 	fCrashOnUnknownInformType: {"crash-on-unknown-inform-type", "robustness", allRoles,
 		"an INFORM of a Type the draft does not define (not EOR or REFRESH_REQUEST) crashes the speaker: every session closes without an ALERT and the listeners close"},

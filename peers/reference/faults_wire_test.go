@@ -3,6 +3,7 @@ package reference
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -547,6 +548,29 @@ var sessionFaultCases = []faultCase{
 			p.drainEORs(1)
 		}
 		p.carriesOn()
+	}},
+	{"handles-messages-after-error", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		b := ribEstablished(t, sp, peerN(3))
+		// A message that does not decode (Type 9), and one the routing
+		// half refuses (POLICY MORE without START), each followed by a
+		// route in the same segment.
+		for i, refused := range []struct {
+			raw  []byte
+			want omp.AlertID
+		}{
+			{header(omp.HeaderLen, 9), omp.AlertID{Code: omp.ErrHeader, Subcode: omp.SubErrHeaderType}},
+			{testdut.Encode(t, &omp.Policy{PolicyType: omp.PolicyMore, Data: []byte("# more\n")}), omp.AlertID{Code: omp.ErrFSM, Subcode: omp.SubErrNone}},
+		} {
+			a := ribEstablished(t, sp, peerN(4+i))
+			o, prefix := originN(1+i), fmt.Sprintf("10.%d.0.0/16", 1+i)
+			a.send(o.tlocAdv(0))
+			a.expectBest(prefix) // a barrier: the TLOC is applied
+			a.sendRaw(slices.Concat(refused.raw, testdut.Encode(t, o.routeAdv(0, 0, prefix))))
+			a.expectAlert(refused.want.Code, refused.want.Subcode)
+			if m := b.quiet(quietWindow, reaches(prefix)); (m != nil) != faulty {
+				t.Fatalf("the route sent after the refused message (ALERT %s) reflected: %v", refused.want, m != nil)
+			}
+		}
 	}},
 
 	// robustness: the correct speaker carries on; the faulty one crashes.

@@ -55,7 +55,7 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 		}
 		raw, err := read()
 		lastLen = len(raw)
-		if s.stopped() {
+		if s.stopped() && !s.set.faults.has(fHandlesAfterError) {
 			if err != nil {
 				return
 			}
@@ -70,8 +70,8 @@ func (s *session) readLoop(in chan<- inMsg, handlerDone <-chan struct{}) {
 		case <-handlerDone:
 			return
 		}
-		if it.err != nil {
-			return
+		if it.err != nil && (err != nil || !s.set.faults.has(fHandlesAfterError)) {
+			return // with the fault, it reads on past a message that does not decode
 		}
 	}
 }
@@ -123,15 +123,16 @@ func (s *session) decodeOne(raw []byte, err error) inMsg {
 // once the session stops or is quiesced, it drops what is queued. It
 // returns when the queue is closed or when the session ended through it.
 func (s *session) handleLoop(in <-chan inMsg) {
+	drain := s.set.faults.has(fHandlesAfterError) // what was read after the end is handled too
 	for it := range in {
 		s.handleMu.Lock()
-		if s.quiesced || s.stopped() {
+		if s.quiesced || s.stopped() && !drain {
 			s.handleMu.Unlock()
 			continue
 		}
 		ok := s.handleIn(it)
 		s.handleMu.Unlock()
-		if !ok {
+		if !ok && !drain {
 			return
 		}
 	}

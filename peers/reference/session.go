@@ -214,6 +214,13 @@ func (s *session) run(ctx context.Context) {
 		s.step(evStop, input{reason: "speaker stopped"})
 	}
 	<-writerDone
+	if s.set.faults.has(fHandlesAfterError) {
+		// What the peer sent behind the error is still read and handled,
+		// for lingerTime after the ALERT; only then does the session go
+		// down.
+		s.conn.SetReadDeadline(time.Now().Add(lingerTime))
+		<-handlerDone
+	}
 	// The routing half is no longer called once the writer has stopped
 	// and the reader is out of its handler: the session can go down and
 	// free its router ID before the connection is closed.

@@ -118,6 +118,13 @@ func fsmCases() []Case {
 			Requirement: "the local system [...] initiates a TCP connection [...] sends an OPEN message to its peer",
 			Reading:     "The draft does not say who sends HANDSHAKE first: records whether the DUT sends its own without waiting for the harness's.",
 			Type:        omp.TypeHandshake, Script: []Step{Connect(0), ExpectOn(0, ExpectMessage(omp.TypeHandshake).First())}},
+		{ID: "FSM-003", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6",
+			Requirement: "When any of the conditions described here are detected, a NOTIFICATION message, with the indicated Error Code, Error Subcode, and Data fields, is sent, and the BGP connection is closed",
+			Reading:     "Nothing after a message the DUT refuses is applied: peer0 sends a message of Type 9, which the draft does not define (ALERT OMP_ERR_HEADER/TYPE), and, in the same TCP segment behind it, an UPDATE with its vRoute; the session ends at the refused message, and the vRoute does not reach peer1 within 2 s. As in BGP, the connection is closed at the error: what the peer sent after it is not part of the session." + readValid,
+			Roles:       Controller, Needs: slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}), Type: omp.TypeUpdate,
+			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes())), ExpectOn(0, Accept()),
+				SendTogether(0, Raw(9, nil), RouteUpdate()), ExpectOn(0, Alert(omp.ErrHeader, omp.SubErrHeaderType).ThenClose()),
+				ExpectOn(1, NoMessage(omp.TypeUpdate, 2, HasVRoute(DefaultPrefix), ViaPeer(0)))}},
 	}
 	before := []idv[M]{
 		{"FSM-010", RouteUpdate()}, {"FSM-011", Hello()}, {"FSM-012", Query(VRoutes(DefaultPrefix))}, {"FSM-013", Policy(omp.PolicyComplete, []byte("policy"))}, {"FSM-014", InformAll(omp.InformEOR)},
