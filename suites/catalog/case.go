@@ -230,7 +230,9 @@ type Case struct {
 	// would show a step-1 outcome it owes to another case's TLOC), or
 	// whose traffic would swamp the others' sessions (a controller
 	// reflects hundreds of routes to every peer): they run alone, after
-	// every other case.
+	// every other case. An exclusive timer case (HLD-001, HLD-010: HELLOs
+	// timed on a quiet session) runs with the other exclusive timer cases,
+	// which send no routes either.
 	Exclusive bool
 }
 

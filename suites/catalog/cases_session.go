@@ -98,7 +98,7 @@ func holdCases() []Case {
 			Script: []Step{OpenUnconfirmed(0, HoldTime(3)), ExpectOn(0, HoldTimerExpiresUnconfirmed())}},
 		{ID: "HLD-010", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2",
 			Requirement: reqHoldSmaller,
-			Reading:     readHold + readKeepalive + " Offered 65535, more than the DUT offers itself, the hold time is the DUT's own offer: its HELLOs come within it, not a third of 65535 s apart.", Timer: true, Type: omp.TypeHello,
+			Reading:     readHold + readKeepalive + readAlone + " Offered 65535, more than the DUT offers itself, the hold time is the DUT's own offer: its HELLOs come within it, not a third of 65535 s apart.", Timer: true, Exclusive: true, Type: omp.TypeHello,
 			Script: []Step{TryOpen(0, HoldTime(65535)), ExpectOn(0, HelloWithinHold())}},
 		{ID: "HLD-011", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2", Requirement: reqHoldSmaller,
 			Reading: readHold + " Offered 65535, more than the DUT offers itself, the hold timer expires at the DUT's own offer: a silent peer is dropped one DUT hold time after its last message, not 65535 s.", Timer: true, Type: omp.TypeHello,

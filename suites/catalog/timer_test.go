@@ -185,3 +185,24 @@ func TestHoldExpiryTakesOffTheRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A case that counts any message of the DUT's as a HELLO runs alone: in
+// a full run the routes other cases have the DUT originate or pass on
+// reach its session too, and an independent hub that sent no HELLO at
+// all passed HLD-010 on another case's route.
+func TestAnyMessageHelloCasesRunAlone(t *testing.T) {
+	for _, c := range All() {
+		for _, e := range c.Expectations() {
+			anyMessage := false
+			switch e := e.(type) {
+			case helloExp:
+				anyMessage = !e.floor // a floor counts HELLOs at most: other traffic cannot fake one
+			case helloWithinHoldExp:
+				anyMessage = true
+			}
+			if anyMessage && !c.Exclusive {
+				t.Errorf("%s counts any message as a HELLO (%s) but does not run alone", c.ID, e)
+			}
+		}
+	}
+}

@@ -184,23 +184,25 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 		}
 	}
 	// Timer cases first, so that their waiting overlaps the ordinary
-	// cases; the exclusive cases last, one at a time, alone; last of all
-	// those that terminate the DUT (a DUT the harness does not start
-	// stays down after them).
-	for pass := 0; pass < 4; pass++ {
-		if pass == 2 {
+	// cases; then the exclusive timer cases together, with no other case
+	// (they time the DUT's HELLOs on quiet sessions and send no routes,
+	// so they are alone with each other); then the other exclusive cases,
+	// one at a time, alone; last of all those that terminate the DUT (a
+	// DUT the harness does not start stays down after them).
+	for pass := range passes {
+		if pass == passExclusiveTimers || pass == passExclusive {
 			wg.Wait()
 		}
 		for i := range cases {
 			c := &cases[i]
-			if c.Exclusive != (pass >= 2) || !c.Exclusive && c.Timer != (pass == 0) || c.Exclusive && terminates(c) != (pass == 3) {
+			if passOf(c) != pass {
 				continue
 			}
 			sem := ordinary
-			if c.Timer && !c.Exclusive && r.ln == nil {
+			if c.Timer && r.ln == nil && (pass == passTimers || pass == passExclusiveTimers) {
 				sem = timers
 			}
-			if pass >= 2 {
+			if pass >= passExclusive {
 				sem = make(chan struct{}, 1)
 			}
 			select {
@@ -214,7 +216,7 @@ func Run(ctx context.Context, cfg Config, cases []catalog.Case) (*Report, error)
 			}
 			wg.Add(1)
 			go one(i, sem)
-			if pass >= 2 {
+			if pass >= passExclusive {
 				wg.Wait()
 			}
 		}
@@ -463,4 +465,29 @@ func caseBound(base time.Duration, c *catalog.Case, env *catalog.Env) time.Durat
 		return base
 	}
 	return base + 2*env.Seconds(float64(min(env.DUT.HoldTime, catalog.MaxOwnHold)))
+}
+
+// The passes of a run, in order.
+const (
+	passTimers          = iota // timer cases, beside the ordinary ones
+	passOrdinary               // the ordinary cases
+	passExclusiveTimers        // exclusive timer cases, together
+	passExclusive              // the other exclusive cases, one at a time
+	passTerminate              // cases that terminate the DUT, one at a time
+	passes
+)
+
+// passOf is the pass case c runs in.
+func passOf(c *catalog.Case) int {
+	switch {
+	case c.Exclusive && terminates(c):
+		return passTerminate
+	case c.Exclusive && c.Timer:
+		return passExclusiveTimers
+	case c.Exclusive:
+		return passExclusive
+	case c.Timer:
+		return passTimers
+	}
+	return passOrdinary
 }

@@ -711,3 +711,37 @@ func TestTerminatingCaseRunsLast(t *testing.T) {
 		}
 	}
 }
+
+// The exclusive timer cases (HLD-001, HLD-010) run after every ordinary
+// case, together: each times HELLOs on its own quiet session, and neither
+// sends routes that would reach the other.
+func TestExclusiveTimerCasesRunTogether(t *testing.T) {
+	var cases []catalog.Case
+	for _, id := range []string{"HLD-001", "HDR-002", "HLD-010", "RFL-001"} {
+		c, ok := catalog.Lookup(id)
+		if !ok {
+			t.Fatalf("no case %s", id)
+		}
+		cases = append(cases, *c)
+	}
+	rep, err := Run(context.Background(), Config{Factory: dut.Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 2}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	span := map[string][2]time.Time{}
+	for _, r := range rep.Results {
+		if r.Grade != catalog.Pass {
+			t.Errorf("%s: %s %s", r.ID, r.Grade, r.Received)
+		}
+		span[r.ID] = [2]time.Time{r.Start, r.Start.Add(r.Duration)}
+	}
+	h1, h10 := span["HLD-001"], span["HLD-010"]
+	if !h1[0].Before(h10[1]) || !h10[0].Before(h1[1]) {
+		t.Errorf("HLD-001 %v and HLD-010 %v ran one after the other", h1, h10)
+	}
+	for _, id := range []string{"HDR-002", "RFL-001"} {
+		if end := span[id][1]; end.After(h1[0]) || end.After(h10[0]) {
+			t.Errorf("%s ended at %v, after an exclusive timer case began", id, end)
+		}
+	}
+}
