@@ -688,14 +688,7 @@ func TestWrongExpectationsFailAgainstTheReference(t *testing.T) {
 // the DUT after every other: a DUT the harness does not restart stays
 // down after it.
 func TestTerminatingCaseRunsLast(t *testing.T) {
-	var cases []catalog.Case
-	for _, id := range []string{"OPR-004", "OPR-003", "HDR-002", "OPR-001"} {
-		c, ok := catalog.Lookup(id)
-		if !ok {
-			t.Fatalf("no case %s", id)
-		}
-		cases = append(cases, *c)
-	}
+	cases := casesOf(t, "OPR-004", "OPR-003", "HDR-002", "OPR-001")
 	var order []string
 	rep, err := Run(context.Background(), Config{Factory: dut.Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 1,
 		Progress: func(r *Result, _, _ int) { order = append(order, r.ID) }}, cases)
@@ -716,14 +709,7 @@ func TestTerminatingCaseRunsLast(t *testing.T) {
 // case, together: each times HELLOs on its own quiet session, and neither
 // sends routes that would reach the other.
 func TestExclusiveTimerCasesRunTogether(t *testing.T) {
-	var cases []catalog.Case
-	for _, id := range []string{"HLD-001", "HDR-002", "HLD-010", "RFL-001"} {
-		c, ok := catalog.Lookup(id)
-		if !ok {
-			t.Fatalf("no case %s", id)
-		}
-		cases = append(cases, *c)
-	}
+	cases := casesOf(t, "HLD-001", "HDR-002", "HLD-010", "RFL-001")
 	rep, err := Run(context.Background(), Config{Factory: dut.Reference(catalog.Controller, nil), Env: fastEnv(), Parallel: 2}, cases)
 	if err != nil {
 		t.Fatal(err)
@@ -744,4 +730,18 @@ func TestExclusiveTimerCasesRunTogether(t *testing.T) {
 			t.Errorf("%s ended at %v, after an exclusive timer case began", id, end)
 		}
 	}
+}
+
+// casesOf are the catalogue's cases ids, in order.
+func casesOf(t *testing.T, ids ...string) []catalog.Case {
+	t.Helper()
+	var cases []catalog.Case
+	for _, id := range ids {
+		c, ok := catalog.Lookup(id)
+		if !ok {
+			t.Fatalf("no case %s", id)
+		}
+		cases = append(cases, *c)
+	}
+	return cases
 }
