@@ -372,7 +372,7 @@ var faultTable = [numFaults]faultDef{
 		"when a restarting peer's GR interval runs out before its End-of-RIB, every route of the peer is purged, also those it advertised again since it came back, instead of only the stale ones"},
 	fGREndsOnFirstEOR: {"gr-ends-on-first-eor", "gr", allRoles,
 		"a restarting peer's graceful restart ends at its first End-of-RIB, of any family: that family's stale routes are swept, and those of its other families, which have had no End-of-RIB, stay for ever instead of going when the GR interval runs out"},
-	fErrorCloseKeepsGR: {"error-close-keeps-gr-routes", "gr", ctrlRoles,
+	fErrorCloseKeepsGR: {"error-close-keeps-gr-routes", "gr", allRoles,
 		"a session it ends with an ALERT for a message it cannot decode (OMP_ERR_HEADER, a malformed UPDATE) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by an ALERT, as to one ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
 	fSessionDownKeepsTLOCs: {"session-down-keeps-tlocs", "gr", ctrlRoles,
 		"a peer whose session ends without graceful restart has its vRoutes withdrawn but keeps its TLOC routes (as if they followed BFD, not the session): they stay advertised to the other peers, instead of withdrawn with the rest"},

@@ -150,6 +150,8 @@ func reflectionCases() []Case {
 	}
 }
 
+const reqGRNotAfterAlert = "The BGP Graceful Restart mechanism defined in RFC 4724 limits the usage of BGP Graceful Restart to BGP messages other than BGP NOTIFICATION messages."
+
 const reqGR = "Graceful restart for OMP allows SDN routers to continue forwarding with last known routing information even when the OMP peering experiences an outage. [...] If the graceful restart duration expires and the OMP peering is not re-established within this period, then the SDN Router considers the OMP peer as dead and purges all routes learnt from that period. In the case where the peering is re-established during graceful restart duration, then based on fresh routes learnt from the OMP peer, a mark and sweep of all routes is done."
 
 // reqDownNoGR is what becomes of a peer's routes when its session ends
@@ -240,7 +242,7 @@ func grCases() []Case {
 				Reset(0), Sleep(0.5), Open(0, gr(30)), Send(0, Update(TLOCRoutes())), Send(0, Inform(omp.InformEOR, omp.AFIIPv4, omp.SAFITLOC)), ExpectOn(0, Accept()),
 				ExpectOn(1, InRefresh(HasVRoute(p), ViaPeer(0)))})},
 		{ID: "GR-013", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4724 4, RFC 8538",
-			Requirement: "The BGP Graceful Restart mechanism defined in RFC 4724 limits the usage of BGP Graceful Restart to BGP messages other than BGP NOTIFICATION messages.",
+			Requirement: reqGRNotAfterAlert,
 			Reading:     "Graceful restart does not apply when the DUT itself ends the session with an ALERT: peer0 (graceful restart, 30 s offered) sends a message of Type 9, which the draft does not define; the DUT's ALERT OMP_ERR_HEADER/TYPE ends the session, and peer0's vRoute is withdrawn from peer1 at once, not kept stale for the GR interval as after a lost connection. As a BGP NOTIFICATION, an ALERT ends the session by the normal procedures: the peer whose data was refused is not expected back with the same routes." + readGRUnit + readValid,
 			Roles:       Controller, Needs: needs, Type: omp.TypeUpdate,
 			Script: slices.Concat([]Step{Open(1), Open(0, gr(30))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
