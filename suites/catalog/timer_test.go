@@ -170,18 +170,18 @@ func (s *alertAtSession) Await(d time.Duration, _ string, stop func(Event) bool)
 // ALERT reaches us a round trip after the timer ran out. Hold 300 ms,
 // tolerance 20 ms, a round trip of 200 ms: the ALERT seen at 500 ms is
 // on time; without the round trip known it would be 180 ms late. A round
-// trip said to be an hour is not believed: MaxRTT (1 s) taken off 500 ms
-// makes the expiry early.
+// trip said to be 1.6 s is not believed past MaxRTT (1 s): the ALERT seen
+// at 1.9 s is 580 ms late, not on time.
 func TestHoldExpiryTakesOffTheRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
-		rtt  time.Duration
-		want Grade
-	}{{200 * time.Millisecond, Pass}, {0, Fail}, {time.Hour, Fail}} {
-		s := &alertAtSession{at: time.Now().Add(500 * time.Millisecond), rtt: tc.rtt}
+		rtt, at time.Duration
+		want    Grade
+	}{{200 * time.Millisecond, 500 * time.Millisecond, Pass}, {0, 500 * time.Millisecond, Fail}, {1600 * time.Millisecond, 1900 * time.Millisecond, Fail}} {
+		s := &alertAtSession{at: time.Now().Add(tc.at), rtt: tc.rtt}
 		x := timerExec(s, 300*time.Millisecond, 30, true)
 		x.sent[0] = time.Now()
 		if v := HoldTimerExpiresUnconfirmed().check(x, 0); v.Grade != tc.want {
-			t.Errorf("round trip %s: %s (%s, %s), want %s", tc.rtt, v.Grade, v.Received, v.Reason, tc.want)
+			t.Errorf("round trip %s, ALERT at %s: %s (%s, %s), want %s", tc.rtt, tc.at, v.Grade, v.Received, v.Reason, tc.want)
 		}
 	}
 }
