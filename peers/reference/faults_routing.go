@@ -93,6 +93,5 @@ func updateFaults(fs faultSet, m *omp.Update) (*omp.Update, error) {
 // withdrawAfterReach splits m for update-withdraw-after-reach: its
 // advertisements, then its withdrawals.
 func withdrawAfterReach(m *omp.Update) []*omp.Update {
-	return []*omp.Update{{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)},
-		{Attributes: slices.DeleteFunc(slices.Clone(m.Attributes), func(a omp.Attribute) bool { return a.Type() == omp.AttrTypeReachables })}}
+	return []*omp.Update{{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}, {Attributes: without(m.Attributes, omp.AttrTypeReachables)}}
 }
