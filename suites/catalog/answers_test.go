@@ -1,0 +1,65 @@
+package catalog
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// queuedSession holds events that arrived before any wait began, and
+// hands them out in order; then nothing.
+type queuedSession struct {
+	stillSession
+	evs []Event
+}
+
+func (s *queuedSession) Await(d time.Duration, _ string, stop func(Event) bool) (Event, []Event) {
+	for len(s.evs) > 0 {
+		ev := s.evs[0]
+		s.evs = s.evs[1:]
+		if stop(ev) {
+			return ev, nil
+		}
+	}
+	time.Sleep(d)
+	return Event{Kind: EvTimeout, At: time.Now()}, nil
+}
+
+// A message that came before a no-message wait began (it waited in the
+// queue through the steps before) says so, not "after -500ms".
+func TestNoMessageBeforeTheWait(t *testing.T) {
+	e := DefaultEnv(Controller)
+	u := &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: inVPN(e, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+		VRoutes: []omp.VRouteNLRI{{PrefixLen: 24, Address: netip.MustParseAddr("192.168.1.0")}}})})}}
+	x := newExec(t.Context(), &Case{ID: "T"}, e, nil)
+	x.sess[0] = &queuedSession{evs: []Event{{Kind: EvMessage, Msg: u, At: time.Now().Add(-500 * time.Millisecond)}}}
+	v := NoMessage(omp.TypeUpdate, 0.1, WithdrawsVRoute(DefaultPrefix)).check(x, 0)
+	if v.Grade != Fail || strings.Contains(v.Received, "-") || !strings.Contains(v.Received, "before the wait began") {
+		t.Errorf("%s: %q", v.Grade, v.Received)
+	}
+}
+
+// The answer to RefreshNotAnswered's QUERY is the UPDATE that withdraws
+// the prefix asked about: a re-advertisement before it is not, and the
+// EOR after the re-advertisement answers the REFRESH_REQUEST before it.
+func TestRefreshNotAnsweredReadsTheQuerysAnswer(t *testing.T) {
+	e := DefaultEnv(Controller)
+	e.Answer, e.Settle = time.Second, 50*time.Millisecond
+	update := func(v omp.AttrValue) *omp.Update { return &omp.Update{Attributes: []omp.Attribute{omp.Attr(v)}} }
+	nlri := func(prefix string) omp.Reach {
+		p := netip.MustParsePrefix(prefix)
+		return inVPN(e, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute, VRoutes: []omp.VRouteNLRI{{PrefixLen: uint8(p.Bits()), Address: p.Addr()}}})
+	}
+	readvert := update(&omp.AttrReachables{Reach: nlri(DefaultPrefix)})
+	answer := update(&omp.AttrUnreachables{Reach: nlri(absentPrefix)})
+	eor := &omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	x := newExec(t.Context(), &Case{ID: "T"}, e, nil)
+	now := time.Now()
+	x.sess[0] = &queuedSession{evs: []Event{{Kind: EvMessage, Msg: readvert, At: now}, {Kind: EvMessage, Msg: eor, At: now}, {Kind: EvMessage, Msg: answer, At: now}}}
+	if v := RefreshNotAnswered().check(x, 0); v.Grade != Fail || !strings.Contains(v.Received, "before the QUERY's answer") {
+		t.Errorf("%s: %q", v.Grade, v.Received)
+	}
+}
