@@ -154,6 +154,7 @@ const (
 	fRefreshIgnored
 	fRefreshEOROnly
 	fRefreshEveryFamily
+	fRefreshUnknownFamilyAsAll
 
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn
@@ -416,6 +417,8 @@ var faultTable = [numFaults]faultDef{
 
 	fRefreshEveryFamily: {"refresh-every-family", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST for one family is answered for every negotiated family: their routes and End-of-RIB too"},
+	fRefreshUnknownFamilyAsAll: {"refresh-unknown-family-as-all", "eor-refresh", allRoles,
+		"INFORM REFRESH_REQUEST for an AFI the draft does not define (3 and up) is answered as one for every family (routes and End-of-RIB) instead of ignored (RFC 2918 4)"},
 
 	fQueryIgnored: {"query-ignored", "query", allRoles,
 		"every QUERY is accepted and never answered"},

@@ -514,6 +514,13 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("a family b did not negotiate sent: %v", m)
 		}
 	}},
+	{"refresh-unknown-family-as-all", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		p.send(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: 3, SAFI: omp.SAFIVRoute})
+		if m := p.quiet(quietWindow, isEOR); (m != nil) != faulty {
+			t.Fatalf("a REFRESH_REQUEST for AFI 3 answered: %v", m)
+		}
+	}},
 	{"refresh-unnegotiated-family-answered", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		a.send(originN(1).tlocAdv(0))

@@ -262,6 +262,9 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if m.InformType == omp.InformRefreshRequest && fs.has(fRefreshIgnored) {
 			return nil, nil
 		}
+		if m.InformType == omp.InformRefreshRequest && !m.AllFamilies && m.AFI != omp.AFIIPv4 && m.AFI != omp.AFIIPv6 && fs.has(fRefreshUnknownFamilyAsAll) {
+			m = &omp.Inform{InformType: omp.InformRefreshRequest, AllFamilies: true}
+		}
 		return nil, r.Inform(p.id, m)
 	case *omp.Query:
 		if fs.has(fQueryIgnored) {

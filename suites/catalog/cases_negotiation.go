@@ -79,6 +79,10 @@ func negotiationCases() []Case {
 			Roles:   AnyRole, Needs: append([]Need{tloc, NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeInform,
 			Script: []Step{Open(1), Send(1, Update(TLOCRoutes())), ExpectOn(1, Accept()), Open(0, onlyVRoutes()),
 				Send(0, Inform(omp.InformRefreshRequest, omp.AFIIPv4, omp.SAFITLOC)), ExpectOn(0, OnlyNegotiatedUntil(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))}},
+		{ID: "NEG-007", Section: "3.1.2.4", Level: SHOULD, Basis: BGP, Source: "RFC 2918 4", Requirement: reqRefreshUnnegotiated,
+			Reading: "A REFRESH_REQUEST for AFI 3, which the draft does not define and no DUT advertises, is ignored: no re-advertisement and no End-of-RIB before the answer to a QUERY sent after it (docs/query.md), nor for the settle time after that answer, and no ALERT (RFC 2918 says to ignore the message). A DUT that takes an unknown family for every family fails.",
+			Roles:   AnyRole, Needs: append([]Need{NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeInform,
+			Script: []Step{Open(0), Send(0, Inform(omp.InformRefreshRequest, 3, omp.SAFIVRoute)), ExpectOn(0, RefreshNotAnswered())}},
 	}
 }
 
