@@ -115,11 +115,7 @@ func (s *session) acceptHandshake(_ State, in *input) event {
 		in.ended = true
 	}
 	if s.set.faults.has(fRoutesBeforeEstablished) { // the initial advertisement starts now, not at Established
-		s.mu.Lock()
-		pr := s.pr
-		s.mu.Unlock()
-		s.routes.Store(&peerRoutingBox{pr})
-		notify(s.wake)
+		s.startRoutes()
 	}
 	return evNone
 }
@@ -131,12 +127,18 @@ func (s *session) establish(_ State, in *input) event {
 		return evNone
 	}
 	s.sp.established(s)
+	s.startRoutes()
+	return evNone
+}
+
+// startRoutes hands the routing half's output to the writer: its
+// initial advertisement starts.
+func (s *session) startRoutes() {
 	s.mu.Lock()
 	pr := s.pr
 	s.mu.Unlock()
 	s.routes.Store(&peerRoutingBox{pr})
 	notify(s.wake)
-	return evNone
 }
 
 // route hands an UPDATE, QUERY, POLICY or INFORM to the routing half
