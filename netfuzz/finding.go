@@ -250,13 +250,9 @@ const maxFindingFile = 64 << 20
 // Load reads a finding Save wrote: a regular file of at most 64 MiB
 // (filein.Read).
 func Load(path string) (*Finding, error) {
-	b, err := filein.Read(path, maxFindingFile)
-	if err != nil {
-		return nil, err
-	}
 	var f Finding
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("netfuzz: %s: %w", path, err)
+	if err := filein.ReadJSON(path, maxFindingFile, &f); err != nil {
+		return nil, err
 	}
 	if f.Kind == "" || f.Input.Hex == "" {
 		return nil, errors.New("netfuzz: " + path + ": not a finding (no kind or input)")

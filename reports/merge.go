@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -73,14 +74,15 @@ func MergeReports(specs []string) (*Matrix, error) {
 		if !named {
 			path = spec
 		}
-		b, err := filein.Read(path, maxReportFile)
-		if err != nil {
-			return nil, err
-		}
 		var rs reportSummary
-		err = json.Unmarshal(b, &rs)
-		if err != nil || rs.Target == "" {
-			return nil, fmt.Errorf("%s: not a JSON report of ompconform run (%v)", path, err)
+		err := filein.ReadJSON(path, maxReportFile, &rs)
+		switch {
+		case errors.Is(err, filein.ErrNotJSON):
+			return nil, fmt.Errorf("%w; not a JSON report of ompconform run", err)
+		case err != nil:
+			return nil, err
+		case rs.Target == "":
+			return nil, fmt.Errorf("%s: not a JSON report of ompconform run (no target)", path)
 		}
 		if !named {
 			name = rs.Target + " (" + rs.Role + ")"

@@ -128,13 +128,9 @@ func MergeParts(dir string, head runner.Report, own []runner.Result) (*runner.Re
 		return nil, err
 	}
 	for _, f := range files {
-		b, err := filein.Read(f, maxPart)
-		if err != nil {
-			return nil, err
-		}
 		var p part
-		if err := json.Unmarshal(b, &p); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+		if err := filein.ReadJSON(f, maxPart, &p); err != nil {
+			return nil, err
 		}
 		if err := p.restore(); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)

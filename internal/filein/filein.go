@@ -6,6 +6,7 @@
 package filein
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,24 @@ func Read(path string, max int64) ([]byte, error) {
 		return nil, tooLarge(path, max)
 	}
 	return b, nil
+}
+
+// ErrNotJSON is the error (under errors.Is) ReadJSON gives for a file
+// it read whose contents do not decode.
+var ErrNotJSON = errors.New("not the JSON expected")
+
+// ReadJSON decodes the JSON file at path, read as Read reads it, into v.
+// A file that does not decode is an error that names the path and is
+// ErrNotJSON under errors.Is, and the decoder's error too.
+func ReadJSON(path string, max int64, v any) error {
+	b, err := Read(path, max)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w: %w", path, ErrNotJSON, err)
+	}
+	return nil
 }
 
 func regular(path string, fi fs.FileInfo) error {

@@ -91,3 +91,20 @@ func TestReadMissing(t *testing.T) {
 		t.Fatalf("Read of a missing file = %v; want fs.ErrNotExist naming the path", err)
 	}
 }
+
+// ReadJSON decodes what Read reads; contents that do not decode are
+// ErrNotJSON naming the path, and Read's own errors stay Read's.
+func TestReadJSON(t *testing.T) {
+	var v struct{ Target string }
+	if err := ReadJSON(write(t, "r.json", []byte(`{"Target":"dut"}`)), 0, &v); err != nil || v.Target != "dut" {
+		t.Fatalf("ReadJSON = %+v, %v", v, err)
+	}
+	bad := write(t, "bad.json", []byte(`{"Target":`))
+	if err := ReadJSON(bad, 0, &v); !errors.Is(err, ErrNotJSON) || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("ReadJSON of a cut file = %v; want ErrNotJSON naming %s", err, bad)
+	}
+	big := write(t, "big.json", []byte(`{"Target":"far too long"}`))
+	if err := ReadJSON(big, 4, &v); !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrNotJSON) {
+		t.Fatalf("ReadJSON over the limit = %v; want ErrTooLarge only", err)
+	}
+}
