@@ -84,6 +84,7 @@ const (
 	fUpdateIPv6Prefix64Bits
 	fUpdateLabel20Bits
 	fUpdateDefaultRouteRefused
+	fUpdateMcastPrunesDropped
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -127,6 +128,7 @@ const (
 	fReflectOriginatorRewritten
 	fReflectByPathID
 	fReflectAttrsByOriginator
+	fReflectTLOCEncapDropped
 	fExtendedDropped
 	fUnnegotiatedAccepted
 	fUnnegotiatedSent
@@ -282,6 +284,8 @@ var faultTable = [numFaults]faultDef{
 		"a vRoute's Label is kept to 20 bits, as an MPLS label is: a Label of 0xABCDEF is passed on as 0xBCDEF, where the draft's Label is 3 bytes"},
 	fUpdateDefaultRouteRefused: {"update-default-route-refused", "update", ctrlRoles,
 		"a vRoute of prefix length 0 (0.0.0.0/0, ::/0) is refused with ALERT OMP_ERR_UPDATE and the session closed, where a default route is a prefix like any other"},
+	fUpdateMcastPrunesDropped: {"update-mcast-prunes-dropped", "update", ctrlRoles,
+		"the pruned sources of a multicast JOIN_XG, JOIN_SG or SA route (Prune Count and the list) are dropped on receipt: the route is passed on with Prune Count 0"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -404,6 +408,8 @@ var faultTable = [numFaults]faultDef{
 		"a controller passes on one path per Path ID to a prefix, whatever its originator: two SDN routers that number their paths alike (both Path ID 1) have one of their paths dropped, where RFC 7911 3 makes a Path ID unique per neighbor only"},
 	fReflectAttrsByOriginator: {"reflect-attributes-by-originator", "reflect", ctrlRoles,
 		"a controller packs the paths it passes on by originator, not by their attributes: one SDN router's routes of different ATTR_TYPE_PREF go out in one UPDATE, with the first route's attributes"},
+	fReflectTLOCEncapDropped: {"reflect-tloc-encap-dropped", "reflect", ctrlRoles,
+		"a controller passes on a TLOC route without its ATTR_TYPE_TLOC_ENCAP (the IPsec SPI and keys, or the GRE key, another router needs to reach the TLOC): the attribute is dropped on receipt"},
 	fUnnegotiatedAccepted: {"unnegotiated-family-accepted", "negotiation", allRoles,
 		"routes of a family the peer did not negotiate in its MP capabilities are installed (and reflected) instead of ignored"},
 	fUnnegotiatedSent: {"unnegotiated-family-sent", "negotiation", allRoles,

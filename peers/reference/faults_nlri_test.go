@@ -2,6 +2,7 @@ package reference
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/ompconform/ompconform/omp"
@@ -87,6 +88,33 @@ var nlriFaultCases = []faultCase{
 		v, _ := u.Find(omp.AttrTypePref)
 		if at200 := v != nil && v.(*omp.AttrPref).Preference == 200; at200 == faulty {
 			t.Fatalf("10.2.0.0/16 passed on with %v, want PREF 200: %v", v, !faulty)
+		}
+	}},
+	{"reflect-tloc-encap-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		adv := originN(1).tlocAdv(0)
+		encap := &omp.AttrTLOCEncap{EncapType: omp.EncapGRE, TLVs: []omp.TLV{{Type: omp.EncapTLVGREKey, Value: []byte{0, 0, 0, 42}}}}
+		adv.Attributes = append(adv.Attributes, omp.Attr(encap))
+		a.send(adv)
+		m := b.awaitOK("the TLOC route reflected", reachesIn(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}))
+		if _, kept := m.(*omp.Update).Find(omp.AttrTypeTLOCEncap); kept == faulty {
+			t.Fatalf("the TLOC route passed on with its ATTR_TYPE_TLOC_ENCAP: %v", kept)
+		}
+	}},
+	{"update-mcast-prunes-dropped", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast}}
+		a, b := famPeers(t, sp, fams)
+		o := originN(1)
+		join := omp.MulticastNLRI{McastType: omp.McastTypeJoinXG, VPNID: 1, SourceOriginator: o.id, DestinationOriginator: o.id,
+			SourcePrefixLen: 32, Source: netip.MustParseAddr("10.9.9.9"), GroupPrefixLen: 32, Group: netip.MustParseAddr("239.1.1.1"),
+			Prunes: []omp.PrunedSource{{PrefixLen: 32, Address: netip.MustParseAddr("10.1.1.2")}}}
+		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: o.id}),
+			omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIMulticast, Multicast: []omp.MulticastNLRI{join}}})}})
+		m := b.awaitOK("the join reflected", reachesIn(fams[2]))
+		v, _ := m.(*omp.Update).Find(omp.AttrTypeReachables)
+		if got := v.(*omp.AttrReachables).Multicast; slices.ContainsFunc(got, func(n omp.MulticastNLRI) bool { return len(n.Prunes) == 1 }) == faulty {
+			t.Fatalf("the join passed on as %+v", got)
 		}
 	}},
 }

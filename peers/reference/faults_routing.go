@@ -49,16 +49,25 @@ func (s *fragmentStack) add(m *omp.Policy, res policy.Result) policy.Result {
 }
 
 // updateFaults is m as the UPDATE faults that misread NLRI have the RIB
-// see it (update-ipv6-prefix-64-bits, update-label-20-bits), or an error
-// for one they refuse (update-default-route-refused); m itself is left
-// alone.
+// see it (update-ipv6-prefix-64-bits, update-label-20-bits,
+// update-mcast-prunes-dropped), or an error for one they refuse
+// (update-default-route-refused); m itself is left alone.
 func updateFaults(fs faultSet, m *omp.Update) (*omp.Update, error) {
-	if !fs.has(fUpdateIPv6Prefix64Bits) && !fs.has(fUpdateLabel20Bits) && !fs.has(fUpdateDefaultRouteRefused) {
+	if !fs.has(fUpdateIPv6Prefix64Bits) && !fs.has(fUpdateLabel20Bits) && !fs.has(fUpdateDefaultRouteRefused) && !fs.has(fUpdateMcastPrunesDropped) {
 		return m, nil
 	}
 	out := &omp.Update{Attributes: slices.Clone(m.Attributes)}
 	for i, a := range out.Attributes {
 		r, _ := omp.ReachOf(a.Value)
+		if r != nil && r.SAFI == omp.SAFIMulticast && fs.has(fUpdateMcastPrunesDropped) && a.Value.AttrType() == omp.AttrTypeReachables {
+			nr := *r
+			nr.Multicast = slices.Clone(r.Multicast)
+			for j := range nr.Multicast {
+				nr.Multicast[j].Prunes = nil
+			}
+			out.Attributes[i].Value = &omp.AttrReachables{Reach: nr}
+			continue
+		}
 		if r == nil || r.SAFI != omp.SAFIVRoute {
 			continue
 		}

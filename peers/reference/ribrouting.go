@@ -233,6 +233,9 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if fs.has(fUpdateWithdrawIgnored) {
 			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
 		}
+		if fs.has(fReflectTLOCEncapDropped) {
+			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeTLOCEncap)}
+		}
 		m, err := updateFaults(fs, m)
 		if err != nil {
 			return nil, err

@@ -32,6 +32,18 @@ const readValid = " Each SDN router advertises its TLOC (SAFI_TLOC) before its v
 
 const reqController = "Routing Controller: Centralized routing and policy distribution controller. Peers with all SDN routers in the network via OMP. [...] SDN Routers: [...] advertises to Routing Controller via OMP."
 
+// mcastAsSent is peer0 advertising multicast route n, which reaches
+// peer1 as it was sent.
+func mcastAsSent(n omp.MulticastNLRI) []Step {
+	return []Step{Send(0, Update(Reach(mcast(omp.AFIIPv4, n)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasMulticastAsSent(n)))}
+}
+
+// pruned is n with one pruned source (SrcPrefix Len 32).
+func pruned(n omp.MulticastNLRI) omp.MulticastNLRI {
+	n.Prunes = []omp.PrunedSource{{PrefixLen: 32, Address: a4("10.9.9.10")}}
+	return n
+}
+
 func reflectionCases() []Case {
 	p := DefaultPrefix
 	reflected := func(preds ...Pred) Expectation {
@@ -147,6 +159,11 @@ func reflectionCases() []Case {
 		rc(Case{ID: "RFL-027", Reading: "A default route is a prefix like any other: peer0's 0.0.0.0/0 reaches peer1.", Needs: vroute,
 			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes("0.0.0.0/0"))),
 				[]Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute("0.0.0.0/0"), ViaPeer(0)))})}),
+		rc(Case{ID: "RFL-028", Reading: "A TLOC route's ATTR_TYPE_TLOC_ENCAP travels with it, unchanged, as its underlay addresses do (RFL-016): peer0 advertises its TLOC with the draft's IPsec encapsulation (section 3.1.3.3: PROTOCOL, SPI, AUTH and ENCRYPT with their keys), which reaches peer1 as it was sent. The SDN routers that build tunnels to the TLOC learn how only from it; the controller reads none of it, and like a BGP route reflector (RFC 4456 10) does not change what it passes on.",
+			Script: []Step{Open(0), Open(1), Send(0, Update(TLOCRoutes(), Attr(ipsecEncap))),
+				ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasTLOCRoute(0), AttrEquals(ipsecEncap)))}}),
+		rc(Case{ID: "RFL-029", Reading: "A multicast route's pruned sources travel with it: peer0 advertises an OMP_AF_MCAST_TYPE_JOIN_XG, a JOIN_SG and an SA route, one UPDATE each, each with a Prune Count of 1 and its pruned source (section 3.1.3.12); each reaches peer1 as it was sent, Prune Count and list unchanged. The pruned sources are part of the route's NLRI: a controller that drops them passes on another route.", Needs: mc,
+			Script: slices.Concat([]Step{Open(0), Open(1)}, mcastAsSent(pruned(mcastJoinXG)), mcastAsSent(mcastJoinSG), mcastAsSent(pruned(mcastSA)))}),
 	}
 }
 

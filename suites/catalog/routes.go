@@ -160,14 +160,30 @@ func HasMulticast(t omp.McastType) Pred { return multicastIn(t, false) }
 // in the case run's VPN.
 func WithdrawsMulticast(t omp.McastType) Pred { return multicastIn(t, true) }
 
+// HasMulticastAsSent: the message advertises multicast route n, in the
+// case run's VPN, field for field as n has it: its pruned sources too.
+func HasMulticastAsSent(n omp.MulticastNLRI) Pred {
+	what := fmt.Sprintf("it advertises the %s route as sent, with its %d pruned sources", n.McastType, len(n.Prunes))
+	return multicastWhere(what, false, func(e *Env, got omp.MulticastNLRI) bool {
+		n.VPNID = e.VPN()
+		return reflect.DeepEqual(got, n)
+	})
+}
+
 func multicastIn(t omp.McastType, withdrawn bool) Pred {
 	what := "it advertises a " + t.String() + " route"
 	if withdrawn {
 		what = "it withdraws a " + t.String() + " route"
 	}
+	return multicastWhere(what, withdrawn, func(e *Env, n omp.MulticastNLRI) bool { return n.McastType == t && n.VPNID == e.VPN() })
+}
+
+// multicastWhere: the message advertises (or, with withdrawn, withdraws)
+// a multicast route that match takes.
+func multicastWhere(what string, withdrawn bool, match func(e *Env, n omp.MulticastNLRI) bool) Pred {
 	return Pred{what, func(e *Env, m omp.Message) bool {
 		for _, r := range reachesOf(m, withdrawn, omp.SAFIMulticast) {
-			if slices.ContainsFunc(r.Multicast, func(n omp.MulticastNLRI) bool { return n.McastType == t && n.VPNID == e.VPN() }) {
+			if slices.ContainsFunc(r.Multicast, func(n omp.MulticastNLRI) bool { return match(e, n) }) {
 				return true
 			}
 		}
