@@ -116,6 +116,8 @@ const (
 	fBestTLOCPrefChangeIgnored
 	fBestRouterIDOfSender
 	fBestOSPFOneRank
+	fBestNextHopEncapIPsec
+	fBestNextHopIPv4Only
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -345,6 +347,10 @@ var faultTable = [numFaults]faultDef{
 		"step 6 compares the router ID of the peer that sent each path, not its ATTR_TYPE_ORIGINATOR (RFC 4456 9): a path another controller passes on ranks by that controller's router ID"},
 	fBestOSPFOneRank: {"edge-origin-ospf-one-rank", "bestpath", edgeRoles,
 		"step 5 ranks the three OSPF origin types alike, where the draft orders them: intra-area, then inter-area, then external"},
+	fBestNextHopEncapIPsec: {"bestpath-next-hop-encap-ipsec", "bestpath", allRoles,
+		"step 1 looks a vRoute's ATTR_TYPE_TLOC up as an IPsec TLOC whatever its Encap: a vRoute over a GRE TLOC is never valid (nor passed on), though the TLOC is advertised"},
+	fBestNextHopIPv4Only: {"bestpath-next-hop-ipv4-only", "bestpath", allRoles,
+		"step 1 looks a vRoute's ATTR_TYPE_TLOC up among the IPv4 TLOCs only: a vRoute over an IPv6 TLOC (OMP_AF_TLOC_IPv6) is never valid (nor passed on), though the TLOC is advertised"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -605,6 +611,8 @@ var ribQuirks = [...]struct {
 	{fReflectAttrsByOriginator, rib.QuirkReflectAttrsByOriginator},
 	{fSessionDownKeepsTLOCs, rib.QuirkDownKeepsTLOCs},
 	{fGRReconnectNoInitialAdvert, rib.QuirkRestartNoInitialAdvert},
+	{fBestNextHopEncapIPsec, rib.QuirkNextHopEncapIPsec},
+	{fBestNextHopIPv4Only, rib.QuirkNextHopIPv4Only},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

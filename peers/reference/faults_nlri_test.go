@@ -117,4 +117,30 @@ var nlriFaultCases = []faultCase{
 			t.Fatalf("the join passed on as %+v", got)
 		}
 	}},
+	{"bestpath-next-hop-encap-ipsec", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		o.tloc.Encap = uint8(omp.EncapGRE)
+		p.advertise(o, "10.1.0.0/16")
+		if faulty {
+			p.expectBest("10.1.0.0/16")
+			return
+		}
+		p.expectBest("10.1.0.0/16", o.id)
+	}},
+	{"bestpath-next-hop-ipv4-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}}
+		p, _ := famPeers(t, sp, fams)
+		o := originN(1)
+		o.tloc.Address = netip.MustParseAddr("2001:db8:2::101")
+		tloc := o.tlocAdv(0)
+		tloc.Attributes[2].Value.(*omp.AttrReachables).AFI = omp.AFIIPv6
+		p.send(tloc)
+		p.send(o.routeAdv(0, 0, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16")
+			return
+		}
+		p.expectBest("10.1.0.0/16", o.id)
+	}},
 }

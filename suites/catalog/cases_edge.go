@@ -96,6 +96,13 @@ func edgeRoutingCases() []Case {
 			Reading: "A prefix that one UPDATE both withdraws and advertises stays advertised: router 1's path to it comes, then one UPDATE with it in ATTR_TYPE_UNREACHABLES and in ATTR_TYPE_REACHABLES; the QUERY for it still reports router 1's path.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, []int{1})),
 				Send(0, As(1, Update(TLOC(), VRoutes(p), WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))})}),
+		bp(Case{ID: "EBP-021", Reading: "Step 1 over a GRE TLOC: router 1's TLOC comes with Encap GRE (1, as in ATTR_TYPE_TLOC_ENCAP's Encap Type), then its path, whose ATTR_TYPE_TLOC names that TLOC, Encap and all; the path is valid and reported. A TLOC is its address, color and encapsulation (ATTR_TYPE_TLOC, section 3.1.3.1). The draft does not say what makes a route valid; ompconform reads it as its next hop's TLOC being advertised, as EBP-001 does.",
+			Script: []Step{Open(0), Send(0, As(1, Update(TLOCRoutes(), Originator()).Mutate("update.attr[0].value.nlri[0].encap", Set(uint64(omp.EncapGRE))))),
+				Send(0, As(1, RouteUpdate(Originator()).Mutate("update.attr[0].value.encap", Set(uint64(omp.EncapGRE))))), ExpectOn(0, QueriedPaths(p, []int{1}))}}),
+		bp(Case{ID: "EBP-022", Reading: "Step 1 over an IPv6 TLOC: router 1's IPv6 TLOC comes (OMP_AF_TLOC_IPv6), then its path, whose ATTR_TYPE_TLOC names it (the draft's IPv6 format, section 3.1.3.1); the path is valid and reported, via that TLOC. The draft does not say what makes a route valid; ompconform reads it as its next hop's TLOC being advertised, as EBP-001 does.",
+			Needs: []Need{NeedFamily(omp.AFIIPv6, omp.SAFITLOC)},
+			Script: []Step{Open(0), Send(0, As(1, Update(TLOC6Routes(), Originator()))), Send(0, As(1, Update(TLOC6(), VRoutes(p), Originator()))),
+				ExpectOn(0, QueriedPaths6(p, []int{1}))}}),
 		bp(Case{ID: "EBP-019", Level: INFORMATIONAL, Reading: "Records whether step 5 orders the OSPF origin types: router 1's OSPF inter-area path is the best over router 2's OSPF external one, though router 2's has the higher router ID and TLOC address and came first. The draft gives the origin protocols no numbers; the case sends ompconform's (ATTR_TYPE_ORIGIN Proto 5 and 6, docs/wire-format.md), which a DUT need not share, so it fails nothing.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginOSPFInter)}, []A{origin(omp.OriginOSPFExternal)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 	}
@@ -112,7 +119,7 @@ func edgeQueryCase(section, req string, needs []Need) func(Case) Case {
 			c.Level = SHOULD
 		}
 		c.Reading += readEdgeQuery
-		c.Roles, c.Needs, c.Type = Edges, needs, omp.TypeQuery
+		c.Roles, c.Needs, c.Type = Edges, slices.Concat(needs, c.Needs), omp.TypeQuery
 		return c
 	}
 }

@@ -288,17 +288,24 @@ func bestPathCases() []Case {
 	bp := func(c Case) Case {
 		c.Section, c.Level, c.Basis, c.Requirement = "3.1-selection", SHOULD, Draft, reqBestPath
 		c.Reading += " Observed from a third peer, after the controller settles." + readValid
-		c.Roles, c.Needs, c.Type = Controller, slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}), omp.TypeUpdate
+		c.Roles, c.Needs, c.Type = Controller, slices.Concat(vroute, []Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC)}, c.Needs), omp.TypeUpdate
 		return c
 	}
-	// validity marks a step-1 case: that a vRoute is valid while its
+	// nextHopKnown marks a step-1 case: that a vRoute is valid while its
 	// TLOC is advertised is this project's reading of "Check whether
-	// the OMP route is valid", which the draft does not define. It runs
-	// alone: another case's TLOC change must not be what revalidates
-	// its route.
-	validity := func(c Case) Case {
-		c.Basis, c.Exclusive = Project, true
+	// the OMP route is valid", which the draft does not define.
+	nextHopKnown := func(c Case) Case {
+		c.Basis = Project
 		c.Reading += " The draft does not say what makes a route valid; ompconform reads it as its next hop's TLOC being advertised, as EBP-001 does."
+		return c
+	}
+	// validity marks a step-1 case whose route's validity changes: it
+	// runs alone, for another case's TLOC change must not be what
+	// revalidates its route. A case whose vRoute only ever comes after
+	// its TLOC (nextHopKnown alone) runs with the others.
+	validity := func(c Case) Case {
+		c = nextHopKnown(c)
+		c.Exclusive = true
 		return c
 	}
 	return []Case{
@@ -308,6 +315,12 @@ func bestPathCases() []Case {
 		validity(bp(Case{ID: "BP-002", Reading: "Step 1, again: once its TLOC is withdrawn, a vRoute over it is no longer valid, and the controller withdraws it from the other peers.",
 			Script: slices.Concat([]Step{Open(1), Open(0)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0))),
 				Send(0, Update(WithdrawTLOCRoutes())), ExpectOn(1, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))})})),
+		nextHopKnown(bp(Case{ID: "BP-012", Reading: "Step 1 over an IPv6 TLOC: peer0 advertises its IPv6 TLOC (OMP_AF_TLOC_IPv6), then a vRoute whose ATTR_TYPE_TLOC names it (the draft's IPv6 format, section 3.1.3.1); the vRoute is valid and passed on, with that TLOC as its next hop.",
+			Needs:  []Need{NeedFamily(omp.AFIIPv6, omp.SAFITLOC)},
+			Script: []Step{Open(1), Open(0), Send(0, Update(TLOC6Routes())), Send(0, Update(TLOC6(), VRoutes(p))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer6(0)))}})),
+		nextHopKnown(bp(Case{ID: "BP-013", Reading: "Step 1 over a GRE TLOC: peer0 advertises its TLOC with Encap GRE (1, as in ATTR_TYPE_TLOC_ENCAP's Encap Type), then a vRoute whose ATTR_TYPE_TLOC names that TLOC, Encap and all; the vRoute is valid and passed on. A TLOC is its address, color and encapsulation (ATTR_TYPE_TLOC, section 3.1.3.1): the vRoute's next hop is the GRE TLOC advertised, not an IPsec TLOC of the same address and color, which nobody advertised.",
+			Script: []Step{Open(1), Open(0), Send(0, Update(TLOCRoutes()).Mutate("update.attr[0].value.nlri[0].encap", Set(uint64(omp.EncapGRE)))),
+				Send(0, RouteUpdate().Mutate("update.attr[0].value.encap", Set(uint64(omp.EncapGRE)))), ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p), ViaPeer(0)))}})),
 		bp(Case{ID: "BP-003", Reading: "Step 3: of two paths, the one with the higher route preference (peer2's 200 over peer0's 100) is the best.",
 			Script: slices.Concat([]Step{Open(1), Open(0), Open(2)}, announce(0, RouteUpdate(pref(100))), announce(2, RouteUpdate(pref(200))), []Step{ExpectOn(1, BestPath(p, 2, 0))})}),
 		bp(Case{ID: "BP-004", Reading: "Step 3, the other way round: peer0's 300 over peer2's 100, whatever the order they came in.",

@@ -231,13 +231,23 @@ func QueriedPaths(prefix string, winners []int, losers ...int) Expectation {
 	return queryPathsExp{bestPaths{prefix: prefix, win: winners, lose: losers}}
 }
 
+// QueriedPaths6 is QueriedPaths for paths via the peers' IPv6 TLOCs
+// (PeerID.TLOC6).
+func QueriedPaths6(prefix string, winners []int, losers ...int) Expectation {
+	return queryPathsExp{bestPaths{prefix: prefix, win: winners, lose: losers, v6: true}}
+}
+
 func (q queryPathsExp) String() string {
 	s := fmt.Sprintf("the QUERY for %s answered with the path via %s", q.prefix, peerList(q.win))
+
 	if len(q.win) == 0 {
 		s = fmt.Sprintf("the QUERY for %s answered with no path", q.prefix)
 	}
 	if len(q.lose) > 0 {
 		s += fmt.Sprintf(" and none via %s", peerList(q.lose))
+	}
+	if q.v6 {
+		s += " (the IPv6 TLOCs)"
 	}
 	return s
 }

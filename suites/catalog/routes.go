@@ -86,9 +86,20 @@ func WithdrawsVRoute(prefix string) Pred {
 
 // ViaPeer: the message's ATTR_TYPE_TLOC is fake peer i's TLOC.
 func ViaPeer(i int) Pred {
-	return Pred{fmt.Sprintf("its TLOC is peer%d's", i), func(e *Env, m omp.Message) bool {
+	return via(fmt.Sprintf("its TLOC is peer%d's", i), func(e *Env) netip.Addr { return e.Peer(i).TLOC })
+}
+
+// ViaPeer6: the message's ATTR_TYPE_TLOC is fake peer i's IPv6 TLOC
+// (PeerID.TLOC6).
+func ViaPeer6(i int) Pred {
+	return via(fmt.Sprintf("its TLOC is peer%d's IPv6 TLOC", i), func(e *Env) netip.Addr { return e.Peer(i).TLOC6 })
+}
+
+// via: the message's ATTR_TYPE_TLOC is at the address addr gives.
+func via(what string, addr func(e *Env) netip.Addr) Pred {
+	return Pred{what, func(e *Env, m omp.Message) bool {
 		v, ok := omp.Find(attrsOf(m), omp.AttrTypeTLOC)
-		return ok && v.(*omp.AttrTLOC).Address == e.Peer(i).TLOC
+		return ok && v.(*omp.AttrTLOC).Address == addr(e)
 	}}
 }
 
@@ -296,6 +307,15 @@ type bestPaths struct {
 	prefix string
 	win    []int
 	lose   []int
+	v6     bool // the paths go via the peers' IPv6 TLOCs (PeerID.TLOC6)
+}
+
+// tloc is the TLOC address of fake peer i's paths.
+func (ps bestPaths) tloc(x *Exec, i int) netip.Addr {
+	if ps.v6 {
+		return x.Env.Peer(i).TLOC6
+	}
+	return x.Env.Peer(i).TLOC
 }
 
 type bestPathExp struct{ bestPaths }
@@ -368,12 +388,12 @@ func (b bestPathExp) check(x *Exec, peer int) Verdict {
 // was received.
 func (ps bestPaths) grade(x *Exec, e Expectation, have map[netip.Addr]bool, rec, loser string) Verdict {
 	for _, w := range ps.win {
-		if !have[x.Env.Peer(w).TLOC] {
+		if !have[ps.tloc(x, w)] {
 			return verdict(Fail, e, rec, fmt.Sprintf("no path via peer%d", w))
 		}
 	}
 	for _, l := range ps.lose {
-		if have[x.Env.Peer(l).TLOC] {
+		if have[ps.tloc(x, l)] {
 			return verdict(Fail, e, rec, fmt.Sprintf(loser, l))
 		}
 	}

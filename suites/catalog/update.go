@@ -38,8 +38,18 @@ func TLOC(color ...uint8) A {
 	if len(color) > 0 {
 		c = color[0]
 	}
+	return nextHop(c, func(p PeerID) netip.Addr { return p.TLOC })
+}
+
+// TLOC6 is ATTR_TYPE_TLOC naming the fake peer's IPv6 TLOC
+// (PeerID.TLOC6), of color TLOCColor: the next hop of vRoutes over it.
+func TLOC6() A { return nextHop(TLOCColor, func(p PeerID) netip.Addr { return p.TLOC6 }) }
+
+// nextHop is ATTR_TYPE_TLOC naming the fake peer's TLOC of color c at
+// the address addr gives.
+func nextHop(c uint8, addr func(PeerID) netip.Addr) A {
 	return func(e *Env, i int) omp.Attribute {
-		return omp.Attr(&omp.AttrTLOC{Address: e.Peer(i).TLOC, Color: c, Encap: TLOCEncap})
+		return omp.Attr(&omp.AttrTLOC{Address: addr(e.Peer(i)), Color: c, Encap: TLOCEncap})
 	}
 }
 

@@ -159,7 +159,14 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 		}
 	}
 	if s.hasTLOC {
-		if k, ok := tlocKeyOf(s.tlocNH); ok {
+		nh, f := s.tlocNH, famOf(fTLOC4, s.tlocNH.Address)
+		if r.cfg.Quirks.has(QuirkNextHopEncapIPsec) {
+			nh.Encap = uint8(omp.EncapIPsec)
+		}
+		if r.cfg.Quirks.has(QuirkNextHopIPv4Only) {
+			f = fTLOC4
+		}
+		if k, ok := tlocKey(f, nh.Address, nh.Color, nh.Encap); ok {
 			s.tloc = r.acquireTLOC(k)
 		}
 	}

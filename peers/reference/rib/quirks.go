@@ -163,6 +163,12 @@ const (
 	// restart interval is sent no initial advertisement, only End-of-RIB
 	// and the changes from then on.
 	QuirkRestartNoInitialAdvert
+	// QuirkNextHopEncapIPsec: a vRoute's ATTR_TYPE_TLOC is looked up in
+	// the TLOC table with Encap IPsec, whatever Encap it names.
+	QuirkNextHopEncapIPsec
+	// QuirkNextHopIPv4Only: a vRoute's ATTR_TYPE_TLOC is looked up among
+	// the IPv4 TLOCs only: an IPv6 one is never found.
+	QuirkNextHopIPv4Only
 )
 
 // The quirks of what a controller reflects: of the families it sends,
