@@ -118,6 +118,7 @@ const (
 	fBestOSPFOneRank
 	fBestNextHopEncapIPsec
 	fBestNextHopIPv4Only
+	fBestV6PrivateIgnored
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -351,6 +352,8 @@ var faultTable = [numFaults]faultDef{
 		"step 1 looks a vRoute's ATTR_TYPE_TLOC up as an IPsec TLOC whatever its Encap: a vRoute over a GRE TLOC is never valid (nor passed on), though the TLOC is advertised"},
 	fBestNextHopIPv4Only: {"bestpath-next-hop-ipv4-only", "bestpath", allRoles,
 		"step 1 looks a vRoute's ATTR_TYPE_TLOC up among the IPv4 TLOCs only: a vRoute over an IPv6 TLOC (OMP_AF_TLOC_IPv6) is never valid (nor passed on), though the TLOC is advertised"},
+	fBestV6PrivateIgnored: {"edge-v6-private-ignored", "bestpath", edgeRoles,
+		"step 7 reads a private address from ATTR_TYPE_TLOC_V4_PRIVATE only: ATTR_TYPE_TLOC_V6_PRIVATE is ignored, so two paths of one originator whose IPv6 private addresses differ both stay best"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -613,6 +616,7 @@ var ribQuirks = [...]struct {
 	{fGRReconnectNoInitialAdvert, rib.QuirkRestartNoInitialAdvert},
 	{fBestNextHopEncapIPsec, rib.QuirkNextHopEncapIPsec},
 	{fBestNextHopIPv4Only, rib.QuirkNextHopIPv4Only},
+	{fBestV6PrivateIgnored, rib.QuirkV6PrivateIgnored},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

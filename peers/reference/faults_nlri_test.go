@@ -143,4 +143,23 @@ var nlriFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", o.id)
 	}},
+	{"edge-v6-private-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o := [2]origin{originN(1), originN(2)}
+		o[1].id, o[1].site = o[0].id, o[0].site // one router over two TLOCs
+		for i, a := range []string{"fd00::200", "fd00::100"} {
+			private := omp.Attr(&omp.AttrTLOCV6Private{Address: netip.MustParseAddr(a), Port: 12346})
+			tloc, route := o[i].tlocAdv(0), o[i].routeAdv(0, 0, "10.1.0.0/16")
+			route.Attributes[len(route.Attributes)-1].Value.(*omp.AttrReachables).VRoutes[0].PathID = uint32(i) // two paths
+			tloc.Attributes = append(tloc.Attributes, private)
+			route.Attributes = append(route.Attributes, private)
+			p.send(tloc)
+			p.send(route)
+		}
+		if faulty {
+			p.expectBest("10.1.0.0/16", o[0].id, o[0].id) // both paths
+			return
+		}
+		p.expectBest("10.1.0.0/16", o[0].id)
+	}},
 }

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkNextHopIPv4Only<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkNextHopIPv4Only", all)
+	if all != rib.QuirkV6PrivateIgnored<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkV6PrivateIgnored", all)
 	}
 	var set faultSet
 	for i := range numFaults {

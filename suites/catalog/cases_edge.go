@@ -17,7 +17,12 @@ const readEdgeQuery = " An SDN router advertises only its own routes: its choice
 
 func edgeRoutingCases() []Case {
 	p, p2 := DefaultPrefix, "192.168.2.0/24"
+	// private is ATTR_TYPE_TLOC_V4_PRIVATE, or V6_PRIVATE for an IPv6
+	// address a.
 	private := func(a string) A {
+		if ad := netip.MustParseAddr(a); ad.Is6() {
+			return Attr(&omp.AttrTLOCV6Private{Address: ad, Port: 12346})
+		}
 		return Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a), Port: 12346})
 	}
 	// tlocs has the controller pass on the TLOC routes of routers 1 and 2,
@@ -103,6 +108,10 @@ func edgeRoutingCases() []Case {
 			Needs: []Need{NeedFamily(omp.AFIIPv6, omp.SAFITLOC)},
 			Script: []Step{Open(0), Send(0, As(1, Update(TLOC6Routes(), Originator()))), Send(0, As(1, Update(TLOC6(), VRoutes(p), Originator()))),
 				ExpectOn(0, QueriedPaths6(p, []int{1}))}}),
+		bp(Case{ID: "EBP-023", Reading: "Step 7 with IPv6 private addresses: as EBP-007, one originator (router 1) over two TLOCs, but over an IPv6 transport, their private addresses in ATTR_TYPE_TLOC_V6_PRIVATE; the path via the higher private address (router 1's TLOC, fd00::200 over fd00::100) is the only best path, though router 2's TLOC address is the higher and its path came first. The draft lists ATTR_TYPE_TLOC_V6_PRIVATE (20) beside the V4 one without a figure, and step 7's \"higher private IP address\" is of either family.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{private("fd00::200")}, []A{private("fd00::100")}),
+				[]Step{Send(0, As(2, RouteUpdate(OriginatorOf(1), private("fd00::100")))), Send(0, As(1, RouteUpdate(OriginatorOf(1), private("fd00::200")))),
+					ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 		bp(Case{ID: "EBP-019", Level: INFORMATIONAL, Reading: "Records whether step 5 orders the OSPF origin types: router 1's OSPF inter-area path is the best over router 2's OSPF external one, though router 2's has the higher router ID and TLOC address and came first. The draft gives the origin protocols no numbers; the case sends ompconform's (ATTR_TYPE_ORIGIN Proto 5 and 6, docs/wire-format.md), which a DUT need not share, so it fails nothing.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginOSPFInter)}, []A{origin(omp.OriginOSPFExternal)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 	}

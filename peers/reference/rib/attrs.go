@@ -155,7 +155,9 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 		case *omp.AttrTLOCV4Private:
 			s.private = v.Address
 		case *omp.AttrTLOCV6Private:
-			s.private = v.Address
+			if !r.cfg.Quirks.has(QuirkV6PrivateIgnored) {
+				s.private = v.Address
+			}
 		}
 	}
 	if s.hasTLOC {

@@ -169,6 +169,9 @@ const (
 	// QuirkNextHopIPv4Only: a vRoute's ATTR_TYPE_TLOC is looked up among
 	// the IPv4 TLOCs only: an IPv6 one is never found.
 	QuirkNextHopIPv4Only
+	// QuirkV6PrivateIgnored: ATTR_TYPE_TLOC_V6_PRIVATE is not read: a
+	// path's or TLOC's private address is its V4 one only (step 7).
+	QuirkV6PrivateIgnored
 )
 
 // The quirks of what a controller reflects: of the families it sends,
