@@ -239,7 +239,6 @@ func QueriedPaths6(prefix string, winners []int, losers ...int) Expectation {
 
 func (q queryPathsExp) String() string {
 	s := fmt.Sprintf("the QUERY for %s answered with the path via %s", q.prefix, peerList(q.win))
-
 	if len(q.win) == 0 {
 		s = fmt.Sprintf("the QUERY for %s answered with no path", q.prefix)
 	}
