@@ -83,6 +83,7 @@ const (
 	fUpdateWithdrawAfterReach
 	fUpdateIPv6Prefix64Bits
 	fUpdateLabel20Bits
+	fUpdateVPNID32Bits
 	fUpdateDefaultRouteRefused
 	fUpdateMcastPrunesDropped
 
@@ -285,6 +286,8 @@ var faultTable = [numFaults]faultDef{
 		"an IPv6 vRoute is keyed by the upper 64 bits of its address: 2001:db8:1::1/128 and 2001:db8:1::2/128 become one prefix, passed on as 2001:db8:1::/128"},
 	fUpdateLabel20Bits: {"update-label-20-bits", "update", ctrlRoles,
 		"a vRoute's Label is kept to 20 bits, as an MPLS label is: a Label of 0xABCDEF is passed on as 0xBCDEF, where the draft's Label is 3 bytes"},
+	fUpdateVPNID32Bits: {"update-vpn-id-32-bits", "update", ctrlRoles,
+		"a vRoute's VPN ID is kept in 32 bits: VPN 2^32+10001 is passed on as VPN 10001, where the draft's VPN ID is 8 bytes"},
 	fUpdateDefaultRouteRefused: {"update-default-route-refused", "update", ctrlRoles,
 		"a vRoute of prefix length 0 (0.0.0.0/0, ::/0) is refused with ALERT OMP_ERR_UPDATE and the session closed, where a default route is a prefix like any other"},
 	fUpdateMcastPrunesDropped: {"update-mcast-prunes-dropped", "update", ctrlRoles,

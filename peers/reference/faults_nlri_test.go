@@ -62,6 +62,21 @@ var nlriFaultCases = []faultCase{
 			t.Fatalf("the Label passed on whole: %v", got)
 		}
 	}},
+	{"update-vpn-id-32-bits", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		const wide = 1<<32 | 1
+		adv := o.routeAdv(0, 0, "10.1.0.0/16")
+		adv.Attributes[len(adv.Attributes)-1].Value.(*omp.AttrReachables).VRoutes[0].VPNID = wide
+		a.send(o.tlocAdv(0))
+		a.send(adv)
+		m := b.awaitOK("the route reflected", reachesIn(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}))
+		v, _ := m.(*omp.Update).Find(omp.AttrTypeReachables)
+		if got := v.(*omp.AttrReachables).VRoutes[0].VPNID; (got == wide) == faulty {
+			t.Fatalf("the VPN ID passed on as %#x", got)
+		}
+	}},
 	{"update-default-route-refused", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		p.advertise(originN(1), "0.0.0.0/0")

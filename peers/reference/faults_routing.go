@@ -48,12 +48,15 @@ func (s *fragmentStack) add(m *omp.Policy, res policy.Result) policy.Result {
 	return res
 }
 
+// nlriFaults are the UPDATE faults that misread NLRI (updateFaults).
+var nlriFaults = faultsOf(fUpdateIPv6Prefix64Bits, fUpdateLabel20Bits, fUpdateVPNID32Bits, fUpdateDefaultRouteRefused, fUpdateMcastPrunesDropped)
+
 // updateFaults is m as the UPDATE faults that misread NLRI have the RIB
 // see it (update-ipv6-prefix-64-bits, update-label-20-bits,
-// update-mcast-prunes-dropped), or an error for one they refuse
-// (update-default-route-refused); m itself is left alone.
+// update-vpn-id-32-bits, update-mcast-prunes-dropped), or an error for
+// one they refuse (update-default-route-refused); m itself is left alone.
 func updateFaults(fs faultSet, m *omp.Update) (*omp.Update, error) {
-	if !fs.has(fUpdateIPv6Prefix64Bits) && !fs.has(fUpdateLabel20Bits) && !fs.has(fUpdateDefaultRouteRefused) && !fs.has(fUpdateMcastPrunesDropped) {
+	if !fs.any(nlriFaults) {
 		return m, nil
 	}
 	out := &omp.Update{Attributes: slices.Clone(m.Attributes)}
@@ -85,6 +88,9 @@ func updateFaults(fs faultSet, m *omp.Update) (*omp.Update, error) {
 			}
 			if reach && fs.has(fUpdateLabel20Bits) {
 				v.Label &= 0xFFFFF
+			}
+			if fs.has(fUpdateVPNID32Bits) {
+				v.VPNID &= 0xFFFFFFFF
 			}
 		}
 		nr := *r

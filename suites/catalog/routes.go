@@ -22,11 +22,17 @@ func attrsOf(m omp.Message) []omp.Attribute {
 	return nil
 }
 
+// vroutesIn is the vRoutes to prefix in the case run's VPN that m
+// advertises (or, with withdrawn, withdraws).
 func vroutesIn(e *Env, m omp.Message, withdrawn bool, prefix netip.Prefix) []omp.VRouteNLRI {
+	return vroutesInVPN(e.VPN(), m, withdrawn, prefix)
+}
+
+func vroutesInVPN(vpn uint64, m omp.Message, withdrawn bool, prefix netip.Prefix) []omp.VRouteNLRI {
 	var out []omp.VRouteNLRI
 	for _, r := range reachesOf(m, withdrawn, omp.SAFIVRoute) {
 		for _, v := range r.VRoutes {
-			if v.VPNID == e.VPN() && v.Prefix() == prefix {
+			if v.VPNID == vpn && v.Prefix() == prefix {
 				out = append(out, v)
 			}
 		}
@@ -75,6 +81,19 @@ func HasAnyVRoute(prefixes ...string) Pred {
 			}
 		}
 		return false
+	}}
+}
+
+// WideVPN is the bit a case sets in its VPN ID to send one that needs
+// more than 32 of the 8 bytes the draft gives the VPN ID.
+const WideVPN = 1 << 32
+
+// HasVRouteInWideVPN: the message advertises prefix in the case run's
+// VPN with WideVPN set.
+func HasVRouteInWideVPN(prefix string) Pred {
+	p := netip.MustParsePrefix(prefix)
+	return Pred{"it advertises " + prefix + " in the case's VPN + 2^32, all eight bytes of its VPN ID", func(e *Env, m omp.Message) bool {
+		return len(vroutesInVPN(e.VPN()|WideVPN, m, false, p)) > 0
 	}}
 }
 
