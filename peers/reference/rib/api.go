@@ -86,7 +86,10 @@ var (
 
 // MaxPeers bounds the peers the RIB holds at once: those with a session
 // and those in a graceful-restart window. A peer's slot is freed when it
-// has neither, so router-ID churn does not use slots up.
+// has neither, so router-ID churn does not use slots up; when every slot
+// is held, a new peer takes the slot of a graceful-restart window (one
+// without paths first, else the earliest deadline's, its stale paths
+// purged), so that windows alone cannot keep new peers out.
 const MaxPeers = 0xFFFF - 1
 
 // LocalRoute is a vRoute this device originates (connected, static, ...).

@@ -195,6 +195,11 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 		p = &peer{id: id, ready: make(chan struct{}, 1)}
 		r.peers[id] = p
 		r.byRouter[info.RouterID] = id
+	} else if id, ok := r.reclaim(); ok {
+		// Every slot is taken: a graceful-restart window ends early.
+		p = &peer{id: id, ready: make(chan struct{}, 1)}
+		r.peers[id] = p
+		r.byRouter[info.RouterID] = id
 	} else {
 		if len(r.peers) > MaxPeers {
 			return 0, ErrTooManyPeers
@@ -273,6 +278,55 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 	}
 	r.finish()
 	r.maybeFreePeer(p)
+}
+
+// reclaim frees a slot when MaxPeers are held and some are held by
+// graceful-restart windows alone (no session): the window of a peer
+// without paths first (it keeps nothing), else the one with the earliest
+// deadline, whose stale paths are purged as at its expiry. Without it,
+// peers that open a session under a new router ID and close it (a
+// graceful drop, no ALERT) held every slot for their GR interval, up to
+// 12 hours, refusing every new router ID with HANDSHAKE/OMPID. It returns
+// the freed slot, taken off the free list; false when the slots are not
+// all held or none is a window alone.
+func (r *RIB) reclaim() (PeerID, bool) {
+	if len(r.peers) <= MaxPeers {
+		return 0, false
+	}
+	var victim *peer
+	for _, p := range r.peers[1:] {
+		if p.up || !p.restarting || p.free {
+			continue
+		}
+		if p.routes == 0 {
+			victim = p
+			break
+		}
+		if victim == nil || p.deadline.Before(victim.deadline) {
+			victim = p
+		}
+	}
+	if victim == nil {
+		return 0, false
+	}
+	id := victim.id
+	n := 0
+	if victim.routes > 0 {
+		n = r.removeWhere(func(pa *path) bool { return pa.peer == id })
+	}
+	victim.restarting = false
+	if n > 0 {
+		r.log.Warn("rib: every peer slot is held: a graceful restart ends early to make room", "peer", id, "router_id", victim.info.RouterID, "purged", n)
+	} else {
+		r.log.Debug("rib: every peer slot is held: a graceful restart without paths ends to make room", "peer", id, "router_id", victim.info.RouterID)
+	}
+	r.finish()
+	r.maybeFreePeer(victim)
+	if k := len(r.peerFree); k > 0 && r.peerFree[k-1] == id {
+		r.peerFree = r.peerFree[:k-1]
+		return id, true
+	}
+	return 0, false
 }
 
 // maybeFreePeer frees the slot of a peer with neither a session nor a

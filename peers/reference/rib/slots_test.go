@@ -1,0 +1,100 @@
+package rib
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ompconform/ompconform/omp"
+)
+
+// churnPeer opens and closes (gracefully) a session of router ID 11.x.y.z
+// number k, with a GR interval: its slot stays held by the window.
+func churnPeer(t *testing.T, r *RIB, k int, gr time.Duration) (PeerID, error) {
+	t.Helper()
+	rid := netip.AddrFrom4([4]byte{11, byte(k >> 16), byte(k >> 8), byte(k)})
+	id, err := r.PeerUp(PeerInfo{RouterID: rid, SiteID: uint32(k), Type: omp.PeerTypeVEdge, GracefulRestart: gr})
+	if err == nil {
+		r.PeerDown(id, true)
+	}
+	return id, err
+}
+
+// TestGRWindowsDoNotHoldEverySlot: peers that open a session under a new
+// router ID each and close it without an ALERT (graceful restart
+// negotiated, no route sent) held all MaxPeers slots for their GR
+// interval, and every new router ID was refused (ErrTooManyPeers: the
+// daemon's HANDSHAKE/OMPID). When the slots are all held, a window ends
+// early to make room: one without paths first, so that a restarting peer
+// that has routes keeps them; then the one with the earliest deadline.
+func TestGRWindowsDoNotHoldEverySlot(t *testing.T) {
+	now := time.Unix(1000, 0)
+	r, err := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A real peer with routes restarts first: its window has the earliest deadline.
+	e := peerUp(t, r, "1.1.1.1", 1, time.Hour)
+	tl := tlocN("192.0.2.1", 1, 2)
+	apply(t, r, e, advT([]omp.TLOCNLRI{tl}))
+	apply(t, r, e, advV(tl, []omp.VRouteNLRI{vroute(1, "10.1.0.0/24", 1, 1)}))
+	r.PeerDown(e, true)
+	now = now.Add(time.Second)
+	for k := 1; k < MaxPeers; k++ {
+		if _, err := churnPeer(t, r, k, 12*time.Hour); err != nil {
+			t.Fatalf("churn peer %d: %v", k, err)
+		}
+	}
+	if s := r.Stats(); s.Peers != MaxPeers {
+		t.Fatalf("%d peers held, want every slot (%d)", s.Peers, MaxPeers)
+	}
+	// A new router ID gets a slot: a window without paths made room.
+	id, err := r.PeerUp(PeerInfo{RouterID: a("2.2.2.2"), SiteID: 2, Type: omp.PeerTypeVEdge})
+	if err != nil {
+		t.Fatalf("a new peer with every slot held by graceful-restart windows: %v", err)
+	}
+	if got := stale(r); got != 2 {
+		t.Fatalf("%d stale paths, want the restarting peer's 2 kept", got)
+	}
+	r.PeerDown(id, false) // its slot is free again
+	// Only windows with paths left (and sessions, which are never
+	// ended): the earliest deadline's ends.
+	r2, err := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var windows []PeerID
+	for k := 1; k <= 3; k++ {
+		id := peerUp(t, r2, netip.AddrFrom4([4]byte{1, 1, 1, byte(k)}).String(), uint32(k), time.Hour)
+		apply(t, r2, id, advT([]omp.TLOCNLRI{tlocN(netip.AddrFrom4([4]byte{192, 0, 2, byte(k)}).String(), 1, 2)}))
+		windows = append(windows, id)
+	}
+	for _, k := range []int{2, 1, 3} { // 1.1.1.2's window has the earliest deadline
+		r2.PeerDown(windows[k-1], true)
+		now = now.Add(time.Second)
+	}
+	for k := 4; k <= MaxPeers; k++ {
+		if _, err := r2.PeerUp(PeerInfo{RouterID: netip.AddrFrom4([4]byte{11, byte(k >> 16), byte(k >> 8), byte(k)}), SiteID: uint32(k), Type: omp.PeerTypeVEdge}); err != nil {
+			t.Fatalf("peer %d: %v", k, err)
+		}
+	}
+	if _, err := r2.PeerUp(PeerInfo{RouterID: a("2.2.2.2"), SiteID: 2, Type: omp.PeerTypeVEdge}); err != nil {
+		t.Fatalf("a new peer with every slot held by sessions and windows with paths: %v", err)
+	}
+	var left []netip.Addr
+	for _, rt := range r2.Routes(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}) {
+		left = append(left, rt.TLOC.Address)
+	}
+	if len(left) != 2 || left[0] == a("192.0.2.2") || left[1] == a("192.0.2.2") {
+		t.Fatalf("TLOCs left %v, want those of 1.1.1.1 and 1.1.1.3: the earliest window (1.1.1.2's) alone ends", left)
+	}
+	if _, err := r2.PeerUp(PeerInfo{RouterID: a("2.2.2.3"), SiteID: 2, Type: omp.PeerTypeVEdge}); err != nil {
+		t.Fatalf("a second new peer: %v", err)
+	}
+	if _, err := r2.PeerUp(PeerInfo{RouterID: a("2.2.2.4"), SiteID: 2, Type: omp.PeerTypeVEdge}); err != nil {
+		t.Fatalf("a third new peer: %v", err)
+	}
+	if _, err := r2.PeerUp(PeerInfo{RouterID: a("2.2.2.5"), SiteID: 2, Type: omp.PeerTypeVEdge}); err != ErrTooManyPeers {
+		t.Fatalf("a fourth new peer with every slot a session: %v, want ErrTooManyPeers", err)
+	}
+}
