@@ -97,7 +97,7 @@ type RIB struct {
 	compacted  [nFam]int // log length after the last compaction
 	grew       bool      // a log grew during this operation
 	selections uint64    // dest re-selections (recompute) so far
-	sweeps     uint64    // scans of every path by removeWhere so far
+	sweeps     uint64    // scans of every path (removeWhere, stale marking) so far
 	gone       int       // paths fGone
 
 	sets      []*attrSet
@@ -261,12 +261,15 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 		if !p.restarting {
 			p.restarting, p.deadline = true, r.cfg.Now().Add(p.info.GracefulRestart)
 		}
-		r.eachPath(func(pi uint32, pa *path) {
-			if pa.peer == id && pa.flags&fStale == 0 {
-				pa.flags |= fStale
-				p.stale++
-			}
-		})
+		if p.routes > p.stale { // else nothing to mark: no scan of the table
+			r.sweeps++
+			r.eachPath(func(pi uint32, pa *path) {
+				if pa.peer == id && pa.flags&fStale == 0 {
+					pa.flags |= fStale
+					p.stale++
+				}
+			})
+		}
 		r.log.Debug("rib: peer down, graceful restart", "peer", id, "deadline", p.deadline)
 	} else {
 		p.restarting = false
