@@ -26,6 +26,9 @@ type ribRouting struct {
 	faults faultSet
 	// maxRoutes bounds a peer's paths (Config.MaxRoutesPerPeer); 0: none.
 	maxRoutes int
+	// policyPool bounds the POLICY data every session holds at once
+	// (PolicyPoolBytes).
+	policyPool *policy.Pool
 
 	mu       sync.Mutex
 	received []byte                    // policy text last installed from a peer
@@ -40,6 +43,12 @@ type ribRouting struct {
 	done chan struct{}
 	once sync.Once
 }
+
+// PolicyPoolBytes bounds the partial POLICY sequences (START, MORE, no
+// END yet) an edge or hub holds over all its sessions: 8 MiB, eight
+// whole policies of policy.DefaultMax; past it the fragment is refused
+// with ALERT OMP_ERR_OPER/OMP_SUB_ERR_OPER_CLEAR (docs/fsm.md, Limits).
+const PolicyPoolBytes = 8 << 20
 
 var originNames = map[string]uint8{
 	"": omp.OriginConnected, "connected": omp.OriginConnected, "static": omp.OriginStatic,
@@ -68,7 +77,8 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 		return nil, err
 	}
 	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, edges: map[*ribPeer]bool{}, maxRoutes: limitOf(cfg.MaxRoutesPerPeer, DefaultMaxRoutesPerPeer),
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		policyPool: policy.NewPool(PolicyPoolBytes),
+		kick:       make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
 		if err := rr.addTLOC(t); err != nil {
 			return nil, err
@@ -145,6 +155,7 @@ func (rr *ribRouting) Up(p PeerInfo) (PeerRouting, error) {
 	// Only an edge or hub takes POLICY, from a controller: elsewhere the
 	// sequence is checked and its data dropped, never buffered.
 	rp.reasm.Discard = !rr.takesPolicy(p.Role)
+	rp.reasm.Pool = rr.policyPool
 	rr.mu.Lock()
 	rr.names[id] = p.RouterID
 	rr.mu.Unlock()
@@ -343,6 +354,7 @@ func (p *ribPeer) Next(dst []byte) ([]byte, bool) {
 }
 
 func (p *ribPeer) Down(graceful bool) {
+	p.reasm.Reset() // a partial policy's bytes go back to the pool
 	p.rr.mu.Lock()
 	delete(p.rr.edges, p)
 	p.rr.mu.Unlock()

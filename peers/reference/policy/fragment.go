@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/ompconform/ompconform/internal/defaults"
 	"github.com/ompconform/ompconform/omp"
@@ -80,6 +81,34 @@ type Result struct {
 	Data []byte
 }
 
+// Pool bounds the bytes that the Reassemblers sharing it hold at once,
+// over every session of a speaker: each holds at most its Max, and
+// without a Pool a peer opening many sessions, each a START and MOREs
+// up to Max and no END, held Max per session (an edge's 200 sessions of
+// 1 MiB took 430 MB of RSS, and its 4096 connections would take
+// gigabytes). Past the Pool's Max the fragment is refused with ALERT
+// OMP_ERR_OPER/OMP_SUB_ERR_OPER_CLEAR, as the speaker's other resource
+// limits are. The zero Pool holds nothing; NewPool makes one.
+type Pool struct {
+	max  int64
+	held atomic.Int64
+}
+
+// NewPool returns a Pool of max bytes.
+func NewPool(max int64) *Pool { return &Pool{max: max} }
+
+// Held is the bytes the Pool's Reassemblers hold now.
+func (p *Pool) Held() int64 { return p.held.Load() }
+
+// take reserves n bytes; false, reserving nothing, past the bound.
+func (p *Pool) take(n int64) bool {
+	if p.held.Add(n) > p.max {
+		p.held.Add(-n)
+		return false
+	}
+	return true
+}
+
 // Reassembler collects POLICY fragments. The zero value is ready to use.
 // Sequence rules:
 //
@@ -100,17 +129,43 @@ type Reassembler struct {
 	// data: Result.Data stays nil. For a speaker that ignores the
 	// policies it is sent, so that a sequence costs it nothing.
 	Discard bool
+	// Pool, if set, bounds the bytes held with other Reassemblers (not
+	// with Discard, which holds none).
+	Pool *Pool
 
 	buf  []byte
-	n    int // bytes taken in the sequence (Discard)
+	n    int   // bytes taken in the sequence (Discard)
+	held int64 // bytes reserved in Pool
 	open bool
 }
 
 // InSequence reports whether a START has been taken and no END yet.
 func (r *Reassembler) InSequence() bool { return r.open }
 
-// Reset drops a partial sequence (for example when the session ends).
-func (r *Reassembler) Reset() { r.buf, r.n, r.open = r.buf[:0], 0, false }
+// Reset drops a partial sequence (for example when the session ends),
+// and its memory: what it held goes back to the Pool.
+func (r *Reassembler) Reset() {
+	r.buf, r.n, r.open = nil, 0, false
+	if r.held > 0 {
+		r.Pool.held.Add(-r.held)
+		r.held = 0
+	}
+}
+
+// keep appends a fragment's data to the sequence, within the Pool.
+func (r *Reassembler) keep(t omp.PolicyType, data []byte) error {
+	if r.Pool != nil {
+		if !r.Pool.take(int64(len(data))) {
+			held := r.Pool.Held()
+			r.Reset()
+			return &Error{ID: omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperClear}, Type: t,
+				Reason: fmt.Sprintf("the speaker's partial policies hold %d bytes: %d more would pass its %d-byte bound", held, len(data), r.Pool.max)}
+		}
+		r.held += int64(len(data))
+	}
+	r.buf = append(r.buf, data...)
+	return nil
+}
 
 func (r *Reassembler) fail(t omp.PolicyType, format string, args ...any) (Result, error) {
 	r.Reset()
@@ -149,9 +204,12 @@ func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
 		if len(m.Data) > max {
 			return r.fail(t, "policy grows past the %d-byte bound", max)
 		}
-		r.buf, r.n, r.open = r.buf[:0], len(m.Data), true
+		r.Reset()
+		r.n, r.open = len(m.Data), true
 		if !r.Discard {
-			r.buf = append(r.buf, m.Data...)
+			if err := r.keep(t, m.Data); err != nil {
+				return Result{}, err
+			}
 		}
 	case omp.PolicyMore, omp.PolicyEnd:
 		if !r.open {
@@ -162,14 +220,16 @@ func (r *Reassembler) Add(m *omp.Policy) (Result, error) {
 		}
 		r.n += len(m.Data)
 		if !r.Discard {
-			r.buf = append(r.buf, m.Data...)
+			if err := r.keep(t, m.Data); err != nil {
+				return Result{}, err
+			}
 		}
 		if t == omp.PolicyEnd && r.Discard {
 			r.Reset()
 			return Result{Done: true}, nil
 		}
 		if t == omp.PolicyEnd {
-			data := append(make([]byte, 0, len(r.buf)), r.buf...)
+			data := append([]byte{}, r.buf...) // exactly its size; buf's spare capacity goes
 			r.Reset()
 			return Result{Done: true, Data: data}, nil
 		}

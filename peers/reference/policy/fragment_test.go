@@ -139,3 +139,41 @@ func TestReassemblerDefaultBound(t *testing.T) {
 		t.Fatalf("empty COMPLETE: %+v %v", res, err)
 	}
 }
+
+// Reassemblers sharing a Pool hold at most its bytes: past it the
+// fragment is refused with OPER/CLEAR and its sequence dropped; an END,
+// an error or a Reset gives a sequence's bytes back.
+func TestReassemblerPool(t *testing.T) {
+	pool := NewPool(3 * omp.MaxPolicyData)
+	data := make([]byte, omp.MaxPolicyData)
+	var a, b Reassembler
+	a.Pool, b.Pool = pool, pool
+	for _, m := range []*omp.Policy{{PolicyType: omp.PolicyStart, Data: data}, {PolicyType: omp.PolicyMore, Data: data}} {
+		if _, err := a.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Add(&omp.Policy{PolicyType: omp.PolicyStart, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Add(&omp.Policy{PolicyType: omp.PolicyMore, Data: data[:1]})
+	var pe *Error
+	if !errors.As(err, &pe) || pe.ID != (omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperClear}) {
+		t.Fatalf("past the pool: %v, want OPER/CLEAR", err)
+	}
+	if b.InSequence() || pool.Held() != 2*omp.MaxPolicyData {
+		t.Fatalf("refused: in sequence %v, pool holds %d", b.InSequence(), pool.Held())
+	}
+	res, err := a.Add(&omp.Policy{PolicyType: omp.PolicyEnd, Data: data[:10]})
+	if err != nil || !res.Done || len(res.Data) != 2*omp.MaxPolicyData+10 {
+		t.Fatalf("END: %v, %d bytes", err, len(res.Data))
+	}
+	if pool.Held() != 0 {
+		t.Fatalf("after END the pool holds %d", pool.Held())
+	}
+	b.Add(&omp.Policy{PolicyType: omp.PolicyStart, Data: data})
+	b.Reset()
+	if pool.Held() != 0 {
+		t.Fatalf("after Reset the pool holds %d", pool.Held())
+	}
+}
