@@ -13,8 +13,8 @@ import (
 	"github.com/ompconform/ompconform/suites/runner"
 )
 
-// OMPCONFORM_BASELINE is read bounded (internal/filein): a file of 16 MiB
-// and more, or a device, is an error naming it; a real one loads.
+// OMPCONFORM_BASELINE is read bounded (internal/filein): a file over
+// runner.MaxBaselineFile, or a device, is an error naming it; a real one loads.
 func TestLoadBaselineBounded(t *testing.T) {
 	dir := t.TempDir()
 	ok := filepath.Join(dir, "ok.yaml")
@@ -23,8 +23,8 @@ func TestLoadBaselineBounded(t *testing.T) {
 		t.Fatalf("a baseline: %v, %d entries", err, len(b))
 	}
 	big := filepath.Join(dir, "big.yaml")
-	os.WriteFile(big, []byte("- id: HDR-002\n  reason: known\n"+strings.Repeat("\n", 16<<20)), 0o644)
-	for p, want := range map[string]string{big: "over the limit of 16 MiB", "/dev/zero": "not a regular file"} {
+	os.WriteFile(big, []byte("- id: HDR-002\n  reason: known\n"+strings.Repeat("\n", runner.MaxBaselineFile)), 0o644)
+	for p, want := range map[string]string{big: "over the limit of 1 MiB", "/dev/zero": "not a regular file"} {
 		if _, err := loadBaseline(p); err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), want) {
 			t.Errorf("loadBaseline(%s): %v, want %q", p, err, want)
 		}

@@ -173,9 +173,9 @@ func envPath(name string) string {
 }
 
 // loadBaseline is runner.LoadBaseline reading the file bounded (package
-// filein): a regular file of at most 16 MiB.
+// filein): a regular file of at most runner.MaxBaselineFile.
 func loadBaseline(path string) (runner.Baseline, error) {
-	b, err := filein.Read(path, filein.Default)
+	b, err := filein.Read(path, runner.MaxBaselineFile)
 	if err != nil {
 		return nil, err
 	}

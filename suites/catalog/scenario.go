@@ -42,10 +42,24 @@ func (e *ScenarioError) Error() string {
 // ScenarioErrors is every error found in a set of scenario files.
 type ScenarioErrors []*ScenarioError
 
+// MaxScenarioErrors bounds the errors an error's text lists (the rest
+// are counted), and LoadScenarios reads no further file, and
+// ParseScenarios no further document, once past it: a 15 MiB file of
+// wrong steps gave 1.4 million lines (167 MB) of errors.
+const MaxScenarioErrors = 100
+
+// MaxScenarioFile bounds a scenario file: 1 MiB, some two thousand
+// scenarios. A YAML file's node tree takes about 80 times its size: a
+// 15 MiB file (under filein.Default) took 1.2 GB to read.
+const MaxScenarioFile = 1 << 20
+
 func (es ScenarioErrors) Error() string {
-	s := make([]string, len(es))
-	for i, e := range es {
-		s[i] = e.Error()
+	s := make([]string, 0, min(len(es), MaxScenarioErrors)+1)
+	for _, e := range es[:min(len(es), MaxScenarioErrors)] {
+		s = append(s, e.Error())
+	}
+	if n := len(es) - MaxScenarioErrors; n > 0 {
+		s = append(s, fmt.Sprintf("... and %d more errors", n))
 	}
 	return strings.Join(s, "\n")
 }
@@ -77,7 +91,10 @@ func LoadScenarios(dir string) ([]Case, error) {
 	var errs ScenarioErrors
 	where := map[string]string{} // scenario ID -> file:line
 	for _, f := range files {
-		b, err := filein.Read(f, filein.Default)
+		if len(errs) > MaxScenarioErrors {
+			break
+		}
+		b, err := filein.Read(f, MaxScenarioFile)
 		if err != nil {
 			return nil, fmt.Errorf("scenarios: %w", err)
 		}
@@ -107,7 +124,7 @@ func ParseScenarios(name string, data []byte) ([]Case, [][2]int, ScenarioErrors)
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var out []Case
 	var pos [][2]int
-	for {
+	for len(p.errs) <= MaxScenarioErrors {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {

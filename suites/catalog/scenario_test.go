@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -198,18 +200,48 @@ func TestShippedScenariosParse(t *testing.T) {
 	}
 }
 
-// A scenario file over 16 MiB is an error naming it and the limit,
-// never read on (internal/filein).
+// A scenario file over MaxScenarioFile (1 MiB) is an error naming it and
+// the limit, never read on (internal/filein): a 15 MiB file took 1.2 GB
+// to read.
 func TestLoadScenariosBounded(t *testing.T) {
 	dir := t.TempDir()
 	sc := "id: T-BIG-001\nsection: \"3.1.5\"\nlevel: MUST\nbasis: Draft\nrequirement: r\nsteps:\n  - open: 0\n  - send: {message: {type: HELLO}}\n  - expect: {accept: true}\n"
 	big := filepath.Join(dir, "big.yaml")
-	if err := os.WriteFile(big, []byte(sc+strings.Repeat("\n", 16<<20)), 0o644); err != nil {
+	if err := os.WriteFile(big, []byte(sc+strings.Repeat("\n", MaxScenarioFile)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err := LoadScenarios(dir)
-	if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "over the limit of 16 MiB") {
-		t.Fatalf("a scenario file of 16 MiB and more: %v", err)
+	if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "over the limit of 1 MiB") {
+		t.Fatalf("a scenario file over 1 MiB: %v", err)
+	}
+}
+
+// The errors of broken scenarios are listed up to MaxScenarioErrors, the
+// rest counted, and no further document or file is read past it: a
+// 15 MiB file of wrong steps gave 1.4 million lines of errors (167 MB).
+func TestScenarioErrorsBounded(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id: T-ERR-001\nsection: \"3.1.5\"\nlevel: MUST\nbasis: Draft\nrequirement: r\nsteps:\n")
+	for range 150 {
+		b.WriteString("  - {bogus: 1}\n")
+	}
+	for i := range 1000 { // more documents, each wrong too: not read
+		fmt.Fprintf(&b, "---\nid: T-ERR-%d\nstepz: []\n", i+2)
+	}
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(b.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("id: T-ERR-9999\nstepz: []\n"), 0o644)
+	_, err := LoadScenarios(dir)
+	var es ScenarioErrors
+	if !errors.As(err, &es) {
+		t.Fatalf("want ScenarioErrors, got %v", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != MaxScenarioErrors+1 || !strings.HasPrefix(lines[MaxScenarioErrors], "... and ") || !strings.HasSuffix(lines[MaxScenarioErrors], " more errors") {
+		t.Errorf("%d lines of errors, the last %q; want %d and a count of the rest", len(lines), lines[len(lines)-1], MaxScenarioErrors+1)
+	}
+	if len(es) > 2*MaxScenarioErrors || strings.Contains(err.Error(), "b.yaml") {
+		t.Errorf("%d errors collected (b.yaml read: %v): reading went on past %d", len(es), strings.Contains(err.Error(), "b.yaml"), MaxScenarioErrors)
 	}
 }
 
