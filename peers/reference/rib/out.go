@@ -284,8 +284,8 @@ func (r *RIB) maybeCompact(f int) {
 
 func (r *RIB) minCursor(f int) int {
 	m := r.logs[f].len()
-	for _, p := range r.peers[1:] {
-		if p.up && p.out[f].on {
+	for _, p := range r.live {
+		if p.out[f].on {
 			m = min(m, int(p.out[f].cursor))
 		}
 	}
@@ -300,8 +300,8 @@ func (r *RIB) compact(f int) {
 		p  *peer
 	}
 	var curs []cur
-	for _, p := range r.peers[1:] {
-		if p.up && p.out[f].on {
+	for _, p := range r.live {
+		if p.out[f].on {
 			curs = append(curs, cur{int(p.out[f].cursor), p})
 		}
 	}

@@ -77,6 +77,7 @@ type peer struct {
 	routes     int  // paths in its Adj-RIB-In (stale ones included)
 	stale      int  // of which fStale: an EOR with none to sweep scans nothing
 	free       bool // the slot is free: no session, no graceful-restart window
+	liveAt     int  // its index in RIB.live while up
 }
 
 // RIB is the routing state of one device. Create it with New.
@@ -98,6 +99,7 @@ type RIB struct {
 	grew       bool      // a log grew during this operation
 	selections uint64    // dest re-selections (recompute) so far
 	sweeps     uint64    // scans of every path (removeWhere, stale marking) so far
+	visits     uint64    // peers finish has notified so far
 	gone       int       // paths fGone
 
 	sets      []*attrSet
@@ -111,6 +113,7 @@ type RIB struct {
 	tlocDirty bool
 
 	peers    []*peer
+	live     []*peer  // the peers up, in no order: what notifies and compaction visit, not every slot
 	peerFree []PeerID // free slots of peers, reused before new ones
 	byRouter map[netip.Addr]PeerID
 	policy   *policy.Policy
@@ -209,6 +212,7 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 		r.byRouter[info.RouterID] = p.id
 	}
 	p.info, p.rid, p.up, p.sent = info, addrU32(info.RouterID), true, nil
+	p.liveAt, r.live = len(r.live), append(r.live, p)
 	// A restarting peer back without graceful restart negotiated has its
 	// stale paths removed at once (RFC 4724 4.2); with it, they wait for
 	// its End-of-RIB or the GR interval.
@@ -253,6 +257,10 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 		return
 	}
 	p.up, p.sent = false, nil
+	last := r.live[len(r.live)-1]
+	r.live[p.liveAt], last.liveAt = last, p.liveAt
+	r.live[len(r.live)-1] = nil
+	r.live = r.live[:len(r.live)-1]
 	for f := range p.out {
 		p.out[f] = outState{}
 	}
@@ -376,10 +384,9 @@ func (r *RIB) finish() {
 	}
 	if r.grew {
 		r.grew = false
-		for _, p := range r.peers[1:] {
-			if p.up {
-				notify(p)
-			}
+		for _, p := range r.live {
+			r.visits++
+			notify(p)
 		}
 	}
 }
