@@ -65,6 +65,7 @@ type daemonFlags struct {
 	maxConns, maxConnsPerSource       int
 	maxRoutesPerPeer, peerHistory     int
 	maxPathsPerPrefix                 int
+	maxAttrSetsPerPeer                int
 }
 
 func newDaemonFlags(stderr io.Writer) *daemonFlags {
@@ -116,6 +117,7 @@ func newDaemonFlags(stderr io.Writer) *daemonFlags {
 	fs.IntVar(&d.maxConnsPerSource, "max-connections-per-source", DefaultMaxConnectionsPerSource, "sessions open at once from one remote address (-1: no limit)")
 	fs.IntVar(&d.maxRoutesPerPeer, "max-routes-per-peer", DefaultMaxRoutesPerPeer, "paths one peer may have; past it ALERT OPER/CLEAR and close (-1: no limit)")
 	fs.IntVar(&d.maxPathsPerPrefix, "max-paths-per-prefix", DefaultMaxPathsPerPrefix, "paths one peer may have to one destination; past it ALERT OPER/CLEAR and close (-1: no limit)")
+	fs.IntVar(&d.maxAttrSetsPerPeer, "max-attribute-sets-per-peer", DefaultMaxAttrSetsPerPeer, "distinct attribute sets one peer's routes may carry; past it ALERT OPER/CLEAR and close (-1: no limit)")
 	fs.IntVar(&d.peerHistory, "peer-history", DefaultPeerHistory, "ended sessions the state API remembers (-1: none)")
 	fs.Var(&d.faults, "fault", "switch a named fault (deliberate bug) on, repeatable; replaces the file's faults (docs/faults.md)")
 	fs.BoolVar(&d.listFaults, "list-faults", false, "print the named faults (name, area, roles, summary) and exit")
@@ -246,6 +248,7 @@ func (d *daemonFlags) settings() (cfg Config, stateAPI, logLevel string, err err
 	ints("max-connections-per-source", d.maxConnsPerSource, &cfg.MaxConnectionsPerSource)
 	ints("max-routes-per-peer", d.maxRoutesPerPeer, &cfg.MaxRoutesPerPeer)
 	ints("max-paths-per-prefix", d.maxPathsPerPrefix, &cfg.MaxPathsPerPrefix)
+	ints("max-attribute-sets-per-peer", d.maxAttrSetsPerPeer, &cfg.MaxAttrSetsPerPeer)
 	ints("peer-history", d.peerHistory, &cfg.PeerHistory)
 	dur("handshake-timeout", d.handshakeTimeout, &cfg.HandshakeTimeout)
 	dur("connect-retry", d.connectRetry, &cfg.ConnectRetry)

@@ -93,6 +93,7 @@ type FileLimits struct {
 	MaxConnectionsPerSource int `yaml:"max-connections-per-source"`
 	MaxRoutesPerPeer        int `yaml:"max-routes-per-peer"`
 	MaxPathsPerPrefix       int `yaml:"max-paths-per-prefix"`
+	MaxAttrSetsPerPeer      int `yaml:"max-attribute-sets-per-peer"`
 	PeerHistory             int `yaml:"peer-history"`
 }
 
@@ -284,6 +285,7 @@ func (fc *FileConfig) Config() (Config, error) {
 	cfg.MaxConnectionsPerSource = fc.Limits.MaxConnectionsPerSource
 	cfg.MaxRoutesPerPeer = fc.Limits.MaxRoutesPerPeer
 	cfg.MaxPathsPerPrefix = fc.Limits.MaxPathsPerPrefix
+	cfg.MaxAttrSetsPerPeer = fc.Limits.MaxAttrSetsPerPeer
 	cfg.PeerHistory = fc.Limits.PeerHistory
 	for _, t := range fc.TLOCs {
 		cfg.TLOCs = append(cfg.TLOCs, TLOCConfig{TLOCKey: TLOCKey{Address: t.Address.Addr, Color: t.Color, Encap: t.Encap},

@@ -72,7 +72,8 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 		site++ // own routes name another site than the HANDSHAKE's
 	}
 	r, err := rib.New(rib.Config{Role: cfg.Role, RouterID: cfg.RouterID, SiteID: site, Log: log, Quirks: faults.ribQuirks(),
-		MaxPathsPerDest: limitOf(cfg.MaxPathsPerPrefix, DefaultMaxPathsPerPrefix)})
+		MaxPathsPerDest: limitOf(cfg.MaxPathsPerPrefix, DefaultMaxPathsPerPrefix),
+		MaxSetsPerPeer:  limitOf(cfg.MaxAttrSetsPerPeer, DefaultMaxAttrSetsPerPeer)})
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +226,16 @@ func (e *routeLimitError) Alert() *omp.Alert {
 	return &omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear, Data: u32b(uint32(min(e.max, 1<<32-1)))}
 }
 
+// setLimitError closes a session whose peer passed MaxAttrSetsPerPeer.
+type setLimitError struct{ max int }
+
+func (e *setLimitError) Error() string {
+	return fmt.Sprintf("attribute-set limit: the peer's routes carry more than max-attribute-sets-per-peer %d distinct attribute sets", e.max)
+}
+
+// Alert is routeLimitError's: OPER/CLEAR, data the limit (4 octets).
+func (e *setLimitError) Alert() *omp.Alert { return (&routeLimitError{max: e.max}).Alert() }
+
 // pathLimitError closes a session whose peer passed MaxPathsPerPrefix.
 type pathLimitError struct{ *rib.PathLimitError }
 
@@ -264,6 +275,9 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		p.routes.Store(int64(n))
 		if pe := (*rib.PathLimitError)(nil); errors.As(err, &pe) {
 			return nil, &pathLimitError{pe}
+		}
+		if se := (*rib.SetLimitError)(nil); errors.As(err, &se) {
+			return nil, &setLimitError{se.Max}
 		}
 		if err != nil {
 			return nil, err

@@ -51,6 +51,13 @@ type Config struct {
 	// destination: a new path past it is refused (Apply returns a
 	// *PathLimitError). 0: no limit. Local routes are not counted.
 	MaxPathsPerDest int
+	// MaxSetsPerPeer bounds the attribute sets a peer's UPDATEs brought
+	// into the RIB that are still in use: an UPDATE whose attributes
+	// would make one more is refused with *SetLimitError, and nothing of
+	// its NLRI is applied (its withdrawals are). A set costs about 1.7 KB
+	// where a route costs about 100 bytes: routes that each came with
+	// attributes of their own took 15 times the memory. 0: no limit.
+	MaxSetsPerPeer int
 	// Quirks are deliberate bugs (fault injection); zero is correct.
 	Quirks Quirks
 }

@@ -56,6 +56,12 @@ func (r *RIB) apply(p *peer, u *omp.Update) error {
 		return err
 	}
 	defer r.releaseSet(set)
+	if s := r.sets[set]; s.refs == 1 && s.owner == 0 { // a set this UPDATE made
+		s.owner, s.ownerGen = id, p.gen
+		if p.sets++; r.cfg.MaxSetsPerPeer > 0 && p.sets > r.cfg.MaxSetsPerPeer {
+			return &SetLimitError{Max: r.cfg.MaxSetsPerPeer} // the deferred release frees it
+		}
+	}
 	switch {
 	case isVR(f):
 		// Keys and tags first, and their index slots touched, so that
@@ -220,6 +226,14 @@ func dedupe(ds []uint32) []uint32 {
 		}
 	}
 	return ds[:n]
+}
+
+// SetLimitError refuses an UPDATE whose attributes would give the peer
+// more than Config.MaxSetsPerPeer attribute sets in use.
+type SetLimitError struct{ Max int }
+
+func (e *SetLimitError) Error() string {
+	return fmt.Sprintf("rib: more than %d attribute sets from the peer", e.Max)
 }
 
 // PathLimitError refuses a path past Config.MaxPathsPerDest: the peer has

@@ -28,6 +28,9 @@ type attrSet struct {
 
 	base, basePref uint32 // a policy-derived set: its base and the PREF set
 	mark           bool   // scratch: its TLOC's state changed
+
+	owner    PeerID // the peer whose UPDATE made it (0: none), counted in its sets
+	ownerGen uint32 // that peer's gen then: a slot's next peer is not charged
 }
 
 // tlocState is what vRoutes naming a TLOC need of the TLOC table: whether
@@ -187,6 +190,9 @@ func (r *RIB) releaseSet(id uint32) {
 	}
 	if s.tloc != 0 {
 		r.releaseTLOC(s.tloc)
+	}
+	if o := r.peers[s.owner]; s.owner != 0 && o.gen == s.ownerGen {
+		o.sets--
 	}
 	if s.base != 0 {
 		delete(r.prefCache, [2]uint32{s.base, s.basePref})

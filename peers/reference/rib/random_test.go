@@ -167,6 +167,7 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 			}
 		}
 	}
+	checkSetCounts(t, r)
 	// With every session gone and the log compacted, nothing is left.
 	for i := range rids {
 		if up[i] {
@@ -186,6 +187,11 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 	for id, s := range r.sets {
 		if s != nil {
 			t.Errorf("attribute set %d left with %d refs", id, s.refs)
+		}
+	}
+	for _, p := range r.peers[1:] {
+		if p.sets != 0 {
+			t.Errorf("peer %d counts %d attribute sets with none left", p.id, p.sets)
 		}
 	}
 	if len(r.tlocIdx) != 0 || len(r.prefCache) != 0 {

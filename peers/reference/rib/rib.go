@@ -74,10 +74,12 @@ type peer struct {
 	out        [nFam]outState
 	sent       bitset
 	ready      chan struct{}
-	routes     int  // paths in its Adj-RIB-In (stale ones included)
-	stale      int  // of which fStale: an EOR with none to sweep scans nothing
-	free       bool // the slot is free: no session, no graceful-restart window
-	liveAt     int  // its index in RIB.live while up
+	routes     int    // paths in its Adj-RIB-In (stale ones included)
+	stale      int    // of which fStale: an EOR with none to sweep scans nothing
+	free       bool   // the slot is free: no session, no graceful-restart window
+	liveAt     int    // its index in RIB.live while up
+	sets       int    // attribute sets its UPDATEs made, still in use (MaxSetsPerPeer)
+	gen        uint32 // tells this peer from an earlier one of its slot
 }
 
 // RIB is the routing state of one device. Create it with New.
@@ -116,6 +118,7 @@ type RIB struct {
 	live     []*peer  // the peers up, in no order: what notifies and compaction visit, not every slot
 	peerFree []PeerID // free slots of peers, reused before new ones
 	byRouter map[netip.Addr]PeerID
+	peerGen  uint32 // the last peer gen given
 	policy   *policy.Policy
 
 	scratchAttrs []omp.Attribute
@@ -210,6 +213,10 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 		p = &peer{id: PeerID(len(r.peers)), ready: make(chan struct{}, 1)}
 		r.peers = append(r.peers, p)
 		r.byRouter[info.RouterID] = p.id
+	}
+	if p.gen == 0 {
+		r.peerGen++
+		p.gen = r.peerGen
 	}
 	p.info, p.rid, p.up, p.sent = info, addrU32(info.RouterID), true, nil
 	p.liveAt, r.live = len(r.live), append(r.live, p)

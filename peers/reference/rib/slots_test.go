@@ -1,6 +1,7 @@
 package rib
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -193,5 +194,87 @@ func BenchmarkApplyWithGRWindows(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A peer has at most MaxSetsPerPeer attribute sets of its own in use:
+// an UPDATE that would make one more is refused whole (SetLimitError);
+// one with the attributes of a set it has is taken; a set whose routes
+// are withdrawn no longer counts; another peer, and a later peer of the
+// same slot, count their own. Routes that each came with attributes of
+// their own took 1,779 bytes each in the daemon where shared ones took
+// 118 (200,000 routes), so 2M routes, the route limit, took 3.5 GB.
+func TestMaxSetsPerPeer(t *testing.T) {
+	defer func(m int) { compactMin = m }(compactMin)
+	compactMin = 0 // withdrawn paths go at once once the peers have read them
+	r, err := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100, MaxSetsPerPeer: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := tlocN("192.0.2.1", 1, 2)
+	send := func(id PeerID, pref uint32, prefix string) error {
+		return r.Apply(id, wireUpdate(t, advV(tl, []omp.VRouteNLRI{vroute(1, prefix, 1, 1)}, &omp.AttrPref{Preference: pref})))
+	}
+	e := peerUp(t, r, "1.1.1.1", 1, 0)
+	apply(t, r, e, advT([]omp.TLOCNLRI{tl})) // set 1
+	for i, pref := range []uint32{10, 20} {  // sets 2 and 3
+		if err := send(e, pref, fmt.Sprintf("10.%d.0.0/16", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var se *SetLimitError
+	if err := send(e, 30, "10.9.0.0/16"); !errors.As(err, &se) || se.Max != 3 {
+		t.Fatalf("a fourth set: %v, want SetLimitError of 3", err)
+	}
+	if got := len(r.Routes(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute})); got != 2 {
+		t.Fatalf("%d vRoutes, want the refused UPDATE's not applied", got)
+	}
+	if err := send(e, 20, "10.8.0.0/16"); err != nil {
+		t.Fatalf("attributes of a set it has: %v", err)
+	}
+	apply(t, r, e, wdV([]omp.VRouteNLRI{vroute(1, "10.0.0.0/16", 1, 1)})) // set 2 goes
+	newView(t).drain(r, e)                                                // once its withdrawal is out
+	if err := r.Inform(e, &omp.Inform{InformType: omp.InformEOR, AllFamilies: true}); err != nil {
+		t.Fatal(err)
+	}
+	checkSetCounts(t, r)
+	if err := send(e, 30, "10.9.0.0/16"); err != nil {
+		t.Fatalf("a set once another is gone: %v", err)
+	}
+	f := peerUp(t, r, "2.2.2.2", 2, 0)
+	for i, pref := range []uint32{10, 20} {
+		if err := send(f, pref, fmt.Sprintf("10.%d.0.0/16", i)); err != nil {
+			t.Fatalf("another peer: %v", err)
+		}
+	}
+	// The first peer goes, its slot is taken by a new one: it starts at 0,
+	// and the old peer's sets going do not count against it.
+	r.PeerDown(e, false)
+	g := peerUp(t, r, "3.3.3.3", 3, 0)
+	for i, pref := range []uint32{41, 42, 43} {
+		if err := send(g, pref, fmt.Sprintf("10.%d.0.0/16", 20+i)); err != nil {
+			t.Fatalf("a new peer's set %d: %v", i+1, err)
+		}
+	}
+	if err := send(g, 44, "10.30.0.0/16"); !errors.As(err, &se) {
+		t.Fatalf("the new peer's fourth set: %v", err)
+	}
+	checkSetCounts(t, r)
+}
+
+// checkSetCounts checks each peer's count of attribute sets against the
+// sets it owns.
+func checkSetCounts(t testing.TB, r *RIB) {
+	t.Helper()
+	own := map[PeerID]int{}
+	for _, s := range r.sets {
+		if s != nil && s.owner != 0 && r.peers[s.owner].gen == s.ownerGen {
+			own[s.owner]++
+		}
+	}
+	for _, p := range r.peers[1:] {
+		if p.sets != own[p.id] {
+			t.Errorf("peer %d counts %d sets, owns %d", p.id, p.sets, own[p.id])
+		}
 	}
 }
