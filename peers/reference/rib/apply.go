@@ -277,9 +277,11 @@ func (r *RIB) evalPolicy(pi, attrs uint32) {
 		r.acquireSet(eff)
 	}
 	if p.eff != 0 {
+		r.setUnlink(pi)
 		r.releaseSet(p.eff)
 	}
 	p.eff = eff
+	r.setLink(pi)
 	p.flags |= fDirty
 	p.flags &^= fRejected
 	if rejected {

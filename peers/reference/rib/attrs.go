@@ -27,7 +27,7 @@ type attrSet struct {
 	private  netip.Addr   // ATTR_TYPE_TLOC_V4/V6_PRIVATE address
 
 	base, basePref uint32 // a policy-derived set: its base and the PREF set
-	mark           bool   // scratch: its TLOC's state changed
+	paths          uint32 // the first path in use whose effective set it is (path.snext)
 
 	owner    PeerID // the peer whose UPDATE made it (0: none), counted in its sets
 	ownerGen uint32 // that peer's gen then: a slot's next peer is not charged
@@ -179,6 +179,31 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 }
 
 func (r *RIB) acquireSet(id uint32) { r.sets[id].refs++ }
+
+// setLink puts path pi on the list of the paths of its effective set.
+func (r *RIB) setLink(pi uint32) {
+	p := r.paths.at(pi)
+	s := r.sets[p.eff]
+	p.sprev, p.snext = 0, s.paths
+	if s.paths != 0 {
+		r.paths.at(s.paths).sprev = pi
+	}
+	s.paths = pi
+}
+
+// setUnlink takes path pi off the list of its effective set.
+func (r *RIB) setUnlink(pi uint32) {
+	p := r.paths.at(pi)
+	if p.sprev != 0 {
+		r.paths.at(p.sprev).snext = p.snext
+	} else {
+		r.sets[p.eff].paths = p.snext
+	}
+	if p.snext != 0 {
+		r.paths.at(p.snext).sprev = p.sprev
+	}
+	p.sprev, p.snext = 0, 0
+}
 
 func (r *RIB) releaseSet(id uint32) {
 	s := r.sets[id]

@@ -1,6 +1,10 @@
 package rib
 
-import "github.com/ompconform/ompconform/omp"
+import (
+	"slices"
+
+	"github.com/ompconform/ompconform/omp"
+)
 
 // cand is a path under selection.
 type cand struct {
@@ -100,6 +104,7 @@ func (r *RIB) removePath(pi uint32) {
 	p := r.paths.at(pi)
 	d := r.dests.at(p.dest)
 	unlink(&r.paths, &d.paths, pi)
+	r.setUnlink(pi)
 	r.peers[p.peer].routes--
 	if p.flags&fStale != 0 {
 		r.peers[p.peer].stale--
@@ -360,35 +365,27 @@ func (r *RIB) settle() {
 		return
 	}
 	r.tlocDirty = false
-	any := false
+	// The vRoutes whose TLOC changed, through their sets' path lists:
+	// not a scan of every destination (a peer flapping its TLOC made each
+	// of its UPDATEs a scan of the whole table under the lock).
+	ds := r.scratchDests[:0]
 	for _, s := range r.sets {
-		if s != nil && s.tloc != 0 && r.tlocs[s.tloc].changed {
-			s.mark, any = true, true
+		if s == nil || s.tloc == 0 || !r.tlocs[s.tloc].changed {
+			continue
+		}
+		for pi := s.paths; pi != 0; pi = r.paths.at(pi).snext {
+			if di := r.paths.at(pi).dest; isVR(int(r.dests.at(di).fam)) {
+				ds = append(ds, di)
+			}
 		}
 	}
 	for i := range r.tlocs {
 		r.tlocs[i].changed = false
 	}
-	if !any {
-		return
+	slices.Sort(ds) // each dest once, in index order
+	ds = slices.Compact(ds)
+	for _, di := range ds {
+		r.recompute(di)
 	}
-	for di := uint32(1); di < r.dests.next; di++ {
-		d := r.dests.at(di)
-		if !isVR(int(d.fam)) {
-			continue
-		}
-		for pi := d.paths; pi != 0; {
-			p := r.paths.at(pi)
-			if r.sets[p.eff].mark {
-				r.recompute(di)
-				break
-			}
-			pi = p.next
-		}
-	}
-	for _, s := range r.sets {
-		if s != nil {
-			s.mark = false
-		}
-	}
+	r.scratchDests = ds[:0]
 }

@@ -146,8 +146,8 @@
 // mapped memory released when the RIB is collected (mem.go), so that
 // they do not pace the garbage collector; MappedBytes says how much.
 // Apply takes an UPDATE's NLRI as a batch: keys and hashes first, then
-// their index slots touched together, then the updates. About 72 bytes
-// per IPv4 vRoute through a controller (20 dest, 24 path, 12 export,
+// their index slots touched together, then the updates. About 80 bytes
+// per IPv4 vRoute through a controller (20 dest, 32 path, 12 export,
 // 11 to 16 index, 4 log; an IPv6 one 24 more); BenchmarkReflect measures
 // time and memory per route, and `ompconform bench-scale` a controller
 // daemon's (81 bytes per route of peak RSS at a million routes, the Go

@@ -113,6 +113,9 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 			buf, _ := r.Next(ids[i], nil) // a partial drain
 			views[i].feed(buf)
 		}
+		if step%50 == 49 {
+			checkSetLists(t, r)
+		}
 	}
 	for i := range rids {
 		if !up[i] {
@@ -168,6 +171,7 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 		}
 	}
 	checkSetCounts(t, r)
+	checkSetLists(t, r)
 	// With every session gone and the log compacted, nothing is left.
 	for i := range rids {
 		if up[i] {

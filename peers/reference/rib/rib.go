@@ -16,6 +16,8 @@ type path struct {
 	dest   uint32
 	next   uint32 // next path of the dest
 	eff    uint32 // effective attribute set (after policy); received: see RIB.received
+	sprev  uint32 // previous path of the same effective set (0: the first)
+	snext  uint32 // next path of the same effective set
 	pathID uint32
 	label  uint32 // low 24 bits: label; high 8 bits: distance of a local route
 	peer   PeerID
@@ -121,6 +123,7 @@ type RIB struct {
 	peerGen  uint32 // the last peer gen given
 	policy   *policy.Policy
 
+	scratchDests []uint32 // settle's
 	scratchAttrs []omp.Attribute
 	scratchWire  []byte
 	scratchCand  []cand

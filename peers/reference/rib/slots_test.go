@@ -278,3 +278,27 @@ func checkSetCounts(t testing.TB, r *RIB) {
 		}
 	}
 }
+
+// checkSetLists checks each attribute set's path list: exactly the paths
+// in use whose effective set it is, linked both ways.
+func checkSetLists(t testing.TB, r *RIB) {
+	t.Helper()
+	want := map[uint32]int{}
+	r.eachPath(func(pi uint32, p *path) { want[p.eff]++ })
+	for id, s := range r.sets {
+		if s == nil {
+			continue
+		}
+		n, prev := 0, uint32(0)
+		for pi := s.paths; pi != 0 && n <= len(want)+r.paths.live; pi = r.paths.at(pi).snext {
+			p := r.paths.at(pi)
+			if p.flags&fInUse == 0 || p.eff != uint32(id) || p.sprev != prev {
+				t.Fatalf("set %d: path %d on its list has flags %x, eff %d, prev %d (want %d)", id, pi, p.flags, p.eff, p.sprev, prev)
+			}
+			n, prev = n+1, pi
+		}
+		if n != want[uint32(id)] {
+			t.Fatalf("set %d lists %d paths, %d in use have it", id, n, want[uint32(id)])
+		}
+	}
+}
