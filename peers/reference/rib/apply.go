@@ -168,6 +168,7 @@ func (r *RIB) add(peer PeerID, di uint32, pathID, label uint32, set uint32) erro
 		if p.flags&fStale != 0 && !r.cfg.Quirks.has(QuirkStaleKept) {
 			p.flags &^= fStale
 			r.peers[peer].stale--
+			r.peers[peer].staleFam[r.dests.at(di).fam]--
 		}
 		if r.received(p) != set {
 			r.evalPolicy(pi, set)
@@ -403,7 +404,11 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 			break
 		}
 		every := r.cfg.Quirks.has(QuirkSweepEveryPeer)
-		if p.stale > 0 || every { // else nothing to sweep: no scan of the table
+		stale := false // of the families the EOR names
+		for g := range p.staleFam {
+			stale = stale || p.staleFam[g] > 0 && in(g)
+		}
+		if stale || every { // else nothing to sweep: no scan of the table
 			r.removeWhere(func(pa *path) bool {
 				return (pa.peer == id || every) && pa.flags&fStale != 0 && in(int(r.dests.at(pa.dest).fam))
 			})

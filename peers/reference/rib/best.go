@@ -108,6 +108,7 @@ func (r *RIB) removePath(pi uint32) {
 	r.peers[p.peer].routes--
 	if p.flags&fStale != 0 {
 		r.peers[p.peer].stale--
+		r.peers[p.peer].staleFam[d.fam]--
 	}
 	if p.flags&fHeld != 0 {
 		// Its export entry withdraws it: keep the record until then.

@@ -51,3 +51,32 @@ func BenchmarkPeerChurn(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEORNoneStaleOfItsFamily: a restarting peer's End-of-RIB for vRoutes
+// when only its TLOC is stale, while another edge holds rib.routes.
+//
+//	go test -run '^$' -bench EORNoneStaleOfItsFamily -benchtime 200x ./peers/reference/rib -rib.routes=1000000
+func BenchmarkEORNoneStaleOfItsFamily(b *testing.B) {
+	r := newRIB(b, omp.RoleController, "10.0.0.100", 100)
+	src := peerUp(b, r, "1.1.1.1", 1, 0)
+	for _, w := range benchWire(b, *benchRoutes) {
+		m, err := omp.Decode(w)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Apply(src, m.(*omp.Update)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e := peerUp(b, r, "2.2.2.2", 2, time.Hour)
+	apply(b, r, e, advT([]omp.TLOCNLRI{tlocN("192.0.2.2", 1, 2)}))
+	r.PeerDown(e, true)
+	e = peerUp(b, r, "2.2.2.2", 2, time.Hour)
+	eor := &omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := r.Inform(e, eor); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -115,6 +115,7 @@ func randomRun(t *testing.T, seed uint64, space, batch int) {
 		}
 		if step%50 == 49 {
 			checkSetLists(t, r)
+			checkStaleCounts(t, r)
 		}
 	}
 	for i := range rids {

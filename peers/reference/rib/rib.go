@@ -76,12 +76,13 @@ type peer struct {
 	out        [nFam]outState
 	sent       bitset
 	ready      chan struct{}
-	routes     int    // paths in its Adj-RIB-In (stale ones included)
-	stale      int    // of which fStale: an EOR with none to sweep scans nothing
-	free       bool   // the slot is free: no session, no graceful-restart window
-	liveAt     int    // its index in RIB.live while up
-	sets       int    // attribute sets its UPDATEs made, still in use (MaxSetsPerPeer)
-	gen        uint32 // tells this peer from an earlier one of its slot
+	routes     int         // paths in its Adj-RIB-In (stale ones included)
+	stale      int         // of which fStale: an EOR with none to sweep scans nothing
+	staleFam   [nFam]int32 // stale by family: an EOR of a family without stale paths scans nothing
+	free       bool        // the slot is free: no session, no graceful-restart window
+	liveAt     int         // its index in RIB.live while up
+	sets       int         // attribute sets its UPDATEs made, still in use (MaxSetsPerPeer)
+	gen        uint32      // tells this peer from an earlier one of its slot
 }
 
 // RIB is the routing state of one device. Create it with New.
@@ -285,6 +286,7 @@ func (r *RIB) PeerDown(id PeerID, graceful bool) {
 				if pa.peer == id && pa.flags&fStale == 0 {
 					pa.flags |= fStale
 					p.stale++
+					p.staleFam[r.dests.at(pa.dest).fam]++
 				}
 			})
 		}
