@@ -149,6 +149,13 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 		v.Alert = &id
 		switch {
 		case id.Code == omp.ErrHoldtime || id == (omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}):
+		case h.unconfirmed && id.Code == omp.ErrHandshake && elapsed < hold-tol:
+			// It sent its HANDSHAKE, then refused the fake peer's
+			// before any hold time ran (RFC 4271 4.2: it MAY reject a
+			// Hold Time): the session the case needs never opened, as
+			// when TryOpen sees the refusal first.
+			v.Grade, v.Reason = Unsupported, "the DUT refused the session the case needs"
+			return v
 		default:
 			v.Grade, v.Reason = Fail, "wrong ALERT"
 		}

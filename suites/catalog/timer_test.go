@@ -149,8 +149,9 @@ func TestHellosWithinCountsUpdates(t *testing.T) {
 // a connection whose round trip is rtt.
 type alertAtSession struct {
 	stillSession
-	at  time.Time
-	rtt time.Duration
+	at    time.Time
+	rtt   time.Duration
+	alert *omp.Alert // nil: OMP_ERR_HOLDTIME
 }
 
 func (s *alertAtSession) RTT() time.Duration { return s.rtt }
@@ -161,7 +162,11 @@ func (s *alertAtSession) Await(d time.Duration, _ string, stop func(Event) bool)
 		return Event{Kind: EvTimeout, At: time.Now()}, nil
 	}
 	time.Sleep(time.Until(s.at))
-	ev := Event{Kind: EvMessage, Msg: &omp.Alert{Code: omp.ErrHoldtime}, At: time.Now()}
+	al := s.alert
+	if al == nil {
+		al = &omp.Alert{Code: omp.ErrHoldtime}
+	}
+	ev := Event{Kind: EvMessage, Msg: al, At: time.Now()}
 	stop(ev)
 	return ev, nil
 }
@@ -203,6 +208,26 @@ func TestAnyMessageHelloCasesRunAlone(t *testing.T) {
 			if anyMessage && !c.Exclusive {
 				t.Errorf("%s counts any message as a HELLO (%s) but does not run alone", c.ID, e)
 			}
+		}
+	}
+}
+
+// RFC 4271 4.2 lets a speaker reject a Hold Time: a DUT that sends its
+// HANDSHAKE and then refuses the fake peer's (Hold Time 3) with ALERT
+// OMP_ERR_HANDSHAKE, before any hold time could have run, did not open
+// the session HLD-009 needs (UNSUPPORTED, as TryOpen grades a refusal
+// before its HANDSHAKE). The same ALERT at the hold time is a wrong one.
+func TestUnconfirmedHoldRefusedIsUnsupported(t *testing.T) {
+	refusal := &omp.Alert{Code: omp.ErrHandshake, Subcode: omp.SubErrHandshakeHoldtime}
+	for _, tc := range []struct {
+		at   time.Duration
+		want Grade
+	}{{20 * time.Millisecond, Unsupported}, {300 * time.Millisecond, Fail}} {
+		s := &alertAtSession{at: time.Now().Add(tc.at), alert: refusal}
+		x := timerExec(s, 300*time.Millisecond, 30, false)
+		x.sent[0] = time.Now()
+		if v := HoldTimerExpiresUnconfirmed().check(x, 0); v.Grade != tc.want {
+			t.Errorf("HANDSHAKE/HOLDTIME at %s: %s (%s, %s), want %s", tc.at, v.Grade, v.Received, v.Reason, tc.want)
 		}
 	}
 }
