@@ -151,6 +151,7 @@ const (
 	fGRExpiryPurgesFresh
 	fGREndsOnFirstEOR
 	fErrorCloseKeepsGR
+	fAlertReceivedKeepsGR
 	fSessionDownKeepsTLOCs
 	fGRReconnectNoInitialAdvert
 
@@ -391,6 +392,8 @@ var faultTable = [numFaults]faultDef{
 		"a restarting peer's graceful restart ends at its first End-of-RIB, of any family: that family's stale routes are swept, and those of its other families, which have had no End-of-RIB, stay for ever instead of going when the GR interval runs out"},
 	fErrorCloseKeepsGR: {"error-close-keeps-gr-routes", "gr", allRoles,
 		"a session it ends with an ALERT for a message it cannot decode (OMP_ERR_HEADER, a malformed UPDATE) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by an ALERT, as to one ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
+	fAlertReceivedKeepsGR: {"alert-received-keeps-gr-routes", "gr", ctrlRoles,
+		"a session the peer ends with an ALERT of an error (OMP_ERR_UPDATE, HEADER, HANDSHAKE, FSM) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
 	fSessionDownKeepsTLOCs: {"session-down-keeps-tlocs", "gr", ctrlRoles,
 		"a peer whose session ends without graceful restart has its vRoutes withdrawn but keeps its TLOC routes (as if they followed BFD, not the session): they stay advertised to the other peers, instead of withdrawn with the rest"},
 	fGRReconnectNoInitialAdvert: {"gr-reconnect-no-initial-advert", "gr", ctrlRoles,

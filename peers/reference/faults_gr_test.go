@@ -103,21 +103,13 @@ var grFaultCases = []faultCase{
 		a.expectBest("10.1.0.0/16", o.id)
 	}},
 
-	{"error-close-keeps-gr-routes", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, edgeHandshake()) // graceful restart, 300 units
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16")
-		a.expectBest("10.1.0.0/16", o.id)
+	{"error-close-keeps-gr-routes", onRIB(omp.RoleController), grEndedByAlert(func(a *peer) {
 		a.sendRaw(header(omp.HeaderLen, 9)) // an unknown Type: the speaker's ALERT ends the session
 		a.expectAlert(omp.ErrHeader, omp.SubErrHeaderType)
-		waitPeerState(t, sp, edgeID.String(), StateIdle)
-		b := ribEstablished(t, sp, peerN(3))
-		if faulty {
-			b.expectBest("10.1.0.0/16", o.id) // kept stale, as after a lost connection
-			return
-		}
-		b.expectBest("10.1.0.0/16") // withdrawn at once
-	}},
+	})},
+	{"alert-received-keeps-gr-routes", onRIB(omp.RoleController), grEndedByAlert(func(a *peer) {
+		a.send(&omp.Alert{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList}) // the peer's ALERT ends the session
+	})},
 
 	{"session-down-keeps-tlocs", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { // no graceful restart
@@ -189,4 +181,25 @@ func backWithOneShort(t *testing.T, sp *Speaker) (*peer, origin) {
 	a.send(&omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC})
 	a.expectBest("10.2.0.0/16", o.id) // stale, kept: SAFI_VROUTE has had no End-of-RIB
 	return a, o
+}
+
+// grEndedByAlert is the scenario of a fault that keeps a graceful-restart
+// peer's routes stale after a session that end closes with an ALERT, sent
+// by the peer or by the speaker: the routes go at once when it is
+// correct.
+func grEndedByAlert(end func(a *peer)) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake()) // graceful restart, 300 units
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		end(a)
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		b := ribEstablished(t, sp, peerN(3))
+		if faulty {
+			b.expectBest("10.1.0.0/16", o.id) // kept stale, as after a lost connection
+			return
+		}
+		b.expectBest("10.1.0.0/16") // withdrawn at once
+	}
 }

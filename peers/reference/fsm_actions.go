@@ -87,7 +87,7 @@ func (s *session) recordAlert(_ State, in *input) event {
 func (s *session) alertReceived(st State, in *input) event {
 	s.recordAlert(st, in)
 	m := in.m.(*omp.Alert)
-	s.fail(nil, "ALERT received: "+m.ID().String(), gracefulAlert(m))
+	s.fail(nil, "ALERT received: "+m.ID().String(), gracefulAlert(m) || s.set.faults.has(fAlertReceivedKeepsGR))
 	return evNone
 }
 
