@@ -1,6 +1,10 @@
 package catalog
 
 import (
+	"fmt"
+	"net/netip"
+	"slices"
+
 	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
@@ -75,8 +79,8 @@ func originationCases() []Case {
 			Open(0), OriginateTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(false))), WithdrawTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(true)))),
 		oc("ORG-001", "A vRoute the SDN router's operator originates is advertised at once to its controller, over the router's own TLOC (the harness's operator action originate).",
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p)),
-		oc("ORG-002", "A vRoute the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES (the operator actions originate, then withdraw).",
-			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p), ExpectOn(0, ExpectMessage(omp.TypeUpdate, WithdrawsVRoute(p)))),
+		oc("ORG-002", "A vRoute the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES under the Path ID it was advertised with (RFC 7911 3: a path is its prefix and Path ID; the operator actions originate, then withdraw).",
+			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p), ExpectOn(0, PathWithdrawn(p))),
 		{ID: "ORG-006", Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqSDNRouter,
 			Reading: "An SDN router advertises the networks it learns locally, not the routes OMP gave it (routes learnt via OMP are not even redistributed downstream by default, section 3.1): router 2's route, which controller peer0 passes on, is not in the SDN router's advertisement to controller peer1, the answer to peer1's REFRESH_REQUEST.",
 			Roles:   Edges, Needs: append([]Need{NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)}, vroute...), Type: omp.TypeUpdate,
@@ -86,3 +90,50 @@ func originationCases() []Case {
 }
 
 const reqSDNRouter = "SDN Routers: A router that is managed by an SDN controller infrastructure, peers with Routing controller with OMP. It learns locally attached networks and prefixes via traditional routing mechanisms and advertises to Routing Controller via OMP."
+
+type pathWithdrawnExp struct{ prefix netip.Prefix }
+
+// PathWithdrawn expects the DUT to withdraw every path to prefix (in the
+// case run's VPN) it advertised on the session, within Env.Answer: an
+// UPDATE after which the fake peer holds none of them, each withdrawn
+// by its prefix and Path ID (RFC 7911 3). A withdrawal under another
+// Path ID leaves the advertised path held, and fails.
+func PathWithdrawn(prefix string) Expectation { return pathWithdrawnExp{netip.MustParsePrefix(prefix)} }
+
+func (w pathWithdrawnExp) String() string {
+	return fmt.Sprintf("UPDATE that withdraws %s under the Path ID it was advertised with", w.prefix)
+}
+
+func (pathWithdrawnExp) Alerts() []omp.AlertID { return nil }
+
+func (w pathWithdrawnExp) check(x *Exec, peer int) Verdict {
+	held := func() (ids []uint32) {
+		for k := range x.adjIn[peer] {
+			if k.prefix == w.prefix {
+				ids = append(ids, k.pathID)
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	var named []uint32 // the Path IDs the DUT's withdrawals of prefix named
+	ev, skipped := x.await(peer, x.Env.Answer, w.String(), func(ev Event) bool {
+		if _, ok := ev.Alert(); ok {
+			return true
+		}
+		for _, v := range vroutesIn(x.Env, ev.Msg, true, w.prefix) {
+			named = append(named, v.PathID)
+		}
+		return len(named) > 0 && len(held()) == 0
+	})
+	switch {
+	case len(named) > 0 && len(held()) == 0:
+		return verdict(Pass, w, fmt.Sprintf("%s, Path ID %v%s", ev, named, skipped), "")
+	case len(named) > 0:
+		return verdict(Fail, w, fmt.Sprintf("withdrawals of %s under Path ID %v%s", w.prefix, named, skipped),
+			fmt.Sprintf("the path advertised under Path ID %v is still held: a path is its prefix and Path ID (RFC 7911 3)", held()))
+	case ev.Kind == EvTimeout:
+		return verdict(Fail, w, fmt.Sprintf("no withdrawal of %s within %s%s", w.prefix, x.Env.Answer, skipped), "")
+	}
+	return x.refused(w, ev, skipped)
+}
