@@ -63,3 +63,32 @@ func TestRefreshNotAnsweredReadsTheQuerysAnswer(t *testing.T) {
 		t.Errorf("%s: %q", v.Grade, v.Received)
 	}
 }
+
+// ORG-002's withdrawal is judged by Path ID (RFC 7911 3): one under
+// another Path ID than the advertisement's leaves the path held, and
+// fails; one under the same passes.
+func TestPathWithdrawnNamesTheAdvertisedPath(t *testing.T) {
+	e := DefaultEnv(Edges)
+	e.Answer = 100 * time.Millisecond
+	p := netip.MustParsePrefix(originated)
+	update := func(withdraw bool, pathID uint32) *omp.Update {
+		r := inVPN(e, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute, VRoutes: []omp.VRouteNLRI{{PathID: pathID, PrefixLen: uint8(p.Bits()), Address: p.Addr()}}})
+		if withdraw {
+			return &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: r})}}
+		}
+		return &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: r})}}
+	}
+	for _, tc := range []struct {
+		withdrawn uint32
+		want      Grade
+	}{{103, Pass}, {0, Fail}} {
+		x := newExec(t.Context(), &Case{ID: "T"}, e, nil)
+		x.sess[0] = &queuedSession{evs: []Event{{Kind: EvMessage, Msg: update(false, 103), At: time.Now()}, {Kind: EvMessage, Msg: update(true, tc.withdrawn), At: time.Now()}}}
+		if v := ExpectMessage(omp.TypeUpdate, HasVRoute(originated)).check(x, 0); v.Grade != Pass {
+			t.Fatalf("the advertisement: %s %s", v.Grade, v.Received)
+		}
+		if v := PathWithdrawn(originated).check(x, 0); v.Grade != tc.want {
+			t.Errorf("advertised as Path ID 103, withdrawn as %d: %s (%s, %s), want %s", tc.withdrawn, v.Grade, v.Received, v.Reason, tc.want)
+		}
+	}
+}
