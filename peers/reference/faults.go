@@ -86,6 +86,7 @@ const (
 	fUpdateVPNID32Bits
 	fUpdateDefaultRouteRefused
 	fUpdateMcastPrunesDropped
+	fUpdateTLOCWithdrawByAddr
 
 	fAlertNever
 	fAlertSubcodeZero
@@ -293,6 +294,8 @@ var faultTable = [numFaults]faultDef{
 		"a vRoute of prefix length 0 (0.0.0.0/0, ::/0) is refused with ALERT OMP_ERR_UPDATE and the session closed, where a default route is a prefix like any other"},
 	fUpdateMcastPrunesDropped: {"update-mcast-prunes-dropped", "update", ctrlRoles,
 		"the pruned sources of a multicast JOIN_XG, JOIN_SG or SA route (Prune Count and the list) are dropped on receipt: the route is passed on with Prune Count 0"},
+	fUpdateTLOCWithdrawByAddr: {"update-tloc-withdraw-by-address", "update", ctrlRoles,
+		"a TLOC route's withdrawal removes every TLOC route the peer has at that address, whatever its color and Encap: withdrawing (A, color 1) also loses (A, color 2), where a TLOC is its address, color and encapsulation"},
 
 	fAlertNever: {"alert-never", "alert", allRoles,
 		"never sends an ALERT: on any error (and on an operator's clear, shutdown or stop) it closes the connection without one"},
@@ -623,6 +626,7 @@ var ribQuirks = [...]struct {
 	{fBestNextHopEncapIPsec, rib.QuirkNextHopEncapIPsec},
 	{fBestNextHopIPv4Only, rib.QuirkNextHopIPv4Only},
 	{fBestV6PrivateIgnored, rib.QuirkV6PrivateIgnored},
+	{fUpdateTLOCWithdrawByAddr, rib.QuirkTLOCWithdrawByAddr},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

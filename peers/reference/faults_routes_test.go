@@ -165,6 +165,26 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the second TLOC route reflected: %v", got != nil)
 		}
 	}},
+	{"update-tloc-withdraw-by-address", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		b := ribEstablished(t, sp, peerN(3))
+		o := originN(1)
+		u := o.tlocAdv(0)
+		second := o.tloc
+		second.Color = 2
+		reach := u.Attributes[len(u.Attributes)-1].Value.(*omp.AttrReachables)
+		reach.TLOCs = append(reach.TLOCs, second)
+		a.send(u)
+		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{o.tloc}}})}})
+		a.expectBest(markerPrefix) // a barrier: both UPDATEs are applied
+		got := findUpdate(b.adjRIBOut(2), func(m omp.Message) bool {
+			v, ok := m.(*omp.Update).Find(omp.AttrTypeReachables)
+			return ok && slices.Contains(v.(*omp.AttrReachables).TLOCs, second)
+		})
+		if (got != nil) == faulty {
+			t.Fatalf("the color 2 TLOC route still reflected after color 1's withdrawal: %v", got != nil)
+		}
+	}},
 	{"edge-origin-unknown-first", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		bestOfTwo(ribEstablished(t, sp, asController(edgeHandshake())), faulty, false,
 			[2]pathPrefs{{proto: omp.OriginConnected}, {proto: omp.OriginUnknown}}, 1, 2)

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkV6PrivateIgnored<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkV6PrivateIgnored", all)
+	if all != rib.QuirkTLOCWithdrawByAddr<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkTLOCWithdrawByAddr", all)
 	}
 	var set faultSet
 	for i := range numFaults {

@@ -119,11 +119,11 @@ func TLOC6Routes() A {
 }
 
 // WithdrawTLOCRoutes is ATTR_TYPE_UNREACHABLES of SAFI_TLOC: the fake
-// peer's TLOC withdrawn.
-func WithdrawTLOCRoutes() A {
+// peer's TLOC withdrawn, of color TLOCColor, or one NLRI of each of
+// colors.
+func WithdrawTLOCRoutes(colors ...uint8) A {
 	return func(e *Env, i int) omp.Attribute {
-		return omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC,
-			TLOCs: []omp.TLOCNLRI{{Address: e.Peer(i).TLOC, Color: TLOCColor, Encap: TLOCEncap}}}})
+		return omp.Attr(&omp.AttrUnreachables{Reach: TLOCRoutes(colors...)(e, i).Value.(*omp.AttrReachables).Reach})
 	}
 }
 

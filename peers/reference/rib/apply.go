@@ -340,6 +340,16 @@ func (r *RIB) withdraw(p *peer, u *omp.Reach, orig netip.Addr) {
 		}
 	case isTLOC(f):
 		for _, t := range u.TLOCs {
+			if r.cfg.Quirks.has(QuirkTLOCWithdrawByAddr) {
+				for c := range 256 {
+					for _, e := range []uint8{uint8(omp.EncapGRE), uint8(omp.EncapIPsec)} {
+						if k, ok := tlocKey(f, t.Address, uint8(c), e); ok {
+							one(&k, 0)
+						}
+					}
+				}
+				continue
+			}
 			if k, ok := tlocKey(f, t.Address, t.Color, t.Encap); ok {
 				one(&k, 0)
 			}

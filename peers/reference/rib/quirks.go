@@ -172,6 +172,10 @@ const (
 	// QuirkV6PrivateIgnored: ATTR_TYPE_TLOC_V6_PRIVATE is not read: a
 	// path's or TLOC's private address is its V4 one only (step 7).
 	QuirkV6PrivateIgnored
+	// QuirkTLOCWithdrawByAddr: a withdrawn TLOC route takes with it
+	// every TLOC route of the peer at that address, whatever its color
+	// and Encap.
+	QuirkTLOCWithdrawByAddr
 )
 
 // The quirks of what a controller reflects: of the families it sends,
