@@ -154,6 +154,7 @@ const (
 	fErrorCloseKeepsGR
 	fAlertReceivedKeepsGR
 	fSessionDownKeepsTLOCs
+	fGRReconnectNoGRKeepsStale
 	fGRReconnectNoInitialAdvert
 
 	fNoEOR
@@ -399,6 +400,8 @@ var faultTable = [numFaults]faultDef{
 		"a session the peer ends with an ALERT of an error (OMP_ERR_UPDATE, HEADER, HANDSHAKE, FSM) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
 	fSessionDownKeepsTLOCs: {"session-down-keeps-tlocs", "gr", ctrlRoles,
 		"a peer whose session ends without graceful restart has its vRoutes withdrawn but keeps its TLOC routes (as if they followed BFD, not the session): they stay advertised to the other peers, instead of withdrawn with the rest"},
+	fGRReconnectNoGRKeepsStale: {"gr-reconnect-nogr-keeps-stale", "gr", ctrlRoles,
+		"a restarting peer that comes back without the GRACEFUL RESTART capability keeps its stale routes, and its GR timer stops: they stay until the peer sends End-of-RIB, for ever if it never does, instead of going at once (RFC 4724 4.2) or at the latest when the GR interval runs out"},
 	fGRReconnectNoInitialAdvert: {"gr-reconnect-no-initial-advert", "gr", ctrlRoles,
 		"a peer back within its graceful restart interval is taken to have kept the routes it was sent before: its new session gets End-of-RIB and the changes from then on, instead of the initial advertisement (every route, then End-of-RIB) that RFC 4724 4.2 has the restarting speaker wait for"},
 
@@ -627,6 +630,7 @@ var ribQuirks = [...]struct {
 	{fBestNextHopIPv4Only, rib.QuirkNextHopIPv4Only},
 	{fBestV6PrivateIgnored, rib.QuirkV6PrivateIgnored},
 	{fUpdateTLOCWithdrawByAddr, rib.QuirkTLOCWithdrawByAddr},
+	{fGRReconnectNoGRKeepsStale, rib.QuirkNoGRReconnectKeepsStale},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -111,6 +111,26 @@ var grFaultCases = []faultCase{
 		a.send(&omp.Alert{Code: omp.ErrUpdate, Subcode: omp.SubErrUpdateAttrList}) // the peer's ALERT ends the session
 	})},
 
+	{"gr-reconnect-nogr-keeps-stale", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := dialPeer(t, sp.Addr())
+		a.establish(hsWith(func(h *omp.Handshake) {
+			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
+		}))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // GR for 30 units (300 ms)
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		a = dialPeer(t, sp.Addr())
+		a.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge)) })) // back without graceful restart
+		if faulty {
+			time.Sleep(4 * 30 * testUnit)
+			a.expectBest("10.1.0.0/16", o.id) // stale past the interval: no End-of-RIB came
+			return
+		}
+		a.expectBest("10.1.0.0/16")
+	}},
+
 	{"session-down-keeps-tlocs", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { // no graceful restart
 			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},

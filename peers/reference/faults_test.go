@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkTLOCWithdrawByAddr<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkTLOCWithdrawByAddr", all)
+	if all != rib.QuirkNoGRReconnectKeepsStale<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkNoGRReconnectKeepsStale", all)
 	}
 	var set faultSet
 	for i := range numFaults {

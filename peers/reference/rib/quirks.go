@@ -176,6 +176,10 @@ const (
 	// every TLOC route of the peer at that address, whatever its color
 	// and Encap.
 	QuirkTLOCWithdrawByAddr
+	// QuirkNoGRReconnectKeepsStale: a restarting peer back without
+	// graceful restart keeps its stale paths, and its GR timer is
+	// stopped: only an End-of-RIB sweeps them.
+	QuirkNoGRReconnectKeepsStale
 )
 
 // The quirks of what a controller reflects: of the families it sends,

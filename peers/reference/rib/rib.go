@@ -227,7 +227,9 @@ func (r *RIB) PeerUp(info PeerInfo) (PeerID, error) {
 	// A restarting peer back without graceful restart negotiated has its
 	// stale paths removed at once (RFC 4724 4.2); with it, they wait for
 	// its End-of-RIB or the GR interval.
-	if p.restarting && (info.GracefulRestart == 0 || r.cfg.Quirks.has(QuirkStaleFlushedOnReconnect)) {
+	if p.restarting && info.GracefulRestart == 0 && r.cfg.Quirks.has(QuirkNoGRReconnectKeepsStale) {
+		p.deadline = r.cfg.Now().Add(100 * 365 * 24 * time.Hour) // the timer stopped: swept by End-of-RIB only
+	} else if p.restarting && (info.GracefulRestart == 0 || r.cfg.Quirks.has(QuirkStaleFlushedOnReconnect)) {
 		id := p.id
 		r.removeWhere(func(pa *path) bool { return pa.peer == id && pa.flags&fStale != 0 })
 		p.restarting = false
