@@ -167,6 +167,7 @@ const (
 
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn
+	fQueryIPv6Ignored
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -451,6 +452,8 @@ var faultTable = [numFaults]faultDef{
 		"every QUERY is accepted and never answered"},
 	fQueryAbsentNotWithdrawn: {"query-absent-not-withdrawn", "query", allRoles,
 		"the ATTR_TYPE_UNREACHABLES of a QUERY are not answered: routes it does not have are not reported as withdrawn"},
+	fQueryIPv6Ignored: {"query-ipv6-ignored", "query", allRoles,
+		"the attributes of a QUERY that name AFI_IPv6 are not answered: a query for an IPv6 vRoute (or any IPv6 family) gets no answer, one for IPv4 is answered"},
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
@@ -526,18 +529,18 @@ func faultByName(name string) (fault, bool) {
 // faultSet is a set of faults, resolved once at Start so that checking
 // one is a bit test: of a constant word with a constant mask, for a
 // constant fault.
-type faultSet [2]uint64
+type faultSet [3]uint64
 
 // faultSetBits is how many faults a faultSet holds.
-const faultSetBits = 2 * 64
+const faultSetBits = 3 * 64
 
 func (s faultSet) has(f fault) bool { return s[f>>6]&(1<<(f&63)) != 0 }
 
 // any reports whether s holds any fault of m.
-func (s faultSet) any(m faultSet) bool { return s[0]&m[0]|s[1]&m[1] != 0 }
+func (s faultSet) any(m faultSet) bool { return s[0]&m[0]|s[1]&m[1]|s[2]&m[2] != 0 }
 
 // empty reports whether s holds no fault.
-func (s faultSet) empty() bool { return s[0]|s[1] == 0 }
+func (s faultSet) empty() bool { return s[0]|s[1]|s[2] == 0 }
 
 // with is s and f.
 func (s faultSet) with(f fault) faultSet {

@@ -594,6 +594,20 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("absent route reported withdrawn: %v", reported)
 		}
 	}},
+	{"query-ipv6-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
+		a, _ := famPeers(t, sp, fams)
+		o := originN(1)
+		r := omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute, VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 48, Address: netip.MustParseAddr("2001:db8:1::")}}}
+		a.send(o.tlocAdv(0))
+		a.send(&omp.Update{Attributes: append(o.routeAttrs(0, 0), omp.Attr(&omp.AttrReachables{Reach: r}))})
+		a.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: r})}})
+		a.send(queryUnreach(markerPrefix)) // answered after
+		m := a.awaitOK("an answer", func(m omp.Message) bool { return withdraws(markerPrefix)(m) || reachesIn(fams[2])(m) })
+		if answered := reachesIn(fams[2])(m); answered == faulty {
+			t.Fatalf("the QUERY for an IPv6 vRoute answered: %v", answered)
+		}
+	}},
 
 	// policy
 	{"policy-not-applied", func(c *Config) {

@@ -23,6 +23,18 @@ func without(attrs []omp.Attribute, t omp.AttrType) []omp.Attribute {
 	return out
 }
 
+// isIPv6Reach reports whether a is ATTR_TYPE_REACHABLES or
+// ATTR_TYPE_UNREACHABLES of AFI_IPv6.
+func isIPv6Reach(a omp.Attribute) bool {
+	switch v := a.Value.(type) {
+	case *omp.AttrReachables:
+		return v.AFI == omp.AFIIPv6
+	case *omp.AttrUnreachables:
+		return v.AFI == omp.AFIIPv6
+	}
+	return false
+}
+
 // fragmentStack is POLICY reassembly with the policy-fragments-out-of-order
 // fault: it keeps the fragments of a START..END sequence and joins them
 // last first. The Reassembler still judges the sequence.

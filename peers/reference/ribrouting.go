@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -300,6 +301,9 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		}
 		if fs.has(fQueryAbsentNotWithdrawn) {
 			m = &omp.Query{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
+		}
+		if fs.has(fQueryIPv6Ignored) {
+			m = &omp.Query{Attributes: slices.DeleteFunc(slices.Clone(m.Attributes), isIPv6Reach)}
 		}
 		return r.Query(m, nil)
 	case *omp.Policy:
