@@ -121,6 +121,7 @@ const (
 	fBestNextHopEncapIPsec
 	fBestNextHopIPv4Only
 	fBestV6PrivateIgnored
+	fBestMaxPrefOverInvalid
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -363,6 +364,8 @@ var faultTable = [numFaults]faultDef{
 		"step 1 looks a vRoute's ATTR_TYPE_TLOC up among the IPv4 TLOCs only: a vRoute over an IPv6 TLOC (OMP_AF_TLOC_IPv6) is never valid (nor passed on), though the TLOC is advertised"},
 	fBestV6PrivateIgnored: {"edge-v6-private-ignored", "bestpath", edgeRoles,
 		"step 7 reads a private address from ATTR_TYPE_TLOC_V4_PRIVATE only: ATTR_TYPE_TLOC_V6_PRIVATE is ignored, so two paths of one originator whose IPv6 private addresses differ both stay best"},
+	fBestMaxPrefOverInvalid: {"bestpath-max-pref-over-invalid", "bestpath", allRoles,
+		"step 3 takes the highest preference over every path, invalid ones too: an invalid path (its TLOC not advertised) of a higher ATTR_TYPE_PREF hides the valid paths, and the destination has no best path, where step 1 ignores it"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -634,6 +637,7 @@ var ribQuirks = [...]struct {
 	{fBestV6PrivateIgnored, rib.QuirkV6PrivateIgnored},
 	{fUpdateTLOCWithdrawByAddr, rib.QuirkTLOCWithdrawByAddr},
 	{fGRReconnectNoGRKeepsStale, rib.QuirkNoGRReconnectKeepsStale},
+	{fBestMaxPrefOverInvalid, rib.QuirkMaxPrefOverInvalid},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

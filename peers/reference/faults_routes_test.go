@@ -62,6 +62,18 @@ var routeFaultCases = []faultCase{
 		p.send(o.routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
 		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o.id)
 	}},
+	{"bestpath-max-pref-over-invalid", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		invalid, valid := originN(1), originN(2)
+		p.send(invalid.routeAdv(200, 0, "10.1.0.0/16")) // its TLOC is never advertised
+		p.send(valid.tlocAdv(0))
+		p.send(valid.routeAdv(100, 0, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16") // hidden by the invalid path's preference
+			return
+		}
+		p.expectBest("10.1.0.0/16", valid.id)
+	}},
 	{"bestpath-distance-reversed", func(c *Config) {
 		onRIB(omp.RoleEdge)(c)
 		c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}

@@ -170,15 +170,23 @@ func (r *RIB) recompute(di uint32) {
 		}
 	case len(cs) > 1:
 		// Steps 1 to 3 are a total preorder: keep the top class.
+		cmpTop := func(a, b *Candidate) (int, Step) {
+			if q.has(QuirkMaxPrefOverInvalid) {
+				x, y := *a, *b
+				x.Valid, y.Valid = true, true
+				return compare(q, role, &x, &y)
+			}
+			return compare(q, role, a, b)
+		}
 		top := cs[0].c
 		for _, c := range cs[1:] {
-			if k, s := compare(q, role, &c.c, &top); k > 0 && s <= StepPref {
+			if k, s := cmpTop(&c.c, &top); k > 0 && s <= StepPref {
 				top = c.c
 			}
 		}
 		n := 0
 		for _, c := range cs {
-			if k, s := compare(q, role, &c.c, &top); k == 0 || s > StepPref {
+			if k, s := cmpTop(&c.c, &top); k == 0 || s > StepPref {
 				cs[n] = c
 				n++
 			}

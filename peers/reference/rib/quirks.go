@@ -180,6 +180,10 @@ const (
 	// graceful restart keeps its stale paths, and its GR timer is
 	// stopped: only an End-of-RIB sweeps them.
 	QuirkNoGRReconnectKeepsStale
+	// QuirkMaxPrefOverInvalid: step 3 takes the highest preference over
+	// every path, invalid ones too: an invalid path of a higher
+	// preference hides the valid ones.
+	QuirkMaxPrefOverInvalid
 )
 
 // The quirks of what a controller reflects: of the families it sends,
