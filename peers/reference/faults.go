@@ -122,6 +122,7 @@ const (
 	fBestNextHopIPv4Only
 	fBestV6PrivateIgnored
 	fBestMaxPrefOverInvalid
+	fBestNextHopAnyEncap
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -366,6 +367,8 @@ var faultTable = [numFaults]faultDef{
 		"step 7 reads a private address from ATTR_TYPE_TLOC_V4_PRIVATE only: ATTR_TYPE_TLOC_V6_PRIVATE is ignored, so two paths of one originator whose IPv6 private addresses differ both stay best"},
 	fBestMaxPrefOverInvalid: {"bestpath-max-pref-over-invalid", "bestpath", allRoles,
 		"step 3 takes the highest preference over every path, invalid ones too: an invalid path (its TLOC not advertised) of a higher ATTR_TYPE_PREF hides the valid paths, and the destination has no best path, where step 1 ignores it"},
+	fBestNextHopAnyEncap: {"bestpath-next-hop-any-encap", "bestpath", allRoles,
+		"step 1 finds a vRoute's TLOC by its address and color alone: a vRoute whose ATTR_TYPE_TLOC names (A, color, GRE) is valid (and passed on) while only (A, color, IPsec) is advertised, where a TLOC is its address, color and encapsulation"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -638,6 +641,7 @@ var ribQuirks = [...]struct {
 	{fUpdateTLOCWithdrawByAddr, rib.QuirkTLOCWithdrawByAddr},
 	{fGRReconnectNoGRKeepsStale, rib.QuirkNoGRReconnectKeepsStale},
 	{fBestMaxPrefOverInvalid, rib.QuirkMaxPrefOverInvalid},
+	{fBestNextHopAnyEncap, rib.QuirkNextHopAnyEncap},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -143,6 +143,15 @@ var nlriFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", o.id)
 	}},
+	{"bestpath-next-hop-any-encap", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1) // its TLOC's Encap is IPsec
+		p.send(o.tlocAdv(0))
+		gre := o
+		gre.tloc.Encap = uint8(omp.EncapGRE)
+		p.send(gre.routeAdv(0, 0, "10.1.0.0/16")) // over (A, color, GRE), never advertised
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o.id)
+	}},
 	{"bestpath-next-hop-ipv4-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}}
 		p, _ := famPeers(t, sp, fams)

@@ -172,6 +172,14 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 			f = fTLOC4
 		}
 		if k, ok := tlocKey(f, nh.Address, nh.Color, nh.Encap); ok {
+			if r.cfg.Quirks.has(QuirkNextHopAnyEncap) && r.idx.find(&k, &r.dests) == 0 {
+				for _, e := range []uint8{uint8(omp.EncapGRE), uint8(omp.EncapIPsec)} {
+					if o, _ := tlocKey(f, nh.Address, nh.Color, e); r.idx.find(&o, &r.dests) != 0 {
+						k = o
+						break
+					}
+				}
+			}
 			s.tloc = r.acquireTLOC(k)
 		}
 	}

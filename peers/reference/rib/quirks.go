@@ -184,6 +184,10 @@ const (
 	// every path, invalid ones too: an invalid path of a higher
 	// preference hides the valid ones.
 	QuirkMaxPrefOverInvalid
+	// QuirkNextHopAnyEncap: a vRoute's ATTR_TYPE_TLOC whose TLOC (address,
+	// color, Encap) is not in the table is looked up with the other
+	// Encap: a TLOC is taken as its address and color.
+	QuirkNextHopAnyEncap
 )
 
 // The quirks of what a controller reflects: of the families it sends,
