@@ -30,15 +30,7 @@ var grFaultCases = []faultCase{
 		a.expectBestOrFaulty(faulty, "10.2.0.0/16", o.id)
 	}},
 	{"gr-no-expiry", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := dialPeer(t, sp.Addr())
-		a.establish(hsWith(func(h *omp.Handshake) {
-			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
-		}))
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16")
-		a.expectBest("10.1.0.0/16", o.id)
-		a.conn.Close() // GR for 30 units (300 ms)
-		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		o := lostWithShortGR(t, sp)
 		b := ribEstablished(t, sp, peerN(3))
 		if faulty {
 			time.Sleep(4 * 30 * testUnit)
@@ -112,16 +104,8 @@ var grFaultCases = []faultCase{
 	})},
 
 	{"gr-reconnect-nogr-keeps-stale", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		o := lostWithShortGR(t, sp)
 		a := dialPeer(t, sp.Addr())
-		a.establish(hsWith(func(h *omp.Handshake) {
-			setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
-		}))
-		o := originN(1)
-		a.advertise(o, "10.1.0.0/16")
-		a.expectBest("10.1.0.0/16", o.id)
-		a.conn.Close() // GR for 30 units (300 ms)
-		waitPeerState(t, sp, edgeID.String(), StateIdle)
-		a = dialPeer(t, sp.Addr())
 		a.establish(hsWith(func(h *omp.Handshake) { setCaps(h, identity(omp.PeerTypeVEdge)) })) // back without graceful restart
 		if faulty {
 			time.Sleep(4 * 30 * testUnit)
@@ -222,4 +206,21 @@ func grEndedByAlert(end func(a *peer)) func(t *testing.T, sp *Speaker, faulty bo
 		}
 		b.expectBest("10.1.0.0/16") // withdrawn at once
 	}
+}
+
+// lostWithShortGR has a peer that offered GR 30 units (300 ms) advertise
+// a vRoute to 10.1.0.0/16 and lose its connection; it returns the
+// route's origin, once the speaker has the session down.
+func lostWithShortGR(t *testing.T, sp *Speaker) origin {
+	t.Helper()
+	a := dialPeer(t, sp.Addr())
+	a.establish(hsWith(func(h *omp.Handshake) {
+		setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapGracefulRestart{GRInterval: 30})
+	}))
+	o := originN(1)
+	a.advertise(o, "10.1.0.0/16")
+	a.expectBest("10.1.0.0/16", o.id)
+	a.conn.Close() // GR for 30 units (300 ms)
+	waitPeerState(t, sp, edgeID.String(), StateIdle)
+	return o
 }

@@ -159,42 +159,18 @@ var routeFaultCases = []faultCase{
 		}
 	}},
 	{"update-tloc-first-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, edgeHandshake())
-		b := ribEstablished(t, sp, peerN(3))
-		o := originN(1)
-		u := o.tlocAdv(0)
-		second := o.tloc
-		second.Color = 2
-		reach := u.Attributes[len(u.Attributes)-1].Value.(*omp.AttrReachables)
-		reach.TLOCs = append(reach.TLOCs, second) // one REACHABLES, two NLRI
-		a.send(u)
+		a, b, _, second := twoColors(t, sp)
 		a.expectBest(markerPrefix) // a barrier: the UPDATE is applied
-		got := findUpdate(b.adjRIBOut(2), func(m omp.Message) bool {
-			v, ok := m.(*omp.Update).Find(omp.AttrTypeReachables)
-			return ok && slices.Contains(v.(*omp.AttrReachables).TLOCs, second)
-		})
-		if (got != nil) == faulty {
-			t.Fatalf("the second TLOC route reflected: %v", got != nil)
+		if got := tlocReflected(b, second); got == faulty {
+			t.Fatalf("the second TLOC route reflected: %v", got)
 		}
 	}},
 	{"update-tloc-withdraw-by-address", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		a := ribEstablished(t, sp, edgeHandshake())
-		b := ribEstablished(t, sp, peerN(3))
-		o := originN(1)
-		u := o.tlocAdv(0)
-		second := o.tloc
-		second.Color = 2
-		reach := u.Attributes[len(u.Attributes)-1].Value.(*omp.AttrReachables)
-		reach.TLOCs = append(reach.TLOCs, second)
-		a.send(u)
+		a, b, o, second := twoColors(t, sp)
 		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{o.tloc}}})}})
 		a.expectBest(markerPrefix) // a barrier: both UPDATEs are applied
-		got := findUpdate(b.adjRIBOut(2), func(m omp.Message) bool {
-			v, ok := m.(*omp.Update).Find(omp.AttrTypeReachables)
-			return ok && slices.Contains(v.(*omp.AttrReachables).TLOCs, second)
-		})
-		if (got != nil) == faulty {
-			t.Fatalf("the color 2 TLOC route still reflected after color 1's withdrawal: %v", got != nil)
+		if got := tlocReflected(b, second); got == faulty {
+			t.Fatalf("the color 2 TLOC route still reflected after color 1's withdrawal: %v", got)
 		}
 	}},
 	{"edge-origin-unknown-first", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -755,4 +731,29 @@ func (p *peer) reflectedDecode(n int, faulty bool) {
 	if faulty {
 		p.t.Fatal("every route decoded")
 	}
+}
+
+// twoColors has peer a send its origin's TLOC of colors 1 and 2 in one
+// REACHABLES (two NLRI), with peer b up to see it reflected; it returns
+// the peers, the origin and the color 2 TLOC.
+func twoColors(t *testing.T, sp *Speaker) (a, b *peer, o origin, second omp.TLOCNLRI) {
+	t.Helper()
+	a = ribEstablished(t, sp, edgeHandshake())
+	b = ribEstablished(t, sp, peerN(3))
+	o = originN(1)
+	u := o.tlocAdv(0)
+	second = o.tloc
+	second.Color = 2
+	reach := u.Attributes[len(u.Attributes)-1].Value.(*omp.AttrReachables)
+	reach.TLOCs = append(reach.TLOCs, second)
+	a.send(u)
+	return a, b, o, second
+}
+
+// tlocReflected reports whether b's Adj-RIB-Out holds TLOC route tl.
+func tlocReflected(b *peer, tl omp.TLOCNLRI) bool {
+	return findUpdate(b.adjRIBOut(2), func(m omp.Message) bool {
+		v, ok := m.(*omp.Update).Find(omp.AttrTypeReachables)
+		return ok && slices.Contains(v.(*omp.AttrReachables).TLOCs, tl)
+	}) != nil
 }
