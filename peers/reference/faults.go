@@ -170,6 +170,7 @@ const (
 	fQueryIgnored
 	fQueryAbsentNotWithdrawn
 	fQueryIPv6Ignored
+	fQueryAllPaths
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -460,6 +461,8 @@ var faultTable = [numFaults]faultDef{
 		"the ATTR_TYPE_UNREACHABLES of a QUERY are not answered: routes it does not have are not reported as withdrawn"},
 	fQueryIPv6Ignored: {"query-ipv6-ignored", "query", allRoles,
 		"the attributes of a QUERY that name AFI_IPv6 are not answered: a query for an IPv6 vRoute (or any IPv6 family) gets no answer, one for IPv4 is answered"},
+	fQueryAllPaths: {"query-all-paths", "query", allRoles,
+		"a QUERY's ATTR_TYPE_REACHABLES is answered with every path of the destination, beaten and invalid ones included, instead of its best paths only"},
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
@@ -642,6 +645,7 @@ var ribQuirks = [...]struct {
 	{fGRReconnectNoGRKeepsStale, rib.QuirkNoGRReconnectKeepsStale},
 	{fBestMaxPrefOverInvalid, rib.QuirkMaxPrefOverInvalid},
 	{fBestNextHopAnyEncap, rib.QuirkNextHopAnyEncap},
+	{fQueryAllPaths, rib.QuirkQueryAllPaths},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -596,6 +596,20 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the QUERY for an IPv6 vRoute answered: %v", answered)
 		}
 	}},
+	{"query-all-paths", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		best, beaten := originN(1), originN(2)
+		for _, o := range []origin{best, beaten} {
+			p.send(o.tlocAdv(0))
+		}
+		p.send(best.routeAdv(200, 0, "10.1.0.0/16"))
+		p.send(beaten.routeAdv(100, 0, "10.1.0.0/16"))
+		if faulty {
+			p.expectBest("10.1.0.0/16", best.id, beaten.id) // reported though beaten
+			return
+		}
+		p.expectBest("10.1.0.0/16", best.id)
+	}},
 
 	// policy
 	{"policy-not-applied", func(c *Config) {

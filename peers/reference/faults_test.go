@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkNextHopAnyEncap<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkNextHopAnyEncap", all)
+	if all != rib.QuirkQueryAllPaths<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkQueryAllPaths", all)
 	}
 	var set faultSet
 	for i := range numFaults {

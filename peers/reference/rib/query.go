@@ -109,7 +109,7 @@ func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
 		var seen []uint32
 		for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
 			p := r.paths.at(pi)
-			if p.flags&fBest == 0 {
+			if p.flags&fBest == 0 && !r.cfg.Quirks.has(QuirkQueryAllPaths) {
 				continue
 			}
 			dup := false

@@ -188,6 +188,9 @@ const (
 	// color, Encap) is not in the table is looked up with the other
 	// Encap: a TLOC is taken as its address and color.
 	QuirkNextHopAnyEncap
+	// QuirkQueryAllPaths: a QUERY's REACHABLES is answered with every
+	// path of the destination, not its best ones only.
+	QuirkQueryAllPaths
 )
 
 // The quirks of what a controller reflects: of the families it sends,
