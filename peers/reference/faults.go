@@ -171,6 +171,7 @@ const (
 	fQueryAbsentNotWithdrawn
 	fQueryIPv6Ignored
 	fQueryAllPaths
+	fQueryAbsentByPath
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -463,6 +464,8 @@ var faultTable = [numFaults]faultDef{
 		"the attributes of a QUERY that name AFI_IPv6 are not answered: a query for an IPv6 vRoute (or any IPv6 family) gets no answer, one for IPv4 is answered"},
 	fQueryAllPaths: {"query-all-paths", "query", allRoles,
 		"a QUERY's ATTR_TYPE_REACHABLES is answered with every path of the destination, beaten and invalid ones included, instead of its best paths only"},
+	fQueryAbsentByPath: {"query-absent-by-path", "query", allRoles,
+		"a QUERY's ATTR_TYPE_UNREACHABLES reports a destination absent only when it has no path at all: one whose only path is invalid (its TLOC not advertised) is taken as present and not reported, though it has no best path"},
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
@@ -646,6 +649,7 @@ var ribQuirks = [...]struct {
 	{fBestMaxPrefOverInvalid, rib.QuirkMaxPrefOverInvalid},
 	{fBestNextHopAnyEncap, rib.QuirkNextHopAnyEncap},
 	{fQueryAllPaths, rib.QuirkQueryAllPaths},
+	{fQueryAbsentByPath, rib.QuirkQueryAbsentByPath},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

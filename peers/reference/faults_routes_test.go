@@ -610,6 +610,16 @@ var routeFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", best.id)
 	}},
+	{"query-absent-by-path", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		p.send(originN(1).routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
+		p.send(queryUnreach("10.1.0.0/16"))
+		p.send(queryUnreach(markerPrefix)) // answered after
+		m := p.awaitOK("an answer", func(m omp.Message) bool { return withdraws("10.1.0.0/16")(m) || withdraws(markerPrefix)(m) })
+		if absent := withdraws("10.1.0.0/16")(m); absent == faulty {
+			t.Fatalf("the destination with an invalid path only reported absent: %v", absent)
+		}
+	}},
 
 	// policy
 	{"policy-not-applied", func(c *Config) {

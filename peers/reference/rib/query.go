@@ -155,7 +155,7 @@ func (r *RIB) queryUnreach(u *omp.Reach, dst []byte) []byte {
 		if !isOpaque(f) || ks[i].lo != 0 {
 			if di := r.findDest(&ks[i]); di != 0 {
 				for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
-					if r.paths.at(pi).flags&fBest != 0 {
+					if r.paths.at(pi).flags&fBest != 0 || r.cfg.Quirks.has(QuirkQueryAbsentByPath) {
 						present = true
 						break
 					}

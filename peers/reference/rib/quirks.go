@@ -191,6 +191,10 @@ const (
 	// QuirkQueryAllPaths: a QUERY's REACHABLES is answered with every
 	// path of the destination, not its best ones only.
 	QuirkQueryAllPaths
+	// QuirkQueryAbsentByPath: a QUERY's UNREACHABLES reports a
+	// destination absent only when it has no path at all: one whose
+	// paths are all invalid is taken as present.
+	QuirkQueryAbsentByPath
 )
 
 // The quirks of what a controller reflects: of the families it sends,
