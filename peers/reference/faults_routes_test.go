@@ -169,6 +169,7 @@ var routeFaultCases = []faultCase{
 		a, b, o, second := twoColors(t, sp)
 		a.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{o.tloc}}})}})
 		a.expectBest(markerPrefix) // a barrier: both UPDATEs are applied
+		b.adjRIBOut(2)             // what was reflected before: the advertisement of both colors too
 		if got := tlocReflected(b, second); got == faulty {
 			t.Fatalf("the color 2 TLOC route still reflected after color 1's withdrawal: %v", got)
 		}
