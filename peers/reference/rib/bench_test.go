@@ -16,6 +16,20 @@ import (
 
 var benchRoutes = flag.Int("rib.routes", 100_000, "vRoutes per BenchmarkReflect iteration")
 
+// applyAll applies ws, encoded UPDATEs, from peer id.
+func applyAll(tb testing.TB, r *RIB, id PeerID, ws [][]byte) {
+	tb.Helper()
+	for _, w := range ws {
+		m, err := omp.Decode(w)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := r.Apply(id, m.(*omp.Update)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
 // benchWire is the sender's traffic: one TLOC UPDATE, then n IPv4
 // vRoutes, 100 per UPDATE, one attribute set (TLOC, PREF, ORIGIN,
 // ORIGINATOR, SITE_ID), encoded.
@@ -144,15 +158,7 @@ func BenchmarkSetPolicy(b *testing.B) {
 	p := policy.MustParse(text.String())
 	r, _ := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
 	s, _ := r.PeerUp(PeerInfo{RouterID: a("1.1.1.1"), SiteID: 1, Families: []omp.Family{TLOC4, VRoute4}})
-	for _, w := range benchWire(b, n) {
-		m, err := omp.Decode(w)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := r.Apply(s, m.(*omp.Update)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	applyAll(b, r, s, benchWire(b, n))
 	on := false
 	for b.Loop() {
 		if on = !on; on {

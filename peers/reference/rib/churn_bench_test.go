@@ -24,15 +24,7 @@ func BenchmarkPeerChurn(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			r := newRIB(b, omp.RoleController, "10.0.0.100", 100)
 			src := peerUp(b, r, "1.1.1.1", 1, 0)
-			for _, w := range benchWire(b, *benchRoutes) {
-				m, err := omp.Decode(w)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Apply(src, m.(*omp.Update)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			applyAll(b, r, src, benchWire(b, *benchRoutes))
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				k := i % 60000
@@ -59,15 +51,7 @@ func BenchmarkPeerChurn(b *testing.B) {
 func BenchmarkEORNoneStaleOfItsFamily(b *testing.B) {
 	r := newRIB(b, omp.RoleController, "10.0.0.100", 100)
 	src := peerUp(b, r, "1.1.1.1", 1, 0)
-	for _, w := range benchWire(b, *benchRoutes) {
-		m, err := omp.Decode(w)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := r.Apply(src, m.(*omp.Update)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	applyAll(b, r, src, benchWire(b, *benchRoutes))
 	e := peerUp(b, r, "2.2.2.2", 2, time.Hour)
 	apply(b, r, e, advT([]omp.TLOCNLRI{tlocN("192.0.2.2", 1, 2)}))
 	r.PeerDown(e, true)

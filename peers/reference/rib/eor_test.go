@@ -63,15 +63,7 @@ func TestEORWithoutStaleDoesNotScan(t *testing.T) {
 func BenchmarkEORNothingStale(b *testing.B) {
 	r, _ := New(Config{Role: omp.RoleController, RouterID: a("10.0.0.100"), SiteID: 100})
 	s, _ := r.PeerUp(PeerInfo{RouterID: a("1.1.1.1"), SiteID: 1, Families: []omp.Family{TLOC4, VRoute4}, GracefulRestart: time.Minute})
-	for _, w := range benchWire(b, *benchRoutes) {
-		m, err := omp.Decode(w)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := r.Apply(s, m.(*omp.Update)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	applyAll(b, r, s, benchWire(b, *benchRoutes))
 	eor := &omp.Inform{InformType: omp.InformEOR, AllFamilies: true}
 	for b.Loop() {
 		if err := r.Inform(s, eor); err != nil {

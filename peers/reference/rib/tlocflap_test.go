@@ -12,15 +12,7 @@ import (
 func loadedFlapper(tb testing.TB, n int) (r *RIB, e PeerID, tl omp.TLOCNLRI) {
 	r = newRIB(tb, omp.RoleController, "10.0.0.100", 100)
 	src := peerUp(tb, r, "1.1.1.1", 1, 0)
-	for _, w := range benchWire(nil, n) {
-		m, err := omp.Decode(w)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := r.Apply(src, m.(*omp.Update)); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	applyAll(tb, r, src, benchWire(nil, n))
 	e = peerUp(tb, r, "2.2.2.2", 2, 0)
 	tl = tlocN("192.0.2.2", 1, 2)
 	apply(tb, r, e, advT([]omp.TLOCNLRI{tl}))
