@@ -155,6 +155,7 @@ const (
 	fGREndsOnFirstEOR
 	fErrorCloseKeepsGR
 	fAlertReceivedKeepsGR
+	fGRWithoutPeerCap
 	fSessionDownKeepsTLOCs
 	fGRReconnectNoGRKeepsStale
 	fGRReconnectNoInitialAdvert
@@ -407,6 +408,8 @@ var faultTable = [numFaults]faultDef{
 		"a session it ends with an ALERT for a message it cannot decode (OMP_ERR_HEADER, a malformed UPDATE) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by an ALERT, as to one ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
 	fAlertReceivedKeepsGR: {"alert-received-keeps-gr-routes", "gr", ctrlRoles,
 		"a session the peer ends with an ALERT of an error (OMP_ERR_UPDATE, HEADER, HANDSHAKE, FSM) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
+	fGRWithoutPeerCap: {"gr-without-peer-cap", "gr", allRoles,
+		"a peer that offered no GRACEFUL RESTART capability is given graceful restart all the same, for this speaker's own GR interval: its routes are kept stale after its connection breaks instead of removed at once (RFC 4724 4.2: only a peer that advertised the capability has its routes retained)"},
 	fSessionDownKeepsTLOCs: {"session-down-keeps-tlocs", "gr", ctrlRoles,
 		"a peer whose session ends without graceful restart has its vRoutes withdrawn but keeps its TLOC routes (as if they followed BFD, not the session): they stay advertised to the other peers, instead of withdrawn with the rest"},
 	fGRReconnectNoGRKeepsStale: {"gr-reconnect-nogr-keeps-stale", "gr", ctrlRoles,

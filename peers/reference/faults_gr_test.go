@@ -115,6 +115,24 @@ var grFaultCases = []faultCase{
 		a.expectBest("10.1.0.0/16")
 	}},
 
+	{"gr-without-peer-cap", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { // a controller, no graceful restart
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
+				identity(omp.PeerTypeVSmart), &omp.CapRefresh{})
+		}))
+		b := ribEstablished(t, sp, asController(peerN(3)))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id)
+		a.conn.Close() // lost, no graceful restart: the route goes at once
+		waitPeerState(t, sp, edgeID.String(), StateIdle)
+		if faulty {
+			b.expectBest("10.1.0.0/16", o.id) // kept stale
+			return
+		}
+		b.expectBest("10.1.0.0/16")
+	}},
+
 	{"session-down-keeps-tlocs", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { // no graceful restart
 			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},

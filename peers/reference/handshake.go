@@ -274,6 +274,9 @@ func (s *settings) checkHandshake(h *omp.Handshake, raw []byte) (*negotiated, *a
 		}
 		n.Families = append([]omp.Family(nil), s.families...)
 	}
+	if peerGR == 0 && s.faults.has(fGRWithoutPeerCap) {
+		peerGR = s.grInterval
+	}
 	if peerGR > 0 && s.grInterval > 0 {
 		n.GR = true
 		n.GRInterval = min(peerGR, s.grInterval)
