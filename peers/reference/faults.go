@@ -73,6 +73,7 @@ const (
 	fUpdateBadAttrLenIgnored
 	fUpdateBadNexthopIgnored
 	fUpdateWithdrawIgnored
+	fUpdateWithdrawV6Ignored
 	fUpdateNoImplicitWithdraw
 	fUpdateWithdrawAnyPathID
 	fUpdateSiteIDFromHandshake
@@ -275,6 +276,8 @@ var faultTable = [numFaults]faultDef{
 		"an UPDATE whose ATTR_TYPE_TLOC cannot be a next hop (0.0.0.0, multicast) is dropped silently instead of ALERT OMP_ERR_UPDATE/NEXTHOP" + codecAlert},
 	fUpdateWithdrawIgnored: {"update-withdraw-ignored", "update", allRoles,
 		"ATTR_TYPE_UNREACHABLES in a received UPDATE is ignored: withdrawn routes stay (and stay reflected)"},
+	fUpdateWithdrawV6Ignored: {"update-withdraw-v6-ignored", "update", allRoles,
+		"an ATTR_TYPE_UNREACHABLES of AFI_IPv6 is ignored: IPv6 routes once advertised are never withdrawn (an IPv4 withdrawal is taken)"},
 	fUpdateNoImplicitWithdraw: {"update-no-implicit-withdraw", "update", allRoles,
 		"a new advertisement of a path the speaker has (same peer, Path ID and originator) with other attributes is taken as a second path beside the first instead of replacing it: the old version stays a candidate for best path"},
 	fUpdateWithdrawAnyPathID: {"update-withdraw-any-path-id", "update", allRoles,

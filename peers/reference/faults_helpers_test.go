@@ -216,11 +216,14 @@ func (o origin) routeAdv(pref uint32, proto uint8, prefixes ...string) *omp.Upda
 		omp.Attr(&omp.AttrReachables{Reach: vroutes(prefixes...)}))}
 }
 
-// vroutes are VPN 1 vRoute NLRI.
+// vroutes are VPN 1 vRoute NLRI, of AFI_IPv6 when the prefixes are.
 func vroutes(prefixes ...string) omp.Reach {
 	r := omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}
 	for _, s := range prefixes {
 		pp := pfx(s)
+		if pp.Addr().Is6() {
+			r.AFI = omp.AFIIPv6
+		}
 		r.VRoutes = append(r.VRoutes, omp.VRouteNLRI{VPNID: 1, PrefixLen: uint8(pp.Bits()), Address: pp.Addr()})
 	}
 	return r

@@ -35,6 +35,15 @@ func isIPv6Reach(a omp.Attribute) bool {
 	return false
 }
 
+// withoutV6Withdrawals is attrs without their ATTR_TYPE_UNREACHABLES of
+// AFI_IPv6 (update-withdraw-v6-ignored).
+func withoutV6Withdrawals(attrs []omp.Attribute) []omp.Attribute {
+	return slices.DeleteFunc(slices.Clone(attrs), func(a omp.Attribute) bool {
+		r, _ := omp.ReachOf(a.Value)
+		return r != nil && r.AFI == omp.AFIIPv6 && a.Value.AttrType() == omp.AttrTypeUnreachables
+	})
+}
+
 // fragmentStack is POLICY reassembly with the policy-fragments-out-of-order
 // fault: it keeps the fragments of a START..END sequence and joins them
 // last first. The Reassembler still judges the sequence.

@@ -311,6 +311,19 @@ var sessionFaultCases = []faultCase{
 		p.send(withdraw("10.1.0.0/16"))
 		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o.id)
 	}},
+	{"update-withdraw-v6-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(hsWith(func(h *omp.Handshake) { // a controller, IPv6 vRoutes too
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute},
+				&omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, identity(omp.PeerTypeVSmart), &omp.CapRefresh{})
+		}))
+		p.drainEORs(3)
+		o := originN(1)
+		p.advertise(o, "2001:db8:1::/48")
+		p.expectBest("2001:db8:1::/48", o.id)
+		p.send(withdraw("2001:db8:1::/48"))
+		p.expectBestOrFaulty(faulty, "2001:db8:1::/48", o.id)
+	}},
 
 	// alert
 	{"alert-never", nil, func(t *testing.T, sp *Speaker, faulty bool) {

@@ -256,6 +256,9 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if fs.has(fUpdateWithdrawIgnored) {
 			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}
 		}
+		if fs.has(fUpdateWithdrawV6Ignored) {
+			m = &omp.Update{Attributes: withoutV6Withdrawals(m.Attributes)}
+		}
 		if fs.has(fReflectTLOCEncapDropped) {
 			m = &omp.Update{Attributes: without(m.Attributes, omp.AttrTypeTLOCEncap)}
 		}

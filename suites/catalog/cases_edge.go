@@ -16,7 +16,7 @@ import (
 const readEdgeQuery = " An SDN router advertises only its own routes: its choice shows in its answer to a QUERY for the prefix, which ompconform reads as the Loc-RIB's best paths (docs/query.md)."
 
 func edgeRoutingCases() []Case {
-	p, p2 := DefaultPrefix, "192.168.2.0/24"
+	p, p2, p6 := DefaultPrefix, "192.168.2.0/24", "2001:db8:1::/48"
 	// private is ATTR_TYPE_TLOC_V4_PRIVATE, or V6_PRIVATE for an IPv6
 	// address a.
 	private := func(a string) A {
@@ -108,6 +108,10 @@ func edgeRoutingCases() []Case {
 			Reading: "A prefix that one UPDATE both withdraws and advertises stays advertised: router 1's path to it comes, then one UPDATE with it in ATTR_TYPE_UNREACHABLES and in ATTR_TYPE_REACHABLES; the QUERY for it still reports router 1's path.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), []Step{Send(0, As(1, RouteUpdate(Originator()))), ExpectOn(0, QueriedPaths(p, []int{1})),
 				Send(0, As(1, Update(TLOC(), VRoutes(p), WithdrawVRoutes(p), Originator()))), ExpectOn(0, QueriedPaths(p, []int{1}))})}),
+		lists(Case{ID: "EBP-028", Source: "RFC 4760 4", Requirement: reqWithdrawnList, Needs: []Need{NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)},
+			Reading: "An IPv6 vRoute's withdrawal is taken as an IPv4 one's (EBP-017): ATTR_TYPE_REACHABLES and UNREACHABLES have one format for every family (section 3.1.3.12). Router 1's path to 2001:db8:1::/48, over its IPv4 TLOC, is reported by the QUERY; once an UPDATE withdraws it (ATTR_TYPE_UNREACHABLES of AFI_IPv6), the QUERY reports none.",
+			Script: []Step{Open(0), Send(0, As(1, Update(TLOCRoutes(), Originator()))), Send(0, As(1, Update(TLOC(), VRoutes(p6), Originator()))), ExpectOn(0, QueriedPaths(p6, []int{1})),
+				Send(0, As(1, Update(WithdrawVRoutes(p6), Originator()))), ExpectOn(0, QueriedPaths(p6, nil, 1))}}),
 		bp(Case{ID: "EBP-021", Reading: "Step 1 over a GRE TLOC: router 1's TLOC comes with Encap GRE (1, as in ATTR_TYPE_TLOC_ENCAP's Encap Type), then its path, whose ATTR_TYPE_TLOC names that TLOC, Encap and all; the path is valid and reported. A TLOC is its address, color and encapsulation (ATTR_TYPE_TLOC, section 3.1.3.1). The draft does not say what makes a route valid; ompconform reads it as its next hop's TLOC being advertised, as EBP-001 does.",
 			Script: []Step{Open(0), Send(0, As(1, Update(TLOCRoutes(), Originator()).Mutate("update.attr[0].value.nlri[0].encap", Set(uint64(omp.EncapGRE))))),
 				Send(0, As(1, RouteUpdate(Originator()).Mutate("update.attr[0].value.encap", Set(uint64(omp.EncapGRE))))), ExpectOn(0, QueriedPaths(p, []int{1}))}}),
