@@ -124,6 +124,7 @@ const (
 	fBestV6PrivateIgnored
 	fBestMaxPrefOverInvalid
 	fBestNextHopAnyEncap
+	fBestNextHopColorIgnored
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -375,6 +376,8 @@ var faultTable = [numFaults]faultDef{
 		"step 3 takes the highest preference over every path, invalid ones too: an invalid path (its TLOC not advertised) of a higher ATTR_TYPE_PREF hides the valid paths, and the destination has no best path, where step 1 ignores it"},
 	fBestNextHopAnyEncap: {"bestpath-next-hop-any-encap", "bestpath", allRoles,
 		"step 1 finds a vRoute's TLOC by its address and color alone: a vRoute whose ATTR_TYPE_TLOC names (A, color, GRE) is valid (and passed on) while only (A, color, IPsec) is advertised, where a TLOC is its address, color and encapsulation"},
+	fBestNextHopColorIgnored: {"bestpath-next-hop-color-ignored", "bestpath", edgeRoles,
+		"step 1 looks a vRoute's ATTR_TYPE_TLOC up as color 1 whatever its color: a path over (A, color 2) is valid while only (A, color 1) is advertised, though a TLOC is its address, color and Encap"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -656,6 +659,7 @@ var ribQuirks = [...]struct {
 	{fBestNextHopAnyEncap, rib.QuirkNextHopAnyEncap},
 	{fQueryAllPaths, rib.QuirkQueryAllPaths},
 	{fQueryAbsentByPath, rib.QuirkQueryAbsentByPath},
+	{fBestNextHopColorIgnored, rib.QuirkNextHopColorIgnored},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

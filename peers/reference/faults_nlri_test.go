@@ -167,6 +167,19 @@ var nlriFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16", o.id)
 	}},
+	{"bestpath-next-hop-color-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o := originN(1) // its TLOC of color 1
+		route := o.routeAdv(0, 0, "10.1.0.0/16")
+		route.Attributes[0].Value.(*omp.AttrTLOC).Color = 2 // over (its address, color 2), not advertised
+		p.send(o.tlocAdv(0))
+		p.send(route)
+		if faulty {
+			p.expectBest("10.1.0.0/16", o.id)
+			return
+		}
+		p.expectBest("10.1.0.0/16")
+	}},
 	{"edge-v6-private-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		o := [2]origin{originN(1), originN(2)}

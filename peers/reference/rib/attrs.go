@@ -168,6 +168,9 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 		if r.cfg.Quirks.has(QuirkNextHopEncapIPsec) {
 			nh.Encap = uint8(omp.EncapIPsec)
 		}
+		if r.cfg.Quirks.has(QuirkNextHopColorIgnored) {
+			nh.Color = 1
+		}
 		if r.cfg.Quirks.has(QuirkNextHopIPv4Only) {
 			f = fTLOC4
 		}

@@ -195,6 +195,9 @@ const (
 	// destination absent only when it has no path at all: one whose
 	// paths are all invalid is taken as present.
 	QuirkQueryAbsentByPath
+	// QuirkNextHopColorIgnored: a vRoute's ATTR_TYPE_TLOC is looked up in
+	// the TLOC table as color 1, whatever color it names.
+	QuirkNextHopColorIgnored
 )
 
 // The quirks of what a controller reflects: of the families it sends,
