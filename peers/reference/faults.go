@@ -125,6 +125,7 @@ const (
 	fBestMaxPrefOverInvalid
 	fBestNextHopAnyEncap
 	fBestNextHopColorIgnored
+	fBestPublicAsPrivate
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -378,6 +379,8 @@ var faultTable = [numFaults]faultDef{
 		"step 1 finds a vRoute's TLOC by its address and color alone: a vRoute whose ATTR_TYPE_TLOC names (A, color, GRE) is valid (and passed on) while only (A, color, IPsec) is advertised, where a TLOC is its address, color and encapsulation"},
 	fBestNextHopColorIgnored: {"bestpath-next-hop-color-ignored", "bestpath", edgeRoles,
 		"step 1 looks a vRoute's ATTR_TYPE_TLOC up as color 1 whatever its color: a path over (A, color 2) is valid while only (A, color 1) is advertised, though a TLOC is its address, color and Encap"},
+	fBestPublicAsPrivate: {"edge-step7-public", "bestpath", edgeRoles,
+		"step 7 reads ATTR_TYPE_TLOC_V4_PUBLIC, when a path or TLOC has one, in place of its private address: of two paths of one originator, that of the higher public address wins where the higher private one should"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -660,6 +663,7 @@ var ribQuirks = [...]struct {
 	{fQueryAllPaths, rib.QuirkQueryAllPaths},
 	{fQueryAbsentByPath, rib.QuirkQueryAbsentByPath},
 	{fBestNextHopColorIgnored, rib.QuirkNextHopColorIgnored},
+	{fBestPublicAsPrivate, rib.QuirkPublicAsPrivate},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -281,6 +281,20 @@ func withdraws(prefix string) func(omp.Message) bool {
 // otherwise meanwhile.
 func (p *peer) best(prefix string) []netip.Addr {
 	p.t.Helper()
+	return p.bestBy(prefix, omp.AttrTypeOriginator)
+}
+
+// bestVia is best by the paths' next hops: their ATTR_TYPE_TLOC
+// addresses.
+func (p *peer) bestVia(prefix string) []netip.Addr {
+	p.t.Helper()
+	return p.bestBy(prefix, omp.AttrTypeTLOC)
+}
+
+// bestBy is best by the address in each path's attribute of type t
+// (ATTR_TYPE_ORIGINATOR or ATTR_TYPE_TLOC).
+func (p *peer) bestBy(prefix string, t omp.AttrType) []netip.Addr {
+	p.t.Helper()
 	p.send(queryReach(prefix))
 	p.send(queryUnreach(markerPrefix))
 	var out []netip.Addr
@@ -294,8 +308,11 @@ func (p *peer) best(prefix string) []netip.Addr {
 			return out
 		}
 		if reaches(prefix)(m) {
-			if o, ok := m.(*omp.Update).Find(omp.AttrTypeOriginator); ok {
-				out = append(out, o.(*omp.AttrOriginator).Originator)
+			switch v, _ := m.(*omp.Update).Find(t); v := v.(type) {
+			case *omp.AttrOriginator:
+				out = append(out, v.Originator)
+			case *omp.AttrTLOC:
+				out = append(out, v.Address)
 			}
 		}
 	}

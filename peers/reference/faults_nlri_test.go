@@ -180,6 +180,28 @@ var nlriFaultCases = []faultCase{
 		}
 		p.expectBest("10.1.0.0/16")
 	}},
+	{"edge-step7-public", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o := [2]origin{originN(1), originN(2)}
+		o[1].id, o[1].site = o[0].id, o[0].site                                                             // one router over two TLOCs
+		for i, a := range [][2]string{{"10.0.0.200", "198.51.100.100"}, {"10.0.0.100", "198.51.100.200"}} { // public the other way
+			addrs := []omp.Attribute{omp.Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a[0]), Port: 12346}),
+				omp.Attr(&omp.AttrTLOCV4Public{Address: netip.MustParseAddr(a[1]), Port: 12346})}
+			tloc, route := o[i].tlocAdv(0), o[i].routeAdv(0, 0, "10.1.0.0/16")
+			route.Attributes[len(route.Attributes)-1].Value.(*omp.AttrReachables).VRoutes[0].PathID = uint32(i) // two paths
+			tloc.Attributes = append(tloc.Attributes, addrs...)
+			route.Attributes = append(route.Attributes, addrs...)
+			p.send(tloc)
+			p.send(route)
+		}
+		want := o[0].tloc.Address // the higher private address
+		if faulty {
+			want = o[1].tloc.Address // the higher public one
+		}
+		if got := p.bestVia("10.1.0.0/16"); !slices.Equal(got, []netip.Addr{want}) {
+			t.Fatalf("best paths to 10.1.0.0/16 via %v, want %v", got, want)
+		}
+	}},
 	{"edge-v6-private-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		o := [2]origin{originN(1), originN(2)}

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkNextHopColorIgnored<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkNextHopColorIgnored", all)
+	if all != rib.QuirkPublicAsPrivate<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkPublicAsPrivate", all)
 	}
 	var set faultSet
 	for i := range numFaults {

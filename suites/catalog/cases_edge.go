@@ -25,6 +25,10 @@ func edgeRoutingCases() []Case {
 		}
 		return Attr(&omp.AttrTLOCV4Private{Address: netip.MustParseAddr(a), Port: 12346})
 	}
+	// public is ATTR_TYPE_TLOC_V4_PUBLIC of address a.
+	public := func(a string) A {
+		return Attr(&omp.AttrTLOCV4Public{Address: netip.MustParseAddr(a), Port: 12346})
+	}
 	// tlocs has the controller pass on the TLOC routes of routers 1 and 2,
 	// each with its extra attributes.
 	tlocs := func(extra1, extra2 []A) []Step {
@@ -126,6 +130,10 @@ func edgeRoutingCases() []Case {
 			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{private("fd00::200")}, []A{private("fd00::100")}),
 				[]Step{Send(0, As(2, RouteUpdate(OriginatorOf(1), private("fd00::100")))), Send(0, As(1, RouteUpdate(OriginatorOf(1), private("fd00::200")))),
 					ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-026", Reading: "Step 7 reads the private address, not the public one: as EBP-007, one originator (router 1) over two TLOCs, router 1's of private address 192.0.2.200 and router 2's of 192.0.2.100, but each TLOC route and path also carries an ATTR_TYPE_TLOC_V4_PUBLIC, ordered the other way (198.51.100.100 and 198.51.100.200); the path via the higher private address (router 1's TLOC) is the only best path, though router 2's has the higher public and TLOC addresses and came first.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{private("192.0.2.200"), public("198.51.100.100")}, []A{private("192.0.2.100"), public("198.51.100.200")}),
+				[]Step{Send(0, As(2, RouteUpdate(OriginatorOf(1), private("192.0.2.100"), public("198.51.100.200")))),
+					Send(0, As(1, RouteUpdate(OriginatorOf(1), private("192.0.2.200"), public("198.51.100.100")))), ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 		bp(Case{ID: "EBP-019", Level: INFORMATIONAL, Reading: "Records whether step 5 orders the OSPF origin types: router 1's OSPF inter-area path is the best over router 2's OSPF external one, though router 2's has the higher router ID and TLOC address and came first. The draft gives the origin protocols no numbers; the case sends ompconform's (ATTR_TYPE_ORIGIN Proto 5 and 6, docs/wire-format.md), which a DUT need not share, so it fails nothing.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginOSPFInter)}, []A{origin(omp.OriginOSPFExternal)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 	}

@@ -141,6 +141,7 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 		return nil, fmt.Errorf("rib: attribute set does not decode: %w", err)
 	}
 	s.list = m.(*omp.Update).Attributes
+	var public netip.Addr
 	for _, a := range s.list {
 		switch v := a.Value.(type) {
 		case *omp.AttrPref:
@@ -157,11 +158,16 @@ func (r *RIB) newSet(wire []byte) (*attrSet, error) {
 			s.tlocNH = omp.TLOCNLRI{Address: v.Address, Color: v.Color, Encap: v.Encap}
 		case *omp.AttrTLOCV4Private:
 			s.private = v.Address
+		case *omp.AttrTLOCV4Public:
+			public = v.Address
 		case *omp.AttrTLOCV6Private:
 			if !r.cfg.Quirks.has(QuirkV6PrivateIgnored) {
 				s.private = v.Address
 			}
 		}
+	}
+	if public.IsValid() && r.cfg.Quirks.has(QuirkPublicAsPrivate) {
+		s.private = public
 	}
 	if s.hasTLOC {
 		nh, f := s.tlocNH, famOf(fTLOC4, s.tlocNH.Address)

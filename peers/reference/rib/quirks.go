@@ -198,6 +198,9 @@ const (
 	// QuirkNextHopColorIgnored: a vRoute's ATTR_TYPE_TLOC is looked up in
 	// the TLOC table as color 1, whatever color it names.
 	QuirkNextHopColorIgnored
+	// QuirkPublicAsPrivate: a path's or TLOC's ATTR_TYPE_TLOC_V4_PUBLIC,
+	// when it has one, is read as its private address (step 7).
+	QuirkPublicAsPrivate
 )
 
 // The quirks of what a controller reflects: of the families it sends,
