@@ -126,6 +126,7 @@ const (
 	fBestNextHopAnyEncap
 	fBestNextHopColorIgnored
 	fBestPublicAsPrivate
+	fBestOriginMetricStep
 
 	fReflectToSource
 	fNoWithdrawReflect
@@ -381,6 +382,8 @@ var faultTable = [numFaults]faultDef{
 		"step 1 looks a vRoute's ATTR_TYPE_TLOC up as color 1 whatever its color: a path over (A, color 2) is valid while only (A, color 1) is advertised, though a TLOC is its address, color and Encap"},
 	fBestPublicAsPrivate: {"edge-step7-public", "bestpath", edgeRoles,
 		"step 7 reads ATTR_TYPE_TLOC_V4_PUBLIC, when a path or TLOC has one, in place of its private address: of two paths of one originator, that of the higher public address wins where the higher private one should"},
+	fBestOriginMetricStep: {"edge-origin-metric-step", "bestpath", edgeRoles,
+		"origin types equal (step 5), the path of the lower ATTR_TYPE_ORIGIN metric wins before step 6 compares router IDs: a step the draft's selection does not have"},
 
 	fReflectToSource: {"reflect-to-source", "reflect", ctrlRoles,
 		"a controller reflects a route back to the peer that sent it (and to its originator)"},
@@ -664,6 +667,7 @@ var ribQuirks = [...]struct {
 	{fQueryAbsentByPath, rib.QuirkQueryAbsentByPath},
 	{fBestNextHopColorIgnored, rib.QuirkNextHopColorIgnored},
 	{fBestPublicAsPrivate, rib.QuirkPublicAsPrivate},
+	{fBestOriginMetricStep, rib.QuirkOriginMetricStep},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

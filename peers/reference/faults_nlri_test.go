@@ -202,6 +202,21 @@ var nlriFaultCases = []faultCase{
 			t.Fatalf("best paths to 10.1.0.0/16 via %v, want %v", got, want)
 		}
 	}},
+	{"edge-origin-metric-step", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		o := [2]origin{originN(1), originN(2)}
+		for i, metric := range []uint32{10, 100} { // router 2, the higher ID, of the higher metric
+			route := o[i].routeAdv(0, omp.OriginStatic, "10.1.0.0/16")
+			for _, a := range route.Attributes {
+				if v, ok := a.Value.(*omp.AttrOrigin); ok {
+					v.Metric = metric
+				}
+			}
+			p.send(o[i].tlocAdv(0))
+			p.send(route)
+		}
+		p.expectBestOrFaulty(faulty, "10.1.0.0/16", o[0].id, o[1].id)
+	}},
 	{"edge-v6-private-ignored", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		o := [2]origin{originN(1), originN(2)}

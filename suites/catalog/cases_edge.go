@@ -134,6 +134,8 @@ func edgeRoutingCases() []Case {
 			Script: slices.Concat([]Step{Open(0)}, tlocs([]A{private("192.0.2.200"), public("198.51.100.100")}, []A{private("192.0.2.100"), public("198.51.100.200")}),
 				[]Step{Send(0, As(2, RouteUpdate(OriginatorOf(1), private("192.0.2.100"), public("198.51.100.200")))),
 					Send(0, As(1, RouteUpdate(OriginatorOf(1), private("192.0.2.200"), public("198.51.100.100")))), ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
+		bp(Case{ID: "EBP-027", Reading: "Step 6 follows step 5: the ORIGIN metric is no step of the selection: origin types equal (static), the path with the higher router ID (router 2's, ATTR_TYPE_ORIGIN metric 100) is the best over router 1's (metric 10). The draft's ATTR_TYPE_ORIGIN carries a metric that none of the seven steps compares.",
+			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{originMetric(omp.OriginStatic, 10)}, []A{originMetric(omp.OriginStatic, 100)}), []Step{ExpectOn(0, QueriedPaths(p, []int{2}, 1))})}),
 		bp(Case{ID: "EBP-019", Level: INFORMATIONAL, Reading: "Records whether step 5 orders the OSPF origin types: router 1's OSPF inter-area path is the best over router 2's OSPF external one, though router 2's has the higher router ID and TLOC address and came first. The draft gives the origin protocols no numbers; the case sends ompconform's (ATTR_TYPE_ORIGIN Proto 5 and 6, docs/wire-format.md), which a DUT need not share, so it fails nothing.",
 			Script: slices.Concat([]Step{Open(0)}, tlocs(nil, nil), routes([]A{origin(omp.OriginOSPFInter)}, []A{origin(omp.OriginOSPFExternal)}), []Step{ExpectOn(0, QueriedPaths(p, []int{1}, 2))})}),
 	}

@@ -61,7 +61,10 @@ func labelOf(i int) uint32 { return 1000 + uint32(i) }
 
 // origin is ATTR_TYPE_ORIGIN with protocol proto (ompconform's numbers:
 // the draft gives none).
-func origin(proto uint8) A { return Attr(&omp.AttrOrigin{Proto: proto}) }
+func origin(proto uint8) A { return originMetric(proto, 0) }
+
+// originMetric is ATTR_TYPE_ORIGIN with protocol proto and metric m.
+func originMetric(proto uint8, m uint32) A { return Attr(&omp.AttrOrigin{Proto: proto, Metric: m}) }
 
 // DefaultPrefix is the vRoute the standard route UPDATE carries, in the
 // case run's own VPN.

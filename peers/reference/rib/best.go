@@ -26,6 +26,11 @@ func (r *RIB) candidate(p *path, f int) Candidate {
 	s := r.sets[p.eff]
 	c := Candidate{Valid: true, Distance: distance(p), Pref: s.pref, Origin: s.origin,
 		RouterID: s.origAddr, PrivateIP: s.private, SiteID: s.site}
+	if r.cfg.Quirks.has(QuirkOriginMetricStep) {
+		if v, ok := omp.Find(s.list, omp.AttrTypeOrigin); ok {
+			c.Metric = v.(*omp.AttrOrigin).Metric
+		}
+	}
 	if r.cfg.Quirks.has(QuirkRouterIDOfSender) && p.peer != PeerLocal {
 		c.RouterID = r.peers[p.peer].info.RouterID
 	}

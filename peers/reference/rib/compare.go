@@ -41,6 +41,7 @@ type Candidate struct {
 	RouterID  netip.Addr
 	PrivateIP netip.Addr // step 7 (edges)
 	SiteID    uint32     // step 7 (controller)
+	Metric    uint32     // ATTR_TYPE_ORIGIN metric: no step (QuirkOriginMetricStep)
 }
 
 // ospfOneRank gives the three OSPF origin types (ranks 4 to 6) the rank
@@ -124,6 +125,9 @@ func compare(q Quirks, role omp.Role, a, b *Candidate) (int, Step) {
 				return 1, StepOrigin
 			}
 			return -1, StepOrigin
+		}
+		if c := cmpHigher(a.Metric, b.Metric); c != 0 && q.has(QuirkOriginMetricStep) {
+			return -c, StepOrigin // lower is better
 		}
 	} else if a.SiteID != b.SiteID && !q.has(QuirkStep7Skipped) {
 		return 0, StepPrivateIP

@@ -201,6 +201,9 @@ const (
 	// QuirkPublicAsPrivate: a path's or TLOC's ATTR_TYPE_TLOC_V4_PUBLIC,
 	// when it has one, is read as its private address (step 7).
 	QuirkPublicAsPrivate
+	// QuirkOriginMetricStep: origin types equal, the lower ATTR_TYPE_ORIGIN
+	// metric wins, a step between 5 and 6 that the draft does not have.
+	QuirkOriginMetricStep
 )
 
 // The quirks of what a controller reflects: of the families it sends,
