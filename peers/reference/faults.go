@@ -169,6 +169,7 @@ const (
 	fEORAtBudget
 	fRefreshIgnored
 	fRefreshEOROnly
+	fRefreshTLOCEOROnly
 	fRefreshEveryFamily
 	fRefreshUnknownFamilyAsAll
 
@@ -465,6 +466,8 @@ var faultTable = [numFaults]faultDef{
 		"INFORM REFRESH_REQUEST is accepted and never answered (no re-advertisement, no End-of-RIB)"},
 	fRefreshEOROnly: {"refresh-eor-only", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST is answered with the family's End-of-RIB alone: its routes are not re-advertised"},
+	fRefreshTLOCEOROnly: {"refresh-tloc-eor-only", "eor-refresh", edgeRoles,
+		"INFORM REFRESH_REQUEST of SAFI_TLOC is answered with its End-of-RIB alone: the router's own TLOC routes are not re-advertised (a REFRESH_REQUEST of SAFI_VROUTE is answered in full)"},
 
 	fRefreshEveryFamily: {"refresh-every-family", "eor-refresh", allRoles,
 		"INFORM REFRESH_REQUEST for one family is answered for every negotiated family: their routes and End-of-RIB too"},
@@ -668,6 +671,7 @@ var ribQuirks = [...]struct {
 	{fBestNextHopColorIgnored, rib.QuirkNextHopColorIgnored},
 	{fBestPublicAsPrivate, rib.QuirkPublicAsPrivate},
 	{fBestOriginMetricStep, rib.QuirkOriginMetricStep},
+	{fRefreshTLOCEOROnly, rib.QuirkRefreshTLOCEOROnly},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

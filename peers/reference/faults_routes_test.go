@@ -404,6 +404,18 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("End-of-RIB of SAFI_VROUTE without its route again: %v", eorOnly)
 		}
 	}},
+	{"refresh-tloc-eor-only", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(asController(edgeHandshake()))
+		p.drainEORs(2)
+		tloc := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
+		tlocEOR := func(m omp.Message) bool { return isEOR(m) && m.(*omp.Inform).SAFI == omp.SAFITLOC }
+		p.send(&omp.Inform{InformType: omp.InformRefreshRequest, AFI: tloc.AFI, SAFI: tloc.SAFI})
+		m := p.awaitOK("its TLOC again or the End-of-RIB of SAFI_TLOC", func(m omp.Message) bool { return reachesIn(tloc)(m) || tlocEOR(m) })
+		if eorOnly := isEOR(m); eorOnly != faulty {
+			t.Fatalf("End-of-RIB of SAFI_TLOC without its TLOC again: %v", eorOnly)
+		}
+	}},
 	{"refresh-every-family", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(asController(edgeHandshake()))

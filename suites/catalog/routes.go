@@ -162,6 +162,23 @@ func AdvertisesTLOC() Pred {
 	}}
 }
 
+// AdvertisesDUTTLOC: the message advertises a TLOC of the DUT's own: its
+// ATTR_TYPE_ORIGINATOR, if it has one, names the DUT (the Peer Router ID
+// of its probe HANDSHAKE), and the TLOC is no fake peer's nor one an
+// operator action originated for a case (OwnTLOC).
+func AdvertisesDUTTLOC() Pred {
+	return Pred{"it advertises a TLOC of the DUT's own", func(e *Env, m omp.Message) bool {
+		if o, ok := omp.Find(attrsOf(m), omp.AttrTypeOriginator); ok && (e.DUT == nil || o.(*omp.AttrOriginator).Originator != e.DUT.PeerRouterID) {
+			return false
+		}
+		return tlocIn(m, false, func(t omp.TLOCNLRI) bool {
+			_, fake := RunOfTLOC(t.Address)
+			_, forCase := RunOfOwnTLOC(t.Address)
+			return !fake && !forCase
+		})
+	}}
+}
+
 // WithdrawsTLOCRoute: the message withdraws fake peer i's TLOC.
 func WithdrawsTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it withdraws peer%d's TLOC", i), func(e *Env, m omp.Message) bool {

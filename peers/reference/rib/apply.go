@@ -430,7 +430,7 @@ func (r *RIB) Inform(id PeerID, m *omp.Inform) error {
 				p.out[g].on = true // the family asked for is sent from now on, negotiated or not
 			}
 			if p.out[g].on && (in(g) || r.cfg.Quirks.has(QuirkRefreshEveryFamily)) {
-				if !r.cfg.Quirks.has(QuirkRefreshEOROnly) {
+				if !r.cfg.Quirks.has(QuirkRefreshEOROnly) && !(isTLOC(g) && r.cfg.Quirks.has(QuirkRefreshTLOCEOROnly)) {
 					p.out[g].cursor = 0
 				}
 				p.out[g].eor = true

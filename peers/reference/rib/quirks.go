@@ -204,6 +204,10 @@ const (
 	// QuirkOriginMetricStep: origin types equal, the lower ATTR_TYPE_ORIGIN
 	// metric wins, a step between 5 and 6 that the draft does not have.
 	QuirkOriginMetricStep
+	// QuirkRefreshTLOCEOROnly: a REFRESH_REQUEST of a TLOC family is
+	// answered with its End-of-RIB alone: the TLOC routes are not sent
+	// again (QuirkRefreshEOROnly for SAFI_TLOC only).
+	QuirkRefreshTLOCEOROnly
 )
 
 // The quirks of what a controller reflects: of the families it sends,
