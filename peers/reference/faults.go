@@ -178,6 +178,7 @@ const (
 	fQueryIPv6Ignored
 	fQueryAllPaths
 	fQueryAbsentByPath
+	fQueryUnreachAll
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -484,6 +485,8 @@ var faultTable = [numFaults]faultDef{
 		"a QUERY's ATTR_TYPE_REACHABLES is answered with every path of the destination, beaten and invalid ones included, instead of its best paths only"},
 	fQueryAbsentByPath: {"query-absent-by-path", "query", allRoles,
 		"a QUERY's ATTR_TYPE_UNREACHABLES reports a destination absent only when it has no path at all: one whose only path is invalid (its TLOC not advertised) is taken as present and not reported, though it has no best path"},
+	fQueryUnreachAll: {"query-unreach-all", "query", allRoles,
+		"the ATTR_TYPE_UNREACHABLES of a QUERY are answered with every NLRI they name: routes it has are reported withdrawn along with the absent ones"},
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
@@ -672,6 +675,7 @@ var ribQuirks = [...]struct {
 	{fBestPublicAsPrivate, rib.QuirkPublicAsPrivate},
 	{fBestOriginMetricStep, rib.QuirkOriginMetricStep},
 	{fRefreshTLOCEOROnly, rib.QuirkRefreshTLOCEOROnly},
+	{fQueryUnreachAll, rib.QuirkQueryUnreachAll},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

@@ -633,6 +633,17 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("the destination with an invalid path only reported absent: %v", absent)
 		}
 	}},
+	{"query-unreach-all", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, edgeHandshake())
+		o := originN(1)
+		p.advertise(o, "10.1.0.0/16")
+		p.expectBest("10.1.0.0/16", o.id)
+		p.send(queryUnreach("10.1.0.0/16", "10.9.0.0/16")) // present, absent
+		m := p.awaitOK("an answer", func(m omp.Message) bool { return withdraws("10.1.0.0/16")(m) || withdraws("10.9.0.0/16")(m) })
+		if reported := withdraws("10.1.0.0/16")(m); reported != faulty {
+			t.Fatalf("present route reported withdrawn: %v", reported)
+		}
+	}},
 
 	// policy
 	{"policy-not-applied", func(c *Config) {

@@ -137,8 +137,8 @@ func TestFaultRIBQuirks(t *testing.T) {
 		}
 		all |= m.q
 	}
-	if all != rib.QuirkRefreshTLOCEOROnly<<1-1 {
-		t.Errorf("quirks %b mapped, want every one up to QuirkRefreshTLOCEOROnly", all)
+	if all != rib.QuirkQueryUnreachAll<<1-1 {
+		t.Errorf("quirks %b mapped, want every one up to QuirkQueryUnreachAll", all)
 	}
 	var set faultSet
 	for i := range numFaults {

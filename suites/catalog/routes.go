@@ -179,6 +179,11 @@ func AdvertisesDUTTLOC() Pred {
 	}}
 }
 
+// notPred is p's negation.
+func notPred(p Pred) Pred {
+	return Pred{"not: " + p.Desc, func(e *Env, m omp.Message) bool { return !p.Fn(e, m) }}
+}
+
 // WithdrawsTLOCRoute: the message withdraws fake peer i's TLOC.
 func WithdrawsTLOCRoute(i int) Pred {
 	return Pred{fmt.Sprintf("it withdraws peer%d's TLOC", i), func(e *Env, m omp.Message) bool {

@@ -162,7 +162,7 @@ func (r *RIB) queryUnreach(u *omp.Reach, dst []byte) []byte {
 				}
 			}
 		}
-		if !present {
+		if !present || r.cfg.Quirks.has(QuirkQueryUnreachAll) {
 			absent = append(absent, raw[i])
 		}
 	}

@@ -208,6 +208,9 @@ const (
 	// answered with its End-of-RIB alone: the TLOC routes are not sent
 	// again (QuirkRefreshEOROnly for SAFI_TLOC only).
 	QuirkRefreshTLOCEOROnly
+	// QuirkQueryUnreachAll: a QUERY's ATTR_TYPE_UNREACHABLES is answered
+	// with every NLRI it names, present or absent.
+	QuirkQueryUnreachAll
 )
 
 // The quirks of what a controller reflects: of the families it sends,
