@@ -179,6 +179,7 @@ const (
 	fQueryAllPaths
 	fQueryAbsentByPath
 	fQueryUnreachAll
+	fQueryFamilyNoOwn
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -487,6 +488,8 @@ var faultTable = [numFaults]faultDef{
 		"a QUERY's ATTR_TYPE_UNREACHABLES reports a destination absent only when it has no path at all: one whose only path is invalid (its TLOC not advertised) is taken as present and not reported, though it has no best path"},
 	fQueryUnreachAll: {"query-unreach-all", "query", allRoles,
 		"the ATTR_TYPE_UNREACHABLES of a QUERY are answered with every NLRI they name: routes it has are reported withdrawn along with the absent ones"},
+	fQueryFamilyNoOwn: {"query-family-no-own", "query", edgeRoles,
+		"a QUERY for a whole family (ATTR_TYPE_REACHABLES with no NLRI) is answered without the router's own routes: only those it learned (the Loc-RIB holds both)"},
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
@@ -676,6 +679,7 @@ var ribQuirks = [...]struct {
 	{fBestOriginMetricStep, rib.QuirkOriginMetricStep},
 	{fRefreshTLOCEOROnly, rib.QuirkRefreshTLOCEOROnly},
 	{fQueryUnreachAll, rib.QuirkQueryUnreachAll},
+	{fQueryFamilyNoOwn, rib.QuirkQueryFamilyNoOwn},
 }
 
 // ribQuirks are the RIB quirks of the faults in s.

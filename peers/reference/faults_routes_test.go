@@ -644,6 +644,15 @@ var routeFaultCases = []faultCase{
 			t.Fatalf("present route reported withdrawn: %v", reported)
 		}
 	}},
+	{"query-family-no-own", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		p.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: vroutes()})}}) // the whole family
+		p.send(queryUnreach(markerPrefix))                                                               // ends the answer
+		m := p.awaitOK("an answer", func(m omp.Message) bool { return reaches("10.1.0.0/16")(m) || withdraws(markerPrefix)(m) })
+		if own := reaches("10.1.0.0/16")(m); own == faulty {
+			t.Fatalf("the router's own route in the answer to a QUERY for its family: %v", own)
+		}
+	}},
 
 	// policy
 	{"policy-not-applied", func(c *Config) {

@@ -352,15 +352,26 @@ func (x *Exec) learn(m omp.Message) {
 
 // ownRouteExp asks the DUT for its own route after the harness passed on
 // another router's path to the same prefix: the DUT's own path must stay
-// the best.
-type ownRouteExp struct{ other int }
+// the best; or (whole) that a QUERY for its whole family reports it.
+type ownRouteExp struct {
+	other int
+	whole bool
+}
 
 // OwnRouteStaysBest sends a QUERY for the DUT's own vRoute (Env.OwnRoute)
 // and expects the answer to hold the path via the DUT's own TLOC and none
 // via fake router other's.
-func OwnRouteStaysBest(other int) Expectation { return ownRouteExp{other} }
+func OwnRouteStaysBest(other int) Expectation { return ownRouteExp{other: other} }
+
+// OwnRouteInFamilyQuery sends a QUERY for the whole family of the DUT's
+// own vRoute (ATTR_TYPE_REACHABLES with no NLRI) and expects the answer
+// to hold its path via the DUT's own TLOC.
+func OwnRouteInFamilyQuery() Expectation { return ownRouteExp{whole: true} }
 
 func (o ownRouteExp) String() string {
+	if o.whole {
+		return "the QUERY for the whole family of the DUT's own vRoute answered with its own path"
+	}
 	return fmt.Sprintf("the QUERY for the DUT's own vRoute answered with its own path, not router %d's", o.other)
 }
 
@@ -374,7 +385,15 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 	case !x.offersRefresh(peer):
 		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
 	}
-	got, end, skipped := x.collectQuery(peer, o.String(), Query(OwnVRoute()))
+	q := Query(OwnVRoute())
+	if o.whole {
+		q = Query(func(e *Env, i int) omp.Attribute {
+			r := ownReach(e, i)
+			r.VRoutes = nil // no NLRI: the whole family
+			return omp.Attr(&omp.AttrReachables{Reach: r})
+		})
+	}
+	got, end, skipped := x.collectQuery(peer, o.String(), q)
 	if v, ok := x.complete(o, end, skipped); !ok {
 		return v
 	}
@@ -388,7 +407,7 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 			t := v.(*omp.AttrTLOC).Address
 			tlocs = append(tlocs, t.String())
 			mine = mine || t == own.TLOC
-			theirs = theirs || t == x.Env.Peer(o.other).TLOC
+			theirs = theirs || !o.whole && t == x.Env.Peer(o.other).TLOC
 		}
 	}
 	rec := fmt.Sprintf("paths via TLOC %s for VPN %d %s", strings.Join(tlocs, ", "), own.VPN, own.Prefix)

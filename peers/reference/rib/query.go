@@ -87,7 +87,8 @@ func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
 		return dst
 	}
 	var dests []uint32
-	if u.Len() == 0 && len(u.Raw) == 0 {
+	whole := u.Len() == 0 && len(u.Raw) == 0
+	if whole {
 		for di := uint32(1); di < r.dests.next; di++ {
 			if int(r.dests.at(di).fam) == f {
 				dests = append(dests, di)
@@ -109,7 +110,7 @@ func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
 		var seen []uint32
 		for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
 			p := r.paths.at(pi)
-			if p.flags&fBest == 0 && !r.cfg.Quirks.has(QuirkQueryAllPaths) {
+			if p.flags&fBest == 0 && !r.cfg.Quirks.has(QuirkQueryAllPaths) || whole && p.peer == PeerLocal && r.cfg.Quirks.has(QuirkQueryFamilyNoOwn) {
 				continue
 			}
 			dup := false

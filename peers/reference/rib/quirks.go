@@ -211,6 +211,9 @@ const (
 	// QuirkQueryUnreachAll: a QUERY's ATTR_TYPE_UNREACHABLES is answered
 	// with every NLRI it names, present or absent.
 	QuirkQueryUnreachAll
+	// QuirkQueryFamilyNoOwn: a QUERY for a whole family (REACHABLES with
+	// no NLRI) is answered without the router's own (local) paths.
+	QuirkQueryFamilyNoOwn
 )
 
 // The quirks of what a controller reflects: of the families it sends,
