@@ -92,3 +92,25 @@ func TestPathWithdrawnNamesTheAdvertisedPath(t *testing.T) {
 		}
 	}
 }
+
+// First is the first of the case run's own messages: another run's
+// UPDATE, reflected by a controller just before (its ORIGINATOR names
+// that run's fake peer), is not it. QRY-015 failed an independent vSmart
+// so in a full run.
+func TestFirstSkipsOtherRuns(t *testing.T) {
+	e := DefaultEnv(Controller)
+	e.Seq, e.Answer = 5, 100*time.Millisecond
+	other := &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrOriginator{Originator: netip.MustParseAddr("10.0.6.1")}),
+		omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{{Address: netip.MustParseAddr("100.64.1.129"), Color: 1, Encap: uint8(omp.EncapIPsec)}}}})}}
+	raw, err := omp.Encode(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: inVPN(e, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+		VRoutes: []omp.VRouteNLRI{{PrefixLen: 24, Address: netip.MustParseAddr("192.168.9.0")}}})})}}
+	x := newExec(t.Context(), &Case{ID: "T"}, e, nil)
+	x.sess[0] = &queuedSession{evs: []Event{{Kind: EvMessage, Msg: other, Raw: raw, At: time.Now()}, {Kind: EvMessage, Msg: answer, At: time.Now()}}}
+	if v := ExpectMessage(omp.TypeUpdate, WithdrawsVRoute("192.168.9.0/24")).First().check(x, 0); v.Grade != Pass {
+		t.Errorf("another run's UPDATE, then the answer: %s (%s)", v.Grade, v.Received)
+	}
+}

@@ -509,7 +509,9 @@ func (m MessageExp) check(x *Exec, peer int) Verdict {
 		if ev.Msg.Type() == m.typ && !m.match(x.Env, ev.Msg) && !x.otherRuns(ev) {
 			near = ev.String()
 		}
-		return m.first || m.match(x.Env, ev.Msg)
+		// First: the first of this case run's own messages; another
+		// run's, reflected meanwhile, is not judged here.
+		return m.first && !x.otherRuns(ev) || m.match(x.Env, ev.Msg)
 	})
 	if ev.Kind == EvMessage && m.match(x.Env, ev.Msg) {
 		if m.none {
