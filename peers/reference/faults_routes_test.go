@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,25 +13,6 @@ import (
 // The wire scenarios of the routing half's faults (faults_wire_test.go
 // runs them): a fake peer speaks for routers 10.0.3.n, and QUERY shows
 // the speaker's best paths.
-
-// bigPolicy is a policy that rejects 10.66.0.0/16 and spans two POLICY
-// fragments, the rule line cut between them: reassembled in the wrong
-// order it does not parse.
-func bigPolicy() (start, end []byte) {
-	head := "default accept\n"
-	pad := strings.Repeat("#", omp.MaxPolicyData-len(head)-len("\nrule 1")) + "\nrule 1"
-	return []byte(head + pad), []byte("0 match prefix 10.66.0.0/16 then reject\n")
-}
-
-// routeFaultCases are the scenarios of the routing half's faults.
-// manyRules is a policy of n rules, about 45 bytes each.
-func manyRules(n int) []byte {
-	var b []byte
-	for i := range n {
-		b = fmt.Appendf(b, "rule %d match prefix 10.%d.%d.0/24 then accept\n", i+1, i/256, i%256)
-	}
-	return b
-}
 
 // edgeWithRoute is an edge on the RIB with one TLOC, tlocOf(1), and a
 // route over it, VPN 1 10.1.0.0/16.
@@ -53,6 +33,7 @@ func edgeWithTLOC(c *Config) {
 	c.TLOCs = []TLOCConfig{{TLOCKey: tlocOf(1)}}
 }
 
+// routeFaultCases are the scenarios of the routing half's faults.
 var routeFaultCases = []faultCase{
 	// bestpath: a fake peer speaks for routers 10.0.3.n; QUERY shows the
 	// speaker's best paths.
@@ -566,163 +547,6 @@ var routeFaultCases = []faultCase{
 		if tlocSeen != faulty {
 			t.Fatalf("a REFRESH_REQUEST of SAFI_TLOC, not negotiated, answered: %v", tlocSeen)
 		}
-	}},
-
-	// query
-	{"query-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		p.advertise(originN(1), "10.1.0.0/16")
-		p.send(queryReach("10.1.0.0/16"))
-		p.send(refreshAll)                        // handled after the QUERY
-		answered := p.untilEORs(2, "10.1.0.0/16") // the refresh answered: the QUERY was handled
-		// The answer is queued before the refresh is handled, but the
-		// writer may pull the End-of-RIBs from the RIB before it.
-		if !answered {
-			answered = p.quiet(quietWindow, reaches("10.1.0.0/16")) != nil
-		}
-		if answered == faulty {
-			t.Fatalf("QUERY answered: %v", answered)
-		}
-	}},
-	{"query-absent-not-withdrawn", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.advertise(o, "10.1.0.0/16")
-		p.send(queryUnreach("10.9.0.0/16")) // absent
-		p.send(queryReach("10.1.0.0/16"))   // present: answered after
-		m := p.awaitOK("an answer", func(m omp.Message) bool { return withdraws("10.9.0.0/16")(m) || reaches("10.1.0.0/16")(m) })
-		if reported := withdraws("10.9.0.0/16")(m); reported == faulty {
-			t.Fatalf("absent route reported withdrawn: %v", reported)
-		}
-	}},
-	{"query-ipv6-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		fams := []omp.Family{{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}, {AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, {AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}}
-		a, _ := famPeers(t, sp, fams)
-		o := originN(1)
-		r := omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute, VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 48, Address: netip.MustParseAddr("2001:db8:1::")}}}
-		a.send(o.tlocAdv(0))
-		a.send(&omp.Update{Attributes: append(o.routeAttrs(0, 0), omp.Attr(&omp.AttrReachables{Reach: r}))})
-		a.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: r})}})
-		a.send(queryUnreach(markerPrefix)) // answered after
-		m := a.awaitOK("an answer", func(m omp.Message) bool { return withdraws(markerPrefix)(m) || reachesIn(fams[2])(m) })
-		if answered := reachesIn(fams[2])(m); answered == faulty {
-			t.Fatalf("the QUERY for an IPv6 vRoute answered: %v", answered)
-		}
-	}},
-	{"query-all-paths", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		best, beaten := originN(1), originN(2)
-		for _, o := range []origin{best, beaten} {
-			p.send(o.tlocAdv(0))
-		}
-		p.send(best.routeAdv(200, 0, "10.1.0.0/16"))
-		p.send(beaten.routeAdv(100, 0, "10.1.0.0/16"))
-		if faulty {
-			p.expectBest("10.1.0.0/16", best.id, beaten.id) // reported though beaten
-			return
-		}
-		p.expectBest("10.1.0.0/16", best.id)
-	}},
-	{"query-absent-by-path", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		p.send(originN(1).routeAdv(0, 0, "10.1.0.0/16")) // its TLOC is never advertised
-		p.send(queryUnreach("10.1.0.0/16"))
-		p.send(queryUnreach(markerPrefix)) // answered after
-		m := p.awaitOK("an answer", func(m omp.Message) bool { return withdraws("10.1.0.0/16")(m) || withdraws(markerPrefix)(m) })
-		if absent := withdraws("10.1.0.0/16")(m); absent == faulty {
-			t.Fatalf("the destination with an invalid path only reported absent: %v", absent)
-		}
-	}},
-	{"query-unreach-all", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.advertise(o, "10.1.0.0/16")
-		p.expectBest("10.1.0.0/16", o.id)
-		p.send(queryUnreach("10.1.0.0/16", "10.9.0.0/16")) // present, absent
-		m := p.awaitOK("an answer", func(m omp.Message) bool { return withdraws("10.1.0.0/16")(m) || withdraws("10.9.0.0/16")(m) })
-		if reported := withdraws("10.1.0.0/16")(m); reported != faulty {
-			t.Fatalf("present route reported withdrawn: %v", reported)
-		}
-	}},
-	{"query-family-no-own", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		p.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: vroutes()})}}) // the whole family
-		p.send(queryUnreach(markerPrefix))                                                               // ends the answer
-		m := p.awaitOK("an answer", func(m omp.Message) bool { return reaches("10.1.0.0/16")(m) || withdraws(markerPrefix)(m) })
-		if own := reaches("10.1.0.0/16")(m); own == faulty {
-			t.Fatalf("the router's own route in the answer to a QUERY for its family: %v", own)
-		}
-	}},
-
-	// policy
-	{"policy-not-applied", func(c *Config) {
-		onRIB(omp.RoleController)(c)
-		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
-	}, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		o := originN(1)
-		p.advertise(o, "10.66.0.0/16")
-		p.expectBestOrFaulty(faulty, "10.66.0.0/16", o.id)
-	}},
-	{"policy-fragment-oversize", func(c *Config) {
-		onRIB(omp.RoleController)(c)
-		c.Policy = manyRules(200) // about 9 KB: three fragments
-	}, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(edgeHandshake())
-		for {
-			m, err := p.recvErr(testTimeout)
-			if err != nil {
-				if faulty {
-					return // a fragment over 3980 bytes does not decode
-				}
-				t.Fatal(err)
-			}
-			if pol, ok := m.(*omp.Policy); ok && pol.PolicyType == omp.PolicyEnd {
-				if faulty {
-					t.Fatal("every fragment decoded")
-				}
-				return
-			}
-		}
-	}},
-	{"policy-complete-as-fragments", func(c *Config) {
-		onRIB(omp.RoleController)(c)
-		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
-	}, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := dialPeer(t, sp.Addr())
-		p.establish(edgeHandshake())
-		pol := p.recvType(omp.TypePolicy).(*omp.Policy)
-		if (pol.PolicyType != omp.PolicyComplete) != faulty {
-			t.Fatalf("a 46-byte policy sent as %v", pol.PolicyType)
-		}
-	}},
-	{"policy-del-not-sent", func(c *Config) {
-		onRIB(omp.RoleController)(c)
-		c.Policy = []byte("rule 10 match prefix 10.66.0.0/16 then reject\n")
-	}, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		if err := sp.InstallPolicy(nil); err != nil {
-			t.Fatal(err)
-		}
-		del := func(m omp.Message) bool { pol, ok := m.(*omp.Policy); return ok && pol.PolicyType == omp.PolicyDel }
-		if m := p.quiet(quietWindow, del); (m == nil) != faulty {
-			t.Fatalf("OMP_PKT_POL_DEL sent: %v", m != nil)
-		}
-	}},
-	{"policy-fragments-out-of-order", onRIB(omp.RoleEdge), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		start, end := bigPolicy()
-		p.send(&omp.Policy{PolicyType: omp.PolicyStart, Data: start})
-		p.send(&omp.Policy{PolicyType: omp.PolicyEnd, Data: end})
-		o := originN(1)
-		p.advertise(o, "10.66.0.0/16")
-		p.expectBestOrFaulty(faulty, "10.66.0.0/16", o.id) // the garbled policy was not installed
-	}},
-	{"policy-more-without-start-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, edgeHandshake())
-		p.send(&omp.Policy{PolicyType: omp.PolicyMore, Data: []byte("# more\n")})
-		refusedOrCarriesOn(p, faulty, omp.ErrFSM, omp.SubErrNone)
 	}},
 }
 

@@ -146,7 +146,7 @@ func header(length uint16, typ omp.MsgType) []byte {
 }
 
 // faultCases are every fault's scenario.
-var faultCases = slices.Concat(sessionFaultCases, routeFaultCases, grFaultCases, nlriFaultCases)
+var faultCases = slices.Concat(sessionFaultCases, routeFaultCases, queryFaultCases, policyFaultCases, grFaultCases, nlriFaultCases)
 
 // sessionFaultCases are the scenarios of the session layer's faults.
 var sessionFaultCases = []faultCase{
