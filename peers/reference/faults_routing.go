@@ -26,21 +26,15 @@ func without(attrs []omp.Attribute, t omp.AttrType) []omp.Attribute {
 // isIPv6Reach reports whether a is ATTR_TYPE_REACHABLES or
 // ATTR_TYPE_UNREACHABLES of AFI_IPv6.
 func isIPv6Reach(a omp.Attribute) bool {
-	switch v := a.Value.(type) {
-	case *omp.AttrReachables:
-		return v.AFI == omp.AFIIPv6
-	case *omp.AttrUnreachables:
-		return v.AFI == omp.AFIIPv6
-	}
-	return false
+	r, _ := omp.ReachOf(a.Value)
+	return r != nil && r.AFI == omp.AFIIPv6
 }
 
 // withoutV6Withdrawals is attrs without their ATTR_TYPE_UNREACHABLES of
 // AFI_IPv6 (update-withdraw-v6-ignored).
 func withoutV6Withdrawals(attrs []omp.Attribute) []omp.Attribute {
 	return slices.DeleteFunc(slices.Clone(attrs), func(a omp.Attribute) bool {
-		r, _ := omp.ReachOf(a.Value)
-		return r != nil && r.AFI == omp.AFIIPv6 && a.Value.AttrType() == omp.AttrTypeUnreachables
+		return isIPv6Reach(a) && a.Value.AttrType() == omp.AttrTypeUnreachables
 	})
 }
 
