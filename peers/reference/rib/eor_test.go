@@ -71,3 +71,35 @@ func BenchmarkEORNothingStale(b *testing.B) {
 		}
 	}
 }
+
+// An End-of-RIB for a family in which the peer has no stale path scans
+// nothing, though it has stale paths of another family: a restarting
+// peer with stale TLOCs that sent vRoute End-of-RIBs made each 23-byte
+// INFORM a scan of the whole table under the RIB lock.
+func TestEORWithoutStaleOfItsFamilyDoesNotScan(t *testing.T) {
+	r := newRIB(t, omp.RoleController, "10.0.0.100", 100)
+	e := peerUp(t, r, "1.1.1.1", 1, time.Hour)
+	tl := tlocN("192.0.2.1", 1, 2)
+	apply(t, r, e, advT([]omp.TLOCNLRI{tl}))
+	apply(t, r, e, advV(tl, samePrefix(0, 3)))
+	r.PeerDown(e, true)
+	e = peerUp(t, r, "1.1.1.1", 1, time.Hour)
+	apply(t, r, e, advV(tl, samePrefix(0, 3))) // the vRoutes are fresh again; the TLOC stays stale
+	checkStaleCounts(t, r)
+	before := r.sweeps
+	for range 100 {
+		if err := r.Inform(e, &omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.sweeps - before; got != 0 {
+		t.Fatalf("100 vRoute End-of-RIBs with only a TLOC stale made %d scans of the table", got)
+	}
+	if err := r.Inform(e, &omp.Inform{InformType: omp.InformEOR, AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.sweeps - before; got != 1 || staleCount(r, e) != 0 {
+		t.Fatalf("the TLOC End-of-RIB: %d scans, %d stale left; want 1 and 0", got, staleCount(r, e))
+	}
+	checkStaleCounts(t, r)
+}
