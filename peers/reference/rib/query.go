@@ -17,18 +17,64 @@ import (
 // with their attributes. Each ATTR_TYPE_UNREACHABLES lists NLRI to check
 // for absence; the answer withdraws those with no best path, as given.
 // Families the RIB does not keep are skipped.
+//
+// A whole family is answered window by window of scanMax destinations,
+// the lock taken for each window only, so that a QUERY for a family of a
+// million routes never holds the RIB for long; like a listing taken page
+// by page, that answer is not a snapshot: a destination added or removed
+// meanwhile may or may not be in it. What a QUERY names (at most a
+// message's worth of NLRI) is answered under the lock at once.
 func (r *RIB) Query(q *omp.Query, dst []byte) ([]byte, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for _, a := range q.Attributes {
 		switch v := a.Value.(type) {
 		case *omp.AttrReachables:
+			if v.Reach.Len() == 0 && len(v.Reach.Raw) == 0 {
+				dst = r.queryFamily(&v.Reach, dst)
+				continue
+			}
+			r.mu.Lock()
 			dst = r.queryReach(&v.Reach, dst)
+			r.mu.Unlock()
 		case *omp.AttrUnreachables:
+			r.mu.Lock()
 			dst = r.queryUnreach(&v.Reach, dst)
+			r.mu.Unlock()
 		}
 	}
 	return dst, nil
+}
+
+// queryWindowDone, when set (by tests), is called after each window of
+// a whole-family answer, with the lock released.
+var queryWindowDone func()
+
+// queryFamily appends the best paths of every destination of u's family,
+// a window of scanMax destination slots at a time.
+func (r *RIB) queryFamily(u *omp.Reach, dst []byte) []byte {
+	f, ok := famIndex(u.AFI, u.SAFI)
+	if !ok {
+		return dst
+	}
+	var dests []uint32
+	for start := uint32(1); ; start += scanMax {
+		r.mu.Lock()
+		end := min(start+scanMax, r.dests.next)
+		dests = dests[:0]
+		for di := start; di < end; di++ {
+			if int(r.dests.at(di).fam) == f {
+				dests = append(dests, di)
+			}
+		}
+		dst = r.appendBest(f, dests, true, dst)
+		last := end >= r.dests.next
+		r.mu.Unlock()
+		if queryWindowDone != nil {
+			queryWindowDone()
+		}
+		if last {
+			return dst
+		}
+	}
 }
 
 // queryKeys returns the destination keys the NLRI of u name, with their
@@ -81,33 +127,33 @@ func (r *RIB) queryKeys(f int, u *omp.Reach, enc bool) (ks []key, raw [][]byte) 
 	return ks, raw
 }
 
+// queryReach appends the best paths of the destinations u names.
 func (r *RIB) queryReach(u *omp.Reach, dst []byte) []byte {
 	f, ok := famIndex(u.AFI, u.SAFI)
 	if !ok {
 		return dst
 	}
 	var dests []uint32
-	whole := u.Len() == 0 && len(u.Raw) == 0
-	if whole {
-		for di := uint32(1); di < r.dests.next; di++ {
-			if int(r.dests.at(di).fam) == f {
-				dests = append(dests, di)
-			}
+	ks, _ := r.queryKeys(f, u, false)
+	for i := range ks {
+		if isOpaque(f) && ks[i].lo == 0 {
+			continue // a multicast NLRI the RIB never saw
 		}
-	} else {
-		ks, _ := r.queryKeys(f, u, false)
-		for i := range ks {
-			if isOpaque(f) && ks[i].lo == 0 {
-				continue // a multicast NLRI the RIB never saw
-			}
-			if di := r.findDest(&ks[i]); di != 0 && !slices.Contains(dests, di) {
-				dests = append(dests, di)
-			}
+		if di := r.findDest(&ks[i]); di != 0 && !slices.Contains(dests, di) {
+			dests = append(dests, di)
 		}
 	}
+	return r.appendBest(f, dests, false, dst)
+}
+
+// appendBest appends UPDATEs of family f advertising the best paths of
+// dests (one per path identity), grouped by attribute set; whole says
+// the whole family was asked.
+func (r *RIB) appendBest(f int, dests []uint32, whole bool, dst []byte) []byte {
 	var items []uint64 // set<<32 | path
+	var seen []uint32  // the paths of one destination taken so far
 	for _, di := range dests {
-		var seen []uint32
+		seen = seen[:0]
 		for pi := r.dests.at(di).paths; pi != 0; pi = r.paths.at(pi).next {
 			p := r.paths.at(pi)
 			if p.flags&fBest == 0 && !r.cfg.Quirks.has(QuirkQueryAllPaths) || whole && p.peer == PeerLocal && r.cfg.Quirks.has(QuirkQueryFamilyNoOwn) {

@@ -108,3 +108,45 @@ func TestQueryLargeAnswer(t *testing.T) {
 		t.Fatalf("%d routes in %d UPDATEs", len(v.adds), v.updates)
 	}
 }
+
+// A whole family is answered a window of destinations at a time, the
+// lock given back between windows, and every destination once.
+func TestQueryWholeFamilyByWindow(t *testing.T) {
+	n := 2*scanMax + 100
+	r, _, _ := loadSender(t, n, 0)
+	windows := 0
+	queryWindowDone = func() {
+		windows++
+		if !r.mu.TryLock() {
+			t.Error("the RIB lock is held between windows of a whole-family answer")
+			return
+		}
+		r.mu.Unlock()
+	}
+	defer func() { queryWindowDone = nil }()
+	v := ask(t, r, &omp.Query{Attributes: []omp.Attribute{reachQ(omp.AFIIPv4, omp.SAFIVRoute, false, nil, nil, nil)}})
+	if len(v.adds) != n || len(v.routes) != n {
+		t.Fatalf("%d routes (%d distinct) answered of %d", len(v.adds), len(v.routes), n)
+	}
+	if windows < 3 {
+		t.Fatalf("%d windows for %d destinations and a TLOC: want 3 or more", windows, n)
+	}
+}
+
+// BenchmarkQueryWholeFamily answers a QUERY for a family of 100,000
+// vRoutes; lock-ns is how long the RIB lock was held for a window, on
+// average.
+func BenchmarkQueryWholeFamily(b *testing.B) {
+	r, _, _ := loadSender(b, 100_000, 0)
+	q := &omp.Query{Attributes: []omp.Attribute{reachQ(omp.AFIIPv4, omp.SAFIVRoute, false, nil, nil, nil)}}
+	windows := 0
+	queryWindowDone = func() { windows++ }
+	defer func() { queryWindowDone = nil }()
+	var dst []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		dst, _ = r.Query(q, dst[:0])
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(windows, b.N)), "lock-ns")
+	b.SetBytes(int64(len(dst)))
+}
