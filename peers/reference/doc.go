@@ -6,7 +6,7 @@
 // half (RIBs, best path, policy) plugs in through Routing.
 //
 // Config.Faults switches on named faults, deliberate bugs that show the
-// conformance catalogue catches them (faults.go, docs/faults.md); a
+// conformance catalogue catches them (faults_table.go, docs/faults.md); a
 // speaker without them is the correct one.
 //
 // In-process use:

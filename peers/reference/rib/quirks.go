@@ -6,7 +6,7 @@ import (
 
 // Quirks are deliberate bugs a RIB can be told to have (Config.Quirks),
 // so that the conformance suite can be shown to catch them: the reference
-// speaker's named faults (peers/reference/faults.go) switch them on. The
+// speaker's named faults (peers/reference/faults_table.go) switch them on. The
 // zero value is the correct RIB. Each quirk is one check at the place the
 // RIB makes the decision it breaks.
 type Quirks uint64
