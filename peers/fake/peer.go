@@ -207,11 +207,44 @@ func (p *Peer) SendBuilt(b []byte, m omp.Message, muts ...mutators.Mutation) err
 	return p.write(b, dm, derr, "mutated: "+mutators.Describe(muts))
 }
 
+// PiecePause is how long SendPieces waits between two pieces, so that
+// each goes out in a TCP segment of its own.
+const PiecePause = 5 * time.Millisecond
+
+// SendPieces writes b in pieces of size bytes, PiecePause apart, holding
+// the write lock throughout: nothing else the peer writes (a keepalive
+// HELLO, the answer to the DUT's HELLO) can come between two pieces and
+// break the message a real speaker would send whole. Each piece is
+// recorded as SendRaw records it, noted note.
+func (p *Peer) SendPieces(b []byte, size int, note string) error {
+	if size <= 0 {
+		size = len(b)
+	}
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	for at := 0; at < len(b); at += size {
+		if at > 0 {
+			time.Sleep(PiecePause)
+		}
+		piece := b[at:min(at+size, len(b))]
+		m, err := safeDecode(piece)
+		if err := p.writeLocked(piece, m, err, note); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // write writes b under the write lock with the write deadline and records
 // it.
 func (p *Peer) write(b []byte, m omp.Message, derr error, note string) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	return p.writeLocked(b, m, derr, note)
+}
+
+// writeLocked is write, the write lock held.
+func (p *Peer) writeLocked(b []byte, m omp.Message, derr error, note string) error {
 	at := p.Since()
 	what := describeBytes(b, m)
 	if p.closing.Load() {

@@ -370,3 +370,43 @@ func TestClientTLS(t *testing.T) {
 	cfg.ServerName = ""
 	dial(t, Config{TLS: cfg, LocalAddr: "127.0.0.4"}, addr)
 }
+
+// A message sent in pieces reaches the DUT whole: the keepalive HELLOs,
+// due every 2 ms, wait until its last piece is out.
+func TestSendPiecesNotInterleaved(t *testing.T) {
+	upd, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrPref{Preference: 7})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	addr := startDUT(t, "127.0.0.1:0", nil, openedDUT(func(c net.Conn, r *omp.Reader) {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for {
+			m, _, err := r.ReadMessage()
+			if err != nil {
+				got <- "read: " + err.Error()
+				return
+			}
+			if m.Type() == omp.TypeUpdate {
+				got <- ""
+				drain(c)
+				return
+			}
+		}
+	}))
+	p := dial(t, Config{HelloInterval: 2 * time.Millisecond}, addr)
+	if _, err := p.Open(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SendPieces(upd, 1, "UPDATE a byte at a time"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-got:
+		if e != "" {
+			t.Fatalf("the DUT could not read the UPDATE sent in pieces: %s", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("DUT stuck")
+	}
+}

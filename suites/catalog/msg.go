@@ -24,6 +24,10 @@ type Wire struct {
 	Message omp.Message // nil for raw bytes
 	Muts    []mutators.Mutation
 	Note    string
+	// Pieces, when set, has Bytes written in pieces of that many bytes,
+	// each in a TCP segment of its own, with nothing else the fake peer
+	// sends between them (a TCP byte stream cut anywhere; section 3).
+	Pieces int
 }
 
 // M is the message builder every constructor below returns. Mutate adds

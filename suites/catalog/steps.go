@@ -431,15 +431,10 @@ func (s splitStep) run(x *Exec) bool {
 	if sess == nil {
 		return x.setup("peer%d has no session", s.peer)
 	}
-	for at := 0; at < len(all); at += chunk {
-		if at > 0 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		// A chunk is not a message: what went out is noted below, by
-		// the messages whole.
-		if sess.Send(Wire{Bytes: all[at:min(at+chunk, len(all))], Note: s.String()}) != nil {
-			return true // the expectation judges a DUT that went away
-		}
+	// A piece is not a message: what went out is noted below, by the
+	// messages whole.
+	if sess.Send(Wire{Bytes: all, Note: s.String(), Pieces: chunk}) != nil {
+		return true // the expectation judges a DUT that went away
 	}
 	for _, w := range ws {
 		x.wrote1(s.peer, w)

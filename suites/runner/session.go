@@ -41,6 +41,9 @@ func (s session) Keepalive(every time.Duration) {
 // Send writes the catalogue's bytes as built (catalog.Msg.Build): the
 // DUT gets w.Bytes, nothing is encoded or mutated again.
 func (s session) Send(w catalog.Wire) error {
+	if w.Pieces > 0 {
+		return s.p.SendPieces(w.Bytes, w.Pieces, w.Note)
+	}
 	return s.p.SendBuilt(w.Bytes, w.Message, w.Muts...)
 }
 
