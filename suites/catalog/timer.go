@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ompconform/ompconform/omp"
@@ -148,7 +149,12 @@ func (h holdExpiryExp) check(x *Exec, peer int) Verdict {
 		id := al.ID()
 		v.Alert = &id
 		switch {
-		case id.Code == omp.ErrHoldtime || id == (omp.AlertID{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}):
+		case slices.Contains(h.Alerts(), id):
+		case id.Code == omp.ErrHoldtime:
+			// The draft defines no subcode of OMP_ERR_HOLDTIME, and "Subcode
+			// of 0 means OMP_SUB_ERR_NONE" (3.1.4); RFC 4271 4.5: without an
+			// appropriate subcode, zero is used.
+			v.Grade, v.Reason = NonStrict, "right code, wrong subcode"
 		case h.unconfirmed && id.Code == omp.ErrHandshake && elapsed < hold-tol:
 			// It sent its HANDSHAKE, then refused the fake peer's
 			// before any hold time ran (RFC 4271 4.2: it MAY reject a

@@ -231,3 +231,27 @@ func TestUnconfirmedHoldRefusedIsUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// The draft defines no subcode of OMP_ERR_HOLDTIME ("Subcode of 0 means
+// OMP_SUB_ERR_NONE", 3.1.4; RFC 4271 4.5: zero when no subcode applies):
+// an expiry on time reported as HOLDTIME with Subcode 1 is the right code
+// with the wrong subcode, NON-STRICT, as every ALERT expectation grades it;
+// an independent controller that sent it passed HLD-003.
+func TestHoldExpirySubcodeIsJudged(t *testing.T) {
+	for _, tc := range []struct {
+		alert *omp.Alert
+		want  Grade
+	}{
+		{&omp.Alert{Code: omp.ErrHoldtime}, Pass},
+		{&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperHoldtimeExp}, Pass},
+		{&omp.Alert{Code: omp.ErrHoldtime, Subcode: 1}, NonStrict},
+		{&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear}, Fail},
+	} {
+		s := &alertAtSession{at: time.Now().Add(300 * time.Millisecond), alert: tc.alert}
+		x := timerExec(s, 300*time.Millisecond, 30, true)
+		x.sent[0] = time.Now()
+		if v := HoldTimerExpiresUnconfirmed().check(x, 0); v.Grade != tc.want {
+			t.Errorf("%s at the hold time: %s (%s, %s), want %s", tc.alert.ID(), v.Grade, v.Received, v.Reason, tc.want)
+		}
+	}
+}
