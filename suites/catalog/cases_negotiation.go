@@ -127,20 +127,19 @@ func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 	if err := x.send(peer, req); err != nil {
 		return verdict(Fail, n, "the session ended: "+err.Error(), "")
 	}
+	// What the opening read counts too: a controller that passes a
+	// family on in the initial advertisement sends it before any REFRESH.
+	if m := x.stray[peer]; m != nil {
+		return verdict(Fail, n, omp.Describe(m)+", before the REFRESH_REQUEST", fmt.Sprintf("the session negotiated only %s", familyList(fams)))
+	}
 	var stray omp.Message
 	ev, skipped := x.await(peer, x.Env.Answer, n.String(), func(ev Event) bool {
 		if _, ok := ev.Alert(); ok {
 			return true
 		}
-		if f, all, ok := eorOf(ev.Msg); ok && !all && !slices.Contains(fams, f) {
+		if strayFamily(ev.Msg, fams) {
 			stray = ev.Msg
 			return true
-		}
-		for _, f := range families(ev.Msg) {
-			if !slices.Contains(fams, f) {
-				stray = ev.Msg
-				return true
-			}
 		}
 		return eors.see(ev.Msg)
 	})
@@ -155,6 +154,20 @@ func (n negotiatedOnlyExp) check(x *Exec, peer int) Verdict {
 		return verdict(Pass, n, "only "+familyList(fams)+", then EOR"+skipped, "")
 	}
 	return x.refused(n, ev, skipped)
+}
+
+// strayFamily reports whether m is an UPDATE or an End-of-RIB of a
+// family not in fams.
+func strayFamily(m omp.Message, fams []omp.Family) bool {
+	if f, all, ok := eorOf(m); ok {
+		return !all && !slices.Contains(fams, f)
+	}
+	for _, f := range families(m) {
+		if !slices.Contains(fams, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func familyList(fs []omp.Family) string {

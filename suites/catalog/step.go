@@ -38,6 +38,10 @@ type Exec struct {
 	noEOR      bool      // an opening waited for the initial EOR in vain
 	own        *DUTRoute // a vRoute of the DUT's own, from an initial advertisement
 	adjIn      map[int]adjIn
+	// each session's first UPDATE or End-of-RIB of a family it did not
+	// negotiate, whenever it came (the opening reads the initial
+	// advertisement before any expectation does)
+	stray map[int]omp.Message
 	// overflow is how a session ended when the harness dropped it for a
 	// full receive queue (fake.CloseOverflow): the harness's bound, not
 	// a verdict on the DUT
@@ -113,7 +117,7 @@ func joinText(a, b string) string {
 
 func newExec(ctx context.Context, c *Case, env *Env, d Driver) *Exec {
 	return &Exec{Ctx: ctx, Env: env, Driver: d, Case: c, sess: map[int]Session{}, dut: map[int]*omp.Handshake{}, ours: map[int]*omp.Handshake{},
-		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]omp.Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}, adjIn: map[int]adjIn{}}
+		sent: map[int]time.Time{}, neg: map[int]Negotiated{}, fams: map[int][]omp.Family{}, wrote: map[int]uint16{}, got: map[int]uint16{}, adjIn: map[int]adjIn{}, stray: map[int]omp.Message{}}
 }
 
 // fold adds a verdict to the case's: the worst grade wins, and the
@@ -216,6 +220,9 @@ func (x *Exec) await(i int, d time.Duration, what string, stop func(Event) bool)
 		}
 		if ev.Kind == EvMessage && !x.otherRuns(ev) {
 			x.adjIn[i] = x.adjIn[i].take(x.Env, ev.Msg)
+		}
+		if fams, ok := x.fams[i]; ok && ev.Kind == EvMessage && x.stray[i] == nil && strayFamily(ev.Msg, fams) {
+			x.stray[i] = ev.Msg
 		}
 		if ev.Kind != EvMessage || stop(ev) {
 			return true

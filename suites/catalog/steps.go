@@ -108,6 +108,7 @@ func (s openStep) run(x *Exec) bool {
 	x.dut[s.peer] = hs
 	n := Negotiate(ours, hs, x.Env.Seconds(1))
 	x.neg[s.peer], x.fams[s.peer] = n, Families(ours, hs)
+	delete(x.stray, s.peer)
 	if miss := MissingNeeds(x.Case.Needs, hs); len(miss) > 0 {
 		x.fold(Verdict{Grade: Unsupported, Expected: x.Case.Expected(), Received: "the DUT's HANDSHAKE lacks " + joinNeeds(miss), Reason: "the DUT did not negotiate what the case needs"})
 		return false
