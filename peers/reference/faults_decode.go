@@ -26,7 +26,7 @@ var decodeFaults = faultsOf(fHeaderLength4097Accepted, fHeaderUnknownTypeIgnored
 	fHSUnknownOptionIgnored, fHSBadCapLengthIgnored,
 	fUpdateFlagsUnchecked, fUpdateDuplicateAttrAccepted, fUpdateMissingTLOCAccepted,
 	fUpdateUnknownAttrAccepted, fUpdateBadPrefixLenAccepted, fUpdateBadAttrLenIgnored,
-	fUpdateBadNexthopIgnored)
+	fUpdateBadNexthopIgnored, fQueryTrailingBytesIgnored)
 
 // framer is omp.Reader.ReadRaw as a speaker with the framing faults
 // frames messages: on conn itself (framing-one-read-per-message), or on
@@ -240,6 +240,11 @@ func (s faultSet) repair(b []byte, e *omp.Error, hs *hsRestore) ([]byte, repairA
 		case omp.SubErrUpdateAttrList:
 			if strings.HasSuffix(field, ".type") && ok(fUpdateDuplicateAttrAccepted) {
 				return cutAttribute(b, at-1)
+			}
+			if field == "query" && s.has(fQueryTrailingBytesIgnored) && len(b) >= attrsAt {
+				b = b[:min(len(b), attrsAt+int(binary.BigEndian.Uint16(b[attrsLenAt:])))]
+				omp.PutLength(b)
+				return b, retry
 			}
 		case omp.SubErrUpdateMissing:
 			if t, _ := omp.TypeOf(b); s.has(fUpdateMissingTLOCAccepted) && len(b) > omp.HeaderLen && t == omp.TypeUpdate {

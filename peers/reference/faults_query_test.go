@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/ompconform/ompconform/internal/testdut"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -83,6 +84,13 @@ var queryFaultCases = []faultCase{
 		if reported := withdraws("10.1.0.0/16")(m); reported != faulty {
 			t.Fatalf("present route reported withdrawn: %v", reported)
 		}
+	}},
+	{"query-trailing-bytes-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		b := append(testdut.Encode(t, queryUnreach(markerPrefix)), 0) // a byte no Length counts
+		omp.PutLength(b)
+		p.sendRaw(b)
+		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateAttrList)
 	}},
 	{"query-family-no-own", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))

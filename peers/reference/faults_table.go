@@ -146,6 +146,7 @@ const (
 	fQueryAbsentByPath
 	fQueryUnreachAll
 	fQueryFamilyNoOwn
+	fQueryTrailingBytesIgnored
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -444,6 +445,8 @@ var faultTable = [numFaults]faultDef{
 		"the ATTR_TYPE_UNREACHABLES of a QUERY are answered with every NLRI they name: routes it has are reported withdrawn along with the absent ones"},
 	fQueryFamilyNoOwn: {"query-family-no-own", "query", edgeRoles,
 		"a QUERY for a whole family (ATTR_TYPE_REACHABLES with no NLRI) is answered without the router's own routes: only those it learned (the Loc-RIB holds both)"},
+	fQueryTrailingBytesIgnored: {"query-trailing-bytes-ignored", "query", allRoles,
+		"bytes after a QUERY's attribute list, which its Attribute Length does not count, are dropped and the QUERY answered, instead of ALERT OMP_ERR_UPDATE/ATTR_LIST (an UPDATE's are refused)" + codecAlert},
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
