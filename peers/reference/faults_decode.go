@@ -26,7 +26,7 @@ var decodeFaults = faultsOf(fHeaderLength4097Accepted, fHeaderUnknownTypeIgnored
 	fHSUnknownOptionIgnored, fHSBadCapLengthIgnored,
 	fUpdateFlagsUnchecked, fUpdateDuplicateAttrAccepted, fUpdateMissingTLOCAccepted,
 	fUpdateUnknownAttrAccepted, fUpdateBadPrefixLenAccepted, fUpdateBadAttrLenIgnored,
-	fUpdateBadNexthopIgnored, fQueryTrailingBytesIgnored)
+	fUpdateBadNexthopIgnored, fQueryTrailingBytesIgnored, fQueryAttrLengthUnchecked)
 
 // framer is omp.Reader.ReadRaw as a speaker with the framing faults
 // frames messages: on conn itself (framing-one-read-per-message), or on
@@ -263,6 +263,9 @@ func (s faultSet) repair(b []byte, e *omp.Error, hs *hsRestore) ([]byte, repairA
 				}
 			}
 		case omp.SubErrUpdateLength:
+			if strings.HasPrefix(field, "query.attr[") && strings.HasSuffix(field, "].length") && ok(fQueryAttrLengthUnchecked) {
+				return cutAttribute(b, at-2) // flags and type before the Length
+			}
 			if s.has(fUpdateBadAttrLenIgnored) {
 				return b, drop
 			}

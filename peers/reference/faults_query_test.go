@@ -92,6 +92,12 @@ var queryFaultCases = []faultCase{
 		p.sendRaw(b)
 		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateAttrList)
 	}},
+	{"query-attr-length-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		p.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: vroutes(markerPrefix)}),
+			omp.Attr(&omp.RawAttr{AType: omp.AttrTypePref, Data: []byte{1, 2, 3}})}})
+		refusedOrCarriesOn(p, faulty, omp.ErrUpdate, omp.SubErrUpdateLength)
+	}},
 	{"query-family-no-own", edgeWithRoute, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
 		p.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrReachables{Reach: vroutes()})}}) // the whole family

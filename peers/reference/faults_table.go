@@ -147,6 +147,7 @@ const (
 	fQueryUnreachAll
 	fQueryFamilyNoOwn
 	fQueryTrailingBytesIgnored
+	fQueryAttrLengthUnchecked
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -450,6 +451,8 @@ var faultTable = [numFaults]faultDef{
 
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
+	fQueryAttrLengthUnchecked: {"query-attr-length-unchecked", "query", allRoles,
+		"a QUERY's attributes other than ATTR_TYPE_REACHABLES and UNREACHABLES are skipped unchecked: one of the wrong length (an ATTR_TYPE_PREF of 3 bytes) is dropped and the QUERY answered, instead of ALERT OMP_ERR_UPDATE/LENGTH (an UPDATE's are refused)" + codecAlert},
 	fPolicyOversize: {"policy-fragment-oversize", "policy", ctrlRoles,
 		"a controller sends its policy in fragments of 4000 bytes of data (the draft's 4000, header included, read as data): a fragment over 3980 bytes"},
 	fPolicyCompleteSplit: {"policy-complete-as-fragments", "policy", ctrlRoles,
