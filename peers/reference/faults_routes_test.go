@@ -306,6 +306,23 @@ var routeFaultCases = []faultCase{
 		a.adjRIBOut(3) // applied
 		reflectedWith(t, b.adjRIBOut(3), faulty, fams[2], "the IPv6 vRoute")
 	}},
+	{"reflect-edges-only", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, edgeHandshake())
+		hub := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) {
+			h.PeerRouterID = netip.AddrFrom4([4]byte{10, 0, 0, 3})
+			for _, c := range h.Options[0].(*omp.CapabilitiesOption).Capabilities {
+				if id, ok := c.(*omp.CapIdentity); ok {
+					id.PeerType = omp.PeerTypeVHub
+				}
+			}
+		}))
+		o := originN(1)
+		a.advertise(o, "10.1.0.0/16")
+		a.expectBest("10.1.0.0/16", o.id) // applied before the hub asks
+		if got := findUpdate(hub.adjRIBOut(2), reaches("10.1.0.0/16")) != nil; got == faulty {
+			t.Fatalf("the vRoute reflected to the hub: %v", got)
+		}
+	}},
 	{"reflect-no-tloc-routes", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		b := ribEstablished(t, sp, peerN(3))

@@ -125,3 +125,29 @@ func updateFaults(fs faultSet, m *omp.Update) (*omp.Update, error) {
 func withdrawAfterReach(m *omp.Update) []*omp.Update {
 	return []*omp.Update{{Attributes: without(m.Attributes, omp.AttrTypeUnreachables)}, {Attributes: without(m.Attributes, omp.AttrTypeReachables)}}
 }
+
+// nextWithoutUpdates is the RIB's output to a peer that is not an SDN
+// router (reflect-edges-only): its End-of-RIBs, none of its UPDATEs. It
+// reads on while the RIB has more and all it gave was UPDATEs, so that
+// the End-of-RIBs after them are not held back.
+func (p *ribPeer) nextWithoutUpdates(dst []byte) ([]byte, bool) {
+	start := len(dst)
+	for {
+		out, more := p.rr.rib.Next(p.id, dst)
+		kept := out[:start]
+		for b := out[start:]; len(b) >= omp.HeaderLen; {
+			n, err := omp.FrameLength(b)
+			if err != nil || n > len(b) {
+				break
+			}
+			if t, _ := omp.TypeOf(b[:n]); t != omp.TypeUpdate {
+				kept = append(kept, b[:n]...)
+			}
+			b = b[n:]
+		}
+		if len(kept) > start || !more {
+			return kept, more
+		}
+		dst = kept
+	}
+}

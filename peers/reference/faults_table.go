@@ -101,6 +101,7 @@ const (
 	fReflectIPv4Only
 	fReflectNoTLOCRoutes
 	fReflectNoMulticast
+	fReflectEdgesOnly
 	fReflectLabelKept
 	fReflectOriginatorRewritten
 	fReflectByPathID
@@ -358,6 +359,8 @@ var faultTable = [numFaults]faultDef{
 		"a controller never reflects TLOC routes (SAFI_TLOC); vRoutes still are"},
 	fReflectNoMulticast: {"reflect-no-multicast", "reflect", ctrlRoles,
 		"a controller never reflects multicast routes (SAFI_MULTICASE)"},
+	fReflectEdgesOnly: {"reflect-edges-only", "reflect", ctrlRoles,
+		"a controller passes routes on only to peers whose IDENTITY is VIP_DEVICE_VDEDGE: a hub (or another controller) gets the End-of-RIBs but no route, though the controller peers with all SDN routers (section 2)"},
 
 	fGRNoMark: {"gr-no-mark", "gr", allRoles,
 		"when a session with graceful restart negotiated is lost, the peer's routes are dropped at once instead of kept as stale"},

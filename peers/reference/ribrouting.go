@@ -371,6 +371,9 @@ func (p *ribPeer) Next(dst []byte) ([]byte, bool) {
 	if more {
 		return dst, true
 	}
+	if p.rr.faults.has(fReflectEdgesOnly) && p.info.Role != omp.RoleEdge {
+		return p.nextWithoutUpdates(dst)
+	}
 	return p.rr.rib.Next(p.id, dst)
 }
 

@@ -68,6 +68,8 @@ func reflectionCases() []Case {
 	return []Case{
 		rc(Case{ID: "RFL-001", Reading: "An IPv4 vRoute from one SDN router reaches another, with its TLOC as next hop.", Needs: vroute,
 			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected())})}),
+		rc(Case{ID: "RFL-032", Reading: "A hub is one of the SDN routers the controller peers with and distributes routes to (section 2; HS-115 has it accept a hub's session): an IPv4 vRoute from peer0 reaches peer1, whose IDENTITY is VIP_DEVICE_VHUB, with peer0's TLOC as next hop, as it reaches an SDN router (RFL-001).", Needs: vroute,
+			Script: slices.Concat([]Step{Open(0), Open(1, PeerType(omp.PeerTypeVHub))}, announce(0, RouteUpdate()), []Step{ExpectOn(1, reflected())})}),
 		rc(Case{ID: "RFL-002", Reading: "An IPv6 vRoute is reflected likewise.", Needs: v6,
 			Script: slices.Concat([]Step{Open(0), Open(1)}, announce(0, Update(TLOC(), VRoutes(p6))), []Step{ExpectOn(1, ExpectMessage(omp.TypeUpdate, HasVRoute(p6), ViaPeer(0)))})}),
 		rc(Case{ID: "RFL-003", Reading: "A TLOC route (SAFI_TLOC) is reflected.",
