@@ -147,6 +147,21 @@ func HasTLOCRoute(i int) Pred {
 	}}
 }
 
+// HasTLOC6Route: the message advertises fake peer i's IPv6 TLOC
+// (AFI_IPv6/SAFI_TLOC, PeerID.TLOC6).
+func HasTLOC6Route(i int) Pred {
+	return Pred{fmt.Sprintf("it advertises peer%d's IPv6 TLOC", i), func(e *Env, m omp.Message) bool {
+		return tlocIn(m, false, func(t omp.TLOCNLRI) bool { return t.Address == e.Peer(i).TLOC6 })
+	}}
+}
+
+// WithdrawsTLOC6Route: the message withdraws fake peer i's IPv6 TLOC.
+func WithdrawsTLOC6Route(i int) Pred {
+	return Pred{fmt.Sprintf("it withdraws peer%d's IPv6 TLOC", i), func(e *Env, m omp.Message) bool {
+		return tlocIn(m, true, func(t omp.TLOCNLRI) bool { return t.Address == e.Peer(i).TLOC6 })
+	}}
+}
+
 // HasTLOCRouteOfColor: the message advertises fake peer i's TLOC of
 // color c (SAFI_TLOC).
 func HasTLOCRouteOfColor(i int, c uint8) Pred {
