@@ -73,6 +73,7 @@ const (
 	fHoldTimerNotInConfirm
 	fHoldTimerPeerOffer
 	fHoldTimeZeroAsUnset
+	fHoldExpirySubcodeOne
 
 	fBestInvalidAccepted
 	fBestDistanceReversed
@@ -305,6 +306,8 @@ var faultTable = [numFaults]faultDef{
 		"uses the hold time the peer offered when it is larger than its own, instead of the smaller of the two offers (RFC 4271 4.2): offered 65535, it sends a HELLO every 6 hours and keeps a silent peer as long"},
 	fHoldTimeZeroAsUnset: {"hold-time-zero-as-unset", "hello", allRoles,
 		"a peer's Hold Time of 0 is taken as unset: it uses its own offer (a HELLO every third of it, a hold timer running) instead of the negotiated 0, with which RFC 4271 4.4 sends no periodic KEEPALIVE"},
+	fHoldExpirySubcodeOne: {"hold-expiry-subcode-one", "hello", allRoles,
+		"the hold timer's ALERT carries Subcode 1 (OMP_ERR_HOLDTIME has no subcode: 0, OMP_SUB_ERR_NONE, is due), as if the HANDSHAKE's or the HEADER's first subcode applied"},
 
 	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
 		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},

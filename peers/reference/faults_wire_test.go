@@ -451,6 +451,15 @@ var sessionFaultCases = []faultCase{
 			t.Fatal("ALERT: the hold timer expired before the first HELLO")
 		}
 	}},
+	{"hold-expiry-subcode-one", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		p.establish(withHold(30))
+		sub := omp.SubErrNone
+		if faulty {
+			sub = 1
+		}
+		p.expectAlert(omp.ErrHoldtime, sub)
+	}},
 	{"hold-timer-never-expires", holdTime(30), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := dialPeer(t, sp.Addr())
 		p.establish(withHold(30))

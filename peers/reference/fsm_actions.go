@@ -67,7 +67,11 @@ func fsmAlert(t omp.MsgType) *omp.Alert {
 }
 
 func (s *session) holdExpired(st State, _ *input) event {
-	s.fail(&omp.Alert{Code: omp.ErrHoldtime}, "hold timer expired in "+st.String(), true)
+	a := &omp.Alert{Code: omp.ErrHoldtime}
+	if s.set.faults.has(fHoldExpirySubcodeOne) {
+		a.Subcode = 1
+	}
+	s.fail(a, "hold timer expired in "+st.String(), true)
 	return evNone
 }
 
