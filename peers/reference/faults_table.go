@@ -24,6 +24,7 @@ const (
 	fHSAuthMACUnchecked
 	fHSOwnRouterIDAccepted
 	fHSOverlayMismatchAccepted
+	fRouterIDHeldAfterAlert
 	fHSPersonalityUnchecked
 	fHSDomainMismatchAccepted
 	fHSDuplicateRouterIDAccepted
@@ -211,6 +212,8 @@ var faultTable = [numFaults]faultDef{
 		"a peer that gives the speaker's own router ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/OMPID"},
 	fHSOverlayMismatchAccepted: {"handshake-overlay-mismatch-accepted", "handshake", allRoles,
 		"an OVERLAY ID capability different from the configured Overlay ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/UNSUP_CAP"},
+	fRouterIDHeldAfterAlert: {"router-id-held-after-alert", "handshake", allRoles,
+		"a session the speaker ended with its own ALERT keeps its router ID registered: the same router's next session is refused with ALERT OMP_ERR_HANDSHAKE/OMPID, as if the old one were still up"},
 	fHSPersonalityUnchecked: {"handshake-personality-unchecked", "handshake", edgeRoles,
 		"an edge or hub accepts a peer that is not a controller instead of ALERT OMP_ERR_HANDSHAKE/PERSONALITY_MISMATCH"},
 	fHSDomainMismatchAccepted: {"handshake-domain-mismatch-accepted", "handshake", allRoles,

@@ -224,6 +224,19 @@ var sessionFaultCases = []faultCase{
 		handshakeOutcome(p2, faulty, omp.SubErrHandshakeOMPID)
 		p1.carriesOn() // the first session is not disturbed
 	}},
+	{"router-id-held-after-alert", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p1 := ribEstablished(t, sp, edgeHandshake())
+		p1.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: omp.AttrTypePref, Data: []byte{1, 2, 3}})}})
+		p1.expectAlert(omp.ErrUpdate, omp.SubErrUpdateLength)
+		p1.expectClosed()
+		p2 := dialPeer(t, sp.Addr())
+		p2.open(edgeHandshake()) // the same router, back
+		if faulty {
+			p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
+			return
+		}
+		p2.recvType(omp.TypeHello)
+	}},
 	{"handshake-identity-wrong-peer-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		// A controller, then an edge: each still opens its sessions.
 		cfg := testConfig()

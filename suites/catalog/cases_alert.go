@@ -72,6 +72,12 @@ func alertCases() []Case {
 			Type:    omp.TypeAlert,
 			Script: []Step{Connect(0), Send(0, Handshake()), ExpectOn(0, ExpectMessage(omp.TypeHandshake)),
 				Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(0, Closed())}},
+		Case{ID: "ALR-045", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2",
+			Requirement: "If the UPDATE message is malformed, the local system: sends a NOTIFICATION message with an Error Code of UPDATE Message Error, [...] releases all BGP resources, drops the TCP connection, [...] and changes its state to Idle.",
+			Reading:     "A session the DUT ended with its own ALERT leaves nothing behind: after it refused peer0's UPDATE (Prefix length 33: UPDATE/BAD_NET) and closed, the same router (peer0's Router ID) opens a new session on a new connection, and the DUT accepts it. OMPID is for a second session of a router that has one up (HS-022), not for one whose session is over.",
+			Type:        omp.TypeHandshake, Needs: vroute,
+			Script: []Step{Open(0), Send(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))), ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()),
+				Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))), ExpectOn(1, ExpectMessage(omp.TypeHandshake, HandshakeValid())), Send(1, Hello()), ExpectOn(1, Accept())}},
 	)
 	// The OPER ALERTs, which only the DUT's operator can cause.
 	for _, o := range []struct {
