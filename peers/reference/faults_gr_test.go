@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -10,6 +11,21 @@ import (
 // The wire scenarios of the graceful-restart faults (faults_wire_test.go
 // runs them). Peer 10.0.0.2 offers GR 300 units (3 s), unless said otherwise.
 var grFaultCases = []faultCase{
+	{"hold-expiry-keeps-routes", func(c *Config) { onRIB(omp.RoleController)(c); holdTime(30)(c) }, func(t *testing.T, sp *Speaker, faulty bool) {
+		a := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { h.HoldTime = 30; setCaps(h, identity(omp.PeerTypeVEdge), &omp.CapRefresh{}) })) // no GR
+		b := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) { h.HoldTime, h.PeerRouterID = 30, netip.AddrFrom4([4]byte{10, 0, 0, 3}) }))
+		defer b.every(10*testUnit, &omp.Hello{})()
+		a.advertise(originN(1), "10.1.0.0/16")
+		b.awaitOK("the route reflected", reaches("10.1.0.0/16"))
+		a.expectAlert(omp.ErrHoldtime, omp.SubErrNone) // a fell silent
+		if faulty {
+			if m := b.quiet(3*30*testUnit, withdraws("10.1.0.0/16")); m != nil {
+				t.Fatal("the route withdrawn after the hold timer expired")
+			}
+			return
+		}
+		b.awaitOK("the withdrawal", withdraws("10.1.0.0/16"))
+	}},
 	{"gr-no-mark", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		a := ribEstablished(t, sp, edgeHandshake())
 		o := originN(1)

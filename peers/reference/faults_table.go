@@ -130,6 +130,7 @@ const (
 	fAlertReceivedKeepsGR
 	fGRWithoutPeerCap
 	fSessionDownKeepsTLOCs
+	fHoldExpiryKeepsRoutes
 	fGRReconnectNoGRKeepsStale
 	fGRReconnectNoInitialAdvert
 
@@ -392,6 +393,8 @@ var faultTable = [numFaults]faultDef{
 		"a peer that offered no GRACEFUL RESTART capability is given graceful restart all the same, for this speaker's own GR interval: its routes are kept stale after its connection breaks instead of removed at once (RFC 4724 4.2: only a peer that advertised the capability has its routes retained)"},
 	fSessionDownKeepsTLOCs: {"session-down-keeps-tlocs", "gr", ctrlRoles,
 		"a peer whose session ends without graceful restart has its vRoutes withdrawn but keeps its TLOC routes (as if they followed BFD, not the session): they stay advertised to the other peers, instead of withdrawn with the rest"},
+	fHoldExpiryKeepsRoutes: {"hold-expiry-keeps-routes", "gr", ctrlRoles,
+		"a session its hold timer ended (its ALERT OMP_ERR_HOLDTIME sent) is not taken down in the routing half: the peer's routes stay, advertised to the other peers, though no graceful restart was negotiated"},
 	fGRReconnectNoGRKeepsStale: {"gr-reconnect-nogr-keeps-stale", "gr", ctrlRoles,
 		"a restarting peer that comes back without the GRACEFUL RESTART capability keeps its stale routes, and its GR timer stops: they stay until the peer sends End-of-RIB, for ever if it never does, instead of going at once (RFC 4724 4.2) or at the latest when the GR interval runs out"},
 	fGRReconnectNoInitialAdvert: {"gr-reconnect-no-initial-advert", "gr", ctrlRoles,

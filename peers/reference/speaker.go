@@ -448,7 +448,7 @@ func (sp *Speaker) sessionDown(s *session) {
 	aIn, aOut, neg, pr := copyAlert(s.alertIn), copyAlert(s.alertOut), s.neg, s.pr
 	wasEst := !s.established.IsZero()
 	s.mu.Unlock()
-	if pr != nil {
+	if pr != nil && !(aOut != nil && aOut.Code == uint8(omp.ErrHoldtime) && s.set.faults.has(fHoldExpiryKeepsRoutes)) {
 		callingRouting("Down")
 		pr.Down(graceful && neg != nil && neg.GR)
 	}
