@@ -25,6 +25,7 @@ const (
 	fHSOwnRouterIDAccepted
 	fHSOverlayMismatchAccepted
 	fRouterIDHeldAfterAlert
+	fRouterIDHeldAfterPeerAlert
 	fHSPersonalityUnchecked
 	fHSDomainMismatchAccepted
 	fHSDuplicateRouterIDAccepted
@@ -215,6 +216,8 @@ var faultTable = [numFaults]faultDef{
 		"an OVERLAY ID capability different from the configured Overlay ID is accepted instead of ALERT OMP_ERR_HANDSHAKE/UNSUP_CAP"},
 	fRouterIDHeldAfterAlert: {"router-id-held-after-alert", "handshake", allRoles,
 		"a session the speaker ended with its own ALERT keeps its router ID registered: the same router's next session is refused with ALERT OMP_ERR_HANDSHAKE/OMPID, as if the old one were still up"},
+	fRouterIDHeldAfterPeerAlert: {"router-id-held-after-peer-alert", "handshake", allRoles,
+		"a session the peer ended with its ALERT keeps the peer's router ID registered: the same router's next session is refused with ALERT OMP_ERR_HANDSHAKE/OMPID, as if the old one were still up"},
 	fHSPersonalityUnchecked: {"handshake-personality-unchecked", "handshake", edgeRoles,
 		"an edge or hub accepts a peer that is not a controller instead of ALERT OMP_ERR_HANDSHAKE/PERSONALITY_MISMATCH"},
 	fHSDomainMismatchAccepted: {"handshake-domain-mismatch-accepted", "handshake", allRoles,

@@ -237,6 +237,18 @@ var sessionFaultCases = []faultCase{
 		}
 		p2.recvType(omp.TypeHello)
 	}},
+	{"router-id-held-after-peer-alert", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
+		p1 := ribEstablished(t, sp, edgeHandshake())
+		p1.send(&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear})
+		p1.expectClosed()
+		p2 := dialPeer(t, sp.Addr())
+		p2.open(edgeHandshake()) // the same router, back
+		if faulty {
+			p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
+			return
+		}
+		p2.recvType(omp.TypeHello)
+	}},
 	{"handshake-identity-wrong-peer-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		// A controller, then an edge: each still opens its sessions.
 		cfg := testConfig()

@@ -453,7 +453,7 @@ func (sp *Speaker) sessionDown(s *session) {
 		pr.Down(graceful && neg != nil && neg.GR)
 	}
 	sp.mu.Lock()
-	if reg && sp.byID[rid] == s && !(aOut != nil && s.set.faults.has(fRouterIDHeldAfterAlert)) {
+	if reg && sp.byID[rid] == s && !(aOut != nil && s.set.faults.has(fRouterIDHeldAfterAlert)) && !(aIn != nil && s.set.faults.has(fRouterIDHeldAfterPeerAlert)) {
 		delete(sp.byID, rid)
 	}
 	sp.conns--

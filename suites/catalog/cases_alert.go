@@ -78,6 +78,11 @@ func alertCases() []Case {
 			Type:        omp.TypeHandshake, Needs: vroute,
 			Script: []Step{Open(0), Send(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))), ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()),
 				Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))), ExpectOn(1, ExpectMessage(omp.TypeHandshake, HandshakeValid())), Send(1, Hello()), ExpectOn(1, Accept())}},
+		Case{ID: "ALR-046", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqAlertRecv,
+			Reading: "A session the peer ended with its ALERT leaves nothing behind either (ALR-045 for the DUT's own): after peer0's ALERT OPER/CLEAR closed its session, the same router (peer0's Router ID) opens a new session on a new connection, and the DUT accepts it, not refusing it with OMPID as if the old session were still up.",
+			Type:    omp.TypeHandshake,
+			Script: []Step{Open(0), Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(0, Closed()),
+				Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))), ExpectOn(1, ExpectMessage(omp.TypeHandshake, HandshakeValid())), Send(1, Hello()), ExpectOn(1, Accept())}},
 	)
 	// The OPER ALERTs, which only the DUT's operator can cause.
 	for _, o := range []struct {
