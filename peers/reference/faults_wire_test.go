@@ -107,6 +107,25 @@ func updateRefused(pref uint32, prefix string, change func(u *omp.Update), sub o
 	}
 }
 
+// routerBack is the scenario of a fault that keeps the router ID of a
+// session that ended: end ends the first session, and the same router's
+// new session is refused with OMPID by the faulty speaker, opened by the
+// correct one.
+func routerBack(end func(p1 *peer)) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		p1 := ribEstablished(t, sp, edgeHandshake())
+		end(p1)
+		p1.expectClosed()
+		p2 := dialPeer(t, sp.Addr())
+		p2.open(edgeHandshake()) // the same router, back
+		if faulty {
+			p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
+			return
+		}
+		p2.recvType(omp.TypeHello)
+	}
+}
+
 // holdTimerRestartedBy is the scenario of a fault that does not restart
 // the hold timer on m: the peer, with a hold time of 60 units, sends m
 // every d and nothing else (what names the messages); the correct speaker
@@ -224,31 +243,13 @@ var sessionFaultCases = []faultCase{
 		handshakeOutcome(p2, faulty, omp.SubErrHandshakeOMPID)
 		p1.carriesOn() // the first session is not disturbed
 	}},
-	{"router-id-held-after-alert", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p1 := ribEstablished(t, sp, edgeHandshake())
+	{"router-id-held-after-alert", onRIB(omp.RoleController), routerBack(func(p1 *peer) {
 		p1.send(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.RawAttr{AType: omp.AttrTypePref, Data: []byte{1, 2, 3}})}})
 		p1.expectAlert(omp.ErrUpdate, omp.SubErrUpdateLength)
-		p1.expectClosed()
-		p2 := dialPeer(t, sp.Addr())
-		p2.open(edgeHandshake()) // the same router, back
-		if faulty {
-			p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
-			return
-		}
-		p2.recvType(omp.TypeHello)
-	}},
-	{"router-id-held-after-peer-alert", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
-		p1 := ribEstablished(t, sp, edgeHandshake())
+	})},
+	{"router-id-held-after-peer-alert", onRIB(omp.RoleController), routerBack(func(p1 *peer) {
 		p1.send(&omp.Alert{Code: omp.ErrOper, Subcode: omp.SubErrOperClear})
-		p1.expectClosed()
-		p2 := dialPeer(t, sp.Addr())
-		p2.open(edgeHandshake()) // the same router, back
-		if faulty {
-			p2.expectAlert(omp.ErrHandshake, omp.SubErrHandshakeOMPID)
-			return
-		}
-		p2.recvType(omp.TypeHello)
-	}},
+	})},
 	{"handshake-identity-wrong-peer-type", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		// A controller, then an edge: each still opens its sessions.
 		cfg := testConfig()
