@@ -390,7 +390,7 @@ var faultTable = [numFaults]faultDef{
 		"a restarting peer's graceful restart ends at its first End-of-RIB, of any family: that family's stale routes are swept, and those of its other families, which have had no End-of-RIB, stay for ever instead of going when the GR interval runs out"},
 	fErrorCloseKeepsGR: {"error-close-keeps-gr-routes", "gr", allRoles,
 		"a session it ends with an ALERT for a message it cannot decode (OMP_ERR_HEADER, a malformed UPDATE) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by an ALERT, as to one ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
-	fAlertReceivedKeepsGR: {"alert-received-keeps-gr-routes", "gr", ctrlRoles,
+	fAlertReceivedKeepsGR: {"alert-received-keeps-gr-routes", "gr", allRoles,
 		"a session the peer ends with an ALERT of an error (OMP_ERR_UPDATE, HEADER, HANDSHAKE, FSM) is taken as lost: a peer with graceful restart negotiated has its routes kept stale for the GR interval, instead of withdrawn at once (graceful restart does not apply to a session ended by a BGP NOTIFICATION: RFC 4724, RFC 8538)"},
 	fGRWithoutPeerCap: {"gr-without-peer-cap", "gr", allRoles,
 		"a peer that offered no GRACEFUL RESTART capability is given graceful restart all the same, for this speaker's own GR interval: its routes are kept stale after its connection breaks instead of removed at once (RFC 4724 4.2: only a peer that advertised the capability has its routes retained)"},

@@ -222,5 +222,11 @@ func edgeGRCases() []Case {
 			Roles:       Edges, Needs: needs, Type: omp.TypeHandshake,
 			Script: []Step{Open(1), Open(0, gr(30)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
 				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Reset(0), Sleep(0.3), Open(0), ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, nil, 2))}},
+		{ID: "EGR-014", Section: "3.1-restart", Level: SHOULD, Basis: BGP, Source: "RFC 4724 4, RFC 8538", Requirement: reqGRNotAfterAlert,
+			Reading: "Graceful restart does not apply when the controller ends the session with an ALERT of an error either (GR-016 on an edge or hub, EGR-012 the other way round): peer0 (GR 30 s offered) passes on router 2's route, then sends ALERT OMP_ERR_UPDATE/ATTR_LIST, as if the SDN router had sent it a malformed UPDATE; the DUT closes, and twice the tolerance later the route is gone for peer1's QUERY, not kept stale for the GR interval as after a lost connection. The ALERTs of OMP_ERR_OPER that expect the peer back (TERM, CFG_CHANGE) are not this case's: RFC 8538 keeps graceful restart after a NOTIFICATION that is not a Hard Reset." + readGRUnit + readEdgeQuery,
+			Roles:   Edges, Needs: needs, Type: omp.TypeAlert,
+			Script: []Step{Open(1), Open(0, gr(30)), Send(0, As(2, Update(TLOCRoutes(), Originator()))), Send(0, As(2, RouteUpdate(Originator()))),
+				ExpectOn(0, Accept()), ExpectOn(1, QueriedPaths(p, []int{2})), Send(0, AlertMessage(omp.ErrUpdate, omp.SubErrUpdateAttrList)),
+				ExpectOn(0, Closed()), SleepFor(GRInterval(0, 0, 2)), ExpectOn(1, QueriedPaths(p, nil, 2))}},
 	}
 }
