@@ -352,10 +352,12 @@ func (x *Exec) learn(m omp.Message) {
 
 // ownRouteExp asks the DUT for its own route after the harness passed on
 // another router's path to the same prefix: the DUT's own path must stay
-// the best; or (whole) that a QUERY for its whole family reports it.
+// the best; or (whole) that a QUERY for its whole family reports it; or
+// (tloc) that a QUERY for the whole SAFI_TLOC family reports its TLOC.
 type ownRouteExp struct {
 	other int
 	whole bool
+	tloc  bool
 }
 
 // OwnRouteStaysBest sends a QUERY for the DUT's own vRoute (Env.OwnRoute)
@@ -368,7 +370,17 @@ func OwnRouteStaysBest(other int) Expectation { return ownRouteExp{other: other}
 // to hold its path via the DUT's own TLOC.
 func OwnRouteInFamilyQuery() Expectation { return ownRouteExp{whole: true} }
 
+// OwnTLOCInFamilyQuery sends a QUERY for the whole SAFI_TLOC family of
+// the DUT's own TLOC (the ATTR_TYPE_TLOC of its own vRoute; REACHABLES
+// with no NLRI) and expects the answer to advertise that TLOC. The answer
+// is delimited by a REFRESH_REQUEST of a vRoute family, whose own answer
+// holds no TLOC route.
+func OwnTLOCInFamilyQuery() Expectation { return ownRouteExp{tloc: true} }
+
 func (o ownRouteExp) String() string {
+	if o.tloc {
+		return "the QUERY for the whole SAFI_TLOC family of the DUT's own TLOC answered with its TLOC route"
+	}
 	if o.whole {
 		return "the QUERY for the whole family of the DUT's own vRoute answered with its own path"
 	}
@@ -384,6 +396,9 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT advertised no vRoute of its own before the EOR of its initial routing update", Reason: "the case needs a route the DUT originates"}
 	case !x.offersRefresh(peer):
 		return Verdict{Grade: Unsupported, Expected: o.String(), Received: "the DUT does not offer REFRESH", Reason: "the QUERY's answer is delimited by a REFRESH_REQUEST's EOR"}
+	}
+	if o.tloc {
+		return o.checkTLOC(x, peer, own)
 	}
 	q := Query(OwnVRoute())
 	if o.whole {
@@ -420,6 +435,43 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 		return verdict(Fail, o, rec, fmt.Sprintf("router %d's path was chosen over the DUT's own", o.other))
 	case !mine:
 		return verdict(Fail, o, rec, "the DUT's own path is not reported")
+	}
+	return verdict(Pass, o, rec, "")
+}
+
+// checkTLOC asks for the whole SAFI_TLOC family of the DUT's own TLOC.
+func (o ownRouteExp) checkTLOC(x *Exec, peer int, own *DUTRoute) Verdict {
+	fam := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
+	if own.TLOC.Is6() {
+		fam.AFI = omp.AFIIPv6
+	}
+	req, eors := x.refreshRequest(peer)
+	if f, ok := x.refreshFamily(peer); !ok || f.SAFI == omp.SAFITLOC || !slices.Contains(x.fams[peer], fam) {
+		return Verdict{Grade: Unsupported, Expected: o.String(), Received: fmt.Sprintf("the session negotiated %v", x.fams[peer]),
+			Reason: "the case needs the family of the DUT's TLOC and a vRoute family to delimit the answer"}
+	}
+	q := Query(func(*Env, int) omp.Attribute {
+		return omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: fam.AFI, SAFI: fam.SAFI}})
+	})
+	got, end, skipped := x.gather(peer, req, eors, o.String(), q)
+	if v, ok := x.complete(o, end, skipped); !ok {
+		return v
+	}
+	var tlocs []string
+	mine := false
+	for _, m := range got {
+		tlocIn(m, false, func(t omp.TLOCNLRI) bool {
+			tlocs = append(tlocs, t.Address.String())
+			mine = mine || t.Address == own.TLOC
+			return false
+		})
+	}
+	rec := "no TLOC route" + answeredBy
+	if len(tlocs) > 0 {
+		rec = "TLOC routes of " + strings.Join(tlocs, ", ") + answeredBy
+	}
+	if !mine {
+		return verdict(Fail, o, rec, fmt.Sprintf("the DUT's own TLOC %s is not reported", own.TLOC))
 	}
 	return verdict(Pass, o, rec, "")
 }
