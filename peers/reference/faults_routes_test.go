@@ -481,13 +481,18 @@ var routeFaultCases = []faultCase{
 			t.Fatal(err)
 		}
 		m, _ := p.await("the originated route", reaches("10.7.0.0/16"))
-		v, ok := m.(*omp.Update).Find(omp.AttrTypeSiteID)
-		if !ok {
-			t.Fatal("no ATTR_TYPE_SITE_ID")
+		ownSite(t, m, hs, faulty)
+	}},
+	{"own-tloc-wrong-site", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := dialPeer(t, sp.Addr())
+		hs := p.establish(asController(edgeHandshake()))
+		m, _ := p.await("the configured TLOC's route", reachesIn(omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}))
+		ownSite(t, m, hs, faulty)
+		if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx("10.7.0.0/16")}); err != nil {
+			t.Fatal(err)
 		}
-		if got := v.(*omp.AttrSiteID).SiteID; (got != hs.SiteID) != faulty {
-			t.Fatalf("own route of site %d, HANDSHAKE's %d", got, hs.SiteID)
-		}
+		m, _ = p.await("the originated route", reaches("10.7.0.0/16"))
+		ownSite(t, m, hs, false) // the vRoutes are right
 	}},
 	{"local-withdraw-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, asController(edgeHandshake()))
@@ -654,4 +659,17 @@ func tlocReflected(b *peer, tl omp.TLOCNLRI) bool {
 		v, ok := m.(*omp.Update).Find(omp.AttrTypeReachables)
 		return ok && slices.Contains(v.(*omp.AttrReachables).TLOCs, tl)
 	}) != nil
+}
+
+// ownSite checks the ATTR_TYPE_SITE_ID of m, one of the speaker's own
+// routes: the Site ID of its HANDSHAKE hs, another when wrong.
+func ownSite(t *testing.T, m omp.Message, hs *omp.Handshake, wrong bool) {
+	t.Helper()
+	v, ok := m.(*omp.Update).Find(omp.AttrTypeSiteID)
+	if !ok {
+		t.Fatal("no ATTR_TYPE_SITE_ID")
+	}
+	if got := v.(*omp.AttrSiteID).SiteID; (got != hs.SiteID) != wrong {
+		t.Fatalf("own route of site %d, HANDSHAKE's %d", got, hs.SiteID)
+	}
 }

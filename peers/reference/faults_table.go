@@ -117,6 +117,7 @@ const (
 	fLocalWithdrawIgnored
 	fOriginateIgnored
 	fOwnSiteWrong
+	fOwnTLOCSiteWrong
 	fEdgeReadvertisesLearned
 
 	fGRNoMark
@@ -413,6 +414,8 @@ var faultTable = [numFaults]faultDef{
 		"a route or TLOC the operator originates is taken (the command succeeds) and never advertised"},
 	fOwnSiteWrong: {"own-routes-wrong-site", "origination", edgeRoles,
 		"the router's own routes carry ATTR_TYPE_SITE_ID one above the Site ID of its HANDSHAKE"},
+	fOwnTLOCSiteWrong: {"own-tloc-wrong-site", "origination", edgeRoles,
+		"the router's own TLOC routes carry ATTR_TYPE_SITE_ID one above the Site ID of its HANDSHAKE (its vRoutes the right one)"},
 	fEdgeReadvertisesLearned: {"edge-readvertises-learned", "origination", edgeRoles,
 		"an edge or hub advertises to its controllers, beside its own routes, the best paths it learned from them"},
 	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,

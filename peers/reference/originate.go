@@ -276,6 +276,9 @@ func (rr *ribRouting) addLocalTLOC(t TLOCConfig) error {
 	if t.Weight != 0 {
 		lt.Attrs = append(lt.Attrs, omp.Attr(&omp.AttrWeight{Weight: t.Weight}))
 	}
+	if rr.faults.has(fOwnTLOCSiteWrong) {
+		lt.Attrs = append(lt.Attrs, omp.Attr(&omp.AttrSiteID{SiteID: rr.site + 1})) // another site than the HANDSHAKE's
+	}
 	if err := rr.rib.AddTLOC(lt); err != nil {
 		return fmt.Errorf("TLOC %v: %w", t.Address, err)
 	}

@@ -38,6 +38,7 @@ type ribRouting struct {
 	tlocs    map[TLOCKey]bool          // the TLOCs originated (configured and the operator's)
 
 	tloc0 TLOCKey // the first TLOC configured: a route's default next hop
+	site  uint32  // the configured Site ID
 
 	kick chan struct{} // a graceful-restart deadline may have changed
 	stop chan struct{}
@@ -79,8 +80,8 @@ func NewRIBRouting(cfg *Config) (Routing, error) {
 		return nil, err
 	}
 	rr := &ribRouting{rib: r, role: cfg.Role, log: log, faults: faults, names: map[rib.PeerID]netip.Addr{}, edges: map[*ribPeer]bool{}, maxRoutes: limitOf(cfg.MaxRoutesPerPeer, DefaultMaxRoutesPerPeer),
-		policyPool: policy.NewPool(PolicyPoolBytes),
-		kick:       make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		policyPool: policy.NewPool(PolicyPoolBytes), site: cfg.SiteID,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, t := range cfg.TLOCs {
 		if err := rr.addTLOC(t); err != nil {
 			return nil, err
