@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"testing"
@@ -494,19 +495,8 @@ var routeFaultCases = []faultCase{
 		m, _ = p.await("the originated route", reaches("10.7.0.0/16"))
 		ownSite(t, m, hs, false) // the vRoutes are right
 	}},
-	{"local-withdraw-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
-		p := ribEstablished(t, sp, asController(edgeHandshake()))
-		if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx("10.7.0.0/16")}); err != nil {
-			t.Fatal(err)
-		}
-		p.await("the originated route", reaches("10.7.0.0/16"))
-		if err := sp.WithdrawRoute(1, pfx("10.7.0.0/16")); err != nil {
-			t.Fatal(err)
-		}
-		if m := p.quiet(quietWindow, isType(omp.TypeUpdate)); (m == nil) != faulty {
-			t.Fatalf("the withdrawal sent: %v", m != nil)
-		}
-	}},
+	{"local-withdraw-ignored", edgeWithTLOC, localWithdrawn(map[string]bool{"10.7.0.0/16": true})},
+	{"local-withdraw-v6-ignored", edgeWithTLOC, localWithdrawn(map[string]bool{"2001:db8:7::/48": true, "10.7.0.0/16": false})},
 
 	// negotiation
 	{"unnegotiated-family-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -671,5 +661,30 @@ func ownSite(t *testing.T, m omp.Message, hs *omp.Handshake, wrong bool) {
 	}
 	if got := v.(*omp.AttrSiteID).SiteID; (got != hs.SiteID) != wrong {
 		t.Fatalf("own route of site %d, HANDSHAKE's %d", got, hs.SiteID)
+	}
+}
+
+// localWithdrawn: the speaker's operator originates each prefix in VPN
+// 1, then withdraws it; the withdrawal reaches the controller (which
+// negotiated AFI_IPv6/SAFI_VROUTE too), unless the speaker is faulty and
+// ignored[prefix] is set: its fault ignores that withdrawal.
+func localWithdrawn(ignored map[string]bool) func(t *testing.T, sp *Speaker, faulty bool) {
+	return func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) {
+			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
+				&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}, identity(omp.PeerTypeVSmart), &omp.CapRefresh{})
+		}))
+		for _, prefix := range slices.Sorted(maps.Keys(ignored)) {
+			if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx(prefix)}); err != nil {
+				t.Fatal(err)
+			}
+			p.await("the originated route", reaches(prefix))
+			if err := sp.WithdrawRoute(1, pfx(prefix)); err != nil {
+				t.Fatal(err)
+			}
+			if m := p.quiet(quietWindow, isType(omp.TypeUpdate)); (m == nil) != (faulty && ignored[prefix]) {
+				t.Fatalf("the withdrawal of %s sent: %v", prefix, m != nil)
+			}
+		}
 	}
 }

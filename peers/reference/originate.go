@@ -59,7 +59,7 @@ func (rr *ribRouting) originate(rc RouteConfig) error {
 
 // removeRoute withdraws the local route of vpn and prefix.
 func (rr *ribRouting) removeRoute(vpn uint64, prefix netip.Prefix) error {
-	if rr.faults.has(fLocalWithdrawIgnored) {
+	if rr.faults.has(fLocalWithdrawIgnored) || prefix.Addr().Is6() && rr.faults.has(fLocalWithdrawV6Ignored) {
 		return nil
 	}
 	if !rr.rib.RemoveRoute(vpn, prefix, 0) {

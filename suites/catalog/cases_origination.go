@@ -18,6 +18,9 @@ import (
 // run's VPN (Env.VPN).
 const originated = "198.18.77.0/24"
 
+// originatedV6 is the IPv6 prefix the DUT's operator originates.
+const originatedV6 = "2001:db8:77::/48"
+
 // ViaOwnTLOC: the message names a next hop (ATTR_TYPE_TLOC), the DUT's
 // own TLOC when the probe learned it (Env.OwnRoute).
 func ViaOwnTLOC() Pred {
@@ -92,6 +95,11 @@ func originationCases() []Case {
 			Open(0), OriginateTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(false))), WithdrawTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(true)))),
 		oc("ORG-001", "A vRoute the SDN router's operator originates is advertised at once to its controller, over the router's own TLOC (the harness's operator action originate).",
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p)),
+		{ID: "ORG-008", Section: "3.1-distribution", Level: SHOULD, Basis: Draft, Requirement: reqController,
+			Reading: "An IPv6 vRoute the operator originates, then withdraws, is advertised at once to the controller and withdrawn at once (ORG-001 and ORG-002 for AFI_IPv6): an UPDATE with it in ATTR_TYPE_UNREACHABLES of AFI_IPv6 under the Path ID it was advertised with.",
+			Roles:   Edges, Needs: []Need{NeedControl(control.Originate), NeedFamily(omp.AFIIPv6, omp.SAFIVRoute)}, Type: omp.TypeUpdate,
+			Script: []Step{Open(0), OriginateRoute(originatedV6), ExpectOn(0, ExpectMessage(omp.TypeUpdate, HasVRoute(originatedV6), ViaOwnTLOC())),
+				WithdrawRoute(originatedV6), ExpectOn(0, PathWithdrawn(originatedV6))}},
 		oc("ORG-002", "A vRoute the operator withdraws is withdrawn from the controller at once: an UPDATE with it in ATTR_TYPE_UNREACHABLES under the Path ID it was advertised with (RFC 7911 3: a path is its prefix and Path ID; the operator actions originate, then withdraw).",
 			Open(0), OriginateRoute(p), ExpectOn(0, advertised), WithdrawRoute(p), ExpectOn(0, PathWithdrawn(p))),
 		{ID: "ORG-006", Section: "2", Level: SHOULD, Basis: Draft, Requirement: reqSDNRouter,
