@@ -63,6 +63,7 @@ const (
 	fAlertNoClose
 	fAlertReceivedIgnored
 	fAlertInConfirmAnswered
+	fClearKeepsPeerDown
 
 	fHelloOnce
 	fHelloAtHoldTime
@@ -292,6 +293,8 @@ var faultTable = [numFaults]faultDef{
 		"an ALERT received is recorded and the session kept instead of closed"},
 	fAlertInConfirmAnswered: {"alert-in-confirm-answered", "alert", allRoles,
 		"an ALERT received between the HANDSHAKE exchange and the peer's first HELLO (HandshakeConfirm) is taken as a message the state does not allow and answered with ALERT OMP_ERR_FSM, instead of ending the session unanswered as in any other state (RFC 4271 8.2.2: a NOTIFICATION in OpenConfirm closes, no NOTIFICATION back)"},
+	fClearKeepsPeerDown: {"clear-keeps-peer-down", "alert", allRoles,
+		"an operator's clear (ALERT OPER/CLEAR) also shuts the peer down: its HANDSHAKEs are refused with OPER/SHUT from then on, where a clear (BGP's Administrative Reset) lets it come back"},
 
 	fHelloOnce: {"hello-once", "hello", allRoles,
 		"sends the HELLO that answers the HANDSHAKE, then never another: the peer's hold timer expires"},

@@ -169,6 +169,22 @@ var faultCases = slices.Concat(sessionFaultCases, routeFaultCases, queryFaultCas
 
 // sessionFaultCases are the scenarios of the session layer's faults.
 var sessionFaultCases = []faultCase{
+	{"clear-keeps-peer-down", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		if err := sp.Clear(edgeID.String()); err != nil {
+			t.Fatal(err)
+		}
+		p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
+		p = dialPeer(t, sp.Addr()) // the cleared peer comes back
+		p.open(edgeHandshake())
+		if faulty {
+			p.expectAlert(omp.ErrOper, omp.SubErrOperShut)
+			return
+		}
+		if _, a := p.await("HELLO", isType(omp.TypeHello)); a != nil {
+			t.Fatalf("ALERT %s/%s, want the cleared peer back", a.Code, a.Code.SubcodeName(a.Subcode))
+		}
+	}},
 	// header
 	{"header-marker-unchecked", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := established(t, sp)

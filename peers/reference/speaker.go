@@ -510,6 +510,11 @@ func (sp *Speaker) Clear(peer string) error {
 	if s == nil {
 		return fmt.Errorf("no session with %q", peer)
 	}
+	if rid, err := netip.ParseAddr(peer); err == nil && s.set.faults.has(fClearKeepsPeerDown) {
+		sp.mu.Lock()
+		sp.shut[rid] = true // cleared as if shut down
+		sp.mu.Unlock()
+	}
 	s.step(evClear, input{reason: "cleared by the operator"})
 	return nil
 }
