@@ -64,6 +64,7 @@ const (
 	fAlertReceivedIgnored
 	fAlertInConfirmAnswered
 	fClearKeepsPeerDown
+	fClearClearsAll
 
 	fHelloOnce
 	fHelloAtHoldTime
@@ -293,6 +294,8 @@ var faultTable = [numFaults]faultDef{
 		"an ALERT received is recorded and the session kept instead of closed"},
 	fAlertInConfirmAnswered: {"alert-in-confirm-answered", "alert", allRoles,
 		"an ALERT received between the HANDSHAKE exchange and the peer's first HELLO (HandshakeConfirm) is taken as a message the state does not allow and answered with ALERT OMP_ERR_FSM, instead of ending the session unanswered as in any other state (RFC 4271 8.2.2: a NOTIFICATION in OpenConfirm closes, no NOTIFICATION back)"},
+	fClearClearsAll: {"clear-clears-every-peer", "alert", allRoles,
+		"an operator's clear of one peer clears every session: each peer gets ALERT OPER/CLEAR, not only the one named"},
 	fClearKeepsPeerDown: {"clear-keeps-peer-down", "alert", allRoles,
 		"an operator's clear (ALERT OPER/CLEAR) also shuts the peer down: its HANDSHAKEs are refused with OPER/SHUT from then on, where a clear (BGP's Administrative Reset) lets it come back"},
 

@@ -169,6 +169,19 @@ var faultCases = slices.Concat(sessionFaultCases, routeFaultCases, queryFaultCas
 
 // sessionFaultCases are the scenarios of the session layer's faults.
 var sessionFaultCases = []faultCase{
+	{"clear-clears-every-peer", nil, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := established(t, sp)
+		q := established(t, sp, peerN(3))
+		if err := sp.Clear(edgeID.String()); err != nil {
+			t.Fatal(err)
+		}
+		p.expectAlert(omp.ErrOper, omp.SubErrOperClear)
+		if faulty {
+			q.expectAlert(omp.ErrOper, omp.SubErrOperClear)
+			return
+		}
+		q.carriesOn() // the other peer's session is not the operator's
+	}},
 	{"clear-keeps-peer-down", nil, func(t *testing.T, sp *Speaker, faulty bool) {
 		p := established(t, sp)
 		if err := sp.Clear(edgeID.String()); err != nil {

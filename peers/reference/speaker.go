@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -514,6 +516,16 @@ func (sp *Speaker) Clear(peer string) error {
 		sp.mu.Lock()
 		sp.shut[rid] = true // cleared as if shut down
 		sp.mu.Unlock()
+	}
+	if s.set.faults.has(fClearClearsAll) {
+		sp.mu.Lock()
+		all := slices.Collect(maps.Values(sp.byID))
+		sp.mu.Unlock()
+		for _, o := range all {
+			if o != s {
+				o.step(evClear, input{reason: "cleared by the operator (another peer's clear)"})
+			}
+		}
 	}
 	s.step(evClear, input{reason: "cleared by the operator"})
 	return nil

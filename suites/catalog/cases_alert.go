@@ -103,5 +103,10 @@ func alertCases() []Case {
 		Reading:     "A clear resets the session, it does not shut the peer down (BGP's Administrative Reset against Administrative Shutdown; docs/dut-control.md): after the operator's clear of peer0 (ALERT OMP_ERR_OPER/CLEAR), peer0 opens a new session with the same HANDSHAKE and the DUT accepts it.",
 		Needs:       []Need{NeedControl(control.Clear)}, Type: omp.TypeHandshake,
 		Script: slices.Concat([]Step{Open(0), Operator(control.Clear, 0), ExpectOn(0, Alert(omp.ErrOper, omp.SubErrOperClear).ThenClose()), Close(0), Sleep(0.3)}, handshakeAccepted(Handshake()))})
+	cs = append(cs, Case{ID: "OPR-006", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4486 3",
+		Requirement: "OPER: OMP_SUB_ERR_OPER_CLEAR = 1, OMP_SUB_ERR_OPER_SHUT = 2, OMP_SUB_ERR_OPER_HOLDTIME_EXP = 3, OMP_SUB_ERR_OPER_CFG_CHANGE = 4, OMP_SUB_ERR_OPER_TERM = 5",
+		Reading:     "A clear acts on the session of the peer it names (docs/dut-control.md: clear and shutdown name a peer; config-change and terminate act on every session): after the operator's clear of peer0 (ALERT OMP_ERR_OPER/CLEAR), peer1's session stays up.",
+		Needs:       []Need{NeedControl(control.Clear)}, Type: omp.TypeAlert,
+		Script: []Step{Open(0), Open(1), Operator(control.Clear, 0), ExpectOn(0, Alert(omp.ErrOper, omp.SubErrOperClear).ThenClose()), ExpectOn(1, Accept())}})
 	return cs
 }
