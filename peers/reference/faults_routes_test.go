@@ -495,8 +495,23 @@ var routeFaultCases = []faultCase{
 		m, _ = p.await("the originated route", reaches("10.7.0.0/16"))
 		ownSite(t, m, hs, false) // the vRoutes are right
 	}},
-	{"local-withdraw-ignored", edgeWithTLOC, localWithdrawn(map[string]bool{"10.7.0.0/16": true})},
-	{"local-withdraw-v6-ignored", edgeWithTLOC, localWithdrawn(map[string]bool{"2001:db8:7::/48": true, "10.7.0.0/16": false})},
+	{"local-withdraw-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		localWithdrawn(map[string]bool{"10.7.0.0/16": true})(t, sp, faulty)
+	}},
+	{"local-withdraw-v6-ignored", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := localWithdrawn(map[string]bool{"2001:db8:7::/48": true, "10.7.0.0/16": false})(t, sp, faulty)
+		k := TLOCKey{Address: netip.MustParseAddr("2001:db8:19::7"), Color: 1, Encap: 2}
+		if err := sp.OriginateTLOC(TLOCConfig{TLOCKey: k}); err != nil {
+			t.Fatal(err)
+		}
+		p.await("the originated IPv6 TLOC", reachesIn(omp.Family{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC}))
+		if err := sp.WithdrawTLOC(k); err != nil {
+			t.Fatal(err)
+		}
+		if m := p.quiet(quietWindow, isType(omp.TypeUpdate)); (m == nil) != faulty {
+			t.Fatalf("the withdrawal of the IPv6 TLOC sent: %v", m != nil)
+		}
+	}},
 
 	// negotiation
 	{"unnegotiated-family-accepted", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
@@ -668,11 +683,14 @@ func ownSite(t *testing.T, m omp.Message, hs *omp.Handshake, wrong bool) {
 // 1, then withdraws it; the withdrawal reaches the controller (which
 // negotiated AFI_IPv6/SAFI_VROUTE too), unless the speaker is faulty and
 // ignored[prefix] is set: its fault ignores that withdrawal.
-func localWithdrawn(ignored map[string]bool) func(t *testing.T, sp *Speaker, faulty bool) {
-	return func(t *testing.T, sp *Speaker, faulty bool) {
+// It returns the controller's session (it negotiated the IPv6 TLOC
+// family too).
+func localWithdrawn(ignored map[string]bool) func(t *testing.T, sp *Speaker, faulty bool) *peer {
+	return func(t *testing.T, sp *Speaker, faulty bool) *peer {
 		p := ribEstablished(t, sp, hsWith(func(h *omp.Handshake) {
 			setCaps(h, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC},
-				&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}, identity(omp.PeerTypeVSmart), &omp.CapRefresh{})
+				&omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFIVRoute}, &omp.CapMP{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC},
+				identity(omp.PeerTypeVSmart), &omp.CapRefresh{})
 		}))
 		for _, prefix := range slices.Sorted(maps.Keys(ignored)) {
 			if err := sp.Originate(RouteConfig{VPN: 1, Prefix: pfx(prefix)}); err != nil {
@@ -686,5 +704,6 @@ func localWithdrawn(ignored map[string]bool) func(t *testing.T, sp *Speaker, fau
 				t.Fatalf("the withdrawal of %s sent: %v", prefix, m != nil)
 			}
 		}
+		return p
 	}
 }

@@ -428,7 +428,7 @@ var faultTable = [numFaults]faultDef{
 	fLocalWithdrawIgnored: {"local-withdraw-ignored", "origination", edgeRoles,
 		"a route or TLOC the operator withdraws stays advertised: no withdrawal is sent to the peers"},
 	fLocalWithdrawV6Ignored: {"local-withdraw-v6-ignored", "origination", edgeRoles,
-		"an IPv6 vRoute the operator withdraws stays advertised (no withdrawal is sent to the peers); an IPv4 one is withdrawn"},
+		"an IPv6 vRoute or TLOC the operator withdraws stays advertised (no withdrawal is sent to the peers); an IPv4 one is withdrawn"},
 	fExtendedDropped: {"extended-length-dropped", "reflect", ctrlRoles,
 		"ATTR_TYPE_REACHABLES and UNREACHABLES are sent with a 1-byte Length and no ATTR_EXTENDED flag, however long their NLRI: an UPDATE with more than 255 bytes of NLRI does not decode"},
 	fReflectLabelKept: {"reflect-label-kept", "reflect", ctrlRoles,

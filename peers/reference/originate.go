@@ -88,7 +88,7 @@ func (rr *ribRouting) originateTLOC(t TLOCConfig) error {
 
 // removeTLOC withdraws the local TLOC k.
 func (rr *ribRouting) removeTLOC(k TLOCKey) error {
-	if rr.faults.has(fLocalWithdrawIgnored) {
+	if rr.faults.has(fLocalWithdrawIgnored) || k.Address.Is6() && rr.faults.has(fLocalWithdrawV6Ignored) {
 		return nil
 	}
 	if !rr.rib.RemoveTLOC(omp.TLOCNLRI{Address: k.Address, Color: k.Color, Encap: k.Encap}) {

@@ -119,8 +119,13 @@ func RunOfTLOC(a netip.Addr) (int, bool) {
 }
 
 // RunOfOwnTLOC is the case run that had the DUT originate TLOC a
-// (OwnTLOC: 198.19.S.S).
+// (OwnTLOC: 198.19.S.S; OwnTLOCV6: 2001:db8:19::S).
 func RunOfOwnTLOC(a netip.Addr) (int, bool) {
+	if a.Is6() {
+		b := a.As16()
+		s := int(b[14])<<8 | int(b[15])
+		return s, [14]byte(b[:14]) == [14]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0x19} && s != 0
+	}
 	if !a.Is4() {
 		return 0, false
 	}

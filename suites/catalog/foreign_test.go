@@ -36,18 +36,20 @@ func TestMayPassOn(t *testing.T) {
 
 func TestRunOfOwnTLOC(t *testing.T) {
 	for _, seq := range []int{0, 1, 2, 255, 256, 4660, 65535} {
-		got, ok := RunOfOwnTLOC(OwnTLOC(&Env{Seq: seq}).Address)
-		if seq == 0 {
-			if ok {
-				t.Errorf("run 0 has no TLOC of its own, got %d", got)
+		for _, own := range []func(*Env) omp.TLOCNLRI{OwnTLOC, OwnTLOCV6} {
+			got, ok := RunOfOwnTLOC(own(&Env{Seq: seq}).Address)
+			if seq == 0 {
+				if ok {
+					t.Errorf("run 0 has no TLOC of its own, got %d", got)
+				}
+				continue
 			}
-			continue
-		}
-		if !ok || got != seq {
-			t.Errorf("OwnTLOC of run %d read back as %d, %v", seq, got, ok)
+			if !ok || got != seq {
+				t.Errorf("own TLOC of run %d read back as %d, %v", seq, got, ok)
+			}
 		}
 	}
-	for _, a := range []string{"198.18.0.1", "198.19.0.0", "10.0.0.1", "2001:db8::1"} {
+	for _, a := range []string{"198.18.0.1", "198.19.0.0", "10.0.0.1", "2001:db8::1", "2001:db8:19::", "2001:db8:19:1::1", "2001:db8:64:1::1"} {
 		if s, ok := RunOfOwnTLOC(netip.MustParseAddr(a)); ok {
 			t.Errorf("%s is no run's own TLOC, read as run %d", a, s)
 		}

@@ -208,14 +208,29 @@ func WithdrawsTLOCRoute(i int) Pred {
 
 // OwnTLOCIn: the message advertises (or, with withdrawn, withdraws) the
 // TLOC the case run had the DUT originate (OwnTLOC).
-func OwnTLOCIn(withdrawn bool) Pred {
-	what := "it advertises the TLOC its operator originated"
+func OwnTLOCIn(withdrawn bool) Pred { return ownTLOCIn(withdrawn, "TLOC", OwnTLOC) }
+
+// OwnTLOCV6In is OwnTLOCIn of the IPv6 TLOC (OwnTLOCV6) under AFI_IPv6.
+func OwnTLOCV6In(withdrawn bool) Pred {
+	p := ownTLOCIn(withdrawn, "IPv6 TLOC", OwnTLOCV6)
+	return Pred{p.Desc + " under AFI_IPv6", func(e *Env, m omp.Message) bool {
+		for _, r := range reachesOf(m, withdrawn, omp.SAFITLOC) {
+			if r.AFI != omp.AFIIPv6 {
+				return false
+			}
+		}
+		return p.Fn(e, m)
+	}}
+}
+
+func ownTLOCIn(withdrawn bool, what string, own func(*Env) omp.TLOCNLRI) Pred {
+	what = "it advertises the " + what + " its operator originated"
 	if withdrawn {
-		what = "it withdraws the TLOC its operator originated"
+		what = strings.Replace(what, "advertises", "withdraws", 1)
 	}
 	return Pred{what, func(e *Env, m omp.Message) bool {
-		own := OwnTLOC(e)
-		return tlocIn(m, withdrawn, func(t omp.TLOCNLRI) bool { return t == own })
+		o := own(e)
+		return tlocIn(m, withdrawn, func(t omp.TLOCNLRI) bool { return t == o })
 	}}
 }
 

@@ -347,27 +347,49 @@ func policyText(e *Env, text string) string {
 	return strings.NewReplacer(r...).Replace(text)
 }
 
-type tlocStep struct{ a control.Action }
+type tlocStep struct {
+	a  control.Action
+	v6 bool // the IPv6 TLOC (OwnTLOCV6)
+}
 
 // OriginateTLOC has the DUT's operator originate a TLOC of its own, the
 // case run's (OwnTLOC).
-func OriginateTLOC() Step { return tlocStep{control.OriginateTLOC} }
+func OriginateTLOC() Step { return tlocStep{a: control.OriginateTLOC} }
 
 // WithdrawTLOC has the DUT's operator withdraw it.
-func WithdrawTLOC() Step { return tlocStep{control.WithdrawTLOC} }
+func WithdrawTLOC() Step { return tlocStep{a: control.WithdrawTLOC} }
+
+// OriginateTLOCV6 and WithdrawTLOCV6 are OriginateTLOC and WithdrawTLOC
+// of the case run's IPv6 TLOC (OwnTLOCV6).
+func OriginateTLOCV6() Step { return tlocStep{a: control.OriginateTLOC, v6: true} }
+
+func WithdrawTLOCV6() Step { return tlocStep{a: control.WithdrawTLOC, v6: true} }
 
 func (s tlocStep) String() string {
+	if s.v6 {
+		return "the DUT's operator performs " + s.a.String() + " of an IPv6 TLOC of its own"
+	}
 	return "the DUT's operator performs " + s.a.String() + " of a TLOC of its own"
 }
 
 func (s tlocStep) run(x *Exec) bool {
-	return x.control(control.Request{Action: s.a, TLOC: OwnTLOC(x.Env)})
+	t := OwnTLOC(x.Env)
+	if s.v6 {
+		t = OwnTLOCV6(x.Env)
+	}
+	return x.control(control.Request{Action: s.a, TLOC: t})
 }
 
 // OwnTLOC is the TLOC a case run has the DUT originate: 198.19.S.S (S the
 // run's Seq), color TLOCColor, encap TLOCEncap.
 func OwnTLOC(e *Env) omp.TLOCNLRI {
 	return omp.TLOCNLRI{Address: netip.AddrFrom4([4]byte{198, 19, byte(e.Seq >> 8), byte(e.Seq)}), Color: TLOCColor, Encap: TLOCEncap}
+}
+
+// OwnTLOCV6 is the IPv6 TLOC a case run has the DUT originate:
+// 2001:db8:19::S (S the run's Seq), color TLOCColor, encap TLOCEncap.
+func OwnTLOCV6(e *Env) omp.TLOCNLRI {
+	return omp.TLOCNLRI{Address: netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0x19, 14: byte(e.Seq >> 8), 15: byte(e.Seq)}), Color: TLOCColor, Encap: TLOCEncap}
 }
 
 type routeStep struct {
