@@ -2,6 +2,7 @@ package reference
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/ompconform/ompconform/internal/testdut"
@@ -10,6 +11,28 @@ import (
 
 // queryFaultCases are the scenarios of the faults in QUERY answers.
 var queryFaultCases = []faultCase{
+	{"query-own-tloc-absent", edgeWithTLOC, func(t *testing.T, sp *Speaker, faulty bool) {
+		p := ribEstablished(t, sp, asController(edgeHandshake()))
+		own, absent := tlocOf(1), tlocOf(9) // the configured TLOC, and one nobody has
+		nlri := func(k TLOCKey) omp.TLOCNLRI { return omp.TLOCNLRI{Address: k.Address, Color: k.Color, Encap: k.Encap} }
+		p.send(&omp.Query{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC,
+			TLOCs: []omp.TLOCNLRI{nlri(own), nlri(absent)}}})}})
+		p.send(queryUnreach(markerPrefix)) // ends the answer
+		ownAbsent := false
+		for {
+			m := p.awaitOK("the answer", isType(omp.TypeUpdate))
+			if withdraws(markerPrefix)(m) {
+				break
+			}
+			v, _ := m.(*omp.Update).Find(omp.AttrTypeUnreachables)
+			if u, ok := v.(*omp.AttrUnreachables); ok {
+				ownAbsent = ownAbsent || slices.Contains(u.TLOCs, nlri(own))
+			}
+		}
+		if ownAbsent != faulty {
+			t.Fatalf("the router's own TLOC reported absent: %v", ownAbsent)
+		}
+	}},
 	{"query-ignored", onRIB(omp.RoleController), func(t *testing.T, sp *Speaker, faulty bool) {
 		p := ribEstablished(t, sp, edgeHandshake())
 		p.advertise(originN(1), "10.1.0.0/16")

@@ -151,3 +151,32 @@ func (p *ribPeer) nextWithoutUpdates(dst []byte) ([]byte, bool) {
 		dst = kept
 	}
 }
+
+// ownTLOCsAbsent appends to out, the answer to q, for query-own-tloc-absent
+// a withdrawal of every TLOC of the router's own that q's
+// ATTR_TYPE_UNREACHABLES names: reported absent though it is there.
+func (rr *ribRouting) ownTLOCsAbsent(q *omp.Query, out []byte) ([]byte, error) {
+	for _, a := range q.Attributes {
+		u, ok := a.Value.(*omp.AttrUnreachables)
+		if !ok || u.SAFI != omp.SAFITLOC {
+			continue
+		}
+		var own []omp.TLOCNLRI
+		rr.mu.Lock()
+		for _, t := range u.TLOCs {
+			if rr.tlocs[TLOCKey{Address: t.Address, Color: t.Color, Encap: t.Encap}] {
+				own = append(own, t)
+			}
+		}
+		rr.mu.Unlock()
+		if len(own) == 0 {
+			continue
+		}
+		w := &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: u.AFI, SAFI: u.SAFI, TLOCs: own}})}}
+		var err error
+		if out, err = omp.Append(out, w); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

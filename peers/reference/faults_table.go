@@ -157,6 +157,7 @@ const (
 	fQueryFamilyNoOwn
 	fQueryTrailingBytesIgnored
 	fQueryAttrLengthUnchecked
+	fQueryOwnTLOCAbsent
 
 	fPolicyNotApplied
 	fPolicyOversize
@@ -476,6 +477,8 @@ var faultTable = [numFaults]faultDef{
 	fQueryTrailingBytesIgnored: {"query-trailing-bytes-ignored", "query", allRoles,
 		"bytes after a QUERY's attribute list, which its Attribute Length does not count, are dropped and the QUERY answered, instead of ALERT OMP_ERR_UPDATE/ATTR_LIST (an UPDATE's are refused)" + codecAlert},
 
+	fQueryOwnTLOCAbsent: {"query-own-tloc-absent", "query", edgeRoles,
+		"a QUERY's ATTR_TYPE_UNREACHABLES that names one of the router's own TLOCs is answered with its withdrawal, as if absent: the absence check looks among the TLOCs learned from peers only"},
 	fPolicyNotApplied: {"policy-not-applied", "policy", allRoles,
 		"control policy (configured, or received from a controller) is stored but never applied to routes"},
 	fQueryAttrLengthUnchecked: {"query-attr-length-unchecked", "query", allRoles,

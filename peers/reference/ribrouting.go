@@ -309,7 +309,11 @@ func (p *ribPeer) Receive(m omp.Message) ([]byte, error) {
 		if fs.has(fQueryIPv6Ignored) {
 			m = &omp.Query{Attributes: slices.DeleteFunc(slices.Clone(m.Attributes), isIPv6Reach)}
 		}
-		return r.Query(m, nil)
+		out, err := r.Query(m, nil)
+		if err == nil && fs.has(fQueryOwnTLOCAbsent) {
+			out, err = p.rr.ownTLOCsAbsent(m, out)
+		}
+		return out, err
 	case *omp.Policy:
 		if m.PolicyType == omp.PolicyMore && !p.reasm.InSequence() && fs.has(fPolicyMoreWithoutStart) {
 			m = &omp.Policy{PolicyType: omp.PolicyStart, Data: m.Data}

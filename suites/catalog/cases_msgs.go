@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 
+	"github.com/ompconform/ompconform/dut/control"
 	"github.com/ompconform/ompconform/omp"
 )
 
@@ -75,6 +76,10 @@ func queryCases() []Case {
 			Reading: readQuery + " A QUERY whose ATTR_TYPE_REACHABLES names SAFI_TLOC and no NLRI asks for the whole TLOC family of the Loc-RIB, which on an SDN router holds its own TLOCs beside those it learned (QRY-016 for TLOCs): the answer advertises its own TLOC (the ATTR_TYPE_TLOC of its own vRoute, from its initial advertisement).",
 			Roles:   Edges, Needs: append(vroute, NeedFamily(omp.AFIIPv4, omp.SAFITLOC), NeedCap(omp.CapCodeRefresh)), Type: omp.TypeQuery,
 			Script: []Step{Open(0), ExpectOn(0, OwnTLOCInFamilyQuery())}},
+		{ID: "QRY-020", Section: "3.1.6", Level: SHOULD, Basis: Project, Requirement: reqQuery,
+			Reading: readQuery + " A QUERY whose ATTR_TYPE_UNREACHABLES names TLOCs asks which of them are absent (QRY-015 for TLOCs), and on an SDN router its own TLOCs are in the Loc-RIB: the operator originates a TLOC; peer0 asks about it and about a TLOC nobody advertised; the answer withdraws the latter, not the former.",
+			Roles:   Edges, Needs: []Need{NeedControl(control.OriginateTLOC), NeedFamily(omp.AFIIPv4, omp.SAFITLOC), vroute[0], NeedCap(omp.CapCodeRefresh)}, Type: omp.TypeQuery,
+			Script: []Step{Open(0), OriginateTLOC(), ExpectOn(0, ExpectMessage(omp.TypeUpdate, OwnTLOCIn(false))), ExpectOn(0, OwnTLOCNotAbsent()), WithdrawTLOC()}},
 		{ID: "QRY-008", Section: "3.1.6", Level: INFORMATIONAL, Basis: Draft, Requirement: reqQuery,
 			Reading: "A QUERY carrying ATTR_TYPE_PREF, which is neither REACHABLES nor UNREACHABLES: records whether the DUT refuses it.", Needs: vroute,
 			Send: Query(VRoutes(DefaultPrefix), Attr(&omp.AttrPref{Preference: 1})), Expect: Alert(omp.ErrUpdate, omp.SubErrUpdateAttrList).OrAccept()},

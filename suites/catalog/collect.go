@@ -476,6 +476,54 @@ func (o ownRouteExp) checkTLOC(x *Exec, peer int, own *DUTRoute) Verdict {
 	return verdict(Pass, o, rec, "")
 }
 
+// ownTLOCAbsenceExp asks, with a QUERY's ATTR_TYPE_UNREACHABLES, whether
+// the TLOC the DUT's operator originated for the case (OwnTLOC) and fake
+// peer 5's, which nobody advertised, are absent.
+type ownTLOCAbsenceExp struct{}
+
+// OwnTLOCNotAbsent sends a QUERY whose ATTR_TYPE_UNREACHABLES names the
+// TLOC the DUT originated for the case run (OwnTLOC) and one nobody
+// advertised (fake peer 5's), and reads the answer up to the EOR of a
+// REFRESH_REQUEST of a vRoute family (whose answer withdraws no TLOC):
+// it withdraws the absent TLOC and not the DUT's own.
+func OwnTLOCNotAbsent() Expectation { return ownTLOCAbsenceExp{} }
+
+func (ownTLOCAbsenceExp) String() string {
+	return "the QUERY for the absence of the DUT's own TLOC and of a TLOC nobody advertised answered with the withdrawal of the latter alone"
+}
+
+func (ownTLOCAbsenceExp) Alerts() []omp.AlertID { return nil }
+
+func (o ownTLOCAbsenceExp) check(x *Exec, peer int) Verdict {
+	req, eors := x.refreshRequest(peer)
+	if f, ok := x.refreshFamily(peer); !ok || f.SAFI == omp.SAFITLOC || !x.offersRefresh(peer) {
+		return Verdict{Grade: Unsupported, Expected: o.String(), Received: fmt.Sprintf("the session negotiated %v", x.fams[peer]),
+			Reason: "the answer is delimited by a REFRESH_REQUEST of a vRoute family"}
+	}
+	own := OwnTLOC(x.Env)
+	absent := omp.TLOCNLRI{Address: x.Env.Peer(5).TLOC, Color: TLOCColor, Encap: TLOCEncap}
+	q := Query(func(*Env, int) omp.Attribute {
+		return omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{own, absent}}})
+	})
+	got, end, skipped := x.gather(peer, req, eors, o.String(), q)
+	if v, ok := x.complete(o, end, skipped); !ok {
+		return v
+	}
+	var ownGone, absentGone bool
+	for _, m := range got {
+		ownGone = ownGone || tlocIn(m, true, func(t omp.TLOCNLRI) bool { return t == own })
+		absentGone = absentGone || tlocIn(m, true, func(t omp.TLOCNLRI) bool { return t == absent })
+	}
+	rec := fmt.Sprintf("withdrawn in the answer: the DUT's TLOC %s %v, the absent TLOC %s %v", own.Address, ownGone, absent.Address, absentGone)
+	switch {
+	case ownGone:
+		return verdict(Fail, o, rec, "the DUT's own TLOC is reported absent")
+	case !absentGone:
+		return verdict(Fail, o, rec, "the TLOC nobody advertised is not reported absent")
+	}
+	return verdict(Pass, o, rec, "")
+}
+
 // ownReach is SAFI_VROUTE reachability of the DUT's own vRoute, as fake
 // peer i would advertise it.
 func ownReach(e *Env, i int) omp.Reach {
