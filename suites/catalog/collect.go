@@ -355,9 +355,10 @@ func (x *Exec) learn(m omp.Message) {
 // the best; or (whole) that a QUERY for its whole family reports it; or
 // (tloc) that a QUERY for the whole SAFI_TLOC family reports its TLOC.
 type ownRouteExp struct {
-	other int
-	whole bool
-	tloc  bool
+	other  int
+	whole  bool
+	tloc   bool
+	absent bool // OwnTLOCNotAbsent
 }
 
 // OwnRouteStaysBest sends a QUERY for the DUT's own vRoute (Env.OwnRoute)
@@ -378,6 +379,9 @@ func OwnRouteInFamilyQuery() Expectation { return ownRouteExp{whole: true} }
 func OwnTLOCInFamilyQuery() Expectation { return ownRouteExp{tloc: true} }
 
 func (o ownRouteExp) String() string {
+	if o.absent {
+		return "the QUERY for the absence of the DUT's own TLOC and of a TLOC nobody advertised answered with the withdrawal of the latter alone"
+	}
 	if o.tloc {
 		return "the QUERY for the whole SAFI_TLOC family of the DUT's own TLOC answered with its TLOC route"
 	}
@@ -390,6 +394,9 @@ func (o ownRouteExp) String() string {
 func (ownRouteExp) Alerts() []omp.AlertID { return nil }
 
 func (o ownRouteExp) check(x *Exec, peer int) Verdict {
+	if o.absent {
+		return o.checkAbsent(x, peer)
+	}
 	own := x.Env.OwnRoute
 	switch {
 	case own == nil:
@@ -439,16 +446,31 @@ func (o ownRouteExp) check(x *Exec, peer int) Verdict {
 	return verdict(Pass, o, rec, "")
 }
 
+// vrouteDelimited is the REFRESH_REQUEST of a vRoute family that ends a
+// QUERY's answer about TLOCs (its own answer holds no TLOC route), or the
+// UNSUPPORTED verdict of a session without one.
+func (o ownRouteExp) vrouteDelimited(x *Exec, peer int) (Msg, *eorSet, Verdict, bool) {
+	req, eors := x.refreshRequest(peer)
+	if f, ok := x.refreshFamily(peer); !ok || f.SAFI == omp.SAFITLOC || !x.offersRefresh(peer) {
+		return nil, nil, Verdict{Grade: Unsupported, Expected: o.String(), Received: fmt.Sprintf("the session negotiated %v", x.fams[peer]),
+			Reason: "the answer is delimited by a REFRESH_REQUEST of a vRoute family"}, false
+	}
+	return req, eors, Verdict{}, true
+}
+
 // checkTLOC asks for the whole SAFI_TLOC family of the DUT's own TLOC.
 func (o ownRouteExp) checkTLOC(x *Exec, peer int, own *DUTRoute) Verdict {
 	fam := omp.Family{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC}
 	if own.TLOC.Is6() {
 		fam.AFI = omp.AFIIPv6
 	}
-	req, eors := x.refreshRequest(peer)
-	if f, ok := x.refreshFamily(peer); !ok || f.SAFI == omp.SAFITLOC || !slices.Contains(x.fams[peer], fam) {
+	req, eors, v, ok := o.vrouteDelimited(x, peer)
+	if !ok {
+		return v
+	}
+	if !slices.Contains(x.fams[peer], fam) {
 		return Verdict{Grade: Unsupported, Expected: o.String(), Received: fmt.Sprintf("the session negotiated %v", x.fams[peer]),
-			Reason: "the case needs the family of the DUT's TLOC and a vRoute family to delimit the answer"}
+			Reason: "the case needs the family of the DUT's TLOC"}
 	}
 	q := Query(func(*Env, int) omp.Attribute {
 		return omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: fam.AFI, SAFI: fam.SAFI}})
@@ -476,29 +498,18 @@ func (o ownRouteExp) checkTLOC(x *Exec, peer int, own *DUTRoute) Verdict {
 	return verdict(Pass, o, rec, "")
 }
 
-// ownTLOCAbsenceExp asks, with a QUERY's ATTR_TYPE_UNREACHABLES, whether
-// the TLOC the DUT's operator originated for the case (OwnTLOC) and fake
-// peer 5's, which nobody advertised, are absent.
-type ownTLOCAbsenceExp struct{}
-
 // OwnTLOCNotAbsent sends a QUERY whose ATTR_TYPE_UNREACHABLES names the
 // TLOC the DUT originated for the case run (OwnTLOC) and one nobody
 // advertised (fake peer 5's), and reads the answer up to the EOR of a
 // REFRESH_REQUEST of a vRoute family (whose answer withdraws no TLOC):
 // it withdraws the absent TLOC and not the DUT's own.
-func OwnTLOCNotAbsent() Expectation { return ownTLOCAbsenceExp{} }
+func OwnTLOCNotAbsent() Expectation { return ownRouteExp{absent: true} }
 
-func (ownTLOCAbsenceExp) String() string {
-	return "the QUERY for the absence of the DUT's own TLOC and of a TLOC nobody advertised answered with the withdrawal of the latter alone"
-}
-
-func (ownTLOCAbsenceExp) Alerts() []omp.AlertID { return nil }
-
-func (o ownTLOCAbsenceExp) check(x *Exec, peer int) Verdict {
-	req, eors := x.refreshRequest(peer)
-	if f, ok := x.refreshFamily(peer); !ok || f.SAFI == omp.SAFITLOC || !x.offersRefresh(peer) {
-		return Verdict{Grade: Unsupported, Expected: o.String(), Received: fmt.Sprintf("the session negotiated %v", x.fams[peer]),
-			Reason: "the answer is delimited by a REFRESH_REQUEST of a vRoute family"}
+// checkAbsent asks whether the DUT's TLOC OwnTLOC and an absent one are absent.
+func (o ownRouteExp) checkAbsent(x *Exec, peer int) Verdict {
+	req, eors, v, ok := o.vrouteDelimited(x, peer)
+	if !ok {
+		return v
 	}
 	own := OwnTLOC(x.Env)
 	absent := omp.TLOCNLRI{Address: x.Env.Peer(5).TLOC, Color: TLOCColor, Encap: TLOCEncap}
