@@ -33,6 +33,18 @@ func (s faultSet) alertToSend(a *omp.Alert) *omp.Alert {
 	return &b
 }
 
+// restartsHold reports whether a message of type t restarts the hold
+// timer of a speaker with faults s (the correct speaker: every message).
+func (s faultSet) restartsHold(t omp.MsgType) bool {
+	switch t {
+	case omp.TypeHello:
+		return !s.has(fHoldTimerIgnoresHello)
+	case omp.TypeQuery:
+		return !s.has(fHoldTimerHelloOnly) && !s.has(fHoldIgnoresQuery)
+	}
+	return !s.has(fHoldTimerHelloOnly)
+}
+
 // wrongSubcode is the next SubCode the draft defines for code after sub
 // (the last wraps to the first); a Code without SubCodes, or SubCode 0,
 // is left alone.

@@ -78,6 +78,7 @@ const (
 	fHoldTimerPeerOffer
 	fHoldTimeZeroAsUnset
 	fHoldExpirySubcodeOne
+	fHoldIgnoresQuery
 
 	fBestInvalidAccepted
 	fBestDistanceReversed
@@ -324,6 +325,8 @@ var faultTable = [numFaults]faultDef{
 		"a peer's Hold Time of 0 is taken as unset: it uses its own offer (a HELLO every third of it, a hold timer running) instead of the negotiated 0, with which RFC 4271 4.4 sends no periodic KEEPALIVE"},
 	fHoldExpirySubcodeOne: {"hold-expiry-subcode-one", "hello", allRoles,
 		"the hold timer's ALERT carries Subcode 1 (OMP_ERR_HOLDTIME has no subcode: 0, OMP_SUB_ERR_NONE, is due), as if the HANDSHAKE's or the HEADER's first subcode applied"},
+	fHoldIgnoresQuery: {"hold-ignores-query", "hello", allRoles,
+		"a QUERY received does not restart the hold timer (HELLO, UPDATE, POLICY and INFORM do): a peer that sends QUERYs and nothing else gets ALERT OMP_ERR_HOLDTIME though it is answered"},
 
 	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
 		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},

@@ -563,6 +563,7 @@ var sessionFaultCases = []faultCase{
 	}},
 	// a tenth of the hold time; nothing else
 	{"hold-timer-ignores-hello", holdTime(60), holdTimerRestartedBy(6*testUnit, &omp.Hello{}, "HELLOs")},
+	{"hold-ignores-query", holdTime(60), holdTimerRestartedBy(6*testUnit, emptyQuery, "QUERYs")},
 
 	// inform
 	{"inform-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {

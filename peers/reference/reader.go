@@ -100,7 +100,7 @@ func (s *session) decodeOne(raw []byte, err error) inMsg {
 		return inMsg{err: err}
 	}
 	// Any message restarts the hold timer.
-	if hello := t == omp.TypeHello; hello && !s.set.faults.has(fHoldTimerIgnoresHello) || !hello && !s.set.faults.has(fHoldTimerHelloOnly) {
+	if s.set.faults.empty() || s.set.faults.restartsHold(t) {
 		s.lastRecv.Store(time.Now().UnixNano())
 	}
 	s.cnt.countIn(t)

@@ -67,6 +67,7 @@ const (
 	reqHoldExp     = "If a system does not receive successive KEEPALIVE, UPDATE, and/or NOTIFICATION messages within the period specified in the Hold Time field of the OPEN message, then the NOTIFICATION message with the Hold Timer Expired Error Code is sent and the BGP connection is closed."
 	reqHoldSmaller = "Upon receipt of an OPEN message, a BGP speaker MUST calculate the value of the Hold Timer by using the smaller of its configured Hold Time and the Hold Time received in the OPEN message."
 	readHold       = "The draft defines OMP_ERR_HOLDTIME and the Hold Time field but no timer: HELLO is OMP's KEEPALIVE, the negotiated hold time the smaller of the two offered (RFC 4271 4.2), in seconds."
+	readEvery      = " Every message restarts the hold timer: "
 	readAlone      = " The case runs alone: no other case's routes reach the session, so the HELLOs are timed as the DUT sends them."
 	readKeepalive  = " Any message the DUT sends counts as a HELLO: RFC 4271 8.2.2 restarts the KeepaliveTimer on each UPDATE sent, and a controller may be passing on other cases' routes on the session."
 )
@@ -91,7 +92,7 @@ func holdCases() []Case {
 			Reading:     readHold + " With a hold time of 0 the DUT sends no periodic HELLO and never expires the session: watched for 5 s, or a third of the DUT's own Hold Time and twice the tolerance if longer, by when a DUT that took the 0 for unset would have sent one.", Timer: true, Type: omp.TypeHello,
 			Script: []Step{TryOpen(0, HoldTime(0)), ExpectOn(0, NoPeriodicHellos(5))}},
 		{ID: "HLD-008", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp,
-			Reading: readHold + " Every message restarts the hold timer: INFORMs alone (no HELLO), every third of the negotiated hold time, keep the session up for two hold times.", Timer: true, Type: omp.TypeInform,
+			Reading: readHold + readEvery + "INFORMs alone (no HELLO), every third of the negotiated hold time, keep the session up for two hold times.", Timer: true, Type: omp.TypeInform,
 			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(2, InformAll(omp.InformEOR)))}},
 		{ID: "HLD-009", Section: "3.1.2", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqHoldExp,
 			Reading: readHold + " The hold timer runs before the session is confirmed: a peer that sends its HANDSHAKE (Hold Time 3) and then nothing, not even the HELLO that would confirm it, is dropped one negotiated hold time after its HANDSHAKE (RFC 4271 8.2.2, OpenConfirm).", Timer: true, Type: omp.TypeHandshake,
@@ -103,6 +104,10 @@ func holdCases() []Case {
 		{ID: "HLD-011", Section: "3.1.2", Level: MUST, Basis: BGP, Source: "RFC 4271 4.2", Requirement: reqHoldSmaller,
 			Reading: readHold + " Offered 65535, more than the DUT offers itself, the hold timer expires at the DUT's own offer: a silent peer is dropped one DUT hold time after its last message, not 65535 s.", Timer: true, Type: omp.TypeHello,
 			Script: []Step{TryOpen(0, HoldTime(65535)), ExpectOn(0, HoldTimerExpires())}},
+		{ID: "HLD-012", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp,
+			Reading: readHold + readEvery + "QUERYs alone (no HELLO, no UPDATE), every third of the negotiated hold time, keep the session up for two hold times; what the DUT answers does not matter.", Timer: true, Type: omp.TypeQuery,
+			Needs:  vroute,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(2, Query(VRoutes(DefaultPrefix))))}},
 	}
 }
 
