@@ -41,6 +41,8 @@ func (s faultSet) restartsHold(t omp.MsgType) bool {
 		return !s.has(fHoldTimerIgnoresHello)
 	case omp.TypeQuery:
 		return !s.has(fHoldTimerHelloOnly) && !s.has(fHoldIgnoresQuery)
+	case omp.TypePolicy:
+		return !s.has(fHoldTimerHelloOnly) && !s.has(fHoldIgnoresPolicy)
 	}
 	return !s.has(fHoldTimerHelloOnly)
 }

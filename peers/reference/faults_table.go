@@ -79,6 +79,7 @@ const (
 	fHoldTimeZeroAsUnset
 	fHoldExpirySubcodeOne
 	fHoldIgnoresQuery
+	fHoldIgnoresPolicy
 
 	fBestInvalidAccepted
 	fBestDistanceReversed
@@ -327,6 +328,8 @@ var faultTable = [numFaults]faultDef{
 		"the hold timer's ALERT carries Subcode 1 (OMP_ERR_HOLDTIME has no subcode: 0, OMP_SUB_ERR_NONE, is due), as if the HANDSHAKE's or the HEADER's first subcode applied"},
 	fHoldIgnoresQuery: {"hold-ignores-query", "hello", allRoles,
 		"a QUERY received does not restart the hold timer (HELLO, UPDATE, POLICY and INFORM do): a peer that sends QUERYs and nothing else gets ALERT OMP_ERR_HOLDTIME though it is answered"},
+	fHoldIgnoresPolicy: {"hold-ignores-policy", "hello", edgeRoles,
+		"a POLICY received does not restart the hold timer (HELLO, UPDATE, QUERY and INFORM do): a controller that sends POLICY and nothing else gets ALERT OMP_ERR_HOLDTIME though the policy is installed"},
 
 	fBestInvalidAccepted: {"bestpath-invalid-accepted", "bestpath", allRoles,
 		"best-path step 1 skipped: a vRoute whose TLOC is unknown counts as valid, becomes best and is reflected or answered"},

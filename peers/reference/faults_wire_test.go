@@ -131,9 +131,17 @@ func routerBack(end func(p1 *peer)) func(t *testing.T, sp *Speaker, faulty bool)
 // every d and nothing else (what names the messages); the correct speaker
 // keeps the session, the faulty one ends it with OMP_ERR_HOLDTIME.
 func holdTimerRestartedBy(d time.Duration, m omp.Message, what string) func(t *testing.T, sp *Speaker, faulty bool) {
+	return holdTimerRestartedFrom(edgeHandshake, d, m, what)
+}
+
+// holdTimerRestartedFrom is holdTimerRestartedBy from a peer that opens
+// with hs(), its Hold Time set to 60.
+func holdTimerRestartedFrom(hs func() *omp.Handshake, d time.Duration, m omp.Message, what string) func(t *testing.T, sp *Speaker, faulty bool) {
 	return func(t *testing.T, sp *Speaker, faulty bool) {
+		h := hs()
+		h.HoldTime = 60
 		p := dialPeer(t, sp.Addr())
-		p.establish(withHold(60))
+		p.establish(h)
 		stop := p.every(d, m)
 		defer stop()
 		a, _ := p.quiet(3*60*testUnit, isType(omp.TypeAlert)).(*omp.Alert)
@@ -564,6 +572,9 @@ var sessionFaultCases = []faultCase{
 	// a tenth of the hold time; nothing else
 	{"hold-timer-ignores-hello", holdTime(60), holdTimerRestartedBy(6*testUnit, &omp.Hello{}, "HELLOs")},
 	{"hold-ignores-query", holdTime(60), holdTimerRestartedBy(6*testUnit, emptyQuery, "QUERYs")},
+	// the controller's whole policy, installed each time
+	{"hold-ignores-policy", func(c *Config) { onRIB(omp.RoleEdge)(c); holdTime(60)(c) },
+		holdTimerRestartedFrom(func() *omp.Handshake { return asController(edgeHandshake()) }, 6*testUnit, &omp.Policy{PolicyType: omp.PolicyComplete, Data: []byte("default accept\n")}, "POLICYs")},
 
 	// inform
 	{"inform-ignored", nil, func(t *testing.T, sp *Speaker, faulty bool) {

@@ -108,6 +108,9 @@ func holdCases() []Case {
 			Reading: readHold + readEvery + "QUERYs alone (no HELLO, no UPDATE), every third of the negotiated hold time, keep the session up for two hold times; what the DUT answers does not matter.", Timer: true, Type: omp.TypeQuery,
 			Needs:  vroute,
 			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(2, Query(VRoutes(DefaultPrefix))))}},
+		{ID: "HLD-013", Section: "3.1.5", Level: SHOULD, Basis: BGP, Source: "RFC 4271 6.5", Requirement: reqHoldExp,
+			Reading: readHold + readEvery + "POLICYs alone from the controller (no HELLO, no UPDATE), every third of the negotiated hold time, keep the SDN router's session up for two hold times. Each is the same whole policy, an OMP_PKT_POL_COMPLETE of \"default accept\", which takes every route (docs/policy.md), as a controller that sends its policy again.", Timer: true, Roles: Edges, Type: omp.TypePolicy,
+			Script: []Step{TryOpen(0, HoldTime(3)), ExpectOn(0, StaysUp(2, Policy(omp.PolicyComplete, []byte("default accept\n"))))}},
 	}
 }
 
