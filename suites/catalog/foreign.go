@@ -37,10 +37,12 @@ func originSeq(raw []byte, dut netip.Addr) (int, bool) {
 		case t == omp.AttrTypeOriginator && len(v) == 4:
 			if o := netip.AddrFrom4([4]byte(v)); o != dut {
 				seq, _, found = RunOfRouterID(o)
-			} else {
-				seq, found = 0, false
+				return false
 			}
-			return false
+			// The DUT's own route: whose case run it is, if any (an
+			// operator's originate for a case, in the run's VPN or of the
+			// run's OwnTLOC), its NLRI tells.
+			seq, found = 0, false
 		case found:
 		case t == omp.AttrTypeTLOC && len(v) >= 4:
 			seq, found = RunOfTLOC(netip.AddrFrom4([4]byte(v[:4])))
@@ -73,15 +75,24 @@ func nlriSeq(v []byte) (int, bool) {
 		switch omp.AFI(binary.BigEndian.Uint16(v)) {
 		case omp.AFIIPv4:
 			if len(nlri) >= 4 {
-				return RunOfTLOC(netip.AddrFrom4([4]byte(nlri)))
+				return tlocRun(netip.AddrFrom4([4]byte(nlri)))
 			}
 		case omp.AFIIPv6:
 			if len(nlri) >= 16 {
-				return RunOfTLOC(netip.AddrFrom16([16]byte(nlri)))
+				return tlocRun(netip.AddrFrom16([16]byte(nlri)))
 			}
 		}
 	}
 	return 0, false
+}
+
+// tlocRun is the case run of TLOC a: a fake peer's, or one the DUT's
+// operator originated for the run (OwnTLOC, OwnTLOCV6).
+func tlocRun(a netip.Addr) (int, bool) {
+	if s, ok := RunOfTLOC(a); ok {
+		return s, ok
+	}
+	return RunOfOwnTLOC(a)
 }
 
 // RunOfRouterID reads a fake peer's Router ID (Env.Peer: 10.s.s.n, n

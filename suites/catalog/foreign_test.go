@@ -104,3 +104,47 @@ func TestDUTsOwnOriginatorIsNoRun(t *testing.T) {
 		t.Errorf("without the DUT's Router ID: run %d (%v), want 258", seq, ok)
 	}
 }
+
+// The routes a DUT's operator originates for a case run (ORG-*, QRY-020)
+// reach every session: they are that run's, by their NLRI (the run's VPN,
+// its OwnTLOC or OwnTLOCV6), though their ORIGINATOR is the DUT's, so that
+// a case that judges the first message (QRY-015) sets them aside.
+func TestDUTOriginatedForARun(t *testing.T) {
+	dut := netip.MustParseAddr("192.0.2.1")
+	run := DefaultEnv(Edge)
+	run.Seq = 4660
+	orig := omp.Attr(&omp.AttrOriginator{Originator: dut})
+	for _, tc := range []struct {
+		name string
+		m    *omp.Update
+	}{
+		{"vRoute", &omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrReachables{Reach: inVPN(run, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+			VRoutes: []omp.VRouteNLRI{{PrefixLen: 24, Address: netip.MustParseAddr("198.18.77.0")}}})})}}},
+		{"IPv4 TLOC", &omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{OwnTLOC(run)}}})}}},
+		{"IPv4 TLOC withdrawn", &omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{OwnTLOC(run)}}})}}},
+		{"IPv6 TLOC withdrawn", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv6, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{OwnTLOCV6(run)}}})}}},
+	} {
+		b, err := omp.Encode(tc.m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := DefaultEnv(Edge)
+		e.DUT = &omp.Handshake{PeerRouterID: dut}
+		x := newExec(t.Context(), &Case{ID: "T"}, e, nil)
+		if seq, ok := originSeq(b, dut); !ok || seq != run.Seq {
+			t.Errorf("%s the DUT originated for run %d: read as run %d (%v)", tc.name, run.Seq, seq, ok)
+		}
+		if !x.otherRuns(Event{Kind: EvMessage, Raw: b}) {
+			t.Errorf("%s the DUT originated for run %d: not another run's traffic to run %d", tc.name, run.Seq, x.Env.Seq)
+		}
+	}
+	// Its own configured route (VPN 1) is no run's.
+	b, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+		VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 24, Address: netip.MustParseAddr("10.1.0.0")}}}})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq, ok := originSeq(b, dut); ok {
+		t.Errorf("the DUT's configured route read as run %d", seq)
+	}
+}
