@@ -26,23 +26,25 @@ import (
 // withdraws: a vRoute's or multicast route's VPN ID, a TLOC's address. A
 // withdrawal carries no ORIGINATOR, and is told by its NLRI alone. An
 // ORIGINATOR that is dut, the DUT's own Router ID, makes it the DUT's
-// own, whatever fake peer's Router ID it looks like (a DUT of 10.1.2.3).
+// own, whatever fake peer's Router ID it looks like (a DUT of 10.1.2.3):
+// it is a case run's only when every NLRI it carries is of that run (an
+// operator's originate or withdraw for the run: its VPN, its OwnTLOC or
+// OwnTLOCV6), as is a withdrawal of such TLOCs without ORIGINATOR
+// (runOfOwn); one UPDATE may pack the operator's routes of several runs.
 func originSeq(raw []byte, dut netip.Addr) (int, bool) {
 	if t, _ := omp.TypeOf(raw); t != omp.TypeUpdate {
 		return 0, false
 	}
-	seq, found := 0, false
+	seq, found, own := 0, false, false
 	omp.ScanAttrs(raw, func(h omp.AttrHeader, v []byte) bool {
 		switch t := h.Type; {
 		case t == omp.AttrTypeOriginator && len(v) == 4:
 			if o := netip.AddrFrom4([4]byte(v)); o != dut {
 				seq, _, found = RunOfRouterID(o)
-				return false
+			} else {
+				seq, found, own = 0, false, true
 			}
-			// The DUT's own route: whose case run it is, if any (an
-			// operator's originate for a case, in the run's VPN or of the
-			// run's OwnTLOC), its NLRI tells.
-			seq, found = 0, false
+			return false
 		case found:
 		case t == omp.AttrTypeTLOC && len(v) >= 4:
 			seq, found = RunOfTLOC(netip.AddrFrom4([4]byte(v[:4])))
@@ -51,7 +53,50 @@ func originSeq(raw []byte, dut netip.Addr) (int, bool) {
 		}
 		return true
 	})
+	if own || !found {
+		return runOfOwn(raw)
+	}
 	return seq, found
+}
+
+// runOfOwn is the case run every NLRI of raw, an UPDATE the DUT
+// originated, belongs to (a vRoute's or multicast route's VPN ID, a TLOC
+// an operator originated for the run), if they all belong to one.
+func runOfOwn(raw []byte) (int, bool) {
+	m, err := omp.Decode(raw)
+	if err != nil {
+		return 0, false
+	}
+	seq, n := 0, 0
+	one := func(s int, ok bool) bool {
+		if !ok || n > 0 && s != seq {
+			return false
+		}
+		seq, n = s, n+1
+		return true
+	}
+	for _, a := range attrsOf(m) {
+		r, _ := omp.ReachOf(a.Value)
+		if r == nil {
+			continue
+		}
+		for _, v := range r.VRoutes {
+			if !one(RunOfVPN(v.VPNID)) {
+				return 0, false
+			}
+		}
+		for _, mc := range r.Multicast {
+			if !one(RunOfVPN(mc.VPNID)) {
+				return 0, false
+			}
+		}
+		for _, t := range r.TLOCs {
+			if !one(RunOfOwnTLOC(t.Address)) {
+				return 0, false
+			}
+		}
+	}
+	return seq, n > 0
 }
 
 // nlriSeq is the case run of the first NLRI of v, the value of an
@@ -75,24 +120,15 @@ func nlriSeq(v []byte) (int, bool) {
 		switch omp.AFI(binary.BigEndian.Uint16(v)) {
 		case omp.AFIIPv4:
 			if len(nlri) >= 4 {
-				return tlocRun(netip.AddrFrom4([4]byte(nlri)))
+				return RunOfTLOC(netip.AddrFrom4([4]byte(nlri)))
 			}
 		case omp.AFIIPv6:
 			if len(nlri) >= 16 {
-				return tlocRun(netip.AddrFrom16([16]byte(nlri)))
+				return RunOfTLOC(netip.AddrFrom16([16]byte(nlri)))
 			}
 		}
 	}
 	return 0, false
-}
-
-// tlocRun is the case run of TLOC a: a fake peer's, or one the DUT's
-// operator originated for the run (OwnTLOC, OwnTLOCV6).
-func tlocRun(a netip.Addr) (int, bool) {
-	if s, ok := RunOfTLOC(a); ok {
-		return s, ok
-	}
-	return RunOfOwnTLOC(a)
 }
 
 // RunOfRouterID reads a fake peer's Router ID (Env.Peer: 10.s.s.n, n

@@ -118,7 +118,7 @@ func TestDUTOriginatedForARun(t *testing.T) {
 		name string
 		m    *omp.Update
 	}{
-		{"vRoute", &omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrReachables{Reach: inVPN(run, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+		{"vRoute", &omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: netip.MustParseAddr("192.0.2.7"), Color: TLOCColor, Encap: TLOCEncap}), orig, omp.Attr(&omp.AttrReachables{Reach: inVPN(run, omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
 			VRoutes: []omp.VRouteNLRI{{PrefixLen: 24, Address: netip.MustParseAddr("198.18.77.0")}}})})}}},
 		{"IPv4 TLOC", &omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{OwnTLOC(run)}}})}}},
 		{"IPv4 TLOC withdrawn", &omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC, TLOCs: []omp.TLOCNLRI{OwnTLOC(run)}}})}}},
@@ -138,8 +138,20 @@ func TestDUTOriginatedForARun(t *testing.T) {
 			t.Errorf("%s the DUT originated for run %d: not another run's traffic to run %d", tc.name, run.Seq, x.Env.Seq)
 		}
 	}
+	// Routes of two runs packed in one UPDATE are neither's: each run
+	// judges it.
+	other := DefaultEnv(Edge)
+	other.Seq = 4661
+	b, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrUnreachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFITLOC,
+		TLOCs: []omp.TLOCNLRI{OwnTLOC(run), OwnTLOC(other)}}})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq, ok := originSeq(b, dut); ok {
+		t.Errorf("the withdrawal of runs %d's and %d's TLOCs read as run %d's", run.Seq, other.Seq, seq)
+	}
 	// Its own configured route (VPN 1) is no run's.
-	b, err := omp.Encode(&omp.Update{Attributes: []omp.Attribute{orig, omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
+	b, err = omp.Encode(&omp.Update{Attributes: []omp.Attribute{omp.Attr(&omp.AttrTLOC{Address: netip.MustParseAddr("192.0.2.7"), Color: TLOCColor, Encap: TLOCEncap}), orig, omp.Attr(&omp.AttrReachables{Reach: omp.Reach{AFI: omp.AFIIPv4, SAFI: omp.SAFIVRoute,
 		VRoutes: []omp.VRouteNLRI{{VPNID: 1, PrefixLen: 24, Address: netip.MustParseAddr("10.1.0.0")}}}})}})
 	if err != nil {
 		t.Fatal(err)
