@@ -76,14 +76,14 @@ func alertCases() []Case {
 				Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(0, Closed())}},
 		Case{ID: "ALR-045", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2",
 			Requirement: "If the UPDATE message is malformed, the local system: sends a NOTIFICATION message with an Error Code of UPDATE Message Error, [...] releases all BGP resources, drops the TCP connection, [...] and changes its state to Idle.",
-			Reading:     "A session the DUT ended with its own ALERT leaves nothing behind: after it refused peer0's UPDATE (Prefix length 33: UPDATE/BAD_NET) and closed, the same router (peer0's Router ID) opens a new session on a new connection, and the DUT accepts it. OMPID is for a second session of a router that has one up (HS-022), not for one whose session is over.",
+			Reading:     "A session the DUT ended with its own ALERT leaves nothing behind: after it refused peer0's UPDATE (Prefix length 33: UPDATE/BAD_NET) and closed, the same router (peer0's Router ID) opens a new session on a new connection once peer0 has closed its end too (a DUT may wait for that close before it lets the session go), and the DUT accepts it. OMPID is for a second session of a router that has one up (HS-022), not for one whose session is over.",
 			Type:        omp.TypeHandshake, Needs: vroute,
-			Script: []Step{Open(0), Send(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))), ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()),
+			Script: []Step{Open(0), Send(0, RouteUpdate().Mutate("update.attr[1].value.nlri[0].prefix_length", Set(33))), ExpectOn(0, Alert(omp.ErrUpdate, omp.SubErrUpdateBadNet).ThenClose()), Close(0), Sleep(0.3),
 				Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))), ExpectOn(1, ExpectMessage(omp.TypeHandshake, HandshakeValid())), Send(1, Hello()), ExpectOn(1, Accept())}},
 		Case{ID: "ALR-046", Section: "3.1.4", Level: SHOULD, Basis: BGP, Source: "RFC 4271 8.2.2", Requirement: reqAlertRecv,
 			Reading: "A session the peer ended with its ALERT leaves nothing behind either (ALR-045 for the DUT's own): after peer0's ALERT OPER/CLEAR closed its session, the same router (peer0's Router ID) opens a new session on a new connection, and the DUT accepts it, not refusing it with OMPID as if the old session were still up.",
 			Type:    omp.TypeHandshake,
-			Script: []Step{Open(0), Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(0, Closed()),
+			Script: []Step{Open(0), Send(0, AlertMessage(omp.ErrOper, omp.SubErrOperClear)), ExpectOn(0, Closed()), Close(0), Sleep(0.3),
 				Connect(1), Send(1, HandshakeWith("peer0's Router ID", RouterIDOf(0))), ExpectOn(1, ExpectMessage(omp.TypeHandshake, HandshakeValid())), Send(1, Hello()), ExpectOn(1, Accept())}},
 	)
 	// The OPER ALERTs, which only the DUT's operator can cause.
